@@ -1,0 +1,97 @@
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const snowflake = z.string().regex(/^\d{17,20}$/, 'must be a Discord id (17–20 digits)');
+const url = (protocols: string[]) =>
+  z.string().refine((value) => {
+    try {
+      return protocols.includes(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+// Every variable the processes read. Optional where a safe default exists; secrets are never echoed.
+const environmentSchema = z.object({
+  DISCORD_TOKEN: z.string().min(1, 'is required (the bot token from the Discord developer portal)'),
+  DISCORD_APPLICATION_ID: snowflake,
+  DISCORD_API_URL: url(['http:', 'https:']).optional(),
+  DISCORD_GUILD_ID: snowflake.optional(),
+  DATABASE_URL: url(['postgres:', 'postgresql:']),
+  REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  QUEUE_PREFIX: z.string().regex(/^[a-z0-9_-]{1,40}$/i, 'must be 1–40 letters, digits, - or _').default('storyroom'),
+  OPENAI_API_KEY: z.string().min(1).default('not-needed'),
+  OPENAI_BASE_URL: url(['http:', 'https:']).optional(),
+  NARRATOR_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  DIALOGUE_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  MODEL_TIMEOUT_MS: positiveInt(60_000),
+  MODEL_MAX_RETRIES: z.coerce.number().int().min(0).max(3).default(1),
+  GENERATION_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+});
+
+export type Environment = z.input<typeof environmentSchema>;
+
+export interface Config {
+  discord: { token: string; applicationId: string; apiUrl: string | null; guildId: string | null };
+  databaseUrl: string;
+  redis: { url: string; prefix: string };
+  model: {
+    apiKey: string;
+    baseUrl: string | null;
+    narratorModel: string;
+    dialogueModel: string;
+    timeoutMs: number;
+    maxRetries: number;
+    attempts: number;
+  };
+  worker: { concurrency: number };
+  logLevel: (typeof LOG_LEVELS)[number];
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Configuration is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment once; throws ConfigError listing every problem, one line each, without values. */
+export function parseConfig(env: Record<string, string | undefined>): Readonly<Config> {
+  // Empty strings count as unset so `FOO=` in an env file falls back to the default.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const result = environmentSchema.safeParse(present);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const name = issue.path.join('.') || 'environment';
+      const message = issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
+      return `${name} ${message}`;
+    });
+    throw new ConfigError(problems);
+  }
+  const e = result.data;
+  return Object.freeze({
+    discord: Object.freeze({
+      token: e.DISCORD_TOKEN,
+      applicationId: e.DISCORD_APPLICATION_ID,
+      apiUrl: e.DISCORD_API_URL ?? null,
+      guildId: e.DISCORD_GUILD_ID ?? null,
+    }),
+    databaseUrl: e.DATABASE_URL,
+    redis: Object.freeze({ url: e.REDIS_URL, prefix: e.QUEUE_PREFIX }),
+    model: Object.freeze({
+      apiKey: e.OPENAI_API_KEY,
+      baseUrl: e.OPENAI_BASE_URL ?? null,
+      narratorModel: e.NARRATOR_MODEL,
+      dialogueModel: e.DIALOGUE_MODEL,
+      timeoutMs: e.MODEL_TIMEOUT_MS,
+      maxRetries: e.MODEL_MAX_RETRIES,
+      attempts: e.GENERATION_ATTEMPTS,
+    }),
+    worker: Object.freeze({ concurrency: e.WORKER_CONCURRENCY }),
+    logLevel: e.LOG_LEVEL,
+  });
+}

@@ -1,0 +1,25 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './database.js';
+
+// Our bigint identities and count(*) stay far below 2^53, so numbers are safe and simpler than strings.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+export type Db = Kysely<Database>;
+
+export interface DatabaseOptions {
+  maxConnections?: number;
+  onPoolError?: (error: Error) => void;
+}
+
+export function createDatabase(databaseUrl: string, options: DatabaseOptions = {}): Db {
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: options.maxConnections ?? 10,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle client losing its server (Postgres restarted) must not crash the process; the pool reconnects.
+  pool.on('error', (error) => options.onPoolError?.(error));
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}

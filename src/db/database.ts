@@ -1,0 +1,253 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { DraftKind, PageState } from '../domain/page-state-machine.js';
+
+// One interface per table, as Kysely's example does. Nullable columns are `T | null`, never optional.
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
+type Id = Generated<number>;
+
+export type ChapterStatus = 'open' | 'needs_attention' | 'closed';
+export type MemberRole = 'owner' | 'writer' | 'viewer';
+export type RevisionStatus = 'open' | 'approved' | 'revision_requested' | 'superseded';
+export type BibleEntryType = 'character' | 'location' | 'rule' | 'style' | 'reference';
+export type AgentName = 'narrator' | 'dialogue' | 'reviewer' | 'panels' | 'summariser';
+export type AgentOutcome = 'ok' | 'refused' | 'malformed' | 'length' | 'timeout' | 'rate_limited' | 'error';
+export type MessagePurpose = 'chapter_card' | 'page_card' | 'draft' | 'failure' | 'page_summary' | 'progress';
+
+export interface StoriesTable {
+  id: Id;
+  guild_id: string;
+  channel_id: string;
+  title: string;
+  created_by: string;
+  quorum: ColumnType<string, string | undefined, string>;
+  max_revisions: ColumnType<number, number | undefined, number>;
+  narrator_model: string | null;
+  dialogue_model: string | null;
+  tone_note: string | null;
+  narration_words: ColumnType<number, number | undefined, number>;
+  created_at: CreatedAt;
+}
+
+export interface CanonicalRefsTable {
+  id: Id;
+  story_id: number;
+  title: string;
+  ref_type: BibleEntryType;
+  body: string;
+  keywords: ColumnType<string[], string[] | undefined, string[]>;
+  priority: ColumnType<number, number | undefined, number>;
+  created_by: string;
+  created_at: CreatedAt;
+  superseded_at: Date | null;
+}
+
+export interface ChaptersTable {
+  id: Id;
+  story_id: number;
+  number: number;
+  title: string;
+  thread_id: string | null;
+  card_message_id: string | null;
+  created_by: string;
+  status: ColumnType<ChapterStatus, ChapterStatus | undefined, ChapterStatus>;
+  attention_reason: string | null;
+  created_at: CreatedAt;
+}
+
+export interface ChapterMembersTable {
+  chapter_id: number;
+  user_id: string;
+  role: ColumnType<MemberRole, MemberRole | undefined, MemberRole>;
+  joined_at: CreatedAt;
+}
+
+export interface StoryPagesTable {
+  id: Id;
+  chapter_id: number;
+  number: number;
+  input: string;
+  state: PageState;
+  stage: ColumnType<DraftKind, DraftKind | undefined, DraftKind>;
+  version: ColumnType<number, number | undefined, number>;
+  current_revision_id: number | null;
+  approved_narration_id: number | null;
+  approved_dialogue_id: number | null;
+  failure_reason: string | null;
+  generation_started_at: Date | null;
+  created_by: string;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface PageTransitionsTable {
+  id: Id;
+  page_id: number;
+  from_state: PageState | null;
+  to_state: PageState;
+  event: string;
+  actor_id: string | null;
+  page_version: number;
+  details: ColumnType<Record<string, unknown>, string | undefined, never>;
+  created_at: CreatedAt;
+}
+
+export interface PageRevisionsTable {
+  id: Id;
+  page_id: number;
+  kind: DraftKind;
+  version: number;
+  body: string;
+  structured: ColumnType<unknown, string | null, string | null>;
+  status: ColumnType<RevisionStatus, RevisionStatus | undefined, RevisionStatus>;
+  generation_key: string | null;
+  restored_from_version: number | null;
+  created_at: CreatedAt;
+  decided_at: Date | null;
+}
+
+export interface UserFeedbackTable {
+  id: Id;
+  revision_id: number;
+  user_id: string;
+  body: string;
+  created_at: CreatedAt;
+}
+
+export interface VotesTable {
+  revision_id: number;
+  user_id: string;
+  choice: 'approve' | 'revise';
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface PanelPromptsTable {
+  id: Id;
+  page_id: number;
+  revision_id: number;
+  panel_number: number;
+  scene: string;
+  characters: ColumnType<string[], string[] | undefined, string[]>;
+  camera: string;
+  mood: string;
+  prompt: string;
+  negative_prompt: string;
+  created_at: CreatedAt;
+}
+
+export interface AgentExecutionLogTable {
+  id: Id;
+  story_id: number | null;
+  page_id: number | null;
+  agent: AgentName;
+  model: string;
+  job_id: string | null;
+  attempt: ColumnType<number, number | undefined, number>;
+  prompt_tokens: ColumnType<number, number | undefined, number>;
+  completion_tokens: ColumnType<number, number | undefined, number>;
+  cached_tokens: ColumnType<number, number | undefined, number>;
+  // numeric comes back from pg as a string to keep its precision.
+  cost_usd: ColumnType<string, string | number | undefined, string | number>;
+  latency_ms: number;
+  outcome: AgentOutcome;
+  error: string | null;
+  created_at: CreatedAt;
+}
+
+export interface OutboxTable {
+  id: Id;
+  job_name: string;
+  job_key: string;
+  payload: ColumnType<Record<string, unknown>, string, never>;
+  created_at: CreatedAt;
+  relayed_at: Date | null;
+  relay_attempts: ColumnType<number, number | undefined, number>;
+  last_error: string | null;
+}
+
+export interface DiscordMessagesTable {
+  id: Id;
+  channel_id: string;
+  message_id: string;
+  purpose: MessagePurpose;
+  chapter_id: number | null;
+  page_id: number | null;
+  revision_id: number | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface InteractionReceiptsTable {
+  interaction_id: string;
+  received_at: CreatedAt;
+}
+
+export interface PageStatusSummaryView {
+  page_id: number;
+  chapter_id: number;
+  story_id: number;
+  number: number;
+  state: PageState;
+  stage: DraftKind;
+  version: number;
+  updated_at: Date;
+  current_revision_id: number | null;
+  current_kind: DraftKind | null;
+  current_version: number | null;
+  narration_versions: number;
+  dialogue_versions: number;
+  approvals: number;
+  revise_votes: number;
+}
+
+export interface ChapterProgressView {
+  chapter_id: number;
+  story_id: number;
+  number: number;
+  title: string;
+  status: ChapterStatus;
+  pages: number;
+  approved_pages: number;
+  pages_in_review: number;
+  pages_generating: number;
+  pages_failed: number;
+  co_writers: number;
+}
+
+export interface Database {
+  stories: StoriesTable;
+  canonical_refs: CanonicalRefsTable;
+  chapters: ChaptersTable;
+  chapter_members: ChapterMembersTable;
+  story_pages: StoryPagesTable;
+  page_transitions: PageTransitionsTable;
+  page_revisions: PageRevisionsTable;
+  user_feedback: UserFeedbackTable;
+  votes: VotesTable;
+  panel_prompts: PanelPromptsTable;
+  agent_execution_log: AgentExecutionLogTable;
+  outbox: OutboxTable;
+  discord_messages: DiscordMessagesTable;
+  interaction_receipts: InteractionReceiptsTable;
+  page_status_summary: PageStatusSummaryView;
+  chapter_progress: ChapterProgressView;
+}
+
+export type Story = Selectable<StoriesTable>;
+export type NewStory = Insertable<StoriesTable>;
+export type StoryUpdate = Updateable<StoriesTable>;
+export type Chapter = Selectable<ChaptersTable>;
+export type NewChapter = Insertable<ChaptersTable>;
+export type StoryPage = Selectable<StoryPagesTable>;
+export type NewStoryPage = Insertable<StoryPagesTable>;
+export type StoryPageUpdate = Updateable<StoryPagesTable>;
+export type PageRevision = Selectable<PageRevisionsTable>;
+export type NewPageRevision = Insertable<PageRevisionsTable>;
+export type CanonicalRef = Selectable<CanonicalRefsTable>;
+export type NewCanonicalRef = Insertable<CanonicalRefsTable>;
+export type Vote = Selectable<VotesTable>;
+export type OutboxRow = Selectable<OutboxTable>;
+export type NewOutboxRow = Insertable<OutboxTable>;
+export type DiscordMessage = Selectable<DiscordMessagesTable>;
+export type NewAgentExecution = Insertable<AgentExecutionLogTable>;

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from '../src/config/config.js';
+
+const VALID = {
+  DISCORD_TOKEN: 'secret-token-value',
+  DISCORD_APPLICATION_ID: '123456789012345678',
+  DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/storyroom',
+};
+
+function problemsOf(env: Record<string, string | undefined>): string[] {
+  try {
+    parseConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected the configuration to be rejected');
+}
+
+describe('configuration', () => {
+  it('fills safe defaults around the required values', () => {
+    const config = parseConfig(VALID);
+    expect(config.redis.url).toBe('redis://127.0.0.1:6379');
+    expect(config.worker.concurrency).toBe(4);
+    expect(config.discord.apiUrl).toBeNull();
+    expect(config.logLevel).toBe('info');
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.model)).toBe(true);
+  });
+
+  it('reports every problem on its own line, naming the variable', () => {
+    const problems = problemsOf({
+      DISCORD_APPLICATION_ID: 'abc',
+      DATABASE_URL: 'mysql://nope',
+      WORKER_CONCURRENCY: 'lots',
+      LOG_LEVEL: 'loud',
+      REDIS_URL: 'not a url',
+    });
+    expect(problems).toHaveLength(6);
+    expect(problems.some((p) => p.startsWith('DISCORD_TOKEN is required'))).toBe(true);
+    expect(problems.some((p) => p.startsWith('DISCORD_APPLICATION_ID must be a Discord id'))).toBe(true);
+    expect(problems.some((p) => p.startsWith('DATABASE_URL must be a URL starting with postgres:'))).toBe(true);
+    for (const name of ['WORKER_CONCURRENCY', 'LOG_LEVEL', 'REDIS_URL']) {
+      expect(problems.some((p) => p.startsWith(name))).toBe(true);
+    }
+  });
+
+  it('never echoes a secret value in its messages', () => {
+    const problems = problemsOf({ ...VALID, DISCORD_APPLICATION_ID: 'secret-token-value', OPENAI_BASE_URL: 'sk-live-secret' });
+    expect(problems.join('\n')).not.toContain('secret');
+  });
+
+  it('treats an empty value as unset so the default applies', () => {
+    expect(parseConfig({ ...VALID, WORKER_CONCURRENCY: '', OPENAI_BASE_URL: '' }).worker.concurrency).toBe(4);
+  });
+
+  it('rejects a worker concurrency outside 1–64', () => {
+    expect(problemsOf({ ...VALID, WORKER_CONCURRENCY: '0' })[0]).toMatch(/^WORKER_CONCURRENCY/);
+  });
+});
