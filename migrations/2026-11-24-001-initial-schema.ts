@@ -28,7 +28,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('narrator_model', 'text')
     .addColumn('dialogue_model', 'text')
     .addColumn('tone_note', 'text')
-    .addColumn('narration_words', 'integer', (c) => c.notNull().defaultTo(250).check(sql`narration_words between 20 and 1500`))
+    .addColumn('narration_words', 'integer', (c) => c.notNull().defaultTo(250).check(sql`narration_words between 20 and 800`))
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addUniqueConstraint('stories_guild_channel_unique', ['guild_id', 'channel_id'])
     .addCheckConstraint('stories_quorum_check', sql`quorum in ('majority', 'all') or quorum ~ '^[1-9][0-9]?$'`)
@@ -225,9 +225,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('chapter_id', 'bigint', (c) => c.references('chapters.id').onDelete('cascade'))
     .addColumn('page_id', 'bigint', (c) => c.references('story_pages.id').onDelete('cascade'))
     .addColumn('revision_id', 'bigint', (c) => c.references('page_revisions.id').onDelete('cascade'))
+    // A draft message exists before its revision does (it shows progress): the job's key finds it again.
+    .addColumn('generation_key', 'text')
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
+  await sql`create unique index discord_messages_one_per_generation on discord_messages (generation_key) where generation_key is not null`.execute(db);
   // One draft message per revision: a repeated post finds the first one.
   await sql`create unique index discord_messages_one_per_revision on discord_messages (revision_id) where purpose = 'draft'`.execute(db);
   await sql`create unique index discord_messages_one_card_per_page on discord_messages (page_id) where purpose = 'page_card'`.execute(db);

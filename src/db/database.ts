@@ -174,6 +174,7 @@ export interface DiscordMessagesTable {
   chapter_id: number | null;
   page_id: number | null;
   revision_id: number | null;
+  generation_key: string | null;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }

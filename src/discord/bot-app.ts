@@ -1,0 +1,70 @@
+import { Queue } from 'bullmq';
+import { Client, Events, GatewayIntentBits } from 'discord.js';
+import { COMMANDS } from '../../commands/index.js';
+import type { Config } from '../config/config.js';
+import { createDatabase } from '../db/connection.js';
+import { migrateToLatest } from '../db/migrate.js';
+import type { Logger } from '../logger.js';
+import { GENERATION_QUEUE } from '../queue/jobs.js';
+import { OutboxRelay } from '../queue/outbox-relay.js';
+import { createRedisConnection } from '../queue/redis.js';
+import { NO_MENTIONS } from './render/message-parts.js';
+import { createInteractionRouter } from './router.js';
+
+export interface BotOptions {
+  /** How long the client waits for guilds at start-up (discord.js defaults to 15 s). */
+  waitGuildTimeoutMs?: number;
+  relayIntervalMs?: number;
+}
+
+export interface RunningBot {
+  client: Client;
+  close(): Promise<void>;
+}
+
+/** The gateway process: answers interactions and changes state in Postgres; it never calls the model. */
+export async function startBot(config: Readonly<Config>, logger: Logger, options: BotOptions = {}): Promise<RunningBot> {
+  const db = createDatabase(config.databaseUrl, {
+    onPoolError: (error) => logger.warn({ err: error }, 'idle database connection lost; the pool reconnects'),
+  });
+  await migrateToLatest(db);
+  const producer = createRedisConnection(config.redis.url, 'producer');
+  producer.on('error', (error) => logger.debug({ err: error.message }, 'redis producer connection error'));
+  const queue = new Queue(GENERATION_QUEUE, { connection: producer, prefix: config.redis.prefix });
+  queue.on('error', (error) => logger.debug({ err: error.message }, 'queue error'));
+  const relay = new OutboxRelay(db, queue, logger.child({ component: 'relay' }), {
+    generationAttempts: config.model.attempts,
+    intervalMs: options.relayIntervalMs ?? 1_000,
+  });
+
+  const client = new Client({
+    intents: [GatewayIntentBits.Guilds],
+    allowedMentions: NO_MENTIONS,
+    ...(options.waitGuildTimeoutMs !== undefined ? { waitGuildTimeout: options.waitGuildTimeoutMs } : {}),
+    ...(config.discord.apiUrl ? { rest: { api: config.discord.apiUrl } } : {}),
+  });
+  const route = createInteractionRouter({ db, logger, config, kickRelay: () => relay.kick() }, COMMANDS);
+  client.on(Events.InteractionCreate, (interaction) => {
+    route(interaction).catch((error: unknown) => logger.error({ err: error, interactionId: interaction.id }, 'interaction routing failed'));
+  });
+  client.on(Events.Error, (error) => logger.error({ err: error }, 'discord client error'));
+  client.on(Events.ShardDisconnect, (_event, shardId) => logger.warn({ shardId }, 'gateway disconnected; reconnecting'));
+
+  const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+  await client.login(config.discord.token);
+  await ready;
+  relay.start();
+  logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'bot ready');
+
+  return {
+    client,
+    async close() {
+      await client.destroy();
+      await relay.stop();
+      await queue.close();
+      producer.disconnect();
+      await db.destroy();
+      logger.info('bot stopped');
+    },
+  };
+}

@@ -1,0 +1,92 @@
+import { ActionRowBuilder, ModalBuilder, TextInputBuilder } from '@discordjs/builders';
+import { TextInputStyle, type ButtonInteraction, type ModalSubmitInteraction } from 'discord.js';
+import { assertDraftOpenForVote, castVote, retryGeneration, type VoteOutcome } from '../services/page-service.js';
+import { joinChapter } from '../services/story-service.js';
+import { getChapter } from '../db/chapters.js';
+import type { HandlerContext } from './context.js';
+import { decodeCustomId, encodeCustomId, FEEDBACK_FIELD } from './custom-id.js';
+import { renderChapterCard } from './render/chapter-card.js';
+import { renderDraftMessage, renderFailureMessage } from './render/page-messages.js';
+import { ephemeral, type Reply } from './reply.js';
+import { readText } from './text-input.js';
+
+export const FEEDBACK_MAX = 1_500;
+
+/** Buttons and modals: the custom_id is decoded (and checked) once, then one domain service is called. */
+export async function handleComponent(context: HandlerContext, interaction: ButtonInteraction | ModalSubmitInteraction): Promise<Reply> {
+  const data = decodeCustomId(interaction.customId);
+  if (!data) return ephemeral('That button is not one storyroom understands (it may be from an older version). Nothing was changed.');
+  const place = { guildId: interaction.guildId ?? '', channelId: interaction.channelId ?? '', userId: interaction.user.id };
+
+  switch (data.action) {
+    case 'approve': {
+      const outcome = await castVote(context.db, place, data, 'approve', null);
+      if (outcome.queued.length > 0) context.kickRelay();
+      return voteReply(outcome, 'Approve');
+    }
+    case 'revise': {
+      const { page, revision } = await assertDraftOpenForVote(context.db, place, data);
+      const modal = new ModalBuilder()
+        .setCustomId(encodeCustomId({ action: 'feedback', pageId: data.pageId, revisionId: data.revisionId }))
+        .setTitle(`Revise page ${page.number} ${revision.kind} v${revision.version}`.slice(0, 45))
+        .addComponents(
+          new ActionRowBuilder<TextInputBuilder>().addComponents(
+            new TextInputBuilder()
+              .setCustomId(FEEDBACK_FIELD)
+              .setLabel('What should change?')
+              .setStyle(TextInputStyle.Paragraph)
+              .setPlaceholder('e.g. Slow the reveal down; Kai would not know the Mark yet.')
+              .setMinLength(1)
+              .setMaxLength(FEEDBACK_MAX)
+              .setRequired(true),
+          ),
+        );
+      return { type: 'modal', modal: modal.toJSON() };
+    }
+    case 'feedback': {
+      if (!interaction.isModalSubmit()) return ephemeral('That button is not one storyroom understands. Nothing was changed.');
+      const feedback = readText(interaction.fields.getTextInputValue(FEEDBACK_FIELD), { label: 'Your feedback', max: FEEDBACK_MAX });
+      const outcome = await castVote(context.db, place, data, 'revise', feedback);
+      if (outcome.queued.length > 0) context.kickRelay();
+      return voteReply(outcome, 'Revise');
+    }
+    case 'join': {
+      const joined = await joinChapter(context.db, place, data.chapterId);
+      if (!joined.joined) return ephemeral(`You are already a co-writer of ${joined.chapterTitle}.`);
+      const chapter = await getChapter(context.db, data.chapterId);
+      if (!chapter) return ephemeral(`You joined ${joined.chapterTitle}.`);
+      return {
+        type: 'update',
+        body: renderChapterCard({ id: chapter.id, number: chapter.number, title: chapter.title, storyTitle: chapter.story_title, coWriters: joined.coWriters }),
+        note: `You joined **${joined.chapterTitle}** as a co-writer. Start a page with /page start, and vote on drafts here.`,
+      };
+    }
+    case 'retry': {
+      const applied = await retryGeneration(context.db, place, data);
+      context.kickRelay();
+      const failure = await context.db.selectFrom('story_pages').selectAll().where('id', '=', data.pageId).executeTakeFirstOrThrow();
+      const body = renderFailureMessage(failure, applied.page.stage, 'Retry requested: the draft is being written again.');
+      return { type: 'update', body: { embeds: body.embeds, components: body.components } };
+    }
+    case 'cancel':
+      return ephemeral('Cancelling a generation is not available yet.');
+  }
+}
+
+function voteReply(outcome: VoteOutcome, label: 'Approve' | 'Revise'): Reply {
+  const view = {
+    pageId: outcome.page.id,
+    pageNumber: outcome.page.number,
+    kind: outcome.revision.kind,
+    version: outcome.revision.version,
+    revisionId: outcome.revision.id,
+    text: outcome.revision.body,
+  };
+  const phase =
+    outcome.decision === 'open'
+      ? { phase: 'open' as const, tally: outcome.tally }
+      : { phase: outcome.decision, tally: outcome.tally };
+  const body = renderDraftMessage(view, phase);
+  const note = outcome.changed ? `You changed your vote to ${label}.` : undefined;
+  return { type: 'update', body: { embeds: body.embeds, components: body.components }, ...(note ? { note } : {}) };
+}

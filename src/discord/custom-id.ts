@@ -1,0 +1,53 @@
+import { z } from 'zod';
+
+// The one place custom_ids are built and read. Self-describing (the bot keeps no memory of what it
+// posted), short (Discord allows 100 characters), and checked with zod before any handler sees them.
+const PREFIX = 'sr1';
+const id = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const version = z.coerce.number().int().nonnegative().max(1_000_000_000);
+const digits = /^\d{1,16}$/;
+
+const ACTIONS = {
+  approve: z.object({ action: z.literal('approve'), pageId: id, revisionId: id }),
+  revise: z.object({ action: z.literal('revise'), pageId: id, revisionId: id }),
+  feedback: z.object({ action: z.literal('feedback'), pageId: id, revisionId: id }),
+  join: z.object({ action: z.literal('join'), chapterId: id }),
+  retry: z.object({ action: z.literal('retry'), pageId: id, pageVersion: version }),
+  cancel: z.object({ action: z.literal('cancel'), pageId: id, pageVersion: version }),
+} as const;
+
+type Action = keyof typeof ACTIONS;
+export type CustomIdData = { [A in Action]: z.infer<(typeof ACTIONS)[A]> }[Action];
+
+const FIELD_ORDER: { [A in Action]: string[] } = {
+  approve: ['pageId', 'revisionId'],
+  revise: ['pageId', 'revisionId'],
+  feedback: ['pageId', 'revisionId'],
+  join: ['chapterId'],
+  retry: ['pageId', 'pageVersion'],
+  cancel: ['pageId', 'pageVersion'],
+};
+
+export const FEEDBACK_FIELD = 'feedback';
+
+export function encodeCustomId(data: CustomIdData): string {
+  const values = FIELD_ORDER[data.action].map((field) => String((data as Record<string, unknown>)[field]));
+  const encoded = [PREFIX, data.action, ...values].join(':');
+  if (encoded.length > 100) throw new Error(`custom_id too long: ${encoded.length} characters`);
+  return encoded;
+}
+
+/** Returns null for anything that is not one of ours, well formed: forged, truncated or from an old release. */
+export function decodeCustomId(customId: string): CustomIdData | null {
+  if (customId.length > 100) return null;
+  const [prefix, action, ...values] = customId.split(':');
+  if (prefix !== PREFIX || action === undefined || !(action in ACTIONS)) return null;
+  const fields = FIELD_ORDER[action as Action];
+  if (values.length !== fields.length || !values.every((v) => digits.test(v))) return null;
+  const candidate: Record<string, unknown> = { action };
+  fields.forEach((field, index) => {
+    candidate[field] = values[index];
+  });
+  const parsed = ACTIONS[action as Action].safeParse(candidate);
+  return parsed.success ? parsed.data : null;
+}

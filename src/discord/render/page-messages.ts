@@ -1,0 +1,139 @@
+import { ActionRowBuilder, ButtonBuilder, EmbedBuilder } from '@discordjs/builders';
+import { ButtonStyle, type APIEmbed } from 'discord.js';
+import type { DraftKind, PageState } from '../../domain/page-state-machine.js';
+import { describePageState } from '../../domain/page-state-machine.js';
+import type { Tally } from '../../domain/voting.js';
+import { encodeCustomId } from '../custom-id.js';
+import { fitText, LIMITS, NO_MENTIONS, quoteBlock, splitIntoDescriptions, type MessageBody } from './message-parts.js';
+
+const KIND_LABEL: Record<DraftKind, string> = { narration: 'Narration', dialogue: 'Dialogue' };
+const COLOURS = { open: 0x5865f2, approved: 0x57f287, revise: 0xfee75c, closed: 0x99aab5, failed: 0xed4245 } as const;
+
+export interface PageView {
+  id: number;
+  number: number;
+  input: string;
+  state: PageState;
+  stage: DraftKind;
+  version: number;
+}
+
+/** The card posted when a page starts; its status line follows the page through its states. */
+export function renderPageCard(page: PageView, note: string | null = null): MessageBody {
+  const embed = new EmbedBuilder()
+    .setTitle(`Page ${page.number}`)
+    .setDescription(fitText(quoteBlock(page.input), LIMITS.embedDescription))
+    .addFields({ name: 'Status', value: fitText(note ?? describePageState(page), LIMITS.fieldValue) })
+    .setColor(page.state === 'page_approved' ? COLOURS.approved : page.state === 'generation_failed' ? COLOURS.failed : COLOURS.open);
+  return { embeds: [embed.toJSON()], components: [], allowed_mentions: NO_MENTIONS };
+}
+
+export type DraftPhase =
+  | { phase: 'writing'; queuePosition: number | null }
+  | { phase: 'open'; tally: Tally }
+  | { phase: 'approved'; tally: Tally }
+  | { phase: 'revision_requested'; tally: Tally }
+  | { phase: 'superseded' };
+
+export interface DraftView {
+  pageId: number;
+  pageNumber: number;
+  kind: DraftKind;
+  version: number;
+  revisionId: number | null;
+  text: string;
+}
+
+function describeTally(tally: Tally): string {
+  return `✅ ${tally.approvals} approve · ✏️ ${tally.revisions} revise · ${tally.required} needed of ${tally.voters} co-writer${tally.voters === 1 ? '' : 's'}`;
+}
+
+function describePhase(view: DraftView, phase: DraftPhase): { status: string; colour: number } {
+  switch (phase.phase) {
+    case 'writing':
+      return {
+        status:
+          phase.queuePosition && phase.queuePosition > 1
+            ? `Waiting to be written (position ${phase.queuePosition} in the queue)…`
+            : `${KIND_LABEL[view.kind]} v${view.version} is being written…`,
+        colour: COLOURS.closed,
+      };
+    case 'open':
+      return { status: `Up for a vote. ${describeTally(phase.tally)}`, colour: COLOURS.open };
+    case 'approved':
+      return { status: `Approved. ${describeTally(phase.tally)}`, colour: COLOURS.approved };
+    case 'revision_requested':
+      return { status: `Sent back for revision; the next version is being written. ${describeTally(phase.tally)}`, colour: COLOURS.revise };
+    case 'superseded':
+      return { status: 'Superseded by a newer version.', colour: COLOURS.closed };
+  }
+}
+
+/** A draft with its vote: the buttons live only while the draft is open. */
+export function renderDraftMessage(view: DraftView, phase: DraftPhase): MessageBody {
+  const { status, colour } = describePhase(view, phase);
+  const title = `Page ${view.pageNumber} · ${KIND_LABEL[view.kind]} v${view.version}`;
+  const statusField = fitText(status, LIMITS.fieldValue);
+  // Title, status and the field name come out of the same 6000-character budget as the text.
+  const budget = LIMITS.embedTotal - title.length - statusField.length - 'Status'.length - 16;
+  const descriptions = splitIntoDescriptions(view.text || '…', budget);
+  const embeds: APIEmbed[] = descriptions.map((description, index) => {
+    const embed = new EmbedBuilder().setDescription(description).setColor(colour);
+    if (index === 0) embed.setTitle(title);
+    if (index === descriptions.length - 1) embed.addFields({ name: 'Status', value: statusField });
+    return embed.toJSON();
+  });
+  const components: MessageBody['components'] = [];
+  if (view.revisionId !== null && phase.phase !== 'writing') {
+    const open = phase.phase === 'open';
+    const target = { pageId: view.pageId, revisionId: view.revisionId };
+    components.push(
+      new ActionRowBuilder<ButtonBuilder>()
+        .addComponents(
+          new ButtonBuilder()
+            .setCustomId(encodeCustomId({ action: 'approve', ...target }))
+            .setLabel('Approve')
+            .setStyle(ButtonStyle.Success)
+            .setDisabled(!open),
+          new ButtonBuilder()
+            .setCustomId(encodeCustomId({ action: 'revise', ...target }))
+            .setLabel('Revise')
+            .setStyle(ButtonStyle.Secondary)
+            .setDisabled(!open),
+        )
+        .toJSON(),
+    );
+  }
+  return { embeds, components, allowed_mentions: NO_MENTIONS };
+}
+
+/** Told in plain words, with a Retry that co-writers can press. */
+export function renderFailureMessage(page: PageView, kind: DraftKind, reason: string): MessageBody {
+  const embed = new EmbedBuilder()
+    .setTitle(`Page ${page.number} · ${KIND_LABEL[kind]} could not be written`)
+    .setDescription(fitText(`${reason}\n\nA co-writer can press Retry to try again.`, LIMITS.embedDescription))
+    .setColor(COLOURS.failed);
+  const retry = new ButtonBuilder()
+    .setCustomId(encodeCustomId({ action: 'retry', pageId: page.id, pageVersion: page.version }))
+    .setLabel('Retry')
+    .setStyle(ButtonStyle.Primary)
+    .setDisabled(page.state !== 'generation_failed');
+  return {
+    embeds: [embed.toJSON()],
+    components: [new ActionRowBuilder<ButtonBuilder>().addComponents(retry).toJSON()],
+    allowed_mentions: NO_MENTIONS,
+  };
+}
+
+/** The finished page as readers will see it: narration, then the dialogue script. */
+export function renderApprovedPage(page: PageView, narration: string, dialogue: string): MessageBody {
+  const title = `✅ Page ${page.number} approved`;
+  const text = `${narration.trim()}\n\n${dialogue.trim()}`;
+  const descriptions = splitIntoDescriptions(text, LIMITS.embedTotal - title.length - 8);
+  const embeds = descriptions.map((description, index) => {
+    const embed = new EmbedBuilder().setDescription(description).setColor(COLOURS.approved);
+    if (index === 0) embed.setTitle(title);
+    return embed.toJSON();
+  });
+  return { embeds, components: [], allowed_mentions: NO_MENTIONS };
+}

@@ -1,0 +1,13 @@
+import type { APIModalInteractionResponseCallbackData } from 'discord.js';
+import type { MessageBody } from './render/message-parts.js';
+
+export type ReplyBody = Partial<Omit<MessageBody, 'allowed_mentions'>>;
+
+/** What a handler wants shown; the router decides how (reply, edit after a defer, follow-up). */
+export type Reply =
+  | { type: 'message'; ephemeral: boolean; body: ReplyBody; afterSend?: (messageId: string) => Promise<void> }
+  /** Replace the message the clicked component sits on; `note` goes to the clicker alone. */
+  | { type: 'update'; body: ReplyBody; note?: string }
+  | { type: 'modal'; modal: APIModalInteractionResponseCallbackData };
+
+export const ephemeral = (content: string): Reply => ({ type: 'message', ephemeral: true, body: { content } });

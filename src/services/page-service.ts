@@ -1,0 +1,264 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/connection.js';
+import type { PageRevision, StoryPage } from '../db/database.js';
+import { countCoWriters, getChapterByThread, getMemberRole } from '../db/chapters.js';
+import { countRevisions, getPageWithPlace, getRevision, lockPage, nextRevisionVersion } from '../db/pages.js';
+import { describePageState, isReviewing, type DraftKind } from '../domain/page-state-machine.js';
+import { decideDraft, parseQuorumRule, tallyVotes, type DraftDecision, type Tally, type VoteChoice } from '../domain/voting.js';
+import { applyPageEvent } from './apply-page-event.js';
+import { UserError } from './user-error.js';
+
+/** Where an interaction came from: every id it carries is checked against this. */
+export interface InteractionPlace {
+  guildId: string;
+  channelId: string;
+  userId: string;
+}
+
+export const NOT_A_CO_WRITER =
+  'Only co-writers of this chapter can do that. Press Join on the chapter card or run /chapter join in the thread first.';
+
+async function assertCoWriter(db: Db | Parameters<typeof countCoWriters>[0], chapterId: number, userId: string): Promise<void> {
+  const role = await getMemberRole(db, chapterId, userId);
+  if (role !== 'owner' && role !== 'writer') throw new UserError(NOT_A_CO_WRITER);
+}
+
+export interface StartedPage {
+  page: StoryPage;
+  chapterId: number;
+  queued: string[];
+}
+
+/** `/page start`: the next page of the chapter whose thread this is, queued for its narration. */
+export async function startPage(db: Db, place: InteractionPlace, input: string): Promise<StartedPage> {
+  return db.transaction().execute(async (trx) => {
+    const chapter = await getChapterByThread(trx, place.guildId, place.channelId);
+    if (!chapter) {
+      throw new UserError('Pages are started inside a chapter thread. Open one with /chapter start in the story channel.');
+    }
+    if (chapter.status === 'closed') throw new UserError('This chapter is closed.');
+    await assertCoWriter(trx, chapter.id, place.userId);
+    // Locking the chapter serialises page numbering: two starts at once cannot take the same number.
+    await trx.selectFrom('chapters').select('id').where('id', '=', chapter.id).forUpdate().execute();
+    const unfinished = await trx
+      .selectFrom('story_pages')
+      .selectAll()
+      .where('chapter_id', '=', chapter.id)
+      .where('state', '!=', 'page_approved')
+      .orderBy('number')
+      .executeTakeFirst();
+    if (unfinished) {
+      throw new UserError(
+        `Page ${unfinished.number} is still in progress (${describePageState(unfinished)}). Finish it before starting the next page.`,
+      );
+    }
+    const last = await trx
+      .selectFrom('story_pages')
+      .select((eb) => eb.fn.max<number | null>('number').as('max'))
+      .where('chapter_id', '=', chapter.id)
+      .executeTakeFirstOrThrow();
+    const page = await trx
+      .insertInto('story_pages')
+      .values({ chapter_id: chapter.id, number: (last.max ?? 0) + 1, input, state: 'awaiting_user_input', created_by: place.userId })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const applied = await applyPageEvent(trx, page, { type: 'input_submitted' }, place.userId);
+    return { page: applied.page, chapterId: chapter.id, queued: applied.queued };
+  });
+}
+
+export interface VoteOutcome {
+  page: StoryPage;
+  revision: PageRevision;
+  tally: Tally;
+  decision: DraftDecision;
+  /** The co-writer had voted differently before: this click changed their vote. */
+  changed: boolean;
+  queued: string[];
+}
+
+/**
+ * A co-writer's vote on a draft, with optional feedback. One transaction: checks the draft is the
+ * page's open one, records or changes the vote, and applies the decision when the quorum is reached.
+ */
+export async function castVote(
+  db: Db,
+  place: InteractionPlace,
+  target: { pageId: number; revisionId: number },
+  choice: VoteChoice,
+  feedback: string | null,
+): Promise<VoteOutcome> {
+  return db.transaction().execute(async (trx) => {
+    const placeRow = await getPageWithPlace(trx, target.pageId);
+    if (!placeRow || placeRow.guild_id !== place.guildId || placeRow.thread_id !== place.channelId) {
+      throw new UserError('That button does not belong to a page in this thread.');
+    }
+    const page = await lockPage(trx, target.pageId);
+    const revision = await getRevision(trx, target.revisionId);
+    if (!page || !revision || revision.page_id !== page.id) {
+      throw new UserError('That button does not belong to a page in this thread.');
+    }
+    await assertCoWriter(trx, page.chapter_id, place.userId);
+    if (revision.status !== 'open' || page.current_revision_id !== revision.id || !isReviewing(page.state) || page.stage !== revision.kind) {
+      throw new UserError(staleDraftReason(revision, page));
+    }
+    const previous = await trx
+      .selectFrom('votes')
+      .select('choice')
+      .where('revision_id', '=', revision.id)
+      .where('user_id', '=', place.userId)
+      .executeTakeFirst();
+    await trx
+      .insertInto('votes')
+      .values({ revision_id: revision.id, user_id: place.userId, choice })
+      .onConflict((oc) => oc.columns(['revision_id', 'user_id']).doUpdateSet({ choice, updated_at: sql`now()` }))
+      .execute();
+    if (feedback) {
+      await trx.insertInto('user_feedback').values({ revision_id: revision.id, user_id: place.userId, body: feedback }).execute();
+    }
+    const votes = await trx.selectFrom('votes').select(['user_id as userId', 'choice']).where('revision_id', '=', revision.id).execute();
+    const coWriters = await countCoWriters(trx, page.chapter_id);
+    const tally = tallyVotes(votes, parseQuorumRule(placeRow.quorum) ?? { kind: 'majority' }, coWriters);
+    const decision = decideDraft(tally);
+    let queued: string[] = [];
+    let decidedPage = page;
+    let decidedRevision = revision;
+    if (decision !== 'open') {
+      decidedRevision = await trx
+        .updateTable('page_revisions')
+        .set({ status: decision, decided_at: new Date() })
+        .where('id', '=', revision.id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      if (decision === 'approved') {
+        await trx
+          .updateTable('story_pages')
+          .set(revision.kind === 'narration' ? { approved_narration_id: revision.id } : { approved_dialogue_id: revision.id })
+          .where('id', '=', page.id)
+          .execute();
+        const applied = await applyPageEvent(trx, page, { type: 'draft_approved', kind: revision.kind }, place.userId, {
+          revisionId: revision.id,
+        });
+        decidedPage = applied.page;
+        queued = applied.queued;
+      } else {
+        const drafted = await countRevisions(trx, page.id, revision.kind);
+        const applied = await applyPageEvent(
+          trx,
+          page,
+          { type: 'revision_requested', kind: revision.kind, revisionsSoFar: drafted - 1, maxRevisions: placeRow.max_revisions },
+          place.userId,
+          { revisionId: revision.id },
+        );
+        decidedPage = applied.page;
+        queued = applied.queued;
+      }
+    }
+    return {
+      page: decidedPage,
+      revision: decidedRevision,
+      tally,
+      decision,
+      changed: previous !== undefined && previous.choice !== choice,
+      queued,
+    };
+  });
+}
+
+function staleDraftReason(revision: PageRevision, page: StoryPage): string {
+  const label = `${revision.kind} v${revision.version}`;
+  switch (revision.status) {
+    case 'approved':
+      return `The ${label} draft was already approved.`;
+    case 'revision_requested':
+      return `The ${label} draft was already sent back for revision.`;
+    case 'superseded':
+      return `The ${label} draft was superseded by a newer version.`;
+    case 'open':
+      return `The ${label} draft is not up for a vote any more (${describePageState(page)}).`;
+  }
+}
+
+/** The draft under review and its open feedback, for a click that only needs to check it (Revise opens a modal). */
+export async function assertDraftOpenForVote(db: Db, place: InteractionPlace, target: { pageId: number; revisionId: number }) {
+  const placeRow = await getPageWithPlace(db, target.pageId);
+  const revision = await getRevision(db, target.revisionId);
+  if (!placeRow || !revision || revision.page_id !== placeRow.id || placeRow.guild_id !== place.guildId || placeRow.thread_id !== place.channelId) {
+    throw new UserError('That button does not belong to a page in this thread.');
+  }
+  await assertCoWriter(db, placeRow.chapter_id, place.userId);
+  if (revision.status !== 'open' || placeRow.current_revision_id !== revision.id || !isReviewing(placeRow.state)) {
+    throw new UserError(staleDraftReason(revision, placeRow));
+  }
+  return { page: placeRow, revision };
+}
+
+/** Retry after a failed generation (co-writers only); the button carries the page version it was shown at. */
+export async function retryGeneration(db: Db, place: InteractionPlace, target: { pageId: number; pageVersion: number }) {
+  return db.transaction().execute(async (trx) => {
+    const placeRow = await getPageWithPlace(trx, target.pageId);
+    if (!placeRow || placeRow.guild_id !== place.guildId || placeRow.thread_id !== place.channelId) {
+      throw new UserError('That button does not belong to a page in this thread.');
+    }
+    const page = await lockPage(trx, target.pageId);
+    if (!page) throw new UserError('That page no longer exists.');
+    await assertCoWriter(trx, page.chapter_id, place.userId);
+    if (page.version !== target.pageVersion || page.state !== 'generation_failed') {
+      throw new UserError(`This page has moved on since then (${describePageState(page)}).`);
+    }
+    return applyPageEvent(trx, page, { type: 'retry_requested' }, place.userId);
+  });
+}
+
+export type RecordDraftResult =
+  | { status: 'recorded' | 'already_recorded'; page: StoryPage; revision: PageRevision }
+  | { status: 'stale'; page: StoryPage | null };
+
+/**
+ * The worker's result: a new revision and the page moved to review, in one transaction.
+ * The generation key makes a job that runs twice find its first revision instead of writing another.
+ */
+export async function recordDraft(
+  db: Db,
+  job: { pageId: number; kind: DraftKind; pageVersion: number; generationKey: string },
+  draft: { body: string; structured: unknown },
+): Promise<RecordDraftResult> {
+  return db.transaction().execute(async (trx) => {
+    const page = await lockPage(trx, job.pageId);
+    if (!page) return { status: 'stale', page: null };
+    const existing = await trx.selectFrom('page_revisions').selectAll().where('generation_key', '=', job.generationKey).executeTakeFirst();
+    if (existing) return { status: 'already_recorded', page, revision: existing };
+    if (page.state !== `generating_${job.kind}` || page.version !== job.pageVersion) return { status: 'stale', page };
+    const revision = await trx
+      .insertInto('page_revisions')
+      .values({
+        page_id: page.id,
+        kind: job.kind,
+        version: await nextRevisionVersion(trx, page.id, job.kind),
+        body: draft.body,
+        structured: draft.structured === null ? null : JSON.stringify(draft.structured),
+        generation_key: job.generationKey,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await trx.updateTable('story_pages').set({ current_revision_id: revision.id }).where('id', '=', page.id).execute();
+    const applied = await applyPageEvent(trx, { ...page, current_revision_id: revision.id }, { type: 'draft_recorded', kind: job.kind }, null, {
+      revisionId: revision.id,
+    });
+    return { status: 'recorded', page: applied.page, revision };
+  });
+}
+
+/** Attempts exhausted or an answer that retrying cannot fix: the page waits for a co-writer's Retry. */
+export async function failGeneration(
+  db: Db,
+  job: { pageId: number; kind: DraftKind; pageVersion: number },
+  reason: string,
+): Promise<StoryPage | null> {
+  return db.transaction().execute(async (trx) => {
+    const page = await lockPage(trx, job.pageId);
+    if (!page || page.state !== `generating_${job.kind}` || page.version !== job.pageVersion) return null;
+    const applied = await applyPageEvent(trx, page, { type: 'generation_failed', kind: job.kind }, null, { reason });
+    return applied.page;
+  });
+}

@@ -1,0 +1,37 @@
+import type { Db } from '../db/connection.js';
+import type { AgentName, AgentOutcome } from '../db/database.js';
+import type { ModelUsage } from '../agents/model-client.js';
+
+export interface AgentExecution {
+  storyId: number | null;
+  pageId: number | null;
+  agent: AgentName;
+  model: string;
+  jobId: string | null;
+  attempt: number;
+  usage: ModelUsage | null;
+  latencyMs: number;
+  outcome: AgentOutcome;
+  error: string | null;
+}
+
+/** One row per model call, successful or not: the source of /usage and of cost questions. */
+export async function recordAgentExecution(db: Db, entry: AgentExecution): Promise<void> {
+  await db
+    .insertInto('agent_execution_log')
+    .values({
+      story_id: entry.storyId,
+      page_id: entry.pageId,
+      agent: entry.agent,
+      model: entry.model,
+      job_id: entry.jobId,
+      attempt: entry.attempt,
+      prompt_tokens: entry.usage?.promptTokens ?? 0,
+      completion_tokens: entry.usage?.completionTokens ?? 0,
+      cached_tokens: entry.usage?.cachedTokens ?? 0,
+      latency_ms: entry.latencyMs,
+      outcome: entry.outcome,
+      error: entry.error ? entry.error.slice(0, 2000) : null,
+    })
+    .execute();
+}

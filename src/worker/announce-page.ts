@@ -1,0 +1,34 @@
+import type { Job } from 'bullmq';
+import { getPageWithPlace } from '../db/pages.js';
+import { renderApprovedPage } from '../discord/render/page-messages.js';
+import { announcePageJob } from '../queue/jobs.js';
+import { updatePageCard, type WorkerDeps } from './generate-draft.js';
+
+/** An approved page: post the finished page in the thread and mark its card approved. */
+export async function processAnnouncePage(deps: WorkerDeps, job: Job): Promise<string> {
+  const { pageId } = announcePageJob.parse(job.data);
+  const place = await getPageWithPlace(deps.db, pageId);
+  if (!place || place.thread_id === null || place.state !== 'page_approved') return 'nothing to announce';
+  const texts = await deps.db
+    .selectFrom('story_pages as p')
+    .innerJoin('page_revisions as n', 'n.id', 'p.approved_narration_id')
+    .innerJoin('page_revisions as d', 'd.id', 'p.approved_dialogue_id')
+    .select(['n.body as narration', 'd.body as dialogue'])
+    .where('p.id', '=', pageId)
+    .executeTakeFirst();
+  if (!texts) return 'nothing to announce';
+  await deps.messages.upsert(
+    {
+      channelId: place.thread_id,
+      purpose: 'page_summary',
+      chapterId: place.chapter_id,
+      pageId,
+      revisionId: null,
+      generationKey: job.id ?? `announce-page-p${pageId}`,
+    },
+    { by: 'generation_key' },
+    renderApprovedPage(place, texts.narration, texts.dialogue),
+  );
+  await updatePageCard(deps, place, null);
+  return 'announced';
+}

@@ -1,0 +1,118 @@
+import { DiscordAPIError, REST, RESTJSONErrorCodes, Routes, type APIMessage } from 'discord.js';
+import type { Config } from '../config/config.js';
+import type { Db } from '../db/connection.js';
+import type { MessagePurpose } from '../db/database.js';
+import type { Logger } from '../logger.js';
+import type { MessageBody } from '../discord/render/message-parts.js';
+
+/** The worker reaches Discord through REST only, with the bot token: no gateway, no interaction tokens. */
+export function createDiscordRest(discord: Config['discord']): REST {
+  const rest = new REST({ version: '10', ...(discord.apiUrl ? { api: discord.apiUrl } : {}) });
+  return rest.setToken(discord.token);
+}
+
+/** Discord says the thread or our access to it is gone: retrying will not help, a person must act. */
+export class ChapterUnreachableError extends Error {
+  constructor(readonly chapterId: number | null, readonly code: number, message: string) {
+    super(message);
+    this.name = 'ChapterUnreachableError';
+  }
+}
+
+const UNREACHABLE_CODES = new Set<number>([
+  RESTJSONErrorCodes.UnknownChannel,
+  RESTJSONErrorCodes.MissingPermissions,
+  RESTJSONErrorCodes.MissingAccess,
+]);
+
+export interface MessageTarget {
+  channelId: string;
+  purpose: MessagePurpose;
+  chapterId: number | null;
+  pageId: number | null;
+  revisionId: number | null;
+  generationKey: string | null;
+}
+
+/**
+ * Posts or edits the one message that shows a thing (a page card, a draft), remembering its id in
+ * Postgres. A message someone deleted is posted again; an unreachable thread marks the chapter.
+ */
+export class DiscordMessages {
+  constructor(
+    private readonly rest: REST,
+    private readonly db: Db,
+    private readonly logger: Logger,
+  ) {}
+
+  async post(channelId: string, body: MessageBody): Promise<APIMessage> {
+    return (await this.call(null, () => this.rest.post(Routes.channelMessages(channelId), { body }))) as APIMessage;
+  }
+
+  async edit(channelId: string, messageId: string, body: MessageBody): Promise<APIMessage> {
+    return (await this.call(null, () => this.rest.patch(Routes.channelMessage(channelId, messageId), { body }))) as APIMessage;
+  }
+
+  /** Edits the message recorded for this target, or posts it (again) when there is none or it was deleted. */
+  async upsert(
+    target: MessageTarget,
+    find: { by: 'generation_key' | 'revision' | 'page_card' },
+    body: MessageBody,
+  ): Promise<string> {
+    const existing = await this.findRecorded(target, find.by);
+    if (existing) {
+      try {
+        await this.call(target.chapterId, () => this.rest.patch(Routes.channelMessage(existing.channel_id, existing.message_id), { body }));
+        if (target.revisionId !== null && existing.revision_id === null) {
+          await this.db.updateTable('discord_messages').set({ revision_id: target.revisionId, updated_at: new Date() }).where('id', '=', existing.id).execute();
+        }
+        return existing.message_id;
+      } catch (error) {
+        if (!(error instanceof DiscordAPIError && error.code === RESTJSONErrorCodes.UnknownMessage)) throw error;
+        this.logger.info({ messageId: existing.message_id, pageId: target.pageId }, 'message was deleted; posting it again');
+        await this.db.deleteFrom('discord_messages').where('id', '=', existing.id).execute();
+      }
+    }
+    const message = (await this.call(target.chapterId, () =>
+      this.rest.post(Routes.channelMessages(target.channelId), { body }),
+    )) as APIMessage;
+    await this.db
+      .insertInto('discord_messages')
+      .values({
+        channel_id: target.channelId,
+        message_id: message.id,
+        purpose: target.purpose,
+        chapter_id: target.chapterId,
+        page_id: target.pageId,
+        revision_id: target.revisionId,
+        generation_key: target.generationKey,
+      })
+      .execute();
+    return message.id;
+  }
+
+  private async findRecorded(target: MessageTarget, by: 'generation_key' | 'revision' | 'page_card') {
+    let query = this.db.selectFrom('discord_messages').selectAll();
+    if (by === 'generation_key') {
+      if (target.generationKey === null) return undefined;
+      query = query.where('generation_key', '=', target.generationKey);
+    } else if (by === 'revision') {
+      if (target.revisionId === null) return undefined;
+      query = query.where('revision_id', '=', target.revisionId).where('purpose', '=', 'draft');
+    } else {
+      query = query.where('page_id', '=', target.pageId).where('purpose', '=', 'page_card');
+    }
+    return query.orderBy('id', 'desc').executeTakeFirst();
+  }
+
+  private async call<T>(chapterId: number | null, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (error instanceof DiscordAPIError && typeof error.code === 'number' && UNREACHABLE_CODES.has(error.code)) {
+        throw new ChapterUnreachableError(chapterId, error.code, error.message);
+      }
+      throw error;
+    }
+  }
+}

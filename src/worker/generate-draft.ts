@@ -1,0 +1,193 @@
+import type { Job } from 'bullmq';
+import type OpenAI from 'openai';
+import type { Config } from '../config/config.js';
+import type { Db } from '../db/connection.js';
+import type { PageRevision, StoryPage } from '../db/database.js';
+import { countCoWriters } from '../db/chapters.js';
+import { getPageWithPlace, nextRevisionVersion } from '../db/pages.js';
+import { buildDialoguePrompt, buildNarrationPrompt } from '../domain/context-builder.js';
+import { renderDialogueScript } from '../domain/dialogue-script.js';
+import { parseQuorumRule, tallyVotes } from '../domain/voting.js';
+import { classifyModelError, type AgentFailure, type ModelUsage } from '../agents/model-client.js';
+import { writeDialogue } from '../agents/dialogue.js';
+import { writeNarration } from '../agents/narrator.js';
+import { renderDraftMessage, renderFailureMessage, renderPageCard, type DraftView } from '../discord/render/page-messages.js';
+import type { Logger } from '../logger.js';
+import { generateDraftJob, type GenerateDraftJob } from '../queue/jobs.js';
+import { failGeneration, recordDraft } from '../services/page-service.js';
+import { loadDialogueContext, loadNarrationContext } from '../services/prompt-context.js';
+import { recordAgentExecution } from './agent-log.js';
+import { ChapterUnreachableError, type DiscordMessages } from './discord-messages.js';
+import { ProgressEditor } from './progress-editor.js';
+
+export interface WorkerDeps {
+  db: Db;
+  model: OpenAI;
+  config: Readonly<Config>;
+  messages: DiscordMessages;
+  logger: Logger;
+  /** Minimum time between streamed edits of a draft message. */
+  streamEditIntervalMs: number;
+}
+
+type PagePlace = NonNullable<Awaited<ReturnType<typeof getPageWithPlace>>>;
+
+/** Draft a narration or dialogue: show progress, call the model, record the revision, show it for a vote. */
+export async function processGenerateDraft(deps: WorkerDeps, job: Job): Promise<string> {
+  const data = generateDraftJob.parse(job.data);
+  const generationKey = job.id ?? `generate-draft-p${data.pageId}-${data.kind}-v${data.pageVersion}`;
+  const log = deps.logger.child({ pageId: data.pageId, jobId: generationKey, kind: data.kind, attempt: job.attemptsMade + 1 });
+  const place = await getPageWithPlace(deps.db, data.pageId);
+  if (!place || place.thread_id === null) return 'page gone';
+
+  const recorded = await deps.db.selectFrom('page_revisions').selectAll().where('generation_key', '=', generationKey).executeTakeFirst();
+  if (recorded) {
+    // A second run of a job whose draft is already stored: only make sure it is shown.
+    await showOpenDraft(deps, place, recorded, generationKey);
+    return 'already recorded';
+  }
+  if (place.state !== `generating_${data.kind}` || place.version !== data.pageVersion) {
+    log.info({ state: place.state, version: place.version }, 'stale generation job skipped');
+    return 'stale';
+  }
+
+  const version = await nextRevisionVersion(deps.db, place.id, data.kind);
+  const view: DraftView = { pageId: place.id, pageNumber: place.number, kind: data.kind, version, revisionId: null, text: '' };
+  const target = {
+    channelId: place.thread_id,
+    purpose: 'draft' as const,
+    chapterId: place.chapter_id,
+    pageId: place.id,
+    revisionId: null,
+    generationKey,
+  };
+  try {
+    await deps.messages.upsert(target, { by: 'generation_key' }, renderDraftMessage(view, { phase: 'writing', queuePosition: null }));
+    await updatePageCard(deps, place, `${data.kind === 'narration' ? 'Narration' : 'Dialogue'} v${version} is being written…`);
+  } catch (error) {
+    return handleDiscordFailure(deps, place, error, log);
+  }
+
+  const model = data.kind === 'narration' ? (place.narrator_model ?? deps.config.model.narratorModel) : (place.dialogue_model ?? deps.config.model.dialogueModel);
+  const started = Date.now();
+  let usage: ModelUsage | null = null;
+  let body: string;
+  let structured: unknown = null;
+  try {
+    if (data.kind === 'narration') {
+      const prompt = buildNarrationPrompt(await loadNarrationContext(deps.db, place.id));
+      const editor = new ProgressEditor(
+        deps.streamEditIntervalMs,
+        async (text) => {
+          await deps.messages.upsert(target, { by: 'generation_key' }, renderDraftMessage({ ...view, text: `${text} ▍` }, { phase: 'writing', queuePosition: null }));
+        },
+        (error) => log.warn({ err: error }, 'progress edit failed'),
+      );
+      try {
+        const draft = await writeNarration(deps.model, { model, prompt, cacheKey: `story-${place.story_id}`, onText: (text) => editor.push(text) });
+        body = draft.text;
+        usage = draft.usage;
+      } finally {
+        await editor.close();
+      }
+    } else {
+      const prompt = buildDialoguePrompt(await loadDialogueContext(deps.db, place.id));
+      const draft = await writeDialogue(deps.model, { model, prompt, cacheKey: `story-${place.story_id}` });
+      structured = draft.script;
+      body = renderDialogueScript(draft.script);
+      usage = draft.usage;
+    }
+  } catch (error) {
+    const failure = classifyModelError(error);
+    await recordAgentExecution(deps.db, {
+      storyId: place.story_id,
+      pageId: place.id,
+      agent: data.kind === 'narration' ? 'narrator' : 'dialogue',
+      model,
+      jobId: generationKey,
+      attempt: job.attemptsMade + 1,
+      usage: failure.usage,
+      latencyMs: Date.now() - started,
+      outcome: failure.outcome,
+      error: failure.message,
+    });
+    const attempts = job.opts.attempts ?? 1;
+    if (failure.retryable && job.attemptsMade + 1 < attempts) {
+      log.warn({ outcome: failure.outcome, err: failure.message }, 'generation failed; BullMQ retries it with backoff');
+      throw failure;
+    }
+    log.warn({ outcome: failure.outcome, err: failure.message }, 'generation failed for good; the page waits for Retry');
+    await markFailed(deps, place, data, failure);
+    return 'failed';
+  }
+
+  await recordAgentExecution(deps.db, {
+    storyId: place.story_id,
+    pageId: place.id,
+    agent: data.kind === 'narration' ? 'narrator' : 'dialogue',
+    model,
+    jobId: generationKey,
+    attempt: job.attemptsMade + 1,
+    usage,
+    latencyMs: Date.now() - started,
+    outcome: 'ok',
+    error: null,
+  });
+  const result = await recordDraft(deps.db, { ...data, generationKey }, { body, structured });
+  if (result.status === 'stale') {
+    log.info('page moved on while the draft was written; draft dropped');
+    return 'stale';
+  }
+  await showOpenDraft(deps, place, result.revision, generationKey);
+  return result.status;
+}
+
+async function showOpenDraft(deps: WorkerDeps, place: PagePlace, revision: PageRevision, generationKey: string | null): Promise<void> {
+  if (place.thread_id === null) return;
+  const coWriters = await countCoWriters(deps.db, place.chapter_id);
+  const votes = await deps.db.selectFrom('votes').select(['user_id as userId', 'choice']).where('revision_id', '=', revision.id).execute();
+  const tally = tallyVotes(votes, parseQuorumRule(place.quorum) ?? { kind: 'majority' }, coWriters);
+  const view: DraftView = {
+    pageId: place.id,
+    pageNumber: place.number,
+    kind: revision.kind,
+    version: revision.version,
+    revisionId: revision.id,
+    text: revision.body,
+  };
+  const phase = revision.status === 'open' ? { phase: 'open' as const, tally } : revision.status === 'superseded' ? { phase: 'superseded' as const } : { phase: revision.status, tally };
+  await deps.messages.upsert(
+    { channelId: place.thread_id, purpose: 'draft', chapterId: place.chapter_id, pageId: place.id, revisionId: revision.id, generationKey },
+    { by: generationKey ? 'generation_key' : 'revision' },
+    renderDraftMessage(view, phase),
+  );
+  const page = await deps.db.selectFrom('story_pages').selectAll().where('id', '=', place.id).executeTakeFirstOrThrow();
+  await updatePageCard(deps, { ...place, ...page }, null);
+}
+
+export async function updatePageCard(deps: Pick<WorkerDeps, 'messages'>, place: PagePlace | (PagePlace & StoryPage), note: string | null): Promise<void> {
+  if (place.thread_id === null) return;
+  await deps.messages.upsert(
+    { channelId: place.thread_id, purpose: 'page_card', chapterId: place.chapter_id, pageId: place.id, revisionId: null, generationKey: null },
+    { by: 'page_card' },
+    renderPageCard(place, note),
+  );
+}
+
+async function markFailed(deps: WorkerDeps, place: PagePlace, data: GenerateDraftJob, failure: AgentFailure): Promise<void> {
+  const page = await failGeneration(deps.db, data, failure.userMessage);
+  if (!page || place.thread_id === null) return;
+  await deps.messages.post(place.thread_id, renderFailureMessage(page, data.kind, failure.userMessage));
+  await updatePageCard(deps, { ...place, ...page }, null);
+}
+
+async function handleDiscordFailure(deps: WorkerDeps, place: PagePlace, error: unknown, log: Logger): Promise<string> {
+  if (!(error instanceof ChapterUnreachableError)) throw error;
+  log.error({ chapterId: place.chapter_id, code: error.code, err: error.message }, 'chapter thread unreachable; marked as needing attention');
+  await deps.db
+    .updateTable('chapters')
+    .set({ status: 'needs_attention', attention_reason: `Discord error ${error.code}: ${error.message}` })
+    .where('id', '=', place.chapter_id)
+    .execute();
+  return 'chapter needs attention';
+}

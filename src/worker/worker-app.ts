@@ -1,0 +1,99 @@
+import { Queue, Worker, type Job } from 'bullmq';
+import type { Config } from '../config/config.js';
+import { createDatabase } from '../db/connection.js';
+import { migrateToLatest } from '../db/migrate.js';
+import type { Logger } from '../logger.js';
+import { createModelClient } from '../agents/model-client.js';
+import { GENERATION_QUEUE, type JobName } from '../queue/jobs.js';
+import { OutboxRelay } from '../queue/outbox-relay.js';
+import { createRedisConnection } from '../queue/redis.js';
+import { sweepStuckPages } from '../queue/sweeper.js';
+import { processAnnouncePage } from './announce-page.js';
+import { createDiscordRest, DiscordMessages } from './discord-messages.js';
+import { processGenerateDraft, type WorkerDeps } from './generate-draft.js';
+
+export interface WorkerOptions {
+  streamEditIntervalMs?: number;
+  relayIntervalMs?: number;
+  /** How often to look for generating pages without a live job, and how old such a page must be. */
+  sweepIntervalMs?: number;
+  stuckAfterMs?: number;
+}
+
+export interface RunningWorker {
+  worker: Worker;
+  close(): Promise<void>;
+}
+
+/** BullMQ's named-processor pattern: this switch only dispatches. */
+function createProcessor(deps: WorkerDeps) {
+  return async (job: Job): Promise<string> => {
+    const name = job.name as JobName;
+    switch (name) {
+      case 'generate-draft':
+        return processGenerateDraft(deps, job);
+      case 'announce-page':
+        return processAnnouncePage(deps, job);
+      case 'post-draft':
+        return 'restoring drafts is not available yet';
+    }
+    deps.logger.error({ jobId: job.id, jobName: job.name }, 'unknown job name; dropped');
+    return 'unknown job';
+  };
+}
+
+export async function startWorker(config: Readonly<Config>, logger: Logger, options: WorkerOptions = {}): Promise<RunningWorker> {
+  const db = createDatabase(config.databaseUrl, {
+    maxConnections: config.worker.concurrency + 4,
+    onPoolError: (error) => logger.warn({ err: error }, 'idle database connection lost; the pool reconnects'),
+  });
+  await migrateToLatest(db);
+  const workerConnection = createRedisConnection(config.redis.url, 'worker');
+  const queueConnection = createRedisConnection(config.redis.url, 'worker');
+  const queue = new Queue(GENERATION_QUEUE, { connection: queueConnection, prefix: config.redis.prefix });
+  queue.on('error', (error) => logger.warn({ err: error }, 'queue connection error'));
+  const relay = new OutboxRelay(db, queue, logger.child({ component: 'relay' }), {
+    generationAttempts: config.model.attempts,
+    intervalMs: options.relayIntervalMs ?? 1_000,
+  });
+  const deps: WorkerDeps = {
+    db,
+    model: createModelClient(config.model),
+    config,
+    messages: new DiscordMessages(createDiscordRest(config.discord), db, logger),
+    logger,
+    streamEditIntervalMs: options.streamEditIntervalMs ?? 1_200,
+  };
+  const worker = new Worker(GENERATION_QUEUE, createProcessor(deps), {
+    connection: workerConnection,
+    prefix: config.redis.prefix,
+    concurrency: config.worker.concurrency,
+    lockDuration: 60_000,
+  });
+  worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
+  worker.on('failed', (job, error) => logger.warn({ jobId: job?.id, jobName: job?.name, err: error.message }, 'job attempt failed'));
+  relay.start();
+  const sweepLog = logger.child({ component: 'sweeper' });
+  const sweeper = setInterval(() => {
+    sweepStuckPages(db, queue, sweepLog, options.stuckAfterMs ?? 90_000)
+      .then((result) => {
+        if (result.requeued > 0) relay.kick();
+      })
+      .catch((error: unknown) => sweepLog.warn({ err: error }, 'sweep failed; trying again next round'));
+  }, options.sweepIntervalMs ?? 15_000);
+  logger.info({ concurrency: config.worker.concurrency }, 'worker started');
+
+  return {
+    worker,
+    async close() {
+      clearInterval(sweeper);
+      await relay.stop();
+      await worker.close();
+      await queue.close();
+      workerConnection.disconnect();
+      queueConnection.disconnect();
+      await db.destroy();
+      logger.info('worker stopped');
+    },
+  };
+}
