@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { z } from 'zod';
 import type { RecordedRequest, Responder, ScriptedReply } from './types.js';
 import { estimateTokens, PrefixCache } from './usage.js';
@@ -40,7 +40,7 @@ export class ModelServer {
   readonly requests: RecordedRequest[] = [];
   private readonly queue: ScriptedReply[] = [];
   private readonly cache = new PrefixCache();
-  private readonly sockets = new Set<import('node:net').Socket>();
+  private readonly sockets = new Set<Socket>();
   private replyCount = 0;
 
   private constructor(
