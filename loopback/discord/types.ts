@@ -1,0 +1,54 @@
+export type JsonObject = Record<string, unknown>;
+export type EmbedJson = JsonObject;
+export type ComponentJson = JsonObject;
+
+export interface RecordedCall {
+  method: string;
+  /** Path after /api/v10, with the query string. */
+  path: string;
+  /** The path with ids and tokens replaced by :id and :token. */
+  route: string;
+  body: unknown;
+  status: number;
+  at: number;
+  /** Whether a valid bot Authorization header came with it. */
+  authorized: boolean;
+}
+
+export interface StoredMessage {
+  id: string;
+  channelId: string;
+  authorId: string;
+  content: string;
+  embeds: EmbedJson[];
+  components: ComponentJson[];
+  flags: number;
+  editedAt: number | null;
+  createdAt: number;
+  allowedMentions: unknown;
+  attachments: { filename: string; size: number; content: Buffer }[];
+  interactionId?: string;
+  ephemeral: boolean;
+  pinned: boolean;
+}
+
+export interface InteractionResponse {
+  kind: 'reply' | 'update' | 'modal';
+  ephemeral: boolean;
+  content: string;
+  embeds: EmbedJson[];
+  components: ComponentJson[];
+  modal?: { custom_id: string; title: string; components: ComponentJson[] };
+}
+
+export interface InteractionHandle {
+  readonly id: string;
+  readonly token: string;
+  /** The first callback; rejects when none came within the acknowledgement deadline. */
+  readonly acknowledged: Promise<{ type: number; afterMs: number }>;
+  /** The visible answer: the reply, the edit after a defer, the updated message, the modal or a follow-up. */
+  response(options?: { timeoutMs?: number }): Promise<InteractionResponse>;
+  readonly followUps: StoredMessage[];
+}
+
+export type FailAnswer = { status: 429; retryAfterMs: number; global?: boolean } | { status: number; code: number; message?: string };

@@ -1,0 +1,120 @@
+import { PermissionFlagsBits } from 'discord.js';
+import type { DiscordEmulator, StoredMessage } from './discord/emulator.js';
+
+/** The emulated server a session plays in. */
+export interface RoomPlace {
+  discord: DiscordEmulator;
+  guildId: string;
+  storyChannelId: string;
+  adminId: string;
+}
+
+const WRITER_PERMISSIONS =
+  PermissionFlagsBits.ViewChannel |
+  PermissionFlagsBits.SendMessages |
+  PermissionFlagsBits.SendMessagesInThreads |
+  PermissionFlagsBits.UseApplicationCommands;
+
+interface ButtonJson {
+  type: number;
+  custom_id?: string;
+  label?: string;
+  disabled?: boolean;
+}
+
+/** Reads a message's buttons the way a person sees them: by label. */
+export function buttonsOf(message: StoredMessage): ButtonJson[] {
+  const rows = message.components as unknown as { components?: ButtonJson[] }[];
+  return rows.flatMap((row) => row.components ?? []).filter((c) => c.type === 2);
+}
+
+export function button(message: StoredMessage, label: string): ButtonJson {
+  const found = buttonsOf(message).find((b) => b.label === label);
+  if (!found?.custom_id) throw new Error(`no ${label} button on message ${message.id}`);
+  return found;
+}
+
+export function embedText(message: StoredMessage): string {
+  const embeds = message.embeds as unknown as { title?: string; description?: string; fields?: { name: string; value: string }[] }[];
+  return [
+    message.content,
+    ...embeds.flatMap((e) => [e.title ?? '', e.description ?? '', ...(e.fields ?? []).map((f) => `${f.name}: ${f.value}`)]),
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+/** Drives storyroom the way a server's members would, through the emulator: used by tests and the demo. */
+export class WritersRoom {
+  constructor(private readonly h: RoomPlace) {}
+
+  newMember(username: string): string {
+    const user = this.h.discord.createUser({ username });
+    this.h.discord.addMember(this.h.guildId, user.id, { permissions: WRITER_PERMISSIONS });
+    return user.id;
+  }
+
+  async setupStory(title = 'The Glowing Mark'): Promise<void> {
+    const response = await this.h.discord
+      .slashCommand({ guildId: this.h.guildId, channelId: this.h.storyChannelId, userId: this.h.adminId, name: 'story', subcommand: 'setup', options: { title } })
+      .response();
+    if (response.ephemeral) throw new Error(`story setup refused: ${response.content}`);
+  }
+
+  /** Opens a chapter as the admin; returns the thread id. */
+  async openChapter(title = 'The First Glow'): Promise<string> {
+    await this.h.discord
+      .slashCommand({ guildId: this.h.guildId, channelId: this.h.storyChannelId, userId: this.h.adminId, name: 'chapter', subcommand: 'start', options: { title } })
+      .response();
+    const thread = await this.h.discord.waitFor(() => this.h.discord.threads(this.h.storyChannelId).find((t) => t.name.includes(title)), {
+      description: `thread for chapter ${title}`,
+    });
+    return thread.id;
+  }
+
+  chapterCard(threadId: string): StoredMessage {
+    const card = this.h.discord.messages(threadId).find((m) => buttonsOf(m).some((b) => b.label === 'Join'));
+    if (!card) throw new Error('no chapter card in the thread');
+    return card;
+  }
+
+  async join(threadId: string, userId: string) {
+    const card = this.chapterCard(threadId);
+    return this.h.discord.clickButton({ guildId: this.h.guildId, channelId: threadId, userId, messageId: card.id, customId: button(card, 'Join').custom_id ?? '' }).response();
+  }
+
+  startPage(threadId: string, userId: string, input: string) {
+    return this.h.discord.slashCommand({ guildId: this.h.guildId, channelId: threadId, userId, name: 'page', subcommand: 'start', options: { input } });
+  }
+
+  /** The draft message for this page, kind and version once its vote buttons are live. */
+  async openDraft(threadId: string, pageNumber: number, kind: 'Narration' | 'Dialogue', version: number): Promise<StoredMessage> {
+    const title = `Page ${pageNumber} · ${kind} v${version}`;
+    return this.h.discord.waitFor(
+      () =>
+        this.h.discord
+          .messages(threadId)
+          .find((m) => embedText(m).includes(title) && buttonsOf(m).some((b) => b.label === 'Approve' && !b.disabled)),
+      { description: `open draft "${title}"`, timeoutMs: 15_000 },
+    );
+  }
+
+  click(threadId: string, message: StoredMessage, userId: string, label: string) {
+    return this.h.discord.clickButton({ guildId: this.h.guildId, channelId: threadId, userId, messageId: message.id, customId: button(message, label).custom_id ?? '' });
+  }
+
+  /** Revise: the button opens a modal; the co-writer submits feedback in it. */
+  async revise(threadId: string, message: StoredMessage, userId: string, feedback: string) {
+    const modal = await this.click(threadId, message, userId, 'Revise').response();
+    if (modal.kind !== 'modal' || !modal.modal) throw new Error(`Revise did not open a modal: ${modal.content}`);
+    return this.h.discord
+      .submitModal({ guildId: this.h.guildId, channelId: threadId, userId, customId: modal.modal.custom_id, fields: { feedback }, messageId: message.id })
+      .response();
+  }
+
+  message(threadId: string, messageId: string): StoredMessage {
+    const found = this.h.discord.message(threadId, messageId);
+    if (!found) throw new Error(`message ${messageId} not found`);
+    return found;
+  }
+}

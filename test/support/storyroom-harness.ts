@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto';
+import { PermissionFlagsBits } from 'discord.js';
+import { parseConfig, type Config } from '../../src/config/config.js';
+import { startBot, type RunningBot } from '../../src/discord/bot-app.js';
+import { registerCommands } from '../../src/discord/register-commands.js';
+import { createLogger } from '../../src/logger.js';
+import { deleteQueueKeys } from '../../src/queue/redis.js';
+import { startWorker, type RunningWorker } from '../../src/worker/worker-app.js';
+import { DiscordEmulator } from '../../loopback/discord/emulator.js';
+import { ModelServer } from '../../loopback/model/server.js';
+import { REDIS_URL } from './redis.js';
+import { createTestDatabase, type TestDatabase } from './test-database.js';
+
+
+export interface StoryroomHarness {
+  discord: DiscordEmulator;
+  model: ModelServer;
+  database: TestDatabase;
+  config: Readonly<Config>;
+  bot: RunningBot;
+  worker: RunningWorker | null;
+  guildId: string;
+  storyChannelId: string;
+  adminId: string;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  /** Start the worker too (default true). */
+  worker?: boolean;
+  env?: Record<string, string>;
+}
+
+/**
+ * The whole product on loopback: the real bot (discord.js on the emulator), the real worker
+ * (BullMQ on Redis, the openai SDK on the model server), and a database of this file's own.
+ */
+export async function startStoryroom(label: string, options: HarnessOptions = {}): Promise<StoryroomHarness> {
+  const database = await createTestDatabase(label);
+  const discord = await DiscordEmulator.start();
+  const model = await ModelServer.start();
+  const guild = discord.createGuild({ name: `${label} guild` });
+  const channel = discord.createChannel(guild.id, { name: 'story' });
+  const admin = discord.createUser({ username: 'admin' });
+  discord.addMember(guild.id, admin.id, {
+    permissions:
+      PermissionFlagsBits.ManageGuild |
+      PermissionFlagsBits.ViewChannel |
+      PermissionFlagsBits.SendMessages |
+      PermissionFlagsBits.SendMessagesInThreads |
+      PermissionFlagsBits.UseApplicationCommands,
+  });
+  const config = parseConfig({
+    DISCORD_TOKEN: discord.token,
+    DISCORD_APPLICATION_ID: discord.applicationId,
+    DISCORD_API_URL: discord.apiUrl,
+    DISCORD_GUILD_ID: guild.id,
+    DATABASE_URL: database.url,
+    REDIS_URL,
+    QUEUE_PREFIX: `test-${label}-${randomBytes(3).toString('hex')}`,
+    OPENAI_API_KEY: 'loopback',
+    OPENAI_BASE_URL: model.baseURL,
+    MODEL_TIMEOUT_MS: '3000',
+    MODEL_MAX_RETRIES: '0',
+    GENERATION_ATTEMPTS: '2',
+    WORKER_CONCURRENCY: '2',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...options.env,
+  });
+  await registerCommands(config.discord);
+  const logger = createLogger({ level: config.logLevel, name: label });
+  const bot = await startBot(config, logger.child({ process: 'bot' }), { waitGuildTimeoutMs: 200, relayIntervalMs: 250 });
+  const worker =
+    options.worker === false ? null : await startWorker(config, logger.child({ process: 'worker' }), { streamEditIntervalMs: 30, relayIntervalMs: 250 });
+
+  return {
+    discord,
+    model,
+    database,
+    config,
+    bot,
+    worker,
+    guildId: guild.id,
+    storyChannelId: channel.id,
+    adminId: admin.id,
+    async close() {
+      await worker?.close();
+      await bot.close();
+      await discord.close();
+      await model.close();
+      await deleteQueueKeys(REDIS_URL, config.redis.prefix);
+      await database.drop();
+    },
+  };
+}
+
