@@ -1,5 +1,5 @@
 import { SlashCommandBuilder } from '@discordjs/builders';
-import { startPage } from '../src/services/page-service.js';
+import { countDraftsAhead, startPage } from '../src/services/page-service.js';
 import type { SlashCommand } from '../src/discord/slash-command.js';
 import { renderPageCard } from '../src/discord/render/page-messages.js';
 import { readText } from '../src/discord/text-input.js';
@@ -24,9 +24,16 @@ export const page: SlashCommand = {
   deferAs: 'public',
   async execute(context, interaction) {
     const input = readText(interaction.options.getString('input', true), { label: 'The page input', max: PAGE_INPUT_MAX });
-    const started = await startPage(context.db, { guildId: interaction.guildId, channelId: interaction.channelId, userId: interaction.user.id }, input);
+    const place = { guildId: interaction.guildId, channelId: interaction.channelId, userId: interaction.user.id };
+    const started = await startPage(context.db, place, input, context.config.limits);
     context.kickRelay();
-    const card = renderPageCard(started.page, 'Queued: the narration will appear below as it is written.');
+    const ahead = await countDraftsAhead(context.db, started.page);
+    const card = renderPageCard(
+      started.page,
+      ahead > 0
+        ? `Queued behind ${ahead} other draft${ahead === 1 ? '' : 's'}: the narration will appear below as it is written.`
+        : 'Queued: the narration will appear below as it is written.',
+    );
     return {
       type: 'message',
       ephemeral: false,

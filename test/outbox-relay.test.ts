@@ -43,7 +43,10 @@ describe('the outbox relay', () => {
 
   it('a commit whose enqueue never happened (Redis down, or a crash) is queued exactly once later', async () => {
     // The transition commits its outbox row; the process "dies" before relaying (no relay runs).
-    const { page } = await startPage(database.db, { guildId: GUILD, channelId: THREAD, userId: WRITER }, 'The Mark glows');
+    const { page } = await startPage(database.db, { guildId: GUILD, channelId: THREAD, userId: WRITER }, 'The Mark glows', {
+      pageStartCooldownMs: 0,
+      maxGenerationsPerGuild: 3,
+    });
     const pending = await database.db.selectFrom('outbox').selectAll().where('relayed_at', 'is', null).execute();
     expect(pending).toHaveLength(1);
 

@@ -30,6 +30,11 @@ const environmentSchema = z.object({
   MODEL_MAX_RETRIES: z.coerce.number().int().min(0).max(3).default(1),
   GENERATION_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  WORKER_LOCK_MS: z.coerce.number().int().min(1_000).max(600_000).default(60_000),
+  STUCK_PAGE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(120),
+  SLOW_GENERATION_SECONDS: z.coerce.number().int().min(1).max(3_600).default(90),
+  PAGE_START_COOLDOWN_SECONDS: z.coerce.number().int().min(0).max(3_600).default(20),
+  MAX_GENERATIONS_PER_GUILD: z.coerce.number().int().min(1).max(100).default(3),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
 });
 
@@ -48,7 +53,16 @@ export interface Config {
     maxRetries: number;
     attempts: number;
   };
-  worker: { concurrency: number };
+  worker: {
+    concurrency: number;
+    /** BullMQ lock: a worker that dies is noticed as stalled after about this long. */
+    lockMs: number;
+    /** A page generating this long with no live job is queued again by the sweeper. */
+    stuckPageMs: number;
+    /** After this long a draft being written offers Retry and Cancel. */
+    slowGenerationMs: number;
+  };
+  limits: { pageStartCooldownMs: number; maxGenerationsPerGuild: number };
   logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -91,7 +105,13 @@ export function parseConfig(env: Record<string, string | undefined>): Readonly<C
       maxRetries: e.MODEL_MAX_RETRIES,
       attempts: e.GENERATION_ATTEMPTS,
     }),
-    worker: Object.freeze({ concurrency: e.WORKER_CONCURRENCY }),
+    worker: Object.freeze({
+      concurrency: e.WORKER_CONCURRENCY,
+      lockMs: e.WORKER_LOCK_MS,
+      stuckPageMs: e.STUCK_PAGE_SECONDS * 1000,
+      slowGenerationMs: e.SLOW_GENERATION_SECONDS * 1000,
+    }),
+    limits: Object.freeze({ pageStartCooldownMs: e.PAGE_START_COOLDOWN_SECONDS * 1000, maxGenerationsPerGuild: e.MAX_GENERATIONS_PER_GUILD }),
     logLevel: e.LOG_LEVEL,
   });
 }

@@ -1,6 +1,6 @@
 import { ActionRowBuilder, ModalBuilder, TextInputBuilder } from '@discordjs/builders';
 import { TextInputStyle, type ButtonInteraction, type ModalSubmitInteraction } from 'discord.js';
-import { assertDraftOpenForVote, castVote, retryGeneration, type VoteOutcome } from '../services/page-service.js';
+import { assertDraftOpenForVote, cancelGeneration, castVote, retryGeneration, type VoteOutcome } from '../services/page-service.js';
 import { joinChapter } from '../services/story-service.js';
 import { getChapter } from '../db/chapters.js';
 import type { HandlerContext } from './context.js';
@@ -62,14 +62,16 @@ export async function handleComponent(context: HandlerContext, interaction: Butt
       };
     }
     case 'retry': {
-      const applied = await retryGeneration(context.db, place, data);
+      const applied = await retryGeneration(context.db, place, data, context.config.limits);
       context.kickRelay();
-      const failure = await context.db.selectFrom('story_pages').selectAll().where('id', '=', data.pageId).executeTakeFirstOrThrow();
-      const body = renderFailureMessage(failure, applied.page.stage, 'Retry requested: the draft is being written again.');
+      const body = renderFailureMessage(applied.page, applied.page.stage, 'Retry requested: a fresh draft is being written below.');
+      return { type: 'update', body: { embeds: body.embeds, components: [] } };
+    }
+    case 'cancel': {
+      const applied = await cancelGeneration(context.db, place, data);
+      const body = renderFailureMessage(applied.page, applied.page.stage, `Cancelled by <@${place.userId}>.`);
       return { type: 'update', body: { embeds: body.embeds, components: body.components } };
     }
-    case 'cancel':
-      return ephemeral('Cancelling a generation is not available yet.');
   }
 }
 

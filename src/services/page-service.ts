@@ -3,7 +3,7 @@ import type { Db } from '../db/connection.js';
 import type { PageRevision, StoryPage } from '../db/database.js';
 import { countCoWriters, getChapterByThread, getMemberRole } from '../db/chapters.js';
 import { countRevisions, getPageWithPlace, getRevision, lockPage, nextRevisionVersion } from '../db/pages.js';
-import { describePageState, isReviewing, type DraftKind } from '../domain/page-state-machine.js';
+import { describePageState, isGenerating, isReviewing, type DraftKind } from '../domain/page-state-machine.js';
 import { decideDraft, parseQuorumRule, tallyVotes, type DraftDecision, type Tally, type VoteChoice } from '../domain/voting.js';
 import { applyPageEvent } from './apply-page-event.js';
 import { UserError } from './user-error.js';
@@ -29,8 +29,28 @@ export interface StartedPage {
   queued: string[];
 }
 
+/** Limits that protect the wallet: how often one person starts pages, how many drafts a server writes at once. */
+export interface GenerationLimits {
+  pageStartCooldownMs: number;
+  maxGenerationsPerGuild: number;
+}
+
+async function assertGuildHasGenerationRoom(trx: Parameters<typeof countCoWriters>[0], guildId: string, max: number): Promise<void> {
+  const row = await trx
+    .selectFrom('story_pages as p')
+    .innerJoin('chapters as c', 'c.id', 'p.chapter_id')
+    .innerJoin('stories as s', 's.id', 'c.story_id')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('s.guild_id', '=', guildId)
+    .where('p.state', 'in', ['generating_narration', 'generating_dialogue'])
+    .executeTakeFirstOrThrow();
+  if (Number(row.n) >= max) {
+    throw new UserError(`This server already has ${max} drafts being written at once. Try again when one of them is done.`);
+  }
+}
+
 /** `/page start`: the next page of the chapter whose thread this is, queued for its narration. */
-export async function startPage(db: Db, place: InteractionPlace, input: string): Promise<StartedPage> {
+export async function startPage(db: Db, place: InteractionPlace, input: string, limits: GenerationLimits): Promise<StartedPage> {
   return db.transaction().execute(async (trx) => {
     const chapter = await getChapterByThread(trx, place.guildId, place.channelId);
     if (!chapter) {
@@ -38,6 +58,23 @@ export async function startPage(db: Db, place: InteractionPlace, input: string):
     }
     if (chapter.status === 'closed') throw new UserError('This chapter is closed.');
     await assertCoWriter(trx, chapter.id, place.userId);
+    if (limits.pageStartCooldownMs > 0) {
+      const recent = await trx
+        .selectFrom('story_pages as p')
+        .innerJoin('chapters as c', 'c.id', 'p.chapter_id')
+        .innerJoin('stories as s', 's.id', 'c.story_id')
+        .select('p.created_at')
+        .where('s.guild_id', '=', place.guildId)
+        .where('p.created_by', '=', place.userId)
+        .where('p.created_at', '>', new Date(Date.now() - limits.pageStartCooldownMs))
+        .orderBy('p.created_at', 'desc')
+        .executeTakeFirst();
+      if (recent) {
+        const wait = Math.ceil((recent.created_at.getTime() + limits.pageStartCooldownMs - Date.now()) / 1000);
+        throw new UserError(`You started a page moments ago. Please wait ${Math.max(1, wait)} more second${wait === 1 ? '' : 's'}.`);
+      }
+    }
+    await assertGuildHasGenerationRoom(trx, place.guildId, limits.maxGenerationsPerGuild);
     // Locking the chapter serialises page numbering: two starts at once cannot take the same number.
     await trx.selectFrom('chapters').select('id').where('id', '=', chapter.id).forUpdate().execute();
     const unfinished = await trx
@@ -193,21 +230,53 @@ export async function assertDraftOpenForVote(db: Db, place: InteractionPlace, ta
   return { page: placeRow, revision };
 }
 
-/** Retry after a failed generation (co-writers only); the button carries the page version it was shown at. */
-export async function retryGeneration(db: Db, place: InteractionPlace, target: { pageId: number; pageVersion: number }) {
+/** The locked page a Retry or Cancel button points at, checked against where and by whom it was pressed. */
+async function lockButtonPage(trx: Parameters<typeof lockPage>[0], place: InteractionPlace, target: { pageId: number; pageVersion: number }) {
+  const placeRow = await getPageWithPlace(trx, target.pageId);
+  if (!placeRow || placeRow.guild_id !== place.guildId || placeRow.thread_id !== place.channelId) {
+    throw new UserError('That button does not belong to a page in this thread.');
+  }
+  const page = await lockPage(trx, target.pageId);
+  if (!page) throw new UserError('That page no longer exists.');
+  await assertCoWriter(trx, page.chapter_id, place.userId);
+  if (page.version !== target.pageVersion) throw new UserError(`This page has moved on since then (${describePageState(page)}).`);
+  return page;
+}
+
+/**
+ * Retry: after a failure, or while a slow draft is still being written (then the running draft is
+ * cancelled first and a fresh one queued). Co-writers only; the button carries the page version.
+ */
+export async function retryGeneration(db: Db, place: InteractionPlace, target: { pageId: number; pageVersion: number }, limits: GenerationLimits) {
   return db.transaction().execute(async (trx) => {
-    const placeRow = await getPageWithPlace(trx, target.pageId);
-    if (!placeRow || placeRow.guild_id !== place.guildId || placeRow.thread_id !== place.channelId) {
-      throw new UserError('That button does not belong to a page in this thread.');
-    }
-    const page = await lockPage(trx, target.pageId);
-    if (!page) throw new UserError('That page no longer exists.');
-    await assertCoWriter(trx, page.chapter_id, place.userId);
-    if (page.version !== target.pageVersion || page.state !== 'generation_failed') {
-      throw new UserError(`This page has moved on since then (${describePageState(page)}).`);
+    let page = await lockButtonPage(trx, place, target);
+    if (isGenerating(page.state)) {
+      page = (await applyPageEvent(trx, page, { type: 'generation_cancelled' }, place.userId, { reason: 'restarted by a co-writer' })).page;
+    } else {
+      await assertGuildHasGenerationRoom(trx, place.guildId, limits.maxGenerationsPerGuild);
     }
     return applyPageEvent(trx, page, { type: 'retry_requested' }, place.userId);
   });
+}
+
+/** Cancel a draft being written: the page waits with a Retry button; the running job's result is dropped. */
+export async function cancelGeneration(db: Db, place: InteractionPlace, target: { pageId: number; pageVersion: number }) {
+  return db.transaction().execute(async (trx) => {
+    const page = await lockButtonPage(trx, place, target);
+    return applyPageEvent(trx, page, { type: 'generation_cancelled' }, place.userId, { reason: 'Cancelled by a co-writer.' });
+  });
+}
+
+/** Drafts queued or being written before this page's, across every server: its place in the queue. */
+export async function countDraftsAhead(db: Db, page: StoryPage): Promise<number> {
+  if (!page.generation_started_at) return 0;
+  const row = await db
+    .selectFrom('story_pages')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('state', 'in', ['generating_narration', 'generating_dialogue'])
+    .where('generation_started_at', '<', page.generation_started_at)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 export type RecordDraftResult =

@@ -2,7 +2,8 @@ import type { Job } from 'bullmq';
 import { getPageWithPlace } from '../db/pages.js';
 import { renderApprovedPage } from '../discord/render/page-messages.js';
 import { announcePageJob } from '../queue/jobs.js';
-import { updatePageCard, type WorkerDeps } from './generate-draft.js';
+import { ChapterUnreachableError } from './discord-messages.js';
+import { markChapterNeedsAttention, updatePageCard, type WorkerDeps } from './generate-draft.js';
 
 /** An approved page: post the finished page in the thread and mark its card approved. */
 export async function processAnnouncePage(deps: WorkerDeps, job: Job): Promise<string> {
@@ -17,6 +18,24 @@ export async function processAnnouncePage(deps: WorkerDeps, job: Job): Promise<s
     .where('p.id', '=', pageId)
     .executeTakeFirst();
   if (!texts) return 'nothing to announce';
+  try {
+    await announce(deps, job, { ...place, thread_id: place.thread_id }, texts);
+  } catch (error) {
+    if (error instanceof ChapterUnreachableError) {
+      return markChapterNeedsAttention(deps, place.chapter_id, error, deps.logger.child({ pageId, jobId: job.id }));
+    }
+    throw error;
+  }
+  return 'announced';
+}
+
+async function announce(
+  deps: WorkerDeps,
+  job: Job,
+  place: NonNullable<Awaited<ReturnType<typeof getPageWithPlace>>> & { thread_id: string },
+  texts: { narration: string; dialogue: string },
+): Promise<void> {
+  const pageId = place.id;
   await deps.messages.upsert(
     {
       channelId: place.thread_id,
@@ -30,5 +49,4 @@ export async function processAnnouncePage(deps: WorkerDeps, job: Job): Promise<s
     renderApprovedPage(place, texts.narration, texts.dialogue),
   );
   await updatePageCard(deps, place, null);
-  return 'announced';
 }

@@ -1,7 +1,8 @@
 import { DiscordAPIError, REST, RESTJSONErrorCodes, Routes, type APIMessage } from 'discord.js';
 import type { Config } from '../config/config.js';
 import type { Db } from '../db/connection.js';
-import type { MessagePurpose } from '../db/database.js';
+import { sql, type Transaction } from 'kysely';
+import type { Database, MessagePurpose } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import type { MessageBody } from '../discord/render/message-parts.js';
 
@@ -53,46 +54,48 @@ export class DiscordMessages {
     return (await this.call(null, () => this.rest.patch(Routes.channelMessage(channelId, messageId), { body }))) as APIMessage;
   }
 
-  /** Edits the message recorded for this target, or posts it (again) when there is none or it was deleted. */
-  async upsert(
-    target: MessageTarget,
-    find: { by: 'generation_key' | 'revision' | 'page_card' },
-    body: MessageBody,
-  ): Promise<string> {
-    const existing = await this.findRecorded(target, find.by);
-    if (existing) {
-      try {
-        await this.call(target.chapterId, () => this.rest.patch(Routes.channelMessage(existing.channel_id, existing.message_id), { body }));
-        if (target.revisionId !== null && existing.revision_id === null) {
-          await this.db.updateTable('discord_messages').set({ revision_id: target.revisionId, updated_at: new Date() }).where('id', '=', existing.id).execute();
+  /**
+   * Edits the message recorded for this target, or posts it (again) when there is none or it was
+   * deleted. Serialised per target with an advisory lock, so two runs of one job (a false stall)
+   * cannot both post.
+   */
+  async upsert(target: MessageTarget, find: { by: 'generation_key' | 'revision' | 'page_card' }, body: MessageBody): Promise<string> {
+    const lockName = `discord-message:${find.by}:${find.by === 'generation_key' ? target.generationKey : find.by === 'revision' ? target.revisionId : target.pageId}`;
+    return this.db.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(hashtext(${lockName}))`.execute(trx);
+      const existing = await this.findRecorded(trx, target, find.by);
+      if (existing) {
+        try {
+          await this.call(target.chapterId, () => this.rest.patch(Routes.channelMessage(existing.channel_id, existing.message_id), { body }));
+          if (target.revisionId !== null && existing.revision_id === null) {
+            await trx.updateTable('discord_messages').set({ revision_id: target.revisionId, updated_at: new Date() }).where('id', '=', existing.id).execute();
+          }
+          return existing.message_id;
+        } catch (error) {
+          if (!(error instanceof DiscordAPIError && error.code === RESTJSONErrorCodes.UnknownMessage)) throw error;
+          this.logger.info({ messageId: existing.message_id, pageId: target.pageId }, 'message was deleted; posting it again');
+          await trx.deleteFrom('discord_messages').where('id', '=', existing.id).execute();
         }
-        return existing.message_id;
-      } catch (error) {
-        if (!(error instanceof DiscordAPIError && error.code === RESTJSONErrorCodes.UnknownMessage)) throw error;
-        this.logger.info({ messageId: existing.message_id, pageId: target.pageId }, 'message was deleted; posting it again');
-        await this.db.deleteFrom('discord_messages').where('id', '=', existing.id).execute();
       }
-    }
-    const message = (await this.call(target.chapterId, () =>
-      this.rest.post(Routes.channelMessages(target.channelId), { body }),
-    )) as APIMessage;
-    await this.db
-      .insertInto('discord_messages')
-      .values({
-        channel_id: target.channelId,
-        message_id: message.id,
-        purpose: target.purpose,
-        chapter_id: target.chapterId,
-        page_id: target.pageId,
-        revision_id: target.revisionId,
-        generation_key: target.generationKey,
-      })
-      .execute();
-    return message.id;
+      const message = (await this.call(target.chapterId, () => this.rest.post(Routes.channelMessages(target.channelId), { body }))) as APIMessage;
+      await trx
+        .insertInto('discord_messages')
+        .values({
+          channel_id: target.channelId,
+          message_id: message.id,
+          purpose: target.purpose,
+          chapter_id: target.chapterId,
+          page_id: target.pageId,
+          revision_id: target.revisionId,
+          generation_key: target.generationKey,
+        })
+        .execute();
+      return message.id;
+    });
   }
 
-  private async findRecorded(target: MessageTarget, by: 'generation_key' | 'revision' | 'page_card') {
-    let query = this.db.selectFrom('discord_messages').selectAll();
+  private async findRecorded(trx: Transaction<Database>, target: MessageTarget, by: 'generation_key' | 'revision' | 'page_card') {
+    let query = trx.selectFrom('discord_messages').selectAll();
     if (by === 'generation_key') {
       if (target.generationKey === null) return undefined;
       query = query.where('generation_key', '=', target.generationKey);

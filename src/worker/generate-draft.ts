@@ -11,13 +11,13 @@ import { parseQuorumRule, tallyVotes } from '../domain/voting.js';
 import { classifyModelError, type AgentFailure, type ModelUsage } from '../agents/model-client.js';
 import { writeDialogue } from '../agents/dialogue.js';
 import { writeNarration } from '../agents/narrator.js';
-import { renderDraftMessage, renderFailureMessage, renderPageCard, type DraftView } from '../discord/render/page-messages.js';
+import { renderDraftMessage, renderFailureMessage, renderPageCard, type DraftPhase, type DraftView } from '../discord/render/page-messages.js';
 import type { Logger } from '../logger.js';
 import { generateDraftJob, type GenerateDraftJob } from '../queue/jobs.js';
 import { failGeneration, recordDraft } from '../services/page-service.js';
 import { loadDialogueContext, loadNarrationContext } from '../services/prompt-context.js';
 import { recordAgentExecution } from './agent-log.js';
-import { ChapterUnreachableError, type DiscordMessages } from './discord-messages.js';
+import { ChapterUnreachableError, type DiscordMessages, type MessageTarget } from './discord-messages.js';
 import { ProgressEditor } from './progress-editor.js';
 
 export interface WorkerDeps {
@@ -39,6 +39,16 @@ export async function processGenerateDraft(deps: WorkerDeps, job: Job): Promise<
   const log = deps.logger.child({ pageId: data.pageId, jobId: generationKey, kind: data.kind, attempt: job.attemptsMade + 1 });
   const place = await getPageWithPlace(deps.db, data.pageId);
   if (!place || place.thread_id === null) return 'page gone';
+  try {
+    return await generateDraft(deps, job, data, generationKey, place, log);
+  } catch (error) {
+    if (error instanceof ChapterUnreachableError) return markChapterNeedsAttention(deps, place.chapter_id, error, log);
+    throw error;
+  }
+}
+
+async function generateDraft(deps: WorkerDeps, job: Job, data: GenerateDraftJob, generationKey: string, place: PagePlace, log: Logger): Promise<string> {
+  if (place.thread_id === null) return 'page gone';
 
   const recorded = await deps.db.selectFrom('page_revisions').selectAll().where('generation_key', '=', generationKey).executeTakeFirst();
   if (recorded) {
@@ -61,12 +71,33 @@ export async function processGenerateDraft(deps: WorkerDeps, job: Job): Promise<
     revisionId: null,
     generationKey,
   };
+  // Mutable on purpose: once the draft is slow, every later progress edit keeps offering Retry and Cancel.
+  const writing: { phase: 'writing'; queuePosition: null; slowPageVersion?: number } = { phase: 'writing', queuePosition: null };
+  let textSoFar = '';
+  await deps.messages.upsert(target, { by: 'generation_key' }, renderDraftMessage(view, writing));
+  await updatePageCard(deps, place, `${data.kind === 'narration' ? 'Narration' : 'Dialogue'} v${version} is being written…`);
+  const slowTimer = setTimeout(() => {
+    writing.slowPageVersion = data.pageVersion;
+    deps.messages
+      .upsert(target, { by: 'generation_key' }, renderDraftMessage({ ...view, text: textSoFar }, writing))
+      .catch((error: unknown) => log.warn({ err: error }, 'could not offer Retry and Cancel on a slow draft'));
+  }, deps.config.worker.slowGenerationMs);
   try {
-    await deps.messages.upsert(target, { by: 'generation_key' }, renderDraftMessage(view, { phase: 'writing', queuePosition: null }));
-    await updatePageCard(deps, place, `${data.kind === 'narration' ? 'Narration' : 'Dialogue'} v${version} is being written…`);
-  } catch (error) {
-    return handleDiscordFailure(deps, place, error, log);
+    return await writeAndRecord(deps, job, data, generationKey, place, log, { target, view, writing, onText: (text) => (textSoFar = text) });
+  } finally {
+    clearTimeout(slowTimer);
   }
+}
+
+interface DraftDisplay {
+  target: MessageTarget;
+  view: DraftView;
+  writing: DraftPhase;
+  onText: (text: string) => void;
+}
+
+async function writeAndRecord(deps: WorkerDeps, job: Job, data: GenerateDraftJob, generationKey: string, place: PagePlace, log: Logger, display: DraftDisplay): Promise<string> {
+  const { target, view } = display;
 
   const model = data.kind === 'narration' ? (place.narrator_model ?? deps.config.model.narratorModel) : (place.dialogue_model ?? deps.config.model.dialogueModel);
   const started = Date.now();
@@ -79,12 +110,20 @@ export async function processGenerateDraft(deps: WorkerDeps, job: Job): Promise<
       const editor = new ProgressEditor(
         deps.streamEditIntervalMs,
         async (text) => {
-          await deps.messages.upsert(target, { by: 'generation_key' }, renderDraftMessage({ ...view, text: `${text} ▍` }, { phase: 'writing', queuePosition: null }));
+          await deps.messages.upsert(target, { by: 'generation_key' }, renderDraftMessage({ ...view, text: `${text} ▍` }, display.writing));
         },
         (error) => log.warn({ err: error }, 'progress edit failed'),
       );
       try {
-        const draft = await writeNarration(deps.model, { model, prompt, cacheKey: `story-${place.story_id}`, onText: (text) => editor.push(text) });
+        const draft = await writeNarration(deps.model, {
+          model,
+          prompt,
+          cacheKey: `story-${place.story_id}`,
+          onText: (text) => {
+            display.onText(text);
+            editor.push(text);
+          },
+        });
         body = draft.text;
         usage = draft.usage;
       } finally {
@@ -135,7 +174,8 @@ export async function processGenerateDraft(deps: WorkerDeps, job: Job): Promise<
   });
   const result = await recordDraft(deps.db, { ...data, generationKey }, { body, structured });
   if (result.status === 'stale') {
-    log.info('page moved on while the draft was written; draft dropped');
+    log.info('page moved on while the draft was written (cancelled or restarted); draft dropped');
+    await deps.messages.upsert(target, { by: 'generation_key' }, renderDraftMessage({ ...view, text: body }, { phase: 'dropped', reason: 'Cancelled or restarted before it finished; this text was not kept.' }));
     return 'stale';
   }
   await showOpenDraft(deps, place, result.revision, generationKey);
@@ -181,13 +221,13 @@ async function markFailed(deps: WorkerDeps, place: PagePlace, data: GenerateDraf
   await updatePageCard(deps, { ...place, ...page }, null);
 }
 
-async function handleDiscordFailure(deps: WorkerDeps, place: PagePlace, error: unknown, log: Logger): Promise<string> {
-  if (!(error instanceof ChapterUnreachableError)) throw error;
-  log.error({ chapterId: place.chapter_id, code: error.code, err: error.message }, 'chapter thread unreachable; marked as needing attention');
+/** The thread is gone or we lost access: retrying cannot help, so the chapter waits for an admin. */
+export async function markChapterNeedsAttention(deps: Pick<WorkerDeps, 'db'>, chapterId: number, error: ChapterUnreachableError, log: Logger): Promise<string> {
+  log.error({ chapterId, code: error.code, err: error.message }, 'chapter thread unreachable; marked as needing attention, not retried');
   await deps.db
     .updateTable('chapters')
     .set({ status: 'needs_attention', attention_reason: `Discord error ${error.code}: ${error.message}` })
-    .where('id', '=', place.chapter_id)
+    .where('id', '=', chapterId)
     .execute();
   return 'chapter needs attention';
 }

@@ -15,9 +15,8 @@ import { processGenerateDraft, type WorkerDeps } from './generate-draft.js';
 export interface WorkerOptions {
   streamEditIntervalMs?: number;
   relayIntervalMs?: number;
-  /** How often to look for generating pages without a live job, and how old such a page must be. */
+  /** How often to look for generating pages without a live job (their age comes from STUCK_PAGE_SECONDS). */
   sweepIntervalMs?: number;
-  stuckAfterMs?: number;
 }
 
 export interface RunningWorker {
@@ -68,19 +67,20 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, opti
     connection: workerConnection,
     prefix: config.redis.prefix,
     concurrency: config.worker.concurrency,
-    lockDuration: 60_000,
+    lockDuration: config.worker.lockMs,
+    stalledInterval: config.worker.lockMs,
   });
   worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
   worker.on('failed', (job, error) => logger.warn({ jobId: job?.id, jobName: job?.name, err: error.message }, 'job attempt failed'));
   relay.start();
   const sweepLog = logger.child({ component: 'sweeper' });
   const sweeper = setInterval(() => {
-    sweepStuckPages(db, queue, sweepLog, options.stuckAfterMs ?? 90_000)
+    sweepStuckPages(db, queue, sweepLog, config.worker.stuckPageMs)
       .then((result) => {
         if (result.requeued > 0) relay.kick();
       })
       .catch((error: unknown) => sweepLog.warn({ err: error }, 'sweep failed; trying again next round'));
-  }, options.sweepIntervalMs ?? 15_000);
+  }, options.sweepIntervalMs ?? Math.min(15_000, Math.max(500, config.worker.stuckPageMs / 2)));
   logger.info({ concurrency: config.worker.concurrency }, 'worker started');
 
   return {

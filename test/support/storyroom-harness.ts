@@ -64,6 +64,9 @@ export async function startStoryroom(label: string, options: HarnessOptions = {}
     MODEL_MAX_RETRIES: '0',
     GENERATION_ATTEMPTS: '2',
     WORKER_CONCURRENCY: '2',
+    // The limits have tests of their own; elsewhere they would only slow the story down.
+    PAGE_START_COOLDOWN_SECONDS: '0',
+    MAX_GENERATIONS_PER_GUILD: '20',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...options.env,
   });

@@ -29,7 +29,9 @@ export function renderPageCard(page: PageView, note: string | null = null): Mess
 }
 
 export type DraftPhase =
-  | { phase: 'writing'; queuePosition: number | null }
+  /** `slowPageVersion` set: the draft is taking long, so Retry and Cancel are offered for that page version. */
+  | { phase: 'writing'; queuePosition: number | null; slowPageVersion?: number }
+  | { phase: 'dropped'; reason: string }
   | { phase: 'open'; tally: Tally }
   | { phase: 'approved'; tally: Tally }
   | { phase: 'revision_requested'; tally: Tally }
@@ -53,9 +55,11 @@ function describePhase(view: DraftView, phase: DraftPhase): { status: string; co
     case 'writing':
       return {
         status:
-          phase.queuePosition && phase.queuePosition > 1
-            ? `Waiting to be written (position ${phase.queuePosition} in the queue)…`
-            : `${KIND_LABEL[view.kind]} v${view.version} is being written…`,
+          phase.slowPageVersion !== undefined
+            ? `${KIND_LABEL[view.kind]} v${view.version} is taking longer than usual. A co-writer can Retry or Cancel it.`
+            : phase.queuePosition && phase.queuePosition > 1
+              ? `Waiting to be written (position ${phase.queuePosition} in the queue)…`
+              : `${KIND_LABEL[view.kind]} v${view.version} is being written…`,
         colour: COLOURS.closed,
       };
     case 'open':
@@ -66,6 +70,8 @@ function describePhase(view: DraftView, phase: DraftPhase): { status: string; co
       return { status: `Sent back for revision; the next version is being written. ${describeTally(phase.tally)}`, colour: COLOURS.revise };
     case 'superseded':
       return { status: 'Superseded by a newer version.', colour: COLOURS.closed };
+    case 'dropped':
+      return { status: phase.reason, colour: COLOURS.closed };
   }
 }
 
@@ -84,7 +90,18 @@ export function renderDraftMessage(view: DraftView, phase: DraftPhase): MessageB
     return embed.toJSON();
   });
   const components: MessageBody['components'] = [];
-  if (view.revisionId !== null && phase.phase !== 'writing') {
+  if (phase.phase === 'writing' && phase.slowPageVersion !== undefined) {
+    const target = { pageId: view.pageId, pageVersion: phase.slowPageVersion };
+    components.push(
+      new ActionRowBuilder<ButtonBuilder>()
+        .addComponents(
+          new ButtonBuilder().setCustomId(encodeCustomId({ action: 'retry', ...target })).setLabel('Retry').setStyle(ButtonStyle.Primary),
+          new ButtonBuilder().setCustomId(encodeCustomId({ action: 'cancel', ...target })).setLabel('Cancel').setStyle(ButtonStyle.Danger),
+        )
+        .toJSON(),
+    );
+  }
+  if (view.revisionId !== null && phase.phase !== 'writing' && phase.phase !== 'dropped') {
     const open = phase.phase === 'open';
     const target = { pageId: view.pageId, revisionId: view.revisionId };
     components.push(
