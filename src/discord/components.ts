@@ -45,7 +45,8 @@ export async function handleComponent(context: HandlerContext, interaction: Butt
     }
     case 'feedback': {
       if (!interaction.isModalSubmit()) return ephemeral('That button is not one storyroom understands. Nothing was changed.');
-      const feedback = readText(interaction.fields.getTextInputValue(FEEDBACK_FIELD), { label: 'Your feedback', max: FEEDBACK_MAX });
+      const field = interaction.fields.fields.find((f) => f.customId === FEEDBACK_FIELD);
+      const feedback = readText(field && 'value' in field ? field.value : '', { label: 'Your feedback', max: FEEDBACK_MAX });
       const outcome = await castVote(context.db, place, data, 'revise', feedback);
       if (outcome.queued.length > 0) context.kickRelay();
       return voteReply(outcome, 'Revise');
