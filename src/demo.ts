@@ -1,10 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { PermissionFlagsBits } from 'discord.js';
 import pg from 'pg';
 import { DiscordEmulator, renderChannel } from '../loopback/discord/emulator.js';
 import { ModelServer, type RecordedRequest, type ScriptedReply } from '../loopback/model/server.js';
+import { startStoryroomProcess } from '../loopback/processes.js';
 import { WritersRoom, embedText } from '../loopback/writers-room.js';
 import { registerCommands } from './discord/register-commands.js';
 import { deleteQueueKeys } from './queue/redis.js';
@@ -12,7 +11,6 @@ import { deleteQueueKeys } from './queue/redis.js';
 // `npm run demo`: the whole product on this machine with no credentials. A loopback Discord and a
 // scripted model stand in for the outside world; the bot and the worker are the real processes.
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const env = process.env;
 const realModel = Boolean(env.OPENAI_BASE_URL || env.OPENAI_API_KEY);
 const ADMIN_DATABASE_URL = env.DEMO_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -64,24 +62,6 @@ async function createDemoDatabase(): Promise<{ url: string; drop: () => Promise<
   };
 }
 
-function startProcess(name: 'bot' | 'worker', processEnv: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', `src/${name}.ts`], { cwd: ROOT, env: processEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-  const echo = (chunk: Buffer) => {
-    for (const line of chunk.toString().split('\n').filter(Boolean)) console.log(`  [${name}] ${line}`);
-  };
-  child.stdout?.on('data', echo);
-  child.stderr?.on('data', echo);
-  return child;
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
-  if (child.exitCode === null) child.kill('SIGKILL');
-}
-
 async function main(): Promise<void> {
   step('Starting the loopback Discord, the model, Postgres database and the bot and worker processes');
   const discord = await DiscordEmulator.start({ botUsername: 'storyroom' });
@@ -107,8 +87,9 @@ async function main(): Promise<void> {
     ...(model ? { OPENAI_BASE_URL: model.baseURL, OPENAI_API_KEY: 'demo' } : {}),
   };
   await registerCommands({ token: discord.token, applicationId: discord.applicationId, apiUrl: discord.apiUrl, guildId: guild.id });
-  const bot = startProcess('bot', processEnv);
-  const worker = startProcess('worker', processEnv);
+  const echo = (name: string) => (line: string) => console.log(`  [${name}] ${line}`);
+  const bot = startStoryroomProcess('bot', processEnv, echo('bot'));
+  const worker = startStoryroomProcess('worker', processEnv, echo('worker'));
   let failed = false;
   try {
     await discord.waitForBotConnection({ timeoutMs: 60_000 });
@@ -151,7 +132,7 @@ async function main(): Promise<void> {
     failed = true;
     console.error(`The demo failed: ${error instanceof Error ? error.message : String(error)}`);
   } finally {
-    await Promise.all([stopProcess(bot), stopProcess(worker)]);
+    await Promise.all([bot.stop('SIGTERM', 10_000), worker.stop('SIGTERM', 10_000)]);
     await discord.close();
     await model?.close();
     await database.drop();

@@ -19,7 +19,9 @@ export function createDatabase(databaseUrl: string, options: DatabaseOptions = {
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
   });
-  // An idle client losing its server (Postgres restarted) must not crash the process; the pool reconnects.
+  // A client losing its server (Postgres restarted) must not crash the process: idle clients report
+  // through the pool, and checked-out ones get a listener of their own (their query fails instead).
   pool.on('error', (error) => options.onPoolError?.(error));
+  pool.on('connect', (client) => client.on('error', (error) => options.onPoolError?.(error)));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }

@@ -65,7 +65,8 @@ export async function applyPageEvent(
         queued.push(await addToOutbox(trx, 'announce-page', { pageId: page.id }));
         break;
       case 'post_draft':
-        if (updated.current_revision_id !== null) {
+        // A drafted revision is shown by the worker that recorded it; only a restore needs a job to show one.
+        if (event.type === 'version_restored' && updated.current_revision_id !== null) {
           queued.push(await addToOutbox(trx, 'post-draft', { pageId: page.id, revisionId: updated.current_revision_id }));
         }
         break;

@@ -9,6 +9,7 @@ import { startWorker, type RunningWorker } from '../../src/worker/worker-app.js'
 import { DiscordEmulator } from '../../loopback/discord/emulator.js';
 import { ModelServer } from '../../loopback/model/server.js';
 import { REDIS_URL } from './redis.js';
+import { TcpProxy } from './tcp-proxy.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 
@@ -17,8 +18,12 @@ export interface StoryroomHarness {
   model: ModelServer;
   database: TestDatabase;
   config: Readonly<Config>;
-  bot: RunningBot;
+  bot: RunningBot | null;
   worker: RunningWorker | null;
+  /** The environment the processes were configured from: child processes of a test start with it. */
+  env: Record<string, string>;
+  /** Present when the harness was started with `proxy: true`: cut() makes the server disappear. */
+  proxies: { postgres: TcpProxy; redis: TcpProxy } | null;
   guildId: string;
   storyChannelId: string;
   adminId: string;
@@ -26,8 +31,11 @@ export interface StoryroomHarness {
 }
 
 export interface HarnessOptions {
-  /** Start the worker too (default true). */
+  /** Start the bot and the worker in this process (default true each). */
+  bot?: boolean;
   worker?: boolean;
+  /** Reach Postgres and Redis through proxies the test can cut. */
+  proxy?: boolean;
   env?: Record<string, string>;
 }
 
@@ -50,13 +58,14 @@ export async function startStoryroom(label: string, options: HarnessOptions = {}
       PermissionFlagsBits.SendMessagesInThreads |
       PermissionFlagsBits.UseApplicationCommands,
   });
-  const config = parseConfig({
+  const proxies = options.proxy ? { postgres: await TcpProxy.start(5432), redis: await TcpProxy.start(Number(new URL(REDIS_URL).port || 6379)) } : null;
+  const env: Record<string, string> = {
     DISCORD_TOKEN: discord.token,
     DISCORD_APPLICATION_ID: discord.applicationId,
     DISCORD_API_URL: discord.apiUrl,
     DISCORD_GUILD_ID: guild.id,
-    DATABASE_URL: database.url,
-    REDIS_URL,
+    DATABASE_URL: proxies ? proxies.postgres.rewrite(database.url) : database.url,
+    REDIS_URL: proxies ? proxies.redis.rewrite(REDIS_URL) : REDIS_URL,
     QUEUE_PREFIX: `test-${label}-${randomBytes(3).toString('hex')}`,
     OPENAI_API_KEY: 'loopback',
     OPENAI_BASE_URL: model.baseURL,
@@ -69,10 +78,11 @@ export async function startStoryroom(label: string, options: HarnessOptions = {}
     MAX_GENERATIONS_PER_GUILD: '20',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...options.env,
-  });
+  };
+  const config = parseConfig(env);
   await registerCommands(config.discord);
   const logger = createLogger({ level: config.logLevel, name: label });
-  const bot = await startBot(config, logger.child({ process: 'bot' }), { waitGuildTimeoutMs: 200, relayIntervalMs: 250 });
+  const bot = options.bot === false ? null : await startBot(config, logger.child({ process: 'bot' }), { waitGuildTimeoutMs: 200, relayIntervalMs: 250 });
   const worker =
     options.worker === false ? null : await startWorker(config, logger.child({ process: 'worker' }), { streamEditIntervalMs: 30, relayIntervalMs: 250 });
 
@@ -83,12 +93,18 @@ export async function startStoryroom(label: string, options: HarnessOptions = {}
     config,
     bot,
     worker,
+    env,
+    proxies,
     guildId: guild.id,
     storyChannelId: channel.id,
     adminId: admin.id,
     async close() {
+      proxies?.postgres.restore();
+      proxies?.redis.restore();
       await worker?.close();
-      await bot.close();
+      await bot?.close();
+      await proxies?.postgres.close();
+      await proxies?.redis.close();
       await discord.close();
       await model.close();
       await deleteQueueKeys(REDIS_URL, config.redis.prefix);

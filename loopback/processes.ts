@@ -1,0 +1,65 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** A bot or worker process started from its real entry point, with its output kept line by line. */
+export interface StoryroomProcess {
+  readonly name: 'bot' | 'worker';
+  readonly child: ChildProcess;
+  readonly lines: string[];
+  /** Resolves with the first line matching, already printed or yet to come. */
+  waitForLine(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /** Sends the signal and resolves with the exit code (or the signal's name). */
+  stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | string>;
+}
+
+export function startStoryroomProcess(
+  name: 'bot' | 'worker',
+  env: NodeJS.ProcessEnv,
+  onLine: (line: string) => void = () => undefined,
+): StoryroomProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', `src/${name}.ts`], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  const listeners = new Set<(line: string) => void>();
+  const take = (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n').filter(Boolean)) {
+      lines.push(line);
+      onLine(line);
+      for (const listener of listeners) listener(line);
+    }
+  };
+  child.stdout?.on('data', take);
+  child.stderr?.on('data', take);
+  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  return {
+    name,
+    child,
+    lines,
+    waitForLine(pattern, timeoutMs = 30_000) {
+      const found = lines.find((line) => pattern.test(line));
+      if (found) return Promise.resolve(found);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          listeners.delete(listener);
+          reject(new Error(`${name} never printed ${String(pattern)}; last lines:\n${lines.slice(-10).join('\n')}`));
+        }, timeoutMs);
+        const listener = (line: string) => {
+          if (!pattern.test(line)) return;
+          clearTimeout(timer);
+          listeners.delete(listener);
+          resolve(line);
+        };
+        listeners.add(listener);
+      });
+    },
+    async stop(signal = 'SIGTERM', timeoutMs = 30_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return exited;
+      child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      const result = await exited;
+      clearTimeout(timer);
+      return result;
+    },
+  };
+}
