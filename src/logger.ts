@@ -13,6 +13,9 @@ const REDACTED_PATHS = [
   'headers.authorization',
   'config.discord.token',
   'config.model.apiKey',
+  // Connection URLs can carry passwords.
+  'config.databaseUrl',
+  'config.redis.url',
   'interaction.token',
 ];
 

@@ -1,6 +1,6 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Config } from '../config/config.js';
-import { createDatabase } from '../db/connection.js';
+import { createDatabase, type Db } from '../db/connection.js';
 import { migrateToLatest } from '../db/migrate.js';
 import type { Logger } from '../logger.js';
 import { createModelClient } from '../agents/model-client.js';
@@ -41,6 +41,18 @@ function createProcessor(deps: WorkerDeps) {
   };
 }
 
+/** What job processors need, built from the configuration: the worker uses it, and so can a test. */
+export function createWorkerDeps(config: Readonly<Config>, db: Db, logger: Logger, options: WorkerOptions = {}): WorkerDeps {
+  return {
+    db,
+    model: createModelClient(config.model),
+    config,
+    messages: new DiscordMessages(createDiscordRest(config.discord), db, logger),
+    logger,
+    streamEditIntervalMs: options.streamEditIntervalMs ?? 1_200,
+  };
+}
+
 export async function startWorker(config: Readonly<Config>, logger: Logger, options: WorkerOptions = {}): Promise<RunningWorker> {
   const db = createDatabase(config.databaseUrl, {
     maxConnections: config.worker.concurrency + 4,
@@ -55,14 +67,7 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, opti
     generationAttempts: config.model.attempts,
     intervalMs: options.relayIntervalMs ?? 1_000,
   });
-  const deps: WorkerDeps = {
-    db,
-    model: createModelClient(config.model),
-    config,
-    messages: new DiscordMessages(createDiscordRest(config.discord), db, logger),
-    logger,
-    streamEditIntervalMs: options.streamEditIntervalMs ?? 1_200,
-  };
+  const deps = createWorkerDeps(config, db, logger, options);
   const worker = new Worker(GENERATION_QUEUE, createProcessor(deps), {
     connection: workerConnection,
     prefix: config.redis.prefix,
