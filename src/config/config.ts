@@ -30,6 +30,8 @@ const environmentSchema = z.object({
   MODEL_MAX_RETRIES: z.coerce.number().int().min(0).max(3).default(1),
   GENERATION_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  PROMPT_TOKEN_BUDGET: z.coerce.number().int().min(1_000).max(1_000_000).default(16_000),
+  BIBLE_TOKEN_BUDGET: z.coerce.number().int().min(0).max(1_000_000).default(6_000),
   WORKER_LOCK_MS: z.coerce.number().int().min(1_000).max(600_000).default(60_000),
   STUCK_PAGE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(120),
   SLOW_GENERATION_SECONDS: z.coerce.number().int().min(1).max(3_600).default(90),
@@ -52,6 +54,9 @@ export interface Config {
     timeoutMs: number;
     maxRetries: number;
     attempts: number;
+    /** The prompt's size limit, and the part of it the story bible may take. */
+    promptTokenBudget: number;
+    bibleTokenBudget: number;
   };
   worker: {
     concurrency: number;
@@ -104,6 +109,8 @@ export function parseConfig(env: Record<string, string | undefined>): Readonly<C
       timeoutMs: e.MODEL_TIMEOUT_MS,
       maxRetries: e.MODEL_MAX_RETRIES,
       attempts: e.GENERATION_ATTEMPTS,
+      promptTokenBudget: e.PROMPT_TOKEN_BUDGET,
+      bibleTokenBudget: Math.min(e.BIBLE_TOKEN_BUDGET, e.PROMPT_TOKEN_BUDGET),
     }),
     worker: Object.freeze({
       concurrency: e.WORKER_CONCURRENCY,

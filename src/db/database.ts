@@ -40,6 +40,8 @@ export interface CanonicalRefsTable {
   created_by: string;
   created_at: CreatedAt;
   superseded_at: Date | null;
+  token_count: ColumnType<number, number | undefined, number>;
+  always_include: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
 export interface ChaptersTable {
@@ -52,6 +54,8 @@ export interface ChaptersTable {
   created_by: string;
   status: ColumnType<ChapterStatus, ChapterStatus | undefined, ChapterStatus>;
   attention_reason: string | null;
+  summary: string | null;
+  summary_through_page: ColumnType<number, number | undefined, number>;
   created_at: CreatedAt;
 }
 
@@ -102,6 +106,7 @@ export interface PageRevisionsTable {
   status: ColumnType<RevisionStatus, RevisionStatus | undefined, RevisionStatus>;
   generation_key: string | null;
   restored_from_version: number | null;
+  prompt_context: ColumnType<unknown, string | null | undefined, string | null>;
   created_at: CreatedAt;
   decided_at: Date | null;
 }
@@ -139,6 +144,7 @@ export interface PanelPromptsTable {
 export interface AgentExecutionLogTable {
   id: Id;
   story_id: number | null;
+  chapter_id: number | null;
   page_id: number | null;
   agent: AgentName;
   model: string;

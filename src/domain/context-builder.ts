@@ -1,12 +1,50 @@
-// Builds the chat messages for the narrator and dialogue agents. Pure.
-// Order matters for providers' prefix caching: the stable part (instructions, bible, titles) comes
-// first and serialises byte-identically for every page of a chapter; history next; the new input last.
+// Builds the chat messages for the narrator and dialogue agents, within a token budget. Pure: the
+// token counter is passed in.
+//
+// Order matters for providers' prefix caching. The stable part (instructions, titles, the bible entries
+// that are always in, the chapter summary) comes first and serialises byte-identically for successive
+// pages of a chapter; then the bible entries this page's text calls up and the recent pages in full;
+// the new input last. When the whole bible fits its budget it all sits in the stable part. Older pages
+// are covered by the chapter summary, or dropped oldest first when nothing covers them.
 // Text from people and from the bible is wrapped in delimited blocks so it reads as material, not orders.
 
 export interface BibleEntry {
   title: string;
   type: 'character' | 'location' | 'rule' | 'style' | 'reference';
   body: string;
+  /** Words that call the entry into a prompt (its title always does). */
+  keywords: readonly string[];
+  /** Higher first when the budget cannot take every entry. */
+  priority: number;
+  /** In every prompt, budget permitting, whatever the page is about. */
+  alwaysInclude: boolean;
+  /** Token count when known (stored when the entry was added); counted here otherwise. */
+  tokens: number | null;
+}
+
+export interface ChapterSummary {
+  text: string;
+  /** The summary covers pages 1 to this one. */
+  throughPage: number;
+}
+
+export interface PromptBudget {
+  totalTokens: number;
+  bibleTokens: number;
+}
+
+export type CountTokens = (text: string) => number;
+
+/** What went into a prompt: shown to co-writers in the page history and logged with the draft. */
+export interface PromptReport {
+  bibleInStablePart: string[];
+  bibleCalledUp: string[];
+  bibleLeftOut: string[];
+  summaryThroughPage: number;
+  pagesInFull: number[];
+  pagesDropped: number[];
+  promptTokens: number;
+  budgetTokens: number;
 }
 
 export interface ApprovedPage {
@@ -30,7 +68,10 @@ export interface NarrationContextInput {
   storyTitle: string;
   chapterTitle: string;
   bible: BibleEntry[];
+  /** Approved pages before this one not covered by the summary (at least the most recent ones). */
   earlierPages: ApprovedPage[];
+  chapterSummary: ChapterSummary | null;
+  budget: PromptBudget;
   pageNumber: number;
   input: string;
   revising: DraftBeingRevised | null;
@@ -51,7 +92,9 @@ export interface BuiltPrompt {
   messages: ChatMessage[];
   /** The exact text of the stable part (the system message). */
   stablePrefix: string;
+  /** Every bible entry the prompt used. */
   bibleTitles: string[];
+  report: PromptReport;
 }
 
 export const NARRATOR_INSTRUCTIONS = [
@@ -71,6 +114,11 @@ export const DIALOGUE_INSTRUCTIONS = [
 ].join('\n');
 
 const TYPE_ORDER: BibleEntry['type'][] = ['style', 'rule', 'character', 'location', 'reference'];
+/** Recent pages whose text can call up a bible entry, besides this page's input and feedback. */
+const PAGES_THAT_CALL_UP_ENTRIES = 2;
+/** Tokens kept for the section headers and message framing; PER_PIECE for each join between blocks. */
+const HEADER_RESERVE = 80;
+const PER_PIECE = 3;
 
 function block(label: string, text: string): string {
   // A writer cannot close the block early: the closing marker inside their text is defused.
@@ -83,25 +131,129 @@ export function sortBible(bible: readonly BibleEntry[]): BibleEntry[] {
   );
 }
 
-function stablePart(instructions: string, input: { storyTitle: string; chapterTitle: string; bible: BibleEntry[] }): { text: string; titles: string[] } {
-  const bible = sortBible(input.bible);
-  const sections = [instructions, block('Story', input.storyTitle), block('Chapter', input.chapterTitle)];
-  if (bible.length === 0) sections.push('Story bible: (empty)');
-  else sections.push(`Story bible (${bible.length} entries):`, ...bible.map((entry) => block(`${entry.type}: ${entry.title}`, entry.body)));
-  return { text: sections.join('\n\n'), titles: bible.map((entry) => entry.title) };
+const byPriority = (a: BibleEntry, b: BibleEntry) => b.priority - a.priority || (a.title < b.title ? -1 : a.title > b.title ? 1 : 0);
+const renderEntry = (entry: BibleEntry) => block(`${entry.type}: ${entry.title}`, entry.body);
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+function callsUp(entry: BibleEntry, text: string): boolean {
+  return [entry.title, ...entry.keywords].some((word) => {
+    const trimmed = word.trim();
+    return trimmed.length > 0 && new RegExp(`(^|[^\\p{L}\\p{N}])${escapeRegExp(trimmed)}($|[^\\p{L}\\p{N}])`, 'iu').test(text);
+  });
 }
 
-function historyPart(earlierPages: readonly ApprovedPage[]): string {
-  if (earlierPages.length === 0) return 'Earlier pages of this chapter: none yet; this is the first page.';
-  const pages = [...earlierPages].sort((a, b) => a.number - b.number);
-  return [
-    'Earlier approved pages of this chapter, in order:',
-    ...pages.map((page) =>
-      [block(`Page ${page.number} narration`, page.narration), page.dialogue ? block(`Page ${page.number} dialogue`, page.dialogue) : null]
-        .filter(Boolean)
-        .join('\n'),
-    ),
-  ].join('\n\n');
+interface BibleSelection {
+  stable: BibleEntry[];
+  calledUp: BibleEntry[];
+  leftOut: BibleEntry[];
+  tokens: number;
+}
+
+/** Chooses bible entries within the bible budget; counts only what it considers adding. */
+function selectBible(bible: readonly BibleEntry[], scanText: string, budget: number, count: CountTokens): BibleSelection {
+  const size = (entry: BibleEntry) => (entry.tokens ?? count(renderEntry(entry))) + PER_PIECE;
+  if (bible.length === 0) return { stable: [], calledUp: [], leftOut: [], tokens: 0 };
+  const known = bible.every((entry) => entry.tokens !== null);
+  // Cheap test first: characters are never fewer than tokens' worth of 1 each.
+  const roughlyFits = known ? bible.reduce((sum, e) => sum + (e.tokens ?? 0) + PER_PIECE, 0) <= budget : bible.reduce((sum, e) => sum + e.body.length, 0) <= budget;
+  if (roughlyFits || (!known && bible.reduce((sum, e) => sum + size(e), 0) <= budget)) {
+    return { stable: sortBible(bible), calledUp: [], leftOut: [], tokens: bible.reduce((sum, e) => sum + size(e), 0) };
+  }
+  let left = budget;
+  const take = (candidates: BibleEntry[]) => {
+    const taken: BibleEntry[] = [];
+    for (const entry of candidates) {
+      if (left <= 0) break;
+      const tokens = size(entry);
+      if (tokens <= left) {
+        taken.push(entry);
+        left -= tokens;
+      }
+    }
+    return taken;
+  };
+  const stable = take(bible.filter((e) => e.alwaysInclude).sort(byPriority));
+  const calledUp = take(bible.filter((e) => !e.alwaysInclude && callsUp(e, scanText)).sort(byPriority));
+  const used = new Set([...stable, ...calledUp]);
+  return { stable: sortBible(stable), calledUp: sortBible(calledUp), leftOut: bible.filter((e) => !used.has(e)), tokens: budget - left };
+}
+
+interface Sections {
+  instructions: string;
+  task: string[];
+  scanText: string;
+}
+
+function build(input: NarrationContextInput | DialogueContextInput, sections: Sections, count: CountTokens): BuiltPrompt {
+  const { budget } = input;
+  const task = sections.task.join('\n\n');
+  const head = [sections.instructions, block('Story', input.storyTitle), block('Chapter', input.chapterTitle)].join('\n\n');
+  // Pieces are counted one by one: each join and the section headers cost a few tokens more.
+  const fixedTokens = count(head) + count(task) + HEADER_RESERVE;
+
+  const recent = [...input.earlierPages].sort((a, b) => b.number - a.number);
+  const scan = [sections.scanText, ...recent.slice(0, PAGES_THAT_CALL_UP_ENTRIES).map((p) => `${p.narration}\n${p.dialogue ?? ''}`)].join('\n');
+  const bible = selectBible(input.bible, scan, Math.min(budget.bibleTokens, Math.max(0, budget.totalTokens - fixedTokens)), count);
+
+  const stableSections = [head];
+  if (bible.stable.length === 0 && bible.calledUp.length === 0 && input.bible.length === 0) stableSections.push('Story bible: (empty)');
+  else if (bible.stable.length > 0) stableSections.push(`Story bible (${bible.stable.length} entries):`, ...bible.stable.map(renderEntry));
+  let used = fixedTokens + bible.tokens;
+  let summaryThroughPage = 0;
+  if (input.chapterSummary && input.chapterSummary.text.trim()) {
+    const summary = block(`Summary of pages 1–${input.chapterSummary.throughPage} of this chapter`, input.chapterSummary.text);
+    const tokens = count(summary) + PER_PIECE;
+    if (used + tokens <= budget.totalTokens) {
+      stableSections.push(summary);
+      used += tokens;
+      summaryThroughPage = input.chapterSummary.throughPage;
+    }
+  }
+  const stable = stableSections.join('\n\n');
+
+  const uncovered = recent.filter((page) => page.number > summaryThroughPage);
+  const inFull: { number: number; text: string }[] = [];
+  for (const page of uncovered) {
+    const text = [block(`Page ${page.number} narration`, page.narration), page.dialogue ? block(`Page ${page.number} dialogue`, page.dialogue) : null]
+      .filter(Boolean)
+      .join('\n');
+    const tokens = count(text) + PER_PIECE;
+    if (used + tokens > budget.totalTokens) break;
+    inFull.push({ number: page.number, text });
+    used += tokens;
+  }
+  inFull.reverse();
+  const dropped = uncovered.map((p) => p.number).filter((n) => !inFull.some((p) => p.number === n)).sort((a, b) => a - b);
+
+  const history: string[] = [];
+  if (bible.calledUp.length > 0) history.push('Story bible entries this page calls up:', ...bible.calledUp.map(renderEntry));
+  if (inFull.length === 0) {
+    history.push(summaryThroughPage > 0 ? 'Recent pages: all earlier pages are in the summary above.' : 'Earlier pages of this chapter: none yet; this is the first page.');
+  } else {
+    history.push(`Earlier approved pages of this chapter, in order${dropped.length > 0 ? ` (pages ${dropped[0]}–${dropped.at(-1)} left out for length)` : ''}:`);
+    history.push(...inFull.map((p) => p.text));
+  }
+
+  const titles = (entries: BibleEntry[]) => entries.map((e) => e.title);
+  return {
+    messages: [
+      { role: 'system', content: stable },
+      { role: 'user', content: history.join('\n\n') },
+      { role: 'user', content: task },
+    ],
+    stablePrefix: stable,
+    bibleTitles: [...titles(bible.stable), ...titles(bible.calledUp)],
+    report: {
+      bibleInStablePart: titles(bible.stable),
+      bibleCalledUp: titles(bible.calledUp),
+      bibleLeftOut: titles(bible.leftOut),
+      summaryThroughPage,
+      pagesInFull: inFull.map((p) => p.number),
+      pagesDropped: dropped,
+      promptTokens: used,
+      budgetTokens: budget.totalTokens,
+    },
+  };
 }
 
 function revisionPart(revising: DraftBeingRevised | null): string[] {
@@ -114,27 +266,21 @@ function revisionPart(revising: DraftBeingRevised | null): string[] {
   ];
 }
 
-export function buildNarrationPrompt(input: NarrationContextInput): BuiltPrompt {
-  const stable = stablePart(NARRATOR_INSTRUCTIONS, input);
+function scanTextOf(input: string, revising: DraftBeingRevised | null, extra = ''): string {
+  return [input, extra, ...(revising?.feedback ?? [])].join('\n');
+}
+
+export function buildNarrationPrompt(input: NarrationContextInput, count: CountTokens): BuiltPrompt {
   const task = [
     `Write the narration for page ${input.pageNumber}, about ${input.settings.narrationWords} words.`,
     input.settings.toneNote ? block('Tone and style note', input.settings.toneNote) : null,
     block('What happens on this page', input.input),
     ...revisionPart(input.revising),
   ].filter((part): part is string => part !== null);
-  return {
-    messages: [
-      { role: 'system', content: stable.text },
-      { role: 'user', content: historyPart(input.earlierPages) },
-      { role: 'user', content: task.join('\n\n') },
-    ],
-    stablePrefix: stable.text,
-    bibleTitles: stable.titles,
-  };
+  return build(input, { instructions: NARRATOR_INSTRUCTIONS, task, scanText: scanTextOf(input.input, input.revising) }, count);
 }
 
-export function buildDialoguePrompt(input: DialogueContextInput): BuiltPrompt {
-  const stable = stablePart(DIALOGUE_INSTRUCTIONS, input);
+export function buildDialoguePrompt(input: DialogueContextInput, count: CountTokens): BuiltPrompt {
   const task = [
     `Write the panels and dialogue for page ${input.pageNumber}.`,
     input.settings.toneNote ? block('Tone and style note', input.settings.toneNote) : null,
@@ -142,13 +288,5 @@ export function buildDialoguePrompt(input: DialogueContextInput): BuiltPrompt {
     block('Approved narration of this page', input.narration),
     ...revisionPart(input.revising),
   ].filter((part): part is string => part !== null);
-  return {
-    messages: [
-      { role: 'system', content: stable.text },
-      { role: 'user', content: historyPart(input.earlierPages) },
-      { role: 'user', content: task.join('\n\n') },
-    ],
-    stablePrefix: stable.text,
-    bibleTitles: stable.titles,
-  };
+  return build(input, { instructions: DIALOGUE_INSTRUCTIONS, task, scanText: scanTextOf(input.input, input.revising, input.narration) }, count);
 }

@@ -17,10 +17,15 @@ export type AnnouncePageJob = z.infer<typeof announcePageJob>;
 export const postDraftJob = z.object({ pageId: z.number().int().positive(), revisionId: z.number().int().positive() });
 export type PostDraftJob = z.infer<typeof postDraftJob>;
 
+/** After a page is approved: fold older pages into the chapter summary when a stride is complete. */
+export const summariseChapterJob = z.object({ chapterId: z.number().int().positive(), approvedPage: z.number().int().positive() });
+export type SummariseChapterJob = z.infer<typeof summariseChapterJob>;
+
 export const JOB_SCHEMAS = {
   'generate-draft': generateDraftJob,
   'announce-page': announcePageJob,
   'post-draft': postDraftJob,
+  'summarise-chapter': summariseChapterJob,
 } as const;
 
 export type JobName = keyof typeof JOB_SCHEMAS;
@@ -38,6 +43,10 @@ export function jobKeyFor<N extends JobName>(name: N, data: JobData<N>): string 
     case 'post-draft': {
       const d = data as PostDraftJob;
       return `post-draft-p${d.pageId}-r${d.revisionId}`;
+    }
+    case 'summarise-chapter': {
+      const d = data as SummariseChapterJob;
+      return `summarise-chapter-c${d.chapterId}-p${d.approvedPage}`;
     }
   }
   throw new Error(`unknown job ${String(name)}`);

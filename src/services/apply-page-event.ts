@@ -63,6 +63,7 @@ export async function applyPageEvent(
         break;
       case 'announce_page_approved':
         queued.push(await addToOutbox(trx, 'announce-page', { pageId: page.id }));
+        queued.push(await addToOutbox(trx, 'summarise-chapter', { chapterId: page.chapter_id, approvedPage: page.number }));
         break;
       case 'post_draft':
         // A drafted revision is shown by the worker that recorded it; only a restore needs a job to show one.

@@ -290,7 +290,7 @@ export type RecordDraftResult =
 export async function recordDraft(
   db: Db,
   job: { pageId: number; kind: DraftKind; pageVersion: number; generationKey: string },
-  draft: { body: string; structured: unknown },
+  draft: { body: string; structured: unknown; promptContext: unknown },
 ): Promise<RecordDraftResult> {
   return db.transaction().execute(async (trx) => {
     const page = await lockPage(trx, job.pageId);
@@ -306,6 +306,7 @@ export async function recordDraft(
         version: await nextRevisionVersion(trx, page.id, job.kind),
         body: draft.body,
         structured: draft.structured === null ? null : JSON.stringify(draft.structured),
+        prompt_context: draft.promptContext === null ? null : JSON.stringify(draft.promptContext),
         generation_key: job.generationKey,
       })
       .returningAll()

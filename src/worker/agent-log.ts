@@ -4,6 +4,7 @@ import type { ModelUsage } from '../agents/model-client.js';
 
 export interface AgentExecution {
   storyId: number | null;
+  chapterId?: number | null;
   pageId: number | null;
   agent: AgentName;
   model: string;
@@ -21,6 +22,7 @@ export async function recordAgentExecution(db: Db, entry: AgentExecution): Promi
     .insertInto('agent_execution_log')
     .values({
       story_id: entry.storyId,
+      chapter_id: entry.chapterId ?? null,
       page_id: entry.pageId,
       agent: entry.agent,
       model: entry.model,

@@ -5,7 +5,8 @@ import type { Db } from '../db/connection.js';
 import type { PageRevision, StoryPage } from '../db/database.js';
 import { countCoWriters } from '../db/chapters.js';
 import { getPageWithPlace, nextRevisionVersion } from '../db/pages.js';
-import { buildDialoguePrompt, buildNarrationPrompt } from '../domain/context-builder.js';
+import { buildDialoguePrompt, buildNarrationPrompt, type PromptReport } from '../domain/context-builder.js';
+import { countTokens } from '../agents/tokens.js';
 import { renderDialogueScript } from '../domain/dialogue-script.js';
 import { parseQuorumRule, tallyVotes } from '../domain/voting.js';
 import { classifyModelError, type AgentFailure, type ModelUsage } from '../agents/model-client.js';
@@ -104,9 +105,12 @@ async function writeAndRecord(deps: WorkerDeps, job: Job, data: GenerateDraftJob
   let usage: ModelUsage | null = null;
   let body: string;
   let structured: unknown = null;
+  let report: PromptReport | null = null;
+  const budget = { totalTokens: deps.config.model.promptTokenBudget, bibleTokens: deps.config.model.bibleTokenBudget };
   try {
     if (data.kind === 'narration') {
-      const prompt = buildNarrationPrompt(await loadNarrationContext(deps.db, place.id));
+      const prompt = buildNarrationPrompt(await loadNarrationContext(deps.db, place.id, budget), countTokens);
+      report = prompt.report;
       const editor = new ProgressEditor(
         deps.streamEditIntervalMs,
         async (text) => {
@@ -130,7 +134,8 @@ async function writeAndRecord(deps: WorkerDeps, job: Job, data: GenerateDraftJob
         await editor.close();
       }
     } else {
-      const prompt = buildDialoguePrompt(await loadDialogueContext(deps.db, place.id));
+      const prompt = buildDialoguePrompt(await loadDialogueContext(deps.db, place.id, budget), countTokens);
+      report = prompt.report;
       const draft = await writeDialogue(deps.model, { model, prompt, cacheKey: `story-${place.story_id}` });
       structured = draft.script;
       body = renderDialogueScript(draft.script);
@@ -140,6 +145,7 @@ async function writeAndRecord(deps: WorkerDeps, job: Job, data: GenerateDraftJob
     const failure = classifyModelError(error);
     await recordAgentExecution(deps.db, {
       storyId: place.story_id,
+      chapterId: place.chapter_id,
       pageId: place.id,
       agent: data.kind === 'narration' ? 'narrator' : 'dialogue',
       model,
@@ -162,6 +168,7 @@ async function writeAndRecord(deps: WorkerDeps, job: Job, data: GenerateDraftJob
 
   await recordAgentExecution(deps.db, {
     storyId: place.story_id,
+    chapterId: place.chapter_id,
     pageId: place.id,
     agent: data.kind === 'narration' ? 'narrator' : 'dialogue',
     model,
@@ -172,7 +179,7 @@ async function writeAndRecord(deps: WorkerDeps, job: Job, data: GenerateDraftJob
     outcome: 'ok',
     error: null,
   });
-  const result = await recordDraft(deps.db, { ...data, generationKey }, { body, structured });
+  const result = await recordDraft(deps.db, { ...data, generationKey }, { body, structured, promptContext: report });
   if (result.status === 'stale') {
     log.info('page moved on while the draft was written (cancelled or restarted); draft dropped');
     await deps.messages.upsert(target, { by: 'generation_key' }, renderDraftMessage({ ...view, text: body }, { phase: 'dropped', reason: 'Cancelled or restarted before it finished; this text was not kept.' }));

@@ -11,6 +11,7 @@ import { sweepStuckPages } from '../queue/sweeper.js';
 import { processAnnouncePage } from './announce-page.js';
 import { createDiscordRest, DiscordMessages } from './discord-messages.js';
 import { processGenerateDraft, type WorkerDeps } from './generate-draft.js';
+import { processSummariseChapter } from './summarise-chapter.js';
 
 export interface WorkerOptions {
   streamEditIntervalMs?: number;
@@ -35,6 +36,8 @@ function createProcessor(deps: WorkerDeps) {
         return processAnnouncePage(deps, job);
       case 'post-draft':
         return 'restoring drafts is not available yet';
+      case 'summarise-chapter':
+        return processSummariseChapter(deps, job);
     }
     deps.logger.error({ jobId: job.id, jobName: job.name }, 'unknown job name; dropped');
     return 'unknown job';

@@ -45,7 +45,7 @@ describe('races', () => {
     const place = (userId: string): InteractionPlace => ({ guildId: GUILD, channelId: threadId, userId });
     const { page } = await startPage(db, place('w0'), 'The race begins', LIMITS);
     const job = { pageId: page.id, kind: 'narration' as const, pageVersion: page.version };
-    const recorded = await recordDraft(db, { ...job, generationKey: jobKeyFor('generate-draft', job) }, { body: 'Draft one.', structured: null });
+    const recorded = await recordDraft(db, { ...job, generationKey: jobKeyFor('generate-draft', job) }, { body: 'Draft one.', structured: null, promptContext: null });
     if (recorded.status !== 'recorded') throw new Error('draft not recorded');
     return { users, place, threadId, chapterId: chapter.id, pageId: page.id, revisionId: recorded.revision.id };
   }
