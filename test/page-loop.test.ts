@@ -171,6 +171,19 @@ describe('the writers’ room loop', () => {
     expect(await h.database.db.selectFrom('story_pages').select('id').execute()).toEqual(pagesBefore);
   });
 
+  it('the narration streams into its message as it is written; the buttons come when it is stored', async () => {
+    const threadId = await room.openChapter('Chapter of Streams');
+    h.model.enqueue({ content: 'One. Two. Three. Four.', chunks: ['One. ', 'Two. ', 'Three. ', 'Four.'], chunkDelayMs: 120 });
+    await room.startPage(threadId, h.adminId, 'Count the strokes').response();
+    const draft = await room.openDraft(threadId, 1, 'Narration', 1);
+    const edits = h.discord.calls.filter((c) => c.method === 'PATCH' && c.path.startsWith(`/channels/${threadId}/messages/${draft.id}`));
+    const descriptions = edits.map((c) => JSON.stringify((c.body as { embeds?: unknown }).embeds ?? ''));
+    const partial = descriptions.findIndex((d) => d.includes('One. ') && d.includes('▍') && !d.includes('Four.'));
+    expect(partial).toBeGreaterThanOrEqual(0);
+    const buttonsAt = edits.findIndex((c) => JSON.stringify((c.body as { components?: unknown }).components ?? []).includes('Approve'));
+    expect(buttonsAt).toBeGreaterThan(partial);
+  });
+
   it('a one-writer chapter decides on one click', async () => {
     const threadId = await room.openChapter('Chapter of One');
     await room.startPage(threadId, h.adminId, 'Alone at the forge').response();

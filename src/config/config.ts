@@ -19,6 +19,7 @@ const environmentSchema = z.object({
   DISCORD_APPLICATION_ID: snowflake,
   DISCORD_API_URL: url(['http:', 'https:']).optional(),
   DISCORD_GUILD_ID: snowflake.optional(),
+  DISCORD_SHARDS: z.union([z.literal('auto'), z.coerce.number().int().min(1).max(1_000)]).default('auto'),
   DATABASE_URL: url(['postgres:', 'postgresql:']),
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
   QUEUE_PREFIX: z.string().regex(/^[a-z0-9_-]{1,40}$/i, 'must be 1–40 letters, digits, - or _').default('storyroom'),
@@ -43,7 +44,7 @@ const environmentSchema = z.object({
 export type Environment = z.input<typeof environmentSchema>;
 
 export interface Config {
-  discord: { token: string; applicationId: string; apiUrl: string | null; guildId: string | null };
+  discord: { token: string; applicationId: string; apiUrl: string | null; guildId: string | null; shards: number | 'auto' };
   databaseUrl: string;
   redis: { url: string; prefix: string };
   model: {
@@ -98,6 +99,7 @@ export function parseConfig(env: Record<string, string | undefined>): Readonly<C
       applicationId: e.DISCORD_APPLICATION_ID,
       apiUrl: e.DISCORD_API_URL ?? null,
       guildId: e.DISCORD_GUILD_ID ?? null,
+      shards: e.DISCORD_SHARDS,
     }),
     databaseUrl: e.DATABASE_URL,
     redis: Object.freeze({ url: e.REDIS_URL, prefix: e.QUEUE_PREFIX }),

@@ -36,6 +36,8 @@ export interface HarnessOptions {
   worker?: boolean;
   /** Reach Postgres and Redis through proxies the test can cut. */
   proxy?: boolean;
+  /** Options for the Discord emulator (e.g. how many shards the gateway recommends). */
+  discord?: { shards?: number };
   env?: Record<string, string>;
 }
 
@@ -45,7 +47,7 @@ export interface HarnessOptions {
  */
 export async function startStoryroom(label: string, options: HarnessOptions = {}): Promise<StoryroomHarness> {
   const database = await createTestDatabase(label);
-  const discord = await DiscordEmulator.start();
+  const discord = await DiscordEmulator.start(options.discord ?? {});
   const model = await ModelServer.start();
   const guild = discord.createGuild({ name: `${label} guild` });
   const channel = discord.createChannel(guild.id, { name: 'story' });
