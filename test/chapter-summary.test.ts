@@ -3,7 +3,7 @@ import { countTokens } from '../src/agents/tokens.js';
 import { buildNarrationPrompt } from '../src/domain/context-builder.js';
 import { addToOutbox } from '../src/queue/outbox.js';
 import { loadNarrationContext } from '../src/services/prompt-context.js';
-import { startStoryroom, type StoryroomHarness } from './support/storyroom-harness.js';
+import { startStoryroom, type StoryroomHarness } from '../loopback/stack.js';
 
 describe('the chapter summary', () => {
   let h: StoryroomHarness;

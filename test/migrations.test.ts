@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type Db } from '../src/db/connection.js';
 import { migrateToLatest } from '../src/db/migrate.js';
-import { createEmptyDatabase } from './support/test-database.js';
+import { createEmptyDatabase } from '../loopback/local-database.js';
 
 const EXPECTED_TABLES = [
   'agent_execution_log',

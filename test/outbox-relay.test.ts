@@ -6,8 +6,8 @@ import { GENERATION_QUEUE } from '../src/queue/jobs.js';
 import { OutboxRelay } from '../src/queue/outbox-relay.js';
 import { createRedisConnection, deleteQueueKeys } from '../src/queue/redis.js';
 import { startPage } from '../src/services/page-service.js';
-import { REDIS_URL } from './support/redis.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import { REDIS_URL } from '../loopback/local-redis.js';
+import { createTestDatabase, type TestDatabase } from '../loopback/local-database.js';
 
 const GUILD = '300000000000000001';
 const THREAD = '300000000000000002';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NOT_A_CO_WRITER } from '../src/services/page-service.js';
-import { startStoryroom, type StoryroomHarness } from './support/storyroom-harness.js';
+import { startStoryroom, type StoryroomHarness } from '../loopback/stack.js';
 import { button, buttonsOf, embedText, WritersRoom } from '../loopback/writers-room.js';
 
 const SCRIPT = {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shardOf } from '../loopback/discord/snowflake.js';
 import { startStoryroomProcess, type StoryroomProcess } from '../loopback/processes.js';
-import { startStoryroom, type StoryroomHarness } from './support/storyroom-harness.js';
+import { startStoryroom, type StoryroomHarness } from '../loopback/stack.js';
 
 describe('sharding', () => {
   let h: StoryroomHarness;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InteractionHandle } from '../../loopback/discord/emulator.js';
 import { button, WritersRoom } from '../../loopback/writers-room.js';
-import { startStoryroom, type StoryroomHarness } from '../support/storyroom-harness.js';
+import { startStoryroom, type StoryroomHarness } from '../../loopback/stack.js';
 
 describe('bad input and trust', () => {
   let h: StoryroomHarness;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buttonsOf, embedText, WritersRoom } from '../../loopback/writers-room.js';
-import { startStoryroom, type StoryroomHarness } from '../support/storyroom-harness.js';
+import { startStoryroom, type StoryroomHarness } from '../../loopback/stack.js';
 
 describe('Discord faults', () => {
   let h: StoryroomHarness;

@@ -9,8 +9,8 @@ import { GENERATION_QUEUE } from '../../src/queue/jobs.js';
 import { createRedisConnection } from '../../src/queue/redis.js';
 import { processGenerateDraft } from '../../src/worker/generate-draft.js';
 import { createWorkerDeps } from '../../src/worker/worker-app.js';
-import { REDIS_URL } from '../support/redis.js';
-import { startStoryroom, type StoryroomHarness } from '../support/storyroom-harness.js';
+import { REDIS_URL } from '../../loopback/local-redis.js';
+import { startStoryroom, type StoryroomHarness } from '../../loopback/stack.js';
 
 describe('a job run twice', () => {
   let h: StoryroomHarness;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { embedText, buttonsOf, WritersRoom } from '../../loopback/writers-room.js';
 import { NOT_A_CO_WRITER } from '../../src/services/page-service.js';
-import { startStoryroom, type StoryroomHarness } from '../support/storyroom-harness.js';
+import { startStoryroom, type StoryroomHarness } from '../../loopback/stack.js';
 
 const SCRIPT = { panels: [{ panel: 1, caption: null, lines: [{ speaker: 'Kai', line: 'Again.' }] }] };
 

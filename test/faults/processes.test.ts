@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startStoryroomProcess, type StoryroomProcess } from '../../loopback/processes.js';
 import { buttonsOf, embedText, WritersRoom } from '../../loopback/writers-room.js';
 import { deleteQueueKeys } from '../../src/queue/redis.js';
-import { startStoryroom, type HarnessOptions, type StoryroomHarness } from '../support/storyroom-harness.js';
-import { REDIS_URL } from '../support/redis.js';
+import { startStoryroom, type HarnessOptions, type StoryroomHarness } from '../../loopback/stack.js';
+import { REDIS_URL } from '../../loopback/local-redis.js';
 
 const SCRIPT = { panels: [{ panel: 1, caption: null, lines: [{ speaker: 'Kai', line: 'Still here.' }] }] };
 

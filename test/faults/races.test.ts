@@ -3,7 +3,7 @@ import type { Db } from '../../src/db/connection.js';
 import { jobKeyFor } from '../../src/queue/jobs.js';
 import { castVote, recordDraft, startPage, type InteractionPlace } from '../../src/services/page-service.js';
 import { UserError } from '../../src/services/user-error.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { createTestDatabase, type TestDatabase } from '../../loopback/local-database.js';
 
 const GUILD = '400000000000000001';
 const LIMITS = { pageStartCooldownMs: 0, maxGenerationsPerGuild: 10_000 };

@@ -1,16 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { PermissionFlagsBits } from 'discord.js';
-import { parseConfig, type Config } from '../../src/config/config.js';
-import { startBot, type RunningBot } from '../../src/discord/bot-app.js';
-import { registerCommands } from '../../src/discord/register-commands.js';
-import { createLogger } from '../../src/logger.js';
-import { deleteQueueKeys } from '../../src/queue/redis.js';
-import { startWorker, type RunningWorker } from '../../src/worker/worker-app.js';
-import { DiscordEmulator } from '../../loopback/discord/emulator.js';
-import { ModelServer } from '../../loopback/model/server.js';
-import { REDIS_URL } from './redis.js';
+import { parseConfig, type Config } from '../src/config/config.js';
+import { startBot, type RunningBot } from '../src/discord/bot-app.js';
+import { registerCommands } from '../src/discord/register-commands.js';
+import { createLogger } from '../src/logger.js';
+import { deleteQueueKeys } from '../src/queue/redis.js';
+import { startWorker, type RunningWorker } from '../src/worker/worker-app.js';
+import { DiscordEmulator } from './discord/emulator.js';
+import { ModelServer } from './model/server.js';
+import { REDIS_URL } from './local-redis.js';
 import { TcpProxy } from './tcp-proxy.js';
-import { createTestDatabase, type TestDatabase } from './test-database.js';
+import { createTestDatabase, type TestDatabase } from './local-database.js';
 
 
 export interface StoryroomHarness {
