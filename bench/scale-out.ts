@@ -1,0 +1,68 @@
+import { startStoryroomProcess, type StoryroomProcess } from '../loopback/processes.js';
+import { startStoryroom, type StoryroomHarness } from '../loopback/stack.js';
+import { startPage } from '../src/services/page-service.js';
+import { now, row, sleep, summarize, type BenchRow } from './stats.js';
+
+const MODEL_LATENCY_MS = 200;
+const PAGES = 40;
+
+async function queuePages(h: StoryroomHarness, storyId: number, round: string): Promise<number[]> {
+  const db = h.database.db;
+  const ids: number[] = [];
+  for (let i = 0; i < PAGES; i += 1) {
+    const threadId = h.discord.createChannel(h.guildId).id;
+    const last = await db.selectFrom('chapters').select((eb) => eb.fn.max<number | null>('number').as('n')).executeTakeFirstOrThrow();
+    const chapter = await db.insertInto('chapters').values({ story_id: storyId, number: (last.n ?? 0) + 1, title: `${round} ${i}`, thread_id: threadId, created_by: h.adminId }).returning('id').executeTakeFirstOrThrow();
+    await db.insertInto('chapter_members').values({ chapter_id: chapter.id, user_id: h.adminId, role: 'owner' }).execute();
+    const { page } = await startPage(db, { guildId: h.guildId, channelId: threadId, userId: h.adminId }, 'Scale out', { pageStartCooldownMs: 0, maxGenerationsPerGuild: 1_000_000 });
+    ids.push(page.id);
+  }
+  return ids;
+}
+
+async function run(h: StoryroomHarness, storyId: number, workers: number, concurrency: number): Promise<{ rate: number; loopP99: number }> {
+  const env = { ...process.env, ...h.env, WORKER_CONCURRENCY: String(concurrency), LOG_LEVEL: 'info' };
+  const processes: StoryroomProcess[] = Array.from({ length: workers }, () => startStoryroomProcess('worker', env));
+  try {
+    await Promise.all(processes.map((p) => p.waitForLine(/worker started/, 60_000)));
+    const t0 = now();
+    const pageIds = await queuePages(h, storyId, `w${workers}c${concurrency}`);
+    for (;;) {
+      const done = await h.database.db.selectFrom('story_pages').select((eb) => eb.fn.countAll<number>().as('n')).where('id', 'in', pageIds).where('state', '=', 'user_reviewing_narration').executeTakeFirstOrThrow();
+      if (Number(done.n) === pageIds.length) break;
+      if (now() - t0 > 90_000) throw new Error('drafts did not finish in 90 s');
+      await sleep(20);
+    }
+    return { rate: PAGES / ((now() - t0) / 1000), loopP99: Number.NaN };
+  } finally {
+    await Promise.all(processes.map((p) => p.stop('SIGTERM', 15_000)));
+    const p99s = processes.map((p) => Number(/"eventLoopDelayP99Ms":([\d.]+)/.exec(p.lines.find((l) => l.includes('worker stopped')) ?? '')?.[1] ?? Number.NaN));
+    lastLoopP99 = Math.max(...p99s);
+  }
+}
+let lastLoopP99 = Number.NaN;
+
+/** Drafts per second at a fixed 200 ms model latency with one and two worker processes, and by concurrency. */
+export async function benchScaleOut(): Promise<BenchRow[]> {
+  const h = await startStoryroom('benchscale', { bot: false, worker: false, env: { MAX_GENERATIONS_PER_GUILD: '100' } });
+  try {
+    h.model.setLatency(MODEL_LATENCY_MS);
+    h.model.setResponder(() => ({ content: 'A short scaled draft.' }));
+    const story = await h.database.db.insertInto('stories').values({ guild_id: h.guildId, channel_id: h.storyChannelId, title: 'Scale', created_by: h.adminId }).returning('id').executeTakeFirstOrThrow();
+    const rows: BenchRow[] = [];
+    for (const workers of [1, 2]) {
+      const rates: number[] = [];
+      for (let repeat = 0; repeat < 2; repeat += 1) rates.push((await run(h, story.id, workers, 4)).rate);
+      const ideal = (workers * 4 * 1000) / MODEL_LATENCY_MS;
+      rows.push(row(`drafts/s, ${workers} worker${workers === 1 ? '' : 's'} × concurrency 4`, 'drafts/s', summarize(rates), { name: 'ideal: workers × concurrency ÷ latency', value: summarize([ideal]) }, null, `event-loop p99 ${lastLoopP99} ms`));
+    }
+    for (const concurrency of [16, 32]) {
+      const result = await run(h, story.id, 1, concurrency);
+      const ideal = (concurrency * 1000) / MODEL_LATENCY_MS;
+      rows.push(row(`drafts/s, 1 worker × concurrency ${concurrency}`, 'drafts/s', summarize([result.rate]), { name: 'ideal', value: summarize([ideal]) }, null, `event-loop p99 ${lastLoopP99} ms`));
+    }
+    return rows;
+  } finally {
+    await h.close();
+  }
+}
