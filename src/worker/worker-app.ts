@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Config } from '../config/config.js';
 import { createDatabase, type Db } from '../db/connection.js';
@@ -81,6 +82,9 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, opti
   worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
   worker.on('failed', (job, error) => logger.warn({ jobId: job?.id, jobName: job?.name, err: error.message }, 'job attempt failed'));
   relay.start();
+  // Event-loop delay is the health signal for WORKER_CONCURRENCY: high p99 means too many drafts at once.
+  const loopDelay = monitorEventLoopDelay({ resolution: 20 });
+  loopDelay.enable();
   const sweepLog = logger.child({ component: 'sweeper' });
   const sweeper = setInterval(() => {
     sweepStuckPages(db, queue, sweepLog, config.worker.stuckPageMs)
@@ -101,7 +105,11 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, opti
       workerConnection.disconnect();
       queueConnection.disconnect();
       await db.destroy();
-      logger.info('worker stopped');
+      loopDelay.disable();
+      logger.info(
+        { eventLoopDelayP50Ms: Math.round(loopDelay.percentile(50) / 1e4) / 100, eventLoopDelayP99Ms: Math.round(loopDelay.percentile(99) / 1e4) / 100 },
+        'worker stopped',
+      );
     },
   };
 }
