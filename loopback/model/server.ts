@@ -1,70 +1,74 @@
-import { randomBytes } from 'node:crypto';
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import { z } from 'zod';
-import type { RecordedRequest, Responder, ScriptedReply } from './types.js';
-import { estimateTokens, PrefixCache } from './usage.js';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ChatCompletion } from 'openai/resources/chat/completions';
+import { splitIntoPieces, writeCompletionStream } from './sse.js';
+import {
+  chatCompletionRequestSchema,
+  type ChatCompletionRequestBody,
+  type ModelServerOptions,
+  type RecordedRequest,
+  type Responder,
+  type ScriptedReply,
+} from './types.js';
+import { buildUsage, estimateTokens, PrefixCache } from './usage.js';
 
-export type { RecordedRequest, Responder, ScriptedReply } from './types.js';
+export type {
+  ChatCompletionRequestBody,
+  MessageRole,
+  ModelServerOptions,
+  RecordedMessage,
+  RecordedRequest,
+  Responder,
+  ScriptedFault,
+  ScriptedReply,
+} from './types.js';
 
-const contentPart = z.object({ type: z.string(), text: z.string().optional() }).passthrough();
-const requestSchema = z
-  .object({
-    model: z.string().min(1),
-    messages: z
-      .array(
-        z
-          .object({
-            role: z.enum(['system', 'developer', 'user', 'assistant', 'tool']),
-            content: z.union([z.string(), z.array(contentPart), z.null()]).optional(),
-          })
-          .passthrough(),
-      )
-      .min(1),
-    stream: z.boolean().optional(),
-    stream_options: z.object({ include_usage: z.boolean().optional() }).passthrough().nullable().optional(),
-    response_format: z
-      .object({ type: z.string(), json_schema: z.object({ name: z.string() }).passthrough().optional() })
-      .passthrough()
-      .optional(),
-  })
-  .passthrough();
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export const LOOPBACK_MODELS = ['gpt-4o-mini', 'loopback-narrator', 'loopback-dialogue'] as const;
+const DEFAULT_REFUSAL = 'I’m sorry, I can’t help with that.';
+/** What the malformed_json fault sends: a JSON answer cut off mid-string. */
+const MALFORMED_JSON = '{"panels": [{"panel": 1, "caption": "cut off';
 
 /**
- * A loopback OpenAI-compatible server for tests, the demo and the benchmark: chat completions with
- * JSON and SSE streaming, usage figures with a simulated prefix cache, scripted answers and faults.
+ * A loopback OpenAI-compatible server (node:http on 127.0.0.1, a free port) for the tests, the demo
+ * and the benchmark: POST /v1/chat/completions as JSON or SSE, GET /v1/models, usage figures with a
+ * simulated prefix cache (see usage.ts), and scripted answers and faults.
+ *
+ * Each request takes the first queued reply whose `when` accepts it, else the responder's reply.
+ * The default responder answers "Loopback reply N to <model>" (N: the request's number since start
+ * or reset()), or `{}` for a response_format json_schema request; so does any reply that has neither
+ * content, json nor chunks. Structured answers are not validated against the request's schema.
  */
 export class ModelServer {
+  /** Every well-formed chat completion request, in arrival order. */
   readonly requests: RecordedRequest[] = [];
   private readonly queue: ScriptedReply[] = [];
   private readonly cache = new PrefixCache();
-  private readonly sockets = new Set<Socket>();
-  private replyCount = 0;
+  private readonly inFlight = new Set<AbortController>();
+  private readonly waiters = new Set<() => void>();
+  private requestNumber = 0;
+  private closed: Promise<void> | null = null;
 
   private constructor(
-    private readonly server: http.Server,
+    private readonly server: Server,
     readonly baseURL: string,
     private responder: Responder,
     private latencyMs: number,
   ) {}
 
-  static async start(options: { latencyMs?: number; responder?: Responder } = {}): Promise<ModelServer> {
-    let instance: ModelServer | null = null;
-    const server = http.createServer((req, res) => {
-      if (instance) void instance.handle(req, res);
+  static async start(options: ModelServerOptions = {}): Promise<ModelServer> {
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    instance = new ModelServer(server, `http://127.0.0.1:${port}/v1`, options.responder ?? defaultResponder, options.latencyMs ?? 0);
-    server.on('connection', (socket) => {
-      instance?.sockets.add(socket);
-      socket.on('close', () => instance?.sockets.delete(socket));
-    });
+    const instance = new ModelServer(server, `http://127.0.0.1:${port}/v1`, options.responder ?? answerWithDefaults, options.latencyMs ?? 0);
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => void instance.handle(req, res));
     return instance;
   }
 
+  /** Queues replies, used first-in first-out before the responder. */
   enqueue(...replies: ScriptedReply[]): void {
     this.queue.push(...replies);
   }
@@ -77,174 +81,218 @@ export class ModelServer {
     this.latencyMs = ms;
   }
 
-  async waitForRequests(count: number, timeoutMs = 10_000): Promise<RecordedRequest[]> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.requests.length < count) {
-      if (Date.now() > deadline) throw new Error(`expected ${count} model requests, got ${this.requests.length}`);
-      await sleep(10);
-    }
-    return this.requests.slice(0, count);
+  /** Resolves with the first `count` recorded requests once that many have arrived. */
+  waitForRequests(count: number, timeoutMs = 10_000): Promise<RecordedRequest[]> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (this.requests.length < count) return;
+        stop();
+        resolve(this.requests.slice(0, count));
+      };
+      const timer = setTimeout(() => {
+        stop();
+        reject(new Error(`expected ${count} model requests within ${timeoutMs} ms, got ${this.requests.length}`));
+      }, timeoutMs);
+      const stop = () => {
+        clearTimeout(timer);
+        this.waiters.delete(check);
+      };
+      this.waiters.add(check);
+      check();
+    });
   }
 
+  /** Forgets queued replies, recorded requests and the prefix cache; keeps responder and latency. */
   reset(): void {
     this.queue.length = 0;
     this.requests.length = 0;
+    this.requestNumber = 0;
     this.cache.clear();
   }
 
-  async close(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  /** Stops listening and drops every connection, streams and pending delays included. */
+  close(): Promise<void> {
+    this.closed ??= new Promise<void>((resolve, reject) => {
+      for (const request of this.inFlight) request.abort();
+      this.server.close((error) => (error ? reject(error) : resolve()));
+      this.server.closeAllConnections();
+    });
+    return this.closed;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // Aborted when the client goes away or the server closes: ends delays and streams early.
+    const inFlight = new AbortController();
+    const { signal } = inFlight;
+    this.inFlight.add(inFlight);
+    res.on('close', () => {
+      this.inFlight.delete(inFlight);
+      inFlight.abort();
+    });
     try {
-      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      if (req.method === 'GET' && url.pathname === '/v1/models') {
+      const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname.replace(/\/+$/, '');
+      if (req.method === 'GET' && path === '/v1/models') {
         sendJson(res, 200, {
           object: 'list',
-          data: ['loopback-narrator', 'loopback-dialogue', 'gpt-4o-mini'].map((id) => ({ id, object: 'model', created: 0, owned_by: 'loopback' })),
+          data: LOOPBACK_MODELS.map((id) => ({ id, object: 'model', created: 0, owned_by: 'loopback' })),
         });
-        return;
+      } else if (req.method === 'POST' && path === '/v1/chat/completions') {
+        await this.completeChat(req, res, signal);
+      } else {
+        sendError(res, 404, { type: 'invalid_request_error', code: 'unknown_url', message: `Unknown request URL: ${req.method ?? ''} ${path}.` });
       }
-      if (req.method !== 'POST' || url.pathname !== '/v1/chat/completions') {
-        sendError(res, 404, 'not_found', `No route ${req.method ?? ''} ${url.pathname}`);
-        return;
-      }
-      const raw = await readBody(req);
-      let json: unknown;
-      try {
-        json = JSON.parse(raw);
-      } catch {
-        sendError(res, 400, 'invalid_request_error', 'The body is not valid JSON.');
-        return;
-      }
-      const parsed = requestSchema.safeParse(json);
-      if (!parsed.success) {
-        sendError(res, 400, 'invalid_request_error', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-        return;
-      }
-      const body = parsed.data;
-      const messages = body.messages.map((m) => ({
-        role: m.role,
-        content: typeof m.content === 'string' ? m.content : Array.isArray(m.content) ? m.content.map((p) => p.text ?? '').join('') : '',
-      }));
-      const recorded: RecordedRequest = {
-        at: Date.now(),
-        body: json as Record<string, unknown>,
-        model: body.model,
-        stream: body.stream === true,
-        responseFormatName: body.response_format?.type === 'json_schema' ? (body.response_format.json_schema?.name ?? null) : null,
-        messages,
-        promptText: messages.map((m) => m.content).join('\n'),
-        headers: req.headers,
-      };
-      this.requests.push(recorded);
-      const reply = await this.replyFor(recorded);
-      if (this.latencyMs > 0) await sleep(this.latencyMs);
-      if (reply.delayMs) await sleep(reply.delayMs);
-      if (res.destroyed) return;
-      await this.answer(recorded, reply, body.stream_options?.include_usage === true, res);
     } catch (error) {
-      if (!res.headersSent) sendError(res, 500, 'server_error', error instanceof Error ? error.message : String(error));
-      else res.end();
+      if (signal.aborted || res.headersSent) res.destroy();
+      else sendError(res, 500, { type: 'server_error', message: `Loopback model server failed: ${String(error)}` });
     }
   }
 
-  private async replyFor(request: RecordedRequest): Promise<ScriptedReply> {
-    const index = this.queue.findIndex((reply) => !reply.when || reply.when(request));
-    if (index >= 0) return this.queue.splice(index, 1)[0] as ScriptedReply;
-    return this.responder(request);
+  private async completeChat(req: IncomingMessage, res: ServerResponse, signal: AbortSignal): Promise<void> {
+    let json: unknown;
+    try {
+      json = JSON.parse(await readBody(req));
+    } catch {
+      sendError(res, 400, { type: 'invalid_request_error', message: 'We could not parse the JSON body of your request.' });
+      return;
+    }
+    const parsed = chatCompletionRequestSchema.safeParse(json);
+    if (!parsed.success) {
+      const [first] = parsed.error.issues;
+      sendError(res, 400, {
+        type: 'invalid_request_error',
+        param: first && first.path.length > 0 ? first.path.join('.') : null,
+        message: parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; '),
+      });
+      return;
+    }
+    const request = this.record(parsed.data, req);
+    const number = this.requestNumber;
+    const reply = await this.replyFor(request);
+    if (this.latencyMs > 0) await sleep(this.latencyMs, undefined, { signal });
+    if (reply.delayMs !== undefined && reply.delayMs > 0) await sleep(reply.delayMs, undefined, { signal });
+    await this.answer(request, reply, number, res, signal);
   }
 
-  private async answer(request: RecordedRequest, reply: ScriptedReply, includeUsage: boolean, res: ServerResponse): Promise<void> {
+  private record(body: ChatCompletionRequestBody, req: IncomingMessage): RecordedRequest {
+    const messages = body.messages.map((message) => ({
+      role: message.role,
+      content:
+        typeof message.content === 'string' ? message.content
+        : Array.isArray(message.content) ? message.content.map((part) => part.text ?? '').join('')
+        : '',
+    }));
+    const request: RecordedRequest = {
+      at: Date.now(),
+      body,
+      model: body.model,
+      stream: body.stream === true,
+      responseFormatName: body.response_format?.type === 'json_schema' ? (body.response_format.json_schema?.name ?? null) : null,
+      messages,
+      promptText: messages.map((message) => message.content).join('\n'),
+      headers: req.headers,
+    };
+    this.requestNumber += 1;
+    this.requests.push(request);
+    for (const waiter of [...this.waiters]) waiter();
+    return request;
+  }
+
+  private async replyFor(request: RecordedRequest): Promise<ScriptedReply> {
+    const index = this.queue.findIndex((reply) => reply.when === undefined || reply.when(request));
+    const [queued] = index >= 0 ? this.queue.splice(index, 1) : [];
+    return queued ?? (await this.responder(request));
+  }
+
+  private async answer(request: RecordedRequest, reply: ScriptedReply, number: number, res: ServerResponse, signal: AbortSignal): Promise<void> {
     switch (reply.fault) {
       case 'hang_up':
-        res.socket?.destroy();
+        res.destroy();
         return;
       case 'rate_limit': {
-        const ms = reply.retryAfterMs ?? 1000;
-        res.setHeader('retry-after-ms', String(ms));
-        res.setHeader('retry-after', String(Math.max(1, Math.ceil(ms / 1000))));
-        sendError(res, 429, 'rate_limit_exceeded', 'Rate limit reached for requests (loopback).');
+        const retryAfterMs = reply.retryAfterMs ?? 1000;
+        res.setHeader('retry-after-ms', String(retryAfterMs));
+        res.setHeader('retry-after', String(Math.ceil(retryAfterMs / 1000)));
+        sendError(res, 429, {
+          type: 'requests',
+          code: 'rate_limit_exceeded',
+          message: `Rate limit reached for ${request.model} (loopback). Please try again in ${retryAfterMs}ms.`,
+        });
         return;
       }
       case 'server_error':
-        sendError(res, 500, 'server_error', 'The server had an error while processing your request (loopback).');
+        sendError(res, 500, { type: 'server_error', message: 'The server had an error while processing your request (loopback).' });
         return;
       default:
         break;
     }
-    this.replyCount += 1;
-    const refusal = reply.fault === 'refusal' ? (reply.refusal ?? 'I can’t help with that.') : null;
-    let content: string | null;
-    if (refusal) content = null;
-    else if (reply.fault === 'malformed_json') content = '{"panels": [ {"panel": 1, "caption": "cut off';
-    else if (reply.json !== undefined) content = JSON.stringify(reply.json);
-    else content = reply.content ?? (request.responseFormatName ? '{}' : `Loopback reply ${this.replyCount} to ${request.model}`);
-    let finishReason = 'stop';
-    if (reply.fault === 'length') {
-      finishReason = 'length';
-      content = (content ?? '').slice(0, Math.max(1, Math.floor((content ?? '').length / 2)));
-    }
-    const promptText = request.messages.map((m) => `${m.role}\n${m.content}`).join('\n\n');
-    const promptTokens = reply.usage?.prompt_tokens ?? estimateTokens(promptText);
-    const usage = {
-      prompt_tokens: promptTokens,
-      completion_tokens: reply.usage?.completion_tokens ?? estimateTokens(content ?? refusal ?? ''),
-      total_tokens: 0,
-      prompt_tokens_details: { cached_tokens: reply.usage?.cached_tokens ?? this.cache.cachedTokens(request.model, promptText) },
-      completion_tokens_details: { reasoning_tokens: 0 },
-    };
-    usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
-    const id = `chatcmpl-loopback-${randomBytes(6).toString('hex')}`;
-    const created = Math.floor(Date.now() / 1000);
 
-    if (!request.stream) {
-      sendJson(res, 200, {
-        id,
-        object: 'chat.completion',
-        created,
-        model: request.model,
-        choices: [{ index: 0, message: { role: 'assistant', content, refusal }, finish_reason: finishReason, logprobs: null }],
-        usage,
-      });
+    const refusal = reply.fault === 'refusal' ? (reply.refusal ?? DEFAULT_REFUSAL) : null;
+    let content = refusal === null ? contentOf(request, reply, number) : null;
+    let truncated = false;
+    if (reply.fault === 'length' && content !== null) {
+      const characters = [...content];
+      content = characters.slice(0, Math.max(1, Math.floor(characters.length / 2))).join('');
+      truncated = true;
+    }
+    const promptTokens = estimateTokens(request.promptText);
+    const usage = buildUsage(
+      {
+        promptTokens,
+        completionTokens: estimateTokens(content ?? refusal ?? ''),
+        cachedTokens: this.cache.cachedTokens(request.model, request.messages, promptTokens),
+      },
+      reply.usage,
+    );
+    const id = `chatcmpl-loopback-${number}-${Date.now().toString(36)}`;
+    const created = Math.floor(Date.now() / 1000);
+    const finishReason = truncated ? 'length' : 'stop';
+    res.setHeader('x-request-id', `req_loopback_${number}`);
+
+    if (request.stream) {
+      const pieces = refusal !== null ? splitIntoPieces(refusal) : !truncated && reply.chunks ? reply.chunks : splitIntoPieces(content ?? '');
+      await writeCompletionStream(
+        res,
+        {
+          id,
+          created,
+          model: request.model,
+          kind: refusal !== null ? 'refusal' : 'content',
+          pieces,
+          finishReason,
+          usage: request.body.stream_options?.include_usage === true ? usage : null,
+          chunkDelayMs: reply.chunkDelayMs ?? 0,
+        },
+        signal,
+      );
       return;
     }
-
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-    const chunk = (delta: Record<string, unknown>, finish: string | null) =>
-      `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: request.model, choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }] })}\n\n`;
-    res.write(chunk({ role: 'assistant', content: '' }, null));
-    const pieces = refusal ? [refusal] : (reply.chunks ?? splitIntoPieces(content ?? ''));
-    for (const piece of pieces) {
-      if (res.destroyed) return;
-      if (reply.chunkDelayMs) await sleep(reply.chunkDelayMs);
-      res.write(chunk(refusal ? { refusal: piece } : { content: piece }, null));
-    }
-    res.write(chunk({}, finishReason));
-    if (includeUsage) {
-      res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: request.model, choices: [], usage })}\n\n`);
-    }
-    res.end('data: [DONE]\n\n');
+    const completion: ChatCompletion = {
+      id,
+      object: 'chat.completion',
+      created,
+      model: request.model,
+      choices: [{ index: 0, message: { role: 'assistant', content, refusal }, finish_reason: finishReason, logprobs: null }],
+      usage,
+    };
+    sendJson(res, 200, completion);
   }
 }
 
-const defaultResponder: Responder = () => ({});
+/** The default responder: an empty reply, which the server fills with its default text. */
+const answerWithDefaults: Responder = () => ({});
 
-function splitIntoPieces(text: string): string[] {
-  const pieces: string[] = [];
-  for (let i = 0; i < text.length; i += 8) pieces.push(text.slice(i, i + 8));
-  return pieces;
+function contentOf(request: RecordedRequest, reply: ScriptedReply, number: number): string {
+  if (reply.fault === 'malformed_json') return MALFORMED_JSON;
+  if (reply.json !== undefined) return JSON.stringify(reply.json);
+  if (reply.content !== undefined) return reply.content;
+  if (reply.chunks) return reply.chunks.join('');
+  return request.responseFormatName !== null ? '{}' : `Loopback reply ${number} to ${request.model}`;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -253,6 +301,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-function sendError(res: ServerResponse, status: number, type: string, message: string): void {
-  sendJson(res, status, { error: { message, type, param: null, code: type } });
+/** An error in OpenAI's shape, which the SDK turns into its status-specific error class. */
+function sendError(res: ServerResponse, status: number, error: { type: string; message: string; code?: string; param?: string | null }): void {
+  sendJson(res, status, { error: { message: error.message, type: error.type, param: error.param ?? null, code: error.code ?? null } });
 }
