@@ -9,7 +9,13 @@
 //   generation_failed(kind)    → announce_failure(kind)
 //   generation_cancelled       → announce_failure(stage)
 //   retry_requested            → generate_draft(stage)
-//   version_restored(kind)     → close_draft_voting(stage, superseded) when a draft was open, post_draft(kind)
+//   version_restored(kind)     → close_draft_voting(kind under review, superseded) when a draft was open, post_draft(kind)
+//
+// The draft kind of a generating or reviewing page is read from its state, not from `stage`, so a row
+// whose stage disagrees with its state cannot make a retry regenerate the wrong draft. `stage` decides
+// only in generation_failed. A restore may go back to an earlier stage (restoring a narration while
+// the dialogue is voted on) but never ahead of the page: a dialogue cannot return before its narration
+// is approved. Every refusal reason is a sentence for the co-writer who clicked.
 
 export const PAGE_STATES = [
   'awaiting_user_input',
@@ -64,6 +70,22 @@ export function isReviewing(state: PageState): boolean {
   return state === 'user_reviewing_narration' || state === 'user_reviewing_dialogue';
 }
 
+/** The draft kind a page is on: fixed by the state except after a failure, where the stored stage says. */
+function kindOf(status: PageStatus): DraftKind {
+  switch (status.state) {
+    case 'awaiting_user_input':
+    case 'generating_narration':
+    case 'user_reviewing_narration':
+      return 'narration';
+    case 'generating_dialogue':
+    case 'user_reviewing_dialogue':
+    case 'page_approved':
+      return 'dialogue';
+    case 'generation_failed':
+      return status.stage;
+  }
+}
+
 /** Short label a co-writer understands. */
 export function describePageState(status: PageStatus): string {
   switch (status.state) {
@@ -84,27 +106,60 @@ export function describePageState(status: PageStatus): string {
   }
 }
 
-const ok = (state: PageState, stage: DraftKind, effects: PageEffect[]): TransitionResult => ({ ok: true, status: { state, stage }, effects });
-const refuse = (reason: string): TransitionResult => ({ ok: false, reason });
-
-/** Why an event does not apply to the page as it is now, in words for the person who caused it. */
-function notNow(current: PageStatus, what: string): TransitionResult {
-  return refuse(`This page is not ready for that: ${what} (${describePageState(current).toLowerCase()}).`);
+/** Where the page is, as the first half of a refusal: "This page is …". */
+function situation(status: PageStatus): string {
+  switch (status.state) {
+    case 'awaiting_user_input':
+      return 'This page is waiting for its input';
+    case 'generating_narration':
+      return 'This page is waiting for its narration draft';
+    case 'user_reviewing_narration':
+      return 'This page is voting on its narration draft';
+    case 'generating_dialogue':
+      return 'This page is waiting for its dialogue draft';
+    case 'user_reviewing_dialogue':
+      return 'This page is voting on its dialogue draft';
+    case 'page_approved':
+      return 'This page is already approved';
+    case 'generation_failed':
+      return `This page stopped because its ${status.stage} draft could not be written`;
+  }
 }
 
+/** Why a vote on a `kind` draft does not apply now: not drafted yet, or a stale click on an older draft. */
+function noDraftToVoteOn(current: PageStatus, kind: DraftKind, verb: 'approve' | 'send back'): string {
+  const pageKind = kindOf(current);
+  if (current.state === 'page_approved' || DRAFT_KINDS.indexOf(kind) < DRAFT_KINDS.indexOf(pageKind)) return `that ${kind} draft can no longer be voted on`;
+  if (kind !== pageKind || current.state === 'awaiting_user_input') return `there is no ${kind} draft to ${verb} yet`;
+  if (current.state === 'generation_failed') return `there is no ${kind} draft to ${verb}; a co-writer can press Retry`;
+  return `there is nothing to ${verb} yet`;
+}
+
+function revisionLimitReason(kind: DraftKind, maxRevisions: number): string {
+  if (maxRevisions <= 0) {
+    return `The story's settings allow no revisions, so this ${kind} cannot be sent back. Approve it, or ask an admin to allow revisions.`;
+  }
+  const times = maxRevisions === 1 ? 'once' : `${maxRevisions} times`;
+  return `This page's ${kind} has already been revised ${times}, the most the story's settings allow. Approve a version, or ask an admin to raise the limit.`;
+}
+
+const ok = (state: PageState, stage: DraftKind, effects: PageEffect[]): TransitionResult => ({ ok: true, status: { state, stage }, effects });
+const refuse = (current: PageStatus, consequence: string): TransitionResult => ({ ok: false, reason: `${situation(current)}, so ${consequence}.` });
+
 export function transitionPage(current: PageStatus, event: PageEvent): TransitionResult {
-  const { state, stage } = current;
+  const { state } = current;
+  const kind = kindOf(current);
   switch (event.type) {
     case 'input_submitted':
-      if (state !== 'awaiting_user_input') return notNow(current, 'its input was already given');
+      if (state !== 'awaiting_user_input') return refuse(current, 'it already has its input');
       return ok('generating_narration', 'narration', [{ type: 'generate_draft', kind: 'narration' }]);
 
     case 'draft_recorded':
-      if (state !== generatingState(event.kind)) return notNow(current, `no ${event.kind} is being written`);
+      if (state !== generatingState(event.kind)) return refuse(current, `a ${event.kind} draft cannot be added now`);
       return ok(reviewingState(event.kind), event.kind, [{ type: 'post_draft', kind: event.kind }]);
 
     case 'draft_approved':
-      if (state !== reviewingState(event.kind)) return notNow(current, `there is no ${event.kind} draft up for a vote`);
+      if (state !== reviewingState(event.kind)) return refuse(current, noDraftToVoteOn(current, event.kind, 'approve'));
       if (event.kind === 'narration') {
         return ok('generating_dialogue', 'dialogue', [
           { type: 'close_draft_voting', kind: 'narration', outcome: 'approved' },
@@ -118,34 +173,32 @@ export function transitionPage(current: PageStatus, event: PageEvent): Transitio
       ]);
 
     case 'revision_requested':
-      if (state !== reviewingState(event.kind)) return notNow(current, `there is no ${event.kind} draft up for a vote`);
-      if (event.revisionsSoFar >= event.maxRevisions) {
-        return refuse(
-          `This page has used all ${event.maxRevisions} revisions of its ${event.kind} allowed by the story's settings. ` +
-            'Approve a version, or ask an admin to raise the limit.',
-        );
-      }
+      if (state !== reviewingState(event.kind)) return refuse(current, noDraftToVoteOn(current, event.kind, 'send back'));
+      if (event.revisionsSoFar >= event.maxRevisions) return { ok: false, reason: revisionLimitReason(event.kind, event.maxRevisions) };
       return ok(generatingState(event.kind), event.kind, [
         { type: 'close_draft_voting', kind: event.kind, outcome: 'revision_requested' },
         { type: 'generate_draft', kind: event.kind },
       ]);
 
     case 'generation_failed':
-      if (state !== generatingState(event.kind)) return notNow(current, `no ${event.kind} is being written`);
+      if (state !== generatingState(event.kind)) return refuse(current, `no ${event.kind} is being written that could fail`);
       return ok('generation_failed', event.kind, [{ type: 'announce_failure', kind: event.kind }]);
 
     case 'generation_cancelled':
-      if (!isGenerating(state)) return notNow(current, 'nothing is being written');
-      return ok('generation_failed', stage, [{ type: 'announce_failure', kind: stage }]);
+      if (!isGenerating(state)) return refuse(current, 'nothing is being written that could be cancelled');
+      return ok('generation_failed', kind, [{ type: 'announce_failure', kind }]);
 
     case 'retry_requested':
-      if (state !== 'generation_failed') return notNow(current, 'there is no failed draft to retry');
-      return ok(generatingState(stage), stage, [{ type: 'generate_draft', kind: stage }]);
+      if (state !== 'generation_failed') return refuse(current, 'there is no failed draft to retry');
+      return ok(generatingState(kind), kind, [{ type: 'generate_draft', kind }]);
 
     case 'version_restored': {
-      if (!isReviewing(state) && state !== 'page_approved') return notNow(current, 'a version can be restored only while drafts are reviewed or after approval');
+      if (!isReviewing(state) && state !== 'page_approved') {
+        return refuse(current, `a ${event.kind} version can be restored only while a draft is up for a vote or once the page is approved`);
+      }
+      if (event.kind === 'dialogue' && kind === 'narration') return refuse(current, 'a dialogue version cannot be restored until the narration is approved');
       const effects: PageEffect[] = [];
-      if (isReviewing(state)) effects.push({ type: 'close_draft_voting', kind: stage, outcome: 'superseded' });
+      if (isReviewing(state)) effects.push({ type: 'close_draft_voting', kind, outcome: 'superseded' });
       effects.push({ type: 'post_draft', kind: event.kind });
       return ok(reviewingState(event.kind), event.kind, effects);
     }
