@@ -1,4 +1,6 @@
 // Voting rules: pure. One vote per co-writer per draft, changeable until the draft is decided.
+// A room is never smaller than one writer, and no rule asks for more votes than the room has, so a
+// draft can always be decided (a one-writer chapter decides on one click).
 
 export type VoteChoice = 'approve' | 'revise';
 export type QuorumRule = { kind: 'majority' } | { kind: 'all' } | { kind: 'count'; count: number };
@@ -17,23 +19,26 @@ export interface Tally {
 
 export type DraftDecision = 'approved' | 'revision_requested' | 'open';
 
-/** Votes a decision needs. A count larger than the room is capped, so a draft can always be decided. */
+const roomSize = (coWriterCount: number) => (Number.isFinite(coWriterCount) ? Math.max(1, Math.floor(coWriterCount)) : 1);
+
+/** Votes a decision needs: majority = more than half, all = everyone, count = that many, capped at the room. */
 export function requiredVotes(rule: QuorumRule, coWriterCount: number): number {
-  const n = Math.max(1, Math.floor(coWriterCount));
+  const n = roomSize(coWriterCount);
   switch (rule.kind) {
     case 'majority':
       return Math.floor(n / 2) + 1;
     case 'all':
       return n;
     case 'count':
-      return Math.min(Math.max(1, Math.floor(rule.count)), n);
+      return Number.isFinite(rule.count) ? Math.min(Math.max(1, Math.floor(rule.count)), n) : n;
   }
 }
 
-/** A second vote by the same co-writer replaces the first. */
+/** A second vote by the same co-writer replaces the first where it stood; a first vote is appended. */
 export function castVote(votes: readonly Vote[], vote: Vote): Vote[] {
-  const others = votes.filter((v) => v.userId !== vote.userId);
-  return [...others, vote];
+  const at = votes.findIndex((v) => v.userId === vote.userId);
+  if (at === -1) return [...votes, { ...vote }];
+  return votes.flatMap((v, i) => (i === at ? [{ ...vote }] : v.userId === vote.userId ? [] : [v]));
 }
 
 export function tallyVotes(votes: readonly Vote[], rule: QuorumRule, coWriterCount: number): Tally {
@@ -46,7 +51,7 @@ export function tallyVotes(votes: readonly Vote[], rule: QuorumRule, coWriterCou
     if (choice === 'approve') approvals += 1;
     else revisions += 1;
   }
-  return { approvals, revisions, required: requiredVotes(rule, coWriterCount), voters: Math.max(1, coWriterCount) };
+  return { approvals, revisions, required: requiredVotes(rule, coWriterCount), voters: roomSize(coWriterCount) };
 }
 
 /** Approval is checked first: with a count rule below a majority both sides could reach it, and approval wins. */
@@ -56,11 +61,12 @@ export function decideDraft(tally: Tally): DraftDecision {
   return 'open';
 }
 
+/** Reads a quorum setting: "majority", "all" or a whole number of votes (1 to 999; capped at the room when counted). */
 export function parseQuorumRule(text: string): QuorumRule | null {
   const value = text.trim().toLowerCase();
   if (value === 'majority') return { kind: 'majority' };
   if (value === 'all') return { kind: 'all' };
-  if (/^[1-9][0-9]?$/.test(value)) return { kind: 'count', count: Number(value) };
+  if (/^[1-9][0-9]{0,2}$/.test(value)) return { kind: 'count', count: Number(value) };
   return null;
 }
 
