@@ -21,7 +21,8 @@ export const data = new SlashCommandBuilder()
 
 export const chapter: SlashCommand = {
   data,
-  deferAs: 'public',
+  // Opening a chapter is announced to the room; joining is only the joiner's business.
+  deferAs: (interaction) => (interaction.options.getSubcommand(false) === 'join' ? 'ephemeral' : 'public'),
   async execute(context, interaction) {
     const place = { guildId: interaction.guildId, channelId: interaction.channelId, userId: interaction.user.id };
     if (interaction.options.getSubcommand() === 'join') {

@@ -735,7 +735,7 @@ export class DiscordEmulator {
       res.end(file.content);
       return;
     }
-    const path = url.pathname.replace(/^\/api\/v\d+/, '');
+    const path = decodeURIComponent(url.pathname).replace(/^\/api\/v\d+/, '');
     const method = req.method ?? 'GET';
     const raw = await readBody(req);
     let body: JsonObject = {};

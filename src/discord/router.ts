@@ -11,18 +11,48 @@ import { NO_MENTIONS } from './render/message-parts.js';
 import { ephemeral, type Reply } from './reply.js';
 import type { SlashCommand } from './slash-command.js';
 import { handleComponent } from './components.js';
-
-/** Past this, the router acknowledges first and answers by editing: Discord allows 3 s. */
-const DEFER_AFTER_MS = 1_500;
+import { decodeCustomId } from './custom-id.js';
 
 type Deferral = null | 'ephemeral' | 'public' | 'update';
 type Answerable = ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction;
 
+/** Interaction ids seen lately by this process: a redelivery is dropped before it is acknowledged twice. */
+class RecentIds {
+  private readonly ids = new Set<string>();
+  constructor(private readonly capacity: number) {}
+  /** True the first time an id is offered. */
+  offer(id: string): boolean {
+    if (this.ids.has(id)) return false;
+    this.ids.add(id);
+    if (this.ids.size > this.capacity) this.ids.delete(this.ids.values().next().value as string);
+    return true;
+  }
+}
+
 /**
- * The one entry for interactions: dedupes redelivery, runs the handler, acknowledges within the
- * deadline, and turns refusals into ephemeral replies. Handlers never touch the acknowledgement.
+ * How to acknowledge before doing any work: Discord allows 3 s, and answering first keeps the
+ * acknowledgement as fast as a bare client's. Only a button that opens a modal must answer with it.
+ */
+function deferralFor(interaction: Answerable, commands: ReadonlyMap<string, SlashCommand>): Deferral {
+  if (interaction.isChatInputCommand()) {
+    const deferAs = commands.get(interaction.commandName)?.deferAs ?? 'ephemeral';
+    return typeof deferAs === 'function' ? deferAs(interaction) : deferAs;
+  }
+  if (interaction.isButton()) return decodeCustomId(interaction.customId)?.action === 'revise' ? null : 'update';
+  return interaction.isFromMessage() ? 'update' : 'ephemeral';
+}
+
+function acknowledge(interaction: Answerable, deferral: Exclude<Deferral, null>): Promise<unknown> {
+  if (deferral === 'update' && !interaction.isChatInputCommand()) return interaction.deferUpdate();
+  return interaction.deferReply(deferral === 'ephemeral' ? { flags: MessageFlags.Ephemeral } : {});
+}
+
+/**
+ * The one entry for interactions: acknowledges at once, dedupes redelivery, runs the handler, and
+ * turns refusals into ephemeral replies. Handlers never touch the acknowledgement.
  */
 export function createInteractionRouter(context: HandlerContext, commands: ReadonlyMap<string, SlashCommand>) {
+  const recent = new RecentIds(10_000);
   return async function route(interaction: Interaction): Promise<void> {
     if (!interaction.isChatInputCommand() && !interaction.isButton() && !interaction.isModalSubmit()) return;
     if (!interaction.inGuild()) {
@@ -36,36 +66,28 @@ export function createInteractionRouter(context: HandlerContext, commands: Reado
       userId: interaction.user.id,
       action: interaction.isChatInputCommand() ? interaction.commandName : interaction.customId,
     });
+    if (!recent.offer(interaction.id)) {
+      log.info('interaction delivered twice; handled once');
+      return;
+    }
     const answerable: Answerable = interaction;
-    let deferral: Deferral = null;
-    let deferring: Promise<unknown> | null = null;
-    const deferAs: Exclude<Deferral, null> = interaction.isChatInputCommand()
-      ? (commands.get(interaction.commandName)?.deferAs ?? 'ephemeral')
-      : interaction.isButton() || interaction.isFromMessage()
-        ? 'update'
-        : 'ephemeral';
-    const timer = setTimeout(() => {
-      deferral = deferAs;
-      deferring = (
-        deferAs === 'update' && !interaction.isChatInputCommand()
-          ? interaction.deferUpdate()
-          : answerable.deferReply(deferAs === 'ephemeral' ? { flags: MessageFlags.Ephemeral } : {})
-      ).catch((error: unknown) => log.warn({ err: error }, 'could not defer'));
-    }, DEFER_AFTER_MS);
+    const deferral = deferralFor(answerable, commands);
+    const deferring = deferral ? acknowledge(answerable, deferral).catch((error: unknown) => log.warn({ err: error }, 'could not acknowledge')) : null;
 
     let reply: Reply;
     try {
+      // The durable check catches a redelivery that reached another process (a restart, another shard).
       if (!(await isFirstDelivery(context, interaction.id))) {
-        clearTimeout(timer);
         log.info('interaction delivered twice; handled once');
+        await deferring;
+        if (deferral === 'public' || deferral === 'ephemeral') await answerable.deleteReply().catch(() => undefined);
         return;
       }
       reply = await dispatch(context, commands, interaction);
     } catch (error) {
       reply = refusalFor(error, interaction.id, log);
     }
-    clearTimeout(timer);
-    if (deferring) await deferring;
+    await deferring;
     try {
       await deliver(answerable, reply, deferral);
     } catch (error) {

@@ -4,7 +4,7 @@ import type { Reply } from './reply.js';
 
 export interface SlashCommand {
   data: { name: string; toJSON(): RESTPostAPIChatInputApplicationCommandsJSONBody };
-  /** How the router acknowledges when the handler is slow: the visibility of the eventual reply. */
-  deferAs: 'ephemeral' | 'public';
+  /** How the router acknowledges before the handler runs: the visibility of the usual reply. */
+  deferAs: 'ephemeral' | 'public' | ((interaction: ChatInputCommandInteraction) => 'ephemeral' | 'public');
   execute(context: HandlerContext, interaction: ChatInputCommandInteraction<'cached' | 'raw'>): Promise<Reply>;
 }
