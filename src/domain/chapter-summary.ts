@@ -3,6 +3,7 @@
 // (which carries it) stays byte-identical across the pages in between and providers' caches apply.
 
 import type { ApprovedPage, ChatMessage } from './context-builder.js';
+import { materialBlock as fence } from './material-block.js';
 
 /** Pages kept out of the summary so the prompt always has the latest ones in full. */
 export const PAGES_KEPT_IN_FULL = 8;
@@ -24,7 +25,6 @@ export const SUMMARISER_INSTRUCTIONS = [
 ].join('\n');
 
 export function buildSummaryPrompt(input: { chapterTitle: string; previousSummary: string | null; previousThrough: number; pages: ApprovedPage[] }): ChatMessage[] {
-  const fence = (label: string, text: string) => `${label}:\n<<<\n${text.replaceAll('>>>', '> > >').trim()}\n>>>`;
   const parts = [
     fence('Chapter', input.chapterTitle),
     input.previousSummary ? fence(`Summary of pages 1–${input.previousThrough}`, input.previousSummary) : 'There is no summary yet.',

@@ -8,6 +8,8 @@
 // are covered by the chapter summary, or dropped oldest first when nothing covers them.
 // Text from people and from the bible is wrapped in delimited blocks so it reads as material, not orders.
 
+import { materialBlock as block } from './material-block.js';
+
 export interface BibleEntry {
   title: string;
   type: 'character' | 'location' | 'rule' | 'style' | 'reference';
@@ -120,18 +122,17 @@ const PAGES_THAT_CALL_UP_ENTRIES = 2;
 const HEADER_RESERVE = 80;
 const PER_PIECE = 3;
 
-function block(label: string, text: string): string {
-  // A writer cannot close the block early: the closing marker inside their text is defused.
-  return `${label}:\n<<<\n${text.replaceAll('>>>', '> > >').trim()}\n>>>`;
-}
+// Code-unit order, not localeCompare: the same bible must serialise the same way on every machine.
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+/** Title, then body: two entries sharing a title still sort the same whatever order they arrive in. */
+const byTitle = (a: BibleEntry, b: BibleEntry) => compareText(a.title, b.title) || compareText(a.body, b.body);
 
+/** Canonical order: by type (style, rule, character, location, reference), then title. */
 export function sortBible(bible: readonly BibleEntry[]): BibleEntry[] {
-  return [...bible].sort(
-    (a, b) => TYPE_ORDER.indexOf(a.type) - TYPE_ORDER.indexOf(b.type) || (a.title < b.title ? -1 : a.title > b.title ? 1 : 0),
-  );
+  return [...bible].sort((a, b) => TYPE_ORDER.indexOf(a.type) - TYPE_ORDER.indexOf(b.type) || byTitle(a, b));
 }
 
-const byPriority = (a: BibleEntry, b: BibleEntry) => b.priority - a.priority || (a.title < b.title ? -1 : a.title > b.title ? 1 : 0);
+const byPriority = (a: BibleEntry, b: BibleEntry) => b.priority - a.priority || byTitle(a, b);
 const renderEntry = (entry: BibleEntry) => block(`${entry.type}: ${entry.title}`, entry.body);
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
