@@ -9,7 +9,6 @@ import {
   type CountTokens,
   type NarrationContextInput,
 } from '../../src/domain/context-builder.js';
-import { renderDialogueScript } from '../../src/domain/dialogue-script.js';
 
 // A stand-in counter keeps these tests about the builder; the real tokenizer is used below where sizes matter.
 const roughCount: CountTokens = (text) => Math.ceil(text.length / 4);
@@ -258,15 +257,6 @@ describe('the dialogue prompt', () => {
     expect(prompt.stablePrefix).toContain('Story bible: (empty)');
     expect(prompt.messages[1]?.content).toContain('this is the first page');
     expect(prompt.messages.every((m) => m.content.trim().length > 0)).toBe(true);
-  });
-});
-
-describe('the dialogue script', () => {
-  it('renders panels with captions and speakers, escaping stray Markdown', () => {
-    const text = renderDialogueScript({
-      panels: [{ panel: 1, caption: 'Night.', lines: [{ speaker: 'Kai', line: 'It *burns*.' }] }],
-    });
-    expect(text).toBe('**Panel 1**\n*Night.*\n**Kai:** It \\*burns\\*.');
   });
 });
 

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { DIALOGUE_LIMITS, dialogueScriptSchema, renderDialogueScript, type DialogueScript } from '../../src/domain/dialogue-script.js';
+
+const script: DialogueScript = {
+  panels: [
+    { panel: 1, caption: 'Night. The forge.', lines: [{ speaker: 'Kai', line: 'It is glowing again.' }] },
+    {
+      panel: 2,
+      caption: null,
+      lines: [
+        { speaker: 'Mira', line: 'Then something is coming.' },
+        { speaker: 'Kai', line: 'Now?' },
+      ],
+    },
+  ],
+};
+
+describe('rendering a dialogue script', () => {
+  it('shows a heading per panel, the caption in italics and bold speakers, panels apart', () => {
+    expect(renderDialogueScript(script)).toBe(
+      '**Panel 1**\n*Night. The forge.*\n**Kai:** It is glowing again.\n\n**Panel 2**\n**Mira:** Then something is coming.\n**Kai:** Now?',
+    );
+  });
+
+  it.each([
+    ['stray emphasis', 'It *burns*.', 'It \\*burns\\*.'],
+    ['underscores and code', 'snake_case `x`', 'snake\\_case \\`x\\`'],
+    ['a quote marker and spoilers', '> ||secret||', '\\> \\|\\|secret\\|\\|'],
+    ['a masked link', '[click](https://example.com)', '\\[click\\](https://example.com)'],
+    ['line breaks', 'One.\n\n  Two.', 'One. Two.'],
+  ])('escapes %s in a line so the model cannot change the layout', (_name, line, shown) => {
+    expect(renderDialogueScript({ panels: [{ panel: 1, caption: null, lines: [{ speaker: 'Kai', line }] }] })).toBe(`**Panel 1**\n**Kai:** ${shown}`);
+  });
+
+  it('leaves out an empty caption and shows a panel without lines as its heading', () => {
+    expect(renderDialogueScript({ panels: [{ panel: 3, caption: '  ', lines: [] }] })).toBe('**Panel 3**');
+  });
+});
+
+describe('the dialogue script schema', () => {
+  it('accepts a script with a null caption', () => {
+    expect(dialogueScriptSchema.safeParse(script).success).toBe(true);
+  });
+
+  it.each([
+    ['no panels', { panels: [] }],
+    ['too many panels', { panels: Array.from({ length: DIALOGUE_LIMITS.panels + 1 }, (_, i) => ({ panel: i + 1, caption: null, lines: [] })) }],
+    ['a missing caption', { panels: [{ panel: 1, lines: [] }] }],
+    ['panel zero', { panels: [{ panel: 0, caption: null, lines: [] }] }],
+    ['a blank speaker', { panels: [{ panel: 1, caption: null, lines: [{ speaker: ' ', line: 'Hi.' }] }] }],
+    ['an empty line', { panels: [{ panel: 1, caption: null, lines: [{ speaker: 'Kai', line: '' }] }] }],
+    ['a line longer than a balloon', { panels: [{ panel: 1, caption: null, lines: [{ speaker: 'Kai', line: 'x'.repeat(DIALOGUE_LIMITS.line + 1) }] }] }],
+    ['a speaker longer than a name', { panels: [{ panel: 1, caption: null, lines: [{ speaker: 'K'.repeat(DIALOGUE_LIMITS.speaker + 1), line: 'Hi.' }] }] }],
+  ])('refuses %s', (_name, value) => {
+    expect(dialogueScriptSchema.safeParse(value).success).toBe(false);
+  });
+
+  it('makes a strict-output JSON schema: every property required, no string length keywords', () => {
+    const schema = z.toJSONSchema(dialogueScriptSchema);
+    expect(schema).toMatchObject({
+      required: ['panels'],
+      properties: { panels: { items: { required: ['panel', 'caption', 'lines'], properties: { lines: { items: { required: ['speaker', 'line'] } } } } } },
+    });
+    const json = JSON.stringify(schema);
+    expect(json).not.toMatch(/minLength|maxLength/);
+  });
+});
