@@ -7,7 +7,7 @@
 //   draft_approved(dialogue)   → close_draft_voting(dialogue, approved), announce_page_approved, generate_panels
 //   revision_requested(kind)   → close_draft_voting(kind, revision_requested), generate_draft(kind)
 //   generation_failed(kind)    → announce_failure(kind)
-//   generation_cancelled       → announce_failure(stage)
+//   generation_cancelled       → announce_failure(kind being written)
 //   retry_requested            → generate_draft(stage)
 //   version_restored(kind)     → close_draft_voting(kind under review, superseded) when a draft was open, post_draft(kind)
 //
