@@ -1,10 +1,11 @@
 import { sql } from 'kysely';
+import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { Db } from '../db/connection.js';
 import type { PageRevision, StoryPage } from '../db/database.js';
-import { countCoWriters, getChapterByThread, getMemberRole } from '../db/chapters.js';
+import { getChapterByThread, getMemberRole, type countCoWriters } from '../db/chapters.js';
 import { countRevisions, getPageWithPlace, getRevision, lockPage, nextRevisionVersion } from '../db/pages.js';
 import { describePageState, isGenerating, isReviewing, type DraftKind } from '../domain/page-state-machine.js';
-import { decideDraft, parseQuorumRule, tallyVotes, type DraftDecision, type Tally, type VoteChoice } from '../domain/voting.js';
+import { castVote as castVoteInTally, decideDraft, parseQuorumRule, tallyVotes, type DraftDecision, type Tally, type VoteChoice } from '../domain/voting.js';
 import { applyPageEvent } from './apply-page-event.js';
 import { UserError } from './user-error.js';
 
@@ -126,25 +127,47 @@ export async function castVote(
   feedback: string | null,
 ): Promise<VoteOutcome> {
   return db.transaction().execute(async (trx) => {
-    const placeRow = await getPageWithPlace(trx, target.pageId);
-    if (!placeRow || placeRow.guild_id !== place.guildId || placeRow.thread_id !== place.channelId) {
+    // Lock first, then read: in READ COMMITTED a statement that waits for a lock still reads its other
+    // rows (votes, the draft's status) from before the wait. The hot path is five round trips in all.
+    await trx.selectFrom('story_pages').select('id').where('id', '=', target.pageId).forUpdate().execute();
+    const row = await trx
+      .selectFrom('story_pages as p')
+      .innerJoin('chapters as c', 'c.id', 'p.chapter_id')
+      .innerJoin('stories as s', 's.id', 'c.story_id')
+      .selectAll('p')
+      .select((eb) => [
+        'c.thread_id',
+        's.guild_id',
+        's.quorum',
+        's.max_revisions',
+        jsonObjectFrom(eb.selectFrom('page_revisions as r').selectAll('r').where('r.id', '=', target.revisionId).whereRef('r.page_id', '=', 'p.id')).as('revision'),
+        eb.selectFrom('chapter_members as m').select('m.role').whereRef('m.chapter_id', '=', 'p.chapter_id').where('m.user_id', '=', place.userId).as('role'),
+        eb
+          .selectFrom('chapter_members as m')
+          .select(eb.fn.countAll<number>().as('n'))
+          .whereRef('m.chapter_id', '=', 'p.chapter_id')
+          .where('m.role', 'in', ['owner', 'writer'])
+          .as('co_writers'),
+        jsonArrayFrom(eb.selectFrom('votes as v').select(['v.user_id as userId', 'v.choice']).where('v.revision_id', '=', target.revisionId)).as('votes'),
+      ])
+      .where('p.id', '=', target.pageId)
+      .executeTakeFirst();
+    if (!row || row.guild_id !== place.guildId || row.thread_id !== place.channelId || !row.revision) {
       throw new UserError('That button does not belong to a page in this thread.');
     }
-    const page = await lockPage(trx, target.pageId);
-    const revision = await getRevision(trx, target.revisionId);
-    if (!page || !revision || revision.page_id !== page.id) {
-      throw new UserError('That button does not belong to a page in this thread.');
-    }
-    await assertCoWriter(trx, page.chapter_id, place.userId);
+    const { revision: revisionJson, role, votes: earlier, co_writers: coWriters, thread_id: _thread, guild_id: _guild, quorum, max_revisions: maxRevisions, ...pageColumns } = row;
+    const page: StoryPage = pageColumns;
+    // JSON carries timestamps as text.
+    const revision: PageRevision = {
+      ...revisionJson,
+      created_at: new Date(revisionJson.created_at),
+      decided_at: revisionJson.decided_at ? new Date(revisionJson.decided_at) : null,
+    };
+    if (role !== 'owner' && role !== 'writer') throw new UserError(NOT_A_CO_WRITER);
     if (revision.status !== 'open' || page.current_revision_id !== revision.id || !isReviewing(page.state) || page.stage !== revision.kind) {
       throw new UserError(staleDraftReason(revision, page));
     }
-    const previous = await trx
-      .selectFrom('votes')
-      .select('choice')
-      .where('revision_id', '=', revision.id)
-      .where('user_id', '=', place.userId)
-      .executeTakeFirst();
+    const previous = earlier.find((vote) => vote.userId === place.userId);
     await trx
       .insertInto('votes')
       .values({ revision_id: revision.id, user_id: place.userId, choice })
@@ -153,13 +176,12 @@ export async function castVote(
     if (feedback) {
       await trx.insertInto('user_feedback').values({ revision_id: revision.id, user_id: place.userId, body: feedback }).execute();
     }
-    const votes = await trx.selectFrom('votes').select(['user_id as userId', 'choice']).where('revision_id', '=', revision.id).execute();
-    const coWriters = await countCoWriters(trx, page.chapter_id);
-    const tally = tallyVotes(votes, parseQuorumRule(placeRow.quorum) ?? { kind: 'majority' }, coWriters);
+    const votes = castVoteInTally(earlier, { userId: place.userId, choice });
+    const tally = tallyVotes(votes, parseQuorumRule(quorum) ?? { kind: 'majority' }, Number(coWriters ?? 0));
     const decision = decideDraft(tally);
     let queued: string[] = [];
     let decidedPage = page;
-    let decidedRevision = revision;
+    let decidedRevision: PageRevision = revision;
     if (decision !== 'open') {
       decidedRevision = await trx
         .updateTable('page_revisions')
@@ -173,9 +195,7 @@ export async function castVote(
           .set(revision.kind === 'narration' ? { approved_narration_id: revision.id } : { approved_dialogue_id: revision.id })
           .where('id', '=', page.id)
           .execute();
-        const applied = await applyPageEvent(trx, page, { type: 'draft_approved', kind: revision.kind }, place.userId, {
-          revisionId: revision.id,
-        });
+        const applied = await applyPageEvent(trx, page, { type: 'draft_approved', kind: revision.kind }, place.userId, { revisionId: revision.id });
         decidedPage = applied.page;
         queued = applied.queued;
       } else {
@@ -183,7 +203,7 @@ export async function castVote(
         const applied = await applyPageEvent(
           trx,
           page,
-          { type: 'revision_requested', kind: revision.kind, revisionsSoFar: drafted - 1, maxRevisions: placeRow.max_revisions },
+          { type: 'revision_requested', kind: revision.kind, revisionsSoFar: drafted - 1, maxRevisions },
           place.userId,
           { revisionId: revision.id },
         );
@@ -191,14 +211,7 @@ export async function castVote(
         queued = applied.queued;
       }
     }
-    return {
-      page: decidedPage,
-      revision: decidedRevision,
-      tally,
-      decision,
-      changed: previous !== undefined && previous.choice !== choice,
-      queued,
-    };
+    return { page: decidedPage, revision: decidedRevision, tally, decision, changed: previous !== undefined && previous.choice !== choice, queued };
   });
 }
 
