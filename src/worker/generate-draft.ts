@@ -2,7 +2,7 @@ import type { Job } from 'bullmq';
 import type OpenAI from 'openai';
 import type { Config } from '../config/config.js';
 import type { Db } from '../db/connection.js';
-import type { PageRevision, StoryPage } from '../db/database.js';
+import type { AgentOutcome, PageRevision, StoryPage } from '../db/database.js';
 import { countCoWriters } from '../db/chapters.js';
 import { getPageWithPlace, nextRevisionVersion } from '../db/pages.js';
 import { buildDialoguePrompt, buildNarrationPrompt, type PromptReport } from '../domain/context-builder.js';
@@ -102,6 +102,20 @@ async function writeAndRecord(deps: WorkerDeps, job: Job, data: GenerateDraftJob
 
   const model = data.kind === 'narration' ? (place.narrator_model ?? deps.config.model.narratorModel) : (place.dialogue_model ?? deps.config.model.dialogueModel);
   const started = Date.now();
+  const logCall = (callUsage: ModelUsage | null, outcome: AgentOutcome, error: string | null) =>
+    recordAgentExecution(deps.db, {
+      storyId: place.story_id,
+      chapterId: place.chapter_id,
+      pageId: place.id,
+      agent: data.kind === 'narration' ? 'narrator' : 'dialogue',
+      model,
+      jobId: generationKey,
+      attempt: job.attemptsMade + 1,
+      usage: callUsage,
+      latencyMs: Date.now() - started,
+      outcome,
+      error,
+    });
   let usage: ModelUsage | null = null;
   let body: string;
   let structured: unknown = null;
@@ -143,19 +157,7 @@ async function writeAndRecord(deps: WorkerDeps, job: Job, data: GenerateDraftJob
     }
   } catch (error) {
     const failure = classifyModelError(error);
-    await recordAgentExecution(deps.db, {
-      storyId: place.story_id,
-      chapterId: place.chapter_id,
-      pageId: place.id,
-      agent: data.kind === 'narration' ? 'narrator' : 'dialogue',
-      model,
-      jobId: generationKey,
-      attempt: job.attemptsMade + 1,
-      usage: failure.usage,
-      latencyMs: Date.now() - started,
-      outcome: failure.outcome,
-      error: failure.message,
-    });
+    await logCall(failure.usage, failure.outcome, failure.message);
     const attempts = job.opts.attempts ?? 1;
     if (failure.retryable && job.attemptsMade + 1 < attempts) {
       log.warn({ outcome: failure.outcome, err: failure.message }, 'generation failed; BullMQ retries it with backoff');
@@ -166,19 +168,7 @@ async function writeAndRecord(deps: WorkerDeps, job: Job, data: GenerateDraftJob
     return 'failed';
   }
 
-  await recordAgentExecution(deps.db, {
-    storyId: place.story_id,
-    chapterId: place.chapter_id,
-    pageId: place.id,
-    agent: data.kind === 'narration' ? 'narrator' : 'dialogue',
-    model,
-    jobId: generationKey,
-    attempt: job.attemptsMade + 1,
-    usage,
-    latencyMs: Date.now() - started,
-    outcome: 'ok',
-    error: null,
-  });
+  await logCall(usage, 'ok', null);
   const result = await recordDraft(deps.db, { ...data, generationKey }, { body, structured, promptContext: report });
   if (result.status === 'stale') {
     log.info('page moved on while the draft was written (cancelled or restarted); draft dropped');
