@@ -150,6 +150,28 @@ describe('bad input and trust', () => {
     expect(h.discord.violations).toEqual([]);
   });
 
+  it('the same click delivered twice is handled once (50 runs)', async () => {
+    const voter = room.newMember('twice');
+    await room.join(threadId, voter);
+    await h.database.db.updateTable('stories').set({ quorum: 'all' }).execute();
+    const votesBefore = (await snapshot()).votes;
+    for (let run = 0; run < 50; run += 1) {
+      const handle = h.discord.clickButton({
+        guildId: h.guildId,
+        channelId: threadId,
+        userId: voter,
+        messageId: draft.messageId,
+        customId: `sr1:approve:${draft.pageId}:${draft.revisionId}`,
+      });
+      h.discord.redeliver(handle);
+      await handle.response();
+      expect(h.discord.calls.filter((c) => c.path.includes(`/interactions/${handle.id}/`))).toHaveLength(1);
+    }
+    expect((await snapshot()).votes).toBe(votesBefore + 1);
+    expect(h.discord.violations.filter((v) => v.includes('twice'))).toEqual([]);
+    await h.database.db.updateTable('stories').set({ quorum: 'majority' }).execute();
+  });
+
   it('nothing the bot sends can ping anyone', () => {
     const sent = h.discord.calls.filter((c) => ['POST', 'PATCH'].includes(c.method) && /messages|callback|webhooks/.test(c.route) && c.status < 300);
     expect(sent.length).toBeGreaterThan(10);
