@@ -3,6 +3,8 @@ import { countDraftsAhead, startPage } from '../src/services/page-service.js';
 import type { SlashCommand } from '../src/discord/slash-command.js';
 import { renderPageCard } from '../src/discord/render/page-messages.js';
 import { readText } from '../src/discord/text-input.js';
+import { renderPageHistory } from '../src/discord/render/page-history.js';
+import { getPageHistory } from '../src/services/history-service.js';
 
 export const PAGE_INPUT_MAX = 1_000;
 
@@ -17,12 +19,27 @@ export const data = new SlashCommandBuilder()
       .addStringOption((o) =>
         o.setName('input').setDescription('What happens on this page').setRequired(true).setMinLength(1).setMaxLength(PAGE_INPUT_MAX),
       ),
+  )
+  .addSubcommand((sub) =>
+    sub
+      .setName('history')
+      .setDescription('Every version of a page with its votes, feedback and what its prompt used')
+      .addIntegerOption((o) => o.setName('page').setDescription('Page number (default: the latest)').setMinValue(1).setMaxValue(100_000)),
   );
 
 export const page: SlashCommand = {
   data,
-  deferAs: 'public',
+  // A started page is announced to the room; a history is for the one who asked.
+  deferAs: (interaction) => (interaction.options.getSubcommand(false) === 'history' ? 'ephemeral' : 'public'),
   async execute(context, interaction) {
+    if (interaction.options.getSubcommand() === 'history') {
+      const { page: found, versions } = await getPageHistory(
+        context.db,
+        { guildId: interaction.guildId, channelId: interaction.channelId },
+        interaction.options.getInteger('page'),
+      );
+      return { type: 'message', ephemeral: true, body: { embeds: renderPageHistory(found, versions) } };
+    }
     const input = readText(interaction.options.getString('input', true), { label: 'The page input', max: PAGE_INPUT_MAX });
     const place = { guildId: interaction.guildId, channelId: interaction.channelId, userId: interaction.user.id };
     const started = await startPage(context.db, place, input, context.config.limits);

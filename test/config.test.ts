@@ -54,6 +54,13 @@ describe('configuration', () => {
     expect(parseConfig({ ...VALID, WORKER_CONCURRENCY: '', OPENAI_BASE_URL: '' }).worker.concurrency).toBe(4);
   });
 
+  it('lays a MODEL_PRICES table over the defaults, and refuses one that is not JSON', () => {
+    const config = parseConfig({ ...VALID, MODEL_PRICES: '{"llama3": {"input": 0, "cachedInput": 0, "output": 0}}' });
+    expect(config.prices.llama3).toEqual({ input: 0, cachedInput: 0, output: 0 });
+    expect(config.prices['gpt-4o-mini']).toBeDefined();
+    expect(problemsOf({ ...VALID, MODEL_PRICES: 'cheap' })[0]).toBe('MODEL_PRICES must be JSON');
+  });
+
   it('rejects a worker concurrency outside 1–64', () => {
     expect(problemsOf({ ...VALID, WORKER_CONCURRENCY: '0' })[0]).toMatch(/^WORKER_CONCURRENCY/);
   });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_PRICES, type PriceTable } from '../domain/pricing.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -39,6 +40,18 @@ const environmentSchema = z.object({
   PAGE_START_COOLDOWN_SECONDS: z.coerce.number().int().min(0).max(3_600).default(20),
   MAX_GENERATIONS_PER_GUILD: z.coerce.number().int().min(1).max(100).default(3),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  MODEL_PRICES: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.record(z.string(), z.object({ input: z.number().nonnegative(), cachedInput: z.number().nonnegative(), output: z.number().nonnegative() })))
+    .optional(),
 });
 
 export type Environment = z.input<typeof environmentSchema>;
@@ -70,6 +83,8 @@ export interface Config {
   };
   limits: { pageStartCooldownMs: number; maxGenerationsPerGuild: number };
   logLevel: (typeof LOG_LEVELS)[number];
+  /** US dollars per million tokens, by model: the defaults with MODEL_PRICES laid over them. */
+  prices: PriceTable;
 }
 
 export class ConfigError extends Error {
@@ -122,5 +137,6 @@ export function parseConfig(env: Record<string, string | undefined>): Readonly<C
     }),
     limits: Object.freeze({ pageStartCooldownMs: e.PAGE_START_COOLDOWN_SECONDS * 1000, maxGenerationsPerGuild: e.MAX_GENERATIONS_PER_GUILD }),
     logLevel: e.LOG_LEVEL,
+    prices: Object.freeze({ ...DEFAULT_PRICES, ...(e.MODEL_PRICES ?? {}) }),
   });
 }

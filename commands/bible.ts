@@ -1,0 +1,99 @@
+import { EmbedBuilder, SlashCommandBuilder } from '@discordjs/builders';
+import { PermissionFlagsBits } from 'discord.js';
+import type { BibleEntryType } from '../src/db/database.js';
+import { fitText, LIMITS } from '../src/discord/render/message-parts.js';
+import { ephemeral } from '../src/discord/reply.js';
+import type { SlashCommand } from '../src/discord/slash-command.js';
+import { readText } from '../src/discord/text-input.js';
+import { addBibleEntry, getBibleEntry, listBible, parseKeywords, removeBibleEntry } from '../src/services/bible-service.js';
+import { findStoryHere } from '../src/services/story-lookup.js';
+import { UserError } from '../src/services/user-error.js';
+
+const TYPES: BibleEntryType[] = ['character', 'location', 'rule', 'style', 'reference'];
+const TEXT_MAX = 6_000;
+const FILE_MAX_BYTES = 200_000;
+
+export const data = new SlashCommandBuilder()
+  .setName('bible')
+  .setDescription('The story bible: characters, places, rules and style the agents follow')
+  .setDMPermission(false)
+  .addSubcommand((sub) =>
+    sub
+      .setName('add')
+      .setDescription('Add or replace an entry (Manage Server); give text or a .md/.txt file')
+      .addStringOption((o) => o.setName('title').setDescription('Entry title, e.g. Kai').setRequired(true).setMinLength(1).setMaxLength(100))
+      .addStringOption((o) => o.setName('type').setDescription('What it is').setRequired(true).addChoices(...TYPES.map((t) => ({ name: t, value: t }))))
+      .addStringOption((o) => o.setName('text').setDescription('The entry, if short').setMaxLength(TEXT_MAX))
+      .addAttachmentOption((o) => o.setName('file').setDescription('A Markdown or text file with the entry'))
+      .addStringOption((o) => o.setName('keywords').setDescription('Comma-separated words that call it into a prompt').setMaxLength(300))
+      .addIntegerOption((o) => o.setName('priority').setDescription('Higher comes first when the budget is tight').setMinValue(-100).setMaxValue(100))
+      .addBooleanOption((o) => o.setName('always').setDescription('In every prompt, whatever the page is about')),
+  )
+  .addSubcommand((sub) => sub.setName('list').setDescription('List the entries'))
+  .addSubcommand((sub) =>
+    sub.setName('show').setDescription('Show one entry').addStringOption((o) => o.setName('title').setDescription('Entry title').setRequired(true).setMaxLength(100)),
+  )
+  .addSubcommand((sub) =>
+    sub
+      .setName('remove')
+      .setDescription('Take an entry out of prompts (Manage Server); its text is kept as history')
+      .addStringOption((o) => o.setName('title').setDescription('Entry title').setRequired(true).setMaxLength(100)),
+  );
+
+async function readAttachment(attachment: { name: string; size: number; url: string }): Promise<string> {
+  if (!/\.(md|markdown|txt)$/i.test(attachment.name)) throw new UserError('The file must be Markdown or text (.md, .markdown or .txt).');
+  if (attachment.size > FILE_MAX_BYTES) throw new UserError(`The file is too large: keep it under ${FILE_MAX_BYTES / 1000} kB.`);
+  const response = await fetch(attachment.url, { signal: AbortSignal.timeout(10_000) });
+  if (!response.ok) throw new UserError('Discord did not give the file back; please attach it again.');
+  return response.text();
+}
+
+export const bible: SlashCommand = {
+  data,
+  deferAs: 'ephemeral',
+  async execute(context, interaction) {
+    const story = await findStoryHere(context.db, { guildId: interaction.guildId, channelId: interaction.channelId });
+    const sub = interaction.options.getSubcommand();
+    const mayEdit = interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false;
+    if ((sub === 'add' || sub === 'remove') && !mayEdit) return ephemeral('Only members with the Manage Server permission can change the story bible.');
+
+    if (sub === 'list') {
+      const entries = await listBible(context.db, story.id);
+      if (entries.length === 0) return ephemeral('The bible is empty. Add entries with /bible add.');
+      const lines = entries.map(
+        (e) => `**${e.title}** · ${e.ref_type}${e.always_include ? ' · always' : ''}${e.priority ? ` · priority ${e.priority}` : ''}${e.keywords.length ? ` · ${e.keywords.join(', ')}` : ''} · ${e.token_count} tokens`,
+      );
+      const embed = new EmbedBuilder().setTitle(fitText(`Bible of ${story.title} (${entries.length})`, LIMITS.embedTitle)).setDescription(fitText(lines.join('\n'), LIMITS.embedDescription));
+      return { type: 'message', ephemeral: true, body: { embeds: [embed.toJSON()] } };
+    }
+    if (sub === 'show') {
+      const entry = await getBibleEntry(context.db, story.id, readText(interaction.options.getString('title', true), { label: 'The title', max: 100 }));
+      const embed = new EmbedBuilder().setTitle(fitText(`${entry.title} · ${entry.ref_type}`, LIMITS.embedTitle)).setDescription(fitText(entry.body, LIMITS.embedDescription));
+      return { type: 'message', ephemeral: true, body: { embeds: [embed.toJSON()] } };
+    }
+    if (sub === 'remove') {
+      const entry = await removeBibleEntry(context.db, story.id, readText(interaction.options.getString('title', true), { label: 'The title', max: 100 }));
+      return ephemeral(`Removed **${entry.title}** from the bible. Its text is kept in the story's history.`);
+    }
+
+    const title = readText(interaction.options.getString('title', true), { label: 'The title', max: 100 });
+    const type = interaction.options.getString('type', true) as BibleEntryType;
+    if (!TYPES.includes(type)) throw new UserError('Choose one of the listed types.');
+    const attachment = interaction.options.getAttachment('file');
+    const text = interaction.options.getString('text');
+    if (!attachment && !text) throw new UserError('Give the entry as text or attach a .md or .txt file.');
+    const body = readText(attachment ? await readAttachment(attachment) : text, { label: 'The entry', max: attachment ? FILE_MAX_BYTES : TEXT_MAX });
+    const { entry, replaced } = await addBibleEntry(context.db, story.id, {
+      title,
+      type,
+      body,
+      keywords: parseKeywords(interaction.options.getString('keywords')),
+      priority: interaction.options.getInteger('priority') ?? 0,
+      alwaysInclude: interaction.options.getBoolean('always') ?? false,
+      userId: interaction.user.id,
+    });
+    return ephemeral(
+      `${replaced ? 'Replaced' : 'Added'} ${entry.ref_type} **${entry.title}** (${entry.token_count} tokens${entry.keywords.length ? `; called up by ${entry.keywords.join(', ')}` : ''}${entry.always_include ? '; in every prompt' : ''}).${replaced ? ' The earlier text is kept as history.' : ''}`,
+    );
+  },
+};

@@ -1,0 +1,29 @@
+import { EmbedBuilder, SlashCommandBuilder } from '@discordjs/builders';
+import type { SlashCommand } from '../src/discord/slash-command.js';
+import { fitText, LIMITS } from '../src/discord/render/message-parts.js';
+import { findStoryHere } from '../src/services/story-lookup.js';
+import { summariseUsage, type UsageLine } from '../src/services/usage-service.js';
+
+export const data = new SlashCommandBuilder()
+  .setName('usage')
+  .setDescription('Tokens, cached tokens and estimated cost of this story, per chapter, agent and day')
+  .setDMPermission(false);
+
+const number = (n: number) => n.toLocaleString('en-US');
+const describe = (line: UsageLine) =>
+  `${number(line.promptTokens)} in (${Math.round(line.cacheShare * 100)}% cached) · ${number(line.completionTokens)} out · $${line.cost.toFixed(4)} · ${line.calls} call${line.calls === 1 ? '' : 's'}`;
+const field = (lines: UsageLine[]) => fitText(lines.map((line) => `**${line.label}**: ${describe(line)}`).join('\n') || 'None yet.', LIMITS.fieldValue);
+
+export const usage: SlashCommand = {
+  data,
+  deferAs: 'ephemeral',
+  async execute(context, interaction) {
+    const story = await findStoryHere(context.db, { guildId: interaction.guildId, channelId: interaction.channelId });
+    const report = await summariseUsage(context.db, story.id, context.config.prices);
+    const embed = new EmbedBuilder()
+      .setTitle(fitText(`Usage of ${story.title}, last 30 days`, LIMITS.embedTitle))
+      .setDescription(`${describe(report.total)}\nCosts are estimates from the price table (MODEL_PRICES).`)
+      .addFields({ name: 'By chapter', value: field(report.byChapter) }, { name: 'By agent', value: field(report.byAgent) }, { name: 'By day', value: field(report.byDay) });
+    return { type: 'message', ephemeral: true, body: { embeds: [embed.toJSON()] } };
+  },
+};

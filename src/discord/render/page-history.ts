@@ -1,0 +1,44 @@
+import { EmbedBuilder } from '@discordjs/builders';
+import type { APIEmbed } from 'discord.js';
+import type { StoryPage } from '../../db/database.js';
+import { describePageState } from '../../domain/page-state-machine.js';
+import type { VersionHistory } from '../../services/history-service.js';
+import { fitText, LIMITS } from './message-parts.js';
+
+const MAX_EMBEDS = 10;
+const PER_VERSION_TEXT = 500;
+
+function describePrompt(prompt: VersionHistory['prompt']): string | null {
+  if (!prompt) return null;
+  const pages = prompt.pagesInFull.length > 0 ? `pages ${prompt.pagesInFull[0]}–${prompt.pagesInFull.at(-1)} in full` : 'no earlier pages';
+  const bible = [...prompt.bibleInStablePart, ...prompt.bibleCalledUp];
+  return [
+    `Bible: ${bible.length > 0 ? bible.join(', ') : 'none'}${prompt.bibleLeftOut.length > 0 ? ` (${prompt.bibleLeftOut.length} left out)` : ''}`,
+    `History: ${pages}${prompt.summaryThroughPage > 0 ? `, summary of pages 1–${prompt.summaryThroughPage}` : ''}${prompt.pagesDropped.length > 0 ? `, ${prompt.pagesDropped.length} dropped for length` : ''}`,
+    `Size: ${prompt.promptTokens} of ${prompt.budgetTokens} tokens`,
+  ].join('\n');
+}
+
+/** A page's versions, newest last, as embeds within one message's limits (the oldest are summarised when there are many). */
+export function renderPageHistory(page: StoryPage, versions: VersionHistory[]): APIEmbed[] {
+  const header = new EmbedBuilder()
+    .setTitle(`Page ${page.number} · history`)
+    .setDescription(fitText(`${describePageState(page)}.\n> ${page.input}`, 600));
+  const shown = versions.slice(-(MAX_EMBEDS - 1));
+  if (shown.length < versions.length) header.addFields({ name: 'Earlier versions', value: `${versions.length - shown.length} older version(s) not shown.` });
+  // Six thousand characters for the whole message: share them among the versions shown.
+  const perVersion = Math.min(PER_VERSION_TEXT, Math.floor((LIMITS.embedTotal - 700) / Math.max(1, shown.length)) - 250);
+  const embeds = shown.map((v) => {
+    const embed = new EmbedBuilder()
+      .setTitle(`${v.kind === 'narration' ? 'Narration' : 'Dialogue'} v${v.version} · ${v.status.replace('_', ' ')}`)
+      .setDescription(fitText(v.body, Math.max(80, perVersion)));
+    const votes = v.votes.map((vote) => `<@${vote.userId}> ${vote.choice === 'approve' ? '✅' : '✏️'}`).join(' ');
+    if (votes) embed.addFields({ name: 'Votes', value: fitText(votes, 200) });
+    const feedback = v.feedback.map((f) => `<@${f.userId}>: ${f.body}`).join('\n');
+    if (feedback) embed.addFields({ name: 'Feedback', value: fitText(feedback, 200) });
+    const prompt = describePrompt(v.prompt);
+    if (prompt) embed.addFields({ name: 'Prompt used', value: fitText(prompt, 250) });
+    return embed.toJSON();
+  });
+  return [header.toJSON(), ...embeds];
+}

@@ -1,0 +1,80 @@
+import { sql } from 'kysely';
+import { countTokens } from '../agents/tokens.js';
+import type { Db } from '../db/connection.js';
+import type { BibleEntryType, CanonicalRef } from '../db/database.js';
+import { UserError } from './user-error.js';
+
+export interface NewBibleEntry {
+  title: string;
+  type: BibleEntryType;
+  body: string;
+  keywords: string[];
+  priority: number;
+  alwaysInclude: boolean;
+  userId: string;
+}
+
+/** Adds an entry, or replaces the one with the same title; the replaced text is kept (superseded), never deleted. */
+export async function addBibleEntry(db: Db, storyId: number, entry: NewBibleEntry): Promise<{ entry: CanonicalRef; replaced: boolean }> {
+  return db.transaction().execute(async (trx) => {
+    const superseded = await trx
+      .updateTable('canonical_refs')
+      .set({ superseded_at: new Date() })
+      .where('story_id', '=', storyId)
+      .where(sql`lower(title)`, '=', entry.title.toLowerCase())
+      .where('superseded_at', 'is', null)
+      .returning('id')
+      .execute();
+    const inserted = await trx
+      .insertInto('canonical_refs')
+      .values({
+        story_id: storyId,
+        title: entry.title,
+        ref_type: entry.type,
+        body: entry.body,
+        keywords: entry.keywords,
+        priority: entry.priority,
+        always_include: entry.alwaysInclude,
+        // Counted once here so building a prompt never tokenizes the whole bible.
+        token_count: countTokens(`${entry.type}: ${entry.title}\n${entry.body}`) + 8,
+        created_by: entry.userId,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return { entry: inserted, replaced: superseded.length > 0 };
+  });
+}
+
+export function listBible(db: Db, storyId: number): Promise<CanonicalRef[]> {
+  return db.selectFrom('canonical_refs').selectAll().where('story_id', '=', storyId).where('superseded_at', 'is', null).orderBy('ref_type').orderBy('title').execute();
+}
+
+export async function getBibleEntry(db: Db, storyId: number, title: string): Promise<CanonicalRef> {
+  const entry = await db
+    .selectFrom('canonical_refs')
+    .selectAll()
+    .where('story_id', '=', storyId)
+    .where(sql`lower(title)`, '=', title.toLowerCase())
+    .where('superseded_at', 'is', null)
+    .executeTakeFirst();
+  if (!entry) throw new UserError(`The bible has no entry called "${title}". /bible list shows them all.`);
+  return entry;
+}
+
+/** Takes an entry out of prompts; its text stays in the database as history. */
+export async function removeBibleEntry(db: Db, storyId: number, title: string): Promise<CanonicalRef> {
+  const entry = await getBibleEntry(db, storyId, title);
+  await db.updateTable('canonical_refs').set({ superseded_at: new Date() }).where('id', '=', entry.id).execute();
+  return entry;
+}
+
+/** "glow, the Mark , ember" → ["glow", "the Mark", "ember"]: trimmed, de-duplicated, at most 20. */
+export function parseKeywords(text: string | null): string[] {
+  if (!text) return [];
+  const seen = new Set<string>();
+  return text
+    .split(',')
+    .map((k) => k.trim())
+    .filter((k) => k.length > 0 && k.length <= 60 && !seen.has(k.toLowerCase()) && seen.add(k.toLowerCase()))
+    .slice(0, 20);
+}

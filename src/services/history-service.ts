@@ -1,0 +1,54 @@
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
+import type { Db } from '../db/connection.js';
+import type { DraftKind } from '../domain/page-state-machine.js';
+import type { PromptReport } from '../domain/context-builder.js';
+import { getChapterByThread } from '../db/chapters.js';
+import { UserError } from './user-error.js';
+
+export interface VersionHistory {
+  kind: DraftKind;
+  version: number;
+  status: string;
+  body: string;
+  createdAt: Date;
+  votes: { userId: string; choice: string }[];
+  feedback: { userId: string; body: string }[];
+  prompt: PromptReport | null;
+}
+
+/** Every narration and dialogue version of a page in this thread, with its votes, feedback and prompt. */
+export async function getPageHistory(db: Db, place: { guildId: string; channelId: string }, pageNumber: number | null) {
+  const chapter = await getChapterByThread(db, place.guildId, place.channelId);
+  if (!chapter) throw new UserError('Page history is shown inside a chapter thread.');
+  let pageQuery = db.selectFrom('story_pages').selectAll().where('chapter_id', '=', chapter.id);
+  pageQuery = pageNumber === null ? pageQuery.orderBy('number', 'desc').limit(1) : pageQuery.where('number', '=', pageNumber);
+  const page = await pageQuery.executeTakeFirst();
+  if (!page) throw new UserError(pageNumber === null ? 'This chapter has no pages yet.' : `This chapter has no page ${pageNumber}.`);
+  const revisions = await db
+    .selectFrom('page_revisions as r')
+    .select((eb) => [
+      'r.kind',
+      'r.version',
+      'r.status',
+      'r.body',
+      'r.created_at',
+      'r.prompt_context',
+      jsonArrayFrom(eb.selectFrom('votes as v').select(['v.user_id as userId', 'v.choice']).whereRef('v.revision_id', '=', 'r.id').orderBy('v.created_at')).as('votes'),
+      jsonArrayFrom(eb.selectFrom('user_feedback as f').select(['f.user_id as userId', 'f.body']).whereRef('f.revision_id', '=', 'r.id').orderBy('f.id')).as('feedback'),
+    ])
+    .where('r.page_id', '=', page.id)
+    .orderBy('r.created_at')
+    .orderBy('r.id')
+    .execute();
+  const versions: VersionHistory[] = revisions.map((r) => ({
+    kind: r.kind,
+    version: r.version,
+    status: r.status,
+    body: r.body,
+    createdAt: r.created_at,
+    votes: r.votes,
+    feedback: r.feedback,
+    prompt: (r.prompt_context as PromptReport | null) ?? null,
+  }));
+  return { page, versions };
+}

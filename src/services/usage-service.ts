@@ -1,0 +1,71 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/connection.js';
+import { cacheShare, estimateCost, type PriceTable } from '../domain/pricing.js';
+
+export interface UsageLine {
+  label: string;
+  calls: number;
+  promptTokens: number;
+  cachedTokens: number;
+  completionTokens: number;
+  cost: number;
+  cacheShare: number;
+}
+
+export interface UsageReport {
+  total: UsageLine;
+  byChapter: UsageLine[];
+  byAgent: UsageLine[];
+  byDay: UsageLine[];
+}
+
+/** Tokens, cached tokens and estimated cost of a story's model calls, from the agent log. */
+export async function summariseUsage(db: Db, storyId: number, prices: PriceTable, days = 30): Promise<UsageReport> {
+  const rows = await db
+    .selectFrom('agent_execution_log as l')
+    .leftJoin('chapters as c', 'c.id', 'l.chapter_id')
+    .select([
+      'l.model',
+      'l.agent',
+      'c.number as chapter_number',
+      'c.title as chapter_title',
+      sql<string>`to_char(date_trunc('day', l.created_at), 'YYYY-MM-DD')`.as('day'),
+      (eb) => eb.fn.countAll<number>().as('calls'),
+      (eb) => eb.fn.sum<number>('l.prompt_tokens').as('prompt_tokens'),
+      (eb) => eb.fn.sum<number>('l.cached_tokens').as('cached_tokens'),
+      (eb) => eb.fn.sum<number>('l.completion_tokens').as('completion_tokens'),
+    ])
+    .where('l.story_id', '=', storyId)
+    .where('l.created_at', '>=', new Date(Date.now() - days * 86_400_000))
+    .groupBy(['l.model', 'l.agent', 'c.number', 'c.title', sql`date_trunc('day', l.created_at)`])
+    .execute();
+
+  const lines = new Map<string, Map<string, UsageLine>>();
+  const add = (dimension: string, label: string, row: (typeof rows)[number]) => {
+    const table = lines.get(dimension) ?? new Map<string, UsageLine>();
+    lines.set(dimension, table);
+    const line = table.get(label) ?? { label, calls: 0, promptTokens: 0, cachedTokens: 0, completionTokens: 0, cost: 0, cacheShare: 0 };
+    const use = { model: row.model, promptTokens: Number(row.prompt_tokens), cachedTokens: Number(row.cached_tokens), completionTokens: Number(row.completion_tokens) };
+    line.calls += Number(row.calls);
+    line.promptTokens += use.promptTokens;
+    line.cachedTokens += use.cachedTokens;
+    line.completionTokens += use.completionTokens;
+    line.cost += estimateCost(use, prices);
+    line.cacheShare = cacheShare(line.promptTokens, line.cachedTokens);
+    table.set(label, line);
+  };
+  for (const row of rows) {
+    add('total', 'All', row);
+    add('chapter', row.chapter_number === null ? 'Outside chapters' : `Chapter ${row.chapter_number}: ${row.chapter_title ?? ''}`, row);
+    add('agent', row.agent, row);
+    add('day', row.day, row);
+  }
+  const list = (dimension: string) => [...(lines.get(dimension)?.values() ?? [])];
+  const empty: UsageLine = { label: 'All', calls: 0, promptTokens: 0, cachedTokens: 0, completionTokens: 0, cost: 0, cacheShare: 0 };
+  return {
+    total: list('total')[0] ?? empty,
+    byChapter: list('chapter').sort((a, b) => a.label.localeCompare(b.label, 'en', { numeric: true })),
+    byAgent: list('agent').sort((a, b) => b.cost - a.cost || a.label.localeCompare(b.label)),
+    byDay: list('day').sort((a, b) => b.label.localeCompare(a.label)).slice(0, 7),
+  };
+}
