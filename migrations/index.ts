@@ -1,9 +1,11 @@
 import type { Migration } from 'kysely';
 import * as initialSchema from './2026-11-24-001-initial-schema.js';
 import * as promptBudget from './2026-11-24-002-prompt-budget.js';
+import * as quorumRange from './2026-11-24-003-quorum-range.js';
 
 // Every migration, by name; the Migrator applies them in name order. Add new files here.
 export const migrations: Record<string, Migration> = {
   '2026-11-24-001-initial-schema': initialSchema,
   '2026-11-24-002-prompt-budget': promptBudget,
+  '2026-11-24-003-quorum-range': quorumRange,
 };

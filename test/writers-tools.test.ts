@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStoryroom, type StoryroomHarness } from '../loopback/stack.js';
 import { WritersRoom } from '../loopback/writers-room.js';
 
-describe('the writers’ tools: /bible, /page history, /usage', () => {
+describe('the writers’ tools: /bible, /page history, /usage, /settings', () => {
   let h: StoryroomHarness;
   let room: WritersRoom;
   let threadId: string;
@@ -84,5 +84,29 @@ describe('the writers’ tools: /bible, /page history, /usage', () => {
     expect(text).toMatch(/\$\d+\.\d{4}/);
     const outside = await h.discord.slashCommand({ guildId: h.guildId, channelId: h.discord.createChannel(h.guildId).id, userId: writer, name: 'usage', options: {} }).response();
     expect(outside).toMatchObject({ ephemeral: true, content: expect.stringMatching(/story channel/) });
+  });
+
+  it('/settings shows the settings, changes the ones given, refuses bad values and non-admins, and the tone reaches the prompt', async () => {
+    const settings = (userId: string, options: Record<string, string | number>) =>
+      h.discord.slashCommand({ guildId: h.guildId, channelId: h.storyChannelId, userId, name: 'settings', options }).response();
+    const shown = await settings(h.adminId, {});
+    expect(JSON.stringify(shown.embeds)).toMatch(/"Quorum","value":"majority"/);
+    const changed = await settings(h.adminId, { quorum: '2', max_revisions: 1, tone: 'Hushed, wintry.', narration_words: 120 });
+    const text = JSON.stringify(changed.embeds);
+    expect(text).toMatch(/"Quorum","value":"2"/);
+    expect(text).toMatch(/"Max revisions","value":"1"/);
+    expect(text).toContain('Hushed, wintry.');
+    expect(await settings(h.adminId, { quorum: 'most' })).toMatchObject({ ephemeral: true, content: expect.stringMatching(/"majority", "all", or a number/) });
+    expect(await settings(writer, { quorum: 'all' })).toMatchObject({ ephemeral: true, content: expect.stringMatching(/Manage Server/) });
+    const story = await h.database.db.selectFrom('stories').select(['quorum', 'max_revisions', 'tone_note', 'narration_words']).executeTakeFirstOrThrow();
+    expect(story).toEqual({ quorum: '2', max_revisions: 1, tone_note: 'Hushed, wintry.', narration_words: 120 });
+
+    const thread = await room.openChapter('Winter');
+    const before = h.model.requests.length;
+    await room.startPage(thread, h.adminId, 'Snow on the pass').response();
+    await room.openDraft(thread, 1, 'Narration', 1);
+    const prompt = h.model.requests.slice(before).find((r) => !r.responseFormatName)?.promptText ?? '';
+    expect(prompt).toContain('Hushed, wintry.');
+    expect(prompt).toContain('about 120 words');
   });
 });

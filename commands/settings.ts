@@ -1,0 +1,54 @@
+import { EmbedBuilder, SlashCommandBuilder } from '@discordjs/builders';
+import { PermissionFlagsBits } from 'discord.js';
+import type { SlashCommand } from '../src/discord/slash-command.js';
+import { fitText } from '../src/discord/render/message-parts.js';
+import { ephemeral } from '../src/discord/reply.js';
+import { readText } from '../src/discord/text-input.js';
+import { changeSettings } from '../src/services/settings-service.js';
+import { findStoryHere } from '../src/services/story-lookup.js';
+
+export const data = new SlashCommandBuilder()
+  .setName('settings')
+  .setDescription('Show or change the story’s settings (Manage Server); with no options it shows them')
+  .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
+  .setDMPermission(false)
+  .addStringOption((o) => o.setName('quorum').setDescription('Votes that decide a draft: majority, all, or a number').setMaxLength(10))
+  .addIntegerOption((o) => o.setName('max_revisions').setDescription('How many times a page may be sent back per draft kind').setMinValue(0).setMaxValue(50))
+  .addStringOption((o) => o.setName('narrator_model').setDescription('Model for narration ("default" for the server’s)').setMaxLength(100))
+  .addStringOption((o) => o.setName('dialogue_model').setDescription('Model for dialogue ("default" for the server’s)').setMaxLength(100))
+  .addIntegerOption((o) => o.setName('narration_words').setDescription('Target length of a page’s narration').setMinValue(20).setMaxValue(800))
+  .addStringOption((o) => o.setName('tone').setDescription('A tone or style note for every prompt ("none" to clear)').setMaxLength(500));
+
+export const settings: SlashCommand = {
+  data,
+  deferAs: 'ephemeral',
+  async execute(context, interaction) {
+    if (!interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) {
+      return ephemeral('Only members with the Manage Server permission can see or change the settings.');
+    }
+    const story = await findStoryHere(context.db, { guildId: interaction.guildId, channelId: interaction.channelId });
+    const text = (name: string, max: number) => {
+      const value = interaction.options.getString(name);
+      return value === null ? null : readText(value, { label: `The ${name.replace('_', ' ')}`, max });
+    };
+    const updated = await changeSettings(context.db, story.id, {
+      quorum: text('quorum', 10),
+      maxRevisions: interaction.options.getInteger('max_revisions'),
+      narratorModel: text('narrator_model', 100),
+      dialogueModel: text('dialogue_model', 100),
+      narrationWords: interaction.options.getInteger('narration_words'),
+      tone: text('tone', 500),
+    });
+    const embed = new EmbedBuilder()
+      .setTitle(fitText(`Settings of ${updated.title}`, 256))
+      .addFields(
+        { name: 'Quorum', value: updated.quorum, inline: true },
+        { name: 'Max revisions', value: String(updated.max_revisions), inline: true },
+        { name: 'Narration words', value: String(updated.narration_words), inline: true },
+        { name: 'Narrator model', value: updated.narrator_model ?? `${context.config.model.narratorModel} (default)`, inline: true },
+        { name: 'Dialogue model', value: updated.dialogue_model ?? `${context.config.model.dialogueModel} (default)`, inline: true },
+        { name: 'Tone', value: fitText(updated.tone_note ?? '(none)', 1024) },
+      );
+    return { type: 'message', ephemeral: true, body: { embeds: [embed.toJSON()] } };
+  },
+};
