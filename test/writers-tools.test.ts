@@ -109,4 +109,15 @@ describe('the writers’ tools: /bible, /page history, /usage, /settings', () =>
     expect(prompt).toContain('Hushed, wintry.');
     expect(prompt).toContain('about 120 words');
   });
+
+  it('/chapter progress shows each page’s state, its draft and the votes still to come', async () => {
+    const response = await h.discord.slashCommand({ guildId: h.guildId, channelId: threadId, userId: writer, name: 'chapter', subcommand: 'progress', options: {} }).response();
+    expect(response.ephemeral).toBe(true);
+    const text = JSON.stringify(response.embeds);
+    expect(text).toContain('Chapter 1: Cinders');
+    expect(text).toMatch(/1 page: 0 approved, 1 in review/);
+    expect(text).toMatch(/Page 1\*\*: Waiting for votes on the narration · narration v1 · 0 of 2 voted/);
+    const outside = await h.discord.slashCommand({ guildId: h.guildId, channelId: h.storyChannelId, userId: writer, name: 'chapter', subcommand: 'progress', options: {} }).response();
+    expect(outside).toMatchObject({ ephemeral: true, content: expect.stringMatching(/inside a chapter thread/) });
+  });
 });
