@@ -2,10 +2,12 @@ import type { Migration } from 'kysely';
 import * as initialSchema from './2026-11-24-001-initial-schema.js';
 import * as promptBudget from './2026-11-24-002-prompt-budget.js';
 import * as quorumRange from './2026-11-24-003-quorum-range.js';
+import * as reviewTools from './2026-11-24-004-review-tools.js';
 
 // Every migration, by name; the Migrator applies them in name order. Add new files here.
 export const migrations: Record<string, Migration> = {
   '2026-11-24-001-initial-schema': initialSchema,
   '2026-11-24-002-prompt-budget': promptBudget,
   '2026-11-24-003-quorum-range': quorumRange,
+  '2026-11-24-004-review-tools': reviewTools,
 };

@@ -28,6 +28,10 @@ const environmentSchema = z.object({
   OPENAI_BASE_URL: url(['http:', 'https:']).optional(),
   NARRATOR_MODEL: z.string().min(1).default('gpt-4o-mini'),
   DIALOGUE_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  REVIEWER_MODEL: z.string().min(1).optional(),
+  PANELS_MODEL: z.string().min(1).optional(),
+  CONTINUITY_REVIEW: z.enum(['on', 'off']).default('on'),
+  PANEL_PROMPTS: z.enum(['on', 'off']).default('on'),
   MODEL_TIMEOUT_MS: positiveInt(60_000),
   MODEL_MAX_RETRIES: z.coerce.number().int().min(0).max(3).default(1),
   GENERATION_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
@@ -40,6 +44,10 @@ const environmentSchema = z.object({
   PAGE_START_COOLDOWN_SECONDS: z.coerce.number().int().min(0).max(3_600).default(20),
   MAX_GENERATIONS_PER_GUILD: z.coerce.number().int().min(1).max(100).default(3),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  REVIEW_MINUTE_MS: z.coerce.number().int().min(10).max(60_000).default(60_000),
+  HTTP_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+  HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  HTTP_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   MODEL_PRICES: z
     .string()
     .transform((text, ctx) => {
@@ -56,6 +64,13 @@ const environmentSchema = z.object({
 
 export type Environment = z.input<typeof environmentSchema>;
 
+// Cross-field rules, each reported on the variable to fix.
+const checkedEnvironment = environmentSchema.superRefine((e, ctx) => {
+  if (e.HTTP_PORT !== undefined && e.HTTP_API_TOKEN === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['HTTP_API_TOKEN'], message: 'is required when HTTP_PORT is set (the API answers only with this bearer token)' });
+  }
+});
+
 export interface Config {
   discord: { token: string; applicationId: string; apiUrl: string | null; guildId: string | null; shards: number | 'auto' };
   databaseUrl: string;
@@ -71,7 +86,18 @@ export interface Config {
     /** The prompt's size limit, and the part of it the story bible may take. */
     promptTokenBudget: number;
     bibleTokenBudget: number;
+    reviewerModel: string;
+    panelsModel: string;
   };
+  review: {
+    /** Length of a "minute" in the story's reminder and deadline settings: shortened only in tests and demos. */
+    minuteMs: number;
+    continuityReview: boolean;
+    /** Run the panels agent when a page is approved. */
+    panelPrompts: boolean;
+  };
+  /** The bot's HTTP API: off unless HTTP_PORT is set; every route but health needs the bearer token. */
+  http: { port: number; host: string; token: string | null } | null;
   worker: {
     concurrency: number;
     /** BullMQ lock: a worker that dies is noticed as stalled after about this long. */
@@ -81,7 +107,8 @@ export interface Config {
     /** After this long a draft being written offers Retry and Cancel. */
     slowGenerationMs: number;
   };
-  limits: { pageStartCooldownMs: number; maxGenerationsPerGuild: number };
+  /** What protects the wallet; `prices` is the same table as below, for the monthly budget. */
+  limits: { pageStartCooldownMs: number; maxGenerationsPerGuild: number; prices: PriceTable };
   logLevel: (typeof LOG_LEVELS)[number];
   /** US dollars per million tokens, by model: the defaults with MODEL_PRICES laid over them. */
   prices: PriceTable;
@@ -98,7 +125,7 @@ export class ConfigError extends Error {
 export function parseConfig(env: Record<string, string | undefined>): Readonly<Config> {
   // Empty strings count as unset so `FOO=` in an env file falls back to the default.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
-  const result = environmentSchema.safeParse(present);
+  const result = checkedEnvironment.safeParse(present);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {
       const name = issue.path.join('.') || 'environment';
@@ -108,6 +135,7 @@ export function parseConfig(env: Record<string, string | undefined>): Readonly<C
     throw new ConfigError(problems);
   }
   const e = result.data;
+  const prices: PriceTable = Object.freeze({ ...DEFAULT_PRICES, ...(e.MODEL_PRICES ?? {}) });
   return Object.freeze({
     discord: Object.freeze({
       token: e.DISCORD_TOKEN,
@@ -128,15 +156,19 @@ export function parseConfig(env: Record<string, string | undefined>): Readonly<C
       attempts: e.GENERATION_ATTEMPTS,
       promptTokenBudget: e.PROMPT_TOKEN_BUDGET,
       bibleTokenBudget: Math.min(e.BIBLE_TOKEN_BUDGET, e.PROMPT_TOKEN_BUDGET),
+      reviewerModel: e.REVIEWER_MODEL ?? e.NARRATOR_MODEL,
+      panelsModel: e.PANELS_MODEL ?? e.DIALOGUE_MODEL,
     }),
+    review: Object.freeze({ minuteMs: e.REVIEW_MINUTE_MS, continuityReview: e.CONTINUITY_REVIEW === 'on', panelPrompts: e.PANEL_PROMPTS === 'on' }),
+    http: e.HTTP_PORT === undefined ? null : Object.freeze({ port: e.HTTP_PORT, host: e.HTTP_HOST, token: e.HTTP_API_TOKEN ?? null }),
     worker: Object.freeze({
       concurrency: e.WORKER_CONCURRENCY,
       lockMs: e.WORKER_LOCK_MS,
       stuckPageMs: e.STUCK_PAGE_SECONDS * 1000,
       slowGenerationMs: e.SLOW_GENERATION_SECONDS * 1000,
     }),
-    limits: Object.freeze({ pageStartCooldownMs: e.PAGE_START_COOLDOWN_SECONDS * 1000, maxGenerationsPerGuild: e.MAX_GENERATIONS_PER_GUILD }),
+    limits: Object.freeze({ pageStartCooldownMs: e.PAGE_START_COOLDOWN_SECONDS * 1000, maxGenerationsPerGuild: e.MAX_GENERATIONS_PER_GUILD, prices }),
     logLevel: e.LOG_LEVEL,
-    prices: Object.freeze({ ...DEFAULT_PRICES, ...(e.MODEL_PRICES ?? {}) }),
+    prices,
   });
 }

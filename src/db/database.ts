@@ -1,5 +1,8 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { DraftKind, PageState } from '../domain/page-state-machine.js';
+import type { DeadlineRule } from '../domain/voting.js';
+
+export type { DeadlineRule };
 
 // One interface per table, as Kysely's example does. Nullable columns are `T | null`, never optional.
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
@@ -12,7 +15,7 @@ export type RevisionStatus = 'open' | 'approved' | 'revision_requested' | 'super
 export type BibleEntryType = 'character' | 'location' | 'rule' | 'style' | 'reference';
 export type AgentName = 'narrator' | 'dialogue' | 'reviewer' | 'panels' | 'summariser';
 export type AgentOutcome = 'ok' | 'refused' | 'malformed' | 'length' | 'timeout' | 'rate_limited' | 'error';
-export type MessagePurpose = 'chapter_card' | 'page_card' | 'draft' | 'failure' | 'page_summary' | 'progress';
+export type MessagePurpose = 'chapter_card' | 'page_card' | 'draft' | 'failure' | 'page_summary' | 'progress' | 'reminder' | 'notice';
 
 export interface StoriesTable {
   id: Id;
@@ -26,6 +29,11 @@ export interface StoriesTable {
   dialogue_model: string | null;
   tone_note: string | null;
   narration_words: ColumnType<number, number | undefined, number>;
+  reminder_minutes: number | null;
+  deadline_minutes: number | null;
+  deadline_rule: ColumnType<DeadlineRule, DeadlineRule | undefined, DeadlineRule>;
+  /** numeric comes back as text from pg: read it with Number(). */
+  monthly_budget_usd: ColumnType<string | null, number | string | null | undefined, number | string | null>;
   created_at: CreatedAt;
 }
 
@@ -107,6 +115,8 @@ export interface PageRevisionsTable {
   generation_key: string | null;
   restored_from_version: number | null;
   prompt_context: ColumnType<unknown, string | null | undefined, string | null>;
+  review_notes: ColumnType<string[] | null, string | null | undefined, string | null>;
+  reminded_at: Date | null;
   created_at: CreatedAt;
   decided_at: Date | null;
 }
@@ -170,6 +180,7 @@ export interface OutboxTable {
   relayed_at: Date | null;
   relay_attempts: ColumnType<number, number | undefined, number>;
   last_error: string | null;
+  run_at: Date | null;
 }
 
 export interface DiscordMessagesTable {

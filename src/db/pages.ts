@@ -40,12 +40,15 @@ export function getRevision(db: Executor, revisionId: number) {
   return db.selectFrom('page_revisions').selectAll().where('id', '=', revisionId).executeTakeFirst();
 }
 
+/** Drafts the model wrote for this page and kind. */
 export async function countRevisions(db: Executor, pageId: number, kind: 'narration' | 'dialogue'): Promise<number> {
   const row = await db
     .selectFrom('page_revisions')
     .select((eb) => eb.fn.countAll<number>().as('count'))
     .where('page_id', '=', pageId)
     .where('kind', '=', kind)
+    // A restored copy is not a new draft: it does not use up the page's revisions.
+    .where('restored_from_version', 'is', null)
     .executeTakeFirstOrThrow();
   return Number(row.count);
 }

@@ -3,29 +3,54 @@ import { z } from 'zod';
 // Job data holds ids only; the worker reads everything else from Postgres when the job runs.
 export const GENERATION_QUEUE = 'generation';
 
+const id = z.number().int().positive();
+
 export const generateDraftJob = z.object({
-  pageId: z.number().int().positive(),
+  pageId: id,
   kind: z.enum(['narration', 'dialogue']),
   // The page version at which generation was requested: a job for an older version is stale.
   pageVersion: z.number().int().nonnegative(),
 });
 export type GenerateDraftJob = z.infer<typeof generateDraftJob>;
 
-export const announcePageJob = z.object({ pageId: z.number().int().positive() });
+/** The page was approved at this version (a restored page can be approved again, and is announced again). */
+export const announcePageJob = z.object({ pageId: id, pageVersion: z.number().int().nonnegative() });
 export type AnnouncePageJob = z.infer<typeof announcePageJob>;
 
-export const postDraftJob = z.object({ pageId: z.number().int().positive(), revisionId: z.number().int().positive() });
+/** Show a restored version for a vote; the draft it replaced (if one was open) is shown as superseded. */
+export const postDraftJob = z.object({ pageId: id, revisionId: id, supersededRevisionId: id.optional() });
 export type PostDraftJob = z.infer<typeof postDraftJob>;
 
 /** After a page is approved: fold older pages into the chapter summary when a stride is complete. */
-export const summariseChapterJob = z.object({ chapterId: z.number().int().positive(), approvedPage: z.number().int().positive() });
+export const summariseChapterJob = z.object({ chapterId: id, approvedPage: id });
 export type SummariseChapterJob = z.infer<typeof summariseChapterJob>;
+
+/** After a page is approved: the panels agent writes image prompts from its approved dialogue. */
+export const generatePanelsJob = z.object({ pageId: id, dialogueRevisionId: id });
+export type GeneratePanelsJob = z.infer<typeof generatePanelsJob>;
+
+/** A narration draft is up for a vote: the continuity reviewer reads it against the bible and earlier pages. */
+export const reviewDraftJob = z.object({ pageId: id, revisionId: id });
+export type ReviewDraftJob = z.infer<typeof reviewDraftJob>;
+
+/** Due some time after a draft is posted: remind who has not voted, or decide by the votes cast. */
+export const reviewDueJob = z.object({ pageId: id, revisionId: id });
+export type ReviewDueJob = z.infer<typeof reviewDueJob>;
+
+/** Redraw a chapter's pinned progress message (debounced: many changes, one edit). */
+export const refreshProgressJob = z.object({ chapterId: id });
+export type RefreshProgressJob = z.infer<typeof refreshProgressJob>;
 
 export const JOB_SCHEMAS = {
   'generate-draft': generateDraftJob,
   'announce-page': announcePageJob,
   'post-draft': postDraftJob,
   'summarise-chapter': summariseChapterJob,
+  'generate-panels': generatePanelsJob,
+  'review-draft': reviewDraftJob,
+  'review-reminder': reviewDueJob,
+  'review-deadline': reviewDueJob,
+  'refresh-progress': refreshProgressJob,
 } as const;
 
 export type JobName = keyof typeof JOB_SCHEMAS;
@@ -38,8 +63,10 @@ export function jobKeyFor<N extends JobName>(name: N, data: JobData<N>): string 
       const d = data as GenerateDraftJob;
       return `generate-draft-p${d.pageId}-${d.kind}-v${d.pageVersion}`;
     }
-    case 'announce-page':
-      return `announce-page-p${(data as AnnouncePageJob).pageId}`;
+    case 'announce-page': {
+      const d = data as AnnouncePageJob;
+      return `announce-page-p${d.pageId}-v${d.pageVersion}`;
+    }
     case 'post-draft': {
       const d = data as PostDraftJob;
       return `post-draft-p${d.pageId}-r${d.revisionId}`;
@@ -48,6 +75,17 @@ export function jobKeyFor<N extends JobName>(name: N, data: JobData<N>): string 
       const d = data as SummariseChapterJob;
       return `summarise-chapter-c${d.chapterId}-p${d.approvedPage}`;
     }
+    case 'generate-panels':
+      return `generate-panels-r${(data as GeneratePanelsJob).dialogueRevisionId}`;
+    case 'review-draft':
+      return `review-draft-r${(data as ReviewDraftJob).revisionId}`;
+    case 'review-reminder':
+      return `review-reminder-r${(data as ReviewDueJob).revisionId}`;
+    case 'review-deadline':
+      return `review-deadline-r${(data as ReviewDueJob).revisionId}`;
+    case 'refresh-progress':
+      // Not relayed through the outbox: the caller adds a time bucket (see progress refresher).
+      return `refresh-progress-c${(data as RefreshProgressJob).chapterId}`;
   }
   throw new Error(`unknown job ${String(name)}`);
 }

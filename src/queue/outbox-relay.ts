@@ -104,6 +104,8 @@ export class OutboxRelay {
               jobId: row.job_key,
               attempts: name === 'generate-draft' ? this.options.generationAttempts : 5,
               backoff: { type: 'exponential', delay: 1_000 },
+              // A job due later waits in Redis as a delayed job; one already due runs at once.
+              ...(row.run_at ? { delay: Math.max(0, row.run_at.getTime() - Date.now()) } : {}),
               removeOnComplete: { age: 7 * 24 * 3600, count: 10_000 },
               removeOnFail: { age: 30 * 24 * 3600 },
             }),

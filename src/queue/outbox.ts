@@ -10,12 +10,13 @@ export async function addToOutbox<N extends JobName>(
   trx: Transaction<Database> | Kysely<Database>,
   name: N,
   data: JobData<N>,
+  options: { runAt?: Date } = {},
 ): Promise<string> {
   const payload = JOB_SCHEMAS[name].parse(data);
   const jobKey = jobKeyFor(name, data);
   await trx
     .insertInto('outbox')
-    .values({ job_name: name, job_key: jobKey, payload: JSON.stringify(payload) })
+    .values({ job_name: name, job_key: jobKey, payload: JSON.stringify(payload), run_at: options.runAt ?? null })
     .onConflict((oc) => oc.column('job_key').doNothing())
     .execute();
   return jobKey;
