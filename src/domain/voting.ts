@@ -73,3 +73,21 @@ export function parseQuorumRule(text: string): QuorumRule | null {
 export function formatQuorumRule(rule: QuorumRule): string {
   return rule.kind === 'count' ? String(rule.count) : rule.kind;
 }
+
+export type DeadlineRule = 'approve_on_tie' | 'revise_on_tie';
+
+/**
+ * At a review deadline the draft is decided by the votes cast: the side with more votes wins, a tie
+ * (no votes at all included) goes the rule's way. When no revision is left, sending back is not
+ * possible, so the draft is approved.
+ */
+export function decideAtDeadline(tally: Pick<Tally, 'approvals' | 'revisions'>, rule: DeadlineRule, revisionsLeft: boolean): Exclude<DraftDecision, 'open'> {
+  const byVotes = tally.approvals > tally.revisions ? 'approved' : tally.revisions > tally.approvals ? 'revision_requested' : rule === 'approve_on_tie' ? 'approved' : 'revision_requested';
+  return byVotes === 'revision_requested' && !revisionsLeft ? 'approved' : byVotes;
+}
+
+/** Co-writers who have not voted on a draft yet, in the order given: whom a reminder names. */
+export function awaitingVotes(coWriters: readonly string[], votes: readonly Pick<Vote, 'userId'>[]): string[] {
+  const voted = new Set(votes.map((v) => v.userId));
+  return coWriters.filter((userId) => !voted.has(userId));
+}

@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
+  awaitingVotes,
   castVote,
+  decideAtDeadline,
   decideDraft,
   formatQuorumRule,
   parseQuorumRule,
   requiredVotes,
   tallyVotes,
+  type DeadlineRule,
   type DraftDecision,
   type QuorumRule,
   type Vote,
@@ -150,5 +153,29 @@ describe('quorum settings text', () => {
     [count(2), '2'],
   ] as const)('writes %j as %j', (rule, text) => {
     expect(formatQuorumRule(rule)).toBe(text);
+  });
+});
+
+describe('deciding at a review deadline', () => {
+  const cases: [approvals: number, revisions: number, rule: DeadlineRule, revisionsLeft: boolean, expected: string][] = [
+    [2, 1, 'approve_on_tie', true, 'approved'],
+    [2, 1, 'revise_on_tie', true, 'approved'],
+    [1, 2, 'approve_on_tie', true, 'revision_requested'],
+    [1, 2, 'revise_on_tie', true, 'revision_requested'],
+    [1, 1, 'approve_on_tie', true, 'approved'],
+    [1, 1, 'revise_on_tie', true, 'revision_requested'],
+    [0, 0, 'approve_on_tie', true, 'approved'],
+    [0, 0, 'revise_on_tie', true, 'revision_requested'],
+    [0, 3, 'revise_on_tie', false, 'approved'],
+    [0, 0, 'revise_on_tie', false, 'approved'],
+  ];
+  it.each(cases)('%i approve, %i revise, %s, revisions left %s → %s', (approvals, revisions, rule, left, expected) => {
+    expect(decideAtDeadline({ approvals, revisions }, rule, left)).toBe(expected);
+  });
+
+  it('names the co-writers who have not voted, in order', () => {
+    expect(awaitingVotes(['a', 'b', 'c', 'd'], [{ userId: 'c' }, { userId: 'a' }, { userId: 'x' }])).toEqual(['b', 'd']);
+    expect(awaitingVotes(['a'], [{ userId: 'a' }])).toEqual([]);
+    expect(awaitingVotes([], [])).toEqual([]);
   });
 });

@@ -1,0 +1,80 @@
+import type { BibleEntryType } from '../db/database.js';
+
+// How a Markdown or text file becomes a bible entry, for `npm run import-bible`. Pure.
+//
+// An optional front matter block sets the fields:
+//   ---
+//   type: character
+//   title: Mira
+//   keywords: lantern, the guide
+//   priority: 5
+//   always: true
+//   ---
+// Without it, the title is the first "# heading" (else the file name), and the type comes from the
+// folder the file is in (characters/, locations/, rules/, style/) or the importer's default.
+
+export const BIBLE_TYPES: readonly BibleEntryType[] = ['character', 'location', 'rule', 'style', 'reference'];
+export const BIBLE_FILE_MAX_CHARS = 200_000;
+
+export interface ParsedBibleFile {
+  title: string;
+  type: BibleEntryType;
+  body: string;
+  keywords: string[];
+  priority: number;
+  alwaysInclude: boolean;
+}
+
+const FOLDER_TYPES: Record<string, BibleEntryType> = {
+  character: 'character',
+  characters: 'character',
+  cast: 'character',
+  location: 'location',
+  locations: 'location',
+  places: 'location',
+  rule: 'rule',
+  rules: 'rule',
+  style: 'style',
+  styles: 'style',
+  reference: 'reference',
+  references: 'reference',
+};
+
+/** Reads a type name as a writer would put it ("Characters", "location"). */
+export function readBibleType(text: string): BibleEntryType | null {
+  return FOLDER_TYPES[text.trim().toLowerCase()] ?? null;
+}
+
+function frontMatter(text: string): { fields: Map<string, string>; rest: string } {
+  const match = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?/.exec(text);
+  if (!match) return { fields: new Map(), rest: text };
+  const fields = new Map<string, string>();
+  for (const line of (match[1] ?? '').split(/\r?\n/)) {
+    const field = /^\s*([A-Za-z_]+)\s*:\s*(.*?)\s*$/.exec(line);
+    if (field?.[1]) fields.set(field[1].toLowerCase(), (field[2] ?? '').replace(/^["']|["']$/g, ''));
+  }
+  return { fields, rest: text.slice(match[0].length) };
+}
+
+/** A bible entry from one file, or the reason it cannot be one (in words for the person importing). */
+export function parseBibleFile(file: { name: string; folder: string | null; text: string }, defaultType: BibleEntryType): ParsedBibleFile | { error: string } {
+  if (file.text.length > BIBLE_FILE_MAX_CHARS) return { error: `longer than ${BIBLE_FILE_MAX_CHARS} characters` };
+  if (file.text.includes('\u0000')) return { error: 'not a text file' };
+  const { fields, rest } = frontMatter(file.text.replace(/^\uFEFF/, ''));
+  const heading = /^#\s+(.+?)\s*#*\s*$/m.exec(rest);
+  const title = (fields.get('title') || heading?.[1] || file.name.replace(/\.(md|markdown|txt)$/i, '').replace(/[-_]+/g, ' ')).trim();
+  if (!title || title.length > 100) return { error: 'the title must be 1–100 characters (front matter "title:" or a "# heading")' };
+  const typeText = fields.get('type');
+  const type = typeText !== undefined ? readBibleType(typeText) : ((file.folder ? readBibleType(file.folder) : null) ?? defaultType);
+  if (!type) return { error: `unknown type "${typeText}" (use ${BIBLE_TYPES.join(', ')})` };
+  const priority = fields.has('priority') ? Number(fields.get('priority')) : 0;
+  if (!Number.isInteger(priority) || priority < -100 || priority > 100) return { error: 'priority must be a whole number from -100 to 100' };
+  const body = rest.trim();
+  if (!body) return { error: 'the file has no text' };
+  const keywords = (fields.get('keywords') ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter((k) => k.length > 0 && k.length <= 60)
+    .slice(0, 20);
+  return { title, type, body, keywords, priority, alwaysInclude: /^(true|yes|1)$/i.test(fields.get('always') ?? '') };
+}

@@ -1,0 +1,136 @@
+import { z } from 'zod';
+import type { ExportPanel } from './chapter-export.js';
+
+// Panel prompts as a ComfyUI workflow in the API format (what "Save (API)" writes and POST /prompt
+// takes): nodes keyed by id, each { class_type, inputs }, where a link to another node's output is
+// [nodeId, outputIndex]. One checkpoint loader, and per panel a standard text-to-image chain.
+
+export const DEFAULT_CHECKPOINT = 'sd_xl_base_1.0.safetensors';
+
+type SlotType = 'MODEL' | 'CLIP' | 'VAE' | 'CONDITIONING' | 'LATENT' | 'IMAGE' | 'STRING' | 'INT' | 'FLOAT' | 'COMBO';
+type Link = [string, number];
+
+export interface ComfyNode {
+  class_type: string;
+  inputs: Record<string, string | number | Link>;
+  _meta?: { title: string };
+}
+export type ComfyWorkflow = Record<string, ComfyNode>;
+
+/** The inputs and outputs of the node classes used, as ComfyUI defines them. */
+export const COMFY_NODE_SHAPES: Record<string, { inputs: Record<string, SlotType>; outputs: SlotType[] }> = {
+  CheckpointLoaderSimple: { inputs: { ckpt_name: 'COMBO' }, outputs: ['MODEL', 'CLIP', 'VAE'] },
+  CLIPTextEncode: { inputs: { text: 'STRING', clip: 'CLIP' }, outputs: ['CONDITIONING'] },
+  EmptyLatentImage: { inputs: { width: 'INT', height: 'INT', batch_size: 'INT' }, outputs: ['LATENT'] },
+  KSampler: {
+    inputs: {
+      model: 'MODEL',
+      seed: 'INT',
+      steps: 'INT',
+      cfg: 'FLOAT',
+      sampler_name: 'COMBO',
+      scheduler: 'COMBO',
+      positive: 'CONDITIONING',
+      negative: 'CONDITIONING',
+      latent_image: 'LATENT',
+      denoise: 'FLOAT',
+    },
+    outputs: ['LATENT'],
+  },
+  VAEDecode: { inputs: { samples: 'LATENT', vae: 'VAE' }, outputs: ['IMAGE'] },
+  SaveImage: { inputs: { images: 'IMAGE', filename_prefix: 'STRING' }, outputs: [] },
+};
+
+export interface ComfyOptions {
+  checkpoint: string;
+  width: number;
+  height: number;
+  steps: number;
+  cfg: number;
+  seed: number;
+  filenamePrefix: string;
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** Panels in reading order ({ page, panel }), each becoming its own chain from prompt to saved image. */
+export function buildComfyWorkflow(panels: readonly { page: number; panel: ExportPanel }[], options: ComfyOptions): ComfyWorkflow {
+  const workflow: ComfyWorkflow = {
+    '1': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: options.checkpoint }, _meta: { title: 'Checkpoint' } },
+  };
+  let next = 2;
+  const add = (node: ComfyNode): Link => {
+    const id = String(next);
+    next += 1;
+    workflow[id] = node;
+    return [id, 0];
+  };
+  panels.forEach(({ page, panel }, index) => {
+    const label = `Page ${page} panel ${panel.panel}`;
+    const positive = add({ class_type: 'CLIPTextEncode', inputs: { text: panel.prompt, clip: ['1', 1] }, _meta: { title: `${label} positive` } });
+    const negative = add({ class_type: 'CLIPTextEncode', inputs: { text: panel.negativePrompt, clip: ['1', 1] }, _meta: { title: `${label} negative` } });
+    const latent = add({ class_type: 'EmptyLatentImage', inputs: { width: options.width, height: options.height, batch_size: 1 }, _meta: { title: `${label} size` } });
+    const sampled = add({
+      class_type: 'KSampler',
+      inputs: {
+        model: ['1', 0],
+        seed: options.seed + index,
+        steps: options.steps,
+        cfg: options.cfg,
+        sampler_name: 'euler',
+        scheduler: 'normal',
+        positive,
+        negative,
+        latent_image: latent,
+        denoise: 1,
+      },
+      _meta: { title: `${label} sampler` },
+    });
+    const image = add({ class_type: 'VAEDecode', inputs: { samples: sampled, vae: ['1', 2] }, _meta: { title: `${label} decode` } });
+    add({ class_type: 'SaveImage', inputs: { images: image, filename_prefix: `${options.filenamePrefix}_p${pad(page)}_panel${pad(panel.panel)}` }, _meta: { title: `${label} save` } });
+  });
+  return workflow;
+}
+
+const linkSchema = z.tuple([z.string(), z.number().int().nonnegative()]);
+const workflowSchema = z.record(
+  z.string().regex(/^\d+$/),
+  z.object({ class_type: z.string(), inputs: z.record(z.string(), z.unknown()), _meta: z.object({ title: z.string() }).optional() }),
+);
+
+/** Everything wrong with a workflow, as sentences; empty when ComfyUI could queue it. */
+export function validateComfyWorkflow(workflow: unknown): string[] {
+  const parsed = workflowSchema.safeParse(workflow);
+  if (!parsed.success) return parsed.error.issues.map((issue) => `shape: ${issue.path.join('.')} ${issue.message}`);
+  const nodes = parsed.data;
+  const problems: string[] = [];
+  for (const [id, node] of Object.entries(nodes)) {
+    const shape = COMFY_NODE_SHAPES[node.class_type];
+    if (!shape) {
+      problems.push(`node ${id}: unknown class ${node.class_type}`);
+      continue;
+    }
+    for (const name of Object.keys(node.inputs)) if (!(name in shape.inputs)) problems.push(`node ${id}: unknown input ${name}`);
+    for (const [name, type] of Object.entries(shape.inputs)) {
+      const value = node.inputs[name];
+      if (value === undefined) {
+        problems.push(`node ${id}: missing input ${name}`);
+        continue;
+      }
+      const link = linkSchema.safeParse(value);
+      if (link.success) {
+        const [from, output] = link.data;
+        const source = nodes[from];
+        const outputType = source ? COMFY_NODE_SHAPES[source.class_type]?.outputs[output] : undefined;
+        if (!source) problems.push(`node ${id}: input ${name} links to missing node ${from}`);
+        else if (!outputType) problems.push(`node ${id}: input ${name} links to missing output ${output} of node ${from}`);
+        else if (outputType !== type) problems.push(`node ${id}: input ${name} wants ${type} but node ${from} output ${output} is ${outputType}`);
+        continue;
+      }
+      const literalOk =
+        type === 'STRING' || type === 'COMBO' ? typeof value === 'string' : type === 'INT' ? Number.isInteger(value) : type === 'FLOAT' ? typeof value === 'number' && Number.isFinite(value) : false;
+      if (!literalOk) problems.push(`node ${id}: input ${name} should be ${type === 'INT' || type === 'FLOAT' ? 'a number' : type === 'STRING' || type === 'COMBO' ? 'text' : `a link to ${type}`}`);
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,145 @@
+// Word-level diff of two texts, for /page diff. Pure.
+//
+// Texts are cut into tokens (runs of non-space and runs of space), the common prefix and suffix are
+// set aside, and the middle is diffed with Myers' O(ND) algorithm over the word tokens. Two very
+// different long texts fall back to "all removed, all added" rather than using unbounded time.
+
+export type DiffOp = 'same' | 'added' | 'removed';
+export interface DiffPart {
+  op: DiffOp;
+  text: string;
+}
+
+/** Beyond this many edit steps the middle is reported as replaced whole. */
+const MAX_EDIT_DISTANCE = 4_000;
+
+function tokenize(text: string): string[] {
+  return text.match(/\s+|\S+/g) ?? [];
+}
+
+/** Myers' shortest edit script between token lists; null when longer than the cap. */
+function myers(a: readonly string[], b: readonly string[]): DiffPart[] | null {
+  const n = a.length;
+  const m = b.length;
+  const max = Math.min(n + m, MAX_EDIT_DISTANCE);
+  const offset = max + 1;
+  let v = new Int32Array(2 * max + 3);
+  const trace: Int32Array[] = [];
+  for (let d = 0; d <= max; d += 1) {
+    trace.push(v.slice());
+    const next = v.slice();
+    for (let k = -d; k <= d; k += 2) {
+      let x = k === -d || (k !== d && (v[offset + k - 1] ?? 0) < (v[offset + k + 1] ?? 0)) ? (v[offset + k + 1] ?? 0) : (v[offset + k - 1] ?? 0) + 1;
+      let y = x - k;
+      while (x < n && y < m && a[x] === b[y]) {
+        x += 1;
+        y += 1;
+      }
+      next[offset + k] = x;
+      if (x >= n && y >= m) return backtrack(trace, next, a, b, d, offset);
+    }
+    v = next;
+  }
+  return null;
+}
+
+function backtrack(trace: Int32Array[], last: Int32Array, a: readonly string[], b: readonly string[], steps: number, offset: number): DiffPart[] {
+  const parts: DiffPart[] = [];
+  let x = a.length;
+  let y = b.length;
+  for (let d = steps; d > 0; d -= 1) {
+    const v = trace[d] ?? last;
+    const k = x - y;
+    const down = k === -d || (k !== d && (v[offset + k - 1] ?? 0) < (v[offset + k + 1] ?? 0));
+    const prevK = down ? k + 1 : k - 1;
+    const prevX = v[offset + prevK] ?? 0;
+    const prevY = prevX - prevK;
+    while (x > prevX && y > prevY) {
+      parts.push({ op: 'same', text: a[x - 1] ?? '' });
+      x -= 1;
+      y -= 1;
+    }
+    if (down) parts.push({ op: 'added', text: b[prevY] ?? '' });
+    else parts.push({ op: 'removed', text: a[prevX] ?? '' });
+    x = prevX;
+    y = prevY;
+  }
+  while (x > 0 && y > 0) {
+    parts.push({ op: 'same', text: a[x - 1] ?? '' });
+    x -= 1;
+    y -= 1;
+  }
+  return parts.reverse();
+}
+
+function merge(parts: DiffPart[]): DiffPart[] {
+  const merged: DiffPart[] = [];
+  for (const part of parts) {
+    if (part.text === '') continue;
+    const last = merged.at(-1);
+    if (last && last.op === part.op) last.text += part.text;
+    else merged.push({ ...part });
+  }
+  return merged;
+}
+
+export function diffWords(before: string, after: string): DiffPart[] {
+  const a = tokenize(before);
+  const b = tokenize(after);
+  let start = 0;
+  while (start < a.length && start < b.length && a[start] === b[start]) start += 1;
+  let endA = a.length;
+  let endB = b.length;
+  while (endA > start && endB > start && a[endA - 1] === b[endB - 1]) {
+    endA -= 1;
+    endB -= 1;
+  }
+  const middleA = a.slice(start, endA);
+  const middleB = b.slice(start, endB);
+  const middle = myers(middleA, middleB) ?? [
+    { op: 'removed' as const, text: middleA.join('') },
+    { op: 'added' as const, text: middleB.join('') },
+  ];
+  return merge([{ op: 'same', text: a.slice(0, start).join('') }, ...middle, { op: 'same', text: a.slice(endA).join('') }]);
+}
+
+const countWords = (text: string) => (text.match(/\S+/g) ?? []).length;
+
+export function diffStats(parts: readonly DiffPart[]): { added: number; removed: number } {
+  let added = 0;
+  let removed = 0;
+  for (const part of parts) {
+    if (part.op === 'added') added += countWords(part.text);
+    if (part.op === 'removed') removed += countWords(part.text);
+  }
+  return { added, removed };
+}
+
+const escapeMarkdown = (text: string) => text.replace(/([\\*_~`|>])/g, '\\$1');
+
+/** Marks a changed run, keeping its outer whitespace outside the markers (Discord ignores `** word**`). */
+function mark(text: string, marker: string): string {
+  const match = /^(\s*)([\s\S]*?)(\s*)$/.exec(text);
+  const [, lead = '', core = '', trail = ''] = match ?? [];
+  return core ? `${lead}${marker}${escapeMarkdown(core)}${marker}${trail}` : text;
+}
+
+const TRUNCATED = '\n…(diff truncated)';
+
+/** Discord markdown: removed words ~~struck~~, added words **bold**; cut at a part boundary to fit. */
+export function renderDiffMarkdown(parts: readonly DiffPart[], maxLength: number): string {
+  const pieces = parts.map((part) => ({ op: part.op, text: part.op === 'same' ? escapeMarkdown(part.text) : mark(part.text, part.op === 'added' ? '**' : '~~') }));
+  const whole = pieces.map((p) => p.text).join('');
+  if (whole.length <= maxLength) return whole;
+  const room = Math.max(0, maxLength - TRUNCATED.length);
+  let out = '';
+  for (const piece of pieces) {
+    if (out.length + piece.text.length > room) {
+      // A long unchanged run may be cut inside (never after a lone escape); a marked run is kept whole or left out.
+      if (piece.op === 'same') out += piece.text.slice(0, room - out.length).replace(/\\$/, '');
+      break;
+    }
+    out += piece.text;
+  }
+  return `${out}${TRUNCATED}`.slice(0, maxLength);
+}

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { buildComfyWorkflow, COMFY_NODE_SHAPES, DEFAULT_CHECKPOINT, validateComfyWorkflow, type ComfyWorkflow } from '../../src/domain/comfyui-workflow.js';
+
+const panel = (n: number, prompt: string) => ({ panel: n, scene: 's', characters: [], camera: 'c', mood: 'm', prompt, negativePrompt: `no ${prompt}` });
+const options = { checkpoint: DEFAULT_CHECKPOINT, width: 1024, height: 768, steps: 20, cfg: 6.5, seed: 7, filenamePrefix: 'chapter-1' };
+const build = () =>
+  JSON.parse(JSON.stringify(buildComfyWorkflow([{ page: 1, panel: panel(1, 'a') }, { page: 1, panel: panel(2, 'b') }, { page: 2, panel: panel(1, 'c') }], options))) as ComfyWorkflow;
+
+describe('ComfyUI workflow from panel prompts', () => {
+  it('is a valid API-format graph: one checkpoint, six nodes per panel', () => {
+    const workflow = build();
+    expect(validateComfyWorkflow(workflow)).toEqual([]);
+    expect(Object.keys(workflow)).toHaveLength(1 + 6 * 3);
+    const saves = Object.values(workflow).filter((n) => n.class_type === 'SaveImage');
+    expect(saves.map((n) => n.inputs.filename_prefix)).toEqual(['chapter-1_p01_panel01', 'chapter-1_p01_panel02', 'chapter-1_p02_panel01']);
+    const texts = Object.values(workflow).filter((n) => n.class_type === 'CLIPTextEncode').map((n) => n.inputs.text);
+    expect(texts).toEqual(['a', 'no a', 'b', 'no b', 'c', 'no c']);
+    const seeds = Object.values(workflow).filter((n) => n.class_type === 'KSampler').map((n) => n.inputs.seed);
+    expect(seeds).toEqual([7, 8, 9]);
+  });
+
+  it('every SaveImage leads back through decode and sampler to the checkpoint', () => {
+    const workflow = build();
+    const from = (id: string, input: string) => (workflow[id]?.inputs[input] as [string, number])[0];
+    for (const [id, node] of Object.entries(workflow)) {
+      if (node.class_type !== 'SaveImage') continue;
+      const decode = from(id, 'images');
+      const sampler = from(decode, 'samples');
+      expect(workflow[sampler]?.class_type).toBe('KSampler');
+      expect(from(sampler, 'model')).toBe('1');
+      expect(workflow['1']?.class_type).toBe('CheckpointLoaderSimple');
+    }
+  });
+
+  it('finds broken links, wrong types, missing and unknown inputs, unknown classes and bad literals', () => {
+    const broken = (change: (w: ComfyWorkflow) => void) => {
+      const workflow = build();
+      change(workflow);
+      return validateComfyWorkflow(workflow);
+    };
+    const sampler = () => Object.entries(build()).find(([, n]) => n.class_type === 'KSampler')?.[0] ?? '';
+    expect(broken((w) => ((w[sampler()] as { inputs: Record<string, unknown> }).inputs.latent_image = ['99', 0]))).toEqual([expect.stringMatching(/missing node 99/)]);
+    expect(broken((w) => ((w[sampler()] as { inputs: Record<string, unknown> }).inputs.positive = ['1', 0]))).toEqual([expect.stringMatching(/wants CONDITIONING but node 1 output 0 is MODEL/)]);
+    expect(broken((w) => ((w[sampler()] as { inputs: Record<string, unknown> }).inputs.model = ['1', 5]))).toEqual([expect.stringMatching(/missing output 5/)]);
+    expect(broken((w) => delete (w[sampler()] as { inputs: Record<string, unknown> }).inputs.steps)).toEqual([expect.stringMatching(/missing input steps/)]);
+    expect(broken((w) => ((w[sampler()] as { inputs: Record<string, unknown> }).inputs.steps = 'many'))).toEqual([expect.stringMatching(/steps should be a number/)]);
+    expect(broken((w) => ((w[sampler()] as { inputs: Record<string, unknown> }).inputs.colour = 'red'))).toEqual([expect.stringMatching(/unknown input colour/)]);
+    expect(broken((w) => (w['99'] = { class_type: 'MagicNode', inputs: {} }))).toEqual([expect.stringMatching(/unknown class MagicNode/)]);
+    expect(validateComfyWorkflow([1, 2])).not.toEqual([]);
+  });
+
+  it('describes every class it uses', () => {
+    expect(new Set(Object.values(build()).map((n) => n.class_type))).toEqual(new Set(Object.keys(COMFY_NODE_SHAPES)));
+  });
+});

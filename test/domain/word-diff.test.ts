@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { diffStats, diffWords, renderDiffMarkdown, type DiffPart } from '../../src/domain/word-diff.js';
+
+const side = (parts: DiffPart[], keep: 'added' | 'removed') => parts.filter((p) => p.op === 'same' || p.op === keep).map((p) => p.text).join('');
+
+describe('word diff', () => {
+  const pairs: [string, string][] = [
+    ['', ''],
+    ['', 'New text.'],
+    ['Old text.', ''],
+    ['Same words here.', 'Same words here.'],
+    ['Mira lifts her lantern at the pass.', 'Mira lifts the lantern higher; the pass is silent.'],
+    ['One.\n\nTwo paragraphs   with  spaces.\n', 'One.\nTwo paragraphs with spaces and more.\n\n'],
+    ['a b c d e f g', 'g f e d c b a'],
+  ];
+
+  it.each(pairs)('rebuilds both texts exactly: %j → %j', (before, after) => {
+    const parts = diffWords(before, after);
+    expect(side(parts, 'removed')).toBe(before);
+    expect(side(parts, 'added')).toBe(after);
+    // Neighbours never share an op: runs are merged.
+    for (let i = 1; i < parts.length; i += 1) expect(parts[i]?.op).not.toBe(parts[i - 1]?.op);
+  });
+
+  it('finds the changed words and counts them', () => {
+    const parts = diffWords('Mira lifts her lantern at the pass.', 'Mira lifts the lantern higher at the pass.');
+    expect(parts.filter((p) => p.op !== 'same').map((p) => [p.op, p.text.trim()])).toEqual([
+      ['removed', 'her'],
+      ['added', 'the'],
+      ['added', 'higher'],
+    ]);
+    expect(diffStats(parts)).toEqual({ added: 2, removed: 1 });
+  });
+
+  it('identical texts are one unchanged part', () => {
+    expect(diffWords('Same.', 'Same.')).toEqual([{ op: 'same', text: 'Same.' }]);
+    expect(diffStats(diffWords('Same.', 'Same.'))).toEqual({ added: 0, removed: 0 });
+  });
+
+  it('handles two long texts, and two long unrelated texts, without trouble', () => {
+    const words = Array.from({ length: 4_000 }, (_, i) => `w${i}`);
+    const edited = words.map((w, i) => (i % 50 === 0 ? `${w}x` : w));
+    const parts = diffWords(words.join(' '), edited.join(' '));
+    expect(diffStats(parts)).toEqual({ added: 80, removed: 80 });
+    const other = Array.from({ length: 4_000 }, (_, i) => `v${i}`).join(' ');
+    const replaced = diffWords(words.join(' '), other);
+    expect(side(replaced, 'removed')).toBe(words.join(' '));
+    expect(side(replaced, 'added')).toBe(other);
+  });
+});
+
+describe('diff as Discord markdown', () => {
+  it('strikes removed words and bolds added ones, whitespace outside the markers, markdown escaped', () => {
+    const parts = diffWords('Kai *runs* home.', 'Kai walks home_now.');
+    expect(renderDiffMarkdown(parts, 2000)).toBe('Kai ~~\\*runs\\*~~**walks** ~~home.~~**home\\_now.**');
+    const spaced = renderDiffMarkdown(diffWords('a b', 'a  c '), 2000);
+    expect(spaced).toContain('~~b~~');
+    expect(spaced).toContain('**c**');
+  });
+
+  it('fits the limit, cutting at a part and saying so', () => {
+    const before = Array.from({ length: 500 }, (_, i) => `word${i}`).join(' ');
+    const after = Array.from({ length: 500 }, (_, i) => (i % 3 === 0 ? `changed${i}` : `word${i}`)).join(' ');
+    const text = renderDiffMarkdown(diffWords(before, after), 300);
+    expect(text.length).toBeLessThanOrEqual(300);
+    expect(text.endsWith('…(diff truncated)')).toBe(true);
+    expect(text.split('**').length % 2).toBe(1); // no unclosed bold
+    expect(text.split('~~').length % 2).toBe(1);
+  });
+});
