@@ -2,7 +2,7 @@ import type { Db } from '../src/db/connection.js';
 import { jobKeyFor } from '../src/queue/jobs.js';
 import { recordDraft, startPage } from '../src/services/page-service.js';
 
-const LIMITS = { pageStartCooldownMs: 0, maxGenerationsPerGuild: 1_000_000 };
+const LIMITS = { pageStartCooldownMs: 0, maxGenerationsPerGuild: 1_000_000, prices: {} };
 
 /**
  * Chapters with co-writers and an open narration draft each, made through the real services (the
@@ -24,7 +24,7 @@ export async function openDrafts(
     await db.insertInto('chapter_members').values(input.writers.map((user_id) => ({ chapter_id: chapter.id, user_id, role: 'writer' as const }))).execute();
     const { page } = await startPage(db, { guildId: input.guildId, channelId: threadId, userId: input.writers[0] ?? 'x' }, 'A page for the benchmark', LIMITS);
     const job = { pageId: page.id, kind: 'narration' as const, pageVersion: page.version };
-    const recorded = await recordDraft(db, { ...job, generationKey: jobKeyFor('generate-draft', job) }, { body: 'Bench draft.', structured: null, promptContext: null });
+    const recorded = await recordDraft(db, { ...job, generationKey: jobKeyFor('generate-draft', job) }, { body: 'Bench draft.', structured: null, promptContext: null }, { minuteMs: 60_000, continuityReview: false });
     if (recorded.status !== 'recorded') throw new Error('bench draft not recorded');
     drafts.push({ pageId: page.id, revisionId: recorded.revision.id, threadId, chapterId: chapter.id });
   }

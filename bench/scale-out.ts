@@ -14,7 +14,7 @@ async function queuePages(h: StoryroomHarness, storyId: number, round: string): 
     const last = await db.selectFrom('chapters').select((eb) => eb.fn.max<number | null>('number').as('n')).executeTakeFirstOrThrow();
     const chapter = await db.insertInto('chapters').values({ story_id: storyId, number: (last.n ?? 0) + 1, title: `${round} ${i}`, thread_id: threadId, created_by: h.adminId }).returning('id').executeTakeFirstOrThrow();
     await db.insertInto('chapter_members').values({ chapter_id: chapter.id, user_id: h.adminId, role: 'owner' }).execute();
-    const { page } = await startPage(db, { guildId: h.guildId, channelId: threadId, userId: h.adminId }, 'Scale out', { pageStartCooldownMs: 0, maxGenerationsPerGuild: 1_000_000 });
+    const { page } = await startPage(db, { guildId: h.guildId, channelId: threadId, userId: h.adminId }, 'Scale out', { pageStartCooldownMs: 0, maxGenerationsPerGuild: 1_000_000, prices: {} });
     ids.push(page.id);
   }
   return ids;

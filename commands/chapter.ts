@@ -1,10 +1,15 @@
 import { EmbedBuilder, SlashCommandBuilder } from '@discordjs/builders';
-import { ChannelType, ThreadAutoArchiveDuration } from 'discord.js';
+import { ChannelType, PermissionFlagsBits, ThreadAutoArchiveDuration } from 'discord.js';
 import { attachChapterThread, createChapter, joinChapter, recordChapterCard, requireStoryRoom } from '../src/services/story-service.js';
 import type { SlashCommand } from '../src/discord/slash-command.js';
 import { renderChapterCard } from '../src/discord/render/chapter-card.js';
 import { fitText, LIMITS } from '../src/discord/render/message-parts.js';
-import { describePageState } from '../src/domain/page-state-machine.js';
+import { renderChapterProgressEmbed } from '../src/discord/render/progress.js';
+import { chapterHere, listMembers, ROLE_RIGHTS, setMemberRole } from '../src/services/member-service.js';
+import { loadChapterExport } from '../src/services/export-service.js';
+import { chapterToJson, chapterToMarkdown, type ExportChapter } from '../src/domain/chapter-export.js';
+import { buildComfyWorkflow, DEFAULT_CHECKPOINT } from '../src/domain/comfyui-workflow.js';
+import type { Reply } from '../src/discord/reply.js';
 import { getChapterProgress } from '../src/services/progress-service.js';
 import { ephemeral } from '../src/discord/reply.js';
 import { readText } from '../src/discord/text-input.js';
@@ -21,7 +26,58 @@ export const data = new SlashCommandBuilder()
       .addStringOption((o) => o.setName('title').setDescription('The chapter’s title').setRequired(true).setMinLength(1).setMaxLength(90)),
   )
   .addSubcommand((sub) => sub.setName('join').setDescription('Become a co-writer of this chapter (run it in the chapter thread)'))
-  .addSubcommand((sub) => sub.setName('progress').setDescription('Each page’s state, versions and the votes still to come'));
+  .addSubcommand((sub) => sub.setName('progress').setDescription('Each page’s state, versions and the votes still to come'))
+  .addSubcommand((sub) =>
+    sub
+      .setName('members')
+      .setDescription('List the chapter’s members and roles; owners can give someone a role or remove them')
+      .addUserOption((o) => o.setName('user').setDescription('The member to change (leave out to list everyone)'))
+      .addStringOption((o) =>
+        o
+          .setName('role')
+          .setDescription('The role to give them, or remove')
+          .addChoices({ name: 'owner', value: 'owner' }, { name: 'writer', value: 'writer' }, { name: 'viewer', value: 'viewer' }, { name: 'remove from the chapter', value: 'remove' }),
+      ),
+  )
+  .addSubcommand((sub) =>
+    sub
+      .setName('export')
+      .setDescription('The chapter as a file: Markdown, JSON, or the panel prompts as a ComfyUI workflow')
+      .addStringOption((o) =>
+        o
+          .setName('format')
+          .setDescription('File format')
+          .setRequired(true)
+          .addChoices({ name: 'Markdown', value: 'markdown' }, { name: 'JSON', value: 'json' }, { name: 'ComfyUI workflow (panel prompts)', value: 'comfyui' }),
+      )
+      .addStringOption((o) => o.setName('checkpoint').setDescription(`ComfyUI only: the checkpoint file name (default ${DEFAULT_CHECKPOINT})`).setMaxLength(200)),
+  );
+
+const ROLES = ['owner', 'writer', 'viewer', 'remove'] as const;
+const EXPORT_FORMATS = ['markdown', 'json', 'comfyui'] as const;
+
+const COMFY_DEFAULTS = { width: 1024, height: 1024, steps: 25, cfg: 7, seed: 1 } as const;
+
+/** A file name part from a title: letters and digits, dashes between words. */
+function slug(title: string): string {
+  return (
+    title
+      .normalize('NFKD')
+      .replace(/[^\p{L}\p{N}]+/gu, '-')
+      .replace(/^-+|-+$/g, '')
+      .toLowerCase()
+      .slice(0, 40) || 'chapter'
+  );
+}
+
+function describeExport(exported: ExportChapter): string {
+  const approved = exported.pages.filter((p) => p.approved).length;
+  return `${exported.pages.length} page${exported.pages.length === 1 ? '' : 's'}, ${approved} approved`;
+}
+
+function exportReply(name: string, text: string, content: string): Reply {
+  return { type: 'message', ephemeral: true, body: { content, files: [{ name, data: Buffer.from(text, 'utf8') }] } };
+}
 
 export const chapter: SlashCommand = {
   data,
@@ -29,26 +85,58 @@ export const chapter: SlashCommand = {
   deferAs: (interaction) => (interaction.options.getSubcommand(false) === 'start' ? 'public' : 'ephemeral'),
   async execute(context, interaction) {
     const place = { guildId: interaction.guildId, channelId: interaction.channelId, userId: interaction.user.id };
-    if (interaction.options.getSubcommand() === 'progress') {
-      const { chapter: found, summary, pages } = await getChapterProgress(context.db, place);
-      const lines = pages.map((page) => {
-        const draft = page.current_kind ? ` · ${page.current_kind} v${page.current_version}` : '';
-        const reviewing = page.state === 'user_reviewing_narration' || page.state === 'user_reviewing_dialogue';
-        const votes = reviewing ? ` · ${page.approvals + page.revise_votes} of ${summary.co_writers} voted (✅ ${page.approvals} ✏️ ${page.revise_votes})` : '';
-        return `**Page ${page.number}**: ${describePageState(page)}${draft}${votes}`;
-      });
-      const embed = new EmbedBuilder()
-        .setTitle(fitText(`Chapter ${found.number}: ${found.title}`, LIMITS.embedTitle))
-        .setDescription(
-          fitText(
-            `${summary.pages} page${summary.pages === 1 ? '' : 's'}: ${summary.approved_pages} approved, ${summary.pages_in_review} in review, ${summary.pages_generating} being written, ${summary.pages_failed} failed · ${summary.co_writers} co-writer${summary.co_writers === 1 ? '' : 's'}${found.status === 'needs_attention' ? `\n⚠️ Needs attention: ${found.attention_reason ?? ''}` : ''}\n\n${lines.join('\n') || 'No pages yet: start one with /page start.'}`,
-            LIMITS.embedDescription,
-          ),
+    const isAdmin = interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false;
+    switch (interaction.options.getSubcommand()) {
+      case 'progress':
+        return { type: 'message', ephemeral: true, body: { embeds: [renderChapterProgressEmbed(await getChapterProgress(context.db, place))] } };
+      case 'members': {
+        const user = interaction.options.getUser('user');
+        const role = interaction.options.getString('role');
+        if (user === null && role === null) {
+          const { chapter: found, members } = await listMembers(context.db, place);
+          const lines = members.map((m) => `<@${m.userId}> · **${m.role}**`);
+          const embed = new EmbedBuilder()
+            .setTitle(fitText(`Members of chapter ${found.number}: ${found.title}`, LIMITS.embedTitle))
+            .setDescription(fitText(lines.join('\n') || 'Nobody yet.', LIMITS.embedDescription))
+            .addFields(ROLES.filter((r) => r !== 'remove').map((r) => ({ name: r, value: ROLE_RIGHTS[r], inline: true })));
+          return { type: 'message', ephemeral: true, body: { embeds: [embed.toJSON()] } };
+        }
+        if (user === null || role === null) throw new UserError('Give both a user and a role to change someone’s role (or neither, to list the members).');
+        const chosen = ROLES.find((r) => r === role);
+        if (!chosen) throw new UserError('The role is owner, writer, viewer, or remove.');
+        const changed = await setMemberRole(context.db, { ...place, isAdmin }, { userId: user.id, isBot: user.bot }, chosen);
+        context.refreshProgress((await chapterHere(context.db, place)).id);
+        const before = changed.previous ? ` (was ${changed.previous})` : '';
+        return ephemeral(
+          chosen === 'remove'
+            ? `<@${user.id}> is no longer in **${changed.chapterTitle}**${before}. Their votes on drafts already decided stay in the history.`
+            : `<@${user.id}> is now ${chosen === 'owner' ? 'an' : 'a'} **${chosen}** of **${changed.chapterTitle}**${before}.`,
         );
-      return { type: 'message', ephemeral: true, body: { embeds: [embed.toJSON()] } };
+      }
+      case 'export': {
+        const format = EXPORT_FORMATS.find((f) => f === interaction.options.getString('format', true));
+        if (!format) throw new UserError('The format is markdown, json or comfyui.');
+        const exported = await loadChapterExport(context.db, place);
+        const base = `chapter-${exported.chapterNumber}-${slug(exported.chapterTitle)}`;
+        if (format === 'markdown') return exportReply(`${base}.md`, chapterToMarkdown(exported), `Chapter ${exported.chapterNumber} as Markdown (${describeExport(exported)}).`);
+        if (format === 'json') return exportReply(`${base}.json`, chapterToJson(exported), `Chapter ${exported.chapterNumber} as JSON (${describeExport(exported)}).`);
+        const checkpoint = interaction.options.getString('checkpoint');
+        const panels = exported.pages.flatMap((page) => page.panels.map((panel) => ({ page: page.number, panel })));
+        if (panels.length === 0) {
+          throw new UserError('No panel prompts yet: they are written when a page is approved. Approve a page, then export again.');
+        }
+        const workflow = buildComfyWorkflow(panels, { ...COMFY_DEFAULTS, checkpoint: checkpoint ? readText(checkpoint, { label: 'The checkpoint', max: 200 }) : DEFAULT_CHECKPOINT, filenamePrefix: base });
+        const missing = exported.pages.filter((page) => page.approved && page.panels.length === 0).map((page) => page.number);
+        return exportReply(
+          `${base}-comfyui.json`,
+          JSON.stringify(workflow, null, 2),
+          `${panels.length} panel prompt${panels.length === 1 ? '' : 's'} as a ComfyUI workflow (API format: load it in ComfyUI or POST it to /prompt). It expects the checkpoint \`${checkpoint ?? DEFAULT_CHECKPOINT}\`.${missing.length > 0 ? ` Pages ${missing.join(', ')} have no panel prompts yet.` : ''}`,
+        );
+      }
     }
     if (interaction.options.getSubcommand() === 'join') {
       const joined = await joinChapter(context.db, place, null);
+      if (joined.joined) context.refreshProgress(joined.chapterId);
       return ephemeral(
         joined.joined
           ? `You joined **${joined.chapterTitle}** as a co-writer (${joined.coWriters} in all).`

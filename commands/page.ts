@@ -5,8 +5,23 @@ import { renderPageCard } from '../src/discord/render/page-messages.js';
 import { readText } from '../src/discord/text-input.js';
 import { renderPageHistory } from '../src/discord/render/page-history.js';
 import { getPageHistory } from '../src/services/history-service.js';
+import { PermissionFlagsBits } from 'discord.js';
+import type { DraftKind } from '../src/domain/page-state-machine.js';
+import { renderVersionDiff } from '../src/discord/render/version-diff.js';
+import { getTwoVersions, restoreVersion } from '../src/services/version-service.js';
+import { UserError } from '../src/services/user-error.js';
 
 export const PAGE_INPUT_MAX = 1_000;
+const KIND_CHOICES = [
+  { name: 'narration', value: 'narration' },
+  { name: 'dialogue', value: 'dialogue' },
+] as const;
+
+function readKind(value: string | null): DraftKind {
+  if (value === null || value === 'narration') return 'narration';
+  if (value === 'dialogue') return 'dialogue';
+  throw new UserError('The kind is narration or dialogue.');
+}
 
 export const data = new SlashCommandBuilder()
   .setName('page')
@@ -24,26 +39,65 @@ export const data = new SlashCommandBuilder()
     sub
       .setName('history')
       .setDescription('Every version of a page with its votes, feedback and what its prompt used')
-      .addIntegerOption((o) => o.setName('page').setDescription('Page number (default: the latest)').setMinValue(1).setMaxValue(100_000)),
+      .addIntegerOption((o) => o.setName('page').setDescription('Page number (default: the latest)').setMinValue(1).setMaxValue(100_000))
+      .addIntegerOption((o) => o.setName('skip').setDescription('Leave out this many of the newest versions, to page back through a long history').setMinValue(1).setMaxValue(10_000)),
+  )
+  .addSubcommand((sub) =>
+    sub
+      .setName('diff')
+      .setDescription('What changed between two versions of a page, word by word')
+      .addIntegerOption((o) => o.setName('page').setDescription('Page number').setRequired(true).setMinValue(1).setMaxValue(100_000))
+      .addIntegerOption((o) => o.setName('from').setDescription('The earlier version').setRequired(true).setMinValue(1).setMaxValue(10_000))
+      .addIntegerOption((o) => o.setName('to').setDescription('The later version').setRequired(true).setMinValue(1).setMaxValue(10_000))
+      .addStringOption((o) => o.setName('kind').setDescription('Narration (default) or dialogue').addChoices(...KIND_CHOICES)),
+  )
+  .addSubcommand((sub) =>
+    sub
+      .setName('restore')
+      .setDescription('Make an earlier version the current draft again and put it to a vote (chapter owners)')
+      .addIntegerOption((o) => o.setName('page').setDescription('Page number').setRequired(true).setMinValue(1).setMaxValue(100_000))
+      .addIntegerOption((o) => o.setName('version').setDescription('The version to bring back').setRequired(true).setMinValue(1).setMaxValue(10_000))
+      .addStringOption((o) => o.setName('kind').setDescription('Narration (default) or dialogue').addChoices(...KIND_CHOICES)),
   );
 
 export const page: SlashCommand = {
   data,
-  // A started page is announced to the room; a history is for the one who asked.
-  deferAs: (interaction) => (interaction.options.getSubcommand(false) === 'history' ? 'ephemeral' : 'public'),
+  // A started page and a restore are announced to the room; a history or a diff is for the one who asked.
+  deferAs: (interaction) => (['start', 'restore'].includes(interaction.options.getSubcommand(false) ?? '') ? 'public' : 'ephemeral'),
   async execute(context, interaction) {
-    if (interaction.options.getSubcommand() === 'history') {
-      const { page: found, versions } = await getPageHistory(
-        context.db,
-        { guildId: interaction.guildId, channelId: interaction.channelId },
-        interaction.options.getInteger('page'),
-      );
-      return { type: 'message', ephemeral: true, body: { embeds: renderPageHistory(found, versions) } };
+    const here = { guildId: interaction.guildId, channelId: interaction.channelId };
+    switch (interaction.options.getSubcommand()) {
+      case 'history': {
+        const { page: found, versions } = await getPageHistory(context.db, here, interaction.options.getInteger('page'));
+        return { type: 'message', ephemeral: true, body: { embeds: renderPageHistory(found, versions, interaction.options.getInteger('skip') ?? 0) } };
+      }
+      case 'diff': {
+        const kind = readKind(interaction.options.getString('kind'));
+        const pageNumber = interaction.options.getInteger('page', true);
+        const { from, to } = await getTwoVersions(context.db, here, pageNumber, kind, interaction.options.getInteger('from', true), interaction.options.getInteger('to', true));
+        return { type: 'message', ephemeral: true, body: { embeds: [renderVersionDiff(pageNumber, from, to)] } };
+      }
+      case 'restore': {
+        const kind = readKind(interaction.options.getString('kind'));
+        const place = { ...here, userId: interaction.user.id, isAdmin: interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false };
+        const restored = await restoreVersion(context.db, place, interaction.options.getInteger('page', true), kind, interaction.options.getInteger('version', true), context.config.review);
+        context.kickRelay();
+        if (restored.supersededRevisionId !== null) context.cancelReviewJobs(restored.supersededRevisionId);
+        context.refreshProgress(restored.page.chapter_id);
+        return {
+          type: 'message',
+          ephemeral: false,
+          body: {
+            content: `↩️ <@${interaction.user.id}> restored page ${restored.page.number}'s ${kind} v${restored.restoredFrom.version} as v${restored.revision.version}: it is up for a vote again below.${restored.supersededRevisionId !== null ? ' The draft it replaces is kept as superseded.' : ''}`,
+          },
+        };
+      }
     }
     const input = readText(interaction.options.getString('input', true), { label: 'The page input', max: PAGE_INPUT_MAX });
     const place = { guildId: interaction.guildId, channelId: interaction.channelId, userId: interaction.user.id };
     const started = await startPage(context.db, place, input, context.config.limits);
     context.kickRelay();
+    context.refreshProgress(started.chapterId);
     const ahead = await countDraftsAhead(context.db, started.page);
     const card = renderPageCard(
       started.page,

@@ -6,6 +6,14 @@ import { ephemeral } from '../src/discord/reply.js';
 import { readText } from '../src/discord/text-input.js';
 import { changeSettings } from '../src/services/settings-service.js';
 import { findStoryHere } from '../src/services/story-lookup.js';
+import { getBudgetStatus } from '../src/services/budget-service.js';
+import { UserError } from '../src/services/user-error.js';
+
+function parseDeadlineRule(value: string | null): 'approve_on_tie' | 'revise_on_tie' | null {
+  if (value === null) return null;
+  if (value === 'approve_on_tie' || value === 'revise_on_tie') return value;
+  throw new UserError('The deadline rule is "approve on a tie" or "send back on a tie".');
+}
 
 export const data = new SlashCommandBuilder()
   .setName('settings')
@@ -17,7 +25,16 @@ export const data = new SlashCommandBuilder()
   .addStringOption((o) => o.setName('narrator_model').setDescription('Model for narration ("default" for the server’s)').setMaxLength(100))
   .addStringOption((o) => o.setName('dialogue_model').setDescription('Model for dialogue ("default" for the server’s)').setMaxLength(100))
   .addIntegerOption((o) => o.setName('narration_words').setDescription('Target length of a page’s narration').setMinValue(20).setMaxValue(800))
-  .addStringOption((o) => o.setName('tone').setDescription('A tone or style note for every prompt ("none" to clear)').setMaxLength(500));
+  .addStringOption((o) => o.setName('tone').setDescription('A tone or style note for every prompt ("none" to clear)').setMaxLength(500))
+  .addIntegerOption((o) => o.setName('reminder_minutes').setDescription('Remind co-writers who have not voted this long after a draft is posted (0: off)').setMinValue(0).setMaxValue(43_200))
+  .addIntegerOption((o) => o.setName('deadline_minutes').setDescription('Decide a draft by the votes cast this long after it is posted (0: off)').setMinValue(0).setMaxValue(43_200))
+  .addStringOption((o) =>
+    o
+      .setName('deadline_rule')
+      .setDescription('At the deadline the side with more votes wins; on a tie (or no votes):')
+      .addChoices({ name: 'approve on a tie', value: 'approve_on_tie' }, { name: 'send back on a tie', value: 'revise_on_tie' }),
+  )
+  .addNumberOption((o) => o.setName('budget').setDescription('Monthly budget in US dollars for this story’s drafts (0: none)').setMinValue(0).setMaxValue(100_000));
 
 export const settings: SlashCommand = {
   data,
@@ -38,7 +55,13 @@ export const settings: SlashCommand = {
       dialogueModel: text('dialogue_model', 100),
       narrationWords: interaction.options.getInteger('narration_words'),
       tone: text('tone', 500),
+      reminderMinutes: interaction.options.getInteger('reminder_minutes'),
+      deadlineMinutes: interaction.options.getInteger('deadline_minutes'),
+      deadlineRule: parseDeadlineRule(interaction.options.getString('deadline_rule')),
+      monthlyBudgetUsd: interaction.options.getNumber('budget'),
     });
+    const budget = await getBudgetStatus(context.db, story.id, context.config.prices);
+    const minutes = (value: number | null) => (value === null ? 'off' : `${value} min`);
     const embed = new EmbedBuilder()
       .setTitle(fitText(`Settings of ${updated.title}`, 256))
       .addFields(
@@ -47,6 +70,13 @@ export const settings: SlashCommand = {
         { name: 'Narration words', value: String(updated.narration_words), inline: true },
         { name: 'Narrator model', value: updated.narrator_model ?? `${context.config.model.narratorModel} (default)`, inline: true },
         { name: 'Dialogue model', value: updated.dialogue_model ?? `${context.config.model.dialogueModel} (default)`, inline: true },
+        { name: 'Reminder', value: minutes(updated.reminder_minutes), inline: true },
+        { name: 'Deadline', value: `${minutes(updated.deadline_minutes)}${updated.deadline_minutes === null ? '' : updated.deadline_rule === 'approve_on_tie' ? ', a tie approves' : ', a tie sends back'}`, inline: true },
+        {
+          name: 'Monthly budget',
+          value: budget.budgetUsd === null ? `none ($${budget.spentUsd.toFixed(2)} spent this month)` : `$${budget.spentUsd.toFixed(2)} of $${budget.budgetUsd.toFixed(2)} spent this month`,
+          inline: true,
+        },
         { name: 'Tone', value: fitText(updated.tone_note ?? '(none)', 1024) },
       );
     return { type: 'message', ephemeral: true, body: { embeds: [embed.toJSON()] } };

@@ -4,24 +4,30 @@ import { setupStory } from '../src/services/story-service.js';
 import type { SlashCommand } from '../src/discord/slash-command.js';
 import { ephemeral } from '../src/discord/reply.js';
 import { readText } from '../src/discord/text-input.js';
+import { renderStoryStatus } from '../src/discord/render/progress.js';
+import { getStoryStatus } from '../src/services/progress-service.js';
 
 export const data = new SlashCommandBuilder()
   .setName('story')
-  .setDescription('Set up this channel as a writers’ room')
-  .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
+  .setDescription('The story of this channel: set it up, or see where every chapter stands')
   .setDMPermission(false)
   .addSubcommand((sub) =>
     sub
       .setName('setup')
       .setDescription('Make this channel a story room (Manage Server)')
       .addStringOption((o) => o.setName('title').setDescription('The story’s title').setMinLength(1).setMaxLength(100)),
-  );
+  )
+  .addSubcommand((sub) => sub.setName('status').setDescription('Every chapter with its pages approved, in review and still open'));
 
 export const story: SlashCommand = {
   data,
-  deferAs: 'public',
+  deferAs: (interaction) => (interaction.options.getSubcommand(false) === 'status' ? 'ephemeral' : 'public'),
   async execute(context, interaction) {
-    // The default permission hides the command; this check holds even if a server overrides it.
+    if (interaction.options.getSubcommand() === 'status') {
+      const status = await getStoryStatus(context.db, { guildId: interaction.guildId, channelId: interaction.channelId });
+      return { type: 'message', ephemeral: true, body: { embeds: [renderStoryStatus(status)] } };
+    }
+    // Anyone may ask for the status, so the command is visible to all: setting up is checked here.
     if (!interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) {
       return ephemeral('Only members with the Manage Server permission can set up a story room.');
     }

@@ -27,6 +27,9 @@ export interface StoryroomHarness {
   guildId: string;
   storyChannelId: string;
   adminId: string;
+  /** Stop the in-process worker (as a crash or deploy would), and start a fresh one later. */
+  stopWorker(): Promise<void>;
+  startWorker(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -78,17 +81,20 @@ export async function startStoryroom(label: string, options: HarnessOptions = {}
     // The limits have tests of their own; elsewhere they would only slow the story down.
     PAGE_START_COOLDOWN_SECONDS: '0',
     MAX_GENERATIONS_PER_GUILD: '20',
+    // The advisory agents add model calls after drafts and approvals; the tests of them turn them on.
+    CONTINUITY_REVIEW: 'off',
+    PANEL_PROMPTS: 'off',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...options.env,
   };
   const config = parseConfig(env);
   await registerCommands(config.discord);
   const logger = createLogger({ level: config.logLevel, name: label });
-  const bot = options.bot === false ? null : await startBot(config, logger.child({ process: 'bot' }), { waitGuildTimeoutMs: 200, relayIntervalMs: 250 });
-  const worker =
-    options.worker === false ? null : await startWorker(config, logger.child({ process: 'worker' }), { streamEditIntervalMs: 30, relayIntervalMs: 250 });
+  const bot = options.bot === false ? null : await startBot(config, logger.child({ process: 'bot' }), { waitGuildTimeoutMs: 200, relayIntervalMs: 250, progressWindowMs: 300 });
+  const launchWorker = () => startWorker(config, logger.child({ process: 'worker' }), { streamEditIntervalMs: 30, relayIntervalMs: 250, progressWindowMs: 300 });
+  const worker = options.worker === false ? null : await launchWorker();
 
-  return {
+  const harness: StoryroomHarness = {
     discord,
     model,
     database,
@@ -100,10 +106,17 @@ export async function startStoryroom(label: string, options: HarnessOptions = {}
     guildId: guild.id,
     storyChannelId: channel.id,
     adminId: admin.id,
+    async stopWorker() {
+      await harness.worker?.close();
+      harness.worker = null;
+    },
+    async startWorker() {
+      if (!harness.worker) harness.worker = await launchWorker();
+    },
     async close() {
       proxies?.postgres.restore();
       proxies?.redis.restore();
-      await worker?.close();
+      await harness.worker?.close();
       await bot?.close();
       await proxies?.postgres.close();
       await proxies?.redis.close();
@@ -113,5 +126,6 @@ export async function startStoryroom(label: string, options: HarnessOptions = {}
       await database.drop();
     },
   };
+  return harness;
 }
 

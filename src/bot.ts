@@ -9,7 +9,7 @@ const isShard = process.env.SHARDING_MANAGER === 'true' && process.env.SHARDS !=
 const logger = createLogger({ level: config.logLevel, name: isShard ? `bot-shard-${process.env.SHARDS ?? ''}` : 'bot' });
 
 const shardCount = isShard ? 1 : config.discord.shards === 'auto' ? await recommendedShardCount(config.discord) : config.discord.shards;
-const running = shardCount > 1 ? await startShards(config, shardCount, logger) : await startBot(config, logger);
+const running = shardCount > 1 ? await startShards(config, shardCount, logger) : await startBot(config, logger, { serveHttp: !isShard || process.env.SHARDS === '0' });
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {

@@ -46,6 +46,7 @@ describe('the outbox relay', () => {
     const { page } = await startPage(database.db, { guildId: GUILD, channelId: THREAD, userId: WRITER }, 'The Mark glows', {
       pageStartCooldownMs: 0,
       maxGenerationsPerGuild: 3,
+      prices: {},
     });
     const pending = await database.db.selectFrom('outbox').selectAll().where('relayed_at', 'is', null).execute();
     expect(pending).toHaveLength(1);

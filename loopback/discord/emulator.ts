@@ -218,11 +218,26 @@ export class DiscordEmulator {
     attachments?: Record<string, { filename: string; contentType: string; content: string }>;
   }): InteractionHandle {
     const registered = [...(this.commands.get(input.guildId) ?? []), ...(this.commands.get('global') ?? [])].find((c) => c.name === input.name);
-    let options: JsonObject[] = Object.entries(input.options ?? {}).map(([name, value]) => ({
-      name,
-      type: typeof value === 'boolean' ? 5 : typeof value === 'number' ? (Number.isInteger(value) ? 4 : 10) : 3,
-      value,
-    }));
+    // An option takes the type the command declared (a user, a number), as Discord's client would send it.
+    type Declared = { name: string; type: number; options?: Declared[] };
+    let declared = (registered?.options ?? []) as unknown as Declared[];
+    if (input.subcommandGroup) declared = declared.find((o) => o.name === input.subcommandGroup)?.options ?? [];
+    if (input.subcommand) declared = declared.find((o) => o.name === input.subcommand)?.options ?? [];
+    const resolvedUsers: Record<string, JsonObject> = {};
+    const resolvedMembers: Record<string, JsonObject> = {};
+    let options: JsonObject[] = Object.entries(input.options ?? {}).map(([name, value]) => {
+      const type = declared.find((o) => o.name === name)?.type ?? (typeof value === 'boolean' ? 5 : typeof value === 'number' ? (Number.isInteger(value) ? 4 : 10) : 3);
+      const user = type === 6 ? this.users.get(String(value)) : undefined;
+      if (user) {
+        resolvedUsers[user.id] = userJson(user);
+        const member = this.guilds.get(input.guildId)?.members.get(user.id);
+        if (member) {
+          const { user: _user, ...rest } = memberJson(member, user);
+          resolvedMembers[user.id] = rest;
+        }
+      }
+      return { name, type, value };
+    });
     const resolvedAttachments: Record<string, JsonObject> = {};
     for (const [name, file] of Object.entries(input.attachments ?? {})) {
       const id = nextSnowflake();
@@ -241,7 +256,10 @@ export class DiscordEmulator {
     if (input.subcommand) options = [{ name: input.subcommand, type: 1, options }];
     if (input.subcommandGroup) options = [{ name: input.subcommandGroup, type: 2, options }];
     const data: JsonObject = { id: (registered?.id as string | undefined) ?? nextSnowflake(), name: input.name, type: 1, options };
-    if (Object.keys(resolvedAttachments).length > 0) data.resolved = { attachments: resolvedAttachments };
+    const resolved: JsonObject = {};
+    if (Object.keys(resolvedAttachments).length > 0) resolved.attachments = resolvedAttachments;
+    if (Object.keys(resolvedUsers).length > 0) Object.assign(resolved, { users: resolvedUsers, members: resolvedMembers });
+    if (Object.keys(resolved).length > 0) data.resolved = resolved;
     return this.dispatchInteraction(2, input.guildId, input.channelId, input.userId, data, null);
   }
 
@@ -493,7 +511,14 @@ export class DiscordEmulator {
   private readonly ephemeralOriginal = new Map<string, StoredMessage>();
 
   private responseFrom(kind: 'reply' | 'update', message: StoredMessage): InteractionResponse {
-    return { kind, ephemeral: message.ephemeral, content: message.content, embeds: message.embeds, components: message.components };
+    return {
+      kind,
+      ephemeral: message.ephemeral,
+      content: message.content,
+      embeds: message.embeds,
+      components: message.components,
+      attachments: message.attachments.map((a) => ({ filename: a.filename, content: a.content })),
+    };
   }
 
   private interactionCallback(ctx: RouteContext): { status: number; body?: unknown } {

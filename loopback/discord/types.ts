@@ -38,6 +38,8 @@ export interface InteractionResponse {
   content: string;
   embeds: EmbedJson[];
   components: ComponentJson[];
+  /** Files sent with the answer (an export, for instance), as the bot uploaded them. */
+  attachments?: { filename: string; content: Buffer }[];
   modal?: { custom_id: string; title: string; components: ComponentJson[] };
 }
 

@@ -5,20 +5,28 @@ import type { Config } from '../config/config.js';
 import { createDatabase } from '../db/connection.js';
 import { migrateToLatest } from '../db/migrate.js';
 import type { Logger } from '../logger.js';
-import { GENERATION_QUEUE } from '../queue/jobs.js';
+import { GENERATION_QUEUE, jobKeyFor } from '../queue/jobs.js';
+import { ProgressRefresher } from '../queue/progress-refresher.js';
 import { OutboxRelay } from '../queue/outbox-relay.js';
 import { createRedisConnection } from '../queue/redis.js';
 import { NO_MENTIONS } from './render/message-parts.js';
 import { createInteractionRouter } from './router.js';
+import { startHttpApi, type RunningApi } from '../http/api.js';
+import { BotMetrics } from '../http/metrics.js';
 
 export interface BotOptions {
   /** How long the client waits for guilds at start-up (discord.js defaults to 15 s). */
   waitGuildTimeoutMs?: number;
   relayIntervalMs?: number;
+  progressWindowMs?: number;
+  /** Serve the HTTP API when configured (default true; under sharding only the first shard does, one port per host). */
+  serveHttp?: boolean;
 }
 
 export interface RunningBot {
   client: Client;
+  /** The HTTP API when HTTP_PORT is set. */
+  http: RunningApi | null;
   close(): Promise<void>;
 }
 
@@ -43,7 +51,15 @@ export async function startBot(config: Readonly<Config>, logger: Logger, options
     ...(options.waitGuildTimeoutMs !== undefined ? { waitGuildTimeout: options.waitGuildTimeoutMs } : {}),
     ...(config.discord.apiUrl ? { rest: { api: config.discord.apiUrl } } : {}),
   });
-  const route = createInteractionRouter({ db, logger, config, kickRelay: () => relay.kick() }, COMMANDS);
+  const progress = new ProgressRefresher(queue, logger.child({ component: 'progress' }), options.progressWindowMs);
+  const cancelReviewJobs = (revisionId: number) => {
+    for (const name of ['review-reminder', 'review-deadline'] as const) {
+      queue.remove(jobKeyFor(name, { pageId: 1, revisionId })).catch((error: unknown) => logger.debug({ err: error, revisionId }, 'could not drop a review job'));
+    }
+  };
+  const metrics = new BotMetrics();
+  const context = { db, logger, config, metrics, kickRelay: () => relay.kick(), refreshProgress: (chapterId: number) => progress.refresh(chapterId), cancelReviewJobs };
+  const route = createInteractionRouter(context, COMMANDS);
   client.on(Events.InteractionCreate, (interaction) => {
     route(interaction).catch((error: unknown) => logger.error({ err: error, interactionId: interaction.id }, 'interaction routing failed'));
   });
@@ -54,11 +70,14 @@ export async function startBot(config: Readonly<Config>, logger: Logger, options
   await client.login(config.discord.token);
   await ready;
   relay.start();
+  const http = config.http && options.serveHttp !== false ? await startHttpApi({ db, queue, metrics, config, logger: logger.child({ component: 'http' }), discordReady: () => client.isReady() }, config.http) : null;
   logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'bot ready');
 
   return {
     client,
+    http,
     async close() {
+      await http?.close();
       await client.destroy();
       await relay.stop();
       await queue.close();

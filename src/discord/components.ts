@@ -6,7 +6,7 @@ import { getChapter } from '../db/chapters.js';
 import type { HandlerContext } from './context.js';
 import { decodeCustomId, encodeCustomId, FEEDBACK_FIELD } from './custom-id.js';
 import { renderChapterCard } from './render/chapter-card.js';
-import { renderDraftMessage, renderFailureMessage } from './render/page-messages.js';
+import { draftViewOf, renderDraftMessage, renderFailureMessage } from './render/page-messages.js';
 import { ephemeral, type Reply } from './reply.js';
 import { readText } from './text-input.js';
 
@@ -21,7 +21,7 @@ export async function handleComponent(context: HandlerContext, interaction: Butt
   switch (data.action) {
     case 'approve': {
       const outcome = await castVote(context.db, place, data, 'approve', null);
-      if (outcome.queued.length > 0) context.kickRelay();
+      afterVote(context, outcome);
       return voteReply(outcome, 'Approve');
     }
     case 'revise': {
@@ -48,12 +48,13 @@ export async function handleComponent(context: HandlerContext, interaction: Butt
       const field = interaction.fields.fields.find((f) => f.customId === FEEDBACK_FIELD);
       const feedback = readText(field && 'value' in field ? field.value : '', { label: 'Your feedback', max: FEEDBACK_MAX });
       const outcome = await castVote(context.db, place, data, 'revise', feedback);
-      if (outcome.queued.length > 0) context.kickRelay();
+      afterVote(context, outcome);
       return voteReply(outcome, 'Revise');
     }
     case 'join': {
       const joined = await joinChapter(context.db, place, data.chapterId);
       if (!joined.joined) return ephemeral(`You are already a co-writer of ${joined.chapterTitle}.`);
+      context.refreshProgress(data.chapterId);
       const chapter = await getChapter(context.db, data.chapterId);
       if (!chapter) return ephemeral(`You joined ${joined.chapterTitle}.`);
       return {
@@ -65,26 +66,27 @@ export async function handleComponent(context: HandlerContext, interaction: Butt
     case 'retry': {
       const applied = await retryGeneration(context.db, place, data, context.config.limits);
       context.kickRelay();
+      context.refreshProgress(applied.page.chapter_id);
       const body = renderFailureMessage(applied.page, applied.page.stage, 'Retry requested: a fresh draft is being written below.');
       return { type: 'update', body: { embeds: body.embeds, components: [] } };
     }
     case 'cancel': {
       const applied = await cancelGeneration(context.db, place, data);
+      context.refreshProgress(applied.page.chapter_id);
       const body = renderFailureMessage(applied.page, applied.page.stage, `Cancelled by <@${place.userId}>.`);
       return { type: 'update', body: { embeds: body.embeds, components: body.components } };
     }
   }
 }
 
+function afterVote(context: HandlerContext, outcome: VoteOutcome): void {
+  if (outcome.queued.length > 0) context.kickRelay();
+  if (outcome.decision !== 'open') context.cancelReviewJobs(outcome.revision.id);
+  context.refreshProgress(outcome.page.chapter_id);
+}
+
 function voteReply(outcome: VoteOutcome, label: 'Approve' | 'Revise'): Reply {
-  const view = {
-    pageId: outcome.page.id,
-    pageNumber: outcome.page.number,
-    kind: outcome.revision.kind,
-    version: outcome.revision.version,
-    revisionId: outcome.revision.id,
-    text: outcome.revision.body,
-  };
+  const view = draftViewOf(outcome.page.number, outcome.revision);
   const phase =
     outcome.decision === 'open'
       ? { phase: 'open' as const, tally: outcome.tally }

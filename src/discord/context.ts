@@ -1,6 +1,7 @@
 import type { Config } from '../config/config.js';
 import type { Db } from '../db/connection.js';
 import type { Logger } from '../logger.js';
+import type { BotMetrics } from '../http/metrics.js';
 
 /** What every handler receives: passed in, never imported as a global. */
 export interface HandlerContext {
@@ -9,4 +10,10 @@ export interface HandlerContext {
   config: Readonly<Config>;
   /** Called after a commit that wrote to the outbox, so the job reaches Redis at once. */
   kickRelay: () => void;
+  /** Counters the HTTP API's /metrics reports. */
+  metrics: BotMetrics;
+  /** Ask for a chapter's pinned progress message to be redrawn (coalesced; never throws). */
+  refreshProgress: (chapterId: number) => void;
+  /** Drop a decided draft's reminder and deadline jobs from the queue (best effort: they also check when due). */
+  cancelReviewJobs: (revisionId: number) => void;
 }

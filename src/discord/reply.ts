@@ -1,13 +1,16 @@
 import type { APIModalInteractionResponseCallbackData } from 'discord.js';
 import type { MessageBody } from './render/message-parts.js';
 
-export type ReplyBody = Partial<Omit<MessageBody, 'allowed_mentions'>>;
+export type ReplyBody = Partial<Omit<MessageBody, 'allowed_mentions'>> & {
+  /** Files attached to the answer (an export); Discord allows up to 10, and 10 MiB without boosts. */
+  files?: { name: string; data: Buffer }[];
+};
 
 /** What a handler wants shown; the router decides how (reply, edit after a defer, follow-up). */
 export type Reply =
   | { type: 'message'; ephemeral: boolean; body: ReplyBody; afterSend?: (messageId: string) => Promise<void> }
   /** Replace the message the clicked component sits on; `note` goes to the clicker alone. */
-  | { type: 'update'; body: ReplyBody; note?: string }
+  | { type: 'update'; body: Omit<ReplyBody, 'files'>; note?: string }
   | { type: 'modal'; modal: APIModalInteractionResponseCallbackData };
 
 export const ephemeral = (content: string): Reply => ({ type: 'message', ephemeral: true, body: { content } });

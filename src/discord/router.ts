@@ -84,8 +84,10 @@ export function createInteractionRouter(context: HandlerContext, commands: Reado
         return;
       }
       reply = await dispatch(context, commands, interaction);
+      context.metrics.countInteraction(kindOf(answerable), 'ok');
     } catch (error) {
       reply = refusalFor(error, interaction.id, log);
+      context.metrics.countInteraction(kindOf(answerable), error instanceof UserError ? 'refused' : 'error');
     }
     await deferring;
     try {
@@ -95,6 +97,8 @@ export function createInteractionRouter(context: HandlerContext, commands: Reado
     }
   };
 }
+
+const kindOf = (interaction: Answerable) => (interaction.isChatInputCommand() ? 'command' : interaction.isButton() ? 'button' : 'modal');
 
 async function isFirstDelivery(context: HandlerContext, interactionId: string): Promise<boolean> {
   const inserted = await context.db
@@ -154,7 +158,8 @@ async function deliver(interaction: Answerable, reply: Reply, deferral: Deferral
     }
     case 'message': {
       const flags = reply.ephemeral ? MessageFlags.Ephemeral : undefined;
-      const body = { ...reply.body, allowedMentions: NO_MENTIONS };
+      const { files, ...rest } = reply.body;
+      const body = { ...rest, allowedMentions: NO_MENTIONS, ...(files ? { files: files.map((f) => ({ attachment: f.data, name: f.name })) } : {}) };
       let messageId: string | null = null;
       if (deferral === null) {
         const response = await interaction.reply({ ...body, ...(flags ? { flags } : {}), withResponse: true });

@@ -56,3 +56,45 @@ export async function sweepStuckPages(db: Db, queue: Queue, logger: Logger, olde
     return result;
   });
 }
+
+/**
+ * The backstop for review reminders and deadlines: an open draft whose deadline (or reminder) is past
+ * but whose job is not in Redis (a flush, a lost delayed job) gets it queued again to run at once.
+ */
+export async function sweepOverdueReviews(db: Db, queue: Queue, logger: Logger, minuteMs: number, graceMs: number): Promise<number> {
+  const drafts = await db
+    .selectFrom('story_pages as p')
+    .innerJoin('page_revisions as r', 'r.id', 'p.current_revision_id')
+    .innerJoin('chapters as c', 'c.id', 'p.chapter_id')
+    .innerJoin('stories as s', 's.id', 'c.story_id')
+    .select(['p.id as pageId', 'r.id as revisionId', 'r.created_at', 'r.reminded_at', 's.reminder_minutes', 's.deadline_minutes'])
+    .where('p.state', 'in', ['user_reviewing_narration', 'user_reviewing_dialogue'])
+    .where('r.status', '=', 'open')
+    .where((eb) => eb.or([eb('s.deadline_minutes', 'is not', null), eb('s.reminder_minutes', 'is not', null)]))
+    .execute();
+  let requeued = 0;
+  const now = Date.now();
+  for (const draft of drafts) {
+    const overdue = (minutes: number | null) => minutes !== null && draft.created_at.getTime() + minutes * minuteMs + graceMs < now;
+    const due: ('review-reminder' | 'review-deadline')[] = [];
+    if (draft.reminded_at === null && overdue(draft.reminder_minutes) && (draft.deadline_minutes === null || (draft.reminder_minutes ?? 0) < draft.deadline_minutes)) due.push('review-reminder');
+    if (overdue(draft.deadline_minutes)) due.push('review-deadline');
+    for (const name of due) {
+      const data = { pageId: draft.pageId, revisionId: draft.revisionId };
+      const jobKey = jobKeyFor(name, data);
+      const job = await queue.getJob(jobKey);
+      const state = job ? await job.getState() : 'missing';
+      // Live, or already run (it decided what it could): only a job that is missing or dead is queued again.
+      if (LIVE_STATES.has(state) || state === 'completed') continue;
+      if (job) await job.remove().catch(() => undefined);
+      await db
+        .insertInto('outbox')
+        .values({ job_name: name, job_key: jobKey, payload: JSON.stringify(data) })
+        .onConflict((oc) => oc.column('job_key').doUpdateSet({ relayed_at: null, run_at: null }))
+        .execute();
+      requeued += 1;
+      logger.warn({ pageId: draft.pageId, revisionId: draft.revisionId, jobId: jobKey, jobState: state }, 'sweeper: overdue review job was not queued; queued again');
+    }
+  }
+  return requeued;
+}

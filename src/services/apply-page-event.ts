@@ -62,19 +62,24 @@ export async function applyPageEvent(
         queued.push(await addToOutbox(trx, 'generate-draft', { pageId: page.id, kind: effect.kind, pageVersion: version }));
         break;
       case 'announce_page_approved':
-        queued.push(await addToOutbox(trx, 'announce-page', { pageId: page.id }));
+        queued.push(await addToOutbox(trx, 'announce-page', { pageId: page.id, pageVersion: version }));
         queued.push(await addToOutbox(trx, 'summarise-chapter', { chapterId: page.chapter_id, approvedPage: page.number }));
         break;
       case 'post_draft':
         // A drafted revision is shown by the worker that recorded it; only a restore needs a job to show one.
         if (event.type === 'version_restored' && updated.current_revision_id !== null) {
-          queued.push(await addToOutbox(trx, 'post-draft', { pageId: page.id, revisionId: updated.current_revision_id }));
+          const superseded = typeof details.supersededRevisionId === 'number' ? { supersededRevisionId: details.supersededRevisionId } : {};
+          queued.push(await addToOutbox(trx, 'post-draft', { pageId: page.id, revisionId: updated.current_revision_id, ...superseded }));
         }
         break;
       // The caller renders these from the committed state (the draft message it answers on, the failure notice).
+      case 'generate_panels':
+        if (updated.approved_dialogue_id !== null) {
+          queued.push(await addToOutbox(trx, 'generate-panels', { pageId: page.id, dialogueRevisionId: updated.approved_dialogue_id }));
+        }
+        break;
       case 'close_draft_voting':
       case 'announce_failure':
-      case 'generate_panels':
         break;
     }
   }

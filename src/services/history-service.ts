@@ -10,6 +10,8 @@ export interface VersionHistory {
   version: number;
   status: string;
   body: string;
+  restoredFrom: number | null;
+  reviewNotes: string[] | null;
   createdAt: Date;
   votes: { userId: string; choice: string }[];
   feedback: { userId: string; body: string }[];
@@ -24,6 +26,12 @@ export async function getPageHistory(db: Db, place: { guildId: string; channelId
   pageQuery = pageNumber === null ? pageQuery.orderBy('number', 'desc').limit(1) : pageQuery.where('number', '=', pageNumber);
   const page = await pageQuery.executeTakeFirst();
   if (!page) throw new UserError(pageNumber === null ? 'This chapter has no pages yet.' : `This chapter has no page ${pageNumber}.`);
+  const versions = await loadVersions(db, page.id);
+  return { page, versions };
+}
+
+/** Every version of a page, oldest first, with its votes, feedback and the prompt it was written from. */
+export async function loadVersions(db: Db, pageId: number): Promise<VersionHistory[]> {
   const revisions = await db
     .selectFrom('page_revisions as r')
     .select((eb) => [
@@ -33,10 +41,12 @@ export async function getPageHistory(db: Db, place: { guildId: string; channelId
       'r.body',
       'r.created_at',
       'r.prompt_context',
+      'r.restored_from_version',
+      'r.review_notes',
       jsonArrayFrom(eb.selectFrom('votes as v').select(['v.user_id as userId', 'v.choice']).whereRef('v.revision_id', '=', 'r.id').orderBy('v.created_at')).as('votes'),
       jsonArrayFrom(eb.selectFrom('user_feedback as f').select(['f.user_id as userId', 'f.body']).whereRef('f.revision_id', '=', 'r.id').orderBy('f.id')).as('feedback'),
     ])
-    .where('r.page_id', '=', page.id)
+    .where('r.page_id', '=', pageId)
     .orderBy('r.created_at')
     .orderBy('r.id')
     .execute();
@@ -45,10 +55,12 @@ export async function getPageHistory(db: Db, place: { guildId: string; channelId
     version: r.version,
     status: r.status,
     body: r.body,
+    restoredFrom: r.restored_from_version,
+    reviewNotes: r.review_notes,
     createdAt: r.created_at,
     votes: r.votes,
     feedback: r.feedback,
     prompt: (r.prompt_context as PromptReport | null) ?? null,
   }));
-  return { page, versions };
+  return versions;
 }

@@ -1,12 +1,15 @@
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { Db } from '../db/connection.js';
-import type { PageRevision, StoryPage } from '../db/database.js';
+import type { Database, PageRevision, StoryPage } from '../db/database.js';
 import { getChapterByThread, getMemberRole, type countCoWriters } from '../db/chapters.js';
 import { countRevisions, getPageWithPlace, getRevision, lockPage, nextRevisionVersion } from '../db/pages.js';
 import { describePageState, isGenerating, isReviewing, type DraftKind } from '../domain/page-state-machine.js';
 import { castVote as castVoteInTally, decideDraft, parseQuorumRule, tallyVotes, type DraftDecision, type Tally, type VoteChoice } from '../domain/voting.js';
 import { applyPageEvent } from './apply-page-event.js';
+import { assertWithinBudget } from './budget-service.js';
+import type { PriceTable } from '../domain/pricing.js';
+import { scheduleDraftFollowUps, type ReviewClock } from './review-schedule.js';
 import { UserError } from './user-error.js';
 
 /** Where an interaction came from: every id it carries is checked against this. */
@@ -34,6 +37,8 @@ export interface StartedPage {
 export interface GenerationLimits {
   pageStartCooldownMs: number;
   maxGenerationsPerGuild: number;
+  /** Prices the month's spend for the story's budget. */
+  prices: PriceTable;
 }
 
 async function assertGuildHasGenerationRoom(trx: Parameters<typeof countCoWriters>[0], guildId: string, max: number): Promise<void> {
@@ -76,6 +81,7 @@ export async function startPage(db: Db, place: InteractionPlace, input: string, 
       }
     }
     await assertGuildHasGenerationRoom(trx, place.guildId, limits.maxGenerationsPerGuild);
+    await assertWithinBudget(trx, chapter.story_id, limits.prices);
     // Locking the chapter serialises page numbering: two starts at once cannot take the same number.
     await trx.selectFrom('chapters').select('id').where('id', '=', chapter.id).forUpdate().execute();
     const unfinished = await trx
@@ -162,6 +168,7 @@ export async function castVote(
       ...revisionJson,
       created_at: new Date(revisionJson.created_at),
       decided_at: revisionJson.decided_at ? new Date(revisionJson.decided_at) : null,
+      reminded_at: revisionJson.reminded_at ? new Date(revisionJson.reminded_at) : null,
     };
     if (role !== 'owner' && role !== 'writer') throw new UserError(NOT_A_CO_WRITER);
     if (revision.status !== 'open' || page.current_revision_id !== revision.id || !isReviewing(page.state) || page.stage !== revision.kind) {
@@ -183,36 +190,49 @@ export async function castVote(
     let decidedPage = page;
     let decidedRevision: PageRevision = revision;
     if (decision !== 'open') {
-      decidedRevision = await trx
-        .updateTable('page_revisions')
-        .set({ status: decision, decided_at: new Date() })
-        .where('id', '=', revision.id)
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      if (decision === 'approved') {
-        await trx
-          .updateTable('story_pages')
-          .set(revision.kind === 'narration' ? { approved_narration_id: revision.id } : { approved_dialogue_id: revision.id })
-          .where('id', '=', page.id)
-          .execute();
-        const applied = await applyPageEvent(trx, page, { type: 'draft_approved', kind: revision.kind }, place.userId, { revisionId: revision.id });
-        decidedPage = applied.page;
-        queued = applied.queued;
-      } else {
-        const drafted = await countRevisions(trx, page.id, revision.kind);
-        const applied = await applyPageEvent(
-          trx,
-          page,
-          { type: 'revision_requested', kind: revision.kind, revisionsSoFar: drafted - 1, maxRevisions },
-          place.userId,
-          { revisionId: revision.id },
-        );
-        decidedPage = applied.page;
-        queued = applied.queued;
-      }
+      ({ page: decidedPage, revision: decidedRevision, queued } = await applyDraftDecision(trx, page, revision, decision, maxRevisions, place.userId, {}));
     }
     return { page: decidedPage, revision: decidedRevision, tally, decision, changed: previous !== undefined && previous.choice !== choice, queued };
   });
+}
+
+/**
+ * Closes an open draft as approved or sent back, and moves the page on: the quorum's decision on a
+ * click, or the votes cast when a review deadline passes. Runs on the caller's locked page.
+ */
+export async function applyDraftDecision(
+  trx: Transaction<Database>,
+  page: StoryPage,
+  revision: PageRevision,
+  decision: 'approved' | 'revision_requested',
+  maxRevisions: number,
+  actorId: string | null,
+  details: Record<string, unknown>,
+): Promise<{ page: StoryPage; revision: PageRevision; queued: string[] }> {
+  const decidedRevision = await trx
+    .updateTable('page_revisions')
+    .set({ status: decision, decided_at: new Date() })
+    .where('id', '=', revision.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  if (decision === 'approved') {
+    await trx
+      .updateTable('story_pages')
+      .set(revision.kind === 'narration' ? { approved_narration_id: revision.id } : { approved_dialogue_id: revision.id })
+      .where('id', '=', page.id)
+      .execute();
+    const applied = await applyPageEvent(trx, page, { type: 'draft_approved', kind: revision.kind }, actorId, { revisionId: revision.id, ...details });
+    return { page: applied.page, revision: decidedRevision, queued: applied.queued };
+  }
+  const drafted = await countRevisions(trx, page.id, revision.kind);
+  const applied = await applyPageEvent(
+    trx,
+    page,
+    { type: 'revision_requested', kind: revision.kind, revisionsSoFar: drafted - 1, maxRevisions },
+    actorId,
+    { revisionId: revision.id, ...details },
+  );
+  return { page: applied.page, revision: decidedRevision, queued: applied.queued };
 }
 
 function staleDraftReason(revision: PageRevision, page: StoryPage): string {
@@ -268,6 +288,8 @@ export async function retryGeneration(db: Db, place: InteractionPlace, target: {
     } else {
       await assertGuildHasGenerationRoom(trx, place.guildId, limits.maxGenerationsPerGuild);
     }
+    const chapter = await trx.selectFrom('chapters').select('story_id').where('id', '=', page.chapter_id).executeTakeFirstOrThrow();
+    await assertWithinBudget(trx, chapter.story_id, limits.prices);
     return applyPageEvent(trx, page, { type: 'retry_requested' }, place.userId);
   });
 }
@@ -304,6 +326,7 @@ export async function recordDraft(
   db: Db,
   job: { pageId: number; kind: DraftKind; pageVersion: number; generationKey: string },
   draft: { body: string; structured: unknown; promptContext: unknown },
+  clock: ReviewClock,
 ): Promise<RecordDraftResult> {
   return db.transaction().execute(async (trx) => {
     const page = await lockPage(trx, job.pageId);
@@ -328,6 +351,7 @@ export async function recordDraft(
     const applied = await applyPageEvent(trx, { ...page, current_revision_id: revision.id }, { type: 'draft_recorded', kind: job.kind }, null, {
       revisionId: revision.id,
     });
+    await scheduleDraftFollowUps(trx, page, revision, clock);
     return { status: 'recorded', page: applied.page, revision };
   });
 }

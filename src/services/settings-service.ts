@@ -1,5 +1,5 @@
 import type { Db } from '../db/connection.js';
-import type { Story, StoryUpdate } from '../db/database.js';
+import type { DeadlineRule, Story, StoryUpdate } from '../db/database.js';
 import { parseQuorumRule } from '../domain/voting.js';
 import { UserError } from './user-error.js';
 
@@ -10,6 +10,12 @@ export interface SettingsChange {
   dialogueModel: string | null;
   narrationWords: number | null;
   tone: string | null;
+  /** 0 turns the reminder or the deadline off. */
+  reminderMinutes: number | null;
+  deadlineMinutes: number | null;
+  deadlineRule: DeadlineRule | null;
+  /** US dollars a month; 0 removes the budget. */
+  monthlyBudgetUsd: number | null;
 }
 
 /** Applies the settings given (the others stay as they are) and returns the story as it now is. */
@@ -25,6 +31,13 @@ export async function changeSettings(db: Db, storyId: number, change: SettingsCh
   if (change.dialogueModel !== null) update.dialogue_model = change.dialogueModel === 'default' ? null : change.dialogueModel;
   if (change.narrationWords !== null) update.narration_words = change.narrationWords;
   if (change.tone !== null) update.tone_note = change.tone === 'none' ? null : change.tone;
+  if (change.reminderMinutes !== null) update.reminder_minutes = change.reminderMinutes === 0 ? null : change.reminderMinutes;
+  if (change.deadlineMinutes !== null) update.deadline_minutes = change.deadlineMinutes === 0 ? null : change.deadlineMinutes;
+  if (change.deadlineRule !== null) update.deadline_rule = change.deadlineRule;
+  if (change.monthlyBudgetUsd !== null) {
+    if (!Number.isFinite(change.monthlyBudgetUsd) || change.monthlyBudgetUsd < 0) throw new UserError('The monthly budget is an amount in US dollars, such as 20, or 0 for none.');
+    update.monthly_budget_usd = change.monthlyBudgetUsd === 0 ? null : Math.round(change.monthlyBudgetUsd * 100) / 100;
+  }
   if (Object.keys(update).length === 0) return db.selectFrom('stories').selectAll().where('id', '=', storyId).executeTakeFirstOrThrow();
   return db.updateTable('stories').set(update).where('id', '=', storyId).returningAll().executeTakeFirstOrThrow();
 }

@@ -76,7 +76,7 @@ export async function joinChapter(
   db: Db,
   place: { guildId: string; channelId: string; userId: string },
   chapterId: number | null,
-): Promise<{ chapterTitle: string; joined: boolean; coWriters: number }> {
+): Promise<{ chapterId: number; chapterTitle: string; joined: boolean; coWriters: number }> {
   return db.transaction().execute(async (trx) => {
     const chapter = await getChapterByThread(trx, place.guildId, place.channelId);
     if (!chapter || (chapterId !== null && chapter.id !== chapterId)) {
@@ -88,12 +88,17 @@ export async function joinChapter(
       .onConflict((oc) => oc.columns(['chapter_id', 'user_id']).doNothing())
       .returning('user_id')
       .executeTakeFirst();
+    if (!inserted) {
+      const existing = await trx.selectFrom('chapter_members').select('role').where('chapter_id', '=', chapter.id).where('user_id', '=', place.userId).executeTakeFirst();
+      // An owner made them a viewer on purpose: joining does not undo that.
+      if (existing?.role === 'viewer') throw new UserError(`You are a viewer of ${chapter.title}: you can read along but not vote. A chapter owner can make you a writer with /chapter members.`);
+    }
     const count = await trx
       .selectFrom('chapter_members')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('chapter_id', '=', chapter.id)
       .where('role', 'in', ['owner', 'writer'])
       .executeTakeFirstOrThrow();
-    return { chapterTitle: chapter.title, joined: inserted !== undefined, coWriters: Number(count.n) };
+    return { chapterId: chapter.id, chapterTitle: chapter.title, joined: inserted !== undefined, coWriters: Number(count.n) };
   });
 }

@@ -26,6 +26,9 @@ const UNREACHABLE_CODES = new Set<number>([
   RESTJSONErrorCodes.MissingAccess,
 ]);
 
+/** How the one message for a target is found again: by the job that made it, the revision it shows, the page's card, or the chapter's progress. */
+export type FindBy = 'generation_key' | 'revision' | 'page_card' | 'chapter_progress';
+
 export interface MessageTarget {
   channelId: string;
   purpose: MessagePurpose;
@@ -59,8 +62,9 @@ export class DiscordMessages {
    * deleted. Serialised per target with an advisory lock, so two runs of one job (a false stall)
    * cannot both post.
    */
-  async upsert(target: MessageTarget, find: { by: 'generation_key' | 'revision' | 'page_card' }, body: MessageBody): Promise<string> {
-    const lockName = `discord-message:${find.by}:${find.by === 'generation_key' ? target.generationKey : find.by === 'revision' ? target.revisionId : target.pageId}`;
+  async upsert(target: MessageTarget, find: { by: FindBy }, body: MessageBody): Promise<string> {
+    const key = find.by === 'generation_key' ? target.generationKey : find.by === 'revision' ? target.revisionId : find.by === 'page_card' ? target.pageId : target.chapterId;
+    const lockName = `discord-message:${find.by}:${key}`;
     return this.db.transaction().execute(async (trx) => {
       await sql`select pg_advisory_xact_lock(hashtext(${lockName}))`.execute(trx);
       const existing = await this.findRecorded(trx, target, find.by);
@@ -78,6 +82,7 @@ export class DiscordMessages {
         }
       }
       const message = (await this.call(target.chapterId, () => this.rest.post(Routes.channelMessages(target.channelId), { body }))) as APIMessage;
+      if (find.by === 'chapter_progress') await this.pin(target.channelId, message.id);
       await trx
         .insertInto('discord_messages')
         .values({
@@ -94,7 +99,16 @@ export class DiscordMessages {
     });
   }
 
-  private async findRecorded(trx: Transaction<Database>, target: MessageTarget, by: 'generation_key' | 'revision' | 'page_card') {
+  /** A pin is a convenience: without the Manage Messages permission the message still works unpinned. */
+  private async pin(channelId: string, messageId: string): Promise<void> {
+    try {
+      await this.rest.put(Routes.channelMessagesPin(channelId, messageId));
+    } catch (error) {
+      this.logger.warn({ channelId, messageId, err: error instanceof Error ? error.message : String(error) }, 'could not pin the progress message');
+    }
+  }
+
+  private async findRecorded(trx: Transaction<Database>, target: MessageTarget, by: FindBy) {
     let query = trx.selectFrom('discord_messages').selectAll();
     if (by === 'generation_key') {
       if (target.generationKey === null) return undefined;
@@ -102,8 +116,10 @@ export class DiscordMessages {
     } else if (by === 'revision') {
       if (target.revisionId === null) return undefined;
       query = query.where('revision_id', '=', target.revisionId).where('purpose', '=', 'draft');
-    } else {
+    } else if (by === 'page_card') {
       query = query.where('page_id', '=', target.pageId).where('purpose', '=', 'page_card');
+    } else {
+      query = query.where('chapter_id', '=', target.chapterId).where('purpose', '=', 'progress');
     }
     return query.orderBy('id', 'desc').executeTakeFirst();
   }

@@ -9,13 +9,14 @@ import { buildDialoguePrompt, buildNarrationPrompt, type PromptReport } from '..
 import { countTokens } from '../agents/tokens.js';
 import { renderDialogueScript } from '../domain/dialogue-script.js';
 import { parseQuorumRule, tallyVotes } from '../domain/voting.js';
-import { classifyModelError, type AgentFailure, type ModelUsage } from '../agents/model-client.js';
+import { classifyModelError, type ModelUsage } from '../agents/model-client.js';
 import { writeDialogue } from '../agents/dialogue.js';
 import { writeNarration } from '../agents/narrator.js';
-import { renderDraftMessage, renderFailureMessage, renderPageCard, type DraftPhase, type DraftView } from '../discord/render/page-messages.js';
+import { draftViewOf, renderDraftMessage, renderFailureMessage, renderPageCard, type DraftPhase, type DraftView } from '../discord/render/page-messages.js';
 import type { Logger } from '../logger.js';
 import { generateDraftJob, type GenerateDraftJob } from '../queue/jobs.js';
 import { failGeneration, recordDraft } from '../services/page-service.js';
+import { budgetSpentMessage, getBudgetStatus } from '../services/budget-service.js';
 import { loadDialogueContext, loadNarrationContext } from '../services/prompt-context.js';
 import { recordAgentExecution } from './agent-log.js';
 import { ChapterUnreachableError, type DiscordMessages, type MessageTarget } from './discord-messages.js';
@@ -29,9 +30,13 @@ export interface WorkerDeps {
   logger: Logger;
   /** Minimum time between streamed edits of a draft message. */
   streamEditIntervalMs: number;
+  /** After a commit that wrote to the outbox: relay it now rather than at the next tick. */
+  kickRelay: () => void;
+  /** Ask for the chapter's pinned progress message to be redrawn. */
+  progress: { refresh(chapterId: number): void };
 }
 
-type PagePlace = NonNullable<Awaited<ReturnType<typeof getPageWithPlace>>>;
+export type PagePlace = NonNullable<Awaited<ReturnType<typeof getPageWithPlace>>>;
 
 /** Draft a narration or dialogue: show progress, call the model, record the revision, show it for a vote. */
 export async function processGenerateDraft(deps: WorkerDeps, job: Job): Promise<string> {
@@ -60,6 +65,14 @@ async function generateDraft(deps: WorkerDeps, job: Job, data: GenerateDraftJob,
   if (place.state !== `generating_${data.kind}` || place.version !== data.pageVersion) {
     log.info({ state: place.state, version: place.version }, 'stale generation job skipped');
     return 'stale';
+  }
+
+  // Every way to a new draft passes here, so a spent budget stops them all (the bot refuses what it can earlier).
+  const budget = await getBudgetStatus(deps.db, place.story_id, deps.config.prices);
+  if (budget.budgetUsd !== null && budget.spentUsd >= budget.budgetUsd) {
+    log.info({ storyId: place.story_id, spentUsd: budget.spentUsd }, 'monthly budget spent; draft not written');
+    await markFailed(deps, place, data, budgetSpentMessage(budget));
+    return 'over budget';
   }
 
   const version = await nextRevisionVersion(deps.db, place.id, data.kind);
@@ -164,12 +177,12 @@ async function writeAndRecord(deps: WorkerDeps, job: Job, data: GenerateDraftJob
       throw failure;
     }
     log.warn({ outcome: failure.outcome, err: failure.message }, 'generation failed for good; the page waits for Retry');
-    await markFailed(deps, place, data, failure);
+    await markFailed(deps, place, data, failure.userMessage);
     return 'failed';
   }
 
   await logCall(usage, 'ok', null);
-  const result = await recordDraft(deps.db, { ...data, generationKey }, { body, structured, promptContext: report });
+  const result = await recordDraft(deps.db, { ...data, generationKey }, { body, structured, promptContext: report }, deps.config.review);
   if (result.status === 'stale') {
     log.info('page moved on while the draft was written (cancelled or restarted); draft dropped');
     await deps.messages.upsert(target, { by: 'generation_key' }, renderDraftMessage({ ...view, text: body }, { phase: 'dropped', reason: 'Cancelled or restarted before it finished; this text was not kept.' }));
@@ -179,19 +192,13 @@ async function writeAndRecord(deps: WorkerDeps, job: Job, data: GenerateDraftJob
   return result.status;
 }
 
-async function showOpenDraft(deps: WorkerDeps, place: PagePlace, revision: PageRevision, generationKey: string | null): Promise<void> {
+/** Shows a stored draft as it now stands (open with its tally, or decided), posting it when it has no message yet. */
+export async function showOpenDraft(deps: WorkerDeps, place: PagePlace, revision: PageRevision, generationKey: string | null): Promise<void> {
   if (place.thread_id === null) return;
   const coWriters = await countCoWriters(deps.db, place.chapter_id);
   const votes = await deps.db.selectFrom('votes').select(['user_id as userId', 'choice']).where('revision_id', '=', revision.id).execute();
   const tally = tallyVotes(votes, parseQuorumRule(place.quorum) ?? { kind: 'majority' }, coWriters);
-  const view: DraftView = {
-    pageId: place.id,
-    pageNumber: place.number,
-    kind: revision.kind,
-    version: revision.version,
-    revisionId: revision.id,
-    text: revision.body,
-  };
+  const view = draftViewOf(place.number, revision);
   const phase = revision.status === 'open' ? { phase: 'open' as const, tally } : revision.status === 'superseded' ? { phase: 'superseded' as const } : { phase: revision.status, tally };
   await deps.messages.upsert(
     { channelId: place.thread_id, purpose: 'draft', chapterId: place.chapter_id, pageId: place.id, revisionId: revision.id, generationKey },
@@ -202,8 +209,10 @@ async function showOpenDraft(deps: WorkerDeps, place: PagePlace, revision: PageR
   await updatePageCard(deps, { ...place, ...page }, null);
 }
 
-export async function updatePageCard(deps: Pick<WorkerDeps, 'messages'>, place: PagePlace | (PagePlace & StoryPage), note: string | null): Promise<void> {
+/** The page card follows the page's state, and so does the chapter's pinned progress. */
+export async function updatePageCard(deps: Pick<WorkerDeps, 'messages' | 'progress'>, place: PagePlace | (PagePlace & StoryPage), note: string | null): Promise<void> {
   if (place.thread_id === null) return;
+  deps.progress.refresh(place.chapter_id);
   await deps.messages.upsert(
     { channelId: place.thread_id, purpose: 'page_card', chapterId: place.chapter_id, pageId: place.id, revisionId: null, generationKey: null },
     { by: 'page_card' },
@@ -211,10 +220,10 @@ export async function updatePageCard(deps: Pick<WorkerDeps, 'messages'>, place: 
   );
 }
 
-async function markFailed(deps: WorkerDeps, place: PagePlace, data: GenerateDraftJob, failure: AgentFailure): Promise<void> {
-  const page = await failGeneration(deps.db, data, failure.userMessage);
+async function markFailed(deps: WorkerDeps, place: PagePlace, data: GenerateDraftJob, userMessage: string): Promise<void> {
+  const page = await failGeneration(deps.db, data, userMessage);
   if (!page || place.thread_id === null) return;
-  await deps.messages.post(place.thread_id, renderFailureMessage(page, data.kind, failure.userMessage));
+  await deps.messages.post(place.thread_id, renderFailureMessage(page, data.kind, userMessage));
   await updatePageCard(deps, { ...place, ...page }, null);
 }
 

@@ -8,17 +8,24 @@ import { createModelClient } from '../agents/model-client.js';
 import { GENERATION_QUEUE, type JobName } from '../queue/jobs.js';
 import { OutboxRelay } from '../queue/outbox-relay.js';
 import { createRedisConnection } from '../queue/redis.js';
-import { sweepStuckPages } from '../queue/sweeper.js';
+import { sweepOverdueReviews, sweepStuckPages } from '../queue/sweeper.js';
 import { processAnnouncePage } from './announce-page.js';
 import { createDiscordRest, DiscordMessages } from './discord-messages.js';
 import { processGenerateDraft, type WorkerDeps } from './generate-draft.js';
 import { processSummariseChapter } from './summarise-chapter.js';
+import { processGeneratePanels, processReviewDraft } from './advisory-agents.js';
+import { processPostDraft } from './post-draft.js';
+import { processRefreshProgress } from './refresh-progress.js';
+import { processReviewDeadline, processReviewReminder } from './review-due.js';
+import { ProgressRefresher } from '../queue/progress-refresher.js';
 
 export interface WorkerOptions {
   streamEditIntervalMs?: number;
   relayIntervalMs?: number;
   /** How often to look for generating pages without a live job (their age comes from STUCK_PAGE_SECONDS). */
   sweepIntervalMs?: number;
+  /** Changes to a chapter within this window share one redraw of its progress message. */
+  progressWindowMs?: number;
 }
 
 export interface RunningWorker {
@@ -36,9 +43,19 @@ function createProcessor(deps: WorkerDeps) {
       case 'announce-page':
         return processAnnouncePage(deps, job);
       case 'post-draft':
-        return 'restoring drafts is not available yet';
+        return processPostDraft(deps, job);
       case 'summarise-chapter':
         return processSummariseChapter(deps, job);
+      case 'generate-panels':
+        return processGeneratePanels(deps, job);
+      case 'review-draft':
+        return processReviewDraft(deps, job);
+      case 'review-reminder':
+        return processReviewReminder(deps, job);
+      case 'review-deadline':
+        return processReviewDeadline(deps, job);
+      case 'refresh-progress':
+        return processRefreshProgress(deps, job);
     }
     deps.logger.error({ jobId: job.id, jobName: job.name }, 'unknown job name; dropped');
     return 'unknown job';
@@ -46,7 +63,13 @@ function createProcessor(deps: WorkerDeps) {
 }
 
 /** What job processors need, built from the configuration: the worker uses it, and so can a test. */
-export function createWorkerDeps(config: Readonly<Config>, db: Db, logger: Logger, options: WorkerOptions = {}): WorkerDeps {
+export function createWorkerDeps(
+  config: Readonly<Config>,
+  db: Db,
+  logger: Logger,
+  options: WorkerOptions = {},
+  hooks: Pick<WorkerDeps, 'kickRelay' | 'progress'> = { kickRelay: () => undefined, progress: { refresh: () => undefined } },
+): WorkerDeps {
   return {
     db,
     model: createModelClient(config.model),
@@ -54,6 +77,7 @@ export function createWorkerDeps(config: Readonly<Config>, db: Db, logger: Logge
     messages: new DiscordMessages(createDiscordRest(config.discord), db, logger),
     logger,
     streamEditIntervalMs: options.streamEditIntervalMs ?? 1_200,
+    ...hooks,
   };
 }
 
@@ -71,7 +95,8 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, opti
     generationAttempts: config.model.attempts,
     intervalMs: options.relayIntervalMs ?? 1_000,
   });
-  const deps = createWorkerDeps(config, db, logger, options);
+  const progress = new ProgressRefresher(queue, logger.child({ component: 'progress' }), options.progressWindowMs);
+  const deps = createWorkerDeps(config, db, logger, options, { kickRelay: () => relay.kick(), progress });
   const worker = new Worker(GENERATION_QUEUE, createProcessor(deps), {
     connection: workerConnection,
     prefix: config.redis.prefix,
@@ -88,8 +113,9 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, opti
   const sweepLog = logger.child({ component: 'sweeper' });
   const sweeper = setInterval(() => {
     sweepStuckPages(db, queue, sweepLog, config.worker.stuckPageMs)
-      .then((result) => {
-        if (result.requeued > 0) relay.kick();
+      .then(async (result) => {
+        const reviews = await sweepOverdueReviews(db, queue, sweepLog, config.review.minuteMs, Math.max(30_000, config.worker.stuckPageMs));
+        if (result.requeued + reviews > 0) relay.kick();
       })
       .catch((error: unknown) => sweepLog.warn({ err: error }, 'sweep failed; trying again next round'));
   }, options.sweepIntervalMs ?? Math.min(15_000, Math.max(500, config.worker.stuckPageMs / 2)));

@@ -6,7 +6,7 @@ import { UserError } from '../../src/services/user-error.js';
 import { createTestDatabase, type TestDatabase } from '../../loopback/local-database.js';
 
 const GUILD = '400000000000000001';
-const LIMITS = { pageStartCooldownMs: 0, maxGenerationsPerGuild: 10_000 };
+const LIMITS = { pageStartCooldownMs: 0, maxGenerationsPerGuild: 10_000, prices: {} };
 const RUNS = 50;
 let nextId = 400_000_000_000_100_000n;
 const snowflake = () => String((nextId += 1n));
@@ -45,7 +45,7 @@ describe('races', () => {
     const place = (userId: string): InteractionPlace => ({ guildId: GUILD, channelId: threadId, userId });
     const { page } = await startPage(db, place('w0'), 'The race begins', LIMITS);
     const job = { pageId: page.id, kind: 'narration' as const, pageVersion: page.version };
-    const recorded = await recordDraft(db, { ...job, generationKey: jobKeyFor('generate-draft', job) }, { body: 'Draft one.', structured: null, promptContext: null });
+    const recorded = await recordDraft(db, { ...job, generationKey: jobKeyFor('generate-draft', job) }, { body: 'Draft one.', structured: null, promptContext: null }, { minuteMs: 60_000, continuityReview: false });
     if (recorded.status !== 'recorded') throw new Error('draft not recorded');
     return { users, place, threadId, chapterId: chapter.id, pageId: page.id, revisionId: recorded.revision.id };
   }

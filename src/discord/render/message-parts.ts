@@ -5,8 +5,9 @@ export interface MessageBody {
   content?: string;
   embeds: APIEmbed[];
   components: APIActionRowComponent<APIComponentInMessageActionRow>[];
-  // Model and user text must never ping anyone: no parsed mentions, ever.
-  allowed_mentions: { parse: [] };
+  // Model and user text must never ping anyone: no parsed mentions, ever. Only a review reminder
+  // names the co-writers it is for, by id.
+  allowed_mentions: { parse: []; users?: string[] };
 }
 
 export const NO_MENTIONS = { parse: [] } as { parse: [] };

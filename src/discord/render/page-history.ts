@@ -20,17 +20,24 @@ function describePrompt(prompt: VersionHistory['prompt']): string | null {
 }
 
 /** A page's versions, newest last, as embeds within one message's limits (the oldest are summarised when there are many). */
-export function renderPageHistory(page: StoryPage, versions: VersionHistory[]): APIEmbed[] {
+export function renderPageHistory(page: StoryPage, versions: VersionHistory[], skipNewest = 0): APIEmbed[] {
   const header = new EmbedBuilder()
     .setTitle(`Page ${page.number} · history`)
     .setDescription(fitText(`${describePageState(page)}.\n> ${page.input}`, 600));
-  const shown = versions.slice(-(MAX_EMBEDS - 1));
-  if (shown.length < versions.length) header.addFields({ name: 'Earlier versions', value: `${versions.length - shown.length} older version(s) not shown.` });
+  // Paged from the newest: `skip` leaves out that many of the newest versions.
+  const end = Math.max(0, versions.length - Math.max(0, skipNewest));
+  const start = Math.max(0, end - (MAX_EMBEDS - 1));
+  const shown = versions.slice(start, end);
+  const paging: string[] = [];
+  if (start > 0) paging.push(`${start} older version(s) not shown: add skip:${versions.length - start} to see them.`);
+  if (end < versions.length) paging.push(`${versions.length - end} newer version(s) left out (skip:${versions.length - end}).`);
+  if (shown.length === 0) paging.push(`This page has ${versions.length} version(s); skip:${skipNewest} leaves out all of them.`);
+  if (paging.length > 0) header.addFields({ name: 'More versions', value: paging.join('\n') });
   // Six thousand characters for the whole message: share them among the versions shown.
   const perVersion = Math.min(PER_VERSION_TEXT, Math.floor((LIMITS.embedTotal - 700) / Math.max(1, shown.length)) - 250);
   const embeds = shown.map((v) => {
     const embed = new EmbedBuilder()
-      .setTitle(`${v.kind === 'narration' ? 'Narration' : 'Dialogue'} v${v.version} · ${v.status.replace('_', ' ')}`)
+      .setTitle(`${v.kind === 'narration' ? 'Narration' : 'Dialogue'} v${v.version}${v.restoredFrom ? ` (restored from v${v.restoredFrom})` : ''} · ${v.status.replace('_', ' ')}`)
       .setDescription(fitText(v.body, Math.max(80, perVersion)));
     const votes = v.votes.map((vote) => `<@${vote.userId}> ${vote.choice === 'approve' ? '✅' : '✏️'}`).join(' ');
     if (votes) embed.addFields({ name: 'Votes', value: fitText(votes, 200) });

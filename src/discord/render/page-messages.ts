@@ -44,6 +44,24 @@ export interface DraftView {
   version: number;
   revisionId: number | null;
   text: string;
+  /** Set when this version is an earlier one brought back by /page restore. */
+  restoredFromVersion?: number | null;
+  /** The continuity reviewer's notes: advisory, shown under the draft, never part of the vote. */
+  reviewNotes?: readonly string[] | null;
+}
+
+/** The draft's view from its stored revision: the one place that maps columns to what is shown. */
+export function draftViewOf(pageNumber: number, revision: { id: number; page_id: number; kind: DraftKind; version: number; body: string; restored_from_version: number | null; review_notes: readonly string[] | null }): DraftView {
+  return {
+    pageId: revision.page_id,
+    pageNumber,
+    kind: revision.kind,
+    version: revision.version,
+    revisionId: revision.id,
+    text: revision.body,
+    restoredFromVersion: revision.restored_from_version,
+    reviewNotes: revision.review_notes,
+  };
 }
 
 function describeTally(tally: Tally): string {
@@ -78,15 +96,20 @@ function describePhase(view: DraftView, phase: DraftPhase): { status: string; co
 /** A draft with its vote: the buttons live only while the draft is open. */
 export function renderDraftMessage(view: DraftView, phase: DraftPhase): MessageBody {
   const { status, colour } = describePhase(view, phase);
-  const title = `Page ${view.pageNumber} · ${KIND_LABEL[view.kind]} v${view.version}`;
+  const restored = view.restoredFromVersion ? ` (restored from v${view.restoredFromVersion})` : '';
+  const title = `Page ${view.pageNumber} · ${KIND_LABEL[view.kind]} v${view.version}${restored}`;
   const statusField = fitText(status, LIMITS.fieldValue);
-  // Title, status and the field name come out of the same 6000-character budget as the text.
-  const budget = LIMITS.embedTotal - title.length - statusField.length - 'Status'.length - 16;
+  const notes = view.reviewNotes && view.reviewNotes.length > 0 ? fitText(view.reviewNotes.map((note) => `• ${note}`).join('\n'), LIMITS.fieldValue) : null;
+  // Title, status, notes and the field names come out of the same 6000-character budget as the text.
+  const budget = LIMITS.embedTotal - title.length - statusField.length - 'Status'.length - (notes ? notes.length + 40 : 0) - 16;
   const descriptions = splitIntoDescriptions(view.text || '…', budget);
   const embeds: APIEmbed[] = descriptions.map((description, index) => {
     const embed = new EmbedBuilder().setDescription(description).setColor(colour);
     if (index === 0) embed.setTitle(title);
-    if (index === descriptions.length - 1) embed.addFields({ name: 'Status', value: statusField });
+    if (index === descriptions.length - 1) {
+      if (notes) embed.addFields({ name: '🔎 Continuity notes (advisory)', value: notes });
+      embed.addFields({ name: 'Status', value: statusField });
+    }
     return embed.toJSON();
   });
   const components: MessageBody['components'] = [];

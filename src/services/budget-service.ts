@@ -1,0 +1,52 @@
+import type { Transaction } from 'kysely';
+import { estimateCost, type PriceTable } from '../domain/pricing.js';
+import type { Db } from '../db/connection.js';
+import type { Database } from '../db/database.js';
+import { UserError } from './user-error.js';
+
+type Executor = Db | Transaction<Database>;
+
+export interface BudgetStatus {
+  budgetUsd: number | null;
+  spentUsd: number;
+  /** The first moment of next month (UTC), when the spend starts again from zero. */
+  resetsAt: Date;
+}
+
+/** The story's estimated spend this calendar month (UTC), priced like /usage from the agent log, against its budget. */
+export async function getBudgetStatus(db: Executor, storyId: number, prices: PriceTable): Promise<BudgetStatus> {
+  const story = await db.selectFrom('stories').select('monthly_budget_usd').where('id', '=', storyId).executeTakeFirstOrThrow();
+  const now = new Date();
+  const monthStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+  const rows = await db
+    .selectFrom('agent_execution_log')
+    .select((eb) => [
+      'model',
+      eb.fn.sum<string>('prompt_tokens').as('prompt'),
+      eb.fn.sum<string>('cached_tokens').as('cached'),
+      eb.fn.sum<string>('completion_tokens').as('completion'),
+    ])
+    .where('story_id', '=', storyId)
+    .where('created_at', '>=', monthStart)
+    .groupBy('model')
+    .execute();
+  const spentUsd = rows.reduce(
+    (sum, row) => sum + estimateCost({ model: row.model, promptTokens: Number(row.prompt), cachedTokens: Number(row.cached), completionTokens: Number(row.completion) }, prices),
+    0,
+  );
+  return {
+    budgetUsd: story.monthly_budget_usd === null ? null : Number(story.monthly_budget_usd),
+    spentUsd,
+    resetsAt: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)),
+  };
+}
+
+export function budgetSpentMessage(status: BudgetStatus): string {
+  return `This story's monthly budget of $${status.budgetUsd?.toFixed(2)} is spent ($${status.spentUsd.toFixed(2)} so far this month), so no new drafts are written until an admin raises it with /settings budget, or the month turns on ${status.resetsAt.toISOString().slice(0, 10)}.`;
+}
+
+/** Refuses a new generation once the month's spend has reached the story's budget. */
+export async function assertWithinBudget(db: Executor, storyId: number, prices: PriceTable): Promise<void> {
+  const status = await getBudgetStatus(db, storyId, prices);
+  if (status.budgetUsd !== null && status.spentUsd >= status.budgetUsd) throw new UserError(budgetSpentMessage(status));
+}

@@ -1,0 +1,92 @@
+import type { Transaction } from 'kysely';
+import type { Db } from '../db/connection.js';
+import type { Database, MemberRole } from '../db/database.js';
+import { getChapterByThread } from '../db/chapters.js';
+import { UserError } from './user-error.js';
+
+type Executor = Db | Transaction<Database>;
+
+/** Who acts, where, and whether Discord says they manage the server (they count as owners everywhere). */
+export interface MemberPlace {
+  guildId: string;
+  channelId: string;
+  userId: string;
+  isAdmin: boolean;
+}
+
+export const ROLE_RIGHTS: Record<MemberRole, string> = {
+  owner: 'settings, restore versions, manage members, and everything a writer does',
+  writer: 'start pages, vote, send drafts back with feedback',
+  viewer: 'read along; no votes',
+};
+
+export async function effectiveRole(db: Executor, chapterId: number, place: MemberPlace): Promise<MemberRole | null> {
+  if (place.isAdmin) return 'owner';
+  const row = await db.selectFrom('chapter_members').select('role').where('chapter_id', '=', chapterId).where('user_id', '=', place.userId).executeTakeFirst();
+  return row?.role ?? null;
+}
+
+/** Owners of the chapter (who opened it, or who an owner made one) and server managers. */
+export async function assertChapterOwner(db: Executor, chapterId: number, place: MemberPlace, what: string): Promise<void> {
+  if ((await effectiveRole(db, chapterId, place)) !== 'owner') {
+    throw new UserError(`Only the chapter's owners (or members with Manage Server) can ${what}.`);
+  }
+}
+
+export async function chapterHere(db: Executor, place: { guildId: string; channelId: string }) {
+  const chapter = await getChapterByThread(db, place.guildId, place.channelId);
+  if (!chapter) throw new UserError('Run this inside a chapter thread.');
+  return chapter;
+}
+
+export interface ChapterMemberView {
+  userId: string;
+  role: MemberRole;
+  joinedAt: Date;
+}
+
+export async function listMembers(db: Db, place: { guildId: string; channelId: string }) {
+  const chapter = await chapterHere(db, place);
+  const members = await db
+    .selectFrom('chapter_members')
+    .select(['user_id as userId', 'role', 'joined_at as joinedAt'])
+    .where('chapter_id', '=', chapter.id)
+    .orderBy('joined_at')
+    .execute();
+  return { chapter, members: members as ChapterMemberView[] };
+}
+
+/**
+ * An owner gives someone a role in this chapter (adding them if they were not in it) or removes them.
+ * The last owner cannot step down or be removed, so a chapter always has someone who can manage it.
+ */
+export async function setMemberRole(
+  db: Db,
+  place: MemberPlace,
+  target: { userId: string; isBot: boolean },
+  role: MemberRole | 'remove',
+): Promise<{ chapterTitle: string; previous: MemberRole | null; role: MemberRole | 'remove' }> {
+  if (target.isBot) throw new UserError('Bots cannot be co-writers.');
+  return db.transaction().execute(async (trx) => {
+    const chapter = await chapterHere(trx, place);
+    await assertChapterOwner(trx, chapter.id, place, 'change who is in the chapter');
+    // Serialises member changes, so two owners demoting each other cannot leave the chapter with none.
+    await trx.selectFrom('chapters').select('id').where('id', '=', chapter.id).forUpdate().execute();
+    const previous = (await trx.selectFrom('chapter_members').select('role').where('chapter_id', '=', chapter.id).where('user_id', '=', target.userId).executeTakeFirst())?.role ?? null;
+    if (role === 'remove' && previous === null) throw new UserError(`<@${target.userId}> is not in this chapter.`);
+    if (previous === 'owner' && role !== 'owner') {
+      const owners = await trx.selectFrom('chapter_members').select((eb) => eb.fn.countAll<number>().as('n')).where('chapter_id', '=', chapter.id).where('role', '=', 'owner').executeTakeFirstOrThrow();
+      if (Number(owners.n) <= 1) throw new UserError('A chapter keeps at least one owner: make someone else an owner first.');
+    }
+    if (role === 'remove') {
+      await trx.deleteFrom('chapter_members').where('chapter_id', '=', chapter.id).where('user_id', '=', target.userId).execute();
+    } else {
+      await trx
+        .insertInto('chapter_members')
+        .values({ chapter_id: chapter.id, user_id: target.userId, role })
+        .onConflict((oc) => oc.columns(['chapter_id', 'user_id']).doUpdateSet({ role }))
+        .execute();
+    }
+    return { chapterTitle: chapter.title, previous, role };
+  });
+}

@@ -1,0 +1,118 @@
+import type { Job } from 'bullmq';
+import { classifyModelError, type ModelUsage } from '../agents/model-client.js';
+import { writePanelPrompts } from '../agents/panels.js';
+import { reviewContinuity } from '../agents/reviewer.js';
+import { countTokens } from '../agents/tokens.js';
+import type { AgentName } from '../db/database.js';
+import { getPageWithPlace, getRevision } from '../db/pages.js';
+import { buildPanelsPrompt, buildReviewPrompt } from '../domain/context-builder.js';
+import { generatePanelsJob, reviewDraftJob } from '../queue/jobs.js';
+import { getBudgetStatus } from '../services/budget-service.js';
+import { loadDialogueContext, loadNarrationContext } from '../services/prompt-context.js';
+import { recordAgentExecution } from './agent-log.js';
+import { showOpenDraft, type PagePlace, type WorkerDeps } from './generate-draft.js';
+
+/** Advisory agents retry a transient failure once; after that they give up quietly, never holding up a page. */
+const ADVISORY_ATTEMPTS = 2;
+
+async function overBudget(deps: WorkerDeps, storyId: number): Promise<boolean> {
+  const budget = await getBudgetStatus(deps.db, storyId, deps.config.prices);
+  return budget.budgetUsd !== null && budget.spentUsd >= budget.budgetUsd;
+}
+
+/** Calls an advisory agent and logs the call; null when it failed for good (the failure is logged, not thrown). */
+async function callAdvisory<T extends { usage: ModelUsage }>(
+  deps: WorkerDeps,
+  job: Job,
+  entry: { agent: AgentName; model: string; place: PagePlace },
+  call: () => Promise<T>,
+): Promise<T | null> {
+  const started = Date.now();
+  const log = {
+    storyId: entry.place.story_id,
+    chapterId: entry.place.chapter_id,
+    pageId: entry.place.id,
+    agent: entry.agent,
+    model: entry.model,
+    jobId: job.id ?? null,
+    attempt: job.attemptsMade + 1,
+  };
+  try {
+    const result = await call();
+    await recordAgentExecution(deps.db, { ...log, usage: result.usage, latencyMs: Date.now() - started, outcome: 'ok', error: null });
+    return result;
+  } catch (error) {
+    const failure = classifyModelError(error);
+    await recordAgentExecution(deps.db, { ...log, usage: failure.usage, latencyMs: Date.now() - started, outcome: failure.outcome, error: failure.message });
+    if (failure.retryable && job.attemptsMade + 1 < ADVISORY_ATTEMPTS) throw failure;
+    deps.logger.warn({ agent: entry.agent, pageId: entry.place.id, outcome: failure.outcome, err: failure.message }, 'advisory agent gave up; the page goes on without it');
+    return null;
+  }
+}
+
+const budgetOf = (deps: WorkerDeps) => ({ totalTokens: deps.config.model.promptTokenBudget, bibleTokens: deps.config.model.bibleTokenBudget });
+
+/**
+ * The continuity reviewer: reads a narration draft against the bible and earlier pages and attaches
+ * its notes to the draft message. It never touches the vote: the draft is open the whole time.
+ */
+export async function processReviewDraft(deps: WorkerDeps, job: Job): Promise<string> {
+  const { pageId, revisionId } = reviewDraftJob.parse(job.data);
+  const place = await getPageWithPlace(deps.db, pageId);
+  const revision = await getRevision(deps.db, revisionId);
+  if (!place || !revision || revision.page_id !== pageId) return 'draft gone';
+  if (revision.review_notes !== null) return 'already reviewed';
+  if (revision.status !== 'open') return 'draft already decided';
+  if (await overBudget(deps, place.story_id)) return 'over budget';
+  const prompt = buildReviewPrompt(await loadNarrationContext(deps.db, pageId, budgetOf(deps)), revision.body, countTokens);
+  const model = deps.config.model.reviewerModel;
+  const review = await callAdvisory(deps, job, { agent: 'reviewer', model, place }, () =>
+    reviewContinuity(deps.model, { model, prompt, cacheKey: `story-${place.story_id}` }),
+  );
+  if (!review) return 'review failed';
+  const updated = await deps.db
+    .updateTable('page_revisions')
+    .set({ review_notes: JSON.stringify(review.notes) })
+    .where('id', '=', revisionId)
+    .where('review_notes', 'is', null)
+    .returningAll()
+    .executeTakeFirst();
+  if (!updated) return 'already reviewed';
+  if (review.notes.length > 0) await showOpenDraft(deps, place, updated, null);
+  return `${review.notes.length} note(s)`;
+}
+
+/** After a page is approved: image prompts per panel, stored in panel_prompts for /chapter export. */
+export async function processGeneratePanels(deps: WorkerDeps, job: Job): Promise<string> {
+  const { pageId, dialogueRevisionId } = generatePanelsJob.parse(job.data);
+  if (!deps.config.review.panelPrompts) return 'panel prompts are turned off';
+  const place = await getPageWithPlace(deps.db, pageId);
+  const dialogue = await getRevision(deps.db, dialogueRevisionId);
+  if (!place || !dialogue || dialogue.page_id !== pageId || dialogue.kind !== 'dialogue') return 'page gone';
+  const existing = await deps.db.selectFrom('panel_prompts').select('id').where('revision_id', '=', dialogueRevisionId).executeTakeFirst();
+  if (existing) return 'already written';
+  if (await overBudget(deps, place.story_id)) return 'over budget';
+  const prompt = buildPanelsPrompt(await loadDialogueContext(deps.db, pageId, budgetOf(deps)), dialogue.body, countTokens);
+  const model = deps.config.model.panelsModel;
+  const result = await callAdvisory(deps, job, { agent: 'panels', model, place }, () => writePanelPrompts(deps.model, { model, prompt, cacheKey: `story-${place.story_id}` }));
+  if (!result) return 'panels failed';
+  await deps.db
+    .insertInto('panel_prompts')
+    .values(
+      result.panels.map((panel) => ({
+        page_id: pageId,
+        revision_id: dialogueRevisionId,
+        panel_number: panel.panelNumber,
+        scene: panel.scene,
+        characters: panel.characters,
+        camera: panel.camera,
+        mood: panel.mood,
+        prompt: panel.prompt,
+        negative_prompt: panel.negativePrompt,
+      })),
+    )
+    // A second run of the job (a false stall) finds the first one's rows.
+    .onConflict((oc) => oc.columns(['revision_id', 'panel_number']).doNothing())
+    .execute();
+  return `${result.panels.length} panel(s)`;
+}

@@ -1,0 +1,28 @@
+import type { Job } from 'bullmq';
+import { getPageWithPlace, getRevision } from '../db/pages.js';
+import { postDraftJob } from '../queue/jobs.js';
+import { ChapterUnreachableError } from './discord-messages.js';
+import { markChapterNeedsAttention, showOpenDraft, updatePageCard, type WorkerDeps } from './generate-draft.js';
+
+/** A restored version: the draft it replaced is shown superseded, and the restored one is posted for a vote. */
+export async function processPostDraft(deps: WorkerDeps, job: Job): Promise<string> {
+  const data = postDraftJob.parse(job.data);
+  const place = await getPageWithPlace(deps.db, data.pageId);
+  const revision = await getRevision(deps.db, data.revisionId);
+  if (!place || !revision || place.thread_id === null || revision.page_id !== place.id) return 'page gone';
+  try {
+    if (data.supersededRevisionId !== undefined) {
+      const superseded = await getRevision(deps.db, data.supersededRevisionId);
+      const shown = await deps.db.selectFrom('discord_messages').select('id').where('revision_id', '=', data.supersededRevisionId).where('purpose', '=', 'draft').executeTakeFirst();
+      // Only redraw a message that exists: a superseded draft is not worth a new post.
+      if (superseded && shown) await showOpenDraft(deps, place, superseded, null);
+    }
+    await showOpenDraft(deps, place, revision, null);
+    await updatePageCard(deps, place, null);
+  } catch (error) {
+    if (error instanceof ChapterUnreachableError) return markChapterNeedsAttention(deps, place.chapter_id, error, deps.logger.child({ jobId: job.id }));
+    throw error;
+  }
+  deps.progress.refresh(place.chapter_id);
+  return 'posted';
+}

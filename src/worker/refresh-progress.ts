@@ -1,0 +1,26 @@
+import type { Job } from 'bullmq';
+import { renderPinnedProgress } from '../discord/render/progress.js';
+import { refreshProgressJob } from '../queue/jobs.js';
+import { getChapterProgressById } from '../services/progress-service.js';
+import { ChapterUnreachableError } from './discord-messages.js';
+import { markChapterNeedsAttention, type WorkerDeps } from './generate-draft.js';
+
+/** Redraws the chapter's pinned progress message from the views (posting and pinning it the first time). */
+export async function processRefreshProgress(deps: WorkerDeps, job: Job): Promise<string> {
+  const { chapterId } = refreshProgressJob.parse(job.data);
+  const progress = await getChapterProgressById(deps.db, chapterId);
+  if (!progress || progress.chapter.thread_id === null) return 'chapter gone';
+  // Discord said the thread is gone or closed to us: wait for an admin instead of knocking again.
+  if (progress.chapter.status === 'needs_attention') return 'chapter needs attention';
+  try {
+    await deps.messages.upsert(
+      { channelId: progress.chapter.thread_id, purpose: 'progress', chapterId, pageId: null, revisionId: null, generationKey: null },
+      { by: 'chapter_progress' },
+      renderPinnedProgress(progress, new Date()),
+    );
+  } catch (error) {
+    if (error instanceof ChapterUnreachableError) return markChapterNeedsAttention(deps, chapterId, error, deps.logger.child({ jobId: job.id }));
+    throw error;
+  }
+  return 'refreshed';
+}
