@@ -107,6 +107,13 @@ describe('restore, diff, reviewer notes, panels and export, members, status, pro
     await room.click(threadId, v3, h.adminId, 'Approve').response();
     const history = await command(writer, 'page', 'history', { page: 1 });
     expect(JSON.stringify(history.embeds)).toContain('Narration v3 (restored from v1) · approved');
+    const paged = JSON.stringify((await command(writer, 'page', 'history', { page: 1, skip: 2 })).embeds);
+    expect(paged).toContain('2 newer version(s) left out');
+    expect(paged).toContain('Narration v1');
+    expect(paged).not.toContain('Narration v3');
+    expect((await command(writer, 'page', 'diff', { page: 1, from: 1, to: 9 })).content).toMatch(/narration versions 1 to 3; there is no v9/);
+    expect((await command(writer, 'page', 'diff', { page: 4, from: 1, to: 2 })).content).toMatch(/no page 4/);
+    expect((await command(writer, 'page', 'diff', { page: 1, from: 1, to: 5, kind: 'dialogue' })).content).toMatch(/no dialogue yet|there is no v5/);
   });
 
   it('an approved page gets panel prompts, and /chapter export gives Markdown, JSON and a valid ComfyUI workflow', async () => {
@@ -139,6 +146,8 @@ describe('restore, diff, reviewer notes, panels and export, members, status, pro
       expect.arrayContaining(['snowy pass, dawn light, woman with lantern', 'text, watermark']),
     );
 
+    const empty = await room.openChapter('Blank');
+    expect((await command(writer, 'chapter', 'export', { format: 'comfyui' }, empty)).content).toMatch(/No panel prompts yet/);
     const outside = await command(writer, 'chapter', 'export', { format: 'markdown' }, h.storyChannelId);
     expect(outside).toMatchObject({ ephemeral: true, content: expect.stringMatching(/inside a chapter thread/) });
   });
@@ -178,6 +187,8 @@ describe('restore, diff, reviewer notes, panels and export, members, status, pro
     expect(text).toContain('Ash and Ember · status');
     expect(text).toContain('Chapter 1: Cinders');
     expect(text).toMatch(/Page 2: Waiting for votes on the narration/);
+    const elsewhere = await command(writer, 'story', 'status', {}, h.discord.createChannel(h.guildId).id);
+    expect(elsewhere).toMatchObject({ ephemeral: true, content: expect.stringMatching(/story channel/) });
   });
 
   it('the HTTP API: health is open, everything else needs the bearer token', async () => {
@@ -201,7 +212,10 @@ describe('restore, diff, reviewer notes, panels and export, members, status, pro
     expect(metrics).toMatch(/^storyroom_model_tokens_total\{agent="narrator",kind="prompt"\} [1-9]\d*$/m);
 
     const chapters = (await (await fetch(`${base}/api/chapters?guild=${h.guildId}`, auth)).json()) as { chapters: { id: number; title: string; approvedPages: number }[] };
-    expect(chapters.chapters).toEqual([expect.objectContaining({ title: 'Cinders', approvedPages: 1 })]);
+    expect(chapters.chapters.map((c) => [c.title, c.approvedPages])).toEqual([
+      ['Cinders', 1],
+      ['Blank', 0],
+    ]);
     const chapterId = chapters.chapters[0]?.id ?? 0;
     const pages = (await (await fetch(`${base}/api/chapters/${chapterId}/pages`, auth)).json()) as { pages: { id: number; number: number; state: string }[] };
     expect(pages.pages.map((p) => [p.number, p.state])).toEqual([
