@@ -282,6 +282,15 @@ describe('restore, diff, reviewer notes, panels and export, members, status, pro
     expect(await h.database.db.selectFrom('story_pages').select('id').where('input', '=', 'Nothing left').execute()).toEqual([]);
     await command(h.adminId, 'settings', undefined, { budget: 100 }, h.storyChannelId);
     expect((await room.startPage(thread, h.adminId, 'Room again').response()).ephemeral).toBe(false);
+    const draft = await room.openDraft(thread, 1, 'Narration', 1);
+
+    // Spent again while a draft is open: the revision it asks for is not written, and the thread says why.
+    await command(h.adminId, 'settings', undefined, { budget: 0.01 }, h.storyChannelId);
+    await room.revise(thread, draft, h.adminId, 'Once more');
+    const notice = await h.discord.waitFor(() => h.discord.messages(thread).find((m) => embedText(m).includes('monthly budget')), { description: 'budget failure notice' });
+    expect(buttonsOf(notice).map((b) => b.label)).toContain('Retry');
+    const retry = await room.click(thread, notice, h.adminId, 'Retry').response();
+    expect(retry).toMatchObject({ ephemeral: true, content: expect.stringMatching(/monthly budget of \$0\.01 is spent/) });
     await command(h.adminId, 'settings', undefined, { budget: 0 }, h.storyChannelId);
   });
 });

@@ -11,10 +11,16 @@ export interface ChapterProgress {
   pages: Selectable<PageStatusSummaryView>[];
 }
 
+/** Counts and page lines from one snapshot, so they never disagree about a page that moved in between. */
 async function progressOf(db: Db, chapter: ChapterProgress['chapter']): Promise<ChapterProgress> {
-  const summary = await db.selectFrom('chapter_progress').selectAll().where('chapter_id', '=', chapter.id).executeTakeFirstOrThrow();
-  const pages = await db.selectFrom('page_status_summary').selectAll().where('chapter_id', '=', chapter.id).orderBy('number').execute();
-  return { chapter, summary, pages };
+  return db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .execute(async (trx) => {
+      const summary = await trx.selectFrom('chapter_progress').selectAll().where('chapter_id', '=', chapter.id).executeTakeFirstOrThrow();
+      const pages = await trx.selectFrom('page_status_summary').selectAll().where('chapter_id', '=', chapter.id).orderBy('number').execute();
+      return { chapter, summary, pages };
+    });
 }
 
 /** A chapter's progress from the chapter-progress and page-status views. */
@@ -33,20 +39,26 @@ export async function getChapterProgressById(db: Db, chapterId: number): Promise
 /** `/story status`: every chapter of the story with its counts, from the chapter-progress view. */
 export async function getStoryStatus(db: Db, place: { guildId: string; channelId: string }) {
   const story = await findStoryHere(db, place);
-  const chapters = await db
-    .selectFrom('chapter_progress as p')
-    .innerJoin('chapters as c', 'c.id', 'p.chapter_id')
-    .selectAll('p')
-    .select('c.thread_id')
-    .where('p.story_id', '=', story.id)
-    .orderBy('p.number')
-    .execute();
-  const open = await db
-    .selectFrom('page_status_summary')
-    .select(['chapter_id', 'number', 'state', 'stage', 'current_kind', 'current_version', 'approvals', 'revise_votes'])
-    .where('story_id', '=', story.id)
-    .where('state', '!=', 'page_approved')
-    .orderBy('number')
-    .execute();
-  return { story, chapters, open };
+  // One snapshot, as for a chapter's progress.
+  return db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .execute(async (trx) => {
+      const chapters = await trx
+        .selectFrom('chapter_progress as p')
+        .innerJoin('chapters as c', 'c.id', 'p.chapter_id')
+        .selectAll('p')
+        .select('c.thread_id')
+        .where('p.story_id', '=', story.id)
+        .orderBy('p.number')
+        .execute();
+      const open = await trx
+        .selectFrom('page_status_summary')
+        .select(['chapter_id', 'number', 'state', 'stage', 'current_kind', 'current_version', 'approvals', 'revise_votes'])
+        .where('story_id', '=', story.id)
+        .where('state', '!=', 'page_approved')
+        .orderBy('number')
+        .execute();
+      return { story, chapters, open };
+    });
 }
