@@ -5,7 +5,7 @@ import type { Config } from '../config/config.js';
 import { createDatabase } from '../db/connection.js';
 import { migrateToLatest } from '../db/migrate.js';
 import type { Logger } from '../logger.js';
-import { GENERATION_QUEUE, jobKeyFor } from '../queue/jobs.js';
+import { GENERATION_QUEUE, reviewJobKeys } from '../queue/jobs.js';
 import { ProgressRefresher } from '../queue/progress-refresher.js';
 import { OutboxRelay } from '../queue/outbox-relay.js';
 import { createRedisConnection } from '../queue/redis.js';
@@ -51,10 +51,10 @@ export async function startBot(config: Readonly<Config>, logger: Logger, options
     ...(options.waitGuildTimeoutMs !== undefined ? { waitGuildTimeout: options.waitGuildTimeoutMs } : {}),
     ...(config.discord.apiUrl ? { rest: { api: config.discord.apiUrl } } : {}),
   });
-  const progress = new ProgressRefresher(queue, logger.child({ component: 'progress' }), options.progressWindowMs);
+  const progress = new ProgressRefresher(config.redis, logger.child({ component: 'progress' }), options.progressWindowMs);
   const cancelReviewJobs = (revisionId: number) => {
-    for (const name of ['review-reminder', 'review-deadline'] as const) {
-      queue.remove(jobKeyFor(name, { pageId: 1, revisionId })).catch((error: unknown) => logger.debug({ err: error, revisionId }, 'could not drop a review job'));
+    for (const jobId of reviewJobKeys(revisionId)) {
+      queue.remove(jobId).catch((error: unknown) => logger.debug({ err: error, revisionId }, 'could not drop a review job'));
     }
   };
   const metrics = new BotMetrics();
@@ -80,6 +80,7 @@ export async function startBot(config: Readonly<Config>, logger: Logger, options
       await http?.close();
       await client.destroy();
       await relay.stop();
+      await progress.close();
       await queue.close();
       producer.disconnect();
       await db.destroy();

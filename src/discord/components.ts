@@ -81,7 +81,7 @@ export async function handleComponent(context: HandlerContext, interaction: Butt
 
 function afterVote(context: HandlerContext, outcome: VoteOutcome): void {
   if (outcome.queued.length > 0) context.kickRelay();
-  if (outcome.decision !== 'open') context.cancelReviewJobs(outcome.revision.id);
+  if (outcome.reviewJobsPending) context.cancelReviewJobs(outcome.revision.id);
   context.refreshProgress(outcome.page.chapter_id);
 }
 

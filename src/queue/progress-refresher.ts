@@ -1,6 +1,10 @@
-import type { Queue } from 'bullmq';
+import { Queue } from 'bullmq';
 import type { Logger } from '../logger.js';
 import { jobKeyFor } from './jobs.js';
+import { createRedisConnection } from './redis.js';
+
+/** Its own queue, worked by its own BullMQ worker: redrawing a view never takes a draft's place. */
+export const PROGRESS_QUEUE = 'progress';
 
 /**
  * Asks the worker to redraw a chapter's pinned progress message, coalescing bursts: every change in
@@ -8,11 +12,19 @@ import { jobKeyFor } from './jobs.js';
  * is a view of Postgres, so a request lost with Redis only delays the redraw until the next change.
  */
 export class ProgressRefresher {
+  private readonly connection;
+  private readonly queue: Queue;
+
   constructor(
-    private readonly queue: Queue,
+    redis: { url: string; prefix: string },
     private readonly logger: Logger,
     private readonly windowMs = 1_500,
-  ) {}
+  ) {
+    this.connection = createRedisConnection(redis.url, 'producer');
+    this.connection.on('error', (error) => logger.debug({ err: error.message }, 'progress queue connection error'));
+    this.queue = new Queue(PROGRESS_QUEUE, { connection: this.connection, prefix: redis.prefix });
+    this.queue.on('error', (error) => logger.debug({ err: error.message }, 'progress queue error'));
+  }
 
   refresh(chapterId: number): void {
     const window = Math.floor(Date.now() / this.windowMs);
@@ -23,5 +35,10 @@ export class ProgressRefresher {
         { jobId: `${jobKeyFor('refresh-progress', { chapterId })}-w${window}`, delay: this.windowMs, attempts: 3, backoff: { type: 'exponential', delay: 1_000 }, removeOnComplete: true, removeOnFail: { age: 86_400 } },
       )
       .catch((error: unknown) => this.logger.warn({ err: error, chapterId }, 'could not queue a progress refresh'));
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+    this.connection.disconnect();
   }
 }

@@ -119,6 +119,8 @@ export interface VoteOutcome {
   /** The co-writer had voted differently before: this click changed their vote. */
   changed: boolean;
   queued: string[];
+  /** The draft was decided and its story schedules reminders or deadlines: their jobs can be dropped. */
+  reviewJobsPending: boolean;
 }
 
 /**
@@ -146,6 +148,8 @@ export async function castVote(
         's.guild_id',
         's.quorum',
         's.max_revisions',
+        's.reminder_minutes',
+        's.deadline_minutes',
         jsonObjectFrom(eb.selectFrom('page_revisions as r').selectAll('r').where('r.id', '=', target.revisionId).whereRef('r.page_id', '=', 'p.id')).as('revision'),
         eb.selectFrom('chapter_members as m').select('m.role').whereRef('m.chapter_id', '=', 'p.chapter_id').where('m.user_id', '=', place.userId).as('role'),
         eb
@@ -161,7 +165,19 @@ export async function castVote(
     if (!row || row.guild_id !== place.guildId || row.thread_id !== place.channelId || !row.revision) {
       throw new UserError('That button does not belong to a page in this thread.');
     }
-    const { revision: revisionJson, role, votes: earlier, co_writers: coWriters, thread_id: _thread, guild_id: _guild, quorum, max_revisions: maxRevisions, ...pageColumns } = row;
+    const {
+      revision: revisionJson,
+      role,
+      votes: earlier,
+      co_writers: coWriters,
+      thread_id: _thread,
+      guild_id: _guild,
+      quorum,
+      max_revisions: maxRevisions,
+      reminder_minutes: reminderMinutes,
+      deadline_minutes: deadlineMinutes,
+      ...pageColumns
+    } = row;
     const page: StoryPage = pageColumns;
     // JSON carries timestamps as text.
     const revision: PageRevision = {
@@ -192,7 +208,15 @@ export async function castVote(
     if (decision !== 'open') {
       ({ page: decidedPage, revision: decidedRevision, queued } = await applyDraftDecision(trx, page, revision, decision, maxRevisions, place.userId, {}));
     }
-    return { page: decidedPage, revision: decidedRevision, tally, decision, changed: previous !== undefined && previous.choice !== choice, queued };
+    return {
+      page: decidedPage,
+      revision: decidedRevision,
+      tally,
+      decision,
+      changed: previous !== undefined && previous.choice !== choice,
+      queued,
+      reviewJobsPending: decision !== 'open' && (reminderMinutes !== null || deadlineMinutes !== null),
+    };
   });
 }
 

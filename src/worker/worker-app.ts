@@ -17,7 +17,7 @@ import { processGeneratePanels, processReviewDraft } from './advisory-agents.js'
 import { processPostDraft } from './post-draft.js';
 import { processRefreshProgress } from './refresh-progress.js';
 import { processReviewDeadline, processReviewReminder } from './review-due.js';
-import { ProgressRefresher } from '../queue/progress-refresher.js';
+import { PROGRESS_QUEUE, ProgressRefresher } from '../queue/progress-refresher.js';
 
 export interface WorkerOptions {
   streamEditIntervalMs?: number;
@@ -95,7 +95,7 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, opti
     generationAttempts: config.model.attempts,
     intervalMs: options.relayIntervalMs ?? 1_000,
   });
-  const progress = new ProgressRefresher(queue, logger.child({ component: 'progress' }), options.progressWindowMs);
+  const progress = new ProgressRefresher(config.redis, logger.child({ component: 'progress' }), options.progressWindowMs);
   const deps = createWorkerDeps(config, db, logger, options, { kickRelay: () => relay.kick(), progress });
   const worker = new Worker(GENERATION_QUEUE, createProcessor(deps), {
     connection: workerConnection,
@@ -105,6 +105,13 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, opti
     stalledInterval: config.worker.lockMs,
   });
   worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
+  const progressConnection = createRedisConnection(config.redis.url, 'worker');
+  const progressWorker = new Worker(PROGRESS_QUEUE, (job: Job) => processRefreshProgress(deps, job), {
+    connection: progressConnection,
+    prefix: config.redis.prefix,
+    concurrency: 2,
+  });
+  progressWorker.on('error', (error) => logger.warn({ err: error }, 'progress worker error'));
   worker.on('failed', (job, error) => logger.warn({ jobId: job?.id, jobName: job?.name, err: error.message }, 'job attempt failed'));
   relay.start();
   // Event-loop delay is the health signal for WORKER_CONCURRENCY: high p99 means too many drafts at once.
@@ -127,7 +134,10 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, opti
       clearInterval(sweeper);
       await relay.stop();
       await worker.close();
+      await progressWorker.close();
+      await progress.close();
       await queue.close();
+      progressConnection.disconnect();
       workerConnection.disconnect();
       queueConnection.disconnect();
       await db.destroy();
