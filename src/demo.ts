@@ -22,6 +22,13 @@ function step(text: string): void {
 
 /** The demo's scripted model: it says it is a demo, and it visibly takes the feedback. */
 function demoModel(request: RecordedRequest): ScriptedReply {
+  if (request.responseFormatName === 'continuity_review') {
+    return { json: { notes: [{ kind: 'other', note: '(demo reviewer) The forge was cold on page 0 of the bible; here it is lit.' }] } };
+  }
+  if (request.responseFormatName === 'panel_prompts') {
+    const panel = (n: number, scene: string) => ({ panel: n, scene, characters: ['Kai'], camera: 'medium shot', mood: 'tense', image_prompt: `${scene}, ink and watercolour`, negative_prompt: 'text, watermark' });
+    return { json: { panels: [panel(1, 'a forge at midnight'), panel(2, 'a glowing mark on a wrist'), panel(3, 'rain on shutters')] } };
+  }
   if (request.responseFormatName) {
     return {
       json: {
