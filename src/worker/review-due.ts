@@ -8,6 +8,7 @@ import { applyDraftDecision } from '../services/page-service.js';
 import { showOpenDraft, updatePageCard, type WorkerDeps } from './generate-draft.js';
 
 const KIND = { narration: 'narration', dialogue: 'dialogue' } as const;
+const MAX_NAMED = 40;
 
 /** Still the page's open draft? A reminder or deadline for a decided draft has been cancelled by the decision. */
 function stillOpen(page: { state: Parameters<typeof isReviewing>[0]; current_revision_id: number | null }, revision: { id: number; status: string }): boolean {
@@ -27,18 +28,21 @@ export async function processReviewReminder(deps: WorkerDeps, job: Job): Promise
   if (!place || !revision || place.thread_id === null || !stillOpen(place, revision)) return 'draft already decided';
   const members = await deps.db.selectFrom('chapter_members').select('user_id').where('chapter_id', '=', place.chapter_id).where('role', 'in', ['owner', 'writer']).orderBy('joined_at').execute();
   const votes = await deps.db.selectFrom('votes').select('user_id as userId').where('revision_id', '=', revisionId).execute();
-  const pending = awaitingVotes(
+  const waiting = awaitingVotes(
     members.map((m) => m.user_id),
     votes,
   );
-  if (pending.length === 0) return 'everyone has voted';
+  if (waiting.length === 0) return 'everyone has voted';
+  // Forty mentions stay well inside Discord's 2000 characters; a bigger room gets a count for the rest.
+  const pending = waiting.slice(0, MAX_NAMED);
+  const more = waiting.length > MAX_NAMED ? ` and ${waiting.length - MAX_NAMED} more co-writers` : '';
   const deadline = await deps.db.selectFrom('stories').select(['deadline_minutes']).where('id', '=', place.story_id).executeTakeFirstOrThrow();
   const when = deadline.deadline_minutes === null ? '' : ` It will be decided by the votes cast ${deadline.deadline_minutes} minutes after it was posted.`;
   await deps.messages.upsert(
     { channelId: place.thread_id, purpose: 'reminder', chapterId: place.chapter_id, pageId, revisionId: null, generationKey: job.id ?? `review-reminder-r${revisionId}` },
     { by: 'generation_key' },
     {
-      content: `⏰ ${pending.map((id) => `<@${id}>`).join(' ')}: page ${place.number}'s ${KIND[revision.kind]} v${revision.version} is waiting for your vote.${when}${await draftLink(deps, place.guild_id, revisionId)}`,
+      content: `⏰ ${pending.map((id) => `<@${id}>`).join(' ')}${more}: page ${place.number}'s ${KIND[revision.kind]} v${revision.version} is waiting for your vote.${when}${await draftLink(deps, place.guild_id, revisionId)}`,
       embeds: [],
       components: [],
       // The one message that pings: only the co-writers it names.
