@@ -113,7 +113,8 @@ describe('restore, diff, reviewer notes, panels and export, members, status, pro
     expect(paged).not.toContain('Narration v3');
     expect((await command(writer, 'page', 'diff', { page: 1, from: 1, to: 9 })).content).toMatch(/narration versions 1 to 3; there is no v9/);
     expect((await command(writer, 'page', 'diff', { page: 4, from: 1, to: 2 })).content).toMatch(/no page 4/);
-    expect((await command(writer, 'page', 'diff', { page: 1, from: 1, to: 5, kind: 'dialogue' })).content).toMatch(/no dialogue yet|there is no v5/);
+    await room.openDraft(threadId, 1, 'Dialogue', 1);
+    expect((await command(writer, 'page', 'diff', { page: 1, from: 1, to: 5, kind: 'dialogue' })).content).toMatch(/dialogue versions 1 to 1; there is no v5/);
   });
 
   it('an approved page gets panel prompts, and /chapter export gives Markdown, JSON and a valid ComfyUI workflow', async () => {
@@ -235,9 +236,9 @@ describe('restore, diff, reviewer notes, panels and export, members, status, pro
   });
 
   it('a reminder and a deadline fire after the worker restarts, with the delays shortened by configuration', async () => {
-    // REVIEW_MINUTE_MS=250: a 2-"minute" reminder comes after 0.5 s, a 6-"minute" deadline after 1.5 s.
-    const settings = await command(h.adminId, 'settings', undefined, { reminder_minutes: 2, deadline_minutes: 6, deadline_rule: 'revise_on_tie' }, h.storyChannelId);
-    expect(JSON.stringify(settings.embeds)).toMatch(/"Deadline","value":"6 min, a tie sends back"/);
+    // REVIEW_MINUTE_MS=250: a 4-"minute" reminder comes after 1 s, an 8-"minute" deadline after 2 s.
+    const settings = await command(h.adminId, 'settings', undefined, { reminder_minutes: 4, deadline_minutes: 8, deadline_rule: 'revise_on_tie' }, h.storyChannelId);
+    expect(JSON.stringify(settings.embeds)).toMatch(/"Deadline","value":"8 min, a tie sends back"/);
     const thread = await room.openChapter('Embers');
     await room.join(thread, writer);
     await room.startPage(thread, writer, 'The embers stir').response();
@@ -245,15 +246,18 @@ describe('restore, diff, reviewer notes, panels and export, members, status, pro
     await room.click(thread, draft, writer, 'Approve').response();
 
     await h.stopWorker();
-    await new Promise((resolve) => setTimeout(resolve, 1_800)); // both come due while no worker runs
+    const stoppedAt = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 2_300)); // both come due while no worker runs
     await h.startWorker();
 
     const reminder = await h.discord.waitFor(() => h.discord.messages(thread).find((m) => m.content.startsWith('⏰')), { description: 'reminder' });
     expect(reminder.content).toContain(`<@${h.adminId}>`);
     expect(reminder.content).not.toContain(`<@${writer}>`); // already voted
     expect(reminder.allowedMentions).toEqual({ parse: [], users: [h.adminId] });
+    expect(reminder.createdAt).toBeGreaterThan(stoppedAt);
     const deadline = await h.discord.waitFor(() => h.discord.messages(thread).find((m) => m.content.startsWith('⌛')), { description: 'deadline notice' });
     expect(deadline.content).toMatch(/✅ 1 approve, ✏️ 0 revise, so it is approved/);
+    expect(deadline.createdAt).toBeGreaterThan(stoppedAt);
     await room.openDraft(thread, 1, 'Dialogue', 1);
     expect(h.discord.messages(thread).filter((m) => m.content.startsWith('⏰'))).toHaveLength(1);
     const transition = await h.database.db.selectFrom('page_transitions').select(['event', 'actor_id', 'details']).where('event', '=', 'draft_approved').orderBy('id', 'desc').executeTakeFirstOrThrow();
@@ -263,7 +267,7 @@ describe('restore, diff, reviewer notes, panels and export, members, status, pro
     const dialogue = await room.openDraft(thread, 1, 'Dialogue', 1);
     await room.click(thread, dialogue, writer, 'Approve').response();
     await room.click(thread, dialogue, h.adminId, 'Approve').response();
-    await new Promise((resolve) => setTimeout(resolve, 1_800));
+    await new Promise((resolve) => setTimeout(resolve, 2_300));
     expect(h.discord.messages(thread).filter((m) => m.content.startsWith('⏰') || m.content.startsWith('⌛'))).toHaveLength(2);
     await command(h.adminId, 'settings', undefined, { reminder_minutes: 0, deadline_minutes: 0 }, h.storyChannelId);
   });
