@@ -1,16 +1,20 @@
-import { EmbedBuilder, SlashCommandBuilder } from '@discordjs/builders';
-import { PermissionFlagsBits } from 'discord.js';
+import { ActionRowBuilder, EmbedBuilder, ModalBuilder, SlashCommandBuilder, TextInputBuilder } from '@discordjs/builders';
+import { PermissionFlagsBits, TextInputStyle } from 'discord.js';
+import { BIBLE_FIELDS, encodeCustomId } from '../src/discord/custom-id.js';
+import type { Reply } from '../src/discord/reply.js';
 import type { BibleEntryType } from '../src/db/database.js';
 import { fitText, LIMITS } from '../src/discord/render/message-parts.js';
 import { ephemeral } from '../src/discord/reply.js';
 import type { SlashCommand } from '../src/discord/slash-command.js';
 import { readText } from '../src/discord/text-input.js';
-import { addBibleEntry, getBibleEntry, listBible, parseKeywords, removeBibleEntry } from '../src/services/bible-service.js';
+import { addBibleEntry, BIBLE_TYPES, describeAddedEntry, getBibleEntry, listBible, parseKeywords, removeBibleEntry } from '../src/services/bible-service.js';
 import { findStoryHere } from '../src/services/story-lookup.js';
 import { UserError } from '../src/services/user-error.js';
 
-const TYPES: BibleEntryType[] = ['character', 'location', 'rule', 'style', 'reference'];
+const TYPES = BIBLE_TYPES;
 const TEXT_MAX = 6_000;
+/** Discord's limit for a text input in a form. */
+const FORM_TEXT_MAX = 4_000;
 const FILE_MAX_BYTES = 200_000;
 
 export const data = new SlashCommandBuilder()
@@ -20,7 +24,7 @@ export const data = new SlashCommandBuilder()
   .addSubcommand((sub) =>
     sub
       .setName('add')
-      .setDescription('Add or replace an entry (Manage Server); give text or a .md/.txt file')
+      .setDescription('Add or replace an entry (Manage Server): text, a .md/.txt file, or neither to type it in a form')
       .addStringOption((o) => o.setName('title').setDescription('Entry title, e.g. Kai').setRequired(true).setMinLength(1).setMaxLength(100))
       .addStringOption((o) => o.setName('type').setDescription('What it is').setRequired(true).addChoices(...TYPES.map((t) => ({ name: t, value: t }))))
       .addStringOption((o) => o.setName('text').setDescription('The entry, if short').setMaxLength(TEXT_MAX))
@@ -50,7 +54,9 @@ async function readAttachment(attachment: { name: string; size: number; url: str
 
 export const bible: SlashCommand = {
   data,
-  deferAs: 'ephemeral',
+  // /bible add with neither text nor a file answers with a form to type the entry in.
+  deferAs: (interaction) =>
+    interaction.options.getSubcommand(false) === 'add' && !interaction.options.get('text') && !interaction.options.get('file') ? 'modal' : 'ephemeral',
   async execute(context, interaction) {
     const story = await findStoryHere(context.db, { guildId: interaction.guildId, channelId: interaction.channelId });
     const sub = interaction.options.getSubcommand();
@@ -81,7 +87,7 @@ export const bible: SlashCommand = {
     if (!TYPES.includes(type)) throw new UserError('Choose one of the listed types.');
     const attachment = interaction.options.getAttachment('file');
     const text = interaction.options.getString('text');
-    if (!attachment && !text) throw new UserError('Give the entry as text or attach a .md or .txt file.');
+    if (!attachment && !text) return bibleForm(title, type, interaction.options.getString('keywords'), interaction.options.getInteger('priority') ?? 0, interaction.options.getBoolean('always') ?? false);
     const body = readText(attachment ? await readAttachment(attachment) : text, { label: 'The entry', max: attachment ? FILE_MAX_BYTES : TEXT_MAX });
     const { entry, replaced } = await addBibleEntry(context.db, story.id, {
       title,
@@ -92,8 +98,24 @@ export const bible: SlashCommand = {
       alwaysInclude: interaction.options.getBoolean('always') ?? false,
       userId: interaction.user.id,
     });
-    return ephemeral(
-      `${replaced ? 'Replaced' : 'Added'} ${entry.ref_type} **${entry.title}** (${entry.token_count} tokens${entry.keywords.length ? `; called up by ${entry.keywords.join(', ')}` : ''}${entry.always_include ? '; in every prompt' : ''}).${replaced ? ' The earlier text is kept as history.' : ''}`,
-    );
+    return ephemeral(describeAddedEntry(entry, replaced));
   },
 };
+
+/** The form /bible add opens when neither text nor a file is given; its submission is handled with the other components. */
+function bibleForm(title: string, type: BibleEntryType, keywords: string | null, priority: number, always: boolean): Reply {
+  const input = (id: string, label: string, style: TextInputStyle, max: number, required: boolean, value: string | null) => {
+    const field = new TextInputBuilder().setCustomId(id).setLabel(label).setStyle(style).setMaxLength(max).setRequired(required);
+    if (value) field.setValue(value);
+    return new ActionRowBuilder<TextInputBuilder>().addComponents(field);
+  };
+  const modal = new ModalBuilder()
+    .setCustomId(encodeCustomId({ action: 'bibleentry', typeIndex: TYPES.indexOf(type), priorityPlus100: priority + 100, always: always ? 1 : 0 }))
+    .setTitle(`New ${type} for the story bible`)
+    .addComponents(
+      input(BIBLE_FIELDS.title, 'Title', TextInputStyle.Short, 100, true, title),
+      input(BIBLE_FIELDS.keywords, 'Keywords (comma-separated, optional)', TextInputStyle.Short, 300, false, keywords),
+      input(BIBLE_FIELDS.text, 'The entry', TextInputStyle.Paragraph, FORM_TEXT_MAX, true, null),
+    );
+  return { type: 'modal', modal: modal.toJSON() };
+}

@@ -48,7 +48,20 @@ describe('the writers’ tools: /bible, /page history, /usage, /settings', () =>
 
     expect(await bible(writer, 'add', { title: 'Mine', type: 'rule', text: 'No.' })).toMatchObject({ ephemeral: true, content: expect.stringMatching(/Manage Server/) });
     expect((await bible(h.adminId, 'add', { title: 'Bad file', type: 'rule' }, { file: { filename: 'x.pdf', contentType: 'application/pdf', content: '%PDF' } })).content).toMatch(/Markdown or text/);
-    expect((await bible(h.adminId, 'add', { title: 'Nothing', type: 'rule' })).content).toMatch(/as text or attach/);
+    // Neither text nor a file: a form opens to type the entry in.
+    const form = await bible(h.adminId, 'add', { title: 'Oaths', type: 'rule', priority: 4, always: true });
+    expect(form.kind).toBe('modal');
+    expect(JSON.stringify(form.modal)).toContain('"value":"Oaths"');
+    const submitted = await h.discord
+      .submitModal({ guildId: h.guildId, channelId: h.storyChannelId, userId: h.adminId, customId: form.modal?.custom_id ?? '', fields: { title: 'Oaths', keywords: 'oath, vow', text: 'An oath spoken at the pass binds for a year.' } })
+      .response();
+    expect(submitted).toMatchObject({ ephemeral: true, content: expect.stringMatching(/^Added rule \*\*Oaths\*\*.*called up by oath, vow; in every prompt/) });
+    expect(await h.database.db.selectFrom('canonical_refs').select(['priority', 'always_include']).where('title', '=', 'Oaths').executeTakeFirst()).toEqual({ priority: 4, always_include: true });
+    const writerForm = await h.discord
+      .submitModal({ guildId: h.guildId, channelId: h.storyChannelId, userId: writer, customId: form.modal?.custom_id ?? '', fields: { title: 'Sneaky', keywords: '', text: 'No.' } })
+      .response();
+    expect(writerForm.content).toMatch(/Manage Server/);
+    await bible(h.adminId, 'remove', { title: 'Oaths' });
     await bible(h.adminId, 'add', { title: 'Temporary', type: 'rule', text: 'Gone soon.' });
     expect((await bible(h.adminId, 'remove', { title: 'Temporary' })).content).toMatch(/Removed \*\*Temporary\*\*/);
     expect((await bible(writer, 'show', { title: 'Temporary' })).content).toMatch(/no entry called/);

@@ -1,10 +1,12 @@
 import { ActionRowBuilder, ModalBuilder, TextInputBuilder } from '@discordjs/builders';
-import { TextInputStyle, type ButtonInteraction, type ModalSubmitInteraction } from 'discord.js';
+import { PermissionFlagsBits, TextInputStyle, type ButtonInteraction, type ModalSubmitInteraction } from 'discord.js';
 import { assertDraftOpenForVote, cancelGeneration, castVote, retryGeneration, type VoteOutcome } from '../services/page-service.js';
 import { joinChapter } from '../services/story-service.js';
 import { getChapter } from '../db/chapters.js';
 import type { HandlerContext } from './context.js';
-import { decodeCustomId, encodeCustomId, FEEDBACK_FIELD } from './custom-id.js';
+import { BIBLE_FIELDS, decodeCustomId, encodeCustomId, FEEDBACK_FIELD } from './custom-id.js';
+import { addBibleEntry, BIBLE_TYPES, describeAddedEntry, parseKeywords } from '../services/bible-service.js';
+import { findStoryHere } from '../services/story-lookup.js';
 import { renderChapterCard } from './render/chapter-card.js';
 import { draftViewOf, renderDraftMessage, renderFailureMessage } from './render/page-messages.js';
 import { ephemeral, type Reply } from './reply.js';
@@ -69,6 +71,27 @@ export async function handleComponent(context: HandlerContext, interaction: Butt
       context.refreshProgress(applied.page.chapter_id);
       const body = renderFailureMessage(applied.page, applied.page.stage, 'Retry requested: a fresh draft is being written below.');
       return { type: 'update', body: { embeds: body.embeds, components: [] } };
+    }
+    case 'bibleentry': {
+      if (!interaction.isModalSubmit()) return ephemeral('That button is not one storyroom understands. Nothing was changed.');
+      if (!interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) return ephemeral('Only members with the Manage Server permission can change the story bible.');
+      const story = await findStoryHere(context.db, place);
+      const field = (id: string): string => {
+        const found = interaction.fields.fields.find((f) => f.customId === id);
+        return found && 'value' in found && typeof found.value === 'string' ? found.value : '';
+      };
+      const type = BIBLE_TYPES[data.typeIndex];
+      if (!type) return ephemeral('That form is not one storyroom understands. Nothing was changed.');
+      const { entry, replaced } = await addBibleEntry(context.db, story.id, {
+        title: readText(field(BIBLE_FIELDS.title), { label: 'The title', max: 100 }),
+        type,
+        body: readText(field(BIBLE_FIELDS.text), { label: 'The entry', max: 4_000 }),
+        keywords: parseKeywords(field(BIBLE_FIELDS.keywords)),
+        priority: data.priorityPlus100 - 100,
+        alwaysInclude: data.always === 1,
+        userId: interaction.user.id,
+      });
+      return ephemeral(describeAddedEntry(entry, replaced));
     }
     case 'cancel': {
       const applied = await cancelGeneration(context.db, place, data);

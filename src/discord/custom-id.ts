@@ -14,6 +14,13 @@ const ACTIONS = {
   join: z.object({ action: z.literal('join'), chapterId: id }),
   retry: z.object({ action: z.literal('retry'), pageId: id, pageVersion: version }),
   cancel: z.object({ action: z.literal('cancel'), pageId: id, pageVersion: version }),
+  // The /bible add form: the type (index into the types), priority + 100 and always (0 or 1) ride along.
+  bibleentry: z.object({
+    action: z.literal('bibleentry'),
+    typeIndex: z.coerce.number().int().min(0).max(4),
+    priorityPlus100: z.coerce.number().int().min(0).max(200),
+    always: z.coerce.number().int().min(0).max(1),
+  }),
 } as const;
 
 type Action = keyof typeof ACTIONS;
@@ -26,9 +33,11 @@ const FIELD_ORDER: { [A in Action]: string[] } = {
   join: ['chapterId'],
   retry: ['pageId', 'pageVersion'],
   cancel: ['pageId', 'pageVersion'],
+  bibleentry: ['typeIndex', 'priorityPlus100', 'always'],
 };
 
 export const FEEDBACK_FIELD = 'feedback';
+export const BIBLE_FIELDS = { title: 'title', keywords: 'keywords', text: 'text' } as const;
 
 export function encodeCustomId(data: CustomIdData): string {
   const values = FIELD_ORDER[data.action].map((field) => String((data as Record<string, unknown>)[field]));

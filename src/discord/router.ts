@@ -36,7 +36,8 @@ class RecentIds {
 function deferralFor(interaction: Answerable, commands: ReadonlyMap<string, SlashCommand>): Deferral {
   if (interaction.isChatInputCommand()) {
     const deferAs = commands.get(interaction.commandName)?.deferAs ?? 'ephemeral';
-    return typeof deferAs === 'function' ? deferAs(interaction) : deferAs;
+    const chosen = typeof deferAs === 'function' ? deferAs(interaction) : deferAs;
+    return chosen === 'modal' ? null : chosen;
   }
   if (interaction.isButton()) return decodeCustomId(interaction.customId)?.action === 'revise' ? null : 'update';
   return interaction.isFromMessage() ? 'update' : 'ephemeral';

@@ -68,6 +68,13 @@ export async function removeBibleEntry(db: Db, storyId: number, title: string): 
   return entry;
 }
 
+export const BIBLE_TYPES: readonly BibleEntryType[] = ['character', 'location', 'rule', 'style', 'reference'];
+
+/** What /bible add (options or its form) says back: what was stored and how prompts will use it. */
+export function describeAddedEntry(entry: CanonicalRef, replaced: boolean): string {
+  return `${replaced ? 'Replaced' : 'Added'} ${entry.ref_type} **${entry.title}** (${entry.token_count} tokens${entry.keywords.length ? `; called up by ${entry.keywords.join(', ')}` : ''}${entry.always_include ? '; in every prompt' : ''}).${replaced ? ' The earlier text is kept as history.' : ''}`;
+}
+
 /** "glow, the Mark , ember" → ["glow", "the Mark", "ember"]: trimmed, de-duplicated, at most 20. */
 export function parseKeywords(text: string | null): string[] {
   if (!text) return [];
