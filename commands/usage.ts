@@ -2,6 +2,7 @@ import { EmbedBuilder, SlashCommandBuilder } from '@discordjs/builders';
 import type { SlashCommand } from '../src/discord/slash-command.js';
 import { fitText, LIMITS } from '../src/discord/render/message-parts.js';
 import { findStoryHere } from '../src/services/story-lookup.js';
+import { getBudgetStatus } from '../src/services/budget-service.js';
 import { summariseUsage, type UsageLine } from '../src/services/usage-service.js';
 
 export const data = new SlashCommandBuilder()
@@ -20,9 +21,14 @@ export const usage: SlashCommand = {
   async execute(context, interaction) {
     const story = await findStoryHere(context.db, { guildId: interaction.guildId, channelId: interaction.channelId });
     const report = await summariseUsage(context.db, story.id, context.config.prices);
+    const budget = await getBudgetStatus(context.db, story.id, context.config.prices);
+    const month =
+      budget.budgetUsd === null
+        ? `This month: $${budget.spentUsd.toFixed(4)} (no monthly budget).`
+        : `This month: $${budget.spentUsd.toFixed(4)} of the $${budget.budgetUsd.toFixed(2)} budget${budget.spentUsd >= budget.budgetUsd ? ' — spent: new drafts wait until it is raised or the month turns' : ''}.`;
     const embed = new EmbedBuilder()
       .setTitle(fitText(`Usage of ${story.title}, last 30 days`, LIMITS.embedTitle))
-      .setDescription(`${describe(report.total)}\nCosts are estimates from the price table (MODEL_PRICES).`)
+      .setDescription(`${describe(report.total)}\n${month}\nCosts are estimates from the price table (MODEL_PRICES).`)
       .addFields({ name: 'By chapter', value: field(report.byChapter) }, { name: 'By agent', value: field(report.byAgent) }, { name: 'By day', value: field(report.byDay) });
     return { type: 'message', ephemeral: true, body: { embeds: [embed.toJSON()] } };
   },

@@ -281,6 +281,7 @@ describe('restore, diff, reviewer notes, panels and export, members, status, pro
       .values({ story_id: 1, agent: 'narrator', model: 'gpt-4o-mini', prompt_tokens: 200_000, completion_tokens: 0, cached_tokens: 0, latency_ms: 1, outcome: 'ok' })
       .execute();
     const thread = await room.openChapter('Ashes');
+    expect(JSON.stringify((await command(writer, 'usage', undefined, {}, h.storyChannelId)).embeds)).toMatch(/of the \$0\.01 budget — spent/);
     const refused = await room.startPage(thread, h.adminId, 'Nothing left').response();
     expect(refused).toMatchObject({ ephemeral: true, content: expect.stringMatching(/monthly budget of \$0\.01 is spent .* \/settings budget/) });
     expect(await h.database.db.selectFrom('story_pages').select('id').where('input', '=', 'Nothing left').execute()).toEqual([]);
