@@ -3,6 +3,11 @@ import type { RecordedRequest } from '../loopback/model/types.js';
 import { startStoryroom, type StoryroomHarness } from '../loopback/stack.js';
 import { buttonsOf, embedText, WritersRoom } from '../loopback/writers-room.js';
 import { validateComfyWorkflow } from '../src/domain/comfyui-workflow.js';
+import { Queue } from 'bullmq';
+import pino from 'pino';
+import { GENERATION_QUEUE } from '../src/queue/jobs.js';
+import { createRedisConnection, deleteQueueKeys } from '../src/queue/redis.js';
+import { sweepOverdueReviews } from '../src/queue/sweeper.js';
 
 /** The model as these tests script it: plain narration, and each structured agent by its schema name. */
 function answer(request: RecordedRequest) {
@@ -270,6 +275,29 @@ describe('restore, diff, reviewer notes, panels and export, members, status, pro
     await new Promise((resolve) => setTimeout(resolve, 2_300));
     expect(h.discord.messages(thread).filter((m) => m.content.startsWith('⏰') || m.content.startsWith('⌛'))).toHaveLength(2);
     await command(h.adminId, 'settings', undefined, { reminder_minutes: 0, deadline_minutes: 0 }, h.storyChannelId);
+  });
+
+  it('a deadline whose job was lost with Redis is found by the sweeper and still fires', async () => {
+    await command(h.adminId, 'settings', undefined, { deadline_minutes: 4, deadline_rule: 'approve_on_tie' }, h.storyChannelId);
+    const thread = await room.openChapter('Lost in Redis');
+    await room.startPage(thread, h.adminId, 'Smoke over the ridge').response();
+    await room.openDraft(thread, 1, 'Narration', 1);
+    await h.stopWorker();
+    await deleteQueueKeys(h.config.redis.url, h.config.redis.prefix); // the delayed deadline job is gone
+    await new Promise((resolve) => setTimeout(resolve, 1_300)); // past the 1 s deadline
+    const connection = createRedisConnection(h.config.redis.url, 'producer');
+    const queue = new Queue(GENERATION_QUEUE, { connection, prefix: h.config.redis.prefix });
+    try {
+      expect(await sweepOverdueReviews(h.database.db, queue, pino({ level: 'silent' }), h.config.review.minuteMs, 0)).toBe(1);
+      expect(await sweepOverdueReviews(h.database.db, queue, pino({ level: 'silent' }), h.config.review.minuteMs, 0)).toBe(0); // queued once
+    } finally {
+      await queue.close();
+      connection.disconnect();
+    }
+    await h.startWorker();
+    const notice = await h.discord.waitFor(() => h.discord.messages(thread).find((m) => m.content.startsWith('⌛')), { description: 'deadline notice after the sweep' });
+    expect(notice.content).toMatch(/✅ 0 approve, ✏️ 0 revise, so it is approved/);
+    await command(h.adminId, 'settings', undefined, { deadline_minutes: 0 }, h.storyChannelId);
   });
 
   it('a spent monthly budget refuses new drafts with a clear message until it is raised', async () => {

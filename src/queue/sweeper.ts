@@ -86,6 +86,8 @@ export async function sweepOverdueReviews(db: Db, queue: Queue, logger: Logger, 
       const state = job ? await job.getState() : 'missing';
       // Live, or already run (it decided what it could): only a job that is missing or dead is queued again.
       if (LIVE_STATES.has(state) || state === 'completed') continue;
+      const pending = await db.selectFrom('outbox').select('id').where('job_key', '=', jobKey).where('relayed_at', 'is', null).executeTakeFirst();
+      if (pending) continue; // already on its way to Redis
       if (job) await job.remove().catch(() => undefined);
       await db
         .insertInto('outbox')
