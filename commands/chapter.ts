@@ -75,8 +75,15 @@ function describeExport(exported: ExportChapter): string {
   return `${exported.pages.length} page${exported.pages.length === 1 ? '' : 's'}, ${approved} approved`;
 }
 
+/** Discord takes files up to 10 MiB from a bot in a server without boosts. */
+const FILE_LIMIT_BYTES = 10 * 1024 * 1024;
+
 function exportReply(name: string, text: string, content: string): Reply {
-  return { type: 'message', ephemeral: true, body: { content, files: [{ name, data: Buffer.from(text, 'utf8') }] } };
+  const data = Buffer.from(text, 'utf8');
+  if (data.length > FILE_LIMIT_BYTES) {
+    throw new UserError(`The export is ${(data.length / 1024 / 1024).toFixed(1)} MiB, more than Discord takes (10 MiB). The HTTP API's /api/chapters/:id/pages and /api/pages/:id/history give the same data.`);
+  }
+  return { type: 'message', ephemeral: true, body: { content, files: [{ name, data }] } };
 }
 
 export const chapter: SlashCommand = {
