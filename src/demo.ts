@@ -69,6 +69,19 @@ async function createDemoDatabase(): Promise<{ url: string; drop: () => Promise<
   };
 }
 
+const indent = (text: string) =>
+  text
+    .split('\n')
+    .map((line) => `    ${line}`)
+    .join('\n');
+
+function embedsText(embeds: unknown[]): string {
+  return (embeds as { title?: string; description?: string; fields?: { name: string; value: string }[] }[])
+    .flatMap((e) => [e.title ?? '', e.description ?? '', ...(e.fields ?? []).map((f) => `${f.name}: ${f.value}`)])
+    .filter(Boolean)
+    .join('\n');
+}
+
 async function main(): Promise<void> {
   step('Starting the loopback Discord, the model, Postgres database and the bot and worker processes');
   const discord = await DiscordEmulator.start({ botUsername: 'storyroom' });
@@ -131,6 +144,22 @@ async function main(): Promise<void> {
 
     step('The chapter thread, as a co-writer reads it:');
     console.log(renderChannel(discord.messages(threadId)));
+
+    step('ben asks what changed between the narration drafts: /page diff page:1 from:1 to:2 (only ben sees it)');
+    const diff = await discord.slashCommand({ guildId: guild.id, channelId: threadId, userId: ben, name: 'page', subcommand: 'diff', options: { page: 1, from: 1, to: 2 } }).response();
+    console.log(indent(embedsText(diff.embeds).slice(0, 600)));
+
+    // The panels agent writes the image prompts a moment after the approval.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    step('ava exports the chapter: /chapter export format:markdown, then format:comfyui');
+    for (const format of ['markdown', 'comfyui']) {
+      const exported = await discord.slashCommand({ guildId: guild.id, channelId: threadId, userId: ava.id, name: 'chapter', subcommand: 'export', options: { format } }).response();
+      console.log(indent(exported.content));
+      for (const file of exported.attachments ?? []) {
+        const text = file.content.toString('utf8');
+        console.log(indent(`📎 ${file.filename} (${file.content.length} bytes)\n${text.split('\n').slice(0, 12).join('\n')}\n…`));
+      }
+    }
     if (discord.violations.length > 0) {
       failed = true;
       console.error(`Discord limits were broken:\n${discord.violations.join('\n')}`);

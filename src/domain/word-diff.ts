@@ -100,7 +100,36 @@ export function diffWords(before: string, after: string): DiffPart[] {
     { op: 'removed' as const, text: middleA.join('') },
     { op: 'added' as const, text: middleB.join('') },
   ];
-  return merge([{ op: 'same', text: a.slice(0, start).join('') }, ...middle, { op: 'same', text: a.slice(endA).join('') }]);
+  return coalesce(merge([{ op: 'same', text: a.slice(0, start).join('') }, ...middle, { op: 'same', text: a.slice(endA).join('') }]));
+}
+
+/**
+ * Reads as people edit: word-by-word alternation ("~~Kai~~ **Rain** ~~works~~ **drums**") becomes one
+ * removed run and one added run, by giving a bare space between two changes to both sides.
+ */
+function coalesce(parts: DiffPart[]): DiffPart[] {
+  const out: DiffPart[] = [];
+  let removed = '';
+  let added = '';
+  const flush = () => {
+    if (removed) out.push({ op: 'removed', text: removed });
+    if (added) out.push({ op: 'added', text: added });
+    removed = '';
+    added = '';
+  };
+  parts.forEach((part, index) => {
+    if (part.op === 'removed') removed += part.text;
+    else if (part.op === 'added') added += part.text;
+    else if ((removed || added) && /^[ \t]+$/.test(part.text) && parts[index + 1] !== undefined && parts[index + 1]?.op !== 'same') {
+      removed += part.text;
+      added += part.text;
+    } else {
+      flush();
+      out.push(part);
+    }
+  });
+  flush();
+  return merge(out);
 }
 
 const countWords = (text: string) => (text.match(/\S+/g) ?? []).length;

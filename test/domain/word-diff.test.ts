@@ -32,6 +32,15 @@ describe('word diff', () => {
     expect(diffStats(parts)).toEqual({ added: 2, removed: 1 });
   });
 
+  it('groups word-by-word alternation into one removed and one added run', () => {
+    const parts = diffWords('Kai works late at the forge.', 'Rain drums on the forge.');
+    expect(parts).toEqual([
+      { op: 'removed', text: 'Kai works late at' },
+      { op: 'added', text: 'Rain drums on' },
+      { op: 'same', text: ' the forge.' },
+    ]);
+  });
+
   it('identical texts are one unchanged part', () => {
     expect(diffWords('Same.', 'Same.')).toEqual([{ op: 'same', text: 'Same.' }]);
     expect(diffStats(diffWords('Same.', 'Same.'))).toEqual({ added: 0, removed: 0 });
@@ -52,7 +61,8 @@ describe('word diff', () => {
 describe('diff as Discord markdown', () => {
   it('strikes removed words and bolds added ones, whitespace outside the markers, markdown escaped', () => {
     const parts = diffWords('Kai *runs* home.', 'Kai walks home_now.');
-    expect(renderDiffMarkdown(parts, 2000)).toBe('Kai ~~\\*runs\\*~~**walks** ~~home.~~**home\\_now.**');
+    // Changes one space apart read as one edit: the old run struck, the new run in bold.
+    expect(renderDiffMarkdown(parts, 2000)).toBe('Kai ~~\\*runs\\* home.~~**walks home\\_now.**');
     const spaced = renderDiffMarkdown(diffWords('a b', 'a  c '), 2000);
     expect(spaced).toContain('~~b~~');
     expect(spaced).toContain('**c**');
