@@ -61,6 +61,24 @@ describe('configuration', () => {
     expect(problemsOf({ ...VALID, MODEL_PRICES: 'cheap' })[0]).toBe('MODEL_PRICES must be JSON');
   });
 
+  it('the HTTP API is off by default; a port needs a token of 16 characters or more', () => {
+    expect(parseConfig(VALID).http).toBeNull();
+    expect(problemsOf({ ...VALID, HTTP_PORT: '8080' })).toEqual([expect.stringMatching(/^HTTP_API_TOKEN is required when HTTP_PORT is set/)]);
+    expect(problemsOf({ ...VALID, HTTP_PORT: '8080', HTTP_API_TOKEN: 'short' })).toEqual([expect.stringMatching(/^HTTP_API_TOKEN must be at least 16 characters/)]);
+    expect(parseConfig({ ...VALID, HTTP_PORT: '8080', HTTP_API_TOKEN: 'a-long-enough-token' }).http).toEqual({ port: 8080, host: '127.0.0.1', token: 'a-long-enough-token' });
+  });
+
+  it('review clock, advisory agents and their models have defaults and can be changed', () => {
+    const config = parseConfig(VALID);
+    expect(config.review).toEqual({ minuteMs: 60_000, continuityReview: true, panelPrompts: true });
+    expect(config.model.reviewerModel).toBe(config.model.narratorModel);
+    expect(config.model.panelsModel).toBe(config.model.dialogueModel);
+    const changed = parseConfig({ ...VALID, REVIEW_MINUTE_MS: '100', CONTINUITY_REVIEW: 'off', PANEL_PROMPTS: 'off', REVIEWER_MODEL: 'llama3' });
+    expect(changed.review).toEqual({ minuteMs: 100, continuityReview: false, panelPrompts: false });
+    expect(changed.model.reviewerModel).toBe('llama3');
+    expect(problemsOf({ ...VALID, CONTINUITY_REVIEW: 'maybe' })[0]).toMatch(/^CONTINUITY_REVIEW/);
+  });
+
   it('rejects a worker concurrency outside 1–64', () => {
     expect(problemsOf({ ...VALID, WORKER_CONCURRENCY: '0' })[0]).toMatch(/^WORKER_CONCURRENCY/);
   });
