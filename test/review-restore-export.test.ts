@@ -7,7 +7,7 @@ import { Queue } from 'bullmq';
 import pino from 'pino';
 import { GENERATION_QUEUE } from '../src/queue/jobs.js';
 import { createRedisConnection, deleteQueueKeys } from '../src/queue/redis.js';
-import { sweepOverdueReviews } from '../src/queue/sweeper.js';
+import { sweepOverdueReviews, sweepUnshownDrafts } from '../src/queue/sweeper.js';
 
 /** The model as these tests script it: plain narration, and each structured agent by its schema name. */
 function answer(request: RecordedRequest) {
@@ -298,6 +298,26 @@ describe('restore, diff, reviewer notes, panels and export, members, status, pro
     const notice = await h.discord.waitFor(() => h.discord.messages(thread).find((m) => m.content.startsWith('⌛')), { description: 'deadline notice after the sweep' });
     expect(notice.content).toMatch(/✅ 0 approve, ✏️ 0 revise, so it is approved/);
     await command(h.adminId, 'settings', undefined, { deadline_minutes: 0 }, h.storyChannelId);
+  });
+
+  it('an open draft whose message never reached Discord is shown again by the sweeper', async () => {
+    const thread = await room.openChapter('Unshown');
+    await room.startPage(thread, h.adminId, 'A message that got lost').response();
+    const draft = await room.openDraft(thread, 1, 'Narration', 1);
+    // As if every attempt to post it had failed: no message in the thread, none recorded.
+    h.discord.deleteMessage(thread, draft.id);
+    await h.database.db.deleteFrom('discord_messages').where('message_id', '=', draft.id).execute();
+    const connection = createRedisConnection(h.config.redis.url, 'producer');
+    const queue = new Queue(GENERATION_QUEUE, { connection, prefix: h.config.redis.prefix });
+    try {
+      expect(await sweepUnshownDrafts(h.database.db, queue, pino({ level: 'silent' }), 0)).toBe(1);
+    } finally {
+      await queue.close();
+      connection.disconnect();
+    }
+    const shown = await room.openDraft(thread, 1, 'Narration', 1);
+    expect(shown.id).not.toBe(draft.id);
+    expect((await room.click(thread, shown, h.adminId, 'Approve').response()).kind).toBe('update');
   });
 
   it('a spent monthly budget refuses new drafts with a clear message until it is raised', async () => {

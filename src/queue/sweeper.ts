@@ -100,3 +100,40 @@ export async function sweepOverdueReviews(db: Db, queue: Queue, logger: Logger, 
   }
   return requeued;
 }
+
+/**
+ * A draft up for a vote must have its message (the only place to vote on it). When posting it failed
+ * for good (Discord down through every attempt), the draft is queued to be shown again.
+ */
+export async function sweepUnshownDrafts(db: Db, queue: Queue, logger: Logger, olderThanMs: number): Promise<number> {
+  const drafts = await db
+    .selectFrom('story_pages as p')
+    .innerJoin('page_revisions as r', 'r.id', 'p.current_revision_id')
+    .innerJoin('chapters as c', 'c.id', 'p.chapter_id')
+    .select(['p.id as pageId', 'r.id as revisionId'])
+    .where('p.state', 'in', ['user_reviewing_narration', 'user_reviewing_dialogue'])
+    .where('r.status', '=', 'open')
+    .where('c.status', '=', 'open')
+    .where('r.created_at', '<', new Date(Date.now() - olderThanMs))
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('discord_messages as m').select('m.id').whereRef('m.revision_id', '=', 'r.id').where('m.purpose', '=', 'draft'))))
+    .execute();
+  let requeued = 0;
+  for (const draft of drafts) {
+    const data = { pageId: draft.pageId, revisionId: draft.revisionId };
+    const jobKey = jobKeyFor('post-draft', data);
+    const job = await queue.getJob(jobKey);
+    const state = job ? await job.getState() : 'missing';
+    if (LIVE_STATES.has(state)) continue;
+    const pending = await db.selectFrom('outbox').select('id').where('job_key', '=', jobKey).where('relayed_at', 'is', null).executeTakeFirst();
+    if (pending) continue;
+    if (job) await job.remove().catch(() => undefined);
+    await db
+      .insertInto('outbox')
+      .values({ job_name: 'post-draft', job_key: jobKey, payload: JSON.stringify(data) })
+      .onConflict((oc) => oc.column('job_key').doUpdateSet({ relayed_at: null }))
+      .execute();
+    requeued += 1;
+    logger.warn({ pageId: draft.pageId, revisionId: draft.revisionId, jobState: state }, 'sweeper: open draft had no message; showing it again');
+  }
+  return requeued;
+}

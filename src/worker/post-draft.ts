@@ -4,7 +4,10 @@ import { postDraftJob } from '../queue/jobs.js';
 import { ChapterUnreachableError } from './discord-messages.js';
 import { markChapterNeedsAttention, showOpenDraft, updatePageCard, type WorkerDeps } from './generate-draft.js';
 
-/** A restored version: the draft it replaced is shown superseded, and the restored one is posted for a vote. */
+/**
+ * Shows a draft for a vote: a restored version (the draft it replaced is shown superseded), or an open
+ * draft whose message never made it to Discord (queued again by the sweeper).
+ */
 export async function processPostDraft(deps: WorkerDeps, job: Job): Promise<string> {
   const data = postDraftJob.parse(job.data);
   const place = await getPageWithPlace(deps.db, data.pageId);
@@ -17,7 +20,8 @@ export async function processPostDraft(deps: WorkerDeps, job: Job): Promise<stri
       // Only redraw a message that exists: a superseded draft is not worth a new post.
       if (superseded && shown) await showOpenDraft(deps, place, superseded, null);
     }
-    await showOpenDraft(deps, place, revision, null);
+    // A drafted revision already has a message from while it was written: find it by its job's key.
+    await showOpenDraft(deps, place, revision, revision.generation_key);
     await updatePageCard(deps, place, null);
   } catch (error) {
     if (error instanceof ChapterUnreachableError) return markChapterNeedsAttention(deps, place.chapter_id, error, deps.logger.child({ jobId: job.id }));

@@ -8,7 +8,7 @@ import { createModelClient } from '../agents/model-client.js';
 import { GENERATION_QUEUE, type JobName } from '../queue/jobs.js';
 import { OutboxRelay } from '../queue/outbox-relay.js';
 import { createRedisConnection } from '../queue/redis.js';
-import { sweepOverdueReviews, sweepStuckPages } from '../queue/sweeper.js';
+import { sweepOverdueReviews, sweepStuckPages, sweepUnshownDrafts } from '../queue/sweeper.js';
 import { processAnnouncePage } from './announce-page.js';
 import { createDiscordRest, DiscordMessages } from './discord-messages.js';
 import { processGenerateDraft, type WorkerDeps } from './generate-draft.js';
@@ -122,7 +122,8 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, opti
     sweepStuckPages(db, queue, sweepLog, config.worker.stuckPageMs)
       .then(async (result) => {
         const reviews = await sweepOverdueReviews(db, queue, sweepLog, config.review.minuteMs, Math.max(30_000, config.worker.stuckPageMs));
-        if (result.requeued + reviews > 0) relay.kick();
+        const unshown = await sweepUnshownDrafts(db, queue, sweepLog, Math.max(30_000, config.worker.stuckPageMs));
+        if (result.requeued + reviews + unshown > 0) relay.kick();
       })
       .catch((error: unknown) => sweepLog.warn({ err: error }, 'sweep failed; trying again next round'));
   }, options.sweepIntervalMs ?? Math.min(15_000, Math.max(500, config.worker.stuckPageMs / 2)));
