@@ -346,6 +346,29 @@ describe('restore, diff, reviewer notes, panels and export, members, status, pro
     expect(retry).toMatchObject({ ephemeral: true, content: expect.stringMatching(/monthly budget of \$0\.01 is spent/) });
     await command(h.adminId, 'settings', undefined, { budget: 0 }, h.storyChannelId);
   });
+
+  it('a restored dialogue reopens an approved page; approved again, it is announced again with new panel prompts', async () => {
+    const thread = await room.openChapter('Again'); // the admin alone: one click decides
+    await room.startPage(thread, h.adminId, 'The bells ring twice').response();
+    await room.click(thread, await room.openDraft(thread, 1, 'Narration', 1), h.adminId, 'Approve').response();
+    await room.click(thread, await room.openDraft(thread, 1, 'Dialogue', 1), h.adminId, 'Approve').response();
+    const announced = () => h.discord.messages(thread).filter((m) => embedText(m).includes('Page 1 approved')).length;
+    await h.discord.waitFor(() => announced() === 1, { description: 'the first announcement' });
+
+    const restored = await command(h.adminId, 'page', 'restore', { page: 1, version: 1, kind: 'dialogue' }, thread);
+    expect(restored.content).toMatch(/restored page 1's dialogue v1 as v2/);
+    const v2 = await room.openDraft(thread, 1, 'Dialogue', 2);
+    expect((await command(h.adminId, 'page', 'diff', { page: 1, from: 1, to: 2, kind: 'dialogue' }, thread)).embeds).toEqual([
+      expect.objectContaining({ description: 'The two versions have the same text.' }),
+    ]);
+    await room.click(thread, v2, h.adminId, 'Approve').response();
+    await h.discord.waitFor(() => announced() === 2, { description: 'the page announced again' });
+    const pageId = (await h.database.db.selectFrom('story_pages as p').innerJoin('chapters as c', 'c.id', 'p.chapter_id').select('p.id').where('c.title', '=', 'Again').executeTakeFirstOrThrow()).id;
+    await waitUntil(
+      async () => new Set((await h.database.db.selectFrom('panel_prompts').select('revision_id').where('page_id', '=', pageId).execute()).map((r) => r.revision_id)).size === 2,
+      'panel prompts for both approved dialogues',
+    );
+  });
 });
 
 async function waitUntil(check: () => Promise<boolean>, description: string, timeoutMs = 10_000): Promise<void> {
