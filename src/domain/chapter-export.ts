@@ -37,14 +37,22 @@ export interface ExportChapter {
 
 const oneLine = (text: string) => text.replace(/\s*\n\s*/g, ' ').trim();
 
-/** Story text must not turn into headings, lists or rules of the document around it. */
-function safeBlock(text: string): string {
-  return text
-    .trim()
-    .split('\n')
-    .map((line) => line.replace(/^(\s*)(#|>|-{3,}|={3,}|\d+\.\s|[-*+]\s)/, '$1\\$2'))
-    .join('\n');
+/**
+ * Story text must not turn into headings, quotes, lists, rules or code fences of the document around
+ * it (an unclosed fence would swallow every page after it). Backslash-escaping the marker keeps the
+ * text as written; indentation is dropped so no line becomes an indented code block.
+ */
+function safeLine(line: string): string {
+  const text = line.trimStart();
+  // "1. " and "1) " start ordered lists; the escape goes on the punctuation, as digits cannot be escaped.
+  const ordered = /^(\d{1,9})([.)])(\s|$)/.exec(text);
+  if (ordered) return `${ordered[1]}\\${text.slice(ordered[1]?.length ?? 0)}`;
+  // Headings, quotes, bullets, fences, and "=", "-" or "***" lines (setext underlines and rules).
+  if (/^(#|>|[-*+](\s|$)|```|~~~|=+\s*$|-+\s*$|([*_-])(\s*\3){2,}\s*$)/.test(text)) return `\\${text}`;
+  return text;
 }
+
+const safeBlock = (text: string) => text.trim().split('\n').map(safeLine).join('\n');
 
 export function chapterToMarkdown(chapter: ExportChapter): string {
   const out = [`# ${oneLine(chapter.storyTitle)}`, '', `## Chapter ${chapter.chapterNumber}: ${oneLine(chapter.chapterTitle)}`, ''];

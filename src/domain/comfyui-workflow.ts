@@ -7,7 +7,7 @@ import type { ExportPanel } from './chapter-export.js';
 
 export const DEFAULT_CHECKPOINT = 'sd_xl_base_1.0.safetensors';
 
-type SlotType = 'MODEL' | 'CLIP' | 'VAE' | 'CONDITIONING' | 'LATENT' | 'IMAGE' | 'STRING' | 'INT' | 'FLOAT' | 'COMBO';
+export type ComfySlotType = 'MODEL' | 'CLIP' | 'VAE' | 'CONDITIONING' | 'LATENT' | 'IMAGE' | 'STRING' | 'INT' | 'FLOAT' | 'COMBO';
 type Link = [string, number];
 
 export interface ComfyNode {
@@ -18,7 +18,7 @@ export interface ComfyNode {
 export type ComfyWorkflow = Record<string, ComfyNode>;
 
 /** The inputs and outputs of the node classes used, as ComfyUI defines them. */
-export const COMFY_NODE_SHAPES: Record<string, { inputs: Record<string, SlotType>; outputs: SlotType[] }> = {
+export const COMFY_NODE_SHAPES: Record<string, { inputs: Record<string, ComfySlotType>; outputs: ComfySlotType[] }> = {
   CheckpointLoaderSimple: { inputs: { ckpt_name: 'COMBO' }, outputs: ['MODEL', 'CLIP', 'VAE'] },
   CLIPTextEncode: { inputs: { text: 'STRING', clip: 'CLIP' }, outputs: ['CONDITIONING'] },
   EmptyLatentImage: { inputs: { width: 'INT', height: 'INT', batch_size: 'INT' }, outputs: ['LATENT'] },
@@ -53,7 +53,11 @@ export interface ComfyOptions {
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
-/** Panels in reading order ({ page, panel }), each becoming its own chain from prompt to saved image. */
+/**
+ * Panels in reading order, each with its page number ({ page, panel }), each becoming its own chain from
+ * prompt to saved image. Panel numbers restart on every page, so the file name carries both:
+ * `${filenamePrefix}_p03_panel02`.
+ */
 export function buildComfyWorkflow(panels: readonly { page: number; panel: ExportPanel }[], options: ComfyOptions): ComfyWorkflow {
   const workflow: ComfyWorkflow = {
     '1': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: options.checkpoint }, _meta: { title: 'Checkpoint' } },
@@ -94,7 +98,8 @@ export function buildComfyWorkflow(panels: readonly { page: number; panel: Expor
 
 const linkSchema = z.tuple([z.string(), z.number().int().nonnegative()]);
 const workflowSchema = z.record(
-  z.string().regex(/^\d+$/),
+  // ComfyUI takes any id string (the UI writes "12" and, inside subgraphs, "12:3").
+  z.string().min(1),
   z.object({ class_type: z.string(), inputs: z.record(z.string(), z.unknown()), _meta: z.object({ title: z.string() }).optional() }),
 );
 
@@ -132,5 +137,8 @@ export function validateComfyWorkflow(workflow: unknown): string[] {
       if (!literalOk) problems.push(`node ${id}: input ${name} should be ${type === 'INT' || type === 'FLOAT' ? 'a number' : type === 'STRING' || type === 'COMBO' ? 'text' : `a link to ${type}`}`);
     }
   }
+  // ComfyUI refuses a prompt with nothing to save ("Prompt has no outputs").
+  const hasOutput = Object.values(nodes).some((node) => COMFY_NODE_SHAPES[node.class_type]?.outputs.length === 0);
+  if (!hasOutput) problems.push('no output node (SaveImage): ComfyUI would have nothing to run');
   return problems;
 }

@@ -10,49 +10,57 @@ export interface DiffPart {
   text: string;
 }
 
-/** Beyond this many edit steps the middle is reported as replaced whole. */
+/**
+ * Beyond this many edit steps the middle is reported as replaced whole. The trace keeps 2d+1 cells per
+ * step, so the cap bounds memory at about (cap + 1)² ≈ 16M cells.
+ */
 const MAX_EDIT_DISTANCE = 4_000;
 
 function tokenize(text: string): string[] {
   return text.match(/\s+|\S+/g) ?? [];
 }
 
+/** Furthest x reached on diagonal k after d edits, read from the row of step d (indexed k + d). */
+const furthest = (row: Int32Array | undefined, d: number, k: number) => row?.[k + d] ?? 0;
+
+/** Whether step d reached diagonal k by an insertion (down from k + 1) rather than a deletion. */
+const cameDown = (previous: Int32Array | undefined, d: number, k: number) =>
+  k === -d || (k !== d && furthest(previous, d - 1, k - 1) < furthest(previous, d - 1, k + 1));
+
 /** Myers' shortest edit script between token lists; null when longer than the cap. */
 function myers(a: readonly string[], b: readonly string[]): DiffPart[] | null {
   const n = a.length;
   const m = b.length;
   const max = Math.min(n + m, MAX_EDIT_DISTANCE);
-  const offset = max + 1;
-  let v = new Int32Array(2 * max + 3);
   const trace: Int32Array[] = [];
   for (let d = 0; d <= max; d += 1) {
-    trace.push(v.slice());
-    const next = v.slice();
+    const previous = trace[d - 1];
+    const row = new Int32Array(2 * d + 1);
+    trace.push(row);
     for (let k = -d; k <= d; k += 2) {
-      let x = k === -d || (k !== d && (v[offset + k - 1] ?? 0) < (v[offset + k + 1] ?? 0)) ? (v[offset + k + 1] ?? 0) : (v[offset + k - 1] ?? 0) + 1;
+      let x = d === 0 ? 0 : cameDown(previous, d, k) ? furthest(previous, d - 1, k + 1) : furthest(previous, d - 1, k - 1) + 1;
       let y = x - k;
       while (x < n && y < m && a[x] === b[y]) {
         x += 1;
         y += 1;
       }
-      next[offset + k] = x;
-      if (x >= n && y >= m) return backtrack(trace, next, a, b, d, offset);
+      row[k + d] = x;
+      if (x >= n && y >= m) return backtrack(trace, a, b, d);
     }
-    v = next;
   }
   return null;
 }
 
-function backtrack(trace: Int32Array[], last: Int32Array, a: readonly string[], b: readonly string[], steps: number, offset: number): DiffPart[] {
+function backtrack(trace: readonly Int32Array[], a: readonly string[], b: readonly string[], steps: number): DiffPart[] {
   const parts: DiffPart[] = [];
   let x = a.length;
   let y = b.length;
   for (let d = steps; d > 0; d -= 1) {
-    const v = trace[d] ?? last;
+    const previous = trace[d - 1];
     const k = x - y;
-    const down = k === -d || (k !== d && (v[offset + k - 1] ?? 0) < (v[offset + k + 1] ?? 0));
+    const down = cameDown(previous, d, k);
     const prevK = down ? k + 1 : k - 1;
-    const prevX = v[offset + prevK] ?? 0;
+    const prevX = furthest(previous, d - 1, prevK);
     const prevY = prevX - prevK;
     while (x > prevX && y > prevY) {
       parts.push({ op: 'same', text: a[x - 1] ?? '' });
@@ -155,6 +163,12 @@ function mark(text: string, marker: string): string {
 
 const TRUNCATED = '\n…(diff truncated)';
 
+/** A cut may end between a backslash and the character it escapes: an odd run of trailing backslashes loses one. */
+function dropDanglingEscape(text: string): string {
+  const trailing = /\\*$/.exec(text)?.[0].length ?? 0;
+  return trailing % 2 === 1 ? text.slice(0, -1) : text;
+}
+
 /** Discord markdown: removed words ~~struck~~, added words **bold**; cut at a part boundary to fit. */
 export function renderDiffMarkdown(parts: readonly DiffPart[], maxLength: number): string {
   const pieces = parts.map((part) => ({ op: part.op, text: part.op === 'same' ? escapeMarkdown(part.text) : mark(part.text, part.op === 'added' ? '**' : '~~') }));
@@ -165,7 +179,7 @@ export function renderDiffMarkdown(parts: readonly DiffPart[], maxLength: number
   for (const piece of pieces) {
     if (out.length + piece.text.length > room) {
       // A long unchanged run may be cut inside (never after a lone escape); a marked run is kept whole or left out.
-      if (piece.op === 'same') out += piece.text.slice(0, room - out.length).replace(/\\$/, '');
+      if (piece.op === 'same') out += dropDanglingEscape(piece.text.slice(0, room - out.length));
       break;
     }
     out += piece.text;

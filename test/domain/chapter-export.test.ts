@@ -38,10 +38,37 @@ describe('chapter export', () => {
     expect(md.endsWith('\n')).toBe(true);
   });
 
+  it('Markdown: narration cannot open headings, fences, lists or setext headings', () => {
+    const narration = ['Plain line.', '===', '   ## indented heading', '```', '1. ordered', '2) ordered too', '***', '> quoted', '---'].join('\n');
+    const md = chapterToMarkdown({ ...chapter, pages: [{ number: 1, input: '', narration, dialogue: null, panels: [], approved: true }] });
+    expect(md).toContain(['Plain line.', '\\===', '\\## indented heading', '\\```', '1\\. ordered', '2\\) ordered too', '\\***', '\\> quoted', '\\---'].join('\n'));
+    expect(md.split('\n').filter((line) => /^#{1,6} /.test(line))).toEqual(['# The Glowing Mark', '## Chapter 2: Embers', '### Page 1']);
+    expect(md).not.toContain('(not approved yet');
+  });
+
+  it('Markdown: the script layout of one page, line by line', () => {
+    const md = chapterToMarkdown(chapter);
+    const page1 = md.slice(md.indexOf('### Page 1'), md.indexOf('### Page 2'));
+    expect(page1.split('\n').filter((line) => line !== '')).toEqual([
+      '### Page 1',
+      'Dawn breaks over the pass.',
+      'Mira waits.',
+      '**Panel 1**',
+      '*Dawn.*',
+      '**MIRA:** Keep the lantern low.',
+      '**Panel 2**',
+      '**KAI:** It glows on its own.',
+    ]);
+  });
+
   it('JSON: parses back with the pages in order', () => {
     const parsed = JSON.parse(chapterToJson(chapter)) as { format: string; version: number; chapter: unknown; exportedAt: string; pages: { number: number; panels: unknown[] }[] };
     expect(parsed).toMatchObject({ format: 'storyroom.chapter', version: 1, chapter: { number: 2, title: 'Embers' }, exportedAt: '2026-11-24T12:00:00.000Z' });
     expect(parsed.pages.map((p) => p.number)).toEqual([1, 2, 3]);
     expect(parsed.pages[0]?.panels).toHaveLength(1);
+    expect(parsed).toMatchObject({ story: 'The Glowing Mark' });
+    // Everything but the date survives the round trip as it was.
+    const roundTrip = JSON.parse(chapterToJson(chapter)) as { pages: unknown[] };
+    expect(roundTrip.pages).toEqual([...chapter.pages].sort((a, b) => a.number - b.number));
   });
 });

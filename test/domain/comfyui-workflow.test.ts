@@ -19,17 +19,28 @@ describe('ComfyUI workflow from panel prompts', () => {
     expect(seeds).toEqual([7, 8, 9]);
   });
 
-  it('every SaveImage leads back through decode and sampler to the checkpoint', () => {
+  it('every SaveImage leads back, through links to existing nodes only, to the checkpoint', () => {
     const workflow = build();
-    const from = (id: string, input: string) => (workflow[id]?.inputs[input] as [string, number])[0];
+    const isLink = (value: unknown): value is [string, number] => Array.isArray(value) && value.length === 2 && typeof value[0] === 'string';
     for (const [id, node] of Object.entries(workflow)) {
       if (node.class_type !== 'SaveImage') continue;
-      const decode = from(id, 'images');
-      const sampler = from(decode, 'samples');
-      expect(workflow[sampler]?.class_type).toBe('KSampler');
-      expect(from(sampler, 'model')).toBe('1');
-      expect(workflow['1']?.class_type).toBe('CheckpointLoaderSimple');
+      const reached = new Set<string>();
+      const walk = (at: string) => {
+        const current = workflow[at];
+        expect(current, `node ${at}`).toBeDefined();
+        if (!current || reached.has(at)) return;
+        reached.add(at);
+        for (const value of Object.values(current.inputs)) if (isLink(value)) walk(value[0]);
+      };
+      walk(id);
+      expect(reached.has('1')).toBe(true);
+      // Its own chain of six nodes plus the shared checkpoint; nothing from another panel.
+      expect([...reached].map((r) => workflow[r]?.class_type).sort()).toEqual(
+        ['CLIPTextEncode', 'CLIPTextEncode', 'CheckpointLoaderSimple', 'EmptyLatentImage', 'KSampler', 'SaveImage', 'VAEDecode'].sort(),
+      );
     }
+    expect(workflow['1']).toMatchObject({ class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: DEFAULT_CHECKPOINT } });
+    expect(Object.values(workflow).map((n) => n._meta?.title)).toContain('Page 2 panel 1 positive');
   });
 
   it('finds broken links, wrong types, missing and unknown inputs, unknown classes and bad literals', () => {
@@ -47,6 +58,18 @@ describe('ComfyUI workflow from panel prompts', () => {
     expect(broken((w) => ((w[sampler()] as { inputs: Record<string, unknown> }).inputs.colour = 'red'))).toEqual([expect.stringMatching(/unknown input colour/)]);
     expect(broken((w) => (w['99'] = { class_type: 'MagicNode', inputs: {} }))).toEqual([expect.stringMatching(/unknown class MagicNode/)]);
     expect(validateComfyWorkflow([1, 2])).not.toEqual([]);
+    expect(validateComfyWorkflow({ '1': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: DEFAULT_CHECKPOINT } } })).toEqual([expect.stringMatching(/no output node/)]);
+  });
+
+  it('accepts any node id string, as ComfyUI does', () => {
+    const workflow = build();
+    const renamed: ComfyWorkflow = {};
+    const rename = (id: string) => (id === '1' ? 'ckpt:1' : id);
+    for (const [id, node] of Object.entries(workflow)) {
+      const inputs = Object.fromEntries(Object.entries(node.inputs).map(([name, value]) => [name, Array.isArray(value) ? ([rename(value[0]), value[1]] as [string, number]) : value]));
+      renamed[rename(id)] = { ...node, inputs };
+    }
+    expect(validateComfyWorkflow(renamed)).toEqual([]);
   });
 
   it('describes every class it uses', () => {

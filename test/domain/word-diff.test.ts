@@ -22,6 +22,25 @@ describe('word diff', () => {
     for (let i = 1; i < parts.length; i += 1) expect(parts[i]?.op).not.toBe(parts[i - 1]?.op);
   });
 
+  it('rebuilds both texts after random edits (seeded)', () => {
+    let state = 12345;
+    const random = (below: number) => {
+      state = (state * 1103515245 + 12345) % 2 ** 31;
+      return state % below;
+    };
+    const vocabulary = ['Mira', 'Kai', 'lantern', 'the', 'pass,', 'glows.', '\n\n', ' ', '  ', '\n', '*bold*', 'a_b'];
+    const text = (length: number) => Array.from({ length }, () => vocabulary[random(vocabulary.length)]).join(random(2) ? ' ' : '');
+    for (let round = 0; round < 200; round += 1) {
+      const before = text(random(40));
+      const words = before.split(' ');
+      const after = words.map((w) => (random(5) === 0 ? (vocabulary[random(vocabulary.length)] ?? '') : w)).join(random(4) === 0 ? '  ' : ' ');
+      const parts = diffWords(before, after);
+      expect(side(parts, 'removed')).toBe(before);
+      expect(side(parts, 'added')).toBe(after);
+      for (const part of parts) expect(part.text).not.toBe('');
+    }
+  });
+
   it('finds the changed words and counts them', () => {
     const parts = diffWords('Mira lifts her lantern at the pass.', 'Mira lifts the lantern higher at the pass.');
     expect(parts.filter((p) => p.op !== 'same').map((p) => [p.op, p.text.trim()])).toEqual([
@@ -66,6 +85,26 @@ describe('diff as Discord markdown', () => {
     const spaced = renderDiffMarkdown(diffWords('a b', 'a  c '), 2000);
     expect(spaced).toContain('~~b~~');
     expect(spaced).toContain('**c**');
+  });
+
+  it('escapes every markdown character in unchanged, removed and added text', () => {
+    const parts: DiffPart[] = [
+      { op: 'same', text: 'a\\b*c_d~e`f|g>h ' },
+      { op: 'removed', text: '|| >q ' },
+      { op: 'added', text: '`code`' },
+    ];
+    expect(renderDiffMarkdown(parts, 2000)).toBe('a\\\\b\\*c\\_d\\~e\\`f\\|g\\>h ~~\\|\\| \\>q~~ **\\`code\\`**');
+  });
+
+  it('never leaves a lone escape or a marker open when cutting', () => {
+    for (let max = 18; max < 80; max += 1) {
+      const text = renderDiffMarkdown([{ op: 'same', text: '*'.repeat(60) }, { op: 'added', text: 'new words' }], max);
+      expect(text.length).toBeLessThanOrEqual(max);
+      expect(text.endsWith('\n…(diff truncated)')).toBe(true);
+      const kept = text.slice(0, -'\n…(diff truncated)'.length);
+      expect(kept).toMatch(/^(\\\*)*$/);
+    }
+    expect(renderDiffMarkdown([{ op: 'added', text: 'x'.repeat(50) }], 30)).toBe('\n…(diff truncated)');
   });
 
   it('fits the limit, cutting at a part and saying so', () => {
