@@ -7,7 +7,7 @@ import { fitText, LIMITS } from '../src/discord/render/message-parts.js';
 import { ephemeral } from '../src/discord/reply.js';
 import type { SlashCommand } from '../src/discord/slash-command.js';
 import { readText } from '../src/discord/text-input.js';
-import { addBibleEntry, BIBLE_TYPES, describeAddedEntry, getBibleEntry, listBible, parseKeywords, removeBibleEntry } from '../src/services/bible-service.js';
+import { addBibleEntry, BIBLE_EDIT_REFUSAL, BIBLE_TYPES, describeAddedEntry, getBibleEntry, listBible, parseKeywords, removeBibleEntry } from '../src/services/bible-service.js';
 import { findStoryHere } from '../src/services/story-lookup.js';
 import { UserError } from '../src/services/user-error.js';
 
@@ -61,7 +61,7 @@ export const bible: SlashCommand = {
     const story = await findStoryHere(context.db, { guildId: interaction.guildId, channelId: interaction.channelId });
     const sub = interaction.options.getSubcommand();
     const mayEdit = interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false;
-    if ((sub === 'add' || sub === 'remove') && !mayEdit) return ephemeral('Only members with the Manage Server permission can change the story bible.');
+    if ((sub === 'add' || sub === 'remove') && !mayEdit) return ephemeral(BIBLE_EDIT_REFUSAL);
 
     if (sub === 'list') {
       const entries = await listBible(context.db, story.id);

@@ -2,7 +2,7 @@ import { EmbedBuilder, SlashCommandBuilder } from '@discordjs/builders';
 import type { SlashCommand } from '../src/discord/slash-command.js';
 import { fitText, LIMITS } from '../src/discord/render/message-parts.js';
 import { findStoryHere } from '../src/services/story-lookup.js';
-import { getBudgetStatus } from '../src/services/budget-service.js';
+import { getBudgetStatus, isBudgetSpent } from '../src/services/budget-service.js';
 import { summariseUsage, type UsageLine } from '../src/services/usage-service.js';
 
 export const data = new SlashCommandBuilder()
@@ -25,7 +25,7 @@ export const usage: SlashCommand = {
     const month =
       budget.budgetUsd === null
         ? `This month: $${budget.spentUsd.toFixed(4)} (no monthly budget).`
-        : `This month: $${budget.spentUsd.toFixed(4)} of the $${budget.budgetUsd.toFixed(2)} budget${budget.spentUsd >= budget.budgetUsd ? ' — spent: new drafts wait until it is raised or the month turns' : ''}.`;
+        : `This month: $${budget.spentUsd.toFixed(4)} of the $${budget.budgetUsd.toFixed(2)} budget${isBudgetSpent(budget) ? ' — spent: new drafts wait until it is raised or the month turns' : ''}.`;
     const embed = new EmbedBuilder()
       .setTitle(fitText(`Usage of ${story.title}, last 30 days`, LIMITS.embedTitle))
       .setDescription(`${describe(report.total)}\n${month}\nCosts are estimates from the price table (MODEL_PRICES).`)

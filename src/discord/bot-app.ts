@@ -5,7 +5,7 @@ import type { Config } from '../config/config.js';
 import { createDatabase } from '../db/connection.js';
 import { migrateToLatest } from '../db/migrate.js';
 import type { Logger } from '../logger.js';
-import { GENERATION_QUEUE, reviewJobKeys } from '../queue/jobs.js';
+import { GENERATION_QUEUE, REVIEW_JOBS, reviewJobKey } from '../queue/jobs.js';
 import { ProgressRefresher } from '../queue/progress-refresher.js';
 import { OutboxRelay } from '../queue/outbox-relay.js';
 import { createRedisConnection } from '../queue/redis.js';
@@ -53,8 +53,8 @@ export async function startBot(config: Readonly<Config>, logger: Logger, options
   });
   const progress = new ProgressRefresher(config.redis, logger.child({ component: 'progress' }), options.progressWindowMs);
   const cancelReviewJobs = (revisionId: number) => {
-    for (const jobId of reviewJobKeys(revisionId)) {
-      queue.remove(jobId).catch((error: unknown) => logger.debug({ err: error, revisionId }, 'could not drop a review job'));
+    for (const name of REVIEW_JOBS) {
+      queue.remove(reviewJobKey(name, revisionId)).catch((error: unknown) => logger.debug({ err: error, revisionId }, 'could not drop a review job'));
     }
   };
   const metrics = new BotMetrics();

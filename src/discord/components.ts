@@ -5,7 +5,7 @@ import { joinChapter } from '../services/story-service.js';
 import { getChapter } from '../db/chapters.js';
 import type { HandlerContext } from './context.js';
 import { BIBLE_FIELDS, decodeCustomId, encodeCustomId, FEEDBACK_FIELD } from './custom-id.js';
-import { addBibleEntry, BIBLE_TYPES, describeAddedEntry, parseKeywords } from '../services/bible-service.js';
+import { addBibleEntry, BIBLE_EDIT_REFUSAL, BIBLE_TYPES, describeAddedEntry, parseKeywords } from '../services/bible-service.js';
 import { findStoryHere } from '../services/story-lookup.js';
 import { renderChapterCard } from './render/chapter-card.js';
 import { draftViewOf, renderDraftMessage, renderFailureMessage } from './render/page-messages.js';
@@ -74,7 +74,7 @@ export async function handleComponent(context: HandlerContext, interaction: Butt
     }
     case 'bibleentry': {
       if (!interaction.isModalSubmit()) return ephemeral('That button is not one storyroom understands. Nothing was changed.');
-      if (!interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) return ephemeral('Only members with the Manage Server permission can change the story bible.');
+      if (!interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) return ephemeral(BIBLE_EDIT_REFUSAL);
       const story = await findStoryHere(context.db, place);
       const field = (id: string): string => {
         const found = interaction.fields.fields.find((f) => f.customId === id);

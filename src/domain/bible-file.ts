@@ -16,7 +16,8 @@ import type { BibleEntryType } from '../db/database.js';
 export const BIBLE_TYPES: readonly BibleEntryType[] = ['character', 'location', 'rule', 'style', 'reference'];
 export const BIBLE_FILE_MAX_CHARS = 200_000;
 
-export interface ParsedBibleFile {
+/** A bible entry's own fields, however it arrives (a file, /bible add, its form). */
+export interface BibleEntryFields {
   title: string;
   type: BibleEntryType;
   body: string;
@@ -24,6 +25,8 @@ export interface ParsedBibleFile {
   priority: number;
   alwaysInclude: boolean;
 }
+
+export type ParsedBibleFile = BibleEntryFields;
 
 const FOLDER_TYPES: Record<string, BibleEntryType> = {
   character: 'character',

@@ -1,14 +1,10 @@
 // A chapter as files for people and programs: Markdown with the dialogue laid out as a script, and
 // JSON. Pure: the caller loads the chapter.
 
-export interface ExportPanel {
+import type { PanelDescription } from './panel-prompts.js';
+
+export interface ExportPanel extends PanelDescription {
   panel: number;
-  scene: string;
-  characters: string[];
-  camera: string;
-  mood: string;
-  prompt: string;
-  negativePrompt: string;
 }
 
 export interface ExportDialoguePanel {

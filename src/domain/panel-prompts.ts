@@ -22,14 +22,18 @@ export const panelPromptsSchema = z.object({
 });
 export type PanelPrompts = z.infer<typeof panelPromptsSchema>;
 
-export interface PanelPromptRow {
-  panelNumber: number;
+/** What an image model needs for one panel: what the panels agent writes and the export carries. */
+export interface PanelDescription {
   scene: string;
   characters: string[];
   camera: string;
   mood: string;
   prompt: string;
   negativePrompt: string;
+}
+
+export interface PanelPromptRow extends PanelDescription {
+  panelNumber: number;
 }
 
 const clip = (text: string) => {

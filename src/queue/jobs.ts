@@ -56,9 +56,11 @@ export const JOB_SCHEMAS = {
 export type JobName = keyof typeof JOB_SCHEMAS;
 export type JobData<N extends JobName> = z.infer<(typeof JOB_SCHEMAS)[N]>;
 
-/** The reminder's and the deadline's job ids for a draft: dropped from the queue once it is decided. */
-export function reviewJobKeys(revisionId: number): string[] {
-  return [`review-reminder-r${revisionId}`, `review-deadline-r${revisionId}`];
+export const REVIEW_JOBS = ['review-reminder', 'review-deadline'] as const;
+
+/** The reminder's or the deadline's job id for a draft: it is dropped from the queue once the draft is decided. */
+export function reviewJobKey(name: (typeof REVIEW_JOBS)[number], revisionId: number): string {
+  return `${name}-r${revisionId}`;
 }
 
 /** Deterministic BullMQ job ids (no ':'), so the same request queued twice is one job. */
@@ -85,9 +87,8 @@ export function jobKeyFor<N extends JobName>(name: N, data: JobData<N>): string 
     case 'review-draft':
       return `review-draft-r${(data as ReviewDraftJob).revisionId}`;
     case 'review-reminder':
-      return reviewJobKeys((data as ReviewDueJob).revisionId)[0] as string;
     case 'review-deadline':
-      return reviewJobKeys((data as ReviewDueJob).revisionId)[1] as string;
+      return reviewJobKey(name, (data as ReviewDueJob).revisionId);
     case 'refresh-progress':
       // Not relayed through the outbox: the caller adds a time bucket (see progress refresher).
       return `refresh-progress-c${(data as RefreshProgressJob).chapterId}`;

@@ -1,14 +1,46 @@
-import { sql } from 'kysely';
-import type { Queue } from 'bullmq';
+import { sql, type Transaction } from 'kysely';
+import type { Job, Queue } from 'bullmq';
+import type { Database } from '../db/database.js';
 import type { Db } from '../db/connection.js';
 import type { DraftKind } from '../domain/page-state-machine.js';
 import type { Logger } from '../logger.js';
 import { failGeneration } from '../services/page-service.js';
-import { jobKeyFor } from './jobs.js';
+import { jobKeyFor, type JobData, type JobName } from './jobs.js';
 
 const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
 // Any number for the advisory lock, as long as it is ours alone: only one sweeper runs at a time.
 const SWEEP_LOCK = 7_310_001;
+
+type Executor = Db | Transaction<Database>;
+
+async function jobState(queue: Queue, jobKey: string): Promise<{ job: Job | undefined; state: string }> {
+  const job = await queue.getJob(jobKey);
+  return { job, state: job ? await job.getState() : 'missing' };
+}
+
+/** Puts a lost or dead job back through the outbox, under its deterministic key, to run at once. */
+async function putBackInOutbox<N extends JobName>(db: Executor, job: Job | undefined, name: N, jobKey: string, data: JobData<N>): Promise<void> {
+  if (job) await job.remove().catch(() => undefined);
+  await db
+    .insertInto('outbox')
+    .values({ job_name: name, job_key: jobKey, payload: JSON.stringify(data) })
+    .onConflict((oc) => oc.column('job_key').doUpdateSet({ relayed_at: null, run_at: null }))
+    .execute();
+}
+
+/**
+ * Queues a job again unless it is live, still waiting in the outbox, or (with `ranIsEnough`) already
+ * ran. Returns the state the job was found in when it was queued again, else null.
+ */
+async function requeueIfLost<N extends JobName>(db: Db, queue: Queue, name: N, data: JobData<N>, ranIsEnough: boolean): Promise<string | null> {
+  const jobKey = jobKeyFor(name, data);
+  const { job, state } = await jobState(queue, jobKey);
+  if (LIVE_STATES.has(state) || (ranIsEnough && state === 'completed')) return null;
+  const pending = await db.selectFrom('outbox').select('id').where('job_key', '=', jobKey).where('relayed_at', 'is', null).executeTakeFirst();
+  if (pending) return null; // already on its way to Redis
+  await putBackInOutbox(db, job, name, jobKey, data);
+  return state;
+}
 
 export interface SweepResult {
   requeued: number;
@@ -34,8 +66,7 @@ export async function sweepStuckPages(db: Db, queue: Queue, logger: Logger, olde
     for (const page of pages) {
       const data = { pageId: page.id, kind: page.stage as DraftKind, pageVersion: page.version };
       const jobKey = jobKeyFor('generate-draft', data);
-      const job = await queue.getJob(jobKey);
-      const state = job ? await job.getState() : 'missing';
+      const { job, state } = await jobState(queue, jobKey);
       if (LIVE_STATES.has(state)) continue;
       if (state === 'failed') {
         // The job died on its last attempt without recording the failure (a crash or an outage in between).
@@ -44,12 +75,7 @@ export async function sweepStuckPages(db: Db, queue: Queue, logger: Logger, olde
         logger.warn({ pageId: page.id, jobId: jobKey }, 'sweeper: dead job, page marked failed');
         continue;
       }
-      if (job) await job.remove().catch(() => undefined);
-      await trx
-        .insertInto('outbox')
-        .values({ job_name: 'generate-draft', job_key: jobKey, payload: JSON.stringify(data) })
-        .onConflict((oc) => oc.column('job_key').doUpdateSet({ relayed_at: null }))
-        .execute();
+      await putBackInOutbox(trx, job, 'generate-draft', jobKey, data);
       result.requeued += 1;
       logger.warn({ pageId: page.id, jobId: jobKey, jobState: state }, 'sweeper: generating page had no live job; queued again');
     }
@@ -80,22 +106,11 @@ export async function sweepOverdueReviews(db: Db, queue: Queue, logger: Logger, 
     if (draft.reminded_at === null && overdue(draft.reminder_minutes) && (draft.deadline_minutes === null || (draft.reminder_minutes ?? 0) < draft.deadline_minutes)) due.push('review-reminder');
     if (overdue(draft.deadline_minutes)) due.push('review-deadline');
     for (const name of due) {
-      const data = { pageId: draft.pageId, revisionId: draft.revisionId };
-      const jobKey = jobKeyFor(name, data);
-      const job = await queue.getJob(jobKey);
-      const state = job ? await job.getState() : 'missing';
-      // Live, or already run (it decided what it could): only a job that is missing or dead is queued again.
-      if (LIVE_STATES.has(state) || state === 'completed') continue;
-      const pending = await db.selectFrom('outbox').select('id').where('job_key', '=', jobKey).where('relayed_at', 'is', null).executeTakeFirst();
-      if (pending) continue; // already on its way to Redis
-      if (job) await job.remove().catch(() => undefined);
-      await db
-        .insertInto('outbox')
-        .values({ job_name: name, job_key: jobKey, payload: JSON.stringify(data) })
-        .onConflict((oc) => oc.column('job_key').doUpdateSet({ relayed_at: null, run_at: null }))
-        .execute();
+      // A deadline job that ran decided what it could: only a missing or dead one is queued again.
+      const state = await requeueIfLost(db, queue, name, { pageId: draft.pageId, revisionId: draft.revisionId }, true);
+      if (state === null) continue;
       requeued += 1;
-      logger.warn({ pageId: draft.pageId, revisionId: draft.revisionId, jobId: jobKey, jobState: state }, 'sweeper: overdue review job was not queued; queued again');
+      logger.warn({ pageId: draft.pageId, revisionId: draft.revisionId, job: name, jobState: state }, 'sweeper: overdue review job was not queued; queued again');
     }
   }
   return requeued;
@@ -119,19 +134,9 @@ export async function sweepUnshownDrafts(db: Db, queue: Queue, logger: Logger, o
     .execute();
   let requeued = 0;
   for (const draft of drafts) {
-    const data = { pageId: draft.pageId, revisionId: draft.revisionId };
-    const jobKey = jobKeyFor('post-draft', data);
-    const job = await queue.getJob(jobKey);
-    const state = job ? await job.getState() : 'missing';
-    if (LIVE_STATES.has(state)) continue;
-    const pending = await db.selectFrom('outbox').select('id').where('job_key', '=', jobKey).where('relayed_at', 'is', null).executeTakeFirst();
-    if (pending) continue;
-    if (job) await job.remove().catch(() => undefined);
-    await db
-      .insertInto('outbox')
-      .values({ job_name: 'post-draft', job_key: jobKey, payload: JSON.stringify(data) })
-      .onConflict((oc) => oc.column('job_key').doUpdateSet({ relayed_at: null }))
-      .execute();
+    // A post that completed and still left no message (deleted since) is worth another try.
+    const state = await requeueIfLost(db, queue, 'post-draft', { pageId: draft.pageId, revisionId: draft.revisionId }, false);
+    if (state === null) continue;
     requeued += 1;
     logger.warn({ pageId: draft.pageId, revisionId: draft.revisionId, jobState: state }, 'sweeper: open draft had no message; showing it again');
   }

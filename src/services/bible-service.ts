@@ -1,16 +1,11 @@
 import { sql } from 'kysely';
 import { countTokens } from '../agents/tokens.js';
 import type { Db } from '../db/connection.js';
-import type { BibleEntryType, CanonicalRef } from '../db/database.js';
+import type { CanonicalRef } from '../db/database.js';
+import { BIBLE_TYPES, type BibleEntryFields } from '../domain/bible-file.js';
 import { UserError } from './user-error.js';
 
-export interface NewBibleEntry {
-  title: string;
-  type: BibleEntryType;
-  body: string;
-  keywords: string[];
-  priority: number;
-  alwaysInclude: boolean;
+export interface NewBibleEntry extends BibleEntryFields {
   userId: string;
 }
 
@@ -68,7 +63,9 @@ export async function removeBibleEntry(db: Db, storyId: number, title: string): 
   return entry;
 }
 
-export const BIBLE_TYPES: readonly BibleEntryType[] = ['character', 'location', 'rule', 'style', 'reference'];
+export { BIBLE_TYPES };
+
+export const BIBLE_EDIT_REFUSAL = 'Only members with the Manage Server permission can change the story bible.';
 
 /** What /bible add (options or its form) says back: what was stored and how prompts will use it. */
 export function describeAddedEntry(entry: CanonicalRef, replaced: boolean): string {

@@ -41,6 +41,11 @@ export async function getBudgetStatus(db: Executor, storyId: number, prices: Pri
   };
 }
 
+/** The story has a budget and this month's spend has reached it. */
+export function isBudgetSpent(status: BudgetStatus): boolean {
+  return status.budgetUsd !== null && status.spentUsd >= status.budgetUsd;
+}
+
 export function budgetSpentMessage(status: BudgetStatus): string {
   return `This story's monthly budget of $${status.budgetUsd?.toFixed(2)} is spent ($${status.spentUsd.toFixed(2)} so far this month), so no new drafts are written until an admin raises it with /settings budget, or the month turns on ${status.resetsAt.toISOString().slice(0, 10)}.`;
 }
@@ -48,5 +53,5 @@ export function budgetSpentMessage(status: BudgetStatus): string {
 /** Refuses a new generation once the month's spend has reached the story's budget. */
 export async function assertWithinBudget(db: Executor, storyId: number, prices: PriceTable): Promise<void> {
   const status = await getBudgetStatus(db, storyId, prices);
-  if (status.budgetUsd !== null && status.spentUsd >= status.budgetUsd) throw new UserError(budgetSpentMessage(status));
+  if (isBudgetSpent(status)) throw new UserError(budgetSpentMessage(status));
 }

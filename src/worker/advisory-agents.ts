@@ -7,7 +7,7 @@ import type { AgentName } from '../db/database.js';
 import { getPageWithPlace, getRevision } from '../db/pages.js';
 import { buildPanelsPrompt, buildReviewPrompt } from '../domain/context-builder.js';
 import { generatePanelsJob, reviewDraftJob } from '../queue/jobs.js';
-import { getBudgetStatus } from '../services/budget-service.js';
+import { getBudgetStatus, isBudgetSpent } from '../services/budget-service.js';
 import { loadDialogueContext, loadNarrationContext } from '../services/prompt-context.js';
 import { recordAgentExecution } from './agent-log.js';
 import { showOpenDraft, type PagePlace, type WorkerDeps } from './generate-draft.js';
@@ -16,8 +16,7 @@ import { showOpenDraft, type PagePlace, type WorkerDeps } from './generate-draft
 const ADVISORY_ATTEMPTS = 2;
 
 async function overBudget(deps: WorkerDeps, storyId: number): Promise<boolean> {
-  const budget = await getBudgetStatus(deps.db, storyId, deps.config.prices);
-  return budget.budgetUsd !== null && budget.spentUsd >= budget.budgetUsd;
+  return isBudgetSpent(await getBudgetStatus(deps.db, storyId, deps.config.prices));
 }
 
 /** Calls an advisory agent and logs the call; null when it failed for good (the failure is logged, not thrown). */

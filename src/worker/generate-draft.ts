@@ -16,7 +16,7 @@ import { draftViewOf, renderDraftMessage, renderFailureMessage, renderPageCard, 
 import type { Logger } from '../logger.js';
 import { generateDraftJob, type GenerateDraftJob } from '../queue/jobs.js';
 import { failGeneration, recordDraft } from '../services/page-service.js';
-import { budgetSpentMessage, getBudgetStatus } from '../services/budget-service.js';
+import { budgetSpentMessage, getBudgetStatus, isBudgetSpent } from '../services/budget-service.js';
 import { loadDialogueContext, loadNarrationContext } from '../services/prompt-context.js';
 import { recordAgentExecution } from './agent-log.js';
 import { ChapterUnreachableError, type DiscordMessages, type MessageTarget } from './discord-messages.js';
@@ -69,7 +69,7 @@ async function generateDraft(deps: WorkerDeps, job: Job, data: GenerateDraftJob,
 
   // Every way to a new draft passes here, so a spent budget stops them all (the bot refuses what it can earlier).
   const budget = await getBudgetStatus(deps.db, place.story_id, deps.config.prices);
-  if (budget.budgetUsd !== null && budget.spentUsd >= budget.budgetUsd) {
+  if (isBudgetSpent(budget)) {
     log.info({ storyId: place.story_id, spentUsd: budget.spentUsd }, 'monthly budget spent; draft not written');
     await markFailed(deps, place, data, budgetSpentMessage(budget));
     return 'over budget';
