@@ -283,7 +283,12 @@ describe('restore, diff, reviewer notes, panels and export, members, status, pro
     await room.startPage(thread, h.adminId, 'Smoke over the ridge').response();
     await room.openDraft(thread, 1, 'Narration', 1);
     await h.stopWorker();
-    await deleteQueueKeys(h.config.redis.url, h.config.redis.prefix); // the delayed deadline job is gone
+    // Once the deadline job has reached Redis, Redis loses it.
+    await waitUntil(
+      async () => (await h.database.db.selectFrom('outbox').select('relayed_at').where('job_name', '=', 'review-deadline').orderBy('id', 'desc').executeTakeFirstOrThrow()).relayed_at !== null,
+      'the deadline job relayed',
+    );
+    await deleteQueueKeys(h.config.redis.url, h.config.redis.prefix);
     await new Promise((resolve) => setTimeout(resolve, 1_300)); // past the 1 s deadline
     const connection = createRedisConnection(h.config.redis.url, 'producer');
     const queue = new Queue(GENERATION_QUEUE, { connection, prefix: h.config.redis.prefix });

@@ -30,14 +30,22 @@ async function putBackInOutbox<N extends JobName>(db: Executor, job: Job | undef
 
 /**
  * Queues a job again unless it is live, still waiting in the outbox, or (with `ranIsEnough`) already
- * ran. Returns the state the job was found in when it was queued again, else null.
+ * ran; with `onlyIfScheduled`, only a job that was once written to the outbox counts as lost.
+ * Returns the state the job was found in when it was queued again, else null.
  */
-async function requeueIfLost<N extends JobName>(db: Db, queue: Queue, name: N, data: JobData<N>, ranIsEnough: boolean): Promise<string | null> {
+async function requeueIfLost<N extends JobName>(
+  db: Db,
+  queue: Queue,
+  name: N,
+  data: JobData<N>,
+  rules: { ranIsEnough: boolean; onlyIfScheduled: boolean },
+): Promise<string | null> {
   const jobKey = jobKeyFor(name, data);
   const { job, state } = await jobState(queue, jobKey);
-  if (LIVE_STATES.has(state) || (ranIsEnough && state === 'completed')) return null;
-  const pending = await db.selectFrom('outbox').select('id').where('job_key', '=', jobKey).where('relayed_at', 'is', null).executeTakeFirst();
-  if (pending) return null; // already on its way to Redis
+  if (LIVE_STATES.has(state) || (rules.ranIsEnough && state === 'completed')) return null;
+  const row = await db.selectFrom('outbox').select('relayed_at').where('job_key', '=', jobKey).executeTakeFirst();
+  if (row && row.relayed_at === null) return null; // already on its way to Redis
+  if (!row && rules.onlyIfScheduled) return null;
   await putBackInOutbox(db, job, name, jobKey, data);
   return state;
 }
@@ -106,8 +114,9 @@ export async function sweepOverdueReviews(db: Db, queue: Queue, logger: Logger, 
     if (draft.reminded_at === null && overdue(draft.reminder_minutes) && (draft.deadline_minutes === null || (draft.reminder_minutes ?? 0) < draft.deadline_minutes)) due.push('review-reminder');
     if (overdue(draft.deadline_minutes)) due.push('review-deadline');
     for (const name of due) {
-      // A deadline job that ran decided what it could: only a missing or dead one is queued again.
-      const state = await requeueIfLost(db, queue, name, { pageId: draft.pageId, revisionId: draft.revisionId }, true);
+      // Only jobs the draft was given (a setting changed later does not reach back), and a deadline job
+      // that ran decided what it could: only a missing or dead one is queued again.
+      const state = await requeueIfLost(db, queue, name, { pageId: draft.pageId, revisionId: draft.revisionId }, { ranIsEnough: true, onlyIfScheduled: true });
       if (state === null) continue;
       requeued += 1;
       logger.warn({ pageId: draft.pageId, revisionId: draft.revisionId, job: name, jobState: state }, 'sweeper: overdue review job was not queued; queued again');
@@ -135,7 +144,7 @@ export async function sweepUnshownDrafts(db: Db, queue: Queue, logger: Logger, o
   let requeued = 0;
   for (const draft of drafts) {
     // A post that completed and still left no message (deleted since) is worth another try.
-    const state = await requeueIfLost(db, queue, 'post-draft', { pageId: draft.pageId, revisionId: draft.revisionId }, false);
+    const state = await requeueIfLost(db, queue, 'post-draft', { pageId: draft.pageId, revisionId: draft.revisionId }, { ranIsEnough: false, onlyIfScheduled: false });
     if (state === null) continue;
     requeued += 1;
     logger.warn({ pageId: draft.pageId, revisionId: draft.revisionId, jobState: state }, 'sweeper: open draft had no message; showing it again');
