@@ -1,5 +1,5 @@
 import type { Db } from '../src/db/connection.js';
-import { jobKeyFor } from '../src/queue/jobs.js';
+import { jobKeyFor } from '../src/domain/jobs.js';
 import { recordDraft, startPage } from '../src/services/page-service.js';
 
 const LIMITS = { pageStartCooldownMs: 0, maxGenerationsPerGuild: 1_000_000, prices: {} };

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countTokens } from '../src/agents/tokens.js';
 import { buildNarrationPrompt } from '../src/domain/context-builder.js';
-import { addToOutbox } from '../src/queue/outbox.js';
+import { addToOutbox } from '../src/db/outbox.js';
 import { loadNarrationContext } from '../src/services/prompt-context.js';
 import { startStoryroom, type StoryroomHarness } from '../loopback/stack.js';
 

@@ -1,8 +1,4 @@
-import type { Transaction } from 'kysely';
-import type { Database } from './database.js';
-import type { Db } from './connection.js';
-
-type Executor = Db | Transaction<Database>;
+import type { Executor } from './executor.js';
 
 export function getStoryByChannel(db: Executor, guildId: string, channelId: string) {
   return db.selectFrom('stories').selectAll().where('guild_id', '=', guildId).where('channel_id', '=', channelId).executeTakeFirst();

@@ -1,8 +1,6 @@
 import type { Transaction } from 'kysely';
 import type { Database, StoryPage } from './database.js';
-import type { Db } from './connection.js';
-
-type Executor = Db | Transaction<Database>;
+import type { Executor } from './executor.js';
 
 /** Reads a page and locks its row until the transaction ends: every transition starts here. */
 export function lockPage(trx: Transaction<Database>, pageId: number): Promise<StoryPage | undefined> {

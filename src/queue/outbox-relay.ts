@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { Db } from '../db/connection.js';
 import type { Logger } from '../logger.js';
-import { JOB_SCHEMAS, type JobName } from './jobs.js';
+import { JOB_SCHEMAS, type JobName } from '../domain/jobs.js';
 
 export interface RelayOptions {
   intervalMs?: number;

@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import type { Logger } from '../logger.js';
-import { jobKeyFor } from './jobs.js';
+import { jobKeyFor } from '../domain/jobs.js';
 import { createRedisConnection } from './redis.js';
 
 /** Its own queue, worked by its own BullMQ worker: redrawing a view never takes a draft's place. */

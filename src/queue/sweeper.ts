@@ -5,7 +5,7 @@ import type { Db } from '../db/connection.js';
 import type { DraftKind } from '../domain/page-state-machine.js';
 import type { Logger } from '../logger.js';
 import { failGeneration } from '../services/page-service.js';
-import { jobKeyFor, type JobData, type JobName } from './jobs.js';
+import { jobKeyFor, type JobData, type JobName } from '../domain/jobs.js';
 
 const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
 // Any number for the advisory lock, as long as it is ours alone: only one sweeper runs at a time.

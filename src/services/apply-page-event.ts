@@ -1,7 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { Database, StoryPage } from '../db/database.js';
 import { isGenerating, transitionPage, type PageEffect, type PageEvent } from '../domain/page-state-machine.js';
-import { addToOutbox } from '../queue/outbox.js';
+import { addToOutbox } from '../db/outbox.js';
 import { UserError } from './user-error.js';
 
 export interface AppliedEvent {

@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely';
 import type { Database } from '../db/database.js';
-import { addToOutbox } from '../queue/outbox.js';
+import { addToOutbox } from '../db/outbox.js';
 
 export interface ReviewClock {
   /** How long a "minute" of the story's reminder and deadline settings lasts: 60 000 ms except in tests and demos. */

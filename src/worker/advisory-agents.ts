@@ -6,7 +6,7 @@ import { countTokens } from '../agents/tokens.js';
 import type { AgentName } from '../db/database.js';
 import { getPageWithPlace, getRevision } from '../db/pages.js';
 import { buildPanelsPrompt, buildReviewPrompt } from '../domain/context-builder.js';
-import { generatePanelsJob, reviewDraftJob } from '../queue/jobs.js';
+import { generatePanelsJob, reviewDraftJob } from '../domain/jobs.js';
 import { getBudgetStatus, isBudgetSpent } from '../services/budget-service.js';
 import { loadDialogueContext, loadNarrationContext } from '../services/prompt-context.js';
 import { recordAgentExecution } from './agent-log.js';

@@ -1,7 +1,7 @@
 import type { Job } from 'bullmq';
 import { getPageWithPlace } from '../db/pages.js';
 import { renderApprovedPage } from '../discord/render/page-messages.js';
-import { announcePageJob } from '../queue/jobs.js';
+import { announcePageJob } from '../domain/jobs.js';
 import { ChapterUnreachableError } from './discord-messages.js';
 import { markChapterNeedsAttention, updatePageCard, type WorkerDeps } from './generate-draft.js';
 

@@ -14,7 +14,7 @@ import { writeDialogue } from '../agents/dialogue.js';
 import { writeNarration } from '../agents/narrator.js';
 import { draftViewOf, renderDraftMessage, renderFailureMessage, renderPageCard, type DraftPhase, type DraftView } from '../discord/render/page-messages.js';
 import type { Logger } from '../logger.js';
-import { generateDraftJob, type GenerateDraftJob } from '../queue/jobs.js';
+import { generateDraftJob, type GenerateDraftJob } from '../domain/jobs.js';
 import { failGeneration, recordDraft } from '../services/page-service.js';
 import { budgetSpentMessage, getBudgetStatus, isBudgetSpent } from '../services/budget-service.js';
 import { loadDialogueContext, loadNarrationContext } from '../services/prompt-context.js';

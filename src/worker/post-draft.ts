@@ -1,6 +1,6 @@
 import type { Job } from 'bullmq';
 import { getPageWithPlace, getRevision } from '../db/pages.js';
-import { postDraftJob } from '../queue/jobs.js';
+import { postDraftJob } from '../domain/jobs.js';
 import { ChapterUnreachableError } from './discord-messages.js';
 import { markChapterNeedsAttention, showOpenDraft, updatePageCard, type WorkerDeps } from './generate-draft.js';
 

@@ -1,6 +1,6 @@
 import type { Job } from 'bullmq';
 import { renderPinnedProgress } from '../discord/render/progress.js';
-import { refreshProgressJob } from '../queue/jobs.js';
+import { refreshProgressJob } from '../domain/jobs.js';
 import { getChapterProgressById } from '../services/progress-service.js';
 import { ChapterUnreachableError } from './discord-messages.js';
 import { markChapterNeedsAttention, type WorkerDeps } from './generate-draft.js';

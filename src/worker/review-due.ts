@@ -3,7 +3,7 @@ import { countRevisions, getPageWithPlace, getRevision, lockPage } from '../db/p
 import { isReviewing } from '../domain/page-state-machine.js';
 import { awaitingVotes, decideAtDeadline } from '../domain/voting.js';
 import { NO_MENTIONS } from '../discord/render/message-parts.js';
-import { reviewDueJob } from '../queue/jobs.js';
+import { reviewDueJob } from '../domain/jobs.js';
 import { applyDraftDecision } from '../services/page-service.js';
 import { showOpenDraft, updatePageCard, type WorkerDeps } from './generate-draft.js';
 

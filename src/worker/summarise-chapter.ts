@@ -1,7 +1,7 @@
 import type { Job } from 'bullmq';
 import { classifyModelError, usageFrom } from '../agents/model-client.js';
 import { buildSummaryPrompt, nextSummaryThrough } from '../domain/chapter-summary.js';
-import { summariseChapterJob } from '../queue/jobs.js';
+import { summariseChapterJob } from '../domain/jobs.js';
 import { recordAgentExecution } from './agent-log.js';
 import type { WorkerDeps } from './generate-draft.js';
 

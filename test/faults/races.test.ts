@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/connection.js';
-import { jobKeyFor } from '../../src/queue/jobs.js';
+import { jobKeyFor } from '../../src/domain/jobs.js';
 import { castVote, recordDraft, startPage, type InteractionPlace } from '../../src/services/page-service.js';
 import { UserError } from '../../src/services/user-error.js';
 import { createTestDatabase, type TestDatabase } from '../../loopback/local-database.js';

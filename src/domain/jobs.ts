@@ -1,0 +1,98 @@
+import { z } from 'zod';
+
+// The follow-up jobs a state change can ask for, as written to the outbox. Job data holds ids only;
+// the worker reads everything else from Postgres when the job runs. Pure: the queue that carries
+// them (BullMQ) lives in src/queue.
+
+const id = z.number().int().positive();
+
+export const generateDraftJob = z.object({
+  pageId: id,
+  kind: z.enum(['narration', 'dialogue']),
+  // The page version at which generation was requested: a job for an older version is stale.
+  pageVersion: z.number().int().nonnegative(),
+});
+export type GenerateDraftJob = z.infer<typeof generateDraftJob>;
+
+/** The page was approved at this version (a restored page can be approved again, and is announced again). */
+export const announcePageJob = z.object({ pageId: id, pageVersion: z.number().int().nonnegative() });
+export type AnnouncePageJob = z.infer<typeof announcePageJob>;
+
+/** Show a restored version for a vote; the draft it replaced (if one was open) is shown as superseded. */
+export const postDraftJob = z.object({ pageId: id, revisionId: id, supersededRevisionId: id.optional() });
+export type PostDraftJob = z.infer<typeof postDraftJob>;
+
+/** After a page is approved: fold older pages into the chapter summary when a stride is complete. */
+export const summariseChapterJob = z.object({ chapterId: id, approvedPage: id });
+export type SummariseChapterJob = z.infer<typeof summariseChapterJob>;
+
+/** After a page is approved: the panels agent writes image prompts from its approved dialogue. */
+export const generatePanelsJob = z.object({ pageId: id, dialogueRevisionId: id });
+export type GeneratePanelsJob = z.infer<typeof generatePanelsJob>;
+
+/** A narration draft is up for a vote: the continuity reviewer reads it against the bible and earlier pages. */
+export const reviewDraftJob = z.object({ pageId: id, revisionId: id });
+export type ReviewDraftJob = z.infer<typeof reviewDraftJob>;
+
+/** Due some time after a draft is posted: remind who has not voted, or decide by the votes cast. */
+export const reviewDueJob = z.object({ pageId: id, revisionId: id });
+export type ReviewDueJob = z.infer<typeof reviewDueJob>;
+
+/** Redraw a chapter's pinned progress message (debounced: many changes, one edit). */
+export const refreshProgressJob = z.object({ chapterId: id });
+export type RefreshProgressJob = z.infer<typeof refreshProgressJob>;
+
+export const JOB_SCHEMAS = {
+  'generate-draft': generateDraftJob,
+  'announce-page': announcePageJob,
+  'post-draft': postDraftJob,
+  'summarise-chapter': summariseChapterJob,
+  'generate-panels': generatePanelsJob,
+  'review-draft': reviewDraftJob,
+  'review-reminder': reviewDueJob,
+  'review-deadline': reviewDueJob,
+  'refresh-progress': refreshProgressJob,
+} as const;
+
+export type JobName = keyof typeof JOB_SCHEMAS;
+export type JobData<N extends JobName> = z.infer<(typeof JOB_SCHEMAS)[N]>;
+
+export const REVIEW_JOBS = ['review-reminder', 'review-deadline'] as const;
+
+/** The reminder's or the deadline's job id for a draft: it is dropped from the queue once the draft is decided. */
+export function reviewJobKey(name: (typeof REVIEW_JOBS)[number], revisionId: number): string {
+  return `${name}-r${revisionId}`;
+}
+
+/** Deterministic BullMQ job ids (no ':'), so the same request queued twice is one job. */
+export function jobKeyFor<N extends JobName>(name: N, data: JobData<N>): string {
+  switch (name) {
+    case 'generate-draft': {
+      const d = data as GenerateDraftJob;
+      return `generate-draft-p${d.pageId}-${d.kind}-v${d.pageVersion}`;
+    }
+    case 'announce-page': {
+      const d = data as AnnouncePageJob;
+      return `announce-page-p${d.pageId}-v${d.pageVersion}`;
+    }
+    case 'post-draft': {
+      const d = data as PostDraftJob;
+      return `post-draft-p${d.pageId}-r${d.revisionId}`;
+    }
+    case 'summarise-chapter': {
+      const d = data as SummariseChapterJob;
+      return `summarise-chapter-c${d.chapterId}-p${d.approvedPage}`;
+    }
+    case 'generate-panels':
+      return `generate-panels-r${(data as GeneratePanelsJob).dialogueRevisionId}`;
+    case 'review-draft':
+      return `review-draft-r${(data as ReviewDraftJob).revisionId}`;
+    case 'review-reminder':
+    case 'review-deadline':
+      return reviewJobKey(name, (data as ReviewDueJob).revisionId);
+    case 'refresh-progress':
+      // Not relayed through the outbox: the caller adds a time bucket (see progress refresher).
+      return `refresh-progress-c${(data as RefreshProgressJob).chapterId}`;
+  }
+  throw new Error(`unknown job ${String(name)}`);
+}
