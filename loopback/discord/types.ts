@@ -2,6 +2,12 @@ export type JsonObject = Record<string, unknown>;
 export type EmbedJson = JsonObject;
 export type ComponentJson = JsonObject;
 
+/** A file the bot uploaded with a request (multipart, beside payload_json). */
+export interface UploadedFile {
+  filename: string;
+  content: Buffer;
+}
+
 export interface RecordedCall {
   method: string;
   /** Path after /api/v10, with the query string. */

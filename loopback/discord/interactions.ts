@@ -1,0 +1,310 @@
+import { randomBytes } from 'node:crypto';
+import type { Gateway } from './gateway.js';
+import { HttpError } from './http-error.js';
+import { ALL_PERMISSIONS } from './permissions.js';
+import { channelJson, memberJson, userJson } from './payloads.js';
+import { nextSnowflake } from './snowflake.js';
+import type { InteractionHandle, InteractionResponse, JsonObject, StoredMessage } from './types.js';
+import type { World } from './world.js';
+
+const TOKEN_LIFETIME_MS = 15 * 60 * 1000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface InteractionState {
+  id: string;
+  token: string;
+  type: number;
+  guildId: string | null;
+  channelId: string;
+  payload: JsonObject;
+  dispatchedAt: number;
+  ack: { type: number; at: number; ephemeral: boolean } | null;
+  /** The message @original points at: the reply (4/5) or the message a component sits on (6/7). */
+  originalMessageId: string | null;
+  componentMessageId: string | null;
+  responses: InteractionResponse[];
+  followUps: StoredMessage[];
+  resolveAck: (ack: { type: number; afterMs: number }) => void;
+  rejectAck: (error: Error) => void;
+}
+
+export interface SlashCommandInput {
+  guildId: string;
+  channelId: string;
+  userId: string;
+  name: string;
+  subcommand?: string;
+  subcommandGroup?: string;
+  options?: Record<string, string | number | boolean>;
+  attachments?: Record<string, { filename: string; contentType: string; content: string }>;
+}
+
+export interface ButtonClickInput {
+  guildId?: string;
+  channelId: string;
+  userId: string;
+  messageId: string;
+  customId: string;
+}
+
+export interface ModalSubmitInput {
+  guildId?: string;
+  channelId: string;
+  userId: string;
+  customId: string;
+  fields: Record<string, string>;
+  messageId?: string;
+}
+
+/**
+ * Interactions as a member's client would cause them, delivered over the gateway, and what the bot
+ * answered to each: acknowledgement, visible responses and follow-ups, checked against Discord's rules.
+ */
+export class Interactions {
+  private readonly byId = new Map<string, InteractionState>();
+  private readonly byToken = new Map<string, InteractionState>();
+  /** Ephemeral replies stay out of their channel, so @original finds them here. */
+  private readonly ephemeralOriginals = new Map<string, StoredMessage>();
+
+  constructor(
+    private readonly world: World,
+    private readonly gateway: Pick<Gateway, 'dispatch'>,
+    private readonly violations: string[],
+    private readonly options: { ackDeadlineMs: number; attachmentBaseUrl: string },
+  ) {}
+
+  // ── injecting ─────────────────────────────────────────────────────────────────────────────
+
+  slashCommand(input: SlashCommandInput): InteractionHandle {
+    const registered = this.world.findCommand(input.guildId, input.name);
+    // An option takes the type the command declared (a user, a number), as Discord's client would send it.
+    type Declared = { name: string; type: number; options?: Declared[] };
+    let declared = (registered?.options ?? []) as unknown as Declared[];
+    if (input.subcommandGroup) declared = declared.find((o) => o.name === input.subcommandGroup)?.options ?? [];
+    if (input.subcommand) declared = declared.find((o) => o.name === input.subcommand)?.options ?? [];
+    const resolvedUsers: Record<string, JsonObject> = {};
+    const resolvedMembers: Record<string, JsonObject> = {};
+    let options: JsonObject[] = Object.entries(input.options ?? {}).map(([name, value]) => {
+      const type = declared.find((o) => o.name === name)?.type ?? (typeof value === 'boolean' ? 5 : typeof value === 'number' ? (Number.isInteger(value) ? 4 : 10) : 3);
+      const user = type === 6 ? this.world.findUser(String(value)) : undefined;
+      if (user) {
+        resolvedUsers[user.id] = userJson(user);
+        const member = this.world.findMember(input.guildId, user.id);
+        if (member) {
+          const { user: _user, ...rest } = memberJson(member, user);
+          resolvedMembers[user.id] = rest;
+        }
+      }
+      return { name, type, value };
+    });
+    const resolvedAttachments: Record<string, JsonObject> = {};
+    for (const [name, file] of Object.entries(input.attachments ?? {})) {
+      const content = Buffer.from(file.content);
+      const id = this.world.storeAttachment({ filename: file.filename, contentType: file.contentType, content });
+      const url = `${this.options.attachmentBaseUrl}/${id}/${encodeURIComponent(file.filename)}`;
+      resolvedAttachments[id] = { id, filename: file.filename, size: content.length, content_type: file.contentType, url, proxy_url: url };
+      options.push({ name, type: 11, value: id });
+    }
+    if (input.subcommand) options = [{ name: input.subcommand, type: 1, options }];
+    if (input.subcommandGroup) options = [{ name: input.subcommandGroup, type: 2, options }];
+    const data: JsonObject = { id: (registered?.id as string | undefined) ?? nextSnowflake(), name: input.name, type: 1, options };
+    const resolved: JsonObject = {};
+    if (Object.keys(resolvedAttachments).length > 0) resolved.attachments = resolvedAttachments;
+    if (Object.keys(resolvedUsers).length > 0) Object.assign(resolved, { users: resolvedUsers, members: resolvedMembers });
+    if (Object.keys(resolved).length > 0) data.resolved = resolved;
+    return this.dispatch(2, input.guildId, input.channelId, input.userId, data, null);
+  }
+
+  clickButton(input: ButtonClickInput): InteractionHandle {
+    const channel = this.world.requireChannel(input.channelId);
+    const message = channel.messages.find((m) => m.id === input.messageId);
+    if (!message) throw new Error(`clickButton: message ${input.messageId} is not in channel ${input.channelId}`);
+    return this.dispatch(3, input.guildId ?? channel.guildId, input.channelId, input.userId, { custom_id: input.customId, component_type: 2 }, message);
+  }
+
+  submitModal(input: ModalSubmitInput): InteractionHandle {
+    const channel = this.world.requireChannel(input.channelId);
+    const message = input.messageId ? (channel.messages.find((m) => m.id === input.messageId) ?? null) : null;
+    const data = {
+      custom_id: input.customId,
+      components: Object.entries(input.fields).map(([customId, value]) => ({ type: 1, components: [{ type: 4, custom_id: customId, value }] })),
+    };
+    return this.dispatch(5, input.guildId ?? channel.guildId, input.channelId, input.userId, data, message);
+  }
+
+  redeliver(handle: InteractionHandle): void {
+    const state = this.byId.get(handle.id);
+    if (!state) throw new Error('unknown interaction');
+    this.gateway.dispatch('INTERACTION_CREATE', state.payload, state.guildId);
+  }
+
+  /** Fails every acknowledgement still awaited, so no test hangs on a closed emulator. */
+  rejectAll(error: Error): void {
+    for (const state of this.byId.values()) state.rejectAck(error);
+  }
+
+  // ── answering ─────────────────────────────────────────────────────────────────────────────
+
+  /** The interaction a callback names; Discord answers 10062 for one it does not know. */
+  forCallback(id: string, token: string): InteractionState {
+    const state = this.byId.get(id);
+    if (!state || state.token !== token) throw new HttpError(404, 10062, 'Unknown interaction');
+    return state;
+  }
+
+  /** The interaction behind a webhook call (editReply, followUp): only after it was acknowledged, for 15 minutes. */
+  forWebhook(applicationId: string, token: string): InteractionState {
+    const state = this.byToken.get(token);
+    if (!state || applicationId !== this.world.applicationId) throw new HttpError(404, 10015, 'Unknown Webhook');
+    if (Date.now() - state.dispatchedAt > TOKEN_LIFETIME_MS) throw new HttpError(401, 50027, 'Invalid Webhook Token');
+    if (!state.ack) throw new HttpError(404, 10015, 'Unknown Webhook');
+    return state;
+  }
+
+  /** Refuses a second or late acknowledgement as Discord does (40060, 10062); returns the time since dispatch. */
+  checkAcknowledgeable(state: InteractionState, callbackType: number): number {
+    const elapsed = Date.now() - state.dispatchedAt;
+    if (state.ack) {
+      this.violations.push(`interaction ${state.id} was acknowledged twice (callback type ${callbackType} after ${state.ack.type})`);
+      throw new HttpError(400, 40060, 'Interaction has already been acknowledged.');
+    }
+    if (elapsed > this.options.ackDeadlineMs) {
+      this.violations.push(`interaction ${state.id} was acknowledged after ${elapsed} ms (deadline ${this.options.ackDeadlineMs} ms)`);
+      throw new HttpError(404, 10062, 'Unknown interaction');
+    }
+    return elapsed;
+  }
+
+  acknowledge(state: InteractionState, ack: { type: number; ephemeral: boolean; afterMs: number }): void {
+    state.ack = { type: ack.type, at: Date.now(), ephemeral: ack.ephemeral };
+    state.resolveAck({ type: ack.type, afterMs: ack.afterMs });
+  }
+
+  /** Makes this message the interaction's @original (its reply, or the deferred placeholder). */
+  setOriginal(state: InteractionState, message: StoredMessage): void {
+    state.originalMessageId = message.id;
+    if (message.ephemeral) this.ephemeralOriginals.set(state.id, message);
+  }
+
+  forgetEphemeralOriginal(state: InteractionState): void {
+    this.ephemeralOriginals.delete(state.id);
+  }
+
+  /** `@original` or a message id, as the webhook routes name them. */
+  findMessage(state: InteractionState, messageId: string): StoredMessage | undefined {
+    if (messageId === '@original') {
+      const id = state.originalMessageId ?? state.componentMessageId;
+      if (!id) return undefined;
+      return this.world.findMessage(state.channelId, id) ?? state.followUps.find((m) => m.id === id) ?? this.ephemeralOriginals.get(state.id);
+    }
+    return state.followUps.find((m) => m.id === messageId) ?? this.world.findMessage(state.channelId, messageId);
+  }
+
+  /** Records what the member now sees: a reply (or follow-up) or the updated component message. */
+  recordAnswer(state: InteractionState, kind: 'reply' | 'update', message: StoredMessage): void {
+    state.responses.push({
+      kind,
+      ephemeral: message.ephemeral,
+      content: message.content,
+      embeds: message.embeds,
+      components: message.components,
+      attachments: message.attachments.map((a) => ({ filename: a.filename, content: a.content })),
+    });
+  }
+
+  recordModal(state: InteractionState, modal: NonNullable<InteractionResponse['modal']>): void {
+    state.responses.push({ kind: 'modal', ephemeral: true, content: '', embeds: [], components: [], modal });
+  }
+
+  // ── internals ─────────────────────────────────────────────────────────────────────────────
+
+  private dispatch(type: number, guildId: string, channelId: string, userId: string, data: JsonObject, message: StoredMessage | null): InteractionHandle {
+    this.world.requireGuild(guildId);
+    const channel = this.world.requireChannel(channelId);
+    const user = this.world.findUser(userId);
+    const member = this.world.findMember(guildId, userId);
+    if (!user || !member) throw new Error(`user ${userId} is not a member of guild ${guildId}`);
+    const id = nextSnowflake();
+    const token = `interaction.${randomBytes(24).toString('hex')}`;
+    const payload: JsonObject = {
+      id,
+      application_id: this.world.applicationId,
+      type,
+      token,
+      version: 1,
+      app_permissions: ALL_PERMISSIONS.toString(),
+      locale: 'en-US',
+      guild_locale: 'en-US',
+      entitlements: [],
+      authorizing_integration_owners: { '0': guildId },
+      context: 0,
+      attachment_size_limit: 10_485_760,
+      guild_id: guildId,
+      guild: { id: guildId, locale: 'en-US', features: [] },
+      channel_id: channelId,
+      channel: channelJson(channel),
+      member: memberJson(member, user),
+      data,
+      ...(message ? { message: this.world.toMessageJson(message, guildId) } : {}),
+    };
+    let resolveAck: InteractionState['resolveAck'] = () => undefined;
+    let rejectAck: InteractionState['rejectAck'] = () => undefined;
+    const acknowledged = new Promise<{ type: number; afterMs: number }>((resolve, reject) => {
+      resolveAck = resolve;
+      rejectAck = reject;
+    });
+    // A test that never awaits the acknowledgement must not see an unhandled rejection.
+    acknowledged.catch(() => undefined);
+    const state: InteractionState = {
+      id,
+      token,
+      type,
+      guildId,
+      channelId,
+      payload,
+      dispatchedAt: Date.now(),
+      ack: null,
+      originalMessageId: null,
+      componentMessageId: message?.id ?? null,
+      responses: [],
+      followUps: [],
+      resolveAck,
+      rejectAck,
+    };
+    this.byId.set(id, state);
+    this.byToken.set(token, state);
+    const { ackDeadlineMs } = this.options;
+    const timer = setTimeout(() => {
+      if (!state.ack) {
+        this.violations.push(`interaction ${id} (${describeInteraction(type, data)}) was not acknowledged within ${ackDeadlineMs} ms`);
+        rejectAck(new Error(`interaction ${id} was not acknowledged within ${ackDeadlineMs} ms`));
+      }
+    }, ackDeadlineMs + 250);
+    timer.unref();
+    this.gateway.dispatch('INTERACTION_CREATE', payload, guildId);
+    const violations = this.violations;
+    return {
+      id,
+      token,
+      acknowledged,
+      followUps: state.followUps,
+      async response(options = {}) {
+        const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+        for (;;) {
+          const first = state.responses[0];
+          if (first) return first;
+          if (Date.now() > deadline) {
+            throw new Error(`no visible response to interaction ${id} (${describeInteraction(type, data)}); ack: ${JSON.stringify(state.ack)}; violations: ${violations.join('; ')}`);
+          }
+          await sleep(5);
+        }
+      },
+    };
+  }
+}
+
+function describeInteraction(type: number, data: JsonObject): string {
+  if (type === 2) return `/${String(data.name)}`;
+  return String(data.custom_id);
+}

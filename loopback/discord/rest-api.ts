@@ -1,0 +1,114 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { failureResponse, type Faults } from './faults.js';
+import { HttpError } from './http-error.js';
+import type { Route } from './routes/route.js';
+import type { JsonObject, RecordedCall, UploadedFile } from './types.js';
+import type { World } from './world.js';
+
+/** One REST call as it arrived, for recording. */
+interface Arrival {
+  method: string;
+  url: URL;
+  path: string;
+  route: string;
+  body: unknown;
+  authorized: boolean;
+}
+
+/**
+ * Discord's REST API over the routes: parses the body (JSON or multipart), checks the bot token,
+ * applies injected failures, records every call and answers with the headers @discordjs/rest reads.
+ */
+export class RestApi {
+  constructor(
+    private readonly deps: { routes: Route[]; faults: Faults; world: World; calls: RecordedCall[]; botToken: string; baseUrl: string },
+  ) {}
+
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', this.deps.baseUrl);
+    const attachment = /^\/attachments\/(\d+)\//.exec(url.pathname);
+    if (req.method === 'GET' && attachment) return this.serveAttachment(res, attachment[1] as string);
+    const path = decodeURIComponent(url.pathname).replace(/^\/api\/v\d+/, '');
+    const method = req.method ?? 'GET';
+    const raw = await readBody(req);
+    const authorized = req.headers.authorization === `Bot ${this.deps.botToken}`;
+    let body: JsonObject = {};
+    let files: UploadedFile[] = [];
+    try {
+      ({ body, files } = await parseBody(req.headers['content-type'] ?? '', raw));
+    } catch {
+      return this.finish(res, { method, url, path, route: '(unparsed)', body: null, authorized: false }, 400, { message: 'Invalid body', code: 50109 });
+    }
+    const match = this.deps.routes.map((r) => ({ r, m: r.method === method ? r.pattern.exec(path) : null })).find((x) => x.m);
+    const arrival: Arrival = { method, url, path, route: match?.r.name ?? path.replace(/\d{15,21}/g, ':id'), body, authorized };
+    const failure = this.deps.faults.take(method, arrival.route);
+    if (failure) {
+      const { status, headers, payload } = failureResponse(failure);
+      for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+      return this.finish(res, arrival, status, payload);
+    }
+    if (!match?.m) return this.finish(res, arrival, 404, { message: '404: Not Found', code: 0 });
+    if (match.r.auth && !authorized) return this.finish(res, arrival, 401, { message: '401: Unauthorized', code: 0 });
+    try {
+      const result = await match.r.handle({ params: match.m.slice(1), body, files, query: url.searchParams });
+      this.finish(res, arrival, result.status, result.body);
+    } catch (error) {
+      if (error instanceof HttpError) this.finish(res, arrival, error.status, { message: error.message, code: error.code });
+      else this.finish(res, arrival, 500, { message: String(error), code: 0 });
+    }
+  }
+
+  private serveAttachment(res: ServerResponse, id: string): void {
+    const file = this.deps.world.findAttachment(id);
+    if (!file) return send(res, 404, { message: 'Not Found', code: 0 });
+    res.writeHead(200, { 'content-type': file.contentType, 'content-length': file.content.length });
+    res.end(file.content);
+  }
+
+  private finish(res: ServerResponse, arrival: Arrival, status: number, payload: unknown): void {
+    this.deps.calls.push({ method: arrival.method, path: arrival.path + arrival.url.search, route: arrival.route, body: arrival.body, status, at: Date.now(), authorized: arrival.authorized });
+    send(res, status, payload, arrival.route);
+  }
+}
+
+/** Answers with rate-limit headers on every response: the REST client keys its buckets on them. */
+function send(res: ServerResponse, status: number, payload: unknown, bucket = 'global'): void {
+  res.setHeader('x-ratelimit-limit', '50');
+  if (!res.hasHeader('x-ratelimit-remaining')) res.setHeader('x-ratelimit-remaining', '49');
+  if (!res.hasHeader('x-ratelimit-reset-after')) res.setHeader('x-ratelimit-reset-after', '1');
+  res.setHeader('x-ratelimit-reset', String(Date.now() / 1000 + 1));
+  res.setHeader('x-ratelimit-bucket', Buffer.from(bucket).toString('hex').slice(0, 32));
+  if (status === 204 || payload === undefined) {
+    res.writeHead(status);
+    res.end();
+    return;
+  }
+  const text = JSON.stringify(payload);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** JSON, or multipart with the JSON in payload_json and the rest as files (how attachments are sent). */
+async function parseBody(contentType: string, raw: Buffer): Promise<{ body: JsonObject; files: UploadedFile[] }> {
+  if (raw.length === 0) return { body: {}, files: [] };
+  if (contentType.startsWith('multipart/form-data')) {
+    const form = await new Response(raw, { headers: { 'content-type': contentType } }).formData();
+    const files: UploadedFile[] = [];
+    let body: JsonObject = {};
+    for (const [name, value] of form.entries()) {
+      if (name === 'payload_json' && typeof value === 'string') body = JSON.parse(value) as JsonObject;
+      else if (typeof value !== 'string') files.push({ filename: value.name, content: Buffer.from(await value.arrayBuffer()) });
+    }
+    return { body, files };
+  }
+  return { body: JSON.parse(raw.toString('utf8')) as JsonObject, files: [] };
+}
