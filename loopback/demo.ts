@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { PermissionFlagsBits } from 'discord.js';
 import pg from 'pg';
-import { DiscordEmulator, renderChannel } from '../loopback/discord/emulator.js';
-import { ModelServer, type RecordedRequest, type ScriptedReply } from '../loopback/model/server.js';
-import { startStoryroomProcess } from '../loopback/processes.js';
-import { WritersRoom, embedText } from '../loopback/writers-room.js';
-import { registerCommands } from './discord/register-commands.js';
-import { deleteQueueKeys } from './queue/redis.js';
+import { registerCommands } from '../src/discord/register-commands.js';
+import { deleteQueueKeys } from '../src/queue/redis.js';
+import { DiscordEmulator, renderChannel } from './discord/emulator.js';
+import { ModelServer, type RecordedRequest, type ScriptedReply } from './model/server.js';
+import { startStoryroomProcess } from './processes.js';
+import { WritersRoom, embedText } from './writers-room.js';
 
 // `npm run demo`: the whole product on this machine with no credentials. A loopback Discord and a
 // scripted model stand in for the outside world; the bot and the worker are the real processes.
