@@ -1,6 +1,7 @@
 import type { Db } from '../src/db/connection.js';
 import { jobKeyFor } from '../src/domain/jobs.js';
-import { recordDraft, startPage } from '../src/services/page-service.js';
+import { recordDraft } from '../src/services/record-draft.js';
+import { startPage } from '../src/services/start-page.js';
 
 const LIMITS = { pageStartCooldownMs: 0, maxGenerationsPerGuild: 1_000_000, prices: {} };
 

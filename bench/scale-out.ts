@@ -1,6 +1,6 @@
 import { startStoryroomProcess, type StoryroomProcess } from '../loopback/processes.js';
 import { startStoryroom, type StoryroomHarness } from '../loopback/stack.js';
-import { startPage } from '../src/services/page-service.js';
+import { startPage } from '../src/services/start-page.js';
 import { now, row, sleep, summarize, type BenchRow } from './stats.js';
 
 const MODEL_LATENCY_MS = 200;

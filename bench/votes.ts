@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { createTestDatabase } from '../loopback/local-database.js';
-import { castVote } from '../src/services/page-service.js';
+import { castVote } from '../src/services/cast-vote.js';
 import { openDrafts } from './fixtures.js';
 import { now, row, summarize, type BenchRow } from './stats.js';
 

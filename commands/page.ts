@@ -1,5 +1,5 @@
 import { SlashCommandBuilder } from '@discordjs/builders';
-import { countDraftsAhead, startPage } from '../src/services/page-service.js';
+import { countDraftsAhead, startPage } from '../src/services/start-page.js';
 import type { SlashCommand } from '../src/discord/slash-command.js';
 import { renderPageCard } from '../src/discord/render/page-messages.js';
 import { readText } from '../src/discord/text-input.js';
@@ -81,7 +81,7 @@ export const page: SlashCommand = {
         const kind = readKind(interaction.options.getString('kind'));
         const place = { ...here, userId: interaction.user.id, isAdmin: interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false };
         const restored = await restoreVersion(context.db, place, interaction.options.getInteger('page', true), kind, interaction.options.getInteger('version', true), context.config.review);
-        context.kickRelay();
+        context.kickRelay(restored.queued);
         if (restored.supersededRevisionId !== null) context.cancelReviewJobs(restored.supersededRevisionId);
         context.refreshProgress(restored.page.chapter_id);
         return {
@@ -96,7 +96,7 @@ export const page: SlashCommand = {
     const input = readText(interaction.options.getString('input', true), { label: 'The page input', max: PAGE_INPUT_MAX });
     const place = { guildId: interaction.guildId, channelId: interaction.channelId, userId: interaction.user.id };
     const started = await startPage(context.db, place, input, context.config.limits);
-    context.kickRelay();
+    context.kickRelay(started.queued);
     context.refreshProgress(started.chapterId);
     const ahead = await countDraftsAhead(context.db, started.page);
     const card = renderPageCard(

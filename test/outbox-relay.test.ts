@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GENERATION_QUEUE } from '../src/queue/jobs.js';
 import { OutboxRelay } from '../src/queue/outbox-relay.js';
 import { createRedisConnection, deleteQueueKeys } from '../src/queue/redis.js';
-import { startPage } from '../src/services/page-service.js';
+import { startPage } from '../src/services/start-page.js';
 import { REDIS_URL } from '../loopback/local-redis.js';
 import { createTestDatabase, type TestDatabase } from '../loopback/local-database.js';
 

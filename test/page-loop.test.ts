@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NOT_A_CO_WRITER } from '../src/services/page-service.js';
+import { NOT_A_CO_WRITER } from '../src/services/co-writers.js';
 import { startStoryroom, type StoryroomHarness } from '../loopback/stack.js';
 import { button, buttonsOf, embedText, WritersRoom } from '../loopback/writers-room.js';
 

@@ -46,3 +46,14 @@ export async function countCoWriters(db: Executor, chapterId: number): Promise<n
     .executeTakeFirstOrThrow();
   return Number(row.count);
 }
+
+/** The thread is gone or closed to us: the chapter waits for an admin, and jobs stop knocking. */
+export async function markChapterNeedsAttention(db: Executor, chapterId: number, reason: string): Promise<void> {
+  await db.updateTable('chapters').set({ status: 'needs_attention', attention_reason: reason }).where('id', '=', chapterId).execute();
+}
+
+/** Owners and writers in the order they joined: whom a reminder names. */
+export async function listCoWriterIds(db: Executor, chapterId: number): Promise<string[]> {
+  const rows = await db.selectFrom('chapter_members').select('user_id').where('chapter_id', '=', chapterId).where('role', 'in', ['owner', 'writer']).orderBy('joined_at').execute();
+  return rows.map((row) => row.user_id);
+}

@@ -1,5 +1,5 @@
 import type { Transaction } from 'kysely';
-import type { Database, StoryPage } from './database.js';
+import type { Database, NewStoryPage, StoryPage, StoryPageUpdate } from './database.js';
 import type { Executor } from './executor.js';
 
 /** Reads a page and locks its row until the transaction ends: every transition starts here. */
@@ -59,4 +59,88 @@ export async function nextRevisionVersion(db: Executor, pageId: number, kind: 'n
     .where('kind', '=', kind)
     .executeTakeFirstOrThrow();
   return (row.max ?? 0) + 1;
+}
+
+export function insertPage(db: Executor, page: NewStoryPage): Promise<StoryPage> {
+  return db.insertInto('story_pages').values(page).returningAll().executeTakeFirstOrThrow();
+}
+
+/**
+ * Writes a transition's outcome, guarded by the version the caller read under its lock: a caller
+ * that forgot to lock gets undefined rather than overwriting someone else's transition.
+ */
+export function updatePageAtVersion(db: Executor, pageId: number, expectedVersion: number, changes: StoryPageUpdate): Promise<StoryPage | undefined> {
+  return db.updateTable('story_pages').set(changes).where('id', '=', pageId).where('version', '=', expectedVersion).returningAll().executeTakeFirst();
+}
+
+export function findPageByNumber(db: Executor, chapterId: number, pageNumber: number): Promise<StoryPage | undefined> {
+  return db.selectFrom('story_pages').selectAll().where('chapter_id', '=', chapterId).where('number', '=', pageNumber).executeTakeFirst();
+}
+
+/** The chapter's first page not yet approved: a chapter writes one page at a time. */
+export function findUnfinishedPage(db: Executor, chapterId: number): Promise<StoryPage | undefined> {
+  return db.selectFrom('story_pages').selectAll().where('chapter_id', '=', chapterId).where('state', '!=', 'page_approved').orderBy('number').executeTakeFirst();
+}
+
+export async function getLastPageNumber(db: Executor, chapterId: number): Promise<number> {
+  const row = await db
+    .selectFrom('story_pages')
+    .select((eb) => eb.fn.max<number | null>('number').as('max'))
+    .where('chapter_id', '=', chapterId)
+    .executeTakeFirstOrThrow();
+  return row.max ?? 0;
+}
+
+/** Locks the chapter row: page numbering is serialised per chapter, so two starts cannot take one number. */
+export async function lockChapterForNewPage(db: Executor, chapterId: number): Promise<void> {
+  await db.selectFrom('chapters').select('id').where('id', '=', chapterId).forUpdate().execute();
+}
+
+/** Drafts being written for one server right now. */
+export async function countGeneratingPagesInGuild(db: Executor, guildId: string): Promise<number> {
+  const row = await db
+    .selectFrom('story_pages as p')
+    .innerJoin('chapters as c', 'c.id', 'p.chapter_id')
+    .innerJoin('stories as s', 's.id', 'c.story_id')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('s.guild_id', '=', guildId)
+    .where('p.state', 'in', ['generating_narration', 'generating_dialogue'])
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** When this person last started a page in this server, if after `since`. */
+export async function findLatestPageStart(db: Executor, guildId: string, userId: string, since: Date): Promise<Date | null> {
+  const row = await db
+    .selectFrom('story_pages as p')
+    .innerJoin('chapters as c', 'c.id', 'p.chapter_id')
+    .innerJoin('stories as s', 's.id', 'c.story_id')
+    .select('p.created_at')
+    .where('s.guild_id', '=', guildId)
+    .where('p.created_by', '=', userId)
+    .where('p.created_at', '>', since)
+    .orderBy('p.created_at', 'desc')
+    .executeTakeFirst();
+  return row?.created_at ?? null;
+}
+
+/** Drafts queued or being written, across every server, that started before this moment. */
+export async function countDraftsStartedBefore(db: Executor, startedAt: Date): Promise<number> {
+  const row = await db
+    .selectFrom('story_pages')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('state', 'in', ['generating_narration', 'generating_dialogue'])
+    .where('generation_started_at', '<', startedAt)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** The story settings that decide a draft's vote and its reminder and deadline. */
+export function getReviewRules(db: Executor, chapterId: number) {
+  return db
+    .selectFrom('chapters as c')
+    .innerJoin('stories as s', 's.id', 'c.story_id')
+    .select(['s.id as story_id', 's.quorum', 's.max_revisions', 's.reminder_minutes', 's.deadline_minutes', 's.deadline_rule'])
+    .where('c.id', '=', chapterId)
+    .executeTakeFirstOrThrow();
 }

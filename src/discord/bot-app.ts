@@ -8,6 +8,7 @@ import type { Logger } from '../logger.js';
 import { REVIEW_JOBS, reviewJobKey } from '../domain/jobs.js';
 import { GENERATION_QUEUE } from '../queue/jobs.js';
 import { ProgressRefresher } from '../queue/progress-refresher.js';
+import type { OutboxJob } from '../db/outbox.js';
 import { OutboxRelay } from '../queue/outbox-relay.js';
 import { createRedisConnection } from '../queue/redis.js';
 import { NO_MENTIONS } from './render/message-parts.js';
@@ -59,7 +60,7 @@ export async function startBot(config: Readonly<Config>, logger: Logger, options
     }
   };
   const metrics = new BotMetrics();
-  const context = { db, logger, config, metrics, kickRelay: () => relay.kick(), refreshProgress: (chapterId: number) => progress.refresh(chapterId), cancelReviewJobs };
+  const context = { db, logger, config, metrics, kickRelay: (jobs: readonly OutboxJob[]) => relay.kick(jobs), refreshProgress: (chapterId: number) => progress.refresh(chapterId), cancelReviewJobs };
   const route = createInteractionRouter(context, COMMANDS);
   client.on(Events.InteractionCreate, (interaction) => {
     route(interaction).catch((error: unknown) => logger.error({ err: error, interactionId: interaction.id }, 'interaction routing failed'));

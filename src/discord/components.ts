@@ -1,6 +1,7 @@
 import { ActionRowBuilder, ModalBuilder, TextInputBuilder } from '@discordjs/builders';
 import { PermissionFlagsBits, TextInputStyle, type ButtonInteraction, type ModalSubmitInteraction } from 'discord.js';
-import { assertDraftOpenForVote, cancelGeneration, castVote, retryGeneration, type VoteOutcome } from '../services/page-service.js';
+import { assertDraftOpenForVote, castVote, type VoteOutcome } from '../services/cast-vote.js';
+import { cancelGeneration, retryGeneration } from '../services/retry-generation.js';
 import { joinChapter } from '../services/story-service.js';
 import { getChapter } from '../db/chapters.js';
 import type { HandlerContext } from './context.js';
@@ -67,7 +68,7 @@ export async function handleComponent(context: HandlerContext, interaction: Butt
     }
     case 'retry': {
       const applied = await retryGeneration(context.db, place, data, context.config.limits);
-      context.kickRelay();
+      context.kickRelay(applied.queued);
       context.refreshProgress(applied.page.chapter_id);
       const body = renderFailureMessage(applied.page, applied.page.stage, 'Retry requested: a fresh draft is being written below.');
       return { type: 'update', body: { embeds: body.embeds, components: [] } };
@@ -103,7 +104,7 @@ export async function handleComponent(context: HandlerContext, interaction: Butt
 }
 
 function afterVote(context: HandlerContext, outcome: VoteOutcome): void {
-  if (outcome.queued.length > 0) context.kickRelay();
+  if (outcome.queued.length > 0) context.kickRelay(outcome.queued);
   if (outcome.reviewJobsPending) context.cancelReviewJobs(outcome.revision.id);
   context.refreshProgress(outcome.page.chapter_id);
 }

@@ -1,5 +1,6 @@
 import type { Config } from '../config/config.js';
 import type { Db } from '../db/connection.js';
+import type { OutboxJob } from '../db/outbox.js';
 import type { Logger } from '../logger.js';
 import type { BotMetrics } from '../http/metrics.js';
 
@@ -8,8 +9,8 @@ export interface HandlerContext {
   db: Db;
   logger: Logger;
   config: Readonly<Config>;
-  /** Called after a commit that wrote to the outbox, so the job reaches Redis at once. */
-  kickRelay: () => void;
+  /** Called after a commit that wrote to the outbox with the jobs it wrote, so they reach Redis at once. */
+  kickRelay: (jobs: readonly OutboxJob[]) => void;
   /** Counters the HTTP API's /metrics reports. */
   metrics: BotMetrics;
   /** Ask for a chapter's pinned progress message to be redrawn (coalesced; never throws). */

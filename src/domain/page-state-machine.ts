@@ -71,7 +71,7 @@ export function isReviewing(state: PageState): boolean {
 }
 
 /** The draft kind a page is on: fixed by the state except after a failure, where the stored stage says. */
-function kindOf(status: PageStatus): DraftKind {
+export function draftKindOf(status: PageStatus): DraftKind {
   switch (status.state) {
     case 'awaiting_user_input':
     case 'generating_narration':
@@ -128,7 +128,7 @@ function situation(status: PageStatus): string {
 
 /** Why a vote on a `kind` draft does not apply now: not drafted yet, or a stale click on an older draft. */
 function noDraftToVoteOn(current: PageStatus, kind: DraftKind, verb: 'approve' | 'send back'): string {
-  const pageKind = kindOf(current);
+  const pageKind = draftKindOf(current);
   if (current.state === 'page_approved' || DRAFT_KINDS.indexOf(kind) < DRAFT_KINDS.indexOf(pageKind)) return `that ${kind} draft can no longer be voted on`;
   if (kind !== pageKind || current.state === 'awaiting_user_input') return `there is no ${kind} draft to ${verb} yet`;
   if (current.state === 'generation_failed') return `there is no ${kind} draft to ${verb}; a co-writer can press Retry`;
@@ -148,7 +148,7 @@ const refuse = (current: PageStatus, consequence: string): TransitionResult => (
 
 export function transitionPage(current: PageStatus, event: PageEvent): TransitionResult {
   const { state } = current;
-  const kind = kindOf(current);
+  const kind = draftKindOf(current);
   switch (event.type) {
     case 'input_submitted':
       if (state !== 'awaiting_user_input') return refuse(current, 'it already has its input');

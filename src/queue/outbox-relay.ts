@@ -1,7 +1,8 @@
-import type { Queue } from 'bullmq';
+import type { JobsOptions, Queue } from 'bullmq';
 import type { Db } from '../db/connection.js';
-import type { Logger } from '../logger.js';
+import { claimPendingOutboxRows, markOutboxRowsRelayed, recordOutboxRelayFailure, type OutboxJob } from '../db/outbox.js';
 import { JOB_SCHEMAS, type JobName } from '../domain/jobs.js';
+import type { Logger } from '../logger.js';
 
 export interface RelayOptions {
   intervalMs?: number;
@@ -23,14 +24,20 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 }
 
 /**
- * Moves committed outbox rows into BullMQ. Rows are claimed with SKIP LOCKED so any number of
- * relays (bot and workers) can run; the job id is the row's key, so a row relayed twice is one job.
+ * Moves committed outbox rows into BullMQ. The job id is the row's key, so a job added twice is one
+ * job: that lets the committing process add its jobs at once (`kick(jobs)`) and mark their rows
+ * relayed afterwards in batches, off the click's path. Rows nobody added (a process died, Redis was
+ * down) are claimed with SKIP LOCKED by the periodic pass of any relay, in the bot or a worker.
  */
 export class OutboxRelay {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<number> | null = null;
   private again = false;
   private stopped = false;
+  /** Keys added to BullMQ whose rows are not yet marked relayed. */
+  private toMark: string[] = [];
+  private marking: Promise<void> | null = null;
+  private readonly adding = new Set<Promise<void>>();
 
   constructor(
     private readonly db: Db,
@@ -48,9 +55,17 @@ export class OutboxRelay {
     this.timer = setTimeout(tick, 0);
   }
 
-  /** Relay now (after a commit that wrote to the outbox); coalesces with a relay already running. */
-  kick(): void {
+  /**
+   * After a commit that wrote to the outbox: the jobs it wrote go to BullMQ now; without jobs, a pass
+   * over pending rows runs (coalescing with one already running).
+   */
+  kick(jobs: readonly OutboxJob[] = []): void {
     if (this.stopped) return;
+    if (jobs.length > 0) {
+      const adding = this.addCommitted(jobs).finally(() => this.adding.delete(adding));
+      this.adding.add(adding);
+      return;
+    }
     if (this.running) {
       this.again = true;
       return;
@@ -73,61 +88,75 @@ export class OutboxRelay {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running;
+    await Promise.all(this.adding);
+    await this.flushMarks();
   }
 
-  /** One pass: returns how many rows were relayed. */
+  /** One pass over pending rows: returns how many were relayed. */
   async relayPending(): Promise<number> {
     const batchSize = this.options.batchSize ?? 100;
     return this.db.transaction().execute(async (trx) => {
-      const rows = await trx
-        .selectFrom('outbox')
-        .selectAll()
-        .where('relayed_at', 'is', null)
-        .orderBy('id')
-        .limit(batchSize)
-        .forUpdate()
-        .skipLocked()
-        .execute();
+      const rows = await claimPendingOutboxRows(trx, batchSize);
       if (rows.length === 0) return 0;
       const relayed: number[] = [];
       for (const row of rows) {
         const name = row.job_name as JobName;
-        const schema = JOB_SCHEMAS[name];
-        const parsed = schema.safeParse(row.payload);
+        const parsed = JOB_SCHEMAS[name].safeParse(row.payload);
         if (!parsed.success) {
           this.logger.error({ outboxId: row.id, jobName: row.job_name }, 'outbox row has an unreadable payload; skipped');
           continue;
         }
         try {
-          await withTimeout(
-            this.queue.add(name, parsed.data, {
-              jobId: row.job_key,
-              attempts: name === 'generate-draft' ? this.options.generationAttempts : 5,
-              backoff: { type: 'exponential', delay: 1_000 },
-              // A job due later waits in Redis as a delayed job; one already due runs at once.
-              ...(row.run_at ? { delay: Math.max(0, row.run_at.getTime() - Date.now()) } : {}),
-              removeOnComplete: { age: 7 * 24 * 3600, count: 10_000 },
-              removeOnFail: { age: 30 * 24 * 3600 },
-            }),
-            this.options.enqueueTimeoutMs ?? 3_000,
-          );
+          await this.add({ name, key: row.job_key, payload: parsed.data, runAt: row.run_at });
           relayed.push(row.id);
         } catch (error) {
           // Redis is unreachable: keep this and the remaining rows for the next pass.
-          await trx
-            .updateTable('outbox')
-            .set((eb) => ({ relay_attempts: eb('relay_attempts', '+', 1), last_error: String(error) }))
-            .where('id', '=', row.id)
-            .execute();
+          await recordOutboxRelayFailure(trx, row.id, String(error));
           this.logger.warn({ outboxId: row.id, jobKey: row.job_key, err: error }, 'could not queue outbox row yet');
           break;
         }
       }
-      if (relayed.length > 0) {
-        await trx.updateTable('outbox').set({ relayed_at: new Date() }).where('id', 'in', relayed).execute();
-        this.logger.debug({ count: relayed.length }, 'relayed outbox rows');
-      }
+      await markOutboxRowsRelayed(trx, { ids: relayed });
+      if (relayed.length > 0) this.logger.debug({ count: relayed.length }, 'relayed outbox rows');
       return relayed.length;
     });
+  }
+
+  private add(job: OutboxJob): Promise<unknown> {
+    const options: JobsOptions = {
+      jobId: job.key,
+      attempts: job.name === 'generate-draft' ? this.options.generationAttempts : 5,
+      backoff: { type: 'exponential', delay: 1_000 },
+      // A job due later waits in Redis as a delayed job; one already due runs at once.
+      ...(job.runAt ? { delay: Math.max(0, job.runAt.getTime() - Date.now()) } : {}),
+      removeOnComplete: { age: 7 * 24 * 3600, count: 10_000 },
+      removeOnFail: { age: 30 * 24 * 3600 },
+    };
+    return withTimeout(this.queue.add(job.name, job.payload, options), this.options.enqueueTimeoutMs ?? 3_000);
+  }
+
+  /** Jobs a commit just wrote: added straight away; their rows are marked later, or relayed by a pass if this fails. */
+  private async addCommitted(jobs: readonly OutboxJob[]): Promise<void> {
+    try {
+      await Promise.all(jobs.map((job) => this.add(job)));
+    } catch (error) {
+      this.logger.warn({ err: error, jobKeys: jobs.map((job) => job.key) }, 'could not queue jobs after commit; the relay passes retry them');
+      return;
+    }
+    this.toMark.push(...jobs.map((job) => job.key));
+    this.marking ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.flushMarks());
+  }
+
+  /** Marks every added row relayed in one statement; a failure leaves them for a pass (re-adding is harmless). */
+  private async flushMarks(): Promise<void> {
+    const keys = this.toMark;
+    this.toMark = [];
+    this.marking = null;
+    if (keys.length === 0) return;
+    try {
+      await markOutboxRowsRelayed(this.db, { keys });
+    } catch (error) {
+      this.logger.warn({ err: error, count: keys.length }, 'could not mark outbox rows relayed; a relay pass re-adds them');
+    }
   }
 }

@@ -1,92 +1,123 @@
 import type { Transaction } from 'kysely';
-import type { Database, StoryPage } from '../db/database.js';
+import type { Database, PageRevision, StoryPage, StoryPageUpdate } from '../db/database.js';
+import { addToOutbox, type OutboxJob } from '../db/outbox.js';
+import { updatePageAtVersion } from '../db/pages.js';
+import { closeRevision } from '../db/revisions.js';
+import { insertPageTransition } from '../db/transitions.js';
 import { isGenerating, transitionPage, type PageEffect, type PageEvent } from '../domain/page-state-machine.js';
-import { addToOutbox } from '../db/outbox.js';
+import { scheduleDraftFollowUps, type ReviewClock } from './review-schedule.js';
 import { UserError } from './user-error.js';
+
+export interface PageChange {
+  /** The page row as the caller's transaction locked it (lockPage): its current draft is the one under vote. */
+  page: StoryPage;
+  event: PageEvent;
+  actorId: string | null;
+  /** More for the audit log: why a deadline decided, where a restore came from, a failure's reason. */
+  details?: Record<string, unknown>;
+  /** The draft this event puts up for a vote (draft_recorded, version_restored), and the clock of its reminder and deadline. */
+  newDraft?: { revision: PageRevision; clock: ReviewClock };
+}
 
 export interface AppliedEvent {
   page: StoryPage;
   effects: PageEffect[];
-  /** Outbox keys written: the caller kicks the relay after commit when this is not empty. */
-  queued: string[];
+  /** The draft whose vote this event closed, as it now stands (approved, sent back or superseded). */
+  closedDraft: PageRevision | null;
+  /** Jobs written to the outbox: the caller hands them to the relay after commit. */
+  queued: OutboxJob[];
 }
 
 /**
- * The one way a page changes state: runs the pure transition on the locked row, persists the new
- * state with a bumped version, appends to the audit log, and writes follow-up jobs to the outbox,
- * all inside the caller's transaction.
+ * The one way a page changes state, inside the caller's transaction: runs the pure transition on the
+ * locked row, persists the new state with a bumped version, appends to the audit log, and carries out
+ * every effect the state machine returns. No caller closes a draft or queues a follow-up itself.
  */
-export async function applyPageEvent(
-  trx: Transaction<Database>,
-  page: StoryPage,
-  event: PageEvent,
-  actorId: string | null,
-  details: Record<string, unknown> = {},
-): Promise<AppliedEvent> {
+export async function applyPageEvent(trx: Transaction<Database>, change: PageChange): Promise<AppliedEvent> {
+  const { page, event, actorId, details = {}, newDraft } = change;
   const result = transitionPage({ state: page.state, stage: page.stage }, event);
   if (!result.ok) throw new UserError(result.reason);
   const version = page.version + 1;
   const generating = isGenerating(result.status.state);
-  const updated = await trx
-    .updateTable('story_pages')
-    .set({
-      state: result.status.state,
-      stage: result.status.stage,
-      version,
-      updated_at: new Date(),
-      generation_started_at: generating ? new Date() : null,
-      failure_reason: result.status.state === 'generation_failed' ? (details.reason as string | undefined) ?? null : null,
-    })
-    .where('id', '=', page.id)
-    .where('version', '=', page.version)
-    .returningAll()
-    .executeTakeFirst();
+  const updated = await updatePageAtVersion(trx, page.id, page.version, {
+    state: result.status.state,
+    stage: result.status.stage,
+    version,
+    updated_at: new Date(),
+    generation_started_at: generating ? new Date() : null,
+    failure_reason: result.status.state === 'generation_failed' ? (typeof details.reason === 'string' ? details.reason : null) : null,
+    ...pageColumnsFor(page, result.effects, newDraft?.revision ?? null),
+  });
   // The row is locked, so this only fails if a caller forgot to lock it: refuse rather than overwrite.
   if (!updated) throw new Error(`page ${page.id} changed under a transition (expected version ${page.version})`);
-  await trx
-    .insertInto('page_transitions')
-    .values({
-      page_id: page.id,
-      from_state: page.state,
-      to_state: updated.state,
-      event: event.type,
-      actor_id: actorId,
-      page_version: version,
-      details: JSON.stringify({ ...eventDetails(event), ...details }),
-    })
-    .execute();
-  const queued: string[] = [];
+  const { type: _type, ...eventFacts } = event;
+  await insertPageTransition(trx, {
+    pageId: page.id,
+    from: page.state,
+    to: updated.state,
+    event: event.type,
+    actorId,
+    pageVersion: version,
+    details: { ...eventFacts, ...details },
+  });
+
+  const queued: OutboxJob[] = [];
+  let closedDraft: PageRevision | null = null;
   for (const effect of result.effects) {
     switch (effect.type) {
+      case 'close_draft_voting':
+        // The draft under vote is the page's current one as the caller locked it.
+        if (page.current_revision_id === null) throw new Error(`page ${page.id} has no draft to close`);
+        closedDraft = await closeRevision(trx, page.current_revision_id, effect.outcome);
+        break;
       case 'generate_draft':
         queued.push(await addToOutbox(trx, 'generate-draft', { pageId: page.id, kind: effect.kind, pageVersion: version }));
         break;
+      case 'post_draft': {
+        if (!newDraft) throw new Error(`${event.type} on page ${page.id} puts up a draft but none was given`);
+        queued.push(...(await scheduleDraftFollowUps(trx, page, newDraft.revision, newDraft.clock)));
+        // A drafted revision is shown by the worker that wrote it; a restored one needs a job to show it.
+        if (event.type === 'version_restored') {
+          const superseded = page.current_revision_id !== null && result.effects.some((e) => e.type === 'close_draft_voting') ? { supersededRevisionId: page.current_revision_id } : {};
+          queued.push(await addToOutbox(trx, 'post-draft', { pageId: page.id, revisionId: newDraft.revision.id, ...superseded }));
+        }
+        break;
+      }
       case 'announce_page_approved':
         queued.push(await addToOutbox(trx, 'announce-page', { pageId: page.id, pageVersion: version }));
         queued.push(await addToOutbox(trx, 'summarise-chapter', { chapterId: page.chapter_id, approvedPage: page.number }));
         break;
-      case 'post_draft':
-        // A drafted revision is shown by the worker that recorded it; only a restore needs a job to show one.
-        if (event.type === 'version_restored' && updated.current_revision_id !== null) {
-          const superseded = typeof details.supersededRevisionId === 'number' ? { supersededRevisionId: details.supersededRevisionId } : {};
-          queued.push(await addToOutbox(trx, 'post-draft', { pageId: page.id, revisionId: updated.current_revision_id, ...superseded }));
-        }
-        break;
-      // The caller renders these from the committed state (the draft message it answers on, the failure notice).
       case 'generate_panels':
-        if (updated.approved_dialogue_id !== null) {
-          queued.push(await addToOutbox(trx, 'generate-panels', { pageId: page.id, dialogueRevisionId: updated.approved_dialogue_id }));
-        }
+        if (updated.approved_dialogue_id === null) throw new Error(`page ${page.id} was approved without an approved dialogue`);
+        queued.push(await addToOutbox(trx, 'generate-panels', { pageId: page.id, dialogueRevisionId: updated.approved_dialogue_id }));
         break;
-      case 'close_draft_voting':
       case 'announce_failure':
+        // Carried out by the update above: the page stores why it failed. The notice with its Retry
+        // button is drawn from that committed state by whoever holds the job or the click.
         break;
+      default: {
+        const unhandled: never = effect;
+        throw new Error(`unhandled page effect ${JSON.stringify(unhandled)}`);
+      }
     }
   }
-  return { page: updated, effects: result.effects, queued };
+  return { page: updated, effects: result.effects, closedDraft, queued };
 }
 
-function eventDetails(event: PageEvent): Record<string, unknown> {
-  const { type: _type, ...rest } = event;
-  return rest;
+/** The page's own columns an event's effects change: which draft is current, which are approved. */
+function pageColumnsFor(page: StoryPage, effects: readonly PageEffect[], newDraft: PageRevision | null): StoryPageUpdate {
+  const columns: StoryPageUpdate = {};
+  for (const effect of effects) {
+    if (effect.type === 'close_draft_voting' && effect.outcome === 'approved') {
+      if (effect.kind === 'narration') columns.approved_narration_id = page.current_revision_id;
+      else columns.approved_dialogue_id = page.current_revision_id;
+    }
+    if (effect.type === 'post_draft' && newDraft) {
+      columns.current_revision_id = newDraft.id;
+      // A restored narration re-opens the whole page: an approved dialogue no longer follows from it.
+      if (newDraft.kind === 'narration') columns.approved_narration_id = null;
+      columns.approved_dialogue_id = null;
+    }
+  }
+  return columns;
 }

@@ -1,6 +1,6 @@
-import type { Transaction } from 'kysely';
-import type { Database } from '../db/database.js';
-import { addToOutbox } from '../db/outbox.js';
+import type { Executor } from '../db/executor.js';
+import { addToOutbox, type OutboxJob } from '../db/outbox.js';
+import { getReviewRules } from '../db/pages.js';
 
 export interface ReviewClock {
   /** How long a "minute" of the story's reminder and deadline settings lasts: 60 000 ms except in tests and demos. */
@@ -15,25 +15,20 @@ export interface ReviewClock {
  * so they survive restarts of every process; each checks when it runs that the draft is still open.
  */
 export async function scheduleDraftFollowUps(
-  trx: Transaction<Database>,
+  db: Executor,
   page: { id: number; chapter_id: number },
   revision: { id: number; kind: 'narration' | 'dialogue' },
   clock: ReviewClock,
-): Promise<string[]> {
-  const story = await trx
-    .selectFrom('chapters as c')
-    .innerJoin('stories as s', 's.id', 'c.story_id')
-    .select(['s.reminder_minutes', 's.deadline_minutes'])
-    .where('c.id', '=', page.chapter_id)
-    .executeTakeFirstOrThrow();
-  const queued: string[] = [];
+): Promise<OutboxJob[]> {
+  const rules = await getReviewRules(db, page.chapter_id);
+  const queued: OutboxJob[] = [];
   const job = { pageId: page.id, revisionId: revision.id };
-  if (revision.kind === 'narration' && clock.continuityReview) queued.push(await addToOutbox(trx, 'review-draft', job));
+  if (revision.kind === 'narration' && clock.continuityReview) queued.push(await addToOutbox(db, 'review-draft', job));
   const at = (minutes: number) => new Date(Date.now() + minutes * clock.minuteMs);
   // A reminder after the deadline would never be seen: only remind when it comes first.
-  if (story.reminder_minutes !== null && (story.deadline_minutes === null || story.reminder_minutes < story.deadline_minutes)) {
-    queued.push(await addToOutbox(trx, 'review-reminder', job, { runAt: at(story.reminder_minutes) }));
+  if (rules.reminder_minutes !== null && (rules.deadline_minutes === null || rules.reminder_minutes < rules.deadline_minutes)) {
+    queued.push(await addToOutbox(db, 'review-reminder', job, { runAt: at(rules.reminder_minutes) }));
   }
-  if (story.deadline_minutes !== null) queued.push(await addToOutbox(trx, 'review-deadline', job, { runAt: at(story.deadline_minutes) }));
+  if (rules.deadline_minutes !== null) queued.push(await addToOutbox(db, 'review-deadline', job, { runAt: at(rules.deadline_minutes) }));
   return queued;
 }

@@ -10,7 +10,8 @@ import { generatePanelsJob, reviewDraftJob } from '../domain/jobs.js';
 import { getBudgetStatus, isBudgetSpent } from '../services/budget-service.js';
 import { loadDialogueContext, loadNarrationContext } from '../services/prompt-context.js';
 import { recordAgentExecution } from './agent-log.js';
-import { showOpenDraft, type PagePlace, type WorkerDeps } from './generate-draft.js';
+import type { PagePlace, WorkerDeps } from './deps.js';
+import { showDraft } from './page-views.js';
 
 /** Advisory agents retry a transient failure once; after that they give up quietly, never holding up a page. */
 const ADVISORY_ATTEMPTS = 2;
@@ -77,7 +78,7 @@ export async function processReviewDraft(deps: WorkerDeps, job: Job): Promise<st
     .returningAll()
     .executeTakeFirst();
   if (!updated) return 'already reviewed';
-  if (review.notes.length > 0) await showOpenDraft(deps, place, updated, null);
+  if (review.notes.length > 0) await showDraft(deps, { place, revision: updated, generationKey: null });
   return `${review.notes.length} note(s)`;
 }
 

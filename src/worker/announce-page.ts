@@ -1,9 +1,9 @@
 import type { Job } from 'bullmq';
 import { getPageWithPlace } from '../db/pages.js';
 import { renderApprovedPage } from '../discord/render/page-messages.js';
-import { announcePageJob } from '../domain/jobs.js';
-import { ChapterUnreachableError } from './discord-messages.js';
-import { markChapterNeedsAttention, updatePageCard, type WorkerDeps } from './generate-draft.js';
+import { announcePageJob, jobKeyFor } from '../domain/jobs.js';
+import type { PagePlace, WorkerDeps } from './deps.js';
+import { updatePageCard, whileChapterReachable } from './page-views.js';
 
 /** An approved page: post the finished page in the thread and mark its card approved. */
 export async function processAnnouncePage(deps: WorkerDeps, job: Job): Promise<string> {
@@ -18,21 +18,17 @@ export async function processAnnouncePage(deps: WorkerDeps, job: Job): Promise<s
     .where('p.id', '=', pageId)
     .executeTakeFirst();
   if (!texts) return 'nothing to announce';
-  try {
-    await announce(deps, job, { ...place, thread_id: place.thread_id }, texts);
-  } catch (error) {
-    if (error instanceof ChapterUnreachableError) {
-      return markChapterNeedsAttention(deps, place.chapter_id, error, deps.logger.child({ pageId, jobId: job.id }));
-    }
-    throw error;
-  }
-  return 'announced';
+  const threadId = place.thread_id;
+  return whileChapterReachable(deps, place.chapter_id, deps.logger.child({ pageId, jobId: job.id }), async () => {
+    await announce(deps, job, { ...place, thread_id: threadId }, texts);
+    return 'announced';
+  });
 }
 
 async function announce(
   deps: WorkerDeps,
   job: Job,
-  place: NonNullable<Awaited<ReturnType<typeof getPageWithPlace>>> & { thread_id: string },
+  place: PagePlace & { thread_id: string },
   texts: { narration: string; dialogue: string },
 ): Promise<void> {
   const pageId = place.id;
@@ -43,7 +39,7 @@ async function announce(
       chapterId: place.chapter_id,
       pageId,
       revisionId: null,
-      generationKey: job.id ?? `announce-page-p${pageId}`,
+      generationKey: job.id ?? jobKeyFor('announce-page', announcePageJob.parse(job.data)),
     },
     { by: 'generation_key' },
     renderApprovedPage(place, texts.narration, texts.dialogue),

@@ -1,8 +1,8 @@
 import type { Job } from 'bullmq';
 import { getPageWithPlace, getRevision } from '../db/pages.js';
 import { postDraftJob } from '../domain/jobs.js';
-import { ChapterUnreachableError } from './discord-messages.js';
-import { markChapterNeedsAttention, showOpenDraft, updatePageCard, type WorkerDeps } from './generate-draft.js';
+import type { WorkerDeps } from './deps.js';
+import { showDraft, updatePageCard, whileChapterReachable } from './page-views.js';
 
 /**
  * Shows a draft for a vote: a restored version (the draft it replaced is shown superseded), or an open
@@ -13,20 +13,18 @@ export async function processPostDraft(deps: WorkerDeps, job: Job): Promise<stri
   const place = await getPageWithPlace(deps.db, data.pageId);
   const revision = await getRevision(deps.db, data.revisionId);
   if (!place || !revision || place.thread_id === null || revision.page_id !== place.id) return 'page gone';
-  try {
+  const shownPlace = place;
+  return whileChapterReachable(deps, place.chapter_id, deps.logger.child({ jobId: job.id }), async () => {
     if (data.supersededRevisionId !== undefined) {
       const superseded = await getRevision(deps.db, data.supersededRevisionId);
       const shown = await deps.db.selectFrom('discord_messages').select('id').where('revision_id', '=', data.supersededRevisionId).where('purpose', '=', 'draft').executeTakeFirst();
       // Only redraw a message that exists: a superseded draft is not worth a new post.
-      if (superseded && shown) await showOpenDraft(deps, place, superseded, null);
+      if (superseded && shown) await showDraft(deps, { place: shownPlace, revision: superseded, generationKey: null });
     }
     // A drafted revision already has a message from while it was written: find it by its job's key.
-    await showOpenDraft(deps, place, revision, revision.generation_key);
-    await updatePageCard(deps, place, null);
-  } catch (error) {
-    if (error instanceof ChapterUnreachableError) return markChapterNeedsAttention(deps, place.chapter_id, error, deps.logger.child({ jobId: job.id }));
-    throw error;
-  }
-  deps.progress.refresh(place.chapter_id);
-  return 'posted';
+    await showDraft(deps, { place: shownPlace, revision, generationKey: revision.generation_key });
+    await updatePageCard(deps, shownPlace, null);
+    deps.progress.refresh(shownPlace.chapter_id);
+    return 'posted';
+  });
 }

@@ -2,8 +2,8 @@ import type { Job } from 'bullmq';
 import { renderPinnedProgress } from '../discord/render/progress.js';
 import { refreshProgressJob } from '../domain/jobs.js';
 import { getChapterProgressById } from '../services/progress-service.js';
-import { ChapterUnreachableError } from './discord-messages.js';
-import { markChapterNeedsAttention, type WorkerDeps } from './generate-draft.js';
+import type { WorkerDeps } from './deps.js';
+import { whileChapterReachable } from './page-views.js';
 
 /** Redraws the chapter's pinned progress message from the views (posting and pinning it the first time). */
 export async function processRefreshProgress(deps: WorkerDeps, job: Job): Promise<string> {
@@ -12,15 +12,13 @@ export async function processRefreshProgress(deps: WorkerDeps, job: Job): Promis
   if (!progress || progress.chapter.thread_id === null) return 'chapter gone';
   // Discord said the thread is gone or closed to us: wait for an admin instead of knocking again.
   if (progress.chapter.status === 'needs_attention') return 'chapter needs attention';
-  try {
+  const threadId = progress.chapter.thread_id;
+  return whileChapterReachable(deps, chapterId, deps.logger.child({ jobId: job.id }), async () => {
     await deps.messages.upsert(
-      { channelId: progress.chapter.thread_id, purpose: 'progress', chapterId, pageId: null, revisionId: null, generationKey: null },
+      { channelId: threadId, purpose: 'progress', chapterId, pageId: null, revisionId: null, generationKey: null },
       { by: 'chapter_progress' },
       renderPinnedProgress(progress, new Date()),
     );
-  } catch (error) {
-    if (error instanceof ChapterUnreachableError) return markChapterNeedsAttention(deps, chapterId, error, deps.logger.child({ jobId: job.id }));
-    throw error;
-  }
-  return 'refreshed';
+    return 'refreshed';
+  });
 }

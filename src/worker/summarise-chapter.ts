@@ -3,7 +3,7 @@ import { classifyModelError, usageFrom } from '../agents/model-client.js';
 import { buildSummaryPrompt, nextSummaryThrough } from '../domain/chapter-summary.js';
 import { summariseChapterJob } from '../domain/jobs.js';
 import { recordAgentExecution } from './agent-log.js';
-import type { WorkerDeps } from './generate-draft.js';
+import type { WorkerDeps } from './deps.js';
 
 /** Extends the chapter summary by whole strides; a summary that is recent enough is left alone. */
 export async function processSummariseChapter(deps: WorkerDeps, job: Job): Promise<string> {

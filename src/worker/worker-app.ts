@@ -1,23 +1,23 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Config } from '../config/config.js';
-import { createDatabase, type Db } from '../db/connection.js';
+import { createDatabase } from '../db/connection.js';
 import { migrateToLatest } from '../db/migrate.js';
 import type { Logger } from '../logger.js';
-import { createModelClient } from '../agents/model-client.js';
 import type { JobName } from '../domain/jobs.js';
 import { GENERATION_QUEUE } from '../queue/jobs.js';
 import { OutboxRelay } from '../queue/outbox-relay.js';
 import { createRedisConnection } from '../queue/redis.js';
-import { sweepOverdueReviews, sweepStuckPages, sweepUnshownDrafts } from '../queue/sweeper.js';
+import { sweepLostWork } from '../queue/sweeper.js';
 import { processAnnouncePage } from './announce-page.js';
-import { createDiscordRest, DiscordMessages } from './discord-messages.js';
-import { processGenerateDraft, type WorkerDeps } from './generate-draft.js';
+import { createWorkerDeps, type WorkerDeps } from './deps.js';
+import { processGenerateDraft } from './generate-draft.js';
 import { processSummariseChapter } from './summarise-chapter.js';
 import { processGeneratePanels, processReviewDraft } from './advisory-agents.js';
 import { processPostDraft } from './post-draft.js';
 import { processRefreshProgress } from './refresh-progress.js';
-import { processReviewDeadline, processReviewReminder } from './review-due.js';
+import { processReviewDeadline } from './review-deadline.js';
+import { processReviewReminder } from './review-reminder.js';
 import { PROGRESS_QUEUE, ProgressRefresher } from '../queue/progress-refresher.js';
 
 export interface WorkerOptions {
@@ -34,7 +34,7 @@ export interface RunningWorker {
   close(): Promise<void>;
 }
 
-/** BullMQ's named-processor pattern: this switch only dispatches. */
+/** BullMQ's named-processor pattern: this switch only dispatches the generation queue's jobs. */
 function createProcessor(deps: WorkerDeps) {
   return async (job: Job): Promise<string> => {
     const name = job.name as JobName;
@@ -56,29 +56,11 @@ function createProcessor(deps: WorkerDeps) {
       case 'review-deadline':
         return processReviewDeadline(deps, job);
       case 'refresh-progress':
-        return processRefreshProgress(deps, job);
+        // Redraws run on the progress queue (see below); one here was put on the wrong queue.
+        break;
     }
     deps.logger.error({ jobId: job.id, jobName: job.name }, 'unknown job name; dropped');
     return 'unknown job';
-  };
-}
-
-/** What job processors need, built from the configuration: the worker uses it, and so can a test. */
-export function createWorkerDeps(
-  config: Readonly<Config>,
-  db: Db,
-  logger: Logger,
-  options: WorkerOptions = {},
-  hooks: Pick<WorkerDeps, 'kickRelay' | 'progress'> = { kickRelay: () => undefined, progress: { refresh: () => undefined } },
-): WorkerDeps {
-  return {
-    db,
-    model: createModelClient(config.model),
-    config,
-    messages: new DiscordMessages(createDiscordRest(config.discord), db, logger),
-    logger,
-    streamEditIntervalMs: options.streamEditIntervalMs ?? 1_200,
-    ...hooks,
   };
 }
 
@@ -97,7 +79,7 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, opti
     intervalMs: options.relayIntervalMs ?? 1_000,
   });
   const progress = new ProgressRefresher(config.redis, logger.child({ component: 'progress' }), options.progressWindowMs);
-  const deps = createWorkerDeps(config, db, logger, options, { kickRelay: () => relay.kick(), progress });
+  const deps = createWorkerDeps(config, db, logger, options, { kickRelay: (jobs) => relay.kick(jobs), progress });
   const worker = new Worker(GENERATION_QUEUE, createProcessor(deps), {
     connection: workerConnection,
     prefix: config.redis.prefix,
@@ -119,12 +101,11 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, opti
   const loopDelay = monitorEventLoopDelay({ resolution: 20 });
   loopDelay.enable();
   const sweepLog = logger.child({ component: 'sweeper' });
+  const sweepTimes = { stuckPageMs: config.worker.stuckPageMs, minuteMs: config.review.minuteMs, graceMs: Math.max(30_000, config.worker.stuckPageMs) };
   const sweeper = setInterval(() => {
-    sweepStuckPages(db, queue, sweepLog, config.worker.stuckPageMs)
-      .then(async (result) => {
-        const reviews = await sweepOverdueReviews(db, queue, sweepLog, config.review.minuteMs, Math.max(30_000, config.worker.stuckPageMs));
-        const unshown = await sweepUnshownDrafts(db, queue, sweepLog, Math.max(30_000, config.worker.stuckPageMs));
-        if (result.requeued + reviews + unshown > 0) relay.kick();
+    sweepLostWork(db, queue, sweepLog, sweepTimes)
+      .then((putBack) => {
+        if (putBack > 0) relay.kick();
       })
       .catch((error: unknown) => sweepLog.warn({ err: error }, 'sweep failed; trying again next round'));
   }, options.sweepIntervalMs ?? Math.min(15_000, Math.max(500, config.worker.stuckPageMs / 2)));

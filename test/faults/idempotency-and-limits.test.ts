@@ -8,7 +8,7 @@ import { createLogger } from '../../src/logger.js';
 import { GENERATION_QUEUE } from '../../src/queue/jobs.js';
 import { createRedisConnection } from '../../src/queue/redis.js';
 import { processGenerateDraft } from '../../src/worker/generate-draft.js';
-import { createWorkerDeps } from '../../src/worker/worker-app.js';
+import { createWorkerDeps } from '../../src/worker/deps.js';
 import { REDIS_URL } from '../../loopback/local-redis.js';
 import { startStoryroom, type StoryroomHarness } from '../../loopback/stack.js';
 

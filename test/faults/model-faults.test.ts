@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { embedText, buttonsOf, WritersRoom } from '../../loopback/writers-room.js';
-import { NOT_A_CO_WRITER } from '../../src/services/page-service.js';
+import { NOT_A_CO_WRITER } from '../../src/services/co-writers.js';
 import { startStoryroom, type StoryroomHarness } from '../../loopback/stack.js';
 
 const SCRIPT = { panels: [{ panel: 1, caption: null, lines: [{ speaker: 'Kai', line: 'Again.' }] }] };

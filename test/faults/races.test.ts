@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/connection.js';
 import { jobKeyFor } from '../../src/domain/jobs.js';
-import { castVote, recordDraft, startPage, type InteractionPlace } from '../../src/services/page-service.js';
+import { castVote } from '../../src/services/cast-vote.js';
+import type { InteractionPlace } from '../../src/services/co-writers.js';
+import { recordDraft } from '../../src/services/record-draft.js';
+import { startPage } from '../../src/services/start-page.js';
 import { UserError } from '../../src/services/user-error.js';
 import { createTestDatabase, type TestDatabase } from '../../loopback/local-database.js';
 

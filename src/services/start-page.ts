@@ -1,0 +1,54 @@
+import type { Db } from '../db/connection.js';
+import type { StoryPage } from '../db/database.js';
+import type { OutboxJob } from '../db/outbox.js';
+import { getChapterByThread } from '../db/chapters.js';
+import { countDraftsStartedBefore, findUnfinishedPage, getLastPageNumber, insertPage, lockChapterForNewPage } from '../db/pages.js';
+import { describePageState } from '../domain/page-state-machine.js';
+import { applyPageEvent } from './apply-page-event.js';
+import { assertWithinBudget } from './budget-service.js';
+import { assertCoWriter, type InteractionPlace } from './co-writers.js';
+import { assertGuildHasGenerationRoom, assertPageStartCooldownOver, type GenerationLimits } from './generation-limits.js';
+import { UserError } from './user-error.js';
+
+export interface StartedPage {
+  page: StoryPage;
+  chapterId: number;
+  queued: OutboxJob[];
+}
+
+/** `/page start`: the next page of the chapter whose thread this is, queued for its narration. */
+export async function startPage(db: Db, place: InteractionPlace, input: string, limits: GenerationLimits): Promise<StartedPage> {
+  return db.transaction().execute(async (trx) => {
+    const chapter = await getChapterByThread(trx, place.guildId, place.channelId);
+    if (!chapter) {
+      throw new UserError('Pages are started inside a chapter thread. Open one with /chapter start in the story channel.');
+    }
+    if (chapter.status === 'closed') throw new UserError('This chapter is closed.');
+    await assertCoWriter(trx, chapter.id, place.userId);
+    await assertPageStartCooldownOver(trx, place, limits.pageStartCooldownMs);
+    await assertGuildHasGenerationRoom(trx, place.guildId, limits.maxGenerationsPerGuild);
+    await assertWithinBudget(trx, chapter.story_id, limits.prices);
+    await lockChapterForNewPage(trx, chapter.id);
+    const unfinished = await findUnfinishedPage(trx, chapter.id);
+    if (unfinished) {
+      throw new UserError(
+        `Page ${unfinished.number} is still in progress (${describePageState(unfinished)}). Finish it before starting the next page.`,
+      );
+    }
+    const page = await insertPage(trx, {
+      chapter_id: chapter.id,
+      number: (await getLastPageNumber(trx, chapter.id)) + 1,
+      input,
+      state: 'awaiting_user_input',
+      created_by: place.userId,
+    });
+    const applied = await applyPageEvent(trx, { page, event: { type: 'input_submitted' }, actorId: place.userId });
+    return { page: applied.page, chapterId: chapter.id, queued: applied.queued };
+  });
+}
+
+/** Drafts queued or being written before this page's, across every server: its place in the queue. */
+export async function countDraftsAhead(db: Db, page: StoryPage): Promise<number> {
+  if (!page.generation_started_at) return 0;
+  return countDraftsStartedBefore(db, page.generation_started_at);
+}

@@ -1,0 +1,45 @@
+import type OpenAI from 'openai';
+import { createModelClient } from '../agents/model-client.js';
+import type { Config } from '../config/config.js';
+import type { Db } from '../db/connection.js';
+import type { OutboxJob } from '../db/outbox.js';
+import type { getPageWithPlace } from '../db/pages.js';
+import type { Logger } from '../logger.js';
+import { createDiscordRest, DiscordMessages } from './discord-messages.js';
+
+/** What every job processor is given: the worker's kernel. */
+export interface WorkerDeps {
+  db: Db;
+  model: OpenAI;
+  config: Readonly<Config>;
+  messages: DiscordMessages;
+  logger: Logger;
+  /** Minimum time between streamed edits of a draft message. */
+  streamEditIntervalMs: number;
+  /** After a commit that wrote to the outbox: hand its jobs to the relay now rather than at the next tick. */
+  kickRelay: (jobs: readonly OutboxJob[]) => void;
+  /** Ask for the chapter's pinned progress message to be redrawn. */
+  progress: { refresh(chapterId: number): void };
+}
+
+/** A page with the chapter and story it belongs to, as most jobs read it first. */
+export type PagePlace = NonNullable<Awaited<ReturnType<typeof getPageWithPlace>>>;
+
+/** What job processors need, built from the configuration: the worker uses it, and so can a test. */
+export function createWorkerDeps(
+  config: Readonly<Config>,
+  db: Db,
+  logger: Logger,
+  options: { streamEditIntervalMs?: number } = {},
+  hooks: Pick<WorkerDeps, 'kickRelay' | 'progress'> = { kickRelay: () => undefined, progress: { refresh: () => undefined } },
+): WorkerDeps {
+  return {
+    db,
+    model: createModelClient(config.model),
+    config,
+    messages: new DiscordMessages(createDiscordRest(config.discord), db, logger),
+    logger,
+    streamEditIntervalMs: options.streamEditIntervalMs ?? 1_200,
+    ...hooks,
+  };
+}

@@ -1,0 +1,54 @@
+import { countCoWriters, markChapterNeedsAttention } from '../db/chapters.js';
+import type { PageRevision, StoryPage } from '../db/database.js';
+import { getPage } from '../db/pages.js';
+import { listVotes } from '../db/votes.js';
+import { draftViewOf, renderDraftMessage, renderPageCard } from '../discord/render/page-messages.js';
+import { parseQuorumRule, tallyVotes } from '../domain/voting.js';
+import type { Logger } from '../logger.js';
+import type { PagePlace, WorkerDeps } from './deps.js';
+import { ChapterUnreachableError } from './discord-messages.js';
+
+// The messages every job keeps in step with Postgres: a draft with its tally, the page card.
+
+/** Shows a stored draft as it now stands (open with its tally, or decided), posting it when it has no message yet. */
+export async function showDraft(deps: WorkerDeps, shown: { place: PagePlace; revision: PageRevision; generationKey: string | null }): Promise<void> {
+  const { place, revision, generationKey } = shown;
+  if (place.thread_id === null) return;
+  const coWriters = await countCoWriters(deps.db, place.chapter_id);
+  const tally = tallyVotes(await listVotes(deps.db, revision.id), parseQuorumRule(place.quorum) ?? { kind: 'majority' }, coWriters);
+  const phase =
+    revision.status === 'open' ? { phase: 'open' as const, tally } : revision.status === 'superseded' ? { phase: 'superseded' as const } : { phase: revision.status, tally };
+  await deps.messages.upsert(
+    { channelId: place.thread_id, purpose: 'draft', chapterId: place.chapter_id, pageId: place.id, revisionId: revision.id, generationKey },
+    { by: generationKey ? 'generation_key' : 'revision' },
+    renderDraftMessage(draftViewOf(place.number, revision), phase),
+  );
+  const page = await getPage(deps.db, place.id);
+  if (page) await updatePageCard(deps, { ...place, ...page }, null);
+}
+
+/** The page card follows the page's state, and so does the chapter's pinned progress. */
+export async function updatePageCard(deps: Pick<WorkerDeps, 'messages' | 'progress'>, place: PagePlace | (PagePlace & StoryPage), note: string | null): Promise<void> {
+  if (place.thread_id === null) return;
+  deps.progress.refresh(place.chapter_id);
+  await deps.messages.upsert(
+    { channelId: place.thread_id, purpose: 'page_card', chapterId: place.chapter_id, pageId: place.id, revisionId: null, generationKey: null },
+    { by: 'page_card' },
+    renderPageCard(place, note),
+  );
+}
+
+/**
+ * Runs a job's Discord work; when the thread is gone or we lost access, retrying cannot help, so the
+ * chapter is marked as needing attention (an admin recovers it) and the job ends without a retry.
+ */
+export async function whileChapterReachable(deps: Pick<WorkerDeps, 'db'>, chapterId: number, log: Logger, work: () => Promise<string>): Promise<string> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof ChapterUnreachableError)) throw error;
+    log.error({ chapterId, code: error.code, err: error.message }, 'chapter thread unreachable; marked as needing attention, not retried');
+    await markChapterNeedsAttention(deps.db, chapterId, `Discord error ${error.code}: ${error.message}`);
+    return 'chapter needs attention';
+  }
+}
