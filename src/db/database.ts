@@ -87,6 +87,8 @@ export interface StoryPagesTable {
   approved_dialogue_id: number | null;
   failure_reason: string | null;
   generation_started_at: Date | null;
+  /** Bumped by every vote: a one-statement vote knows from it whether its snapshot is current. */
+  votes_cast: ColumnType<number, number | undefined, number>;
   created_by: string;
   created_at: CreatedAt;
   updated_at: UpdatedAt;

@@ -70,3 +70,126 @@ export async function getVoteContext(db: Executor, target: { pageId: number; rev
     story: { quorum, maxRevisions: max_revisions, schedulesReviews: reminder_minutes !== null || deadline_minutes !== null },
   };
 }
+
+/** What the one-statement vote found, and whether it recorded the vote. */
+export interface VoteAttempt {
+  /** The page as locked by the statement (newest version), with the story's rules. */
+  page: StoryPage;
+  revision: PageRevision | null;
+  role: string | null;
+  coWriters: number;
+  /** Votes on the draft before this one (the statement's snapshot). */
+  earlierVotes: { userId: string; choice: VoteChoice }[];
+  story: { quorum: string; maxRevisions: number; schedulesReviews: boolean };
+  /** No other vote committed between the statement's snapshot and its lock: its tally is current. */
+  fresh: boolean;
+  recorded: boolean;
+}
+
+/**
+ * A vote in one round trip, for the common click that does not decide the draft. One statement locks
+ * the page row (bumping `votes_cast`), reads the clicker's role, the draft and the votes so far, and
+ * upserts the vote (and its feedback) only when the clicker is a co-writer, the draft is the page's
+ * open one, the snapshot is current, and neither side reaches the quorum with this vote. Otherwise it
+ * writes no vote and the caller decides under the lock (castVote's full transaction). Undefined: no
+ * such page in this thread.
+ *
+ * The quorum below mirrors `requiredVotes` in domain/voting.ts (the quorum column holds "majority",
+ * "all" or 1–999); test/vote-statement.test.ts holds the two equal.
+ */
+export async function recordVoteInOneStatement(
+  db: Executor,
+  vote: { pageId: number; revisionId: number; guildId: string; threadId: string; userId: string; choice: VoteChoice; feedback: string | null },
+): Promise<VoteAttempt | undefined> {
+  const { rows } = await sql<StoryPage & {
+    quorum: string;
+    max_revisions: number;
+    schedules_reviews: boolean;
+    role: string | null;
+    co_writers: number;
+    revision: (Omit<PageRevision, 'created_at' | 'decided_at' | 'reminded_at'> & { created_at: string; decided_at: string | null; reminded_at: string | null }) | null;
+    earlier_votes: { userId: string; choice: VoteChoice }[];
+    fresh: boolean;
+    recorded: boolean;
+  }>`
+    with snapshot as (
+      select p.id, p.votes_cast, s.quorum, s.max_revisions,
+        (s.reminder_minutes is not null or s.deadline_minutes is not null) as schedules_reviews,
+        (select m.role from chapter_members m where m.chapter_id = p.chapter_id and m.user_id = ${vote.userId}) as role,
+        (select count(*)::int from chapter_members m where m.chapter_id = p.chapter_id and m.role in ('owner', 'writer')) as co_writers,
+        (select to_jsonb(r) from page_revisions r where r.id = ${vote.revisionId} and r.page_id = p.id) as revision,
+        coalesce((select jsonb_agg(jsonb_build_object('userId', v.user_id, 'choice', v.choice)) from votes v where v.revision_id = ${vote.revisionId}), '[]'::jsonb) as earlier_votes,
+        (select count(*)::int from votes v where v.revision_id = ${vote.revisionId} and v.user_id <> ${vote.userId} and v.choice = 'approve') as other_approvals,
+        (select count(*)::int from votes v where v.revision_id = ${vote.revisionId} and v.user_id <> ${vote.userId} and v.choice = 'revise') as other_revisions
+      from story_pages p
+      join chapters c on c.id = p.chapter_id
+      join stories s on s.id = c.story_id
+      where p.id = ${vote.pageId} and c.thread_id = ${vote.threadId} and s.guild_id = ${vote.guildId}
+    ),
+    tally as (
+      select sn.*,
+        sn.other_approvals + (case when ${vote.choice} = 'approve' then 1 else 0 end) as approvals,
+        sn.other_revisions + (case when ${vote.choice} = 'revise' then 1 else 0 end) as revisions,
+        case sn.quorum
+          when 'majority' then greatest(1, sn.co_writers) / 2 + 1
+          when 'all' then greatest(1, sn.co_writers)
+          else least(sn.quorum::int, greatest(1, sn.co_writers))
+        end as required
+      from snapshot sn
+    ),
+    locked as (
+      update story_pages p set votes_cast = p.votes_cast + 1
+      from snapshot sn where p.id = sn.id
+      returning p.*
+    ),
+    recorded as (
+      insert into votes (revision_id, user_id, choice)
+      select ${vote.revisionId}, ${vote.userId}, ${vote.choice}
+      from locked l cross join tally t
+      where t.role in ('owner', 'writer')
+        and t.revision->>'status' = 'open'
+        and l.current_revision_id = ${vote.revisionId}
+        and l.state in ('user_reviewing_narration', 'user_reviewing_dialogue')
+        and l.stage = t.revision->>'kind'
+        and l.votes_cast = t.votes_cast + 1
+        and t.approvals < t.required and t.revisions < t.required
+      on conflict (revision_id, user_id) do update set choice = excluded.choice, updated_at = now()
+      returning revision_id
+    ),
+    feedback as (
+      insert into user_feedback (revision_id, user_id, body)
+      select revision_id, ${vote.userId}, ${vote.feedback}::text from recorded where ${vote.feedback}::text is not null
+    )
+    select l.*, t.quorum, t.max_revisions, t.schedules_reviews, t.role, t.co_writers, t.revision, t.earlier_votes,
+      (l.votes_cast = t.votes_cast + 1) as fresh,
+      exists (select 1 from recorded) as recorded
+    from locked l cross join tally t
+  `.execute(db);
+  const row = rows[0];
+  if (!row) return undefined;
+  const { quorum, max_revisions, schedules_reviews, role, co_writers, revision, earlier_votes, fresh, recorded, ...page } = row;
+  return {
+    page,
+    // JSON carries timestamps as text.
+    revision: revision && {
+      ...revision,
+      created_at: new Date(revision.created_at),
+      decided_at: revision.decided_at ? new Date(revision.decided_at) : null,
+      reminded_at: revision.reminded_at ? new Date(revision.reminded_at) : null,
+    },
+    role,
+    coWriters: co_writers,
+    earlierVotes: earlier_votes,
+    story: { quorum, maxRevisions: max_revisions, schedulesReviews: schedules_reviews },
+    fresh,
+    recorded,
+  };
+}
+
+/**
+ * Locks the page for a vote taken under the lock, bumping `votes_cast` so that a one-statement vote
+ * waiting for the row knows its snapshot is stale.
+ */
+export async function lockPageForVote(db: Executor, pageId: number): Promise<void> {
+  await db.updateTable('story_pages').set((eb) => ({ votes_cast: eb('votes_cast', '+', 1) })).where('id', '=', pageId).execute();
+}

@@ -1,8 +1,8 @@
 import type { Db } from '../db/connection.js';
 import type { PageRevision, StoryPage } from '../db/database.js';
 import type { OutboxJob } from '../db/outbox.js';
-import { getPageWithPlace, getRevision, lockPage } from '../db/pages.js';
-import { getVoteContext, insertFeedback, upsertVote } from '../db/votes.js';
+import { getPageWithPlace, getRevision } from '../db/pages.js';
+import { getVoteContext, insertFeedback, lockPageForVote, recordVoteInOneStatement, upsertVote } from '../db/votes.js';
 import { describePageState, isReviewing } from '../domain/page-state-machine.js';
 import { castVote as castVoteInTally, decideDraft, parseQuorumRule, tallyVotes, type DraftDecision, type Tally, type VoteChoice } from '../domain/voting.js';
 import { assertCoWriter, isCoWriterRole, NOT_A_CO_WRITER, NOT_IN_THIS_THREAD, type InteractionPlace } from './co-writers.js';
@@ -22,10 +22,34 @@ export interface VoteOutcome {
 }
 
 /**
- * A co-writer's vote on a draft, with optional feedback. One transaction: checks the draft is the
- * page's open one, records or changes the vote, and applies the decision when the quorum is reached.
+ * A co-writer's vote on a draft, with optional feedback. Most clicks take one statement that checks
+ * and records the vote; a vote that decides the draft (or whose snapshot another vote overtook) is
+ * taken again in one transaction under the page lock, which applies the decision.
  */
 export async function castVote(
+  db: Db,
+  place: InteractionPlace,
+  target: { pageId: number; revisionId: number },
+  choice: VoteChoice,
+  feedback: string | null,
+): Promise<VoteOutcome> {
+  const attempt = await recordVoteInOneStatement(db, { ...target, guildId: place.guildId, threadId: place.channelId, userId: place.userId, choice, feedback });
+  if (!attempt?.revision) throw new UserError(NOT_IN_THIS_THREAD);
+  const { page, revision } = attempt;
+  if (!isCoWriterRole(attempt.role)) throw new UserError(NOT_A_CO_WRITER);
+  if (!attempt.recorded) {
+    // A decided draft stays decided; anything else (a deciding vote, a stale snapshot, a draft
+    // replaced meanwhile) is settled under the lock, which also words a refusal precisely.
+    if (revision.status !== 'open') throw new UserError(staleDraftReason(revision, page));
+    return castVoteUnderLock(db, place, target, choice, feedback);
+  }
+  const tally = tallyVotes(castVoteInTally(attempt.earlierVotes, { userId: place.userId, choice }), parseQuorumRule(attempt.story.quorum) ?? { kind: 'majority' }, attempt.coWriters);
+  const previous = attempt.earlierVotes.find((vote) => vote.userId === place.userId);
+  return { page, revision, tally, decision: 'open', changed: previous !== undefined && previous.choice !== choice, queued: [], reviewJobsPending: false };
+}
+
+/** The vote in one transaction under the page lock: records it and applies the decision when the quorum is reached. */
+async function castVoteUnderLock(
   db: Db,
   place: InteractionPlace,
   target: { pageId: number; revisionId: number },
@@ -35,7 +59,7 @@ export async function castVote(
   return db.transaction().execute(async (trx) => {
     // Lock first, then read: in READ COMMITTED a statement that waits for a lock still reads its other
     // rows (votes, the draft's status) from before the wait.
-    await lockPage(trx, target.pageId);
+    await lockPageForVote(trx, target.pageId);
     const context = await getVoteContext(trx, { ...target, userId: place.userId });
     if (!context || context.guildId !== place.guildId || context.threadId !== place.channelId || !context.revision) {
       throw new UserError(NOT_IN_THIS_THREAD);
