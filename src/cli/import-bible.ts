@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { loadConfigOrExit } from '../config/load-config.js';
 import { createDatabase } from '../db/connection.js';
 import { migrateToLatest } from '../db/migrate.js';
+import { BIBLE_ENTRY_TYPES } from '../domain/bible-entry.js';
 import { parseBibleFile, readBibleType } from '../domain/bible-file.js';
 import { addBibleEntry } from '../services/bible-service.js';
 
@@ -11,7 +12,7 @@ import { addBibleEntry } from '../services/bible-service.js';
 // Loads Markdown and text files into a story's bible, replacing entries with the same title (the old
 // text is kept as history, as /bible add does). One line per file; exit 1 if any file was refused.
 
-const USAGE = 'usage: npm run import-bible -- --story <story id> [--type character|location|rule|style|reference] [--user <discord id>] <files or folders…>';
+const USAGE = `usage: npm run import-bible -- --story <story id> [--type ${BIBLE_ENTRY_TYPES.join('|')}] [--user <discord id>] <files or folders…>`;
 const TEXT_FILES = new Set(['.md', '.markdown', '.txt']);
 
 async function collect(path: string): Promise<string[]> {

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { BibleEntryType } from '../domain/bible-entry.js';
 import type { DraftKind, PageState } from '../domain/page-state-machine.js';
 import type { DeadlineRule } from '../domain/voting.js';
 
@@ -12,7 +13,6 @@ type Id = Generated<number>;
 export type ChapterStatus = 'open' | 'needs_attention' | 'closed';
 export type MemberRole = 'owner' | 'writer' | 'viewer';
 export type RevisionStatus = 'open' | 'approved' | 'revision_requested' | 'superseded';
-export type BibleEntryType = 'character' | 'location' | 'rule' | 'style' | 'reference';
 export type AgentName = 'narrator' | 'dialogue' | 'reviewer' | 'panels' | 'summariser';
 export type AgentOutcome = 'ok' | 'refused' | 'malformed' | 'length' | 'timeout' | 'rate_limited' | 'error';
 export type MessagePurpose = 'chapter_card' | 'page_card' | 'draft' | 'failure' | 'page_summary' | 'progress' | 'reminder' | 'notice';

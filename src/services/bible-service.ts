@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { countTokens } from '../agents/tokens.js';
 import type { Db } from '../db/connection.js';
 import type { CanonicalRef } from '../db/database.js';
-import { BIBLE_TYPES, type BibleEntryFields } from '../domain/bible-file.js';
+import type { BibleEntryFields } from '../domain/bible-file.js';
 import { UserError } from './user-error.js';
 
 export interface NewBibleEntry extends BibleEntryFields {
@@ -62,8 +62,6 @@ export async function removeBibleEntry(db: Db, storyId: number, title: string): 
   await db.updateTable('canonical_refs').set({ superseded_at: new Date() }).where('id', '=', entry.id).execute();
   return entry;
 }
-
-export { BIBLE_TYPES };
 
 export const BIBLE_EDIT_REFUSAL = 'Only members with the Manage Server permission can change the story bible.';
 
