@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { loadConfigOrExit } from '../config/load-config.js';
 import { createDatabase } from '../db/connection.js';
 import { migrateToLatest } from '../db/migrate.js';
+import { getStory } from '../db/stories.js';
 import { BIBLE_ENTRY_TYPES } from '../domain/bible-entry.js';
 import { parseBibleFile, readBibleType } from '../domain/bible-file.js';
 import { addBibleEntry } from '../services/bible-service.js';
@@ -44,7 +45,7 @@ const db = createDatabase(config.databaseUrl, { maxConnections: 2 });
 let refused = 0;
 try {
   await migrateToLatest(db);
-  const story = await db.selectFrom('stories').select(['id', 'title']).where('id', '=', storyId).executeTakeFirst();
+  const story = await getStory(db, storyId);
   if (!story) {
     console.error(`There is no story ${storyId}. The ids are in the stories table, or in the HTTP API's /api/chapters.`);
     process.exitCode = 1;

@@ -257,6 +257,7 @@ export type NewStory = Insertable<StoriesTable>;
 export type StoryUpdate = Updateable<StoriesTable>;
 export type Chapter = Selectable<ChaptersTable>;
 export type NewChapter = Insertable<ChaptersTable>;
+export type NewChapterMember = Insertable<ChapterMembersTable>;
 export type StoryPage = Selectable<StoryPagesTable>;
 export type NewStoryPage = Insertable<StoryPagesTable>;
 export type StoryPageUpdate = Updateable<StoryPagesTable>;
