@@ -113,3 +113,23 @@ export async function upsertChapterMember(db: Executor, member: NewChapterMember
 export async function deleteChapterMember(db: Executor, chapterId: number, userId: string): Promise<void> {
   await db.deleteFrom('chapter_members').where('chapter_id', '=', chapterId).where('user_id', '=', userId).execute();
 }
+
+/** The chapter's running summary, with what the summariser needs to extend it. */
+export function getChapterSummary(db: Executor, chapterId: number) {
+  return db
+    .selectFrom('chapters as c')
+    .innerJoin('stories as s', 's.id', 'c.story_id')
+    .select(['c.id', 'c.title', 'c.story_id', 'c.summary', 'c.summary_through_page', 's.narrator_model'])
+    .where('c.id', '=', chapterId)
+    .executeTakeFirst();
+}
+
+/** Replaces the summary only if it still covers `fromThroughPage`: of two summarisers, the later one changes nothing. */
+export async function setChapterSummary(db: Executor, chapterId: number, summary: { text: string; throughPage: number; fromThroughPage: number }): Promise<void> {
+  await db
+    .updateTable('chapters')
+    .set({ summary: summary.text, summary_through_page: summary.throughPage })
+    .where('id', '=', chapterId)
+    .where('summary_through_page', '=', summary.fromThroughPage)
+    .execute();
+}
