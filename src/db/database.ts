@@ -269,4 +269,5 @@ export type Vote = Selectable<VotesTable>;
 export type OutboxRow = Selectable<OutboxTable>;
 export type NewOutboxRow = Insertable<OutboxTable>;
 export type DiscordMessage = Selectable<DiscordMessagesTable>;
+export type NewDiscordMessage = Insertable<DiscordMessagesTable>;
 export type NewAgentExecution = Insertable<AgentExecutionLogTable>;
