@@ -2,14 +2,19 @@ import type { Executor } from './executor.js';
 
 // Read model: the approved texts of pages, which prompts, summaries and the finished page are built from.
 
-/** Approved pages before `beforeNumber` and after `afterNumber`, newest first, at most `limit`. */
-export function listEarlierApprovedPages(db: Executor, chapterId: number, range: { afterNumber: number; beforeNumber: number; limit: number }) {
+/** The chapter's pages that have an approved narration, with their approved texts. */
+function approvedTexts(db: Executor, chapterId: number) {
   return db
     .selectFrom('story_pages as p')
     .innerJoin('page_revisions as n', 'n.id', 'p.approved_narration_id')
     .leftJoin('page_revisions as d', 'd.id', 'p.approved_dialogue_id')
     .select(['p.number', 'n.body as narration', 'd.body as dialogue'])
-    .where('p.chapter_id', '=', chapterId)
+    .where('p.chapter_id', '=', chapterId);
+}
+
+/** Approved pages before `beforeNumber` and after `afterNumber`, newest first, at most `limit`. */
+export function listEarlierApprovedPages(db: Executor, chapterId: number, range: { afterNumber: number; beforeNumber: number; limit: number }) {
+  return approvedTexts(db, chapterId)
     .where('p.number', '<', range.beforeNumber)
     .where('p.number', '>', range.afterNumber)
     .where('p.state', '=', 'page_approved')
@@ -20,12 +25,7 @@ export function listEarlierApprovedPages(db: Executor, chapterId: number, range:
 
 /** Pages after `afterNumber` up to `throughNumber` with an approved narration, in order. */
 export function listApprovedTextsInRange(db: Executor, chapterId: number, range: { afterNumber: number; throughNumber: number }) {
-  return db
-    .selectFrom('story_pages as p')
-    .innerJoin('page_revisions as n', 'n.id', 'p.approved_narration_id')
-    .leftJoin('page_revisions as d', 'd.id', 'p.approved_dialogue_id')
-    .select(['p.number', 'n.body as narration', 'd.body as dialogue'])
-    .where('p.chapter_id', '=', chapterId)
+  return approvedTexts(db, chapterId)
     .where('p.number', '>', range.afterNumber)
     .where('p.number', '<=', range.throughNumber)
     .orderBy('p.number')
