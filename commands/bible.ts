@@ -2,16 +2,15 @@ import { ActionRowBuilder, EmbedBuilder, ModalBuilder, SlashCommandBuilder, Text
 import { PermissionFlagsBits, TextInputStyle } from 'discord.js';
 import { BIBLE_FIELDS, encodeCustomId } from '../src/discord/custom-id.js';
 import type { Reply } from '../src/discord/reply.js';
-import type { BibleEntryType } from '../src/db/database.js';
+import { BIBLE_ENTRY_TYPES, type BibleEntryType } from '../src/domain/bible-entry.js';
 import { fitText, LIMITS } from '../src/discord/render/message-parts.js';
 import { ephemeral } from '../src/discord/reply.js';
 import type { SlashCommand } from '../src/discord/slash-command.js';
 import { readText } from '../src/discord/text-input.js';
-import { addBibleEntry, BIBLE_EDIT_REFUSAL, BIBLE_TYPES, describeAddedEntry, getBibleEntry, listBible, parseKeywords, removeBibleEntry } from '../src/services/bible-service.js';
+import { addBibleEntry, BIBLE_EDIT_REFUSAL, describeAddedEntry, getBibleEntry, listBible, parseKeywords, removeBibleEntry } from '../src/services/bible-service.js';
 import { findStoryHere } from '../src/services/story-lookup.js';
 import { UserError } from '../src/services/user-error.js';
 
-const TYPES = BIBLE_TYPES;
 const TEXT_MAX = 6_000;
 /** Discord's limit for a text input in a form. */
 const FORM_TEXT_MAX = 4_000;
@@ -26,7 +25,7 @@ export const data = new SlashCommandBuilder()
       .setName('add')
       .setDescription('Add or replace an entry (Manage Server): text, a .md/.txt file, or neither to type it in a form')
       .addStringOption((o) => o.setName('title').setDescription('Entry title, e.g. Kai').setRequired(true).setMinLength(1).setMaxLength(100))
-      .addStringOption((o) => o.setName('type').setDescription('What it is').setRequired(true).addChoices(...TYPES.map((t) => ({ name: t, value: t }))))
+      .addStringOption((o) => o.setName('type').setDescription('What it is').setRequired(true).addChoices(...BIBLE_ENTRY_TYPES.map((t) => ({ name: t, value: t }))))
       .addStringOption((o) => o.setName('text').setDescription('The entry, if short').setMaxLength(TEXT_MAX))
       .addAttachmentOption((o) => o.setName('file').setDescription('A Markdown or text file with the entry'))
       .addStringOption((o) => o.setName('keywords').setDescription('Comma-separated words that call it into a prompt').setMaxLength(300))
@@ -84,7 +83,7 @@ export const bible: SlashCommand = {
 
     const title = readText(interaction.options.getString('title', true), { label: 'The title', max: 100 });
     const type = interaction.options.getString('type', true) as BibleEntryType;
-    if (!TYPES.includes(type)) throw new UserError('Choose one of the listed types.');
+    if (!BIBLE_ENTRY_TYPES.includes(type)) throw new UserError('Choose one of the listed types.');
     const attachment = interaction.options.getAttachment('file');
     const text = interaction.options.getString('text');
     if (!attachment && !text) return bibleForm(title, type, interaction.options.getString('keywords'), interaction.options.getInteger('priority') ?? 0, interaction.options.getBoolean('always') ?? false);
@@ -110,7 +109,7 @@ function bibleForm(title: string, type: BibleEntryType, keywords: string | null,
     return new ActionRowBuilder<TextInputBuilder>().addComponents(field);
   };
   const modal = new ModalBuilder()
-    .setCustomId(encodeCustomId({ action: 'bibleentry', typeIndex: TYPES.indexOf(type), priorityPlus100: priority + 100, always: always ? 1 : 0 }))
+    .setCustomId(encodeCustomId({ action: 'bibleentry', typeIndex: BIBLE_ENTRY_TYPES.indexOf(type), priorityPlus100: priority + 100, always: always ? 1 : 0 }))
     .setTitle(`New ${type} for the story bible`)
     .addComponents(
       input(BIBLE_FIELDS.title, 'Title', TextInputStyle.Short, 100, true, title),

@@ -10,6 +10,7 @@ import type { DraftKind } from '../src/domain/page-state-machine.js';
 import { renderVersionDiff } from '../src/discord/render/version-diff.js';
 import { getTwoVersions, restoreVersion } from '../src/services/version-service.js';
 import { UserError } from '../src/services/user-error.js';
+import { insertDiscordMessageIfAbsent } from '../src/db/discord-messages.js';
 
 export const PAGE_INPUT_MAX = 1_000;
 const KIND_CHOICES = [
@@ -110,11 +111,7 @@ export const page: SlashCommand = {
       ephemeral: false,
       body: { embeds: card.embeds },
       afterSend: async (messageId) => {
-        await context.db
-          .insertInto('discord_messages')
-          .values({ channel_id: interaction.channelId, message_id: messageId, purpose: 'page_card', chapter_id: started.chapterId, page_id: started.page.id })
-          .onConflict((oc) => oc.doNothing())
-          .execute();
+        await insertDiscordMessageIfAbsent(context.db, { channel_id: interaction.channelId, message_id: messageId, purpose: 'page_card', chapter_id: started.chapterId, page_id: started.page.id });
       },
     };
   },

@@ -4,6 +4,8 @@ import { parseArgs } from 'node:util';
 import { loadConfigOrExit } from '../config/load-config.js';
 import { createDatabase } from '../db/connection.js';
 import { migrateToLatest } from '../db/migrate.js';
+import { getStory } from '../db/stories.js';
+import { BIBLE_ENTRY_TYPES } from '../domain/bible-entry.js';
 import { parseBibleFile, readBibleType } from '../domain/bible-file.js';
 import { addBibleEntry } from '../services/bible-service.js';
 
@@ -11,7 +13,7 @@ import { addBibleEntry } from '../services/bible-service.js';
 // Loads Markdown and text files into a story's bible, replacing entries with the same title (the old
 // text is kept as history, as /bible add does). One line per file; exit 1 if any file was refused.
 
-const USAGE = 'usage: npm run import-bible -- --story <story id> [--type character|location|rule|style|reference] [--user <discord id>] <files or folders…>';
+const USAGE = `usage: npm run import-bible -- --story <story id> [--type ${BIBLE_ENTRY_TYPES.join('|')}] [--user <discord id>] <files or folders…>`;
 const TEXT_FILES = new Set(['.md', '.markdown', '.txt']);
 
 async function collect(path: string): Promise<string[]> {
@@ -43,7 +45,7 @@ const db = createDatabase(config.databaseUrl, { maxConnections: 2 });
 let refused = 0;
 try {
   await migrateToLatest(db);
-  const story = await db.selectFrom('stories').select(['id', 'title']).where('id', '=', storyId).executeTakeFirst();
+  const story = await getStory(db, storyId);
   if (!story) {
     console.error(`There is no story ${storyId}. The ids are in the stories table, or in the HTTP API's /api/chapters.`);
     process.exitCode = 1;

@@ -1,6 +1,7 @@
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Database } from './database.js';
+import type { Executor } from './executor.js';
 
 // Our bigint identities and count(*) stay far below 2^53, so numbers are safe and simpler than strings.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
@@ -24,4 +25,9 @@ export function createDatabase(databaseUrl: string, options: DatabaseOptions = {
   pool.on('error', (error) => options.onPoolError?.(error));
   pool.on('connect', (client) => client.on('error', (error) => options.onPoolError?.(error)));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/** One round trip: whether the database answers at all. */
+export async function pingDatabase(db: Executor): Promise<void> {
+  await sql`select 1`.execute(db);
 }

@@ -91,10 +91,6 @@ export async function getLastPageNumber(db: Executor, chapterId: number): Promis
   return row.max ?? 0;
 }
 
-/** Locks the chapter row: page numbering is serialised per chapter, so two starts cannot take one number. */
-export async function lockChapterForNewPage(db: Executor, chapterId: number): Promise<void> {
-  await db.selectFrom('chapters').select('id').where('id', '=', chapterId).forUpdate().execute();
-}
 
 /** Drafts being written for one server right now. */
 export async function countGeneratingPagesInGuild(db: Executor, guildId: string): Promise<number> {

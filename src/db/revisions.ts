@@ -20,6 +20,17 @@ export function closeRevision(db: Executor, revisionId: number, status: Exclude<
   return db.updateTable('page_revisions').set({ status, decided_at: new Date() }).where('id', '=', revisionId).returningAll().executeTakeFirstOrThrow();
 }
 
+/** Stores the continuity reviewer's notes on a draft, once: undefined when the draft already had notes. */
+export function setReviewNotes(db: Executor, revisionId: number, notes: string[]): Promise<PageRevision | undefined> {
+  return db
+    .updateTable('page_revisions')
+    .set({ review_notes: JSON.stringify(notes) })
+    .where('id', '=', revisionId)
+    .where('review_notes', 'is', null)
+    .returningAll()
+    .executeTakeFirst();
+}
+
 export async function markRevisionReminded(db: Executor, revisionId: number): Promise<void> {
   await db.updateTable('page_revisions').set({ reminded_at: new Date() }).where('id', '=', revisionId).execute();
 }

@@ -6,7 +6,8 @@ import { joinChapter } from '../services/story-service.js';
 import { getChapter } from '../db/chapters.js';
 import type { HandlerContext } from './context.js';
 import { BIBLE_FIELDS, decodeCustomId, encodeCustomId, FEEDBACK_FIELD } from './custom-id.js';
-import { addBibleEntry, BIBLE_EDIT_REFUSAL, BIBLE_TYPES, describeAddedEntry, parseKeywords } from '../services/bible-service.js';
+import { addBibleEntry, BIBLE_EDIT_REFUSAL, describeAddedEntry, parseKeywords } from '../services/bible-service.js';
+import { BIBLE_ENTRY_TYPES } from '../domain/bible-entry.js';
 import { findStoryHere } from '../services/story-lookup.js';
 import { renderChapterCard } from './render/chapter-card.js';
 import { draftViewOf, renderDraftMessage, renderFailureMessage } from './render/page-messages.js';
@@ -81,7 +82,7 @@ export async function handleComponent(context: HandlerContext, interaction: Butt
         const found = interaction.fields.fields.find((f) => f.customId === id);
         return found && 'value' in found && typeof found.value === 'string' ? found.value : '';
       };
-      const type = BIBLE_TYPES[data.typeIndex];
+      const type = BIBLE_ENTRY_TYPES[data.typeIndex];
       if (!type) return ephemeral('That form is not one storyroom understands. Nothing was changed.');
       const { entry, replaced } = await addBibleEntry(context.db, story.id, {
         title: readText(field(BIBLE_FIELDS.title), { label: 'The title', max: 100 }),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BIBLE_ENTRY_TYPES } from '../domain/bible-entry.js';
 
 // The one place custom_ids are built and read. Self-describing (the bot keeps no memory of what it
 // posted), short (Discord allows 100 characters), and checked with zod before any handler sees them.
@@ -17,7 +18,7 @@ const ACTIONS = {
   // The /bible add form: the type (index into the types), priority + 100 and always (0 or 1) ride along.
   bibleentry: z.object({
     action: z.literal('bibleentry'),
-    typeIndex: z.coerce.number().int().min(0).max(4),
+    typeIndex: z.coerce.number().int().min(0).max(BIBLE_ENTRY_TYPES.length - 1),
     priorityPlus100: z.coerce.number().int().min(0).max(200),
     always: z.coerce.number().int().min(0).max(1),
   }),

@@ -5,6 +5,7 @@ import {
   type Interaction,
   type ModalSubmitInteraction,
 } from 'discord.js';
+import { insertInteractionReceipt } from '../db/interaction-receipts.js';
 import { UserError } from '../services/user-error.js';
 import type { HandlerContext } from './context.js';
 import { NO_MENTIONS } from './render/message-parts.js';
@@ -101,14 +102,8 @@ export function createInteractionRouter(context: HandlerContext, commands: Reado
 
 const kindOf = (interaction: Answerable) => (interaction.isChatInputCommand() ? 'command' : interaction.isButton() ? 'button' : 'modal');
 
-async function isFirstDelivery(context: HandlerContext, interactionId: string): Promise<boolean> {
-  const inserted = await context.db
-    .insertInto('interaction_receipts')
-    .values({ interaction_id: interactionId })
-    .onConflict((oc) => oc.column('interaction_id').doNothing())
-    .returning('interaction_id')
-    .executeTakeFirst();
-  return inserted !== undefined;
+function isFirstDelivery(context: HandlerContext, interactionId: string): Promise<boolean> {
+  return insertInteractionReceipt(context.db, interactionId);
 }
 
 async function dispatch(context: HandlerContext, commands: ReadonlyMap<string, SlashCommand>, interaction: Answerable): Promise<Reply> {

@@ -1,4 +1,4 @@
-import type { BibleEntryType } from '../db/database.js';
+import { BIBLE_ENTRY_TYPES, type BibleEntryType } from './bible-entry.js';
 
 // How a Markdown or text file becomes a bible entry, for `npm run import-bible`. Pure.
 //
@@ -13,7 +13,6 @@ import type { BibleEntryType } from '../db/database.js';
 // Without it, the title is the first "# heading" (else the file name), and the type comes from the
 // folder the file is in (characters/, locations/, rules/, style/) or the importer's default.
 
-export const BIBLE_TYPES: readonly BibleEntryType[] = ['character', 'location', 'rule', 'style', 'reference'];
 export const BIBLE_FILE_MAX_CHARS = 200_000;
 
 /** A bible entry's own fields, however it arrives (a file, /bible add, its form). */
@@ -69,7 +68,7 @@ export function parseBibleFile(file: { name: string; folder: string | null; text
   if (!title || title.length > 100) return { error: 'the title must be 1–100 characters (front matter "title:" or a "# heading")' };
   const typeText = fields.get('type');
   const type = typeText !== undefined ? readBibleType(typeText) : ((file.folder ? readBibleType(file.folder) : null) ?? defaultType);
-  if (!type) return { error: `unknown type "${typeText}" (use ${BIBLE_TYPES.join(', ')})` };
+  if (!type) return { error: `unknown type "${typeText}" (use ${BIBLE_ENTRY_TYPES.join(', ')})` };
   const priority = fields.has('priority') ? Number(fields.get('priority')) : 0;
   if (!Number.isInteger(priority) || priority < -100 || priority > 100) return { error: 'priority must be a whole number from -100 to 100' };
   const body = rest.trim();

@@ -8,11 +8,12 @@
 // are covered by the chapter summary, or dropped oldest first when nothing covers them.
 // Text from people and from the bible is wrapped in delimited blocks so it reads as material, not orders.
 
+import type { BibleEntryType } from './bible-entry.js';
 import { materialBlock as block } from './material-block.js';
 
 export interface BibleEntry {
   title: string;
-  type: 'character' | 'location' | 'rule' | 'style' | 'reference';
+  type: BibleEntryType;
   body: string;
   /** Words that call the entry into a prompt (its title always does). */
   keywords: readonly string[];

@@ -2,9 +2,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Queue } from 'bullmq';
-import { sql } from 'kysely';
 import type { Config } from '../config/config.js';
-import type { Db } from '../db/connection.js';
+import { pingDatabase, type Db } from '../db/connection.js';
+import { countTransitionsByEvent, sumAgentCallsByOutcome } from '../db/metrics.js';
 import type { Logger } from '../logger.js';
 import { getChapterPages, getNextPromptContext, getPageHistoryById, getPageStatus, listChapters } from '../services/api-service.js';
 import { quantile, renderPrometheus, type BotMetrics, type MetricFamily } from './metrics.js';
@@ -59,26 +59,14 @@ async function checks(deps: ApiDeps): Promise<{ database: boolean; redis: boolea
   // Probes must answer even when a service hangs rather than refuses: each check gets two seconds.
   const within = (promise: Promise<unknown>) =>
     Promise.race([promise.then(() => true, () => false), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2_000).unref())]);
-  const [database, redis] = await Promise.all([within(sql`select 1`.execute(deps.db)), within(deps.queue.getJobCounts('active'))]);
+  const [database, redis] = await Promise.all([within(pingDatabase(deps.db)), within(deps.queue.getJobCounts('active'))]);
   return { database, redis, discord: deps.discordReady() };
 }
 
 async function metricsText(deps: ApiDeps): Promise<string> {
   const [transitions, agents, counts, completed] = await Promise.all([
-    deps.db.selectFrom('page_transitions').select(['event', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('event').execute(),
-    deps.db
-      .selectFrom('agent_execution_log')
-      .select((eb) => [
-        'agent',
-        'outcome',
-        eb.fn.countAll<number>().as('calls'),
-        eb.fn.sum<string>('prompt_tokens').as('prompt'),
-        eb.fn.sum<string>('cached_tokens').as('cached'),
-        eb.fn.sum<string>('completion_tokens').as('completion'),
-        eb.fn.sum<string>('latency_ms').as('latency'),
-      ])
-      .groupBy(['agent', 'outcome'])
-      .execute(),
+    countTransitionsByEvent(deps.db),
+    sumAgentCallsByOutcome(deps.db),
     deps.queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized'),
     deps.queue.getJobs(['completed'], 0, 199),
   ]);

@@ -1,5 +1,7 @@
+import { getPageStatusSummary, listChaptersForApi, listPageStatusesForApi } from '../db/api-reads.js';
+import { getChapter } from '../db/chapters.js';
 import type { Db } from '../db/connection.js';
-import { getPageWithPlace } from '../db/pages.js';
+import { getPage, getPageWithPlace } from '../db/pages.js';
 import { countTokens } from '../agents/tokens.js';
 import { buildDialoguePrompt, buildNarrationPrompt } from '../domain/context-builder.js';
 import { loadVersions } from './history-service.js';
@@ -8,32 +10,20 @@ import { loadDialogueContext, loadNarrationContext } from './prompt-context.js';
 // Read-only views for the HTTP API. Ids are ours (numbers); Discord ids stay strings.
 
 export function listChapters(db: Db, filter: { guildId: string | null }) {
-  let query = db
-    .selectFrom('chapter_progress as p')
-    .innerJoin('chapters as c', 'c.id', 'p.chapter_id')
-    .innerJoin('stories as s', 's.id', 'p.story_id')
-    .select(['p.chapter_id as id', 'p.story_id as storyId', 's.title as storyTitle', 's.guild_id as guildId', 'c.thread_id as threadId', 'p.number', 'p.title', 'p.status', 'p.pages', 'p.approved_pages as approvedPages', 'p.pages_in_review as pagesInReview', 'p.pages_generating as pagesGenerating', 'p.pages_failed as pagesFailed', 'p.co_writers as coWriters'])
-    .orderBy('p.story_id')
-    .orderBy('p.number');
-  if (filter.guildId) query = query.where('s.guild_id', '=', filter.guildId);
-  return query.execute();
+  return listChaptersForApi(db, filter.guildId);
 }
 
 export async function getChapterPages(db: Db, chapterId: number) {
-  const chapter = await db.selectFrom('chapters').select('id').where('id', '=', chapterId).executeTakeFirst();
+  const chapter = await getChapter(db, chapterId);
   if (!chapter) return null;
-  return db
-    .selectFrom('page_status_summary')
-    .select(['page_id as id', 'number', 'state', 'stage', 'version', 'current_kind as currentKind', 'current_version as currentVersion', 'narration_versions as narrationVersions', 'dialogue_versions as dialogueVersions', 'approvals', 'revise_votes as reviseVotes', 'updated_at as updatedAt'])
-    .where('chapter_id', '=', chapterId)
-    .orderBy('number')
-    .execute();
+  return listPageStatusesForApi(db, chapterId);
 }
 
 export async function getPageStatus(db: Db, pageId: number) {
-  const page = await db.selectFrom('page_status_summary').selectAll().where('page_id', '=', pageId).executeTakeFirst();
+  const page = await getPageStatusSummary(db, pageId);
   if (!page) return null;
-  const full = await db.selectFrom('story_pages').select(['input', 'failure_reason', 'created_by', 'created_at']).where('id', '=', pageId).executeTakeFirstOrThrow();
+  const full = await getPage(db, pageId);
+  if (!full) throw new Error(`page ${pageId} not found`);
   return {
     id: page.page_id,
     chapterId: page.chapter_id,
@@ -52,7 +42,7 @@ export async function getPageStatus(db: Db, pageId: number) {
 }
 
 export async function getPageHistoryById(db: Db, pageId: number) {
-  const page = await db.selectFrom('story_pages').select('id').where('id', '=', pageId).executeTakeFirst();
+  const page = await getPage(db, pageId);
   return page ? loadVersions(db, page.id) : null;
 }
 

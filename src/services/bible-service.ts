@@ -1,8 +1,8 @@
-import { sql } from 'kysely';
 import { countTokens } from '../agents/tokens.js';
 import type { Db } from '../db/connection.js';
+import { getBibleEntryByTitle, insertBibleEntry, listBibleEntries, supersedeBibleEntriesByTitle, supersedeBibleEntry } from '../db/bible.js';
 import type { CanonicalRef } from '../db/database.js';
-import { BIBLE_TYPES, type BibleEntryFields } from '../domain/bible-file.js';
+import type { BibleEntryFields } from '../domain/bible-file.js';
 import { UserError } from './user-error.js';
 
 export interface NewBibleEntry extends BibleEntryFields {
@@ -12,46 +12,29 @@ export interface NewBibleEntry extends BibleEntryFields {
 /** Adds an entry, or replaces the one with the same title; the replaced text is kept (superseded), never deleted. */
 export async function addBibleEntry(db: Db, storyId: number, entry: NewBibleEntry): Promise<{ entry: CanonicalRef; replaced: boolean }> {
   return db.transaction().execute(async (trx) => {
-    const superseded = await trx
-      .updateTable('canonical_refs')
-      .set({ superseded_at: new Date() })
-      .where('story_id', '=', storyId)
-      .where(sql`lower(title)`, '=', entry.title.toLowerCase())
-      .where('superseded_at', 'is', null)
-      .returning('id')
-      .execute();
-    const inserted = await trx
-      .insertInto('canonical_refs')
-      .values({
-        story_id: storyId,
-        title: entry.title,
-        ref_type: entry.type,
-        body: entry.body,
-        keywords: entry.keywords,
-        priority: entry.priority,
-        always_include: entry.alwaysInclude,
-        // Counted once here so building a prompt never tokenizes the whole bible.
-        token_count: countTokens(`${entry.type}: ${entry.title}\n${entry.body}`) + 8,
-        created_by: entry.userId,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    return { entry: inserted, replaced: superseded.length > 0 };
+    const superseded = await supersedeBibleEntriesByTitle(trx, storyId, entry.title);
+    const inserted = await insertBibleEntry(trx, {
+      story_id: storyId,
+      title: entry.title,
+      ref_type: entry.type,
+      body: entry.body,
+      keywords: entry.keywords,
+      priority: entry.priority,
+      always_include: entry.alwaysInclude,
+      // Counted once here so building a prompt never tokenizes the whole bible.
+      token_count: countTokens(`${entry.type}: ${entry.title}\n${entry.body}`) + 8,
+      created_by: entry.userId,
+    });
+    return { entry: inserted, replaced: superseded > 0 };
   });
 }
 
 export function listBible(db: Db, storyId: number): Promise<CanonicalRef[]> {
-  return db.selectFrom('canonical_refs').selectAll().where('story_id', '=', storyId).where('superseded_at', 'is', null).orderBy('ref_type').orderBy('title').execute();
+  return listBibleEntries(db, storyId);
 }
 
 export async function getBibleEntry(db: Db, storyId: number, title: string): Promise<CanonicalRef> {
-  const entry = await db
-    .selectFrom('canonical_refs')
-    .selectAll()
-    .where('story_id', '=', storyId)
-    .where(sql`lower(title)`, '=', title.toLowerCase())
-    .where('superseded_at', 'is', null)
-    .executeTakeFirst();
+  const entry = await getBibleEntryByTitle(db, storyId, title);
   if (!entry) throw new UserError(`The bible has no entry called "${title}". /bible list shows them all.`);
   return entry;
 }
@@ -59,11 +42,9 @@ export async function getBibleEntry(db: Db, storyId: number, title: string): Pro
 /** Takes an entry out of prompts; its text stays in the database as history. */
 export async function removeBibleEntry(db: Db, storyId: number, title: string): Promise<CanonicalRef> {
   const entry = await getBibleEntry(db, storyId, title);
-  await db.updateTable('canonical_refs').set({ superseded_at: new Date() }).where('id', '=', entry.id).execute();
+  await supersedeBibleEntry(db, entry.id);
   return entry;
 }
-
-export { BIBLE_TYPES };
 
 export const BIBLE_EDIT_REFUSAL = 'Only members with the Manage Server permission can change the story bible.';
 

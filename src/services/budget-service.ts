@@ -1,10 +1,8 @@
-import type { Transaction } from 'kysely';
 import { estimateCost, type PriceTable } from '../domain/pricing.js';
-import type { Db } from '../db/connection.js';
-import type { Database } from '../db/database.js';
+import { sumAgentTokensByModel } from '../db/agent-log.js';
+import type { Executor } from '../db/executor.js';
+import { getStory } from '../db/stories.js';
 import { UserError } from './user-error.js';
-
-type Executor = Db | Transaction<Database>;
 
 export interface BudgetStatus {
   budgetUsd: number | null;
@@ -15,21 +13,10 @@ export interface BudgetStatus {
 
 /** The story's estimated spend this calendar month (UTC), priced like /usage from the agent log, against its budget. */
 export async function getBudgetStatus(db: Executor, storyId: number, prices: PriceTable): Promise<BudgetStatus> {
-  const story = await db.selectFrom('stories').select('monthly_budget_usd').where('id', '=', storyId).executeTakeFirstOrThrow();
+  const story = await getStory(db, storyId);
+  if (!story) throw new Error(`story ${storyId} not found`);
   const now = new Date();
-  const monthStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
-  const rows = await db
-    .selectFrom('agent_execution_log')
-    .select((eb) => [
-      'model',
-      eb.fn.sum<string>('prompt_tokens').as('prompt'),
-      eb.fn.sum<string>('cached_tokens').as('cached'),
-      eb.fn.sum<string>('completion_tokens').as('completion'),
-    ])
-    .where('story_id', '=', storyId)
-    .where('created_at', '>=', monthStart)
-    .groupBy('model')
-    .execute();
+  const rows = await sumAgentTokensByModel(db, storyId, new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)));
   const spentUsd = rows.reduce(
     (sum, row) => sum + estimateCost({ model: row.model, promptTokens: Number(row.prompt), cachedTokens: Number(row.cached), completionTokens: Number(row.completion) }, prices),
     0,

@@ -1,4 +1,6 @@
 import type { Db } from '../db/connection.js';
+import { listChapterPagesForExport, listRevisionsOfPages } from '../db/exports.js';
+import { listPanelPromptsOfPages } from '../db/panel-prompts.js';
 import { dialogueScriptSchema } from '../domain/dialogue-script.js';
 import type { ExportChapter, ExportPage } from '../domain/chapter-export.js';
 import { chapterHere } from './member-service.js';
@@ -9,15 +11,10 @@ import { chapterHere } from './member-service.js';
  */
 export async function loadChapterExport(db: Db, place: { guildId: string; channelId: string }): Promise<ExportChapter> {
   const chapter = await chapterHere(db, place);
-  const pages = await db
-    .selectFrom('story_pages')
-    .select(['id', 'number', 'input', 'state', 'approved_narration_id', 'approved_dialogue_id'])
-    .where('chapter_id', '=', chapter.id)
-    .orderBy('number')
-    .execute();
+  const pages = await listChapterPagesForExport(db, chapter.id);
   const pageIds = pages.map((p) => p.id);
-  const revisions = pageIds.length === 0 ? [] : await db.selectFrom('page_revisions').select(['id', 'page_id', 'kind', 'version', 'body', 'structured']).where('page_id', 'in', pageIds).orderBy('version').execute();
-  const panels = pageIds.length === 0 ? [] : await db.selectFrom('panel_prompts').selectAll().where('page_id', 'in', pageIds).orderBy('panel_number').execute();
+  const revisions = await listRevisionsOfPages(db, pageIds);
+  const panels = await listPanelPromptsOfPages(db, pageIds);
 
   const exported: ExportPage[] = pages.map((page) => {
     const own = revisions.filter((r) => r.page_id === page.id);

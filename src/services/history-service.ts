@@ -1,5 +1,5 @@
-import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Db } from '../db/connection.js';
+import { getLatestPage, getPageByNumber, listPageVersions } from '../db/page-history.js';
 import type { DraftKind } from '../domain/page-state-machine.js';
 import type { PromptReport } from '../domain/context-builder.js';
 import { getChapterByThread } from '../db/chapters.js';
@@ -22,9 +22,7 @@ export interface VersionHistory {
 export async function getPageHistory(db: Db, place: { guildId: string; channelId: string }, pageNumber: number | null) {
   const chapter = await getChapterByThread(db, place.guildId, place.channelId);
   if (!chapter) throw new UserError('Page history is shown inside a chapter thread.');
-  let pageQuery = db.selectFrom('story_pages').selectAll().where('chapter_id', '=', chapter.id);
-  pageQuery = pageNumber === null ? pageQuery.orderBy('number', 'desc').limit(1) : pageQuery.where('number', '=', pageNumber);
-  const page = await pageQuery.executeTakeFirst();
+  const page = pageNumber === null ? await getLatestPage(db, chapter.id) : await getPageByNumber(db, chapter.id, pageNumber);
   if (!page) throw new UserError(pageNumber === null ? 'This chapter has no pages yet.' : `This chapter has no page ${pageNumber}.`);
   const versions = await loadVersions(db, page.id);
   return { page, versions };
@@ -32,24 +30,7 @@ export async function getPageHistory(db: Db, place: { guildId: string; channelId
 
 /** Every version of a page, oldest first, with its votes, feedback and the prompt it was written from. */
 export async function loadVersions(db: Db, pageId: number): Promise<VersionHistory[]> {
-  const revisions = await db
-    .selectFrom('page_revisions as r')
-    .select((eb) => [
-      'r.kind',
-      'r.version',
-      'r.status',
-      'r.body',
-      'r.created_at',
-      'r.prompt_context',
-      'r.restored_from_version',
-      'r.review_notes',
-      jsonArrayFrom(eb.selectFrom('votes as v').select(['v.user_id as userId', 'v.choice']).whereRef('v.revision_id', '=', 'r.id').orderBy('v.created_at')).as('votes'),
-      jsonArrayFrom(eb.selectFrom('user_feedback as f').select(['f.user_id as userId', 'f.body']).whereRef('f.revision_id', '=', 'r.id').orderBy('f.id')).as('feedback'),
-    ])
-    .where('r.page_id', '=', pageId)
-    .orderBy('r.created_at')
-    .orderBy('r.id')
-    .execute();
+  const revisions = await listPageVersions(db, pageId);
   const versions: VersionHistory[] = revisions.map((r) => ({
     kind: r.kind,
     version: r.version,

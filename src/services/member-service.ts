@@ -1,10 +1,8 @@
-import type { Transaction } from 'kysely';
 import type { Db } from '../db/connection.js';
-import type { Database, MemberRole } from '../db/database.js';
-import { getChapterByThread } from '../db/chapters.js';
+import type { MemberRole } from '../db/database.js';
+import type { Executor } from '../db/executor.js';
+import { countChapterOwners, deleteChapterMember, getChapterByThread, getMemberRole, listChapterMembers, lockChapter, upsertChapterMember } from '../db/chapters.js';
 import { UserError } from './user-error.js';
-
-type Executor = Db | Transaction<Database>;
 
 /** Who acts, where, and whether Discord says they manage the server (they count as owners everywhere). */
 export interface MemberPlace {
@@ -22,8 +20,7 @@ export const ROLE_RIGHTS: Record<MemberRole, string> = {
 
 export async function effectiveRole(db: Executor, chapterId: number, place: MemberPlace): Promise<MemberRole | null> {
   if (place.isAdmin) return 'owner';
-  const row = await db.selectFrom('chapter_members').select('role').where('chapter_id', '=', chapterId).where('user_id', '=', place.userId).executeTakeFirst();
-  return row?.role ?? null;
+  return getMemberRole(db, chapterId, place.userId);
 }
 
 /** Owners of the chapter (who opened it, or who an owner made one) and server managers. */
@@ -47,13 +44,8 @@ export interface ChapterMemberView {
 
 export async function listMembers(db: Db, place: { guildId: string; channelId: string }) {
   const chapter = await chapterHere(db, place);
-  const members = await db
-    .selectFrom('chapter_members')
-    .select(['user_id as userId', 'role', 'joined_at as joinedAt'])
-    .where('chapter_id', '=', chapter.id)
-    .orderBy('joined_at')
-    .execute();
-  return { chapter, members: members as ChapterMemberView[] };
+  const members = (await listChapterMembers(db, chapter.id)).map((m): ChapterMemberView => ({ userId: m.user_id, role: m.role, joinedAt: m.joined_at }));
+  return { chapter, members };
 }
 
 /**
@@ -71,21 +63,16 @@ export async function setMemberRole(
     const chapter = await chapterHere(trx, place);
     await assertChapterOwner(trx, chapter.id, place, 'change who is in the chapter');
     // Serialises member changes, so two owners demoting each other cannot leave the chapter with none.
-    await trx.selectFrom('chapters').select('id').where('id', '=', chapter.id).forUpdate().execute();
-    const previous = (await trx.selectFrom('chapter_members').select('role').where('chapter_id', '=', chapter.id).where('user_id', '=', target.userId).executeTakeFirst())?.role ?? null;
+    await lockChapter(trx, chapter.id);
+    const previous = await getMemberRole(trx, chapter.id, target.userId);
     if (role === 'remove' && previous === null) throw new UserError(`<@${target.userId}> is not in this chapter.`);
     if (previous === 'owner' && role !== 'owner') {
-      const owners = await trx.selectFrom('chapter_members').select((eb) => eb.fn.countAll<number>().as('n')).where('chapter_id', '=', chapter.id).where('role', '=', 'owner').executeTakeFirstOrThrow();
-      if (Number(owners.n) <= 1) throw new UserError('A chapter keeps at least one owner: make someone else an owner first.');
+      if ((await countChapterOwners(trx, chapter.id)) <= 1) throw new UserError('A chapter keeps at least one owner: make someone else an owner first.');
     }
     if (role === 'remove') {
-      await trx.deleteFrom('chapter_members').where('chapter_id', '=', chapter.id).where('user_id', '=', target.userId).execute();
+      await deleteChapterMember(trx, chapter.id, target.userId);
     } else {
-      await trx
-        .insertInto('chapter_members')
-        .values({ chapter_id: chapter.id, user_id: target.userId, role })
-        .onConflict((oc) => oc.columns(['chapter_id', 'user_id']).doUpdateSet({ role }))
-        .execute();
+      await upsertChapterMember(trx, { chapter_id: chapter.id, user_id: target.userId, role });
     }
     return { chapterTitle: chapter.title, previous, role };
   });

@@ -1,6 +1,7 @@
 import type { Db } from '../db/connection.js';
 import type { ChapterProgressView, PageStatusSummaryView } from '../db/database.js';
 import type { Selectable } from 'kysely';
+import { getChapterProgressRow, listOpenPageStatuses, listPageStatuses, listStoryChapterProgress } from '../db/chapter-progress.js';
 import { getChapter, getChapterByThread } from '../db/chapters.js';
 import { findStoryHere } from './story-lookup.js';
 import { UserError } from './user-error.js';
@@ -17,9 +18,9 @@ async function progressOf(db: Db, chapter: ChapterProgress['chapter']): Promise<
     .transaction()
     .setIsolationLevel('repeatable read')
     .execute(async (trx) => {
-      const summary = await trx.selectFrom('chapter_progress').selectAll().where('chapter_id', '=', chapter.id).executeTakeFirstOrThrow();
-      const pages = await trx.selectFrom('page_status_summary').selectAll().where('chapter_id', '=', chapter.id).orderBy('number').execute();
-      return { chapter, summary, pages };
+      const summary = await getChapterProgressRow(trx, chapter.id);
+      if (!summary) throw new Error(`chapter ${chapter.id} has no progress row`);
+      return { chapter, summary, pages: await listPageStatuses(trx, chapter.id) };
     });
 }
 
@@ -44,21 +45,8 @@ export async function getStoryStatus(db: Db, place: { guildId: string; channelId
     .transaction()
     .setIsolationLevel('repeatable read')
     .execute(async (trx) => {
-      const chapters = await trx
-        .selectFrom('chapter_progress as p')
-        .innerJoin('chapters as c', 'c.id', 'p.chapter_id')
-        .selectAll('p')
-        .select('c.thread_id')
-        .where('p.story_id', '=', story.id)
-        .orderBy('p.number')
-        .execute();
-      const open = await trx
-        .selectFrom('page_status_summary')
-        .select(['chapter_id', 'number', 'state', 'stage', 'current_kind', 'current_version', 'approvals', 'revise_votes'])
-        .where('story_id', '=', story.id)
-        .where('state', '!=', 'page_approved')
-        .orderBy('number')
-        .execute();
+      const chapters = await listStoryChapterProgress(trx, story.id);
+      const open = await listOpenPageStatuses(trx, story.id);
       return { story, chapters, open };
     });
 }

@@ -1,7 +1,12 @@
 import type { Db } from '../db/connection.js';
 import type { BibleEntry, DialogueContextInput, DraftBeingRevised, NarrationContextInput, PromptBudget } from '../domain/context-builder.js';
 import type { DraftKind } from '../domain/page-state-machine.js';
+import { getApprovedNarration, listEarlierApprovedPages } from '../db/approved-pages.js';
+import { listBibleEntriesForPrompt } from '../db/bible.js';
+import { getChapterSummary } from '../db/chapters.js';
+import { getLatestRevision, listFeedbackBodies } from '../db/page-history.js';
 import { getPageWithPlace } from '../db/pages.js';
+import { getStory } from '../db/stories.js';
 
 /** More recent pages than any budget takes in full: older ones are the summary's business. */
 const MAX_PAGES_LOADED = 60;
@@ -10,34 +15,16 @@ const MAX_PAGES_LOADED = 60;
 export async function loadNarrationContext(db: Db, pageId: number, budget: PromptBudget): Promise<NarrationContextInput> {
   const page = await getPageWithPlace(db, pageId);
   if (!page) throw new Error(`page ${pageId} not found`);
-  const story = await db
-    .selectFrom('stories')
-    .select(['tone_note', 'narration_words'])
-    .where('id', '=', page.story_id)
-    .executeTakeFirstOrThrow();
-  const bible = await db
-    .selectFrom('canonical_refs')
-    .select(['title', 'ref_type', 'body', 'keywords', 'priority', 'always_include', 'token_count'])
-    .where('story_id', '=', page.story_id)
-    .where('superseded_at', 'is', null)
-    .execute();
-  const chapter = await db
-    .selectFrom('chapters')
-    .select(['summary', 'summary_through_page'])
-    .where('id', '=', page.chapter_id)
-    .executeTakeFirstOrThrow();
-  const earlier = await db
-    .selectFrom('story_pages as p')
-    .innerJoin('page_revisions as n', 'n.id', 'p.approved_narration_id')
-    .leftJoin('page_revisions as d', 'd.id', 'p.approved_dialogue_id')
-    .select(['p.number', 'n.body as narration', 'd.body as dialogue'])
-    .where('p.chapter_id', '=', page.chapter_id)
-    .where('p.number', '<', page.number)
-    .where('p.number', '>', chapter.summary ? chapter.summary_through_page : 0)
-    .where('p.state', '=', 'page_approved')
-    .orderBy('p.number', 'desc')
-    .limit(MAX_PAGES_LOADED)
-    .execute();
+  const story = await getStory(db, page.story_id);
+  if (!story) throw new Error(`story ${page.story_id} not found`);
+  const bible = await listBibleEntriesForPrompt(db, page.story_id);
+  const chapter = await getChapterSummary(db, page.chapter_id);
+  if (!chapter) throw new Error(`chapter ${page.chapter_id} not found`);
+  const earlier = await listEarlierApprovedPages(db, page.chapter_id, {
+    beforeNumber: page.number,
+    afterNumber: chapter.summary ? chapter.summary_through_page : 0,
+    limit: MAX_PAGES_LOADED,
+  });
   return {
     storyTitle: page.story_title,
     chapterTitle: page.chapter_title,
@@ -64,32 +51,14 @@ export async function loadNarrationContext(db: Db, pageId: number, budget: Promp
 
 export async function loadDialogueContext(db: Db, pageId: number, budget: PromptBudget): Promise<DialogueContextInput> {
   const base = await loadNarrationContext(db, pageId, budget);
-  const narration = await db
-    .selectFrom('story_pages as p')
-    .innerJoin('page_revisions as n', 'n.id', 'p.approved_narration_id')
-    .select('n.body')
-    .where('p.id', '=', pageId)
-    .executeTakeFirst();
-  if (!narration) throw new Error(`page ${pageId} has no approved narration to write dialogue for`);
-  return { ...base, narration: narration.body, revising: await loadDraftBeingRevised(db, pageId, 'dialogue') };
+  const narration = await getApprovedNarration(db, pageId);
+  if (narration === undefined) throw new Error(`page ${pageId} has no approved narration to write dialogue for`);
+  return { ...base, narration, revising: await loadDraftBeingRevised(db, pageId, 'dialogue') };
 }
 
 /** The latest draft of this kind, when it was sent back for revision, with every piece of feedback on it. */
 async function loadDraftBeingRevised(db: Db, pageId: number, kind: DraftKind): Promise<DraftBeingRevised | null> {
-  const latest = await db
-    .selectFrom('page_revisions')
-    .select(['id', 'version', 'body', 'status'])
-    .where('page_id', '=', pageId)
-    .where('kind', '=', kind)
-    .orderBy('version', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+  const latest = await getLatestRevision(db, pageId, kind);
   if (!latest || latest.status !== 'revision_requested') return null;
-  const feedback = await db
-    .selectFrom('user_feedback')
-    .select('body')
-    .where('revision_id', '=', latest.id)
-    .orderBy('id')
-    .execute();
-  return { version: latest.version, text: latest.body, feedback: feedback.map((f) => f.body) };
+  return { version: latest.version, text: latest.body, feedback: await listFeedbackBodies(db, latest.id) };
 }

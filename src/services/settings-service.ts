@@ -1,5 +1,6 @@
 import type { Db } from '../db/connection.js';
 import type { DeadlineRule, Story, StoryUpdate } from '../db/database.js';
+import { getStory, updateStory } from '../db/stories.js';
 import { parseQuorumRule } from '../domain/voting.js';
 import { UserError } from './user-error.js';
 
@@ -38,6 +39,8 @@ export async function changeSettings(db: Db, storyId: number, change: SettingsCh
     if (!Number.isFinite(change.monthlyBudgetUsd) || change.monthlyBudgetUsd < 0) throw new UserError('The monthly budget is an amount in US dollars, such as 20, or 0 for none.');
     update.monthly_budget_usd = change.monthlyBudgetUsd === 0 ? null : Math.round(change.monthlyBudgetUsd * 100) / 100;
   }
-  if (Object.keys(update).length === 0) return db.selectFrom('stories').selectAll().where('id', '=', storyId).executeTakeFirstOrThrow();
-  return db.updateTable('stories').set(update).where('id', '=', storyId).returningAll().executeTakeFirstOrThrow();
+  if (Object.keys(update).length > 0) return updateStory(db, storyId, update);
+  const story = await getStory(db, storyId);
+  if (!story) throw new Error(`story ${storyId} not found`);
+  return story;
 }

@@ -1,8 +1,8 @@
 import type { Db } from '../db/connection.js';
 import type { StoryPage } from '../db/database.js';
 import type { OutboxJob } from '../db/outbox.js';
-import { getChapterByThread } from '../db/chapters.js';
-import { countDraftsStartedBefore, findUnfinishedPage, getLastPageNumber, insertPage, lockChapterForNewPage } from '../db/pages.js';
+import { getChapterByThread, lockChapter } from '../db/chapters.js';
+import { countDraftsStartedBefore, findUnfinishedPage, getLastPageNumber, insertPage } from '../db/pages.js';
 import { describePageState } from '../domain/page-state-machine.js';
 import { applyPageEvent } from './apply-page-event.js';
 import { assertWithinBudget } from './budget-service.js';
@@ -28,7 +28,8 @@ export async function startPage(db: Db, place: InteractionPlace, input: string, 
     await assertPageStartCooldownOver(trx, place, limits.pageStartCooldownMs);
     await assertGuildHasGenerationRoom(trx, place.guildId, limits.maxGenerationsPerGuild);
     await assertWithinBudget(trx, chapter.story_id, limits.prices);
-    await lockChapterForNewPage(trx, chapter.id);
+    // Locking the chapter serialises page numbering: two starts at once cannot take the same number.
+    await lockChapter(trx, chapter.id);
     const unfinished = await findUnfinishedPage(trx, chapter.id);
     if (unfinished) {
       throw new UserError(

@@ -1,5 +1,6 @@
 import type { Db } from '../db/connection.js';
-import { getChapterByThread, getStoryByChannel } from '../db/chapters.js';
+import { getChapterByThread } from '../db/chapters.js';
+import { getStoryByChannel } from '../db/stories.js';
 import { UserError } from './user-error.js';
 
 /** The story of a story channel or of one of its chapter threads, within the asking guild. */

@@ -1,6 +1,19 @@
 import type { Db } from '../db/connection.js';
 import type { Story } from '../db/database.js';
-import { getChapterByThread, getStoryByChannel } from '../db/chapters.js';
+import type { Executor } from '../db/executor.js';
+import {
+  countCoWriters,
+  getChapterByThread,
+  getMemberRole,
+  insertChapter,
+  insertChapterMember,
+  insertChapterMemberIfAbsent,
+  nextChapterNumber,
+  setChapterCardMessage,
+  setChapterThread,
+} from '../db/chapters.js';
+import { insertDiscordMessageIfAbsent } from '../db/discord-messages.js';
+import { getStoryByChannel, lockStory, updateStory, upsertStory } from '../db/stories.js';
 import { UserError } from './user-error.js';
 
 /** `/story setup`: this channel becomes a story room. Running it again renames the story. */
@@ -10,21 +23,13 @@ export async function setupStory(
   title: string,
 ): Promise<{ story: Story; created: boolean }> {
   const existing = await getStoryByChannel(db, place.guildId, place.channelId);
-  if (existing) {
-    const story = await db.updateTable('stories').set({ title }).where('id', '=', existing.id).returningAll().executeTakeFirstOrThrow();
-    return { story, created: false };
-  }
-  const story = await db
-    .insertInto('stories')
-    .values({ guild_id: place.guildId, channel_id: place.channelId, title, created_by: place.userId })
-    .onConflict((oc) => oc.columns(['guild_id', 'channel_id']).doUpdateSet({ title }))
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  if (existing) return { story: await updateStory(db, existing.id, { title }), created: false };
+  const story = await upsertStory(db, { guild_id: place.guildId, channel_id: place.channelId, title, created_by: place.userId });
   return { story, created: true };
 }
 
 /** The story whose room this channel is, or a refusal that says where to go instead. */
-export async function requireStoryRoom(db: Db | Parameters<typeof getStoryByChannel>[0], place: { guildId: string; channelId: string }): Promise<Story> {
+export async function requireStoryRoom(db: Executor, place: { guildId: string; channelId: string }): Promise<Story> {
   const story = await getStoryByChannel(db, place.guildId, place.channelId);
   if (story) return story;
   const inChapter = await getChapterByThread(db, place.guildId, place.channelId);
@@ -40,34 +45,21 @@ export async function createChapter(db: Db, place: { guildId: string; channelId:
   return db.transaction().execute(async (trx) => {
     const story = await requireStoryRoom(trx, place);
     // Locking the story serialises chapter numbering.
-    await trx.selectFrom('stories').select('id').where('id', '=', story.id).forUpdate().execute();
-    const last = await trx
-      .selectFrom('chapters')
-      .select((eb) => eb.fn.max<number | null>('number').as('max'))
-      .where('story_id', '=', story.id)
-      .executeTakeFirstOrThrow();
-    const chapter = await trx
-      .insertInto('chapters')
-      .values({ story_id: story.id, number: (last.max ?? 0) + 1, title, created_by: place.userId })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    await trx.insertInto('chapter_members').values({ chapter_id: chapter.id, user_id: place.userId, role: 'owner' }).execute();
+    await lockStory(trx, story.id);
+    const chapter = await insertChapter(trx, { story_id: story.id, number: await nextChapterNumber(trx, story.id), title, created_by: place.userId });
+    await insertChapterMember(trx, { chapter_id: chapter.id, user_id: place.userId, role: 'owner' });
     return { story, chapter };
   });
 }
 
 export async function attachChapterThread(db: Db, chapterId: number, threadId: string): Promise<void> {
-  await db.updateTable('chapters').set({ thread_id: threadId }).where('id', '=', chapterId).execute();
+  await setChapterThread(db, chapterId, threadId);
 }
 
 export async function recordChapterCard(db: Db, chapterId: number, channelId: string, messageId: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    await trx.updateTable('chapters').set({ card_message_id: messageId }).where('id', '=', chapterId).execute();
-    await trx
-      .insertInto('discord_messages')
-      .values({ channel_id: channelId, message_id: messageId, purpose: 'chapter_card', chapter_id: chapterId })
-      .onConflict((oc) => oc.column('message_id').doNothing())
-      .execute();
+    await setChapterCardMessage(trx, chapterId, messageId);
+    await insertDiscordMessageIfAbsent(trx, { channel_id: channelId, message_id: messageId, purpose: 'chapter_card', chapter_id: chapterId });
   });
 }
 
@@ -82,23 +74,11 @@ export async function joinChapter(
     if (!chapter || (chapterId !== null && chapter.id !== chapterId)) {
       throw new UserError('Join a chapter from inside its thread.');
     }
-    const inserted = await trx
-      .insertInto('chapter_members')
-      .values({ chapter_id: chapter.id, user_id: place.userId, role: 'writer' })
-      .onConflict((oc) => oc.columns(['chapter_id', 'user_id']).doNothing())
-      .returning('user_id')
-      .executeTakeFirst();
-    if (!inserted) {
-      const existing = await trx.selectFrom('chapter_members').select('role').where('chapter_id', '=', chapter.id).where('user_id', '=', place.userId).executeTakeFirst();
-      // An owner made them a viewer on purpose: joining does not undo that.
-      if (existing?.role === 'viewer') throw new UserError(`You are a viewer of ${chapter.title}: you can read along but not vote. A chapter owner can make you a writer with /chapter members.`);
+    const joined = await insertChapterMemberIfAbsent(trx, { chapter_id: chapter.id, user_id: place.userId, role: 'writer' });
+    // An owner made them a viewer on purpose: joining does not undo that.
+    if (!joined && (await getMemberRole(trx, chapter.id, place.userId)) === 'viewer') {
+      throw new UserError(`You are a viewer of ${chapter.title}: you can read along but not vote. A chapter owner can make you a writer with /chapter members.`);
     }
-    const count = await trx
-      .selectFrom('chapter_members')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('chapter_id', '=', chapter.id)
-      .where('role', 'in', ['owner', 'writer'])
-      .executeTakeFirstOrThrow();
-    return { chapterId: chapter.id, chapterTitle: chapter.title, joined: inserted !== undefined, coWriters: Number(count.n) };
+    return { chapterId: chapter.id, chapterTitle: chapter.title, joined, coWriters: await countCoWriters(trx, chapter.id) };
   });
 }

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sumAgentUsage } from '../db/agent-log.js';
 import type { Db } from '../db/connection.js';
 import { cacheShare, estimateCost, type PriceTable } from '../domain/pricing.js';
 
@@ -21,24 +21,7 @@ export interface UsageReport {
 
 /** Tokens, cached tokens and estimated cost of a story's model calls, from the agent log. */
 export async function summariseUsage(db: Db, storyId: number, prices: PriceTable, days = 30): Promise<UsageReport> {
-  const rows = await db
-    .selectFrom('agent_execution_log as l')
-    .leftJoin('chapters as c', 'c.id', 'l.chapter_id')
-    .select([
-      'l.model',
-      'l.agent',
-      'c.number as chapter_number',
-      'c.title as chapter_title',
-      sql<string>`to_char(date_trunc('day', l.created_at), 'YYYY-MM-DD')`.as('day'),
-      (eb) => eb.fn.countAll<number>().as('calls'),
-      (eb) => eb.fn.sum<number>('l.prompt_tokens').as('prompt_tokens'),
-      (eb) => eb.fn.sum<number>('l.cached_tokens').as('cached_tokens'),
-      (eb) => eb.fn.sum<number>('l.completion_tokens').as('completion_tokens'),
-    ])
-    .where('l.story_id', '=', storyId)
-    .where('l.created_at', '>=', new Date(Date.now() - days * 86_400_000))
-    .groupBy(['l.model', 'l.agent', 'c.number', 'c.title', sql`date_trunc('day', l.created_at)`])
-    .execute();
+  const rows = await sumAgentUsage(db, storyId, new Date(Date.now() - days * 86_400_000));
 
   const lines = new Map<string, Map<string, UsageLine>>();
   const add = (dimension: string, label: string, row: (typeof rows)[number]) => {

@@ -5,6 +5,8 @@ import { reviewContinuity } from '../agents/reviewer.js';
 import { countTokens } from '../agents/tokens.js';
 import type { AgentName } from '../db/database.js';
 import { getPageWithPlace, getRevision } from '../db/pages.js';
+import { hasPanelPrompts, insertPanelPrompts } from '../db/panel-prompts.js';
+import { setReviewNotes } from '../db/revisions.js';
 import { buildPanelsPrompt, buildReviewPrompt } from '../domain/context-builder.js';
 import { generatePanelsJob, reviewDraftJob } from '../domain/jobs.js';
 import { getBudgetStatus, isBudgetSpent } from '../services/budget-service.js';
@@ -70,13 +72,7 @@ export async function processReviewDraft(deps: WorkerDeps, job: Job): Promise<st
     reviewContinuity(deps.model, { model, prompt, cacheKey: `story-${place.story_id}` }),
   );
   if (!review) return 'review failed';
-  const updated = await deps.db
-    .updateTable('page_revisions')
-    .set({ review_notes: JSON.stringify(review.notes) })
-    .where('id', '=', revisionId)
-    .where('review_notes', 'is', null)
-    .returningAll()
-    .executeTakeFirst();
+  const updated = await setReviewNotes(deps.db, revisionId, review.notes);
   if (!updated) return 'already reviewed';
   if (review.notes.length > 0) await showDraft(deps, { place, revision: updated, generationKey: null });
   return `${review.notes.length} note(s)`;
@@ -89,30 +85,26 @@ export async function processGeneratePanels(deps: WorkerDeps, job: Job): Promise
   const place = await getPageWithPlace(deps.db, pageId);
   const dialogue = await getRevision(deps.db, dialogueRevisionId);
   if (!place || !dialogue || dialogue.page_id !== pageId || dialogue.kind !== 'dialogue') return 'page gone';
-  const existing = await deps.db.selectFrom('panel_prompts').select('id').where('revision_id', '=', dialogueRevisionId).executeTakeFirst();
-  if (existing) return 'already written';
+  if (await hasPanelPrompts(deps.db, dialogueRevisionId)) return 'already written';
   if (await overBudget(deps, place.story_id)) return 'over budget';
   const prompt = buildPanelsPrompt(await loadDialogueContext(deps.db, pageId, budgetOf(deps)), dialogue.body, countTokens);
   const model = deps.config.model.panelsModel;
   const result = await callAdvisory(deps, job, { agent: 'panels', model, place }, () => writePanelPrompts(deps.model, { model, prompt, cacheKey: `story-${place.story_id}` }));
   if (!result) return 'panels failed';
-  await deps.db
-    .insertInto('panel_prompts')
-    .values(
-      result.panels.map((panel) => ({
-        page_id: pageId,
-        revision_id: dialogueRevisionId,
-        panel_number: panel.panelNumber,
-        scene: panel.scene,
-        characters: panel.characters,
-        camera: panel.camera,
-        mood: panel.mood,
-        prompt: panel.prompt,
-        negative_prompt: panel.negativePrompt,
-      })),
-    )
-    // A second run of the job (a false stall) finds the first one's rows.
-    .onConflict((oc) => oc.columns(['revision_id', 'panel_number']).doNothing())
-    .execute();
+  // A second run of the job (a false stall) finds the first one's rows and keeps them.
+  await insertPanelPrompts(
+    deps.db,
+    result.panels.map((panel) => ({
+      page_id: pageId,
+      revision_id: dialogueRevisionId,
+      panel_number: panel.panelNumber,
+      scene: panel.scene,
+      characters: panel.characters,
+      camera: panel.camera,
+      mood: panel.mood,
+      prompt: panel.prompt,
+      negative_prompt: panel.negativePrompt,
+    })),
+  );
   return `${result.panels.length} panel(s)`;
 }

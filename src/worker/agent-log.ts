@@ -1,3 +1,4 @@
+import { insertAgentExecution } from '../db/agent-log.js';
 import type { Db } from '../db/connection.js';
 import type { AgentName, AgentOutcome } from '../db/database.js';
 import type { ModelUsage } from '../agents/model-client.js';
@@ -18,22 +19,19 @@ export interface AgentExecution {
 
 /** One row per model call, successful or not: the source of /usage and of cost questions. */
 export async function recordAgentExecution(db: Db, entry: AgentExecution): Promise<void> {
-  await db
-    .insertInto('agent_execution_log')
-    .values({
-      story_id: entry.storyId,
-      chapter_id: entry.chapterId ?? null,
-      page_id: entry.pageId,
-      agent: entry.agent,
-      model: entry.model,
-      job_id: entry.jobId,
-      attempt: entry.attempt,
-      prompt_tokens: entry.usage?.promptTokens ?? 0,
-      completion_tokens: entry.usage?.completionTokens ?? 0,
-      cached_tokens: entry.usage?.cachedTokens ?? 0,
-      latency_ms: entry.latencyMs,
-      outcome: entry.outcome,
-      error: entry.error ? entry.error.slice(0, 2000) : null,
-    })
-    .execute();
+  await insertAgentExecution(db, {
+    story_id: entry.storyId,
+    chapter_id: entry.chapterId ?? null,
+    page_id: entry.pageId,
+    agent: entry.agent,
+    model: entry.model,
+    job_id: entry.jobId,
+    attempt: entry.attempt,
+    prompt_tokens: entry.usage?.promptTokens ?? 0,
+    completion_tokens: entry.usage?.completionTokens ?? 0,
+    cached_tokens: entry.usage?.cachedTokens ?? 0,
+    latency_ms: entry.latencyMs,
+    outcome: entry.outcome,
+    error: entry.error ? entry.error.slice(0, 2000) : null,
+  });
 }

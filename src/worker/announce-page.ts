@@ -1,4 +1,5 @@
 import type { Job } from 'bullmq';
+import { getApprovedPageTexts } from '../db/approved-pages.js';
 import { getPageWithPlace } from '../db/pages.js';
 import { renderApprovedPage } from '../discord/render/page-messages.js';
 import { announcePageJob, jobKeyFor } from '../domain/jobs.js';
@@ -10,13 +11,7 @@ export async function processAnnouncePage(deps: WorkerDeps, job: Job): Promise<s
   const { pageId } = announcePageJob.parse(job.data);
   const place = await getPageWithPlace(deps.db, pageId);
   if (!place || place.thread_id === null || place.state !== 'page_approved') return 'nothing to announce';
-  const texts = await deps.db
-    .selectFrom('story_pages as p')
-    .innerJoin('page_revisions as n', 'n.id', 'p.approved_narration_id')
-    .innerJoin('page_revisions as d', 'd.id', 'p.approved_dialogue_id')
-    .select(['n.body as narration', 'd.body as dialogue'])
-    .where('p.id', '=', pageId)
-    .executeTakeFirst();
+  const texts = await getApprovedPageTexts(deps.db, pageId);
   if (!texts) return 'nothing to announce';
   const threadId = place.thread_id;
   return whileChapterReachable(deps, place.chapter_id, deps.logger.child({ pageId, jobId: job.id }), async () => {

@@ -1,8 +1,18 @@
 import { DiscordAPIError, REST, RESTJSONErrorCodes, Routes, type APIMessage } from 'discord.js';
 import type { Config } from '../config/config.js';
 import type { Db } from '../db/connection.js';
-import { sql, type Transaction } from 'kysely';
-import type { Database, MessagePurpose } from '../db/database.js';
+import type { DiscordMessage, MessagePurpose } from '../db/database.js';
+import {
+  deleteDiscordMessage,
+  getChapterProgressMessage,
+  getDiscordMessageByGenerationKey,
+  getDraftMessage,
+  getPageCardMessage,
+  insertDiscordMessage,
+  lockDiscordMessageTarget,
+  setDiscordMessageRevision,
+} from '../db/discord-messages.js';
+import type { Executor } from '../db/executor.js';
 import type { Logger } from '../logger.js';
 import type { MessageBody } from '../discord/render/message-parts.js';
 
@@ -64,37 +74,33 @@ export class DiscordMessages {
    */
   async upsert(target: MessageTarget, find: { by: FindBy }, body: MessageBody): Promise<string> {
     const key = find.by === 'generation_key' ? target.generationKey : find.by === 'revision' ? target.revisionId : find.by === 'page_card' ? target.pageId : target.chapterId;
-    const lockName = `discord-message:${find.by}:${key}`;
     return this.db.transaction().execute(async (trx) => {
-      await sql`select pg_advisory_xact_lock(hashtext(${lockName}))`.execute(trx);
+      await lockDiscordMessageTarget(trx, `${find.by}:${key}`);
       const existing = await this.findRecorded(trx, target, find.by);
       if (existing) {
         try {
           await this.call(target.chapterId, () => this.rest.patch(Routes.channelMessage(existing.channel_id, existing.message_id), { body }));
           if (target.revisionId !== null && existing.revision_id === null) {
-            await trx.updateTable('discord_messages').set({ revision_id: target.revisionId, updated_at: new Date() }).where('id', '=', existing.id).execute();
+            await setDiscordMessageRevision(trx, existing.id, target.revisionId);
           }
           return existing.message_id;
         } catch (error) {
           if (!(error instanceof DiscordAPIError && error.code === RESTJSONErrorCodes.UnknownMessage)) throw error;
           this.logger.info({ messageId: existing.message_id, pageId: target.pageId }, 'message was deleted; posting it again');
-          await trx.deleteFrom('discord_messages').where('id', '=', existing.id).execute();
+          await deleteDiscordMessage(trx, existing.id);
         }
       }
       const message = (await this.call(target.chapterId, () => this.rest.post(Routes.channelMessages(target.channelId), { body }))) as APIMessage;
       if (find.by === 'chapter_progress') await this.pin(target.channelId, message.id);
-      await trx
-        .insertInto('discord_messages')
-        .values({
-          channel_id: target.channelId,
-          message_id: message.id,
-          purpose: target.purpose,
-          chapter_id: target.chapterId,
-          page_id: target.pageId,
-          revision_id: target.revisionId,
-          generation_key: target.generationKey,
-        })
-        .execute();
+      await insertDiscordMessage(trx, {
+        channel_id: target.channelId,
+        message_id: message.id,
+        purpose: target.purpose,
+        chapter_id: target.chapterId,
+        page_id: target.pageId,
+        revision_id: target.revisionId,
+        generation_key: target.generationKey,
+      });
       return message.id;
     });
   }
@@ -108,20 +114,12 @@ export class DiscordMessages {
     }
   }
 
-  private async findRecorded(trx: Transaction<Database>, target: MessageTarget, by: FindBy) {
-    let query = trx.selectFrom('discord_messages').selectAll();
-    if (by === 'generation_key') {
-      if (target.generationKey === null) return undefined;
-      query = query.where('generation_key', '=', target.generationKey);
-    } else if (by === 'revision') {
-      if (target.revisionId === null) return undefined;
-      query = query.where('revision_id', '=', target.revisionId).where('purpose', '=', 'draft');
-    } else if (by === 'page_card') {
-      query = query.where('page_id', '=', target.pageId).where('purpose', '=', 'page_card');
-    } else {
-      query = query.where('chapter_id', '=', target.chapterId).where('purpose', '=', 'progress');
-    }
-    return query.orderBy('id', 'desc').executeTakeFirst();
+  /** A target without the key it is found by has no message recorded. */
+  private async findRecorded(db: Executor, target: MessageTarget, by: FindBy): Promise<DiscordMessage | undefined> {
+    if (by === 'generation_key') return target.generationKey === null ? undefined : getDiscordMessageByGenerationKey(db, target.generationKey);
+    if (by === 'revision') return target.revisionId === null ? undefined : getDraftMessage(db, target.revisionId);
+    if (by === 'page_card') return target.pageId === null ? undefined : getPageCardMessage(db, target.pageId);
+    return target.chapterId === null ? undefined : getChapterProgressMessage(db, target.chapterId);
   }
 
   private async call<T>(chapterId: number | null, run: () => Promise<T>): Promise<T> {

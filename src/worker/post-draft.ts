@@ -1,4 +1,5 @@
 import type { Job } from 'bullmq';
+import { getDraftMessage } from '../db/discord-messages.js';
 import { getPageWithPlace, getRevision } from '../db/pages.js';
 import { postDraftJob } from '../domain/jobs.js';
 import type { WorkerDeps } from './deps.js';
@@ -17,7 +18,7 @@ export async function processPostDraft(deps: WorkerDeps, job: Job): Promise<stri
   return whileChapterReachable(deps, place.chapter_id, deps.logger.child({ jobId: job.id }), async () => {
     if (data.supersededRevisionId !== undefined) {
       const superseded = await getRevision(deps.db, data.supersededRevisionId);
-      const shown = await deps.db.selectFrom('discord_messages').select('id').where('revision_id', '=', data.supersededRevisionId).where('purpose', '=', 'draft').executeTakeFirst();
+      const shown = await getDraftMessage(deps.db, data.supersededRevisionId);
       // Only redraw a message that exists: a superseded draft is not worth a new post.
       if (superseded && shown) await showDraft(deps, { place: shownPlace, revision: superseded, generationKey: null });
     }

@@ -1,5 +1,6 @@
 import type { Job } from 'bullmq';
 import { listCoWriterIds } from '../db/chapters.js';
+import { getDraftMessage } from '../db/discord-messages.js';
 import { getPageWithPlace, getReviewRules, getRevision } from '../db/pages.js';
 import { markRevisionReminded } from '../db/revisions.js';
 import { listVotes } from '../db/votes.js';
@@ -8,7 +9,6 @@ import { jobKeyFor, reviewDueJob } from '../domain/jobs.js';
 import { awaitingVotes } from '../domain/voting.js';
 import { isOpenForVote } from '../services/decide-draft.js';
 import type { WorkerDeps } from './deps.js';
-import { draftLink } from './draft-link.js';
 
 // Forty mentions stay well inside Discord's 2000 characters; a bigger room gets a count for the rest.
 const MAX_NAMED = 40;
@@ -30,7 +30,7 @@ export async function processReviewReminder(deps: WorkerDeps, job: Job): Promise
     { channelId: place.thread_id, purpose: 'reminder', chapterId: place.chapter_id, pageId: place.id, revisionId: null, generationKey: job.id ?? jobKeyFor('review-reminder', data) },
     { by: 'generation_key' },
     {
-      content: `⏰ ${pending.map((id) => `<@${id}>`).join(' ')}${more}: page ${place.number}'s ${revision.kind} v${revision.version} is waiting for your vote.${when}${await draftLink(deps.db, place.guild_id, revision.id)}`,
+      content: `⏰ ${pending.map((id) => `<@${id}>`).join(' ')}${more}: page ${place.number}'s ${revision.kind} v${revision.version} is waiting for your vote.${when}${await draftLink(deps, place.guild_id, revision.id)}`,
       embeds: [],
       components: [],
       // The one message that pings: only the co-writers it names.
@@ -39,4 +39,10 @@ export async function processReviewReminder(deps: WorkerDeps, job: Job): Promise
   );
   await markRevisionReminded(deps.db, revision.id);
   return `reminded ${pending.length}`;
+}
+
+/** A jump link to the draft's message, with a leading space, or nothing when it has none. */
+async function draftLink(deps: WorkerDeps, guildId: string, revisionId: number): Promise<string> {
+  const message = await getDraftMessage(deps.db, revisionId);
+  return message ? ` https://discord.com/channels/${guildId}/${message.channel_id}/${message.message_id}` : '';
 }

@@ -1,5 +1,7 @@
 import type { Job } from 'bullmq';
 import { classifyModelError, usageFrom } from '../agents/model-client.js';
+import { listApprovedPageNumbers, listApprovedTextsInRange } from '../db/approved-pages.js';
+import { getChapterSummary, setChapterSummary } from '../db/chapters.js';
 import { buildSummaryPrompt, nextSummaryThrough } from '../domain/chapter-summary.js';
 import { summariseChapterJob } from '../domain/jobs.js';
 import { recordAgentExecution } from './agent-log.js';
@@ -8,39 +10,18 @@ import type { WorkerDeps } from './deps.js';
 /** Extends the chapter summary by whole strides; a summary that is recent enough is left alone. */
 export async function processSummariseChapter(deps: WorkerDeps, job: Job): Promise<string> {
   const { chapterId } = summariseChapterJob.parse(job.data);
-  const chapter = await deps.db
-    .selectFrom('chapters as c')
-    .innerJoin('stories as s', 's.id', 'c.story_id')
-    .select(['c.id', 'c.title', 'c.summary', 'c.summary_through_page', 'c.story_id', 's.narrator_model'])
-    .where('c.id', '=', chapterId)
-    .executeTakeFirst();
+  const chapter = await getChapterSummary(deps.db, chapterId);
   if (!chapter) return 'chapter gone';
   // The contiguous run of approved pages from the start: a summary never skips an unfinished page.
-  const approved = await deps.db
-    .selectFrom('story_pages')
-    .select('number')
-    .where('chapter_id', '=', chapterId)
-    .where('state', '=', 'page_approved')
-    .orderBy('number')
-    .execute();
   let approvedThrough = 0;
-  for (const row of approved) {
-    if (row.number !== approvedThrough + 1) break;
-    approvedThrough = row.number;
+  for (const number of await listApprovedPageNumbers(deps.db, chapterId)) {
+    if (number !== approvedThrough + 1) break;
+    approvedThrough = number;
   }
   const through = nextSummaryThrough(approvedThrough, chapter.summary_through_page);
   if (through === null) return 'summary is recent enough';
 
-  const pages = await deps.db
-    .selectFrom('story_pages as p')
-    .innerJoin('page_revisions as n', 'n.id', 'p.approved_narration_id')
-    .leftJoin('page_revisions as d', 'd.id', 'p.approved_dialogue_id')
-    .select(['p.number', 'n.body as narration', 'd.body as dialogue'])
-    .where('p.chapter_id', '=', chapterId)
-    .where('p.number', '>', chapter.summary_through_page)
-    .where('p.number', '<=', through)
-    .orderBy('p.number')
-    .execute();
+  const pages = await listApprovedTextsInRange(deps.db, chapterId, { afterNumber: chapter.summary_through_page, throughNumber: through });
   const model = chapter.narrator_model ?? deps.config.model.narratorModel;
   const started = Date.now();
   const log = { storyId: chapter.story_id, chapterId: chapter.id, pageId: null, agent: 'summariser' as const, model, jobId: job.id ?? null, attempt: job.attemptsMade + 1 };
@@ -54,12 +35,7 @@ export async function processSummariseChapter(deps: WorkerDeps, job: Job): Promi
     await recordAgentExecution(deps.db, { ...log, usage: usageFrom(completion.usage), latencyMs: Date.now() - started, outcome: text ? 'ok' : 'malformed', error: null });
     if (!text) throw new Error('empty summary');
     // Only the job that started from the current summary may replace it.
-    await deps.db
-      .updateTable('chapters')
-      .set({ summary: text, summary_through_page: through })
-      .where('id', '=', chapterId)
-      .where('summary_through_page', '=', chapter.summary_through_page)
-      .execute();
+    await setChapterSummary(deps.db, chapterId, { text, throughPage: through, fromThroughPage: chapter.summary_through_page });
     return `summarised through page ${through}`;
   } catch (error) {
     const failure = classifyModelError(error);

@@ -1,0 +1,45 @@
+import { sql, type Transaction } from 'kysely';
+import type { Database, DiscordMessage, NewDiscordMessage } from './database.js';
+import type { Executor } from './executor.js';
+
+// Which Discord message shows which chapter, page or revision.
+
+export async function insertDiscordMessage(db: Executor, message: NewDiscordMessage): Promise<void> {
+  await db.insertInto('discord_messages').values(message).execute();
+}
+
+/** Records a message unless one like it is recorded already (the same message, or the page's one card). */
+export async function insertDiscordMessageIfAbsent(db: Executor, message: NewDiscordMessage): Promise<void> {
+  await db.insertInto('discord_messages').values(message).onConflict((oc) => oc.doNothing()).execute();
+}
+
+/** The message a job posted, by the job's key. */
+export function getDiscordMessageByGenerationKey(db: Executor, generationKey: string): Promise<DiscordMessage | undefined> {
+  return db.selectFrom('discord_messages').selectAll().where('generation_key', '=', generationKey).orderBy('id', 'desc').executeTakeFirst();
+}
+
+/** The message that shows a draft for a vote. */
+export function getDraftMessage(db: Executor, revisionId: number): Promise<DiscordMessage | undefined> {
+  return db.selectFrom('discord_messages').selectAll().where('revision_id', '=', revisionId).where('purpose', '=', 'draft').orderBy('id', 'desc').executeTakeFirst();
+}
+
+export function getPageCardMessage(db: Executor, pageId: number): Promise<DiscordMessage | undefined> {
+  return db.selectFrom('discord_messages').selectAll().where('page_id', '=', pageId).where('purpose', '=', 'page_card').orderBy('id', 'desc').executeTakeFirst();
+}
+
+export function getChapterProgressMessage(db: Executor, chapterId: number): Promise<DiscordMessage | undefined> {
+  return db.selectFrom('discord_messages').selectAll().where('chapter_id', '=', chapterId).where('purpose', '=', 'progress').orderBy('id', 'desc').executeTakeFirst();
+}
+
+export async function setDiscordMessageRevision(db: Executor, messageRowId: number, revisionId: number): Promise<void> {
+  await db.updateTable('discord_messages').set({ revision_id: revisionId, updated_at: new Date() }).where('id', '=', messageRowId).execute();
+}
+
+export async function deleteDiscordMessage(db: Executor, messageRowId: number): Promise<void> {
+  await db.deleteFrom('discord_messages').where('id', '=', messageRowId).execute();
+}
+
+/** Serialises work on one message target until the transaction ends (`target` names it: kind and key). */
+export async function lockDiscordMessageTarget(trx: Transaction<Database>, target: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtext(${`discord-message:${target}`}))`.execute(trx);
+}

@@ -1,0 +1,55 @@
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
+import type { DraftKind } from '../domain/page-state-machine.js';
+import type { StoryPage } from './database.js';
+import type { Executor } from './executor.js';
+
+// Read model: a page's versions and what was said about them.
+
+/** The page's newest draft of this kind. */
+export function getLatestRevision(db: Executor, pageId: number, kind: DraftKind) {
+  return db
+    .selectFrom('page_revisions')
+    .select(['id', 'version', 'body', 'status'])
+    .where('page_id', '=', pageId)
+    .where('kind', '=', kind)
+    .orderBy('version', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/** The feedback given on a draft, in the order it was given. */
+export async function listFeedbackBodies(db: Executor, revisionId: number): Promise<string[]> {
+  const rows = await db.selectFrom('user_feedback').select('body').where('revision_id', '=', revisionId).orderBy('id').execute();
+  return rows.map((row) => row.body);
+}
+
+export function getPageByNumber(db: Executor, chapterId: number, pageNumber: number): Promise<StoryPage | undefined> {
+  return db.selectFrom('story_pages').selectAll().where('chapter_id', '=', chapterId).where('number', '=', pageNumber).executeTakeFirst();
+}
+
+/** The chapter's newest page. */
+export function getLatestPage(db: Executor, chapterId: number): Promise<StoryPage | undefined> {
+  return db.selectFrom('story_pages').selectAll().where('chapter_id', '=', chapterId).orderBy('number', 'desc').limit(1).executeTakeFirst();
+}
+
+/** Every version of a page in the order written, each with its votes and feedback. */
+export function listPageVersions(db: Executor, pageId: number) {
+  return db
+    .selectFrom('page_revisions as r')
+    .select((eb) => [
+      'r.kind',
+      'r.version',
+      'r.status',
+      'r.body',
+      'r.created_at',
+      'r.prompt_context',
+      'r.restored_from_version',
+      'r.review_notes',
+      jsonArrayFrom(eb.selectFrom('votes as v').select(['v.user_id as userId', 'v.choice']).whereRef('v.revision_id', '=', 'r.id').orderBy('v.created_at')).as('votes'),
+      jsonArrayFrom(eb.selectFrom('user_feedback as f').select(['f.user_id as userId', 'f.body']).whereRef('f.revision_id', '=', 'r.id').orderBy('f.id')).as('feedback'),
+    ])
+    .where('r.page_id', '=', pageId)
+    .orderBy('r.created_at')
+    .orderBy('r.id')
+    .execute();
+}

@@ -1,0 +1,23 @@
+import type { NewPanelPrompt, PanelPrompt } from './database.js';
+import type { Executor } from './executor.js';
+
+/** Whether the panels agent already wrote the prompts for this dialogue. */
+export async function hasPanelPrompts(db: Executor, dialogueRevisionId: number): Promise<boolean> {
+  const row = await db.selectFrom('panel_prompts').select('id').where('revision_id', '=', dialogueRevisionId).executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Panels already stored for the revision are kept: a second run of the job adds nothing. */
+export async function insertPanelPrompts(db: Executor, panels: NewPanelPrompt[]): Promise<void> {
+  await db
+    .insertInto('panel_prompts')
+    .values(panels)
+    .onConflict((oc) => oc.columns(['revision_id', 'panel_number']).doNothing())
+    .execute();
+}
+
+/** The panel prompts of these pages, by panel number. */
+export async function listPanelPromptsOfPages(db: Executor, pageIds: number[]): Promise<PanelPrompt[]> {
+  if (pageIds.length === 0) return [];
+  return db.selectFrom('panel_prompts').selectAll().where('page_id', 'in', pageIds).orderBy('panel_number').execute();
+}

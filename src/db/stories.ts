@@ -1,0 +1,30 @@
+import type { Transaction } from 'kysely';
+import type { Database, NewStory, Story, StoryUpdate } from './database.js';
+import type { Executor } from './executor.js';
+
+export function getStory(db: Executor, storyId: number): Promise<Story | undefined> {
+  return db.selectFrom('stories').selectAll().where('id', '=', storyId).executeTakeFirst();
+}
+
+export function getStoryByChannel(db: Executor, guildId: string, channelId: string): Promise<Story | undefined> {
+  return db.selectFrom('stories').selectAll().where('guild_id', '=', guildId).where('channel_id', '=', channelId).executeTakeFirst();
+}
+
+/** Inserts a story room; a second setup of the same channel racing the first renames it instead. */
+export function upsertStory(db: Executor, story: NewStory): Promise<Story> {
+  return db
+    .insertInto('stories')
+    .values(story)
+    .onConflict((oc) => oc.columns(['guild_id', 'channel_id']).doUpdateSet({ title: story.title }))
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export function updateStory(db: Executor, storyId: number, update: StoryUpdate): Promise<Story> {
+  return db.updateTable('stories').set(update).where('id', '=', storyId).returningAll().executeTakeFirstOrThrow();
+}
+
+/** Locks the story's row until the transaction ends. */
+export async function lockStory(trx: Transaction<Database>, storyId: number): Promise<void> {
+  await trx.selectFrom('stories').select('id').where('id', '=', storyId).forUpdate().execute();
+}
