@@ -77,7 +77,8 @@ describe('the one-statement vote', () => {
     expect((await vote(draft, 'w1', 'approve'))?.recorded).toBe(true);
     const changed = await vote(draft, 'w1', 'revise', 'More rain.');
     expect(changed?.recorded).toBe(true);
-    expect(changed?.earlierVotes).toEqual([{ userId: 'w1', choice: 'approve' }]);
+    expect(changed?.previousChoice).toBe('approve');
+    expect(changed?.otherVotes).toEqual({ approvals: 0, revisions: 0 });
     const stranger = await vote(draft, 'nobody', 'approve');
     expect(stranger?.recorded).toBe(false);
     expect(stranger?.role).toBeNull();

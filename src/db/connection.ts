@@ -1,4 +1,5 @@
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { createHash } from 'node:crypto';
+import { Kysely, PostgresDialect, sql, type CompiledQuery, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
 import type { Database } from './database.js';
 import type { Executor } from './executor.js';
@@ -24,10 +25,42 @@ export function createDatabase(databaseUrl: string, options: DatabaseOptions = {
   // through the pool, and checked-out ones get a listener of their own (their query fails instead).
   pool.on('error', (error) => options.onPoolError?.(error));
   pool.on('connect', (client) => client.on('error', (error) => options.onPoolError?.(error)));
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: withPreparedStatements(pool) }) });
 }
 
 /** One round trip: whether the database answers at all. */
 export async function pingDatabase(db: Executor): Promise<void> {
   await sql`select 1`.execute(db);
+}
+
+// SQL texts sent as named statements: Postgres parses and plans each once per connection.
+const preparedNames = new Map<string, string>();
+
+/**
+ * Marks a hot statement to be prepared once per connection and then only bound and executed. Only
+ * for a fixed SQL text (parameters vary, the text does not), so the server keeps one plan per name.
+ */
+export function prepareOnEveryConnection<R>(query: CompiledQuery<R>): CompiledQuery<R> {
+  if (!preparedNames.has(query.sql)) preparedNames.set(query.sql, `storyroom_${createHash('sha1').update(query.sql).digest('hex').slice(0, 16)}`);
+  return query;
+}
+
+/** The pool as Kysely sees it, sending marked statements by name (node-postgres prepares a named statement on first use). */
+function withPreparedStatements(pool: pg.Pool): PostgresPool {
+  return {
+    async connect(): Promise<PostgresPoolClient> {
+      const client = await pool.connect();
+      return {
+        // Kysely passes either a SQL text with parameters or a cursor; only a marked text is renamed.
+        // One function stands for both overloads of the interface, hence the cast through unknown.
+        query: ((text: string | object, values?: readonly unknown[]) => {
+          const name = typeof text === 'string' ? preparedNames.get(text) : undefined;
+          if (name !== undefined) return client.query({ name, text: text as string, values: values ? [...values] : [] });
+          return typeof text === 'string' ? client.query(text, values ? [...values] : []) : client.query(text as pg.Submittable);
+        }) as unknown as PostgresPoolClient['query'],
+        release: (destroy?: boolean) => client.release(destroy),
+      };
+    },
+    end: () => pool.end(),
+  };
 }

@@ -1,7 +1,8 @@
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { PageRevision, StoryPage } from './database.js';
 import type { VoteChoice } from '../domain/voting.js';
+import { prepareOnEveryConnection } from './connection.js';
 import type { Executor } from './executor.js';
 
 export function listVotes(db: Executor, revisionId: number): Promise<{ userId: string; choice: VoteChoice }[]> {
@@ -71,71 +72,67 @@ export async function getVoteContext(db: Executor, target: { pageId: number; rev
   };
 }
 
+/** A draft as a vote click reads it: everything but the prompt report, which can be large. */
+export type VotedRevision = Omit<PageRevision, 'prompt_context'>;
+
 /** What the one-statement vote found, and whether it recorded the vote. */
 export interface VoteAttempt {
-  /** The page as locked by the statement (newest version), with the story's rules. */
+  /** The page as locked by the statement (its newest version). */
   page: StoryPage;
-  revision: PageRevision | null;
+  revision: VotedRevision | null;
   role: string | null;
   coWriters: number;
-  /** Votes on the draft before this one (the statement's snapshot). */
-  earlierVotes: { userId: string; choice: VoteChoice }[];
+  /** Votes of the other co-writers on the draft, and the clicker's own earlier vote (the statement's snapshot). */
+  otherVotes: { approvals: number; revisions: number };
+  previousChoice: VoteChoice | null;
   story: { quorum: string; maxRevisions: number; schedulesReviews: boolean };
-  /** No other vote committed between the statement's snapshot and its lock: its tally is current. */
+  /** No other vote committed between the statement's snapshot and its lock: its counts are current. */
   fresh: boolean;
   recorded: boolean;
 }
 
-/**
- * A vote in one round trip, for the common click that does not decide the draft. One statement locks
- * the page row (bumping `votes_cast`), reads the clicker's role, the draft and the votes so far, and
- * upserts the vote (and its feedback) only when the clicker is a co-writer, the draft is the page's
- * open one, the snapshot is current, and neither side reaches the quorum with this vote. Otherwise it
- * writes no vote and the caller decides under the lock (castVote's full transaction). Undefined: no
- * such page in this thread.
- *
- * The quorum below mirrors `requiredVotes` in domain/voting.ts (the quorum column holds "majority",
- * "all" or 1–999); test/vote-statement.test.ts holds the two equal.
- */
-export async function recordVoteInOneStatement(
-  db: Executor,
-  vote: { pageId: number; revisionId: number; guildId: string; threadId: string; userId: string; choice: VoteChoice; feedback: string | null },
-): Promise<VoteAttempt | undefined> {
-  const { rows } = await sql<StoryPage & {
-    quorum: string;
-    max_revisions: number;
-    schedules_reviews: boolean;
-    role: string | null;
-    co_writers: number;
-    revision: (Omit<PageRevision, 'created_at' | 'decided_at' | 'reminded_at'> & { created_at: string; decided_at: string | null; reminded_at: string | null }) | null;
-    earlier_votes: { userId: string; choice: VoteChoice }[];
-    fresh: boolean;
-    recorded: boolean;
-  }>`
+type RecordVoteRow = StoryPage & {
+  quorum: string;
+  max_revisions: number;
+  schedules_reviews: boolean;
+  role: string | null;
+  co_writers: number;
+  other_approvals: number;
+  other_revisions: number;
+  previous_choice: VoteChoice | null;
+  revision: (Omit<VotedRevision, 'created_at' | 'decided_at' | 'reminded_at'> & { created_at: string; decided_at: string | null; reminded_at: string | null }) | null;
+  fresh: boolean;
+  recorded: boolean;
+};
+
+// $1 user, $2 revision, $3 page, $4 thread, $5 guild, $6 choice, $7 feedback (or null).
+const RECORD_VOTE_SQL = `
     with snapshot as (
       select p.id, p.votes_cast, s.quorum, s.max_revisions,
         (s.reminder_minutes is not null or s.deadline_minutes is not null) as schedules_reviews,
-        (select m.role from chapter_members m where m.chapter_id = p.chapter_id and m.user_id = ${vote.userId}) as role,
-        (select count(*)::int from chapter_members m where m.chapter_id = p.chapter_id and m.role in ('owner', 'writer')) as co_writers,
-        (select to_jsonb(r) from page_revisions r where r.id = ${vote.revisionId} and r.page_id = p.id) as revision,
-        coalesce((select jsonb_agg(jsonb_build_object('userId', v.user_id, 'choice', v.choice)) from votes v where v.revision_id = ${vote.revisionId}), '[]'::jsonb) as earlier_votes,
-        (select count(*)::int from votes v where v.revision_id = ${vote.revisionId} and v.user_id <> ${vote.userId} and v.choice = 'approve') as other_approvals,
-        (select count(*)::int from votes v where v.revision_id = ${vote.revisionId} and v.user_id <> ${vote.userId} and v.choice = 'revise') as other_revisions
+        to_jsonb(r) - 'prompt_context' as revision,
+        members.role, members.co_writers, tallied.other_approvals, tallied.other_revisions, tallied.previous_choice,
+        case s.quorum
+          when 'majority' then greatest(1, members.co_writers) / 2 + 1
+          when 'all' then greatest(1, members.co_writers)
+          else least(s.quorum::int, greatest(1, members.co_writers))
+        end as required
       from story_pages p
       join chapters c on c.id = p.chapter_id
       join stories s on s.id = c.story_id
-      where p.id = ${vote.pageId} and c.thread_id = ${vote.threadId} and s.guild_id = ${vote.guildId}
-    ),
-    tally as (
-      select sn.*,
-        sn.other_approvals + (case when ${vote.choice} = 'approve' then 1 else 0 end) as approvals,
-        sn.other_revisions + (case when ${vote.choice} = 'revise' then 1 else 0 end) as revisions,
-        case sn.quorum
-          when 'majority' then greatest(1, sn.co_writers) / 2 + 1
-          when 'all' then greatest(1, sn.co_writers)
-          else least(sn.quorum::int, greatest(1, sn.co_writers))
-        end as required
-      from snapshot sn
+      left join page_revisions r on r.id = $2 and r.page_id = p.id
+      cross join lateral (
+        select max(m.role) filter (where m.user_id = $1) as role,
+          (count(*) filter (where m.role in ('owner', 'writer')))::int as co_writers
+        from chapter_members m where m.chapter_id = p.chapter_id
+      ) members
+      cross join lateral (
+        select (count(*) filter (where v.choice = 'approve' and v.user_id <> $1))::int as other_approvals,
+          (count(*) filter (where v.choice = 'revise' and v.user_id <> $1))::int as other_revisions,
+          max(v.choice) filter (where v.user_id = $1) as previous_choice
+        from votes v where v.revision_id = $2
+      ) tallied
+      where p.id = $3 and c.thread_id = $4 and s.guild_id = $5
     ),
     locked as (
       update story_pages p set votes_cast = p.votes_cast + 1
@@ -144,30 +141,49 @@ export async function recordVoteInOneStatement(
     ),
     recorded as (
       insert into votes (revision_id, user_id, choice)
-      select ${vote.revisionId}, ${vote.userId}, ${vote.choice}
-      from locked l cross join tally t
-      where t.role in ('owner', 'writer')
-        and t.revision->>'status' = 'open'
-        and l.current_revision_id = ${vote.revisionId}
+      select $2, $1, $6
+      from locked l cross join snapshot sn
+      where sn.role in ('owner', 'writer')
+        and sn.revision->>'status' = 'open'
+        and l.current_revision_id = $2
         and l.state in ('user_reviewing_narration', 'user_reviewing_dialogue')
-        and l.stage = t.revision->>'kind'
-        and l.votes_cast = t.votes_cast + 1
-        and t.approvals < t.required and t.revisions < t.required
+        and l.stage = sn.revision->>'kind'
+        and l.votes_cast = sn.votes_cast + 1
+        and sn.other_approvals + (case when $6 = 'approve' then 1 else 0 end) < sn.required
+        and sn.other_revisions + (case when $6 = 'revise' then 1 else 0 end) < sn.required
       on conflict (revision_id, user_id) do update set choice = excluded.choice, updated_at = now()
       returning revision_id
     ),
     feedback as (
       insert into user_feedback (revision_id, user_id, body)
-      select revision_id, ${vote.userId}, ${vote.feedback}::text from recorded where ${vote.feedback}::text is not null
+      select revision_id, $1, $7::text from recorded where $7::text is not null
     )
-    select l.*, t.quorum, t.max_revisions, t.schedules_reviews, t.role, t.co_writers, t.revision, t.earlier_votes,
-      (l.votes_cast = t.votes_cast + 1) as fresh,
-      exists (select 1 from recorded) as recorded
-    from locked l cross join tally t
-  `.execute(db);
+    select l.*, sn.quorum, sn.max_revisions, sn.schedules_reviews, sn.role, sn.co_writers, sn.other_approvals, sn.other_revisions,
+      sn.previous_choice, sn.revision, (l.votes_cast = sn.votes_cast + 1) as fresh, exists (select 1 from recorded) as recorded
+    from locked l cross join snapshot sn
+`;
+
+/**
+ * A vote in one round trip, for the common click that does not decide the draft. One statement locks
+ * the page row (bumping `votes_cast`), reads the clicker's role, the draft and the votes so far, and
+ * upserts the vote (and its feedback) only when the clicker is a co-writer, the draft is the page's
+ * open one, the snapshot is current, and neither side reaches the quorum with this vote. Otherwise it
+ * writes no vote and the caller decides under the lock (castVote's full transaction). Undefined: no
+ * such page in this thread. Prepared once per connection: planning would cost more than running it.
+ *
+ * The quorum below mirrors `requiredVotes` in domain/voting.ts (the quorum column holds "majority",
+ * "all" or 1–999); test/vote-statement.test.ts holds the two equal.
+ */
+export async function recordVoteInOneStatement(
+  db: Executor,
+  vote: { pageId: number; revisionId: number; guildId: string; threadId: string; userId: string; choice: VoteChoice; feedback: string | null },
+): Promise<VoteAttempt | undefined> {
+  const { rows } = await db.executeQuery(
+    prepareOnEveryConnection(CompiledQuery.raw(RECORD_VOTE_SQL, [vote.userId, vote.revisionId, vote.pageId, vote.threadId, vote.guildId, vote.choice, vote.feedback])) as CompiledQuery<RecordVoteRow>,
+  );
   const row = rows[0];
   if (!row) return undefined;
-  const { quorum, max_revisions, schedules_reviews, role, co_writers, revision, earlier_votes, fresh, recorded, ...page } = row;
+  const { quorum, max_revisions, schedules_reviews, role, co_writers, other_approvals, other_revisions, previous_choice, revision, fresh, recorded, ...page } = row;
   return {
     page,
     // JSON carries timestamps as text.
@@ -179,7 +195,8 @@ export async function recordVoteInOneStatement(
     },
     role,
     coWriters: co_writers,
-    earlierVotes: earlier_votes,
+    otherVotes: { approvals: other_approvals, revisions: other_revisions },
+    previousChoice: previous_choice,
     story: { quorum, maxRevisions: max_revisions, schedulesReviews: schedules_reviews },
     fresh,
     recorded,

@@ -51,7 +51,12 @@ export function tallyVotes(votes: readonly Vote[], rule: QuorumRule, coWriterCou
     if (choice === 'approve') approvals += 1;
     else revisions += 1;
   }
-  return { approvals, revisions, required: requiredVotes(rule, coWriterCount), voters: roomSize(coWriterCount) };
+  return tallyCounts({ approvals, revisions }, rule, coWriterCount);
+}
+
+/** The tally from votes already counted (one per co-writer), for a caller that counted them in the database. */
+export function tallyCounts(counts: Pick<Tally, 'approvals' | 'revisions'>, rule: QuorumRule, coWriterCount: number): Tally {
+  return { approvals: counts.approvals, revisions: counts.revisions, required: requiredVotes(rule, coWriterCount), voters: roomSize(coWriterCount) };
 }
 
 /** Approval is checked first: with a count rule below a majority both sides could reach it, and approval wins. */

@@ -2,16 +2,16 @@ import type { Db } from '../db/connection.js';
 import type { PageRevision, StoryPage } from '../db/database.js';
 import type { OutboxJob } from '../db/outbox.js';
 import { getPageWithPlace, getRevision } from '../db/pages.js';
-import { getVoteContext, insertFeedback, lockPageForVote, recordVoteInOneStatement, upsertVote } from '../db/votes.js';
+import { getVoteContext, insertFeedback, lockPageForVote, recordVoteInOneStatement, upsertVote, type VotedRevision } from '../db/votes.js';
 import { describePageState, isReviewing } from '../domain/page-state-machine.js';
-import { castVote as castVoteInTally, decideDraft, parseQuorumRule, tallyVotes, type DraftDecision, type Tally, type VoteChoice } from '../domain/voting.js';
+import { castVote as castVoteInTally, decideDraft, parseQuorumRule, tallyCounts, tallyVotes, type DraftDecision, type Tally, type VoteChoice } from '../domain/voting.js';
 import { assertCoWriter, isCoWriterRole, NOT_A_CO_WRITER, NOT_IN_THIS_THREAD, type InteractionPlace } from './co-writers.js';
 import { decideOpenDraft, isOpenForVote } from './decide-draft.js';
 import { UserError } from './user-error.js';
 
 export interface VoteOutcome {
   page: StoryPage;
-  revision: PageRevision;
+  revision: VotedRevision;
   tally: Tally;
   decision: DraftDecision;
   /** The co-writer had voted differently before: this click changed their vote. */
@@ -43,9 +43,10 @@ export async function castVote(
     if (revision.status !== 'open') throw new UserError(staleDraftReason(revision, page));
     return castVoteUnderLock(db, place, target, choice, feedback);
   }
-  const tally = tallyVotes(castVoteInTally(attempt.earlierVotes, { userId: place.userId, choice }), parseQuorumRule(attempt.story.quorum) ?? { kind: 'majority' }, attempt.coWriters);
-  const previous = attempt.earlierVotes.find((vote) => vote.userId === place.userId);
-  return { page, revision, tally, decision: 'open', changed: previous !== undefined && previous.choice !== choice, queued: [], reviewJobsPending: false };
+  const counts = { approvals: attempt.otherVotes.approvals + (choice === 'approve' ? 1 : 0), revisions: attempt.otherVotes.revisions + (choice === 'revise' ? 1 : 0) };
+  const tally = tallyCounts(counts, parseQuorumRule(attempt.story.quorum) ?? { kind: 'majority' }, attempt.coWriters);
+  const changed = attempt.previousChoice !== null && attempt.previousChoice !== choice;
+  return { page, revision, tally, decision: 'open', changed, queued: [], reviewJobsPending: false };
 }
 
 /** The vote in one transaction under the page lock: records it and applies the decision when the quorum is reached. */
@@ -80,7 +81,7 @@ async function castVoteUnderLock(
   });
 }
 
-export function staleDraftReason(revision: PageRevision, page: StoryPage): string {
+export function staleDraftReason(revision: Pick<PageRevision, 'kind' | 'version' | 'status'>, page: StoryPage): string {
   const label = `${revision.kind} v${revision.version}`;
   switch (revision.status) {
     case 'approved':

@@ -7,6 +7,7 @@ import {
   formatQuorumRule,
   parseQuorumRule,
   requiredVotes,
+  tallyCounts,
   tallyVotes,
   type DeadlineRule,
   type DraftDecision,
@@ -94,6 +95,18 @@ describe('casting votes', () => {
       { userId: 'a', choice: 'revise' },
     ];
     expect(tallyVotes(votes, majority, 2)).toEqual({ approvals: 0, revisions: 1, required: 2, voters: 2 });
+  });
+
+  it('a tally from counts made elsewhere equals the tally of the same votes, for every rule and room', () => {
+    for (const rule of [majority, { kind: 'all' as const }, { kind: 'count' as const, count: 2 }]) {
+      for (let room = 0; room <= 6; room += 1) {
+        for (const text of ['', 'a', 'ar', 'aar', 'rrra']) {
+          const votes = votesOf(text);
+          const counts = { approvals: votes.filter((v) => v.choice === 'approve').length, revisions: votes.filter((v) => v.choice === 'revise').length };
+          expect(tallyCounts(counts, rule, room)).toEqual(tallyVotes(votes, rule, room));
+        }
+      }
+    }
   });
 });
 
