@@ -98,8 +98,9 @@ async function writeAndRecord(run: DraftRun, display: DraftDisplay): Promise<str
   const { target, view } = display;
   const model = data.kind === 'narration' ? (place.narrator_model ?? deps.config.model.narratorModel) : (place.dialogue_model ?? deps.config.model.dialogueModel);
   const started = Date.now();
+  let firstTokenMs: number | null = null;
   const logCall = (callUsage: ModelUsage | null, outcome: AgentOutcome, error: string | null) =>
-    recordAgentExecution(deps.db, {
+    recordAgentExecution(deps, {
       storyId: place.story_id,
       chapterId: place.chapter_id,
       pageId: place.id,
@@ -109,6 +110,7 @@ async function writeAndRecord(run: DraftRun, display: DraftDisplay): Promise<str
       attempt: job.attemptsMade + 1,
       usage: callUsage,
       latencyMs: Date.now() - started,
+      firstTokenMs,
       outcome,
       error,
     });
@@ -134,6 +136,7 @@ async function writeAndRecord(run: DraftRun, display: DraftDisplay): Promise<str
           prompt,
           cacheKey: `story-${place.story_id}`,
           onText: (text) => {
+            firstTokenMs ??= Date.now() - started;
             display.onText(text);
             editor.push(text);
           },
