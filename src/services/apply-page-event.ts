@@ -1,11 +1,12 @@
 import type { Transaction } from 'kysely';
 import type { Database, PageRevision, StoryPage, StoryPageUpdate } from '../db/database.js';
-import { addToOutbox, type OutboxJob } from '../db/outbox.js';
+import { writeToOutbox } from '../db/outbox.js';
 import { updatePageAtVersion } from '../db/pages.js';
 import { closeRevision } from '../db/revisions.js';
 import { insertPageTransition } from '../db/transitions.js';
+import { describeJob, type OutboxJob } from '../domain/jobs.js';
 import { isGenerating, transitionPage, type PageEffect, type PageEvent } from '../domain/page-state-machine.js';
-import { scheduleDraftFollowUps, type ReviewClock } from './review-schedule.js';
+import { draftFollowUps, type ReviewClock } from './review-schedule.js';
 import { UserError } from './user-error.js';
 
 export interface PageChange {
@@ -25,7 +26,7 @@ export interface AppliedEvent {
   /** The draft whose vote this event closed, as it now stands (approved, sent back or superseded). */
   closedDraft: PageRevision | null;
   /** Jobs written to the outbox: the caller hands them to the relay after commit. */
-  queued: OutboxJob[];
+  queued: readonly OutboxJob[];
 }
 
 /**
@@ -71,25 +72,25 @@ export async function applyPageEvent(trx: Transaction<Database>, change: PageCha
         closedDraft = await closeRevision(trx, page.current_revision_id, effect.outcome);
         break;
       case 'generate_draft':
-        queued.push(await addToOutbox(trx, 'generate-draft', { pageId: page.id, kind: effect.kind, pageVersion: version }));
+        queued.push(describeJob('generate-draft', { pageId: page.id, kind: effect.kind, pageVersion: version }));
         break;
       case 'post_draft': {
         if (!newDraft) throw new Error(`${event.type} on page ${page.id} puts up a draft but none was given`);
-        queued.push(...(await scheduleDraftFollowUps(trx, page, newDraft.revision, newDraft.clock)));
+        queued.push(...(await draftFollowUps(trx, page, newDraft.revision, newDraft.clock)));
         // A drafted revision is shown by the worker that wrote it; a restored one needs a job to show it.
         if (event.type === 'version_restored') {
           const superseded = page.current_revision_id !== null && result.effects.some((e) => e.type === 'close_draft_voting') ? { supersededRevisionId: page.current_revision_id } : {};
-          queued.push(await addToOutbox(trx, 'post-draft', { pageId: page.id, revisionId: newDraft.revision.id, ...superseded }));
+          queued.push(describeJob('post-draft', { pageId: page.id, revisionId: newDraft.revision.id, ...superseded }));
         }
         break;
       }
       case 'announce_page_approved':
-        queued.push(await addToOutbox(trx, 'announce-page', { pageId: page.id, pageVersion: version }));
-        queued.push(await addToOutbox(trx, 'summarise-chapter', { chapterId: page.chapter_id, approvedPage: page.number }));
+        queued.push(describeJob('announce-page', { pageId: page.id, pageVersion: version }));
+        queued.push(describeJob('summarise-chapter', { chapterId: page.chapter_id, approvedPage: page.number }));
         break;
       case 'generate_panels':
         if (updated.approved_dialogue_id === null) throw new Error(`page ${page.id} was approved without an approved dialogue`);
-        queued.push(await addToOutbox(trx, 'generate-panels', { pageId: page.id, dialogueRevisionId: updated.approved_dialogue_id }));
+        queued.push(describeJob('generate-panels', { pageId: page.id, dialogueRevisionId: updated.approved_dialogue_id }));
         break;
       case 'announce_failure':
         // Carried out by the update above: the page stores why it failed. The notice with its Retry
@@ -101,7 +102,8 @@ export async function applyPageEvent(trx: Transaction<Database>, change: PageCha
       }
     }
   }
-  return { page: updated, effects: result.effects, closedDraft, queued };
+  // Every follow-up job of this transition in one statement.
+  return { page: updated, effects: result.effects, closedDraft, queued: await writeToOutbox(trx, queued) };
 }
 
 /** The page's own columns an event's effects change: which draft is current, which are approved. */

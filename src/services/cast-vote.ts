@@ -16,7 +16,7 @@ export interface VoteOutcome {
   decision: DraftDecision;
   /** The co-writer had voted differently before: this click changed their vote. */
   changed: boolean;
-  queued: OutboxJob[];
+  queued: readonly OutboxJob[];
   /** The draft was decided and its story schedules reminders or deadlines: their jobs can be dropped. */
   reviewJobsPending: boolean;
 }

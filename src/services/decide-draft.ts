@@ -11,7 +11,7 @@ import { applyPageEvent } from './apply-page-event.js';
 export interface DecidedDraft {
   page: StoryPage;
   revision: PageRevision;
-  queued: OutboxJob[];
+  queued: readonly OutboxJob[];
 }
 
 /** The draft is the page's current one and still up for a vote. */
