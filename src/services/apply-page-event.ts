@@ -1,9 +1,8 @@
 import type { Transaction } from 'kysely';
 import type { Database, PageRevision, StoryPage, StoryPageUpdate } from '../db/database.js';
 import { writeToOutbox } from '../db/outbox.js';
-import { updatePageAtVersion } from '../db/pages.js';
 import { closeRevision } from '../db/revisions.js';
-import { insertPageTransition } from '../db/transitions.js';
+import { updatePageAndLogTransition } from '../db/transitions.js';
 import { describeJob, type OutboxJob } from '../domain/jobs.js';
 import { isGenerating, transitionPage, type PageEffect, type PageEvent } from '../domain/page-state-machine.js';
 import { draftFollowUps, type ReviewClock } from './review-schedule.js';
@@ -40,27 +39,23 @@ export async function applyPageEvent(trx: Transaction<Database>, change: PageCha
   if (!result.ok) throw new UserError(result.reason);
   const version = page.version + 1;
   const generating = isGenerating(result.status.state);
-  const updated = await updatePageAtVersion(trx, page.id, page.version, {
-    state: result.status.state,
-    stage: result.status.stage,
-    version,
-    updated_at: new Date(),
-    generation_started_at: generating ? new Date() : null,
-    failure_reason: result.status.state === 'generation_failed' ? (typeof details.reason === 'string' ? details.reason : null) : null,
-    ...pageColumnsFor(page, result.effects, newDraft?.revision ?? null),
+  const { type: _type, ...eventFacts } = event;
+  const updated = await updatePageAndLogTransition(trx, {
+    pageId: page.id,
+    expectedVersion: page.version,
+    changes: {
+      ...pageColumnsFor(page, result.effects, newDraft?.revision ?? null),
+      state: result.status.state,
+      stage: result.status.stage,
+      version,
+      updated_at: new Date(),
+      generation_started_at: generating ? new Date() : null,
+      failure_reason: result.status.state === 'generation_failed' ? (typeof details.reason === 'string' ? details.reason : null) : null,
+    },
+    log: { from: page.state, event: event.type, actorId, details: { ...eventFacts, ...details } },
   });
   // The row is locked, so this only fails if a caller forgot to lock it: refuse rather than overwrite.
   if (!updated) throw new Error(`page ${page.id} changed under a transition (expected version ${page.version})`);
-  const { type: _type, ...eventFacts } = event;
-  await insertPageTransition(trx, {
-    pageId: page.id,
-    from: page.state,
-    to: updated.state,
-    event: event.type,
-    actorId,
-    pageVersion: version,
-    details: { ...eventFacts, ...details },
-  });
 
   const queued: OutboxJob[] = [];
   let closedDraft: PageRevision | null = null;

@@ -25,7 +25,7 @@ export function isOpenForVote(page: Pick<StoryPage, 'state' | 'stage' | 'current
  */
 export async function decideOpenDraft(
   trx: Transaction<Database>,
-  decided: { page: StoryPage; revision: PageRevision; decision: 'approved' | 'revision_requested'; maxRevisions: number; actorId: string | null; details?: Record<string, unknown> },
+  decided: { page: StoryPage; revision: Pick<PageRevision, 'id' | 'kind'>; decision: 'approved' | 'revision_requested'; maxRevisions: number; actorId: string | null; details?: Record<string, unknown> },
 ): Promise<DecidedDraft> {
   const { page, revision, actorId } = decided;
   const details = { revisionId: revision.id, ...decided.details };
@@ -39,7 +39,9 @@ export async function decideOpenDraft(
           maxRevisions: decided.maxRevisions,
         };
   const applied = await applyPageEvent(trx, { page, event, actorId, details });
-  return { page: applied.page, revision: applied.closedDraft ?? revision, queued: applied.queued };
+  // Approving or sending back always closes the draft's vote (the state machine's close_draft_voting).
+  if (!applied.closedDraft) throw new Error(`deciding page ${page.id} closed no draft`);
+  return { page: applied.page, revision: applied.closedDraft, queued: applied.queued };
 }
 
 export interface DeadlineOutcome extends DecidedDraft {
