@@ -123,13 +123,3 @@ export async function countDraftsStartedBefore(db: Executor, startedAt: Date): P
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
-
-/** The story settings that decide a draft's vote and its reminder and deadline. */
-export function getReviewRules(db: Executor, chapterId: number) {
-  return db
-    .selectFrom('chapters as c')
-    .innerJoin('stories as s', 's.id', 'c.story_id')
-    .select(['s.id as story_id', 's.quorum', 's.max_revisions', 's.reminder_minutes', 's.deadline_minutes', 's.deadline_rule'])
-    .where('c.id', '=', chapterId)
-    .executeTakeFirstOrThrow();
-}

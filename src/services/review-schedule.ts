@@ -1,5 +1,5 @@
 import type { Executor } from '../db/executor.js';
-import { getReviewRules } from '../db/pages.js';
+import { getReviewRules } from '../db/stories.js';
 import { describeJob, type OutboxJob } from '../domain/jobs.js';
 
 export interface ReviewClock {
