@@ -10,6 +10,7 @@ import { readText } from '../src/discord/text-input.js';
 import { addBibleEntry, BIBLE_EDIT_REFUSAL, describeAddedEntry, getBibleEntry, listBible, parseKeywords, removeBibleEntry } from '../src/services/bible-service.js';
 import { findStoryHere } from '../src/services/story-lookup.js';
 import { UserError } from '../src/services/user-error.js';
+import { suggestBibleTitles } from '../src/services/autocomplete-service.js';
 
 const TEXT_MAX = 6_000;
 /** Discord's limit for a text input in a form. */
@@ -34,13 +35,13 @@ export const data = new SlashCommandBuilder()
   )
   .addSubcommand((sub) => sub.setName('list').setDescription('List the entries'))
   .addSubcommand((sub) =>
-    sub.setName('show').setDescription('Show one entry').addStringOption((o) => o.setName('title').setDescription('Entry title').setRequired(true).setMaxLength(100)),
+    sub.setName('show').setDescription('Show one entry').addStringOption((o) => o.setName('title').setDescription('Entry title').setRequired(true).setMaxLength(100).setAutocomplete(true)),
   )
   .addSubcommand((sub) =>
     sub
       .setName('remove')
       .setDescription('Take an entry out of prompts (Manage Server); its text is kept as history')
-      .addStringOption((o) => o.setName('title').setDescription('Entry title').setRequired(true).setMaxLength(100)),
+      .addStringOption((o) => o.setName('title').setDescription('Entry title').setRequired(true).setMaxLength(100).setAutocomplete(true)),
   );
 
 async function readAttachment(attachment: { name: string; size: number; url: string }): Promise<string> {
@@ -56,6 +57,9 @@ export const bible: SlashCommand = {
   // /bible add with neither text nor a file answers with a form to type the entry in.
   deferAs: (interaction) =>
     interaction.options.getSubcommand(false) === 'add' && !interaction.options.get('text') && !interaction.options.get('file') ? 'modal' : 'ephemeral',
+  autocomplete(context, interaction) {
+    return suggestBibleTitles(context.db, { guildId: interaction.guildId, channelId: interaction.channelId }, interaction.options.getFocused());
+  },
   async execute(context, interaction) {
     const story = await findStoryHere(context.db, { guildId: interaction.guildId, channelId: interaction.channelId });
     const sub = interaction.options.getSubcommand();

@@ -2,6 +2,7 @@ import { EmbedBuilder, SlashCommandBuilder } from '@discordjs/builders';
 import { ChannelType, PermissionFlagsBits, ThreadAutoArchiveDuration } from 'discord.js';
 import { attachChapterThread, createChapter, joinChapter, recordChapterCard, requireStoryRoom } from '../src/services/story-service.js';
 import type { SlashCommand } from '../src/discord/slash-command.js';
+import { CHAPTER_OPENING } from '../src/discord/bot-permissions.js';
 import { renderChapterCard } from '../src/discord/render/chapter-card.js';
 import { fitText, LIMITS } from '../src/discord/render/message-parts.js';
 import { renderChapterProgressEmbed } from '../src/discord/render/progress.js';
@@ -90,6 +91,7 @@ export const chapter: SlashCommand = {
   data,
   // Opening a chapter is announced to the room; joining is only the joiner's business.
   deferAs: (interaction) => (interaction.options.getSubcommand(false) === 'start' ? 'public' : 'ephemeral'),
+  botPermissions: (interaction) => (interaction.options.getSubcommand(false) === 'start' ? CHAPTER_OPENING : 0n),
   async execute(context, interaction) {
     const place = { guildId: interaction.guildId, channelId: interaction.channelId, userId: interaction.user.id };
     const isAdmin = interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false;

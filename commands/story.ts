@@ -1,5 +1,5 @@
 import { SlashCommandBuilder } from '@discordjs/builders';
-import { PermissionFlagsBits } from 'discord.js';
+import { PermissionFlagsBits, escapeMarkdown } from 'discord.js';
 import { setupStory } from '../src/services/story-service.js';
 import type { SlashCommand } from '../src/discord/slash-command.js';
 import { ephemeral } from '../src/discord/reply.js';
@@ -43,8 +43,8 @@ export const story: SlashCommand = {
       ephemeral: false,
       body: {
         content: isNew
-          ? `📚 This channel is now the writers’ room for **${created.title}**. Open a chapter with \`/chapter start title:\`.`
-          : `📚 The story in this channel is now called **${created.title}**.`,
+          ? `📚 This channel is now the writers’ room for **${escapeMarkdown(created.title)}**. Open a chapter with ${context.mentions.mention('chapter start')}; ${context.mentions.mention('help')} shows what each member can do.`
+          : `📚 The story in this channel is now called **${escapeMarkdown(created.title)}**.`,
       },
     };
   },
