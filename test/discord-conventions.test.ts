@@ -105,6 +105,12 @@ describe('Discord conventions: app permissions, autocomplete, /help, command men
     expect(asNewcomer).toContain(`</chapter join:${commandIds.get('chapter')}>`);
     expect(asNewcomer).not.toContain('</page start');
 
+    // Times are Discord timestamps: the pinned progress carries the embed timestamp each reader sees in their own zone.
+    const pinned = await h.discord.waitFor(() => h.discord.messages(threadId).find((m) => JSON.stringify(m.embeds).includes('📌 Chapter progress · updated')), { description: 'pinned progress' });
+    const stamp = (pinned.embeds as unknown as { timestamp?: string }[])[0]?.timestamp ?? '';
+    expect(Number.isNaN(Date.parse(stamp))).toBe(false);
+    expect(JSON.stringify(pinned.embeds)).not.toContain('UTC');
+
     // The story setup reply points at the next step with a mention too.
     const renamed = await slash(h.storyChannelId, h.adminId, 'story', 'setup', { title: 'Conventional' });
     expect(renamed.ephemeral).toBe(false);
