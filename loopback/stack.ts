@@ -42,6 +42,8 @@ export interface HarnessOptions {
   /** Options for the Discord emulator (e.g. how many shards the gateway recommends). */
   discord?: { shards?: number };
   env?: Record<string, string>;
+  /** Where the processes' log lines go (default stdout), so a test can read what would be logged. */
+  logDestination?: NodeJS.WritableStream;
 }
 
 /**
@@ -89,7 +91,7 @@ export async function startStoryroom(label: string, options: HarnessOptions = {}
   };
   const config = parseConfig(env);
   await registerCommands(config.discord);
-  const logger = createLogger({ level: config.logLevel, name: label });
+  const logger = createLogger({ level: config.logLevel, name: label, ...(options.logDestination ? { destination: options.logDestination } : {}) });
   const bot = options.bot === false ? null : await startBot(config, logger.child({ process: 'bot' }), { waitGuildTimeoutMs: 200, relayIntervalMs: 250, progressWindowMs: 300 });
   const launchWorker = () => startWorker(config, logger.child({ process: 'worker' }), { streamEditIntervalMs: 30, relayIntervalMs: 250, progressWindowMs: 300 });
   const worker = options.worker === false ? null : await launchWorker();

@@ -142,6 +142,10 @@ export class DiscordEmulator {
     return this.interactions.slashCommand(input);
   }
 
+  interactionTokens(): string[] {
+    return this.interactions.tokens();
+  }
+
   clickButton(input: ButtonClickInput): InteractionHandle {
     return this.interactions.clickButton(input);
   }

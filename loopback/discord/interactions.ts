@@ -154,6 +154,11 @@ export class Interactions {
   }
 
   /** The interaction behind a webhook call (editReply, followUp): only after it was acknowledged, for 15 minutes. */
+  /** Every interaction token handed out so far: tests check none of them leaks into a log. */
+  tokens(): string[] {
+    return [...this.byToken.keys()];
+  }
+
   forWebhook(applicationId: string, token: string): InteractionState {
     const state = this.byToken.get(token);
     if (!state || applicationId !== this.world.applicationId) throw new HttpError(404, 10015, 'Unknown Webhook');
