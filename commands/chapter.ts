@@ -114,10 +114,18 @@ export const chapter: SlashCommand = {
         const changed = await setMemberRole(context.db, { ...place, isAdmin }, { userId: user.id, isBot: user.bot }, chosen);
         context.refreshProgress((await chapterHere(context.db, place)).id);
         const before = changed.previous ? ` (was ${changed.previous})` : '';
+        const wasCoWriter = changed.previous === 'owner' || changed.previous === 'writer';
+        const isCoWriter = chosen === 'owner' || chosen === 'writer';
+        const votes =
+          wasCoWriter && !isCoWriter
+            ? ' Their votes on open drafts no longer count; votes on decided drafts stay in the history.'
+            : !wasCoWriter && isCoWriter && changed.previous !== null
+              ? ' Any votes of theirs on open drafts count again.'
+              : '';
         return ephemeral(
           chosen === 'remove'
-            ? `<@${user.id}> is no longer in **${changed.chapterTitle}**${before}. Their votes on drafts already decided stay in the history.`
-            : `<@${user.id}> is now ${chosen === 'owner' ? 'an' : 'a'} **${chosen}** of **${changed.chapterTitle}**${before}.`,
+            ? `<@${user.id}> is no longer in **${changed.chapterTitle}**${before}.${votes}`
+            : `<@${user.id}> is now ${chosen === 'owner' ? 'an' : 'a'} **${chosen}** of **${changed.chapterTitle}**${before}.${votes}`,
         );
       }
       case 'export': {
