@@ -40,6 +40,7 @@ const environmentSchema = z.object({
   BIBLE_TOKEN_BUDGET: z.coerce.number().int().min(0).max(1_000_000).default(6_000),
   WORKER_LOCK_MS: z.coerce.number().int().min(1_000).max(600_000).default(60_000),
   STUCK_PAGE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(120),
+  RETENTION_DAYS: z.coerce.number().int().min(1).max(3_650).default(7),
   SLOW_GENERATION_SECONDS: z.coerce.number().int().min(1).max(3_600).default(90),
   PAGE_START_COOLDOWN_SECONDS: z.coerce.number().int().min(0).max(3_600).default(20),
   MAX_GENERATIONS_PER_GUILD: z.coerce.number().int().min(1).max(100).default(3),
@@ -106,6 +107,8 @@ export interface Config {
     stuckPageMs: number;
     /** After this long a draft being written offers Retry and Cancel. */
     slowGenerationMs: number;
+    /** Interaction receipts and finished outbox rows older than this are pruned by the sweeper. */
+    retentionMs: number;
   };
   /** What protects the wallet; `prices` is the same table as below, for the monthly budget. */
   limits: { pageStartCooldownMs: number; maxGenerationsPerGuild: number; prices: PriceTable };
@@ -166,6 +169,7 @@ export function parseConfig(env: Record<string, string | undefined>): Readonly<C
       lockMs: e.WORKER_LOCK_MS,
       stuckPageMs: e.STUCK_PAGE_SECONDS * 1000,
       slowGenerationMs: e.SLOW_GENERATION_SECONDS * 1000,
+      retentionMs: e.RETENTION_DAYS * 86_400_000,
     }),
     limits: Object.freeze({ pageStartCooldownMs: e.PAGE_START_COOLDOWN_SECONDS * 1000, maxGenerationsPerGuild: e.MAX_GENERATIONS_PER_GUILD, prices }),
     logLevel: e.LOG_LEVEL,

@@ -101,7 +101,7 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, opti
   const loopDelay = monitorEventLoopDelay({ resolution: 20 });
   loopDelay.enable();
   const sweepLog = logger.child({ component: 'sweeper' });
-  const sweepTimes = { stuckPageMs: config.worker.stuckPageMs, minuteMs: config.review.minuteMs, graceMs: Math.max(30_000, config.worker.stuckPageMs) };
+  const sweepTimes = { stuckPageMs: config.worker.stuckPageMs, minuteMs: config.review.minuteMs, graceMs: Math.max(30_000, config.worker.stuckPageMs), retentionMs: config.worker.retentionMs };
   const sweeper = setInterval(() => {
     sweepLostWork(db, queue, sweepLog, sweepTimes)
       .then((putBack) => {
