@@ -38,7 +38,7 @@ const environmentSchema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   PROMPT_TOKEN_BUDGET: z.coerce.number().int().min(1_000).max(1_000_000).default(16_000),
   BIBLE_TOKEN_BUDGET: z.coerce.number().int().min(0).max(1_000_000).default(6_000),
-  WORKER_LOCK_MS: z.coerce.number().int().min(1_000).max(600_000).default(60_000),
+  WORKER_LOCK_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
   STUCK_PAGE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(120),
   RETENTION_DAYS: z.coerce.number().int().min(1).max(3_650).default(7),
   SLOW_GENERATION_SECONDS: z.coerce.number().int().min(1).max(3_600).default(90),
@@ -101,7 +101,7 @@ export interface Config {
   http: { port: number; host: string; token: string | null } | null;
   worker: {
     concurrency: number;
-    /** BullMQ lock: a worker that dies is noticed as stalled after about this long. */
+    /** BullMQ lock: a dead worker's job is taken over within about 4/3 of this (see stalledCheckIntervalMs). */
     lockMs: number;
     /** A page generating this long with no live job is queued again by the sweeper. */
     stuckPageMs: number;
