@@ -1,4 +1,4 @@
-// What each agent is told before any material: the fixed start of every prompt (and of its cache prefix).
+// What each agent is told before the story material: the system message of its prompt.
 
 export const NARRATOR_INSTRUCTIONS = [
   'You are the narrator of a serialized story or comic written by a room of co-writers.',
