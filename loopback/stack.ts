@@ -70,6 +70,7 @@ export async function startStoryroom(label: string, options: HarnessOptions = {}
     DISCORD_TOKEN: discord.token,
     DISCORD_APPLICATION_ID: discord.applicationId,
     DISCORD_API_URL: discord.apiUrl,
+    DISCORD_ATTACHMENT_ORIGINS: discord.attachmentOrigin,
     DISCORD_GUILD_ID: guild.id,
     DATABASE_URL: proxies ? proxies.postgres.rewrite(database.url) : database.url,
     REDIS_URL: proxies ? proxies.redis.rewrite(REDIS_URL) : REDIS_URL,

@@ -20,6 +20,21 @@ const environmentSchema = z.object({
   DISCORD_APPLICATION_ID: snowflake,
   DISCORD_API_URL: url(['http:', 'https:']).optional(),
   DISCORD_GUILD_ID: snowflake.optional(),
+  // Where attachment downloads may come from: origins (scheme, host, port), comma-separated.
+  DISCORD_ATTACHMENT_ORIGINS: z
+    .string()
+    .default('https://cdn.discordapp.com,https://media.discordapp.net')
+    .transform((text, ctx) => {
+      const origins: string[] = [];
+      for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+        try {
+          origins.push(new URL(part).origin);
+        } catch {
+          ctx.addIssue({ code: 'custom', message: `"${part}" is not a URL origin such as https://cdn.discordapp.com` });
+        }
+      }
+      return origins;
+    }),
   DISCORD_SHARDS: z.union([z.literal('auto'), z.coerce.number().int().min(1).max(1_000)]).default('auto'),
   DATABASE_URL: url(['postgres:', 'postgresql:']),
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
@@ -73,7 +88,7 @@ const checkedEnvironment = environmentSchema.superRefine((e, ctx) => {
 });
 
 export interface Config {
-  discord: { token: string; applicationId: string; apiUrl: string | null; guildId: string | null; shards: number | 'auto' };
+  discord: { token: string; applicationId: string; apiUrl: string | null; guildId: string | null; shards: number | 'auto'; attachmentOrigins: readonly string[] };
   databaseUrl: string;
   redis: { url: string; prefix: string };
   model: {
@@ -146,6 +161,7 @@ export function parseConfig(env: Record<string, string | undefined>): Readonly<C
       apiUrl: e.DISCORD_API_URL ?? null,
       guildId: e.DISCORD_GUILD_ID ?? null,
       shards: e.DISCORD_SHARDS,
+      attachmentOrigins: Object.freeze(e.DISCORD_ATTACHMENT_ORIGINS),
     }),
     databaseUrl: e.DATABASE_URL,
     redis: Object.freeze({ url: e.REDIS_URL, prefix: e.QUEUE_PREFIX }),
