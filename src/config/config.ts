@@ -64,6 +64,11 @@ const environmentSchema = z.object({
   HTTP_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   HTTP_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  // Models a story's /settings may choose, comma-separated; default: the models configured here.
+  ALLOWED_MODELS: z
+    .string()
+    .transform((text) => text.split(',').map((m) => m.trim()).filter(Boolean))
+    .optional(),
   MODEL_PRICES: z
     .string()
     .transform((text, ctx) => {
@@ -96,6 +101,8 @@ export interface Config {
     baseUrl: string | null;
     narratorModel: string;
     dialogueModel: string;
+    /** What a story's /settings may choose (ALLOWED_MODELS, default the models above). */
+    allowedModels: readonly string[];
     timeoutMs: number;
     maxRetries: number;
     attempts: number;
@@ -170,6 +177,7 @@ export function parseConfig(env: Record<string, string | undefined>): Readonly<C
       baseUrl: e.OPENAI_BASE_URL ?? null,
       narratorModel: e.NARRATOR_MODEL,
       dialogueModel: e.DIALOGUE_MODEL,
+      allowedModels: Object.freeze(e.ALLOWED_MODELS ?? [...new Set([e.NARRATOR_MODEL, e.DIALOGUE_MODEL, e.REVIEWER_MODEL ?? e.NARRATOR_MODEL, e.PANELS_MODEL ?? e.DIALOGUE_MODEL])]),
       timeoutMs: e.MODEL_TIMEOUT_MS,
       maxRetries: e.MODEL_MAX_RETRIES,
       attempts: e.GENERATION_ATTEMPTS,
