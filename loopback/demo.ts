@@ -99,6 +99,7 @@ async function main(): Promise<void> {
     DISCORD_TOKEN: discord.token,
     DISCORD_APPLICATION_ID: discord.applicationId,
     DISCORD_API_URL: discord.apiUrl,
+    DISCORD_ATTACHMENT_ORIGINS: discord.attachmentOrigin,
     DISCORD_GUILD_ID: guild.id,
     DATABASE_URL: database.url,
     REDIS_URL,

@@ -42,6 +42,8 @@ export class DiscordEmulator {
   readonly calls: RecordedCall[] = [];
   readonly violations: string[] = [];
   readonly apiUrl: string;
+  /** Where attachments are downloaded from: the origin the bot must allow (DISCORD_ATTACHMENT_ORIGINS). */
+  readonly attachmentOrigin: string;
   readonly token: string;
   readonly applicationId: string;
   readonly botUserId: string;
@@ -62,6 +64,7 @@ export class DiscordEmulator {
     const origin = `http://127.0.0.1:${port}`;
     const gatewayUrl = `ws://127.0.0.1:${port}/gateway`;
     this.apiUrl = `${origin}/api`;
+    this.attachmentOrigin = origin;
     this.applicationId = options.applicationId;
     this.token = options.token;
     this.botUserId = options.applicationId;
@@ -152,6 +155,10 @@ export class DiscordEmulator {
   /** A member typing into an autocomplete option; the handle's response() has the offered `choices`. */
   autocomplete(input: SlashCommandInput & { focused: string }): InteractionHandle {
     return this.interactions.autocomplete(input);
+  }
+
+  interactionTokens(): string[] {
+    return this.interactions.tokens();
   }
 
   clickButton(input: ButtonClickInput): InteractionHandle {

@@ -68,6 +68,15 @@ function createProcessor(deps: WorkerDeps) {
   };
 }
 
+/**
+ * A dead worker's job is taken over once its lock has run out and a stalled check has seen it: at most
+ * the lock plus this interval (30 s + 10 s by default). A live worker renews its lock every half lock,
+ * so however long a draft takes it keeps it.
+ */
+export function stalledCheckIntervalMs(lockMs: number): number {
+  return Math.max(500, Math.round(lockMs / 3));
+}
+
 /** Times every attempt of every job for storyroom_job_duration_seconds. */
 function timed(metrics: ProcessMetrics, processor: (job: Job) => Promise<string>) {
   return async (job: Job): Promise<string> => {
@@ -105,7 +114,7 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, opti
     prefix: config.redis.prefix,
     concurrency: config.worker.concurrency,
     lockDuration: config.worker.lockMs,
-    stalledInterval: config.worker.lockMs,
+    stalledInterval: stalledCheckIntervalMs(config.worker.lockMs),
   });
   worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
   const progressConnection = createRedisConnection(config.redis.url, 'worker');
@@ -121,7 +130,7 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, opti
   const loopDelay = monitorEventLoopDelay({ resolution: 20 });
   loopDelay.enable();
   const sweepLog = logger.child({ component: 'sweeper' });
-  const sweepTimes = { stuckPageMs: config.worker.stuckPageMs, minuteMs: config.review.minuteMs, graceMs: Math.max(30_000, config.worker.stuckPageMs) };
+  const sweepTimes = { stuckPageMs: config.worker.stuckPageMs, minuteMs: config.review.minuteMs, graceMs: Math.max(30_000, config.worker.stuckPageMs), retentionMs: config.worker.retentionMs };
   const sweeper = setInterval(() => {
     sweepLostWork(db, queue, sweepLog, sweepTimes)
       .then((putBack) => {
