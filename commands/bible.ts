@@ -1,6 +1,6 @@
-import { ActionRowBuilder, EmbedBuilder, ModalBuilder, SlashCommandBuilder, TextInputBuilder } from '@discordjs/builders';
+import { EmbedBuilder, LabelBuilder, ModalBuilder, SlashCommandBuilder, TextInputBuilder } from '@discordjs/builders';
 import { readAttachmentText } from '../src/discord/attachment-text.js';
-import { PermissionFlagsBits, TextInputStyle } from 'discord.js';
+import { ApplicationIntegrationType, InteractionContextType, PermissionFlagsBits, TextInputStyle } from 'discord.js';
 import { BIBLE_FIELDS, encodeCustomId } from '../src/discord/custom-id.js';
 import type { Reply } from '../src/discord/reply.js';
 import { BIBLE_ENTRY_TYPES, type BibleEntryType } from '../src/domain/bible-entry.js';
@@ -21,7 +21,9 @@ const FILE_MAX_BYTES = 200_000;
 export const data = new SlashCommandBuilder()
   .setName('bible')
   .setDescription('The story bible: characters, places, rules and style the agents follow')
-  .setDMPermission(false)
+  // Guild-only: installed to servers, used in their channels (never in DMs).
+  .setContexts(InteractionContextType.Guild)
+  .setIntegrationTypes(ApplicationIntegrationType.GuildInstall)
   .addSubcommand((sub) =>
     sub
       .setName('add')
@@ -105,14 +107,14 @@ export const bible: SlashCommand = {
 /** The form /bible add opens when neither text nor a file is given; its submission is handled with the other components. */
 function bibleForm(title: string, type: BibleEntryType, keywords: string | null, priority: number, always: boolean): Reply {
   const input = (id: string, label: string, style: TextInputStyle, max: number, required: boolean, value: string | null) => {
-    const field = new TextInputBuilder().setCustomId(id).setLabel(label).setStyle(style).setMaxLength(max).setRequired(required);
+    const field = new TextInputBuilder().setCustomId(id).setStyle(style).setMaxLength(max).setRequired(required);
     if (value) field.setValue(value);
-    return new ActionRowBuilder<TextInputBuilder>().addComponents(field);
+    return new LabelBuilder().setLabel(label).setTextInputComponent(field);
   };
   const modal = new ModalBuilder()
     .setCustomId(encodeCustomId({ action: 'bibleentry', typeIndex: BIBLE_ENTRY_TYPES.indexOf(type), priorityPlus100: priority + 100, always: always ? 1 : 0 }))
     .setTitle(`New ${type} for the story bible`)
-    .addComponents(
+    .addLabelComponents(
       input(BIBLE_FIELDS.title, 'Title', TextInputStyle.Short, 100, true, title),
       input(BIBLE_FIELDS.keywords, 'Keywords (comma-separated, optional)', TextInputStyle.Short, 300, false, keywords),
       input(BIBLE_FIELDS.text, 'The entry', TextInputStyle.Paragraph, FORM_TEXT_MAX, true, null),

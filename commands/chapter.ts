@@ -1,5 +1,5 @@
 import { EmbedBuilder, SlashCommandBuilder } from '@discordjs/builders';
-import { ChannelType, PermissionFlagsBits, ThreadAutoArchiveDuration } from 'discord.js';
+import { ApplicationIntegrationType, InteractionContextType, ChannelType, PermissionFlagsBits, ThreadAutoArchiveDuration } from 'discord.js';
 import { abandonChapter, attachChapterThread, createChapter, joinChapter, recordChapterCard, requireStoryRoom } from '../src/services/story-service.js';
 import { missingPermissionRefusal } from '../src/discord/permission-refusal.js';
 import type { SlashCommand } from '../src/discord/slash-command.js';
@@ -20,7 +20,9 @@ import { UserError } from '../src/services/user-error.js';
 export const data = new SlashCommandBuilder()
   .setName('chapter')
   .setDescription('Chapters of the story: each lives in its own thread')
-  .setDMPermission(false)
+  // Guild-only: installed to servers, used in their channels (never in DMs).
+  .setContexts(InteractionContextType.Guild)
+  .setIntegrationTypes(ApplicationIntegrationType.GuildInstall)
   .addSubcommand((sub) =>
     sub
       .setName('start')

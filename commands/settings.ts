@@ -1,5 +1,5 @@
 import { EmbedBuilder, SlashCommandBuilder } from '@discordjs/builders';
-import { PermissionFlagsBits } from 'discord.js';
+import { ApplicationIntegrationType, InteractionContextType, PermissionFlagsBits } from 'discord.js';
 import type { SlashCommand } from '../src/discord/slash-command.js';
 import { fitText } from '../src/discord/render/message-parts.js';
 import { ephemeral } from '../src/discord/reply.js';
@@ -20,7 +20,9 @@ export const data = new SlashCommandBuilder()
   .setName('settings')
   .setDescription('Show or change the story’s settings (Manage Server); with no options it shows them')
   .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
-  .setDMPermission(false)
+  // Guild-only: installed to servers, used in their channels (never in DMs).
+  .setContexts(InteractionContextType.Guild)
+  .setIntegrationTypes(ApplicationIntegrationType.GuildInstall)
   .addStringOption((o) => o.setName('quorum').setDescription('Votes that decide a draft: majority, all, or a number').setMaxLength(10))
   .addIntegerOption((o) => o.setName('max_revisions').setDescription('How many times a page may be sent back per draft kind').setMinValue(0).setMaxValue(50))
   .addStringOption((o) => o.setName('narrator_model').setDescription('Model for narration ("default" for the server’s)').setMaxLength(100).setAutocomplete(true))

@@ -1,5 +1,5 @@
 import { SlashCommandBuilder } from '@discordjs/builders';
-import { PermissionFlagsBits, escapeMarkdown } from 'discord.js';
+import { ApplicationIntegrationType, InteractionContextType, PermissionFlagsBits, escapeMarkdown } from 'discord.js';
 import { setupStory } from '../src/services/story-service.js';
 import type { SlashCommand } from '../src/discord/slash-command.js';
 import { ephemeral } from '../src/discord/reply.js';
@@ -10,7 +10,9 @@ import { getStoryStatus } from '../src/services/progress-service.js';
 export const data = new SlashCommandBuilder()
   .setName('story')
   .setDescription('The story of this channel: set it up, or see where every chapter stands')
-  .setDMPermission(false)
+  // Guild-only: installed to servers, used in their channels (never in DMs).
+  .setContexts(InteractionContextType.Guild)
+  .setIntegrationTypes(ApplicationIntegrationType.GuildInstall)
   .addSubcommand((sub) =>
     sub
       .setName('setup')

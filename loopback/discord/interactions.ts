@@ -132,7 +132,7 @@ export class Interactions {
     }
     if (input.subcommand) options = [{ name: input.subcommand, type: 1, options }];
     if (input.subcommandGroup) options = [{ name: input.subcommandGroup, type: 2, options }];
-    const data: JsonObject = { id: (registered?.id as string | undefined) ?? nextSnowflake(), name: input.name, type: 1, options };
+    const data: JsonObject = { id: registered?.id ?? nextSnowflake(), name: input.name, type: 1, options };
     const resolved: JsonObject = {};
     if (Object.keys(resolvedAttachments).length > 0) resolved.attachments = resolvedAttachments;
     if (Object.keys(resolvedUsers).length > 0) Object.assign(resolved, { users: resolvedUsers, members: resolvedMembers });
