@@ -14,6 +14,13 @@ const url = (protocols: string[]) =>
   }, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
+// The web reader's variables: the bot reads PUBLIC_URL too, to post the links it publishes.
+const webVariables = {
+  PUBLIC_URL: url(['http:', 'https:']).optional(),
+  WEB_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
+  WEB_HOST: z.string().min(1).default('127.0.0.1'),
+};
+
 // Every variable the processes read. Optional where a safe default exists; secrets are never echoed.
 const environmentSchema = z.object({
   DISCORD_TOKEN: z.string().min(1, 'is required (the bot token from the Discord developer portal)'),
@@ -48,6 +55,7 @@ const environmentSchema = z.object({
   HTTP_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   HTTP_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  ...webVariables,
   MODEL_PRICES: z
     .string()
     .transform((text, ctx) => {
@@ -96,6 +104,8 @@ export interface Config {
     /** Run the panels agent when a page is approved. */
     panelPrompts: boolean;
   };
+  /** The web reader: where readers reach it (published links start with it) and where it listens. */
+  web: WebConfig;
   /** The bot's HTTP API: off unless HTTP_PORT is set; every route but health needs the bearer token. */
   http: { port: number; host: string; token: string | null } | null;
   worker: {
@@ -114,6 +124,16 @@ export interface Config {
   prices: PriceTable;
 }
 
+export interface WebConfig {
+  /** Without a trailing slash; null when unset (the bot then cannot publish). */
+  publicUrl: string | null;
+  port: number;
+  host: string;
+}
+
+const webConfigOf = (e: { PUBLIC_URL?: string | undefined; WEB_PORT: number; WEB_HOST: string }): WebConfig =>
+  Object.freeze({ publicUrl: e.PUBLIC_URL ? e.PUBLIC_URL.replace(/\/+$/, '') : null, port: e.WEB_PORT, host: e.WEB_HOST });
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Configuration is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -121,11 +141,11 @@ export class ConfigError extends Error {
   }
 }
 
-/** Parses the environment once; throws ConfigError listing every problem, one line each, without values. */
-export function parseConfig(env: Record<string, string | undefined>): Readonly<Config> {
+/** Parses with a schema; throws ConfigError listing every problem, one line each, without values. */
+function parseWith<Schema extends z.ZodType>(schema: Schema, env: Record<string, string | undefined>): z.output<Schema> {
   // Empty strings count as unset so `FOO=` in an env file falls back to the default.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
-  const result = checkedEnvironment.safeParse(present);
+  const result = schema.safeParse(present);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {
       const name = issue.path.join('.') || 'environment';
@@ -134,7 +154,12 @@ export function parseConfig(env: Record<string, string | undefined>): Readonly<C
     });
     throw new ConfigError(problems);
   }
-  const e = result.data;
+  return result.data;
+}
+
+/** The bot's and the worker's configuration, parsed once from the environment. */
+export function parseConfig(env: Record<string, string | undefined>): Readonly<Config> {
+  const e = parseWith(checkedEnvironment, env);
   const prices: PriceTable = Object.freeze({ ...DEFAULT_PRICES, ...(e.MODEL_PRICES ?? {}) });
   return Object.freeze({
     discord: Object.freeze({
@@ -160,6 +185,7 @@ export function parseConfig(env: Record<string, string | undefined>): Readonly<C
       panelsModel: e.PANELS_MODEL ?? e.DIALOGUE_MODEL,
     }),
     review: Object.freeze({ minuteMs: e.REVIEW_MINUTE_MS, continuityReview: e.CONTINUITY_REVIEW === 'on', panelPrompts: e.PANEL_PROMPTS === 'on' }),
+    web: webConfigOf(e),
     http: e.HTTP_PORT === undefined ? null : Object.freeze({ port: e.HTTP_PORT, host: e.HTTP_HOST, token: e.HTTP_API_TOKEN ?? null }),
     worker: Object.freeze({
       concurrency: e.WORKER_CONCURRENCY,
@@ -171,4 +197,28 @@ export function parseConfig(env: Record<string, string | undefined>): Readonly<C
     logLevel: e.LOG_LEVEL,
     prices,
   });
+}
+
+// The web process reads Postgres only: no Discord, Redis or model variables.
+const webEnvironmentSchema = z.object({
+  DATABASE_URL: environmentSchema.shape.DATABASE_URL,
+  LOG_LEVEL: environmentSchema.shape.LOG_LEVEL,
+  HTTP_API_TOKEN: environmentSchema.shape.HTTP_API_TOKEN,
+  ...webVariables,
+  PUBLIC_URL: url(['http:', 'https:']),
+});
+
+export interface WebProcessConfig {
+  databaseUrl: string;
+  web: WebConfig & { publicUrl: string };
+  /** The read-only JSON API answers only with this bearer token; without one it is off. */
+  apiToken: string | null;
+  logLevel: (typeof LOG_LEVELS)[number];
+}
+
+/** The web reader's configuration: PUBLIC_URL is required here, since every link and feed entry starts with it. */
+export function parseWebConfig(env: Record<string, string | undefined>): Readonly<WebProcessConfig> {
+  const e = parseWith(webEnvironmentSchema, env);
+  const web = webConfigOf(e) as WebProcessConfig['web'];
+  return Object.freeze({ databaseUrl: e.DATABASE_URL, web, apiToken: e.HTTP_API_TOKEN ?? null, logLevel: e.LOG_LEVEL });
 }
