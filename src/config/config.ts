@@ -19,6 +19,7 @@ const webVariables = {
   PUBLIC_URL: url(['http:', 'https:']).optional(),
   WEB_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
   WEB_HOST: z.string().min(1).default('127.0.0.1'),
+  WEB_PAGES_PER_SCREEN: z.coerce.number().int().min(1).max(200).default(20),
 };
 
 // Every variable the processes read. Optional where a safe default exists; secrets are never echoed.
@@ -129,10 +130,12 @@ export interface WebConfig {
   publicUrl: string | null;
   port: number;
   host: string;
+  /** Approved pages per screen of a chapter: longer chapters are split into parts. */
+  pagesPerScreen: number;
 }
 
-const webConfigOf = (e: { PUBLIC_URL?: string | undefined; WEB_PORT: number; WEB_HOST: string }): WebConfig =>
-  Object.freeze({ publicUrl: e.PUBLIC_URL ? e.PUBLIC_URL.replace(/\/+$/, '') : null, port: e.WEB_PORT, host: e.WEB_HOST });
+const webConfigOf = (e: { PUBLIC_URL?: string | undefined; WEB_PORT: number; WEB_HOST: string; WEB_PAGES_PER_SCREEN: number }): WebConfig =>
+  Object.freeze({ publicUrl: e.PUBLIC_URL ? e.PUBLIC_URL.replace(/\/+$/, '') : null, port: e.WEB_PORT, host: e.WEB_HOST, pagesPerScreen: e.WEB_PAGES_PER_SCREEN });
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
