@@ -26,6 +26,7 @@ h3 { font-size: 1.1rem; }
 .meta, time, .count { color: var(--muted); font: 0.9rem/1.4 system-ui, sans-serif; }
 ol.chapters, ol.latest, ol.panels { list-style: none; padding: 0; margin: 0; }
 ol.chapters li, ol.latest li { border-top: 1px solid var(--line); padding: 0.75rem 0; }
+ol.chapters h3, ol.chapters p { margin: 0.25rem 0; }
 ol.latest { display: grid; gap: 0.75rem; grid-template-columns: 1fr; margin-bottom: 2rem; }
 ol.latest li { border: 1px solid var(--line); border-radius: 0.5rem; padding: 0.75rem; background: var(--panel); }
 ol.latest p { margin: 0.25rem 0 0; }
@@ -39,7 +40,7 @@ li.panel img { display: block; width: 100%; height: auto; border-radius: 0.25rem
 .panel-label { font: 600 0.8rem/1.4 system-ui, sans-serif; text-transform: uppercase; letter-spacing: 0.05em; color: var(--muted); margin: 0 0 0.25rem; }
 .scene { font-style: italic; color: var(--muted); margin: 0 0 0.5rem; }
 .caption { font-style: italic; margin: 0 0 0.5rem; }
-dl.script { margin: 0; display: grid; grid-template-columns: minmax(4rem, max-content) 1fr; gap: 0.25rem 0.75rem; }
+dl.script { margin: 0; display: grid; grid-template-columns: fit-content(40%) 1fr; gap: 0.25rem 0.75rem; }
 dl.script dt { font: 700 0.85rem/1.6 system-ui, sans-serif; text-transform: uppercase; letter-spacing: 0.03em; overflow-wrap: anywhere; }
 dl.script dd { margin: 0; overflow-wrap: anywhere; }
 pre.dialogue { white-space: pre-wrap; font: inherit; }
@@ -54,3 +55,8 @@ footer.site { color: var(--muted); font: 0.85rem/1.4 system-ui, sans-serif; padd
 `;
 
 export const READER_CSS_PATH = `/assets/reader-${createHash('sha256').update(READER_CSS).digest('hex').slice(0, 16)}.css`;
+
+// An open book, in the theme colour: browsers ask for an icon, and a missing one is an error in their console.
+export const READER_ICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><path fill="${THEME_COLOR}" d="M3 7c5-2 9-1 12 2v17c-3-3-7-4-12-2zm26 0c-5-2-9-1-12 2v17c3-3 7-4 12-2z"/></svg>`;
+
+export const READER_ICON_PATH = `/assets/icon-${createHash('sha256').update(READER_ICON).digest('hex').slice(0, 16)}.svg`;

@@ -14,7 +14,7 @@ import {
 } from '../services/reader-service.js';
 import { renderAtomFeed } from './feed.js';
 import { readerLinks, type ReaderLinks } from './links.js';
-import { READER_CSS, READER_CSS_PATH } from './styles.js';
+import { READER_CSS, READER_CSS_PATH, READER_ICON, READER_ICON_PATH } from './styles.js';
 import { renderChapterScreen, renderSinglePage } from './views/chapter-view.js';
 import { notFoundPage } from './views/layout.js';
 import { renderStoryFront } from './views/story-view.js';
@@ -76,6 +76,10 @@ export function createWebApp(deps: WebDeps): Hono {
     return c.json({ status: database ? 'ok' : 'degraded', database }, database ? 200 : 503, { 'cache-control': 'no-store' });
   });
   app.get(READER_CSS_PATH, (c) => c.body(READER_CSS, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': IMMUTABLE }));
+  const icon = (c: Context) => c.body(READER_ICON, 200, { 'content-type': 'image/svg+xml', 'cache-control': IMMUTABLE });
+  app.get(READER_ICON_PATH, icon);
+  // Browsers and link unfurlers ask for this one without reading the page.
+  app.get('/favicon.ico', (c) => c.body(READER_ICON, 200, { 'content-type': 'image/svg+xml', 'cache-control': 'public, max-age=86400' }));
   app.get('/images/:file', async (c) => {
     // The name is matched whole against a hash and an extension: nothing else ever reaches the store.
     const match = IMAGE_FILE.exec(c.req.param('file'));

@@ -1,6 +1,6 @@
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
-import { READER_CSS_PATH, THEME_COLOR } from '../styles.js';
+import { READER_CSS_PATH, READER_ICON_PATH, THEME_COLOR } from '../styles.js';
 
 // Every view renders through hono's `html` template, which escapes each interpolated value: story
 // text, titles and model output always reach the browser as text.
@@ -31,6 +31,7 @@ export function layout(view: { title: string; preview: LinkPreview; feedUrl: str
 <meta name="theme-color" content="${THEME_COLOR}">
 <meta name="referrer" content="no-referrer">
 <link rel="stylesheet" href="${READER_CSS_PATH}">
+<link rel="icon" type="image/svg+xml" href="${READER_ICON_PATH}">
 <link rel="alternate" type="application/atom+xml" title="${preview.siteName}: new pages" href="${view.feedUrl}">
 <link rel="canonical" href="${preview.url}">
 <meta property="og:type" content="${preview.type}">
@@ -53,7 +54,7 @@ ${view.body}
 export function notFoundPage(): Markup {
   return html`<!doctype html>
 <html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Not found</title><link rel="stylesheet" href="${READER_CSS_PATH}"></head>
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Not found</title><link rel="stylesheet" href="${READER_CSS_PATH}"><link rel="icon" type="image/svg+xml" href="${READER_ICON_PATH}"></head>
 <body><main id="content"><h1>Not found</h1><p>There is nothing to read at this address.</p></main></body>
 </html>`;
 }

@@ -2,7 +2,7 @@ import { html } from 'hono/html';
 import { previewText } from '../../domain/reader-page.js';
 import type { loadStoryFront, PublishedStory } from '../../services/reader-service.js';
 import type { ReaderLinks } from '../links.js';
-import { layout, timeTag, type Markup } from './layout.js';
+import { formatDate, layout, timeTag, type Markup } from './layout.js';
 
 type StoryFront = Awaited<ReturnType<typeof loadStoryFront>>;
 
@@ -29,7 +29,7 @@ ${front.latest.length > 0
 <section aria-labelledby="chapters-heading"><h2 id="chapters-heading">Chapters</h2>
 <ol class="chapters">${front.chapters.map(
     (chapter) => html`<li><h3><a href="${links.chapter(chapter.number)}">Chapter ${chapter.number}: ${chapter.title}</a></h3>
-<p class="meta">${plural(chapter.approvedPages, 'page')} · ${timeTag(chapter.firstApprovedAt)}${chapter.latestApprovedAt > chapter.firstApprovedAt ? html` to ${timeTag(chapter.latestApprovedAt)}` : ''}</p></li>`,
+<p class="meta">${plural(chapter.approvedPages, 'page')} · ${timeTag(chapter.firstApprovedAt)}${formatDate(chapter.latestApprovedAt) !== formatDate(chapter.firstApprovedAt) ? html` to ${timeTag(chapter.latestApprovedAt)}` : ''}</p></li>`,
   )}</ol></section>
 </main>`;
   return layout({
