@@ -160,6 +160,14 @@ describe('the web reader over HTTP', () => {
     }
   });
 
+  it('the operator’s JSON API is off in a web process without HTTP_API_TOKEN: every API path is a JSON 404', async () => {
+    for (const path of ['/api/chapters', '/api/pages/1', '/api/nowhere']) {
+      const response = await get(`${h.web?.url ?? ''}${path}`, { authorization: 'Bearer anything-at-all-0123' });
+      expect(response.status).toBe(404);
+      expect(await response.json()).toEqual({ error: 'not found' });
+    }
+  });
+
   it('unpublishing makes the old address the same 404; publishing again serves the story at a new one only', async () => {
     const unknown = await (await get(`${h.web?.url ?? ''}/the-story-${'0'.repeat(32)}`)).text();
     const command = (subcommand: string) => h.discord.slashCommand({ guildId: h.guildId, channelId: h.storyChannelId, userId: h.adminId, name: 'story', subcommand, options: {} }).response();

@@ -235,11 +235,14 @@ export function parseConfig(env: Record<string, string | undefined>): Readonly<C
   });
 }
 
-// The web process reads Postgres only: no Discord, Redis or model variables.
+// The web process reads Postgres only: no Discord, Redis or model variables. The prompt budgets are
+// read so the API's next-context answer is built exactly as the worker would build the prompt.
 const webEnvironmentSchema = z.object({
   DATABASE_URL: environmentSchema.shape.DATABASE_URL,
   LOG_LEVEL: environmentSchema.shape.LOG_LEVEL,
   HTTP_API_TOKEN: environmentSchema.shape.HTTP_API_TOKEN,
+  PROMPT_TOKEN_BUDGET: environmentSchema.shape.PROMPT_TOKEN_BUDGET,
+  BIBLE_TOKEN_BUDGET: environmentSchema.shape.BIBLE_TOKEN_BUDGET,
   ...webVariables,
   PUBLIC_URL: url(['http:', 'https:']),
 });
@@ -249,6 +252,7 @@ export interface WebProcessConfig {
   web: WebConfig & { publicUrl: string };
   /** The read-only JSON API answers only with this bearer token; without one it is off. */
   apiToken: string | null;
+  promptBudget: { totalTokens: number; bibleTokens: number };
   logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -256,5 +260,6 @@ export interface WebProcessConfig {
 export function parseWebConfig(env: Record<string, string | undefined>): Readonly<WebProcessConfig> {
   const e = parseWith(webEnvironmentSchema, env);
   const web = webConfigOf(e) as WebProcessConfig['web'];
-  return Object.freeze({ databaseUrl: e.DATABASE_URL, web, apiToken: e.HTTP_API_TOKEN ?? null, logLevel: e.LOG_LEVEL });
+  const promptBudget = Object.freeze({ totalTokens: e.PROMPT_TOKEN_BUDGET, bibleTokens: Math.min(e.BIBLE_TOKEN_BUDGET, e.PROMPT_TOKEN_BUDGET) });
+  return Object.freeze({ databaseUrl: e.DATABASE_URL, web, apiToken: e.HTTP_API_TOKEN ?? null, promptBudget, logLevel: e.LOG_LEVEL });
 }

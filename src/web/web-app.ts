@@ -12,6 +12,7 @@ import {
   openPublishedStory,
   type PublishedStory,
 } from '../services/reader-service.js';
+import { createApiRoutes } from './api-routes.js';
 import { renderAtomFeed } from './feed.js';
 import { readerLinks, type ReaderLinks } from './links.js';
 import { READER_CSS, READER_CSS_PATH, READER_ICON, READER_ICON_PATH } from './styles.js';
@@ -23,6 +24,8 @@ export interface WebDeps {
   db: Db;
   publicUrl: string;
   pagesPerScreen: number;
+  /** The operator's JSON API (off without a token). */
+  api: { token: string | null; promptBudget: { totalTokens: number; bibleTokens: number } };
   logger: Logger;
 }
 
@@ -62,7 +65,7 @@ function numberParam(text: string | undefined): number {
   return Number(text);
 }
 
-/** The web reader: published stories as pages, a feed, images by content hash. Reads Postgres only. */
+/** The web reader (published stories as pages, a feed, images by content hash) and the JSON API. Reads Postgres only. */
 export function createWebApp(deps: WebDeps): Hono {
   const app = new Hono();
   app.use(async (c, next) => {
@@ -70,6 +73,7 @@ export function createWebApp(deps: WebDeps): Hono {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(name, value);
   });
 
+  app.route('/api', createApiRoutes({ db: deps.db, ...deps.api, logger: deps.logger }));
   app.get('/livez', (c) => c.json({ status: 'ok' }, 200, { 'cache-control': 'no-store' }));
   app.get('/readyz', async (c) => {
     const database = await pingDatabase(deps.db).then(() => true, () => false);

@@ -16,7 +16,13 @@ export async function startWebServer(config: Readonly<WebProcessConfig>, logger:
   const db = createDatabase(config.databaseUrl, {
     onPoolError: (error) => logger.warn({ err: error }, 'idle database connection lost; the pool reconnects'),
   });
-  const app = createWebApp({ db, publicUrl: config.web.publicUrl, pagesPerScreen: config.web.pagesPerScreen, logger });
+  const app = createWebApp({
+    db,
+    publicUrl: config.web.publicUrl,
+    pagesPerScreen: config.web.pagesPerScreen,
+    api: { token: config.apiToken, promptBudget: config.promptBudget },
+    logger,
+  });
   const server = createAdaptorServer({ fetch: app.fetch, hostname: config.web.host, port: config.web.port });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
