@@ -6,7 +6,7 @@ import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promi
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ExecutionFailure, ExecutionInterrupted, executePrompt, type ImageRef, type RunHooks } from './execute.js';
 import { buildObjectInfo, validatePrompt, type PromptNode } from './object-info.js';
-import { parseMultipart } from './multipart.js';
+import { ComfyFiles } from './files.js';
 
 // A loopback ComfyUI (0.3.64's routes and messages, see ../shared/comfyui-notes.md) for the tests and
 // the demo: validation against its own /object_info, one prompt at a time in (number, prompt_id)
@@ -53,8 +53,7 @@ export class ComfyServer {
   private pending: QueueItem[] = [];
   private running: { item: QueueItem; lastNode: string; interrupt: boolean } | null = null;
   private history = new Map<string, HistoryEntry>();
-  private readonly files = new Map<string, Buffer>();
-  private readonly counters = new Map<string, number>();
+  private readonly files = new ComfyFiles();
   private cache: Pick<RunHooks, 'cache' | 'cachedUi'> = { cache: new Map(), cachedUi: new Map() };
   private number = 0;
   /** Bumped by restart(): a run from an earlier life stops quietly. */
@@ -198,7 +197,7 @@ export class ComfyServer {
     const url = new URL(req.url ?? '/', 'http://loopback');
     const path = url.pathname.replace(/^\/api(?=\/)/, '');
     const method = req.method ?? 'GET';
-    const info = buildObjectInfo({ checkpoints: this.checkpoints, inputFiles: [...this.files.keys()].filter((k) => k.startsWith('input/')).map((k) => k.slice('input/'.length)) });
+    const info = buildObjectInfo({ checkpoints: this.checkpoints, inputFiles: this.files.inputNames() });
     if (method === 'GET' && path === '/object_info') return json(res, 200, info);
     if (method === 'GET' && path.startsWith('/object_info/')) {
       const name = decodeURIComponent(path.slice('/object_info/'.length));
@@ -242,8 +241,8 @@ export class ComfyServer {
       res.writeHead(200).end();
       return;
     }
-    if (method === 'GET' && path === '/view') return this.view(url, res);
-    if (method === 'POST' && path === '/upload/image') return this.upload(req, res);
+    if (method === 'GET' && path === '/view') return this.files.view(url, res);
+    if (method === 'POST' && path === '/upload/image') return this.files.upload(req, await readBody(req), res);
     res.writeHead(404).end();
   }
 
@@ -265,42 +264,6 @@ export class ComfyServer {
     // The run may start, and send its first messages, before this reply leaves: race 1 of the notes.
     void this.pump();
     json(res, 200, { prompt_id: promptId, number, node_errors: validation.nodeErrors });
-  }
-
-  private view(url: URL, res: ServerResponse): void {
-    let filename = url.searchParams.get('filename');
-    let type = url.searchParams.get('type') ?? 'output';
-    const subfolder = url.searchParams.get('subfolder') ?? '';
-    const annotated = filename?.match(/ \[(output|input|temp)\]$/);
-    if (filename && annotated?.[1]) {
-      type = annotated[1];
-      filename = filename.slice(0, -annotated[0].length);
-    }
-    if (!['output', 'input', 'temp'].includes(type)) return void res.writeHead(400).end();
-    if (!filename) return void res.writeHead(404).end();
-    if (filename.startsWith('/') || filename.includes('..')) return void res.writeHead(400).end();
-    if (subfolder.startsWith('/') || subfolder.includes('..')) return void res.writeHead(403).end();
-    const bytes = this.files.get([type, subfolder, filename].filter(Boolean).join('/'));
-    if (!bytes) return void res.writeHead(404).end();
-    res.writeHead(200, { 'content-type': 'image/png', 'content-disposition': `filename="${filename}"` }).end(bytes);
-  }
-
-  private async upload(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const parts = parseMultipart(req.headers['content-type'] ?? '', await readBody(req));
-    const image = parts.find((part) => part.name === 'image' && part.filename);
-    const field = (name: string) => parts.find((part) => part.name === name)?.data.toString() ?? '';
-    const type = field('type') || 'input';
-    const subfolder = field('subfolder');
-    if (!image?.filename || subfolder.includes('..') || image.filename.includes('..') || image.filename.includes('/')) return void res.writeHead(400).end();
-    if (!['input', 'temp', 'output'].includes(type)) return json(res, 500, { error: 'unknown type' });
-    const overwrite = ['true', '1'].includes(field('overwrite'));
-    const folder = [type, subfolder].filter(Boolean).join('/');
-    let name = image.filename;
-    for (let n = 1; !overwrite && this.files.has(`${folder}/${name}`) && !this.files.get(`${folder}/${name}`)?.equals(image.data); n += 1) {
-      name = image.filename.replace(/(\.[^.]*)?$/, (ext) => ` (${n})${ext}`);
-    }
-    this.files.set(`${folder}/${name}`, image.data);
-    json(res, 200, { name, subfolder, type });
   }
 
   private async pump(): Promise<void> {
@@ -329,8 +292,8 @@ export class ComfyServer {
     const hooks: RunHooks = {
       ...this.cache,
       files: {
-        save: (prefix, type, bytes) => this.saveFile(prefix, type, bytes),
-        readInput: (name) => this.files.get(`input/${name}`),
+        save: (prefix, type, bytes) => this.files.save(prefix, type, bytes),
+        readInput: (name) => this.files.readInput(name),
       },
       stepDelay: () => (this.stepDelayMs > 0 ? sleep(this.stepDelayMs) : nextTurn()),
       shouldInterrupt: () => !alive() || (this.running?.interrupt ?? false),
@@ -386,17 +349,6 @@ export class ComfyServer {
     void this.pump();
   }
 
-  private saveFile(prefix: string, type: 'output' | 'temp', bytes: Buffer): ImageRef {
-    const slash = prefix.lastIndexOf('/');
-    const subfolder = slash < 0 ? '' : prefix.slice(0, slash);
-    const base = slash < 0 ? prefix : prefix.slice(slash + 1);
-    const key = `${type}/${subfolder}/${base}`;
-    const counter = (this.counters.get(key) ?? 0) + 1;
-    this.counters.set(key, counter);
-    const filename = `${base}_${String(counter).padStart(5, '0')}_.png`;
-    this.files.set([type, subfolder, filename].filter(Boolean).join('/'), bytes);
-    return { filename, subfolder, type };
-  }
 }
 
 function meta(outputs: Record<string, unknown>): HistoryEntry['meta'] {
