@@ -48,6 +48,8 @@ export class ComfyClient {
   private socket: WebSocket | null = null;
   private connecting: Promise<boolean> | null = null;
   private readonly followers = new Map<string, Follower>();
+  /** Messages for prompts submitted but not yet followed (the run can start before the POST reply). */
+  private readonly early = new Map<string, [string, Record<string, unknown>][]>();
   private closed = false;
 
   constructor(
@@ -59,12 +61,18 @@ export class ComfyClient {
   async submit(prompt: ComfyWorkflow, promptId: string): Promise<void> {
     // The socket first: the run's first messages can come before the POST reply.
     await this.connect();
-    const response = await this.request('/prompt', { method: 'POST', body: JSON.stringify({ prompt, client_id: this.clientId, prompt_id: promptId }) });
-    if (response.status === 400) {
-      const body: unknown = await response.json().catch(() => null);
-      throw new ComfyValidationError(describeValidationError(body), body);
+    if (!this.followers.has(promptId)) this.early.set(promptId, []);
+    try {
+      const response = await this.request('/prompt', { method: 'POST', body: JSON.stringify({ prompt, client_id: this.clientId, prompt_id: promptId }) });
+      if (response.status === 400) {
+        const body: unknown = await response.json().catch(() => null);
+        throw new ComfyValidationError(describeValidationError(body), body);
+      }
+      if (!response.ok) throw new ComfyUnreachableError(`ComfyUI answered ${response.status} to POST /prompt`);
+    } catch (error) {
+      this.early.delete(promptId);
+      throw error;
     }
-    if (!response.ok) throw new ComfyUnreachableError(`ComfyUI answered ${response.status} to POST /prompt`);
   }
 
   /** Where ComfyUI has the prompt: after a worker restart or a dropped socket, this decides what to do. */
@@ -115,7 +123,7 @@ export class ComfyClient {
           void check(false);
         }
       }, pollMs);
-      this.followers.set(promptId, {
+      const follower: Follower = {
         onFrame: (type, data) => {
           if (type === 'progress' && typeof data.value === 'number' && typeof data.max === 'number') options.onProgress?.({ step: { value: data.value, max: data.max }, ahead: 0 });
           else if (type === 'execution_start') options.onProgress?.({ step: null, ahead: 0 });
@@ -123,7 +131,10 @@ export class ComfyClient {
           else if (type === 'execution_interrupted') finish({ kind: 'interrupted' });
           else if (type === 'executing' && data.node === null) void check(true);
         },
-      });
+      };
+      this.followers.set(promptId, follower);
+      for (const [type, data] of this.early.get(promptId) ?? []) follower.onFrame(type, data);
+      this.early.delete(promptId);
       void this.connect().then(() => check(false));
     });
   }
@@ -228,7 +239,10 @@ export class ComfyClient {
         const frame = frameSchema.safeParse(parsed);
         if (!frame.success) return;
         const promptId = frame.data.data.prompt_id;
-        if (typeof promptId === 'string') this.followers.get(promptId)?.onFrame(frame.data.type, frame.data.data);
+        if (typeof promptId !== 'string') return;
+        const follower = this.followers.get(promptId);
+        if (follower) follower.onFrame(frame.data.type, frame.data.data);
+        else this.early.get(promptId)?.push([frame.data.type, frame.data.data]);
       });
     });
     return this.connecting;
