@@ -6,6 +6,7 @@ import { benchContextBuild } from './context-build.js';
 import { benchMemory } from './memory.js';
 import { benchScaleOut } from './scale-out.js';
 import { renderTable, type BenchRow } from './stats.js';
+import { benchVoteRoundTrips } from './vote-round-trips.js';
 import { benchVotes } from './votes.js';
 
 // `npm run bench`: speed and memory on local Postgres and Redis, the loopback Discord and model.
@@ -13,6 +14,7 @@ import { benchVotes } from './votes.js';
 const SECTIONS: [string, () => Promise<BenchRow[]>][] = [
   ['interaction acknowledgement', benchAckLatency],
   ['click to job start', benchClickToJob],
+  ['vote round trips', benchVoteRoundTrips],
   ['votes per second', benchVotes],
   ['context build', benchContextBuild],
   ['memory', benchMemory],

@@ -12,6 +12,8 @@ export type Db = Kysely<Database>;
 export interface DatabaseOptions {
   maxConnections?: number;
   onPoolError?: (error: Error) => void;
+  /** Called for every statement sent (BEGIN and COMMIT included): the benchmark counts round trips with it. */
+  onQuery?: () => void;
 }
 
 export function createDatabase(databaseUrl: string, options: DatabaseOptions = {}): Db {
@@ -25,7 +27,7 @@ export function createDatabase(databaseUrl: string, options: DatabaseOptions = {
   // through the pool, and checked-out ones get a listener of their own (their query fails instead).
   pool.on('error', (error) => options.onPoolError?.(error));
   pool.on('connect', (client) => client.on('error', (error) => options.onPoolError?.(error)));
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: withPreparedStatements(pool) }) });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: withPreparedStatements(pool, options.onQuery) }) });
 }
 
 /** One round trip: whether the database answers at all. */
@@ -46,7 +48,7 @@ export function prepareOnEveryConnection<R>(query: CompiledQuery<R>): CompiledQu
 }
 
 /** The pool as Kysely sees it, sending marked statements by name (node-postgres prepares a named statement on first use). */
-function withPreparedStatements(pool: pg.Pool): PostgresPool {
+function withPreparedStatements(pool: pg.Pool, onQuery: (() => void) | undefined): PostgresPool {
   return {
     async connect(): Promise<PostgresPoolClient> {
       const client = await pool.connect();
@@ -54,6 +56,7 @@ function withPreparedStatements(pool: pg.Pool): PostgresPool {
         // Kysely passes either a SQL text with parameters or a cursor; only a marked text is renamed.
         // One function stands for both overloads of the interface, hence the cast through unknown.
         query: ((text: string | object, values?: readonly unknown[]) => {
+          onQuery?.();
           const name = typeof text === 'string' ? preparedNames.get(text) : undefined;
           if (name !== undefined) return client.query({ name, text: text as string, values: values ? [...values] : [] });
           return typeof text === 'string' ? client.query(text, values ? [...values] : []) : client.query(text as pg.Submittable);

@@ -1,37 +1,37 @@
-import { JOB_SCHEMAS, jobKeyFor, type JobData, type JobName } from '../domain/jobs.js';
+import { describeJob, type JobData, type JobName, type OutboxJob } from '../domain/jobs.js';
 import type { OutboxRow } from './database.js';
 import type { Executor } from './executor.js';
 
-/** A job as written to the outbox: what the relay hands to BullMQ after the commit. */
-export interface OutboxJob {
-  name: JobName;
-  key: string;
-  payload: Record<string, unknown>;
-  runAt: Date | null;
-}
+export type { OutboxJob };
 
 /**
- * Writes a job into the outbox inside the caller's transaction: it reaches Redis only if the
- * transition commits, and the relay delivers it even if this process dies right after the commit.
+ * Writes jobs into the outbox inside the caller's transaction, in one statement: they reach Redis
+ * only if the transition commits, and the relay delivers them even if this process dies right after
+ * the commit. A key already in the outbox is left as it is (the job was asked for before).
  */
-export async function addToOutbox<N extends JobName>(db: Executor, name: N, data: JobData<N>, options: { runAt?: Date } = {}): Promise<OutboxJob> {
-  const payload = JOB_SCHEMAS[name].parse(data) as Record<string, unknown>;
-  const key = jobKeyFor(name, data);
-  const runAt = options.runAt ?? null;
+export async function writeToOutbox(db: Executor, jobs: readonly OutboxJob[]): Promise<readonly OutboxJob[]> {
+  if (jobs.length === 0) return jobs;
   await db
     .insertInto('outbox')
-    .values({ job_name: name, job_key: key, payload: JSON.stringify(payload), run_at: runAt })
+    .values(jobs.map((job) => ({ job_name: job.name, job_key: job.key, payload: JSON.stringify(job.payload), run_at: job.runAt })))
     .onConflict((oc) => oc.column('job_key').doNothing())
     .execute();
-  return { name, key, payload, runAt };
+  return jobs;
+}
+
+/** One job into the outbox (see writeToOutbox). */
+export async function addToOutbox<N extends JobName>(db: Executor, name: N, data: JobData<N>, options: { runAt?: Date } = {}): Promise<OutboxJob> {
+  const job = describeJob(name, data, options);
+  await writeToOutbox(db, [job]);
+  return job;
 }
 
 /** Puts a lost or dead job back in the outbox under its key, to be relayed at once. */
 export async function putBackInOutbox<N extends JobName>(db: Executor, name: N, data: JobData<N>): Promise<void> {
-  const payload = JOB_SCHEMAS[name].parse(data);
+  const job = describeJob(name, data);
   await db
     .insertInto('outbox')
-    .values({ job_name: name, job_key: jobKeyFor(name, data), payload: JSON.stringify(payload) })
+    .values({ job_name: job.name, job_key: job.key, payload: JSON.stringify(job.payload) })
     .onConflict((oc) => oc.column('job_key').doUpdateSet({ relayed_at: null, run_at: null }))
     .execute();
 }

@@ -1,5 +1,5 @@
 import type { Transaction } from 'kysely';
-import type { Database, NewStoryPage, StoryPage, StoryPageUpdate } from './database.js';
+import type { Database, NewStoryPage, StoryPage } from './database.js';
 import type { Executor } from './executor.js';
 
 /** Reads a page and locks its row until the transaction ends: every transition starts here. */
@@ -65,13 +65,6 @@ export function insertPage(db: Executor, page: NewStoryPage): Promise<StoryPage>
   return db.insertInto('story_pages').values(page).returningAll().executeTakeFirstOrThrow();
 }
 
-/**
- * Writes a transition's outcome, guarded by the version the caller read under its lock: a caller
- * that forgot to lock gets undefined rather than overwriting someone else's transition.
- */
-export function updatePageAtVersion(db: Executor, pageId: number, expectedVersion: number, changes: StoryPageUpdate): Promise<StoryPage | undefined> {
-  return db.updateTable('story_pages').set(changes).where('id', '=', pageId).where('version', '=', expectedVersion).returningAll().executeTakeFirst();
-}
 
 export function findPageByNumber(db: Executor, chapterId: number, pageNumber: number): Promise<StoryPage | undefined> {
   return db.selectFrom('story_pages').selectAll().where('chapter_id', '=', chapterId).where('number', '=', pageNumber).executeTakeFirst();
@@ -129,14 +122,4 @@ export async function countDraftsStartedBefore(db: Executor, startedAt: Date): P
     .where('generation_started_at', '<', startedAt)
     .executeTakeFirstOrThrow();
   return Number(row.n);
-}
-
-/** The story settings that decide a draft's vote and its reminder and deadline. */
-export function getReviewRules(db: Executor, chapterId: number) {
-  return db
-    .selectFrom('chapters as c')
-    .innerJoin('stories as s', 's.id', 'c.story_id')
-    .select(['s.id as story_id', 's.quorum', 's.max_revisions', 's.reminder_minutes', 's.deadline_minutes', 's.deadline_rule'])
-    .where('c.id', '=', chapterId)
-    .executeTakeFirstOrThrow();
 }

@@ -28,3 +28,13 @@ export function updateStory(db: Executor, storyId: number, update: StoryUpdate):
 export async function lockStory(trx: Transaction<Database>, storyId: number): Promise<void> {
   await trx.selectFrom('stories').select('id').where('id', '=', storyId).forUpdate().execute();
 }
+
+/** The story settings that decide a draft's vote and its reminder and deadline. */
+export function getReviewRules(db: Executor, chapterId: number) {
+  return db
+    .selectFrom('chapters as c')
+    .innerJoin('stories as s', 's.id', 'c.story_id')
+    .select(['s.id as story_id', 's.quorum', 's.max_revisions', 's.reminder_minutes', 's.deadline_minutes', 's.deadline_rule'])
+    .where('c.id', '=', chapterId)
+    .executeTakeFirstOrThrow();
+}

@@ -105,7 +105,7 @@ type RecordVoteRow = StoryPage & {
   recorded: boolean;
 };
 
-// $1 user, $2 revision, $3 page, $4 thread, $5 guild, $6 choice, $7 feedback (or null).
+// $1 user, $2 revision, $3 page, $4 thread, $5 guild, $6 choice, $7 feedback (or null), $8 record even a deciding vote.
 const RECORD_VOTE_SQL = `
     with snapshot as (
       select p.id, p.votes_cast, s.quorum, s.max_revisions,
@@ -149,8 +149,8 @@ const RECORD_VOTE_SQL = `
         and l.state in ('user_reviewing_narration', 'user_reviewing_dialogue')
         and l.stage = sn.revision->>'kind'
         and l.votes_cast = sn.votes_cast + 1
-        and sn.other_approvals + (case when $6 = 'approve' then 1 else 0 end) < sn.required
-        and sn.other_revisions + (case when $6 = 'revise' then 1 else 0 end) < sn.required
+        and ($8 or (sn.other_approvals + (case when $6 = 'approve' then 1 else 0 end) < sn.required
+          and sn.other_revisions + (case when $6 = 'revise' then 1 else 0 end) < sn.required))
       on conflict (revision_id, user_id) do update set choice = excluded.choice, updated_at = now()
       returning revision_id
     ),
@@ -168,8 +168,10 @@ const RECORD_VOTE_SQL = `
  * the page row (bumping `votes_cast`), reads the clicker's role, the draft and the votes so far, and
  * upserts the vote (and its feedback) only when the clicker is a co-writer, the draft is the page's
  * open one, the snapshot is current, and neither side reaches the quorum with this vote. Otherwise it
- * writes no vote and the caller decides under the lock (castVote's full transaction). Undefined: no
- * such page in this thread. Prepared once per connection: planning would cost more than running it.
+ * writes no vote and the caller takes it again inside a transaction with `evenIfDeciding`: there the
+ * page row stays locked until commit, so the decision is applied on exactly what the statement read.
+ * Undefined: no such page in this thread. Prepared once per connection: planning would cost more than
+ * running it.
  *
  * The quorum below mirrors `requiredVotes` in domain/voting.ts (the quorum column holds "majority",
  * "all" or 1–999); test/vote-statement.test.ts holds the two equal.
@@ -177,9 +179,10 @@ const RECORD_VOTE_SQL = `
 export async function recordVoteInOneStatement(
   db: Executor,
   vote: { pageId: number; revisionId: number; guildId: string; threadId: string; userId: string; choice: VoteChoice; feedback: string | null },
+  options: { evenIfDeciding: boolean } = { evenIfDeciding: false },
 ): Promise<VoteAttempt | undefined> {
   const { rows } = await db.executeQuery(
-    prepareOnEveryConnection(CompiledQuery.raw(RECORD_VOTE_SQL, [vote.userId, vote.revisionId, vote.pageId, vote.threadId, vote.guildId, vote.choice, vote.feedback])) as CompiledQuery<RecordVoteRow>,
+    prepareOnEveryConnection(CompiledQuery.raw(RECORD_VOTE_SQL, [vote.userId, vote.revisionId, vote.pageId, vote.threadId, vote.guildId, vote.choice, vote.feedback, options.evenIfDeciding])) as CompiledQuery<RecordVoteRow>,
   );
   const row = rows[0];
   if (!row) return undefined;
@@ -203,10 +206,3 @@ export async function recordVoteInOneStatement(
   };
 }
 
-/**
- * Locks the page for a vote taken under the lock, bumping `votes_cast` so that a one-statement vote
- * waiting for the row knows its snapshot is stale.
- */
-export async function lockPageForVote(db: Executor, pageId: number): Promise<void> {
-  await db.updateTable('story_pages').set((eb) => ({ votes_cast: eb('votes_cast', '+', 1) })).where('id', '=', pageId).execute();
-}

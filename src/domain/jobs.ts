@@ -96,3 +96,17 @@ export function jobKeyFor<N extends JobName>(name: N, data: JobData<N>): string 
   }
   throw new Error(`unknown job ${String(name)}`);
 }
+
+/** A job as the outbox holds it: its name, its deterministic key, its checked data, and when it is due. */
+export interface OutboxJob {
+  name: JobName;
+  key: string;
+  payload: Record<string, unknown>;
+  runAt: Date | null;
+}
+
+/** Checks a job's data against its schema and gives it its key: what the outbox writes and the relay adds. */
+export function describeJob<N extends JobName>(name: N, data: JobData<N>, options: { runAt?: Date } = {}): OutboxJob {
+  const payload = JOB_SCHEMAS[name].parse(data) as Record<string, unknown>;
+  return { name, key: jobKeyFor(name, data), payload, runAt: options.runAt ?? null };
+}

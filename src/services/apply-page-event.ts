@@ -1,11 +1,11 @@
 import type { Transaction } from 'kysely';
 import type { Database, PageRevision, StoryPage, StoryPageUpdate } from '../db/database.js';
-import { addToOutbox, type OutboxJob } from '../db/outbox.js';
-import { updatePageAtVersion } from '../db/pages.js';
+import { writeToOutbox } from '../db/outbox.js';
 import { closeRevision } from '../db/revisions.js';
-import { insertPageTransition } from '../db/transitions.js';
+import { updatePageAndLogTransition } from '../db/transitions.js';
+import { describeJob, type OutboxJob } from '../domain/jobs.js';
 import { isGenerating, transitionPage, type PageEffect, type PageEvent } from '../domain/page-state-machine.js';
-import { scheduleDraftFollowUps, type ReviewClock } from './review-schedule.js';
+import { draftFollowUps, type ReviewClock } from './review-schedule.js';
 import { UserError } from './user-error.js';
 
 export interface PageChange {
@@ -25,7 +25,7 @@ export interface AppliedEvent {
   /** The draft whose vote this event closed, as it now stands (approved, sent back or superseded). */
   closedDraft: PageRevision | null;
   /** Jobs written to the outbox: the caller hands them to the relay after commit. */
-  queued: OutboxJob[];
+  queued: readonly OutboxJob[];
 }
 
 /**
@@ -39,27 +39,23 @@ export async function applyPageEvent(trx: Transaction<Database>, change: PageCha
   if (!result.ok) throw new UserError(result.reason);
   const version = page.version + 1;
   const generating = isGenerating(result.status.state);
-  const updated = await updatePageAtVersion(trx, page.id, page.version, {
-    state: result.status.state,
-    stage: result.status.stage,
-    version,
-    updated_at: new Date(),
-    generation_started_at: generating ? new Date() : null,
-    failure_reason: result.status.state === 'generation_failed' ? (typeof details.reason === 'string' ? details.reason : null) : null,
-    ...pageColumnsFor(page, result.effects, newDraft?.revision ?? null),
+  const { type: _type, ...eventFacts } = event;
+  const updated = await updatePageAndLogTransition(trx, {
+    pageId: page.id,
+    expectedVersion: page.version,
+    changes: {
+      ...pageColumnsFor(page, result.effects, newDraft?.revision ?? null),
+      state: result.status.state,
+      stage: result.status.stage,
+      version,
+      updated_at: new Date(),
+      generation_started_at: generating ? new Date() : null,
+      failure_reason: result.status.state === 'generation_failed' ? (typeof details.reason === 'string' ? details.reason : null) : null,
+    },
+    log: { from: page.state, event: event.type, actorId, details: { ...eventFacts, ...details } },
   });
   // The row is locked, so this only fails if a caller forgot to lock it: refuse rather than overwrite.
   if (!updated) throw new Error(`page ${page.id} changed under a transition (expected version ${page.version})`);
-  const { type: _type, ...eventFacts } = event;
-  await insertPageTransition(trx, {
-    pageId: page.id,
-    from: page.state,
-    to: updated.state,
-    event: event.type,
-    actorId,
-    pageVersion: version,
-    details: { ...eventFacts, ...details },
-  });
 
   const queued: OutboxJob[] = [];
   let closedDraft: PageRevision | null = null;
@@ -71,25 +67,25 @@ export async function applyPageEvent(trx: Transaction<Database>, change: PageCha
         closedDraft = await closeRevision(trx, page.current_revision_id, effect.outcome);
         break;
       case 'generate_draft':
-        queued.push(await addToOutbox(trx, 'generate-draft', { pageId: page.id, kind: effect.kind, pageVersion: version }));
+        queued.push(describeJob('generate-draft', { pageId: page.id, kind: effect.kind, pageVersion: version }));
         break;
       case 'post_draft': {
         if (!newDraft) throw new Error(`${event.type} on page ${page.id} puts up a draft but none was given`);
-        queued.push(...(await scheduleDraftFollowUps(trx, page, newDraft.revision, newDraft.clock)));
+        queued.push(...(await draftFollowUps(trx, page, newDraft.revision, newDraft.clock)));
         // A drafted revision is shown by the worker that wrote it; a restored one needs a job to show it.
         if (event.type === 'version_restored') {
           const superseded = page.current_revision_id !== null && result.effects.some((e) => e.type === 'close_draft_voting') ? { supersededRevisionId: page.current_revision_id } : {};
-          queued.push(await addToOutbox(trx, 'post-draft', { pageId: page.id, revisionId: newDraft.revision.id, ...superseded }));
+          queued.push(describeJob('post-draft', { pageId: page.id, revisionId: newDraft.revision.id, ...superseded }));
         }
         break;
       }
       case 'announce_page_approved':
-        queued.push(await addToOutbox(trx, 'announce-page', { pageId: page.id, pageVersion: version }));
-        queued.push(await addToOutbox(trx, 'summarise-chapter', { chapterId: page.chapter_id, approvedPage: page.number }));
+        queued.push(describeJob('announce-page', { pageId: page.id, pageVersion: version }));
+        queued.push(describeJob('summarise-chapter', { chapterId: page.chapter_id, approvedPage: page.number }));
         break;
       case 'generate_panels':
         if (updated.approved_dialogue_id === null) throw new Error(`page ${page.id} was approved without an approved dialogue`);
-        queued.push(await addToOutbox(trx, 'generate-panels', { pageId: page.id, dialogueRevisionId: updated.approved_dialogue_id }));
+        queued.push(describeJob('generate-panels', { pageId: page.id, dialogueRevisionId: updated.approved_dialogue_id }));
         break;
       case 'announce_failure':
         // Carried out by the update above: the page stores why it failed. The notice with its Retry
@@ -101,7 +97,8 @@ export async function applyPageEvent(trx: Transaction<Database>, change: PageCha
       }
     }
   }
-  return { page: updated, effects: result.effects, closedDraft, queued };
+  // Every follow-up job of this transition in one statement.
+  return { page: updated, effects: result.effects, closedDraft, queued: await writeToOutbox(trx, queued) };
 }
 
 /** The page's own columns an event's effects change: which draft is current, which are approved. */

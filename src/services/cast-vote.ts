@@ -1,8 +1,9 @@
 import type { Db } from '../db/connection.js';
-import type { PageRevision, StoryPage } from '../db/database.js';
+import type { Transaction } from 'kysely';
+import type { Database, PageRevision, StoryPage } from '../db/database.js';
 import type { OutboxJob } from '../db/outbox.js';
 import { getPageWithPlace, getRevision } from '../db/pages.js';
-import { getVoteContext, insertFeedback, lockPageForVote, recordVoteInOneStatement, upsertVote, type VotedRevision } from '../db/votes.js';
+import { getVoteContext, insertFeedback, recordVoteInOneStatement, upsertVote, type VotedRevision } from '../db/votes.js';
 import { describePageState, isReviewing } from '../domain/page-state-machine.js';
 import { castVote as castVoteInTally, decideDraft, parseQuorumRule, tallyCounts, tallyVotes, type DraftDecision, type Tally, type VoteChoice } from '../domain/voting.js';
 import { assertCoWriter, isCoWriterRole, NOT_A_CO_WRITER, NOT_IN_THIS_THREAD, type InteractionPlace } from './co-writers.js';
@@ -16,69 +17,73 @@ export interface VoteOutcome {
   decision: DraftDecision;
   /** The co-writer had voted differently before: this click changed their vote. */
   changed: boolean;
-  queued: OutboxJob[];
+  queued: readonly OutboxJob[];
   /** The draft was decided and its story schedules reminders or deadlines: their jobs can be dropped. */
   reviewJobsPending: boolean;
 }
 
+type VoteTarget = { pageId: number; revisionId: number };
+
 /**
  * A co-writer's vote on a draft, with optional feedback. Most clicks take one statement that checks
  * and records the vote; a vote that decides the draft (or whose snapshot another vote overtook) is
- * taken again in one transaction under the page lock, which applies the decision.
+ * taken again in one transaction that holds the page lock and applies the decision.
  */
-export async function castVote(
-  db: Db,
-  place: InteractionPlace,
-  target: { pageId: number; revisionId: number },
-  choice: VoteChoice,
-  feedback: string | null,
-): Promise<VoteOutcome> {
-  const attempt = await recordVoteInOneStatement(db, { ...target, guildId: place.guildId, threadId: place.channelId, userId: place.userId, choice, feedback });
+export async function castVote(db: Db, place: InteractionPlace, target: VoteTarget, choice: VoteChoice, feedback: string | null): Promise<VoteOutcome> {
+  const vote = { ...target, guildId: place.guildId, threadId: place.channelId, userId: place.userId, choice, feedback };
+  const attempt = await recordVoteInOneStatement(db, vote);
   if (!attempt?.revision) throw new UserError(NOT_IN_THIS_THREAD);
-  const { page, revision } = attempt;
   if (!isCoWriterRole(attempt.role)) throw new UserError(NOT_A_CO_WRITER);
-  if (!attempt.recorded) {
-    // A decided draft stays decided; anything else (a deciding vote, a stale snapshot, a draft
-    // replaced meanwhile) is settled under the lock, which also words a refusal precisely.
-    if (revision.status !== 'open') throw new UserError(staleDraftReason(revision, page));
-    return castVoteUnderLock(db, place, target, choice, feedback);
-  }
-  const counts = { approvals: attempt.otherVotes.approvals + (choice === 'approve' ? 1 : 0), revisions: attempt.otherVotes.revisions + (choice === 'revise' ? 1 : 0) };
-  const tally = tallyCounts(counts, parseQuorumRule(attempt.story.quorum) ?? { kind: 'majority' }, attempt.coWriters);
+  // A decided draft stays decided; anything else not recorded is settled under the lock.
+  if (!attempt.recorded && attempt.revision.status !== 'open') throw new UserError(staleDraftReason(attempt.revision, attempt.page));
+  if (!attempt.recorded) return castVoteUnderLock(db, vote);
+  const tally = tallyCounts(countsWith(attempt.otherVotes, choice), parseQuorumRule(attempt.story.quorum) ?? { kind: 'majority' }, attempt.coWriters);
   const changed = attempt.previousChoice !== null && attempt.previousChoice !== choice;
-  return { page, revision, tally, decision: 'open', changed, queued: [], reviewJobsPending: false };
+  return { page: attempt.page, revision: attempt.revision, tally, decision: 'open', changed, queued: [], reviewJobsPending: false };
 }
 
-/** The vote in one transaction under the page lock: records it and applies the decision when the quorum is reached. */
-async function castVoteUnderLock(
-  db: Db,
-  place: InteractionPlace,
-  target: { pageId: number; revisionId: number },
-  choice: VoteChoice,
-  feedback: string | null,
-): Promise<VoteOutcome> {
+const countsWith = (others: { approvals: number; revisions: number }, choice: VoteChoice) => ({
+  approvals: others.approvals + (choice === 'approve' ? 1 : 0),
+  revisions: others.revisions + (choice === 'revise' ? 1 : 0),
+});
+
+/** The vote in one transaction holding the page lock: records it and applies the decision when the quorum is reached. */
+async function castVoteUnderLock(db: Db, vote: Parameters<typeof recordVoteInOneStatement>[1]): Promise<VoteOutcome> {
   return db.transaction().execute(async (trx) => {
-    // Lock first, then read: in READ COMMITTED a statement that waits for a lock still reads its other
-    // rows (votes, the draft's status) from before the wait.
-    await lockPageForVote(trx, target.pageId);
-    const context = await getVoteContext(trx, { ...target, userId: place.userId });
-    if (!context || context.guildId !== place.guildId || context.threadId !== place.channelId || !context.revision) {
-      throw new UserError(NOT_IN_THIS_THREAD);
-    }
-    const { page, revision } = context;
-    if (!isCoWriterRole(context.role)) throw new UserError(NOT_A_CO_WRITER);
-    if (!isOpenForVote(page, revision)) throw new UserError(staleDraftReason(revision, page));
-    const previous = context.votes.find((vote) => vote.userId === place.userId);
-    await upsertVote(trx, { revisionId: revision.id, userId: place.userId, choice });
-    if (feedback) await insertFeedback(trx, { revisionId: revision.id, userId: place.userId, body: feedback });
-    const votes = castVoteInTally(context.votes, { userId: place.userId, choice });
-    const tally = tallyVotes(votes, parseQuorumRule(context.story.quorum) ?? { kind: 'majority' }, context.coWriters);
+    const attempt = await recordVoteInOneStatement(trx, vote, { evenIfDeciding: true });
+    if (!attempt?.revision) throw new UserError(NOT_IN_THIS_THREAD);
+    if (!isCoWriterRole(attempt.role)) throw new UserError(NOT_A_CO_WRITER);
+    const voted = attempt.recorded ? counted(attempt, vote.choice) : attempt.fresh ? null : await recountUnderLock(trx, vote);
+    if (!voted) throw new UserError(staleDraftReason(attempt.revision, attempt.page));
+    const { page, revision, counts, previousChoice, story } = voted;
+    const tally = tallyCounts(counts, parseQuorumRule(story.quorum) ?? { kind: 'majority' }, voted.coWriters);
     const decision = decideDraft(tally);
-    const outcome = { tally, decision, changed: previous !== undefined && previous.choice !== choice };
+    const outcome = { tally, decision, changed: previousChoice !== null && previousChoice !== vote.choice };
     if (decision === 'open') return { ...outcome, page, revision, queued: [], reviewJobsPending: false };
-    const decided = await decideOpenDraft(trx, { page, revision, decision, maxRevisions: context.story.maxRevisions, actorId: place.userId });
-    return { ...outcome, ...decided, reviewJobsPending: context.story.schedulesReviews };
+    const decided = await decideOpenDraft(trx, { page, revision, decision, maxRevisions: story.maxRevisions, actorId: vote.userId });
+    return { ...outcome, ...decided, reviewJobsPending: story.schedulesReviews };
   });
+}
+
+function counted(attempt: NonNullable<Awaited<ReturnType<typeof recordVoteInOneStatement>>>, choice: VoteChoice) {
+  if (!attempt.revision) return null;
+  return { page: attempt.page, revision: attempt.revision, counts: countsWith(attempt.otherVotes, choice), previousChoice: attempt.previousChoice, coWriters: attempt.coWriters, story: attempt.story };
+}
+
+/**
+ * The statement waited for the page while another vote committed, so what it read is older than the
+ * lock it now holds: read again (this statement sees everything committed before the lock) and vote.
+ */
+async function recountUnderLock(trx: Transaction<Database>, vote: Parameters<typeof recordVoteInOneStatement>[1]) {
+  const context = await getVoteContext(trx, vote);
+  if (!context?.revision || !isCoWriterRole(context.role)) return null;
+  const { page, revision } = context;
+  if (!isOpenForVote(page, revision)) throw new UserError(staleDraftReason(revision, page));
+  await upsertVote(trx, { revisionId: revision.id, userId: vote.userId, choice: vote.choice });
+  if (vote.feedback) await insertFeedback(trx, { revisionId: revision.id, userId: vote.userId, body: vote.feedback });
+  const { approvals, revisions } = tallyVotes(castVoteInTally(context.votes, { userId: vote.userId, choice: vote.choice }), { kind: 'majority' }, context.coWriters);
+  const previousChoice = context.votes.find((v) => v.userId === vote.userId)?.choice ?? null;
+  return { page, revision, counts: { approvals, revisions }, previousChoice, coWriters: context.coWriters, story: context.story };
 }
 
 export function staleDraftReason(revision: Pick<PageRevision, 'kind' | 'version' | 'status'>, page: StoryPage): string {

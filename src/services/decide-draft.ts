@@ -2,7 +2,8 @@ import type { Transaction } from 'kysely';
 import type { Db } from '../db/connection.js';
 import type { Database, PageRevision, StoryPage } from '../db/database.js';
 import type { OutboxJob } from '../db/outbox.js';
-import { countRevisions, getReviewRules, getRevision, lockPage } from '../db/pages.js';
+import { countRevisions, getRevision, lockPage } from '../db/pages.js';
+import { getReviewRules } from '../db/stories.js';
 import { listVotes } from '../db/votes.js';
 import { isReviewing } from '../domain/page-state-machine.js';
 import { decideAtDeadline, tallyVotes, type Tally } from '../domain/voting.js';
@@ -11,7 +12,7 @@ import { applyPageEvent } from './apply-page-event.js';
 export interface DecidedDraft {
   page: StoryPage;
   revision: PageRevision;
-  queued: OutboxJob[];
+  queued: readonly OutboxJob[];
 }
 
 /** The draft is the page's current one and still up for a vote. */
@@ -25,7 +26,7 @@ export function isOpenForVote(page: Pick<StoryPage, 'state' | 'stage' | 'current
  */
 export async function decideOpenDraft(
   trx: Transaction<Database>,
-  decided: { page: StoryPage; revision: PageRevision; decision: 'approved' | 'revision_requested'; maxRevisions: number; actorId: string | null; details?: Record<string, unknown> },
+  decided: { page: StoryPage; revision: Pick<PageRevision, 'id' | 'kind'>; decision: 'approved' | 'revision_requested'; maxRevisions: number; actorId: string | null; details?: Record<string, unknown> },
 ): Promise<DecidedDraft> {
   const { page, revision, actorId } = decided;
   const details = { revisionId: revision.id, ...decided.details };
@@ -39,7 +40,9 @@ export async function decideOpenDraft(
           maxRevisions: decided.maxRevisions,
         };
   const applied = await applyPageEvent(trx, { page, event, actorId, details });
-  return { page: applied.page, revision: applied.closedDraft ?? revision, queued: applied.queued };
+  // Approving or sending back always closes the draft's vote (the state machine's close_draft_voting).
+  if (!applied.closedDraft) throw new Error(`deciding page ${page.id} closed no draft`);
+  return { page: applied.page, revision: applied.closedDraft, queued: applied.queued };
 }
 
 export interface DeadlineOutcome extends DecidedDraft {

@@ -8,7 +8,7 @@ import { applyPageEvent } from './apply-page-event.js';
 import type { ReviewClock } from './review-schedule.js';
 
 export type RecordDraftResult =
-  | { status: 'recorded'; page: StoryPage; revision: PageRevision; queued: OutboxJob[] }
+  | { status: 'recorded'; page: StoryPage; revision: PageRevision; queued: readonly OutboxJob[] }
   | { status: 'already_recorded'; page: StoryPage; revision: PageRevision }
   | { status: 'stale'; page: StoryPage | null };
 

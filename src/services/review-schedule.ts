@@ -1,6 +1,6 @@
 import type { Executor } from '../db/executor.js';
-import { addToOutbox, type OutboxJob } from '../db/outbox.js';
-import { getReviewRules } from '../db/pages.js';
+import { getReviewRules } from '../db/stories.js';
+import { describeJob, type OutboxJob } from '../domain/jobs.js';
 
 export interface ReviewClock {
   /** How long a "minute" of the story's reminder and deadline settings lasts: 60 000 ms except in tests and demos. */
@@ -10,11 +10,11 @@ export interface ReviewClock {
 }
 
 /**
- * What follows a draft put up for a vote, written to the outbox in the same transaction: the
- * continuity review, the reminder and the deadline. Kept in Postgres and relayed as delayed jobs,
- * so they survive restarts of every process; each checks when it runs that the draft is still open.
+ * What follows a draft put up for a vote: the continuity review, the reminder and the deadline, for
+ * the caller to write to the outbox in its transaction. Kept in Postgres and relayed as delayed
+ * jobs, they survive restarts of every process; each checks when it runs that the draft is still open.
  */
-export async function scheduleDraftFollowUps(
+export async function draftFollowUps(
   db: Executor,
   page: { id: number; chapter_id: number },
   revision: { id: number; kind: 'narration' | 'dialogue' },
@@ -23,12 +23,12 @@ export async function scheduleDraftFollowUps(
   const rules = await getReviewRules(db, page.chapter_id);
   const queued: OutboxJob[] = [];
   const job = { pageId: page.id, revisionId: revision.id };
-  if (revision.kind === 'narration' && clock.continuityReview) queued.push(await addToOutbox(db, 'review-draft', job));
+  if (revision.kind === 'narration' && clock.continuityReview) queued.push(describeJob('review-draft', job));
   const at = (minutes: number) => new Date(Date.now() + minutes * clock.minuteMs);
   // A reminder after the deadline would never be seen: only remind when it comes first.
   if (rules.reminder_minutes !== null && (rules.deadline_minutes === null || rules.reminder_minutes < rules.deadline_minutes)) {
-    queued.push(await addToOutbox(db, 'review-reminder', job, { runAt: at(rules.reminder_minutes) }));
+    queued.push(describeJob('review-reminder', job, { runAt: at(rules.reminder_minutes) }));
   }
-  if (rules.deadline_minutes !== null) queued.push(await addToOutbox(db, 'review-deadline', job, { runAt: at(rules.deadline_minutes) }));
+  if (rules.deadline_minutes !== null) queued.push(describeJob('review-deadline', job, { runAt: at(rules.deadline_minutes) }));
   return queued;
 }

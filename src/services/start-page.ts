@@ -13,7 +13,7 @@ import { UserError } from './user-error.js';
 export interface StartedPage {
   page: StoryPage;
   chapterId: number;
-  queued: OutboxJob[];
+  queued: readonly OutboxJob[];
 }
 
 /** `/page start`: the next page of the chapter whose thread this is, queued for its narration. */

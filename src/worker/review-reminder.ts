@@ -1,7 +1,8 @@
 import type { Job } from 'bullmq';
 import { listCoWriterIds } from '../db/chapters.js';
 import { getDraftMessage } from '../db/discord-messages.js';
-import { getPageWithPlace, getReviewRules, getRevision } from '../db/pages.js';
+import { getPageWithPlace, getRevision } from '../db/pages.js';
+import { getReviewRules } from '../db/stories.js';
 import { markRevisionReminded } from '../db/revisions.js';
 import { listVotes } from '../db/votes.js';
 import { NO_MENTIONS } from '../discord/render/message-parts.js';
