@@ -4,6 +4,7 @@ import * as promptBudget from './2026-11-24-002-prompt-budget.js';
 import * as quorumRange from './2026-11-24-003-quorum-range.js';
 import * as reviewTools from './2026-11-24-004-review-tools.js';
 import * as voteCounter from './2026-11-26-001-vote-counter.js';
+import * as panelRenders from './2026-11-27-001-panel-renders.js';
 
 // Every migration, by name; the Migrator applies them in name order. Add new files here.
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-24-003-quorum-range': quorumRange,
   '2026-11-24-004-review-tools': reviewTools,
   '2026-11-26-001-vote-counter': voteCounter,
+  '2026-11-27-001-panel-renders': panelRenders,
 };

@@ -2,6 +2,7 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from '
 import type { BibleEntryType } from '../domain/bible-entry.js';
 import type { DraftKind, PageState } from '../domain/page-state-machine.js';
 import type { DeadlineRule } from '../domain/voting.js';
+import type { ImagesTable, PanelRendersTable } from './render-tables.js';
 
 export type { DeadlineRule };
 
@@ -246,6 +247,8 @@ export interface Database {
   user_feedback: UserFeedbackTable;
   votes: VotesTable;
   panel_prompts: PanelPromptsTable;
+  panel_renders: PanelRendersTable;
+  images: ImagesTable;
   agent_execution_log: AgentExecutionLogTable;
   outbox: OutboxTable;
   discord_messages: DiscordMessagesTable;
