@@ -7,6 +7,7 @@ import { pingDatabase, type Db } from '../db/connection.js';
 import { countTransitionsByEvent, sumAgentCallsByOutcome } from '../db/metrics.js';
 import type { Logger } from '../logger.js';
 import { getChapterPages, getNextPromptContext, getPageHistoryById, getPageStatus, listChapters } from '../services/api-service.js';
+import { postgresImageStore } from '../render/image-store.js';
 import { quantile, renderPrometheus, type BotMetrics, type MetricFamily } from './metrics.js';
 
 export interface ApiDeps {
@@ -125,6 +126,14 @@ async function route(deps: ApiDeps, token: string, req: IncomingMessage, res: Se
   if (parts[0] !== 'api') throw notFound();
   const budget = { totalTokens: deps.config.model.promptTokenBudget, bibleTokens: deps.config.model.bibleTokenBudget };
   switch (`${parts[1] ?? ''}/${parts.length}/${parts[3] ?? ''}`) {
+    case 'images/3/': {
+      // Rendered panels by content hash: the bytes never change, so they may be cached for good.
+      const image = await postgresImageStore(deps.db).get(parts[2] ?? '');
+      if (!image) throw notFound();
+      res.writeHead(200, { 'content-type': image.contentType, 'content-length': image.bytes.length, 'cache-control': 'public, max-age=31536000, immutable' });
+      res.end(image.bytes);
+      return;
+    }
     case 'chapters/2/':
       return send(res, 200, { chapters: await listChapters(deps.db, { guildId: url.searchParams.get('guild') }) });
     case 'chapters/4/pages': {
