@@ -1,4 +1,5 @@
 import { ActionRowBuilder, EmbedBuilder, ModalBuilder, SlashCommandBuilder, TextInputBuilder } from '@discordjs/builders';
+import { readAttachmentText } from '../src/discord/attachment-text.js';
 import { PermissionFlagsBits, TextInputStyle } from 'discord.js';
 import { BIBLE_FIELDS, encodeCustomId } from '../src/discord/custom-id.js';
 import type { Reply } from '../src/discord/reply.js';
@@ -43,13 +44,6 @@ export const data = new SlashCommandBuilder()
       .addStringOption((o) => o.setName('title').setDescription('Entry title').setRequired(true).setMaxLength(100)),
   );
 
-async function readAttachment(attachment: { name: string; size: number; url: string }): Promise<string> {
-  if (!/\.(md|markdown|txt)$/i.test(attachment.name)) throw new UserError('The file must be Markdown or text (.md, .markdown or .txt).');
-  if (attachment.size > FILE_MAX_BYTES) throw new UserError(`The file is too large: keep it under ${FILE_MAX_BYTES / 1000} kB.`);
-  const response = await fetch(attachment.url, { signal: AbortSignal.timeout(10_000) });
-  if (!response.ok) throw new UserError('Discord did not give the file back; please attach it again.');
-  return response.text();
-}
 
 export const bible: SlashCommand = {
   data,
@@ -87,7 +81,7 @@ export const bible: SlashCommand = {
     const attachment = interaction.options.getAttachment('file');
     const text = interaction.options.getString('text');
     if (!attachment && !text) return bibleForm(title, type, interaction.options.getString('keywords'), interaction.options.getInteger('priority') ?? 0, interaction.options.getBoolean('always') ?? false);
-    const body = readText(attachment ? await readAttachment(attachment) : text, { label: 'The entry', max: attachment ? FILE_MAX_BYTES : TEXT_MAX });
+    const body = readText(attachment ? await readAttachmentText(attachment, FILE_MAX_BYTES) : text, { label: 'The entry', max: attachment ? FILE_MAX_BYTES : TEXT_MAX });
     const { entry, replaced } = await addBibleEntry(context.db, story.id, {
       title,
       type,

@@ -34,13 +34,15 @@ class RecentIds {
  * How to acknowledge before doing any work: Discord allows 3 s, and answering first keeps the
  * acknowledgement as fast as a bare client's. Only a button that opens a modal must answer with it.
  */
+const OPENS_A_MODAL = new Set(['revise', 'edit']);
+
 function deferralFor(interaction: Answerable, commands: ReadonlyMap<string, SlashCommand>): Deferral {
   if (interaction.isChatInputCommand()) {
     const deferAs = commands.get(interaction.commandName)?.deferAs ?? 'ephemeral';
     const chosen = typeof deferAs === 'function' ? deferAs(interaction) : deferAs;
     return chosen === 'modal' ? null : chosen;
   }
-  if (interaction.isButton()) return decodeCustomId(interaction.customId)?.action === 'revise' ? null : 'update';
+  if (interaction.isButton()) return OPENS_A_MODAL.has(decodeCustomId(interaction.customId)?.action ?? '') ? null : 'update';
   return interaction.isFromMessage() ? 'update' : 'ephemeral';
 }
 

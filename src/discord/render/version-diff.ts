@@ -6,13 +6,15 @@ import { LIMITS } from './message-parts.js';
 
 const KIND_LABEL = { narration: 'Narration', dialogue: 'Dialogue' } as const;
 
+const editedMark = (revision: PageRevision) => (revision.edited_by ? ' (edited)' : '');
+
 /** Word-level changes from one version to another: removed words struck through, added ones in bold. */
 export function renderVersionDiff(pageNumber: number, from: PageRevision, to: PageRevision): APIEmbed {
   const parts = diffWords(from.body, to.body);
   const stats = diffStats(parts);
   const unchanged = stats.added === 0 && stats.removed === 0;
   return new EmbedBuilder()
-    .setTitle(`Page ${pageNumber} · ${KIND_LABEL[from.kind]} v${from.version} → v${to.version}`)
+    .setTitle(`Page ${pageNumber} · ${KIND_LABEL[from.kind]} v${from.version}${editedMark(from)} → v${to.version}${editedMark(to)}`)
     .setDescription(unchanged ? 'The two versions have the same text.' : renderDiffMarkdown(parts, LIMITS.embedDescription))
     .addFields({ name: 'Changes', value: `**+${stats.added}** word${stats.added === 1 ? '' : 's'} added · ~~−${stats.removed}~~ removed · ~~struck~~ = removed, **bold** = added` })
     .toJSON();
