@@ -16,7 +16,7 @@ export type MemberRole = 'owner' | 'writer' | 'viewer';
 export type RevisionStatus = 'open' | 'approved' | 'revision_requested' | 'superseded';
 export type AgentName = 'narrator' | 'dialogue' | 'reviewer' | 'panels' | 'summariser';
 export type AgentOutcome = 'ok' | 'refused' | 'malformed' | 'length' | 'timeout' | 'rate_limited' | 'error';
-export type MessagePurpose = 'chapter_card' | 'page_card' | 'draft' | 'failure' | 'page_summary' | 'progress' | 'reminder' | 'notice';
+export type MessagePurpose = 'chapter_card' | 'page_card' | 'draft' | 'failure' | 'page_summary' | 'progress' | 'reminder' | 'notice' | 'panels';
 
 export interface StoriesTable {
   id: Id;
