@@ -28,3 +28,7 @@ export async function listPanelPromptsOfPages(db: Executor, pageIds: number[]): 
   if (pageIds.length === 0) return [];
   return db.selectFrom('panel_prompts').selectAll().where('page_id', 'in', pageIds).orderBy('panel_number').execute();
 }
+
+export async function getPanelPrompt(db: Executor, panelId: number): Promise<PanelPrompt | null> {
+  return (await db.selectFrom('panel_prompts').selectAll().where('id', '=', panelId).executeTakeFirst()) ?? null;
+}

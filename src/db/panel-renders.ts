@@ -84,3 +84,9 @@ export async function countRendersOfGuildSince(db: Executor, guildId: string, si
     .executeTakeFirstOrThrow();
   return Number(row.count);
 }
+
+/** Whether a render of this panel is waiting or running: a second one would only queue behind it. */
+export async function hasRenderInProgress(db: Executor, panelPromptId: number): Promise<boolean> {
+  const row = await db.selectFrom('panel_renders').select('id').where('panel_prompt_id', '=', panelPromptId).where('status', 'in', ['queued', 'submitted']).executeTakeFirst();
+  return row !== undefined;
+}

@@ -10,15 +10,12 @@ import { setReviewNotes } from '../db/revisions.js';
 import { buildPanelsPrompt, buildReviewPrompt } from '../domain/context-builder.js';
 import { generatePanelsJob, reviewDraftJob } from '../domain/jobs.js';
 import { getBudgetStatus, isBudgetSpent } from '../services/budget-service.js';
-import { recordPanelPrompts } from '../services/panel-renders.js';
+import { recordPanelPrompts, renderSettingsOf } from '../services/panel-renders.js';
 import { loadDialogueContext, loadNarrationContext } from '../services/prompt-context.js';
 import { recordAgentExecution } from './agent-log.js';
 import type { PagePlace, WorkerDeps } from './deps.js';
 import { showDraft, whileChapterReachable } from './page-views.js';
 import { showPanels } from './panels-view.js';
-
-/** Portrait comic panels at SDXL's native pixel count (multiples of 8, as ComfyUI's latents need). */
-const PANEL_SIZE = { width: 832, height: 1216 } as const;
 
 /** Advisory agents retry a transient failure once; after that they give up quietly, never holding up a page. */
 const ADVISORY_ATTEMPTS = 2;
@@ -114,7 +111,7 @@ export async function processGeneratePanels(deps: WorkerDeps, job: Job): Promise
       prompt: panel.prompt,
       negative_prompt: panel.negativePrompt,
     })),
-    render ? { workflowHash: render.workflow.hash, width: PANEL_SIZE.width, height: PANEL_SIZE.height } : null,
+    renderSettingsOf(render),
   );
   deps.kickRelay(recorded.queued);
   if (recorded.panels.length === 0) return 'already written';

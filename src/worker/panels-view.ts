@@ -34,6 +34,7 @@ async function loadPanels(deps: WorkerDeps, place: PagePlace, withImages: boolea
       }
     }
     panels.push({
+      panelId: prompt.id,
       panelNumber: prompt.panel_number,
       prompt: render?.prompt ?? prompt.prompt,
       render: render

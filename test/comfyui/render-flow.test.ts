@@ -40,6 +40,7 @@ describe('an approved page’s panels are rendered by ComfyUI and posted in the 
   let h: StoryroomHarness;
   let room: WritersRoom;
   let threadId: string;
+  let writer: string;
 
   beforeAll(async () => {
     h = await startStoryroom('render-flow', { env: { PANEL_PROMPTS: 'on' }, comfyui: { stepDelayMs: 5 } });
@@ -47,7 +48,7 @@ describe('an approved page’s panels are rendered by ComfyUI and posted in the 
     room = new WritersRoom(h);
     await room.setupStory('Ash and Ember');
     threadId = await room.openChapter('Cinders');
-    const writer = room.newMember('writer');
+    writer = room.newMember('writer');
     await room.join(threadId, writer);
     await approvePage(h, room, threadId, writer);
   });
@@ -84,6 +85,35 @@ describe('an approved page’s panels are rendered by ComfyUI and posted in the 
     expect(renders[0]?.prompt).toBe('snowy pass, dawn light, woman with lantern');
     const stored = await h.database.db.selectFrom('images').select('hash').where('hash', 'in', renders.map((r) => r.image_hash ?? '')).execute();
     expect(stored).toHaveLength(2);
+  });
+
+  it('Reroll draws the panel again with a new seed and a different image; the earlier render is kept; a reader’s click changes nothing', async () => {
+    const message = panelsMessage(h, threadId);
+    if (!message) throw new Error('no panels message');
+    const reader = room.newMember('reader');
+    const refused = await room.click(threadId, message, reader, 'Reroll 1').response();
+    expect(refused.ephemeral).toBe(true);
+    expect(await h.database.db.selectFrom('panel_renders').select('id').execute()).toHaveLength(2);
+
+    const reply = await room.click(threadId, message, writer, 'Reroll 1').response();
+    expect(reply.content).toMatch(/Panel 1 is being drawn again with a new seed/);
+    const redrawn = await h.discord.waitFor(
+      () => {
+        const current = panelsMessage(h, threadId);
+        return current?.attachments.some((a) => a.filename === 'page-1-panel-1-render-2.png') ? current : undefined;
+      },
+      { description: 'panel 1 rerolled and attached', timeoutMs: 30_000 },
+    );
+    expect(redrawn.attachments.map((a) => a.filename)).toEqual(['page-1-panel-1-render-2.png', 'page-1-panel-2-render-1.png']);
+    const panel1 = await h.database.db.selectFrom('panel_renders').select(['render_number', 'seed', 'status', 'image_hash', 'requested_by']).where('panel_number', '=', 1).orderBy('render_number').execute();
+    expect(panel1.map((r) => [r.render_number, r.status])).toEqual([
+      [1, 'done'],
+      [2, 'done'],
+    ]);
+    expect(panel1[1]?.seed).not.toBe(panel1[0]?.seed);
+    expect(panel1[1]?.image_hash).not.toBe(panel1[0]?.image_hash);
+    expect(panel1[1]?.requested_by).toBe(writer);
+    expect(h.comfy?.submissions).toHaveLength(3);
   });
 });
 

@@ -1,4 +1,6 @@
-import type { APIEmbed } from 'discord.js';
+import { ActionRowBuilder, ButtonBuilder } from '@discordjs/builders';
+import { ButtonStyle, type APIEmbed } from 'discord.js';
+import { encodeCustomId } from '../custom-id.js';
 import { fitText, NO_MENTIONS, type MessageBody } from './message-parts.js';
 
 // The "Page N · Panels" message: one embed per panel with its latest render as the embed's image.
@@ -6,6 +8,8 @@ import { fitText, NO_MENTIONS, type MessageBody } from './message-parts.js';
 export const MAX_PANELS_SHOWN = 10;
 
 export interface PanelView {
+  /** The panel_prompts row: what Reroll names. */
+  panelId: number;
   panelNumber: number;
   prompt: string;
   render: {
@@ -46,6 +50,19 @@ function panelEmbed(panel: PanelView): APIEmbed {
   return embed;
 }
 
+/** Reroll per panel, five to a row (10 panels fill two rows of Discord's five). */
+function panelButtons(panels: readonly PanelView[]): MessageBody['components'] {
+  const buttons = panels
+    .filter((panel) => panel.render !== null)
+    .map((panel) => {
+      const busy = panel.render?.status === 'queued' || panel.render?.status === 'submitted';
+      return new ButtonBuilder().setCustomId(encodeCustomId({ action: 'reroll', panelId: panel.panelId })).setLabel(`Reroll ${panel.panelNumber}`).setStyle(ButtonStyle.Secondary).setDisabled(busy);
+    });
+  const rows: MessageBody['components'] = [];
+  for (let i = 0; i < buttons.length; i += 5) rows.push(new ActionRowBuilder<ButtonBuilder>().addComponents(buttons.slice(i, i + 5)).toJSON());
+  return rows;
+}
+
 /** The message's text: its title and the status line. */
 export function panelsHeading(page: { number: number }, status: string, extra = ''): string {
   return fitText(`**Page ${page.number} · Panels**\n${status}${extra}`, 2000);
@@ -58,7 +75,7 @@ export function renderPanelsMessage(page: { number: number }, panels: readonly P
   return {
     content: panelsHeading(page, status, more),
     embeds: shown.map(panelEmbed),
-    components: [],
+    components: panelButtons(shown),
     allowed_mentions: NO_MENTIONS,
   };
 }
