@@ -115,6 +115,26 @@ describe('an approved page’s panels are rendered by ComfyUI and posted in the 
     expect(panel1[1]?.requested_by).toBe(writer);
     expect(h.comfy?.submissions).toHaveLength(3);
   });
+
+  it('a render that fails in ComfyUI is named on the panels message with its node, and the panel can be rerolled', async () => {
+    h.comfy?.failNextRun('CUDA out of memory. Tried to allocate 2.00 GiB');
+    const message = panelsMessage(h, threadId);
+    if (!message) throw new Error('no panels message');
+    await room.click(threadId, message, writer, 'Reroll 2').response();
+    const failed = await h.discord.waitFor(
+      () => {
+        const current = panelsMessage(h, threadId);
+        return current?.content.includes('panel 2 failed') ? current : undefined;
+      },
+      { description: 'the failure shown', timeoutMs: 30_000 },
+    );
+    const footer = (failed.embeds[1]?.footer as { text?: string } | undefined)?.text ?? '';
+    expect(footer).toMatch(/render 2 · seed \d+ · failed: ComfyUI stopped at node \d+ \(KSampler\): CUDA out of memory/);
+    expect(failed.content).toContain('1 of 2 panels rendered');
+    const rows = await h.database.db.selectFrom('panel_renders').select(['status', 'failure']).where('panel_number', '=', 2).orderBy('render_number').execute();
+    expect(rows.map((r) => r.status)).toEqual(['done', 'failed']);
+    expect(failed.components.length).toBeGreaterThan(0);
+  });
 });
 
 describe('with rendering off', () => {
