@@ -81,7 +81,10 @@ export const bible: SlashCommand = {
     const attachment = interaction.options.getAttachment('file');
     const text = interaction.options.getString('text');
     if (!attachment && !text) return bibleForm(title, type, interaction.options.getString('keywords'), interaction.options.getInteger('priority') ?? 0, interaction.options.getBoolean('always') ?? false);
-    const body = readText(attachment ? await readAttachmentText(attachment, FILE_MAX_BYTES) : text, { label: 'The entry', max: attachment ? FILE_MAX_BYTES : TEXT_MAX });
+    const body = readText(attachment ? await readAttachmentText(attachment, { maxBytes: FILE_MAX_BYTES, allowedOrigins: context.config.discord.attachmentOrigins }) : text, {
+      label: 'The entry',
+      max: attachment ? FILE_MAX_BYTES : TEXT_MAX,
+    });
     const { entry, replaced } = await addBibleEntry(context.db, story.id, {
       title,
       type,

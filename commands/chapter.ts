@@ -1,6 +1,7 @@
 import { EmbedBuilder, SlashCommandBuilder } from '@discordjs/builders';
 import { ChannelType, PermissionFlagsBits, ThreadAutoArchiveDuration } from 'discord.js';
-import { attachChapterThread, createChapter, joinChapter, recordChapterCard, requireStoryRoom } from '../src/services/story-service.js';
+import { abandonChapter, attachChapterThread, createChapter, joinChapter, recordChapterCard, requireStoryRoom } from '../src/services/story-service.js';
+import { missingPermissionRefusal } from '../src/discord/permission-refusal.js';
 import type { SlashCommand } from '../src/discord/slash-command.js';
 import { renderChapterCard } from '../src/discord/render/chapter-card.js';
 import { fitText, LIMITS } from '../src/discord/render/message-parts.js';
@@ -114,10 +115,18 @@ export const chapter: SlashCommand = {
         const changed = await setMemberRole(context.db, { ...place, isAdmin }, { userId: user.id, isBot: user.bot }, chosen);
         context.refreshProgress((await chapterHere(context.db, place)).id);
         const before = changed.previous ? ` (was ${changed.previous})` : '';
+        const wasCoWriter = changed.previous === 'owner' || changed.previous === 'writer';
+        const isCoWriter = chosen === 'owner' || chosen === 'writer';
+        const votes =
+          wasCoWriter && !isCoWriter
+            ? ' Their votes on open drafts no longer count; votes on decided drafts stay in the history.'
+            : !wasCoWriter && isCoWriter && changed.previous !== null
+              ? ' Any votes of theirs on open drafts count again.'
+              : '';
         return ephemeral(
           chosen === 'remove'
-            ? `<@${user.id}> is no longer in **${changed.chapterTitle}**${before}. Their votes on drafts already decided stay in the history.`
-            : `<@${user.id}> is now ${chosen === 'owner' ? 'an' : 'a'} **${chosen}** of **${changed.chapterTitle}**${before}.`,
+            ? `<@${user.id}> is no longer in **${changed.chapterTitle}**${before}.${votes}`
+            : `<@${user.id}> is now ${chosen === 'owner' ? 'an' : 'a'} **${chosen}** of **${changed.chapterTitle}**${before}.${votes}`,
         );
       }
       case 'export': {
@@ -156,16 +165,21 @@ export const chapter: SlashCommand = {
     const channel = interaction.channel;
     if (!channel || channel.type !== ChannelType.GuildText) throw new UserError('Chapters are opened from the story’s text channel.');
     const { story, chapter: created } = await createChapter(context.db, place, title);
-    const thread = await channel.threads.create({
-      name: `Chapter ${created.number}: ${title}`.slice(0, 100),
-      autoArchiveDuration: ThreadAutoArchiveDuration.OneWeek,
-      reason: `storyroom chapter ${created.number}`,
-    });
+    // The chapter is only kept once its thread and card exist: a refusal takes it back (and its number).
+    const giveUp = async (error: unknown, doing: string, permission: string): Promise<never> => {
+      await abandonChapter(context.db, created.id);
+      throw missingPermissionRefusal(error, doing, permission, 'No chapter was created; once a server admin grants it, run /chapter start again.') ?? error;
+    };
+    const thread = await channel.threads
+      .create({ name: `Chapter ${created.number}: ${title}`.slice(0, 100), autoArchiveDuration: ThreadAutoArchiveDuration.OneWeek, reason: `storyroom chapter ${created.number}` })
+      .catch((error: unknown) => giveUp(error, "open the chapter's thread", 'Create Public Threads'));
+    const card = await thread
+      .send({ ...renderChapterCard({ id: created.id, number: created.number, title, storyTitle: story.title, coWriters: 1 }), allowedMentions: { parse: [] } })
+      .catch(async (error: unknown) => {
+        await thread.delete('storyroom: the chapter card could not be posted').catch(() => undefined);
+        return giveUp(error, "post the chapter card in its thread", 'Send Messages in Threads');
+      });
     await attachChapterThread(context.db, created.id, thread.id);
-    const card = await thread.send({
-      ...renderChapterCard({ id: created.id, number: created.number, title, storyTitle: story.title, coWriters: 1 }),
-      allowedMentions: { parse: [] },
-    });
     await recordChapterCard(context.db, created.id, thread.id, card.id);
     return {
       type: 'message',

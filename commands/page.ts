@@ -93,7 +93,7 @@ export const page: SlashCommand = {
       case 'edit': {
         const place = { ...here, userId: interaction.user.id };
         const target = await openDraftOfPage(context.db, place, interaction.options.getInteger('page', true));
-        const typed = await readAttachmentText(interaction.options.getAttachment('file', true), EDIT_FILE_MAX_BYTES);
+        const typed = await readAttachmentText(interaction.options.getAttachment('file', true), { maxBytes: EDIT_FILE_MAX_BYTES, allowedOrigins: context.config.discord.attachmentOrigins });
         return saveEdit(context, place, target, typed);
       }
       case 'restore': {

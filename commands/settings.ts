@@ -59,7 +59,7 @@ export const settings: SlashCommand = {
       deadlineMinutes: interaction.options.getInteger('deadline_minutes'),
       deadlineRule: parseDeadlineRule(interaction.options.getString('deadline_rule')),
       monthlyBudgetUsd: interaction.options.getNumber('budget'),
-    });
+    }, { allowed: context.config.model.allowedModels, prices: context.config.prices });
     const budget = await getBudgetStatus(context.db, story.id, context.config.prices);
     const minutes = (value: number | null) => (value === null ? 'off' : `${value} min`);
     const embed = new EmbedBuilder()

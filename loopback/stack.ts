@@ -47,6 +47,8 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   /** Start the loopback ComfyUI and point COMFYUI_URL at it. */
   comfyui?: ComfyServerOptions;
+  /** Where the processes' log lines go (default stdout), so a test can read what would be logged. */
+  logDestination?: NodeJS.WritableStream;
 }
 
 /**
@@ -74,6 +76,7 @@ export async function startStoryroom(label: string, options: HarnessOptions = {}
     DISCORD_TOKEN: discord.token,
     DISCORD_APPLICATION_ID: discord.applicationId,
     DISCORD_API_URL: discord.apiUrl,
+    DISCORD_ATTACHMENT_ORIGINS: discord.attachmentOrigin,
     DISCORD_GUILD_ID: guild.id,
     DATABASE_URL: proxies ? proxies.postgres.rewrite(database.url) : database.url,
     REDIS_URL: proxies ? proxies.redis.rewrite(REDIS_URL) : REDIS_URL,
@@ -96,7 +99,7 @@ export async function startStoryroom(label: string, options: HarnessOptions = {}
   };
   const config = parseConfig(env);
   await registerCommands(config.discord);
-  const logger = createLogger({ level: config.logLevel, name: label });
+  const logger = createLogger({ level: config.logLevel, name: label, ...(options.logDestination ? { destination: options.logDestination } : {}) });
   const bot = options.bot === false ? null : await startBot(config, logger.child({ process: 'bot' }), { waitGuildTimeoutMs: 200, relayIntervalMs: 250, progressWindowMs: 300 });
   const launchWorker = () => startWorker(config, logger.child({ process: 'worker' }), { streamEditIntervalMs: 30, relayIntervalMs: 250, progressWindowMs: 300 });
   const worker = options.worker === false ? null : await launchWorker();

@@ -4,7 +4,8 @@ import * as promptBudget from './2026-11-24-002-prompt-budget.js';
 import * as quorumRange from './2026-11-24-003-quorum-range.js';
 import * as reviewTools from './2026-11-24-004-review-tools.js';
 import * as voteCounter from './2026-11-26-001-vote-counter.js';
-import * as editedDrafts from './2026-11-26-002-edited-drafts.js';
+import * as retentionIndexes from './2026-11-26-002-retention-indexes.js';
+import * as editedDrafts from './2026-11-26-003-edited-drafts.js';
 import * as panelRenders from './2026-11-27-001-panel-renders.js';
 
 // Every migration, by name; the Migrator applies them in name order. Add new files here.
@@ -14,6 +15,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-24-003-quorum-range': quorumRange,
   '2026-11-24-004-review-tools': reviewTools,
   '2026-11-26-001-vote-counter': voteCounter,
-  '2026-11-26-002-edited-drafts': editedDrafts,
+  '2026-11-26-002-retention-indexes': retentionIndexes,
+  '2026-11-26-003-edited-drafts': editedDrafts,
   '2026-11-27-001-panel-renders': panelRenders,
 };

@@ -42,6 +42,8 @@ export class DiscordEmulator {
   readonly calls: RecordedCall[] = [];
   readonly violations: string[] = [];
   readonly apiUrl: string;
+  /** Where attachments are downloaded from: the origin the bot must allow (DISCORD_ATTACHMENT_ORIGINS). */
+  readonly attachmentOrigin: string;
   readonly token: string;
   readonly applicationId: string;
   readonly botUserId: string;
@@ -62,6 +64,7 @@ export class DiscordEmulator {
     const origin = `http://127.0.0.1:${port}`;
     const gatewayUrl = `ws://127.0.0.1:${port}/gateway`;
     this.apiUrl = `${origin}/api`;
+    this.attachmentOrigin = origin;
     this.applicationId = options.applicationId;
     this.token = options.token;
     this.botUserId = options.applicationId;
@@ -142,6 +145,10 @@ export class DiscordEmulator {
     return this.interactions.slashCommand(input);
   }
 
+  interactionTokens(): string[] {
+    return this.interactions.tokens();
+  }
+
   clickButton(input: ButtonClickInput): InteractionHandle {
     return this.interactions.clickButton(input);
   }
@@ -216,6 +223,11 @@ export class DiscordEmulator {
 
   disconnectGateway(): void {
     this.gateway.disconnectAll();
+  }
+
+  /** Takes the gateway down (every session closed, new connections refused) until gatewayOutage(false). */
+  gatewayOutage(down: boolean): void {
+    this.gateway.setOutage(down);
   }
 
   async close(): Promise<void> {

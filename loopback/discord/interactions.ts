@@ -37,7 +37,20 @@ export interface SlashCommandInput {
   subcommand?: string;
   subcommandGroup?: string;
   options?: Record<string, string | number | boolean>;
-  attachments?: Record<string, { filename: string; contentType: string; content: string }>;
+  attachments?: Record<string, AttachmentInput>;
+}
+
+/** A file attached to a command; the optional fields play a hostile or broken file host. */
+export interface AttachmentInput {
+  filename: string;
+  contentType: string;
+  content: string;
+  /** The URL the interaction names instead of the emulator's own. */
+  url?: string;
+  /** The size the interaction declares instead of the content's. */
+  declaredSize?: number;
+  redirectTo?: string;
+  endless?: boolean;
 }
 
 export interface ButtonClickInput {
@@ -101,9 +114,15 @@ export class Interactions {
     const resolvedAttachments: Record<string, JsonObject> = {};
     for (const [name, file] of Object.entries(input.attachments ?? {})) {
       const content = Buffer.from(file.content);
-      const id = this.world.storeAttachment({ filename: file.filename, contentType: file.contentType, content });
-      const url = `${this.options.attachmentBaseUrl}/${id}/${encodeURIComponent(file.filename)}`;
-      resolvedAttachments[id] = { id, filename: file.filename, size: content.length, content_type: file.contentType, url, proxy_url: url };
+      const id = this.world.storeAttachment({
+        filename: file.filename,
+        contentType: file.contentType,
+        content,
+        ...(file.redirectTo ? { redirectTo: file.redirectTo } : {}),
+        ...(file.endless ? { endless: true } : {}),
+      });
+      const url = file.url ?? `${this.options.attachmentBaseUrl}/${id}/${encodeURIComponent(file.filename)}`;
+      resolvedAttachments[id] = { id, filename: file.filename, size: file.declaredSize ?? content.length, content_type: file.contentType, url, proxy_url: url };
       options.push({ name, type: 11, value: id });
     }
     if (input.subcommand) options = [{ name: input.subcommand, type: 1, options }];
@@ -154,6 +173,11 @@ export class Interactions {
   }
 
   /** The interaction behind a webhook call (editReply, followUp): only after it was acknowledged, for 15 minutes. */
+  /** Every interaction token handed out so far: tests check none of them leaks into a log. */
+  tokens(): string[] {
+    return [...this.byToken.keys()];
+  }
+
   forWebhook(applicationId: string, token: string): InteractionState {
     const state = this.byToken.get(token);
     if (!state || applicationId !== this.world.applicationId) throw new HttpError(404, 10015, 'Unknown Webhook');

@@ -61,6 +61,18 @@ export class RestApi {
   private serveAttachment(res: ServerResponse, id: string): void {
     const file = this.deps.world.findAttachment(id);
     if (!file) return send(res, 404, { message: 'Not Found', code: 0 });
+    if (file.redirectTo) {
+      res.writeHead(302, { location: file.redirectTo });
+      res.end();
+      return;
+    }
+    if (file.endless) {
+      // Paced, so a client that reads it whole fills its memory slowly rather than at once.
+      res.writeHead(200, { 'content-type': file.contentType });
+      const timer = setInterval(() => res.write(file.content), 5);
+      res.on('close', () => clearInterval(timer));
+      return;
+    }
     res.writeHead(200, { 'content-type': file.contentType, 'content-length': file.content.length });
     res.end(file.content);
   }

@@ -9,6 +9,10 @@ export interface StoredAttachment {
   filename: string;
   contentType: string;
   content: Buffer;
+  /** Answer the download with a redirect here instead (a hostile or misconfigured file host). */
+  redirectTo?: string;
+  /** Keep sending the content over and over, never ending (a host that lies about the size). */
+  endless?: boolean;
 }
 
 /**

@@ -13,7 +13,7 @@ export interface NarrationDraft {
  */
 export async function writeNarration(
   client: OpenAI,
-  options: { model: string; prompt: BuiltPrompt; cacheKey: string; onText?: (textSoFar: string) => void; signal?: AbortSignal },
+  options: { model: string; prompt: BuiltPrompt; cacheKey: string; maxCompletionTokens: number; onText?: (textSoFar: string) => void; signal?: AbortSignal },
 ): Promise<NarrationDraft> {
   const stream = await client.chat.completions.create(
     {
@@ -22,6 +22,7 @@ export async function writeNarration(
       stream: true,
       stream_options: { include_usage: true },
       prompt_cache_key: options.cacheKey,
+      max_completion_tokens: options.maxCompletionTokens,
     },
     options.signal ? { signal: options.signal } : {},
   );

@@ -15,7 +15,7 @@ export interface StructuredAnswer<T> {
  */
 export async function requestStructured<S extends z.ZodType>(
   client: OpenAI,
-  options: { model: string; prompt: BuiltPrompt; cacheKey: string; schema: S; name: string; unreadable: string; signal?: AbortSignal },
+  options: { model: string; prompt: BuiltPrompt; cacheKey: string; schema: S; name: string; unreadable: string; maxCompletionTokens?: number; signal?: AbortSignal },
 ): Promise<StructuredAnswer<z.infer<S>>> {
   let completion;
   try {
@@ -25,6 +25,7 @@ export async function requestStructured<S extends z.ZodType>(
         messages: options.prompt.messages,
         response_format: zodResponseFormat(options.schema, options.name),
         prompt_cache_key: options.cacheKey,
+        ...(options.maxCompletionTokens ? { max_completion_tokens: options.maxCompletionTokens } : {}),
       },
       options.signal ? { signal: options.signal } : {},
     );

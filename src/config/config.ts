@@ -31,6 +31,21 @@ const environmentSchema = z.object({
   DISCORD_APPLICATION_ID: snowflake,
   DISCORD_API_URL: url(['http:', 'https:']).optional(),
   DISCORD_GUILD_ID: snowflake.optional(),
+  // Where attachment downloads may come from: origins (scheme, host, port), comma-separated.
+  DISCORD_ATTACHMENT_ORIGINS: z
+    .string()
+    .default('https://cdn.discordapp.com,https://media.discordapp.net')
+    .transform((text, ctx) => {
+      const origins: string[] = [];
+      for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+        try {
+          origins.push(new URL(part).origin);
+        } catch {
+          ctx.addIssue({ code: 'custom', message: `"${part}" is not a URL origin such as https://cdn.discordapp.com` });
+        }
+      }
+      return origins;
+    }),
   DISCORD_SHARDS: z.union([z.literal('auto'), z.coerce.number().int().min(1).max(1_000)]).default('auto'),
   DATABASE_URL: url(['postgres:', 'postgresql:']),
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
@@ -49,8 +64,9 @@ const environmentSchema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   PROMPT_TOKEN_BUDGET: z.coerce.number().int().min(1_000).max(1_000_000).default(16_000),
   BIBLE_TOKEN_BUDGET: z.coerce.number().int().min(0).max(1_000_000).default(6_000),
-  WORKER_LOCK_MS: z.coerce.number().int().min(1_000).max(600_000).default(60_000),
+  WORKER_LOCK_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
   STUCK_PAGE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(120),
+  RETENTION_DAYS: z.coerce.number().int().min(1).max(3_650).default(7),
   SLOW_GENERATION_SECONDS: z.coerce.number().int().min(1).max(3_600).default(90),
   PAGE_START_COOLDOWN_SECONDS: z.coerce.number().int().min(0).max(3_600).default(20),
   MAX_GENERATIONS_PER_GUILD: z.coerce.number().int().min(1).max(100).default(3),
@@ -65,6 +81,13 @@ const environmentSchema = z.object({
   COMFYUI_WORKFLOW_MAPPING: jsonText.pipe(z.record(z.string(), z.unknown(), 'must be a JSON object')).optional(),
   RENDER_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(3_600).default(300),
   RENDER_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(1),
+  // Models a story's /settings may choose, comma-separated; default: the models configured here.
+  ALLOWED_MODELS: z
+    .string()
+    .transform((text) => text.split(',').map((m) => m.trim()).filter(Boolean))
+    .optional(),
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+  WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   MODEL_PRICES: jsonText
     .pipe(z.record(z.string(), z.object({ input: z.number().nonnegative(), cachedInput: z.number().nonnegative(), output: z.number().nonnegative() })))
     .optional(),
@@ -116,7 +139,7 @@ function loadRenderWorkflow(path: string, mappingSpec: Record<string, unknown>, 
 }
 
 export interface Config {
-  discord: { token: string; applicationId: string; apiUrl: string | null; guildId: string | null; shards: number | 'auto' };
+  discord: { token: string; applicationId: string; apiUrl: string | null; guildId: string | null; shards: number | 'auto'; attachmentOrigins: readonly string[] };
   databaseUrl: string;
   redis: { url: string; prefix: string };
   model: {
@@ -124,6 +147,8 @@ export interface Config {
     baseUrl: string | null;
     narratorModel: string;
     dialogueModel: string;
+    /** What a story's /settings may choose (ALLOWED_MODELS, default the models above). */
+    allowedModels: readonly string[];
     timeoutMs: number;
     maxRetries: number;
     attempts: number;
@@ -143,13 +168,17 @@ export interface Config {
   /** The bot's HTTP API: off unless HTTP_PORT is set; every route but health needs the bearer token. */
   http: { port: number; host: string; token: string | null } | null;
   worker: {
+    /** The worker's /metrics, /livez and /readyz: off unless WORKER_METRICS_PORT is set. */
+    metricsHttp: { port: number; host: string } | null;
     concurrency: number;
-    /** BullMQ lock: a worker that dies is noticed as stalled after about this long. */
+    /** BullMQ lock: a dead worker's job is taken over within about 4/3 of this (see stalledCheckIntervalMs). */
     lockMs: number;
     /** A page generating this long with no live job is queued again by the sweeper. */
     stuckPageMs: number;
     /** After this long a draft being written offers Retry and Cancel. */
     slowGenerationMs: number;
+    /** Interaction receipts and finished outbox rows older than this are pruned by the sweeper. */
+    retentionMs: number;
   };
   /** What protects the wallet; `prices` is the same table as below, for the monthly budget. */
   limits: { pageStartCooldownMs: number; maxGenerationsPerGuild: number; prices: PriceTable };
@@ -199,6 +228,7 @@ export function parseConfig(env: Record<string, string | undefined>, readFile: (
       apiUrl: e.DISCORD_API_URL ?? null,
       guildId: e.DISCORD_GUILD_ID ?? null,
       shards: e.DISCORD_SHARDS,
+      attachmentOrigins: Object.freeze(e.DISCORD_ATTACHMENT_ORIGINS),
     }),
     databaseUrl: e.DATABASE_URL,
     redis: Object.freeze({ url: e.REDIS_URL, prefix: e.QUEUE_PREFIX }),
@@ -207,6 +237,7 @@ export function parseConfig(env: Record<string, string | undefined>, readFile: (
       baseUrl: e.OPENAI_BASE_URL ?? null,
       narratorModel: e.NARRATOR_MODEL,
       dialogueModel: e.DIALOGUE_MODEL,
+      allowedModels: Object.freeze(e.ALLOWED_MODELS ?? [...new Set([e.NARRATOR_MODEL, e.DIALOGUE_MODEL, e.REVIEWER_MODEL ?? e.NARRATOR_MODEL, e.PANELS_MODEL ?? e.DIALOGUE_MODEL])]),
       timeoutMs: e.MODEL_TIMEOUT_MS,
       maxRetries: e.MODEL_MAX_RETRIES,
       attempts: e.GENERATION_ATTEMPTS,
@@ -218,10 +249,12 @@ export function parseConfig(env: Record<string, string | undefined>, readFile: (
     review: Object.freeze({ minuteMs: e.REVIEW_MINUTE_MS, continuityReview: e.CONTINUITY_REVIEW === 'on', panelPrompts: e.PANEL_PROMPTS === 'on' }),
     http: e.HTTP_PORT === undefined ? null : Object.freeze({ port: e.HTTP_PORT, host: e.HTTP_HOST, token: e.HTTP_API_TOKEN ?? null }),
     worker: Object.freeze({
+      metricsHttp: e.WORKER_METRICS_PORT === undefined ? null : Object.freeze({ port: e.WORKER_METRICS_PORT, host: e.WORKER_METRICS_HOST }),
       concurrency: e.WORKER_CONCURRENCY,
       lockMs: e.WORKER_LOCK_MS,
       stuckPageMs: e.STUCK_PAGE_SECONDS * 1000,
       slowGenerationMs: e.SLOW_GENERATION_SECONDS * 1000,
+      retentionMs: e.RETENTION_DAYS * 86_400_000,
     }),
     limits: Object.freeze({ pageStartCooldownMs: e.PAGE_START_COOLDOWN_SECONDS * 1000, maxGenerationsPerGuild: e.MAX_GENERATIONS_PER_GUILD, prices }),
     logLevel: e.LOG_LEVEL,

@@ -75,6 +75,12 @@ export async function lockChapter(trx: Transaction<Database>, chapterId: number)
   await trx.selectFrom('chapters').select('id').where('id', '=', chapterId).forUpdate().execute();
 }
 
+/** Deletes a chapter that never got its thread (its members go with it); false if it has one. */
+export async function deleteChapterWithoutThread(db: Executor, chapterId: number): Promise<boolean> {
+  const result = await db.deleteFrom('chapters').where('id', '=', chapterId).where('thread_id', 'is', null).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
 export async function setChapterThread(db: Executor, chapterId: number, threadId: string): Promise<void> {
   await db.updateTable('chapters').set({ thread_id: threadId }).where('id', '=', chapterId).execute();
 }

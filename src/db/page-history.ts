@@ -17,10 +17,21 @@ export function getLatestRevision(db: Executor, pageId: number, kind: DraftKind)
     .executeTakeFirst();
 }
 
-/** The feedback given on a draft, in the order it was given. */
-export async function listFeedbackBodies(db: Executor, revisionId: number): Promise<string[]> {
-  const rows = await db.selectFrom('user_feedback').select('body').where('revision_id', '=', revisionId).orderBy('id').execute();
-  return rows.map((row) => row.body);
+/**
+ * The feedback a new version answers: each co-writer's latest on the draft, in the order given. A
+ * co-writer who submits Revise again replaces their feedback for the prompt; every submission stays in
+ * the page's history.
+ */
+export async function listLatestFeedbackBodies(db: Executor, revisionId: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('user_feedback')
+    .distinctOn('user_id')
+    .select(['id', 'body'])
+    .where('revision_id', '=', revisionId)
+    .orderBy('user_id')
+    .orderBy('id', 'desc')
+    .execute();
+  return rows.sort((a, b) => Number(a.id) - Number(b.id)).map((row) => row.body);
 }
 
 export function getPageByNumber(db: Executor, chapterId: number, pageNumber: number): Promise<StoryPage | undefined> {

@@ -5,8 +5,21 @@ import type { VoteChoice } from '../domain/voting.js';
 import { prepareOnEveryConnection } from './connection.js';
 import type { Executor } from './executor.js';
 
-export function listVotes(db: Executor, revisionId: number): Promise<{ userId: string; choice: VoteChoice }[]> {
-  return db.selectFrom('votes').select(['user_id as userId', 'choice']).where('revision_id', '=', revisionId).execute();
+/**
+ * The votes on a draft that count: those of the chapter's current owners and writers. A member made a
+ * viewer or removed keeps their vote in the history, but it stops counting (and counts again if they
+ * become a co-writer while the draft is open).
+ */
+export function listCountedVotes(db: Executor, revisionId: number): Promise<{ userId: string; choice: VoteChoice }[]> {
+  return db
+    .selectFrom('votes as v')
+    .innerJoin('page_revisions as r', 'r.id', 'v.revision_id')
+    .innerJoin('story_pages as p', 'p.id', 'r.page_id')
+    .innerJoin('chapter_members as m', (join) => join.onRef('m.chapter_id', '=', 'p.chapter_id').onRef('m.user_id', '=', 'v.user_id'))
+    .select(['v.user_id as userId', 'v.choice'])
+    .where('v.revision_id', '=', revisionId)
+    .where('m.role', 'in', ['owner', 'writer'])
+    .execute();
 }
 
 /** One vote per co-writer per draft: a second click changes it. */
@@ -48,7 +61,15 @@ export async function getVoteContext(db: Executor, target: { pageId: number; rev
         .whereRef('m.chapter_id', '=', 'p.chapter_id')
         .where('m.role', 'in', ['owner', 'writer'])
         .as('co_writers'),
-      jsonArrayFrom(eb.selectFrom('votes as v').select(['v.user_id as userId', 'v.choice']).where('v.revision_id', '=', target.revisionId)).as('votes'),
+      // Only the votes of current owners and writers count (see listCountedVotes).
+      jsonArrayFrom(
+        eb
+          .selectFrom('votes as v')
+          .innerJoin('chapter_members as vm', (join) => join.onRef('vm.user_id', '=', 'v.user_id').on('vm.role', 'in', ['owner', 'writer']))
+          .select(['v.user_id as userId', 'v.choice'])
+          .where('v.revision_id', '=', target.revisionId)
+          .whereRef('vm.chapter_id', '=', 'p.chapter_id'),
+      ).as('votes'),
     ])
     .where('p.id', '=', target.pageId)
     .executeTakeFirst();
@@ -130,7 +151,9 @@ const RECORD_VOTE_SQL = `
         select (count(*) filter (where v.choice = 'approve' and v.user_id <> $1))::int as other_approvals,
           (count(*) filter (where v.choice = 'revise' and v.user_id <> $1))::int as other_revisions,
           max(v.choice) filter (where v.user_id = $1) as previous_choice
-        from votes v where v.revision_id = $2
+        from votes v
+        join chapter_members vm on vm.chapter_id = p.chapter_id and vm.user_id = v.user_id and vm.role in ('owner', 'writer')
+        where v.revision_id = $2
       ) tallied
       where p.id = $3 and c.thread_id = $4 and s.guild_id = $5
     ),
@@ -165,7 +188,7 @@ const RECORD_VOTE_SQL = `
 
 /**
  * A vote in one round trip, for the common click that does not decide the draft. One statement locks
- * the page row (bumping `votes_cast`), reads the clicker's role, the draft and the votes so far, and
+ * the page row (bumping `votes_cast`), reads the clicker's role, the draft and the counted votes so far, and
  * upserts the vote (and its feedback) only when the clicker is a co-writer, the draft is the page's
  * open one, the snapshot is current, and neither side reaches the quorum with this vote. Otherwise it
  * writes no vote and the caller takes it again inside a transaction with `evenIfDeciding`: there the

@@ -60,7 +60,8 @@ export function encodeCustomId(data: CustomIdData): string {
 export function decodeCustomId(customId: string): CustomIdData | null {
   if (customId.length > 100) return null;
   const [prefix, action, ...values] = customId.split(':');
-  if (prefix !== PREFIX || action === undefined || !(action in ACTIONS)) return null;
+  // Object.hasOwn, not `in`: `in` also finds toString, constructor and the rest of Object.prototype.
+  if (prefix !== PREFIX || action === undefined || !Object.hasOwn(ACTIONS, action)) return null;
   const fields = FIELD_ORDER[action as Action];
   if (values.length !== fields.length || !values.every((v) => digits.test(v))) return null;
   const candidate: Record<string, unknown> = { action };

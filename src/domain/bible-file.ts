@@ -52,10 +52,30 @@ function frontMatter(text: string): { fields: Map<string, string>; rest: string 
   if (!match) return { fields: new Map(), rest: text };
   const fields = new Map<string, string>();
   for (const line of (match[1] ?? '').split(/\r?\n/)) {
-    const field = /^\s*([A-Za-z_]+)\s*:\s*(.*?)\s*$/.exec(line);
-    if (field?.[1]) fields.set(field[1].toLowerCase(), (field[2] ?? '').replace(/^["']|["']$/g, ''));
+    // String operations, not one regex: `\s*(.*?)\s*$` backtracks quadratically on long runs of spaces.
+    const colon = line.indexOf(':');
+    const key = colon < 0 ? '' : line.slice(0, colon).trim();
+    if (!/^[A-Za-z_]{1,40}$/.test(key)) continue;
+    fields.set(key.toLowerCase(), line.slice(colon + 1).trim().replace(/^["']|["']$/g, ''));
   }
   return { fields, rest: text.slice(match[0].length) };
+}
+
+/**
+ * The text of the first "# heading" line, without Markdown's optional closing hashes. Line by line
+ * with string operations: the regex it replaces (`^#\s+(.+?)\s*#*\s*$`) took cubic time on a line of
+ * spaces.
+ */
+function firstHeading(text: string): string | null {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('#') || !/^#\s/.test(line)) continue;
+    const words = line.slice(1).trim();
+    // A closing sequence is hashes preceded by a space ("# Title ##"); "#x" at the end is the title's.
+    const closing = /(^|\s)#+$/.exec(words);
+    const title = closing ? words.slice(0, closing.index).trimEnd() : words;
+    if (title) return title;
+  }
+  return null;
 }
 
 /** A bible entry from one file, or the reason it cannot be one (in words for the person importing). */
@@ -63,8 +83,8 @@ export function parseBibleFile(file: { name: string; folder: string | null; text
   if (file.text.length > BIBLE_FILE_MAX_CHARS) return { error: `longer than ${BIBLE_FILE_MAX_CHARS} characters` };
   if (file.text.includes('\u0000')) return { error: 'not a text file' };
   const { fields, rest } = frontMatter(file.text.replace(/^\uFEFF/, ''));
-  const heading = /^#\s+(.+?)\s*#*\s*$/m.exec(rest);
-  const title = (fields.get('title') || heading?.[1] || file.name.replace(/\.(md|markdown|txt)$/i, '').replace(/[-_]+/g, ' ')).trim();
+  const heading = firstHeading(rest);
+  const title = (fields.get('title') || heading || file.name.replace(/\.(md|markdown|txt)$/i, '').replace(/[-_]+/g, ' ')).trim();
   if (!title || title.length > 100) return { error: 'the title must be 1–100 characters (front matter "title:" or a "# heading")' };
   const typeText = fields.get('type');
   const type = typeText !== undefined ? readBibleType(typeText) : ((file.folder ? readBibleType(file.folder) : null) ?? defaultType);

@@ -10,6 +10,8 @@
 
 import type { BibleEntryType } from './bible-entry.js';
 import { DIALOGUE_INSTRUCTIONS, NARRATOR_INSTRUCTIONS, PANELS_INSTRUCTIONS, REVIEWER_INSTRUCTIONS } from './agent-instructions.js';
+import { PER_PIECE, renderEntry, selectBible } from './bible-selection.js';
+import { fitFeedback } from './feedback-block.js';
 import { materialBlock as block } from './material-block.js';
 
 export interface BibleEntry {
@@ -25,6 +27,8 @@ export interface BibleEntry {
   /** Token count when known (stored when the entry was added); counted here otherwise. */
   tokens: number | null;
 }
+
+export { sortBible } from './bible-selection.js';
 
 export interface ChapterSummary {
   text: string;
@@ -101,82 +105,31 @@ export interface BuiltPrompt {
   report: PromptReport;
 }
 
-const TYPE_ORDER: BibleEntry['type'][] = ['style', 'rule', 'character', 'location', 'reference'];
+
 /** Recent pages whose text can call up a bible entry, besides this page's input and feedback. */
 const PAGES_THAT_CALL_UP_ENTRIES = 2;
-/** Tokens kept for the section headers and message framing; PER_PIECE for each join between blocks. */
+/** Tokens kept for the section headers and message framing. */
 const HEADER_RESERVE = 80;
-const PER_PIECE = 3;
-
-// Code-unit order, not localeCompare: the same bible must serialise the same way on every machine.
-const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-/** Title, then body: two entries sharing a title still sort the same whatever order they arrive in. */
-const byTitle = (a: BibleEntry, b: BibleEntry) => compareText(a.title, b.title) || compareText(a.body, b.body);
-
-/** Canonical order: by type (style, rule, character, location, reference), then title. */
-export function sortBible(bible: readonly BibleEntry[]): BibleEntry[] {
-  return [...bible].sort((a, b) => TYPE_ORDER.indexOf(a.type) - TYPE_ORDER.indexOf(b.type) || byTitle(a, b));
-}
-
-const byPriority = (a: BibleEntry, b: BibleEntry) => b.priority - a.priority || byTitle(a, b);
-const renderEntry = (entry: BibleEntry) => block(`${entry.type}: ${entry.title}`, entry.body);
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-function callsUp(entry: BibleEntry, text: string): boolean {
-  return [entry.title, ...entry.keywords].some((word) => {
-    const trimmed = word.trim();
-    return trimmed.length > 0 && new RegExp(`(^|[^\\p{L}\\p{N}])${escapeRegExp(trimmed)}($|[^\\p{L}\\p{N}])`, 'iu').test(text);
-  });
-}
-
-interface BibleSelection {
-  stable: BibleEntry[];
-  calledUp: BibleEntry[];
-  leftOut: BibleEntry[];
-  tokens: number;
-}
-
-/** Chooses bible entries within the bible budget; counts only what it considers adding. */
-function selectBible(bible: readonly BibleEntry[], scanText: string, budget: number, count: CountTokens): BibleSelection {
-  const size = (entry: BibleEntry) => (entry.tokens ?? count(renderEntry(entry))) + PER_PIECE;
-  if (bible.length === 0) return { stable: [], calledUp: [], leftOut: [], tokens: 0 };
-  const known = bible.every((entry) => entry.tokens !== null);
-  // Cheap test first: characters are never fewer than tokens' worth of 1 each.
-  const roughlyFits = known ? bible.reduce((sum, e) => sum + (e.tokens ?? 0) + PER_PIECE, 0) <= budget : bible.reduce((sum, e) => sum + e.body.length, 0) <= budget;
-  if (roughlyFits || (!known && bible.reduce((sum, e) => sum + size(e), 0) <= budget)) {
-    return { stable: sortBible(bible), calledUp: [], leftOut: [], tokens: bible.reduce((sum, e) => sum + size(e), 0) };
-  }
-  let left = budget;
-  const take = (candidates: BibleEntry[]) => {
-    const taken: BibleEntry[] = [];
-    for (const entry of candidates) {
-      if (left <= 0) break;
-      const tokens = size(entry);
-      if (tokens <= left) {
-        taken.push(entry);
-        left -= tokens;
-      }
-    }
-    return taken;
-  };
-  const stable = take(bible.filter((e) => e.alwaysInclude).sort(byPriority));
-  const calledUp = take(bible.filter((e) => !e.alwaysInclude && callsUp(e, scanText)).sort(byPriority));
-  const used = new Set([...stable, ...calledUp]);
-  return { stable: sortBible(stable), calledUp: sortBible(calledUp), leftOut: bible.filter((e) => !used.has(e)), tokens: budget - left };
-}
+const FEEDBACK_SHARE = 0.25;
 
 interface Sections {
   instructions: string;
   task: string[];
+  /** The feedback on the draft being revised: it goes last in the task, fitted to what the budget leaves. */
+  feedback?: readonly string[];
   scanText: string;
 }
 
 function build(input: NarrationContextInput | DialogueContextInput, sections: Sections, count: CountTokens): BuiltPrompt {
   const { budget } = input;
-  const task = sections.task.join('\n\n');
   const head = [sections.instructions, block('Story', input.storyTitle), block('Chapter', input.chapterTitle)].join('\n\n');
   // Pieces are counted one by one: each join and the section headers cost a few tokens more.
-  const fixedTokens = count(head) + count(task) + HEADER_RESERVE;
+  const baseTokens = count(head) + count(sections.task.join('\n\n')) + HEADER_RESERVE;
+  // Feedback may take a quarter of the budget, and never more than is left: the rest is for the story.
+  const feedbackAllowance = Math.max(0, Math.min(Math.floor(budget.totalTokens * FEEDBACK_SHARE), budget.totalTokens - baseTokens - PER_PIECE));
+  const feedback = sections.feedback ? fitFeedback(sections.feedback, feedbackAllowance, count) : null;
+  const task = [...sections.task, ...(feedback ? [feedback.text] : [])].join('\n\n');
+  const fixedTokens = baseTokens + (feedback ? feedback.tokens + PER_PIECE : 0);
 
   const recent = [...input.earlierPages].sort((a, b) => b.number - a.number);
   const scan = [sections.scanText, ...recent.slice(0, PAGES_THAT_CALL_UP_ENTRIES).map((p) => `${p.narration}\n${p.dialogue ?? ''}`)].join('\n');
@@ -245,13 +198,13 @@ function build(input: NarrationContextInput | DialogueContextInput, sections: Se
 
 function revisionPart(revising: DraftBeingRevised | null): string[] {
   if (!revising) return [];
-  const feedback = revising.feedback.length > 0 ? revising.feedback.map((f, i) => block(`Feedback ${i + 1}`, f)) : ['(no written feedback)'];
   return [
     `The co-writers sent version ${revising.version} back for revision. Write a new version that addresses every piece of feedback.`,
     block(`Version ${revising.version}`, revising.text),
-    ...feedback,
   ];
 }
+
+const feedbackOf = (revising: DraftBeingRevised | null) => (revising ? { feedback: revising.feedback } : {});
 
 function scanTextOf(input: string, revising: DraftBeingRevised | null, extra = ''): string {
   return [input, extra, ...(revising?.feedback ?? [])].join('\n');
@@ -264,7 +217,7 @@ export function buildNarrationPrompt(input: NarrationContextInput, count: CountT
     block('What happens on this page', input.input),
     ...revisionPart(input.revising),
   ].filter((part): part is string => part !== null);
-  return build(input, { instructions: NARRATOR_INSTRUCTIONS, task, scanText: scanTextOf(input.input, input.revising) }, count);
+  return build(input, { instructions: NARRATOR_INSTRUCTIONS, task, ...feedbackOf(input.revising), scanText: scanTextOf(input.input, input.revising) }, count);
 }
 
 export function buildDialoguePrompt(input: DialogueContextInput, count: CountTokens): BuiltPrompt {
@@ -275,7 +228,7 @@ export function buildDialoguePrompt(input: DialogueContextInput, count: CountTok
     block('Approved narration of this page', input.narration),
     ...revisionPart(input.revising),
   ].filter((part): part is string => part !== null);
-  return build(input, { instructions: DIALOGUE_INSTRUCTIONS, task, scanText: scanTextOf(input.input, input.revising, input.narration) }, count);
+  return build(input, { instructions: DIALOGUE_INSTRUCTIONS, task, ...feedbackOf(input.revising), scanText: scanTextOf(input.input, input.revising, input.narration) }, count);
 }
 
 /** The continuity reviewer reads a narration draft with the same bible and history the narrator had. */

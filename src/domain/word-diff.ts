@@ -12,9 +12,14 @@ export interface DiffPart {
 
 /**
  * Beyond this many edit steps the middle is reported as replaced whole. The trace keeps 2d+1 cells per
- * step, so the cap bounds memory at about (cap + 1)² ≈ 16M cells.
+ * step, so the cap bounds memory at about (cap + 1)² ≈ 1M cells.
  */
-const MAX_EDIT_DISTANCE = 4_000;
+const MAX_EDIT_DISTANCE = 1_000;
+/**
+ * The most diagonal moves and token comparisons one diff may take (a few milliseconds): /page diff runs
+ * on the bot's event loop, where two long, very different drafts once took 0.6 s.
+ */
+export const DIFF_STEP_LIMIT = 2_000_000;
 
 function tokenize(text: string): string[] {
   return text.match(/\s+|\S+/g) ?? [];
@@ -27,8 +32,8 @@ const furthest = (row: Int32Array | undefined, d: number, k: number) => row?.[k 
 const cameDown = (previous: Int32Array | undefined, d: number, k: number) =>
   k === -d || (k !== d && furthest(previous, d - 1, k - 1) < furthest(previous, d - 1, k + 1));
 
-/** Myers' shortest edit script between token lists; null when longer than the cap. */
-function myers(a: readonly string[], b: readonly string[]): DiffPart[] | null {
+/** Myers' shortest edit script between token lists; null past the edit cap or the step budget. */
+function myers(a: readonly string[], b: readonly string[], budget: { steps: number }): DiffPart[] | null {
   const n = a.length;
   const m = b.length;
   const max = Math.min(n + m, MAX_EDIT_DISTANCE);
@@ -40,10 +45,13 @@ function myers(a: readonly string[], b: readonly string[]): DiffPart[] | null {
     for (let k = -d; k <= d; k += 2) {
       let x = d === 0 ? 0 : cameDown(previous, d, k) ? furthest(previous, d - 1, k + 1) : furthest(previous, d - 1, k - 1) + 1;
       let y = x - k;
+      const from = x;
       while (x < n && y < m && a[x] === b[y]) {
         x += 1;
         y += 1;
       }
+      budget.steps += 1 + x - from;
+      if (budget.steps > DIFF_STEP_LIMIT) return null;
       row[k + d] = x;
       if (x >= n && y >= m) return backtrack(trace, a, b, d);
     }
@@ -92,6 +100,14 @@ function merge(parts: DiffPart[]): DiffPart[] {
 }
 
 export function diffWords(before: string, after: string): DiffPart[] {
+  return diffWordsBounded(before, after).parts;
+}
+
+/**
+ * The word diff, and whether it is exact: past the step budget the changed middle is given as removed
+ * whole and added whole (`exact: false`), and the caller says so rather than showing it as an edit.
+ */
+export function diffWordsBounded(before: string, after: string): { parts: DiffPart[]; exact: boolean; steps: number } {
   const a = tokenize(before);
   const b = tokenize(after);
   let start = 0;
@@ -104,11 +120,14 @@ export function diffWords(before: string, after: string): DiffPart[] {
   }
   const middleA = a.slice(start, endA);
   const middleB = b.slice(start, endB);
-  const middle = myers(middleA, middleB) ?? [
+  const budget = { steps: start + (a.length - endA) };
+  const exact = myers(middleA, middleB, budget);
+  const middle = exact ?? [
     { op: 'removed' as const, text: middleA.join('') },
     { op: 'added' as const, text: middleB.join('') },
   ];
-  return coalesce(merge([{ op: 'same', text: a.slice(0, start).join('') }, ...middle, { op: 'same', text: a.slice(endA).join('') }]));
+  const parts = coalesce(merge([{ op: 'same', text: a.slice(0, start).join('') }, ...middle, { op: 'same', text: a.slice(endA).join('') }]));
+  return { parts, exact: exact !== null, steps: budget.steps };
 }
 
 /**

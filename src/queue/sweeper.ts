@@ -2,6 +2,7 @@ import type { Job, Queue } from 'bullmq';
 import type { Db } from '../db/connection.js';
 import type { Executor } from '../db/executor.js';
 import { getOutboxRelayState, putBackInOutbox } from '../db/outbox.js';
+import { pruneFinishedOutboxRows, pruneInteractionReceipts } from '../db/retention.js';
 import { listOpenDraftsWithoutMessage, listOpenDraftsWithReviewSchedule, listPagesGeneratingSince, tryAdvisoryTransactionLock } from '../db/sweeps.js';
 import { jobKeyFor, type JobData, type JobName } from '../domain/jobs.js';
 import { draftKindOf } from '../domain/page-state-machine.js';
@@ -121,6 +122,14 @@ export async function sweepUnshownDrafts(db: Db, queue: Queue, logger: Logger, o
   return requeued;
 }
 
+/** Receipts and finished outbox rows past the retention period: kept for a while, then deleted. */
+async function pruneExpired(db: Db, logger: Logger, retentionMs: number): Promise<void> {
+  const before = new Date(Date.now() - retentionMs);
+  const receipts = await pruneInteractionReceipts(db, before);
+  const outboxRows = await pruneFinishedOutboxRows(db, before);
+  if (receipts + outboxRows > 0) logger.info({ receipts, outboxRows }, 'sweeper: pruned rows past retention');
+}
+
 export interface SweepTimes {
   /** A page generating this long with no live job is queued again. */
   stuckPageMs: number;
@@ -128,6 +137,8 @@ export interface SweepTimes {
   minuteMs: number;
   /** How long past due a reminder, deadline or unshown draft must be before it counts as lost. */
   graceMs: number;
+  /** Interaction receipts and finished outbox rows older than this are deleted. */
+  retentionMs: number;
 }
 
 /**
@@ -141,6 +152,7 @@ export async function sweepLostWork(db: Db, queue: Queue, logger: Logger, times:
     const stuck = await sweepStuckPages(db, queue, logger, times.stuckPageMs);
     const reviews = await sweepOverdueReviews(db, queue, logger, times.minuteMs, times.graceMs);
     const unshown = await sweepUnshownDrafts(db, queue, logger, times.graceMs);
+    await pruneExpired(db, logger, times.retentionMs);
     return stuck.requeued + reviews + unshown;
   });
 }

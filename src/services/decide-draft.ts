@@ -4,7 +4,7 @@ import type { Database, PageRevision, StoryPage } from '../db/database.js';
 import type { OutboxJob } from '../db/outbox.js';
 import { countRevisions, getRevision, lockPage } from '../db/pages.js';
 import { getReviewRules } from '../db/stories.js';
-import { listVotes } from '../db/votes.js';
+import { listCountedVotes } from '../db/votes.js';
 import { isReviewing } from '../domain/page-state-machine.js';
 import { decideAtDeadline, tallyVotes, type Tally } from '../domain/voting.js';
 import { applyPageEvent } from './apply-page-event.js';
@@ -61,7 +61,7 @@ export async function decideDraftAtDeadline(db: Db, target: { pageId: number; re
     if (!page || !revision || !isOpenForVote(page, revision)) return null;
     const rules = await getReviewRules(trx, page.chapter_id);
     // The quorum does not matter at a deadline: only which side has more votes.
-    const tally = tallyVotes(await listVotes(trx, revision.id), { kind: 'all' }, 1);
+    const tally = tallyVotes(await listCountedVotes(trx, revision.id), { kind: 'all' }, 1);
     const drafted = await countRevisions(trx, page.id, revision.kind);
     const decision = decideAtDeadline(tally, rules.deadline_rule, drafted - 1 < rules.max_revisions);
     const decided = await decideOpenDraft(trx, {

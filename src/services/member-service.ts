@@ -61,9 +61,10 @@ export async function setMemberRole(
   if (target.isBot) throw new UserError('Bots cannot be co-writers.');
   return db.transaction().execute(async (trx) => {
     const chapter = await chapterHere(trx, place);
-    await assertChapterOwner(trx, chapter.id, place, 'change who is in the chapter');
-    // Serialises member changes, so two owners demoting each other cannot leave the chapter with none.
+    // Lock, then check: serialises member changes, so two owners demoting each other cannot leave the
+    // chapter with none, and an owner demoted while this waited is seen as demoted.
     await lockChapter(trx, chapter.id);
+    await assertChapterOwner(trx, chapter.id, place, 'change who is in the chapter');
     const previous = await getMemberRole(trx, chapter.id, target.userId);
     if (role === 'remove' && previous === null) throw new UserError(`<@${target.userId}> is not in this chapter.`);
     if (previous === 'owner' && role !== 'owner') {

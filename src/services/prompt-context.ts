@@ -4,7 +4,7 @@ import type { DraftKind } from '../domain/page-state-machine.js';
 import { getApprovedNarration, listEarlierApprovedPages } from '../db/approved-pages.js';
 import { listBibleEntriesForPrompt } from '../db/bible.js';
 import { getChapterSummary } from '../db/chapters.js';
-import { getLatestRevision, listFeedbackBodies } from '../db/page-history.js';
+import { getLatestRevision, listLatestFeedbackBodies } from '../db/page-history.js';
 import { getPageWithPlace } from '../db/pages.js';
 import { getStory } from '../db/stories.js';
 
@@ -60,5 +60,5 @@ export async function loadDialogueContext(db: Db, pageId: number, budget: Prompt
 async function loadDraftBeingRevised(db: Db, pageId: number, kind: DraftKind): Promise<DraftBeingRevised | null> {
   const latest = await getLatestRevision(db, pageId, kind);
   if (!latest || latest.status !== 'revision_requested') return null;
-  return { version: latest.version, text: latest.body, feedback: await listFeedbackBodies(db, latest.id) };
+  return { version: latest.version, text: latest.body, feedback: await listLatestFeedbackBodies(db, latest.id) };
 }

@@ -1,4 +1,5 @@
 import type { Transaction } from 'kysely';
+import { lockChapter } from '../db/chapters.js';
 import type { Db } from '../db/connection.js';
 import type { Database } from '../db/database.js';
 import { getPageWithPlace, lockPage } from '../db/pages.js';
@@ -15,6 +16,8 @@ type PageButton = { pageId: number; pageVersion: number };
 async function lockButtonPage(trx: Transaction<Database>, place: InteractionPlace, target: PageButton) {
   const placeRow = await getPageWithPlace(trx, target.pageId);
   if (!placeRow || placeRow.guild_id !== place.guildId || placeRow.thread_id !== place.channelId) throw new UserError(NOT_IN_THIS_THREAD);
+  // Lock, then check: the chapter lock (taken by member changes) before the page lock, as everywhere.
+  await lockChapter(trx, placeRow.chapter_id);
   const page = await lockPage(trx, target.pageId);
   if (!page) throw new UserError('That page no longer exists.');
   await assertCoWriter(trx, page.chapter_id, place.userId);

@@ -1,6 +1,8 @@
 import type { Db } from '../db/connection.js';
 import type { DeadlineRule, Story, StoryUpdate } from '../db/database.js';
 import { getStory, updateStory } from '../db/stories.js';
+import { modelRefusal } from '../domain/model-allowlist.js';
+import type { PriceTable } from '../domain/pricing.js';
 import { parseQuorumRule } from '../domain/voting.js';
 import { UserError } from './user-error.js';
 
@@ -20,8 +22,12 @@ export interface SettingsChange {
 }
 
 /** Applies the settings given (the others stay as they are) and returns the story as it now is. */
-export async function changeSettings(db: Db, storyId: number, change: SettingsChange): Promise<Story> {
+export async function changeSettings(db: Db, storyId: number, change: SettingsChange, models: { allowed: readonly string[]; prices: PriceTable }): Promise<Story> {
   const update: StoryUpdate = {};
+  for (const chosen of [change.narratorModel, change.dialogueModel]) {
+    const refusal = chosen === null || chosen === 'default' ? null : modelRefusal(chosen, models.allowed, models.prices);
+    if (refusal) throw new UserError(refusal);
+  }
   if (change.quorum !== null) {
     const rule = parseQuorumRule(change.quorum);
     if (!rule) throw new UserError('The quorum is "majority", "all", or a number of votes such as 2.');

@@ -24,12 +24,13 @@ export async function startPage(db: Db, place: InteractionPlace, input: string, 
       throw new UserError('Pages are started inside a chapter thread. Open one with /chapter start in the story channel.');
     }
     if (chapter.status === 'closed') throw new UserError('This chapter is closed.');
+    // Lock, then check. The chapter lock serialises page numbering (two starts at once cannot take the
+    // same number) and member changes, so the role read here is current.
+    await lockChapter(trx, chapter.id);
     await assertCoWriter(trx, chapter.id, place.userId);
     await assertPageStartCooldownOver(trx, place, limits.pageStartCooldownMs);
     await assertGuildHasGenerationRoom(trx, place.guildId, limits.maxGenerationsPerGuild);
     await assertWithinBudget(trx, chapter.story_id, limits.prices);
-    // Locking the chapter serialises page numbering: two starts at once cannot take the same number.
-    await lockChapter(trx, chapter.id);
     const unfinished = await findUnfinishedPage(trx, chapter.id);
     if (unfinished) {
       throw new UserError(

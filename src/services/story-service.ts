@@ -10,6 +10,7 @@ import {
   insertChapterMemberIfAbsent,
   nextChapterNumber,
   setChapterCardMessage,
+  deleteChapterWithoutThread,
   setChapterThread,
 } from '../db/chapters.js';
 import { insertDiscordMessageIfAbsent } from '../db/discord-messages.js';
@@ -50,6 +51,11 @@ export async function createChapter(db: Db, place: { guildId: string; channelId:
     await insertChapterMember(trx, { chapter_id: chapter.id, user_id: place.userId, role: 'owner' });
     return { story, chapter };
   });
+}
+
+/** Takes back a chapter whose thread Discord refused: no numbered chapter without a thread stays behind. */
+export async function abandonChapter(db: Db, chapterId: number): Promise<void> {
+  await deleteChapterWithoutThread(db, chapterId);
 }
 
 export async function attachChapterThread(db: Db, chapterId: number, threadId: string): Promise<void> {

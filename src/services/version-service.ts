@@ -1,3 +1,4 @@
+import { lockChapter } from '../db/chapters.js';
 import type { Db } from '../db/connection.js';
 import type { Executor } from '../db/executor.js';
 import type { PageRevision, StoryPage } from '../db/database.js';
@@ -45,6 +46,8 @@ export interface RestoredVersion extends AppliedEvent {
 export async function restoreVersion(db: Db, place: MemberPlace, pageNumber: number, kind: DraftKind, version: number, clock: ReviewClock): Promise<RestoredVersion> {
   return db.transaction().execute(async (trx) => {
     const chapter = await chapterHere(trx, place);
+    // Lock, then check: the chapter lock is the one member changes take, so the role read is current.
+    await lockChapter(trx, chapter.id);
     await assertChapterOwner(trx, chapter.id, place, 'restore an earlier version');
     const found = await findPageByNumber(trx, chapter.id, pageNumber);
     const page = found && (await lockPage(trx, found.id));

@@ -3,6 +3,8 @@ import type { AgentOutcome } from '../db/database.js';
 import { getPageWithPlace, nextRevisionVersion } from '../db/pages.js';
 import { findRevisionByGenerationKey } from '../db/revisions.js';
 import { buildDialoguePrompt, buildNarrationPrompt, type PromptReport } from '../domain/context-builder.js';
+import { allowedOrDefault } from '../domain/model-allowlist.js';
+import { outputTokenCap } from '../domain/output-budget.js';
 import { countTokens } from '../agents/tokens.js';
 import { renderDialogueScript } from '../domain/dialogue-script.js';
 import { classifyModelError, type ModelUsage } from '../agents/model-client.js';
@@ -96,10 +98,14 @@ async function generateDraft(run: DraftRun): Promise<string> {
 async function writeAndRecord(run: DraftRun, display: DraftDisplay): Promise<string> {
   const { deps, job, data, generationKey, place, log } = run;
   const { target, view } = display;
-  const model = data.kind === 'narration' ? (place.narrator_model ?? deps.config.model.narratorModel) : (place.dialogue_model ?? deps.config.model.dialogueModel);
+  const model =
+    data.kind === 'narration'
+      ? allowedOrDefault(place.narrator_model, deps.config.model.narratorModel, deps.config.model.allowedModels)
+      : allowedOrDefault(place.dialogue_model, deps.config.model.dialogueModel, deps.config.model.allowedModels);
   const started = Date.now();
+  let firstTokenMs: number | null = null;
   const logCall = (callUsage: ModelUsage | null, outcome: AgentOutcome, error: string | null) =>
-    recordAgentExecution(deps.db, {
+    recordAgentExecution(deps, {
       storyId: place.story_id,
       chapterId: place.chapter_id,
       pageId: place.id,
@@ -109,6 +115,7 @@ async function writeAndRecord(run: DraftRun, display: DraftDisplay): Promise<str
       attempt: job.attemptsMade + 1,
       usage: callUsage,
       latencyMs: Date.now() - started,
+      firstTokenMs,
       outcome,
       error,
     });
@@ -119,7 +126,8 @@ async function writeAndRecord(run: DraftRun, display: DraftDisplay): Promise<str
   const budget = { totalTokens: deps.config.model.promptTokenBudget, bibleTokens: deps.config.model.bibleTokenBudget };
   try {
     if (data.kind === 'narration') {
-      const prompt = buildNarrationPrompt(await loadNarrationContext(deps.db, place.id, budget), countTokens);
+      const input = await loadNarrationContext(deps.db, place.id, budget);
+      const prompt = buildNarrationPrompt(input, countTokens);
       report = prompt.report;
       const editor = new ProgressEditor(
         deps.streamEditIntervalMs,
@@ -133,7 +141,9 @@ async function writeAndRecord(run: DraftRun, display: DraftDisplay): Promise<str
           model,
           prompt,
           cacheKey: `story-${place.story_id}`,
+          maxCompletionTokens: outputTokenCap('narration', input.settings.narrationWords),
           onText: (text) => {
+            firstTokenMs ??= Date.now() - started;
             display.onText(text);
             editor.push(text);
           },
@@ -144,9 +154,10 @@ async function writeAndRecord(run: DraftRun, display: DraftDisplay): Promise<str
         await editor.close();
       }
     } else {
-      const prompt = buildDialoguePrompt(await loadDialogueContext(deps.db, place.id, budget), countTokens);
+      const input = await loadDialogueContext(deps.db, place.id, budget);
+      const prompt = buildDialoguePrompt(input, countTokens);
       report = prompt.report;
-      const draft = await writeDialogue(deps.model, { model, prompt, cacheKey: `story-${place.story_id}` });
+      const draft = await writeDialogue(deps.model, { model, prompt, cacheKey: `story-${place.story_id}`, maxCompletionTokens: outputTokenCap('dialogue', input.settings.narrationWords) });
       structured = draft.script;
       body = renderDialogueScript(draft.script);
       usage = draft.usage;

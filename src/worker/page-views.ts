@@ -1,7 +1,7 @@
 import { countCoWriters, markChapterNeedsAttention } from '../db/chapters.js';
 import type { PageRevision, StoryPage } from '../db/database.js';
 import { getPage } from '../db/pages.js';
-import { listVotes } from '../db/votes.js';
+import { listCountedVotes } from '../db/votes.js';
 import { draftViewOf, renderDraftMessage, renderPageCard } from '../discord/render/page-messages.js';
 import { parseQuorumRule, tallyVotes } from '../domain/voting.js';
 import type { Logger } from '../logger.js';
@@ -15,7 +15,7 @@ export async function showDraft(deps: WorkerDeps, shown: { place: PagePlace; rev
   const { place, revision, generationKey } = shown;
   if (place.thread_id === null) return;
   const coWriters = await countCoWriters(deps.db, place.chapter_id);
-  const tally = tallyVotes(await listVotes(deps.db, revision.id), parseQuorumRule(place.quorum) ?? { kind: 'majority' }, coWriters);
+  const tally = tallyVotes(await listCountedVotes(deps.db, revision.id), parseQuorumRule(place.quorum) ?? { kind: 'majority' }, coWriters);
   const phase =
     revision.status === 'open' ? { phase: 'open' as const, tally } : revision.status === 'superseded' ? { phase: 'superseded' as const } : { phase: revision.status, tally };
   await deps.messages.upsert(

@@ -4,7 +4,7 @@ import { getDraftMessage } from '../db/discord-messages.js';
 import { getPageWithPlace, getRevision } from '../db/pages.js';
 import { getReviewRules } from '../db/stories.js';
 import { markRevisionReminded } from '../db/revisions.js';
-import { listVotes } from '../db/votes.js';
+import { listCountedVotes } from '../db/votes.js';
 import { NO_MENTIONS } from '../discord/render/message-parts.js';
 import { jobKeyFor, reviewDueJob } from '../domain/jobs.js';
 import { awaitingVotes } from '../domain/voting.js';
@@ -21,7 +21,7 @@ export async function processReviewReminder(deps: WorkerDeps, job: Job): Promise
   const revision = await getRevision(deps.db, data.revisionId);
   // A reminder for a decided draft was cancelled by the decision.
   if (!place || !revision || place.thread_id === null || !isOpenForVote(place, revision)) return 'draft already decided';
-  const waiting = awaitingVotes(await listCoWriterIds(deps.db, place.chapter_id), await listVotes(deps.db, revision.id));
+  const waiting = awaitingVotes(await listCoWriterIds(deps.db, place.chapter_id), await listCountedVotes(deps.db, revision.id));
   if (waiting.length === 0) return 'everyone has voted';
   const pending = waiting.slice(0, MAX_NAMED);
   const more = waiting.length > MAX_NAMED ? ` and ${waiting.length - MAX_NAMED} more co-writers` : '';

@@ -1,12 +1,10 @@
-import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drawPanel } from '../../loopback/comfyui/png.js';
 import { createTestDatabase, type TestDatabase } from '../../loopback/local-database.js';
 import { parseConfig } from '../../src/config/config.js';
-import { BotMetrics } from '../../src/http/metrics.js';
+import { ProcessMetrics } from '../../src/http/metrics.js';
 import { startHttpApi, type RunningApi } from '../../src/http/api.js';
 import { createLogger } from '../../src/logger.js';
-import { createRedisConnection } from '../../src/queue/redis.js';
 import { postgresImageStore } from '../../src/render/image-store.js';
 
 const TOKEN = 'image-route-token-0123456789';
@@ -14,17 +12,14 @@ const TOKEN = 'image-route-token-0123456789';
 describe('the HTTP API serves rendered images by hash', () => {
   let database: TestDatabase;
   let api: RunningApi;
-  let queue: Queue;
   beforeAll(async () => {
     database = await createTestDatabase('image_route');
     const config = parseConfig({ DISCORD_TOKEN: 't', DISCORD_APPLICATION_ID: '123456789012345678', DATABASE_URL: database.url, HTTP_PORT: '0', HTTP_API_TOKEN: TOKEN });
-    queue = new Queue('image-route', { connection: createRedisConnection(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', 'producer'), prefix: `storyroom_test_image_route_${process.pid}` });
     const logger = createLogger({ level: 'silent', name: 'test' });
-    api = await startHttpApi({ db: database.db, queue, metrics: new BotMetrics(), config, logger, discordReady: () => true }, { port: 0, host: '127.0.0.1', token: TOKEN });
+    api = await startHttpApi({ db: database.db, metrics: new ProcessMetrics('bot'), config, logger, readiness: {} }, { port: 0, host: '127.0.0.1', token: TOKEN });
   });
   afterAll(async () => {
     await api.close();
-    await queue.close();
     await database.drop();
   });
 

@@ -40,3 +40,23 @@ describe('a bible file as an entry', () => {
     expect(readBibleType('dragons')).toBeNull();
   });
 });
+
+describe('finding 8: adversarial lines parse in linear time', () => {
+  const N = Number(process.env.ADVERSARIAL_LINE_CHARS ?? 100_000);
+  const spaces = ' '.repeat(N);
+  const half = ' '.repeat(N / 2);
+  const cases: [string, string, string][] = [
+    ['a heading of spaces', `#${half}x${half}\nbody`, 'x'],
+    ['a heading whose spaces end in a word', `# T${spaces}x`, `T${spaces}x`],
+    ['a heading whose spaces end in a hash and a word', `# a${spaces}#x\nbody`, `a${spaces}#x`],
+    ['a heading ending in spaces and hashes', `# Title${' #'.repeat(N / 2)}\nbody`, 'Title'],
+    ['a heading of hashes', `# ${'#'.repeat(N)}a\nbody`, `${'#'.repeat(N)}a`],
+    ['a front matter value of spaces', `---\ntitle: T${half}x${half}\n---\nbody`, `T${half}x`],
+    ['a front matter line of spaces and colons', `---\n${' :'.repeat(N / 2)}\ntitle: T\n---\nbody`, 'T'],
+  ];
+  it.each(cases.map(([name, text, title]) => ({ name, text, title })))(`finding 8: $name (a ${N}-character line) is read at once`, ({ text, title }) => {
+    const parsed = parseBibleFile({ name: 'x.md', folder: null, text }, 'character');
+    if ('error' in parsed) expect(parsed.error).toMatch(/title must be 1–100 characters/);
+    else expect(parsed.title).toBe(title);
+  }, 5_000);
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diffStats, diffWords, renderDiffMarkdown, type DiffPart } from '../../src/domain/word-diff.js';
+import { DIFF_STEP_LIMIT, diffStats, diffWords, diffWordsBounded, renderDiffMarkdown, type DiffPart } from '../../src/domain/word-diff.js';
 
 const side = (parts: DiffPart[], keep: 'added' | 'removed') => parts.filter((p) => p.op === 'same' || p.op === keep).map((p) => p.text).join('');
 
@@ -115,5 +115,30 @@ describe('diff as Discord markdown', () => {
     expect(text.endsWith('…(diff truncated)')).toBe(true);
     expect(text.split('**').length % 2).toBe(1); // no unclosed bold
     expect(text.split('~~').length % 2).toBe(1);
+  });
+});
+
+describe('finding 8: /page diff is bounded', () => {
+  let state = 7;
+  const word = () => {
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    return `w${state % 5000}`;
+  };
+  const draft = (words: number) => Array.from({ length: words }, word).join(' ');
+
+  it('finding 8: two 4,000-word drafts that differ everywhere stop at the step bound and say so', () => {
+    const result = diffWordsBounded(draft(4000), draft(4000));
+    expect(result.exact).toBe(false);
+    expect(result.steps).toBeLessThanOrEqual(DIFF_STEP_LIMIT);
+    expect(side(result.parts, 'removed').length).toBeGreaterThan(0);
+  });
+
+  it('finding 8: a 4,000-word draft with a few edits is still diffed word by word', () => {
+    const before = draft(4000).split(' ');
+    const after = [...before];
+    for (const at of [10, 1000, 2500, 3990]) after[at] = 'CHANGED';
+    const result = diffWordsBounded(before.join(' '), after.join(' '));
+    expect(result.exact).toBe(true);
+    expect(diffStats(result.parts)).toEqual({ added: 4, removed: 4 });
   });
 });

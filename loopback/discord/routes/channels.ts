@@ -4,12 +4,18 @@ import { channelJson } from '../payloads.js';
 import type { World } from '../world.js';
 import { defineRoute, ID, knownChannel, knownMessage, rejectInvalid, type Route, type RouteContext, type RouteResult } from './route.js';
 
-/** Channels and their messages: send, fetch, edit, delete, pin. */
+/** Channels and their messages: fetch or delete a channel; send, fetch, edit, delete, pin messages. */
 export function channelRoutes(world: World, violations: string[]): Route[] {
   return [
     defineRoute('GET', `/channels/${ID}`, '/channels/:id', true, (ctx) => {
       const [channelId] = ctx.params as [string];
       return { status: 200, body: channelJson(knownChannel(world, channelId)) };
+    }),
+    defineRoute('DELETE', `/channels/${ID}`, '/channels/:id', true, (ctx) => {
+      const [channelId] = ctx.params as [string];
+      const body = channelJson(knownChannel(world, channelId));
+      world.deleteChannel(channelId);
+      return { status: 200, body };
     }),
     defineRoute('POST', `/channels/${ID}/messages`, '/channels/:id/messages', true, (ctx) => {
       const [channelId] = ctx.params as [string];

@@ -1,7 +1,7 @@
 import { EmbedBuilder } from '@discordjs/builders';
 import type { APIEmbed } from 'discord.js';
 import type { PageRevision } from '../../db/database.js';
-import { diffStats, diffWords, renderDiffMarkdown } from '../../domain/word-diff.js';
+import { diffStats, diffWordsBounded, renderDiffMarkdown } from '../../domain/word-diff.js';
 import { LIMITS } from './message-parts.js';
 
 const KIND_LABEL = { narration: 'Narration', dialogue: 'Dialogue' } as const;
@@ -10,12 +10,17 @@ const editedMark = (revision: PageRevision) => (revision.edited_by ? ' (edited)'
 
 /** Word-level changes from one version to another: removed words struck through, added ones in bold. */
 export function renderVersionDiff(pageNumber: number, from: PageRevision, to: PageRevision): APIEmbed {
-  const parts = diffWords(from.body, to.body);
+  const { parts, exact } = diffWordsBounded(from.body, to.body);
   const stats = diffStats(parts);
   const unchanged = stats.added === 0 && stats.removed === 0;
+  const description = unchanged
+    ? 'The two versions have the same text.'
+    : exact
+      ? renderDiffMarkdown(parts, LIMITS.embedDescription)
+      : `These two versions differ in too many places to show word by word. Read each in full with \`/page history page:${pageNumber}\`.`;
   return new EmbedBuilder()
     .setTitle(`Page ${pageNumber} · ${KIND_LABEL[from.kind]} v${from.version}${editedMark(from)} → v${to.version}${editedMark(to)}`)
-    .setDescription(unchanged ? 'The two versions have the same text.' : renderDiffMarkdown(parts, LIMITS.embedDescription))
+    .setDescription(description)
     .addFields({ name: 'Changes', value: `**+${stats.added}** word${stats.added === 1 ? '' : 's'} added · ~~−${stats.removed}~~ removed · ~~struck~~ = removed, **bold** = added` })
     .toJSON();
 }
