@@ -1,7 +1,7 @@
 import type { Job, Queue } from 'bullmq';
 import type { Db } from '../db/connection.js';
 import type { Executor } from '../db/executor.js';
-import { getOutboxRelayState, putBackInOutbox } from '../db/outbox.js';
+import { getOutboxRelayState, listUnfinishedRelayedJobs, markOutboxJobCompleted, putBackInOutbox, requeueOutboxRow } from '../db/outbox.js';
 import { pruneFinishedOutboxRows, pruneInteractionReceipts } from '../db/retention.js';
 import { listOpenDraftsWithoutMessage, listOpenDraftsWithReviewSchedule, listPagesGeneratingSince, tryAdvisoryTransactionLock } from '../db/sweeps.js';
 import { jobKeyFor, type JobData, type JobName } from '../domain/jobs.js';
@@ -122,6 +122,33 @@ export async function sweepUnshownDrafts(db: Db, queue: Queue, logger: Logger, o
   return requeued;
 }
 
+const UNFINISHED_BATCH = 200;
+
+/**
+ * The general backstop: every job written to the outbox runs to an end at least once. A job handed to
+ * Redis long enough ago that is neither live nor finished there (Redis lost it) is queued again under
+ * its key; one Redis says finished whose row was not marked (the worker died in between) is marked.
+ * Jobs are idempotent by their key, so running one again is safe.
+ */
+export async function sweepUnfinishedJobs(db: Db, queue: Queue, logger: Logger, olderThanMs: number): Promise<number> {
+  const rows = await listUnfinishedRelayedJobs(db, new Date(Date.now() - olderThanMs), UNFINISHED_BATCH);
+  let requeued = 0;
+  for (const row of rows) {
+    const { job, state } = await jobState(queue, row.job_key);
+    if (LIVE_STATES.has(state)) continue;
+    // A generation that failed for good is the stuck-page sweep's (it marks the page failed).
+    if (state === 'completed' || state === 'failed') {
+      await markOutboxJobCompleted(db, row.job_key);
+      continue;
+    }
+    if (job) await job.remove().catch(() => undefined);
+    await requeueOutboxRow(db, row.job_key);
+    requeued += 1;
+    logger.warn({ jobId: row.job_key, job: row.job_name, jobState: state }, 'sweeper: job lost after it was relayed; queued again');
+  }
+  return requeued;
+}
+
 /** Receipts and finished outbox rows past the retention period: kept for a while, then deleted. */
 async function pruneExpired(db: Db, logger: Logger, retentionMs: number): Promise<void> {
   const before = new Date(Date.now() - retentionMs);
@@ -152,7 +179,8 @@ export async function sweepLostWork(db: Db, queue: Queue, logger: Logger, times:
     const stuck = await sweepStuckPages(db, queue, logger, times.stuckPageMs);
     const reviews = await sweepOverdueReviews(db, queue, logger, times.minuteMs, times.graceMs);
     const unshown = await sweepUnshownDrafts(db, queue, logger, times.graceMs);
+    const unfinished = await sweepUnfinishedJobs(db, queue, logger, times.stuckPageMs);
     await pruneExpired(db, logger, times.retentionMs);
-    return stuck.requeued + reviews + unshown;
+    return stuck.requeued + reviews + unshown + unfinished;
   });
 }

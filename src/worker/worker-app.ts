@@ -9,6 +9,7 @@ import { GENERATION_QUEUE } from '../queue/jobs.js';
 import { OutboxRelay } from '../queue/outbox-relay.js';
 import { createRedisConnection } from '../queue/redis.js';
 import { sweepLostWork } from '../queue/sweeper.js';
+import { markOutboxJobCompleted } from '../db/outbox.js';
 import { processAnnouncePage } from './announce-page.js';
 import { createWorkerDeps, type WorkerDeps } from './deps.js';
 import { processGenerateDraft } from './generate-draft.js';
@@ -36,6 +37,16 @@ export interface RunningWorker {
 
 /** BullMQ's named-processor pattern: this switch only dispatches the generation queue's jobs. */
 function createProcessor(deps: WorkerDeps) {
+  const dispatch = createDispatcher(deps);
+  return async (job: Job): Promise<string> => {
+    const outcome = await dispatch(job);
+    // The outbox row records the end of its job: the sweeper stops watching it (finding it lost otherwise).
+    if (job.id) await markOutboxJobCompleted(deps.db, job.id);
+    return outcome;
+  };
+}
+
+function createDispatcher(deps: WorkerDeps) {
   return async (job: Job): Promise<string> => {
     const name = job.name as JobName;
     switch (name) {
@@ -104,7 +115,13 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, opti
     concurrency: 2,
   });
   progressWorker.on('error', (error) => logger.warn({ err: error }, 'progress worker error'));
-  worker.on('failed', (job, error) => logger.warn({ jobId: job?.id, jobName: job?.name, err: error.message }, 'job attempt failed'));
+  worker.on('failed', (job, error) => {
+    logger.warn({ jobId: job?.id, jobName: job?.name, err: error.message }, 'job attempt failed');
+    // Failed for good ends the job too (a generation's page shows Retry; the sweeper would mark it anyway).
+    if (job?.id && job.attemptsMade >= (job.opts.attempts ?? 1)) {
+      markOutboxJobCompleted(db, job.id).catch((markError: unknown) => logger.warn({ err: markError, jobId: job.id }, 'could not mark a finished job; the sweeper will'));
+    }
+  });
   relay.start();
   // Event-loop delay is the health signal for WORKER_CONCURRENCY: high p99 means too many drafts at once.
   const loopDelay = monitorEventLoopDelay({ resolution: 20 });
