@@ -1,7 +1,24 @@
-FROM node:22-slim
+# One image for the bot and the worker: `node dist/src/bot.js` (the default) or `node dist/src/worker.js`.
+
+# Build stage: every dependency, then tsc to dist/.
+FROM node:24-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
-COPY . .
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY commands ./commands
+COPY migrations ./migrations
+RUN npm run build
+
+# Runtime stage: production dependencies and the compiled code only; no compiler, no sources, no .env.
+FROM node:24-slim AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
 USER node
-CMD ["npm", "run", "bot"]
+# Both processes stop cleanly on SIGTERM (the worker finishes its drafts, for up to 25 s).
+STOPSIGNAL SIGTERM
+CMD ["node", "--enable-source-maps", "dist/src/bot.js"]

@@ -1,6 +1,6 @@
 import { ActionRowBuilder, EmbedBuilder, ModalBuilder, SlashCommandBuilder, TextInputBuilder } from '@discordjs/builders';
+import { readAttachmentText } from '../src/discord/attachment-text.js';
 import { PermissionFlagsBits, TextInputStyle } from 'discord.js';
-import { downloadAttachment } from '../src/discord/attachment-download.js';
 import { BIBLE_FIELDS, encodeCustomId } from '../src/discord/custom-id.js';
 import type { Reply } from '../src/discord/reply.js';
 import { BIBLE_ENTRY_TYPES, type BibleEntryType } from '../src/domain/bible-entry.js';
@@ -44,11 +44,6 @@ export const data = new SlashCommandBuilder()
       .addStringOption((o) => o.setName('title').setDescription('Entry title').setRequired(true).setMaxLength(100)),
   );
 
-async function readAttachment(attachment: { name: string; size: number; url: string }, allowedOrigins: readonly string[]): Promise<string> {
-  if (!/\.(md|markdown|txt)$/i.test(attachment.name)) throw new UserError('The file must be Markdown or text (.md, .markdown or .txt).');
-  if (attachment.size > FILE_MAX_BYTES) throw new UserError(`The file is too large: keep it under ${FILE_MAX_BYTES / 1000} kB.`);
-  return (await downloadAttachment(attachment, { allowedOrigins, maxBytes: FILE_MAX_BYTES })).toString('utf8');
-}
 
 export const bible: SlashCommand = {
   data,
@@ -86,7 +81,10 @@ export const bible: SlashCommand = {
     const attachment = interaction.options.getAttachment('file');
     const text = interaction.options.getString('text');
     if (!attachment && !text) return bibleForm(title, type, interaction.options.getString('keywords'), interaction.options.getInteger('priority') ?? 0, interaction.options.getBoolean('always') ?? false);
-    const body = readText(attachment ? await readAttachment(attachment, context.config.discord.attachmentOrigins) : text, { label: 'The entry', max: attachment ? FILE_MAX_BYTES : TEXT_MAX });
+    const body = readText(attachment ? await readAttachmentText(attachment, { maxBytes: FILE_MAX_BYTES, allowedOrigins: context.config.discord.attachmentOrigins }) : text, {
+      label: 'The entry',
+      max: attachment ? FILE_MAX_BYTES : TEXT_MAX,
+    });
     const { entry, replaced } = await addBibleEntry(context.db, story.id, {
       title,
       type,

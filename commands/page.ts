@@ -11,8 +11,13 @@ import { renderVersionDiff } from '../src/discord/render/version-diff.js';
 import { getTwoVersions, restoreVersion } from '../src/services/version-service.js';
 import { UserError } from '../src/services/user-error.js';
 import { insertDiscordMessageIfAbsent } from '../src/db/discord-messages.js';
+import { readAttachmentText } from '../src/discord/attachment-text.js';
+import { saveEdit } from '../src/discord/edit-draft.js';
+import { openDraftOfPage } from '../src/services/edit-draft.js';
 
 export const PAGE_INPUT_MAX = 1_000;
+/** A page's draft is far shorter; the bound keeps a mistaken upload from being read whole. */
+const EDIT_FILE_MAX_BYTES = 100_000;
 const KIND_CHOICES = [
   { name: 'narration', value: 'narration' },
   { name: 'dialogue', value: 'dialogue' },
@@ -59,6 +64,13 @@ export const data = new SlashCommandBuilder()
       .addIntegerOption((o) => o.setName('page').setDescription('Page number').setRequired(true).setMinValue(1).setMaxValue(100_000))
       .addIntegerOption((o) => o.setName('version').setDescription('The version to bring back').setRequired(true).setMinValue(1).setMaxValue(10_000))
       .addStringOption((o) => o.setName('kind').setDescription('Narration (default) or dialogue').addChoices(...KIND_CHOICES)),
+  )
+  .addSubcommand((sub) =>
+    sub
+      .setName('edit')
+      .setDescription('Replace the draft up for a vote with your text from a file (for drafts too long for Edit)')
+      .addIntegerOption((o) => o.setName('page').setDescription('Page number').setRequired(true).setMinValue(1).setMaxValue(100_000))
+      .addAttachmentOption((o) => o.setName('file').setDescription('Your draft as .txt or .md (dialogue: Panel 1, *caption*, SPEAKER: line)').setRequired(true)),
   );
 
 export const page: SlashCommand = {
@@ -77,6 +89,12 @@ export const page: SlashCommand = {
         const pageNumber = interaction.options.getInteger('page', true);
         const { from, to } = await getTwoVersions(context.db, here, pageNumber, kind, interaction.options.getInteger('from', true), interaction.options.getInteger('to', true));
         return { type: 'message', ephemeral: true, body: { embeds: [renderVersionDiff(pageNumber, from, to)] } };
+      }
+      case 'edit': {
+        const place = { ...here, userId: interaction.user.id };
+        const target = await openDraftOfPage(context.db, place, interaction.options.getInteger('page', true));
+        const typed = await readAttachmentText(interaction.options.getAttachment('file', true), { maxBytes: EDIT_FILE_MAX_BYTES, allowedOrigins: context.config.discord.attachmentOrigins });
+        return saveEdit(context, place, target, typed);
       }
       case 'restore': {
         const kind = readKind(interaction.options.getString('kind'));

@@ -109,8 +109,8 @@ async function main(): Promise<void> {
   };
   await registerCommands({ token: discord.token, applicationId: discord.applicationId, apiUrl: discord.apiUrl, guildId: guild.id });
   const echo = (name: string) => (line: string) => console.log(`  [${name}] ${line}`);
-  const bot = startStoryroomProcess('bot', processEnv, echo('bot'));
-  const worker = startStoryroomProcess('worker', processEnv, echo('worker'));
+  const bot = startStoryroomProcess('bot', processEnv, { onLine: echo('bot') });
+  const worker = startStoryroomProcess('worker', processEnv, { onLine: echo('worker') });
   let failed = false;
   try {
     await discord.waitForBotConnection({ timeoutMs: 60_000 });

@@ -14,12 +14,21 @@ export interface StoryroomProcess {
   stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | string>;
 }
 
-export function startStoryroomProcess(
-  name: 'bot' | 'worker',
-  env: NodeJS.ProcessEnv,
-  onLine: (line: string) => void = () => undefined,
-): StoryroomProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', `src/${name}.ts`], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+export interface ProcessOptions {
+  /** Called with every line the process prints. */
+  onLine?: (line: string) => void;
+  /** `tsx` runs the TypeScript sources (development, tests); `compiled` runs `dist/` with plain node, as `npm start` does. */
+  runtime?: 'tsx' | 'compiled';
+}
+
+/** The arguments to node that start a process's entry point under each runtime. */
+export function entryArguments(name: 'bot' | 'worker', runtime: 'tsx' | 'compiled'): string[] {
+  return runtime === 'compiled' ? ['--enable-source-maps', `dist/src/${name}.js`] : ['--import', 'tsx', `src/${name}.ts`];
+}
+
+export function startStoryroomProcess(name: 'bot' | 'worker', env: NodeJS.ProcessEnv, options: ProcessOptions = {}): StoryroomProcess {
+  const onLine = options.onLine ?? (() => undefined);
+  const child = spawn(process.execPath, entryArguments(name, options.runtime ?? 'tsx'), { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const listeners = new Set<(line: string) => void>();
   const take = (chunk: Buffer) => {

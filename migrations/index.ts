@@ -5,7 +5,8 @@ import * as quorumRange from './2026-11-24-003-quorum-range.js';
 import * as reviewTools from './2026-11-24-004-review-tools.js';
 import * as voteCounter from './2026-11-26-001-vote-counter.js';
 import * as retentionIndexes from './2026-11-26-002-retention-indexes.js';
-import * as outboxCompletion from './2026-11-26-003-outbox-completion.js';
+import * as editedDrafts from './2026-11-26-003-edited-drafts.js';
+import * as outboxCompletion from './2026-11-26-004-outbox-completion.js';
 
 // Every migration, by name; the Migrator applies them in name order. Add new files here.
 export const migrations: Record<string, Migration> = {
@@ -15,5 +16,6 @@ export const migrations: Record<string, Migration> = {
   '2026-11-24-004-review-tools': reviewTools,
   '2026-11-26-001-vote-counter': voteCounter,
   '2026-11-26-002-retention-indexes': retentionIndexes,
-  '2026-11-26-003-outbox-completion': outboxCompletion,
+  '2026-11-26-003-edited-drafts': editedDrafts,
+  '2026-11-26-004-outbox-completion': outboxCompletion,
 };

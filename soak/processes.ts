@@ -67,7 +67,7 @@ export class ManagedProcess {
 
   async start(): Promise<void> {
     this.stopping = false;
-    const started = startStoryroomProcess(this.name, this.env, (line) => this.lines.push(line));
+    const started = startStoryroomProcess(this.name, this.env, { onLine: (line) => this.lines.push(line) });
     this.current = started;
     this.startedAt = Date.now();
     started.child.once('exit', (code, signal) => {

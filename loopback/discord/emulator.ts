@@ -225,6 +225,11 @@ export class DiscordEmulator {
     this.gateway.disconnectAll();
   }
 
+  /** Takes the gateway down (every session closed, new connections refused) until gatewayOutage(false). */
+  gatewayOutage(down: boolean): void {
+    this.gateway.setOutage(down);
+  }
+
   async close(): Promise<void> {
     this.interactions.rejectAll(new Error('emulator closed'));
     await this.gateway.close();

@@ -31,10 +31,21 @@ export interface GatewayHooks {
 export class Gateway {
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly sessions = new Map<string, Session>();
+  /** During an outage every session is closed and new connections are refused, as in a Discord incident. */
+  private down = false;
 
   constructor(private readonly hooks: GatewayHooks) {}
 
+  setOutage(down: boolean): void {
+    this.down = down;
+    if (down) this.disconnectAll();
+  }
+
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (this.down) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n');
+      return;
+    }
     this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws));
   }
 

@@ -69,6 +69,8 @@ const environmentSchema = z.object({
     .string()
     .transform((text) => text.split(',').map((m) => m.trim()).filter(Boolean))
     .optional(),
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+  WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   MODEL_PRICES: z
     .string()
     .transform((text, ctx) => {
@@ -122,6 +124,8 @@ export interface Config {
   /** The bot's HTTP API: off unless HTTP_PORT is set; every route but health needs the bearer token. */
   http: { port: number; host: string; token: string | null } | null;
   worker: {
+    /** The worker's /metrics, /livez and /readyz: off unless WORKER_METRICS_PORT is set. */
+    metricsHttp: { port: number; host: string } | null;
     concurrency: number;
     /** BullMQ lock: a dead worker's job is taken over within about 4/3 of this (see stalledCheckIntervalMs). */
     lockMs: number;
@@ -189,6 +193,7 @@ export function parseConfig(env: Record<string, string | undefined>): Readonly<C
     review: Object.freeze({ minuteMs: e.REVIEW_MINUTE_MS, continuityReview: e.CONTINUITY_REVIEW === 'on', panelPrompts: e.PANEL_PROMPTS === 'on' }),
     http: e.HTTP_PORT === undefined ? null : Object.freeze({ port: e.HTTP_PORT, host: e.HTTP_HOST, token: e.HTTP_API_TOKEN ?? null }),
     worker: Object.freeze({
+      metricsHttp: e.WORKER_METRICS_PORT === undefined ? null : Object.freeze({ port: e.WORKER_METRICS_PORT, host: e.WORKER_METRICS_HOST }),
       concurrency: e.WORKER_CONCURRENCY,
       lockMs: e.WORKER_LOCK_MS,
       stuckPageMs: e.STUCK_PAGE_SECONDS * 1000,

@@ -116,6 +116,8 @@ export interface PageRevisionsTable {
   status: ColumnType<RevisionStatus, RevisionStatus | undefined, RevisionStatus>;
   generation_key: string | null;
   restored_from_version: number | null;
+  /** The co-writer who wrote this version by hand (Edit), or null for a model's or a restored one. */
+  edited_by: ColumnType<string | null, string | null | undefined, string | null>;
   prompt_context: ColumnType<unknown, string | null | undefined, string | null>;
   review_notes: ColumnType<string[] | null, string | null | undefined, string | null>;
   reminded_at: Date | null;

@@ -55,6 +55,7 @@ export function listPageVersions(db: Executor, pageId: number) {
       'r.created_at',
       'r.prompt_context',
       'r.restored_from_version',
+      'r.edited_by',
       'r.review_notes',
       jsonArrayFrom(eb.selectFrom('votes as v').select(['v.user_id as userId', 'v.choice']).whereRef('v.revision_id', '=', 'r.id').orderBy('v.created_at')).as('votes'),
       jsonArrayFrom(eb.selectFrom('user_feedback as f').select(['f.user_id as userId', 'f.body']).whereRef('f.revision_id', '=', 'r.id').orderBy('f.id')).as('feedback'),

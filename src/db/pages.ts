@@ -45,8 +45,9 @@ export async function countRevisions(db: Executor, pageId: number, kind: 'narrat
     .select((eb) => eb.fn.countAll<number>().as('count'))
     .where('page_id', '=', pageId)
     .where('kind', '=', kind)
-    // A restored copy is not a new draft: it does not use up the page's revisions.
+    // A restored copy or a hand edit is not a model's new draft: neither uses up the page's revisions.
     .where('restored_from_version', 'is', null)
+    .where('edited_by', 'is', null)
     .executeTakeFirstOrThrow();
   return Number(row.count);
 }

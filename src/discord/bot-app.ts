@@ -1,20 +1,21 @@
 import { Queue } from 'bullmq';
-import { Client, Events, GatewayIntentBits } from 'discord.js';
+import { Client, Events, GatewayIntentBits, RESTEvents, Status } from 'discord.js';
 import { COMMANDS } from '../../commands/index.js';
 import type { Config } from '../config/config.js';
-import { createDatabase } from '../db/connection.js';
+import { createDatabase, pingDatabase } from '../db/connection.js';
 import { migrateToLatest } from '../db/migrate.js';
 import type { Logger } from '../logger.js';
 import { REVIEW_JOBS, reviewJobKey } from '../domain/jobs.js';
 import { GENERATION_QUEUE } from '../queue/jobs.js';
-import { ProgressRefresher } from '../queue/progress-refresher.js';
+import { PROGRESS_QUEUE, ProgressRefresher } from '../queue/progress-refresher.js';
 import type { OutboxJob } from '../db/outbox.js';
 import { OutboxRelay } from '../queue/outbox-relay.js';
 import { createRedisConnection } from '../queue/redis.js';
 import { NO_MENTIONS } from './render/message-parts.js';
 import { createInteractionRouter } from './router.js';
 import { startHttpApi, type RunningApi } from '../http/api.js';
-import { BotMetrics } from '../http/metrics.js';
+import { ProcessMetrics } from '../http/metrics.js';
+import { registerSharedSeries } from '../http/shared-series.js';
 
 export interface BotOptions {
   /** How long the client waits for guilds at start-up (discord.js defaults to 15 s). */
@@ -30,6 +31,11 @@ export interface RunningBot {
   /** The HTTP API when HTTP_PORT is set. */
   http: RunningApi | null;
   close(): Promise<void>;
+}
+
+/** Whether every shard of this process holds a live gateway session (the client's own ready flag outlives a dropped connection). */
+function gatewayConnected(client: Client): boolean {
+  return client.isReady() && client.ws.shards.size > 0 && client.ws.shards.every((shard) => shard.status === Status.Ready);
 }
 
 /** The gateway process: answers interactions and changes state in Postgres; it never calls the model. */
@@ -59,7 +65,11 @@ export async function startBot(config: Readonly<Config>, logger: Logger, options
       queue.remove(reviewJobKey(name, revisionId)).catch((error: unknown) => logger.debug({ err: error, revisionId }, 'could not drop a review job'));
     }
   };
-  const metrics = new BotMetrics();
+  const metrics = new ProcessMetrics('bot');
+  client.rest.on(RESTEvents.RateLimited, (info) => {
+    metrics.countRateLimit(info.scope, info.global);
+    logger.warn({ route: info.route, scope: info.scope, global: info.global, retryAfterMs: info.retryAfter }, 'discord rate limit');
+  });
   const context = { db, logger, config, metrics, kickRelay: (jobs: readonly OutboxJob[]) => relay.kick(jobs), refreshProgress: (chapterId: number) => progress.refresh(chapterId), cancelReviewJobs };
   const route = createInteractionRouter(context, COMMANDS);
   client.on(Events.InteractionCreate, (interaction) => {
@@ -72,7 +82,12 @@ export async function startBot(config: Readonly<Config>, logger: Logger, options
   await client.login(config.discord.token);
   await ready;
   relay.start();
-  const http = config.http && options.serveHttp !== false ? await startHttpApi({ db, queue, metrics, config, logger: logger.child({ component: 'http' }), discordReady: () => client.isReady() }, config.http) : null;
+  const serveHttp = config.http && options.serveHttp !== false ? config.http : null;
+  // Only to count its jobs for /metrics: the progress queue's own producer lives in the ProgressRefresher.
+  const progressQueue = serveHttp ? new Queue(PROGRESS_QUEUE, { connection: producer, prefix: config.redis.prefix }) : null;
+  if (serveHttp) registerSharedSeries(metrics.registry, { db, queues: progressQueue ? [queue, progressQueue] : [queue], logger: logger.child({ component: 'metrics' }) });
+  const readiness = { database: () => pingDatabase(db), redis: () => producer.ping(), discord: () => gatewayConnected(client) };
+  const http = serveHttp ? await startHttpApi({ db, metrics, config, logger: logger.child({ component: 'http' }), readiness }, serveHttp) : null;
   logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'bot ready');
 
   return {
@@ -80,6 +95,7 @@ export async function startBot(config: Readonly<Config>, logger: Logger, options
     http,
     async close() {
       await http?.close();
+      await progressQueue?.close();
       await client.destroy();
       await relay.stop();
       await progress.close();

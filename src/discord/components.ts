@@ -5,7 +5,9 @@ import { cancelGeneration, retryGeneration } from '../services/retry-generation.
 import { joinChapter } from '../services/story-service.js';
 import { getChapter } from '../db/chapters.js';
 import type { HandlerContext } from './context.js';
-import { BIBLE_FIELDS, decodeCustomId, encodeCustomId, FEEDBACK_FIELD } from './custom-id.js';
+import { BIBLE_FIELDS, decodeCustomId, EDIT_FIELD, encodeCustomId, FEEDBACK_FIELD } from './custom-id.js';
+import { editableText, editForm, saveEdit } from './edit-draft.js';
+import { draftToEdit, EDIT_FORM_MAX } from '../services/edit-draft.js';
 import { addBibleEntry, BIBLE_EDIT_REFUSAL, describeAddedEntry, parseKeywords } from '../services/bible-service.js';
 import { BIBLE_ENTRY_TYPES } from '../domain/bible-entry.js';
 import { findStoryHere } from '../services/story-lookup.js';
@@ -54,6 +56,22 @@ export async function handleComponent(context: HandlerContext, interaction: Butt
       const outcome = await castVote(context.db, place, data, 'revise', feedback);
       afterVote(context, outcome);
       return voteReply(outcome, 'Revise');
+    }
+    case 'edit': {
+      const { page, revision } = await draftToEdit(context.db, place, data);
+      const text = editableText(revision);
+      if (text.length > EDIT_FORM_MAX) {
+        return ephemeral(
+          `This draft is ${text.length} characters, more than a form holds (${EDIT_FORM_MAX}). Download it, edit it and send it back with /page edit page:${page.number} file:…`,
+        );
+      }
+      return { type: 'modal', modal: editForm(page.number, revision, text).toJSON() };
+    }
+    case 'editsave': {
+      if (!interaction.isModalSubmit()) return ephemeral('That button is not one storyroom understands. Nothing was changed.');
+      const field = interaction.fields.fields.find((f) => f.customId === EDIT_FIELD);
+      const typed = field && 'value' in field && typeof field.value === 'string' ? field.value : '';
+      return saveEdit(context, place, data, typed);
     }
     case 'join': {
       const joined = await joinChapter(context.db, place, data.chapterId);

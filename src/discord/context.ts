@@ -2,7 +2,7 @@ import type { Config } from '../config/config.js';
 import type { Db } from '../db/connection.js';
 import type { OutboxJob } from '../db/outbox.js';
 import type { Logger } from '../logger.js';
-import type { BotMetrics } from '../http/metrics.js';
+import type { ProcessMetrics } from '../http/metrics.js';
 
 /** What every handler receives: passed in, never imported as a global. */
 export interface HandlerContext {
@@ -11,8 +11,8 @@ export interface HandlerContext {
   config: Readonly<Config>;
   /** Called after a commit that wrote to the outbox with the jobs it wrote, so they reach Redis at once. */
   kickRelay: (jobs: readonly OutboxJob[]) => void;
-  /** Counters the HTTP API's /metrics reports. */
-  metrics: BotMetrics;
+  /** The Prometheus instruments /metrics reports. */
+  metrics: ProcessMetrics;
   /** Ask for a chapter's pinned progress message to be redrawn (coalesced; never throws). */
   refreshProgress: (chapterId: number) => void;
   /** Drop a decided draft's reminder and deadline jobs from the queue (best effort: they also check when due). */

@@ -12,6 +12,9 @@ const ACTIONS = {
   approve: z.object({ action: z.literal('approve'), pageId: id, revisionId: id }),
   revise: z.object({ action: z.literal('revise'), pageId: id, revisionId: id }),
   feedback: z.object({ action: z.literal('feedback'), pageId: id, revisionId: id }),
+  // Edit opens a form with the draft; the form's submission names the version it was made from.
+  edit: z.object({ action: z.literal('edit'), pageId: id, revisionId: id }),
+  editsave: z.object({ action: z.literal('editsave'), pageId: id, revisionId: id }),
   join: z.object({ action: z.literal('join'), chapterId: id }),
   retry: z.object({ action: z.literal('retry'), pageId: id, pageVersion: version }),
   cancel: z.object({ action: z.literal('cancel'), pageId: id, pageVersion: version }),
@@ -31,6 +34,8 @@ const FIELD_ORDER: { [A in Action]: string[] } = {
   approve: ['pageId', 'revisionId'],
   revise: ['pageId', 'revisionId'],
   feedback: ['pageId', 'revisionId'],
+  edit: ['pageId', 'revisionId'],
+  editsave: ['pageId', 'revisionId'],
   join: ['chapterId'],
   retry: ['pageId', 'pageVersion'],
   cancel: ['pageId', 'pageVersion'],
@@ -38,6 +43,7 @@ const FIELD_ORDER: { [A in Action]: string[] } = {
 };
 
 export const FEEDBACK_FIELD = 'feedback';
+export const EDIT_FIELD = 'draft';
 export const BIBLE_FIELDS = { title: 'title', keywords: 'keywords', text: 'text' } as const;
 
 export function encodeCustomId(data: CustomIdData): string {

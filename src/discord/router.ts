@@ -7,6 +7,7 @@ import {
 } from 'discord.js';
 import { insertInteractionReceipt } from '../db/interaction-receipts.js';
 import { UserError } from '../services/user-error.js';
+import type { InteractionOutcome } from '../http/metrics.js';
 import type { HandlerContext } from './context.js';
 import { NO_MENTIONS } from './render/message-parts.js';
 import { ephemeral, type Reply } from './reply.js';
@@ -34,13 +35,15 @@ class RecentIds {
  * How to acknowledge before doing any work: Discord allows 3 s, and answering first keeps the
  * acknowledgement as fast as a bare client's. Only a button that opens a modal must answer with it.
  */
+const OPENS_A_MODAL = new Set(['revise', 'edit']);
+
 function deferralFor(interaction: Answerable, commands: ReadonlyMap<string, SlashCommand>): Deferral {
   if (interaction.isChatInputCommand()) {
     const deferAs = commands.get(interaction.commandName)?.deferAs ?? 'ephemeral';
     const chosen = typeof deferAs === 'function' ? deferAs(interaction) : deferAs;
     return chosen === 'modal' ? null : chosen;
   }
-  if (interaction.isButton()) return decodeCustomId(interaction.customId)?.action === 'revise' ? null : 'update';
+  if (interaction.isButton()) return OPENS_A_MODAL.has(decodeCustomId(interaction.customId)?.action ?? '') ? null : 'update';
   return interaction.isFromMessage() ? 'update' : 'ephemeral';
 }
 
@@ -56,6 +59,7 @@ function acknowledge(interaction: Answerable, deferral: Exclude<Deferral, null>)
 export function createInteractionRouter(context: HandlerContext, commands: ReadonlyMap<string, SlashCommand>) {
   const recent = new RecentIds(10_000);
   return async function route(interaction: Interaction): Promise<void> {
+    const received = performance.now();
     if (!interaction.isChatInputCommand() && !interaction.isButton() && !interaction.isModalSubmit()) return;
     if (!interaction.inGuild()) {
       await interaction.reply({ content: 'storyroom works inside a server.', flags: MessageFlags.Ephemeral }).catch(() => undefined);
@@ -77,6 +81,7 @@ export function createInteractionRouter(context: HandlerContext, commands: Reado
     const deferring = deferral ? acknowledge(answerable, deferral).catch((error: unknown) => log.warn({ err: error }, 'could not acknowledge')) : null;
 
     let reply: Reply;
+    let outcome: InteractionOutcome;
     try {
       // The durable check catches a redelivery that reached another process (a restart, another shard).
       if (!(await isFirstDelivery(context, interaction.id))) {
@@ -86,10 +91,10 @@ export function createInteractionRouter(context: HandlerContext, commands: Reado
         return;
       }
       reply = await dispatch(context, commands, interaction);
-      context.metrics.countInteraction(kindOf(answerable), 'ok');
+      outcome = 'ok';
     } catch (error) {
       reply = refusalFor(error, interaction.id, log);
-      context.metrics.countInteraction(kindOf(answerable), error instanceof UserError ? 'refused' : 'error');
+      outcome = error instanceof UserError ? 'refused' : 'error';
     }
     await deferring;
     try {
@@ -97,6 +102,7 @@ export function createInteractionRouter(context: HandlerContext, commands: Reado
     } catch (error) {
       log.error({ err: error }, 'could not answer the interaction');
     }
+    context.metrics.observeInteraction(kindOf(answerable), outcome, (performance.now() - received) / 1000);
   };
 }
 

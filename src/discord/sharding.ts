@@ -20,10 +20,12 @@ export interface RunningShards {
 
 /** One bot process per shard, each started from the same entry point, under discord.js's ShardingManager. */
 export async function startShards(config: Readonly<Config>, totalShards: number, logger: Logger): Promise<RunningShards> {
-  const manager = new ShardingManager(fileURLToPath(new URL('../bot.ts', import.meta.url)), {
+  // Each shard runs the same entry as this process: compiled JavaScript under `npm start`, TypeScript through tsx otherwise.
+  const compiled = import.meta.url.endsWith('.js');
+  const manager = new ShardingManager(fileURLToPath(new URL(compiled ? '../bot.js' : '../bot.ts', import.meta.url)), {
     token: config.discord.token,
     totalShards,
-    execArgv: ['--import', 'tsx'],
+    execArgv: compiled ? ['--enable-source-maps'] : ['--import', 'tsx'],
     respawn: true,
   });
   manager.on('shardCreate', (shard) => {

@@ -10,6 +10,7 @@
 //   generation_cancelled       → announce_failure(kind being written)
 //   retry_requested            → generate_draft(stage)
 //   version_restored(kind)     → close_draft_voting(kind under review, superseded) when a draft was open, post_draft(kind)
+//   draft_edited(kind)         → close_draft_voting(kind, superseded), post_draft(kind): a co-writer's own text replaces the open draft
 //
 // The draft kind of a generating or reviewing page is read from its state, not from `stage`, so a row
 // whose stage disagrees with its state cannot make a retry regenerate the wrong draft. `stage` decides
@@ -45,7 +46,8 @@ export type PageEvent =
   | { type: 'generation_failed'; kind: DraftKind }
   | { type: 'generation_cancelled' }
   | { type: 'retry_requested' }
-  | { type: 'version_restored'; kind: DraftKind };
+  | { type: 'version_restored'; kind: DraftKind }
+  | { type: 'draft_edited'; kind: DraftKind };
 
 export type PageEventType = PageEvent['type'];
 
@@ -127,7 +129,7 @@ function situation(status: PageStatus): string {
 }
 
 /** Why a vote on a `kind` draft does not apply now: not drafted yet, or a stale click on an older draft. */
-function noDraftToVoteOn(current: PageStatus, kind: DraftKind, verb: 'approve' | 'send back'): string {
+function noDraftToVoteOn(current: PageStatus, kind: DraftKind, verb: 'approve' | 'send back' | 'edit'): string {
   const pageKind = draftKindOf(current);
   if (current.state === 'page_approved' || DRAFT_KINDS.indexOf(kind) < DRAFT_KINDS.indexOf(pageKind)) return `that ${kind} draft can no longer be voted on`;
   if (kind !== pageKind || current.state === 'awaiting_user_input') return `there is no ${kind} draft to ${verb} yet`;
@@ -191,6 +193,13 @@ export function transitionPage(current: PageStatus, event: PageEvent): Transitio
     case 'retry_requested':
       if (state !== 'generation_failed') return refuse(current, 'there is no failed draft to retry');
       return ok(generatingState(kind), kind, [{ type: 'generate_draft', kind }]);
+
+    case 'draft_edited':
+      if (state !== reviewingState(event.kind)) return refuse(current, noDraftToVoteOn(current, event.kind, 'edit'));
+      return ok(reviewingState(event.kind), event.kind, [
+        { type: 'close_draft_voting', kind: event.kind, outcome: 'superseded' },
+        { type: 'post_draft', kind: event.kind },
+      ]);
 
     case 'version_restored': {
       if (!isReviewing(state) && state !== 'page_approved') {

@@ -72,8 +72,8 @@ export async function applyPageEvent(trx: Transaction<Database>, change: PageCha
       case 'post_draft': {
         if (!newDraft) throw new Error(`${event.type} on page ${page.id} puts up a draft but none was given`);
         queued.push(...(await draftFollowUps(trx, page, newDraft.revision, newDraft.clock)));
-        // A drafted revision is shown by the worker that wrote it; a restored one needs a job to show it.
-        if (event.type === 'version_restored') {
+        // A drafted revision is shown by the worker that wrote it; a restored or edited one needs a job to show it.
+        if (event.type !== 'draft_recorded') {
           const superseded = page.current_revision_id !== null && result.effects.some((e) => e.type === 'close_draft_voting') ? { supersededRevisionId: page.current_revision_id } : {};
           queued.push(describeJob('post-draft', { pageId: page.id, revisionId: newDraft.revision.id, ...superseded }));
         }

@@ -11,6 +11,8 @@ export interface VersionHistory {
   status: string;
   body: string;
   restoredFrom: number | null;
+  /** The co-writer who wrote this version by hand, if one did. */
+  editedBy: string | null;
   reviewNotes: string[] | null;
   createdAt: Date;
   votes: { userId: string; choice: string }[];
@@ -37,6 +39,7 @@ export async function loadVersions(db: Db, pageId: number): Promise<VersionHisto
     status: r.status,
     body: r.body,
     restoredFrom: r.restored_from_version,
+    editedBy: r.edited_by,
     reviewNotes: r.review_notes,
     createdAt: r.created_at,
     votes: r.votes,

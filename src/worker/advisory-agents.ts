@@ -41,11 +41,11 @@ async function callAdvisory<T extends { usage: ModelUsage }>(
   };
   try {
     const result = await call();
-    await recordAgentExecution(deps.db, { ...log, usage: result.usage, latencyMs: Date.now() - started, outcome: 'ok', error: null });
+    await recordAgentExecution(deps, { ...log, usage: result.usage, latencyMs: Date.now() - started, outcome: 'ok', error: null });
     return result;
   } catch (error) {
     const failure = classifyModelError(error);
-    await recordAgentExecution(deps.db, { ...log, usage: failure.usage, latencyMs: Date.now() - started, outcome: failure.outcome, error: failure.message });
+    await recordAgentExecution(deps, { ...log, usage: failure.usage, latencyMs: Date.now() - started, outcome: failure.outcome, error: failure.message });
     if (failure.retryable && job.attemptsMade + 1 < ADVISORY_ATTEMPTS) throw failure;
     deps.logger.warn({ agent: entry.agent, pageId: entry.place.id, outcome: failure.outcome, err: failure.message }, 'advisory agent gave up; the page goes on without it');
     return null;

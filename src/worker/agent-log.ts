@@ -1,5 +1,5 @@
 import { insertAgentExecution } from '../db/agent-log.js';
-import type { Db } from '../db/connection.js';
+import type { WorkerDeps } from './deps.js';
 import type { AgentName, AgentOutcome } from '../db/database.js';
 import type { ModelUsage } from '../agents/model-client.js';
 
@@ -13,13 +13,22 @@ export interface AgentExecution {
   attempt: number;
   usage: ModelUsage | null;
   latencyMs: number;
+  /** For a streamed call: how long until its first text. */
+  firstTokenMs?: number | null;
   outcome: AgentOutcome;
   error: string | null;
 }
 
-/** One row per model call, successful or not: the source of /usage and of cost questions. */
-export async function recordAgentExecution(db: Db, entry: AgentExecution): Promise<void> {
-  await insertAgentExecution(db, {
+/** One row per model call, successful or not: the source of /usage and of cost questions; and the call's metrics. */
+export async function recordAgentExecution(deps: Pick<WorkerDeps, 'db' | 'metrics'>, entry: AgentExecution): Promise<void> {
+  deps.metrics.observeModelCall({
+    agent: entry.agent,
+    outcome: entry.outcome,
+    seconds: entry.latencyMs / 1000,
+    firstTokenSeconds: entry.firstTokenMs == null ? null : entry.firstTokenMs / 1000,
+    usage: entry.usage,
+  });
+  await insertAgentExecution(deps.db, {
     story_id: entry.storyId,
     chapter_id: entry.chapterId ?? null,
     page_id: entry.pageId,

@@ -1,6 +1,8 @@
+import { RESTEvents } from 'discord.js';
 import type OpenAI from 'openai';
 import { createModelClient } from '../agents/model-client.js';
 import type { Config } from '../config/config.js';
+import { ProcessMetrics } from '../http/metrics.js';
 import type { Db } from '../db/connection.js';
 import type { OutboxJob } from '../db/outbox.js';
 import type { getPageWithPlace } from '../db/pages.js';
@@ -14,6 +16,8 @@ export interface WorkerDeps {
   config: Readonly<Config>;
   messages: DiscordMessages;
   logger: Logger;
+  /** This worker's Prometheus instruments (jobs, model calls, tokens, Discord rate limits). */
+  metrics: ProcessMetrics;
   /** Minimum time between streamed edits of a draft message. */
   streamEditIntervalMs: number;
   /** After a commit that wrote to the outbox: hand its jobs to the relay now rather than at the next tick. */
@@ -30,15 +34,22 @@ export function createWorkerDeps(
   config: Readonly<Config>,
   db: Db,
   logger: Logger,
-  options: { streamEditIntervalMs?: number } = {},
+  options: { streamEditIntervalMs?: number; metrics?: ProcessMetrics } = {},
   hooks: Pick<WorkerDeps, 'kickRelay' | 'progress'> = { kickRelay: () => undefined, progress: { refresh: () => undefined } },
 ): WorkerDeps {
+  const metrics = options.metrics ?? new ProcessMetrics('worker');
+  const rest = createDiscordRest(config.discord);
+  rest.on(RESTEvents.RateLimited, (info) => {
+    metrics.countRateLimit(info.scope, info.global);
+    logger.warn({ route: info.route, scope: info.scope, global: info.global, retryAfterMs: info.retryAfter }, 'discord rate limit');
+  });
   return {
     db,
     model: createModelClient(config.model),
     config,
-    messages: new DiscordMessages(createDiscordRest(config.discord), db, logger),
+    messages: new DiscordMessages(rest, db, logger),
     logger,
+    metrics,
     streamEditIntervalMs: options.streamEditIntervalMs ?? 1_200,
     ...hooks,
   };

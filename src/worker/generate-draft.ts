@@ -103,8 +103,9 @@ async function writeAndRecord(run: DraftRun, display: DraftDisplay): Promise<str
       ? allowedOrDefault(place.narrator_model, deps.config.model.narratorModel, deps.config.model.allowedModels)
       : allowedOrDefault(place.dialogue_model, deps.config.model.dialogueModel, deps.config.model.allowedModels);
   const started = Date.now();
+  let firstTokenMs: number | null = null;
   const logCall = (callUsage: ModelUsage | null, outcome: AgentOutcome, error: string | null) =>
-    recordAgentExecution(deps.db, {
+    recordAgentExecution(deps, {
       storyId: place.story_id,
       chapterId: place.chapter_id,
       pageId: place.id,
@@ -114,6 +115,7 @@ async function writeAndRecord(run: DraftRun, display: DraftDisplay): Promise<str
       attempt: job.attemptsMade + 1,
       usage: callUsage,
       latencyMs: Date.now() - started,
+      firstTokenMs,
       outcome,
       error,
     });
@@ -141,6 +143,7 @@ async function writeAndRecord(run: DraftRun, display: DraftDisplay): Promise<str
           cacheKey: `story-${place.story_id}`,
           maxCompletionTokens: outputTokenCap('narration', input.settings.narrationWords),
           onText: (text) => {
+            firstTokenMs ??= Date.now() - started;
             display.onText(text);
             editor.push(text);
           },

@@ -32,14 +32,14 @@ export async function processSummariseChapter(deps: WorkerDeps, job: Job): Promi
       prompt_cache_key: `story-${chapter.story_id}`,
     });
     const text = completion.choices[0]?.message.content?.trim();
-    await recordAgentExecution(deps.db, { ...log, usage: usageFrom(completion.usage), latencyMs: Date.now() - started, outcome: text ? 'ok' : 'malformed', error: null });
+    await recordAgentExecution(deps, { ...log, usage: usageFrom(completion.usage), latencyMs: Date.now() - started, outcome: text ? 'ok' : 'malformed', error: null });
     if (!text) throw new Error('empty summary');
     // Only the job that started from the current summary may replace it.
     await setChapterSummary(deps.db, chapterId, { text, throughPage: through, fromThroughPage: chapter.summary_through_page });
     return `summarised through page ${through}`;
   } catch (error) {
     const failure = classifyModelError(error);
-    await recordAgentExecution(deps.db, { ...log, usage: failure.usage, latencyMs: Date.now() - started, outcome: failure.outcome, error: failure.message });
+    await recordAgentExecution(deps, { ...log, usage: failure.usage, latencyMs: Date.now() - started, outcome: failure.outcome, error: failure.message });
     // Without a fresh summary prompts still fit: older pages are dropped. So retry, but never fail a page.
     throw failure;
   }

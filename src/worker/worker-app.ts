@@ -1,7 +1,9 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Config } from '../config/config.js';
-import { createDatabase } from '../db/connection.js';
+import { createDatabase, pingDatabase } from '../db/connection.js';
+import { ProcessMetrics } from '../http/metrics.js';
+import { startWorkerHttp, type RunningWorkerHttp } from '../http/worker-server.js';
 import { migrateToLatest } from '../db/migrate.js';
 import type { Logger } from '../logger.js';
 import type { JobName } from '../domain/jobs.js';
@@ -32,6 +34,8 @@ export interface WorkerOptions {
 
 export interface RunningWorker {
   worker: Worker;
+  /** /metrics, /livez and /readyz when WORKER_METRICS_PORT is set. */
+  http: RunningWorkerHttp | null;
   close(): Promise<void>;
 }
 
@@ -84,6 +88,21 @@ export function stalledCheckIntervalMs(lockMs: number): number {
   return Math.max(500, Math.round(lockMs / 3));
 }
 
+/** Times every attempt of every job for storyroom_job_duration_seconds. */
+function timed(metrics: ProcessMetrics, processor: (job: Job) => Promise<string>) {
+  return async (job: Job): Promise<string> => {
+    const started = performance.now();
+    try {
+      const result = await processor(job);
+      metrics.observeJob(job.name, 'ok', (performance.now() - started) / 1000);
+      return result;
+    } catch (error) {
+      metrics.observeJob(job.name, 'failed', (performance.now() - started) / 1000);
+      throw error;
+    }
+  };
+}
+
 export async function startWorker(config: Readonly<Config>, logger: Logger, options: WorkerOptions = {}): Promise<RunningWorker> {
   const db = createDatabase(config.databaseUrl, {
     maxConnections: config.worker.concurrency + 4,
@@ -99,8 +118,9 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, opti
     intervalMs: options.relayIntervalMs ?? 1_000,
   });
   const progress = new ProgressRefresher(config.redis, logger.child({ component: 'progress' }), options.progressWindowMs);
-  const deps = createWorkerDeps(config, db, logger, options, { kickRelay: (jobs) => relay.kick(jobs), progress });
-  const worker = new Worker(GENERATION_QUEUE, createProcessor(deps), {
+  const metrics = new ProcessMetrics('worker');
+  const deps = createWorkerDeps(config, db, logger, { ...options, metrics }, { kickRelay: (jobs) => relay.kick(jobs), progress });
+  const worker = new Worker(GENERATION_QUEUE, timed(metrics, createProcessor(deps)), {
     connection: workerConnection,
     prefix: config.redis.prefix,
     concurrency: config.worker.concurrency,
@@ -109,7 +129,7 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, opti
   });
   worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
   const progressConnection = createRedisConnection(config.redis.url, 'worker');
-  const progressWorker = new Worker(PROGRESS_QUEUE, (job: Job) => processRefreshProgress(deps, job), {
+  const progressWorker = new Worker(PROGRESS_QUEUE, timed(metrics, (job: Job) => processRefreshProgress(deps, job)), {
     connection: progressConnection,
     prefix: config.redis.prefix,
     concurrency: 2,
@@ -135,11 +155,15 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, opti
       })
       .catch((error: unknown) => sweepLog.warn({ err: error }, 'sweep failed; trying again next round'));
   }, options.sweepIntervalMs ?? Math.min(15_000, Math.max(500, config.worker.stuckPageMs / 2)));
+  const readiness = { database: () => pingDatabase(db), redis: () => queueConnection.ping() };
+  const http = config.worker.metricsHttp ? await startWorkerHttp({ metrics, readiness, logger: logger.child({ component: 'http' }) }, config.worker.metricsHttp) : null;
   logger.info({ concurrency: config.worker.concurrency }, 'worker started');
 
   return {
     worker,
+    http,
     async close() {
+      await http?.close();
       clearInterval(sweeper);
       await relay.stop();
       await worker.close();

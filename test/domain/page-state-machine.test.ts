@@ -20,6 +20,7 @@ const events: PageEvent[] = [
     { type: 'revision_requested', kind, revisionsSoFar: 0, maxRevisions: 5 },
     { type: 'generation_failed', kind },
     { type: 'version_restored', kind },
+    { type: 'draft_edited', kind },
   ]),
   { type: 'generation_cancelled' },
   { type: 'retry_requested' },
@@ -53,6 +54,7 @@ const ALLOWED: Allowed[] = [
   { from: 'user_reviewing_narration', stage: '*', event: 'draft_approved(narration)', to: 'generating_dialogue', toStage: 'dialogue', effects: [close('narration', 'approved'), generate('dialogue')] },
   { from: 'user_reviewing_narration', stage: '*', event: 'revision_requested(narration)', to: 'generating_narration', toStage: 'narration', effects: [close('narration', 'revision_requested'), generate('narration')] },
   { from: 'user_reviewing_narration', stage: '*', event: 'version_restored(narration)', to: 'user_reviewing_narration', toStage: 'narration', effects: [close('narration', 'superseded'), post('narration')] },
+  { from: 'user_reviewing_narration', stage: '*', event: 'draft_edited(narration)', to: 'user_reviewing_narration', toStage: 'narration', effects: [close('narration', 'superseded'), post('narration')] },
 
   { from: 'generating_dialogue', stage: '*', event: 'draft_recorded(dialogue)', to: 'user_reviewing_dialogue', toStage: 'dialogue', effects: [post('dialogue')] },
   { from: 'generating_dialogue', stage: '*', event: 'generation_failed(dialogue)', to: 'generation_failed', toStage: 'dialogue', effects: [announceFailure('dialogue')] },
@@ -62,6 +64,7 @@ const ALLOWED: Allowed[] = [
   { from: 'user_reviewing_dialogue', stage: '*', event: 'revision_requested(dialogue)', to: 'generating_dialogue', toStage: 'dialogue', effects: [close('dialogue', 'revision_requested'), generate('dialogue')] },
   { from: 'user_reviewing_dialogue', stage: '*', event: 'version_restored(narration)', to: 'user_reviewing_narration', toStage: 'narration', effects: [close('dialogue', 'superseded'), post('narration')] },
   { from: 'user_reviewing_dialogue', stage: '*', event: 'version_restored(dialogue)', to: 'user_reviewing_dialogue', toStage: 'dialogue', effects: [close('dialogue', 'superseded'), post('dialogue')] },
+  { from: 'user_reviewing_dialogue', stage: '*', event: 'draft_edited(dialogue)', to: 'user_reviewing_dialogue', toStage: 'dialogue', effects: [close('dialogue', 'superseded'), post('dialogue')] },
 
   { from: 'page_approved', stage: '*', event: 'version_restored(narration)', to: 'user_reviewing_narration', toStage: 'narration', effects: [post('narration')] },
   { from: 'page_approved', stage: '*', event: 'version_restored(dialogue)', to: 'user_reviewing_dialogue', toStage: 'dialogue', effects: [post('dialogue')] },

@@ -38,7 +38,7 @@ export function renderPageHistory(page: StoryPage, versions: VersionHistory[], s
   const embeds = shown.map((v) => {
     const embed = new EmbedBuilder()
       .setTitle(`${v.kind === 'narration' ? 'Narration' : 'Dialogue'} v${v.version}${v.restoredFrom ? ` (restored from v${v.restoredFrom})` : ''} · ${v.status.replace('_', ' ')}`)
-      .setDescription(fitText(v.body, Math.max(80, perVersion)));
+      .setDescription(fitText(`${v.editedBy ? `✍️ Edited by <@${v.editedBy}>\n\n` : ''}${v.body}`, Math.max(80, perVersion)));
     const votes = v.votes.map((vote) => `<@${vote.userId}> ${vote.choice === 'approve' ? '✅' : '✏️'}`).join(' ');
     if (votes) embed.addFields({ name: 'Votes', value: fitText(votes, 200) });
     const feedback = v.feedback.map((f) => `<@${f.userId}>: ${f.body}`).join('\n');

@@ -46,12 +46,17 @@ export interface DraftView {
   text: string;
   /** Set when this version is an earlier one brought back by /page restore. */
   restoredFromVersion?: number | null;
+  /** Set when a co-writer wrote this version by hand (Edit). */
+  editedBy?: string | null;
   /** The continuity reviewer's notes: advisory, shown under the draft, never part of the vote. */
   reviewNotes?: readonly string[] | null;
 }
 
 /** The draft's view from its stored revision: the one place that maps columns to what is shown. */
-export function draftViewOf(pageNumber: number, revision: { id: number; page_id: number; kind: DraftKind; version: number; body: string; restored_from_version: number | null; review_notes: readonly string[] | null }): DraftView {
+export function draftViewOf(
+  pageNumber: number,
+  revision: { id: number; page_id: number; kind: DraftKind; version: number; body: string; restored_from_version: number | null; edited_by: string | null; review_notes: readonly string[] | null },
+): DraftView {
   return {
     pageId: revision.page_id,
     pageNumber,
@@ -60,6 +65,7 @@ export function draftViewOf(pageNumber: number, revision: { id: number; page_id:
     revisionId: revision.id,
     text: revision.body,
     restoredFromVersion: revision.restored_from_version,
+    editedBy: revision.edited_by,
     reviewNotes: revision.review_notes,
   };
 }
@@ -98,11 +104,13 @@ export function renderDraftMessage(view: DraftView, phase: DraftPhase): MessageB
   const { status, colour } = describePhase(view, phase);
   const restored = view.restoredFromVersion ? ` (restored from v${view.restoredFromVersion})` : '';
   const title = `Page ${view.pageNumber} · ${KIND_LABEL[view.kind]} v${view.version}${restored}`;
+  // Embeds do not resolve mentions in titles: the editor is named in the description's first line.
+  const byline = view.editedBy ? `✍️ Edited by <@${view.editedBy}>\n\n` : '';
   const statusField = fitText(status, LIMITS.fieldValue);
   const notes = view.reviewNotes && view.reviewNotes.length > 0 ? fitText(view.reviewNotes.map((note) => `• ${note}`).join('\n'), LIMITS.fieldValue) : null;
   // Title, status, notes and the field names come out of the same 6000-character budget as the text.
   const budget = LIMITS.embedTotal - title.length - statusField.length - 'Status'.length - (notes ? notes.length + 40 : 0) - 16;
-  const descriptions = splitIntoDescriptions(view.text || '…', budget);
+  const descriptions = splitIntoDescriptions(`${byline}${view.text || '…'}`, budget);
   const embeds: APIEmbed[] = descriptions.map((description, index) => {
     const embed = new EmbedBuilder().setDescription(description).setColor(colour);
     if (index === 0) embed.setTitle(title);
@@ -138,6 +146,11 @@ export function renderDraftMessage(view: DraftView, phase: DraftPhase): MessageB
           new ButtonBuilder()
             .setCustomId(encodeCustomId({ action: 'revise', ...target }))
             .setLabel('Revise')
+            .setStyle(ButtonStyle.Secondary)
+            .setDisabled(!open),
+          new ButtonBuilder()
+            .setCustomId(encodeCustomId({ action: 'edit', ...target }))
+            .setLabel('Edit')
             .setStyle(ButtonStyle.Secondary)
             .setDisabled(!open),
         )

@@ -6,6 +6,8 @@ import { LIMITS } from './message-parts.js';
 
 const KIND_LABEL = { narration: 'Narration', dialogue: 'Dialogue' } as const;
 
+const editedMark = (revision: PageRevision) => (revision.edited_by ? ' (edited)' : '');
+
 /** Word-level changes from one version to another: removed words struck through, added ones in bold. */
 export function renderVersionDiff(pageNumber: number, from: PageRevision, to: PageRevision): APIEmbed {
   const { parts, exact } = diffWordsBounded(from.body, to.body);
@@ -17,7 +19,7 @@ export function renderVersionDiff(pageNumber: number, from: PageRevision, to: Pa
       ? renderDiffMarkdown(parts, LIMITS.embedDescription)
       : `These two versions differ in too many places to show word by word. Read each in full with \`/page history page:${pageNumber}\`.`;
   return new EmbedBuilder()
-    .setTitle(`Page ${pageNumber} · ${KIND_LABEL[from.kind]} v${from.version} → v${to.version}`)
+    .setTitle(`Page ${pageNumber} · ${KIND_LABEL[from.kind]} v${from.version}${editedMark(from)} → v${to.version}${editedMark(to)}`)
     .setDescription(description)
     .addFields({ name: 'Changes', value: `**+${stats.added}** word${stats.added === 1 ? '' : 's'} added · ~~−${stats.removed}~~ removed · ~~struck~~ = removed, **bold** = added` })
     .toJSON();

@@ -8,9 +8,12 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`update outbox set completed_at = relayed_at where relayed_at is not null`.execute(db);
   await sql`create index outbox_unfinished on outbox (relayed_at) where completed_at is null and relayed_at is not null`.execute(db);
   await sql`create index outbox_completed_at on outbox (completed_at) where completed_at is not null`.execute(db);
+  // Pruning now keys on completion, not on the hand-over.
+  await sql`drop index if exists outbox_relayed_at`.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await sql`create index if not exists outbox_relayed_at on outbox (relayed_at) where relayed_at is not null`.execute(db);
   await sql`drop index if exists outbox_completed_at`.execute(db);
   await sql`drop index if exists outbox_unfinished`.execute(db);
   await sql`alter table outbox drop column completed_at`.execute(db);

@@ -1,0 +1,99 @@
+import type { Db } from '../db/connection.js';
+import type { PageRevision, StoryPage } from '../db/database.js';
+import { findPageByNumber, getPageWithPlace, getRevision, lockPage, nextRevisionVersion } from '../db/pages.js';
+import { insertRevision } from '../db/revisions.js';
+import { parseScriptText, renderDialogueScript, type DialogueScript } from '../domain/dialogue-script.js';
+import { describePageState, isReviewing } from '../domain/page-state-machine.js';
+import { applyPageEvent, type AppliedEvent } from './apply-page-event.js';
+import { staleDraftReason } from './cast-vote.js';
+import { assertCoWriter, NOT_IN_THIS_THREAD, type InteractionPlace } from './co-writers.js';
+import { isOpenForVote } from './decide-draft.js';
+import { chapterHere } from './member-service.js';
+import type { ReviewClock } from './review-schedule.js';
+import { UserError } from './user-error.js';
+
+/** A modal's text input holds at most this many characters (Discord's limit). */
+export const EDIT_FORM_MAX = 4_000;
+
+/** A refused edit: the reason, and the text the co-writer typed, to be given back to them. */
+export class EditRefused extends UserError {
+  constructor(
+    reason: string,
+    readonly typed: string,
+  ) {
+    super(reason);
+    this.name = 'EditRefused';
+  }
+}
+
+export interface EditedDraft extends AppliedEvent {
+  revision: PageRevision;
+  replaced: PageRevision;
+}
+
+/**
+ * Edit: a co-writer's own text for the open draft becomes the next version, with no model call and
+ * no budget spent, and goes to a vote like any draft (earlier votes stay with the version they were
+ * cast on). The edit names the version it was made from: if that is no longer the open draft (a
+ * second editor saved first, a vote or a deadline decided it), the edit is refused and the text given back.
+ */
+export async function editDraft(db: Db, place: InteractionPlace, target: { pageId: number; revisionId: number }, typed: string, clock: ReviewClock): Promise<EditedDraft> {
+  const text = typed.trim();
+  return db.transaction().execute(async (trx) => {
+    const placeRow = await getPageWithPlace(trx, target.pageId);
+    if (!placeRow || placeRow.guild_id !== place.guildId || placeRow.thread_id !== place.channelId) throw new EditRefused(NOT_IN_THIS_THREAD, typed);
+    const page = await lockPage(trx, target.pageId);
+    const replaced = await getRevision(trx, target.revisionId);
+    if (!page || !replaced || replaced.page_id !== page.id) throw new EditRefused(NOT_IN_THIS_THREAD, typed);
+    await assertCoWriter(trx, page.chapter_id, place.userId).catch((error: unknown) => {
+      throw error instanceof UserError ? new EditRefused(error.message, typed) : error;
+    });
+    if (!isOpenForVote(page, replaced)) throw new EditRefused(`${staleDraftReason(replaced, page)} Your edit was not saved.`, typed);
+    const written = readEdit(replaced.kind, text, typed);
+    if (written.body === replaced.body) throw new EditRefused('Your text is the same as the draft, so nothing was changed.', typed);
+    const revision = await insertRevision(trx, {
+      page_id: page.id,
+      kind: replaced.kind,
+      version: await nextRevisionVersion(trx, page.id, replaced.kind),
+      body: written.body,
+      structured: written.script === null ? null : JSON.stringify(written.script),
+      edited_by: place.userId,
+    });
+    const applied = await applyPageEvent(trx, {
+      page,
+      event: { type: 'draft_edited', kind: replaced.kind },
+      actorId: place.userId,
+      details: { revisionId: revision.id, editedFromVersion: replaced.version },
+      newDraft: { revision, clock },
+    });
+    return { ...applied, revision, replaced };
+  });
+}
+
+/** Narration is kept as typed; a dialogue script is read back into panels, or refused with its line. */
+function readEdit(kind: PageRevision['kind'], text: string, typed: string): { body: string; script: DialogueScript | null } {
+  if (text === '') throw new EditRefused('The draft cannot be empty.', typed);
+  if (kind === 'narration') return { body: text, script: null };
+  const parsed = parseScriptText(text);
+  if (!parsed.ok) throw new EditRefused(`Line ${parsed.line} of your script: ${parsed.problem}. Nothing was saved.`, typed);
+  return { body: renderDialogueScript(parsed.script), script: parsed.script };
+}
+
+/** The open draft a co-writer wants to edit, checked before the form opens. */
+export async function draftToEdit(db: Db, place: InteractionPlace, target: { pageId: number; revisionId: number }): Promise<{ page: StoryPage; revision: PageRevision }> {
+  const page = await getPageWithPlace(db, target.pageId);
+  const revision = await getRevision(db, target.revisionId);
+  if (!page || !revision || revision.page_id !== page.id || page.guild_id !== place.guildId || page.thread_id !== place.channelId) throw new UserError(NOT_IN_THIS_THREAD);
+  await assertCoWriter(db, page.chapter_id, place.userId);
+  if (!isOpenForVote(page, revision)) throw new UserError(staleDraftReason(revision, page));
+  return { page, revision };
+}
+
+/** The draft up for a vote on a page of this thread's chapter, for `/page edit`. */
+export async function openDraftOfPage(db: Db, place: InteractionPlace, pageNumber: number): Promise<{ pageId: number; revisionId: number }> {
+  const chapter = await chapterHere(db, place);
+  const page = await findPageByNumber(db, chapter.id, pageNumber);
+  if (!page) throw new UserError(`This chapter has no page ${pageNumber}.`);
+  if (page.current_revision_id === null || !isReviewing(page.state)) throw new UserError(`Page ${pageNumber} has no draft up for a vote (${describePageState(page)}).`);
+  return { pageId: page.id, revisionId: page.current_revision_id };
+}
