@@ -2,6 +2,7 @@ import { ActionRowBuilder, ModalBuilder, TextInputBuilder } from '@discordjs/bui
 import { PermissionFlagsBits, TextInputStyle, type ButtonInteraction, type ModalSubmitInteraction } from 'discord.js';
 import { assertDraftOpenForVote, castVote, type VoteOutcome } from '../services/cast-vote.js';
 import { cancelGeneration, retryGeneration } from '../services/retry-generation.js';
+import { ADVISORY_AGENTS, retryAdvisoryAgent } from '../services/retry-advisory.js';
 import { joinChapter } from '../services/story-service.js';
 import { getChapter } from '../db/chapters.js';
 import type { HandlerContext } from './context.js';
@@ -112,6 +113,13 @@ export async function handleComponent(context: HandlerContext, interaction: Butt
         userId: interaction.user.id,
       });
       return ephemeral(describeAddedEntry(entry, replaced));
+    }
+    case 'advisoryretry': {
+      const agent = ADVISORY_AGENTS[data.agentIndex];
+      if (!agent) return ephemeral('That button is not one storyroom understands. Nothing was changed.');
+      const retried = await retryAdvisoryAgent(context.db, place, { agent, pageId: data.pageId, revisionId: data.revisionId, round: data.round });
+      context.kickRelay(retried.queued);
+      return { type: 'update', body: { content: `${interaction.message?.content ?? ''}\n↻ <@${place.userId}> asked for another try.`.slice(0, 2000), components: [] } };
     }
     case 'cancel': {
       const applied = await cancelGeneration(context.db, place, data);

@@ -18,6 +18,14 @@ const ACTIONS = {
   join: z.object({ action: z.literal('join'), chapterId: id }),
   retry: z.object({ action: z.literal('retry'), pageId: id, pageVersion: version }),
   cancel: z.object({ action: z.literal('cancel'), pageId: id, pageVersion: version }),
+  // Retry for an advisory agent that gave up: which one (0 reviewer, 1 panels), its draft, the next round.
+  advisoryretry: z.object({
+    action: z.literal('advisoryretry'),
+    agentIndex: z.coerce.number().int().min(0).max(1),
+    pageId: id,
+    revisionId: id,
+    round: z.coerce.number().int().min(1).max(20),
+  }),
   // The /bible add form: the type (index into the types), priority + 100 and always (0 or 1) ride along.
   bibleentry: z.object({
     action: z.literal('bibleentry'),
@@ -40,6 +48,7 @@ const FIELD_ORDER: { [A in Action]: string[] } = {
   retry: ['pageId', 'pageVersion'],
   cancel: ['pageId', 'pageVersion'],
   bibleentry: ['typeIndex', 'priorityPlus100', 'always'],
+  advisoryretry: ['agentIndex', 'pageId', 'revisionId', 'round'],
 };
 
 export const FEEDBACK_FIELD = 'feedback';
