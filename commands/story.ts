@@ -6,6 +6,7 @@ import { ephemeral } from '../src/discord/reply.js';
 import { readText } from '../src/discord/text-input.js';
 import { renderStoryStatus } from '../src/discord/render/progress.js';
 import { getStoryStatus } from '../src/services/progress-service.js';
+import { publishStory, unpublishStory } from '../src/services/publish-story.js';
 
 export const data = new SlashCommandBuilder()
   .setName('story')
@@ -19,15 +20,33 @@ export const data = new SlashCommandBuilder()
       .setDescription('Make this channel a story room (Manage Server)')
       .addStringOption((o) => o.setName('title').setDescription('The story’s title').setMinLength(1).setMaxLength(100)),
   )
-  .addSubcommand((sub) => sub.setName('status').setDescription('Every chapter with its pages approved, in review and still open'));
+  .addSubcommand((sub) => sub.setName('status').setDescription('Every chapter with its pages approved, in review and still open'))
+  .addSubcommand((sub) => sub.setName('publish').setDescription('Make the approved pages readable on the web at a new secret link (Manage Server or a chapter owner)'))
+  .addSubcommand((sub) => sub.setName('unpublish').setDescription('Revoke the story’s web link (Manage Server or a chapter owner)'));
 
 export const story: SlashCommand = {
   data,
   deferAs: (interaction) => (interaction.options.getSubcommand(false) === 'status' ? 'ephemeral' : 'public'),
   async execute(context, interaction) {
-    if (interaction.options.getSubcommand() === 'status') {
+    const subcommand = interaction.options.getSubcommand();
+    if (subcommand === 'status') {
       const status = await getStoryStatus(context.db, { guildId: interaction.guildId, channelId: interaction.channelId });
       return { type: 'message', ephemeral: true, body: { embeds: [renderStoryStatus(status)] } };
+    }
+    const actor = {
+      guildId: interaction.guildId,
+      channelId: interaction.channelId,
+      userId: interaction.user.id,
+      isAdmin: interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false,
+    };
+    if (subcommand === 'publish') {
+      const published = await publishStory(context.db, actor, context.config.web.publicUrl);
+      const content = `📖 **${published.title}** is published: its approved pages can be read at ${published.url}\nAnyone with the link can read it; \`/story unpublish\` revokes it.`;
+      return { type: 'message', ephemeral: false, body: { content } };
+    }
+    if (subcommand === 'unpublish') {
+      const { title } = await unpublishStory(context.db, actor);
+      return { type: 'message', ephemeral: false, body: { content: `🔒 **${title}** is no longer published: its web link has stopped working.` } };
     }
     // Anyone may ask for the status, so the command is visible to all: setting up is checked here.
     if (!interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) {

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import { PermissionFlagsBits } from 'discord.js';
-import { parseConfig, type Config } from '../src/config/config.js';
+import { parseConfig, parseWebConfig, type Config } from '../src/config/config.js';
+import { startWebServer, type RunningWeb } from '../src/web/web-server.js';
 import { startBot, type RunningBot } from '../src/discord/bot-app.js';
 import { registerCommands } from '../src/discord/register-commands.js';
 import { createLogger } from '../src/logger.js';
@@ -20,6 +22,8 @@ export interface StoryroomHarness {
   config: Readonly<Config>;
   bot: RunningBot | null;
   worker: RunningWorker | null;
+  /** The web reader, when started with `web: true`; PUBLIC_URL is its own address. */
+  web: RunningWeb | null;
   /** The environment the processes were configured from: child processes of a test start with it. */
   env: Record<string, string>;
   /** Present when the harness was started with `proxy: true`: cut() makes the server disappear. */
@@ -37,6 +41,8 @@ export interface HarnessOptions {
   /** Start the bot and the worker in this process (default true each). */
   bot?: boolean;
   worker?: boolean;
+  /** Start the web reader too (default false). */
+  web?: boolean;
   /** Reach Postgres and Redis through proxies the test can cut. */
   proxy?: boolean;
   /** Options for the Discord emulator (e.g. how many shards the gateway recommends). */
@@ -66,6 +72,7 @@ export async function startStoryroom(label: string, options: HarnessOptions = {}
       PermissionFlagsBits.UseApplicationCommands,
   });
   const proxies = options.proxy ? { postgres: await TcpProxy.start(5432), redis: await TcpProxy.start(Number(new URL(REDIS_URL).port || 6379)) } : null;
+  const webPort = options.web ? await freePort() : null;
   const env: Record<string, string> = {
     DISCORD_TOKEN: discord.token,
     DISCORD_APPLICATION_ID: discord.applicationId,
@@ -88,6 +95,7 @@ export async function startStoryroom(label: string, options: HarnessOptions = {}
     CONTINUITY_REVIEW: 'off',
     PANEL_PROMPTS: 'off',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...(webPort ? { PUBLIC_URL: `http://127.0.0.1:${webPort}`, WEB_PORT: String(webPort) } : {}),
     ...options.env,
   };
   const config = parseConfig(env);
@@ -96,6 +104,7 @@ export async function startStoryroom(label: string, options: HarnessOptions = {}
   const bot = options.bot === false ? null : await startBot(config, logger.child({ process: 'bot' }), { waitGuildTimeoutMs: 200, relayIntervalMs: 250, progressWindowMs: 300 });
   const launchWorker = () => startWorker(config, logger.child({ process: 'worker' }), { streamEditIntervalMs: 30, relayIntervalMs: 250, progressWindowMs: 300 });
   const worker = options.worker === false ? null : await launchWorker();
+  const web = options.web ? await startWebServer(parseWebConfig(env), logger.child({ process: 'web' })) : null;
 
   const harness: StoryroomHarness = {
     discord,
@@ -104,6 +113,7 @@ export async function startStoryroom(label: string, options: HarnessOptions = {}
     config,
     bot,
     worker,
+    web,
     env,
     proxies,
     guildId: guild.id,
@@ -120,6 +130,7 @@ export async function startStoryroom(label: string, options: HarnessOptions = {}
       proxies?.postgres.restore();
       proxies?.redis.restore();
       await harness.worker?.close();
+      await web?.close();
       await bot?.close();
       await proxies?.postgres.close();
       await proxies?.redis.close();
@@ -132,3 +143,15 @@ export async function startStoryroom(label: string, options: HarnessOptions = {}
   return harness;
 }
 
+
+/** A port free right now, for a process whose public address must be known before it starts. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}

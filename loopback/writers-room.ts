@@ -112,6 +112,17 @@ export class WritersRoom {
       .response();
   }
 
+  /** A page taken from input to approved by one co-writer who decides alone (a chapter of one member). */
+  async approvePageAlone(threadId: string, userId: string, input: string, pageNumber: number): Promise<void> {
+    await this.startPage(threadId, userId, input).response();
+    await this.click(threadId, await this.openDraft(threadId, pageNumber, 'Narration', 1), userId, 'Approve').response();
+    await this.click(threadId, await this.openDraft(threadId, pageNumber, 'Dialogue', 1), userId, 'Approve').response();
+    await this.h.discord.waitFor(() => this.h.discord.messages(threadId).find((m) => embedText(m).includes(`Page ${pageNumber} approved`)), {
+      description: `page ${pageNumber} approved`,
+      timeoutMs: 15_000,
+    });
+  }
+
   message(threadId: string, messageId: string): StoredMessage {
     const found = this.h.discord.message(threadId, messageId);
     if (!found) throw new Error(`message ${messageId} not found`);

@@ -6,6 +6,7 @@ import * as reviewTools from './2026-11-24-004-review-tools.js';
 import * as voteCounter from './2026-11-26-001-vote-counter.js';
 import * as retentionIndexes from './2026-11-26-002-retention-indexes.js';
 import * as editedDrafts from './2026-11-26-003-edited-drafts.js';
+import * as publishing from './2026-11-26-004-publishing.js';
 
 // Every migration, by name; the Migrator applies them in name order. Add new files here.
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-26-001-vote-counter': voteCounter,
   '2026-11-26-002-retention-indexes': retentionIndexes,
   '2026-11-26-003-edited-drafts': editedDrafts,
+  '2026-11-26-004-publishing': publishing,
 };

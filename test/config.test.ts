@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../src/config/config.js';
+import { ConfigError, parseConfig, parseWebConfig } from '../src/config/config.js';
 
 const VALID = {
   DISCORD_TOKEN: 'secret-token-value',
@@ -81,5 +81,15 @@ describe('configuration', () => {
 
   it('rejects a worker concurrency outside 1–64', () => {
     expect(problemsOf({ ...VALID, WORKER_CONCURRENCY: '0' })[0]).toMatch(/^WORKER_CONCURRENCY/);
+  });
+
+  it('the web process needs only the database and PUBLIC_URL; the bot reads PUBLIC_URL to post published links', () => {
+    const web = parseWebConfig({ DATABASE_URL: VALID.DATABASE_URL, PUBLIC_URL: 'https://read.example.org/stories/' });
+    expect(web.web).toEqual({ publicUrl: 'https://read.example.org/stories', port: 8080, host: '127.0.0.1', pagesPerScreen: 20 });
+    expect(web.apiToken).toBeNull();
+    expect(() => parseWebConfig({ DATABASE_URL: VALID.DATABASE_URL })).toThrow(/PUBLIC_URL is required/);
+    expect(() => parseWebConfig({ DATABASE_URL: VALID.DATABASE_URL, PUBLIC_URL: 'ftp://x', WEB_PORT: 'high' })).toThrow(ConfigError);
+    expect(parseConfig(VALID).web.publicUrl).toBeNull();
+    expect(parseConfig({ ...VALID, PUBLIC_URL: 'http://127.0.0.1:8080' }).web.publicUrl).toBe('http://127.0.0.1:8080');
   });
 });

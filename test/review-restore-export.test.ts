@@ -43,6 +43,7 @@ describe('restore, diff, reviewer notes, panels and export, members, status, pro
 
   beforeAll(async () => {
     h = await startStoryroom('review-export', {
+      web: true,
       env: { CONTINUITY_REVIEW: 'on', PANEL_PROMPTS: 'on', HTTP_PORT: '0', HTTP_API_TOKEN: token, REVIEW_MINUTE_MS: '250' },
     });
     h.model.setResponder(answer);
@@ -200,13 +201,16 @@ describe('restore, diff, reviewer notes, panels and export, members, status, pro
   it('the HTTP API: health is open, everything else needs the bearer token', async () => {
     const base = h.bot?.http?.url ?? '';
     expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    // The bot serves health and its metrics; the JSON API is the web process's, with the same token.
+    const api = h.web?.url ?? '';
+    const at = (path: string) => `${path.startsWith('/api/') ? api : base}${path}`;
     const health = await fetch(`${base}/health`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'ok', database: true, redis: true, discord: true });
 
     for (const path of ['/metrics', '/api/chapters', '/api/pages/1']) {
-      expect((await fetch(`${base}${path}`)).status).toBe(401);
-      expect((await fetch(`${base}${path}`, { headers: { authorization: 'Bearer wrong-token-0123456789' } })).status).toBe(401);
+      expect((await fetch(at(path))).status).toBe(401);
+      expect((await fetch(at(path), { headers: { authorization: 'Bearer wrong-token-0123456789' } })).status).toBe(401);
     }
     const auth = { headers: { authorization: `Bearer ${token}` } };
     const metrics = await (await fetch(`${base}/metrics`, auth)).text();
@@ -217,27 +221,27 @@ describe('restore, diff, reviewer notes, panels and export, members, status, pro
     expect(metrics).toMatch(/^storyroom_job_latency_seconds\{quantile="0.5"\} [\d.]+$/m);
     expect(metrics).toMatch(/^storyroom_model_tokens_total\{agent="narrator",kind="prompt"\} [1-9]\d*$/m);
 
-    const chapters = (await (await fetch(`${base}/api/chapters?guild=${h.guildId}`, auth)).json()) as { chapters: { id: number; title: string; approvedPages: number }[] };
+    const chapters = (await (await fetch(`${api}/api/chapters?guild=${h.guildId}`, auth)).json()) as { chapters: { id: number; title: string; approvedPages: number }[] };
     expect(chapters.chapters.map((c) => [c.title, c.approvedPages])).toEqual([
       ['Cinders', 1],
       ['Blank', 0],
     ]);
     const chapterId = chapters.chapters[0]?.id ?? 0;
-    const pages = (await (await fetch(`${base}/api/chapters/${chapterId}/pages`, auth)).json()) as { pages: { id: number; number: number; state: string }[] };
+    const pages = (await (await fetch(`${api}/api/chapters/${chapterId}/pages`, auth)).json()) as { pages: { id: number; number: number; state: string }[] };
     expect(pages.pages.map((p) => [p.number, p.state])).toEqual([
       [1, 'page_approved'],
       [2, 'user_reviewing_narration'],
     ]);
     const pageId = pages.pages[1]?.id ?? 0;
-    expect(await (await fetch(`${base}/api/pages/${pageId}`, auth)).json()).toMatchObject({ number: 2, state: 'user_reviewing_narration', input: 'Kai follows the glow' });
-    const history = (await (await fetch(`${base}/api/pages/${pages.pages[0]?.id ?? 0}/history`, auth)).json()) as { versions: { kind: string; version: number }[] };
+    expect(await (await fetch(`${api}/api/pages/${pageId}`, auth)).json()).toMatchObject({ number: 2, state: 'user_reviewing_narration', input: 'Kai follows the glow' });
+    const history = (await (await fetch(`${api}/api/pages/${pages.pages[0]?.id ?? 0}/history`, auth)).json()) as { versions: { kind: string; version: number }[] };
     expect(history.versions.map((v) => `${v.kind} v${v.version}`)).toEqual(['narration v1', 'narration v2', 'narration v3', 'dialogue v1']);
-    const context = (await (await fetch(`${base}/api/pages/${pageId}/next-context`, auth)).json()) as { kind: string; report: { pagesInFull: number[] }; messages: { content: string }[] };
+    const context = (await (await fetch(`${api}/api/pages/${pageId}/next-context`, auth)).json()) as { kind: string; report: { pagesInFull: number[] }; messages: { content: string }[] };
     expect(context.kind).toBe('narration');
     expect(context.report.pagesInFull).toEqual([1]);
     expect(context.messages.map((m) => m.content).join('\n')).toContain('Myra lifts her lantern at the pass.');
-    expect((await fetch(`${base}/api/pages/999999`, auth)).status).toBe(404);
-    expect((await fetch(`${base}/api/pages/abc`, auth)).status).toBe(400);
+    expect((await fetch(`${api}/api/pages/999999`, auth)).status).toBe(404);
+    expect((await fetch(`${api}/api/pages/abc`, auth)).status).toBe(400);
   });
 
   it('a reminder and a deadline fire after the worker restarts, with the delays shortened by configuration', async () => {

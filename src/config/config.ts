@@ -14,6 +14,14 @@ const url = (protocols: string[]) =>
   }, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
+// The web reader's variables: the bot reads PUBLIC_URL too, to post the links it publishes.
+const webVariables = {
+  PUBLIC_URL: url(['http:', 'https:']).optional(),
+  WEB_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
+  WEB_HOST: z.string().min(1).default('127.0.0.1'),
+  WEB_PAGES_PER_SCREEN: z.coerce.number().int().min(1).max(200).default(20),
+};
+
 // Every variable the processes read. Optional where a safe default exists; secrets are never echoed.
 const environmentSchema = z.object({
   DISCORD_TOKEN: z.string().min(1, 'is required (the bot token from the Discord developer portal)'),
@@ -64,6 +72,7 @@ const environmentSchema = z.object({
   HTTP_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   HTTP_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  ...webVariables,
   // Models a story's /settings may choose, comma-separated; default: the models configured here.
   ALLOWED_MODELS: z
     .string()
@@ -121,6 +130,8 @@ export interface Config {
     /** Run the panels agent when a page is approved. */
     panelPrompts: boolean;
   };
+  /** The web reader: where readers reach it (published links start with it) and where it listens. */
+  web: WebConfig;
   /** The bot's HTTP API: off unless HTTP_PORT is set; every route but health needs the bearer token. */
   http: { port: number; host: string; token: string | null } | null;
   worker: {
@@ -143,6 +154,18 @@ export interface Config {
   prices: PriceTable;
 }
 
+export interface WebConfig {
+  /** Without a trailing slash; null when unset (the bot then cannot publish). */
+  publicUrl: string | null;
+  port: number;
+  host: string;
+  /** Approved pages per screen of a chapter: longer chapters are split into parts. */
+  pagesPerScreen: number;
+}
+
+const webConfigOf = (e: { PUBLIC_URL?: string | undefined; WEB_PORT: number; WEB_HOST: string; WEB_PAGES_PER_SCREEN: number }): WebConfig =>
+  Object.freeze({ publicUrl: e.PUBLIC_URL ? e.PUBLIC_URL.replace(/\/+$/, '') : null, port: e.WEB_PORT, host: e.WEB_HOST, pagesPerScreen: e.WEB_PAGES_PER_SCREEN });
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Configuration is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -150,11 +173,11 @@ export class ConfigError extends Error {
   }
 }
 
-/** Parses the environment once; throws ConfigError listing every problem, one line each, without values. */
-export function parseConfig(env: Record<string, string | undefined>): Readonly<Config> {
+/** Parses with a schema; throws ConfigError listing every problem, one line each, without values. */
+function parseWith<Schema extends z.ZodType>(schema: Schema, env: Record<string, string | undefined>): z.output<Schema> {
   // Empty strings count as unset so `FOO=` in an env file falls back to the default.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
-  const result = checkedEnvironment.safeParse(present);
+  const result = schema.safeParse(present);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {
       const name = issue.path.join('.') || 'environment';
@@ -163,7 +186,12 @@ export function parseConfig(env: Record<string, string | undefined>): Readonly<C
     });
     throw new ConfigError(problems);
   }
-  const e = result.data;
+  return result.data;
+}
+
+/** The bot's and the worker's configuration, parsed once from the environment. */
+export function parseConfig(env: Record<string, string | undefined>): Readonly<Config> {
+  const e = parseWith(checkedEnvironment, env);
   const prices: PriceTable = Object.freeze({ ...DEFAULT_PRICES, ...(e.MODEL_PRICES ?? {}) });
   return Object.freeze({
     discord: Object.freeze({
@@ -191,6 +219,7 @@ export function parseConfig(env: Record<string, string | undefined>): Readonly<C
       panelsModel: e.PANELS_MODEL ?? e.DIALOGUE_MODEL,
     }),
     review: Object.freeze({ minuteMs: e.REVIEW_MINUTE_MS, continuityReview: e.CONTINUITY_REVIEW === 'on', panelPrompts: e.PANEL_PROMPTS === 'on' }),
+    web: webConfigOf(e),
     http: e.HTTP_PORT === undefined ? null : Object.freeze({ port: e.HTTP_PORT, host: e.HTTP_HOST, token: e.HTTP_API_TOKEN ?? null }),
     worker: Object.freeze({
       metricsHttp: e.WORKER_METRICS_PORT === undefined ? null : Object.freeze({ port: e.WORKER_METRICS_PORT, host: e.WORKER_METRICS_HOST }),
@@ -204,4 +233,33 @@ export function parseConfig(env: Record<string, string | undefined>): Readonly<C
     logLevel: e.LOG_LEVEL,
     prices,
   });
+}
+
+// The web process reads Postgres only: no Discord, Redis or model variables. The prompt budgets are
+// read so the API's next-context answer is built exactly as the worker would build the prompt.
+const webEnvironmentSchema = z.object({
+  DATABASE_URL: environmentSchema.shape.DATABASE_URL,
+  LOG_LEVEL: environmentSchema.shape.LOG_LEVEL,
+  HTTP_API_TOKEN: environmentSchema.shape.HTTP_API_TOKEN,
+  PROMPT_TOKEN_BUDGET: environmentSchema.shape.PROMPT_TOKEN_BUDGET,
+  BIBLE_TOKEN_BUDGET: environmentSchema.shape.BIBLE_TOKEN_BUDGET,
+  ...webVariables,
+  PUBLIC_URL: url(['http:', 'https:']),
+});
+
+export interface WebProcessConfig {
+  databaseUrl: string;
+  web: WebConfig & { publicUrl: string };
+  /** The read-only JSON API answers only with this bearer token; without one it is off. */
+  apiToken: string | null;
+  promptBudget: { totalTokens: number; bibleTokens: number };
+  logLevel: (typeof LOG_LEVELS)[number];
+}
+
+/** The web reader's configuration: PUBLIC_URL is required here, since every link and feed entry starts with it. */
+export function parseWebConfig(env: Record<string, string | undefined>): Readonly<WebProcessConfig> {
+  const e = parseWith(webEnvironmentSchema, env);
+  const web = webConfigOf(e) as WebProcessConfig['web'];
+  const promptBudget = Object.freeze({ totalTokens: e.PROMPT_TOKEN_BUDGET, bibleTokens: Math.min(e.BIBLE_TOKEN_BUDGET, e.PROMPT_TOKEN_BUDGET) });
+  return Object.freeze({ databaseUrl: e.DATABASE_URL, web, apiToken: e.HTTP_API_TOKEN ?? null, promptBudget, logLevel: e.LOG_LEVEL });
 }

@@ -2,8 +2,13 @@ import { ConfigError, parseConfig, type Config } from './config.js';
 
 /** For entry points: parse process.env, or print each problem on its own line and exit 1. */
 export function loadConfigOrExit(env: Record<string, string | undefined> = process.env): Readonly<Config> {
+  return parseOrExit(() => parseConfig(env));
+}
+
+/** The same for any of the config module's parsers (the web process has its own). */
+export function parseOrExit<T>(parse: () => T): T {
   try {
-    return parseConfig(env);
+    return parse();
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error('storyroom cannot start: the configuration has problems.');

@@ -34,6 +34,11 @@ export interface StoriesTable {
   deadline_rule: ColumnType<DeadlineRule, DeadlineRule | undefined, DeadlineRule>;
   /** numeric comes back as text from pg: read it with Number(). */
   monthly_budget_usd: ColumnType<string | null, number | string | null | undefined, number | string | null>;
+  /** Set while the story is published on the web reader; all four are null otherwise. */
+  public_slug: ColumnType<string | null, string | null | undefined, string | null>;
+  public_token: ColumnType<string | null, string | null | undefined, string | null>;
+  published_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  published_by: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: CreatedAt;
 }
 

@@ -4,7 +4,6 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from '../config/config.js';
 import type { Db } from '../db/connection.js';
 import type { Logger } from '../logger.js';
-import { getChapterPages, getNextPromptContext, getPageHistoryById, getPageStatus, listChapters } from '../services/api-service.js';
 import type { ProcessMetrics } from './metrics.js';
 import { answerProbe, runReadinessChecks, type ReadinessChecks } from './probes.js';
 
@@ -41,12 +40,6 @@ function authorized(header: string | undefined, token: string): boolean {
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-const idParam = (text: string | undefined) => {
-  const id = Number(text);
-  if (!Number.isSafeInteger(id) || id <= 0) throw new HttpError(400, 'ids are positive whole numbers');
-  return id;
-};
-
 function send(res: ServerResponse, status: number, body: unknown, type = 'application/json; charset=utf-8'): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
@@ -68,42 +61,15 @@ async function route(deps: ApiDeps, token: string, req: IncomingMessage, res: Se
     res.setHeader('www-authenticate', 'Bearer');
     throw new HttpError(401, 'a bearer token is required: Authorization: Bearer <HTTP_API_TOKEN>');
   }
-  const parts = url.pathname.split('/').filter(Boolean);
-  const notFound = () => new HttpError(404, 'not found');
   if (url.pathname === '/metrics') {
     const scrape = await deps.metrics.scrape();
     return send(res, 200, scrape.text, scrape.contentType);
   }
-  if (parts[0] !== 'api') throw notFound();
-  const budget = { totalTokens: deps.config.model.promptTokenBudget, bibleTokens: deps.config.model.bibleTokenBudget };
-  switch (`${parts[1] ?? ''}/${parts.length}/${parts[3] ?? ''}`) {
-    case 'chapters/2/':
-      return send(res, 200, { chapters: await listChapters(deps.db, { guildId: url.searchParams.get('guild') }) });
-    case 'chapters/4/pages': {
-      const pages = await getChapterPages(deps.db, idParam(parts[2]));
-      if (!pages) throw notFound();
-      return send(res, 200, { pages });
-    }
-    case 'pages/3/': {
-      const page = await getPageStatus(deps.db, idParam(parts[2]));
-      if (!page) throw notFound();
-      return send(res, 200, page);
-    }
-    case 'pages/4/history': {
-      const versions = await getPageHistoryById(deps.db, idParam(parts[2]));
-      if (!versions) throw notFound();
-      return send(res, 200, { versions });
-    }
-    case 'pages/4/next-context': {
-      const context = await getNextPromptContext(deps.db, idParam(parts[2]), budget);
-      if (!context) throw notFound();
-      return send(res, 200, context);
-    }
-  }
-  throw notFound();
+  // The read-only JSON API moved to the web process (src/web/api-routes.ts), which sees every shard's data.
+  throw new HttpError(404, 'not found: the bot serves /metrics, /livez, /readyz and /health; the JSON API is served by the web process');
 }
 
-/** The bot's HTTP API: liveness and readiness, Prometheus metrics and read-only JSON. */
+/** The bot's own HTTP server: liveness and readiness, and its Prometheus metrics behind the bearer token. */
 export async function startHttpApi(deps: ApiDeps, http: NonNullable<Config['http']>): Promise<RunningApi> {
   const token = http.token;
   if (!token) throw new Error('HTTP_API_TOKEN is required when HTTP_PORT is set');

@@ -1,0 +1,93 @@
+import { sql } from 'kysely';
+import type { Executor } from './executor.js';
+
+// Read model for the web reader. Only approved pages, and of them only what a reader sees: the
+// approved narration and dialogue, the panel descriptions and images. Never drafts, votes,
+// feedback, prompts or anyone's id.
+
+const approvedAt = sql<Date>`coalesce(d.decided_at, p.updated_at)`;
+
+/** Approved pages of the story with their chapter, and their place among the chapter's approved pages (1-based). */
+function approvedPages(db: Executor, storyId: number) {
+  return db
+    .selectFrom('story_pages as p')
+    .innerJoin('chapters as c', 'c.id', 'p.chapter_id')
+    .innerJoin('page_revisions as n', 'n.id', 'p.approved_narration_id')
+    .innerJoin('page_revisions as d', 'd.id', 'p.approved_dialogue_id')
+    .where('c.story_id', '=', storyId)
+    .where('p.state', '=', 'page_approved');
+}
+
+/** Chapters with at least one approved page: how many, and when the first and the latest were approved. */
+export function listReadableChapters(db: Executor, storyId: number) {
+  return approvedPages(db, storyId)
+    .select(['c.number', 'c.title'])
+    .select((eb) => [eb.fn.countAll<string>().as('approvedPages'), eb.fn.min(approvedAt).as('firstApprovedAt'), eb.fn.max(approvedAt).as('latestApprovedAt')])
+    .groupBy(['c.id', 'c.number', 'c.title'])
+    .orderBy('c.number')
+    .execute();
+}
+
+/** The story's newest approved pages, newest first, with where each sits in its chapter. */
+export function listLatestApprovedPages(db: Executor, storyId: number, limit: number) {
+  return db
+    .selectFrom(
+      approvedPages(db, storyId)
+        .select(['p.id', 'p.number', 'c.number as chapterNumber', 'c.title as chapterTitle', 'n.body as narration', 'd.id as dialogueRevisionId'])
+        .select(approvedAt.as('approvedAt'))
+        .select(sql<string>`row_number() over (partition by p.chapter_id order by p.number)`.as('position'))
+        .as('page'),
+    )
+    .selectAll()
+    .orderBy('approvedAt', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+/** One screen of a chapter's approved pages, in order. */
+export function listApprovedPagesOfChapter(db: Executor, place: { storyId: number; chapterNumber: number; offset: number; limit: number }) {
+  return approvedPages(db, place.storyId)
+    .select(['p.id', 'p.number', 'n.body as narration', 'd.body as dialogue', 'd.structured as script', 'd.id as dialogueRevisionId'])
+    .select(approvedAt.as('approvedAt'))
+    .where('c.number', '=', place.chapterNumber)
+    .orderBy('p.number')
+    .offset(place.offset)
+    .limit(place.limit)
+    .execute();
+}
+
+/** The panel descriptions written for these approved dialogues, by panel number. */
+export function listPanelDescriptions(db: Executor, dialogueRevisionIds: number[]) {
+  if (dialogueRevisionIds.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('panel_prompts')
+    .select(['revision_id as dialogueRevisionId', 'panel_number as panelNumber', 'scene', 'mood'])
+    .where('revision_id', 'in', dialogueRevisionIds)
+    .orderBy('revision_id')
+    .orderBy('panel_number')
+    .execute();
+}
+
+export interface ApprovedPanelImage {
+  pageId: number;
+  panelNumber: number;
+  /** SHA-256 of the bytes, hex: the image's address. */
+  hash: string;
+  contentType: string;
+  width: number;
+  height: number;
+}
+
+/**
+ * The approved panel images of these pages. Panel images are not stored yet: this answers none until
+ * they are, and the pages, the feed and the link previews already show whatever it returns.
+ */
+export function listApprovedPanelImages(_db: Executor, _pageIds: number[]): Promise<ApprovedPanelImage[]> {
+  return Promise.resolve([]);
+}
+
+/** An image's bytes by content hash; undefined for an unknown hash (and, until images are stored, for every hash). */
+export function getImageByHash(_db: Executor, _hash: string): Promise<{ bytes: Buffer; contentType: string } | undefined> {
+  return Promise.resolve(undefined);
+}

@@ -1,0 +1,112 @@
+import { dialogueScriptSchema } from './dialogue-script.js';
+
+// What the web reader shows of an approved page, built from the stored rows. Pure: the web views
+// render it, the feed and the link previews summarise it.
+
+export interface ReaderPanelImage {
+  /** Path of the image, addressed by its content hash. */
+  path: string;
+  width: number;
+  height: number;
+}
+
+export interface ReaderPanel {
+  number: number;
+  caption: string | null;
+  lines: { speaker: string; line: string }[];
+  /** The panels agent's description of the scene: the image's alt text, or what stands in for it. */
+  description: string | null;
+  image: ReaderPanelImage | null;
+}
+
+export interface ReaderPage {
+  id: number;
+  number: number;
+  anchor: string;
+  paragraphs: string[];
+  panels: ReaderPanel[];
+  /** The approved dialogue as stored, when it is not a script the reader can lay out. */
+  plainDialogue: string | null;
+  approvedAt: Date;
+}
+
+export interface StoredApprovedPage {
+  id: number;
+  number: number;
+  narration: string;
+  dialogue: string;
+  script: unknown;
+  approvedAt: Date;
+}
+
+const IMAGE_EXTENSIONS: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp' };
+
+/** `/images/<sha256>.<ext>`: the hash makes the address change whenever the bytes do, so it can be cached forever. */
+export function imagePath(image: { hash: string; contentType: string }): string {
+  return `/images/${image.hash}.${IMAGE_EXTENSIONS[image.contentType] ?? 'bin'}`;
+}
+
+export function pageAnchor(pageNumber: number): string {
+  return `page-${pageNumber}`;
+}
+
+/** Paragraphs as the narrator wrote them: split on blank lines, inner line breaks kept as spaces. */
+export function paragraphsOf(text: string): string[] {
+  return text
+    .split(/\n[ \t]*\n/)
+    .map((paragraph) => paragraph.replace(/\s*\n\s*/g, ' ').trim())
+    .filter((paragraph) => paragraph.length > 0);
+}
+
+export function toReaderPage(
+  page: StoredApprovedPage,
+  extras: {
+    descriptions: { panelNumber: number; scene: string }[];
+    images: { panelNumber: number; hash: string; contentType: string; width: number; height: number }[];
+  },
+): ReaderPage {
+  const script = dialogueScriptSchema.safeParse(page.script);
+  const describe = (panelNumber: number) => extras.descriptions.find((d) => d.panelNumber === panelNumber)?.scene.trim() || null;
+  const imageOf = (panelNumber: number) => {
+    const image = extras.images.find((i) => i.panelNumber === panelNumber);
+    return image ? { path: imagePath(image), width: image.width, height: image.height } : null;
+  };
+  // Models repeat or skip panel numbers: the reader numbers panels by their order, as the panels agent does.
+  const panels = script.success
+    ? script.data.panels.map((panel, index) => ({
+        number: index + 1,
+        caption: panel.caption?.trim() || null,
+        lines: panel.lines.map((line) => ({ speaker: line.speaker.trim(), line: line.line.trim() })),
+        description: describe(index + 1),
+        image: imageOf(index + 1),
+      }))
+    : [];
+  return {
+    id: page.id,
+    number: page.number,
+    anchor: pageAnchor(page.number),
+    paragraphs: paragraphsOf(page.narration),
+    panels,
+    plainDialogue: script.success ? null : page.dialogue,
+    approvedAt: page.approvedAt,
+  };
+}
+
+/**
+ * Text for a link preview's description: whitespace folded, at most `maxBytes` bytes of UTF-8 (Discord
+ * cuts longer ones), cut at a word where one is near, with an ellipsis when cut.
+ */
+export function previewText(text: string, maxBytes = 350): string {
+  const folded = text.replace(/\s+/g, ' ').trim();
+  const encoder = new TextEncoder();
+  if (encoder.encode(folded).length <= maxBytes) return folded;
+  const budget = maxBytes - encoder.encode('…').length;
+  let cut = '';
+  for (const char of folded) {
+    if (encoder.encode(cut + char).length > budget) break;
+    cut += char;
+  }
+  const lastSpace = cut.lastIndexOf(' ');
+  const atWord = lastSpace > budget * 0.6 ? cut.slice(0, lastSpace) : cut;
+  return `${atWord.trimEnd()}…`;
+}

@@ -1,0 +1,74 @@
+import { timingSafeEqual } from 'node:crypto';
+import { Hono, type Context } from 'hono';
+import type { Db } from '../db/connection.js';
+import type { Logger } from '../logger.js';
+import { getChapterPages, getNextPromptContext, getPageHistoryById, getPageStatus, listChapters } from '../services/api-service.js';
+
+// The operator's read-only JSON API, behind a bearer token. It lives in the web process, which reads
+// Postgres directly, so it covers every shard's data whichever bot process owns the gateway.
+
+export interface ApiDeps {
+  db: Db;
+  /** Null: the API is off and every route answers 404. */
+  token: string | null;
+  promptBudget: { totalTokens: number; bibleTokens: number };
+  logger: Logger;
+}
+
+class ApiError extends Error {
+  constructor(
+    readonly status: 400 | 401 | 404,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function authorized(header: string | undefined, token: string): boolean {
+  const match = /^Bearer (.+)$/.exec(header ?? '');
+  if (!match?.[1]) return false;
+  const given = Buffer.from(match[1]);
+  const expected = Buffer.from(token);
+  // Constant time, so the token cannot be guessed a character at a time.
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+const idParam = (text: string | undefined) => {
+  const id = Number(text);
+  if (!Number.isSafeInteger(id) || id <= 0) throw new ApiError(400, 'ids are positive whole numbers');
+  return id;
+};
+
+const found = <T>(value: T | null | undefined): T => {
+  if (value === null || value === undefined) throw new ApiError(404, 'not found');
+  return value;
+};
+
+const NO_STORE = { 'cache-control': 'no-store' };
+
+/** `/api/...`: chapters, a chapter's pages, a page, its history, the context its next prompt would get. */
+export function createApiRoutes(deps: ApiDeps): Hono {
+  const api = new Hono();
+  const answer = (handler: (c: Context) => Promise<unknown>) => async (c: Context) => {
+    try {
+      if (!deps.token) throw new ApiError(404, 'not found');
+      if (!authorized(c.req.header('authorization'), deps.token)) {
+        c.header('www-authenticate', 'Bearer');
+        throw new ApiError(401, 'a bearer token is required: Authorization: Bearer <HTTP_API_TOKEN>');
+      }
+      return c.json(await handler(c), 200, NO_STORE);
+    } catch (error) {
+      if (error instanceof ApiError) return c.json({ error: error.message }, error.status, NO_STORE);
+      deps.logger.error({ err: error, path: c.req.path }, 'api request failed');
+      return c.json({ error: 'internal error' }, 500, NO_STORE);
+    }
+  };
+  api.get('/chapters', answer(async (c) => ({ chapters: await listChapters(deps.db, { guildId: c.req.query('guild') ?? null }) })));
+  api.get('/chapters/:id/pages', answer(async (c) => ({ pages: found(await getChapterPages(deps.db, idParam(c.req.param('id')))) })));
+  api.get('/pages/:id', answer(async (c) => found(await getPageStatus(deps.db, idParam(c.req.param('id'))))));
+  api.get('/pages/:id/history', answer(async (c) => ({ versions: found(await getPageHistoryById(deps.db, idParam(c.req.param('id')))) })));
+  api.get('/pages/:id/next-context', answer(async (c) => found(await getNextPromptContext(deps.db, idParam(c.req.param('id')), deps.promptBudget))));
+  // Unknown API paths answer like the API (JSON, and only after the token), not with the reader's page.
+  api.get('*', answer(() => Promise.reject(new ApiError(404, 'not found'))));
+  return api;
+}
