@@ -36,7 +36,7 @@ export async function checkInvariants(input: { db: Db; discord: DiscordEmulator;
   const stuck: string[] = [];
   const unannounced: string[] = [];
   for (const page of pages) {
-    const state = page.state as PageState;
+    const state = page.state;
     const where = `page ${page.id} (#${page.number}, ${state})`;
     const messages = messagesOf(page.thread_id);
     if (state === 'page_approved') {
