@@ -1,6 +1,6 @@
-import { ActionRowBuilder, EmbedBuilder, ModalBuilder, SlashCommandBuilder, TextInputBuilder } from '@discordjs/builders';
+import { EmbedBuilder, LabelBuilder, ModalBuilder, SlashCommandBuilder, TextInputBuilder } from '@discordjs/builders';
 import { readAttachmentText } from '../src/discord/attachment-text.js';
-import { PermissionFlagsBits, TextInputStyle } from 'discord.js';
+import { ApplicationIntegrationType, InteractionContextType, PermissionFlagsBits, TextInputStyle } from 'discord.js';
 import { BIBLE_FIELDS, encodeCustomId } from '../src/discord/custom-id.js';
 import type { Reply } from '../src/discord/reply.js';
 import { BIBLE_ENTRY_TYPES, type BibleEntryType } from '../src/domain/bible-entry.js';
@@ -11,6 +11,7 @@ import { readText } from '../src/discord/text-input.js';
 import { addBibleEntry, BIBLE_EDIT_REFUSAL, describeAddedEntry, getBibleEntry, listBible, parseKeywords, removeBibleEntry } from '../src/services/bible-service.js';
 import { findStoryHere } from '../src/services/story-lookup.js';
 import { UserError } from '../src/services/user-error.js';
+import { suggestBibleTitles } from '../src/services/autocomplete-service.js';
 
 const TEXT_MAX = 6_000;
 /** Discord's limit for a text input in a form. */
@@ -20,7 +21,9 @@ const FILE_MAX_BYTES = 200_000;
 export const data = new SlashCommandBuilder()
   .setName('bible')
   .setDescription('The story bible: characters, places, rules and style the agents follow')
-  .setDMPermission(false)
+  // Guild-only: installed to servers, used in their channels (never in DMs).
+  .setContexts(InteractionContextType.Guild)
+  .setIntegrationTypes(ApplicationIntegrationType.GuildInstall)
   .addSubcommand((sub) =>
     sub
       .setName('add')
@@ -35,13 +38,13 @@ export const data = new SlashCommandBuilder()
   )
   .addSubcommand((sub) => sub.setName('list').setDescription('List the entries'))
   .addSubcommand((sub) =>
-    sub.setName('show').setDescription('Show one entry').addStringOption((o) => o.setName('title').setDescription('Entry title').setRequired(true).setMaxLength(100)),
+    sub.setName('show').setDescription('Show one entry').addStringOption((o) => o.setName('title').setDescription('Entry title').setRequired(true).setMaxLength(100).setAutocomplete(true)),
   )
   .addSubcommand((sub) =>
     sub
       .setName('remove')
       .setDescription('Take an entry out of prompts (Manage Server); its text is kept as history')
-      .addStringOption((o) => o.setName('title').setDescription('Entry title').setRequired(true).setMaxLength(100)),
+      .addStringOption((o) => o.setName('title').setDescription('Entry title').setRequired(true).setMaxLength(100).setAutocomplete(true)),
   );
 
 
@@ -50,6 +53,9 @@ export const bible: SlashCommand = {
   // /bible add with neither text nor a file answers with a form to type the entry in.
   deferAs: (interaction) =>
     interaction.options.getSubcommand(false) === 'add' && !interaction.options.get('text') && !interaction.options.get('file') ? 'modal' : 'ephemeral',
+  autocomplete(context, interaction) {
+    return suggestBibleTitles(context.db, { guildId: interaction.guildId, channelId: interaction.channelId }, interaction.options.getFocused());
+  },
   async execute(context, interaction) {
     const story = await findStoryHere(context.db, { guildId: interaction.guildId, channelId: interaction.channelId });
     const sub = interaction.options.getSubcommand();
@@ -101,14 +107,14 @@ export const bible: SlashCommand = {
 /** The form /bible add opens when neither text nor a file is given; its submission is handled with the other components. */
 function bibleForm(title: string, type: BibleEntryType, keywords: string | null, priority: number, always: boolean): Reply {
   const input = (id: string, label: string, style: TextInputStyle, max: number, required: boolean, value: string | null) => {
-    const field = new TextInputBuilder().setCustomId(id).setLabel(label).setStyle(style).setMaxLength(max).setRequired(required);
+    const field = new TextInputBuilder().setCustomId(id).setStyle(style).setMaxLength(max).setRequired(required);
     if (value) field.setValue(value);
-    return new ActionRowBuilder<TextInputBuilder>().addComponents(field);
+    return new LabelBuilder().setLabel(label).setTextInputComponent(field);
   };
   const modal = new ModalBuilder()
     .setCustomId(encodeCustomId({ action: 'bibleentry', typeIndex: BIBLE_ENTRY_TYPES.indexOf(type), priorityPlus100: priority + 100, always: always ? 1 : 0 }))
     .setTitle(`New ${type} for the story bible`)
-    .addComponents(
+    .addLabelComponents(
       input(BIBLE_FIELDS.title, 'Title', TextInputStyle.Short, 100, true, title),
       input(BIBLE_FIELDS.keywords, 'Keywords (comma-separated, optional)', TextInputStyle.Short, 300, false, keywords),
       input(BIBLE_FIELDS.text, 'The entry', TextInputStyle.Paragraph, FORM_TEXT_MAX, true, null),

@@ -1,8 +1,9 @@
 import { EmbedBuilder, SlashCommandBuilder } from '@discordjs/builders';
-import { ChannelType, PermissionFlagsBits, ThreadAutoArchiveDuration } from 'discord.js';
+import { ApplicationIntegrationType, InteractionContextType, ChannelType, PermissionFlagsBits, ThreadAutoArchiveDuration } from 'discord.js';
 import { abandonChapter, attachChapterThread, createChapter, joinChapter, recordChapterCard, requireStoryRoom } from '../src/services/story-service.js';
 import { missingPermissionRefusal } from '../src/discord/permission-refusal.js';
 import type { SlashCommand } from '../src/discord/slash-command.js';
+import { CHAPTER_OPENING } from '../src/discord/bot-permissions.js';
 import { renderChapterCard } from '../src/discord/render/chapter-card.js';
 import { fitText, LIMITS } from '../src/discord/render/message-parts.js';
 import { renderChapterProgressEmbed } from '../src/discord/render/progress.js';
@@ -19,7 +20,9 @@ import { UserError } from '../src/services/user-error.js';
 export const data = new SlashCommandBuilder()
   .setName('chapter')
   .setDescription('Chapters of the story: each lives in its own thread')
-  .setDMPermission(false)
+  // Guild-only: installed to servers, used in their channels (never in DMs).
+  .setContexts(InteractionContextType.Guild)
+  .setIntegrationTypes(ApplicationIntegrationType.GuildInstall)
   .addSubcommand((sub) =>
     sub
       .setName('start')
@@ -91,6 +94,7 @@ export const chapter: SlashCommand = {
   data,
   // Opening a chapter is announced to the room; joining is only the joiner's business.
   deferAs: (interaction) => (interaction.options.getSubcommand(false) === 'start' ? 'public' : 'ephemeral'),
+  botPermissions: (interaction) => (interaction.options.getSubcommand(false) === 'start' ? CHAPTER_OPENING : 0n),
   async execute(context, interaction) {
     const place = { guildId: interaction.guildId, channelId: interaction.channelId, userId: interaction.user.id };
     const isAdmin = interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false;

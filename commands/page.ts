@@ -1,15 +1,17 @@
 import { SlashCommandBuilder } from '@discordjs/builders';
 import { countDraftsAhead, startPage } from '../src/services/start-page.js';
 import type { SlashCommand } from '../src/discord/slash-command.js';
+import { THREAD_WORK } from '../src/discord/bot-permissions.js';
 import { renderPageCard } from '../src/discord/render/page-messages.js';
 import { readText } from '../src/discord/text-input.js';
 import { renderPageHistory } from '../src/discord/render/page-history.js';
 import { getPageHistory } from '../src/services/history-service.js';
-import { PermissionFlagsBits } from 'discord.js';
+import { ApplicationIntegrationType, InteractionContextType, PermissionFlagsBits } from 'discord.js';
 import type { DraftKind } from '../src/domain/page-state-machine.js';
 import { renderVersionDiff } from '../src/discord/render/version-diff.js';
 import { getTwoVersions, restoreVersion } from '../src/services/version-service.js';
 import { UserError } from '../src/services/user-error.js';
+import { suggestPageNumbers, suggestVersions } from '../src/services/autocomplete-service.js';
 import { insertDiscordMessageIfAbsent } from '../src/db/discord-messages.js';
 import { readAttachmentText } from '../src/discord/attachment-text.js';
 import { saveEdit } from '../src/discord/edit-draft.js';
@@ -32,7 +34,9 @@ function readKind(value: string | null): DraftKind {
 export const data = new SlashCommandBuilder()
   .setName('page')
   .setDescription('Pages of the chapter')
-  .setDMPermission(false)
+  // Guild-only: installed to servers, used in their channels (never in DMs).
+  .setContexts(InteractionContextType.Guild)
+  .setIntegrationTypes(ApplicationIntegrationType.GuildInstall)
   .addSubcommand((sub) =>
     sub
       .setName('start')
@@ -45,24 +49,24 @@ export const data = new SlashCommandBuilder()
     sub
       .setName('history')
       .setDescription('Every version of a page with its votes, feedback and what its prompt used')
-      .addIntegerOption((o) => o.setName('page').setDescription('Page number (default: the latest)').setMinValue(1).setMaxValue(100_000))
+      .addIntegerOption((o) => o.setName('page').setDescription('Page number (default: the latest)').setMinValue(1).setMaxValue(100_000).setAutocomplete(true))
       .addIntegerOption((o) => o.setName('skip').setDescription('Leave out this many of the newest versions, to page back through a long history').setMinValue(1).setMaxValue(10_000)),
   )
   .addSubcommand((sub) =>
     sub
       .setName('diff')
       .setDescription('What changed between two versions of a page, word by word')
-      .addIntegerOption((o) => o.setName('page').setDescription('Page number').setRequired(true).setMinValue(1).setMaxValue(100_000))
-      .addIntegerOption((o) => o.setName('from').setDescription('The earlier version').setRequired(true).setMinValue(1).setMaxValue(10_000))
-      .addIntegerOption((o) => o.setName('to').setDescription('The later version').setRequired(true).setMinValue(1).setMaxValue(10_000))
+      .addIntegerOption((o) => o.setName('page').setDescription('Page number').setRequired(true).setMinValue(1).setMaxValue(100_000).setAutocomplete(true))
+      .addIntegerOption((o) => o.setName('from').setDescription('The earlier version').setRequired(true).setMinValue(1).setMaxValue(10_000).setAutocomplete(true))
+      .addIntegerOption((o) => o.setName('to').setDescription('The later version').setRequired(true).setMinValue(1).setMaxValue(10_000).setAutocomplete(true))
       .addStringOption((o) => o.setName('kind').setDescription('Narration (default) or dialogue').addChoices(...KIND_CHOICES)),
   )
   .addSubcommand((sub) =>
     sub
       .setName('restore')
       .setDescription('Make an earlier version the current draft again and put it to a vote (chapter owners)')
-      .addIntegerOption((o) => o.setName('page').setDescription('Page number').setRequired(true).setMinValue(1).setMaxValue(100_000))
-      .addIntegerOption((o) => o.setName('version').setDescription('The version to bring back').setRequired(true).setMinValue(1).setMaxValue(10_000))
+      .addIntegerOption((o) => o.setName('page').setDescription('Page number').setRequired(true).setMinValue(1).setMaxValue(100_000).setAutocomplete(true))
+      .addIntegerOption((o) => o.setName('version').setDescription('The version to bring back').setRequired(true).setMinValue(1).setMaxValue(10_000).setAutocomplete(true))
       .addStringOption((o) => o.setName('kind').setDescription('Narration (default) or dialogue').addChoices(...KIND_CHOICES)),
   )
   .addSubcommand((sub) =>
@@ -77,6 +81,15 @@ export const page: SlashCommand = {
   data,
   // A started page and a restore are announced to the room; a history or a diff is for the one who asked.
   deferAs: (interaction) => (['start', 'restore'].includes(interaction.options.getSubcommand(false) ?? '') ? 'public' : 'ephemeral'),
+  // Starting or restoring puts a draft up for a vote in the thread: the bot posts and edits there.
+  botPermissions: (interaction) => (['start', 'restore'].includes(interaction.options.getSubcommand(false) ?? '') ? THREAD_WORK : 0n),
+  autocomplete(context, interaction) {
+    const place = { guildId: interaction.guildId, channelId: interaction.channelId };
+    const focused = interaction.options.getFocused(true);
+    if (focused.name === 'page') return suggestPageNumbers(context.db, place, focused.value);
+    const kind = interaction.options.getString('kind') === 'dialogue' ? 'dialogue' : 'narration';
+    return suggestVersions(context.db, place, { pageNumber: interaction.options.getInteger('page'), kind, typed: focused.value });
+  },
   async execute(context, interaction) {
     const here = { guildId: interaction.guildId, channelId: interaction.channelId };
     switch (interaction.options.getSubcommand()) {

@@ -1,5 +1,5 @@
 import { EmbedBuilder, SlashCommandBuilder } from '@discordjs/builders';
-import { PermissionFlagsBits } from 'discord.js';
+import { ApplicationIntegrationType, InteractionContextType, PermissionFlagsBits } from 'discord.js';
 import type { SlashCommand } from '../src/discord/slash-command.js';
 import { fitText } from '../src/discord/render/message-parts.js';
 import { ephemeral } from '../src/discord/reply.js';
@@ -8,6 +8,7 @@ import { changeSettings } from '../src/services/settings-service.js';
 import { findStoryHere } from '../src/services/story-lookup.js';
 import { getBudgetStatus } from '../src/services/budget-service.js';
 import { UserError } from '../src/services/user-error.js';
+import { suggestModels } from '../src/services/autocomplete-service.js';
 
 function parseDeadlineRule(value: string | null): 'approve_on_tie' | 'revise_on_tie' | null {
   if (value === null) return null;
@@ -19,11 +20,13 @@ export const data = new SlashCommandBuilder()
   .setName('settings')
   .setDescription('Show or change the story’s settings (Manage Server); with no options it shows them')
   .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
-  .setDMPermission(false)
+  // Guild-only: installed to servers, used in their channels (never in DMs).
+  .setContexts(InteractionContextType.Guild)
+  .setIntegrationTypes(ApplicationIntegrationType.GuildInstall)
   .addStringOption((o) => o.setName('quorum').setDescription('Votes that decide a draft: majority, all, or a number').setMaxLength(10))
   .addIntegerOption((o) => o.setName('max_revisions').setDescription('How many times a page may be sent back per draft kind').setMinValue(0).setMaxValue(50))
-  .addStringOption((o) => o.setName('narrator_model').setDescription('Model for narration ("default" for the server’s)').setMaxLength(100))
-  .addStringOption((o) => o.setName('dialogue_model').setDescription('Model for dialogue ("default" for the server’s)').setMaxLength(100))
+  .addStringOption((o) => o.setName('narrator_model').setDescription('Model for narration ("default" for the server’s)').setMaxLength(100).setAutocomplete(true))
+  .addStringOption((o) => o.setName('dialogue_model').setDescription('Model for dialogue ("default" for the server’s)').setMaxLength(100).setAutocomplete(true))
   .addIntegerOption((o) => o.setName('narration_words').setDescription('Target length of a page’s narration').setMinValue(20).setMaxValue(800))
   .addStringOption((o) => o.setName('tone').setDescription('A tone or style note for every prompt ("none" to clear)').setMaxLength(500))
   .addIntegerOption((o) => o.setName('reminder_minutes').setDescription('Remind co-writers who have not voted this long after a draft is posted (0: off)').setMinValue(0).setMaxValue(43_200))
@@ -39,6 +42,9 @@ export const data = new SlashCommandBuilder()
 export const settings: SlashCommand = {
   data,
   deferAs: 'ephemeral',
+  autocomplete(context, interaction) {
+    return Promise.resolve(suggestModels(context.config, interaction.options.getFocused()));
+  },
   async execute(context, interaction) {
     if (!interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) {
       return ephemeral('Only members with the Manage Server permission can see or change the settings.');

@@ -1,5 +1,5 @@
 import { SlashCommandBuilder } from '@discordjs/builders';
-import { PermissionFlagsBits } from 'discord.js';
+import { ApplicationIntegrationType, InteractionContextType, PermissionFlagsBits, escapeMarkdown } from 'discord.js';
 import { setupStory } from '../src/services/story-service.js';
 import type { SlashCommand } from '../src/discord/slash-command.js';
 import { ephemeral } from '../src/discord/reply.js';
@@ -11,7 +11,9 @@ import { publishStory, unpublishStory } from '../src/services/publish-story.js';
 export const data = new SlashCommandBuilder()
   .setName('story')
   .setDescription('The story of this channel: set it up, or see where every chapter stands')
-  .setDMPermission(false)
+  // Guild-only: installed to servers, used in their channels (never in DMs).
+  .setContexts(InteractionContextType.Guild)
+  .setIntegrationTypes(ApplicationIntegrationType.GuildInstall)
   .addSubcommand((sub) =>
     sub
       .setName('setup')
@@ -62,8 +64,8 @@ export const story: SlashCommand = {
       ephemeral: false,
       body: {
         content: isNew
-          ? `📚 This channel is now the writers’ room for **${created.title}**. Open a chapter with \`/chapter start title:\`.`
-          : `📚 The story in this channel is now called **${created.title}**.`,
+          ? `📚 This channel is now the writers’ room for **${escapeMarkdown(created.title)}**. Open a chapter with ${context.mentions.mention('chapter start')}; ${context.mentions.mention('help')} shows what each member can do.`
+          : `📚 The story in this channel is now called **${escapeMarkdown(created.title)}**.`,
       },
     };
   },

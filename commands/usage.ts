@@ -1,3 +1,4 @@
+import { ApplicationIntegrationType, InteractionContextType } from 'discord.js';
 import { EmbedBuilder, SlashCommandBuilder } from '@discordjs/builders';
 import type { SlashCommand } from '../src/discord/slash-command.js';
 import { fitText, LIMITS } from '../src/discord/render/message-parts.js';
@@ -8,7 +9,9 @@ import { summariseUsage, type UsageLine } from '../src/services/usage-service.js
 export const data = new SlashCommandBuilder()
   .setName('usage')
   .setDescription('Tokens, cached tokens and estimated cost of this story, per chapter, agent and day')
-  .setDMPermission(false);
+  // Guild-only: installed to servers, used in their channels (never in DMs).
+  .setContexts(InteractionContextType.Guild)
+  .setIntegrationTypes(ApplicationIntegrationType.GuildInstall);
 
 const number = (n: number) => n.toLocaleString('en-US');
 const describe = (line: UsageLine) =>

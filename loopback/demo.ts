@@ -50,7 +50,7 @@ function demoModel(request: RecordedRequest): ScriptedReply {
 }
 
 async function createDemoDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  if (env.DATABASE_URL) return { url: env.DATABASE_URL, drop: async () => undefined };
+  if (env.DATABASE_URL) return { url: env.DATABASE_URL, drop: () => Promise.resolve() };
   const name = `storyroom_demo_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
   await admin.connect();

@@ -1,5 +1,6 @@
 import {
   ActionRowBuilder,
+  LabelBuilder,
   ButtonBuilder,
   ButtonStyle,
   ChannelType,
@@ -24,7 +25,7 @@ describe('the loopback Discord emulator, with the real discord.js client', () =>
   let guildId: string;
   let channelId: string;
   let userId: string;
-  let onInteraction: (interaction: Interaction) => Promise<void> = async () => undefined;
+  let onInteraction: (interaction: Interaction) => Promise<void> = () => Promise.resolve();
   const errors: unknown[] = [];
 
   beforeAll(async () => {
@@ -100,11 +101,7 @@ describe('the loopback Discord emulator, with the real discord.js client', () =>
           new ModalBuilder()
             .setCustomId('feedback-form')
             .setTitle('Feedback')
-            .addComponents(
-              new ActionRowBuilder<TextInputBuilder>().addComponents(
-                new TextInputBuilder().setCustomId('text').setLabel('What should change?').setStyle(TextInputStyle.Paragraph),
-              ),
-            ),
+            .addLabelComponents(new LabelBuilder().setLabel('What should change?').setTextInputComponent(new TextInputBuilder().setCustomId('text').setStyle(TextInputStyle.Paragraph))),
         );
       } else if (interaction.isModalSubmit()) {
         await interaction.reply({ content: `got: ${interaction.fields.getTextInputValue('text')}`, flags: MessageFlags.Ephemeral });

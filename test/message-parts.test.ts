@@ -32,9 +32,9 @@ describe('reading what a person typed', () => {
     expect(readText('  a\r\nb\u0007\u202e c  ', field)).toBe('a\nb c');
   });
   it.each([[''], ['   '], ['\u0000\u0001'], [undefined], [42]])('refuses empty input %j with a clear message', (raw) => {
-    expect(() => readText(raw, field)).toThrowError(new UserError('The page input is empty. Write something first.'));
+    expect(() => readText(raw, field)).toThrow(new UserError('The page input is empty. Write something first.'));
   });
   it('refuses overlong input, naming the limit', () => {
-    expect(() => readText('x'.repeat(21), field)).toThrowError(/under 20 characters/);
+    expect(() => readText('x'.repeat(21), field)).toThrow(/under 20 characters/);
   });
 });

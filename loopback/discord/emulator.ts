@@ -139,10 +139,22 @@ export class DiscordEmulator {
     this.world.addMember(guildId, userId, input);
   }
 
+  /** What the bot may do in this guild: interactions carry it as app_permissions (the bot starts with every permission). */
+  setBotPermissions(guildId: string, permissions: bigint): void {
+    const member = this.world.findMember(guildId, this.world.bot.id);
+    if (!member) throw new Error(`the bot is not in guild ${guildId}`);
+    member.permissions = permissions;
+  }
+
   // ── interactions ───────────────────────────────────────────────────────────────────────────
 
   slashCommand(input: SlashCommandInput): InteractionHandle {
     return this.interactions.slashCommand(input);
+  }
+
+  /** A member typing into an autocomplete option; the handle's response() has the offered `choices`. */
+  autocomplete(input: SlashCommandInput & { focused: string }): InteractionHandle {
+    return this.interactions.autocomplete(input);
   }
 
   interactionTokens(): string[] {

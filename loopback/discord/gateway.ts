@@ -92,7 +92,8 @@ export class Gateway {
     ws.on('message', (raw) => {
       let message: { op: number; d: unknown };
       try {
-        message = JSON.parse(raw.toString()) as { op: number; d: unknown };
+        // ws hands text frames over as one Buffer (its default binaryType).
+        message = JSON.parse((raw as Buffer).toString()) as { op: number; d: unknown };
       } catch {
         ws.close(4002, 'Decode error');
         return;

@@ -90,6 +90,11 @@ export class Interactions {
   // ── injecting ─────────────────────────────────────────────────────────────────────────────
 
   slashCommand(input: SlashCommandInput): InteractionHandle {
+    return this.dispatch(2, input.guildId, input.channelId, input.userId, this.commandData(input), null);
+  }
+
+  /** The `data` of a command interaction: the options typed as the command declared them, with what they resolve to. */
+  private commandData(input: SlashCommandInput): JsonObject {
     const registered = this.world.findCommand(input.guildId, input.name);
     // An option takes the type the command declared (a user, a number), as Discord's client would send it.
     type Declared = { name: string; type: number; options?: Declared[] };
@@ -127,12 +132,27 @@ export class Interactions {
     }
     if (input.subcommand) options = [{ name: input.subcommand, type: 1, options }];
     if (input.subcommandGroup) options = [{ name: input.subcommandGroup, type: 2, options }];
-    const data: JsonObject = { id: (registered?.id as string | undefined) ?? nextSnowflake(), name: input.name, type: 1, options };
+    const data: JsonObject = { id: registered?.id ?? nextSnowflake(), name: input.name, type: 1, options };
     const resolved: JsonObject = {};
     if (Object.keys(resolvedAttachments).length > 0) resolved.attachments = resolvedAttachments;
     if (Object.keys(resolvedUsers).length > 0) Object.assign(resolved, { users: resolvedUsers, members: resolvedMembers });
     if (Object.keys(resolved).length > 0) data.resolved = resolved;
-    return this.dispatch(2, input.guildId, input.channelId, input.userId, data, null);
+    return data;
+  }
+
+  /** A member typing into an option with autocomplete: `focused` names the option being typed, with its text so far. */
+  autocomplete(input: SlashCommandInput & { focused: string }): InteractionHandle {
+    // The focused option carries the text typed so far, whatever type the option has.
+    const mark = (options: JsonObject[]): JsonObject[] =>
+      options.map((option) =>
+        Array.isArray(option.options)
+          ? { ...option, options: mark(option.options as JsonObject[]) }
+          : option.name === input.focused
+            ? { ...option, value: String(option.value), focused: true }
+            : option,
+      );
+    const data = this.commandData(input);
+    return this.dispatch(4, input.guildId, input.channelId, input.userId, { ...data, options: mark((data.options as JsonObject[]) ?? []) }, null);
   }
 
   clickButton(input: ButtonClickInput): InteractionHandle {
@@ -237,6 +257,10 @@ export class Interactions {
     });
   }
 
+  recordChoices(state: InteractionState, choices: { name: string; value: string | number }[]): void {
+    state.responses.push({ kind: 'autocomplete', ephemeral: true, content: '', embeds: [], components: [], choices });
+  }
+
   recordModal(state: InteractionState, modal: NonNullable<InteractionResponse['modal']>): void {
     state.responses.push({ kind: 'modal', ephemeral: true, content: '', embeds: [], components: [], modal });
   }
@@ -257,7 +281,7 @@ export class Interactions {
       type,
       token,
       version: 1,
-      app_permissions: ALL_PERMISSIONS.toString(),
+      app_permissions: (this.world.findMember(guildId, this.world.bot.id)?.permissions ?? ALL_PERMISSIONS).toString(),
       locale: 'en-US',
       guild_locale: 'en-US',
       entitlements: [],
@@ -329,6 +353,6 @@ export class Interactions {
 }
 
 function describeInteraction(type: number, data: JsonObject): string {
-  if (type === 2) return `/${String(data.name)}`;
+  if (type === 2 || type === 4) return `/${String(data.name)}`;
   return String(data.custom_id);
 }

@@ -6,12 +6,12 @@ export function renderChannel(messages: readonly StoredMessage[]): string {
   for (const message of messages) {
     out.push('─'.repeat(72));
     if (message.content) out.push(message.content);
-    for (const embed of message.embeds as JsonObject[]) {
+    for (const embed of message.embeds) {
       if (typeof embed.title === 'string') out.push(`【${embed.title}】`);
       if (typeof embed.description === 'string') out.push(embed.description);
       for (const field of (embed.fields as JsonObject[] | undefined) ?? []) out.push(`${String(field.name)}: ${String(field.value)}`);
     }
-    const buttons = (message.components as JsonObject[]).flatMap((row) => ((row.components as JsonObject[] | undefined) ?? []).filter((c) => c.type === 2));
+    const buttons = message.components.flatMap((row) => ((row.components as JsonObject[] | undefined) ?? []).filter((c) => c.type === 2));
     if (buttons.length > 0) out.push(buttons.map((b) => `[${String(b.label)}${b.disabled ? ' (disabled)' : ''}]`).join(' '));
     if (message.attachments.length > 0) out.push(`attachments: ${message.attachments.map((a) => a.filename).join(', ')}`);
   }

@@ -39,7 +39,7 @@ export interface StoredMessage {
 }
 
 export interface InteractionResponse {
-  kind: 'reply' | 'update' | 'modal';
+  kind: 'reply' | 'update' | 'modal' | 'autocomplete';
   ephemeral: boolean;
   content: string;
   embeds: EmbedJson[];
@@ -47,6 +47,8 @@ export interface InteractionResponse {
   /** Files sent with the answer (an export, for instance), as the bot uploaded them. */
   attachments?: { filename: string; content: Buffer }[];
   modal?: { custom_id: string; title: string; components: ComponentJson[] };
+  /** An autocomplete answer: at most 25 choices. */
+  choices?: { name: string; value: string | number }[];
 }
 
 export interface InteractionHandle {

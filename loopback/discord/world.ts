@@ -177,7 +177,7 @@ export class World {
 
   /** Applies an edit: only the fields the body carries change, and a message never turns ephemeral or back. */
   editMessage(message: StoredMessage, body: JsonObject, files: UploadedFile[]): void {
-    if (typeof body.content === 'string' || body.content === null) message.content = (body.content as string | null) ?? '';
+    if (typeof body.content === 'string' || body.content === null) message.content = body.content ?? '';
     if (Array.isArray(body.embeds)) message.embeds = body.embeds as JsonObject[];
     if (Array.isArray(body.components)) message.components = body.components as JsonObject[];
     if (typeof body.flags === 'number') message.flags = (message.flags & EPHEMERAL_FLAG) | (body.flags & ~EPHEMERAL_FLAG);

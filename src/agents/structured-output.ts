@@ -41,5 +41,5 @@ export async function requestStructured<S extends z.ZodType>(
   if (message?.refusal) throw new AgentFailure('refused', false, `The model declined to write this: ${message.refusal}`, 'refusal', usage);
   const parsed = options.schema.safeParse(message?.parsed ?? null);
   if (!parsed.success) throw new AgentFailure('malformed', true, options.unreadable, `${options.name} schema mismatch`, usage);
-  return { value: parsed.data as z.infer<S>, usage };
+  return { value: parsed.data, usage };
 }

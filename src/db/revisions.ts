@@ -11,6 +11,11 @@ export function findRevisionByVersion(db: Executor, pageId: number, kind: DraftK
   return db.selectFrom('page_revisions').selectAll().where('page_id', '=', pageId).where('kind', '=', kind).where('version', '=', version).executeTakeFirst();
 }
 
+/** A page's versions of one kind, newest first, for autocomplete. */
+export function listRevisionVersions(db: Executor, pageId: number, kind: DraftKind, limit: number): Promise<Pick<PageRevision, 'version' | 'status' | 'restored_from_version'>[]> {
+  return db.selectFrom('page_revisions').select(['version', 'status', 'restored_from_version']).where('page_id', '=', pageId).where('kind', '=', kind).orderBy('version', 'desc').limit(limit).execute();
+}
+
 export function insertRevision(db: Executor, revision: NewPageRevision): Promise<PageRevision> {
   return db.insertInto('page_revisions').values(revision).returningAll().executeTakeFirstOrThrow();
 }

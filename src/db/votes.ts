@@ -205,7 +205,7 @@ export async function recordVoteInOneStatement(
   options: { evenIfDeciding: boolean } = { evenIfDeciding: false },
 ): Promise<VoteAttempt | undefined> {
   const { rows } = await db.executeQuery(
-    prepareOnEveryConnection(CompiledQuery.raw(RECORD_VOTE_SQL, [vote.userId, vote.revisionId, vote.pageId, vote.threadId, vote.guildId, vote.choice, vote.feedback, options.evenIfDeciding])) as CompiledQuery<RecordVoteRow>,
+    prepareOnEveryConnection<RecordVoteRow>(CompiledQuery.raw(RECORD_VOTE_SQL, [vote.userId, vote.revisionId, vote.pageId, vote.threadId, vote.guildId, vote.choice, vote.feedback, options.evenIfDeciding])),
   );
   const row = rows[0];
   if (!row) return undefined;

@@ -25,8 +25,9 @@ export async function downloadAttachment(attachment: { url: string }, rules: { a
   let bytes = 0;
   const reader = response.body.getReader();
   for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
+    // Node's web-stream reader is typed loosely here; a byte stream yields Uint8Array chunks.
+    const { done, value } = (await reader.read()) as { done: boolean; value?: Uint8Array };
+    if (done || !value) break;
     bytes += value.byteLength;
     if (bytes > rules.maxBytes) {
       await reader.cancel();

@@ -13,6 +13,7 @@ import { OutboxRelay } from '../queue/outbox-relay.js';
 import { createRedisConnection } from '../queue/redis.js';
 import { NO_MENTIONS } from './render/message-parts.js';
 import { createInteractionRouter } from './router.js';
+import { CommandMentions } from './command-mentions.js';
 import { startHttpApi, type RunningApi } from '../http/api.js';
 import { ProcessMetrics } from '../http/metrics.js';
 import { registerSharedSeries } from '../http/shared-series.js';
@@ -70,7 +71,8 @@ export async function startBot(config: Readonly<Config>, logger: Logger, options
     metrics.countRateLimit(info.scope, info.global);
     logger.warn({ route: info.route, scope: info.scope, global: info.global, retryAfterMs: info.retryAfter }, 'discord rate limit');
   });
-  const context = { db, logger, config, metrics, kickRelay: (jobs: readonly OutboxJob[]) => relay.kick(jobs), refreshProgress: (chapterId: number) => progress.refresh(chapterId), cancelReviewJobs };
+  const mentions = new CommandMentions();
+  const context = { db, logger, config, metrics, mentions, kickRelay: (jobs: readonly OutboxJob[]) => relay.kick(jobs), refreshProgress: (chapterId: number) => progress.refresh(chapterId), cancelReviewJobs };
   const route = createInteractionRouter(context, COMMANDS);
   client.on(Events.InteractionCreate, (interaction) => {
     route(interaction).catch((error: unknown) => logger.error({ err: error, interactionId: interaction.id }, 'interaction routing failed'));
@@ -82,6 +84,7 @@ export async function startBot(config: Readonly<Config>, logger: Logger, options
   await client.login(config.discord.token);
   await ready;
   relay.start();
+  await mentions.load(client.rest, config.discord).catch((error: unknown) => logger.warn({ err: error }, 'could not read the registered command ids; hints show plain command names'));
   const serveHttp = config.http && options.serveHttp !== false ? config.http : null;
   // Only to count its jobs for /metrics: the progress queue's own producer lives in the ProgressRefresher.
   const progressQueue = serveHttp ? new Queue(PROGRESS_QUEUE, { connection: producer, prefix: config.redis.prefix }) : null;

@@ -1,4 +1,4 @@
-import { ActionRowBuilder, ModalBuilder, TextInputBuilder } from '@discordjs/builders';
+import { LabelBuilder, ModalBuilder, TextInputBuilder } from '@discordjs/builders';
 import { PermissionFlagsBits, TextInputStyle, type ButtonInteraction, type ModalSubmitInteraction } from 'discord.js';
 import { assertDraftOpenForVote, castVote, type VoteOutcome } from '../services/cast-vote.js';
 import { cancelGeneration, retryGeneration } from '../services/retry-generation.js';
@@ -35,17 +35,18 @@ export async function handleComponent(context: HandlerContext, interaction: Butt
       const modal = new ModalBuilder()
         .setCustomId(encodeCustomId({ action: 'feedback', pageId: data.pageId, revisionId: data.revisionId }))
         .setTitle(`Revise page ${page.number} ${revision.kind} v${revision.version}`.slice(0, 45))
-        .addComponents(
-          new ActionRowBuilder<TextInputBuilder>().addComponents(
-            new TextInputBuilder()
-              .setCustomId(FEEDBACK_FIELD)
-              .setLabel('What should change?')
-              .setStyle(TextInputStyle.Paragraph)
-              .setPlaceholder('e.g. Slow the reveal down; Kai would not know the Mark yet.')
-              .setMinLength(1)
-              .setMaxLength(FEEDBACK_MAX)
-              .setRequired(true),
-          ),
+        .addLabelComponents(
+          new LabelBuilder()
+            .setLabel('What should change?')
+            .setTextInputComponent(
+              new TextInputBuilder()
+                .setCustomId(FEEDBACK_FIELD)
+                .setStyle(TextInputStyle.Paragraph)
+                .setPlaceholder('e.g. Slow the reveal down; Kai would not know the Mark yet.')
+                .setMinLength(1)
+                .setMaxLength(FEEDBACK_MAX)
+                .setRequired(true),
+            ),
         );
       return { type: 'modal', modal: modal.toJSON() };
     }

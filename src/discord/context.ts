@@ -3,6 +3,7 @@ import type { Db } from '../db/connection.js';
 import type { OutboxJob } from '../db/outbox.js';
 import type { Logger } from '../logger.js';
 import type { ProcessMetrics } from '../http/metrics.js';
+import type { CommandMentions } from './command-mentions.js';
 
 /** What every handler receives: passed in, never imported as a global. */
 export interface HandlerContext {
@@ -11,6 +12,8 @@ export interface HandlerContext {
   config: Readonly<Config>;
   /** Called after a commit that wrote to the outbox with the jobs it wrote, so they reach Redis at once. */
   kickRelay: (jobs: readonly OutboxJob[]) => void;
+  /** Clickable mentions of our commands, for hints in replies. */
+  mentions: CommandMentions;
   /** The Prometheus instruments /metrics reports. */
   metrics: ProcessMetrics;
   /** Ask for a chapter's pinned progress message to be redrawn (coalesced; never throws). */

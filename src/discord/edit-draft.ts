@@ -1,4 +1,4 @@
-import { ActionRowBuilder, ModalBuilder, TextInputBuilder } from '@discordjs/builders';
+import { LabelBuilder, ModalBuilder, TextInputBuilder } from '@discordjs/builders';
 import { TextInputStyle } from 'discord.js';
 import type { PageRevision } from '../db/database.js';
 import { dialogueScriptSchema, formatScriptForEditing } from '../domain/dialogue-script.js';
@@ -23,17 +23,12 @@ export function editForm(pageNumber: number, revision: Pick<PageRevision, 'id' |
   return new ModalBuilder()
     .setCustomId(encodeCustomId({ action: 'editsave', pageId: revision.page_id, revisionId: revision.id }))
     .setTitle(`Edit page ${pageNumber} ${revision.kind} v${revision.version}`.slice(0, 45))
-    .addComponents(
-      new ActionRowBuilder<TextInputBuilder>().addComponents(
-        new TextInputBuilder()
-          .setCustomId(EDIT_FIELD)
-          .setLabel(hint)
-          .setStyle(TextInputStyle.Paragraph)
-          .setValue(text)
-          .setMinLength(1)
-          .setMaxLength(EDIT_FORM_MAX)
-          .setRequired(true),
-      ),
+    .addLabelComponents(
+      new LabelBuilder()
+        .setLabel(hint)
+        .setTextInputComponent(
+          new TextInputBuilder().setCustomId(EDIT_FIELD).setStyle(TextInputStyle.Paragraph).setValue(text).setMinLength(1).setMaxLength(EDIT_FORM_MAX).setRequired(true),
+        ),
     );
 }
 

@@ -1,6 +1,7 @@
 import {
   MessageFlags,
   type ButtonInteraction,
+  type AutocompleteInteraction,
   type ChatInputCommandInteraction,
   type Interaction,
   type ModalSubmitInteraction,
@@ -8,7 +9,9 @@ import {
 import { insertInteractionReceipt } from '../db/interaction-receipts.js';
 import { UserError } from '../services/user-error.js';
 import type { InteractionOutcome } from '../http/metrics.js';
+import { missingBotPermissions, missingPermissionMessage, requiredBotPermissions } from './bot-permissions.js';
 import type { HandlerContext } from './context.js';
+import type { Choice } from '../services/autocomplete-service.js';
 import { NO_MENTIONS } from './render/message-parts.js';
 import { ephemeral, type Reply } from './reply.js';
 import type { SlashCommand } from './slash-command.js';
@@ -60,6 +63,11 @@ export function createInteractionRouter(context: HandlerContext, commands: Reado
   const recent = new RecentIds(10_000);
   return async function route(interaction: Interaction): Promise<void> {
     const received = performance.now();
+    if (interaction.isAutocomplete()) {
+      await answerAutocomplete(context, commands, interaction);
+      context.metrics.observeInteraction('autocomplete', 'ok', (performance.now() - received) / 1000);
+      return;
+    }
     if (!interaction.isChatInputCommand() && !interaction.isButton() && !interaction.isModalSubmit()) return;
     if (!interaction.inGuild()) {
       await interaction.reply({ content: 'storyroom works inside a server.', flags: MessageFlags.Ephemeral }).catch(() => undefined);
@@ -77,6 +85,13 @@ export function createInteractionRouter(context: HandlerContext, commands: Reado
       return;
     }
     const answerable: Answerable = interaction;
+    const missing = missingBotPermissions(interaction.appPermissions, requiredBotPermissions(interaction, commands));
+    if (missing.length > 0) {
+      log.info({ missing }, 'bot lacks permissions here; refused before acting');
+      await deliver(answerable, ephemeral(missingPermissionMessage(missing)), null).catch((error: unknown) => log.warn({ err: error }, 'could not answer the interaction'));
+      context.metrics.observeInteraction(kindOf(answerable), 'refused', (performance.now() - received) / 1000);
+      return;
+    }
     const deferral = deferralFor(answerable, commands);
     const deferring = deferral ? acknowledge(answerable, deferral).catch((error: unknown) => log.warn({ err: error }, 'could not acknowledge')) : null;
 
@@ -104,6 +119,18 @@ export function createInteractionRouter(context: HandlerContext, commands: Reado
     }
     context.metrics.observeInteraction(kindOf(answerable), outcome, (performance.now() - received) / 1000);
   };
+}
+
+/** Suggestions while someone types: never a refusal (Discord has no room for one), at worst no suggestions. */
+async function answerAutocomplete(context: HandlerContext, commands: ReadonlyMap<string, SlashCommand>, interaction: AutocompleteInteraction): Promise<void> {
+  let choices: Choice[] = [];
+  try {
+    const command = commands.get(interaction.commandName);
+    if (interaction.inGuild() && command?.autocomplete) choices = await command.autocomplete(context, interaction);
+  } catch (error) {
+    context.logger.warn({ err: error, interactionId: interaction.id, command: interaction.commandName }, 'autocomplete failed; no suggestions');
+  }
+  await interaction.respond(choices.slice(0, 25)).catch((error: unknown) => context.logger.debug({ err: error, interactionId: interaction.id }, 'could not answer autocomplete'));
 }
 
 const kindOf = (interaction: Answerable) => (interaction.isChatInputCommand() ? 'command' : interaction.isButton() ? 'button' : 'modal');

@@ -7,9 +7,10 @@ import { createRedisConnection } from './redis.js';
 export const PROGRESS_QUEUE = 'progress';
 
 /**
- * Asks the worker to redraw a chapter's pinned progress message, coalescing bursts: every change in
- * one time window shares one job that runs after the window closes, so it sees them all. The message
- * is a view of Postgres, so a request lost with Redis only delays the redraw until the next change.
+ * Asks the worker to redraw a chapter's pinned progress message, coalescing bursts with BullMQ's
+ * deduplication (throttle mode): the first change queues a redraw delayed by the window, and every
+ * change until it runs is folded into it (same deduplication id within the ttl), so it sees them all.
+ * The message is a view of Postgres, so a request lost with Redis only delays the redraw until the next change.
  */
 export class ProgressRefresher {
   private readonly connection;
@@ -27,12 +28,18 @@ export class ProgressRefresher {
   }
 
   refresh(chapterId: number): void {
-    const window = Math.floor(Date.now() / this.windowMs);
     this.queue
       .add(
         'refresh-progress',
         { chapterId },
-        { jobId: `${jobKeyFor('refresh-progress', { chapterId })}-w${window}`, delay: this.windowMs, attempts: 3, backoff: { type: 'exponential', delay: 1_000 }, removeOnComplete: true, removeOnFail: { age: 86_400 } },
+        {
+          deduplication: { id: jobKeyFor('refresh-progress', { chapterId }), ttl: this.windowMs },
+          delay: this.windowMs,
+          attempts: 3,
+          backoff: { type: 'exponential', delay: 1_000 },
+          removeOnComplete: true,
+          removeOnFail: { age: 86_400 },
+        },
       )
       .catch((error: unknown) => this.logger.warn({ err: error, chapterId }, 'could not queue a progress refresh'));
   }

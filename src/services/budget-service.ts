@@ -1,3 +1,4 @@
+import { time, TimestampStyles } from 'discord.js';
 import { estimateCost, type PriceTable } from '../domain/pricing.js';
 import { sumAgentTokensByModel } from '../db/agent-log.js';
 import type { Executor } from '../db/executor.js';
@@ -34,7 +35,7 @@ export function isBudgetSpent(status: BudgetStatus): boolean {
 }
 
 export function budgetSpentMessage(status: BudgetStatus): string {
-  return `This story's monthly budget of $${status.budgetUsd?.toFixed(2)} is spent ($${status.spentUsd.toFixed(2)} so far this month), so no new drafts are written until an admin raises it with /settings budget, or the month turns on ${status.resetsAt.toISOString().slice(0, 10)}.`;
+  return `This story's monthly budget of $${status.budgetUsd?.toFixed(2)} is spent ($${status.spentUsd.toFixed(2)} so far this month), so no new drafts are written until an admin raises it with /settings budget, or the month turns (${time(status.resetsAt, TimestampStyles.LongDate)}).`;
 }
 
 /** Refuses a new generation once the month's spend has reached the story's budget. */

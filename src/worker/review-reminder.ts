@@ -1,3 +1,4 @@
+import { time, TimestampStyles } from 'discord.js';
 import type { Job } from 'bullmq';
 import { listCoWriterIds } from '../db/chapters.js';
 import { getDraftMessage } from '../db/discord-messages.js';
@@ -26,7 +27,9 @@ export async function processReviewReminder(deps: WorkerDeps, job: Job): Promise
   const pending = waiting.slice(0, MAX_NAMED);
   const more = waiting.length > MAX_NAMED ? ` and ${waiting.length - MAX_NAMED} more co-writers` : '';
   const rules = await getReviewRules(deps.db, place.chapter_id);
-  const when = rules.deadline_minutes === null ? '' : ` It will be decided by the votes cast ${rules.deadline_minutes} minutes after it was posted.`;
+  // A Discord timestamp: each reader sees the deadline in their own time zone, counting down.
+  const deadline = rules.deadline_minutes === null ? null : new Date(new Date(revision.created_at).getTime() + rules.deadline_minutes * deps.config.review.minuteMs);
+  const when = deadline === null ? '' : ` It will be decided by the votes cast by ${time(deadline, TimestampStyles.LongDateShortTime)} (${time(deadline, TimestampStyles.RelativeTime)}).`;
   await deps.messages.upsert(
     { channelId: place.thread_id, purpose: 'reminder', chapterId: place.chapter_id, pageId: place.id, revisionId: null, generationKey: job.id ?? jobKeyFor('review-reminder', data) },
     { by: 'generation_key' },

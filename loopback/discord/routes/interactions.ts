@@ -51,7 +51,19 @@ export function interactionRoutes(world: World, interactions: Interactions, viol
   ];
 }
 
-/** Callback types: 4 reply, 5 deferred reply, 6 deferred update, 7 update, 9 modal. */
+/** Discord's limits on autocomplete results: at most 25 choices, names and string values of 1–100 characters. */
+function checkChoices(data: JsonObject): string[] {
+  const choices = data.choices;
+  if (!Array.isArray(choices)) return ['choices must be an array'];
+  const problems = choices.length > 25 ? [`${choices.length} choices (at most 25)`] : [];
+  for (const choice of choices as { name?: unknown; value?: unknown }[]) {
+    if (typeof choice.name !== 'string' || choice.name.length < 1 || choice.name.length > 100) problems.push(`choice name ${JSON.stringify(choice.name)} must be 1–100 characters`);
+    if (typeof choice.value === 'string' && (choice.value.length < 1 || choice.value.length > 100)) problems.push(`choice value ${JSON.stringify(choice.value)} must be 1–100 characters`);
+  }
+  return problems;
+}
+
+/** Callback types: 4 reply, 5 deferred reply, 6 deferred update, 7 update, 8 autocomplete result, 9 modal. */
 function answerCallback(world: World, interactions: Interactions, violations: string[], ctx: RouteContext): RouteResult {
   const [id, token] = ctx.params as [string, string];
   const state = interactions.forCallback(id, token);
@@ -61,7 +73,10 @@ function answerCallback(world: World, interactions: Interactions, violations: st
   const ephemeral = (Number(data.flags ?? 0) & EPHEMERAL_FLAG) !== 0;
   if (type === 4 || type === 7) rejectInvalid(violations, checkMessageBody(data, { creating: type === 4, hasFiles: ctx.files.length > 0 }), `callback ${type}`);
   if (type === 9) rejectInvalid(violations, checkModal(data), 'modal');
-  if (![4, 5, 6, 7, 9].includes(type)) throw new HttpError(400, 50035, `Invalid interaction callback type ${type}`);
+  if (type === 8 && state.type !== 4) throw new HttpError(400, 50035, 'Autocomplete results answer autocomplete interactions only');
+  if (type !== 8 && state.type === 4) throw new HttpError(400, 50035, 'An autocomplete interaction is answered with callback type 8');
+  if (type === 8) rejectInvalid(violations, checkChoices(data), 'autocomplete');
+  if (![4, 5, 6, 7, 8, 9].includes(type)) throw new HttpError(400, 50035, `Invalid interaction callback type ${type}`);
   if ((type === 6 || type === 7) && state.type === 2) throw new HttpError(400, 50035, 'Component callback types need a component interaction');
   const channel = world.requireChannel(state.channelId);
   interactions.acknowledge(state, { type, ephemeral, afterMs: elapsed });
@@ -86,6 +101,9 @@ function answerCallback(world: World, interactions: Interactions, violations: st
       }
       break;
     }
+    case 8:
+      interactions.recordChoices(state, (data.choices as { name: string; value: string | number }[] | undefined) ?? []);
+      break;
     case 9:
       interactions.recordModal(state, { custom_id: String(data.custom_id), title: String(data.title), components: (data.components as JsonObject[]) ?? [] });
       break;

@@ -10,7 +10,7 @@ export interface MessageBody {
   allowed_mentions: { parse: []; users?: string[] };
 }
 
-export const NO_MENTIONS = { parse: [] } as { parse: [] };
+export const NO_MENTIONS: { parse: [] } = { parse: [] };
 
 export const LIMITS = {
   content: 2000,

@@ -41,7 +41,8 @@ export function renderChapterProgressEmbed({ chapter, summary, pages }: ChapterP
 
 /** The message pinned in each chapter thread: the same picture, kept up to date by the worker. */
 export function renderPinnedProgress(progress: ChapterProgress, updatedAt: Date): MessageBody {
-  const embed = renderChapterProgressEmbed(progress, `📌 Chapter progress · updated ${updatedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`);
+  // The embed's own timestamp: Discord shows it in each reader's time zone, next to the footer.
+  const embed = { ...renderChapterProgressEmbed(progress, '📌 Chapter progress · updated'), timestamp: updatedAt.toISOString() };
   return { embeds: [embed], components: [], allowed_mentions: NO_MENTIONS };
 }
 
