@@ -80,7 +80,12 @@ describe('the web reader in a real Chromium', () => {
   }
 
   async function imagesLoaded(page: Page): Promise<{ src: string; naturalWidth: number }[]> {
-    return page.$$eval('img', (images) => images.map((img) => ({ src: img.src, naturalWidth: (img as unknown as { naturalWidth: number }).naturalWidth })));
+    return page.$$eval('img', (images) =>
+      images.map((img) => {
+        const image = img as unknown as { src: string; naturalWidth: number };
+        return { src: image.src, naturalWidth: image.naturalWidth };
+      }),
+    );
   }
 
   it('the front page loads with its chapters and latest pages, accessible, with phone and desktop screenshots', async () => {
@@ -119,7 +124,7 @@ describe('the web reader in a real Chromium', () => {
     expect(await anchored.locator('#page-3').innerText()).toContain(NARRATIONS[2]);
     // The browser scrolled to the anchor: the page's heading is in view.
     expect(await anchored.locator('#page-3 h2').evaluate((heading) => {
-      const box = heading.getBoundingClientRect();
+      const box = (heading as unknown as { getBoundingClientRect(): { top: number } }).getBoundingClientRect();
       return box.top >= 0 && box.top < window.innerHeight;
     })).toBe(true);
     await anchored.getByRole('link', { name: /Chapter 2/ }).first().click();
