@@ -8,6 +8,7 @@ import { registerCommands } from '../src/discord/register-commands.js';
 import { createLogger } from '../src/logger.js';
 import { deleteQueueKeys } from '../src/queue/redis.js';
 import { startWorker, type RunningWorker } from '../src/worker/worker-app.js';
+import { ComfyServer, type ComfyServerOptions } from './comfyui/server.js';
 import { DiscordEmulator } from './discord/emulator.js';
 import { ModelServer } from './model/server.js';
 import { REDIS_URL } from './local-redis.js';
@@ -18,6 +19,8 @@ import { createTestDatabase, type TestDatabase } from './local-database.js';
 export interface StoryroomHarness {
   discord: DiscordEmulator;
   model: ModelServer;
+  /** The loopback ComfyUI, when the harness was started with `comfyui`. */
+  comfy: ComfyServer | null;
   database: TestDatabase;
   config: Readonly<Config>;
   bot: RunningBot | null;
@@ -48,6 +51,8 @@ export interface HarnessOptions {
   /** Options for the Discord emulator (e.g. how many shards the gateway recommends). */
   discord?: { shards?: number };
   env?: Record<string, string>;
+  /** Start the loopback ComfyUI and point COMFYUI_URL at it. */
+  comfyui?: ComfyServerOptions;
   /** Where the processes' log lines go (default stdout), so a test can read what would be logged. */
   logDestination?: NodeJS.WritableStream;
 }
@@ -60,6 +65,7 @@ export async function startStoryroom(label: string, options: HarnessOptions = {}
   const database = await createTestDatabase(label);
   const discord = await DiscordEmulator.start(options.discord ?? {});
   const model = await ModelServer.start();
+  const comfy = options.comfyui ? await ComfyServer.start(options.comfyui) : null;
   const guild = discord.createGuild({ name: `${label} guild` });
   const channel = discord.createChannel(guild.id, { name: 'story' });
   const admin = discord.createUser({ username: 'admin' });
@@ -96,6 +102,7 @@ export async function startStoryroom(label: string, options: HarnessOptions = {}
     PANEL_PROMPTS: 'off',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...(webPort ? { PUBLIC_URL: `http://127.0.0.1:${webPort}`, WEB_PORT: String(webPort) } : {}),
+    ...(comfy ? { COMFYUI_URL: comfy.baseUrl } : {}),
     ...options.env,
   };
   const config = parseConfig(env);
@@ -109,6 +116,7 @@ export async function startStoryroom(label: string, options: HarnessOptions = {}
   const harness: StoryroomHarness = {
     discord,
     model,
+    comfy,
     database,
     config,
     bot,
@@ -136,6 +144,7 @@ export async function startStoryroom(label: string, options: HarnessOptions = {}
       await proxies?.redis.close();
       await discord.close();
       await model.close();
+      await comfy?.close();
       await deleteQueueKeys(REDIS_URL, config.redis.prefix);
       await database.drop();
     },

@@ -7,6 +7,7 @@ import * as voteCounter from './2026-11-26-001-vote-counter.js';
 import * as retentionIndexes from './2026-11-26-002-retention-indexes.js';
 import * as editedDrafts from './2026-11-26-003-edited-drafts.js';
 import * as publishing from './2026-11-26-004-publishing.js';
+import * as panelRenders from './2026-11-26-005-panel-renders.js';
 
 // Every migration, by name; the Migrator applies them in name order. Add new files here.
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-26-002-retention-indexes': retentionIndexes,
   '2026-11-26-003-edited-drafts': editedDrafts,
   '2026-11-26-004-publishing': publishing,
+  '2026-11-26-005-panel-renders': panelRenders,
 };

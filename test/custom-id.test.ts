@@ -11,6 +11,7 @@ describe('the custom_id codec', () => {
     { action: 'join', chapterId: 7 },
     { action: 'retry', pageId: 3, pageVersion: 0 },
     { action: 'cancel', pageId: 3, pageVersion: 9 },
+    { action: 'reroll', panelId: 12 },
   ];
 
   it.each(samples)('round-trips $action within 100 characters', (data) => {

@@ -80,12 +80,8 @@ describe('the web reader in a real Chromium', () => {
   }
 
   async function imagesLoaded(page: Page): Promise<{ src: string; naturalWidth: number }[]> {
-    return page.$$eval('img', (images) =>
-      images.map((img) => {
-        const image = img as unknown as { src: string; naturalWidth: number };
-        return { src: image.src, naturalWidth: image.naturalWidth };
-      }),
-    );
+    // No DOM types in this project: the browser-side callbacks say what they touch.
+    return page.$$eval('img', (images: { src: string; naturalWidth: number }[]) => images.map((img) => ({ src: img.src, naturalWidth: img.naturalWidth })));
   }
 
   it('the front page loads with its chapters and latest pages, accessible, with phone and desktop screenshots', async () => {
@@ -123,8 +119,8 @@ describe('the web reader in a real Chromium', () => {
     const anchored = await open(`${storyUrl}/chapters/1?screen=2#page-3`, PHONE);
     expect(await anchored.locator('#page-3').innerText()).toContain(NARRATIONS[2]);
     // The browser scrolled to the anchor: the page's heading is in view.
-    expect(await anchored.locator('#page-3 h2').evaluate((heading) => {
-      const box = (heading as unknown as { getBoundingClientRect(): { top: number } }).getBoundingClientRect();
+    expect(await anchored.locator('#page-3 h2').evaluate((heading: { getBoundingClientRect(): { top: number } }) => {
+      const box = heading.getBoundingClientRect();
       return box.top >= 0 && box.top < window.innerHeight;
     })).toBe(true);
     await anchored.getByRole('link', { name: /Chapter 2/ }).first().click();

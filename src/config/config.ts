@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { builtInPanelWorkflow, hashWorkflow, resolveWorkflowMapping, type WorkflowMapping } from '../domain/comfyui-mapping.js';
+import { DEFAULT_CHECKPOINT, type ComfyWorkflow } from '../domain/comfyui-workflow.js';
 import { DEFAULT_PRICES, type PriceTable } from '../domain/pricing.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -13,6 +16,14 @@ const url = (protocols: string[]) =>
     }
   }, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const jsonText = z.string().transform((text, ctx) => {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+    return z.NEVER;
+  }
+});
 
 // The web reader's variables: the bot reads PUBLIC_URL too, to post the links it publishes.
 const webVariables = {
@@ -73,6 +84,12 @@ const environmentSchema = z.object({
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   HTTP_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   ...webVariables,
+  COMFYUI_URL: url(['http:', 'https:']).optional(),
+  COMFYUI_CHECKPOINT: z.string().min(1).max(200).default(DEFAULT_CHECKPOINT),
+  COMFYUI_WORKFLOW: z.string().min(1).optional(),
+  COMFYUI_WORKFLOW_MAPPING: jsonText.pipe(z.record(z.string(), z.unknown(), 'must be a JSON object')).optional(),
+  RENDER_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(3_600).default(300),
+  RENDER_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(1),
   // Models a story's /settings may choose, comma-separated; default: the models configured here.
   ALLOWED_MODELS: z
     .string()
@@ -80,16 +97,7 @@ const environmentSchema = z.object({
     .optional(),
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
   WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
-  MODEL_PRICES: z
-    .string()
-    .transform((text, ctx) => {
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'must be JSON' });
-        return z.NEVER;
-      }
-    })
+  MODEL_PRICES: jsonText
     .pipe(z.record(z.string(), z.object({ input: z.number().nonnegative(), cachedInput: z.number().nonnegative(), output: z.number().nonnegative() })))
     .optional(),
 });
@@ -101,7 +109,43 @@ const checkedEnvironment = environmentSchema.superRefine((e, ctx) => {
   if (e.HTTP_PORT !== undefined && e.HTTP_API_TOKEN === undefined) {
     ctx.addIssue({ code: 'custom', path: ['HTTP_API_TOKEN'], message: 'is required when HTTP_PORT is set (the API answers only with this bearer token)' });
   }
+  if (e.COMFYUI_WORKFLOW !== undefined && e.COMFYUI_WORKFLOW_MAPPING === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['COMFYUI_WORKFLOW_MAPPING'], message: 'is required with COMFYUI_WORKFLOW: say which node input takes positive, negative, seed, width and height' });
+  }
 });
+
+/** How a panel becomes a ComfyUI prompt: a graph and where its values go. */
+export interface RenderWorkflow {
+  source: 'built-in' | 'file';
+  graph: ComfyWorkflow;
+  mapping: WorkflowMapping;
+  /** Stored with each render. */
+  hash: string;
+}
+
+const workflowGraphSchema = z.record(z.string(), z.object({ class_type: z.string(), inputs: z.record(z.string(), z.unknown()), _meta: z.object({ title: z.string() }).optional() }));
+
+/** The operator's workflow file checked against its mapping: the workflow, or one line per problem. */
+function loadRenderWorkflow(path: string, mappingSpec: Record<string, unknown>, readFile: (path: string) => string): RenderWorkflow | string[] {
+  let text: string;
+  try {
+    text = readFile(path);
+  } catch (error) {
+    return [`COMFYUI_WORKFLOW cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}): ${path}`];
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return ['COMFYUI_WORKFLOW is not JSON: export it from ComfyUI with "Save (API)"'];
+  }
+  const graph = workflowGraphSchema.safeParse(parsed);
+  if (!graph.success) return ['COMFYUI_WORKFLOW is not an API-format workflow (nodes by id, each with class_type and inputs): export it with "Save (API)"'];
+  const workflow = graph.data as ComfyWorkflow;
+  const resolved = resolveWorkflowMapping(workflow, mappingSpec);
+  if ('problems' in resolved) return resolved.problems.map((problem) => `COMFYUI_WORKFLOW_MAPPING ${problem}`);
+  return { source: 'file', graph: workflow, mapping: resolved.mapping, hash: hashWorkflow(workflow) };
+}
 
 export interface Config {
   discord: { token: string; applicationId: string; apiUrl: string | null; guildId: string | null; shards: number | 'auto'; attachmentOrigins: readonly string[] };
@@ -152,6 +196,8 @@ export interface Config {
   logLevel: (typeof LOG_LEVELS)[number];
   /** US dollars per million tokens, by model: the defaults with MODEL_PRICES laid over them. */
   prices: PriceTable;
+  /** Drawing panels with ComfyUI: off (null) unless COMFYUI_URL is set. */
+  render: { comfyUrl: string; checkpoint: string; workflow: RenderWorkflow; timeoutMs: number; concurrency: number } | null;
 }
 
 export interface WebConfig {
@@ -190,8 +236,18 @@ function parseWith<Schema extends z.ZodType>(schema: Schema, env: Record<string,
 }
 
 /** The bot's and the worker's configuration, parsed once from the environment. */
-export function parseConfig(env: Record<string, string | undefined>): Readonly<Config> {
+export function parseConfig(env: Record<string, string | undefined>, readFile: (path: string) => string = (path) => readFileSync(path, 'utf8')): Readonly<Config> {
   const e = parseWith(checkedEnvironment, env);
+  let workflow: RenderWorkflow | null = null;
+  if (e.COMFYUI_WORKFLOW !== undefined && e.COMFYUI_WORKFLOW_MAPPING !== undefined) {
+    const loaded = loadRenderWorkflow(e.COMFYUI_WORKFLOW, e.COMFYUI_WORKFLOW_MAPPING, readFile);
+    if (Array.isArray(loaded)) throw new ConfigError(loaded);
+    workflow = loaded;
+  }
+  if (workflow === null) {
+    const builtIn = builtInPanelWorkflow(e.COMFYUI_CHECKPOINT);
+    workflow = { source: 'built-in', graph: builtIn.workflow, mapping: builtIn.mapping, hash: hashWorkflow(builtIn.workflow) };
+  }
   const prices: PriceTable = Object.freeze({ ...DEFAULT_PRICES, ...(e.MODEL_PRICES ?? {}) });
   return Object.freeze({
     discord: Object.freeze({
@@ -232,6 +288,10 @@ export function parseConfig(env: Record<string, string | undefined>): Readonly<C
     limits: Object.freeze({ pageStartCooldownMs: e.PAGE_START_COOLDOWN_SECONDS * 1000, maxGenerationsPerGuild: e.MAX_GENERATIONS_PER_GUILD, prices }),
     logLevel: e.LOG_LEVEL,
     prices,
+    render:
+      e.COMFYUI_URL === undefined
+        ? null
+        : Object.freeze({ comfyUrl: e.COMFYUI_URL.replace(/\/+$/, ''), checkpoint: e.COMFYUI_CHECKPOINT, workflow: Object.freeze(workflow), timeoutMs: e.RENDER_TIMEOUT_SECONDS * 1000, concurrency: e.RENDER_CONCURRENCY }),
   });
 }
 

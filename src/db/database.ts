@@ -2,6 +2,7 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from '
 import type { BibleEntryType } from '../domain/bible-entry.js';
 import type { DraftKind, PageState } from '../domain/page-state-machine.js';
 import type { DeadlineRule } from '../domain/voting.js';
+import type { ImagesTable, PanelRendersTable } from './render-tables.js';
 
 export type { DeadlineRule };
 
@@ -15,7 +16,7 @@ export type MemberRole = 'owner' | 'writer' | 'viewer';
 export type RevisionStatus = 'open' | 'approved' | 'revision_requested' | 'superseded';
 export type AgentName = 'narrator' | 'dialogue' | 'reviewer' | 'panels' | 'summariser';
 export type AgentOutcome = 'ok' | 'refused' | 'malformed' | 'length' | 'timeout' | 'rate_limited' | 'error';
-export type MessagePurpose = 'chapter_card' | 'page_card' | 'draft' | 'failure' | 'page_summary' | 'progress' | 'reminder' | 'notice';
+export type MessagePurpose = 'chapter_card' | 'page_card' | 'draft' | 'failure' | 'page_summary' | 'progress' | 'reminder' | 'notice' | 'panels';
 
 export interface StoriesTable {
   id: Id;
@@ -253,6 +254,8 @@ export interface Database {
   user_feedback: UserFeedbackTable;
   votes: VotesTable;
   panel_prompts: PanelPromptsTable;
+  panel_renders: PanelRendersTable;
+  images: ImagesTable;
   agent_execution_log: AgentExecutionLogTable;
   outbox: OutboxTable;
   discord_messages: DiscordMessagesTable;

@@ -27,6 +27,11 @@ export function getPageCardMessage(db: Executor, pageId: number): Promise<Discor
   return db.selectFrom('discord_messages').selectAll().where('page_id', '=', pageId).where('purpose', '=', 'page_card').orderBy('id', 'desc').executeTakeFirst();
 }
 
+/** The page's "Page N · Panels" message. */
+export function getPanelsMessage(db: Executor, pageId: number): Promise<DiscordMessage | undefined> {
+  return db.selectFrom('discord_messages').selectAll().where('page_id', '=', pageId).where('purpose', '=', 'panels').orderBy('id', 'desc').executeTakeFirst();
+}
+
 export function getChapterProgressMessage(db: Executor, chapterId: number): Promise<DiscordMessage | undefined> {
   return db.selectFrom('discord_messages').selectAll().where('chapter_id', '=', chapterId).where('purpose', '=', 'progress').orderBy('id', 'desc').executeTakeFirst();
 }

@@ -8,16 +8,27 @@ export async function hasPanelPrompts(db: Executor, dialogueRevisionId: number):
 }
 
 /** Panels already stored for the revision are kept: a second run of the job adds nothing. */
-export async function insertPanelPrompts(db: Executor, panels: NewPanelPrompt[]): Promise<void> {
-  await db
+export async function insertPanelPrompts(db: Executor, panels: NewPanelPrompt[]): Promise<PanelPrompt[]> {
+  if (panels.length === 0) return [];
+  return db
     .insertInto('panel_prompts')
     .values(panels)
     .onConflict((oc) => oc.columns(['revision_id', 'panel_number']).doNothing())
+    .returningAll()
     .execute();
+}
+
+/** The panel prompts of one approved dialogue, by panel number. */
+export async function listPanelPromptsOfRevision(db: Executor, revisionId: number): Promise<PanelPrompt[]> {
+  return db.selectFrom('panel_prompts').selectAll().where('revision_id', '=', revisionId).orderBy('panel_number').execute();
 }
 
 /** The panel prompts of these pages, by panel number. */
 export async function listPanelPromptsOfPages(db: Executor, pageIds: number[]): Promise<PanelPrompt[]> {
   if (pageIds.length === 0) return [];
   return db.selectFrom('panel_prompts').selectAll().where('page_id', 'in', pageIds).orderBy('panel_number').execute();
+}
+
+export async function getPanelPrompt(db: Executor, panelId: number): Promise<PanelPrompt | null> {
+  return (await db.selectFrom('panel_prompts').selectAll().where('id', '=', panelId).executeTakeFirst()) ?? null;
 }

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { findImage } from './images.js';
 import type { Executor } from './executor.js';
 
 // Read model for the web reader. Only approved pages, and of them only what a reader sees: the
@@ -80,14 +81,26 @@ export interface ApprovedPanelImage {
 }
 
 /**
- * The approved panel images of these pages. Panel images are not stored yet: this answers none until
- * they are, and the pages, the feed and the link previews already show whatever it returns.
+ * The panel images of these (approved) pages: per panel, its newest finished render. Until the set of
+ * panels is voted on in the thread, the newest render is the page's picture.
  */
-export function listApprovedPanelImages(_db: Executor, _pageIds: number[]): Promise<ApprovedPanelImage[]> {
-  return Promise.resolve([]);
+export async function listApprovedPanelImages(db: Executor, pageIds: number[]): Promise<ApprovedPanelImage[]> {
+  if (pageIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('panel_renders as r')
+    .innerJoin('images as i', 'i.hash', 'r.image_hash')
+    .select(['r.page_id as pageId', 'r.panel_number as panelNumber', 'i.hash', 'i.content_type as contentType', 'i.width', 'i.height'])
+    .distinctOn(['r.page_id', 'r.panel_number'])
+    .where('r.page_id', 'in', pageIds)
+    .where('r.status', '=', 'done')
+    .orderBy('r.page_id')
+    .orderBy('r.panel_number')
+    .orderBy('r.render_number', 'desc')
+    .execute();
+  return rows;
 }
 
-/** An image's bytes by content hash; undefined for an unknown hash (and, until images are stored, for every hash). */
-export function getImageByHash(_db: Executor, _hash: string): Promise<{ bytes: Buffer; contentType: string } | undefined> {
-  return Promise.resolve(undefined);
+/** An image's bytes by content hash; undefined for an unknown hash. */
+export async function getImageByHash(db: Executor, hash: string): Promise<{ bytes: Buffer; contentType: string } | undefined> {
+  return (await findImage(db, hash)) ?? undefined;
 }

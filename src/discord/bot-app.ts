@@ -6,7 +6,7 @@ import { createDatabase, pingDatabase } from '../db/connection.js';
 import { migrateToLatest } from '../db/migrate.js';
 import type { Logger } from '../logger.js';
 import { REVIEW_JOBS, reviewJobKey } from '../domain/jobs.js';
-import { GENERATION_QUEUE } from '../queue/jobs.js';
+import { GENERATION_QUEUE, RENDER_QUEUE } from '../queue/jobs.js';
 import { PROGRESS_QUEUE, ProgressRefresher } from '../queue/progress-refresher.js';
 import type { OutboxJob } from '../db/outbox.js';
 import { OutboxRelay } from '../queue/outbox-relay.js';
@@ -49,8 +49,11 @@ export async function startBot(config: Readonly<Config>, logger: Logger, options
   producer.on('error', (error) => logger.debug({ err: error.message }, 'redis producer connection error'));
   const queue = new Queue(GENERATION_QUEUE, { connection: producer, prefix: config.redis.prefix });
   queue.on('error', (error) => logger.debug({ err: error.message }, 'queue error'));
+  const renderQueue = new Queue(RENDER_QUEUE, { connection: producer, prefix: config.redis.prefix });
+  renderQueue.on('error', (error) => logger.debug({ err: error.message }, 'render queue error'));
   const relay = new OutboxRelay(db, queue, logger.child({ component: 'relay' }), {
     generationAttempts: config.model.attempts,
+    renderQueue,
     intervalMs: options.relayIntervalMs ?? 1_000,
   });
 
@@ -103,6 +106,7 @@ export async function startBot(config: Readonly<Config>, logger: Logger, options
       await relay.stop();
       await progress.close();
       await queue.close();
+      await renderQueue.close();
       producer.disconnect();
       await db.destroy();
       logger.info('bot stopped');

@@ -3,6 +3,7 @@ import { PermissionFlagsBits, TextInputStyle, type ButtonInteraction, type Modal
 import { assertDraftOpenForVote, castVote, type VoteOutcome } from '../services/cast-vote.js';
 import { cancelGeneration, retryGeneration } from '../services/retry-generation.js';
 import { joinChapter } from '../services/story-service.js';
+import { renderSettingsOf, rerollPanel } from '../services/panel-renders.js';
 import { getChapter } from '../db/chapters.js';
 import type { HandlerContext } from './context.js';
 import { BIBLE_FIELDS, decodeCustomId, EDIT_FIELD, encodeCustomId, FEEDBACK_FIELD } from './custom-id.js';
@@ -113,6 +114,11 @@ export async function handleComponent(context: HandlerContext, interaction: Butt
         userId: interaction.user.id,
       });
       return ephemeral(describeAddedEntry(entry, replaced));
+    }
+    case 'reroll': {
+      const rerolled = await rerollPanel(context.db, place, data.panelId, renderSettingsOf(context.config.render));
+      context.kickRelay(rerolled.queued);
+      return ephemeral(`Panel ${rerolled.panelNumber} is being drawn again with a new seed; the earlier render is kept.`);
     }
     case 'cancel': {
       const applied = await cancelGeneration(context.db, place, data);

@@ -18,6 +18,8 @@ const ACTIONS = {
   join: z.object({ action: z.literal('join'), chapterId: id }),
   retry: z.object({ action: z.literal('retry'), pageId: id, pageVersion: version }),
   cancel: z.object({ action: z.literal('cancel'), pageId: id, pageVersion: version }),
+  // A new render of one panel (its panel_prompts row), with a new seed.
+  reroll: z.object({ action: z.literal('reroll'), panelId: id }),
   // The /bible add form: the type (index into the types), priority + 100 and always (0 or 1) ride along.
   bibleentry: z.object({
     action: z.literal('bibleentry'),
@@ -39,6 +41,7 @@ const FIELD_ORDER: { [A in Action]: string[] } = {
   join: ['chapterId'],
   retry: ['pageId', 'pageVersion'],
   cancel: ['pageId', 'pageVersion'],
+  reroll: ['panelId'],
   bibleentry: ['typeIndex', 'priorityPlus100', 'always'],
 };
 

@@ -42,6 +42,10 @@ export type ReviewDueJob = z.infer<typeof reviewDueJob>;
 export const refreshProgressJob = z.object({ chapterId: id });
 export type RefreshProgressJob = z.infer<typeof refreshProgressJob>;
 
+/** One render of one panel, its row (seed, prompt, ComfyUI prompt id) written before the job was queued. */
+export const renderPanelJob = z.object({ pageId: id, renderId: id });
+export type RenderPanelJob = z.infer<typeof renderPanelJob>;
+
 export const JOB_SCHEMAS = {
   'generate-draft': generateDraftJob,
   'announce-page': announcePageJob,
@@ -52,10 +56,16 @@ export const JOB_SCHEMAS = {
   'review-reminder': reviewDueJob,
   'review-deadline': reviewDueJob,
   'refresh-progress': refreshProgressJob,
+  'render-panel': renderPanelJob,
 } as const;
 
 export type JobName = keyof typeof JOB_SCHEMAS;
 export type JobData<N extends JobName> = z.infer<(typeof JOB_SCHEMAS)[N]>;
+
+/** Renders run on their own queue, so a slow ComfyUI never holds up drafts. */
+export function queueOfJob(name: JobName): 'generation' | 'render' {
+  return name === 'render-panel' ? 'render' : 'generation';
+}
 
 export const REVIEW_JOBS = ['review-reminder', 'review-deadline'] as const;
 
@@ -90,6 +100,8 @@ export function jobKeyFor<N extends JobName>(name: N, data: JobData<N>): string 
     case 'review-reminder':
     case 'review-deadline':
       return reviewJobKey(name, (data as ReviewDueJob).revisionId);
+    case 'render-panel':
+      return `render-panel-r${(data as RenderPanelJob).renderId}`;
     case 'refresh-progress':
       // Not relayed through the outbox: the caller adds a time bucket (see progress refresher).
       return `refresh-progress-c${(data as RefreshProgressJob).chapterId}`;

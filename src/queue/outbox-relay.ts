@@ -1,7 +1,7 @@
 import type { JobsOptions, Queue } from 'bullmq';
 import type { Db } from '../db/connection.js';
 import { claimPendingOutboxRows, markOutboxRowsRelayed, recordOutboxRelayFailure, type OutboxJob } from '../db/outbox.js';
-import { JOB_SCHEMAS, type JobName } from '../domain/jobs.js';
+import { JOB_SCHEMAS, queueOfJob, type JobName } from '../domain/jobs.js';
 import type { Logger } from '../logger.js';
 
 export interface RelayOptions {
@@ -10,6 +10,8 @@ export interface RelayOptions {
   generationAttempts: number;
   /** A queue call slower than this counts as Redis being down (BullMQ would otherwise wait for it). */
   enqueueTimeoutMs?: number;
+  /** Where render jobs go; without it they stay in the outbox for a relay that has one. */
+  renderQueue?: Queue;
 }
 
 class EnqueueTimeoutError extends Error {}
@@ -123,6 +125,8 @@ export class OutboxRelay {
   }
 
   private add(job: OutboxJob): Promise<unknown> {
+    const queue = queueOfJob(job.name) === 'render' ? this.options.renderQueue : this.queue;
+    if (!queue) return Promise.reject(new Error(`this relay has no queue for ${job.name}`));
     const options: JobsOptions = {
       jobId: job.key,
       attempts: job.name === 'generate-draft' ? this.options.generationAttempts : 5,
@@ -132,7 +136,7 @@ export class OutboxRelay {
       removeOnComplete: { age: 7 * 24 * 3600, count: 10_000 },
       removeOnFail: { age: 30 * 24 * 3600 },
     };
-    return withTimeout(this.queue.add(job.name, job.payload, options), this.options.enqueueTimeoutMs ?? 3_000);
+    return withTimeout(queue.add(job.name, job.payload, options), this.options.enqueueTimeoutMs ?? 3_000);
   }
 
   /** Jobs a commit just wrote: added straight away; their rows are marked later, or relayed by a pass if this fails. */

@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import type { Db } from '../db/connection.js';
 import type { Logger } from '../logger.js';
+import { getImageByHash } from '../db/reader.js';
 import { getChapterPages, getNextPromptContext, getPageHistoryById, getPageStatus, listChapters } from '../services/api-service.js';
 
 // The operator's read-only JSON API, behind a bearer token. It lives in the web process, which reads
@@ -67,6 +68,14 @@ export function createApiRoutes(deps: ApiDeps): Hono {
   api.get('/chapters/:id/pages', answer(async (c) => ({ pages: found(await getChapterPages(deps.db, idParam(c.req.param('id')))) })));
   api.get('/pages/:id', answer(async (c) => found(await getPageStatus(deps.db, idParam(c.req.param('id'))))));
   api.get('/pages/:id/history', answer(async (c) => ({ versions: found(await getPageHistoryById(deps.db, idParam(c.req.param('id')))) })));
+  // A rendered panel by content hash: the bytes never change, so they may be cached for good.
+  api.get('/images/:hash', async (c) => {
+    const hash = c.req.param('hash');
+    if (!deps.token || !authorized(c.req.header('authorization'), deps.token)) return c.json({ error: 'a bearer token is required' }, deps.token ? 401 : 404, NO_STORE);
+    const image = /^[0-9a-f]{64}$/.test(hash) ? await getImageByHash(deps.db, hash) : undefined;
+    if (!image) return c.json({ error: 'not found' }, 404, NO_STORE);
+    return c.body(new Uint8Array(image.bytes), 200, { 'content-type': image.contentType, 'cache-control': 'private, max-age=31536000, immutable' });
+  });
   api.get('/pages/:id/next-context', answer(async (c) => found(await getNextPromptContext(deps.db, idParam(c.req.param('id')), deps.promptBudget))));
   // Unknown API paths answer like the API (JSON, and only after the token), not with the reader's page.
   api.get('*', answer(() => Promise.reject(new ApiError(404, 'not found'))));

@@ -5,15 +5,17 @@ import { reviewContinuity } from '../agents/reviewer.js';
 import { countTokens } from '../agents/tokens.js';
 import type { AgentName } from '../db/database.js';
 import { getPageWithPlace, getRevision } from '../db/pages.js';
-import { hasPanelPrompts, insertPanelPrompts } from '../db/panel-prompts.js';
+import { hasPanelPrompts } from '../db/panel-prompts.js';
 import { setReviewNotes } from '../db/revisions.js';
 import { buildPanelsPrompt, buildReviewPrompt } from '../domain/context-builder.js';
 import { generatePanelsJob, reviewDraftJob } from '../domain/jobs.js';
 import { getBudgetStatus, isBudgetSpent } from '../services/budget-service.js';
+import { recordPanelPrompts, renderSettingsOf } from '../services/panel-renders.js';
 import { loadDialogueContext, loadNarrationContext } from '../services/prompt-context.js';
 import { recordAgentExecution } from './agent-log.js';
 import type { PagePlace, WorkerDeps } from './deps.js';
-import { showDraft } from './page-views.js';
+import { showDraft, whileChapterReachable } from './page-views.js';
+import { showPanels } from './panels-view.js';
 
 /** Advisory agents retry a transient failure once; after that they give up quietly, never holding up a page. */
 const ADVISORY_ATTEMPTS = 2;
@@ -78,7 +80,10 @@ export async function processReviewDraft(deps: WorkerDeps, job: Job): Promise<st
   return `${review.notes.length} note(s)`;
 }
 
-/** After a page is approved: image prompts per panel, stored in panel_prompts for /chapter export. */
+/**
+ * After a page is approved: image prompts per panel, stored in panel_prompts for /chapter export, and
+ * with rendering on, one render job per panel written with them. The page's panels message follows.
+ */
 export async function processGeneratePanels(deps: WorkerDeps, job: Job): Promise<string> {
   const { pageId, dialogueRevisionId } = generatePanelsJob.parse(job.data);
   if (!deps.config.review.panelPrompts) return 'panel prompts are turned off';
@@ -92,7 +97,8 @@ export async function processGeneratePanels(deps: WorkerDeps, job: Job): Promise
   const result = await callAdvisory(deps, job, { agent: 'panels', model, place }, () => writePanelPrompts(deps.model, { model, prompt, cacheKey: `story-${place.story_id}` }));
   if (!result) return 'panels failed';
   // A second run of the job (a false stall) finds the first one's rows and keeps them.
-  await insertPanelPrompts(
+  const render = deps.config.render;
+  const recorded = await recordPanelPrompts(
     deps.db,
     result.panels.map((panel) => ({
       page_id: pageId,
@@ -105,6 +111,13 @@ export async function processGeneratePanels(deps: WorkerDeps, job: Job): Promise
       prompt: panel.prompt,
       negative_prompt: panel.negativePrompt,
     })),
+    renderSettingsOf(render),
   );
-  return `${result.panels.length} panel(s)`;
+  deps.kickRelay(recorded.queued);
+  if (recorded.panels.length === 0) return 'already written';
+  const status = render ? `${recorded.panels.length} panels queued for rendering` : 'Rendering is off: this bot has no ComfyUI server. The prompts are in /chapter export format:comfyui.';
+  return whileChapterReachable(deps, place.chapter_id, deps.logger.child({ pageId, jobId: job.id }), async () => {
+    await showPanels(deps, place, status);
+    return `${result.panels.length} panel(s)`;
+  });
 }

@@ -7,6 +7,7 @@ import type { Db } from '../db/connection.js';
 import type { OutboxJob } from '../db/outbox.js';
 import type { getPageWithPlace } from '../db/pages.js';
 import type { Logger } from '../logger.js';
+import { ComfyClient } from '../render/comfyui-client.js';
 import { createDiscordRest, DiscordMessages } from './discord-messages.js';
 
 /** What every job processor is given: the worker's kernel. */
@@ -24,6 +25,8 @@ export interface WorkerDeps {
   kickRelay: (jobs: readonly OutboxJob[]) => void;
   /** Ask for the chapter's pinned progress message to be redrawn. */
   progress: { refresh(chapterId: number): void };
+  /** The worker's one ComfyUI client; null when rendering is off (no COMFYUI_URL). */
+  comfy: ComfyClient | null;
 }
 
 /** A page with the chapter and story it belongs to, as most jobs read it first. */
@@ -51,6 +54,7 @@ export function createWorkerDeps(
     logger,
     metrics,
     streamEditIntervalMs: options.streamEditIntervalMs ?? 1_200,
+    comfy: config.render ? new ComfyClient(config.render.comfyUrl) : null,
     ...hooks,
   };
 }

@@ -8,6 +8,7 @@ import {
   getDiscordMessageByGenerationKey,
   getDraftMessage,
   getPageCardMessage,
+  getPanelsMessage,
   insertDiscordMessage,
   lockDiscordMessageTarget,
   setDiscordMessageRevision,
@@ -37,7 +38,13 @@ const UNREACHABLE_CODES = new Set<number>([
 ]);
 
 /** How the one message for a target is found again: by the job that made it, the revision it shows, the page's card, or the chapter's progress. */
-export type FindBy = 'generation_key' | 'revision' | 'page_card' | 'chapter_progress';
+export type FindBy = 'generation_key' | 'revision' | 'page_card' | 'page_panels' | 'chapter_progress';
+
+/** An image sent with a message; on an edit, the files sent replace the message's attachments. */
+export interface MessageFile {
+  name: string;
+  data: Buffer;
+}
 
 export interface MessageTarget {
   channelId: string;
@@ -67,19 +74,26 @@ export class DiscordMessages {
     return (await this.call(null, () => this.rest.patch(Routes.channelMessage(channelId, messageId), { body }))) as APIMessage;
   }
 
+  /** Changes only a message's text: embeds, buttons and attachments stay as they are. */
+  async editContent(channelId: string, messageId: string, content: string): Promise<void> {
+    await this.call(null, () => this.rest.patch(Routes.channelMessage(channelId, messageId), { body: { content, allowed_mentions: { parse: [] } } }));
+  }
+
   /**
    * Edits the message recorded for this target, or posts it (again) when there is none or it was
    * deleted. Serialised per target with an advisory lock, so two runs of one job (a false stall)
    * cannot both post.
    */
-  async upsert(target: MessageTarget, find: { by: FindBy }, body: MessageBody): Promise<string> {
-    const key = find.by === 'generation_key' ? target.generationKey : find.by === 'revision' ? target.revisionId : find.by === 'page_card' ? target.pageId : target.chapterId;
+  async upsert(target: MessageTarget, find: { by: FindBy }, body: MessageBody, files?: readonly MessageFile[]): Promise<string> {
+    const key = find.by === 'generation_key' ? target.generationKey : find.by === 'revision' ? target.revisionId : find.by === 'page_card' || find.by === 'page_panels' ? target.pageId : target.chapterId;
+    // Without files an edit leaves the attachments as they are; with them, exactly these are kept.
+    const request = files ? { body: { ...body, attachments: files.map((file, index) => ({ id: index, filename: file.name })) }, files: files.map((file) => ({ name: file.name, data: file.data })) } : { body };
     return this.db.transaction().execute(async (trx) => {
       await lockDiscordMessageTarget(trx, `${find.by}:${key}`);
       const existing = await this.findRecorded(trx, target, find.by);
       if (existing) {
         try {
-          await this.call(target.chapterId, () => this.rest.patch(Routes.channelMessage(existing.channel_id, existing.message_id), { body }));
+          await this.call(target.chapterId, () => this.rest.patch(Routes.channelMessage(existing.channel_id, existing.message_id), request));
           if (target.revisionId !== null && existing.revision_id === null) {
             await setDiscordMessageRevision(trx, existing.id, target.revisionId);
           }
@@ -90,7 +104,7 @@ export class DiscordMessages {
           await deleteDiscordMessage(trx, existing.id);
         }
       }
-      const message = (await this.call(target.chapterId, () => this.rest.post(Routes.channelMessages(target.channelId), { body }))) as APIMessage;
+      const message = (await this.call(target.chapterId, () => this.rest.post(Routes.channelMessages(target.channelId), request))) as APIMessage;
       if (find.by === 'chapter_progress') await this.pin(target.channelId, message.id);
       await insertDiscordMessage(trx, {
         channel_id: target.channelId,
@@ -119,6 +133,7 @@ export class DiscordMessages {
     if (by === 'generation_key') return target.generationKey === null ? undefined : getDiscordMessageByGenerationKey(db, target.generationKey);
     if (by === 'revision') return target.revisionId === null ? undefined : getDraftMessage(db, target.revisionId);
     if (by === 'page_card') return target.pageId === null ? undefined : getPageCardMessage(db, target.pageId);
+    if (by === 'page_panels') return target.pageId === null ? undefined : getPanelsMessage(db, target.pageId);
     return target.chapterId === null ? undefined : getChapterProgressMessage(db, target.chapterId);
   }
 

@@ -7,7 +7,7 @@ import { startWorkerHttp, type RunningWorkerHttp } from '../http/worker-server.j
 import { migrateToLatest } from '../db/migrate.js';
 import type { Logger } from '../logger.js';
 import type { JobName } from '../domain/jobs.js';
-import { GENERATION_QUEUE } from '../queue/jobs.js';
+import { GENERATION_QUEUE, RENDER_QUEUE } from '../queue/jobs.js';
 import { OutboxRelay } from '../queue/outbox-relay.js';
 import { createRedisConnection } from '../queue/redis.js';
 import { sweepLostWork } from '../queue/sweeper.js';
@@ -17,6 +17,7 @@ import { processGenerateDraft } from './generate-draft.js';
 import { processSummariseChapter } from './summarise-chapter.js';
 import { processGeneratePanels, processReviewDraft } from './advisory-agents.js';
 import { processPostDraft } from './post-draft.js';
+import { processRenderPanel } from './render-panel.js';
 import { processRefreshProgress } from './refresh-progress.js';
 import { processReviewDeadline } from './review-deadline.js';
 import { processReviewReminder } from './review-reminder.js';
@@ -60,7 +61,8 @@ function createProcessor(deps: WorkerDeps) {
       case 'review-deadline':
         return processReviewDeadline(deps, job);
       case 'refresh-progress':
-        // Redraws run on the progress queue (see below); one here was put on the wrong queue.
+      case 'render-panel':
+        // Redraws and renders run on their own queues (see below); one here was put on the wrong queue.
         break;
     }
     deps.logger.error({ jobId: job.id, jobName: job.name }, 'unknown job name; dropped');
@@ -102,8 +104,11 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, opti
   const queueConnection = createRedisConnection(config.redis.url, 'worker');
   const queue = new Queue(GENERATION_QUEUE, { connection: queueConnection, prefix: config.redis.prefix });
   queue.on('error', (error) => logger.warn({ err: error }, 'queue connection error'));
+  const renderQueue = new Queue(RENDER_QUEUE, { connection: queueConnection, prefix: config.redis.prefix });
+  renderQueue.on('error', (error) => logger.warn({ err: error }, 'render queue connection error'));
   const relay = new OutboxRelay(db, queue, logger.child({ component: 'relay' }), {
     generationAttempts: config.model.attempts,
+    renderQueue,
     intervalMs: options.relayIntervalMs ?? 1_000,
   });
   const progress = new ProgressRefresher(config.redis, logger.child({ component: 'progress' }), options.progressWindowMs);
@@ -124,6 +129,19 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, opti
     concurrency: 2,
   });
   progressWorker.on('error', (error) => logger.warn({ err: error }, 'progress worker error'));
+  // Renders wait on ComfyUI (one prompt at a time there): their own worker, so drafts never queue behind them.
+  const renderConnection = createRedisConnection(config.redis.url, 'worker');
+  const renderWorker = config.render
+    ? new Worker(RENDER_QUEUE, (job: Job) => processRenderPanel(deps, job), {
+        connection: renderConnection,
+        prefix: config.redis.prefix,
+        concurrency: config.render.concurrency,
+        lockDuration: config.worker.lockMs,
+        stalledInterval: config.worker.lockMs,
+      })
+    : null;
+  renderWorker?.on('error', (error) => logger.error({ err: error }, 'render worker error'));
+  renderWorker?.on('failed', (job, error) => logger.warn({ jobId: job?.id, err: error.message }, 'render attempt failed'));
   worker.on('failed', (job, error) => logger.warn({ jobId: job?.id, jobName: job?.name, err: error.message }, 'job attempt failed'));
   relay.start();
   // Event-loop delay is the health signal for WORKER_CONCURRENCY: high p99 means too many drafts at once.
@@ -151,6 +169,10 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, opti
       await relay.stop();
       await worker.close();
       await progressWorker.close();
+      await renderWorker?.close();
+      deps.comfy?.close();
+      await renderQueue.close();
+      renderConnection.disconnect();
       await progress.close();
       await queue.close();
       progressConnection.disconnect();

@@ -1,0 +1,92 @@
+import { sql } from 'kysely';
+import type { Executor } from './executor.js';
+import type { PanelRender } from './render-tables.js';
+
+export type { PanelRender };
+
+/**
+ * A new render of a panel, numbered after the panel's earlier ones, with ComfyUI's prompt id chosen
+ * now: it is stored before anything is sent, so a retried job finds it.
+ */
+export async function insertPanelRender(
+  db: Executor,
+  render: { pageId: number; panelPromptId: number; panelNumber: number; seed: number; prompt: string; negativePrompt: string; width: number; height: number; workflowHash: string; comfyPromptId: string; requestedBy: string | null },
+): Promise<PanelRender> {
+  return db
+    .insertInto('panel_renders')
+    .values({
+      page_id: render.pageId,
+      panel_prompt_id: render.panelPromptId,
+      panel_number: render.panelNumber,
+      render_number: sql<number>`(select coalesce(max(render_number), 0) + 1 from panel_renders where panel_prompt_id = ${render.panelPromptId})`,
+      seed: render.seed,
+      prompt: render.prompt,
+      negative_prompt: render.negativePrompt,
+      width: render.width,
+      height: render.height,
+      workflow_hash: render.workflowHash,
+      comfy_prompt_id: render.comfyPromptId,
+      requested_by: render.requestedBy,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function findPanelRender(db: Executor, renderId: number): Promise<PanelRender | null> {
+  return (await db.selectFrom('panel_renders').selectAll().where('id', '=', renderId).executeTakeFirst()) ?? null;
+}
+
+/** Written just before the prompt goes to ComfyUI: from then on a retry asks ComfyUI before sending again. */
+export async function markRenderSubmitted(db: Executor, renderId: number): Promise<void> {
+  await db.updateTable('panel_renders').set({ status: 'submitted', submitted_at: sql<Date>`coalesce(submitted_at, now())` }).where('id', '=', renderId).where('status', 'in', ['queued', 'submitted']).execute();
+}
+
+export async function markRenderDone(db: Executor, renderId: number, imageHash: string): Promise<void> {
+  await db.updateTable('panel_renders').set({ status: 'done', image_hash: imageHash, failure: null, finished_at: sql<Date>`now()` }).where('id', '=', renderId).execute();
+}
+
+export async function markRenderFailed(db: Executor, renderId: number, failure: string): Promise<void> {
+  await db.updateTable('panel_renders').set({ status: 'failed', failure, finished_at: sql<Date>`now()` }).where('id', '=', renderId).where('status', '<>', 'done').execute();
+}
+
+/** Where Discord shows the image: kept to fetch a fresh (signed, expiring) CDN link when needed. */
+export async function recordRenderAttachment(db: Executor, renderId: number, attachment: { messageId: string; attachmentId: string }): Promise<void> {
+  await db.updateTable('panel_renders').set({ discord_message_id: attachment.messageId, discord_attachment_id: attachment.attachmentId }).where('id', '=', renderId).execute();
+}
+
+/** Every render of a page, by panel and render number: the history a reroll or a prompt change adds to. */
+export async function listPanelRendersOfPage(db: Executor, pageId: number): Promise<PanelRender[]> {
+  return db.selectFrom('panel_renders').selectAll().where('page_id', '=', pageId).orderBy('panel_number').orderBy('render_number').execute();
+}
+
+/** The latest render of each panel of a page. */
+export async function listLatestPanelRenders(db: Executor, pageId: number): Promise<PanelRender[]> {
+  return db
+    .selectFrom('panel_renders')
+    .selectAll()
+    .distinctOn('panel_number')
+    .where('page_id', '=', pageId)
+    .orderBy('panel_number')
+    .orderBy('render_number', 'desc')
+    .execute();
+}
+
+/** Renders counted for budgets and per-server caps: every render started in the guild's stories since `since`. */
+export async function countRendersOfGuildSince(db: Executor, guildId: string, since: Date): Promise<number> {
+  const row = await db
+    .selectFrom('panel_renders as r')
+    .innerJoin('story_pages as p', 'p.id', 'r.page_id')
+    .innerJoin('chapters as c', 'c.id', 'p.chapter_id')
+    .innerJoin('stories as s', 's.id', 'c.story_id')
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .where('s.guild_id', '=', guildId)
+    .where('r.created_at', '>=', since)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
+/** Whether a render of this panel is waiting or running: a second one would only queue behind it. */
+export async function hasRenderInProgress(db: Executor, panelPromptId: number): Promise<boolean> {
+  const row = await db.selectFrom('panel_renders').select('id').where('panel_prompt_id', '=', panelPromptId).where('status', 'in', ['queued', 'submitted']).executeTakeFirst();
+  return row !== undefined;
+}

@@ -1,0 +1,92 @@
+import { ActionRowBuilder, ButtonBuilder } from '@discordjs/builders';
+import { ButtonStyle, type APIEmbed } from 'discord.js';
+import { encodeCustomId } from '../custom-id.js';
+import { fitText, NO_MENTIONS, type MessageBody } from './message-parts.js';
+
+// The "Page N · Panels" message: one embed per panel with its latest render as the embed's image.
+// Discord takes at most 10 embeds and 10 attachments per message, so a page shows at most 10 panels.
+export const MAX_PANELS_SHOWN = 10;
+
+export interface PanelView {
+  /** The panel_prompts row: what Reroll names. */
+  panelId: number;
+  panelNumber: number;
+  prompt: string;
+  render: {
+    renderNumber: number;
+    seed: number;
+    status: 'queued' | 'submitted' | 'done' | 'failed';
+    failure: string | null;
+    /** The attachment's file name when the image is sent with the message. */
+    attachment: string | null;
+    /** Set when the image is too large to attach: where the HTTP API serves it. */
+    imagePath: string | null;
+  } | null;
+}
+
+const STATUS_WORDS = { queued: 'waiting', submitted: 'rendering', done: 'done', failed: 'failed' } as const;
+
+/** The attachment name of a panel's image: ASCII only, as Discord's `attachment://` links need. */
+export function panelFileName(pageNumber: number, panelNumber: number, renderNumber: number): string {
+  return `page-${pageNumber}-panel-${panelNumber}-render-${renderNumber}.png`;
+}
+
+/** "panel 2 of 3 · step 14/25 · 1 render ahead" */
+export function describeRenderProgress(progress: { panel: number; of: number; step: { value: number; max: number } | null; ahead: number }): string {
+  const parts = [`panel ${progress.panel} of ${progress.of}`];
+  if (progress.step) parts.push(`step ${progress.step.value}/${progress.step.max}`);
+  if (progress.ahead > 0) parts.push(`${progress.ahead} render${progress.ahead === 1 ? '' : 's'} ahead`);
+  return parts.join(' · ');
+}
+
+function panelEmbed(panel: PanelView): APIEmbed {
+  const embed: APIEmbed = { title: `Panel ${panel.panelNumber}`, description: fitText(panel.prompt, 400) };
+  const render = panel.render;
+  if (!render) return { ...embed, footer: { text: 'not rendered' } };
+  const status = render.status === 'failed' && render.failure ? `failed: ${fitText(render.failure, 300)}` : STATUS_WORDS[render.status];
+  embed.footer = { text: `render ${render.renderNumber} · seed ${render.seed} · ${status}` };
+  if (render.attachment) embed.image = { url: `attachment://${render.attachment}` };
+  else if (render.imagePath) embed.description = `${embed.description ?? ''}\nToo large to attach: ${render.imagePath}`;
+  return embed;
+}
+
+/** Reroll per panel, five to a row (10 panels fill two rows of Discord's five). */
+function panelButtons(panels: readonly PanelView[]): MessageBody['components'] {
+  const buttons = panels
+    .filter((panel) => panel.render !== null)
+    .map((panel) => {
+      const busy = panel.render?.status === 'queued' || panel.render?.status === 'submitted';
+      return new ButtonBuilder().setCustomId(encodeCustomId({ action: 'reroll', panelId: panel.panelId })).setLabel(`Reroll ${panel.panelNumber}`).setStyle(ButtonStyle.Secondary).setDisabled(busy);
+    });
+  const rows: MessageBody['components'] = [];
+  for (let i = 0; i < buttons.length; i += 5) rows.push(new ActionRowBuilder<ButtonBuilder>().addComponents(buttons.slice(i, i + 5)).toJSON());
+  return rows;
+}
+
+/** The message's text: its title and the status line. */
+export function panelsHeading(page: { number: number }, status: string, extra = ''): string {
+  return fitText(`**Page ${page.number} · Panels**\n${status}${extra}`, 2000);
+}
+
+/** The panels message; `status` is the line under the title (progress, a notice, or "rendering is off"). */
+export function renderPanelsMessage(page: { number: number }, panels: readonly PanelView[], status: string): MessageBody {
+  const shown = panels.slice(0, MAX_PANELS_SHOWN);
+  const more = panels.length > shown.length ? `\n(${panels.length - shown.length} more panels are in /chapter export)` : '';
+  return {
+    content: panelsHeading(page, status, more),
+    embeds: shown.map(panelEmbed),
+    components: panelButtons(shown),
+    allowed_mentions: NO_MENTIONS,
+  };
+}
+
+/** The status line once no render of the page is running: how many are drawn, and what failed. */
+export function summarisePanels(panels: readonly PanelView[]): string {
+  const done = panels.filter((panel) => panel.render?.status === 'done').length;
+  const failed = panels.filter((panel) => panel.render?.status === 'failed').map((panel) => panel.panelNumber);
+  const waiting = panels.length - done - failed.length;
+  const parts = [`${done} of ${panels.length} panel${panels.length === 1 ? '' : 's'} rendered`];
+  if (failed.length > 0) parts.push(`panel${failed.length === 1 ? '' : 's'} ${failed.join(', ')} failed`);
+  if (waiting > 0) parts.push(`${waiting} waiting`);
+  return parts.join(' · ');
+}

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+
+// What can go wrong talking to ComfyUI, as values the render job turns into notices.
+
+/** ComfyUI could not be reached, or answered with a server error: worth retrying with back-off. */
+export class ComfyUnreachableError extends Error {
+  override name = 'ComfyUnreachableError';
+}
+
+/** ComfyUI refused the prompt (400): retrying the same graph cannot help. */
+export class ComfyValidationError extends Error {
+  override name = 'ComfyValidationError';
+  constructor(
+    /** In words, for the room: "the checkpoint x.safetensors is not installed (it has a, b)". */
+    readonly summary: string,
+    /** ComfyUI's own body, for the operator's log. */
+    readonly body: unknown,
+  ) {
+    super(summary);
+  }
+}
+
+const errorSchema = z.object({ type: z.string(), message: z.string(), details: z.string().optional(), extra_info: z.record(z.string(), z.unknown()).optional() });
+const validationBodySchema = z.object({
+  error: errorSchema,
+  node_errors: z.record(z.string(), z.object({ errors: z.array(errorSchema), class_type: z.string() })).default({}),
+});
+
+function describeNodeError(nodeId: string, classType: string, error: z.infer<typeof errorSchema>): string {
+  const input = typeof error.extra_info?.input_name === 'string' ? error.extra_info.input_name : undefined;
+  const received = error.extra_info?.received_value;
+  if (error.type === 'value_not_in_list' && input === 'ckpt_name') {
+    const options = z.tuple([z.array(z.string()), z.unknown()]).safeParse(error.extra_info?.input_config);
+    const installed = options.success ? ` (it has ${options.data[0].slice(0, 5).join(', ') || 'none'})` : '';
+    return `the checkpoint ${String(received)} is not installed on the ComfyUI server${installed}`;
+  }
+  if (error.type === 'value_not_in_list') return `${classType} node ${nodeId}: ${String(received)} is not an allowed ${input ?? 'value'}`;
+  if (error.type === 'required_input_missing') return `${classType} node ${nodeId} is missing its ${error.details ?? 'input'}`;
+  return `${classType} node ${nodeId}: ${error.message}${error.details ? ` (${error.details})` : ''}`;
+}
+
+/** A 400 from POST /prompt, said in words. */
+export function describeValidationError(body: unknown): string {
+  const parsed = validationBodySchema.safeParse(body);
+  if (!parsed.success) return 'ComfyUI refused the workflow';
+  const { error, node_errors } = parsed.data;
+  const perNode = Object.entries(node_errors).flatMap(([id, node]) => node.errors.map((e) => describeNodeError(id, node.class_type, e)));
+  if (perNode.length > 0) return perNode.join('; ');
+  if (error.type === 'invalid_prompt') return `ComfyUI refused the workflow: ${error.message} ${error.details ?? ''}`.trim();
+  if (error.type === 'prompt_no_outputs') return 'the workflow has no output node (SaveImage), so ComfyUI has nothing to run';
+  return `ComfyUI refused the workflow: ${error.message}`;
+}

@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readPngSize } from '../../loopback/comfyui/png.js';
+import { ComfyServer } from '../../loopback/comfyui/server.js';
+import { createTestDatabase, type TestDatabase } from '../../loopback/local-database.js';
+import { insertPanelRender, listLatestPanelRenders, listPanelRendersOfPage, markRenderDone, markRenderFailed, markRenderSubmitted, findPanelRender, countRendersOfGuildSince } from '../../src/db/panel-renders.js';
+import { applyWorkflowMapping, builtInPanelWorkflow, hashWorkflow } from '../../src/domain/comfyui-mapping.js';
+import { ComfyClient } from '../../src/render/comfyui-client.js';
+import { hashImage, postgresImageStore } from '../../src/render/image-store.js';
+import { renderPanel } from '../../src/render/render-panel.js';
+
+describe('rendered panels in Postgres', () => {
+  let database: TestDatabase;
+  let pageId: number;
+  const panelPromptIds: number[] = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase('panel_renders');
+    const { db } = database;
+    const story = await db.insertInto('stories').values({ guild_id: '100000000000000001', channel_id: '100000000000000002', title: 'Mark', created_by: '100000000000000003' }).returning('id').executeTakeFirstOrThrow();
+    const chapter = await db.insertInto('chapters').values({ story_id: story.id, number: 1, title: 'One', thread_id: '100000000000000004', created_by: '100000000000000003' }).returning('id').executeTakeFirstOrThrow();
+    const page = await db.insertInto('story_pages').values({ chapter_id: chapter.id, number: 1, input: 'The Mark glows', state: 'page_approved', created_by: '100000000000000003' }).returning('id').executeTakeFirstOrThrow();
+    pageId = page.id;
+    const revision = await db.insertInto('page_revisions').values({ page_id: page.id, kind: 'dialogue', version: 1, body: 'Lines', structured: null }).returning('id').executeTakeFirstOrThrow();
+    for (const panel of [1, 2]) {
+      const row = await db
+        .insertInto('panel_prompts')
+        .values({ page_id: page.id, revision_id: revision.id, panel_number: panel, scene: 'cliff', camera: 'wide', mood: 'tense', prompt: `panel ${panel}: Kai on the cliff`, negative_prompt: 'blurry' })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      panelPromptIds.push(row.id);
+    }
+  });
+  afterAll(async () => {
+    await database.drop();
+  });
+
+  const newRender = (panel: 1 | 2, seed: number) =>
+    insertPanelRender(database.db, {
+      pageId,
+      panelPromptId: panelPromptIds[panel - 1] ?? 0,
+      panelNumber: panel,
+      seed,
+      prompt: `panel ${panel}: Kai on the cliff`,
+      negativePrompt: 'blurry',
+      width: 80,
+      height: 120,
+      workflowHash: 'abc',
+      comfyPromptId: randomUUID(),
+      requestedBy: null,
+    });
+
+  it('keeps image bytes once, addressed by their hash', async () => {
+    const store = postgresImageStore(database.db);
+    const bytes = Buffer.from('not really a png');
+    const hash = await store.put({ bytes, contentType: 'image/png', width: 1, height: 1 });
+    expect(hash).toBe(hashImage(bytes));
+    expect(await store.put({ bytes, contentType: 'image/png', width: 1, height: 1 })).toBe(hash);
+    expect((await store.get(hash))?.bytes.equals(bytes)).toBe(true);
+    expect(await store.get('0'.repeat(64))).toBeNull();
+    expect(await store.get("'; drop table images; --")).toBeNull();
+  });
+
+  it('numbers the renders of each panel, keeps the earlier ones, and lists the latest per panel', async () => {
+    const first = await newRender(1, 11);
+    const second = await newRender(1, 12);
+    const other = await newRender(2, 21);
+    expect([first.render_number, second.render_number, other.render_number]).toEqual([1, 2, 1]);
+    const latest = await listLatestPanelRenders(database.db, pageId);
+    expect(latest.map((r) => [r.panel_number, r.render_number, r.seed])).toEqual([
+      [1, 2, 12],
+      [2, 1, 21],
+    ]);
+    expect((await listPanelRendersOfPage(database.db, pageId)).length).toBeGreaterThanOrEqual(3);
+    expect(await countRendersOfGuildSince(database.db, '100000000000000001', new Date(Date.now() - 60_000))).toBeGreaterThanOrEqual(3);
+  });
+
+  it('a render drawn by ComfyUI is stored with what made it; its prompt id was stored before it was sent', async () => {
+    const comfy = await ComfyServer.start();
+    const client = new ComfyClient(comfy.baseUrl, { pollMs: 50 });
+    try {
+      const render = await newRender(2, 77);
+      expect(render.status).toBe('queued');
+      const { workflow, mapping } = builtInPanelWorkflow('sd_xl_base_1.0.safetensors');
+      const graph = applyWorkflowMapping(workflow, mapping, { positive: render.prompt, negative: render.negative_prompt, seed: render.seed, width: render.width, height: render.height });
+      await markRenderSubmitted(database.db, render.id);
+      const result = await renderPanel({ client, promptId: render.comfy_prompt_id, workflow: graph, alreadySubmitted: false, timeoutMs: 10_000 });
+      if (result.kind !== 'done' || !result.images[0]) throw new Error(`expected a finished render, got ${result.kind}`);
+      const store = postgresImageStore(database.db);
+      const hash = await store.put({ bytes: result.images[0], contentType: 'image/png', width: render.width, height: render.height });
+      await markRenderDone(database.db, render.id, hash);
+
+      const stored = await findPanelRender(database.db, render.id);
+      expect(stored).toMatchObject({ status: 'done', image_hash: hash, seed: 77, comfy_prompt_id: comfy.submissions[0]?.promptId, workflow_hash: 'abc' });
+      expect(stored?.submitted_at).toBeInstanceOf(Date);
+      expect(readPngSize((await store.get(hash))?.bytes ?? Buffer.alloc(0))).toEqual({ width: 80, height: 120 });
+      expect(hashWorkflow(workflow)).toMatch(/^[0-9a-f]{16}$/);
+
+      await markRenderFailed(database.db, render.id, 'late failure');
+      expect((await findPanelRender(database.db, render.id))?.status).toBe('done');
+    } finally {
+      client.close();
+      await comfy.close();
+    }
+  });
+});
