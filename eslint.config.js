@@ -36,7 +36,7 @@ export default tseslint.config(
   },
   {
     // Plain JavaScript config files are outside the TypeScript project.
-    files: ['**/*.js'],
+    files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },
 );

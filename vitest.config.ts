@@ -6,7 +6,7 @@ export default defineConfig({
     // Two cores: files run in two forks at most; each file isolates its own database and Redis prefix.
     pool: 'forks',
     maxWorkers: 2,
-    testTimeout: 30_000,
+    testTimeout: 60_000,
     hookTimeout: 60_000,
     globalSetup: ['test/global-setup.ts'],
   },

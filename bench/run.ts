@@ -4,6 +4,7 @@ import { benchAckLatency } from './ack-latency.js';
 import { benchClickToJob } from './click-to-job.js';
 import { benchContextBuild } from './context-build.js';
 import { benchMemory } from './memory.js';
+import { benchCompiledMemory } from './compiled-memory.js';
 import { benchScaleOut } from './scale-out.js';
 import { renderTable, type BenchRow } from './stats.js';
 import { benchVoteRoundTrips } from './vote-round-trips.js';
@@ -18,6 +19,7 @@ const SECTIONS: [string, () => Promise<BenchRow[]>][] = [
   ['votes per second', benchVotes],
   ['context build', benchContextBuild],
   ['memory', benchMemory],
+  ['compiled-memory', benchCompiledMemory],
   ['scale-out', benchScaleOut],
 ];
 

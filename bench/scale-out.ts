@@ -1,6 +1,11 @@
 import { startStoryroomProcess, type StoryroomProcess } from '../loopback/processes.js';
 import { startStoryroom, type StoryroomHarness } from '../loopback/stack.js';
 import { startPage } from '../src/services/start-page.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { topSelfFrames } from './cpu-profile.js';
+import { cpuMs } from './processes.js';
 import { now, row, sleep, summarize, type BenchRow } from './stats.js';
 
 const MODEL_LATENCY_MS = 200;
@@ -20,20 +25,34 @@ async function queuePages(h: StoryroomHarness, storyId: number, round: string): 
   return ids;
 }
 
-async function run(h: StoryroomHarness, storyId: number, workers: number, concurrency: number): Promise<{ rate: number; loopP99: number }> {
-  const env = { ...process.env, ...h.env, WORKER_CONCURRENCY: String(concurrency), LOG_LEVEL: 'info' };
-  const processes: StoryroomProcess[] = Array.from({ length: workers }, () => startStoryroomProcess('worker', env));
+interface RunResult {
+  rate: number;
+  /** Worker CPU time (user + system, every worker) per draft over the run. */
+  cpuMsPerDraft: number;
+}
+
+/**
+ * The pages are queued before the clock starts (the outbox rows wait for the workers' relay), so the
+ * figure is the workers' rate alone, not the rate at which this benchmark can start pages one by one.
+ */
+async function run(h: StoryroomHarness, storyId: number, options: { workers: number; concurrency: number; profileDir?: string }): Promise<RunResult> {
+  const env = { ...process.env, ...h.env, WORKER_CONCURRENCY: String(options.concurrency), LOG_LEVEL: 'info' };
+  const pageIds = await queuePages(h, storyId, `w${options.workers}c${options.concurrency}${options.profileDir ? 'p' : ''}`);
+  const nodeArgs = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
+  const processes: StoryroomProcess[] = Array.from({ length: options.workers }, () => startStoryroomProcess('worker', env, { nodeArgs }));
   try {
     await Promise.all(processes.map((p) => p.waitForLine(/worker started/, 60_000)));
     const t0 = now();
-    const pageIds = await queuePages(h, storyId, `w${workers}c${concurrency}`);
+    const cpuAtStart = processes.map((p) => cpuMs(p.child.pid));
     for (;;) {
       const done = await h.database.db.selectFrom('story_pages').select((eb) => eb.fn.countAll<number>().as('n')).where('id', 'in', pageIds).where('state', '=', 'user_reviewing_narration').executeTakeFirstOrThrow();
       if (Number(done.n) === pageIds.length) break;
       if (now() - t0 > 90_000) throw new Error('drafts did not finish in 90 s');
       await sleep(20);
     }
-    return { rate: PAGES / ((now() - t0) / 1000), loopP99: Number.NaN };
+    const seconds = (now() - t0) / 1000;
+    const cpu = processes.reduce((sum, p, i) => sum + cpuMs(p.child.pid) - (cpuAtStart[i] ?? 0), 0);
+    return { rate: PAGES / seconds, cpuMsPerDraft: cpu / PAGES };
   } finally {
     await Promise.all(processes.map((p) => p.stop('SIGTERM', 15_000)));
     const p99s = processes.map((p) => Number(/"eventLoopDelayP99Ms":([\d.]+)/.exec(p.lines.find((l) => l.includes('worker stopped')) ?? '')?.[1] ?? Number.NaN));
@@ -52,14 +71,26 @@ export async function benchScaleOut(): Promise<BenchRow[]> {
     const rows: BenchRow[] = [];
     for (const workers of [1, 2]) {
       const rates: number[] = [];
-      for (let repeat = 0; repeat < 2; repeat += 1) rates.push((await run(h, story.id, workers, 4)).rate);
+      for (let repeat = 0; repeat < 2; repeat += 1) rates.push((await run(h, story.id, { workers, concurrency: 4 })).rate);
       const ideal = (workers * 4 * 1000) / MODEL_LATENCY_MS;
       rows.push(row(`drafts/s, ${workers} worker${workers === 1 ? '' : 's'} × concurrency 4`, 'drafts/s', summarize(rates), { name: 'ideal: workers × concurrency ÷ latency', value: summarize([ideal]) }, null, `event-loop p99 ${lastLoopP99} ms`));
     }
+    const cpuPerDraft: number[] = [];
     for (const concurrency of [16, 32]) {
-      const result = await run(h, story.id, 1, concurrency);
+      const result = await run(h, story.id, { workers: 1, concurrency });
+      cpuPerDraft.push(result.cpuMsPerDraft);
       const ideal = (concurrency * 1000) / MODEL_LATENCY_MS;
       rows.push(row(`drafts/s, 1 worker × concurrency ${concurrency}`, 'drafts/s', summarize([result.rate]), { name: 'ideal', value: summarize([ideal]) }, null, `event-loop p99 ${lastLoopP99} ms`));
+    }
+    // Where the worker's CPU goes: one more concurrency-16 run under --cpu-prof, its top self-time frames.
+    const profileDir = mkdtempSync(join(tmpdir(), 'storyroom-cpu-'));
+    try {
+      const profiled = await run(h, story.id, { workers: 1, concurrency: 16, profileDir });
+      cpuPerDraft.push(profiled.cpuMsPerDraft);
+      const frames = topSelfFrames(profileDir);
+      rows.push(row('worker CPU per draft (process.cpuUsage ÷ drafts, concurrency 16 and 32)', 'ms', summarize(cpuPerDraft), { name: 'model latency per draft', value: summarize([MODEL_LATENCY_MS]) }, null, `top self time: ${frames.join('; ')}`));
+    } finally {
+      rmSync(profileDir, { recursive: true, force: true });
     }
     return rows;
   } finally {

@@ -2,6 +2,7 @@ import { EmbedBuilder, SlashCommandBuilder } from '@discordjs/builders';
 import { ApplicationIntegrationType, InteractionContextType, ChannelType, PermissionFlagsBits, ThreadAutoArchiveDuration } from 'discord.js';
 import { abandonChapter, attachChapterThread, createChapter, joinChapter, recordChapterCard, requireStoryRoom } from '../src/services/story-service.js';
 import { missingPermissionRefusal } from '../src/discord/permission-refusal.js';
+import { reopenChapterCommand } from './chapter/reopen.js';
 import type { SlashCommand } from '../src/discord/slash-command.js';
 import { CHAPTER_OPENING } from '../src/discord/bot-permissions.js';
 import { renderChapterCard } from '../src/discord/render/chapter-card.js';
@@ -28,6 +29,12 @@ export const data = new SlashCommandBuilder()
       .setName('start')
       .setDescription('Open the next chapter in a new thread')
       .addStringOption((o) => o.setName('title').setDescription('The chapter’s title').setRequired(true).setMinLength(1).setMaxLength(90)),
+  )
+  .addSubcommand((sub) =>
+    sub
+      .setName('reopen')
+      .setDescription('Open a chapter marked as needing attention again (owners, Manage Server)')
+      .addIntegerOption((o) => o.setName('number').setDescription('From the story channel: the chapter’s number (when its thread is gone)').setMinValue(1)),
   )
   .addSubcommand((sub) => sub.setName('join').setDescription('Become a co-writer of this chapter (run it in the chapter thread)'))
   .addSubcommand((sub) => sub.setName('progress').setDescription('Each page’s state, versions and the votes still to come'))
@@ -99,6 +106,8 @@ export const chapter: SlashCommand = {
     const place = { guildId: interaction.guildId, channelId: interaction.channelId, userId: interaction.user.id };
     const isAdmin = interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false;
     switch (interaction.options.getSubcommand()) {
+      case 'reopen':
+        return reopenChapterCommand(context, interaction, { ...place, isAdmin });
       case 'progress':
         return { type: 'message', ephemeral: true, body: { embeds: [renderChapterProgressEmbed(await getChapterProgress(context.db, place))] } };
       case 'members': {

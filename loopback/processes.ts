@@ -19,6 +19,8 @@ export interface ProcessOptions {
   onLine?: (line: string) => void;
   /** `tsx` runs the TypeScript sources (development, tests); `compiled` runs `dist/` with plain node, as `npm start` does. */
   runtime?: 'tsx' | 'compiled';
+  /** Extra node flags before the entry (the benchmark's --cpu-prof). */
+  nodeArgs?: string[];
 }
 
 /** The arguments to node that start a process's entry point under each runtime. */
@@ -28,7 +30,7 @@ export function entryArguments(name: 'bot' | 'worker', runtime: 'tsx' | 'compile
 
 export function startStoryroomProcess(name: 'bot' | 'worker', env: NodeJS.ProcessEnv, options: ProcessOptions = {}): StoryroomProcess {
   const onLine = options.onLine ?? (() => undefined);
-  const child = spawn(process.execPath, entryArguments(name, options.runtime ?? 'tsx'), { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...entryArguments(name, options.runtime ?? 'tsx')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const listeners = new Set<(line: string) => void>();
   const take = (chunk: Buffer) => {

@@ -8,6 +8,7 @@ import * as retentionIndexes from './2026-11-26-002-retention-indexes.js';
 import * as editedDrafts from './2026-11-26-003-edited-drafts.js';
 import * as publishing from './2026-11-26-004-publishing.js';
 import * as panelRenders from './2026-11-26-005-panel-renders.js';
+import * as outboxCompletion from './2026-11-26-006-outbox-completion.js';
 
 // Every migration, by name; the Migrator applies them in name order. Add new files here.
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-26-003-edited-drafts': editedDrafts,
   '2026-11-26-004-publishing': publishing,
   '2026-11-26-005-panel-renders': panelRenders,
+  '2026-11-26-006-outbox-completion': outboxCompletion,
 };

@@ -75,6 +75,19 @@ export async function lockChapter(trx: Transaction<Database>, chapterId: number)
   await trx.selectFrom('chapters').select('id').where('id', '=', chapterId).forUpdate().execute();
 }
 
+export function getChapterByNumber(db: Executor, storyId: number, number: number): Promise<Chapter | undefined> {
+  return db.selectFrom('chapters').selectAll().where('story_id', '=', storyId).where('number', '=', number).executeTakeFirst();
+}
+
+/** Open again after an admin recovered it, in a new thread when one is given. */
+export async function reopenChapterRow(db: Executor, chapterId: number, newThreadId: string | null): Promise<void> {
+  await db
+    .updateTable('chapters')
+    .set({ status: 'open', attention_reason: null, ...(newThreadId ? { thread_id: newThreadId, card_message_id: null } : {}) })
+    .where('id', '=', chapterId)
+    .execute();
+}
+
 /** Deletes a chapter that never got its thread (its members go with it); false if it has one. */
 export async function deleteChapterWithoutThread(db: Executor, chapterId: number): Promise<boolean> {
   const result = await db.deleteFrom('chapters').where('id', '=', chapterId).where('thread_id', 'is', null).executeTakeFirst();

@@ -191,6 +191,8 @@ export interface OutboxTable {
   relay_attempts: ColumnType<number, number | undefined, number>;
   last_error: string | null;
   run_at: Date | null;
+  /** When its job ran to an end (completed, or failed for good): until then the sweeper watches it. */
+  completed_at: Date | null;
 }
 
 export interface DiscordMessagesTable {

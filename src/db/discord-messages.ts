@@ -48,3 +48,8 @@ export async function deleteDiscordMessage(db: Executor, messageRowId: number): 
 export async function lockDiscordMessageTarget(trx: Transaction<Database>, target: string): Promise<void> {
   await sql`select pg_advisory_xact_lock(hashtext(${`discord-message:${target}`}))`.execute(trx);
 }
+
+/** Forgets every message recorded for a chapter whose thread is gone: they are posted again in the new one. */
+export async function forgetChapterMessages(db: Executor, chapterId: number): Promise<void> {
+  await db.deleteFrom('discord_messages').where('chapter_id', '=', chapterId).execute();
+}

@@ -32,7 +32,7 @@ export async function putBackInOutbox<N extends JobName>(db: Executor, name: N, 
   await db
     .insertInto('outbox')
     .values({ job_name: job.name, job_key: job.key, payload: JSON.stringify(job.payload) })
-    .onConflict((oc) => oc.column('job_key').doUpdateSet({ relayed_at: null, run_at: null }))
+    .onConflict((oc) => oc.column('job_key').doUpdateSet({ relayed_at: null, run_at: null, completed_at: null }))
     .execute();
 }
 
@@ -62,4 +62,27 @@ export async function recordOutboxRelayFailure(db: Executor, outboxId: number, e
     .set((eb) => ({ relay_attempts: eb('relay_attempts', '+', 1), last_error: error }))
     .where('id', '=', outboxId)
     .execute();
+}
+
+/** Records that a job ran to an end (completed, or failed for good): the sweeper stops watching it. */
+export async function markOutboxJobCompleted(db: Executor, jobKey: string): Promise<void> {
+  await db.updateTable('outbox').set({ completed_at: new Date() }).where('job_key', '=', jobKey).where('completed_at', 'is', null).execute();
+}
+
+/** Jobs handed to Redis before `relayedBefore` (and due by then) that have not run to an end. */
+export function listUnfinishedRelayedJobs(db: Executor, relayedBefore: Date, limit: number) {
+  return db
+    .selectFrom('outbox')
+    .select(['job_name', 'job_key', 'payload'])
+    .where('completed_at', 'is', null)
+    .where('relayed_at', '<', relayedBefore)
+    .where((eb) => eb.or([eb('run_at', 'is', null), eb('run_at', '<', relayedBefore)]))
+    .orderBy('relayed_at')
+    .limit(limit)
+    .execute();
+}
+
+/** Hands a row to the relay again, as it was written (its payload and key), to run at once. */
+export async function requeueOutboxRow(db: Executor, jobKey: string): Promise<void> {
+  await db.updateTable('outbox').set({ relayed_at: null, run_at: null, completed_at: null }).where('job_key', '=', jobKey).execute();
 }

@@ -129,3 +129,8 @@ export async function countDraftsStartedBefore(db: Executor, startedAt: Date): P
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/** Every page of a chapter, in order. */
+export function listChapterPages(db: Executor, chapterId: number): Promise<StoryPage[]> {
+  return db.selectFrom('story_pages').selectAll().where('chapter_id', '=', chapterId).orderBy('number').execute();
+}

@@ -13,7 +13,7 @@ export async function pruneInteractionReceipts(db: Executor, receivedBefore: Dat
   return Number(result.numDeletedRows);
 }
 
-/** Outbox rows relayed before `before` whose delayed run time (if any) is also before it. */
+/** Outbox rows whose job finished before `before` (and whose delayed run time, if any, is also before it). */
 export async function pruneFinishedOutboxRows(db: Executor, before: Date): Promise<number> {
   const result = await db
     .deleteFrom('outbox')
@@ -21,7 +21,7 @@ export async function pruneFinishedOutboxRows(db: Executor, before: Date): Promi
       eb
         .selectFrom('outbox')
         .select('id')
-        .where('relayed_at', '<', before)
+        .where('completed_at', '<', before)
         .where((w) => w.or([w('run_at', 'is', null), w('run_at', '<', before)]))
         .limit(BATCH),
     )

@@ -2,6 +2,7 @@ import { LabelBuilder, ModalBuilder, TextInputBuilder } from '@discordjs/builder
 import { PermissionFlagsBits, TextInputStyle, type ButtonInteraction, type ModalSubmitInteraction } from 'discord.js';
 import { assertDraftOpenForVote, castVote, type VoteOutcome } from '../services/cast-vote.js';
 import { cancelGeneration, retryGeneration } from '../services/retry-generation.js';
+import { ADVISORY_AGENTS, retryAdvisoryAgent } from '../services/retry-advisory.js';
 import { joinChapter } from '../services/story-service.js';
 import { renderSettingsOf, rerollPanel } from '../services/panel-renders.js';
 import { getChapter } from '../db/chapters.js';
@@ -119,6 +120,13 @@ export async function handleComponent(context: HandlerContext, interaction: Butt
       const rerolled = await rerollPanel(context.db, place, data.panelId, renderSettingsOf(context.config.render));
       context.kickRelay(rerolled.queued);
       return ephemeral(`Panel ${rerolled.panelNumber} is being drawn again with a new seed; the earlier render is kept.`);
+    }
+    case 'advisoryretry': {
+      const agent = ADVISORY_AGENTS[data.agentIndex];
+      if (!agent) return ephemeral('That button is not one storyroom understands. Nothing was changed.');
+      const retried = await retryAdvisoryAgent(context.db, place, { agent, pageId: data.pageId, revisionId: data.revisionId, round: data.round });
+      context.kickRelay(retried.queued);
+      return { type: 'update', body: { content: `${interaction.message?.content ?? ''}\n↻ <@${place.userId}> asked for another try.`.slice(0, 2000), components: [] } };
     }
     case 'cancel': {
       const applied = await cancelGeneration(context.db, place, data);

@@ -20,6 +20,14 @@ const ACTIONS = {
   cancel: z.object({ action: z.literal('cancel'), pageId: id, pageVersion: version }),
   // A new render of one panel (its panel_prompts row), with a new seed.
   reroll: z.object({ action: z.literal('reroll'), panelId: id }),
+  // Retry for an advisory agent that gave up: which one (0 reviewer, 1 panels), its draft, the next round.
+  advisoryretry: z.object({
+    action: z.literal('advisoryretry'),
+    agentIndex: z.coerce.number().int().min(0).max(1),
+    pageId: id,
+    revisionId: id,
+    round: z.coerce.number().int().min(1).max(20),
+  }),
   // The /bible add form: the type (index into the types), priority + 100 and always (0 or 1) ride along.
   bibleentry: z.object({
     action: z.literal('bibleentry'),
@@ -43,6 +51,7 @@ const FIELD_ORDER: { [A in Action]: string[] } = {
   cancel: ['pageId', 'pageVersion'],
   reroll: ['panelId'],
   bibleentry: ['typeIndex', 'priorityPlus100', 'always'],
+  advisoryretry: ['agentIndex', 'pageId', 'revisionId', 'round'],
 };
 
 export const FEEDBACK_FIELD = 'feedback';

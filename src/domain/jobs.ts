@@ -27,11 +27,12 @@ export const summariseChapterJob = z.object({ chapterId: id, approvedPage: id })
 export type SummariseChapterJob = z.infer<typeof summariseChapterJob>;
 
 /** After a page is approved: the panels agent writes image prompts from its approved dialogue. */
-export const generatePanelsJob = z.object({ pageId: id, dialogueRevisionId: id });
+// `round`: a co-writer's Retry after the agent gave up runs it again under a key of its own.
+export const generatePanelsJob = z.object({ pageId: id, dialogueRevisionId: id, round: z.number().int().min(1).max(20).optional() });
 export type GeneratePanelsJob = z.infer<typeof generatePanelsJob>;
 
 /** A narration draft is up for a vote: the continuity reviewer reads it against the bible and earlier pages. */
-export const reviewDraftJob = z.object({ pageId: id, revisionId: id });
+export const reviewDraftJob = z.object({ pageId: id, revisionId: id, round: z.number().int().min(1).max(20).optional() });
 export type ReviewDraftJob = z.infer<typeof reviewDraftJob>;
 
 /** Due some time after a draft is posted: remind who has not voted, or decide by the votes cast. */
@@ -93,10 +94,14 @@ export function jobKeyFor<N extends JobName>(name: N, data: JobData<N>): string 
       const d = data as SummariseChapterJob;
       return `summarise-chapter-c${d.chapterId}-p${d.approvedPage}`;
     }
-    case 'generate-panels':
-      return `generate-panels-r${(data as GeneratePanelsJob).dialogueRevisionId}`;
-    case 'review-draft':
-      return `review-draft-r${(data as ReviewDraftJob).revisionId}`;
+    case 'generate-panels': {
+      const d = data as GeneratePanelsJob;
+      return `generate-panels-r${d.dialogueRevisionId}${d.round ? `-a${d.round}` : ''}`;
+    }
+    case 'review-draft': {
+      const d = data as ReviewDraftJob;
+      return `review-draft-r${d.revisionId}${d.round ? `-a${d.round}` : ''}`;
+    }
     case 'review-reminder':
     case 'review-deadline':
       return reviewJobKey(name, (data as ReviewDueJob).revisionId);

@@ -1,10 +1,10 @@
 import type { Job, Queue } from 'bullmq';
 import type { Db } from '../db/connection.js';
 import type { Executor } from '../db/executor.js';
-import { getOutboxRelayState, putBackInOutbox } from '../db/outbox.js';
+import { getOutboxRelayState, listUnfinishedRelayedJobs, markOutboxJobCompleted, putBackInOutbox, requeueOutboxRow } from '../db/outbox.js';
 import { pruneFinishedOutboxRows, pruneInteractionReceipts } from '../db/retention.js';
 import { listOpenDraftsWithoutMessage, listOpenDraftsWithReviewSchedule, listPagesGeneratingSince, tryAdvisoryTransactionLock } from '../db/sweeps.js';
-import { jobKeyFor, type JobData, type JobName } from '../domain/jobs.js';
+import { jobKeyFor, queueOfJob, type JobData, type JobName } from '../domain/jobs.js';
 import { draftKindOf } from '../domain/page-state-machine.js';
 import type { Logger } from '../logger.js';
 import { failGeneration } from '../services/record-draft.js';
@@ -122,6 +122,36 @@ export async function sweepUnshownDrafts(db: Db, queue: Queue, logger: Logger, o
   return requeued;
 }
 
+const UNFINISHED_BATCH = 200;
+
+/**
+ * The general backstop: every job written to the outbox runs to an end at least once. A job handed to
+ * Redis long enough ago that is neither live nor finished there (Redis lost it) is queued again under
+ * its key; one Redis says finished whose row was not marked (the worker died in between) is marked.
+ * Jobs are idempotent by their key, so running one again is safe.
+ */
+export async function sweepUnfinishedJobs(db: Db, queues: JobQueues, logger: Logger, olderThanMs: number): Promise<number> {
+  const rows = await listUnfinishedRelayedJobs(db, new Date(Date.now() - olderThanMs), UNFINISHED_BATCH);
+  let requeued = 0;
+  for (const row of rows) {
+    // A job is looked for on the queue it was relayed to; without that queue here, it is not judged.
+    const queue = queueOfJob(row.job_name as JobName) === 'render' ? queues.render : queues.generation;
+    if (!queue) continue;
+    const { job, state } = await jobState(queue, row.job_key);
+    if (LIVE_STATES.has(state)) continue;
+    // A generation that failed for good is the stuck-page sweep's (it marks the page failed).
+    if (state === 'completed' || state === 'failed') {
+      await markOutboxJobCompleted(db, row.job_key);
+      continue;
+    }
+    if (job) await job.remove().catch(() => undefined);
+    await requeueOutboxRow(db, row.job_key);
+    requeued += 1;
+    logger.warn({ jobId: row.job_key, job: row.job_name, jobState: state }, 'sweeper: job lost after it was relayed; queued again');
+  }
+  return requeued;
+}
+
 /** Receipts and finished outbox rows past the retention period: kept for a while, then deleted. */
 async function pruneExpired(db: Db, logger: Logger, retentionMs: number): Promise<void> {
   const before = new Date(Date.now() - retentionMs);
@@ -146,13 +176,20 @@ export interface SweepTimes {
  * drives it rather than a BullMQ scheduler, which a Redis flush would erase. Returns how many jobs
  * it put back in the outbox (the caller kicks the relay when that is not zero).
  */
-export async function sweepLostWork(db: Db, queue: Queue, logger: Logger, times: SweepTimes): Promise<number> {
+/** The queues outbox jobs are relayed to (render only where rendering is on). */
+export interface JobQueues {
+  generation: Queue;
+  render?: Queue | null;
+}
+
+export async function sweepLostWork(db: Db, queue: Queue, logger: Logger, times: SweepTimes, renderQueue: Queue | null = null): Promise<number> {
   return db.transaction().execute(async (trx) => {
     if (!(await tryAdvisoryTransactionLock(trx, SWEEP_LOCK))) return 0;
     const stuck = await sweepStuckPages(db, queue, logger, times.stuckPageMs);
     const reviews = await sweepOverdueReviews(db, queue, logger, times.minuteMs, times.graceMs);
     const unshown = await sweepUnshownDrafts(db, queue, logger, times.graceMs);
+    const unfinished = await sweepUnfinishedJobs(db, { generation: queue, render: renderQueue }, logger, times.stuckPageMs);
     await pruneExpired(db, logger, times.retentionMs);
-    return stuck.requeued + reviews + unshown;
+    return stuck.requeued + reviews + unshown + unfinished;
   });
 }

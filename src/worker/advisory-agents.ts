@@ -16,6 +16,7 @@ import { recordAgentExecution } from './agent-log.js';
 import type { PagePlace, WorkerDeps } from './deps.js';
 import { showDraft, whileChapterReachable } from './page-views.js';
 import { showPanels } from './panels-view.js';
+import { renderAdvisoryNotice } from '../discord/render/advisory-notice.js';
 
 /** Advisory agents retry a transient failure once; after that they give up quietly, never holding up a page. */
 const ADVISORY_ATTEMPTS = 2;
@@ -24,13 +25,13 @@ async function overBudget(deps: WorkerDeps, storyId: number): Promise<boolean> {
   return isBudgetSpent(await getBudgetStatus(deps.db, storyId, deps.config.prices));
 }
 
-/** Calls an advisory agent and logs the call; null when it failed for good (the failure is logged, not thrown). */
+/** Calls an advisory agent and logs the call; `gaveUp` when it failed for good (logged, and told in the thread, not thrown). */
 async function callAdvisory<T extends { usage: ModelUsage }>(
   deps: WorkerDeps,
   job: Job,
   entry: { agent: AgentName; model: string; place: PagePlace },
   call: () => Promise<T>,
-): Promise<T | null> {
+): Promise<T | { gaveUp: string }> {
   const started = Date.now();
   const log = {
     storyId: entry.place.story_id,
@@ -50,8 +51,21 @@ async function callAdvisory<T extends { usage: ModelUsage }>(
     await recordAgentExecution(deps, { ...log, usage: failure.usage, latencyMs: Date.now() - started, outcome: failure.outcome, error: failure.message });
     if (failure.retryable && job.attemptsMade + 1 < ADVISORY_ATTEMPTS) throw failure;
     deps.logger.warn({ agent: entry.agent, pageId: entry.place.id, outcome: failure.outcome, err: failure.message }, 'advisory agent gave up; the page goes on without it');
-    return null;
+    return { gaveUp: failure.outcome };
   }
+}
+
+const REASONS: Record<string, string> = { timeout: 'the model timed out', rate_limited: 'the model was busy', refused: 'the model declined', malformed: 'the answer was unreadable' };
+
+/** The thread is told when an advisory agent gave up, with a Retry for co-writers. */
+async function tellGaveUp(deps: WorkerDeps, notice: { agent: 'reviewer' | 'panels'; place: PagePlace; revisionId: number; label: string; reason: string; round: number }): Promise<void> {
+  const { place } = notice;
+  if (place.thread_id === null) return;
+  const body = renderAdvisoryNotice({ ...notice, pageId: place.id, pageNumber: place.number, reason: REASONS[notice.reason] ?? 'the model failed' });
+  await whileChapterReachable(deps, place.chapter_id, deps.logger.child({ pageId: place.id }), async () => {
+    await deps.messages.post(place.thread_id ?? '', body);
+    return 'told';
+  });
 }
 
 const budgetOf = (deps: WorkerDeps) => ({ totalTokens: deps.config.model.promptTokenBudget, bibleTokens: deps.config.model.bibleTokenBudget });
@@ -61,7 +75,8 @@ const budgetOf = (deps: WorkerDeps) => ({ totalTokens: deps.config.model.promptT
  * its notes to the draft message. It never touches the vote: the draft is open the whole time.
  */
 export async function processReviewDraft(deps: WorkerDeps, job: Job): Promise<string> {
-  const { pageId, revisionId } = reviewDraftJob.parse(job.data);
+  const data = reviewDraftJob.parse(job.data);
+  const { pageId, revisionId } = data;
   const place = await getPageWithPlace(deps.db, pageId);
   const revision = await getRevision(deps.db, revisionId);
   if (!place || !revision || revision.page_id !== pageId) return 'draft gone';
@@ -73,7 +88,10 @@ export async function processReviewDraft(deps: WorkerDeps, job: Job): Promise<st
   const review = await callAdvisory(deps, job, { agent: 'reviewer', model, place }, () =>
     reviewContinuity(deps.model, { model, prompt, cacheKey: `story-${place.story_id}` }),
   );
-  if (!review) return 'review failed';
+  if ('gaveUp' in review) {
+    await tellGaveUp(deps, { agent: 'reviewer', place, revisionId, label: `narration v${revision.version}`, reason: review.gaveUp, round: data.round ?? 0 });
+    return 'review failed';
+  }
   const updated = await setReviewNotes(deps.db, revisionId, review.notes);
   if (!updated) return 'already reviewed';
   if (review.notes.length > 0) await showDraft(deps, { place, revision: updated, generationKey: null });
@@ -85,7 +103,8 @@ export async function processReviewDraft(deps: WorkerDeps, job: Job): Promise<st
  * with rendering on, one render job per panel written with them. The page's panels message follows.
  */
 export async function processGeneratePanels(deps: WorkerDeps, job: Job): Promise<string> {
-  const { pageId, dialogueRevisionId } = generatePanelsJob.parse(job.data);
+  const data = generatePanelsJob.parse(job.data);
+  const { pageId, dialogueRevisionId } = data;
   if (!deps.config.review.panelPrompts) return 'panel prompts are turned off';
   const place = await getPageWithPlace(deps.db, pageId);
   const dialogue = await getRevision(deps.db, dialogueRevisionId);
@@ -95,7 +114,10 @@ export async function processGeneratePanels(deps: WorkerDeps, job: Job): Promise
   const prompt = buildPanelsPrompt(await loadDialogueContext(deps.db, pageId, budgetOf(deps)), dialogue.body, countTokens);
   const model = deps.config.model.panelsModel;
   const result = await callAdvisory(deps, job, { agent: 'panels', model, place }, () => writePanelPrompts(deps.model, { model, prompt, cacheKey: `story-${place.story_id}` }));
-  if (!result) return 'panels failed';
+  if ('gaveUp' in result) {
+    await tellGaveUp(deps, { agent: 'panels', place, revisionId: dialogueRevisionId, label: `dialogue v${dialogue.version}`, reason: result.gaveUp, round: data.round ?? 0 });
+    return 'panels failed';
+  }
   // A second run of the job (a false stall) finds the first one's rows and keeps them.
   const render = deps.config.render;
   const recorded = await recordPanelPrompts(

@@ -11,6 +11,7 @@ import { GENERATION_QUEUE, RENDER_QUEUE } from '../queue/jobs.js';
 import { OutboxRelay } from '../queue/outbox-relay.js';
 import { createRedisConnection } from '../queue/redis.js';
 import { sweepLostWork } from '../queue/sweeper.js';
+import { markOutboxJobCompleted } from '../db/outbox.js';
 import { processAnnouncePage } from './announce-page.js';
 import { createWorkerDeps, type WorkerDeps } from './deps.js';
 import { processGenerateDraft } from './generate-draft.js';
@@ -41,6 +42,19 @@ export interface RunningWorker {
 
 /** BullMQ's named-processor pattern: this switch only dispatches the generation queue's jobs. */
 function createProcessor(deps: WorkerDeps) {
+  return recordingCompletion(deps, createDispatcher(deps));
+}
+
+/** The outbox row records the end of its job: the sweeper stops watching it (finding it lost otherwise). */
+function recordingCompletion(deps: WorkerDeps, process: (job: Job) => Promise<string>) {
+  return async (job: Job): Promise<string> => {
+    const outcome = await process(job);
+    if (job.id) await markOutboxJobCompleted(deps.db, job.id);
+    return outcome;
+  };
+}
+
+function createDispatcher(deps: WorkerDeps) {
   return async (job: Job): Promise<string> => {
     const name = job.name as JobName;
     switch (name) {
@@ -132,7 +146,7 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, opti
   // Renders wait on ComfyUI (one prompt at a time there): their own worker, so drafts never queue behind them.
   const renderConnection = createRedisConnection(config.redis.url, 'worker');
   const renderWorker = config.render
-    ? new Worker(RENDER_QUEUE, (job: Job) => processRenderPanel(deps, job), {
+    ? new Worker(RENDER_QUEUE, recordingCompletion(deps, (job: Job) => processRenderPanel(deps, job)), {
         connection: renderConnection,
         prefix: config.redis.prefix,
         concurrency: config.render.concurrency,
@@ -141,8 +155,20 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, opti
       })
     : null;
   renderWorker?.on('error', (error) => logger.error({ err: error }, 'render worker error'));
-  renderWorker?.on('failed', (job, error) => logger.warn({ jobId: job?.id, err: error.message }, 'render attempt failed'));
-  worker.on('failed', (job, error) => logger.warn({ jobId: job?.id, jobName: job?.name, err: error.message }, 'job attempt failed'));
+  // Failed for good ends a job too (a generation's page shows Retry; the sweeper would mark it anyway).
+  const endedIfFailedForGood = (job: Job | undefined) => {
+    if (job?.id && job.attemptsMade >= (job.opts.attempts ?? 1)) {
+      markOutboxJobCompleted(db, job.id).catch((markError: unknown) => logger.warn({ err: markError, jobId: job.id }, 'could not mark a finished job; the sweeper will'));
+    }
+  };
+  renderWorker?.on('failed', (job, error) => {
+    logger.warn({ jobId: job?.id, err: error.message }, 'render attempt failed');
+    endedIfFailedForGood(job);
+  });
+  worker.on('failed', (job, error) => {
+    logger.warn({ jobId: job?.id, jobName: job?.name, err: error.message }, 'job attempt failed');
+    endedIfFailedForGood(job);
+  });
   relay.start();
   // Event-loop delay is the health signal for WORKER_CONCURRENCY: high p99 means too many drafts at once.
   const loopDelay = monitorEventLoopDelay({ resolution: 20 });
@@ -150,7 +176,7 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, opti
   const sweepLog = logger.child({ component: 'sweeper' });
   const sweepTimes = { stuckPageMs: config.worker.stuckPageMs, minuteMs: config.review.minuteMs, graceMs: Math.max(30_000, config.worker.stuckPageMs), retentionMs: config.worker.retentionMs };
   const sweeper = setInterval(() => {
-    sweepLostWork(db, queue, sweepLog, sweepTimes)
+    sweepLostWork(db, queue, sweepLog, sweepTimes, config.render ? renderQueue : null)
       .then((putBack) => {
         if (putBack > 0) relay.kick();
       })

@@ -45,6 +45,7 @@ describe('finding 12: retention', () => {
       payload: JSON.stringify({ pageId: 1, revisionId: 1 }),
       created_at: ago(30),
       relayed_at: relayedDaysAgo === null ? null : ago(relayedDaysAgo),
+      completed_at: relayedDaysAgo === null ? null : ago(relayedDaysAgo),
       run_at: runAt,
     });
     await db

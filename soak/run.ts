@@ -1,0 +1,189 @@
+// npm run soak -- --seconds N --seed S
+// The real bot and two real workers (child processes) against the loopback Discord and model, real
+// Postgres and a redis-server of the soak's own. Co-writers in several servers act at random while
+// faults are injected; after a quiet period the invariants are checked and printed with their counts.
+import { Queue } from 'bullmq';
+import { sql } from 'kysely';
+import { startStoryroom } from '../loopback/stack.js';
+import { registerCommands } from '../src/discord/register-commands.js';
+import { GENERATION_QUEUE } from '../src/queue/jobs.js';
+import { createRedisConnection } from '../src/queue/redis.js';
+import { checkInvariants, type InvariantResult } from './invariants.js';
+import { freePort, ManagedProcess, residentBytes, SoakRedis } from './processes.js';
+import { Random } from './random.js';
+import { act, createRoom, type ActionLog, type SoakRoom } from './rooms.js';
+
+function argument(name: string, fallback: number): number {
+  const index = process.argv.indexOf(`--${name}`);
+  const value = index >= 0 ? Number(process.argv[index + 1]) : fallback;
+  if (!Number.isFinite(value) || value < 0) throw new Error(`--${name} must be a number`);
+  return value;
+}
+
+const seconds = argument('seconds', 90);
+const seed = argument('seed', 1);
+const ROOMS = 4;
+const QUIET_LIMIT_MS = 120_000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+async function main(): Promise<number> {
+  const random = new Random(seed);
+  const redis = new SoakRedis(await freePort());
+  await redis.start();
+  const h = await startStoryroom('soak', {
+    bot: false,
+    worker: false,
+    env: {
+      REDIS_URL: redis.url,
+      STUCK_PAGE_SECONDS: '5',
+      WORKER_LOCK_MS: '6000',
+      GENERATION_ATTEMPTS: '3',
+      MODEL_TIMEOUT_MS: '2000',
+      SLOW_GENERATION_SECONDS: '20',
+      LOG_LEVEL: 'info',
+    },
+  });
+  await registerCommands({ ...h.config.discord, guildId: null });
+  let modelTrouble = 0;
+  h.model.setResponder((request) => {
+    if (Date.now() < modelTrouble && random.next() < 0.5) {
+      return random.weighted({ error: 3, limit: 2, timeout: 1, malformed: 1, refusal: 1 }) === 'timeout'
+        ? { delayMs: 3_000 }
+        : { fault: random.pick(['server_error', 'rate_limit', 'malformed_json', 'refusal'] as const) ?? 'server_error', retryAfterMs: 200 };
+    }
+    return request.responseFormatName === 'dialogue_script'
+      ? { json: { panels: [{ panel: 1, caption: null, lines: [{ speaker: 'Kai', line: `Line ${random.int(100)}.` }] }] } }
+      : { content: `The lantern swings over the pass, number ${random.int(10_000)}.`, chunkDelayMs: 20 };
+  });
+  const env = { ...process.env, ...h.env };
+  const bot = new ManagedProcess('bot', 'bot', env);
+  const workers = [new ManagedProcess('worker', 'worker 1', env), new ManagedProcess('worker', 'worker 2', env)];
+  await bot.start();
+  await Promise.all(workers.map((w) => w.start()));
+  await h.discord.waitForBotConnection();
+  const rooms: SoakRoom[] = [];
+  for (let i = 0; i < ROOMS; i += 1) rooms.push(await createRoom(h.discord, i));
+
+  const log: ActionLog = { actions: 0, unanswered: [], votes: [] };
+  const faults: Record<string, number> = {};
+  let paused = false;
+  const deadline = Date.now() + seconds * 1000;
+  const warmUpAt = Date.now() + Math.min(20_000, (seconds * 1000) / 4);
+  const baselines = new Map<number, number>();
+
+  const actors = Array.from({ length: 4 }, async () => {
+    while (Date.now() < deadline) {
+      if (paused) {
+        await sleep(100);
+        continue;
+      }
+      await act(h.discord, rooms, random, log);
+      await sleep(50 + random.int(250));
+    }
+  });
+
+  const injectFaults = async () => {
+    while (Date.now() < deadline - 5_000) {
+      await sleep(4_000 + random.int(6_000));
+      if (Date.now() > warmUpAt && baselines.size === 0) {
+        for (const p of [bot, ...workers]) if (p.pid) baselines.set(p.pid, residentBytes(p.pid) ?? 0);
+      }
+      const kind = random.weighted({ killWorker: 3, restartBot: 1, restartRedis: 2, killPostgres: 2, model: 3, discord: 3, deleteDraft: 2 });
+      faults[kind] = (faults[kind] ?? 0) + 1;
+      switch (kind) {
+        case 'killWorker': {
+          const victim = random.pick(workers);
+          if (!victim) break;
+          await victim.stop('SIGKILL');
+          await sleep(500 + random.int(2_000));
+          await victim.start();
+          break;
+        }
+        case 'restartBot':
+          // Members do not click while no bot is connected: Discord would tell them the app did not answer.
+          paused = true;
+          await sleep(1_000);
+          await bot.stop('SIGTERM');
+          await bot.start();
+          await h.discord.waitForBotConnection();
+          paused = false;
+          break;
+        case 'restartRedis':
+          await redis.stop();
+          await sleep(500 + random.int(1_500));
+          await redis.start();
+          break;
+        case 'killPostgres':
+          await sql`select pg_terminate_backend(pid) from pg_stat_activity where datname = ${h.database.name} and pid <> pg_backend_pid()`.execute(h.database.db).catch(() => undefined);
+          break;
+        case 'model':
+          modelTrouble = Date.now() + 2_000 + random.int(4_000);
+          break;
+        case 'discord':
+          h.discord.failNext({ method: 'PATCH', route: '/channels/:id/messages/:id', times: 1 + random.int(3) }, random.next() < 0.5 ? { status: 429, retryAfterMs: 300 } : { status: 502, code: 0, message: 'Bad Gateway' });
+          break;
+        case 'deleteDraft': {
+          const room = random.pick(rooms);
+          const threadId = room && random.pick(room.threads);
+          const draft = threadId && random.pick(h.discord.messages(threadId).filter((m) => /· (Narration|Dialogue) v\d+/.test(JSON.stringify(m.embeds))));
+          if (threadId && draft) h.discord.deleteMessage(threadId, draft.id);
+          break;
+        }
+      }
+    }
+  };
+  await Promise.all([...actors, injectFaults()]);
+
+  // Quiet: no more actions or faults; the sweeper and the retries settle what is left.
+  modelTrouble = 0;
+  const db = h.database.db;
+  const connection = createRedisConnection(redis.url, 'producer');
+  const queue = new Queue(GENERATION_QUEUE, { connection, prefix: h.config.redis.prefix });
+  const quietUntil = Date.now() + QUIET_LIMIT_MS;
+  let results: InvariantResult[] = [];
+  for (;;) {
+    await sleep(3_000);
+    results = await checkInvariants({ db, discord: h.discord, queue, log });
+    const open = results.reduce((sum, r) => sum + r.violations.length, 0);
+    if (open === 0 || Date.now() > quietUntil) break;
+  }
+
+  const crashes = [bot, ...workers].flatMap((p) => [...p.crashes, ...p.lines.filter((l) => /"level":60|nhandled|uncaught/i.test(l)).map((l) => `${p.label}: ${l.slice(0, 200)}`)]);
+  results.push({ name: 'no crash, unhandled rejection or fatal line in the logs', checked: [bot, ...workers].reduce((sum, p) => sum + p.lines.length, 0), violations: crashes });
+  const memory: string[] = [];
+  let compared = 0;
+  for (const p of [bot, ...workers]) {
+    const before = p.pid ? baselines.get(p.pid) : undefined;
+    const now = p.pid ? residentBytes(p.pid) : null;
+    if (!before || !now) continue;
+    compared += 1;
+    if (now > before * 1.2) memory.push(`${p.label}: ${(before / 2 ** 20).toFixed(0)} MiB after warm-up, ${(now / 2 ** 20).toFixed(0)} MiB at the end`);
+  }
+  results.push({ name: 'RSS at the end within 1.2× of after warm-up (processes not restarted since)', checked: compared, violations: memory });
+
+  let violations = 0;
+  for (const result of results) {
+    violations += result.violations.length;
+    say(`${result.violations.length === 0 ? 'ok  ' : 'FAIL'} ${result.name}: ${result.checked} checked, ${result.violations.length} violations`);
+    for (const violation of result.violations.slice(0, 10)) say(`       ${violation}`);
+  }
+  const faultCount = Object.values(faults).reduce((sum, n) => sum + n, 0);
+  say(`faults: ${Object.entries(faults).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`);
+  say(`actions ${log.actions}, faults ${faultCount}, violations ${violations}`);
+
+  await queue.close();
+  connection.disconnect();
+  await Promise.all([bot, ...workers].map((p) => p.stop('SIGTERM')));
+  await h.close();
+  await redis.stop();
+  return violations === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`soak failed to run: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(2);
+  },
+);
