@@ -4,7 +4,7 @@ import { buttonsOf, embedText } from '../loopback/writers-room.js';
 import type { Db } from '../src/db/connection.js';
 import { decodeCustomId } from '../src/discord/custom-id.js';
 import { jobKeyFor } from '../src/domain/jobs.js';
-import { describePageState, draftKindOf, isGenerating, isReviewing, type PageState } from '../src/domain/page-state-machine.js';
+import { describePageState, draftKindOf, isGenerating, isReviewing } from '../src/domain/page-state-machine.js';
 import type { ActionLog } from './rooms.js';
 
 export interface InvariantResult {
@@ -36,7 +36,7 @@ export async function checkInvariants(input: { db: Db; discord: DiscordEmulator;
   const stuck: string[] = [];
   const unannounced: string[] = [];
   for (const page of pages) {
-    const state = page.state as PageState;
+    const state = page.state;
     const where = `page ${page.id} (#${page.number}, ${state})`;
     const messages = messagesOf(page.thread_id);
     if (state === 'page_approved') {
