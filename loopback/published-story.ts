@@ -50,7 +50,8 @@ const panels = (page: number) => ({
 
 /**
  * Plays the story through the product: setup, two chapters, four approved pages (each with its panel
- * descriptions) and a fifth page left in review. Start the harness with PANEL_PROMPTS on.
+ * descriptions, and their rendered images when the harness has the loopback ComfyUI) and a fifth page left
+ * in review. Start the harness with PANEL_PROMPTS on.
  */
 export async function writeHostileStory(h: StoryroomHarness): Promise<{ room: WritersRoom; threads: [string, string] }> {
   const counters = { narration: 0, dialogue: 0, panels: 0 };
@@ -71,6 +72,11 @@ export async function writeHostileStory(h: StoryroomHarness): Promise<{ room: Wr
   const deadline = Date.now() + 15_000;
   while (Number((await h.database.db.selectFrom('panel_prompts').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n) < 8) {
     if (Date.now() > deadline) throw new Error('the panel descriptions of the four approved pages did not arrive');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  // With the loopback ComfyUI, every panel is rendered too.
+  while (h.comfy && Number((await h.database.db.selectFrom('panel_renders').select((eb) => eb.fn.countAll().as('n')).where('status', '=', 'done').executeTakeFirstOrThrow()).n) < 8) {
+    if (Date.now() > deadline + 30_000) throw new Error('the eight panels of the four approved pages were not rendered');
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return { room, threads: [first, second] };

@@ -40,7 +40,7 @@ describe('the web reader in a real Chromium', () => {
   const errors: string[] = [];
 
   beforeAll(async () => {
-    h = await startStoryroom('webbrowser', { web: true, env: { PANEL_PROMPTS: 'on', WEB_PAGES_PER_SCREEN: '2' } });
+    h = await startStoryroom('webbrowser', { web: true, comfyui: {}, env: { PANEL_PROMPTS: 'on', WEB_PAGES_PER_SCREEN: '2' } });
     await writeHostileStory(h);
     const published = await h.discord.slashCommand({ guildId: h.guildId, channelId: h.storyChannelId, userId: h.adminId, name: 'story', subcommand: 'publish', options: {} }).response();
     storyUrl = /(http:\/\/127\.0\.0\.1:\d+\/[a-z0-9-]+-[0-9a-f]{32})/.exec(published.content ?? '')?.[1] ?? '';
@@ -79,9 +79,24 @@ describe('the web reader in a real Chromium', () => {
     return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   }
 
+  /** Every image after it was scrolled into view (they load lazily) and decoded; a broken one has naturalWidth 0. */
   async function imagesLoaded(page: Page): Promise<{ src: string; naturalWidth: number }[]> {
-    // No DOM types in this project: the browser-side callbacks say what they touch.
-    return page.$$eval('img', (images: { src: string; naturalWidth: number }[]) => images.map((img) => ({ src: img.src, naturalWidth: img.naturalWidth })));
+    const images = page.locator('img');
+    const loaded: { src: string; naturalWidth: number }[] = [];
+    for (let index = 0; index < (await images.count()); index += 1) {
+      const image = images.nth(index);
+      await image.scrollIntoViewIfNeeded();
+      // No DOM types in this project: the browser-side callback says what it touches.
+      loaded.push(
+        await image.evaluate((img: { src: string; naturalWidth: number; decode(): Promise<void> }) =>
+          img.decode().then(
+            () => ({ src: img.src, naturalWidth: img.naturalWidth }),
+            () => ({ src: img.src, naturalWidth: 0 }),
+          ),
+        ),
+      );
+    }
+    return loaded;
   }
 
   it('the front page loads with its chapters and latest pages, accessible, with phone and desktop screenshots', async () => {
@@ -108,8 +123,11 @@ describe('the web reader in a real Chromium', () => {
       expect(await first.innerText()).toContain('Kai climbs toward the pass as the first snow falls');
       expect(await first.locator('dl.script dt').allInnerTexts()).toEqual(['KAI', HOSTILE.speaker.toUpperCase(), 'MIRA']);
       expect(await first.locator('dl.script dd').allInnerTexts()).toEqual(['It is glowing again.', HOSTILE.line, 'Then something is coming.']);
-      expect(await first.locator('.scene').first().innerText()).toBe(`Kai on a snowy ledge, the Mark glowing. ${HOSTILE.scene}`);
-      for (const image of await imagesLoaded(page)) expect(image.naturalWidth, image.src).toBeGreaterThan(0);
+      // Both panels of both pages on this screen, rendered by the loopback ComfyUI and served by content hash.
+      const images = await imagesLoaded(page);
+      expect(images).toHaveLength(4);
+      for (const image of images) expect(image.naturalWidth, image.src).toBeGreaterThan(0);
+      expect(await first.locator('img').first().getAttribute('alt')).toBe(`Kai on a snowy ledge, the Mark glowing. ${HOSTILE.scene}`);
       expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
       expect(await seriousViolations(page)).toEqual([]);
       await page.screenshot({ path: join(ARTIFACTS, `chapter-${name}.png`), fullPage: true });

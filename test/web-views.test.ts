@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { toReaderPage } from '../src/domain/reader-page.js';
+import { readerLinks } from '../src/web/links.js';
+import { renderSinglePage } from '../src/web/views/chapter-view.js';
+
+// The image slot, ahead of stored panel images: a page whose panel has an image shows it, previews it.
+describe('a panel with an image', () => {
+  const story = { id: 1, title: 'Ash & Ember', address: `ash-and-ember-${'0'.repeat(32)}`, publishedAt: new Date(0) };
+  const links = readerLinks('https://read.example.org', story.address);
+  const hash = 'b'.repeat(64);
+  const page = toReaderPage(
+    {
+      id: 1,
+      number: 2,
+      narration: 'The lantern swings.',
+      dialogue: '',
+      script: { panels: [{ panel: 1, caption: null, lines: [{ speaker: 'Mira', line: 'Down here.' }] }] },
+      approvedAt: new Date(0),
+    },
+    { descriptions: [{ panelNumber: 1, scene: 'Mira on the stair, "lantern" <raised>' }], images: [{ panelNumber: 1, hash, contentType: 'image/webp', width: 640, height: 960 }] },
+  );
+  const chapter = { number: 1, title: 'Stairs', approvedPages: 2, firstApprovedAt: new Date(0), latestApprovedAt: new Date(0) };
+
+  it('is drawn with its size and the scene as alt text, and becomes the page’s large preview image', async () => {
+    const html = String(await renderSinglePage(story, { chapter, page, screen: 1, lastModified: new Date(0) }, links));
+    expect(html).toContain(`<img src="/images/${hash}.webp" alt="Mira on the stair, &quot;lantern&quot; &lt;raised&gt;" width="640" height="960" loading="lazy" decoding="async">`);
+    expect(html).toContain(`<meta property="og:image" content="https://read.example.org/images/${hash}.webp">`);
+    expect(html).toContain('<meta name="twitter:card" content="summary_large_image">');
+    expect(html).not.toContain('<p class="scene">');
+  });
+});
