@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { builtInPanelWorkflow, hashWorkflow, resolveWorkflowMapping, type WorkflowMapping } from '../domain/comfyui-mapping.js';
-import { DEFAULT_CHECKPOINT, type ComfyWorkflow } from '../domain/comfyui-workflow.js';
+import { builtInPanelWorkflow, hashWorkflow } from '../domain/comfyui-mapping.js';
+import { DEFAULT_CHECKPOINT } from '../domain/comfyui-workflow.js';
+import { loadRenderWorkflow, type RenderWorkflow } from './render-workflow.js';
 import { DEFAULT_PRICES, type PriceTable } from '../domain/pricing.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -113,39 +114,6 @@ const checkedEnvironment = environmentSchema.superRefine((e, ctx) => {
     ctx.addIssue({ code: 'custom', path: ['COMFYUI_WORKFLOW_MAPPING'], message: 'is required with COMFYUI_WORKFLOW: say which node input takes positive, negative, seed, width and height' });
   }
 });
-
-/** How a panel becomes a ComfyUI prompt: a graph and where its values go. */
-export interface RenderWorkflow {
-  source: 'built-in' | 'file';
-  graph: ComfyWorkflow;
-  mapping: WorkflowMapping;
-  /** Stored with each render. */
-  hash: string;
-}
-
-const workflowGraphSchema = z.record(z.string(), z.object({ class_type: z.string(), inputs: z.record(z.string(), z.unknown()), _meta: z.object({ title: z.string() }).optional() }));
-
-/** The operator's workflow file checked against its mapping: the workflow, or one line per problem. */
-function loadRenderWorkflow(path: string, mappingSpec: Record<string, unknown>, readFile: (path: string) => string): RenderWorkflow | string[] {
-  let text: string;
-  try {
-    text = readFile(path);
-  } catch (error) {
-    return [`COMFYUI_WORKFLOW cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}): ${path}`];
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return ['COMFYUI_WORKFLOW is not JSON: export it from ComfyUI with "Save (API)"'];
-  }
-  const graph = workflowGraphSchema.safeParse(parsed);
-  if (!graph.success) return ['COMFYUI_WORKFLOW is not an API-format workflow (nodes by id, each with class_type and inputs): export it with "Save (API)"'];
-  const workflow = graph.data as ComfyWorkflow;
-  const resolved = resolveWorkflowMapping(workflow, mappingSpec);
-  if ('problems' in resolved) return resolved.problems.map((problem) => `COMFYUI_WORKFLOW_MAPPING ${problem}`);
-  return { source: 'file', graph: workflow, mapping: resolved.mapping, hash: hashWorkflow(workflow) };
-}
 
 export interface Config {
   discord: { token: string; applicationId: string; apiUrl: string | null; guildId: string | null; shards: number | 'auto'; attachmentOrigins: readonly string[] };

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { hashWorkflow, resolveWorkflowMapping, type WorkflowMapping } from '../domain/comfyui-mapping.js';
+import type { ComfyWorkflow } from '../domain/comfyui-workflow.js';
+
+// Part of the configuration: the operator's ComfyUI workflow file, read and checked at start-up.
+
+/** How a panel becomes a ComfyUI prompt: a graph and where its values go. */
+export interface RenderWorkflow {
+  source: 'built-in' | 'file';
+  graph: ComfyWorkflow;
+  mapping: WorkflowMapping;
+  /** Stored with each render. */
+  hash: string;
+}
+
+const workflowGraphSchema = z.record(z.string(), z.object({ class_type: z.string(), inputs: z.record(z.string(), z.unknown()), _meta: z.object({ title: z.string() }).optional() }));
+
+/** The operator's workflow file checked against its mapping: the workflow, or one line per problem. */
+export function loadRenderWorkflow(path: string, mappingSpec: Record<string, unknown>, readFile: (path: string) => string): RenderWorkflow | string[] {
+  let text: string;
+  try {
+    text = readFile(path);
+  } catch (error) {
+    return [`COMFYUI_WORKFLOW cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}): ${path}`];
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return ['COMFYUI_WORKFLOW is not JSON: export it from ComfyUI with "Save (API)"'];
+  }
+  const graph = workflowGraphSchema.safeParse(parsed);
+  if (!graph.success) return ['COMFYUI_WORKFLOW is not an API-format workflow (nodes by id, each with class_type and inputs): export it with "Save (API)"'];
+  const workflow = graph.data as ComfyWorkflow;
+  const resolved = resolveWorkflowMapping(workflow, mappingSpec);
+  if ('problems' in resolved) return resolved.problems.map((problem) => `COMFYUI_WORKFLOW_MAPPING ${problem}`);
+  return { source: 'file', graph: workflow, mapping: resolved.mapping, hash: hashWorkflow(workflow) };
+}
