@@ -10,7 +10,11 @@ export function createRedisConnection(url: string, role: 'worker' | 'producer'):
     role === 'worker'
       ? { maxRetriesPerRequest: null, enableReadyCheck: true }
       : { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2_000 };
-  return new Redis(url, { ...options, retryStrategy: (times) => Math.min(times * 200, 2_000), lazyConnect: false });
+  const redis = new Redis(url, { ...options, retryStrategy: (times) => Math.min(times * 200, 2_000), lazyConnect: false });
+  // Without a listener ioredis prints "Unhandled error event" at every failed reconnect. The Queue or
+  // Worker that uses the connection reports its errors through its own 'error' event, which is logged.
+  redis.on('error', () => undefined);
+  return redis;
 }
 
 /** Removes every key under a queue prefix: for the demo and tests, which each use a prefix of their own. */

@@ -144,8 +144,8 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, opti
   });
   progressWorker.on('error', (error) => logger.warn({ err: error }, 'progress worker error'));
   // Renders wait on ComfyUI (one prompt at a time there): their own worker, so drafts never queue behind them.
-  const renderConnection = createRedisConnection(config.redis.url, 'worker');
-  const renderWorker = config.render
+  const renderConnection = config.render ? createRedisConnection(config.redis.url, 'worker') : null;
+  const renderWorker = config.render && renderConnection
     ? new Worker(RENDER_QUEUE, recordingCompletion(deps, (job: Job) => processRenderPanel(deps, job)), {
         connection: renderConnection,
         prefix: config.redis.prefix,
@@ -198,7 +198,7 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, opti
       await renderWorker?.close();
       deps.comfy?.close();
       await renderQueue.close();
-      renderConnection.disconnect();
+      renderConnection?.disconnect();
       await progress.close();
       await queue.close();
       progressConnection.disconnect();
