@@ -85,7 +85,9 @@ export async function checkInvariants(input: { db: Db; discord: DiscordEmulator;
   const tallies: string[] = [];
   for (const revision of revisions) {
     const title = `Page ${revision.number} · ${revision.kind === 'narration' ? 'Narration' : 'Dialogue'} v${revision.version}`;
-    const shown = messagesOf(revision.thread_id).filter((m) => embedText(m).includes(title));
+    // The title ends at the version number: "v1" must not match the draft titled "v12".
+    const titled = new RegExp(`${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?!\\d)`);
+    const shown = messagesOf(revision.thread_id).filter((m) => titled.test(embedText(m)));
     if (shown.length > 1) doubled.push(`revision ${revision.id} (${title}) shown ${shown.length} times`);
     if (revision.status !== 'open' || shown.length !== 1) continue;
     const counted = await db
