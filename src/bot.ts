@@ -2,6 +2,7 @@ import { loadConfigOrExit } from './config/load-config.js';
 import { startBot } from './discord/bot-app.js';
 import { recommendedShardCount, startShards } from './discord/sharding.js';
 import { createLogger } from './logger.js';
+import { closeOnSignals } from './shutdown.js';
 
 const config = loadConfigOrExit();
 // Inside a shard process the ShardingManager has set SHARDS; otherwise this process decides.
@@ -11,13 +12,4 @@ const logger = createLogger({ level: config.logLevel, name: isShard ? `bot-shard
 const shardCount = isShard ? 1 : config.discord.shards === 'auto' ? await recommendedShardCount(config.discord) : config.discord.shards;
 const running = shardCount > 1 ? await startShards(config, shardCount, logger) : await startBot(config, logger, { serveHttp: !isShard || process.env.SHARDS === '0' });
 
-let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, 'shutting down');
-  await running.close();
-  process.exit(0);
-}
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('SIGINT', () => void shutdown('SIGINT'));
+closeOnSignals(logger, running);

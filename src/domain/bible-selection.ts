@@ -1,7 +1,24 @@
 // Which story bible entries a prompt takes, within the bible's share of the budget, and their order.
 
-import type { BibleEntry, CountTokens } from './context-builder.js';
+import type { BibleEntryType } from './bible-entry.js';
 import { materialBlock as block } from './material-block.js';
+
+export type CountTokens = (text: string) => number;
+
+/** A bible entry as a prompt sees it. */
+export interface BibleEntry {
+  title: string;
+  type: BibleEntryType;
+  body: string;
+  /** Words that call the entry into a prompt (its title always does). */
+  keywords: readonly string[];
+  /** Higher first when the budget cannot take every entry. */
+  priority: number;
+  /** In every prompt, budget permitting, whatever the page is about. */
+  alwaysInclude: boolean;
+  /** Token count when known (stored when the entry was added); counted here otherwise. */
+  tokens: number | null;
+}
 
 /** Tokens for each join between blocks of a prompt. */
 export const PER_PIECE = 3;

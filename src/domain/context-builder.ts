@@ -8,27 +8,14 @@
 // are covered by the chapter summary, or dropped oldest first when nothing covers them.
 // Text from people and from the bible is wrapped in delimited blocks so it reads as material, not orders.
 
-import type { BibleEntryType } from './bible-entry.js';
 import { DIALOGUE_INSTRUCTIONS, NARRATOR_INSTRUCTIONS, PANELS_INSTRUCTIONS, REVIEWER_INSTRUCTIONS } from './agent-instructions.js';
-import { PER_PIECE, renderEntry, selectBible } from './bible-selection.js';
+import { PER_PIECE, renderEntry, selectBible, type BibleEntry, type CountTokens } from './bible-selection.js';
 import { fitFeedback } from './feedback-block.js';
 import { materialBlock as block } from './material-block.js';
 
-export interface BibleEntry {
-  title: string;
-  type: BibleEntryType;
-  body: string;
-  /** Words that call the entry into a prompt (its title always does). */
-  keywords: readonly string[];
-  /** Higher first when the budget cannot take every entry. */
-  priority: number;
-  /** In every prompt, budget permitting, whatever the page is about. */
-  alwaysInclude: boolean;
-  /** Token count when known (stored when the entry was added); counted here otherwise. */
-  tokens: number | null;
-}
 
 export { sortBible } from './bible-selection.js';
+export type { BibleEntry, CountTokens } from './bible-selection.js';
 
 export interface ChapterSummary {
   text: string;
@@ -41,7 +28,6 @@ export interface PromptBudget {
   bibleTokens: number;
 }
 
-export type CountTokens = (text: string) => number;
 
 /** What went into a prompt: shown to co-writers in the page history and logged with the draft. */
 export interface PromptReport {
