@@ -88,7 +88,10 @@ export async function checkInvariants(input: { db: Db; discord: DiscordEmulator;
     // The title ends at the version number: "v1" must not match the draft titled "v12".
     const titled = new RegExp(`${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?!\\d)`);
     const shown = messagesOf(revision.thread_id).filter((m) => titled.test(embedText(m)));
-    if (shown.length > 1) doubled.push(`revision ${revision.id} (${title}) shown ${shown.length} times`);
+    if (shown.length > 1) {
+      const when = shown.map((m) => `${m.id} at ${new Date(m.createdAt).toISOString().slice(11, 23)}`).join(', ');
+      doubled.push(`revision ${revision.id} (${title}) shown ${shown.length} times: ${when}`);
+    }
     if (revision.status !== 'open' || shown.length !== 1) continue;
     const counted = await db
       .selectFrom('votes as v')

@@ -50,13 +50,24 @@ export class SoakRedis {
   }
 }
 
+/** RSS may grow to this multiple of its warm-up value over a process's life. */
+export const MEMORY_LIMIT = 1.2;
+/** A process's RSS is taken this long after it started… */
+export const MEMORY_WARM_UP_MS = 30_000;
+/** …and compared when it stops or the soak ends, if that is at least this much later. */
+export const MEMORY_MIN_SPAN_MS = 60_000;
+
 /** A bot or worker process the soak may kill and start again; it remembers whether an exit was ours. */
 export class ManagedProcess {
   current: StoryroomProcess | null = null;
   /** Exits nobody asked for: a crash. */
   readonly crashes: string[] = [];
   readonly lines: string[] = [];
+  /** RSS comparisons made, and those that grew past the limit: one per lifetime that ran long enough. */
+  memoryCompared = 0;
+  readonly memoryGrowth: string[] = [];
   private stopping = false;
+  private warmedUp: { pid: number; bytes: number; at: number } | null = null;
   startedAt = 0;
 
   constructor(
@@ -67,6 +78,7 @@ export class ManagedProcess {
 
   async start(): Promise<void> {
     this.stopping = false;
+    this.warmedUp = null;
     const started = startStoryroomProcess(this.name, this.env, { onLine: (line) => this.lines.push(line) });
     this.current = started;
     this.startedAt = Date.now();
@@ -76,8 +88,33 @@ export class ManagedProcess {
     await started.waitForLine(this.name === 'bot' ? /bot ready/ : /worker started/, 60_000);
   }
 
+  /** Takes this lifetime's RSS once it has run `warmUpMs`. */
+  sampleWarmUp(warmUpMs: number): void {
+    const pid = this.pid;
+    if (!pid || this.warmedUp || Date.now() - this.startedAt < warmUpMs) return;
+    const bytes = residentBytes(pid);
+    if (bytes) this.warmedUp = { pid, bytes, at: Date.now() };
+  }
+
+  /**
+   * Compares this lifetime's RSS now with its warm-up value, when it has run at least `minSpanMs`
+   * since then (a worker killed soon after warming up says nothing about growth).
+   */
+  compareMemory(limit: number, minSpanMs: number): void {
+    const warmedUp = this.warmedUp;
+    if (!warmedUp || this.pid !== warmedUp.pid || Date.now() - warmedUp.at < minSpanMs) return;
+    const now = residentBytes(warmedUp.pid);
+    if (!now) return;
+    this.memoryCompared += 1;
+    if (now > warmedUp.bytes * limit) {
+      const span = Math.round((Date.now() - warmedUp.at) / 1000);
+      this.memoryGrowth.push(`${this.label} (pid ${warmedUp.pid}): ${(warmedUp.bytes / 2 ** 20).toFixed(0)} MiB after warm-up, ${(now / 2 ** 20).toFixed(0)} MiB ${span} s later`);
+    }
+  }
+
   async stop(signal: NodeJS.Signals): Promise<void> {
     if (!this.current) return;
+    this.compareMemory(MEMORY_LIMIT, MEMORY_MIN_SPAN_MS);
     this.stopping = true;
     await this.current.stop(signal, 30_000);
     this.current = null;

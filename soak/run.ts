@@ -2,6 +2,8 @@
 // The real bot and two real workers (child processes) against the loopback Discord and model, real
 // Postgres and a redis-server of the soak's own. Co-writers in several servers act at random while
 // faults are injected; after a quiet period the invariants are checked and printed with their counts.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { sql } from 'kysely';
 import { startStoryroom } from '../loopback/stack.js';
@@ -9,7 +11,7 @@ import { registerCommands } from '../src/discord/register-commands.js';
 import { GENERATION_QUEUE } from '../src/queue/jobs.js';
 import { createRedisConnection } from '../src/queue/redis.js';
 import { checkInvariants, type InvariantResult } from './invariants.js';
-import { freePort, ManagedProcess, residentBytes, SoakRedis } from './processes.js';
+import { freePort, ManagedProcess, MEMORY_LIMIT, MEMORY_MIN_SPAN_MS, MEMORY_WARM_UP_MS, SoakRedis } from './processes.js';
 import { Random } from './random.js';
 import { act, createRoom, type ActionLog, type SoakRoom } from './rooms.js';
 
@@ -18,6 +20,12 @@ function argument(name: string, fallback: number): number {
   const value = index >= 0 ? Number(process.argv[index + 1]) : fallback;
   if (!Number.isFinite(value) || value < 0) throw new Error(`--${name} must be a number`);
   return value;
+}
+
+/** `--logs DIR`: the bot's and workers' log lines are written there at the end (one file per process). */
+function logsFolder(): string | null {
+  const index = process.argv.indexOf('--logs');
+  return index >= 0 ? (process.argv[index + 1] ?? null) : null;
 }
 
 const seconds = argument('seconds', 90);
@@ -69,8 +77,9 @@ async function main(): Promise<number> {
   const faults: Record<string, number> = {};
   let paused = false;
   const deadline = Date.now() + seconds * 1000;
-  const warmUpAt = Date.now() + Math.min(20_000, (seconds * 1000) / 4);
-  const baselines = new Map<number, number>();
+  const processes = () => [bot, ...workers];
+  // Each process's RSS after warm-up, taken by lifetime: a worker killed and started again warms up anew.
+  const memoryWatch = setInterval(() => processes().forEach((p) => p.sampleWarmUp(Math.min(MEMORY_WARM_UP_MS, (seconds * 1000) / 4))), 1_000);
 
   const actors = Array.from({ length: 4 }, async () => {
     while (Date.now() < deadline) {
@@ -86,9 +95,6 @@ async function main(): Promise<number> {
   const injectFaults = async () => {
     while (Date.now() < deadline - 5_000) {
       await sleep(4_000 + random.int(6_000));
-      if (Date.now() > warmUpAt && baselines.size === 0) {
-        for (const p of [bot, ...workers]) if (p.pid) baselines.set(p.pid, residentBytes(p.pid) ?? 0);
-      }
       const kind = random.weighted({ killWorker: 3, restartBot: 1, restartRedis: 2, killPostgres: 2, model: 3, discord: 3, deleteDraft: 2 });
       faults[kind] = (faults[kind] ?? 0) + 1;
       switch (kind) {
@@ -151,16 +157,21 @@ async function main(): Promise<number> {
 
   const crashes = [bot, ...workers].flatMap((p) => [...p.crashes, ...p.lines.filter((l) => /"level":60|nhandled|uncaught/i.test(l)).map((l) => `${p.label}: ${l.slice(0, 200)}`)]);
   results.push({ name: 'no crash, unhandled rejection or fatal line in the logs', checked: [bot, ...workers].reduce((sum, p) => sum + p.lines.length, 0), violations: crashes });
-  const memory: string[] = [];
-  let compared = 0;
-  for (const p of [bot, ...workers]) {
-    const before = p.pid ? baselines.get(p.pid) : undefined;
-    const now = p.pid ? residentBytes(p.pid) : null;
-    if (!before || !now) continue;
-    compared += 1;
-    if (now > before * 1.2) memory.push(`${p.label}: ${(before / 2 ** 20).toFixed(0)} MiB after warm-up, ${(now / 2 ** 20).toFixed(0)} MiB at the end`);
+  clearInterval(memoryWatch);
+  const minSpan = Math.min(MEMORY_MIN_SPAN_MS, (seconds * 1000) / 3);
+  for (const p of processes()) p.compareMemory(MEMORY_LIMIT, minSpan);
+  results.push({
+    name: `RSS within ${MEMORY_LIMIT}× of its value after warm-up, per process lifetime`,
+    checked: processes().reduce((sum, p) => sum + p.memoryCompared, 0),
+    violations: processes().flatMap((p) => p.memoryGrowth),
+  });
+
+  const logs = logsFolder();
+  if (logs) {
+    mkdirSync(logs, { recursive: true });
+    for (const p of processes()) writeFileSync(join(logs, `${p.label.replace(/\s+/g, '-')}.log`), `${p.lines.join('\n')}\n`);
+    say(`process logs written to ${logs}`);
   }
-  results.push({ name: 'RSS at the end within 1.2× of after warm-up (processes not restarted since)', checked: compared, violations: memory });
 
   let violations = 0;
   for (const result of results) {
