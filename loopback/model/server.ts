@@ -7,8 +7,10 @@ import {
   chatCompletionRequestSchema,
   type ChatCompletionRequestBody,
   type ModelServerOptions,
+  type MultipleChoices,
   type RecordedRequest,
   type Responder,
+  type ScriptedChoice,
   type ScriptedReply,
 } from './types.js';
 import { buildUsage, estimateTokens, PrefixCache } from './usage.js';
@@ -17,9 +19,11 @@ export type {
   ChatCompletionRequestBody,
   MessageRole,
   ModelServerOptions,
+  MultipleChoices,
   RecordedMessage,
   RecordedRequest,
   Responder,
+  ScriptedChoice,
   ScriptedFault,
   ScriptedReply,
 } from './types.js';
@@ -54,6 +58,7 @@ export class ModelServer {
     readonly baseURL: string,
     private responder: Responder,
     private latencyMs: number,
+    private multipleChoices: MultipleChoices,
   ) {}
 
   static async start(options: ModelServerOptions = {}): Promise<ModelServer> {
@@ -63,7 +68,7 @@ export class ModelServer {
       server.listen(0, '127.0.0.1', () => resolve());
     });
     const { port } = server.address() as AddressInfo;
-    const instance = new ModelServer(server, `http://127.0.0.1:${port}/v1`, options.responder ?? answerWithDefaults, options.latencyMs ?? 0);
+    const instance = new ModelServer(server, `http://127.0.0.1:${port}/v1`, options.responder ?? answerWithDefaults, options.latencyMs ?? 0, options.multipleChoices ?? 'supported');
     server.on('request', (req: IncomingMessage, res: ServerResponse) => void instance.handle(req, res));
     return instance;
   }
@@ -79,6 +84,10 @@ export class ModelServer {
 
   setLatency(ms: number): void {
     this.latencyMs = ms;
+  }
+
+  setMultipleChoices(mode: MultipleChoices): void {
+    this.multipleChoices = mode;
   }
 
   /** Resolves with the first `count` recorded requests once that many have arrived. */
@@ -186,6 +195,7 @@ export class ModelServer {
       body,
       model: body.model,
       stream: body.stream === true,
+      n: body.n ?? 1,
       responseFormatName: body.response_format?.type === 'json_schema' ? (body.response_format.json_schema?.name ?? null) : null,
       messages,
       promptText: messages.map((message) => message.content).join('\n'),
@@ -226,39 +236,38 @@ export class ModelServer {
         break;
     }
 
-    const refusal = reply.fault === 'refusal' ? (reply.refusal ?? DEFAULT_REFUSAL) : null;
-    let content = refusal === null ? contentOf(request, reply, number) : null;
-    let truncated = false;
-    if (reply.fault === 'length' && content !== null) {
-      const characters = [...content];
-      content = characters.slice(0, Math.max(1, Math.floor(characters.length / 2))).join('');
-      truncated = true;
+    if (request.n > 1 && this.multipleChoices === 'refused') {
+      sendError(res, 500, { type: 'server_error', message: 'Only one completion choice is allowed' });
+      return;
     }
+    const choiceCount = this.multipleChoices === 'supported' ? request.n : 1;
+    const choices = Array.from({ length: choiceCount }, (_, index) => this.choiceOf(request, reply, number, index));
     const promptTokens = estimateTokens(request.promptText);
+    // The prompt is counted once however many choices come back; the output of every choice is counted.
     const usage = buildUsage(
       {
         promptTokens,
-        completionTokens: estimateTokens(content ?? refusal ?? ''),
+        completionTokens: choices.reduce((sum, choice) => sum + estimateTokens(choice.content ?? choice.refusal ?? ''), 0),
         cachedTokens: this.cache.cachedTokens(request.model, request.messages, promptTokens),
       },
       reply.usage,
     );
     const id = `chatcmpl-loopback-${number}-${Date.now().toString(36)}`;
     const created = Math.floor(Date.now() / 1000);
-    const finishReason = truncated ? 'length' : 'stop';
     res.setHeader('x-request-id', `req_loopback_${number}`);
 
     if (request.stream) {
-      const pieces = refusal !== null ? splitIntoPieces(refusal) : !truncated && reply.chunks ? reply.chunks : splitIntoPieces(content ?? '');
       await writeCompletionStream(
         res,
         {
           id,
           created,
           model: request.model,
-          kind: refusal !== null ? 'refusal' : 'content',
-          pieces,
-          finishReason,
+          choices: choices.map((choice) => ({
+            kind: choice.refusal !== null ? 'refusal' : 'content',
+            pieces: choice.refusal !== null ? splitIntoPieces(choice.refusal) : (choice.chunks ?? splitIntoPieces(choice.content ?? '')),
+            finishReason: choice.truncated ? 'length' : 'stop',
+          })),
           usage: request.body.stream_options?.include_usage === true ? usage : null,
           chunkDelayMs: reply.chunkDelayMs ?? 0,
         },
@@ -271,11 +280,43 @@ export class ModelServer {
       object: 'chat.completion',
       created,
       model: request.model,
-      choices: [{ index: 0, message: { role: 'assistant', content, refusal }, finish_reason: finishReason, logprobs: null }],
+      choices: choices.map((choice, index) => ({
+        index,
+        message: { role: 'assistant', content: choice.content, refusal: choice.refusal },
+        finish_reason: choice.truncated ? 'length' : 'stop',
+        logprobs: null,
+      })),
       usage,
     };
     sendJson(res, 200, completion);
   }
+
+  /** Choice `index` of an answer: the reply itself for the first choice of a one-choice answer, else its `choices` entry. */
+  private choiceOf(request: RecordedRequest, reply: ScriptedReply, number: number, index: number): AnsweredChoice {
+    const several = request.n > 1 && this.multipleChoices === 'supported';
+    const scripted: ScriptedChoice | undefined = several ? reply.choices?.[index] : undefined;
+    const fault = several ? (scripted?.fault ?? (reply.fault === 'refusal' || reply.fault === 'length' ? reply.fault : undefined)) : reply.fault;
+    if (fault === 'refusal') return { content: null, refusal: reply.refusal ?? DEFAULT_REFUSAL, truncated: false, chunks: null };
+    // Unscripted choices after the first differ by a suffix (not a JSON answer, which must stay readable).
+    const base = contentOf(request, reply, number);
+    let content = scripted?.content ?? (index > 0 && reply.json === undefined ? `${base} (choice ${index + 1})` : base);
+    let truncated = false;
+    if (fault === 'length') {
+      const characters = [...content];
+      content = characters.slice(0, Math.max(1, Math.floor(characters.length / 2))).join('');
+      truncated = true;
+    }
+    const chunks = !several && !truncated && reply.chunks ? reply.chunks : null;
+    return { content, refusal: null, truncated, chunks };
+  }
+}
+
+interface AnsweredChoice {
+  content: string | null;
+  refusal: string | null;
+  truncated: boolean;
+  /** The reply's own streaming chunks, kept for a one-choice answer. */
+  chunks: string[] | null;
 }
 
 /** The default responder: an empty reply, which the server fills with its default text. */

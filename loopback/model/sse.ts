@@ -5,14 +5,19 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
 import type { CompletionUsage } from 'openai/resources/completions';
 
-export interface CompletionStream {
-  id: string;
-  created: number;
-  model: string;
+/** One choice of a streamed completion (a request with `n` streams several, told apart by index). */
+export interface StreamedChoice {
   /** Refusal pieces go out as `delta.refusal`, content pieces as `delta.content`. */
   kind: 'content' | 'refusal';
   pieces: string[];
   finishReason: 'stop' | 'length';
+}
+
+export interface CompletionStream {
+  id: string;
+  created: number;
+  model: string;
+  choices: StreamedChoice[];
   /** Sent on a last chunk with `choices: []` (the client asked for stream_options.include_usage). */
   usage: CompletionUsage | null;
   chunkDelayMs: number;
@@ -31,20 +36,28 @@ export async function writeCompletionStream(res: ServerResponse, stream: Complet
     choices,
     ...(usage ? { usage } : {}),
   });
-  const choice = (delta: ChatCompletionChunk.Choice.Delta, finishReason: ChatCompletionChunk.Choice['finish_reason'] = null) => [
-    { index: 0, delta, finish_reason: finishReason, logprobs: null },
+  const choice = (index: number, delta: ChatCompletionChunk.Choice.Delta, finishReason: ChatCompletionChunk.Choice['finish_reason'] = null) => [
+    { index, delta, finish_reason: finishReason, logprobs: null },
   ];
 
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
-  const opening: ChatCompletionChunk.Choice.Delta =
-    stream.kind === 'refusal' ? { role: 'assistant', content: null, refusal: '' } : { role: 'assistant', content: '', refusal: null };
-  writeEvent(res, chunk(choice(opening)));
-  for (const piece of stream.pieces) {
-    if (stream.chunkDelayMs > 0) await sleep(stream.chunkDelayMs, undefined, { signal });
-    if (res.destroyed) return;
-    writeEvent(res, chunk(choice(stream.kind === 'refusal' ? { refusal: piece } : { content: piece })));
+  stream.choices.forEach((streamed, index) => {
+    const opening: ChatCompletionChunk.Choice.Delta =
+      streamed.kind === 'refusal' ? { role: 'assistant', content: null, refusal: '' } : { role: 'assistant', content: '', refusal: null };
+    writeEvent(res, chunk(choice(index, opening)));
+  });
+  // Choices take turns piece by piece, as a server writing them side by side would send them.
+  const longest = Math.max(0, ...stream.choices.map((streamed) => streamed.pieces.length));
+  for (let at = 0; at < longest; at += 1) {
+    for (const [index, streamed] of stream.choices.entries()) {
+      const piece = streamed.pieces[at];
+      if (piece === undefined) continue;
+      if (stream.chunkDelayMs > 0) await sleep(stream.chunkDelayMs, undefined, { signal });
+      if (res.destroyed) return;
+      writeEvent(res, chunk(choice(index, streamed.kind === 'refusal' ? { refusal: piece } : { content: piece })));
+    }
   }
-  writeEvent(res, chunk(choice({}, stream.finishReason)));
+  stream.choices.forEach((streamed, index) => writeEvent(res, chunk(choice(index, {}, streamed.finishReason))));
   if (stream.usage) writeEvent(res, chunk([], stream.usage));
   res.end('data: [DONE]\n\n');
 }

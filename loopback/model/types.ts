@@ -21,6 +21,7 @@ export const chatCompletionRequestSchema = z.looseObject({
     )
     .min(1, 'messages must hold at least one message'),
   stream: z.boolean().nullable().optional(),
+  n: z.number().int().min(1).max(128).nullable().optional(),
   stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullable().optional(),
   response_format: z
     .looseObject({ type: z.string(), json_schema: z.looseObject({ name: z.string() }).optional() })
@@ -41,6 +42,8 @@ export interface RecordedRequest {
   body: ChatCompletionRequestBody;
   model: string;
   stream: boolean;
+  /** Choices asked for (`n`, default 1). */
+  n: number;
   /** The json_schema name of a structured-output request, else null. */
   responseFormatName: string | null;
   messages: RecordedMessage[];
@@ -50,6 +53,13 @@ export interface RecordedRequest {
 }
 
 export type ScriptedFault = 'rate_limit' | 'server_error' | 'malformed_json' | 'refusal' | 'length' | 'hang_up';
+
+/** One choice of an answer to a request with `n` above 1. */
+export interface ScriptedChoice {
+  content?: string;
+  /** `length` cuts this choice off halfway; `refusal` makes it a refusal. The other choices are unaffected. */
+  fault?: 'length' | 'refusal';
+}
 
 export interface ScriptedReply {
   /** Only requests this accepts take the reply (the first match in the queue wins). */
@@ -69,13 +79,27 @@ export interface ScriptedReply {
   retryAfterMs?: number;
   /** For the refusal fault: the refusal text. */
   refusal?: string;
+  /**
+   * Per choice, for a request with `n` above 1 on a server that answers with several: choice i takes
+   * entry i; choices past the list get the default text with their index.
+   */
+  choices?: ScriptedChoice[];
   /** Overrides the estimated figures one by one; total_tokens follows. */
   usage?: Partial<{ prompt_tokens: number; completion_tokens: number; cached_tokens: number }>;
 }
 
 export type Responder = (request: RecordedRequest) => ScriptedReply | Promise<ScriptedReply>;
 
+/**
+ * How the server treats `n` above 1, as real servers differ: `supported` answers with n choices (OpenAI,
+ * vLLM, recent llama.cpp); `ignored` answers with one (Ollama); `refused` answers 500 "Only one
+ * completion choice is allowed" (older llama.cpp builds).
+ */
+export type MultipleChoices = 'supported' | 'ignored' | 'refused';
+
 export interface ModelServerOptions {
+  /** Default `supported`. */
+  multipleChoices?: MultipleChoices;
   /** Added before every answer, faults included. Default 0. */
   latencyMs?: number;
   /** Answers requests no queued reply matches. Default: the server's default text (see ModelServer). */
