@@ -31,11 +31,15 @@ export function scrubSecrets(line: string): string {
   return line.replace(TOKEN_IN_PATH, '/$1/$2/[redacted]').replace(PASSWORD_IN_URL, '$1:[redacted]@');
 }
 
-// Errors from the REST client also carry what was sent (requestBody: a person's text, attachments):
-// the log keeps its type, message, code, status and where it came from, not the payload.
+// Errors from the REST client also carry what was sent (requestBody: a person's text, attachments),
+// and pg's pool attaches the whole client to a lost connection's error (its settings, its prepared
+// statements' SQL): the log keeps type, message, code, status and where it came from, not those.
 function serializeError(error: unknown): unknown {
   const serialized = pino.stdSerializers.err(error as Error) as unknown as Record<string, unknown>;
-  if (serialized && typeof serialized === 'object') delete serialized.requestBody;
+  if (serialized && typeof serialized === 'object') {
+    delete serialized.requestBody;
+    delete serialized.client;
+  }
   return serialized;
 }
 

@@ -25,8 +25,15 @@ export function createDatabase(databaseUrl: string, options: DatabaseOptions = {
   });
   // A client losing its server (Postgres restarted) must not crash the process: idle clients report
   // through the pool, and checked-out ones get a listener of their own (their query fails instead).
-  pool.on('error', (error) => options.onPoolError?.(error));
-  pool.on('connect', (client) => client.on('error', (error) => options.onPoolError?.(error)));
+  // pg hands one lost connection's error to the client's listeners and then to the pool's: report it once.
+  const reported = new WeakSet<Error>();
+  const report = (error: Error) => {
+    if (reported.has(error)) return;
+    reported.add(error);
+    options.onPoolError?.(error);
+  };
+  pool.on('error', report);
+  pool.on('connect', (client) => client.on('error', report));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool: withPreparedStatements(pool, options.onQuery) }) });
 }
 
