@@ -69,6 +69,9 @@ export class DiscordMessages {
     private readonly logger: Logger,
   ) {}
 
+  /** The last upsert asked for, by target, while it runs. */
+  private readonly inFlight = new Map<string, Promise<string>>();
+
   /** Posts a message; the nonce makes the REST client's own retry of a post that went through return it instead of a second one. */
   async post(channelId: string, body: MessageBody): Promise<APIMessage> {
     return (await this.call(null, () => this.rest.post(Routes.channelMessages(channelId), { body: { ...body, nonce: newNonce(), enforce_nonce: true } }))) as APIMessage;
@@ -92,12 +95,27 @@ export class DiscordMessages {
    */
   async upsert(target: MessageTarget, find: { by: FindBy }, body: MessageBody, files?: readonly MessageFile[]): Promise<string> {
     const key = `${find.by}:${find.by === 'generation_key' ? target.generationKey : find.by === 'revision' ? target.revisionId : find.by === 'page_card' || find.by === 'page_panels' ? target.pageId : target.chapterId}`;
+    // In this process, one target's edits land in the order they were asked for (the last shows the latest state).
+    const previous = this.inFlight.get(key) ?? Promise.resolve();
+    const run = previous.then(
+      () => this.upsertNow(target, { by: find.by, key }, body, files),
+      () => this.upsertNow(target, { by: find.by, key }, body, files),
+    );
+    this.inFlight.set(key, run);
+    const forget = () => {
+      if (this.inFlight.get(key) === run) this.inFlight.delete(key);
+    };
+    run.then(forget, forget);
+    return run;
+  }
+
+  private async upsertNow(target: MessageTarget, { by, key }: { by: FindBy; key: string }, body: MessageBody, files?: readonly MessageFile[]): Promise<string> {
     // Without files an edit leaves the attachments as they are; with them, exactly these are kept.
     const request = files ? { body: { ...body, attachments: files.map((file, index) => ({ id: index, filename: file.name })) }, files: files.map((file) => ({ name: file.name, data: file.data })) } : { body };
     for (let tries = 1; ; tries += 1) {
       const found = await this.db.transaction().execute(async (trx) => {
         await lockDiscordMessageTarget(trx, key);
-        const existing = await this.findRecorded(trx, target, find.by);
+        const existing = await this.findRecorded(trx, target, by);
         return existing ? { existing } : await claimDiscordMessageTarget(trx, { target: key, channelId: target.channelId, nonce: newNonce() });
       });
       if ('existing' in found) {
@@ -113,7 +131,7 @@ export class DiscordMessages {
         if (target.revisionId !== null && existing.revision_id === null) await setDiscordMessageRevision(this.db, existing.id, target.revisionId);
         return existing.message_id;
       }
-      return this.postClaimed(target, { by: find.by, key }, found, request);
+      return this.postClaimed(target, { by, key }, found, request);
     }
   }
 

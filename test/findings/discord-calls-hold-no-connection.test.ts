@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { embedText, WritersRoom } from '../../loopback/writers-room.js';
+import { buttonsOf, embedText, WritersRoom } from '../../loopback/writers-room.js';
 import { startStoryroom, type StoryroomHarness } from '../../loopback/stack.js';
 
 // Finding 11: a message is claimed in one short transaction, posted with no connection held (with a
@@ -15,7 +15,7 @@ describe('finding 11: no database connection is held across a Discord call', () 
     const logs = new PassThrough();
     logs.on('data', (chunk: Buffer) => logLines.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
     // Four drafts at once on a pool of four connections: a held connection per waiting edit would exhaust it.
-    h = await startStoryroom('noconnheld', { proxy: true, env: { WORKER_CONCURRENCY: '4', WORKER_DB_CONNECTIONS: '4', LOG_LEVEL: 'warn' }, logDestination: logs });
+    h = await startStoryroom('noconnheld', { proxy: true, env: { WORKER_CONCURRENCY: '4', WORKER_DB_CONNECTIONS: '4', SLOW_GENERATION_SECONDS: '1', LOG_LEVEL: 'warn' }, logDestination: logs });
     room = new WritersRoom(h);
     h.model.setResponder(() => ({ content: 'Ash falls on the forge.', chunks: ['Ash ', 'falls ', 'on ', 'the ', 'forge.'], chunkDelayMs: 40 }));
     await room.setupStory();
@@ -80,5 +80,37 @@ describe('finding 11: no database connection is held across a Discord call', () 
     const recorded = await h.database.db.selectFrom('discord_messages').select('message_id').where('channel_id', '=', threadId).where('purpose', '=', 'draft').execute();
     expect(recorded).toHaveLength(1);
     expect(h.discord.message(threadId, recorded[0]?.message_id ?? '')).toBeDefined();
+  });
+
+  // The soak's check counts every message showing a draft's title. A failed or dropped draft never
+  // became a revision, so its version number goes to the next draft: its message must not keep showing it.
+  it('finding 11: a failed draft’s message becomes its notice, and the draft Retry writes is the one message titled v1', async () => {
+    h.model.enqueue({ fault: 'refusal', refusal: 'I cannot write that scene.' });
+    const threadId = await room.openChapter('Refused once');
+    await room.startPage(threadId, h.adminId, 'A scene the model refuses').response();
+    const failure = await h.discord.waitFor(() => h.discord.messages(threadId).find((m) => buttonsOf(m).some((b) => b.label === 'Retry' && !b.disabled)), {
+      description: 'the failure notice with Retry',
+    });
+    await room.click(threadId, failure, h.adminId, 'Retry').response();
+    await room.openDraft(threadId, 1, 'Narration', 1);
+    expect(await messagesPerThing(threadId)).toEqual({ 'Page 1 · Narration v1': 1 });
+  });
+
+  it('finding 11: a slow draft cancelled before its text arrives keeps its Retry, and the next draft is the one message titled v1', async () => {
+    h.model.enqueue({ content: 'Slow words arriving late.', chunks: ['Slow words ', 'arriving late.'], chunkDelayMs: 1_800 });
+    const threadId = await room.openChapter('Cancelled once');
+    await room.startPage(threadId, h.adminId, 'A slow scene').response();
+    const writing = await h.discord.waitFor(() => h.discord.messages(threadId).find((m) => buttonsOf(m).some((b) => b.label === 'Cancel')), {
+      description: 'Retry and Cancel on the slow draft',
+    });
+    await room.click(threadId, writing, h.adminId, 'Cancel').response();
+    // The late text arrives after the cancel: it is not kept, and the notice keeps its Retry.
+    const late = await h.discord.waitFor(() => (embedText(room.message(threadId, writing.id)).includes('not kept') ? room.message(threadId, writing.id) : null), {
+      description: 'the late draft marked as not kept',
+    });
+    expect(buttonsOf(late).filter((b) => b.label === 'Retry' && !b.disabled)).toHaveLength(1);
+    await room.click(threadId, late, h.adminId, 'Retry').response();
+    await room.openDraft(threadId, 1, 'Narration', 1);
+    expect(await messagesPerThing(threadId)).toEqual({ 'Page 1 · Narration v1': 1 });
   });
 });
