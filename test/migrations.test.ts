@@ -10,6 +10,7 @@ const EXPECTED_TABLES = [
   'canonical_refs',
   'chapter_members',
   'chapters',
+  'discord_message_claims',
   'discord_messages',
   'images',
   'interaction_receipts',

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { Faults } from './faults.js';
+import { Faults, type HeldCall } from './faults.js';
 import { Gateway } from './gateway.js';
 import { Interactions, type ButtonClickInput, type ModalSubmitInput, type SlashCommandInput } from './interactions.js';
 import { guildJson, readyJson } from './payloads.js';
@@ -16,6 +16,7 @@ import type { FailAnswer, InteractionHandle, RecordedCall, StoredMessage } from 
 import { World } from './world.js';
 
 export { renderChannel } from './render-channel.js';
+export type { HeldCall } from './faults.js';
 export type { EmbedJson, ComponentJson, FailAnswer, InteractionHandle, InteractionResponse, RecordedCall, StoredMessage } from './types.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -222,6 +223,14 @@ export class DiscordEmulator {
   /** Answers the next matching REST call(s) with this failure instead of running them. */
   failNext(match: { method?: string; route?: string | RegExp; times?: number }, answer: FailAnswer): void {
     this.faults.failNext(match, answer);
+  }
+
+  /**
+   * Holds the next matching REST call after it was carried out, before it is answered, until the test
+   * releases it: what happens when the caller's process or database fails in between.
+   */
+  holdNext(match: { method?: string; route?: string | RegExp }): HeldCall {
+    return this.faults.holdNext(match);
   }
 
   /** Removes a message as a moderator would, without telling the bot. */

@@ -88,6 +88,9 @@ export function checkMessageBody(body: JsonObject, options: { creating: boolean;
   const components = arr(body.components);
   checkEmbeds(embeds, problems);
   checkComponents(components, problems);
+  const nonce = body.nonce;
+  if (typeof nonce === 'string' && nonce.length > 25) problems.push(`nonce is ${nonce.length} characters (max 25)`);
+  if (typeof nonce === 'number' && !Number.isSafeInteger(nonce)) problems.push('nonce is not an integer');
   if (options.creating && !str(content) && embeds.length === 0 && components.length === 0 && !options.hasFiles && !body.sticker_ids && !body.poll) {
     problems.push('a message needs content, embeds, components or a file');
   }

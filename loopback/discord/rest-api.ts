@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { failureResponse, type Faults } from './faults.js';
 import { HttpError } from './http-error.js';
 import type { Route } from './routes/route.js';
-import type { JsonObject, RecordedCall, UploadedFile } from './types.js';
+import type { FailAnswer, JsonObject, RecordedCall, UploadedFile } from './types.js';
 import type { World } from './world.js';
 
 /** One REST call as it arrived, for recording. */
@@ -42,15 +42,19 @@ export class RestApi {
     const match = this.deps.routes.map((r) => ({ r, m: r.method === method ? r.pattern.exec(path) : null })).find((x) => x.m);
     const arrival: Arrival = { method, url, path, route: match?.r.name ?? path.replace(/\d{15,21}/g, ':id'), body, authorized };
     const failure = this.deps.faults.take(method, arrival.route);
-    if (failure) {
-      const { status, headers, payload } = failureResponse(failure);
+    const answerFailure = (answer: FailAnswer) => {
+      const { status, headers, payload } = failureResponse(answer);
       for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-      return this.finish(res, arrival, status, payload);
-    }
+      this.finish(res, arrival, status, payload);
+    };
+    // A failure that did not land answers before anything happens; one that landed is carried out first.
+    if (failure && !('landed' in failure && failure.landed)) return answerFailure(failure);
     if (!match?.m) return this.finish(res, arrival, 404, { message: '404: Not Found', code: 0 });
     if (match.r.auth && !authorized) return this.finish(res, arrival, 401, { message: '401: Unauthorized', code: 0 });
     try {
       const result = await match.r.handle({ params: match.m.slice(1), body, files, query: url.searchParams });
+      await this.deps.faults.hold(method, arrival.route);
+      if (failure) return answerFailure(failure);
       this.finish(res, arrival, result.status, result.body);
     } catch (error) {
       if (error instanceof HttpError) this.finish(res, arrival, error.status, { message: error.message, code: error.code });

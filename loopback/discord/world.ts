@@ -29,6 +29,8 @@ export class World {
   /** Registered application commands by scope: a guild id, or 'global'. */
   private readonly commands = new Map<string, JsonObject[]>();
   private readonly attachments = new Map<string, StoredAttachment>();
+  /** Messages posted with `enforce_nonce`, by author and nonce, with when they were posted. */
+  private readonly nonces = new Map<string, { channelId: string; messageId: string; at: number }>();
 
   constructor(
     private readonly gateway: Pick<Gateway, 'dispatch'>,
@@ -175,6 +177,23 @@ export class World {
     return message;
   }
 
+  /**
+   * The message this author already posted with this nonce in the past few minutes, when the body asks
+   * for it (`enforce_nonce`): Discord returns that message instead of creating another.
+   */
+  messageByNonce(body: JsonObject): StoredMessage | undefined {
+    const key = nonceKey(this.bot.id, body);
+    const seen = key ? this.nonces.get(key) : undefined;
+    if (!seen || Date.now() - seen.at > NONCE_WINDOW_MS) return undefined;
+    return this.findMessage(seen.channelId, seen.messageId);
+  }
+
+  /** Remembers a posted message's nonce when it asked for the nonce to be enforced. */
+  rememberNonce(message: StoredMessage, body: JsonObject): void {
+    const key = nonceKey(message.authorId, body);
+    if (key) this.nonces.set(key, { channelId: message.channelId, messageId: message.id, at: message.createdAt });
+  }
+
   /** Applies an edit: only the fields the body carries change, and a message never turns ephemeral or back. */
   editMessage(message: StoredMessage, body: JsonObject, files: UploadedFile[]): void {
     if (typeof body.content === 'string' || body.content === null) message.content = body.content ?? '';
@@ -223,4 +242,13 @@ export class World {
   findAttachment(id: string): StoredAttachment | undefined {
     return this.attachments.get(id);
   }
+}
+
+/** Discord checks a nonce "in the past few minutes"; the emulator honours the short end of that. */
+const NONCE_WINDOW_MS = 2 * 60_000;
+
+function nonceKey(authorId: string, body: JsonObject): string | null {
+  const nonce = body.nonce;
+  if (body.enforce_nonce !== true || (typeof nonce !== 'string' && typeof nonce !== 'number')) return null;
+  return `${authorId}:${String(nonce)}`;
 }

@@ -73,6 +73,7 @@ const environmentSchema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   PROMPT_TOKEN_BUDGET: z.coerce.number().int().min(1_000).max(1_000_000).default(16_000),
   BIBLE_TOKEN_BUDGET: z.coerce.number().int().min(0).max(1_000_000).default(6_000),
+  WORKER_DB_CONNECTIONS: z.coerce.number().int().min(2).max(200).optional(),
   WORKER_LOCK_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
   STUCK_PAGE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(120),
   RETENTION_DAYS: z.coerce.number().int().min(1).max(3_650).default(7),
@@ -150,6 +151,8 @@ export interface Config {
     /** The worker's /metrics, /livez and /readyz: off unless WORKER_METRICS_PORT is set. */
     metricsHttp: { port: number; host: string } | null;
     concurrency: number;
+    /** The worker's Postgres pool (WORKER_DB_CONNECTIONS, default concurrency + 4). */
+    dbConnections: number;
     /** BullMQ lock: a dead worker's job is taken over within about 4/3 of this (see stalledCheckIntervalMs). */
     lockMs: number;
     /** A page generating this long with no live job is queued again by the sweeper. */
@@ -248,6 +251,7 @@ export function parseConfig(env: Record<string, string | undefined>, readFile: (
     worker: Object.freeze({
       metricsHttp: e.WORKER_METRICS_PORT === undefined ? null : Object.freeze({ port: e.WORKER_METRICS_PORT, host: e.WORKER_METRICS_HOST }),
       concurrency: e.WORKER_CONCURRENCY,
+      dbConnections: e.WORKER_DB_CONNECTIONS ?? e.WORKER_CONCURRENCY + 4,
       lockMs: e.WORKER_LOCK_MS,
       stuckPageMs: e.STUCK_PAGE_SECONDS * 1000,
       slowGenerationMs: e.SLOW_GENERATION_SECONDS * 1000,

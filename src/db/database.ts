@@ -208,6 +208,15 @@ export interface DiscordMessagesTable {
   updated_at: UpdatedAt;
 }
 
+/** A message being posted: claimed with its nonce before the post, deleted once the message is recorded. */
+export interface DiscordMessageClaimsTable {
+  /** What the message shows, as `DiscordMessages` finds it (`generation_key:…`, `page_card:…`). */
+  target: string;
+  channel_id: string;
+  nonce: string;
+  claimed_at: ColumnType<Date, Date | undefined, Date>;
+}
+
 export interface InteractionReceiptsTable {
   interaction_id: string;
   received_at: CreatedAt;
@@ -261,6 +270,7 @@ export interface Database {
   agent_execution_log: AgentExecutionLogTable;
   outbox: OutboxTable;
   discord_messages: DiscordMessagesTable;
+  discord_message_claims: DiscordMessageClaimsTable;
   interaction_receipts: InteractionReceiptsTable;
   page_status_summary: PageStatusSummaryView;
   chapter_progress: ChapterProgressView;
@@ -286,4 +296,5 @@ export type PanelPrompt = Selectable<PanelPromptsTable>;
 export type NewPanelPrompt = Insertable<PanelPromptsTable>;
 export type DiscordMessage = Selectable<DiscordMessagesTable>;
 export type NewDiscordMessage = Insertable<DiscordMessagesTable>;
+export type DiscordMessageClaim = Selectable<DiscordMessageClaimsTable>;
 export type NewAgentExecution = Insertable<AgentExecutionLogTable>;

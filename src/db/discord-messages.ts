@@ -1,5 +1,5 @@
 import { sql, type Transaction } from 'kysely';
-import type { Database, DiscordMessage, NewDiscordMessage } from './database.js';
+import type { Database, DiscordMessage, DiscordMessageClaim, NewDiscordMessage } from './database.js';
 import type { Executor } from './executor.js';
 
 // Which Discord message shows which chapter, page or revision.
@@ -47,6 +47,27 @@ export async function deleteDiscordMessage(db: Executor, messageRowId: number): 
 /** Serialises work on one message target until the transaction ends (`target` names it: kind and key). */
 export async function lockDiscordMessageTarget(trx: Transaction<Database>, target: string): Promise<void> {
   await sql`select pg_advisory_xact_lock(hashtext(${`discord-message:${target}`}))`.execute(trx);
+}
+
+/**
+ * The claim on a message about to be posted: the one already there (a run that posted and could not
+ * record, or is posting now) or a new one with this nonce. A claim for another channel (the chapter
+ * moved to a new thread) is replaced. Call under the target's lock.
+ */
+export async function claimDiscordMessageTarget(trx: Transaction<Database>, claim: { target: string; channelId: string; nonce: string }): Promise<{ claim: DiscordMessageClaim; earlier: boolean }> {
+  const existing = await trx.selectFrom('discord_message_claims').selectAll().where('target', '=', claim.target).executeTakeFirst();
+  if (existing && existing.channel_id === claim.channelId) return { claim: existing, earlier: true };
+  const made = await trx
+    .insertInto('discord_message_claims')
+    .values({ target: claim.target, channel_id: claim.channelId, nonce: claim.nonce })
+    .onConflict((oc) => oc.column('target').doUpdateSet({ channel_id: claim.channelId, nonce: claim.nonce, claimed_at: new Date() }))
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return { claim: made, earlier: false };
+}
+
+export async function deleteDiscordMessageClaim(db: Executor, target: string): Promise<void> {
+  await db.deleteFrom('discord_message_claims').where('target', '=', target).execute();
 }
 
 /** Forgets every message recorded for a chapter whose thread is gone: they are posted again in the new one. */

@@ -28,3 +28,9 @@ export async function pruneFinishedOutboxRows(db: Executor, before: Date): Promi
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+/** Claims on messages never recorded (their job gave up or the page moved on) older than `before`. */
+export async function pruneStaleMessageClaims(db: Executor, before: Date): Promise<number> {
+  const result = await db.deleteFrom('discord_message_claims').where('claimed_at', '<', before).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

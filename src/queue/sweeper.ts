@@ -2,7 +2,7 @@ import type { Job, Queue } from 'bullmq';
 import type { Db } from '../db/connection.js';
 import type { Executor } from '../db/executor.js';
 import { getOutboxRelayState, listUnfinishedRelayedJobs, markOutboxJobCompleted, putBackInOutbox, requeueOutboxRow } from '../db/outbox.js';
-import { pruneFinishedOutboxRows, pruneInteractionReceipts } from '../db/retention.js';
+import { pruneFinishedOutboxRows, pruneInteractionReceipts, pruneStaleMessageClaims } from '../db/retention.js';
 import { listOpenDraftsWithoutMessage, listOpenDraftsWithReviewSchedule, listPagesGeneratingSince, tryAdvisoryTransactionLock } from '../db/sweeps.js';
 import { jobKeyFor, queueOfJob, type JobData, type JobName } from '../domain/jobs.js';
 import { draftKindOf } from '../domain/page-state-machine.js';
@@ -152,12 +152,13 @@ export async function sweepUnfinishedJobs(db: Db, queues: JobQueues, logger: Log
   return requeued;
 }
 
-/** Receipts and finished outbox rows past the retention period: kept for a while, then deleted. */
+/** Receipts, finished outbox rows and unrecorded message claims past the retention period: kept for a while, then deleted. */
 async function pruneExpired(db: Db, logger: Logger, retentionMs: number): Promise<void> {
   const before = new Date(Date.now() - retentionMs);
   const receipts = await pruneInteractionReceipts(db, before);
   const outboxRows = await pruneFinishedOutboxRows(db, before);
-  if (receipts + outboxRows > 0) logger.info({ receipts, outboxRows }, 'sweeper: pruned rows past retention');
+  const messageClaims = await pruneStaleMessageClaims(db, before);
+  if (receipts + outboxRows + messageClaims > 0) logger.info({ receipts, outboxRows, messageClaims }, 'sweeper: pruned rows past retention');
 }
 
 export interface SweepTimes {

@@ -1,9 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import { DiscordAPIError, REST, RESTJSONErrorCodes, Routes, type APIMessage } from 'discord.js';
 import type { Config } from '../config/config.js';
 import type { Db } from '../db/connection.js';
-import type { DiscordMessage, MessagePurpose } from '../db/database.js';
+import type { DiscordMessage, DiscordMessageClaim, MessagePurpose } from '../db/database.js';
 import {
+  claimDiscordMessageTarget,
   deleteDiscordMessage,
+  deleteDiscordMessageClaim,
   getChapterProgressMessage,
   getDiscordMessageByGenerationKey,
   getDraftMessage,
@@ -66,8 +69,12 @@ export class DiscordMessages {
     private readonly logger: Logger,
   ) {}
 
+  /** The last upsert asked for, by target, while it runs. */
+  private readonly inFlight = new Map<string, Promise<string>>();
+
+  /** Posts a message; the nonce makes the REST client's own retry of a post that went through return it instead of a second one. */
   async post(channelId: string, body: MessageBody): Promise<APIMessage> {
-    return (await this.call(null, () => this.rest.post(Routes.channelMessages(channelId), { body }))) as APIMessage;
+    return (await this.call(null, () => this.rest.post(Routes.channelMessages(channelId), { body: { ...body, nonce: newNonce(), enforce_nonce: true } }))) as APIMessage;
   }
 
   async edit(channelId: string, messageId: string, body: MessageBody): Promise<APIMessage> {
@@ -81,31 +88,63 @@ export class DiscordMessages {
 
   /**
    * Edits the message recorded for this target, or posts it (again) when there is none or it was
-   * deleted. Serialised per target with an advisory lock, so two runs of one job (a false stall)
-   * cannot both post.
+   * deleted. No database connection is held while Discord answers (a 429 can take seconds): the target
+   * is looked up, or claimed with a nonce, in one short transaction, posted with that nonce enforced,
+   * and recorded in another. A run that posted and could not record (a crash, a failed commit), or
+   * two runs at once, post with the same nonce, and Discord returns the one message.
    */
   async upsert(target: MessageTarget, find: { by: FindBy }, body: MessageBody, files?: readonly MessageFile[]): Promise<string> {
-    const key = find.by === 'generation_key' ? target.generationKey : find.by === 'revision' ? target.revisionId : find.by === 'page_card' || find.by === 'page_panels' ? target.pageId : target.chapterId;
+    const key = `${find.by}:${find.by === 'generation_key' ? target.generationKey : find.by === 'revision' ? target.revisionId : find.by === 'page_card' || find.by === 'page_panels' ? target.pageId : target.chapterId}`;
+    // In this process, one target's edits land in the order they were asked for (the last shows the latest state).
+    const previous = this.inFlight.get(key) ?? Promise.resolve();
+    const run = previous.then(
+      () => this.upsertNow(target, { by: find.by, key }, body, files),
+      () => this.upsertNow(target, { by: find.by, key }, body, files),
+    );
+    this.inFlight.set(key, run);
+    const forget = () => {
+      if (this.inFlight.get(key) === run) this.inFlight.delete(key);
+    };
+    run.then(forget, forget);
+    return run;
+  }
+
+  private async upsertNow(target: MessageTarget, { by, key }: { by: FindBy; key: string }, body: MessageBody, files?: readonly MessageFile[]): Promise<string> {
     // Without files an edit leaves the attachments as they are; with them, exactly these are kept.
     const request = files ? { body: { ...body, attachments: files.map((file, index) => ({ id: index, filename: file.name })) }, files: files.map((file) => ({ name: file.name, data: file.data })) } : { body };
-    return this.db.transaction().execute(async (trx) => {
-      await lockDiscordMessageTarget(trx, `${find.by}:${key}`);
-      const existing = await this.findRecorded(trx, target, find.by);
-      if (existing) {
+    for (let tries = 1; ; tries += 1) {
+      const found = await this.db.transaction().execute(async (trx) => {
+        await lockDiscordMessageTarget(trx, key);
+        const existing = await this.findRecorded(trx, target, by);
+        return existing ? { existing } : await claimDiscordMessageTarget(trx, { target: key, channelId: target.channelId, nonce: newNonce() });
+      });
+      if ('existing' in found) {
+        const { existing } = found;
         try {
           await this.call(target.chapterId, () => this.rest.patch(Routes.channelMessage(existing.channel_id, existing.message_id), request));
-          if (target.revisionId !== null && existing.revision_id === null) {
-            await setDiscordMessageRevision(trx, existing.id, target.revisionId);
-          }
-          return existing.message_id;
         } catch (error) {
-          if (!(error instanceof DiscordAPIError && error.code === RESTJSONErrorCodes.UnknownMessage)) throw error;
+          if (!(error instanceof DiscordAPIError && error.code === RESTJSONErrorCodes.UnknownMessage) || tries >= 3) throw error;
           this.logger.info({ messageId: existing.message_id, pageId: target.pageId }, 'message was deleted; posting it again');
-          await deleteDiscordMessage(trx, existing.id);
+          await deleteDiscordMessage(this.db, existing.id);
+          continue;
         }
+        if (target.revisionId !== null && existing.revision_id === null) await setDiscordMessageRevision(this.db, existing.id, target.revisionId);
+        return existing.message_id;
       }
-      const message = (await this.call(target.chapterId, () => this.rest.post(Routes.channelMessages(target.channelId), request))) as APIMessage;
-      if (find.by === 'chapter_progress') await this.pin(target.channelId, message.id);
+      return this.postClaimed(target, { by, key }, found, request);
+    }
+  }
+
+  /** Posts a claimed message with the claim's nonce and records it; an earlier claim's post may show an older body, so it is edited. */
+  private async postClaimed(target: MessageTarget, { by, key }: { by: FindBy; key: string }, claimed: { claim: DiscordMessageClaim; earlier: boolean }, request: { body: object; files?: { name: string; data: Buffer }[] }): Promise<string> {
+    const posted = { ...request, body: { ...request.body, nonce: claimed.claim.nonce, enforce_nonce: true } };
+    const message = (await this.call(target.chapterId, () => this.rest.post(Routes.channelMessages(target.channelId), posted))) as APIMessage;
+    if (claimed.earlier) await this.call(target.chapterId, () => this.rest.patch(Routes.channelMessage(target.channelId, message.id), request));
+    if (target.purpose === 'progress') await this.pin(target.channelId, message.id);
+    const recorded = await this.db.transaction().execute(async (trx) => {
+      await lockDiscordMessageTarget(trx, key);
+      const existing = await this.findRecorded(trx, target, by);
+      if (existing) return existing.message_id;
       await insertDiscordMessage(trx, {
         channel_id: target.channelId,
         message_id: message.id,
@@ -115,8 +154,15 @@ export class DiscordMessages {
         revision_id: target.revisionId,
         generation_key: target.generationKey,
       });
+      await deleteDiscordMessageClaim(trx, key);
       return message.id;
     });
+    if (recorded !== message.id) {
+      // Another message was recorded meanwhile (a claim older than Discord's nonce window): ours goes.
+      this.logger.warn({ messageId: message.id, kept: recorded, pageId: target.pageId }, 'a second message for one target was posted; deleting it');
+      await this.rest.delete(Routes.channelMessage(target.channelId, message.id)).catch(() => undefined);
+    }
+    return recorded;
   }
 
   /** A pin is a convenience: without the Manage Messages permission the message still works unpinned. */
@@ -130,7 +176,11 @@ export class DiscordMessages {
 
   /** A target without the key it is found by has no message recorded. */
   private async findRecorded(db: Executor, target: MessageTarget, by: FindBy): Promise<DiscordMessage | undefined> {
-    if (by === 'generation_key') return target.generationKey === null ? undefined : getDiscordMessageByGenerationKey(db, target.generationKey);
+    if (by === 'generation_key') {
+    // A draft's message is kept by the job that wrote it; one posted for the stored revision counts too.
+    const byKey = target.generationKey === null ? undefined : await getDiscordMessageByGenerationKey(db, target.generationKey);
+    return byKey ?? (target.purpose !== 'draft' || target.revisionId === null ? undefined : getDraftMessage(db, target.revisionId));
+  }
     if (by === 'revision') return target.revisionId === null ? undefined : getDraftMessage(db, target.revisionId);
     if (by === 'page_card') return target.pageId === null ? undefined : getPageCardMessage(db, target.pageId);
     if (by === 'page_panels') return target.pageId === null ? undefined : getPanelsMessage(db, target.pageId);
@@ -147,4 +197,9 @@ export class DiscordMessages {
       throw error;
     }
   }
+}
+
+/** A message nonce: at most 25 characters, unique enough that only a repeat of the same post shares it. */
+function newNonce(): string {
+  return randomBytes(12).toString('base64url');
 }

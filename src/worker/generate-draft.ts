@@ -1,6 +1,6 @@
 import type { Job } from 'bullmq';
 import type { AgentOutcome } from '../db/database.js';
-import { getPageWithPlace, nextRevisionVersion } from '../db/pages.js';
+import { getPage, getPageWithPlace, nextRevisionVersion } from '../db/pages.js';
 import { findRevisionByGenerationKey } from '../db/revisions.js';
 import { buildDialoguePrompt, buildNarrationPrompt, type PromptReport } from '../domain/context-builder.js';
 import { allowedOrDefault } from '../domain/model-allowlist.js';
@@ -39,6 +39,8 @@ interface DraftDisplay {
   view: DraftView;
   writing: DraftPhase;
   onText: (text: string) => void;
+  /** Ends the "being written" display: called once the model has answered, before the outcome is shown. */
+  stopWriting: () => Promise<void>;
 }
 
 /** Draft a narration or dialogue: show progress, call the model, record the revision, show it for a vote. */
@@ -81,14 +83,23 @@ async function generateDraft(run: DraftRun): Promise<string> {
   let textSoFar = '';
   await deps.messages.upsert(target, { by: 'generation_key' }, renderDraftMessage(view, writing));
   await updatePageCard(deps, place, `${data.kind === 'narration' ? 'Narration' : 'Dialogue'} v${version} is being written…`);
+  let slowEdit: Promise<void> = Promise.resolve();
   const slowTimer = setTimeout(() => {
     writing.slowPageVersion = data.pageVersion;
-    deps.messages
+    slowEdit = deps.messages
       .upsert(target, { by: 'generation_key' }, renderDraftMessage({ ...view, text: textSoFar }, writing))
-      .catch((error: unknown) => log.warn({ err: error }, 'could not offer Retry and Cancel on a slow draft'));
+      .then(
+        () => undefined,
+        (error: unknown) => log.warn({ err: error }, 'could not offer Retry and Cancel on a slow draft'),
+      );
   }, deps.config.worker.slowGenerationMs);
+  // Once the model has answered, no "still writing" edit may land after what follows (the draft, a failure notice).
+  const stopWriting = async () => {
+    clearTimeout(slowTimer);
+    await slowEdit;
+  };
   try {
-    return await writeAndRecord(run, { target, view, writing, onText: (text) => (textSoFar = text) });
+    return await writeAndRecord(run, { target, view, writing, onText: (text) => (textSoFar = text), stopWriting });
   } finally {
     clearTimeout(slowTimer);
   }
@@ -163,6 +174,7 @@ async function writeAndRecord(run: DraftRun, display: DraftDisplay): Promise<str
       usage = draft.usage;
     }
   } catch (error) {
+    await display.stopWriting();
     const failure = classifyModelError(error);
     await logCall(failure.usage, failure.outcome, failure.message);
     const attempts = job.opts.attempts ?? 1;
@@ -175,11 +187,18 @@ async function writeAndRecord(run: DraftRun, display: DraftDisplay): Promise<str
     return 'failed';
   }
 
+  await display.stopWriting();
   await logCall(usage, 'ok', null);
   const result = await recordDraft(deps.db, { ...data, generationKey }, { body, structured, promptContext: report }, deps.config.review);
   if (result.status === 'stale') {
     log.info('page moved on while the draft was written (cancelled or restarted); draft dropped');
-    await deps.messages.upsert(target, { by: 'generation_key' }, renderDraftMessage({ ...view, text: body }, { phase: 'dropped', reason: 'Cancelled or restarted before it finished; this text was not kept.' }));
+    const page = await getPage(deps.db, place.id);
+    // Cancelled: the message is the page's failure notice now, and keeps its Retry.
+    const shown =
+      page?.state === 'generation_failed'
+        ? renderFailureMessage(page, page.stage, 'Cancelled before it finished; this text was not kept.')
+        : renderDraftMessage({ ...view, text: body }, { phase: 'dropped', reason: 'Cancelled or restarted before it finished; this text was not kept.' });
+    await deps.messages.upsert(target, { by: 'generation_key' }, shown);
     return 'stale';
   }
   if (result.status === 'recorded') deps.kickRelay(result.queued);
@@ -189,9 +208,11 @@ async function writeAndRecord(run: DraftRun, display: DraftDisplay): Promise<str
 
 /** The draft could not be written: the page waits for a co-writer's Retry, shown on a failure notice. */
 async function markFailed(run: DraftRun, userMessage: string): Promise<void> {
-  const { deps, data, place } = run;
+  const { deps, data, place, generationKey } = run;
   const page = await failGeneration(deps.db, data, userMessage);
   if (!page) return;
-  await deps.messages.post(place.thread_id, renderFailureMessage(page, data.kind, userMessage));
+  // The message that showed the draft being written becomes the notice: no "being written" is left behind.
+  const target = { channelId: place.thread_id, purpose: 'draft' as const, chapterId: place.chapter_id, pageId: place.id, revisionId: null, generationKey };
+  await deps.messages.upsert(target, { by: 'generation_key' }, renderFailureMessage(page, data.kind, userMessage));
   await updatePageCard(deps, { ...place, ...page }, null);
 }

@@ -12,7 +12,9 @@ import { ChapterUnreachableError } from './discord-messages.js';
 
 /** Shows a stored draft as it now stands (open with its tally, or decided), posting it when it has no message yet. */
 export async function showDraft(deps: WorkerDeps, shown: { place: PagePlace; revision: PageRevision; generationKey: string | null }): Promise<void> {
-  const { place, revision, generationKey } = shown;
+  const { place, revision } = shown;
+  // A generated draft is always found by its job's key, under one lock, whoever shows it.
+  const generationKey = shown.generationKey ?? revision.generation_key;
   if (place.thread_id === null) return;
   const coWriters = await countCoWriters(deps.db, place.chapter_id);
   const tally = tallyVotes(await listCountedVotes(deps.db, revision.id), parseQuorumRule(place.quorum) ?? { kind: 'majority' }, coWriters);

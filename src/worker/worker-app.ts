@@ -110,7 +110,7 @@ function timed(metrics: ProcessMetrics, processor: (job: Job) => Promise<string>
 
 export async function startWorker(config: Readonly<Config>, logger: Logger, options: WorkerOptions = {}): Promise<RunningWorker> {
   const db = createDatabase(config.databaseUrl, {
-    maxConnections: config.worker.concurrency + 4,
+    maxConnections: config.worker.dbConnections,
     onPoolError: (error) => logger.warn({ err: error }, 'idle database connection lost; the pool reconnects'),
   });
   await migrateToLatest(db);

@@ -21,7 +21,10 @@ export function channelRoutes(world: World, violations: string[]): Route[] {
       const [channelId] = ctx.params as [string];
       const channel = knownChannel(world, channelId);
       rejectInvalid(violations, checkMessageBody(ctx.body, { creating: true, hasFiles: ctx.files.length > 0 }), 'message');
+      const earlier = world.messageByNonce(ctx.body);
+      if (earlier) return { status: 200, body: world.toMessageJson(earlier, channel.guildId) };
       const message = world.postMessage(channel, ctx.body, ctx.files, {});
+      world.rememberNonce(message, ctx.body);
       return { status: 200, body: world.toMessageJson(message, channel.guildId) };
     }),
     defineRoute('GET', `/channels/${ID}/messages/${ID}`, '/channels/:id/messages/:id', true, (ctx) => {

@@ -103,7 +103,8 @@ function describePhase(view: DraftView, phase: DraftPhase): { status: string; co
 export function renderDraftMessage(view: DraftView, phase: DraftPhase): MessageBody {
   const { status, colour } = describePhase(view, phase);
   const restored = view.restoredFromVersion ? ` (restored from v${view.restoredFromVersion})` : '';
-  const title = `Page ${view.pageNumber} · ${KIND_LABEL[view.kind]} v${view.version}${restored}`;
+  // A dropped draft was never stored: its version number goes to the next draft, so it does not show one.
+  const title = phase.phase === 'dropped' ? `Page ${view.pageNumber} · ${KIND_LABEL[view.kind]} draft (not kept)` : `Page ${view.pageNumber} · ${KIND_LABEL[view.kind]} v${view.version}${restored}`;
   // Embeds do not resolve mentions in titles: the editor is named in the description's first line.
   const byline = view.editedBy ? `✍️ Edited by <@${view.editedBy}>\n\n` : '';
   const statusField = fitText(status, LIMITS.fieldValue);
