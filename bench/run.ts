@@ -7,6 +7,7 @@ import { benchMemory } from './memory.js';
 import { benchCompiledMemory } from './compiled-memory.js';
 import { benchScaleOut } from './scale-out.js';
 import { renderTable, type BenchRow } from './stats.js';
+import { benchTakesTokens } from './takes-tokens.js';
 import { benchVoteRoundTrips } from './vote-round-trips.js';
 import { benchVotes } from './votes.js';
 
@@ -21,6 +22,7 @@ const SECTIONS: [string, () => Promise<BenchRow[]>][] = [
   ['memory', benchMemory],
   ['compiled-memory', benchCompiledMemory],
   ['scale-out', benchScaleOut],
+  ['takes', benchTakesTokens],
 ];
 
 const only = process.argv.slice(2);
