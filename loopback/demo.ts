@@ -1,15 +1,21 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PermissionFlagsBits } from 'discord.js';
 import pg from 'pg';
 import { registerCommands } from '../src/discord/register-commands.js';
+import { describePageState } from '../src/domain/page-state-machine.js';
 import { deleteQueueKeys } from '../src/queue/redis.js';
+import { ComfyServer } from './comfyui/server.js';
 import { DiscordEmulator, renderChannel } from './discord/emulator.js';
 import { ModelServer, type RecordedRequest, type ScriptedReply } from './model/server.js';
 import { startStoryroomProcess } from './processes.js';
 import { WritersRoom, embedText } from './writers-room.js';
 
-// `npm run demo`: the whole product on this machine with no credentials. A loopback Discord and a
-// scripted model stand in for the outside world; the bot and the worker are the real processes.
+// `npm run demo`: the whole product on this machine with no credentials. A loopback Discord, a
+// scripted model and a loopback ComfyUI stand in for the outside world; the bot and the worker are the
+// real processes. With COMFYUI_URL set, the panels are drawn by that ComfyUI instead.
 
 const env = process.env;
 const realModel = Boolean(env.OPENAI_BASE_URL || env.OPENAI_API_KEY);
@@ -86,6 +92,7 @@ async function main(): Promise<void> {
   step('Starting the loopback Discord, the model, Postgres database and the bot and worker processes');
   const discord = await DiscordEmulator.start({ botUsername: 'storyroom' });
   const model = realModel ? null : await ModelServer.start({ responder: demoModel });
+  const comfy = env.COMFYUI_URL ? null : await ComfyServer.start({ stepDelayMs: 5 });
   const database = await createDemoDatabase();
   const guild = discord.createGuild({ name: 'Demo Writers Guild' });
   const channel = discord.createChannel(guild.id, { name: 'the-glowing-mark' });
@@ -106,6 +113,7 @@ async function main(): Promise<void> {
     QUEUE_PREFIX: `demo-${randomBytes(3).toString('hex')}`,
     LOG_LEVEL: env.LOG_LEVEL ?? 'warn',
     ...(model ? { OPENAI_BASE_URL: model.baseURL, OPENAI_API_KEY: 'demo' } : {}),
+    ...(comfy ? { COMFYUI_URL: comfy.baseUrl } : {}),
   };
   await registerCommands({ token: discord.token, applicationId: discord.applicationId, apiUrl: discord.apiUrl, guildId: guild.id });
   const echo = (name: string) => (line: string) => console.log(`  [${name}] ${line}`);
@@ -131,9 +139,19 @@ async function main(): Promise<void> {
     await room.revise(threadId, v1, ava.id, 'Show, don’t tell: let the rain and the light do the work.');
     await room.revise(threadId, v1, ben, 'End on a threat outside, not on Kai’s thoughts.');
     const v2 = await room.openDraft(threadId, 1, 'Narration', 2);
-    step('Narration v2 takes the feedback. Both approve it');
-    await room.click(threadId, v2, ava.id, 'Approve').response();
-    await room.click(threadId, v2, ben, 'Approve').response();
+    step('Narration v2 takes the feedback. ava presses Edit and changes one line by hand (no model call): v3');
+    const v2Text = embedText(v2);
+    await room.edit(
+      threadId,
+      v2,
+      ava.id,
+      'Rain drums on the forge roof. Kai wipes soot from his wrist and freezes: the Mark is glowing, a low coal-red that brightens each time the shutters rattle. Past the treeline, something is moving toward the light.',
+    );
+    const v3 = await room.openDraft(threadId, 1, 'Narration', 3);
+    console.log(indent(`${v2Text.includes('ember-red') ? 'v2 said "ember-red"; ' : ''}v3: ${embedText(v3).split('\n').find((line) => line.includes('Edited by')) ?? ''}`));
+    step('Both approve the edited v3');
+    await room.click(threadId, v3, ava.id, 'Approve').response();
+    await room.click(threadId, v3, ben, 'Approve').response();
     const dialogue = await room.openDraft(threadId, 1, 'Dialogue', 1);
     step('The dialogue draft is up. Both approve it');
     await room.click(threadId, dialogue, ava.id, 'Approve').response();
@@ -142,12 +160,22 @@ async function main(): Promise<void> {
       description: 'the approved page',
       timeoutMs: 30_000,
     });
+    // The page card and the progress message are redrawn a moment after the announcement.
+    const approved = `Status: ${describePageState({ state: 'page_approved', stage: 'dialogue' })}`;
+    const card = () => discord.messages(threadId).find((m) => (m.embeds[0] as { title?: string } | undefined)?.title === 'Page 1');
+    await discord.waitFor(() => {
+      const shown = card();
+      return (shown !== undefined && embedText(shown).includes(approved) && discord.messages(threadId).some((m) => embedText(m).includes('1 approved, 0 in review'))) || undefined;
+    }, {
+      description: 'the page card and progress saying approved',
+      timeoutMs: 30_000,
+    });
 
     step('The chapter thread, as a co-writer reads it:');
     console.log(renderChannel(discord.messages(threadId)));
 
-    step('ben asks what changed between the narration drafts: /page diff page:1 from:1 to:2 (only ben sees it)');
-    const diff = await discord.slashCommand({ guildId: guild.id, channelId: threadId, userId: ben, name: 'page', subcommand: 'diff', options: { page: 1, from: 1, to: 2 } }).response();
+    step('ben asks what ava changed: /page diff page:1 from:2 to:3 (only ben sees it)');
+    const diff = await discord.slashCommand({ guildId: guild.id, channelId: threadId, userId: ben, name: 'page', subcommand: 'diff', options: { page: 1, from: 2, to: 3 } }).response();
     console.log(indent(embedsText(diff.embeds).slice(0, 600)));
 
     // The panels agent writes the image prompts a moment after the approval.
@@ -161,6 +189,18 @@ async function main(): Promise<void> {
         console.log(indent(`📎 ${file.filename} (${file.content.length} bytes)\n${text.split('\n').slice(0, 12).join('\n')}\n…`));
       }
     }
+
+    step('ComfyUI draws the three panels; the "Page 1 · Panels" message shows them as they finish');
+    const panels = await discord.waitFor(
+      () => discord.messages(threadId).find((m) => m.content.startsWith('**Page 1 · Panels**') && m.attachments.length === 3 && /3 of 3 panels rendered/.test(m.content)),
+      { description: 'the three rendered panels', timeoutMs: 60_000 },
+    );
+    console.log(indent(panels.content));
+    const folder = mkdtempSync(join(tmpdir(), 'storyroom-demo-panels-'));
+    for (const image of panels.attachments) writeFileSync(join(folder, image.filename), image.content);
+    console.log(indent(`saved ${panels.attachments.map((image) => `${image.filename} (${image.size} bytes)`).join(', ')}
+  to ${folder}`));
+
     if (discord.violations.length > 0) {
       failed = true;
       console.error(`Discord limits were broken:\n${discord.violations.join('\n')}`);
@@ -172,6 +212,7 @@ async function main(): Promise<void> {
     await Promise.all([bot.stop('SIGTERM', 10_000), worker.stop('SIGTERM', 10_000)]);
     await discord.close();
     await model?.close();
+    await comfy?.close();
     await database.drop();
     await deleteQueueKeys(REDIS_URL, processEnv.QUEUE_PREFIX ?? 'demo');
   }

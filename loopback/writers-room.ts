@@ -112,6 +112,13 @@ export class WritersRoom {
       .response();
   }
 
+  /** Edit: the button opens a form prefilled with the draft; the co-writer saves `text` in it. */
+  async edit(threadId: string, message: StoredMessage, userId: string, text: string) {
+    const form = await this.click(threadId, message, userId, 'Edit').response();
+    if (form.kind !== 'modal' || !form.modal) throw new Error(`Edit did not open a form: ${form.content}`);
+    return this.h.discord.submitModal({ guildId: this.h.guildId, channelId: threadId, userId, customId: form.modal.custom_id, fields: { draft: text }, messageId: message.id }).response();
+  }
+
   /** A page taken from input to approved by one co-writer who decides alone (a chapter of one member). */
   async approvePageAlone(threadId: string, userId: string, input: string, pageNumber: number): Promise<void> {
     await this.startPage(threadId, userId, input).response();
