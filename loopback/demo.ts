@@ -193,7 +193,7 @@ async function main(): Promise<void> {
     step('ComfyUI draws the three panels; the "Page 1 · Panels" message shows them as they finish');
     const panels = await discord.waitFor(
       () => discord.messages(threadId).find((m) => m.content.startsWith('**Page 1 · Panels**') && m.attachments.length === 3 && /3 of 3 panels rendered/.test(m.content)),
-      { description: 'the three rendered panels', timeoutMs: 60_000 },
+      { description: 'the three rendered panels', timeoutMs: comfy ? 60_000 : 600_000 },
     );
     console.log(indent(panels.content));
     const folder = mkdtempSync(join(tmpdir(), 'storyroom-demo-panels-'));
