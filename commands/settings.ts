@@ -9,6 +9,7 @@ import { findStoryHere } from '../src/services/story-lookup.js';
 import { getBudgetStatus } from '../src/services/budget-service.js';
 import { UserError } from '../src/services/user-error.js';
 import { suggestModels } from '../src/services/autocomplete-service.js';
+import { describePanelSize, PANEL_SHAPE_LABELS, PANEL_SHAPES, PANEL_SIZES } from '../src/domain/panel-size.js';
 
 function parseDeadlineRule(value: string | null): 'approve_on_tie' | 'revise_on_tie' | null {
   if (value === null) return null;
@@ -37,7 +38,19 @@ export const data = new SlashCommandBuilder()
       .setDescription('At the deadline the side with more votes wins; on a tie (or no votes):')
       .addChoices({ name: 'approve on a tie', value: 'approve_on_tie' }, { name: 'send back on a tie', value: 'revise_on_tie' }),
   )
-  .addNumberOption((o) => o.setName('budget').setDescription('Monthly budget in US dollars for this story’s drafts (0: none)').setMinValue(0).setMaxValue(100_000));
+  .addNumberOption((o) => o.setName('budget').setDescription('Monthly budget in US dollars for this story’s drafts (0: none)').setMinValue(0).setMaxValue(100_000))
+  .addStringOption((o) =>
+    o
+      .setName('panel_shape')
+      .setDescription('The shape of the panels’ pictures (new renders)')
+      .addChoices(...PANEL_SHAPES.map((shape) => ({ name: PANEL_SHAPE_LABELS[shape], value: shape }))),
+  )
+  .addStringOption((o) =>
+    o
+      .setName('panel_size')
+      .setDescription('The panels’ picture size: standard (about a megapixel) or small (quicker)')
+      .addChoices(...PANEL_SIZES.map((size) => ({ name: size, value: size }))),
+  );
 
 export const settings: SlashCommand = {
   data,
@@ -65,6 +78,8 @@ export const settings: SlashCommand = {
       deadlineMinutes: interaction.options.getInteger('deadline_minutes'),
       deadlineRule: parseDeadlineRule(interaction.options.getString('deadline_rule')),
       monthlyBudgetUsd: interaction.options.getNumber('budget'),
+      panelShape: interaction.options.getString('panel_shape'),
+      panelSize: interaction.options.getString('panel_size'),
     }, { allowed: context.config.model.allowedModels, prices: context.config.prices });
     const budget = await getBudgetStatus(context.db, story.id, context.config.prices);
     const minutes = (value: number | null) => (value === null ? 'off' : `${value} min`);
@@ -83,6 +98,7 @@ export const settings: SlashCommand = {
           value: budget.budgetUsd === null ? `none ($${budget.spentUsd.toFixed(2)} spent this month)` : `$${budget.spentUsd.toFixed(2)} of $${budget.budgetUsd.toFixed(2)} spent this month`,
           inline: true,
         },
+        { name: 'Panels', value: `${describePanelSize(updated.panel_shape, updated.panel_size)}${context.config.render ? '' : ' (rendering is off on this bot)'}`, inline: true },
         { name: 'Tone', value: fitText(updated.tone_note ?? '(none)', 1024) },
       );
     return { type: 'message', ephemeral: true, body: { embeds: [embed.toJSON()] } };

@@ -1,6 +1,7 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { BibleEntryType } from '../domain/bible-entry.js';
 import type { DraftKind, PageState } from '../domain/page-state-machine.js';
+import type { PanelShape, PanelSizeName } from '../domain/panel-size.js';
 import type { DeadlineRule } from '../domain/voting.js';
 import type { ImagesTable, PanelRendersTable } from './render-tables.js';
 
@@ -35,6 +36,9 @@ export interface StoriesTable {
   deadline_rule: ColumnType<DeadlineRule, DeadlineRule | undefined, DeadlineRule>;
   /** numeric comes back as text from pg: read it with Number(). */
   monthly_budget_usd: ColumnType<string | null, number | string | null | undefined, number | string | null>;
+  /** The panels' picture shape and size (domain/panel-size.ts). */
+  panel_shape: ColumnType<PanelShape, PanelShape | undefined, PanelShape>;
+  panel_size: ColumnType<PanelSizeName, PanelSizeName | undefined, PanelSizeName>;
   /** Set while the story is published on the web reader; all four are null otherwise. */
   public_slug: ColumnType<string | null, string | null | undefined, string | null>;
   public_token: ColumnType<string | null, string | null | undefined, string | null>;

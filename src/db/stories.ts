@@ -6,6 +6,17 @@ export function getStory(db: Executor, storyId: number): Promise<Story | undefin
   return db.selectFrom('stories').selectAll().where('id', '=', storyId).executeTakeFirst();
 }
 
+/** The shape and size chosen for the panels of the story a page belongs to. */
+export function getPanelSizeOfPage(db: Executor, pageId: number): Promise<Pick<Story, 'panel_shape' | 'panel_size'> | undefined> {
+  return db
+    .selectFrom('story_pages as p')
+    .innerJoin('chapters as c', 'c.id', 'p.chapter_id')
+    .innerJoin('stories as s', 's.id', 'c.story_id')
+    .select(['s.panel_shape', 's.panel_size'])
+    .where('p.id', '=', pageId)
+    .executeTakeFirst();
+}
+
 export function getStoryByChannel(db: Executor, guildId: string, channelId: string): Promise<Story | undefined> {
   return db.selectFrom('stories').selectAll().where('guild_id', '=', guildId).where('channel_id', '=', channelId).executeTakeFirst();
 }

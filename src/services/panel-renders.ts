@@ -6,23 +6,23 @@ import { writeToOutbox, type OutboxJob } from '../db/outbox.js';
 import { getPageWithPlace, lockPage } from '../db/pages.js';
 import { getPanelPrompt, insertPanelPrompts } from '../db/panel-prompts.js';
 import { hasRenderInProgress, insertPanelRender } from '../db/panel-renders.js';
+import { getPanelSizeOfPage } from '../db/stories.js';
 import { describeJob } from '../domain/jobs.js';
+import { panelPixels } from '../domain/panel-size.js';
 import { assertCoWriter, NOT_IN_THIS_THREAD, type InteractionPlace } from './co-writers.js';
 import { UserError } from './user-error.js';
 
-/** What a render is drawn with, from the configuration; null when rendering is off (no COMFYUI_URL). */
+/**
+ * What a render is drawn with, from the configuration; null when rendering is off (no COMFYUI_URL).
+ * The picture's size is the story's own (/settings panel_shape and panel_size), read with the panel.
+ */
 export interface RenderSettings {
   workflowHash: string;
-  width: number;
-  height: number;
 }
-
-/** Portrait comic panels at SDXL's native pixel count (multiples of 8, as ComfyUI's latents need). */
-export const PANEL_SIZE = { width: 832, height: 1216 } as const;
 
 /** The settings renders are queued with, from the render configuration (null: rendering is off). */
 export function renderSettingsOf(render: { workflow: { hash: string } } | null): RenderSettings | null {
-  return render ? { workflowHash: render.workflow.hash, ...PANEL_SIZE } : null;
+  return render ? { workflowHash: render.workflow.hash } : null;
 }
 
 /** Below 2^32: every sampler takes it, and it is exact in JavaScript and in the seed column. */
@@ -32,6 +32,8 @@ export function newSeed(): number {
 
 /** A render row (seed, prompt, ComfyUI prompt id) and its job, in the caller's transaction. */
 async function queueRender(trx: Executor, panel: PanelPrompt, settings: RenderSettings, requestedBy: string | null): Promise<OutboxJob> {
+  const story = await getPanelSizeOfPage(trx, panel.page_id);
+  const { width, height } = panelPixels(story?.panel_shape ?? 'portrait', story?.panel_size ?? 'standard');
   const render = await insertPanelRender(trx, {
     pageId: panel.page_id,
     panelPromptId: panel.id,
@@ -39,8 +41,8 @@ async function queueRender(trx: Executor, panel: PanelPrompt, settings: RenderSe
     seed: newSeed(),
     prompt: panel.prompt,
     negativePrompt: panel.negative_prompt,
-    width: settings.width,
-    height: settings.height,
+    width,
+    height,
     workflowHash: settings.workflowHash,
     comfyPromptId: randomUUID(),
     requestedBy,

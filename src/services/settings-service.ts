@@ -2,6 +2,7 @@ import type { Db } from '../db/connection.js';
 import type { DeadlineRule, Story, StoryUpdate } from '../db/database.js';
 import { getStory, updateStory } from '../db/stories.js';
 import { modelRefusal } from '../domain/model-allowlist.js';
+import { isPanelShape, isPanelSize, PANEL_SHAPES, PANEL_SIZES } from '../domain/panel-size.js';
 import type { PriceTable } from '../domain/pricing.js';
 import { parseQuorumRule } from '../domain/voting.js';
 import { UserError } from './user-error.js';
@@ -19,6 +20,9 @@ export interface SettingsChange {
   deadlineRule: DeadlineRule | null;
   /** US dollars a month; 0 removes the budget. */
   monthlyBudgetUsd: number | null;
+  /** The panels' picture shape and size; renders already queued keep theirs. */
+  panelShape: string | null;
+  panelSize: string | null;
 }
 
 /** Applies the settings given (the others stay as they are) and returns the story as it now is. */
@@ -44,6 +48,14 @@ export async function changeSettings(db: Db, storyId: number, change: SettingsCh
   if (change.monthlyBudgetUsd !== null) {
     if (!Number.isFinite(change.monthlyBudgetUsd) || change.monthlyBudgetUsd < 0) throw new UserError('The monthly budget is an amount in US dollars, such as 20, or 0 for none.');
     update.monthly_budget_usd = change.monthlyBudgetUsd === 0 ? null : Math.round(change.monthlyBudgetUsd * 100) / 100;
+  }
+  if (change.panelShape !== null) {
+    if (!isPanelShape(change.panelShape)) throw new UserError(`The panel shape is one of ${PANEL_SHAPES.join(', ')}.`);
+    update.panel_shape = change.panelShape;
+  }
+  if (change.panelSize !== null) {
+    if (!isPanelSize(change.panelSize)) throw new UserError(`The panel size is one of ${PANEL_SIZES.join(', ')}.`);
+    update.panel_size = change.panelSize;
   }
   if (Object.keys(update).length > 0) return updateStory(db, storyId, update);
   const story = await getStory(db, storyId);
