@@ -9,6 +9,7 @@ import * as editedDrafts from './2026-11-26-003-edited-drafts.js';
 import * as publishing from './2026-11-26-004-publishing.js';
 import * as panelRenders from './2026-11-26-005-panel-renders.js';
 import * as outboxCompletion from './2026-11-26-006-outbox-completion.js';
+import * as panelReview from './2026-11-26-010-panel-review.js';
 
 // Every migration, by name; the Migrator applies them in name order. Add new files here.
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-26-004-publishing': publishing,
   '2026-11-26-005-panel-renders': panelRenders,
   '2026-11-26-006-outbox-completion': outboxCompletion,
+  '2026-11-26-010-panel-review': panelReview,
 };

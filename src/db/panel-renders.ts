@@ -90,3 +90,8 @@ export async function hasRenderInProgress(db: Executor, panelPromptId: number): 
   const row = await db.selectFrom('panel_renders').select('id').where('panel_prompt_id', '=', panelPromptId).where('status', 'in', ['queued', 'submitted']).executeTakeFirst();
   return row !== undefined;
 }
+
+/** The newest render of one panel, or null before its first. */
+export async function findLatestRenderOfPanel(db: Executor, panelPromptId: number): Promise<PanelRender | null> {
+  return (await db.selectFrom('panel_renders').selectAll().where('panel_prompt_id', '=', panelPromptId).orderBy('render_number', 'desc').limit(1).executeTakeFirst()) ?? null;
+}

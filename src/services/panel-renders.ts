@@ -1,11 +1,13 @@
 import { randomInt, randomUUID } from 'node:crypto';
+import type { Transaction } from 'kysely';
 import type { Db } from '../db/connection.js';
-import type { NewPanelPrompt, PanelPrompt } from '../db/database.js';
+import type { Database, NewPanelPrompt, PanelPrompt } from '../db/database.js';
 import type { Executor } from '../db/executor.js';
 import { writeToOutbox, type OutboxJob } from '../db/outbox.js';
 import { getPageWithPlace, lockPage } from '../db/pages.js';
 import { getPanelPrompt, insertPanelPrompts } from '../db/panel-prompts.js';
 import { hasRenderInProgress, insertPanelRender } from '../db/panel-renders.js';
+import { findPanelSetApproval } from '../db/panel-review.js';
 import { describeJob } from '../domain/jobs.js';
 import { assertCoWriter, NOT_IN_THIS_THREAD, type InteractionPlace } from './co-writers.js';
 import { UserError } from './user-error.js';
@@ -30,13 +32,13 @@ export function newSeed(): number {
   return randomInt(0, 2 ** 32);
 }
 
-/** A render row (seed, prompt, ComfyUI prompt id) and its job, in the caller's transaction. */
-async function queueRender(trx: Executor, panel: PanelPrompt, settings: RenderSettings, requestedBy: string | null): Promise<OutboxJob> {
+/** A render row (seed, prompt, ComfyUI prompt id) and its job, in the caller's transaction. A new seed unless one is given. */
+export async function queueRender(trx: Executor, panel: PanelPrompt, settings: RenderSettings, requestedBy: string | null, seed = newSeed()): Promise<{ renderId: number; job: OutboxJob }> {
   const render = await insertPanelRender(trx, {
     pageId: panel.page_id,
     panelPromptId: panel.id,
     panelNumber: panel.panel_number,
-    seed: newSeed(),
+    seed,
     prompt: panel.prompt,
     negativePrompt: panel.negative_prompt,
     width: settings.width,
@@ -46,7 +48,7 @@ async function queueRender(trx: Executor, panel: PanelPrompt, settings: RenderSe
     requestedBy,
   });
   const [job] = await writeToOutbox(trx, [describeJob('render-panel', { pageId: panel.page_id, renderId: render.id })]);
-  return job as OutboxJob;
+  return { renderId: render.id, job: job as OutboxJob };
 }
 
 /**
@@ -58,26 +60,40 @@ export async function recordPanelPrompts(db: Db, panels: NewPanelPrompt[], rende
   return db.transaction().execute(async (trx) => {
     const inserted = await insertPanelPrompts(trx, panels);
     const queued: OutboxJob[] = [];
-    if (render) for (const panel of inserted) queued.push(await queueRender(trx, panel, render, null));
+    if (render) for (const panel of inserted) queued.push((await queueRender(trx, panel, render, null)).job);
     return { panels: inserted, queued };
   });
 }
+
+/**
+ * The panel a click names, checked in the caller's transaction with the page locked (two clicks on one
+ * panel are serialised): in this thread, by a co-writer, its set not yet approved, no render of it
+ * running. Refusals are said in words and change nothing.
+ */
+export async function lockPanelForChange(trx: Transaction<Database>, place: InteractionPlace, panelId: number): Promise<{ panel: PanelPrompt; pageNumber: number }> {
+  const panel = await getPanelPrompt(trx, panelId);
+  const page = panel ? await getPageWithPlace(trx, panel.page_id) : undefined;
+  if (!panel || !page || page.guild_id !== place.guildId || page.thread_id !== place.channelId) throw new UserError(NOT_IN_THIS_THREAD);
+  await lockPage(trx, page.id);
+  await assertCoWriter(trx, page.chapter_id, place.userId);
+  if (await findPanelSetApproval(trx, page.id)) throw new UserError(panelsFinal(page.number));
+  if (await hasRenderInProgress(trx, panel.id)) throw new UserError(`Panel ${panel.panel_number} is still rendering; try again when it is done. Nothing was changed.`);
+  return { panel, pageNumber: page.number };
+}
+
+export const panelsFinal = (pageNumber: number) => `Page ${pageNumber}'s panels were approved by the co-writers; they are final for the page. Nothing was changed.`;
+
+export const RENDERING_OFF = 'Rendering is off on this bot (no ComfyUI server is configured). Nothing was changed.';
 
 /**
  * Reroll: a new render of one panel with a new seed (ComfyUI caches an unchanged graph, so only a new
  * seed draws a new picture). Earlier renders are kept. Co-writers only; one render per panel at a time.
  */
 export async function rerollPanel(db: Db, place: InteractionPlace, panelId: number, render: RenderSettings | null): Promise<{ panelNumber: number; queued: OutboxJob[] }> {
-  if (!render) throw new UserError('Rendering is off on this bot (no ComfyUI server is configured). Nothing was changed.');
+  if (!render) throw new UserError(RENDERING_OFF);
   return db.transaction().execute(async (trx) => {
-    const panel = await getPanelPrompt(trx, panelId);
-    const page = panel ? await getPageWithPlace(trx, panel.page_id) : undefined;
-    if (!panel || !page || page.guild_id !== place.guildId || page.thread_id !== place.channelId) throw new UserError(NOT_IN_THIS_THREAD);
-    // The page lock serialises two clicks on the same panel.
-    await lockPage(trx, page.id);
-    await assertCoWriter(trx, page.chapter_id, place.userId);
-    if (await hasRenderInProgress(trx, panel.id)) throw new UserError(`Panel ${panel.panel_number} is still rendering; reroll it when it is done. Nothing was changed.`);
-    const job = await queueRender(trx, panel, render, place.userId);
+    const { panel } = await lockPanelForChange(trx, place, panelId);
+    const { job } = await queueRender(trx, panel, render, place.userId);
     return { panelNumber: panel.panel_number, queued: [job] };
   });
 }

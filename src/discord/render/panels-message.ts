@@ -50,17 +50,27 @@ function panelEmbed(panel: PanelView): APIEmbed {
   return embed;
 }
 
-/** Reroll per panel, five to a row (10 panels fill two rows of Discord's five). */
-function panelButtons(panels: readonly PanelView[]): MessageBody['components'] {
-  const buttons = panels
-    .filter((panel) => panel.render !== null)
-    .map((panel) => {
-      const busy = panel.render?.status === 'queued' || panel.render?.status === 'submitted';
-      return new ButtonBuilder().setCustomId(encodeCustomId({ action: 'reroll', panelId: panel.panelId })).setLabel(`Reroll ${panel.panelNumber}`).setStyle(ButtonStyle.Secondary).setDisabled(busy);
-    });
+/** Buttons in rows of five: Discord's limit per row. */
+function rowsOf(buttons: readonly ButtonBuilder[]): MessageBody['components'] {
   const rows: MessageBody['components'] = [];
   for (let i = 0; i < buttons.length; i += 5) rows.push(new ActionRowBuilder<ButtonBuilder>().addComponents(buttons.slice(i, i + 5)).toJSON());
   return rows;
+}
+
+/**
+ * Reroll and Change prompt per panel, each kind in rows of five: 10 panels fill four of Discord's five
+ * rows, leaving one for the set's buttons.
+ */
+function panelButtons(panels: readonly PanelView[]): MessageBody['components'] {
+  const rendered = panels.filter((panel) => panel.render !== null);
+  const busy = (panel: PanelView) => panel.render?.status === 'queued' || panel.render?.status === 'submitted';
+  const reroll = rendered.map((panel) =>
+    new ButtonBuilder().setCustomId(encodeCustomId({ action: 'reroll', panelId: panel.panelId })).setLabel(`Reroll ${panel.panelNumber}`).setStyle(ButtonStyle.Secondary).setDisabled(busy(panel)),
+  );
+  const prompt = rendered.map((panel) =>
+    new ButtonBuilder().setCustomId(encodeCustomId({ action: 'prompt', panelId: panel.panelId })).setLabel(`Change prompt ${panel.panelNumber}`).setStyle(ButtonStyle.Secondary).setDisabled(busy(panel)),
+  );
+  return [...rowsOf(reroll), ...rowsOf(prompt)];
 }
 
 /** The message's text: its title and the status line. */
