@@ -26,9 +26,20 @@ export async function insertPanelSetVote(db: Executor, vote: { pageId: number; s
   return inserted !== undefined;
 }
 
-/** Every approval cast on the page's panels (all versions), as the voting rules read them. */
+/**
+ * Every approval cast on the page's panels (all versions) that counts: those of the chapter's current
+ * owners and writers, as for drafts.
+ */
 export async function listPanelSetVotes(db: Executor, pageId: number): Promise<{ userId: string; setVersion: number }[]> {
-  return db.selectFrom('panel_set_votes').select(['user_id as userId', 'set_version as setVersion']).where('page_id', '=', pageId).orderBy('created_at').execute();
+  return db
+    .selectFrom('panel_set_votes as v')
+    .innerJoin('story_pages as p', 'p.id', 'v.page_id')
+    .innerJoin('chapter_members as m', (join) => join.onRef('m.chapter_id', '=', 'p.chapter_id').onRef('m.user_id', '=', 'v.user_id'))
+    .select(['v.user_id as userId', 'v.set_version as setVersion'])
+    .where('v.page_id', '=', pageId)
+    .where('m.role', 'in', ['owner', 'writer'])
+    .orderBy('v.created_at')
+    .execute();
 }
 
 export async function findPanelSetApproval(db: Executor, pageId: number): Promise<{ setVersion: number; decidedBy: string; createdAt: Date } | null> {

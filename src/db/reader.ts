@@ -81,8 +81,8 @@ export interface ApprovedPanelImage {
 }
 
 /**
- * The panel images of these (approved) pages: per panel, its newest finished render. Until the set of
- * panels is voted on in the thread, the newest render is the page's picture.
+ * The panel images of these (approved) pages: per panel, the render of the set the co-writers approved;
+ * until they approve one, its newest finished render.
  */
 export async function listApprovedPanelImages(db: Executor, pageIds: number[]): Promise<ApprovedPanelImage[]> {
   if (pageIds.length === 0) return [];
@@ -95,6 +95,7 @@ export async function listApprovedPanelImages(db: Executor, pageIds: number[]): 
     .where('r.status', '=', 'done')
     .orderBy('r.page_id')
     .orderBy('r.panel_number')
+    .orderBy('r.approved', 'desc')
     .orderBy('r.render_number', 'desc')
     .execute();
   return rows;

@@ -5,6 +5,8 @@ import { cancelGeneration, retryGeneration } from '../services/retry-generation.
 import { ADVISORY_AGENTS, retryAdvisoryAgent } from '../services/retry-advisory.js';
 import { joinChapter } from '../services/story-service.js';
 import { renderSettingsOf, rerollPanel } from '../services/panel-renders.js';
+import { approvePanelSet } from '../services/approve-panels.js';
+import { panelsHeading, summarisePanels } from './render/panels-message.js';
 import { getChapter } from '../db/chapters.js';
 import type { HandlerContext } from './context.js';
 import { BIBLE_FIELDS, decodeCustomId, EDIT_FIELD, encodeCustomId, FEEDBACK_FIELD, PROMPT_FIELD } from './custom-id.js';
@@ -134,6 +136,17 @@ export async function handleComponent(context: HandlerContext, interaction: Butt
       const changed = await changePanelPrompt(context.db, place, data, prompt, renderSettingsOf(context.config.render));
       context.kickRelay(changed.queued);
       return ephemeral(`Panel ${changed.panelNumber} is being drawn again with your prompt; the earlier prompt and render are kept.`);
+    }
+    case 'panelsok': {
+      const voted = await approvePanelSet(context.db, place, { pageId: data.pageId, setVersion: data.setVersion });
+      context.kickRelay(voted.queued);
+      // Only the text changes (every panel is drawn when a vote counts); the worker redraws an approved set.
+      const status = summarisePanels(Array.from({ length: voted.panelCount }, (_, i) => ({ panelNumber: i + 1, render: { status: 'done' as const } })), voted.state);
+      return {
+        type: 'update',
+        body: { content: panelsHeading({ number: voted.pageNumber }, status), ...(voted.decided ? { components: [] } : {}) },
+        note: voted.decided ? `Your approval decided it: page ${voted.pageNumber}'s panels are approved and final.` : `Your approval is counted (${voted.state.tally.approvals} of ${voted.state.tally.required} needed).`,
+      };
     }
     case 'advisoryretry': {
       const agent = ADVISORY_AGENTS[data.agentIndex];

@@ -23,6 +23,8 @@ const ACTIONS = {
   // Change prompt opens a form with the panel's prompt; its submission names the render it was opened on.
   prompt: z.object({ action: z.literal('prompt'), panelId: id }),
   promptsave: z.object({ action: z.literal('promptsave'), panelId: id, renderId: id }),
+  // Approve for a page's set of panels, as drawn at that version (the highest render id).
+  panelsok: z.object({ action: z.literal('panelsok'), pageId: id, setVersion: id }),
   // Retry for an advisory agent that gave up: which one (0 reviewer, 1 panels), its draft, the next round.
   advisoryretry: z.object({
     action: z.literal('advisoryretry'),
@@ -55,6 +57,7 @@ const FIELD_ORDER: { [A in Action]: string[] } = {
   reroll: ['panelId'],
   prompt: ['panelId'],
   promptsave: ['panelId', 'renderId'],
+  panelsok: ['pageId', 'setVersion'],
   bibleentry: ['typeIndex', 'priorityPlus100', 'always'],
   advisoryretry: ['agentIndex', 'pageId', 'revisionId', 'round'],
 };

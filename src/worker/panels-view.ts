@@ -3,6 +3,7 @@ import { findImage } from '../db/images.js';
 import { listPanelPromptsOfRevision } from '../db/panel-prompts.js';
 import { listLatestPanelRenders } from '../db/panel-renders.js';
 import { MAX_PANELS_SHOWN, panelFileName, panelsHeading, renderPanelsMessage, summarisePanels, type PanelView } from '../discord/render/panels-message.js';
+import { panelSetOf } from '../services/approve-panels.js';
 import type { PagePlace, WorkerDeps } from './deps.js';
 import type { MessageFile } from './discord-messages.js';
 
@@ -13,7 +14,7 @@ import type { MessageFile } from './discord-messages.js';
 export const DISCORD_UPLOAD_LIMIT_BYTES = 10 * 1024 * 1024;
 
 /** The page's panels with their latest renders, and (when asked) the finished images as files. */
-async function loadPanels(deps: WorkerDeps, place: PagePlace, withImages: boolean): Promise<{ panels: PanelView[]; files: MessageFile[] }> {
+export async function loadPanels(deps: WorkerDeps, place: PagePlace, withImages: boolean): Promise<{ panels: PanelView[]; files: MessageFile[] }> {
   const prompts = place.approved_dialogue_id === null ? [] : await listPanelPromptsOfRevision(deps.db, place.approved_dialogue_id);
   const latest = new Map((await listLatestPanelRenders(deps.db, place.id)).map((render) => [render.panel_prompt_id, render]));
   const files: MessageFile[] = [];
@@ -52,7 +53,8 @@ async function loadPanels(deps: WorkerDeps, place: PagePlace, withImages: boolea
 export async function showPanels(deps: WorkerDeps, place: PagePlace, status?: string): Promise<void> {
   if (place.thread_id === null) return;
   const { panels, files } = await loadPanels(deps, place, true);
-  const body = renderPanelsMessage(place, panels, status ?? summarisePanels(panels));
+  const set = await panelSetOf(deps.db, place);
+  const body = renderPanelsMessage(place, panels, status ?? summarisePanels(panels, set), set);
   await deps.messages.upsert(
     { channelId: place.thread_id, purpose: 'panels', chapterId: place.chapter_id, pageId: place.id, revisionId: null, generationKey: null },
     { by: 'page_panels' },

@@ -8,6 +8,7 @@ import { applyWorkflowMapping, builtInPanelWorkflow, hashWorkflow } from '../../
 import { ComfyClient } from '../../src/render/comfyui-client.js';
 import { hashImage, postgresImageStore } from '../../src/render/image-store.js';
 import { renderPanel } from '../../src/render/render-panel.js';
+import { listApprovedPanelImages } from '../../src/db/reader.js';
 
 describe('rendered panels in Postgres', () => {
   let database: TestDatabase;
@@ -102,5 +103,19 @@ describe('rendered panels in Postgres', () => {
       client.close();
       await comfy.close();
     }
+  });
+
+  it('the reader shows the approved render of a panel, even when a newer one finished', async () => {
+    const store = postgresImageStore(database.db);
+    const hashes: string[] = [];
+    for (const seed of [301, 302]) {
+      const render = await newRender(1, seed);
+      const hash = await store.put({ bytes: Buffer.from(`image ${seed}`), contentType: 'image/png', width: 1, height: 1 });
+      await markRenderDone(database.db, render.id, hash);
+      hashes.push(hash);
+      if (seed === 301) await database.db.updateTable('panel_renders').set({ approved: true }).where('id', '=', render.id).execute();
+    }
+    const [panel1] = await listApprovedPanelImages(database.db, [pageId]);
+    expect(panel1?.hash).toBe(hashes[0]);
   });
 });

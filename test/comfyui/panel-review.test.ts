@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStoryroom, type StoryroomHarness } from '../../loopback/stack.js';
 import { button, WritersRoom } from '../../loopback/writers-room.js';
+import { listApprovedPanelImages } from '../../src/db/reader.js';
 import { encodeCustomId } from '../../src/discord/custom-id.js';
 import { answer, approvePage, panelsMessage, waitForPanels } from './panels-story.js';
 
@@ -106,5 +107,56 @@ describe('reviewing the rendered panels in the thread', () => {
     expect((await submit(writer, encodeCustomId({ action: 'promptsave', panelId, renderId: latest?.id ?? 0 }), '   ')).content).toMatch(/empty/);
     expect(await count()).toBe(before);
     expect(await h.database.db.selectFrom('panel_prompt_edits').select('id').execute()).toHaveLength(1);
+  });
+
+  it('the set is approved by the story’s quorum; a reroll after a vote starts the vote over; approved panels are final and shown by the reader', async () => {
+    const before = panelsMessage(h, threadId);
+    if (!before) throw new Error('no panels message');
+    const staleApprove = button(before, 'Approve panels').custom_id ?? '';
+    const reroll1 = button(before, 'Reroll 1').custom_id ?? '';
+    const prompt1 = button(before, 'Change prompt 1').custom_id ?? '';
+    const clickId = (userId: string, customId: string) => h.discord.clickButton({ guildId: h.guildId, channelId: threadId, userId, messageId: before.id, customId }).response();
+
+    // Two co-writers (the admin who opened the chapter and the writer), majority: two approvals needed.
+    const first = await room.click(threadId, before, writer, 'Approve panels').response();
+    expect(first.content).toContain('approvals 1 of 2 needed');
+    const again = await clickId(writer, staleApprove);
+    expect(again.content).toMatch(/already approved these panels/);
+    const reader = room.newMember('reader2');
+    expect((await clickId(reader, staleApprove)).content).toMatch(/Only co-writers/);
+
+    // A reroll makes a new set: the writer's approval no longer counts, and the old button is refused.
+    await room.click(threadId, before, h.adminId, 'Reroll 2').response();
+    const redrawn = await waitForPanels(h, threadId, 'panel 2 rerolled', (m) => m.attachments.some((a) => a.filename === 'page-1-panel-2-render-2.png') && m.content.includes('approvals 0 of 2 needed'));
+    const stale = await clickId(h.adminId, staleApprove);
+    expect(stale.content).toMatch(/panels changed since that button was drawn/);
+    expect(await h.database.db.selectFrom('panel_set_approvals').select('page_id').execute()).toEqual([]);
+
+    await room.click(threadId, redrawn, writer, 'Approve panels').response();
+    const deciding = await room.click(threadId, panelsMessage(h, threadId) ?? redrawn, h.adminId, 'Approve panels').response();
+    expect(deciding.content).toContain('approved by the co-writers');
+    const announced = await h.discord.waitFor(() => h.discord.messages(threadId).find((m) => m.content.startsWith('**Page 1 · panels approved**')), { description: 'approval announced', timeoutMs: 30_000 });
+    expect(announced.attachments.map((a) => a.filename)).toEqual(['page-1-panel-1-render-2.png', 'page-1-panel-2-render-2.png']);
+    const final = await waitForPanels(h, threadId, 'panels message final', (m) => m.components.length === 0 && m.content.includes('final for the page'));
+    expect(final.attachments).toHaveLength(2);
+
+    const approved = await h.database.db.selectFrom('panel_renders').select(['panel_number', 'render_number', 'image_hash']).where('approved', '=', true).orderBy('panel_number').execute();
+    expect(approved.map((r) => [r.panel_number, r.render_number])).toEqual([
+      [1, 2],
+      [2, 2],
+    ]);
+    const votes = await h.database.db.selectFrom('panel_set_votes').select(['user_id', 'set_version']).orderBy('created_at').execute();
+    expect(votes).toHaveLength(3);
+    expect(votes[0]?.set_version).toBeLessThan(votes[2]?.set_version ?? 0);
+
+    // Final: rerolls, prompt changes and further approvals are refused in words.
+    expect((await clickId(writer, reroll1)).content).toMatch(/panels were approved by the co-writers; they are final/);
+    expect((await clickId(writer, prompt1)).content).toMatch(/they are final/);
+    expect(await h.database.db.selectFrom('panel_renders').select('id').where('status', '<>', 'done').execute()).toEqual([]);
+
+    // The web reader shows the approved renders.
+    const page = await h.database.db.selectFrom('story_pages').select('id').executeTakeFirstOrThrow();
+    const shown = await listApprovedPanelImages(h.database.db, [page.id]);
+    expect(shown.map((image) => image.hash)).toEqual(approved.map((r) => r.image_hash));
   });
 });
