@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from './executor.js';
-import type { PanelRender } from './render-tables.js';
+import type { PanelRender, RenderFailureKind } from './render-tables.js';
 
 export type { PanelRender };
 
@@ -45,8 +45,8 @@ export async function markRenderDone(db: Executor, renderId: number, imageHash: 
   await db.updateTable('panel_renders').set({ status: 'done', image_hash: imageHash, failure: null, finished_at: sql<Date>`now()` }).where('id', '=', renderId).execute();
 }
 
-export async function markRenderFailed(db: Executor, renderId: number, failure: string): Promise<void> {
-  await db.updateTable('panel_renders').set({ status: 'failed', failure, finished_at: sql<Date>`now()` }).where('id', '=', renderId).where('status', '<>', 'done').execute();
+export async function markRenderFailed(db: Executor, renderId: number, failure: string, kind: RenderFailureKind): Promise<void> {
+  await db.updateTable('panel_renders').set({ status: 'failed', failure, failure_kind: kind, finished_at: sql<Date>`now()` }).where('id', '=', renderId).where('status', '<>', 'done').execute();
 }
 
 /** Where Discord shows the image: kept to fetch a fresh (signed, expiring) CDN link when needed. */

@@ -6,6 +6,7 @@ import { ADVISORY_AGENTS, retryAdvisoryAgent } from '../services/retry-advisory.
 import { joinChapter } from '../services/story-service.js';
 import { renderSettingsOf, rerollPanel } from '../services/panel-renders.js';
 import { approvePanelSet } from '../services/approve-panels.js';
+import { retryFailedPanels } from '../services/retry-panels.js';
 import { panelsHeading, summarisePanels } from './render/panels-message.js';
 import { getChapter } from '../db/chapters.js';
 import type { HandlerContext } from './context.js';
@@ -147,6 +148,12 @@ export async function handleComponent(context: HandlerContext, interaction: Butt
         body: { content: panelsHeading({ number: voted.pageNumber }, status), ...(voted.decided ? { components: [] } : {}) },
         note: voted.decided ? `Your approval decided it: page ${voted.pageNumber}'s panels are approved and final.` : `Your approval is counted (${voted.state.tally.approvals} of ${voted.state.tally.required} needed).`,
       };
+    }
+    case 'panelsretry': {
+      const retried = await retryFailedPanels(context.db, place, data, renderSettingsOf(context.config.render));
+      context.kickRelay(retried.queued);
+      const which = retried.panelNumbers.length === 1 ? `Panel ${retried.panelNumbers[0]} is` : `Panels ${retried.panelNumbers.join(', ')} are`;
+      return ephemeral(`${which} being drawn again with the same prompt and seed.`);
     }
     case 'advisoryretry': {
       const agent = ADVISORY_AGENTS[data.agentIndex];

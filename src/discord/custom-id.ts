@@ -25,6 +25,8 @@ const ACTIONS = {
   promptsave: z.object({ action: z.literal('promptsave'), panelId: id, renderId: id }),
   // Approve for a page's set of panels, as drawn at that version (the highest render id).
   panelsok: z.object({ action: z.literal('panelsok'), pageId: id, setVersion: id }),
+  // Retry for the set's failed panels, as drawn at that version.
+  panelsretry: z.object({ action: z.literal('panelsretry'), pageId: id, setVersion: id }),
   // Retry for an advisory agent that gave up: which one (0 reviewer, 1 panels), its draft, the next round.
   advisoryretry: z.object({
     action: z.literal('advisoryretry'),
@@ -58,6 +60,7 @@ const FIELD_ORDER: { [A in Action]: string[] } = {
   prompt: ['panelId'],
   promptsave: ['panelId', 'renderId'],
   panelsok: ['pageId', 'setVersion'],
+  panelsretry: ['pageId', 'setVersion'],
   bibleentry: ['typeIndex', 'priorityPlus100', 'always'],
   advisoryretry: ['agentIndex', 'pageId', 'revisionId', 'round'],
 };

@@ -77,3 +77,11 @@ export function describePanelSetVote(state: PanelSetState): string | null {
   if (state.phase !== 'open') return null;
   return `approvals ${state.tally.approvals} of ${state.tally.required} needed`;
 }
+
+/**
+ * Whether trying a failed render again can help: not when ComfyUI refused the workflow (the operator
+ * must fix the workflow or install the checkpoint) or rendering is off.
+ */
+export function canRetryRender(failureKind: string | null): boolean {
+  return failureKind !== null && failureKind !== 'refused' && failureKind !== 'off';
+}

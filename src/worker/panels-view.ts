@@ -4,6 +4,7 @@ import { listPanelPromptsOfRevision } from '../db/panel-prompts.js';
 import { listLatestPanelRenders } from '../db/panel-renders.js';
 import { MAX_PANELS_SHOWN, panelFileName, panelsHeading, renderPanelsMessage, summarisePanels, type PanelView } from '../discord/render/panels-message.js';
 import { panelSetOf } from '../services/approve-panels.js';
+import { canRetryRender } from '../domain/panel-set.js';
 import type { PagePlace, WorkerDeps } from './deps.js';
 import type { MessageFile } from './discord-messages.js';
 
@@ -39,7 +40,7 @@ export async function loadPanels(deps: WorkerDeps, place: PagePlace, withImages:
       panelNumber: prompt.panel_number,
       prompt: render?.prompt ?? prompt.prompt,
       render: render
-        ? { renderNumber: render.render_number, seed: Number(render.seed), status: render.status, failure: render.failure, attachment, imagePath }
+        ? { renderNumber: render.render_number, seed: Number(render.seed), status: render.status, failure: render.failure, retryable: render.status === 'failed' && canRetryRender(render.failure_kind), attachment, imagePath }
         : null,
     });
   }

@@ -97,7 +97,7 @@ describe('rendered panels in Postgres', () => {
       expect(readPngSize((await store.get(hash))?.bytes ?? Buffer.alloc(0))).toEqual({ width: 80, height: 120 });
       expect(hashWorkflow(workflow)).toMatch(/^[0-9a-f]{16}$/);
 
-      await markRenderFailed(database.db, render.id, 'late failure');
+      await markRenderFailed(database.db, render.id, 'late failure', 'error');
       expect((await findPanelRender(database.db, render.id))?.status).toBe('done');
     } finally {
       client.close();

@@ -18,6 +18,8 @@ export interface PanelView {
     seed: number;
     status: 'queued' | 'submitted' | 'done' | 'failed';
     failure: string | null;
+    /** A failed render another try can help (not a workflow ComfyUI refused). */
+    retryable: boolean;
     /** The attachment's file name when the image is sent with the message. */
     attachment: string | null;
     /** Set when the image is too large to attach: where the HTTP API serves it. */
@@ -72,16 +74,19 @@ function panelButtons(page: { id: number }, panels: readonly PanelView[], set: P
   const prompt = rendered.map((panel) =>
     new ButtonBuilder().setCustomId(encodeCustomId({ action: 'prompt', panelId: panel.panelId })).setLabel(`Change prompt ${panel.panelNumber}`).setStyle(ButtonStyle.Secondary).setDisabled(busy(panel)),
   );
-  const setRow =
-    set && rendered.length > 0
-      ? [
-          new ButtonBuilder()
-            .setCustomId(encodeCustomId({ action: 'panelsok', pageId: page.id, setVersion: set.version }))
-            .setLabel('Approve panels')
-            .setStyle(ButtonStyle.Success)
-            .setDisabled(set.phase !== 'open'),
-        ]
-      : [];
+  const setRow: ButtonBuilder[] = [];
+  if (set && rendered.length > 0) {
+    setRow.push(
+      new ButtonBuilder()
+        .setCustomId(encodeCustomId({ action: 'panelsok', pageId: page.id, setVersion: set.version }))
+        .setLabel('Approve panels')
+        .setStyle(ButtonStyle.Success)
+        .setDisabled(set.phase !== 'open'),
+    );
+    if (rendered.some((panel) => panel.render?.retryable)) {
+      setRow.push(new ButtonBuilder().setCustomId(encodeCustomId({ action: 'panelsretry', pageId: page.id, setVersion: set.version })).setLabel('Retry failed panels').setStyle(ButtonStyle.Primary));
+    }
+  }
   return [...rowsOf(reroll), ...rowsOf(prompt), ...rowsOf(setRow)];
 }
 
