@@ -2,7 +2,8 @@ import { sql, type Kysely } from 'kysely';
 
 // Reviewing a page's panels in the thread: prompt changes kept with who made them, the co-writers'
 // approvals of the set (each for one version of the set: a new render makes a new version, so earlier
-// approvals stop counting), the set's approval, and why a render failed (whether a Retry can help).
+// approvals stop counting), the set's approval, why a render failed (whether a Retry can help), and
+// what a render costs toward the story's budget.
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('panel_prompt_edits')
@@ -41,9 +42,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .alterTable('panel_renders')
     .addColumn('failure_kind', 'text', (c) => c.check(sql`failure_kind in ('unreachable', 'refused', 'error', 'interrupted', 'timeout', 'lost', 'no_image', 'off')`))
     .execute();
+  // What the render counts toward the story's monthly budget, at the price set when it was asked for.
+  await db.schema.alterTable('panel_renders').addColumn('cost_usd', sql`numeric(12, 6)`, (c) => c.notNull().defaultTo(0).check(sql`cost_usd >= 0`)).execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.alterTable('panel_renders').dropColumn('cost_usd').execute();
   await db.schema.alterTable('panel_renders').dropColumn('failure_kind').execute();
   await db.schema.alterTable('panel_renders').dropColumn('approved').execute();
   await db.schema.dropTable('panel_set_approvals').execute();

@@ -10,7 +10,7 @@ export type { PanelRender };
  */
 export async function insertPanelRender(
   db: Executor,
-  render: { pageId: number; panelPromptId: number; panelNumber: number; seed: number; prompt: string; negativePrompt: string; width: number; height: number; workflowHash: string; comfyPromptId: string; requestedBy: string | null },
+  render: { pageId: number; panelPromptId: number; panelNumber: number; seed: number; prompt: string; negativePrompt: string; width: number; height: number; workflowHash: string; comfyPromptId: string; requestedBy: string | null; costUsd?: number },
 ): Promise<PanelRender> {
   return db
     .insertInto('panel_renders')
@@ -27,6 +27,7 @@ export async function insertPanelRender(
       workflow_hash: render.workflowHash,
       comfy_prompt_id: render.comfyPromptId,
       requested_by: render.requestedBy,
+      cost_usd: render.costUsd ?? 0,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -94,4 +95,31 @@ export async function hasRenderInProgress(db: Executor, panelPromptId: number): 
 /** The newest render of one panel, or null before its first. */
 export async function findLatestRenderOfPanel(db: Executor, panelPromptId: number): Promise<PanelRender | null> {
   return (await db.selectFrom('panel_renders').selectAll().where('panel_prompt_id', '=', panelPromptId).orderBy('render_number', 'desc').limit(1).executeTakeFirst()) ?? null;
+}
+
+/** Renders waiting or running in the guild's stories: what the per-server cap counts. */
+export async function countRendersInProgressInGuild(db: Executor, guildId: string): Promise<number> {
+  const row = await db
+    .selectFrom('panel_renders as r')
+    .innerJoin('story_pages as p', 'p.id', 'r.page_id')
+    .innerJoin('chapters as c', 'c.id', 'p.chapter_id')
+    .innerJoin('stories as s', 's.id', 'c.story_id')
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .where('s.guild_id', '=', guildId)
+    .where('r.status', 'in', ['queued', 'submitted'])
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
+/** What the story's renders since `since` cost, for its monthly budget. */
+export async function sumRenderCostOfStorySince(db: Executor, storyId: number, since: Date): Promise<number> {
+  const row = await db
+    .selectFrom('panel_renders as r')
+    .innerJoin('story_pages as p', 'p.id', 'r.page_id')
+    .innerJoin('chapters as c', 'c.id', 'p.chapter_id')
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<string>('r.cost_usd'), eb.val('0')).as('total'))
+    .where('c.story_id', '=', storyId)
+    .where('r.created_at', '>=', since)
+    .executeTakeFirstOrThrow();
+  return Number(row.total);
 }

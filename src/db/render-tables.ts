@@ -34,6 +34,8 @@ export interface PanelRendersTable {
   failure_kind: RenderFailureKind | null;
   /** One of the renders of the page's approved set. */
   approved: ColumnType<boolean, boolean | undefined, boolean>;
+  /** Numeric: pg returns it as text. */
+  cost_usd: ColumnType<string, number | undefined, never>;
   image_hash: string | null;
   requested_by: string | null;
   discord_message_id: string | null;

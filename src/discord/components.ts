@@ -121,7 +121,7 @@ export async function handleComponent(context: HandlerContext, interaction: Butt
       return ephemeral(describeAddedEntry(entry, replaced));
     }
     case 'reroll': {
-      const rerolled = await rerollPanel(context.db, place, data.panelId, renderSettingsOf(context.config.render));
+      const rerolled = await rerollPanel(context.db, place, data.panelId, renderSettingsOf(context.config.render), context.config.prices);
       context.kickRelay(rerolled.queued);
       return ephemeral(`Panel ${rerolled.panelNumber} is being drawn again with a new seed; the earlier render is kept.`);
     }
@@ -134,7 +134,7 @@ export async function handleComponent(context: HandlerContext, interaction: Butt
       if (!interaction.isModalSubmit()) return ephemeral('That button is not one storyroom understands. Nothing was changed.');
       const field = interaction.fields.fields.find((f) => f.customId === PROMPT_FIELD);
       const prompt = readText(field && 'value' in field ? field.value : '', { label: 'The prompt', max: PROMPT_FORM_MAX }).replace(/\s+/g, ' ');
-      const changed = await changePanelPrompt(context.db, place, data, prompt, renderSettingsOf(context.config.render));
+      const changed = await changePanelPrompt(context.db, place, data, prompt, renderSettingsOf(context.config.render), context.config.prices);
       context.kickRelay(changed.queued);
       return ephemeral(`Panel ${changed.panelNumber} is being drawn again with your prompt; the earlier prompt and render are kept.`);
     }
@@ -150,7 +150,7 @@ export async function handleComponent(context: HandlerContext, interaction: Butt
       };
     }
     case 'panelsretry': {
-      const retried = await retryFailedPanels(context.db, place, data, renderSettingsOf(context.config.render));
+      const retried = await retryFailedPanels(context.db, place, data, renderSettingsOf(context.config.render), context.config.prices);
       context.kickRelay(retried.queued);
       const which = retried.panelNumbers.length === 1 ? `Panel ${retried.panelNumbers[0]} is` : `Panels ${retried.panelNumbers.join(', ')} are`;
       return ephemeral(`${which} being drawn again with the same prompt and seed.`);

@@ -4,7 +4,8 @@ import { findLatestRenderOfPanel } from '../db/panel-renders.js';
 import { updatePanelPromptText } from '../db/panel-prompts.js';
 import { insertPanelPromptEdit } from '../db/panel-review.js';
 import type { InteractionPlace } from './co-writers.js';
-import { lockPanelForChange, queueRender, RENDERING_OFF, type RenderSettings } from './panel-renders.js';
+import type { PriceTable } from '../domain/pricing.js';
+import { assertRenderAllowed, lockPanelForChange, queueRender, RENDERING_OFF, type RenderSettings } from './panel-renders.js';
 import { UserError } from './user-error.js';
 
 /** Discord's limit for a text input's value: a longer prompt cannot be shown in the form. */
@@ -41,15 +42,17 @@ export async function changePanelPrompt(
   target: { panelId: number; renderId: number },
   newPrompt: string,
   render: RenderSettings | null,
+  prices: PriceTable,
 ): Promise<{ panelNumber: number; queued: OutboxJob[] }> {
   if (!render) throw new UserError(RENDERING_OFF);
   return db.transaction().execute(async (trx) => {
-    const { panel } = await lockPanelForChange(trx, place, target.panelId);
+    const { panel, page } = await lockPanelForChange(trx, place, target.panelId);
     const latest = await findLatestRenderOfPanel(trx, panel.id);
     if (!latest || latest.id !== target.renderId) {
       throw new UserError(`Panel ${panel.panel_number} was drawn again while your form was open. Press Change prompt ${panel.panel_number} again to edit its current prompt. Nothing was changed.`);
     }
     if (newPrompt === panel.prompt) throw new UserError(`That is panel ${panel.panel_number}'s prompt already. Reroll ${panel.panel_number} draws it again with a new seed. Nothing was changed.`);
+    await assertRenderAllowed(trx, page, render, prices);
     await updatePanelPromptText(trx, panel.id, newPrompt);
     const { renderId, job } = await queueRender(trx, { ...panel, prompt: newPrompt }, render, place.userId, Number(latest.seed));
     await insertPanelPromptEdit(trx, { pageId: panel.page_id, panelPromptId: panel.id, userId: place.userId, oldPrompt: panel.prompt, newPrompt, renderId });

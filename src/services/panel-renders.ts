@@ -6,7 +6,9 @@ import type { Executor } from '../db/executor.js';
 import { writeToOutbox, type OutboxJob } from '../db/outbox.js';
 import { getPageWithPlace, lockPage } from '../db/pages.js';
 import { getPanelPrompt, insertPanelPrompts } from '../db/panel-prompts.js';
-import { hasRenderInProgress, insertPanelRender } from '../db/panel-renders.js';
+import { countRendersInProgressInGuild, hasRenderInProgress, insertPanelRender } from '../db/panel-renders.js';
+import type { PriceTable } from '../domain/pricing.js';
+import { budgetSpentMessage, getBudgetStatus, isBudgetSpent } from './budget-service.js';
 import { findPanelSetApproval } from '../db/panel-review.js';
 import { describeJob } from '../domain/jobs.js';
 import { assertCoWriter, NOT_IN_THIS_THREAD, type InteractionPlace } from './co-writers.js';
@@ -17,14 +19,33 @@ export interface RenderSettings {
   workflowHash: string;
   width: number;
   height: number;
+  /** What each render counts toward the story's monthly budget. */
+  costUsd: number;
+  /** Renders a server may have waiting or running before a co-writer's request is refused. */
+  maxPerGuild: number;
 }
 
 /** Portrait comic panels at SDXL's native pixel count (multiples of 8, as ComfyUI's latents need). */
 export const PANEL_SIZE = { width: 832, height: 1216 } as const;
 
 /** The settings renders are queued with, from the render configuration (null: rendering is off). */
-export function renderSettingsOf(render: { workflow: { hash: string } } | null): RenderSettings | null {
-  return render ? { workflowHash: render.workflow.hash, ...PANEL_SIZE } : null;
+export function renderSettingsOf(render: { workflow: { hash: string }; costUsd: number; maxPerGuild: number } | null): RenderSettings | null {
+  return render ? { workflowHash: render.workflow.hash, ...PANEL_SIZE, costUsd: render.costUsd, maxPerGuild: render.maxPerGuild } : null;
+}
+
+/**
+ * A co-writer's request for more renders (reroll, changed prompt, retry) counts against the wallet:
+ * refused while the story's monthly budget is spent, or the server has `maxPerGuild` renders waiting
+ * or running. The renders of a newly approved page are not refused (the panels agent already checked
+ * the budget), but they count.
+ */
+export async function assertRenderAllowed(db: Executor, page: { guild_id: string; story_id: number }, settings: RenderSettings, prices: PriceTable, adding = 1): Promise<void> {
+  const waiting = await countRendersInProgressInGuild(db, page.guild_id);
+  if (waiting + adding > settings.maxPerGuild) {
+    throw new UserError(`This server already has ${waiting} panel render${waiting === 1 ? '' : 's'} waiting or running (at most ${settings.maxPerGuild}). Try again when some are done. Nothing was changed.`);
+  }
+  const budget = await getBudgetStatus(db, page.story_id, prices);
+  if (isBudgetSpent(budget)) throw new UserError(`${budgetSpentMessage(budget)} Panels are not drawn again either. Nothing was changed.`);
 }
 
 /** Below 2^32: every sampler takes it, and it is exact in JavaScript and in the seed column. */
@@ -46,6 +67,7 @@ export async function queueRender(trx: Executor, panel: PanelPrompt, settings: R
     workflowHash: settings.workflowHash,
     comfyPromptId: randomUUID(),
     requestedBy,
+    costUsd: settings.costUsd,
   });
   const [job] = await writeToOutbox(trx, [describeJob('render-panel', { pageId: panel.page_id, renderId: render.id })]);
   return { renderId: render.id, job: job as OutboxJob };
@@ -70,7 +92,7 @@ export async function recordPanelPrompts(db: Db, panels: NewPanelPrompt[], rende
  * panel are serialised): in this thread, by a co-writer, its set not yet approved, no render of it
  * running. Refusals are said in words and change nothing.
  */
-export async function lockPanelForChange(trx: Transaction<Database>, place: InteractionPlace, panelId: number): Promise<{ panel: PanelPrompt; pageNumber: number }> {
+export async function lockPanelForChange(trx: Transaction<Database>, place: InteractionPlace, panelId: number): Promise<{ panel: PanelPrompt; pageNumber: number; page: { guild_id: string; story_id: number } }> {
   const panel = await getPanelPrompt(trx, panelId);
   const page = panel ? await getPageWithPlace(trx, panel.page_id) : undefined;
   if (!panel || !page || page.guild_id !== place.guildId || page.thread_id !== place.channelId) throw new UserError(NOT_IN_THIS_THREAD);
@@ -78,7 +100,7 @@ export async function lockPanelForChange(trx: Transaction<Database>, place: Inte
   await assertCoWriter(trx, page.chapter_id, place.userId);
   if (await findPanelSetApproval(trx, page.id)) throw new UserError(panelsFinal(page.number));
   if (await hasRenderInProgress(trx, panel.id)) throw new UserError(`Panel ${panel.panel_number} is still rendering; try again when it is done. Nothing was changed.`);
-  return { panel, pageNumber: page.number };
+  return { panel, pageNumber: page.number, page };
 }
 
 export const panelsFinal = (pageNumber: number) => `Page ${pageNumber}'s panels were approved by the co-writers; they are final for the page. Nothing was changed.`;
@@ -89,10 +111,11 @@ export const RENDERING_OFF = 'Rendering is off on this bot (no ComfyUI server is
  * Reroll: a new render of one panel with a new seed (ComfyUI caches an unchanged graph, so only a new
  * seed draws a new picture). Earlier renders are kept. Co-writers only; one render per panel at a time.
  */
-export async function rerollPanel(db: Db, place: InteractionPlace, panelId: number, render: RenderSettings | null): Promise<{ panelNumber: number; queued: OutboxJob[] }> {
+export async function rerollPanel(db: Db, place: InteractionPlace, panelId: number, render: RenderSettings | null, prices: PriceTable): Promise<{ panelNumber: number; queued: OutboxJob[] }> {
   if (!render) throw new UserError(RENDERING_OFF);
   return db.transaction().execute(async (trx) => {
-    const { panel } = await lockPanelForChange(trx, place, panelId);
+    const { panel, page } = await lockPanelForChange(trx, place, panelId);
+    await assertRenderAllowed(trx, page, render, prices);
     const { job } = await queueRender(trx, panel, render, place.userId);
     return { panelNumber: panel.panel_number, queued: [job] };
   });

@@ -6,7 +6,8 @@ import { listLatestPanelRenders } from '../db/panel-renders.js';
 import { findPanelSetApproval } from '../db/panel-review.js';
 import { canRetryRender, panelSetVersion } from '../domain/panel-set.js';
 import { assertCoWriter, NOT_IN_THIS_THREAD, type InteractionPlace } from './co-writers.js';
-import { panelsFinal, queueRender, RENDERING_OFF, type RenderSettings } from './panel-renders.js';
+import type { PriceTable } from '../domain/pricing.js';
+import { assertRenderAllowed, panelsFinal, queueRender, RENDERING_OFF, type RenderSettings } from './panel-renders.js';
 import { UserError } from './user-error.js';
 
 /**
@@ -14,7 +15,7 @@ import { UserError } from './user-error.js';
  * unreachable, stopped, interrupted, timed out or lost the prompt) are rendered again with the same
  * prompt and seed. Co-writers only; the button names the set it was drawn for.
  */
-export async function retryFailedPanels(db: Db, place: InteractionPlace, target: { pageId: number; setVersion: number }, render: RenderSettings | null): Promise<{ panelNumbers: number[]; queued: OutboxJob[] }> {
+export async function retryFailedPanels(db: Db, place: InteractionPlace, target: { pageId: number; setVersion: number }, render: RenderSettings | null, prices: PriceTable): Promise<{ panelNumbers: number[]; queued: OutboxJob[] }> {
   if (!render) throw new UserError(RENDERING_OFF);
   return db.transaction().execute(async (trx) => {
     const page = await getPageWithPlace(trx, target.pageId);
@@ -26,6 +27,7 @@ export async function retryFailedPanels(db: Db, place: InteractionPlace, target:
     if (panelSetVersion(latest.map((r) => r.id)) !== target.setVersion) throw new UserError('The panels changed since that button was drawn; use the buttons on the current panels message. Nothing was changed.');
     const failed = latest.filter((r) => r.status === 'failed' && canRetryRender(r.failure_kind));
     if (failed.length === 0) throw new UserError('No panel is waiting for another try. Nothing was changed.');
+    await assertRenderAllowed(trx, page, render, prices, failed.length);
     const queued: OutboxJob[] = [];
     for (const failure of failed) {
       const panel = await getPanelPrompt(trx, failure.panel_prompt_id);

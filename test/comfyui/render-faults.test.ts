@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStoryroom, type StoryroomHarness } from '../../loopback/stack.js';
 import type { StoredMessage } from '../../loopback/discord/types.js';
 import { buttonsOf, WritersRoom } from '../../loopback/writers-room.js';
+import { getBudgetStatus } from '../../src/services/budget-service.js';
 import { answer, approvePage, panelsMessage, waitForPanels } from './panels-story.js';
 
 const footerOf = (message: StoredMessage, panel: number) => (message.embeds[panel - 1]?.footer as { text?: string } | undefined)?.text ?? '';
@@ -46,7 +47,7 @@ describe('render faults: each gives a plain notice on the panels message, and a 
   const running = (promptId: string) => h.comfy?.waitFor((state) => state.runningPromptId === promptId && state.step >= 1, 20_000);
 
   beforeAll(async () => {
-    h = await startStoryroom('render-faults', { env: { PANEL_PROMPTS: 'on', RENDER_TIMEOUT_SECONDS: '5', LOG_LEVEL: 'warn' }, comfyui: { stepDelayMs: 2 }, logDestination: capture });
+    h = await startStoryroom('render-faults', { env: { PANEL_PROMPTS: 'on', RENDER_TIMEOUT_SECONDS: '5', LOG_LEVEL: 'warn', RENDER_COST_USD: '0.25', MAX_RENDERS_PER_GUILD: '1' }, comfyui: { stepDelayMs: 2 }, logDestination: capture });
     h.model.setResponder(answer);
     room = new WritersRoom(h);
     await room.setupStory('Faults');
@@ -142,5 +143,32 @@ describe('render faults: each gives a plain notice on the panels message, and a 
     await h.comfy.up();
     expect((await click('Retry failed panels')).content).toMatch(/Panel 1 is being drawn again/);
     await waitForPanels(h, threadId, 'panel 1 drawn on retry', (m) => footerOf(m, 1).startsWith(`render ${render.render_number + 1} `) && footerOf(m, 1).endsWith('done'));
+  });
+
+  it('the per-server cap counts renders: a reroll while the server’s one allowed render runs is refused, nothing changed', async () => {
+    if (!h.comfy) throw new Error('no loopback ComfyUI');
+    h.comfy.stepDelayMs = 100;
+    const render = await reroll(1);
+    await running(render.comfy_prompt_id);
+    const count = async () => (await h.database.db.selectFrom('panel_renders').select('id').execute()).length;
+    const before = await count();
+    const refused = await click('Reroll 2');
+    expect(refused.ephemeral).toBe(true);
+    expect(refused.content).toMatch(/already has 1 panel render waiting or running \(at most 1\)/);
+    expect(await count()).toBe(before);
+    h.comfy.stepDelayMs = 2;
+    await waitForPanels(h, threadId, 'panel 1 drawn', (m) => footerOf(m, 1).startsWith(`render ${render.render_number} `) && footerOf(m, 1).endsWith('done'));
+  });
+
+  it('renders count toward the story’s monthly budget (RENDER_COST_USD each); once it is spent, rerolls are refused', async () => {
+    const costs = await h.database.db.selectFrom('panel_renders').select('cost_usd').execute();
+    expect(costs.every((row) => Number(row.cost_usd) === 0.25)).toBe(true);
+    const story = await h.database.db.selectFrom('stories').select('id').executeTakeFirstOrThrow();
+    const budget = await getBudgetStatus(h.database.db, story.id, h.config.prices);
+    expect(budget.spentUsd).toBeGreaterThanOrEqual(costs.length * 0.25);
+    await h.database.db.updateTable('stories').set({ monthly_budget_usd: String(costs.length * 0.25) }).where('id', '=', story.id).execute();
+    const refused = await click('Reroll 2');
+    expect(refused.content).toMatch(/monthly budget of \$[\d.]+ is spent/);
+    expect(await h.database.db.selectFrom('panel_renders').select('id').execute()).toHaveLength(costs.length);
   });
 });
