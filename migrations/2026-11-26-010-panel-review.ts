@@ -29,12 +29,14 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addPrimaryKeyConstraint('panel_set_votes_pkey', ['page_id', 'set_version', 'user_id'])
     .execute();
 
+  // Per version: a page reopened (a restored dialogue) gets new panels and a new vote.
   await db.schema
     .createTable('panel_set_approvals')
-    .addColumn('page_id', 'bigint', (c) => c.primaryKey().references('story_pages.id').onDelete('cascade'))
+    .addColumn('page_id', 'bigint', (c) => c.notNull().references('story_pages.id').onDelete('cascade'))
     .addColumn('set_version', 'bigint', (c) => c.notNull())
     .addColumn('decided_by', 'text', (c) => c.notNull())
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    .addPrimaryKeyConstraint('panel_set_approvals_pkey', ['page_id', 'set_version'])
     .execute();
 
   await db.schema.alterTable('panel_renders').addColumn('approved', 'boolean', (c) => c.notNull().defaultTo(false)).execute();

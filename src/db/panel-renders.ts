@@ -123,3 +123,25 @@ export async function sumRenderCostOfStorySince(db: Executor, storyId: number, s
     .executeTakeFirstOrThrow();
   return Number(row.total);
 }
+
+/** The images of the approved sets of these pages, with their bytes, by page and panel. */
+export async function listApprovedRenderImagesOfPages(db: Executor, pageIds: number[]): Promise<{ pageId: number; panelNumber: number; bytes: Buffer; contentType: string }[]> {
+  if (pageIds.length === 0) return [];
+  return db
+    .selectFrom('panel_renders as r')
+    .innerJoin('images as i', 'i.hash', 'r.image_hash')
+    .select(['r.page_id as pageId', 'r.panel_number as panelNumber', 'i.bytes', 'i.content_type as contentType'])
+    .innerJoin('story_pages as p', 'p.id', 'r.page_id')
+    .innerJoin('panel_prompts as pp', (join) => join.onRef('pp.id', '=', 'r.panel_prompt_id').onRef('pp.revision_id', '=', 'p.approved_dialogue_id'))
+    .where('r.page_id', 'in', pageIds)
+    .where('r.approved', '=', true)
+    .orderBy('r.page_id')
+    .orderBy('r.panel_number')
+    .execute();
+}
+
+/** The newest render of each of these panels (a page's current panel prompts). */
+export async function listLatestRendersOfPanels(db: Executor, panelPromptIds: number[]): Promise<PanelRender[]> {
+  if (panelPromptIds.length === 0) return [];
+  return db.selectFrom('panel_renders').selectAll().distinctOn('panel_prompt_id').where('panel_prompt_id', 'in', panelPromptIds).orderBy('panel_prompt_id').orderBy('id', 'desc').execute();
+}

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Executor } from './executor.js';
 import type { PanelPromptEdit } from './render-tables.js';
 
@@ -42,13 +43,25 @@ export async function listPanelSetVotes(db: Executor, pageId: number): Promise<{
     .execute();
 }
 
+/** The page's latest approval of a set; it holds only while the set is still that version. */
 export async function findPanelSetApproval(db: Executor, pageId: number): Promise<{ setVersion: number; decidedBy: string; createdAt: Date } | null> {
-  const row = await db.selectFrom('panel_set_approvals').select(['set_version as setVersion', 'decided_by as decidedBy', 'created_at as createdAt']).where('page_id', '=', pageId).executeTakeFirst();
+  const row = await db
+    .selectFrom('panel_set_approvals')
+    .select(['set_version as setVersion', 'decided_by as decidedBy', 'created_at as createdAt'])
+    .where('page_id', '=', pageId)
+    .orderBy('set_version', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   return row ?? null;
 }
 
 /** The set is approved: the approval, and its renders marked (the reader and the exports show those). */
 export async function recordPanelSetApproval(db: Executor, approval: { pageId: number; setVersion: number; decidedBy: string; renderIds: number[] }): Promise<void> {
   await db.insertInto('panel_set_approvals').values({ page_id: approval.pageId, set_version: approval.setVersion, decided_by: approval.decidedBy }).execute();
-  if (approval.renderIds.length > 0) await db.updateTable('panel_renders').set({ approved: true }).where('id', 'in', approval.renderIds).execute();
+  // Only this set's renders are the approved ones (a reopened page's earlier set no longer is).
+  await db
+    .updateTable('panel_renders')
+    .set({ approved: approval.renderIds.length > 0 ? sql<boolean>`id = any(${approval.renderIds}::bigint[])` : false })
+    .where('page_id', '=', approval.pageId)
+    .execute();
 }

@@ -89,6 +89,9 @@ export async function listApprovedPanelImages(db: Executor, pageIds: number[]): 
   const rows = await db
     .selectFrom('panel_renders as r')
     .innerJoin('images as i', 'i.hash', 'r.image_hash')
+    // Renders of the page's approved dialogue's panels only (a reopened page drew new ones).
+    .innerJoin('story_pages as p', 'p.id', 'r.page_id')
+    .innerJoin('panel_prompts as pp', (join) => join.onRef('pp.id', '=', 'r.panel_prompt_id').onRef('pp.revision_id', '=', 'p.approved_dialogue_id'))
     .select(['r.page_id as pageId', 'r.panel_number as panelNumber', 'i.hash', 'i.content_type as contentType', 'i.width', 'i.height'])
     .distinctOn(['r.page_id', 'r.panel_number'])
     .where('r.page_id', 'in', pageIds)

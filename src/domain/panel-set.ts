@@ -19,7 +19,7 @@ export interface PanelSetInput {
   votes: readonly { userId: string; setVersion: number }[];
   rule: QuorumRule;
   coWriters: number;
-  /** The version the set was approved at; null while it is not. */
+  /** The version of the page's latest approved set; null before any. It holds only while the set is that version. */
   approvedVersion: number | null;
 }
 
@@ -46,7 +46,7 @@ export function describePanelSet(input: PanelSetInput): PanelSetState {
   const tally: Tally = tallyCounts({ approvals, revisions: 0 }, input.rule, input.coWriters);
   const statuses = input.latestRenders.map((render) => render.status);
   const phase: PanelSetPhase =
-    input.approvedVersion !== null
+    input.approvedVersion !== null && input.approvedVersion === version
       ? 'approved'
       : statuses.some((status) => status === 'queued' || status === 'submitted')
         ? 'rendering'

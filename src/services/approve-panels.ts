@@ -5,7 +5,7 @@ import type { Executor } from '../db/executor.js';
 import { writeToOutbox, type OutboxJob } from '../db/outbox.js';
 import { getPageWithPlace, lockPage } from '../db/pages.js';
 import { listPanelPromptsOfRevision } from '../db/panel-prompts.js';
-import { listLatestPanelRenders } from '../db/panel-renders.js';
+import { listLatestRendersOfPanels } from '../db/panel-renders.js';
 import { findPanelSetApproval, insertPanelSetVote, listPanelSetVotes, recordPanelSetApproval } from '../db/panel-review.js';
 import { describeJob } from '../domain/jobs.js';
 import { describePanelSet, voteOnPanelSet, type PanelSetInput, type PanelSetRefusal, type PanelSetState } from '../domain/panel-set.js';
@@ -18,7 +18,7 @@ type PageForSet = Pick<StoryPage, 'id' | 'chapter_id' | 'approved_dialogue_id'> 
 /** Everything the voting rules read about a page's set of panels. */
 async function readPanelSet(db: Executor, page: PageForSet): Promise<PanelSetInput & { renderIds: number[] }> {
   const prompts = page.approved_dialogue_id === null ? [] : await listPanelPromptsOfRevision(db, page.approved_dialogue_id);
-  const latest = await listLatestPanelRenders(db, page.id);
+  const latest = await listLatestRendersOfPanels(db, prompts.map((prompt) => prompt.id));
   const approval = await findPanelSetApproval(db, page.id);
   return {
     panelCount: prompts.length,

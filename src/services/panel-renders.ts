@@ -9,7 +9,7 @@ import { getPanelPrompt, insertPanelPrompts } from '../db/panel-prompts.js';
 import { countRendersInProgressInGuild, hasRenderInProgress, insertPanelRender } from '../db/panel-renders.js';
 import type { PriceTable } from '../domain/pricing.js';
 import { budgetSpentMessage, getBudgetStatus, isBudgetSpent } from './budget-service.js';
-import { findPanelSetApproval } from '../db/panel-review.js';
+import { panelSetOf } from './approve-panels.js';
 import { describeJob } from '../domain/jobs.js';
 import { assertCoWriter, NOT_IN_THIS_THREAD, type InteractionPlace } from './co-writers.js';
 import { UserError } from './user-error.js';
@@ -98,7 +98,7 @@ export async function lockPanelForChange(trx: Transaction<Database>, place: Inte
   if (!panel || !page || page.guild_id !== place.guildId || page.thread_id !== place.channelId) throw new UserError(NOT_IN_THIS_THREAD);
   await lockPage(trx, page.id);
   await assertCoWriter(trx, page.chapter_id, place.userId);
-  if (await findPanelSetApproval(trx, page.id)) throw new UserError(panelsFinal(page.number));
+  if ((await panelSetOf(trx, page)).phase === 'approved') throw new UserError(panelsFinal(page.number));
   if (await hasRenderInProgress(trx, panel.id)) throw new UserError(`Panel ${panel.panel_number} is still rendering; try again when it is done. Nothing was changed.`);
   return { panel, pageNumber: page.number, page };
 }

@@ -1,9 +1,9 @@
 import type { Db } from '../db/connection.js';
 import type { OutboxJob } from '../db/outbox.js';
 import { getPageWithPlace, lockPage } from '../db/pages.js';
-import { getPanelPrompt } from '../db/panel-prompts.js';
-import { listLatestPanelRenders } from '../db/panel-renders.js';
-import { findPanelSetApproval } from '../db/panel-review.js';
+import { listLatestRendersOfPanels } from '../db/panel-renders.js';
+import { getPanelPrompt, listPanelPromptsOfRevision } from '../db/panel-prompts.js';
+import { panelSetOf } from './approve-panels.js';
 import { canRetryRender, panelSetVersion } from '../domain/panel-set.js';
 import { assertCoWriter, NOT_IN_THIS_THREAD, type InteractionPlace } from './co-writers.js';
 import type { PriceTable } from '../domain/pricing.js';
@@ -22,8 +22,9 @@ export async function retryFailedPanels(db: Db, place: InteractionPlace, target:
     if (!page || page.guild_id !== place.guildId || page.thread_id !== place.channelId) throw new UserError(NOT_IN_THIS_THREAD);
     await lockPage(trx, page.id);
     await assertCoWriter(trx, page.chapter_id, place.userId);
-    if (await findPanelSetApproval(trx, page.id)) throw new UserError(panelsFinal(page.number));
-    const latest = await listLatestPanelRenders(trx, page.id);
+    if ((await panelSetOf(trx, page)).phase === 'approved') throw new UserError(panelsFinal(page.number));
+    const prompts = page.approved_dialogue_id === null ? [] : await listPanelPromptsOfRevision(trx, page.approved_dialogue_id);
+    const latest = await listLatestRendersOfPanels(trx, prompts.map((prompt) => prompt.id));
     if (panelSetVersion(latest.map((r) => r.id)) !== target.setVersion) throw new UserError('The panels changed since that button was drawn; use the buttons on the current panels message. Nothing was changed.');
     const failed = latest.filter((r) => r.status === 'failed' && canRetryRender(r.failure_kind));
     if (failed.length === 0) throw new UserError('No panel is waiting for another try. Nothing was changed.');

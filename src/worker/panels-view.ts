@@ -1,7 +1,7 @@
 import { getPanelsMessage } from '../db/discord-messages.js';
 import { findImage } from '../db/images.js';
 import { listPanelPromptsOfRevision } from '../db/panel-prompts.js';
-import { listLatestPanelRenders } from '../db/panel-renders.js';
+import { listLatestRendersOfPanels } from '../db/panel-renders.js';
 import { MAX_PANELS_SHOWN, panelFileName, panelsHeading, renderPanelsMessage, summarisePanels, type PanelView } from '../discord/render/panels-message.js';
 import { panelSetOf } from '../services/approve-panels.js';
 import { canRetryRender } from '../domain/panel-set.js';
@@ -17,7 +17,7 @@ export const DISCORD_UPLOAD_LIMIT_BYTES = 10 * 1024 * 1024;
 /** The page's panels with their latest renders, and (when asked) the finished images as files. */
 export async function loadPanels(deps: WorkerDeps, place: PagePlace, withImages: boolean): Promise<{ panels: PanelView[]; files: MessageFile[] }> {
   const prompts = place.approved_dialogue_id === null ? [] : await listPanelPromptsOfRevision(deps.db, place.approved_dialogue_id);
-  const latest = new Map((await listLatestPanelRenders(deps.db, place.id)).map((render) => [render.panel_prompt_id, render]));
+  const latest = new Map((await listLatestRendersOfPanels(deps.db, prompts.map((prompt) => prompt.id))).map((render) => [render.panel_prompt_id, render]));
   const files: MessageFile[] = [];
   let bytes = 0;
   const panels: PanelView[] = [];

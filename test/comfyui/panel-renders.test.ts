@@ -23,6 +23,7 @@ describe('rendered panels in Postgres', () => {
     const page = await db.insertInto('story_pages').values({ chapter_id: chapter.id, number: 1, input: 'The Mark glows', state: 'page_approved', created_by: '100000000000000003' }).returning('id').executeTakeFirstOrThrow();
     pageId = page.id;
     const revision = await db.insertInto('page_revisions').values({ page_id: page.id, kind: 'dialogue', version: 1, body: 'Lines', structured: null }).returning('id').executeTakeFirstOrThrow();
+    await db.updateTable('story_pages').set({ approved_dialogue_id: revision.id }).where('id', '=', page.id).execute();
     for (const panel of [1, 2]) {
       const row = await db
         .insertInto('panel_prompts')

@@ -44,6 +44,7 @@ describe('the phase of the set', () => {
     ['no panels', setOf({ panelCount: 0, latestRenders: [] }), 'incomplete'],
     ['approved', setOf({ approvedVersion: 12 }), 'approved'],
     ['approved, whatever the renders say', setOf({ approvedVersion: 12, latestRenders: render('failed') }), 'approved'],
+    ['an earlier set approved (the page was reopened and drew new panels)', setOf({ approvedVersion: 9 }), 'open'],
   ])('%s → %s', (_name, input, phase) => {
     expect(describePanelSet(input).phase).toBe(phase);
   });
