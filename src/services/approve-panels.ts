@@ -71,7 +71,7 @@ export async function approvePanelSet(db: Db, place: InteractionPlace, target: {
     await insertPanelSetVote(trx, { pageId: page.id, ...vote });
     if (!outcome.decided) return { pageNumber: page.number, panelCount: input.panelCount, state: outcome.state, decided: false, queued: [] };
     await recordPanelSetApproval(trx, { pageId: page.id, setVersion: outcome.state.version, decidedBy: place.userId, renderIds: input.renderIds });
-    const queued = await writeToOutbox(trx, [describeJob('announce-panels', { pageId: page.id })]);
+    const queued = await writeToOutbox(trx, [describeJob('announce-panels', { pageId: page.id, setVersion: outcome.state.version })]);
     return { pageNumber: page.number, panelCount: input.panelCount, state: outcome.state, decided: true, queued };
   });
 }

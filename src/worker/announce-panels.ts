@@ -15,7 +15,8 @@ export async function processAnnouncePanels(deps: WorkerDeps, job: Job): Promise
   const data = announcePanelsJob.parse(job.data);
   const place = await getPageWithPlace(deps.db, data.pageId);
   if (!place || place.thread_id === null) return 'page gone';
-  if (!(await findPanelSetApproval(deps.db, place.id))) return 'not approved';
+  // A set approved again later (the page was reopened) is announced by its own job.
+  if ((await findPanelSetApproval(deps.db, place.id))?.setVersion !== data.setVersion) return 'not the approved set';
   const threadId = place.thread_id;
   const log = deps.logger.child({ pageId: place.id, jobId: job.id });
   return whileChapterReachable(deps, place.chapter_id, log, async () => {

@@ -40,8 +40,12 @@ describe('/chapter export with the approved panels: a CBZ and zipped Markdown', 
   it('once the set is approved: the CBZ holds ComicInfo.xml and the approved panels in reading order; the Markdown zip has the images beside it; the HTTP API serves the same', async () => {
     const message = panelsMessage(h, threadId);
     if (!message) throw new Error('no panels message');
-    await room.click(threadId, message, writer, 'Approve panels').response();
-    await room.click(threadId, panelsMessage(h, threadId) ?? message, h.adminId, 'Approve panels').response();
+    // Both co-writers at once (majority of two): both approvals count, the set is approved and announced once.
+    const replies = await Promise.all([writer, h.adminId].map((userId) => room.click(threadId, message, userId, 'Approve panels').response()));
+    expect(replies.filter((reply) => reply.content.includes('approved by the co-writers'))).toHaveLength(1);
+    await h.discord.waitFor(() => h.discord.messages(threadId).find((m) => m.content.startsWith('**Page 1 · panels approved**')), { description: 'approval announced', timeoutMs: 30_000 });
+    expect(await h.database.db.selectFrom('panel_set_votes').select('user_id').execute()).toHaveLength(2);
+    expect(await h.database.db.selectFrom('panel_set_approvals').select('page_id').execute()).toHaveLength(1);
     const approved = await h.database.db
       .selectFrom('panel_renders as r')
       .innerJoin('images as i', 'i.hash', 'r.image_hash')
@@ -79,6 +83,7 @@ describe('/chapter export with the approved panels: a CBZ and zipped Markdown', 
     expect(second).toBeGreaterThan(first);
     expect(Buffer.from(md['images/page-001-panel-02.png'] ?? []).equals(approved[1]?.bytes ?? Buffer.alloc(0))).toBe(true);
 
+    expect(h.discord.messages(threadId).filter((m) => m.content.startsWith('**Page 1 · panels approved**'))).toHaveLength(1);
     const chapter = await h.database.db.selectFrom('chapters').select('id').executeTakeFirstOrThrow();
     const served = await fetch(`${h.web?.url ?? ''}/api/chapters/${chapter.id}/export.cbz`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(served.status).toBe(200);
