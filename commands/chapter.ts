@@ -9,7 +9,7 @@ import { renderChapterCard } from '../src/discord/render/chapter-card.js';
 import { fitText, LIMITS } from '../src/discord/render/message-parts.js';
 import { renderChapterProgressEmbed } from '../src/discord/render/progress.js';
 import { chapterHere, listMembers, ROLE_RIGHTS, setMemberRole } from '../src/services/member-service.js';
-import { loadChapterExport } from '../src/services/export-service.js';
+import { buildChapterArchiveHere, exportBaseName, loadChapterExport, type ArchiveFormat, type ChapterArchive } from '../src/services/export-service.js';
 import { chapterToJson, chapterToMarkdown, type ExportChapter } from '../src/domain/chapter-export.js';
 import { buildComfyWorkflow, DEFAULT_CHECKPOINT } from '../src/domain/comfyui-workflow.js';
 import type { Reply } from '../src/discord/reply.js';
@@ -53,33 +53,26 @@ export const data = new SlashCommandBuilder()
   .addSubcommand((sub) =>
     sub
       .setName('export')
-      .setDescription('The chapter as a file: Markdown, JSON, or the panel prompts as a ComfyUI workflow')
+      .setDescription('The chapter as a file: Markdown, JSON, a comic book archive, or the panel prompts for ComfyUI')
       .addStringOption((o) =>
         o
           .setName('format')
           .setDescription('File format')
           .setRequired(true)
-          .addChoices({ name: 'Markdown', value: 'markdown' }, { name: 'JSON', value: 'json' }, { name: 'ComfyUI workflow (panel prompts)', value: 'comfyui' }),
+          .addChoices(
+            { name: 'Markdown (zipped with the approved panels when there are some)', value: 'markdown' },
+            { name: 'JSON', value: 'json' },
+            { name: 'ComfyUI workflow (panel prompts)', value: 'comfyui' },
+            { name: 'Comic book archive (CBZ: the approved panels)', value: 'cbz' },
+          ),
       )
       .addStringOption((o) => o.setName('checkpoint').setDescription(`ComfyUI only: the checkpoint file name (default ${DEFAULT_CHECKPOINT})`).setMaxLength(200)),
   );
 
 const ROLES = ['owner', 'writer', 'viewer', 'remove'] as const;
-const EXPORT_FORMATS = ['markdown', 'json', 'comfyui'] as const;
+const EXPORT_FORMATS = ['markdown', 'json', 'comfyui', 'cbz'] as const;
 
 const COMFY_DEFAULTS = { width: 1024, height: 1024, steps: 25, cfg: 7, seed: 1 } as const;
-
-/** A file name part from a title: letters and digits, dashes between words. */
-function slug(title: string): string {
-  return (
-    title
-      .normalize('NFKD')
-      .replace(/[^\p{L}\p{N}]+/gu, '-')
-      .replace(/^-+|-+$/g, '')
-      .toLowerCase()
-      .slice(0, 40) || 'chapter'
-  );
-}
 
 function describeExport(exported: ExportChapter): string {
   const approved = exported.pages.filter((p) => p.approved).length;
@@ -95,6 +88,20 @@ function exportReply(name: string, text: string, content: string): Reply {
     throw new UserError(`The export is ${(data.length / 1024 / 1024).toFixed(1)} MiB, more than Discord takes (10 MiB). The HTTP API's /api/chapters/:id/pages and /api/pages/:id/history give the same data.`);
   }
   return { type: 'message', ephemeral: true, body: { content, files: [{ name, data }] } };
+}
+
+/** A zipped export: attached when Discord takes it, else the HTTP API route that serves the same file. */
+function archiveReply(archive: ChapterArchive, format: ArchiveFormat, publicUrl: string | null): Reply {
+  const route = `/api/chapters/${archive.chapterId}/export.${format === 'cbz' ? 'cbz' : 'zip'}`;
+  const size = (archive.bytes.length / 1024 / 1024).toFixed(1);
+  if (archive.bytes.length > FILE_LIMIT_BYTES) {
+    throw new UserError(
+      `The ${format === 'cbz' ? 'comic book archive' : 'zipped Markdown'} is ${size} MiB, more than Discord takes from a bot here (10 MiB). The HTTP API serves the same file: GET ${publicUrl ?? ''}${route} with the API token (Authorization: Bearer …).`,
+    );
+  }
+  const missing = archive.pagesWithoutPanels.length > 0 ? ` Pages ${archive.pagesWithoutPanels.join(', ')} have no approved panels yet${format === 'cbz' ? ' and are not in it' : ''}.` : '';
+  const what = format === 'cbz' ? `Chapter ${archive.chapterNumber} as a comic book archive: ${archive.images} approved panel${archive.images === 1 ? '' : 's'} in reading order, with ComicInfo.xml.` : `Chapter ${archive.chapterNumber} as Markdown, zipped with ${archive.images} approved panel image${archive.images === 1 ? '' : 's'} beside it.`;
+  return { type: 'message', ephemeral: true, body: { content: `${what}${missing}`, files: [{ name: archive.fileName, data: Buffer.from(archive.bytes) }] } };
 }
 
 export const chapter: SlashCommand = {
@@ -144,9 +151,14 @@ export const chapter: SlashCommand = {
       }
       case 'export': {
         const format = EXPORT_FORMATS.find((f) => f === interaction.options.getString('format', true));
-        if (!format) throw new UserError('The format is markdown, json or comfyui.');
+        if (!format) throw new UserError('The format is markdown, json, comfyui or cbz.');
+        if (format === 'cbz' || format === 'markdown') {
+          const archive = await buildChapterArchiveHere(context.db, place, format);
+          if (archive) return archiveReply(archive, format, context.config.web.publicUrl);
+          if (format === 'cbz') throw new UserError('No panels of this chapter are approved yet: a CBZ holds the panels the co-writers approved. Approve a page’s panels, then export again.');
+        }
         const exported = await loadChapterExport(context.db, place);
-        const base = `chapter-${exported.chapterNumber}-${slug(exported.chapterTitle)}`;
+        const base = exportBaseName(exported.chapterNumber, exported.chapterTitle);
         if (format === 'markdown') return exportReply(`${base}.md`, chapterToMarkdown(exported), `Chapter ${exported.chapterNumber} as Markdown (${describeExport(exported)}).`);
         if (format === 'json') return exportReply(`${base}.json`, chapterToJson(exported), `Chapter ${exported.chapterNumber} as JSON (${describeExport(exported)}).`);
         const checkpoint = interaction.options.getString('checkpoint');

@@ -11,6 +11,7 @@ import * as panelRenders from './2026-11-26-005-panel-renders.js';
 import * as outboxCompletion from './2026-11-26-006-outbox-completion.js';
 import * as messageClaims from './2026-11-26-007-message-claims.js';
 import * as panelShape from './2026-11-26-009-panel-shape.js';
+import * as panelReview from './2026-11-26-010-panel-review.js';
 
 // Every migration, by name; the Migrator applies them in name order. Add new files here.
 export const migrations: Record<string, Migration> = {
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-26-006-outbox-completion': outboxCompletion,
   '2026-11-26-007-message-claims': messageClaims,
   '2026-11-26-009-panel-shape': panelShape,
+  '2026-11-26-010-panel-review': panelReview,
 };

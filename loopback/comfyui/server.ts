@@ -45,6 +45,8 @@ const byPosition = (a: QueueItem, b: QueueItem) => a[0] - b[0] || a[1].localeCom
 export class ComfyServer {
   /** Every prompt accepted by POST /prompt since start, restarts included: what tests count. */
   readonly submissions: Submission[] = [];
+  /** Every POST /interrupt: the prompt id it named, or null for a global interrupt. */
+  readonly interrupts: (string | null)[] = [];
   checkpoints: string[];
   stepDelayMs: number;
   private server: Server;
@@ -237,6 +239,7 @@ export class ComfyServer {
       } catch {
         target = undefined;
       }
+      this.interrupts.push(target ?? null);
       if (this.running && (target === undefined || this.running.item[1] === target)) this.running.interrupt = true;
       res.writeHead(200).end();
       return;

@@ -92,6 +92,8 @@ const environmentSchema = z.object({
   COMFYUI_WORKFLOW_MAPPING: jsonText.pipe(z.record(z.string(), z.unknown(), 'must be a JSON object')).optional(),
   RENDER_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(3_600).default(300),
   RENDER_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(1),
+  RENDER_COST_USD: z.coerce.number().min(0).max(100).default(0),
+  MAX_RENDERS_PER_GUILD: z.coerce.number().int().min(1).max(1_000).default(20),
   // Models a story's /settings may choose, comma-separated; default: the models configured here.
   ALLOWED_MODELS: z
     .string()
@@ -168,7 +170,17 @@ export interface Config {
   /** US dollars per million tokens, by model: the defaults with MODEL_PRICES laid over them. */
   prices: PriceTable;
   /** Drawing panels with ComfyUI: off (null) unless COMFYUI_URL is set. */
-  render: { comfyUrl: string; checkpoint: string; workflow: RenderWorkflow; timeoutMs: number; concurrency: number } | null;
+  render: {
+    comfyUrl: string;
+    checkpoint: string;
+    workflow: RenderWorkflow;
+    timeoutMs: number;
+    concurrency: number;
+    /** What one render counts toward a story's monthly budget (your GPU's cost; 0 by default). */
+    costUsd: number;
+    /** Renders a server may have waiting or running before co-writers' rerolls and retries are refused. */
+    maxPerGuild: number;
+  } | null;
 }
 
 export interface WebConfig {
@@ -263,7 +275,7 @@ export function parseConfig(env: Record<string, string | undefined>, readFile: (
     render:
       e.COMFYUI_URL === undefined
         ? null
-        : Object.freeze({ comfyUrl: e.COMFYUI_URL.replace(/\/+$/, ''), checkpoint: e.COMFYUI_CHECKPOINT, workflow: Object.freeze(workflow), timeoutMs: e.RENDER_TIMEOUT_SECONDS * 1000, concurrency: e.RENDER_CONCURRENCY }),
+        : Object.freeze({ comfyUrl: e.COMFYUI_URL.replace(/\/+$/, ''), checkpoint: e.COMFYUI_CHECKPOINT, workflow: Object.freeze(workflow), timeoutMs: e.RENDER_TIMEOUT_SECONDS * 1000, concurrency: e.RENDER_CONCURRENCY, costUsd: e.RENDER_COST_USD, maxPerGuild: e.MAX_RENDERS_PER_GUILD }),
   });
 }
 

@@ -3,7 +3,7 @@ import type { BibleEntryType } from '../domain/bible-entry.js';
 import type { DraftKind, PageState } from '../domain/page-state-machine.js';
 import type { PanelShape, PanelSizeName } from '../domain/panel-size.js';
 import type { DeadlineRule } from '../domain/voting.js';
-import type { ImagesTable, PanelRendersTable } from './render-tables.js';
+import type { ImagesTable, PanelPromptEditsTable, PanelRendersTable, PanelSetApprovalsTable, PanelSetVotesTable } from './render-tables.js';
 
 export type { DeadlineRule };
 
@@ -270,6 +270,9 @@ export interface Database {
   votes: VotesTable;
   panel_prompts: PanelPromptsTable;
   panel_renders: PanelRendersTable;
+  panel_prompt_edits: PanelPromptEditsTable;
+  panel_set_votes: PanelSetVotesTable;
+  panel_set_approvals: PanelSetApprovalsTable;
   images: ImagesTable;
   agent_execution_log: AgentExecutionLogTable;
   outbox: OutboxTable;

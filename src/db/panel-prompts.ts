@@ -32,3 +32,8 @@ export async function listPanelPromptsOfPages(db: Executor, pageIds: number[]): 
 export async function getPanelPrompt(db: Executor, panelId: number): Promise<PanelPrompt | null> {
   return (await db.selectFrom('panel_prompts').selectAll().where('id', '=', panelId).executeTakeFirst()) ?? null;
 }
+
+/** A co-writer's new image prompt for a panel: what its next renders (and the exports) use. */
+export async function updatePanelPromptText(db: Executor, panelId: number, prompt: string): Promise<void> {
+  await db.updateTable('panel_prompts').set({ prompt }).where('id', '=', panelId).execute();
+}

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from './executor.js';
-import type { PanelRender } from './render-tables.js';
+import type { PanelRender, RenderFailureKind } from './render-tables.js';
 
 export type { PanelRender };
 
@@ -10,7 +10,7 @@ export type { PanelRender };
  */
 export async function insertPanelRender(
   db: Executor,
-  render: { pageId: number; panelPromptId: number; panelNumber: number; seed: number; prompt: string; negativePrompt: string; width: number; height: number; workflowHash: string; comfyPromptId: string; requestedBy: string | null },
+  render: { pageId: number; panelPromptId: number; panelNumber: number; seed: number; prompt: string; negativePrompt: string; width: number; height: number; workflowHash: string; comfyPromptId: string; requestedBy: string | null; costUsd?: number },
 ): Promise<PanelRender> {
   return db
     .insertInto('panel_renders')
@@ -27,6 +27,7 @@ export async function insertPanelRender(
       workflow_hash: render.workflowHash,
       comfy_prompt_id: render.comfyPromptId,
       requested_by: render.requestedBy,
+      cost_usd: render.costUsd ?? 0,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -45,8 +46,8 @@ export async function markRenderDone(db: Executor, renderId: number, imageHash: 
   await db.updateTable('panel_renders').set({ status: 'done', image_hash: imageHash, failure: null, finished_at: sql<Date>`now()` }).where('id', '=', renderId).execute();
 }
 
-export async function markRenderFailed(db: Executor, renderId: number, failure: string): Promise<void> {
-  await db.updateTable('panel_renders').set({ status: 'failed', failure, finished_at: sql<Date>`now()` }).where('id', '=', renderId).where('status', '<>', 'done').execute();
+export async function markRenderFailed(db: Executor, renderId: number, failure: string, kind: RenderFailureKind): Promise<void> {
+  await db.updateTable('panel_renders').set({ status: 'failed', failure, failure_kind: kind, finished_at: sql<Date>`now()` }).where('id', '=', renderId).where('status', '<>', 'done').execute();
 }
 
 /** Where Discord shows the image: kept to fetch a fresh (signed, expiring) CDN link when needed. */
@@ -89,4 +90,58 @@ export async function countRendersOfGuildSince(db: Executor, guildId: string, si
 export async function hasRenderInProgress(db: Executor, panelPromptId: number): Promise<boolean> {
   const row = await db.selectFrom('panel_renders').select('id').where('panel_prompt_id', '=', panelPromptId).where('status', 'in', ['queued', 'submitted']).executeTakeFirst();
   return row !== undefined;
+}
+
+/** The newest render of one panel, or null before its first. */
+export async function findLatestRenderOfPanel(db: Executor, panelPromptId: number): Promise<PanelRender | null> {
+  return (await db.selectFrom('panel_renders').selectAll().where('panel_prompt_id', '=', panelPromptId).orderBy('render_number', 'desc').limit(1).executeTakeFirst()) ?? null;
+}
+
+/** Renders waiting or running in the guild's stories: what the per-server cap counts. */
+export async function countRendersInProgressInGuild(db: Executor, guildId: string): Promise<number> {
+  const row = await db
+    .selectFrom('panel_renders as r')
+    .innerJoin('story_pages as p', 'p.id', 'r.page_id')
+    .innerJoin('chapters as c', 'c.id', 'p.chapter_id')
+    .innerJoin('stories as s', 's.id', 'c.story_id')
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .where('s.guild_id', '=', guildId)
+    .where('r.status', 'in', ['queued', 'submitted'])
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
+/** What the story's renders since `since` cost, for its monthly budget. */
+export async function sumRenderCostOfStorySince(db: Executor, storyId: number, since: Date): Promise<number> {
+  const row = await db
+    .selectFrom('panel_renders as r')
+    .innerJoin('story_pages as p', 'p.id', 'r.page_id')
+    .innerJoin('chapters as c', 'c.id', 'p.chapter_id')
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<string>('r.cost_usd'), eb.val('0')).as('total'))
+    .where('c.story_id', '=', storyId)
+    .where('r.created_at', '>=', since)
+    .executeTakeFirstOrThrow();
+  return Number(row.total);
+}
+
+/** The images of the approved sets of these pages, with their bytes, by page and panel. */
+export async function listApprovedRenderImagesOfPages(db: Executor, pageIds: number[]): Promise<{ pageId: number; panelNumber: number; bytes: Buffer; contentType: string }[]> {
+  if (pageIds.length === 0) return [];
+  return db
+    .selectFrom('panel_renders as r')
+    .innerJoin('images as i', 'i.hash', 'r.image_hash')
+    .select(['r.page_id as pageId', 'r.panel_number as panelNumber', 'i.bytes', 'i.content_type as contentType'])
+    .innerJoin('story_pages as p', 'p.id', 'r.page_id')
+    .innerJoin('panel_prompts as pp', (join) => join.onRef('pp.id', '=', 'r.panel_prompt_id').onRef('pp.revision_id', '=', 'p.approved_dialogue_id'))
+    .where('r.page_id', 'in', pageIds)
+    .where('r.approved', '=', true)
+    .orderBy('r.page_id')
+    .orderBy('r.panel_number')
+    .execute();
+}
+
+/** The newest render of each of these panels (a page's current panel prompts). */
+export async function listLatestRendersOfPanels(db: Executor, panelPromptIds: number[]): Promise<PanelRender[]> {
+  if (panelPromptIds.length === 0) return [];
+  return db.selectFrom('panel_renders').selectAll().distinctOn('panel_prompt_id').where('panel_prompt_id', 'in', panelPromptIds).orderBy('panel_prompt_id').orderBy('id', 'desc').execute();
 }

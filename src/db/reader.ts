@@ -81,20 +81,24 @@ export interface ApprovedPanelImage {
 }
 
 /**
- * The panel images of these (approved) pages: per panel, its newest finished render. Until the set of
- * panels is voted on in the thread, the newest render is the page's picture.
+ * The panel images of these (approved) pages: per panel, the render of the set the co-writers approved;
+ * until they approve one, its newest finished render.
  */
 export async function listApprovedPanelImages(db: Executor, pageIds: number[]): Promise<ApprovedPanelImage[]> {
   if (pageIds.length === 0) return [];
   const rows = await db
     .selectFrom('panel_renders as r')
     .innerJoin('images as i', 'i.hash', 'r.image_hash')
+    // Renders of the page's approved dialogue's panels only (a reopened page drew new ones).
+    .innerJoin('story_pages as p', 'p.id', 'r.page_id')
+    .innerJoin('panel_prompts as pp', (join) => join.onRef('pp.id', '=', 'r.panel_prompt_id').onRef('pp.revision_id', '=', 'p.approved_dialogue_id'))
     .select(['r.page_id as pageId', 'r.panel_number as panelNumber', 'i.hash', 'i.content_type as contentType', 'i.width', 'i.height'])
     .distinctOn(['r.page_id', 'r.panel_number'])
     .where('r.page_id', 'in', pageIds)
     .where('r.status', '=', 'done')
     .orderBy('r.page_id')
     .orderBy('r.panel_number')
+    .orderBy('r.approved', 'desc')
     .orderBy('r.render_number', 'desc')
     .execute();
   return rows;

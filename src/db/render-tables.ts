@@ -1,8 +1,10 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
-// The tables of rendered panels (migration 2026-11-26-005), apart from database.ts to keep it short.
+// The tables of rendered panels (migrations 2026-11-26-005 and -010), apart from database.ts to keep it short.
 
 export type RenderStatus = 'queued' | 'submitted' | 'done' | 'failed';
+/** Why a render ended without an image: decides whether Retry is offered (a refused workflow: no). */
+export type RenderFailureKind = 'unreachable' | 'refused' | 'error' | 'interrupted' | 'timeout' | 'lost' | 'no_image' | 'off';
 
 export interface ImagesTable {
   hash: string;
@@ -29,6 +31,11 @@ export interface PanelRendersTable {
   comfy_prompt_id: string;
   status: ColumnType<RenderStatus, RenderStatus | undefined, RenderStatus>;
   failure: string | null;
+  failure_kind: RenderFailureKind | null;
+  /** One of the renders of the page's approved set. */
+  approved: ColumnType<boolean, boolean | undefined, boolean>;
+  /** Numeric: pg returns it as text. */
+  cost_usd: ColumnType<string, number | undefined, never>;
   image_hash: string | null;
   requested_by: string | null;
   discord_message_id: string | null;
@@ -40,3 +47,30 @@ export interface PanelRendersTable {
 
 export type PanelRender = Selectable<PanelRendersTable>;
 export type NewPanelRender = Insertable<PanelRendersTable>;
+
+export interface PanelPromptEditsTable {
+  id: Generated<number>;
+  page_id: number;
+  panel_prompt_id: number;
+  user_id: string;
+  old_prompt: string;
+  new_prompt: string;
+  render_id: number;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+export interface PanelSetVotesTable {
+  page_id: number;
+  set_version: number;
+  user_id: string;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+export interface PanelSetApprovalsTable {
+  page_id: number;
+  set_version: number;
+  decided_by: string;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+export type PanelPromptEdit = Selectable<PanelPromptEditsTable>;

@@ -5,9 +5,13 @@ import { cancelGeneration, retryGeneration } from '../services/retry-generation.
 import { ADVISORY_AGENTS, retryAdvisoryAgent } from '../services/retry-advisory.js';
 import { joinChapter } from '../services/story-service.js';
 import { renderSettingsOf, rerollPanel } from '../services/panel-renders.js';
+import { approvePanelSet } from '../services/approve-panels.js';
+import { retryFailedPanels } from '../services/retry-panels.js';
+import { panelsHeading, summarisePanels } from './render/panels-message.js';
 import { getChapter } from '../db/chapters.js';
 import type { HandlerContext } from './context.js';
-import { BIBLE_FIELDS, decodeCustomId, EDIT_FIELD, encodeCustomId, FEEDBACK_FIELD } from './custom-id.js';
+import { BIBLE_FIELDS, decodeCustomId, EDIT_FIELD, encodeCustomId, FEEDBACK_FIELD, PROMPT_FIELD } from './custom-id.js';
+import { changePanelPrompt, panelPromptToChange, PROMPT_FORM_MAX, type PromptToChange } from '../services/change-panel-prompt.js';
 import { editableText, editForm, saveEdit } from './edit-draft.js';
 import { draftToEdit, EDIT_FORM_MAX } from '../services/edit-draft.js';
 import { addBibleEntry, BIBLE_EDIT_REFUSAL, describeAddedEntry, parseKeywords } from '../services/bible-service.js';
@@ -117,9 +121,39 @@ export async function handleComponent(context: HandlerContext, interaction: Butt
       return ephemeral(describeAddedEntry(entry, replaced));
     }
     case 'reroll': {
-      const rerolled = await rerollPanel(context.db, place, data.panelId, renderSettingsOf(context.config.render));
+      const rerolled = await rerollPanel(context.db, place, data.panelId, renderSettingsOf(context.config.render), context.config.prices);
       context.kickRelay(rerolled.queued);
       return ephemeral(`Panel ${rerolled.panelNumber} is being drawn again with a new seed; the earlier render is kept.`);
+    }
+    case 'prompt': {
+      const current = await panelPromptToChange(context.db, place, data.panelId, renderSettingsOf(context.config.render));
+      if (current.prompt.length > PROMPT_FORM_MAX) return ephemeral(`Panel ${current.panelNumber}'s prompt is longer than a form holds (${PROMPT_FORM_MAX} characters). Nothing was changed.`);
+      return { type: 'modal', modal: panelPromptForm(data.panelId, current).toJSON() };
+    }
+    case 'promptsave': {
+      if (!interaction.isModalSubmit()) return ephemeral('That button is not one storyroom understands. Nothing was changed.');
+      const field = interaction.fields.fields.find((f) => f.customId === PROMPT_FIELD);
+      const prompt = readText(field && 'value' in field ? field.value : '', { label: 'The prompt', max: PROMPT_FORM_MAX }).replace(/\s+/g, ' ');
+      const changed = await changePanelPrompt(context.db, place, data, prompt, renderSettingsOf(context.config.render), context.config.prices);
+      context.kickRelay(changed.queued);
+      return ephemeral(`Panel ${changed.panelNumber} is being drawn again with your prompt; the earlier prompt and render are kept.`);
+    }
+    case 'panelsok': {
+      const voted = await approvePanelSet(context.db, place, { pageId: data.pageId, setVersion: data.setVersion });
+      context.kickRelay(voted.queued);
+      // Only the text changes (every panel is drawn when a vote counts); the worker redraws an approved set.
+      const status = summarisePanels(Array.from({ length: voted.panelCount }, (_, i) => ({ panelNumber: i + 1, render: { status: 'done' as const } })), voted.state);
+      return {
+        type: 'update',
+        body: { content: panelsHeading({ number: voted.pageNumber }, status), ...(voted.decided ? { components: [] } : {}) },
+        note: voted.decided ? `Your approval decided it: page ${voted.pageNumber}'s panels are approved and final.` : `Your approval is counted (${voted.state.tally.approvals} of ${voted.state.tally.required} needed).`,
+      };
+    }
+    case 'panelsretry': {
+      const retried = await retryFailedPanels(context.db, place, data, renderSettingsOf(context.config.render), context.config.prices);
+      context.kickRelay(retried.queued);
+      const which = retried.panelNumbers.length === 1 ? `Panel ${retried.panelNumbers[0]} is` : `Panels ${retried.panelNumbers.join(', ')} are`;
+      return ephemeral(`${which} being drawn again with the same prompt and seed.`);
     }
     case 'advisoryretry': {
       const agent = ADVISORY_AGENTS[data.agentIndex];
@@ -135,6 +169,20 @@ export async function handleComponent(context: HandlerContext, interaction: Butt
       return { type: 'update', body: { embeds: body.embeds, components: body.components } };
     }
   }
+}
+
+/** The Change prompt form: the panel's current prompt, ready to edit. */
+function panelPromptForm(panelId: number, current: PromptToChange): ModalBuilder {
+  return new ModalBuilder()
+    .setCustomId(encodeCustomId({ action: 'promptsave', panelId, renderId: current.renderId }))
+    .setTitle(`Page ${current.pageNumber} · panel ${current.panelNumber} prompt`.slice(0, 45))
+    .addLabelComponents(
+      new LabelBuilder()
+        .setLabel('What the image shows')
+        .setTextInputComponent(
+          new TextInputBuilder().setCustomId(PROMPT_FIELD).setStyle(TextInputStyle.Paragraph).setValue(current.prompt).setMinLength(1).setMaxLength(PROMPT_FORM_MAX).setRequired(true),
+        ),
+    );
 }
 
 function afterVote(context: HandlerContext, outcome: VoteOutcome): void {

@@ -20,6 +20,13 @@ const ACTIONS = {
   cancel: z.object({ action: z.literal('cancel'), pageId: id, pageVersion: version }),
   // A new render of one panel (its panel_prompts row), with a new seed.
   reroll: z.object({ action: z.literal('reroll'), panelId: id }),
+  // Change prompt opens a form with the panel's prompt; its submission names the render it was opened on.
+  prompt: z.object({ action: z.literal('prompt'), panelId: id }),
+  promptsave: z.object({ action: z.literal('promptsave'), panelId: id, renderId: id }),
+  // Approve for a page's set of panels, as drawn at that version (the highest render id).
+  panelsok: z.object({ action: z.literal('panelsok'), pageId: id, setVersion: id }),
+  // Retry for the set's failed panels, as drawn at that version.
+  panelsretry: z.object({ action: z.literal('panelsretry'), pageId: id, setVersion: id }),
   // Retry for an advisory agent that gave up: which one (0 reviewer, 1 panels), its draft, the next round.
   advisoryretry: z.object({
     action: z.literal('advisoryretry'),
@@ -50,12 +57,17 @@ const FIELD_ORDER: { [A in Action]: string[] } = {
   retry: ['pageId', 'pageVersion'],
   cancel: ['pageId', 'pageVersion'],
   reroll: ['panelId'],
+  prompt: ['panelId'],
+  promptsave: ['panelId', 'renderId'],
+  panelsok: ['pageId', 'setVersion'],
+  panelsretry: ['pageId', 'setVersion'],
   bibleentry: ['typeIndex', 'priorityPlus100', 'always'],
   advisoryretry: ['agentIndex', 'pageId', 'revisionId', 'round'],
 };
 
 export const FEEDBACK_FIELD = 'feedback';
 export const EDIT_FIELD = 'draft';
+export const PROMPT_FIELD = 'prompt';
 export const BIBLE_FIELDS = { title: 'title', keywords: 'keywords', text: 'text' } as const;
 
 export function encodeCustomId(data: CustomIdData): string {

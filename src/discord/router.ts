@@ -38,7 +38,7 @@ class RecentIds {
  * How to acknowledge before doing any work: Discord allows 3 s, and answering first keeps the
  * acknowledgement as fast as a bare client's. Only a button that opens a modal must answer with it.
  */
-const OPENS_A_MODAL = new Set(['revise', 'edit']);
+const OPENS_A_MODAL = new Set(['revise', 'edit', 'prompt']);
 
 function deferralFor(interaction: Answerable, commands: ReadonlyMap<string, SlashCommand>): Deferral {
   if (interaction.isChatInputCommand()) {

@@ -50,16 +50,28 @@ function safeLine(line: string): string {
 
 const safeBlock = (text: string) => text.trim().split('\n').map(safeLine).join('\n');
 
-export function chapterToMarkdown(chapter: ExportChapter): string {
+/** `images` maps "page:panel" to an image's path: each shows under its panel (a zipped export). */
+export function chapterToMarkdown(chapter: ExportChapter, images: ReadonlyMap<string, string> = new Map()): string {
   const out = [`# ${oneLine(chapter.storyTitle)}`, '', `## Chapter ${chapter.chapterNumber}: ${oneLine(chapter.chapterTitle)}`, ''];
   for (const page of [...chapter.pages].sort((a, b) => a.number - b.number)) {
     out.push(`### Page ${page.number}`, '');
     if (!page.approved) out.push('*(not approved yet: showing the current draft)*', '');
     out.push(page.narration?.trim() ? safeBlock(page.narration) : '*(no narration yet)*', '');
+    const shown = new Set<number>();
     for (const panel of page.dialogue ?? []) {
       out.push(`**Panel ${panel.panel}**`, '');
+      const image = images.get(`${page.number}:${panel.panel}`);
+      if (image) {
+        out.push(`![Page ${page.number}, panel ${panel.panel}](${image})`, '');
+        shown.add(panel.panel);
+      }
       if (panel.caption?.trim()) out.push(`*${oneLine(panel.caption)}*`, '');
       for (const line of panel.lines) out.push(`**${oneLine(line.speaker).toUpperCase()}:** ${oneLine(line.line)}`, '');
+    }
+    // Images of panels the script does not name (the panels agent may draw more panels than it has).
+    for (const panel of page.panels) {
+      const image = images.get(`${page.number}:${panel.panel}`);
+      if (image && !shown.has(panel.panel)) out.push(`![Page ${page.number}, panel ${panel.panel}](${image})`, '');
     }
   }
   return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;

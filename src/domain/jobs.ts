@@ -47,6 +47,10 @@ export type RefreshProgressJob = z.infer<typeof refreshProgressJob>;
 export const renderPanelJob = z.object({ pageId: id, renderId: id });
 export type RenderPanelJob = z.infer<typeof renderPanelJob>;
 
+/** A page's panels were approved as a set: announce it in the thread with the panels. */
+export const announcePanelsJob = z.object({ pageId: id, setVersion: id });
+export type AnnouncePanelsJob = z.infer<typeof announcePanelsJob>;
+
 export const JOB_SCHEMAS = {
   'generate-draft': generateDraftJob,
   'announce-page': announcePageJob,
@@ -58,6 +62,7 @@ export const JOB_SCHEMAS = {
   'review-deadline': reviewDueJob,
   'refresh-progress': refreshProgressJob,
   'render-panel': renderPanelJob,
+  'announce-panels': announcePanelsJob,
 } as const;
 
 export type JobName = keyof typeof JOB_SCHEMAS;
@@ -107,6 +112,10 @@ export function jobKeyFor<N extends JobName>(name: N, data: JobData<N>): string 
       return reviewJobKey(name, (data as ReviewDueJob).revisionId);
     case 'render-panel':
       return `render-panel-r${(data as RenderPanelJob).renderId}`;
+    case 'announce-panels': {
+      const d = data as AnnouncePanelsJob;
+      return `announce-panels-p${d.pageId}-v${d.setVersion}`;
+    }
     case 'refresh-progress':
       // Not relayed through the outbox: the caller adds a time bucket (see progress refresher).
       return `refresh-progress-c${(data as RefreshProgressJob).chapterId}`;

@@ -50,3 +50,9 @@ export function describeValidationError(body: unknown): string {
   if (error.type === 'prompt_no_outputs') return 'the workflow has no output node (SaveImage), so ComfyUI has nothing to run';
   return `ComfyUI refused the workflow: ${error.message}`;
 }
+
+/** The nodes ComfyUI named in a 400, for the operator's log: "4 (CheckpointLoaderSimple)". */
+export function failingNodes(body: unknown): string[] {
+  const parsed = validationBodySchema.safeParse(body);
+  return parsed.success ? Object.entries(parsed.data.node_errors).map(([id, node]) => `${id} (${node.class_type})`) : [];
+}

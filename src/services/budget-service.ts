@@ -2,6 +2,7 @@ import { time, TimestampStyles } from 'discord.js';
 import { estimateCost, type PriceTable } from '../domain/pricing.js';
 import { sumAgentTokensByModel } from '../db/agent-log.js';
 import type { Executor } from '../db/executor.js';
+import { sumRenderCostOfStorySince } from '../db/panel-renders.js';
 import { getStory } from '../db/stories.js';
 import { UserError } from './user-error.js';
 
@@ -12,15 +13,20 @@ export interface BudgetStatus {
   resetsAt: Date;
 }
 
-/** The story's estimated spend this calendar month (UTC), priced like /usage from the agent log, against its budget. */
+/**
+ * The story's estimated spend this calendar month (UTC), against its budget: the model calls priced
+ * like /usage from the agent log, plus its panel renders at the cost recorded with each.
+ */
 export async function getBudgetStatus(db: Executor, storyId: number, prices: PriceTable): Promise<BudgetStatus> {
   const story = await getStory(db, storyId);
   if (!story) throw new Error(`story ${storyId} not found`);
   const now = new Date();
-  const rows = await sumAgentTokensByModel(db, storyId, new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)));
+  const monthStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+  const rows = await sumAgentTokensByModel(db, storyId, monthStart);
+  const renderUsd = await sumRenderCostOfStorySince(db, storyId, monthStart);
   const spentUsd = rows.reduce(
     (sum, row) => sum + estimateCost({ model: row.model, promptTokens: Number(row.prompt), cachedTokens: Number(row.cached), completionTokens: Number(row.completion) }, prices),
-    0,
+    renderUsd,
   );
   return {
     budgetUsd: story.monthly_budget_usd === null ? null : Number(story.monthly_budget_usd),

@@ -1,12 +1,16 @@
 import { randomInt, randomUUID } from 'node:crypto';
+import type { Transaction } from 'kysely';
 import type { Db } from '../db/connection.js';
-import type { NewPanelPrompt, PanelPrompt } from '../db/database.js';
+import type { Database, NewPanelPrompt, PanelPrompt } from '../db/database.js';
 import type { Executor } from '../db/executor.js';
 import { writeToOutbox, type OutboxJob } from '../db/outbox.js';
 import { getPageWithPlace, lockPage } from '../db/pages.js';
 import { getPanelPrompt, insertPanelPrompts } from '../db/panel-prompts.js';
-import { hasRenderInProgress, insertPanelRender } from '../db/panel-renders.js';
+import { countRendersInProgressInGuild, hasRenderInProgress, insertPanelRender } from '../db/panel-renders.js';
 import { getPanelSizeOfPage } from '../db/stories.js';
+import type { PriceTable } from '../domain/pricing.js';
+import { budgetSpentMessage, getBudgetStatus, isBudgetSpent } from './budget-service.js';
+import { panelSetOf } from './approve-panels.js';
 import { describeJob } from '../domain/jobs.js';
 import { panelPixels } from '../domain/panel-size.js';
 import { assertCoWriter, NOT_IN_THIS_THREAD, type InteractionPlace } from './co-writers.js';
@@ -18,11 +22,30 @@ import { UserError } from './user-error.js';
  */
 export interface RenderSettings {
   workflowHash: string;
+  /** What each render counts toward the story's monthly budget. */
+  costUsd: number;
+  /** Renders a server may have waiting or running before a co-writer's request is refused. */
+  maxPerGuild: number;
 }
 
 /** The settings renders are queued with, from the render configuration (null: rendering is off). */
-export function renderSettingsOf(render: { workflow: { hash: string } } | null): RenderSettings | null {
-  return render ? { workflowHash: render.workflow.hash } : null;
+export function renderSettingsOf(render: { workflow: { hash: string }; costUsd: number; maxPerGuild: number } | null): RenderSettings | null {
+  return render ? { workflowHash: render.workflow.hash, costUsd: render.costUsd, maxPerGuild: render.maxPerGuild } : null;
+}
+
+/**
+ * A co-writer's request for more renders (reroll, changed prompt, retry) counts against the wallet:
+ * refused while the story's monthly budget is spent, or the server has `maxPerGuild` renders waiting
+ * or running. The renders of a newly approved page are not refused (the panels agent already checked
+ * the budget), but they count.
+ */
+export async function assertRenderAllowed(db: Executor, page: { guild_id: string; story_id: number }, settings: RenderSettings, prices: PriceTable, adding = 1): Promise<void> {
+  const waiting = await countRendersInProgressInGuild(db, page.guild_id);
+  if (waiting + adding > settings.maxPerGuild) {
+    throw new UserError(`This server already has ${waiting} panel render${waiting === 1 ? '' : 's'} waiting or running (at most ${settings.maxPerGuild}). Try again when some are done. Nothing was changed.`);
+  }
+  const budget = await getBudgetStatus(db, page.story_id, prices);
+  if (isBudgetSpent(budget)) throw new UserError(`${budgetSpentMessage(budget)} Panels are not drawn again either. Nothing was changed.`);
 }
 
 /** Below 2^32: every sampler takes it, and it is exact in JavaScript and in the seed column. */
@@ -30,15 +53,18 @@ export function newSeed(): number {
   return randomInt(0, 2 ** 32);
 }
 
-/** A render row (seed, prompt, ComfyUI prompt id) and its job, in the caller's transaction. */
-async function queueRender(trx: Executor, panel: PanelPrompt, settings: RenderSettings, requestedBy: string | null): Promise<OutboxJob> {
+/**
+ * A render row (seed, prompt, ComfyUI prompt id) and its job, in the caller's transaction. A new seed
+ * unless one is given; the size is the story's (/settings panel_shape and panel_size) at this moment.
+ */
+export async function queueRender(trx: Executor, panel: PanelPrompt, settings: RenderSettings, requestedBy: string | null, seed = newSeed()): Promise<{ renderId: number; job: OutboxJob }> {
   const story = await getPanelSizeOfPage(trx, panel.page_id);
   const { width, height } = panelPixels(story?.panel_shape ?? 'portrait', story?.panel_size ?? 'standard');
   const render = await insertPanelRender(trx, {
     pageId: panel.page_id,
     panelPromptId: panel.id,
     panelNumber: panel.panel_number,
-    seed: newSeed(),
+    seed,
     prompt: panel.prompt,
     negativePrompt: panel.negative_prompt,
     width,
@@ -46,9 +72,10 @@ async function queueRender(trx: Executor, panel: PanelPrompt, settings: RenderSe
     workflowHash: settings.workflowHash,
     comfyPromptId: randomUUID(),
     requestedBy,
+    costUsd: settings.costUsd,
   });
   const [job] = await writeToOutbox(trx, [describeJob('render-panel', { pageId: panel.page_id, renderId: render.id })]);
-  return job as OutboxJob;
+  return { renderId: render.id, job: job as OutboxJob };
 }
 
 /**
@@ -60,26 +87,41 @@ export async function recordPanelPrompts(db: Db, panels: NewPanelPrompt[], rende
   return db.transaction().execute(async (trx) => {
     const inserted = await insertPanelPrompts(trx, panels);
     const queued: OutboxJob[] = [];
-    if (render) for (const panel of inserted) queued.push(await queueRender(trx, panel, render, null));
+    if (render) for (const panel of inserted) queued.push((await queueRender(trx, panel, render, null)).job);
     return { panels: inserted, queued };
   });
 }
 
 /**
+ * The panel a click names, checked in the caller's transaction with the page locked (two clicks on one
+ * panel are serialised): in this thread, by a co-writer, its set not yet approved, no render of it
+ * running. Refusals are said in words and change nothing.
+ */
+export async function lockPanelForChange(trx: Transaction<Database>, place: InteractionPlace, panelId: number): Promise<{ panel: PanelPrompt; pageNumber: number; page: { guild_id: string; story_id: number } }> {
+  const panel = await getPanelPrompt(trx, panelId);
+  const page = panel ? await getPageWithPlace(trx, panel.page_id) : undefined;
+  if (!panel || !page || page.guild_id !== place.guildId || page.thread_id !== place.channelId) throw new UserError(NOT_IN_THIS_THREAD);
+  await lockPage(trx, page.id);
+  await assertCoWriter(trx, page.chapter_id, place.userId);
+  if ((await panelSetOf(trx, page)).phase === 'approved') throw new UserError(panelsFinal(page.number));
+  if (await hasRenderInProgress(trx, panel.id)) throw new UserError(`Panel ${panel.panel_number} is still rendering; try again when it is done. Nothing was changed.`);
+  return { panel, pageNumber: page.number, page };
+}
+
+export const panelsFinal = (pageNumber: number) => `Page ${pageNumber}'s panels were approved by the co-writers; they are final for the page. Nothing was changed.`;
+
+export const RENDERING_OFF = 'Rendering is off on this bot (no ComfyUI server is configured). Nothing was changed.';
+
+/**
  * Reroll: a new render of one panel with a new seed (ComfyUI caches an unchanged graph, so only a new
  * seed draws a new picture). Earlier renders are kept. Co-writers only; one render per panel at a time.
  */
-export async function rerollPanel(db: Db, place: InteractionPlace, panelId: number, render: RenderSettings | null): Promise<{ panelNumber: number; queued: OutboxJob[] }> {
-  if (!render) throw new UserError('Rendering is off on this bot (no ComfyUI server is configured). Nothing was changed.');
+export async function rerollPanel(db: Db, place: InteractionPlace, panelId: number, render: RenderSettings | null, prices: PriceTable): Promise<{ panelNumber: number; queued: OutboxJob[] }> {
+  if (!render) throw new UserError(RENDERING_OFF);
   return db.transaction().execute(async (trx) => {
-    const panel = await getPanelPrompt(trx, panelId);
-    const page = panel ? await getPageWithPlace(trx, panel.page_id) : undefined;
-    if (!panel || !page || page.guild_id !== place.guildId || page.thread_id !== place.channelId) throw new UserError(NOT_IN_THIS_THREAD);
-    // The page lock serialises two clicks on the same panel.
-    await lockPage(trx, page.id);
-    await assertCoWriter(trx, page.chapter_id, place.userId);
-    if (await hasRenderInProgress(trx, panel.id)) throw new UserError(`Panel ${panel.panel_number} is still rendering; reroll it when it is done. Nothing was changed.`);
-    const job = await queueRender(trx, panel, render, place.userId);
+    const { panel, page } = await lockPanelForChange(trx, place, panelId);
+    await assertRenderAllowed(trx, page, render, prices);
+    const { job } = await queueRender(trx, panel, render, place.userId);
     return { panelNumber: panel.panel_number, queued: [job] };
   });
 }

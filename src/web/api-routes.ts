@@ -4,6 +4,7 @@ import type { Db } from '../db/connection.js';
 import type { Logger } from '../logger.js';
 import { getImageByHash } from '../db/reader.js';
 import { getChapterPages, getNextPromptContext, getPageHistoryById, getPageStatus, listChapters } from '../services/api-service.js';
+import { buildChapterArchiveById } from '../services/export-service.js';
 
 // The operator's read-only JSON API, behind a bearer token. It lives in the web process, which reads
 // Postgres directly, so it covers every shard's data whichever bot process owns the gateway.
@@ -76,6 +77,17 @@ export function createApiRoutes(deps: ApiDeps): Hono {
     if (!image) return c.json({ error: 'not found' }, 404, NO_STORE);
     return c.body(new Uint8Array(image.bytes), 200, { 'content-type': image.contentType, 'cache-control': 'private, max-age=31536000, immutable' });
   });
+  // A chapter's zipped exports with the approved panels: what /chapter export sends when it fits Discord.
+  const archive = (format: 'cbz' | 'markdown') => async (c: Context) => {
+    if (!deps.token || !authorized(c.req.header('authorization'), deps.token)) return c.json({ error: 'a bearer token is required' }, deps.token ? 401 : 404, NO_STORE);
+    const id = Number(c.req.param('id'));
+    const built = Number.isSafeInteger(id) && id > 0 ? await buildChapterArchiveById(deps.db, id, format) : null;
+    if (!built) return c.json({ error: 'not found (or no approved panels yet)' }, 404, NO_STORE);
+    const type = format === 'cbz' ? 'application/vnd.comicbook+zip' : 'application/zip';
+    return c.body(new Uint8Array(built.bytes), 200, { 'content-type': type, 'content-disposition': `attachment; filename="${built.fileName.replace(/[^\x20-\x7e]|"/g, '_')}"`, ...NO_STORE });
+  };
+  api.get('/chapters/:id/export.cbz', archive('cbz'));
+  api.get('/chapters/:id/export.zip', archive('markdown'));
   api.get('/pages/:id/next-context', answer(async (c) => found(await getNextPromptContext(deps.db, idParam(c.req.param('id')), deps.promptBudget))));
   // Unknown API paths answer like the API (JSON, and only after the token), not with the reader's page.
   api.get('*', answer(() => Promise.reject(new ApiError(404, 'not found'))));

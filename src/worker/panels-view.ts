@@ -1,8 +1,10 @@
 import { getPanelsMessage } from '../db/discord-messages.js';
 import { findImage } from '../db/images.js';
 import { listPanelPromptsOfRevision } from '../db/panel-prompts.js';
-import { listLatestPanelRenders } from '../db/panel-renders.js';
+import { listLatestRendersOfPanels } from '../db/panel-renders.js';
 import { MAX_PANELS_SHOWN, panelFileName, panelsHeading, renderPanelsMessage, summarisePanels, type PanelView } from '../discord/render/panels-message.js';
+import { panelSetOf } from '../services/approve-panels.js';
+import { canRetryRender } from '../domain/panel-set.js';
 import type { PagePlace, WorkerDeps } from './deps.js';
 import type { MessageFile } from './discord-messages.js';
 
@@ -13,9 +15,9 @@ import type { MessageFile } from './discord-messages.js';
 export const DISCORD_UPLOAD_LIMIT_BYTES = 10 * 1024 * 1024;
 
 /** The page's panels with their latest renders, and (when asked) the finished images as files. */
-async function loadPanels(deps: WorkerDeps, place: PagePlace, withImages: boolean): Promise<{ panels: PanelView[]; files: MessageFile[] }> {
+export async function loadPanels(deps: WorkerDeps, place: PagePlace, withImages: boolean): Promise<{ panels: PanelView[]; files: MessageFile[] }> {
   const prompts = place.approved_dialogue_id === null ? [] : await listPanelPromptsOfRevision(deps.db, place.approved_dialogue_id);
-  const latest = new Map((await listLatestPanelRenders(deps.db, place.id)).map((render) => [render.panel_prompt_id, render]));
+  const latest = new Map((await listLatestRendersOfPanels(deps.db, prompts.map((prompt) => prompt.id))).map((render) => [render.panel_prompt_id, render]));
   const files: MessageFile[] = [];
   let bytes = 0;
   const panels: PanelView[] = [];
@@ -38,7 +40,7 @@ async function loadPanels(deps: WorkerDeps, place: PagePlace, withImages: boolea
       panelNumber: prompt.panel_number,
       prompt: render?.prompt ?? prompt.prompt,
       render: render
-        ? { renderNumber: render.render_number, seed: Number(render.seed), status: render.status, failure: render.failure, attachment, imagePath }
+        ? { renderNumber: render.render_number, seed: Number(render.seed), status: render.status, failure: render.failure, retryable: render.status === 'failed' && canRetryRender(render.failure_kind), attachment, imagePath }
         : null,
     });
   }
@@ -52,7 +54,8 @@ async function loadPanels(deps: WorkerDeps, place: PagePlace, withImages: boolea
 export async function showPanels(deps: WorkerDeps, place: PagePlace, status?: string): Promise<void> {
   if (place.thread_id === null) return;
   const { panels, files } = await loadPanels(deps, place, true);
-  const body = renderPanelsMessage(place, panels, status ?? summarisePanels(panels));
+  const set = await panelSetOf(deps.db, place);
+  const body = renderPanelsMessage(place, panels, status ?? summarisePanels(panels, set), set);
   await deps.messages.upsert(
     { channelId: place.thread_id, purpose: 'panels', chapterId: place.chapter_id, pageId: place.id, revisionId: null, generationKey: null },
     { by: 'page_panels' },

@@ -4,7 +4,7 @@ import { findPanelRender, listLatestPanelRenders, markRenderDone, markRenderFail
 import { describeRenderProgress } from '../discord/render/panels-message.js';
 import { applyWorkflowMapping } from '../domain/comfyui-mapping.js';
 import { renderPanelJob } from '../domain/jobs.js';
-import { ComfyUnreachableError, ComfyValidationError } from '../render/comfyui-errors.js';
+import { ComfyUnreachableError, ComfyValidationError, failingNodes } from '../render/comfyui-errors.js';
 import { postgresImageStore } from '../render/image-store.js';
 import { readPngSize } from '../render/png-size.js';
 import { renderPanel, type PanelRenderResult } from '../render/render-panel.js';
@@ -39,7 +39,7 @@ export async function processRenderPanel(deps: WorkerDeps, job: Job): Promise<st
   if (!render || !place || render.page_id !== pageId) return 'render gone';
   if (render.status === 'done' || render.status === 'failed') return `already ${render.status}`;
   if (!deps.comfy || !deps.config.render) {
-    await markRenderFailed(deps.db, renderId, 'rendering is off on this bot (no ComfyUI server)');
+    await markRenderFailed(deps.db, renderId, 'rendering is off on this bot (no ComfyUI server)', 'off');
     return 'rendering is off';
   }
   const log = deps.logger.child({ pageId, renderId, jobId: job.id, comfyPromptId: render.comfy_prompt_id });
@@ -80,14 +80,14 @@ async function draw(deps: WorkerDeps, job: Job, place: PagePlace, render: PanelR
   } catch (error) {
     await editor.close();
     if (error instanceof ComfyValidationError) {
-      log.error({ comfyError: error.body }, 'ComfyUI refused the workflow; not retried');
-      await markRenderFailed(deps.db, render.id, `ComfyUI refused the workflow: ${error.summary}`);
+      log.error({ nodes: failingNodes(error.body), summary: error.summary, comfyError: error.body }, 'ComfyUI refused the workflow; not retried');
+      await markRenderFailed(deps.db, render.id, `ComfyUI refused the workflow: ${error.summary}`, 'refused');
       return 'refused';
     }
     const attempts = job.opts.attempts ?? 1;
     if (error instanceof ComfyUnreachableError && job.attemptsMade + 1 >= attempts) {
       log.warn({ err: error.message }, 'ComfyUI unreachable; attempts used up');
-      await markRenderFailed(deps.db, render.id, `ComfyUI could not be reached after ${attempts} attempts`);
+      await markRenderFailed(deps.db, render.id, `ComfyUI could not be reached after ${attempts} attempts`, 'unreachable');
       return 'unreachable';
     }
     // Unreachable with attempts left (BullMQ backs off), or a fault of ours: the job runs again.
@@ -97,13 +97,13 @@ async function draw(deps: WorkerDeps, job: Job, place: PagePlace, render: PanelR
   await editor.close();
   if (result.kind !== 'done') {
     log.warn({ outcome: result }, 'render ended without an image');
-    await markRenderFailed(deps.db, render.id, describeFailure(result));
+    await markRenderFailed(deps.db, render.id, describeFailure(result), result.kind);
     return result.kind;
   }
   const bytes = result.images[0];
   const size = bytes ? readPngSize(bytes) : null;
   if (!bytes || !size) {
-    await markRenderFailed(deps.db, render.id, 'ComfyUI returned no PNG image (does the workflow end in SaveImage?)');
+    await markRenderFailed(deps.db, render.id, 'ComfyUI returned no PNG image (does the workflow end in SaveImage?)', 'no_image');
     return 'no image';
   }
   const hash = await postgresImageStore(deps.db).put({ bytes, contentType: 'image/png', ...size });

@@ -13,6 +13,7 @@ import { createRedisConnection } from '../queue/redis.js';
 import { sweepLostWork } from '../queue/sweeper.js';
 import { markOutboxJobCompleted } from '../db/outbox.js';
 import { processAnnouncePage } from './announce-page.js';
+import { processAnnouncePanels } from './announce-panels.js';
 import { createWorkerDeps, type WorkerDeps } from './deps.js';
 import { processGenerateDraft } from './generate-draft.js';
 import { processSummariseChapter } from './summarise-chapter.js';
@@ -62,6 +63,8 @@ function createDispatcher(deps: WorkerDeps) {
         return processGenerateDraft(deps, job);
       case 'announce-page':
         return processAnnouncePage(deps, job);
+      case 'announce-panels':
+        return processAnnouncePanels(deps, job);
       case 'post-draft':
         return processPostDraft(deps, job);
       case 'summarise-chapter':

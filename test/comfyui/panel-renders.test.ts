@@ -8,6 +8,7 @@ import { applyWorkflowMapping, builtInPanelWorkflow, hashWorkflow } from '../../
 import { ComfyClient } from '../../src/render/comfyui-client.js';
 import { hashImage, postgresImageStore } from '../../src/render/image-store.js';
 import { renderPanel } from '../../src/render/render-panel.js';
+import { listApprovedPanelImages } from '../../src/db/reader.js';
 
 describe('rendered panels in Postgres', () => {
   let database: TestDatabase;
@@ -22,6 +23,7 @@ describe('rendered panels in Postgres', () => {
     const page = await db.insertInto('story_pages').values({ chapter_id: chapter.id, number: 1, input: 'The Mark glows', state: 'page_approved', created_by: '100000000000000003' }).returning('id').executeTakeFirstOrThrow();
     pageId = page.id;
     const revision = await db.insertInto('page_revisions').values({ page_id: page.id, kind: 'dialogue', version: 1, body: 'Lines', structured: null }).returning('id').executeTakeFirstOrThrow();
+    await db.updateTable('story_pages').set({ approved_dialogue_id: revision.id }).where('id', '=', page.id).execute();
     for (const panel of [1, 2]) {
       const row = await db
         .insertInto('panel_prompts')
@@ -96,11 +98,25 @@ describe('rendered panels in Postgres', () => {
       expect(readPngSize((await store.get(hash))?.bytes ?? Buffer.alloc(0))).toEqual({ width: 80, height: 120 });
       expect(hashWorkflow(workflow)).toMatch(/^[0-9a-f]{16}$/);
 
-      await markRenderFailed(database.db, render.id, 'late failure');
+      await markRenderFailed(database.db, render.id, 'late failure', 'error');
       expect((await findPanelRender(database.db, render.id))?.status).toBe('done');
     } finally {
       client.close();
       await comfy.close();
     }
+  });
+
+  it('the reader shows the approved render of a panel, even when a newer one finished', async () => {
+    const store = postgresImageStore(database.db);
+    const hashes: string[] = [];
+    for (const seed of [301, 302]) {
+      const render = await newRender(1, seed);
+      const hash = await store.put({ bytes: Buffer.from(`image ${seed}`), contentType: 'image/png', width: 1, height: 1 });
+      await markRenderDone(database.db, render.id, hash);
+      hashes.push(hash);
+      if (seed === 301) await database.db.updateTable('panel_renders').set({ approved: true }).where('id', '=', render.id).execute();
+    }
+    const [panel1] = await listApprovedPanelImages(database.db, [pageId]);
+    expect(panel1?.hash).toBe(hashes[0]);
   });
 });

@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPngSize } from '../../loopback/comfyui/png.js';
 import type { RecordedRequest } from '../../loopback/model/types.js';
 import { startStoryroom, type StoryroomHarness } from '../../loopback/stack.js';
-import { embedText, WritersRoom } from '../../loopback/writers-room.js';
+import { WritersRoom } from '../../loopback/writers-room.js';
+
+const replyText = (reply: { content: string; embeds: unknown[] }) => `${reply.content}\n${JSON.stringify(reply.embeds)}`;
 
 function answer(request: RecordedRequest) {
   switch (request.responseFormatName) {
@@ -30,10 +32,10 @@ describe('/settings panel_shape and panel_size: the story’s own picture size',
     const room = new WritersRoom(h);
     await room.setupStory('Harbour Lights');
     const settings = (options: Record<string, string>) => h.discord.slashCommand({ guildId: h.guildId, channelId: h.storyChannelId, userId: h.adminId, name: 'settings', options }).response();
-    expect(embedText(await settings({}))).toContain('portrait (2:3), standard: 832×1216');
+    expect(replyText(await settings({}))).toContain('portrait (2:3), standard: 832×1216');
     const changed = await settings({ panel_shape: 'wide', panel_size: 'small' });
     expect(changed.ephemeral).toBe(true);
-    expect(embedText(changed)).toContain('wide (16:9), small: 896×512');
+    expect(replyText(changed)).toContain('wide (16:9), small: 896×512');
 
     const threadId = await room.openChapter('Quay');
     await room.startPage(threadId, h.adminId, 'Ada waits for the boat').response();

@@ -1,40 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPngSize } from '../../loopback/comfyui/png.js';
-import type { RecordedRequest } from '../../loopback/model/types.js';
 import { startStoryroom, type StoryroomHarness } from '../../loopback/stack.js';
-import type { StoredMessage } from '../../loopback/discord/types.js';
 import { WritersRoom } from '../../loopback/writers-room.js';
-
-/** The model as these tests script it: a narration, a two-panel dialogue and two panel prompts. */
-function answer(request: RecordedRequest) {
-  switch (request.responseFormatName) {
-    case 'dialogue_script':
-      return { json: { panels: [{ panel: 1, caption: 'Dawn at the pass.', lines: [{ speaker: 'Mira', line: 'Keep the lantern low.' }] }, { panel: 2, caption: null, lines: [{ speaker: 'Kai', line: 'It glows on its own.' }] }] } };
-    case 'panel_prompts':
-      return {
-        json: {
-          panels: [
-            { panel: 1, scene: 'A snowy pass at dawn', characters: ['Mira'], camera: 'wide shot', mood: 'hushed', image_prompt: 'snowy pass, dawn light, woman with lantern', negative_prompt: 'text, watermark' },
-            { panel: 2, scene: 'Close on the glowing mark', characters: ['Kai'], camera: 'close-up', mood: 'uneasy', image_prompt: 'glowing rune on a wrist, dark', negative_prompt: 'blurry' },
-          ],
-        },
-      };
-    default:
-      return { content: 'Mira lifts her lantern at the pass.' };
-  }
-}
-
-/** Starts a page and votes its narration and dialogue through: the page is approved. */
-async function approvePage(h: StoryroomHarness, room: WritersRoom, threadId: string, writer: string): Promise<void> {
-  await room.startPage(threadId, writer, 'Mira lights the lantern at the pass').response();
-  for (const kind of ['Narration', 'Dialogue'] as const) {
-    const draft = await room.openDraft(threadId, 1, kind, 1);
-    await room.click(threadId, draft, writer, 'Approve').response();
-    await room.click(threadId, draft, h.adminId, 'Approve').response();
-  }
-}
-
-const panelsMessage = (h: StoryroomHarness, threadId: string): StoredMessage | undefined => h.discord.messages(threadId).find((m) => m.content.startsWith('**Page 1 · Panels**'));
+import { answer, approvePage, panelsMessage } from './panels-story.js';
 
 describe('an approved page’s panels are rendered by ComfyUI and posted in the thread', () => {
   let h: StoryroomHarness;

@@ -1,5 +1,6 @@
 import { ActionRowBuilder, ButtonBuilder } from '@discordjs/builders';
 import { ButtonStyle, type APIEmbed } from 'discord.js';
+import { describePanelSetVote, type PanelSetState } from '../../domain/panel-set.js';
 import { encodeCustomId } from '../custom-id.js';
 import { fitText, NO_MENTIONS, type MessageBody } from './message-parts.js';
 
@@ -17,6 +18,8 @@ export interface PanelView {
     seed: number;
     status: 'queued' | 'submitted' | 'done' | 'failed';
     failure: string | null;
+    /** A failed render another try can help (not a workflow ComfyUI refused). */
+    retryable: boolean;
     /** The attachment's file name when the image is sent with the message. */
     attachment: string | null;
     /** Set when the image is too large to attach: where the HTTP API serves it. */
@@ -50,17 +53,41 @@ function panelEmbed(panel: PanelView): APIEmbed {
   return embed;
 }
 
-/** Reroll per panel, five to a row (10 panels fill two rows of Discord's five). */
-function panelButtons(panels: readonly PanelView[]): MessageBody['components'] {
-  const buttons = panels
-    .filter((panel) => panel.render !== null)
-    .map((panel) => {
-      const busy = panel.render?.status === 'queued' || panel.render?.status === 'submitted';
-      return new ButtonBuilder().setCustomId(encodeCustomId({ action: 'reroll', panelId: panel.panelId })).setLabel(`Reroll ${panel.panelNumber}`).setStyle(ButtonStyle.Secondary).setDisabled(busy);
-    });
+/** Buttons in rows of five: Discord's limit per row. */
+function rowsOf(buttons: readonly ButtonBuilder[]): MessageBody['components'] {
   const rows: MessageBody['components'] = [];
   for (let i = 0; i < buttons.length; i += 5) rows.push(new ActionRowBuilder<ButtonBuilder>().addComponents(buttons.slice(i, i + 5)).toJSON());
   return rows;
+}
+
+/**
+ * Reroll and Change prompt per panel, each kind in rows of five: 10 panels fill four of Discord's five
+ * rows, leaving the last for the set's Approve. An approved set is final: no buttons.
+ */
+function panelButtons(page: { id: number }, panels: readonly PanelView[], set: PanelSetState | null): MessageBody['components'] {
+  if (set?.phase === 'approved') return [];
+  const rendered = panels.filter((panel) => panel.render !== null);
+  const busy = (panel: PanelView) => panel.render?.status === 'queued' || panel.render?.status === 'submitted';
+  const reroll = rendered.map((panel) =>
+    new ButtonBuilder().setCustomId(encodeCustomId({ action: 'reroll', panelId: panel.panelId })).setLabel(`Reroll ${panel.panelNumber}`).setStyle(ButtonStyle.Secondary).setDisabled(busy(panel)),
+  );
+  const prompt = rendered.map((panel) =>
+    new ButtonBuilder().setCustomId(encodeCustomId({ action: 'prompt', panelId: panel.panelId })).setLabel(`Change prompt ${panel.panelNumber}`).setStyle(ButtonStyle.Secondary).setDisabled(busy(panel)),
+  );
+  const setRow: ButtonBuilder[] = [];
+  if (set && rendered.length > 0) {
+    setRow.push(
+      new ButtonBuilder()
+        .setCustomId(encodeCustomId({ action: 'panelsok', pageId: page.id, setVersion: set.version }))
+        .setLabel('Approve panels')
+        .setStyle(ButtonStyle.Success)
+        .setDisabled(set.phase !== 'open'),
+    );
+    if (rendered.some((panel) => panel.render?.retryable)) {
+      setRow.push(new ButtonBuilder().setCustomId(encodeCustomId({ action: 'panelsretry', pageId: page.id, setVersion: set.version })).setLabel('Retry failed panels').setStyle(ButtonStyle.Primary));
+    }
+  }
+  return [...rowsOf(reroll), ...rowsOf(prompt), ...rowsOf(setRow)];
 }
 
 /** The message's text: its title and the status line. */
@@ -69,24 +96,42 @@ export function panelsHeading(page: { number: number }, status: string, extra = 
 }
 
 /** The panels message; `status` is the line under the title (progress, a notice, or "rendering is off"). */
-export function renderPanelsMessage(page: { number: number }, panels: readonly PanelView[], status: string): MessageBody {
+export function renderPanelsMessage(page: { id: number; number: number }, panels: readonly PanelView[], status: string, set: PanelSetState | null = null): MessageBody {
   const shown = panels.slice(0, MAX_PANELS_SHOWN);
   const more = panels.length > shown.length ? `\n(${panels.length - shown.length} more panels are in /chapter export)` : '';
   return {
     content: panelsHeading(page, status, more),
     embeds: shown.map(panelEmbed),
-    components: panelButtons(shown),
+    components: panelButtons(page, shown, set),
     allowed_mentions: NO_MENTIONS,
   };
 }
 
-/** The status line once no render of the page is running: how many are drawn, and what failed. */
-export function summarisePanels(panels: readonly PanelView[]): string {
+/** The status line once no render of the page is running: how many are drawn, what failed, and the set's vote. */
+export function summarisePanels(panels: readonly { panelNumber: number; render: Pick<NonNullable<PanelView['render']>, 'status'> | null }[], set: PanelSetState | null = null): string {
   const done = panels.filter((panel) => panel.render?.status === 'done').length;
   const failed = panels.filter((panel) => panel.render?.status === 'failed').map((panel) => panel.panelNumber);
   const waiting = panels.length - done - failed.length;
   const parts = [`${done} of ${panels.length} panel${panels.length === 1 ? '' : 's'} rendered`];
   if (failed.length > 0) parts.push(`panel${failed.length === 1 ? '' : 's'} ${failed.join(', ')} failed`);
   if (waiting > 0) parts.push(`${waiting} waiting`);
+  const vote = set ? describePanelSetVote(set) : null;
+  if (vote) parts.push(vote);
   return parts.join(' · ');
+}
+
+/** The thread's announcement of an approved set: the panels in order, final for the page. */
+export function renderPanelsApproved(page: { number: number }, panels: readonly PanelView[]): MessageBody {
+  const shown = panels.slice(0, MAX_PANELS_SHOWN);
+  return {
+    content: fitText(`**Page ${page.number} · panels approved**\nThe co-writers approved these ${panels.length} panel${panels.length === 1 ? '' : 's'}; they are final for the page.`, 2000),
+    embeds: shown.map((panel) => {
+      const embed: APIEmbed = { title: `Panel ${panel.panelNumber}`, description: fitText(panel.prompt, 400) };
+      if (panel.render?.attachment) embed.image = { url: `attachment://${panel.render.attachment}` };
+      else if (panel.render?.imagePath) embed.description = `${embed.description ?? ''}\n${panel.render.imagePath}`;
+      return embed;
+    }),
+    components: [],
+    allowed_mentions: NO_MENTIONS,
+  };
 }
