@@ -116,6 +116,14 @@ describe('Discord conventions: app permissions, autocomplete, /help, command men
     expect(renamed.ephemeral).toBe(false);
   });
 
+  it('the chapter card hints at /page start with a clickable mention, redrawn the same way when someone joins', async () => {
+    const mention = `start pages here with </page start:${commandIds.get('page')}>`;
+    expect(embedText(room.chapterCard(threadId))).toContain(mention);
+    await room.join(threadId, room.newMember('latecomer'));
+    expect(embedText(room.chapterCard(threadId))).toContain(mention);
+    expect(embedText(room.chapterCard(threadId))).not.toContain('`/page');
+  });
+
   it('deploy-commands registers the commands and prints the invite URL with the exact permission integer', async () => {
     // Asynchronously: the emulator it talks to runs in this process.
     const run = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/deploy-commands.ts'], { cwd: ROOT, env: { ...process.env, ...h.env }, encoding: 'utf8' });

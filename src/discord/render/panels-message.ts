@@ -68,7 +68,10 @@ export function panelsHeading(page: { number: number }, status: string, extra = 
   return fitText(`**Page ${page.number} · Panels**\n${status}${extra}`, 2000);
 }
 
-/** The panels message; `status` is the line under the title (progress, a notice, or "rendering is off"). */
+/**
+ * The panels message; `status` is the line under the title (progress, a notice, or "rendering is off").
+ * The worker posts it, so its hint is plain text (only the bot reads the command ids mentions need).
+ */
 export function renderPanelsMessage(page: { number: number }, panels: readonly PanelView[], status: string): MessageBody {
   const shown = panels.slice(0, MAX_PANELS_SHOWN);
   const more = panels.length > shown.length ? `\n(${panels.length - shown.length} more panels are in /chapter export)` : '';
