@@ -1,5 +1,5 @@
 import { ActionRowBuilder, ButtonBuilder, EmbedBuilder } from '@discordjs/builders';
-import { ButtonStyle } from 'discord.js';
+import { ButtonStyle } from 'discord-api-types/v10';
 import type { CommandMentions } from '../command-mentions.js';
 import { encodeCustomId } from '../custom-id.js';
 import { fitText, LIMITS, NO_MENTIONS, type MessageBody } from './message-parts.js';

@@ -1,5 +1,5 @@
 import { ActionRowBuilder, ButtonBuilder } from '@discordjs/builders';
-import { ButtonStyle, type APIEmbed } from 'discord.js';
+import { ButtonStyle, type APIEmbed } from 'discord-api-types/v10';
 import { encodeCustomId } from '../custom-id.js';
 import { fitText, NO_MENTIONS, type MessageBody } from './message-parts.js';
 
