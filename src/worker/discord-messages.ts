@@ -82,28 +82,23 @@ export class DiscordMessages {
 
   /**
    * Edits the message recorded for this target, or posts it (again) when there is none or it was
-   * deleted. Serialised per target with an advisory lock, so two runs of one job (a false stall)
-   * cannot both post.
+   * deleted. Posting is serialised per target with an advisory lock, so two runs of one job (a false
+   * stall) cannot both post. An edit of a recorded message needs no lock: it is one read and the edit,
+   * with no transaction held open across the call to Discord.
    */
   async upsert(target: MessageTarget, find: { by: FindBy }, body: MessageBody, files?: readonly MessageFile[]): Promise<string> {
     const key = find.by === 'generation_key' ? target.generationKey : find.by === 'revision' ? target.revisionId : find.by === 'page_card' || find.by === 'page_panels' ? target.pageId : target.chapterId;
     // Without files an edit leaves the attachments as they are; with them, exactly these are kept.
     const request = files ? { body: { ...body, attachments: files.map((file, index) => ({ id: index, filename: file.name })) }, files: files.map((file) => ({ name: file.name, data: file.data })) } : { body };
+    const recorded = await this.findRecorded(this.db, target, find.by);
+    if (recorded && (await this.editRecorded(this.db, target, recorded, request))) return recorded.message_id;
     return this.db.transaction().execute(async (trx) => {
       await lockDiscordMessageTarget(trx, `${find.by}:${key}`);
+      // Read again under the lock: another run may have posted (or a deleted message been forgotten) meanwhile.
       const existing = await this.findRecorded(trx, target, find.by);
       if (existing) {
-        try {
-          await this.call(target.chapterId, () => this.rest.patch(Routes.channelMessage(existing.channel_id, existing.message_id), request));
-          if (target.revisionId !== null && existing.revision_id === null) {
-            await setDiscordMessageRevision(trx, existing.id, target.revisionId);
-          }
-          return existing.message_id;
-        } catch (error) {
-          if (!(error instanceof DiscordAPIError && error.code === RESTJSONErrorCodes.UnknownMessage)) throw error;
-          this.logger.info({ messageId: existing.message_id, pageId: target.pageId }, 'message was deleted; posting it again');
-          await deleteDiscordMessage(trx, existing.id);
-        }
+        if (existing.id !== recorded?.id && (await this.editRecorded(trx, target, existing, request))) return existing.message_id;
+        await deleteDiscordMessage(trx, existing.id);
       }
       const message = (await this.call(target.chapterId, () => this.rest.post(Routes.channelMessages(target.channelId), request))) as APIMessage;
       if (find.by === 'chapter_progress') await this.pin(target.channelId, message.id);
@@ -118,6 +113,19 @@ export class DiscordMessages {
       });
       return message.id;
     });
+  }
+
+  /** Edits a recorded message; false when someone deleted it (it is then posted again). */
+  private async editRecorded(db: Executor, target: MessageTarget, existing: DiscordMessage, request: { body: unknown; files?: { name: string; data: Buffer }[] }): Promise<boolean> {
+    try {
+      await this.call(target.chapterId, () => this.rest.patch(Routes.channelMessage(existing.channel_id, existing.message_id), request));
+    } catch (error) {
+      if (!(error instanceof DiscordAPIError && error.code === RESTJSONErrorCodes.UnknownMessage)) throw error;
+      this.logger.info({ messageId: existing.message_id, pageId: target.pageId }, 'message was deleted; posting it again');
+      return false;
+    }
+    if (target.revisionId !== null && existing.revision_id === null) await setDiscordMessageRevision(db, existing.id, target.revisionId);
+    return true;
   }
 
   /** A pin is a convenience: without the Manage Messages permission the message still works unpinned. */
