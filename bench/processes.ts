@@ -39,13 +39,17 @@ export function machineCpuTicks(): { busy: number; total: number } {
   return { busy: total - idle, total };
 }
 
-/** Ids of the running processes whose command name is `name` (postgres, redis-server), read from /proc. */
-export function pidsNamed(name: string): number[] {
+/**
+ * Ids of the running processes whose command name is `name` (postgres, redis-server), read from /proc;
+ * with `titleIncludes`, only those whose command line has it (a Postgres backend's title names its database).
+ */
+export function pidsNamed(name: string, titleIncludes?: string): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === name) pids.push(Number(entry));
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== name) continue;
+      if (titleIncludes === undefined || readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(titleIncludes)) pids.push(Number(entry));
     } catch {
       // The process ended between the listing and the read.
     }
@@ -56,20 +60,20 @@ export function pidsNamed(name: string): number[] {
 /**
  * Where the machine's CPU went between two snapshots: the share of all cores that was busy, and each
  * group of processes as a share of all cores (so the groups and the rest add up to the busy share). A
- * group is a list of process ids, or a command name: then processes started during the window (a
- * Postgres backend for a new connection) count too, with all their time.
+ * group is a list of process ids, or a function finding them: then processes started during the window
+ * (a Postgres backend for a new connection) count too, with all their time.
  */
 export class CpuAccount {
   private readonly machine = machineCpuTicks();
   private readonly before: Map<string, Map<number, number>>;
 
-  constructor(private readonly groups: Record<string, string | (number | undefined)[]>) {
+  constructor(private readonly groups: Record<string, (() => number[]) | (number | undefined)[]>) {
     this.before = new Map(Object.keys(groups).map((name) => [name, this.cpuOf(name)]));
   }
 
   private cpuOf(group: string): Map<number, number> {
     const members = this.groups[group];
-    const pids = typeof members === 'string' ? pidsNamed(members) : (members ?? []).filter((pid): pid is number => pid !== undefined);
+    const pids = typeof members === 'function' ? members() : (members ?? []).filter((pid): pid is number => pid !== undefined);
     return new Map(pids.map((pid) => [pid, cpuMs(pid)]));
   }
 
@@ -82,8 +86,11 @@ export class CpuAccount {
       const before = this.before.get(name) ?? new Map<number, number>();
       let ms = 0;
       for (const [pid, now] of this.cpuOf(name)) if (Number.isFinite(now)) ms += now - (before.get(pid) ?? 0);
-      return `${name} ${share(ms)}`;
+      return { name, ms };
     });
-    return `CPU of all ${cpus().length} cores: ${share((machine.busy - this.machine.busy) * 10)} busy; ${parts.join(', ')}`;
+    const busyMs = (machine.busy - this.machine.busy) * 10;
+    const groupsMs = parts.reduce((sum, part) => sum + part.ms, 0);
+    const shares = parts.map((part) => `${part.name} ${share(part.ms)}`);
+    return `CPU of all ${cpus().length} cores: ${share(busyMs)} busy; ${shares.join(', ')}, everything else ${share(busyMs - groupsMs)}`;
   }
 }

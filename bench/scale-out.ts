@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { topSelfFrames } from './cpu-profile.js';
-import { CpuAccount, cpuMs } from './processes.js';
+import { CpuAccount, cpuMs, pidsNamed } from './processes.js';
 import { now, row, sleep, summarize, type BenchRow } from './stats.js';
 
 const MODEL_LATENCY_MS = 200;
@@ -51,8 +51,14 @@ async function run(h: StoryroomHarness, storyId: number, options: { workers: num
     const cpuAtStart = processes.map((p) => cpuMs(p.child.pid));
     const callsAtStart = h.discord.calls.length;
     const waitsAtStart = globalRateLimitWaits(processes);
-    // Postgres, Redis and this process (the loopback Discord and model servers) share the machine with the workers.
-    const account = new CpuAccount({ [options.workers === 1 ? 'worker' : 'workers']: processes.map((p) => p.child.pid), postgres: 'postgres', redis: 'redis-server', 'bench + loopback servers': [process.pid] });
+    // Postgres (the backends serving this database), Redis and this process (the loopback Discord and
+    // model servers) share the machine with the workers; "everything else" is the rest of the machine.
+    const account = new CpuAccount({
+      [options.workers === 1 ? 'worker' : 'workers']: processes.map((p) => p.child.pid),
+      postgres: () => pidsNamed('postgres', h.database.name),
+      'redis (the whole server)': () => pidsNamed('redis-server'),
+      'bench + loopback servers': [process.pid],
+    });
     for (;;) {
       const done = await h.database.db.selectFrom('story_pages').select((eb) => eb.fn.countAll<number>().as('n')).where('id', 'in', pageIds).where('state', '=', 'user_reviewing_narration').executeTakeFirstOrThrow();
       if (Number(done.n) === pageIds.length) break;
