@@ -13,8 +13,9 @@ interface CpuProfile {
 }
 
 /**
- * The frames with the most self time in the .cpuprofile files of a folder, as "share% name (file:line)";
- * with a window (µs on the monotonic clock the profiles' timestamps use), only the samples inside it.
+ * The frames with the most self time in the .cpuprofile files of a folder, as "share% name (file:line)"
+ * of the time the process was not idle; with a window (µs on the monotonic clock the profiles'
+ * timestamps use), only the samples inside it.
  */
 export function topSelfFrames(directory: string, window: [number, number] | null = null, count = 6): string[] {
   const selfUs = new Map<string, number>();
@@ -28,8 +29,8 @@ export function topSelfFrames(directory: string, window: [number, number] | null
       const delta = profile.timeDeltas[index] ?? 0;
       at += delta;
       if (window && (at < window[0] || at > window[1])) return;
+      if (!frame || frame.functionName === '(idle)') return;
       totalUs += delta;
-      if (!frame) return;
       const where = frame.url ? `${frame.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*?\/(src|dist)\//, '$1/')}:${frame.lineNumber + 1}` : '';
       const key = `${frame.functionName || '(anonymous)'}${where ? ` (${where})` : ''}`;
       selfUs.set(key, (selfUs.get(key) ?? 0) + delta);
