@@ -124,6 +124,12 @@ describe('Discord conventions: app permissions, autocomplete, /help, command men
     expect(embedText(room.chapterCard(threadId))).not.toContain('`/page');
   });
 
+  it("a refusal's command hint is a clickable mention too, with its subcommand", async () => {
+    const refused = await slash(h.storyChannelId, writer, 'page', 'start', { input: 'Not in a thread' });
+    expect(refused.ephemeral).toBe(true);
+    expect(refused.content).toBe(`Pages are started inside a chapter thread. Open one with </chapter start:${commandIds.get('chapter')}> in the story channel.`);
+  });
+
   it('deploy-commands registers the commands and prints the invite URL with the exact permission integer', async () => {
     // Asynchronously: the emulator it talks to runs in this process.
     const run = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/deploy-commands.ts'], { cwd: ROOT, env: { ...process.env, ...h.env }, encoding: 'utf8' });
