@@ -20,6 +20,18 @@ export default tseslint.config(
     },
   },
   {
+    // The worker reaches Discord through REST only: importing discord.js there loads the whole gateway
+    // client (about 20 MiB resident). Its parts come from @discordjs/rest, discord-api-types and
+    // @discordjs/formatters, which discord.js itself re-exports.
+    files: ['src/worker/**', 'src/services/**', 'src/discord/render/**', 'src/render/**', 'src/agents/**', 'src/db/**', 'src/queue/**', 'src/domain/**', 'src/http/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'discord.js', allowTypeImports: true, message: 'Code the worker loads imports @discordjs/rest, discord-api-types/v10 or @discordjs/formatters instead.' }] },
+      ],
+    },
+  },
+  {
     // Command-line entry points and the demo talk to a person on the terminal.
     files: ['loopback/demo.ts', 'src/db/migrate-cli.ts', 'src/deploy-commands.ts', 'src/config/load-config.ts', 'bench/**', 'src/cli/**'],
     rules: { 'no-console': 'off' },

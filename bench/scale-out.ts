@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { topSelfFrames } from './cpu-profile.js';
-import { cpuMs } from './processes.js';
+import { CpuAccount, cpuMs, pidsNamed } from './processes.js';
 import { now, row, sleep, summarize, type BenchRow } from './stats.js';
 
 const MODEL_LATENCY_MS = 200;
@@ -29,6 +29,10 @@ interface RunResult {
   rate: number;
   /** Worker CPU time (user + system, every worker) per draft over the run. */
   cpuMsPerDraft: number;
+  /** Where the machine's CPU went over the run, and the Discord REST calls each draft made. */
+  note: string;
+  /** The run's window on the monotonic clock (µs), which --cpu-prof timestamps use too. */
+  windowUs: [number, number];
 }
 
 /**
@@ -43,7 +47,18 @@ async function run(h: StoryroomHarness, storyId: number, options: { workers: num
   try {
     await Promise.all(processes.map((p) => p.waitForLine(/worker started/, 60_000)));
     const t0 = now();
+    const startUs = Number(process.hrtime.bigint() / 1000n);
     const cpuAtStart = processes.map((p) => cpuMs(p.child.pid));
+    const callsAtStart = h.discord.calls.length;
+    const waitsAtStart = globalRateLimitWaits(processes);
+    // Postgres (the backends serving this database), Redis and this process (the loopback Discord and
+    // model servers) share the machine with the workers; "everything else" is the rest of the machine.
+    const account = new CpuAccount({
+      [options.workers === 1 ? 'worker' : 'workers']: processes.map((p) => p.child.pid),
+      postgres: () => pidsNamed('postgres', h.database.name),
+      'redis (the whole server)': () => pidsNamed('redis-server'),
+      'bench + loopback servers': [process.pid],
+    });
     for (;;) {
       const done = await h.database.db.selectFrom('story_pages').select((eb) => eb.fn.countAll<number>().as('n')).where('id', 'in', pageIds).where('state', '=', 'user_reviewing_narration').executeTakeFirstOrThrow();
       if (Number(done.n) === pageIds.length) break;
@@ -52,7 +67,10 @@ async function run(h: StoryroomHarness, storyId: number, options: { workers: num
     }
     const seconds = (now() - t0) / 1000;
     const cpu = processes.reduce((sum, p, i) => sum + cpuMs(p.child.pid) - (cpuAtStart[i] ?? 0), 0);
-    return { rate: PAGES / seconds, cpuMsPerDraft: cpu / PAGES };
+    const callsPerDraft = (h.discord.calls.length - callsAtStart) / PAGES;
+    const waits = globalRateLimitWaits(processes) - waitsAtStart;
+    const note = `${account.describe()}; ${callsPerDraft.toFixed(1)} Discord REST calls per draft, ${waits} waits for the 50 requests/s global limit`;
+    return { rate: PAGES / seconds, cpuMsPerDraft: cpu / PAGES, note, windowUs: [startUs, Number(process.hrtime.bigint() / 1000n)] };
   } finally {
     await Promise.all(processes.map((p) => p.stop('SIGTERM', 15_000)));
     const p99s = processes.map((p) => Number(/"eventLoopDelayP99Ms":([\d.]+)/.exec(p.lines.find((l) => l.includes('worker stopped')) ?? '')?.[1] ?? Number.NaN));
@@ -60,6 +78,11 @@ async function run(h: StoryroomHarness, storyId: number, options: { workers: num
   }
 }
 let lastLoopP99 = Number.NaN;
+
+/** How often the workers' REST clients held requests back for Discord's global limit (50 requests a second per bot), from their logs. */
+function globalRateLimitWaits(processes: readonly StoryroomProcess[]): number {
+  return processes.reduce((sum, p) => sum + p.lines.filter((line) => line.includes('discord rate limit') && line.includes('"global":true')).length, 0);
+}
 
 /** Drafts per second at a fixed 200 ms model latency with one and two worker processes, and by concurrency. */
 export async function benchScaleOut(): Promise<BenchRow[]> {
@@ -70,27 +93,31 @@ export async function benchScaleOut(): Promise<BenchRow[]> {
     const story = await h.database.db.insertInto('stories').values({ guild_id: h.guildId, channel_id: h.storyChannelId, title: 'Scale', created_by: h.adminId }).returning('id').executeTakeFirstOrThrow();
     const rows: BenchRow[] = [];
     for (const workers of [1, 2]) {
-      const rates: number[] = [];
-      for (let repeat = 0; repeat < 2; repeat += 1) rates.push((await run(h, story.id, { workers, concurrency: 4 })).rate);
+      const results: RunResult[] = [];
+      for (let repeat = 0; repeat < 2; repeat += 1) results.push(await run(h, story.id, { workers, concurrency: 4 }));
       const ideal = (workers * 4 * 1000) / MODEL_LATENCY_MS;
-      rows.push(row(`drafts/s, ${workers} worker${workers === 1 ? '' : 's'} × concurrency 4`, 'drafts/s', summarize(rates), { name: 'ideal: workers × concurrency ÷ latency', value: summarize([ideal]) }, null, `event-loop p99 ${lastLoopP99} ms`));
+      const last = results.at(-1);
+      rows.push(row(`drafts/s, ${workers} worker${workers === 1 ? '' : 's'} × concurrency 4`, 'drafts/s', summarize(results.map((r) => r.rate)), { name: 'ideal: workers × concurrency ÷ latency', value: summarize([ideal]) }, null, `event-loop p99 ${lastLoopP99} ms; last run: ${last?.note ?? '–'}`));
     }
     const cpuPerDraft: number[] = [];
     for (const concurrency of [16, 32]) {
       const result = await run(h, story.id, { workers: 1, concurrency });
       cpuPerDraft.push(result.cpuMsPerDraft);
       const ideal = (concurrency * 1000) / MODEL_LATENCY_MS;
-      rows.push(row(`drafts/s, 1 worker × concurrency ${concurrency}`, 'drafts/s', summarize([result.rate]), { name: 'ideal', value: summarize([ideal]) }, null, `event-loop p99 ${lastLoopP99} ms`));
+      rows.push(row(`drafts/s, 1 worker × concurrency ${concurrency}`, 'drafts/s', summarize([result.rate]), { name: 'ideal', value: summarize([ideal]) }, null, `event-loop p99 ${lastLoopP99} ms; ${result.note}`));
     }
     // Where the worker's CPU goes: one more concurrency-16 run under --cpu-prof, its top self-time frames.
-    const profileDir = mkdtempSync(join(tmpdir(), 'storyroom-cpu-'));
+    // BENCH_CPU_PROFILE_DIR keeps the profile there (to open in Chrome DevTools); otherwise it is thrown away.
+    const kept = process.env.BENCH_CPU_PROFILE_DIR;
+    const profileDir = kept ? mkdtempSync(join(kept, 'scale-out-')) : mkdtempSync(join(tmpdir(), 'storyroom-cpu-'));
     try {
       const profiled = await run(h, story.id, { workers: 1, concurrency: 16, profileDir });
       cpuPerDraft.push(profiled.cpuMsPerDraft);
-      const frames = topSelfFrames(profileDir);
+      // Only the samples taken while the drafts were written: start-up (module loading) is left out.
+      const frames = topSelfFrames(profileDir, profiled.windowUs);
       rows.push(row('worker CPU per draft (process.cpuUsage ÷ drafts, concurrency 16 and 32)', 'ms', summarize(cpuPerDraft), { name: 'model latency per draft', value: summarize([MODEL_LATENCY_MS]) }, null, `top self time: ${frames.join('; ')}`));
     } finally {
-      rmSync(profileDir, { recursive: true, force: true });
+      if (!kept) rmSync(profileDir, { recursive: true, force: true });
     }
     return rows;
   } finally {

@@ -64,7 +64,7 @@ export const bible: SlashCommand = {
 
     if (sub === 'list') {
       const entries = await listBible(context.db, story.id);
-      if (entries.length === 0) return ephemeral('The bible is empty. Add entries with /bible add.');
+      if (entries.length === 0) return ephemeral(`The bible is empty. Add entries with ${context.mentions.mention('bible add')}.`);
       const lines = entries.map(
         (e) => `**${e.title}** · ${e.ref_type}${e.always_include ? ' · always' : ''}${e.priority ? ` · priority ${e.priority}` : ''}${e.keywords.length ? ` · ${e.keywords.join(', ')}` : ''} · ${e.token_count} tokens`,
       );

@@ -193,13 +193,13 @@ export const chapter: SlashCommand = {
     // The chapter is only kept once its thread and card exist: a refusal takes it back (and its number).
     const giveUp = async (error: unknown, doing: string, permission: string): Promise<never> => {
       await abandonChapter(context.db, created.id);
-      throw missingPermissionRefusal(error, doing, permission, 'No chapter was created; once a server admin grants it, run /chapter start again.') ?? error;
+      throw missingPermissionRefusal(error, doing, permission, `No chapter was created; once a server admin grants it, run ${context.mentions.mention('chapter start')} again.`) ?? error;
     };
     const thread = await channel.threads
       .create({ name: `Chapter ${created.number}: ${title}`.slice(0, 100), autoArchiveDuration: ThreadAutoArchiveDuration.OneWeek, reason: `storyroom chapter ${created.number}` })
       .catch((error: unknown) => giveUp(error, "open the chapter's thread", 'Create Public Threads'));
     const card = await thread
-      .send({ ...renderChapterCard({ id: created.id, number: created.number, title, storyTitle: story.title, coWriters: 1 }), allowedMentions: { parse: [] } })
+      .send({ ...renderChapterCard({ id: created.id, number: created.number, title, storyTitle: story.title, coWriters: 1 }, context.mentions), allowedMentions: { parse: [] } })
       .catch(async (error: unknown) => {
         await thread.delete('storyroom: the chapter card could not be posted').catch(() => undefined);
         return giveUp(error, "post the chapter card in its thread", 'Send Messages in Threads');

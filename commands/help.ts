@@ -24,7 +24,7 @@ function linesFor(place: HelpPlace, m: CommandMentions): string[] {
     case 'elsewhere':
       return place.isAdmin
         ? [`${m.mention('story setup')}: make this channel a story room`]
-        : ['This channel is not a story room. Ask someone with Manage Server to run `/story setup` in the channel meant for the story.'];
+        : [`This channel is not a story room. Ask someone with Manage Server to run ${m.mention('story setup')} in the channel meant for the story.`];
     case 'story':
       return [`${m.mention('chapter start')}: open the next chapter in a thread of its own`, ...anyone, ...admin, ...(place.isAdmin ? [`${m.mention('story setup')}: rename the story`] : [])];
     case 'chapter': {

@@ -101,7 +101,7 @@ export const page: SlashCommand = {
         const kind = readKind(interaction.options.getString('kind'));
         const pageNumber = interaction.options.getInteger('page', true);
         const { from, to } = await getTwoVersions(context.db, here, pageNumber, kind, interaction.options.getInteger('from', true), interaction.options.getInteger('to', true));
-        return { type: 'message', ephemeral: true, body: { embeds: [renderVersionDiff(pageNumber, from, to)] } };
+        return { type: 'message', ephemeral: true, body: { embeds: [renderVersionDiff(pageNumber, from, to, context.mentions)] } };
       }
       case 'edit': {
         const place = { ...here, userId: interaction.user.id };

@@ -31,7 +31,7 @@ export const story: SlashCommand = {
     const subcommand = interaction.options.getSubcommand();
     if (subcommand === 'status') {
       const status = await getStoryStatus(context.db, { guildId: interaction.guildId, channelId: interaction.channelId });
-      return { type: 'message', ephemeral: true, body: { embeds: [renderStoryStatus(status)] } };
+      return { type: 'message', ephemeral: true, body: { embeds: [renderStoryStatus(status, context.mentions)] } };
     }
     const actor = {
       guildId: interaction.guildId,
@@ -41,7 +41,7 @@ export const story: SlashCommand = {
     };
     if (subcommand === 'publish') {
       const published = await publishStory(context.db, actor, context.config.web.publicUrl);
-      const content = `📖 **${published.title}** is published: its approved pages can be read at ${published.url}\nAnyone with the link can read it; \`/story unpublish\` revokes it.`;
+      const content = `📖 **${published.title}** is published: its approved pages can be read at ${published.url}\nAnyone with the link can read it; ${context.mentions.mention('story unpublish')} revokes it.`;
       return { type: 'message', ephemeral: false, body: { content } };
     }
     if (subcommand === 'unpublish') {

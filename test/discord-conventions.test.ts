@@ -116,6 +116,20 @@ describe('Discord conventions: app permissions, autocomplete, /help, command men
     expect(renamed.ephemeral).toBe(false);
   });
 
+  it('the chapter card hints at /page start with a clickable mention, redrawn the same way when someone joins', async () => {
+    const mention = `start pages here with </page start:${commandIds.get('page')}>`;
+    expect(embedText(room.chapterCard(threadId))).toContain(mention);
+    await room.join(threadId, room.newMember('latecomer'));
+    expect(embedText(room.chapterCard(threadId))).toContain(mention);
+    expect(embedText(room.chapterCard(threadId))).not.toContain('`/page');
+  });
+
+  it("a refusal's command hint is a clickable mention too, with its subcommand", async () => {
+    const refused = await slash(h.storyChannelId, writer, 'page', 'start', { input: 'Not in a thread' });
+    expect(refused.ephemeral).toBe(true);
+    expect(refused.content).toBe(`Pages are started inside a chapter thread. Open one with </chapter start:${commandIds.get('chapter')}> in the story channel.`);
+  });
+
   it('deploy-commands registers the commands and prints the invite URL with the exact permission integer', async () => {
     // Asynchronously: the emulator it talks to runs in this process.
     const run = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/deploy-commands.ts'], { cwd: ROOT, env: { ...process.env, ...h.env }, encoding: 'utf8' });

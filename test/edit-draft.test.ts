@@ -134,7 +134,7 @@ describe('editing a draft by hand', () => {
     // The Edit button on a draft this long points to /page edit instead of a form.
     const tooLong = await room.click(threadId, edited, h.adminId, 'Edit').response();
     expect(tooLong.ephemeral).toBe(true);
-    expect(tooLong.content).toContain('/page edit page:1');
+    expect(tooLong.content).toMatch(/<\/page edit:\d+> \(page 1, with the file\)/);
   });
 
   /** An open narration draft in a fresh chapter of two co-writers (the admin and one more). */

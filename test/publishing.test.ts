@@ -27,6 +27,7 @@ describe('/story publish and /story unpublish', () => {
   it('an admin publishes: the link is posted in the channel for everyone, with an unguessable token', async () => {
     const response = await story(h.adminId, 'publish');
     expect(response.ephemeral).toBe(false);
+    expect(response.content).toMatch(/<\/story unpublish:\d+> revokes it/);
     const token = LINK.exec(response.content ?? '')?.[1];
     expect(token).toBeDefined();
     expect(await storedToken()).toBe(token);

@@ -340,7 +340,7 @@ describe('restore, diff, reviewer notes, panels and export, members, status, pro
     const thread = await room.openChapter('Ashes');
     expect(JSON.stringify((await command(writer, 'usage', undefined, {}, h.storyChannelId)).embeds)).toMatch(/of the \$0\.01 budget — spent/);
     const refused = await room.startPage(thread, h.adminId, 'Nothing left').response();
-    expect(refused).toMatchObject({ ephemeral: true, content: expect.stringMatching(/monthly budget of \$0\.01 is spent .* \/settings budget/) });
+    expect(refused).toMatchObject({ ephemeral: true, content: expect.stringMatching(/monthly budget of \$0\.01 is spent .* <\/settings:\d+> budget/) });
     expect(await h.database.db.selectFrom('story_pages').select('id').where('input', '=', 'Nothing left').execute()).toEqual([]);
     await command(h.adminId, 'settings', undefined, { budget: 100 }, h.storyChannelId);
     expect((await room.startPage(thread, h.adminId, 'Room again').response()).ephemeral).toBe(false);

@@ -33,7 +33,7 @@ export async function reopenChapterCommand(context: HandlerContext, interaction:
   const story = await storyOfChapter(context.db, chapter);
   if (gone) {
     const channel = await interaction.client.channels.fetch(story.channel_id).catch(() => null);
-    if (!channel || !('threads' in channel) || !channel.isTextBased()) throw new UserError("The story's channel is gone too: run /story setup in a channel first.");
+    if (!channel || !('threads' in channel) || !channel.isTextBased()) throw new UserError(`The story's channel is gone too: run ${context.mentions.mention('story setup')} in a channel first.`);
     thread = await channel.threads
       .create({ name: `Chapter ${chapter.number}: ${chapter.title}`.slice(0, 100), autoArchiveDuration: ThreadAutoArchiveDuration.OneWeek, reason: `storyroom chapter ${chapter.number} reopened` })
       .catch((error: unknown) => {
@@ -42,7 +42,7 @@ export async function reopenChapterCommand(context: HandlerContext, interaction:
   }
   const reopened = await reopenChapter(context.db, place, { chapterId: chapter.id, newThreadId: thread?.id ?? null });
   if (thread) {
-    const card = await thread.send({ ...renderChapterCard({ id: chapter.id, number: chapter.number, title: chapter.title, storyTitle: story.title, coWriters: 1 }), allowedMentions: { parse: [] } });
+    const card = await thread.send({ ...renderChapterCard({ id: chapter.id, number: chapter.number, title: chapter.title, storyTitle: story.title, coWriters: 1 }, context.mentions), allowedMentions: { parse: [] } });
     await recordChapterCard(context.db, chapter.id, thread.id, card.id);
   }
   context.refreshProgress(chapter.id);

@@ -69,7 +69,7 @@ export async function handleComponent(context: HandlerContext, interaction: Butt
       const text = editableText(revision);
       if (text.length > EDIT_FORM_MAX) {
         return ephemeral(
-          `This draft is ${text.length} characters, more than a form holds (${EDIT_FORM_MAX}). Download it, edit it and send it back with /page edit page:${page.number} file:…`,
+          `This draft is ${text.length} characters, more than a form holds (${EDIT_FORM_MAX}). Download it, edit it and send it back with ${context.mentions.mention('page edit')} (page ${page.number}, with the file).`,
         );
       }
       return { type: 'modal', modal: editForm(page.number, revision, text).toJSON() };
@@ -88,8 +88,8 @@ export async function handleComponent(context: HandlerContext, interaction: Butt
       if (!chapter) return ephemeral(`You joined ${joined.chapterTitle}.`);
       return {
         type: 'update',
-        body: renderChapterCard({ id: chapter.id, number: chapter.number, title: chapter.title, storyTitle: chapter.story_title, coWriters: joined.coWriters }),
-        note: `You joined **${joined.chapterTitle}** as a co-writer. Start a page with /page start, and vote on drafts here.`,
+        body: renderChapterCard({ id: chapter.id, number: chapter.number, title: chapter.title, storyTitle: chapter.story_title, coWriters: joined.coWriters }, context.mentions),
+        note: `You joined **${joined.chapterTitle}** as a co-writer. Start a page with ${context.mentions.mention('page start')}, and vote on drafts here.`,
       };
     }
     case 'retry': {

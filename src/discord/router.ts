@@ -108,7 +108,7 @@ export function createInteractionRouter(context: HandlerContext, commands: Reado
       reply = await dispatch(context, commands, interaction);
       outcome = 'ok';
     } catch (error) {
-      reply = refusalFor(error, interaction.id, log);
+      reply = refusalFor(error, interaction.id, log, context.mentions);
       outcome = error instanceof UserError ? 'refused' : 'error';
     }
     await deferring;
@@ -148,8 +148,9 @@ async function dispatch(context: HandlerContext, commands: ReadonlyMap<string, S
   return handleComponent(context, interaction);
 }
 
-function refusalFor(error: unknown, interactionId: string, log: HandlerContext['logger']): Reply {
-  if (error instanceof UserError) return ephemeral(error.message);
+function refusalFor(error: unknown, interactionId: string, log: HandlerContext['logger'], mentions: HandlerContext['mentions']): Reply {
+  // Services name commands as plain text; here, where the command ids are known, they become clickable.
+  if (error instanceof UserError) return ephemeral(mentions.linkHints(error.message));
   if (isDatabaseUnavailable(error)) {
     log.error({ err: error }, 'database unavailable while handling an interaction');
     return ephemeral('The story database cannot be reached right now, so nothing was changed. Please try again in a minute.');

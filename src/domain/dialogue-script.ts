@@ -1,3 +1,4 @@
+import { escapeMarkdown } from '@discordjs/formatters';
 import { z } from 'zod';
 
 // The dialogue agent's structured output. Strict-output friendly: every property required (absent =
@@ -29,20 +30,20 @@ export function renderDialogueScript(script: DialogueScript): string {
   return script.panels
     .map((panel) => {
       const lines = [`**Panel ${panel.panel}**`];
-      if (panel.caption?.trim()) lines.push(`*${escapeMarkdown(panel.caption)}*`);
-      for (const line of panel.lines) lines.push(`**${escapeMarkdown(line.speaker)}:** ${escapeMarkdown(line.line)}`);
+      if (panel.caption?.trim()) lines.push(`*${escapeMarkdown(oneLine(panel.caption))}*`);
+      for (const line of panel.lines) lines.push(`**${escapeMarkdown(oneLine(line.speaker), LINKS)}:** ${escapeMarkdown(oneLine(line.line), LINKS)}`);
       return lines.join('\n');
     })
     .join('\n\n');
 }
 
-/** Model text must not open or close formatting it did not mean to, nor break the one-line layout. */
-function escapeMarkdown(value: string): string {
-  return value
-    .trim()
-    .replace(/([\\*_`~|>[\]])/g, '\\$1')
-    .replace(/\s*\n\s*/g, ' ');
-}
+/** Model text must not break the one-line layout; discord.js's escapeMarkdown keeps it from opening or closing formatting. */
+const oneLine = (value: string) => value.trim().replace(/\s*\n\s*/g, ' ');
+/**
+ * Masked links escaped too, in speakers and lines only: their lengths are bounded by DIALOGUE_LIMITS,
+ * and discord.js's masked-link pattern takes time that grows faster than the length (a caption has no bound).
+ */
+const LINKS = { maskedLink: true } as const;
 
 /**
  * The script as a person types it in a form: `Panel N` starts a panel, a line in *asterisks* is its

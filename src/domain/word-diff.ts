@@ -4,6 +4,8 @@
 // set aside, and the middle is diffed with Myers' O(ND) algorithm over the word tokens. Two very
 // different long texts fall back to "all removed, all added" rather than using unbounded time.
 
+import { escapeMarkdown } from '@discordjs/formatters';
+
 export type DiffOp = 'same' | 'added' | 'removed';
 export interface DiffPart {
   op: DiffOp;
@@ -171,13 +173,17 @@ export function diffStats(parts: readonly DiffPart[]): { added: number; removed:
   return { added, removed };
 }
 
-const escapeMarkdown = (text: string) => text.replace(/([\\*_~`|>])/g, '\\$1');
+/**
+ * discord.js's escapeMarkdown, with headings and list markers too: an unchanged run may start a line of
+ * the narration, and a heading or list there would split a struck or bold run around it.
+ */
+const escapeText = (text: string) => escapeMarkdown(text, { heading: true, bulletedList: true, numberedList: true });
 
 /** Marks a changed run, keeping its outer whitespace outside the markers (Discord ignores `** word**`). */
 function mark(text: string, marker: string): string {
   const match = /^(\s*)([\s\S]*?)(\s*)$/.exec(text);
   const [, lead = '', core = '', trail = ''] = match ?? [];
-  return core ? `${lead}${marker}${escapeMarkdown(core)}${marker}${trail}` : text;
+  return core ? `${lead}${marker}${escapeText(core)}${marker}${trail}` : text;
 }
 
 const TRUNCATED = '\n…(diff truncated)';
@@ -190,7 +196,17 @@ function dropDanglingEscape(text: string): string {
 
 /** Discord markdown: removed words ~~struck~~, added words **bold**; cut at a part boundary to fit. */
 export function renderDiffMarkdown(parts: readonly DiffPart[], maxLength: number): string {
-  const pieces = parts.map((part) => ({ op: part.op, text: part.op === 'same' ? escapeMarkdown(part.text) : mark(part.text, part.op === 'added' ? '**' : '~~') }));
+  const pieces: { op: DiffOp; text: string }[] = [];
+  let length = 0;
+  for (const part of parts) {
+    if (length > maxLength) break;
+    // Escaping never shortens text, so nothing past the limit is escaped: the escaper's patterns look
+    // back along the line, and /page diff runs on the bot's event loop.
+    const text = part.text.slice(0, maxLength - length + 1);
+    const piece = { op: part.op, text: part.op === 'same' ? escapeText(text) : mark(text, part.op === 'added' ? '**' : '~~') };
+    pieces.push(piece);
+    length += piece.text.length;
+  }
   const whole = pieces.map((p) => p.text).join('');
   if (whole.length <= maxLength) return whole;
   const room = Math.max(0, maxLength - TRUNCATED.length);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import { z } from 'zod';
 import type { ComfyWorkflow } from '../domain/comfyui-workflow.js';
 import { ComfyUnreachableError, ComfyValidationError, describeValidationError } from './comfyui-errors.js';
@@ -118,7 +118,7 @@ export class ComfyClient {
       };
       const deadline = setTimeout(() => finish({ kind: 'timeout' }), options.timeoutMs);
       const poller = setInterval(() => {
-        if (this.socket?.readyState !== WebSocket.OPEN) {
+        if (!isOpen(this.socket)) {
           void this.connect();
           void check(false);
         }
@@ -208,46 +208,49 @@ export class ComfyClient {
   /** Opens the shared socket if it is not open; resolves false when ComfyUI cannot be reached. */
   private connect(): Promise<boolean> {
     if (this.closed) return Promise.resolve(false);
-    if (this.socket?.readyState === WebSocket.OPEN) return Promise.resolve(true);
-    this.connecting ??= new Promise<boolean>((resolve) => {
-      const socket = new WebSocket(`${this.baseUrl.replace(/^http/, 'ws')}/ws?clientId=${this.clientId}`);
-      let answered = false;
-      const done = (open: boolean) => {
-        if (answered) return;
-        answered = true;
-        this.connecting = null;
-        resolve(open);
-      };
-      socket.once('open', () => {
-        // Only one socket per client id: ComfyUI drops the id when an old one closes.
-        this.socket?.terminate();
-        this.socket = socket;
-        done(true);
-      });
-      socket.once('error', () => done(false));
-      socket.on('close', () => {
-        if (this.socket === socket) this.socket = null;
-      });
-      socket.on('message', (data, isBinary) => {
-        if (isBinary) return; // previews are not used
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(Buffer.isBuffer(data) ? data.toString('utf8') : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8'));
-        } catch {
-          return;
-        }
-        const frame = frameSchema.safeParse(parsed);
-        if (!frame.success) return;
-        const promptId = frame.data.data.prompt_id;
-        if (typeof promptId !== 'string') return;
-        const follower = this.followers.get(promptId);
-        if (follower) follower.onFrame(frame.data.type, frame.data.data);
-        else this.early.get(promptId)?.push([frame.data.type, frame.data.data]);
-      });
-    });
+    if (isOpen(this.socket)) return Promise.resolve(true);
+    // ws is loaded on the first render: a worker with rendering off never needs it.
+    this.connecting ??= import('ws').then(({ default: WebSocketClass }) => new Promise<boolean>((resolve) => {
+        const socket = new WebSocketClass(`${this.baseUrl.replace(/^http/, 'ws')}/ws?clientId=${this.clientId}`);
+        let answered = false;
+        const done = (open: boolean) => {
+          if (answered) return;
+          answered = true;
+          this.connecting = null;
+          resolve(open);
+        };
+        socket.once('open', () => {
+          // Only one socket per client id: ComfyUI drops the id when an old one closes.
+          this.socket?.terminate();
+          this.socket = socket;
+          done(true);
+        });
+        socket.once('error', () => done(false));
+        socket.on('close', () => {
+          if (this.socket === socket) this.socket = null;
+        });
+        socket.on('message', (data, isBinary) => {
+          if (isBinary) return; // previews are not used
+          let parsed: unknown;
+          try {
+            parsed = JSON.parse(Buffer.isBuffer(data) ? data.toString('utf8') : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8'));
+          } catch {
+            return;
+          }
+          const frame = frameSchema.safeParse(parsed);
+          if (!frame.success) return;
+          const promptId = frame.data.data.prompt_id;
+          if (typeof promptId !== 'string') return;
+          const follower = this.followers.get(promptId);
+          if (follower) follower.onFrame(frame.data.type, frame.data.data);
+          else this.early.get(promptId)?.push([frame.data.type, frame.data.data]);
+        });
+    }));
     return this.connecting;
   }
 }
+
+const isOpen = (socket: WebSocket | null) => socket !== null && socket.readyState === socket.OPEN;
 
 /** A field of ComfyUI's JSON read as text: strings and numbers as they are, anything else as empty. */
 function textOf(value: unknown): string {

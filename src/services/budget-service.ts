@@ -1,4 +1,4 @@
-import { time, TimestampStyles } from 'discord.js';
+import { time, TimestampStyles } from '@discordjs/formatters';
 import { estimateCost, type PriceTable } from '../domain/pricing.js';
 import { sumAgentTokensByModel } from '../db/agent-log.js';
 import type { Executor } from '../db/executor.js';

@@ -1,4 +1,4 @@
-import { RESTEvents } from 'discord.js';
+import { RESTEvents } from '@discordjs/rest';
 import type OpenAI from 'openai';
 import { createModelClient } from '../agents/model-client.js';
 import type { Config } from '../config/config.js';

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { DiscordAPIError, REST, RESTJSONErrorCodes, Routes, type APIMessage } from 'discord.js';
+import { DiscordAPIError, REST } from '@discordjs/rest';
+import { RESTJSONErrorCodes, Routes, type APIMessage } from 'discord-api-types/v10';
 import type { Config } from '../config/config.js';
 import type { Db } from '../db/connection.js';
 import type { DiscordMessage, DiscordMessageClaim, MessagePurpose } from '../db/database.js';

@@ -1,4 +1,4 @@
-import { time, TimestampStyles } from 'discord.js';
+import { time, TimestampStyles } from '@discordjs/formatters';
 import type { Job } from 'bullmq';
 import { listCoWriterIds } from '../db/chapters.js';
 import { getDraftMessage } from '../db/discord-messages.js';

@@ -26,11 +26,24 @@ describe('rendering a dialogue script', () => {
   it.each([
     ['stray emphasis', 'It *burns*.', 'It \\*burns\\*.'],
     ['underscores and code', 'snake_case `x`', 'snake\\_case \\`x\\`'],
-    ['a quote marker and spoilers', '> ||secret||', '\\> \\|\\|secret\\|\\|'],
-    ['a masked link', '[click](https://example.com)', '\\[click\\](https://example.com)'],
+    // A quote marker mid-line is plain text in Discord: only the spoilers are escaped.
+    ['spoilers', '> ||secret||', '> \\|\\|secret\\|\\|'],
+    ['a masked link', '[click](https://example.com)', '\\[click](https://example.com)'],
+    ['strikethrough and a backslash', '~~gone~~ \\o/', '\\~\\~gone\\~\\~ \\\\o/'],
     ['line breaks', 'One.\n\n  Two.', 'One. Two.'],
   ])('escapes %s in a line so the model cannot change the layout', (_name, line, shown) => {
     expect(renderDialogueScript({ panels: [{ panel: 1, caption: null, lines: [{ speaker: 'Kai', line }] }] })).toBe(`**Panel 1**\n**Kai:** ${shown}`);
+  });
+
+  it('keeps speakers bold and captions in italics whatever Markdown the model writes in them', () => {
+    const rendered = renderDialogueScript({
+      panels: [{ panel: 1, caption: '*Dawn* __over__ the_pass', lines: [{ speaker: '**Kai**_2', line: 'Look: *there*, `x` ||y||' }, { speaker: 'Mira*', line: 'Go.' }] }],
+    });
+    expect(rendered).toBe(
+      ['**Panel 1**', '*\\*Dawn\\* \\_\\_over\\_\\_ the\\_pass*', '**\\*\\*Kai\\*\\*\\_2:** Look: \\*there\\*, \\`x\\` \\|\\|y\\|\\|', '**Mira\\*:** Go.'].join('\n'),
+    );
+    // Every marker the renderer adds is the only unescaped one on its line.
+    for (const line of rendered.split('\n')) expect(line.replace(/\\./g, '').replace(/^\*\*Panel 1\*\*$|^\*\*[^*]*:\*\*|^\*|\*$/g, '')).not.toMatch(/[*_`~|]/);
   });
 
   it('leaves out an empty caption and shows a panel without lines as its heading', () => {

@@ -1,5 +1,5 @@
 import { ActionRowBuilder, ButtonBuilder } from '@discordjs/builders';
-import { ButtonStyle } from 'discord.js';
+import { ButtonStyle } from 'discord-api-types/v10';
 import { encodeCustomId } from '../custom-id.js';
 import { NO_MENTIONS, type MessageBody } from './message-parts.js';
 

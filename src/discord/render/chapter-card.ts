@@ -1,13 +1,17 @@
 import { ActionRowBuilder, ButtonBuilder, EmbedBuilder } from '@discordjs/builders';
-import { ButtonStyle } from 'discord.js';
+import { ButtonStyle } from 'discord-api-types/v10';
+import type { CommandMentions } from '../command-mentions.js';
 import { encodeCustomId } from '../custom-id.js';
 import { fitText, LIMITS, NO_MENTIONS, type MessageBody } from './message-parts.js';
 
-export function renderChapterCard(chapter: { id: number; number: number; title: string; storyTitle: string; coWriters: number }): MessageBody {
+export function renderChapterCard(
+  chapter: { id: number; number: number; title: string; storyTitle: string; coWriters: number },
+  mentions: Pick<CommandMentions, 'mention'>,
+): MessageBody {
   const embed = new EmbedBuilder()
     .setTitle(fitText(`Chapter ${chapter.number}: ${chapter.title}`, LIMITS.embedTitle))
     .setDescription(
-      `Part of **${fitText(chapter.storyTitle, 200)}**.\n\nPress **Join** to become a co-writer, then start pages here with \`/page start\`. ` +
+      `Part of **${fitText(chapter.storyTitle, 200)}**.\n\nPress **Join** to become a co-writer, then start pages here with ${mentions.mention('page start')}. ` +
         'Each draft is voted through with Approve, or sent back with Revise and your feedback.',
     )
     .addFields({ name: 'Co-writers', value: String(chapter.coWriters) })

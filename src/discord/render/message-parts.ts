@@ -30,6 +30,7 @@ export function fitText(text: string, max: number, marker = '…'): string {
   return `${space > room * 0.8 ? cut.slice(0, space) : cut}${marker}`;
 }
 
+// Plain text, not a command mention: drafts are posted by the worker, which does not read the command ids.
 const CUT_MARKER = '… (cut here: the full text is in /page history)';
 
 /** Splits long text into embed descriptions that together stay inside a character budget. */

@@ -1,5 +1,5 @@
 import { ActionRowBuilder, ButtonBuilder, EmbedBuilder } from '@discordjs/builders';
-import { ButtonStyle, type APIEmbed } from 'discord.js';
+import { ButtonStyle, type APIEmbed } from 'discord-api-types/v10';
 import type { DraftKind, PageState } from '../../domain/page-state-machine.js';
 import { describePageState } from '../../domain/page-state-machine.js';
 import type { Tally } from '../../domain/voting.js';

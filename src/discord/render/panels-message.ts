@@ -1,5 +1,5 @@
 import { ActionRowBuilder, ButtonBuilder } from '@discordjs/builders';
-import { ButtonStyle, type APIEmbed } from 'discord.js';
+import { ButtonStyle, type APIEmbed } from 'discord-api-types/v10';
 import { describePanelSetVote, type PanelSetState } from '../../domain/panel-set.js';
 import { encodeCustomId } from '../custom-id.js';
 import { fitText, NO_MENTIONS, type MessageBody } from './message-parts.js';
@@ -95,7 +95,10 @@ export function panelsHeading(page: { number: number }, status: string, extra = 
   return fitText(`**Page ${page.number} · Panels**\n${status}${extra}`, 2000);
 }
 
-/** The panels message; `status` is the line under the title (progress, a notice, or "rendering is off"). */
+/**
+ * The panels message; `status` is the line under the title (progress, a notice, or "rendering is off").
+ * The worker posts it, so its hint is plain text (only the bot reads the command ids mentions need).
+ */
 export function renderPanelsMessage(page: { id: number; number: number }, panels: readonly PanelView[], status: string, set: PanelSetState | null = null): MessageBody {
   const shown = panels.slice(0, MAX_PANELS_SHOWN);
   const more = panels.length > shown.length ? `\n(${panels.length - shown.length} more panels are in /chapter export)` : '';

@@ -3,6 +3,7 @@ import type { APIEmbed } from 'discord.js';
 import { describePageState, isReviewing } from '../../domain/page-state-machine.js';
 import type { ChapterProgress } from '../../services/progress-service.js';
 import type { getStoryStatus } from '../../services/progress-service.js';
+import type { CommandMentions } from '../command-mentions.js';
 import { fitText, LIMITS, NO_MENTIONS, type MessageBody } from './message-parts.js';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -11,7 +12,11 @@ function countsLine(s: ChapterProgress['summary']): string {
   return `${plural(s.pages, 'page')}: ${s.approved_pages} approved, ${s.pages_in_review} in review, ${s.pages_generating} being written, ${s.pages_failed} failed · ${plural(s.co_writers, 'co-writer')}`;
 }
 
-/** One line per page: its state, its current draft, and for a draft under vote how many have voted. */
+/**
+ * One line per page: its state, its current draft, and for a draft under vote how many have voted.
+ * Its hints stay plain text: the worker draws the pinned copy, and only the bot reads the registered
+ * command ids that clickable mentions need.
+ */
 export function renderChapterProgressEmbed({ chapter, summary, pages }: ChapterProgress, footer: string | null = null): APIEmbed {
   const lines = pages.map((page) => {
     const draft = page.current_kind ? ` · ${page.current_kind} v${page.current_version}` : '';
@@ -47,7 +52,7 @@ export function renderPinnedProgress(progress: ChapterProgress, updatedAt: Date)
 }
 
 /** `/story status`: a line per chapter, and the pages still open under it. */
-export function renderStoryStatus(status: Awaited<ReturnType<typeof getStoryStatus>>): APIEmbed {
+export function renderStoryStatus(status: Awaited<ReturnType<typeof getStoryStatus>>, mentions: Pick<CommandMentions, 'mention'>): APIEmbed {
   const lines = status.chapters.map((c) => {
     const open = status.open.filter((p) => p.chapter_id === c.chapter_id);
     const thread = c.thread_id ? ` <#${c.thread_id}>` : '';
@@ -62,6 +67,6 @@ export function renderStoryStatus(status: Awaited<ReturnType<typeof getStoryStat
   const total = status.chapters.reduce((sum, c) => sum + c.approved_pages, 0);
   return new EmbedBuilder()
     .setTitle(fitText(`${status.story.title} · status`, LIMITS.embedTitle))
-    .setDescription(fitText(`${plural(status.chapters.length, 'chapter')}, ${plural(total, 'approved page')}.\n\n${lines.join('\n\n') || 'No chapters yet: open one with /chapter start.'}`, LIMITS.embedDescription))
+    .setDescription(fitText(`${plural(status.chapters.length, 'chapter')}, ${plural(total, 'approved page')}.\n\n${lines.join('\n\n') || `No chapters yet: open one with ${mentions.mention('chapter start')}.`}`, LIMITS.embedDescription))
     .toJSON();
 }

@@ -1,6 +1,7 @@
 import { EmbedBuilder } from '@discordjs/builders';
 import type { APIEmbed } from 'discord.js';
 import type { PageRevision } from '../../db/database.js';
+import type { CommandMentions } from '../command-mentions.js';
 import { diffStats, diffWordsBounded, renderDiffMarkdown } from '../../domain/word-diff.js';
 import { LIMITS } from './message-parts.js';
 
@@ -9,7 +10,7 @@ const KIND_LABEL = { narration: 'Narration', dialogue: 'Dialogue' } as const;
 const editedMark = (revision: PageRevision) => (revision.edited_by ? ' (edited)' : '');
 
 /** Word-level changes from one version to another: removed words struck through, added ones in bold. */
-export function renderVersionDiff(pageNumber: number, from: PageRevision, to: PageRevision): APIEmbed {
+export function renderVersionDiff(pageNumber: number, from: PageRevision, to: PageRevision, mentions: Pick<CommandMentions, 'mention'>): APIEmbed {
   const { parts, exact } = diffWordsBounded(from.body, to.body);
   const stats = diffStats(parts);
   const unchanged = stats.added === 0 && stats.removed === 0;
@@ -17,7 +18,7 @@ export function renderVersionDiff(pageNumber: number, from: PageRevision, to: Pa
     ? 'The two versions have the same text.'
     : exact
       ? renderDiffMarkdown(parts, LIMITS.embedDescription)
-      : `These two versions differ in too many places to show word by word. Read each in full with \`/page history page:${pageNumber}\`.`;
+      : `These two versions differ in too many places to show word by word. Read each in full with ${mentions.mention('page history')} (page ${pageNumber}).`;
   return new EmbedBuilder()
     .setTitle(`Page ${pageNumber} · ${KIND_LABEL[from.kind]} v${from.version}${editedMark(from)} → v${to.version}${editedMark(to)}`)
     .setDescription(description)
