@@ -1,8 +1,9 @@
 import { SlashCommandBuilder } from '@discordjs/builders';
-import { countDraftsAhead, startPage } from '../src/services/start-page.js';
+import { findQueuePlace } from '../src/services/generation-slots.js';
+import { startPage } from '../src/services/start-page.js';
 import type { SlashCommand } from '../src/discord/slash-command.js';
 import { THREAD_WORK } from '../src/discord/bot-permissions.js';
-import { renderPageCard } from '../src/discord/render/page-messages.js';
+import { describeQueuePlace, renderPageCard } from '../src/discord/render/page-messages.js';
 import { readText } from '../src/discord/text-input.js';
 import { renderPageHistory } from '../src/discord/render/page-history.js';
 import { getPageHistory } from '../src/services/history-service.js';
@@ -130,13 +131,8 @@ export const page: SlashCommand = {
     const started = await startPage(context.db, place, input, context.config.limits);
     context.kickRelay(started.queued);
     context.refreshProgress(started.chapterId);
-    const ahead = await countDraftsAhead(context.db, started.page);
-    const card = renderPageCard(
-      started.page,
-      ahead > 0
-        ? `Queued behind ${ahead} other draft${ahead === 1 ? '' : 's'}: the narration will appear below as it is written.`
-        : 'Queued: the narration will appear below as it is written.',
-    );
+    const queuePlace = await findQueuePlace(context.db, started.page.id, context.config.limits.maxGenerationsPerGuild);
+    const card = renderPageCard(started.page, queuePlace === null ? 'Queued: the narration will appear below as it is written.' : describeQueuePlace(queuePlace));
     return {
       type: 'message',
       ephemeral: false,

@@ -2,12 +2,12 @@ import type { Db } from '../db/connection.js';
 import type { StoryPage } from '../db/database.js';
 import type { OutboxJob } from '../db/outbox.js';
 import { getChapterByThread, lockChapter } from '../db/chapters.js';
-import { countDraftsStartedBefore, findUnfinishedPage, getLastPageNumber, insertPage } from '../db/pages.js';
+import { findUnfinishedPage, getLastPageNumber, insertPage } from '../db/pages.js';
 import { describePageState } from '../domain/page-state-machine.js';
 import { applyPageEvent } from './apply-page-event.js';
 import { assertWithinBudget } from './budget-service.js';
 import { assertCoWriter, type InteractionPlace } from './co-writers.js';
-import { assertGuildHasGenerationRoom, assertPageStartCooldownOver, type GenerationLimits } from './generation-limits.js';
+import { assertPageStartCooldownOver, type GenerationLimits } from './generation-limits.js';
 import { UserError } from './user-error.js';
 
 export interface StartedPage {
@@ -29,7 +29,6 @@ export async function startPage(db: Db, place: InteractionPlace, input: string, 
     await lockChapter(trx, chapter.id);
     await assertCoWriter(trx, chapter.id, place.userId);
     await assertPageStartCooldownOver(trx, place, limits.pageStartCooldownMs);
-    await assertGuildHasGenerationRoom(trx, place.guildId, limits.maxGenerationsPerGuild);
     await assertWithinBudget(trx, chapter.story_id, limits.prices);
     const unfinished = await findUnfinishedPage(trx, chapter.id);
     if (unfinished) {
@@ -47,10 +46,4 @@ export async function startPage(db: Db, place: InteractionPlace, input: string, 
     const applied = await applyPageEvent(trx, { page, event: { type: 'input_submitted' }, actorId: place.userId });
     return { page: applied.page, chapterId: chapter.id, queued: applied.queued };
   });
-}
-
-/** Drafts queued or being written before this page's, across every server: its place in the queue. */
-export async function countDraftsAhead(db: Db, page: StoryPage): Promise<number> {
-  if (!page.generation_started_at) return 0;
-  return countDraftsStartedBefore(db, page.generation_started_at);
 }
