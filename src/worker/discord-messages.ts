@@ -140,7 +140,7 @@ export class DiscordMessages {
     const posted = { ...request, body: { ...request.body, nonce: claimed.claim.nonce, enforce_nonce: true } };
     const message = (await this.call(target.chapterId, () => this.rest.post(Routes.channelMessages(target.channelId), posted))) as APIMessage;
     if (claimed.earlier) await this.call(target.chapterId, () => this.rest.patch(Routes.channelMessage(target.channelId, message.id), request));
-    if (target.purpose === 'progress') await this.pin(target.channelId, message.id);
+    if (by === 'chapter_progress') await this.pin(target.channelId, message.id);
     const recorded = await this.db.transaction().execute(async (trx) => {
       await lockDiscordMessageTarget(trx, key);
       const existing = await this.findRecorded(trx, target, by);
