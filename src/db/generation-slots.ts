@@ -40,6 +40,8 @@ export async function countSlotsHeldAndWaitingAhead(db: Executor, guildId: strin
     ])
     .where('s.guild_id', '=', guildId)
     .where('p.state', 'in', GENERATING)
+    // A chapter whose thread is unreachable writes nothing until it is reopened: its drafts wait outside the count.
+    .where('c.status', '<>', 'needs_attention')
     .where('p.id', '<>', page.id)
     .executeTakeFirstOrThrow();
   return { held: Number(row.held), ahead: Number(row.ahead) };

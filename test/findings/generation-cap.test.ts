@@ -161,6 +161,15 @@ describe('finding 6: slots under races and crashes', () => {
     expect(await claimGenerationSlot(database.db, { pageId: third, pageVersion: 1 }, 1)).toEqual({ status: 'waiting', place: 1 });
     expect(await claimGenerationSlot(database.db, { pageId: second, pageVersion: 1 }, 1)).toEqual({ status: 'writing' });
   });
+
+  it('finding 6: a draft in a chapter whose thread became unreachable neither holds a slot nor keeps others waiting', async () => {
+    const [lost, next] = (await serverWithQueuedDrafts(2)) as [number, number];
+    expect(await claimGenerationSlot(database.db, { pageId: lost, pageVersion: 1 }, 1)).toEqual({ status: 'writing' });
+    expect(await claimGenerationSlot(database.db, { pageId: next, pageVersion: 1 }, 1)).toEqual({ status: 'waiting', place: 1 });
+    const chapter = await database.db.selectFrom('story_pages').select('chapter_id').where('id', '=', lost).executeTakeFirstOrThrow();
+    await database.db.updateTable('chapters').set({ status: 'needs_attention' }).where('id', '=', chapter.chapter_id).execute();
+    expect(await claimGenerationSlot(database.db, { pageId: next, pageVersion: 1 }, 1)).toEqual({ status: 'writing' });
+  });
 });
 
 describe('finding 6: a worker killed while its draft holds a slot', () => {
