@@ -144,6 +144,7 @@ export class DiscordMessages {
     const recorded = await this.db.transaction().execute(async (trx) => {
       await lockDiscordMessageTarget(trx, key);
       const existing = await this.findRecorded(trx, target, by);
+      await deleteDiscordMessageClaim(trx, key);
       if (existing) return existing.message_id;
       await insertDiscordMessage(trx, {
         channel_id: target.channelId,
@@ -154,7 +155,6 @@ export class DiscordMessages {
         revision_id: target.revisionId,
         generation_key: target.generationKey,
       });
-      await deleteDiscordMessageClaim(trx, key);
       return message.id;
     });
     if (recorded !== message.id) {
