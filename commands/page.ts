@@ -1,6 +1,6 @@
 import { SlashCommandBuilder } from '@discordjs/builders';
 import { findQueuePlace } from '../src/services/generation-slots.js';
-import { startPage } from '../src/services/start-page.js';
+import { recordStartedPageCard, startPage } from '../src/services/start-page.js';
 import type { SlashCommand } from '../src/discord/slash-command.js';
 import { THREAD_WORK } from '../src/discord/bot-permissions.js';
 import { describeQueuePlace, renderPageCard } from '../src/discord/render/page-messages.js';
@@ -13,7 +13,6 @@ import { renderVersionDiff } from '../src/discord/render/version-diff.js';
 import { getTwoVersions, restoreVersion } from '../src/services/version-service.js';
 import { UserError } from '../src/services/user-error.js';
 import { suggestPageNumbers, suggestVersions } from '../src/services/autocomplete-service.js';
-import { insertDiscordMessageIfAbsent } from '../src/db/discord-messages.js';
 import { readAttachmentText } from '../src/discord/attachment-text.js';
 import { saveEdit } from '../src/discord/edit-draft.js';
 import { openDraftOfPage } from '../src/services/edit-draft.js';
@@ -138,7 +137,9 @@ export const page: SlashCommand = {
       ephemeral: false,
       body: { embeds: card.embeds },
       afterSend: async (messageId) => {
-        await insertDiscordMessageIfAbsent(context.db, { channel_id: interaction.channelId, message_id: messageId, purpose: 'page_card', chapter_id: started.chapterId, page_id: started.page.id });
+        const recorded = await recordStartedPageCard(context.db, { channelId: interaction.channelId, messageId, chapterId: started.chapterId, pageId: started.page.id });
+        // Discord answered so slowly that the worker posted the page's card first: that one is kept.
+        return recorded ? 'keep' : 'withdraw';
       },
     };
   },

@@ -1,6 +1,7 @@
 import type { Db } from '../db/connection.js';
 import type { StoryPage } from '../db/database.js';
 import type { OutboxJob } from '../db/outbox.js';
+import { insertDiscordMessageIfAbsent, lockDiscordMessageTarget } from '../db/discord-messages.js';
 import { getChapterByThread, lockChapter } from '../db/chapters.js';
 import { findUnfinishedPage, getLastPageNumber, insertPage } from '../db/pages.js';
 import { describePageState } from '../domain/page-state-machine.js';
@@ -45,5 +46,17 @@ export async function startPage(db: Db, place: InteractionPlace, input: string, 
     });
     const applied = await applyPageEvent(trx, { page, event: { type: 'input_submitted' }, actorId: place.userId });
     return { page: applied.page, chapterId: chapter.id, queued: applied.queued };
+  });
+}
+
+/**
+ * Records the card the bot answered /page start with, under the same lock as the worker's card
+ * updates: when the worker posted a card first (Discord was slow to answer the bot), the bot's is
+ * not recorded and false says the bot should withdraw it.
+ */
+export async function recordStartedPageCard(db: Db, card: { channelId: string; messageId: string; chapterId: number; pageId: number }): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    await lockDiscordMessageTarget(trx, `page_card:${card.pageId}`);
+    return insertDiscordMessageIfAbsent(trx, { channel_id: card.channelId, message_id: card.messageId, purpose: 'page_card', chapter_id: card.chapterId, page_id: card.pageId });
   });
 }

@@ -132,4 +132,22 @@ describe('finding 11: no database connection is held across a Discord call', () 
     await showDraft(deps, { place, revision, generationKey: null });
     expect(await messagesPerThing(threadId)).toEqual({ 'Page 1 · Narration v1': 1 });
   });
+
+  // The page card is the bot's answer to /page start, recorded once Discord has answered; the worker
+  // keeps it up to date and posts one when none is recorded.
+  it('finding 11: when Discord answers /page start slowly and the worker shows the page first, the page keeps one card', async () => {
+    const threadId = await room.openChapter('Slow answer');
+    // The command is deferred; its answer (the card) is the edit of the deferred reply.
+    const held = h.discord.holdNext({ method: 'PATCH', route: '/webhooks/:id/:token/messages/:id' });
+    const started = room.startPage(threadId, h.adminId, 'Discord is slow to answer').response();
+    await held.arrived;
+    // The worker, not waiting for the bot, posts the draft and the page's card.
+    await h.discord.waitFor(() => h.discord.messages(threadId).filter((m) => /^Page 1$/m.test(embedText(m))).length === 2, { description: 'the worker’s card beside the answer' });
+    held.release();
+    await started;
+    await room.openDraft(threadId, 1, 'Narration', 1);
+    await h.discord.waitFor(() => h.discord.messages(threadId).filter((m) => /^Page 1$/m.test(embedText(m))).length === 1, { description: 'one page card' });
+    const card = await h.database.db.selectFrom('discord_messages').select('message_id').where('channel_id', '=', threadId).where('purpose', '=', 'page_card').executeTakeFirstOrThrow();
+    expect(h.discord.messages(threadId).filter((m) => /^Page 1$/m.test(embedText(m))).map((m) => m.id)).toEqual([card.message_id]);
+  });
 });
