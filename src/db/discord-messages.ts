@@ -45,6 +45,11 @@ export async function deleteDiscordMessage(db: Executor, messageRowId: number): 
   await db.deleteFrom('discord_messages').where('id', '=', messageRowId).execute();
 }
 
+/** How a message target is named for its lock and its claim: how it is found, and the key it is found by. */
+export function messageTargetKey(findBy: string, key: string | number | null): string {
+  return `${findBy}:${String(key)}`;
+}
+
 /** Serialises work on one message target until the transaction ends (`target` names it: kind and key). */
 export async function lockDiscordMessageTarget(trx: Transaction<Database>, target: string): Promise<void> {
   await sql`select pg_advisory_xact_lock(hashtext(${`discord-message:${target}`}))`.execute(trx);

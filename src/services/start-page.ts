@@ -1,7 +1,7 @@
 import type { Db } from '../db/connection.js';
 import type { StoryPage } from '../db/database.js';
 import type { OutboxJob } from '../db/outbox.js';
-import { insertDiscordMessageIfAbsent, lockDiscordMessageTarget } from '../db/discord-messages.js';
+import { insertDiscordMessageIfAbsent, lockDiscordMessageTarget, messageTargetKey } from '../db/discord-messages.js';
 import { getChapterByThread, lockChapter } from '../db/chapters.js';
 import { findUnfinishedPage, getLastPageNumber, insertPage } from '../db/pages.js';
 import { describePageState } from '../domain/page-state-machine.js';
@@ -56,7 +56,7 @@ export async function startPage(db: Db, place: InteractionPlace, input: string, 
  */
 export async function recordStartedPageCard(db: Db, card: { channelId: string; messageId: string; chapterId: number; pageId: number }): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
-    await lockDiscordMessageTarget(trx, `page_card:${card.pageId}`);
+    await lockDiscordMessageTarget(trx, messageTargetKey('page_card', card.pageId));
     return insertDiscordMessageIfAbsent(trx, { channel_id: card.channelId, message_id: card.messageId, purpose: 'page_card', chapter_id: card.chapterId, page_id: card.pageId });
   });
 }

@@ -14,6 +14,7 @@ import {
   getPanelsMessage,
   insertDiscordMessage,
   lockDiscordMessageTarget,
+  messageTargetKey,
   setDiscordMessageRevision,
 } from '../db/discord-messages.js';
 import type { Executor } from '../db/executor.js';
@@ -94,7 +95,7 @@ export class DiscordMessages {
    * two runs at once, post with the same nonce, and Discord returns the one message.
    */
   async upsert(target: MessageTarget, find: { by: FindBy }, body: MessageBody, files?: readonly MessageFile[]): Promise<string> {
-    const key = `${find.by}:${find.by === 'generation_key' ? target.generationKey : find.by === 'revision' ? target.revisionId : find.by === 'page_card' || find.by === 'page_panels' ? target.pageId : target.chapterId}`;
+    const key = messageTargetKey(find.by, find.by === 'generation_key' ? target.generationKey : find.by === 'revision' ? target.revisionId : find.by === 'page_card' || find.by === 'page_panels' ? target.pageId : target.chapterId);
     // In this process, one target's edits land in the order they were asked for (the last shows the latest state).
     const previous = this.inFlight.get(key) ?? Promise.resolve();
     const run = previous.then(
