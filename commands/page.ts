@@ -1,8 +1,9 @@
 import { SlashCommandBuilder } from '@discordjs/builders';
-import { countDraftsAhead, startPage } from '../src/services/start-page.js';
+import { findQueuePlace } from '../src/services/generation-slots.js';
+import { recordStartedPageCard, startPage } from '../src/services/start-page.js';
 import type { SlashCommand } from '../src/discord/slash-command.js';
 import { THREAD_WORK } from '../src/discord/bot-permissions.js';
-import { renderPageCard } from '../src/discord/render/page-messages.js';
+import { describeQueuePlace, renderPageCard } from '../src/discord/render/page-messages.js';
 import { readText } from '../src/discord/text-input.js';
 import { renderPageHistory } from '../src/discord/render/page-history.js';
 import { getPageHistory } from '../src/services/history-service.js';
@@ -12,7 +13,6 @@ import { renderVersionDiff } from '../src/discord/render/version-diff.js';
 import { getTwoVersions, restoreVersion } from '../src/services/version-service.js';
 import { UserError } from '../src/services/user-error.js';
 import { suggestPageNumbers, suggestVersions } from '../src/services/autocomplete-service.js';
-import { insertDiscordMessageIfAbsent } from '../src/db/discord-messages.js';
 import { readAttachmentText } from '../src/discord/attachment-text.js';
 import { saveEdit } from '../src/discord/edit-draft.js';
 import { openDraftOfPage } from '../src/services/edit-draft.js';
@@ -130,19 +130,16 @@ export const page: SlashCommand = {
     const started = await startPage(context.db, place, input, context.config.limits);
     context.kickRelay(started.queued);
     context.refreshProgress(started.chapterId);
-    const ahead = await countDraftsAhead(context.db, started.page);
-    const card = renderPageCard(
-      started.page,
-      ahead > 0
-        ? `Queued behind ${ahead} other draft${ahead === 1 ? '' : 's'}: the narration will appear below as it is written.`
-        : 'Queued: the narration will appear below as it is written.',
-    );
+    const queuePlace = await findQueuePlace(context.db, started.page.id, context.config.limits.maxGenerationsPerGuild);
+    const card = renderPageCard(started.page, queuePlace === null ? 'Queued: the narration will appear below as it is written.' : describeQueuePlace(queuePlace));
     return {
       type: 'message',
       ephemeral: false,
       body: { embeds: card.embeds },
       afterSend: async (messageId) => {
-        await insertDiscordMessageIfAbsent(context.db, { channel_id: interaction.channelId, message_id: messageId, purpose: 'page_card', chapter_id: started.chapterId, page_id: started.page.id });
+        const recorded = await recordStartedPageCard(context.db, { channelId: interaction.channelId, messageId, chapterId: started.chapterId, pageId: started.page.id });
+        // Discord answered so slowly that the worker posted the page's card first: that one is kept.
+        return recorded ? 'keep' : 'withdraw';
       },
     };
   },

@@ -10,6 +10,7 @@ import * as publishing from './2026-11-26-004-publishing.js';
 import * as panelRenders from './2026-11-26-005-panel-renders.js';
 import * as outboxCompletion from './2026-11-26-006-outbox-completion.js';
 import * as messageClaims from './2026-11-26-007-message-claims.js';
+import * as generationSlots from './2026-11-26-008-generation-slots.js';
 import * as panelShape from './2026-11-26-009-panel-shape.js';
 import * as panelReview from './2026-11-26-010-panel-review.js';
 
@@ -26,6 +27,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-26-005-panel-renders': panelRenders,
   '2026-11-26-006-outbox-completion': outboxCompletion,
   '2026-11-26-007-message-claims': messageClaims,
+  '2026-11-26-008-generation-slots': generationSlots,
   '2026-11-26-009-panel-shape': panelShape,
   '2026-11-26-010-panel-review': panelReview,
 };

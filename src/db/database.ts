@@ -97,6 +97,8 @@ export interface StoryPagesTable {
   approved_dialogue_id: number | null;
   failure_reason: string | null;
   generation_started_at: Date | null;
+  /** The page version whose draft holds one of its server's generation slots; any other value holds none. */
+  slot_version: ColumnType<number | null, number | null | undefined, number | null>;
   /** Bumped by every vote: a one-statement vote knows from it whether its snapshot is current. */
   votes_cast: ColumnType<number, number | undefined, number>;
   created_by: string;

@@ -8,9 +8,10 @@ export async function insertDiscordMessage(db: Executor, message: NewDiscordMess
   await db.insertInto('discord_messages').values(message).execute();
 }
 
-/** Records a message unless one like it is recorded already (the same message, or the page's one card). */
-export async function insertDiscordMessageIfAbsent(db: Executor, message: NewDiscordMessage): Promise<void> {
-  await db.insertInto('discord_messages').values(message).onConflict((oc) => oc.doNothing()).execute();
+/** Records a message unless one like it is recorded already (the same message, or the page's one card); true when recorded. */
+export async function insertDiscordMessageIfAbsent(db: Executor, message: NewDiscordMessage): Promise<boolean> {
+  const result = await db.insertInto('discord_messages').values(message).onConflict((oc) => oc.doNothing()).executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
 }
 
 /** The message a job posted, by the job's key. */
@@ -42,6 +43,11 @@ export async function setDiscordMessageRevision(db: Executor, messageRowId: numb
 
 export async function deleteDiscordMessage(db: Executor, messageRowId: number): Promise<void> {
   await db.deleteFrom('discord_messages').where('id', '=', messageRowId).execute();
+}
+
+/** How a message target is named for its lock and its claim: how it is found, and the key it is found by. */
+export function messageTargetKey(findBy: string, key: string | number | null): string {
+  return `${findBy}:${String(key)}`;
 }
 
 /** Serialises work on one message target until the transaction ends (`target` names it: kind and key). */

@@ -90,20 +90,6 @@ export async function getLastPageNumber(db: Executor, chapterId: number): Promis
   return row.max ?? 0;
 }
 
-
-/** Drafts being written for one server right now. */
-export async function countGeneratingPagesInGuild(db: Executor, guildId: string): Promise<number> {
-  const row = await db
-    .selectFrom('story_pages as p')
-    .innerJoin('chapters as c', 'c.id', 'p.chapter_id')
-    .innerJoin('stories as s', 's.id', 'c.story_id')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('s.guild_id', '=', guildId)
-    .where('p.state', 'in', ['generating_narration', 'generating_dialogue'])
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
 /** When this person last started a page in this server, if after `since`. */
 export async function findLatestPageStart(db: Executor, guildId: string, userId: string, since: Date): Promise<Date | null> {
   const row = await db
@@ -117,17 +103,6 @@ export async function findLatestPageStart(db: Executor, guildId: string, userId:
     .orderBy('p.created_at', 'desc')
     .executeTakeFirst();
   return row?.created_at ?? null;
-}
-
-/** Drafts queued or being written, across every server, that started before this moment. */
-export async function countDraftsStartedBefore(db: Executor, startedAt: Date): Promise<number> {
-  const row = await db
-    .selectFrom('story_pages')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('state', 'in', ['generating_narration', 'generating_dialogue'])
-    .where('generation_started_at', '<', startedAt)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
 }
 
 /** Every page of a chapter, in order. */

@@ -8,7 +8,8 @@ export type ReplyBody = Partial<Omit<MessageBody, 'allowed_mentions'>> & {
 
 /** What a handler wants shown; the router decides how (reply, edit after a defer, follow-up). */
 export type Reply =
-  | { type: 'message'; ephemeral: boolean; body: ReplyBody; afterSend?: (messageId: string) => Promise<void> }
+  /** `afterSend` may answer 'withdraw': the message just sent shows what another process showed first, so it is deleted. */
+  | { type: 'message'; ephemeral: boolean; body: ReplyBody; afterSend?: (messageId: string) => Promise<'keep' | 'withdraw'> }
   /** Replace the message the clicked component sits on; `note` goes to the clicker alone. */
   | { type: 'update'; body: Omit<ReplyBody, 'files'>; note?: string }
   | { type: 'modal'; modal: APIModalInteractionResponseCallbackData };

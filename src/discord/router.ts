@@ -201,7 +201,9 @@ async function deliver(interaction: Answerable, reply: Reply, deferral: Deferral
         if (deferral !== 'update') await interaction.deleteReply().catch(() => undefined);
         messageId = (await interaction.followUp({ ...body, ...(flags ? { flags } : {}) })).id;
       }
-      if (messageId && reply.afterSend) await reply.afterSend(messageId);
+      if (messageId && reply.afterSend && (await reply.afterSend(messageId)) === 'withdraw') {
+        await interaction.deleteReply(messageId).catch(() => undefined);
+      }
       return;
     }
   }

@@ -1,20 +1,14 @@
 import type { Executor } from '../db/executor.js';
-import { countGeneratingPagesInGuild, findLatestPageStart } from '../db/pages.js';
+import { findLatestPageStart } from '../db/pages.js';
 import type { PriceTable } from '../domain/pricing.js';
 import { UserError } from './user-error.js';
 
-/** Limits that protect the wallet: how often one person starts pages, how many drafts a server writes at once. */
+/** Limits that protect the wallet: how often one person starts pages, how many drafts a server writes at once (the worker holds drafts past it in a queue). */
 export interface GenerationLimits {
   pageStartCooldownMs: number;
   maxGenerationsPerGuild: number;
   /** Prices the month's spend for the story's budget. */
   prices: PriceTable;
-}
-
-export async function assertGuildHasGenerationRoom(db: Executor, guildId: string, max: number): Promise<void> {
-  if ((await countGeneratingPagesInGuild(db, guildId)) >= max) {
-    throw new UserError(`This server already has ${max} drafts being written at once. Try again when one of them is done.`);
-  }
 }
 
 export async function assertPageStartCooldownOver(db: Executor, place: { guildId: string; userId: string }, cooldownMs: number): Promise<void> {

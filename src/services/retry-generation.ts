@@ -7,7 +7,7 @@ import { describePageState, isGenerating } from '../domain/page-state-machine.js
 import { applyPageEvent, type AppliedEvent } from './apply-page-event.js';
 import { assertWithinBudget } from './budget-service.js';
 import { assertCoWriter, NOT_IN_THIS_THREAD, type InteractionPlace } from './co-writers.js';
-import { assertGuildHasGenerationRoom, type GenerationLimits } from './generation-limits.js';
+import type { GenerationLimits } from './generation-limits.js';
 import { UserError } from './user-error.js';
 
 type PageButton = { pageId: number; pageVersion: number };
@@ -35,8 +35,6 @@ export async function retryGeneration(db: Db, place: InteractionPlace, target: P
     let page = button.page;
     if (isGenerating(page.state)) {
       page = (await applyPageEvent(trx, { page, event: { type: 'generation_cancelled' }, actorId: place.userId, details: { reason: 'restarted by a co-writer' } })).page;
-    } else {
-      await assertGuildHasGenerationRoom(trx, place.guildId, limits.maxGenerationsPerGuild);
     }
     await assertWithinBudget(trx, button.storyId, limits.prices);
     return applyPageEvent(trx, { page, event: { type: 'retry_requested' }, actorId: place.userId });

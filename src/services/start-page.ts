@@ -1,13 +1,14 @@
 import type { Db } from '../db/connection.js';
 import type { StoryPage } from '../db/database.js';
 import type { OutboxJob } from '../db/outbox.js';
+import { insertDiscordMessageIfAbsent, lockDiscordMessageTarget, messageTargetKey } from '../db/discord-messages.js';
 import { getChapterByThread, lockChapter } from '../db/chapters.js';
-import { countDraftsStartedBefore, findUnfinishedPage, getLastPageNumber, insertPage } from '../db/pages.js';
+import { findUnfinishedPage, getLastPageNumber, insertPage } from '../db/pages.js';
 import { describePageState } from '../domain/page-state-machine.js';
 import { applyPageEvent } from './apply-page-event.js';
 import { assertWithinBudget } from './budget-service.js';
 import { assertCoWriter, type InteractionPlace } from './co-writers.js';
-import { assertGuildHasGenerationRoom, assertPageStartCooldownOver, type GenerationLimits } from './generation-limits.js';
+import { assertPageStartCooldownOver, type GenerationLimits } from './generation-limits.js';
 import { UserError } from './user-error.js';
 
 export interface StartedPage {
@@ -29,7 +30,6 @@ export async function startPage(db: Db, place: InteractionPlace, input: string, 
     await lockChapter(trx, chapter.id);
     await assertCoWriter(trx, chapter.id, place.userId);
     await assertPageStartCooldownOver(trx, place, limits.pageStartCooldownMs);
-    await assertGuildHasGenerationRoom(trx, place.guildId, limits.maxGenerationsPerGuild);
     await assertWithinBudget(trx, chapter.story_id, limits.prices);
     const unfinished = await findUnfinishedPage(trx, chapter.id);
     if (unfinished) {
@@ -49,8 +49,14 @@ export async function startPage(db: Db, place: InteractionPlace, input: string, 
   });
 }
 
-/** Drafts queued or being written before this page's, across every server: its place in the queue. */
-export async function countDraftsAhead(db: Db, page: StoryPage): Promise<number> {
-  if (!page.generation_started_at) return 0;
-  return countDraftsStartedBefore(db, page.generation_started_at);
+/**
+ * Records the card the bot answered /page start with, under the same lock as the worker's card
+ * updates: when the worker posted a card first (Discord was slow to answer the bot), the bot's is
+ * not recorded and false says the bot should withdraw it.
+ */
+export async function recordStartedPageCard(db: Db, card: { channelId: string; messageId: string; chapterId: number; pageId: number }): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    await lockDiscordMessageTarget(trx, messageTargetKey('page_card', card.pageId));
+    return insertDiscordMessageIfAbsent(trx, { channel_id: card.channelId, message_id: card.messageId, purpose: 'page_card', chapter_id: card.chapterId, page_id: card.pageId });
+  });
 }

@@ -15,6 +15,7 @@ import {
   getPanelsMessage,
   insertDiscordMessage,
   lockDiscordMessageTarget,
+  messageTargetKey,
   setDiscordMessageRevision,
 } from '../db/discord-messages.js';
 import type { Executor } from '../db/executor.js';
@@ -95,7 +96,7 @@ export class DiscordMessages {
    * two runs at once, post with the same nonce, and Discord returns the one message.
    */
   async upsert(target: MessageTarget, find: { by: FindBy }, body: MessageBody, files?: readonly MessageFile[]): Promise<string> {
-    const key = `${find.by}:${find.by === 'generation_key' ? target.generationKey : find.by === 'revision' ? target.revisionId : find.by === 'page_card' || find.by === 'page_panels' ? target.pageId : target.chapterId}`;
+    const key = messageTargetKey(find.by, find.by === 'generation_key' ? target.generationKey : find.by === 'revision' ? target.revisionId : find.by === 'page_card' || find.by === 'page_panels' ? target.pageId : target.chapterId);
     // In this process, one target's edits land in the order they were asked for (the last shows the latest state).
     const previous = this.inFlight.get(key) ?? Promise.resolve();
     const run = previous.then(
@@ -141,10 +142,11 @@ export class DiscordMessages {
     const posted = { ...request, body: { ...request.body, nonce: claimed.claim.nonce, enforce_nonce: true } };
     const message = (await this.call(target.chapterId, () => this.rest.post(Routes.channelMessages(target.channelId), posted))) as APIMessage;
     if (claimed.earlier) await this.call(target.chapterId, () => this.rest.patch(Routes.channelMessage(target.channelId, message.id), request));
-    if (target.purpose === 'progress') await this.pin(target.channelId, message.id);
+    if (by === 'chapter_progress') await this.pin(target.channelId, message.id);
     const recorded = await this.db.transaction().execute(async (trx) => {
       await lockDiscordMessageTarget(trx, key);
       const existing = await this.findRecorded(trx, target, by);
+      await deleteDiscordMessageClaim(trx, key);
       if (existing) return existing.message_id;
       await insertDiscordMessage(trx, {
         channel_id: target.channelId,
@@ -155,7 +157,6 @@ export class DiscordMessages {
         revision_id: target.revisionId,
         generation_key: target.generationKey,
       });
-      await deleteDiscordMessageClaim(trx, key);
       return message.id;
     });
     if (recorded !== message.id) {

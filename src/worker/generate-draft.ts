@@ -1,4 +1,4 @@
-import type { Job } from 'bullmq';
+import { DelayedError, type Job } from 'bullmq';
 import type { AgentOutcome } from '../db/database.js';
 import { getPage, getPageWithPlace, nextRevisionVersion } from '../db/pages.js';
 import { findRevisionByGenerationKey } from '../db/revisions.js';
@@ -10,11 +10,12 @@ import { renderDialogueScript } from '../domain/dialogue-script.js';
 import { classifyModelError, type ModelUsage } from '../agents/model-client.js';
 import { writeDialogue } from '../agents/dialogue.js';
 import { writeNarration } from '../agents/narrator.js';
-import { renderDraftMessage, renderFailureMessage, type DraftPhase, type DraftView } from '../discord/render/page-messages.js';
+import { describeQueuePlace, renderDraftMessage, renderFailureMessage, type DraftPhase, type DraftView } from '../discord/render/page-messages.js';
 import type { Logger } from '../logger.js';
 import { generateDraftJob, jobKeyFor, type GenerateDraftJob } from '../domain/jobs.js';
 import { failGeneration, recordDraft } from '../services/record-draft.js';
 import { budgetSpentMessage, getBudgetStatus, isBudgetSpent } from '../services/budget-service.js';
+import { claimGenerationSlot } from '../services/generation-slots.js';
 import { loadDialogueContext, loadNarrationContext } from '../services/prompt-context.js';
 import { recordAgentExecution } from './agent-log.js';
 import type { PagePlace, WorkerDeps } from './deps.js';
@@ -26,6 +27,8 @@ import { ProgressEditor } from './progress-editor.js';
 interface DraftRun {
   deps: WorkerDeps;
   job: Job;
+  /** The job's lock token: a draft waiting for a slot gives its job back to BullMQ, delayed, with it. */
+  token: string | undefined;
   data: GenerateDraftJob;
   /** The job's key, stored on the revision: a job that runs twice finds its draft instead of writing another. */
   generationKey: string;
@@ -44,13 +47,13 @@ interface DraftDisplay {
 }
 
 /** Draft a narration or dialogue: show progress, call the model, record the revision, show it for a vote. */
-export async function processGenerateDraft(deps: WorkerDeps, job: Job): Promise<string> {
+export async function processGenerateDraft(deps: WorkerDeps, job: Job, token?: string): Promise<string> {
   const data = generateDraftJob.parse(job.data);
   const generationKey = job.id ?? jobKeyFor('generate-draft', data);
   const log = deps.logger.child({ pageId: data.pageId, jobId: generationKey, kind: data.kind, attempt: job.attemptsMade + 1 });
   const place = await getPageWithPlace(deps.db, data.pageId);
   if (!place || place.thread_id === null) return 'page gone';
-  const run: DraftRun = { deps, job, data, generationKey, place: { ...place, thread_id: place.thread_id }, log };
+  const run: DraftRun = { deps, job, token, data, generationKey, place: { ...place, thread_id: place.thread_id }, log };
   return whileChapterReachable(deps, place.chapter_id, log, () => generateDraft(run));
 }
 
@@ -78,6 +81,14 @@ async function generateDraft(run: DraftRun): Promise<string> {
   const version = await nextRevisionVersion(deps.db, place.id, data.kind);
   const view: DraftView = { pageId: place.id, pageNumber: place.number, kind: data.kind, version, revisionId: null, text: '' };
   const target = { channelId: place.thread_id, purpose: 'draft' as const, chapterId: place.chapter_id, pageId: place.id, revisionId: null, generationKey };
+  const slot = await claimGenerationSlot(deps.db, data, deps.config.limits.maxGenerationsPerGuild);
+  if (slot.status === 'stale') {
+    log.info('page moved on before its draft could start; generation job skipped');
+    // A draft that showed its place in the queue says it will not be written after all.
+    if (shownQueuePlace(run.job) !== null) await deps.messages.upsert(target, { by: 'generation_key' }, renderDraftMessage(view, { phase: 'dropped', reason: 'Cancelled or restarted before its turn came.' }));
+    return 'stale';
+  }
+  if (slot.status === 'waiting') return waitForSlot(run, target, view, slot.place);
   // Mutable on purpose: once the draft is slow, every later progress edit keeps offering Retry and Cancel.
   const writing: { phase: 'writing'; queuePosition: null; slowPageVersion?: number } = { phase: 'writing', queuePosition: null };
   let textSoFar = '';
@@ -104,6 +115,32 @@ async function generateDraft(run: DraftRun): Promise<string> {
     clearTimeout(slowTimer);
   }
 }
+
+/**
+ * Over its server's cap: the draft shows its place in the queue (when it changed) and its job goes
+ * back to BullMQ, delayed, to ask again; the first in line asks most often.
+ */
+async function waitForSlot(run: DraftRun, target: MessageTarget, view: DraftView, queuePlace: number): Promise<never> {
+  const { deps, job, token, place, log } = run;
+  if (shownQueuePlace(job) !== queuePlace) {
+    log.info({ queuePlace }, 'server at its cap of drafts written at once; draft waits its turn');
+    await deps.messages.upsert(target, { by: 'generation_key' }, renderDraftMessage(view, { phase: 'writing', queuePosition: queuePlace }));
+    await updatePageCard(deps, place, describeQueuePlace(queuePlace));
+    await job.updateProgress({ queuePlace });
+  }
+  if (token === undefined) throw new Error('a draft waiting for a slot needs its job lock token');
+  await job.moveToDelayed(Date.now() + Math.min(queuePlace, 5) * SLOT_POLL_MS, token);
+  throw new DelayedError();
+}
+
+/** The place in the queue this job's draft message shows, kept in the job's progress; null before it waited. */
+function shownQueuePlace(job: Job): number | null {
+  const progress: unknown = job.progress;
+  return typeof progress === 'object' && progress !== null && 'queuePlace' in progress && typeof progress.queuePlace === 'number' ? progress.queuePlace : null;
+}
+
+/** How often the first draft in a server's queue asks for a slot again (later ones ask less often). */
+const SLOT_POLL_MS = 500;
 
 /** Asks the model for the draft (streaming narration into its message), then records and shows it. */
 async function writeAndRecord(run: DraftRun, display: DraftDisplay): Promise<string> {

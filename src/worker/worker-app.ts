@@ -1,5 +1,5 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { Queue, Worker, type Job } from 'bullmq';
+import { DelayedError, Queue, Worker, type Job } from 'bullmq';
 import type { Config } from '../config/config.js';
 import { createDatabase, pingDatabase } from '../db/connection.js';
 import { ProcessMetrics } from '../http/metrics.js';
@@ -41,26 +41,29 @@ export interface RunningWorker {
   close(): Promise<void>;
 }
 
+/** A processor as BullMQ calls it: the token is the job's lock, needed to put it back delayed. */
+type JobProcessor = (job: Job, token?: string) => Promise<string>;
+
 /** BullMQ's named-processor pattern: this switch only dispatches the generation queue's jobs. */
 function createProcessor(deps: WorkerDeps) {
   return recordingCompletion(deps, createDispatcher(deps));
 }
 
 /** The outbox row records the end of its job: the sweeper stops watching it (finding it lost otherwise). */
-function recordingCompletion(deps: WorkerDeps, process: (job: Job) => Promise<string>) {
-  return async (job: Job): Promise<string> => {
-    const outcome = await process(job);
+function recordingCompletion(deps: WorkerDeps, process: JobProcessor) {
+  return async (job: Job, token?: string): Promise<string> => {
+    const outcome = await process(job, token);
     if (job.id) await markOutboxJobCompleted(deps.db, job.id);
     return outcome;
   };
 }
 
-function createDispatcher(deps: WorkerDeps) {
-  return async (job: Job): Promise<string> => {
+function createDispatcher(deps: WorkerDeps): JobProcessor {
+  return async (job: Job, token?: string): Promise<string> => {
     const name = job.name as JobName;
     switch (name) {
       case 'generate-draft':
-        return processGenerateDraft(deps, job);
+        return processGenerateDraft(deps, job, token);
       case 'announce-page':
         return processAnnouncePage(deps, job);
       case 'announce-panels':
@@ -97,15 +100,16 @@ export function stalledCheckIntervalMs(lockMs: number): number {
 }
 
 /** Times every attempt of every job for storyroom_job_duration_seconds. */
-function timed(metrics: ProcessMetrics, processor: (job: Job) => Promise<string>) {
-  return async (job: Job): Promise<string> => {
+function timed(metrics: ProcessMetrics, processor: JobProcessor) {
+  return async (job: Job, token?: string): Promise<string> => {
     const started = performance.now();
     try {
-      const result = await processor(job);
+      const result = await processor(job, token);
       metrics.observeJob(job.name, 'ok', (performance.now() - started) / 1000);
       return result;
     } catch (error) {
-      metrics.observeJob(job.name, 'failed', (performance.now() - started) / 1000);
+      // A job put back to wait (a draft over its server's cap) did not fail.
+      if (!(error instanceof DelayedError)) metrics.observeJob(job.name, 'failed', (performance.now() - started) / 1000);
       throw error;
     }
   };

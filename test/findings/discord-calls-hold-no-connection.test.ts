@@ -2,6 +2,10 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buttonsOf, embedText, WritersRoom } from '../../loopback/writers-room.js';
 import { startStoryroom, type StoryroomHarness } from '../../loopback/stack.js';
+import { getPageWithPlace } from '../../src/db/pages.js';
+import { createLogger } from '../../src/logger.js';
+import { createWorkerDeps } from '../../src/worker/deps.js';
+import { showDraft } from '../../src/worker/page-views.js';
 
 // Finding 11: a message is claimed in one short transaction, posted with no connection held (with a
 // nonce Discord enforces), and recorded in another; so Discord's back-off cannot run the pool dry, and
@@ -112,5 +116,38 @@ describe('finding 11: no database connection is held across a Discord call', () 
     await room.click(threadId, late, h.adminId, 'Retry').response();
     await room.openDraft(threadId, 1, 'Narration', 1);
     expect(await messagesPerThing(threadId)).toEqual({ 'Page 1 · Narration v1': 1 });
+  });
+
+  // A job that shows a stored draft by its revision (a deadline, the continuity reviewer) can run while
+  // the job that wrote it has recorded the revision but not yet its message's revision.
+  it('finding 11: a draft shown by its revision before its writer noted the revision on its message is not posted again', async () => {
+    const threadId = await room.openChapter('Shown twice');
+    await room.startPage(threadId, h.adminId, 'Two jobs show one draft').response();
+    await room.openDraft(threadId, 1, 'Narration', 1);
+    const revision = await h.database.db.selectFrom('page_revisions as r').innerJoin('story_pages as p', 'p.id', 'r.page_id').innerJoin('chapters as c', 'c.id', 'p.chapter_id').selectAll('r').where('c.thread_id', '=', threadId).executeTakeFirstOrThrow();
+    await h.database.db.updateTable('discord_messages').set({ revision_id: null }).where('generation_key', '=', revision.generation_key).execute();
+    const place = await getPageWithPlace(h.database.db, revision.page_id);
+    if (!place) throw new Error('page not found');
+    const deps = createWorkerDeps(h.config, h.database.db, createLogger({ level: 'silent', name: 'showdraft' }));
+    await showDraft(deps, { place, revision, generationKey: null });
+    expect(await messagesPerThing(threadId)).toEqual({ 'Page 1 · Narration v1': 1 });
+  });
+
+  // The page card is the bot's answer to /page start, recorded once Discord has answered; the worker
+  // keeps it up to date and posts one when none is recorded.
+  it('finding 11: when Discord answers /page start slowly and the worker shows the page first, the page keeps one card', async () => {
+    const threadId = await room.openChapter('Slow answer');
+    // The command is deferred; its answer (the card) is the edit of the deferred reply.
+    const held = h.discord.holdNext({ method: 'PATCH', route: '/webhooks/:id/:token/messages/:id' });
+    const started = room.startPage(threadId, h.adminId, 'Discord is slow to answer').response();
+    await held.arrived;
+    // The worker, not waiting for the bot, posts the draft and the page's card.
+    await h.discord.waitFor(() => h.discord.messages(threadId).filter((m) => /^Page 1$/m.test(embedText(m))).length === 2, { description: 'the worker’s card beside the answer' });
+    held.release();
+    await started;
+    await room.openDraft(threadId, 1, 'Narration', 1);
+    await h.discord.waitFor(() => h.discord.messages(threadId).filter((m) => /^Page 1$/m.test(embedText(m))).length === 1, { description: 'one page card' });
+    const card = await h.database.db.selectFrom('discord_messages').select('message_id').where('channel_id', '=', threadId).where('purpose', '=', 'page_card').executeTakeFirstOrThrow();
+    expect(h.discord.messages(threadId).filter((m) => /^Page 1$/m.test(embedText(m))).map((m) => m.id)).toEqual([card.message_id]);
   });
 });

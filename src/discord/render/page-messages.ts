@@ -70,6 +70,13 @@ export function draftViewOf(
   };
 }
 
+/** "Waiting: 2nd in this server's queue": a draft over its server's cap of drafts written at once. */
+export function describeQueuePlace(place: number): string {
+  const tens = place % 100;
+  const suffix = tens >= 11 && tens <= 13 ? 'th' : ['th', 'st', 'nd', 'rd'][place % 10] ?? 'th';
+  return `Waiting: ${place}${suffix} in this server's queue; it is written when a draft ahead of it is done.`;
+}
+
 function describeTally(tally: Tally): string {
   return `✅ ${tally.approvals} approve · ✏️ ${tally.revisions} revise · ${tally.required} needed of ${tally.voters} co-writer${tally.voters === 1 ? '' : 's'}`;
 }
@@ -81,8 +88,8 @@ function describePhase(view: DraftView, phase: DraftPhase): { status: string; co
         status:
           phase.slowPageVersion !== undefined
             ? `${KIND_LABEL[view.kind]} v${view.version} is taking longer than usual. A co-writer can Retry or Cancel it.`
-            : phase.queuePosition && phase.queuePosition > 1
-              ? `Waiting to be written (position ${phase.queuePosition} in the queue)…`
+            : phase.queuePosition !== null
+              ? describeQueuePlace(phase.queuePosition)
               : `${KIND_LABEL[view.kind]} v${view.version} is being written…`,
         colour: COLOURS.closed,
       };

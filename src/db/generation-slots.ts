@@ -1,0 +1,60 @@
+import { sql, type Transaction } from 'kysely';
+import type { Database } from './database.js';
+import type { Executor } from './executor.js';
+
+// A server's generation slots: a page generating holds one while its `slot_version` is its version.
+
+const GENERATING = ['generating_narration', 'generating_dialogue'] as const;
+
+/** Serialises every slot decision of one server until the transaction ends. */
+export async function lockGuildGenerationSlots(trx: Transaction<Database>, guildId: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtext(${`generation-slots:${guildId}`}))`.execute(trx);
+}
+
+/** The page as a slot decision needs it: its server, state, version, and when its draft was queued. */
+export function getPageForSlot(db: Executor, pageId: number) {
+  return db
+    .selectFrom('story_pages as p')
+    .innerJoin('chapters as c', 'c.id', 'p.chapter_id')
+    .innerJoin('stories as s', 's.id', 'c.story_id')
+    .select(['p.id', 'p.state', 'p.version', 'p.slot_version', 'p.generation_started_at', 's.guild_id'])
+    .where('p.id', '=', pageId)
+    .executeTakeFirst();
+}
+
+/**
+ * In one server: how many other drafts hold a slot, and how many drafts waiting for one were queued
+ * before this page's (in queue order: when queued, then page id).
+ */
+export async function countSlotsHeldAndWaitingAhead(db: Executor, guildId: string, page: { id: number; queuedAt: Date }): Promise<{ held: number; ahead: number }> {
+  const row = await db
+    .selectFrom('story_pages as p')
+    .innerJoin('chapters as c', 'c.id', 'p.chapter_id')
+    .innerJoin('stories as s', 's.id', 'c.story_id')
+    .select((eb) => [
+      eb.fn.countAll<number>().filterWhere(sql<boolean>`p.slot_version is not distinct from p.version`).as('held'),
+      eb.fn
+        .countAll<number>()
+        .filterWhere(sql<boolean>`p.slot_version is distinct from p.version and (p.generation_started_at, p.id) < (${page.queuedAt}, ${page.id})`)
+        .as('ahead'),
+    ])
+    .where('s.guild_id', '=', guildId)
+    .where('p.state', 'in', GENERATING)
+    // A chapter whose thread is unreachable writes nothing until it is reopened: its drafts wait outside the count.
+    .where('c.status', '<>', 'needs_attention')
+    .where('p.id', '<>', page.id)
+    .executeTakeFirstOrThrow();
+  return { held: Number(row.held), ahead: Number(row.ahead) };
+}
+
+/** Gives the page's current draft a slot; false when the page moved on meanwhile. */
+export async function takeGenerationSlot(db: Executor, pageId: number, version: number): Promise<boolean> {
+  const result = await db
+    .updateTable('story_pages')
+    .set({ slot_version: version })
+    .where('id', '=', pageId)
+    .where('version', '=', version)
+    .where('state', 'in', GENERATING)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
