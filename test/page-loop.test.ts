@@ -155,7 +155,8 @@ describe('the writers’ room loop', () => {
     const stranger = room.newMember('stranger');
     const response = await room.click(threadId, draft, stranger, 'Approve').response();
     expect(response.ephemeral).toBe(true);
-    expect(response.content).toBe(NOT_A_CO_WRITER);
+    // The router turns the refusal's `/chapter join` hint into a clickable command mention.
+    expect(response.content).toBe(NOT_A_CO_WRITER.replace('/chapter join', `</chapter join:${(h.discord.registeredCommands(h.guildId) as { id: string; name: string }[]).find((c) => c.name === 'chapter')?.id ?? ''}>`));
     const revise = await room.click(threadId, draft, stranger, 'Revise').response();
     expect(revise.kind).toBe('reply');
     expect(revise.ephemeral).toBe(true);

@@ -72,7 +72,7 @@ describe('model faults', () => {
 
     const stranger = room.newMember('stranger');
     const refused = await room.click(threadId, failure, stranger, 'Retry').response();
-    expect(refused).toMatchObject({ ephemeral: true, content: NOT_A_CO_WRITER });
+    expect(refused).toMatchObject({ ephemeral: true, content: NOT_A_CO_WRITER.replace('/chapter join', `</chapter join:${(h.discord.registeredCommands(h.guildId) as { id: string; name: string }[]).find((c) => c.name === 'chapter')?.id ?? ''}>`) });
 
     const retried = await room.click(threadId, failure, h.adminId, 'Retry').response();
     expect(retried.kind).toBe('update');
