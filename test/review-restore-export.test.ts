@@ -245,18 +245,20 @@ describe('restore, diff, reviewer notes, panels and export, members, status, pro
   });
 
   it('a reminder and a deadline fire after the worker restarts, with the delays shortened by configuration', async () => {
-    // REVIEW_MINUTE_MS=250: a 4-"minute" reminder comes after 1 s, an 8-"minute" deadline after 2 s.
-    const settings = await command(h.adminId, 'settings', undefined, { reminder_minutes: 4, deadline_minutes: 8, deadline_rule: 'revise_on_tie' }, h.storyChannelId);
-    expect(JSON.stringify(settings.embeds)).toMatch(/"Deadline","value":"8 min, a tie sends back"/);
+    // REVIEW_MINUTE_MS=250: an 8-"minute" reminder comes after 2 s, a 16-"minute" deadline after 4 s.
+    const settings = await command(h.adminId, 'settings', undefined, { reminder_minutes: 8, deadline_minutes: 16, deadline_rule: 'revise_on_tie' }, h.storyChannelId);
+    expect(JSON.stringify(settings.embeds)).toMatch(/"Deadline","value":"16 min, a tie sends back"/);
     const thread = await room.openChapter('Embers');
     await room.join(thread, writer);
     await room.startPage(thread, writer, 'The embers stir').response();
     const draft = await room.openDraft(thread, 1, 'Narration', 1);
-    await room.click(thread, draft, writer, 'Approve').response();
 
+    // The worker stops before the vote, so the reminder cannot run before the writer has voted (the
+    // bot records a vote that decides nothing on its own).
     await h.stopWorker();
     const stoppedAt = Date.now();
-    await new Promise((resolve) => setTimeout(resolve, 2_300)); // both come due while no worker runs
+    await room.click(thread, draft, writer, 'Approve').response();
+    await new Promise((resolve) => setTimeout(resolve, 4_300)); // both come due while no worker runs
     await h.startWorker();
 
     const reminder = await h.discord.waitFor(() => h.discord.messages(thread).find((m) => m.content.startsWith('⏰')), { description: 'reminder' });
@@ -276,7 +278,7 @@ describe('restore, diff, reviewer notes, panels and export, members, status, pro
     const dialogue = await room.openDraft(thread, 1, 'Dialogue', 1);
     await room.click(thread, dialogue, writer, 'Approve').response();
     await room.click(thread, dialogue, h.adminId, 'Approve').response();
-    await new Promise((resolve) => setTimeout(resolve, 2_300));
+    await new Promise((resolve) => setTimeout(resolve, 4_300));
     expect(h.discord.messages(thread).filter((m) => m.content.startsWith('⏰') || m.content.startsWith('⌛'))).toHaveLength(2);
     await command(h.adminId, 'settings', undefined, { reminder_minutes: 0, deadline_minutes: 0 }, h.storyChannelId);
   });
