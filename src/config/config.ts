@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { builtInPanelWorkflow, hashWorkflow } from '../domain/comfyui-mapping.js';
 import { DEFAULT_CHECKPOINT } from '../domain/comfyui-workflow.js';
-import { loadRenderWorkflow, type RenderWorkflow } from './render-workflow.js';
+import { chooseRenderWorkflow, type RenderWorkflow } from './render-workflow.js';
 import { DEFAULT_PRICES, type PriceTable } from '../domain/pricing.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -221,16 +220,8 @@ function parseWith<Schema extends z.ZodType>(schema: Schema, env: Record<string,
 /** The bot's and the worker's configuration, parsed once from the environment. */
 export function parseConfig(env: Record<string, string | undefined>, readFile: (path: string) => string = (path) => readFileSync(path, 'utf8')): Readonly<Config> {
   const e = parseWith(checkedEnvironment, env);
-  let workflow: RenderWorkflow | null = null;
-  if (e.COMFYUI_WORKFLOW !== undefined && e.COMFYUI_WORKFLOW_MAPPING !== undefined) {
-    const loaded = loadRenderWorkflow(e.COMFYUI_WORKFLOW, e.COMFYUI_WORKFLOW_MAPPING, readFile);
-    if (Array.isArray(loaded)) throw new ConfigError(loaded);
-    workflow = loaded;
-  }
-  if (workflow === null) {
-    const builtIn = builtInPanelWorkflow(e.COMFYUI_CHECKPOINT);
-    workflow = { source: 'built-in', graph: builtIn.workflow, mapping: builtIn.mapping, hash: hashWorkflow(builtIn.workflow) };
-  }
+  const workflow = chooseRenderWorkflow({ file: e.COMFYUI_WORKFLOW, mapping: e.COMFYUI_WORKFLOW_MAPPING, checkpoint: e.COMFYUI_CHECKPOINT }, readFile);
+  if (Array.isArray(workflow)) throw new ConfigError(workflow);
   const prices: PriceTable = Object.freeze({ ...DEFAULT_PRICES, ...(e.MODEL_PRICES ?? {}) });
   return Object.freeze({
     discord: Object.freeze({

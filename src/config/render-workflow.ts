@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { hashWorkflow, resolveWorkflowMapping, type WorkflowMapping } from '../domain/comfyui-mapping.js';
+import { builtInPanelWorkflow, hashWorkflow, resolveWorkflowMapping, type WorkflowMapping } from '../domain/comfyui-mapping.js';
 import type { ComfyWorkflow } from '../domain/comfyui-workflow.js';
 
 // Part of the configuration: the operator's ComfyUI workflow file, read and checked at start-up.
@@ -15,8 +15,18 @@ export interface RenderWorkflow {
 
 const workflowGraphSchema = z.record(z.string(), z.object({ class_type: z.string(), inputs: z.record(z.string(), z.unknown()), _meta: z.object({ title: z.string() }).optional() }));
 
+/**
+ * The workflow renders use: the operator's file with its mapping when both are given (the schema
+ * refuses a file without a mapping), else the built-in SDXL graph with the checkpoint named.
+ */
+export function chooseRenderWorkflow(spec: { file: string | undefined; mapping: Record<string, unknown> | undefined; checkpoint: string }, readFile: (path: string) => string): RenderWorkflow | string[] {
+  if (spec.file !== undefined && spec.mapping !== undefined) return loadRenderWorkflow(spec.file, spec.mapping, readFile);
+  const builtIn = builtInPanelWorkflow(spec.checkpoint);
+  return { source: 'built-in', graph: builtIn.workflow, mapping: builtIn.mapping, hash: hashWorkflow(builtIn.workflow) };
+}
+
 /** The operator's workflow file checked against its mapping: the workflow, or one line per problem. */
-export function loadRenderWorkflow(path: string, mappingSpec: Record<string, unknown>, readFile: (path: string) => string): RenderWorkflow | string[] {
+function loadRenderWorkflow(path: string, mappingSpec: Record<string, unknown>, readFile: (path: string) => string): RenderWorkflow | string[] {
   let text: string;
   try {
     text = readFile(path);

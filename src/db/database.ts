@@ -3,9 +3,11 @@ import type { BibleEntryType } from '../domain/bible-entry.js';
 import type { DraftKind, PageState } from '../domain/page-state-machine.js';
 import type { PanelShape, PanelSizeName } from '../domain/panel-size.js';
 import type { DeadlineRule } from '../domain/voting.js';
+import type { DiscordMessageClaimsTable, DiscordMessagesTable, InteractionReceiptsTable, OutboxTable } from './delivery-tables.js';
 import type { ImagesTable, PanelPromptEditsTable, PanelRendersTable, PanelSetApprovalsTable, PanelSetVotesTable } from './render-tables.js';
 
 export type { DeadlineRule };
+export type { MessagePurpose } from './delivery-tables.js';
 
 // One interface per table, as Kysely's example does. Nullable columns are `T | null`, never optional.
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
@@ -17,7 +19,6 @@ export type MemberRole = 'owner' | 'writer' | 'viewer';
 export type RevisionStatus = 'open' | 'approved' | 'revision_requested' | 'superseded';
 export type AgentName = 'narrator' | 'dialogue' | 'reviewer' | 'panels' | 'summariser';
 export type AgentOutcome = 'ok' | 'refused' | 'malformed' | 'length' | 'timeout' | 'rate_limited' | 'error';
-export type MessagePurpose = 'chapter_card' | 'page_card' | 'draft' | 'failure' | 'page_summary' | 'progress' | 'reminder' | 'notice' | 'panels';
 
 export interface StoriesTable {
   id: Id;
@@ -185,47 +186,6 @@ export interface AgentExecutionLogTable {
   outcome: AgentOutcome;
   error: string | null;
   created_at: CreatedAt;
-}
-
-export interface OutboxTable {
-  id: Id;
-  job_name: string;
-  job_key: string;
-  payload: ColumnType<Record<string, unknown>, string, never>;
-  created_at: CreatedAt;
-  relayed_at: Date | null;
-  relay_attempts: ColumnType<number, number | undefined, number>;
-  last_error: string | null;
-  run_at: Date | null;
-  /** When its job ran to an end (completed, or failed for good): until then the sweeper watches it. */
-  completed_at: Date | null;
-}
-
-export interface DiscordMessagesTable {
-  id: Id;
-  channel_id: string;
-  message_id: string;
-  purpose: MessagePurpose;
-  chapter_id: number | null;
-  page_id: number | null;
-  revision_id: number | null;
-  generation_key: string | null;
-  created_at: CreatedAt;
-  updated_at: UpdatedAt;
-}
-
-/** A message being posted: claimed with its nonce before the post, deleted once the message is recorded. */
-export interface DiscordMessageClaimsTable {
-  /** What the message shows, as `DiscordMessages` finds it (`generation_key:…`, `page_card:…`). */
-  target: string;
-  channel_id: string;
-  nonce: string;
-  claimed_at: ColumnType<Date, Date | undefined, Date>;
-}
-
-export interface InteractionReceiptsTable {
-  interaction_id: string;
-  received_at: CreatedAt;
 }
 
 export interface PageStatusSummaryView {

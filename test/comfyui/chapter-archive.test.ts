@@ -2,7 +2,7 @@ import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStoryroom, type StoryroomHarness } from '../../loopback/stack.js';
 import { WritersRoom } from '../../loopback/writers-room.js';
-import { answer, approvePage, panelsMessage, waitForPanels } from './panels-story.js';
+import { panelsMessage, roomWithRenderedPanels } from './panels-story.js';
 
 const TOKEN = 'archive-test-token-0123456789';
 
@@ -15,14 +15,8 @@ describe('/chapter export with the approved panels: a CBZ and zipped Markdown', 
 
   beforeAll(async () => {
     h = await startStoryroom('chapter-archive', { web: true, env: { PANEL_PROMPTS: 'on', HTTP_API_TOKEN: TOKEN }, comfyui: { stepDelayMs: 2 } });
-    h.model.setResponder(answer);
     room = new WritersRoom(h);
-    await room.setupStory('Ash & <Ember>');
-    threadId = await room.openChapter('Cinders');
-    writer = room.newMember('writer');
-    await room.join(threadId, writer);
-    await approvePage(h, room, threadId, writer);
-    await waitForPanels(h, threadId, 'both panels rendered', (m) => m.content.includes('2 of 2 panels rendered'));
+    ({ threadId, writer } = await roomWithRenderedPanels(h, room, 'Ash & <Ember>', 'Cinders'));
   });
   afterAll(async () => {
     await h?.close();

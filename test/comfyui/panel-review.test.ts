@@ -3,7 +3,7 @@ import { startStoryroom, type StoryroomHarness } from '../../loopback/stack.js';
 import { button, WritersRoom } from '../../loopback/writers-room.js';
 import { listApprovedPanelImages } from '../../src/db/reader.js';
 import { encodeCustomId } from '../../src/discord/custom-id.js';
-import { answer, approvePage, panelsMessage, waitForPanels } from './panels-story.js';
+import { panelsMessage, roomWithRenderedPanels, waitForPanels } from './panels-story.js';
 
 interface TextInputJson {
   type: number;
@@ -28,14 +28,8 @@ describe('reviewing the rendered panels in the thread', () => {
 
   beforeAll(async () => {
     h = await startStoryroom('panel-review', { env: { PANEL_PROMPTS: 'on' }, comfyui: { stepDelayMs: 2 } });
-    h.model.setResponder(answer);
     room = new WritersRoom(h);
-    await room.setupStory('Ash and Ember');
-    threadId = await room.openChapter('Cinders');
-    writer = room.newMember('writer');
-    await room.join(threadId, writer);
-    await approvePage(h, room, threadId, writer);
-    await waitForPanels(h, threadId, 'both panels rendered', (m) => m.content.includes('2 of 2 panels rendered'));
+    ({ threadId, writer } = await roomWithRenderedPanels(h, room, 'Ash and Ember', 'Cinders'));
   });
   afterAll(async () => {
     await h?.close();

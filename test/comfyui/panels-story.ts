@@ -47,3 +47,18 @@ export function waitForPanels(h: StoryroomHarness, threadId: string, description
     { description, timeoutMs: 30_000 },
   );
 }
+
+/**
+ * A story room with one chapter, a writer beside the admin, and page 1 approved with both its panels
+ * rendered: where the panel tests start.
+ */
+export async function roomWithRenderedPanels(h: StoryroomHarness, room: WritersRoom, storyTitle: string, chapterTitle: string): Promise<{ threadId: string; writer: string }> {
+  h.model.setResponder(answer);
+  await room.setupStory(storyTitle);
+  const threadId = await room.openChapter(chapterTitle);
+  const writer = room.newMember('writer');
+  await room.join(threadId, writer);
+  await approvePage(h, room, threadId, writer);
+  await waitForPanels(h, threadId, 'both panels rendered', (m) => m.content.includes('2 of 2 panels rendered'));
+  return { threadId, writer };
+}

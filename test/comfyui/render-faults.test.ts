@@ -4,7 +4,7 @@ import { startStoryroom, type StoryroomHarness } from '../../loopback/stack.js';
 import type { StoredMessage } from '../../loopback/discord/types.js';
 import { buttonsOf, WritersRoom } from '../../loopback/writers-room.js';
 import { getBudgetStatus } from '../../src/services/budget-service.js';
-import { answer, approvePage, panelsMessage, waitForPanels } from './panels-story.js';
+import { panelsMessage, roomWithRenderedPanels, waitForPanels } from './panels-story.js';
 
 const footerOf = (message: StoredMessage, panel: number) => (message.embeds[panel - 1]?.footer as { text?: string } | undefined)?.text ?? '';
 const hasButton = (message: StoredMessage, label: string) => buttonsOf(message).some((b) => b.label === label && !b.disabled);
@@ -48,14 +48,8 @@ describe('render faults: each gives a plain notice on the panels message, and a 
 
   beforeAll(async () => {
     h = await startStoryroom('render-faults', { env: { PANEL_PROMPTS: 'on', RENDER_TIMEOUT_SECONDS: '5', LOG_LEVEL: 'warn', RENDER_COST_USD: '0.25', MAX_RENDERS_PER_GUILD: '1' }, comfyui: { stepDelayMs: 2 }, logDestination: capture });
-    h.model.setResponder(answer);
     room = new WritersRoom(h);
-    await room.setupStory('Faults');
-    threadId = await room.openChapter('Sparks');
-    writer = room.newMember('writer');
-    await room.join(threadId, writer);
-    await approvePage(h, room, threadId, writer);
-    await waitForPanels(h, threadId, 'both panels rendered', (m) => m.content.includes('2 of 2 panels rendered'));
+    ({ threadId, writer } = await roomWithRenderedPanels(h, room, 'Faults', 'Sparks'));
   });
   afterAll(async () => {
     await h?.close();
