@@ -43,7 +43,8 @@ export const data = new SlashCommandBuilder()
       .setDescription('Start the next page from a short prompt (in a chapter thread)')
       .addStringOption((o) =>
         o.setName('input').setDescription('What happens on this page').setRequired(true).setMinLength(1).setMaxLength(PAGE_INPUT_MAX),
-      ),
+      )
+      .addIntegerOption((o) => o.setName('takes').setDescription('Takes of each draft to pick from (default: the story’s setting)').setMinValue(1).setMaxValue(4)),
   )
   .addSubcommand((sub) =>
     sub
@@ -127,7 +128,7 @@ export const page: SlashCommand = {
     }
     const input = readText(interaction.options.getString('input', true), { label: 'The page input', max: PAGE_INPUT_MAX });
     const place = { guildId: interaction.guildId, channelId: interaction.channelId, userId: interaction.user.id };
-    const started = await startPage(context.db, place, input, context.config.limits);
+    const started = await startPage(context.db, place, input, context.config.limits, interaction.options.getInteger('takes'));
     context.kickRelay(started.queued);
     context.refreshProgress(started.chapterId);
     const queuePlace = await findQueuePlace(context.db, started.page.id, context.config.limits.maxGenerationsPerGuild);

@@ -25,6 +25,7 @@ export const data = new SlashCommandBuilder()
   .setContexts(InteractionContextType.Guild)
   .setIntegrationTypes(ApplicationIntegrationType.GuildInstall)
   .addStringOption((o) => o.setName('quorum').setDescription('Votes that decide a draft: majority, all, or a number').setMaxLength(10))
+  .addIntegerOption((o) => o.setName('takes').setDescription('Takes the model writes for each draft, to pick from (1–4)').setMinValue(1).setMaxValue(4))
   .addIntegerOption((o) => o.setName('max_revisions').setDescription('How many times a page may be sent back per draft kind').setMinValue(0).setMaxValue(50))
   .addStringOption((o) => o.setName('narrator_model').setDescription('Model for narration ("default" for the server’s)').setMaxLength(100).setAutocomplete(true))
   .addStringOption((o) => o.setName('dialogue_model').setDescription('Model for dialogue ("default" for the server’s)').setMaxLength(100).setAutocomplete(true))
@@ -70,6 +71,7 @@ export const settings: SlashCommand = {
     const updated = await changeSettings(context.db, story.id, {
       quorum: text('quorum', 10),
       maxRevisions: interaction.options.getInteger('max_revisions'),
+      takes: interaction.options.getInteger('takes'),
       narratorModel: text('narrator_model', 100),
       dialogueModel: text('dialogue_model', 100),
       narrationWords: interaction.options.getInteger('narration_words'),
@@ -88,6 +90,7 @@ export const settings: SlashCommand = {
       .addFields(
         { name: 'Quorum', value: updated.quorum, inline: true },
         { name: 'Max revisions', value: String(updated.max_revisions), inline: true },
+        { name: 'Takes', value: String(updated.takes), inline: true },
         { name: 'Narration words', value: String(updated.narration_words), inline: true },
         { name: 'Narrator model', value: updated.narrator_model ?? `${context.config.model.narratorModel} (default)`, inline: true },
         { name: 'Dialogue model', value: updated.dialogue_model ?? `${context.config.model.dialogueModel} (default)`, inline: true },

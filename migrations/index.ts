@@ -13,6 +13,7 @@ import * as messageClaims from './2026-11-26-007-message-claims.js';
 import * as generationSlots from './2026-11-26-008-generation-slots.js';
 import * as panelShape from './2026-11-26-009-panel-shape.js';
 import * as panelReview from './2026-11-26-010-panel-review.js';
+import * as takes from './2026-11-26-011-takes.js';
 
 // Every migration, by name; the Migrator applies them in name order. Add new files here.
 export const migrations: Record<string, Migration> = {
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-26-008-generation-slots': generationSlots,
   '2026-11-26-009-panel-shape': panelShape,
   '2026-11-26-010-panel-review': panelReview,
+  '2026-11-26-011-takes': takes,
 };

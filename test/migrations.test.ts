@@ -121,11 +121,11 @@ describe('migrations', () => {
       ).rejects.toThrow(/story_pages_chapter_number_unique/);
     });
 
-    it('rejects a second revision with the same version number for a page and kind', async () => {
+    it('rejects a second revision with the same version number and take for a page and kind', async () => {
       const { page_id } = await db.selectFrom('page_revisions').select('page_id').where('id', '=', revisionId).executeTakeFirstOrThrow();
       await expect(
         db.insertInto('page_revisions').values({ page_id, kind: 'narration', version: 1, body: 'dup', structured: null }).execute(),
-      ).rejects.toThrow(/page_revisions_page_kind_version_unique/);
+      ).rejects.toThrow(/page_revisions_page_kind_version_take_unique/);
     });
 
     it('rejects a vote on a revision that does not exist', async () => {

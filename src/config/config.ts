@@ -68,6 +68,7 @@ const environmentSchema = z.object({
   PANEL_PROMPTS: z.enum(['on', 'off']).default('on'),
   MODEL_TIMEOUT_MS: positiveInt(60_000),
   MODEL_MAX_RETRIES: z.coerce.number().int().min(0).max(3).default(1),
+  TAKES_STRATEGY: z.enum(['auto', 'n', 'parallel']).default('auto'),
   GENERATION_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   PROMPT_TOKEN_BUDGET: z.coerce.number().int().min(1_000).max(1_000_000).default(16_000),
@@ -136,6 +137,8 @@ export interface Config {
     bibleTokenBudget: number;
     reviewerModel: string;
     panelsModel: string;
+    /** Several takes: one request with `n` (auto falls back to parallel requests where `n` fails), or forced. */
+    takesStrategy: 'auto' | 'n' | 'parallel';
   };
   review: {
     /** Length of a "minute" in the story's reminder and deadline settings: shortened only in tests and demos. */
@@ -247,6 +250,7 @@ export function parseConfig(env: Record<string, string | undefined>, readFile: (
       bibleTokenBudget: Math.min(e.BIBLE_TOKEN_BUDGET, e.PROMPT_TOKEN_BUDGET),
       reviewerModel: e.REVIEWER_MODEL ?? e.NARRATOR_MODEL,
       panelsModel: e.PANELS_MODEL ?? e.DIALOGUE_MODEL,
+      takesStrategy: e.TAKES_STRATEGY,
     }),
     review: Object.freeze({ minuteMs: e.REVIEW_MINUTE_MS, continuityReview: e.CONTINUITY_REVIEW === 'on', panelPrompts: e.PANEL_PROMPTS === 'on' }),
     web: webConfigOf(e),

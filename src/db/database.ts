@@ -40,6 +40,8 @@ export interface StoriesTable {
   /** The panels' picture shape and size (domain/panel-size.ts). */
   panel_shape: ColumnType<PanelShape, PanelShape | undefined, PanelShape>;
   panel_size: ColumnType<PanelSizeName, PanelSizeName | undefined, PanelSizeName>;
+  /** Takes a round of review asks for (1–4). */
+  takes: ColumnType<number, number | undefined, number>;
   /** Set while the story is published on the web reader; all four are null otherwise. */
   public_slug: ColumnType<string | null, string | null | undefined, string | null>;
   public_token: ColumnType<string | null, string | null | undefined, string | null>;
@@ -102,6 +104,10 @@ export interface StoryPagesTable {
   slot_version: ColumnType<number | null, number | null | undefined, number | null>;
   /** Bumped by every vote: a one-statement vote knows from it whether its snapshot is current. */
   votes_cast: ColumnType<number, number | undefined, number>;
+  /** `/page start takes:`; null follows the story's setting. */
+  takes: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Another take requests still being written for the open round. */
+  takes_pending: ColumnType<number, number | undefined, number>;
   created_by: string;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
@@ -124,6 +130,8 @@ export interface PageRevisionsTable {
   page_id: number;
   kind: DraftKind;
   version: number;
+  /** 0 is take A; a round of one take has only take 0. */
+  take: ColumnType<number, number | undefined, number>;
   body: string;
   structured: ColumnType<unknown, string | null, string | null>;
   status: ColumnType<RevisionStatus, RevisionStatus | undefined, RevisionStatus>;
@@ -150,6 +158,8 @@ export interface VotesTable {
   revision_id: number;
   user_id: string;
   choice: 'approve' | 'revise';
+  /** In a round of takes, the take an approving vote picked (votes are cast on the round's take A). */
+  pick: ColumnType<number | null, number | null | undefined, number | null>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
@@ -185,6 +195,8 @@ export interface AgentExecutionLogTable {
   latency_ms: number;
   outcome: AgentOutcome;
   error: string | null;
+  /** The take a call wrote (0 is A); null for a call that wrote no take. */
+  take: ColumnType<number | null, number | null | undefined, number | null>;
   created_at: CreatedAt;
 }
 

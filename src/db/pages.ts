@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Database, NewStoryPage, StoryPage } from './database.js';
 import type { Executor } from './executor.js';
 
@@ -29,6 +29,7 @@ export function getPageWithPlace(db: Executor, pageId: number) {
       's.max_revisions',
       's.narrator_model',
       's.dialogue_model',
+      's.takes as story_takes',
     ])
     .where('p.id', '=', pageId)
     .executeTakeFirst();
@@ -48,6 +49,8 @@ export async function countRevisions(db: Executor, pageId: number, kind: 'narrat
     // A restored copy or a hand edit is not a model's new draft: neither uses up the page's revisions.
     .where('restored_from_version', 'is', null)
     .where('edited_by', 'is', null)
+    // A round of takes is one draft, whatever the number of its takes.
+    .where('take', '=', 0)
     .executeTakeFirstOrThrow();
   return Number(row.count);
 }
@@ -108,4 +111,13 @@ export async function findLatestPageStart(db: Executor, guildId: string, userId:
 /** Every page of a chapter, in order. */
 export function listChapterPages(db: Executor, chapterId: number): Promise<StoryPage[]> {
   return db.selectFrom('story_pages').selectAll().where('chapter_id', '=', chapterId).orderBy('number').execute();
+}
+
+/** Another take that will not be recorded (it failed for good) stops counting against its round's six. */
+export async function releasePendingTake(db: Executor, pageId: number): Promise<void> {
+  await db
+    .updateTable('story_pages')
+    .set((eb) => ({ takes_pending: sql<number>`greatest(0, ${eb.ref('takes_pending')} - 1)` }))
+    .where('id', '=', pageId)
+    .execute();
 }

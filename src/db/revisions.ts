@@ -7,8 +7,38 @@ export function findRevisionByGenerationKey(db: Executor, generationKey: string)
   return db.selectFrom('page_revisions').selectAll().where('generation_key', '=', generationKey).executeTakeFirst();
 }
 
-export function findRevisionByVersion(db: Executor, pageId: number, kind: DraftKind, version: number): Promise<PageRevision | undefined> {
-  return db.selectFrom('page_revisions').selectAll().where('page_id', '=', pageId).where('kind', '=', kind).where('version', '=', version).executeTakeFirst();
+/** A version's take (A when none is named: a round of one take has only A). */
+export function findRevisionByVersion(db: Executor, pageId: number, kind: DraftKind, version: number, take = 0): Promise<PageRevision | undefined> {
+  return db.selectFrom('page_revisions').selectAll().where('page_id', '=', pageId).where('kind', '=', kind).where('version', '=', version).where('take', '=', take).executeTakeFirst();
+}
+
+/** Every take of the round a revision belongs to, A first. */
+export function listRoundTakes(db: Executor, revision: Pick<PageRevision, 'page_id' | 'kind' | 'version'>): Promise<PageRevision[]> {
+  return db
+    .selectFrom('page_revisions')
+    .selectAll()
+    .where('page_id', '=', revision.page_id)
+    .where('kind', '=', revision.kind)
+    .where('version', '=', revision.version)
+    .orderBy('take')
+    .execute();
+}
+
+/**
+ * Ends a round's vote on all its takes at once. Picked: the chosen take is approved and the others are
+ * superseded (not chosen). Sent back or superseded: every take goes that way. Returns take A.
+ */
+export async function closeRound(db: Executor, lead: Pick<PageRevision, 'id' | 'page_id' | 'kind' | 'version'>, status: Exclude<RevisionStatus, 'open'>, pickedTake: number | null): Promise<PageRevision> {
+  const decidedAt = new Date();
+  const takes = db.updateTable('page_revisions').where('page_id', '=', lead.page_id).where('kind', '=', lead.kind).where('version', '=', lead.version).where('status', '=', 'open');
+  if (pickedTake === null) {
+    await takes.set({ status, decided_at: decidedAt }).execute();
+  } else {
+    await takes
+      .set((eb) => ({ status: eb.case().when('take', '=', pickedTake).then<RevisionStatus>('approved').else<RevisionStatus>('superseded').end(), decided_at: decidedAt }))
+      .execute();
+  }
+  return db.selectFrom('page_revisions').selectAll().where('id', '=', lead.id).executeTakeFirstOrThrow();
 }
 
 /** A page's versions of one kind, newest first, for autocomplete. */

@@ -22,6 +22,34 @@ export function listCountedVotes(db: Executor, revisionId: number): Promise<{ us
     .execute();
 }
 
+/**
+ * The counted votes of a round of takes, cast on its take A: a pick names its take (an approval cast
+ * before the round had more takes than A picked A), Revise sends the round back.
+ */
+export async function listCountedRoundVotes(db: Executor, leadRevisionId: number): Promise<{ userId: string; pick: number | 'revise' }[]> {
+  const rows = await db
+    .selectFrom('votes as v')
+    .innerJoin('page_revisions as r', 'r.id', 'v.revision_id')
+    .innerJoin('story_pages as p', 'p.id', 'r.page_id')
+    .innerJoin('chapter_members as m', (join) => join.onRef('m.chapter_id', '=', 'p.chapter_id').onRef('m.user_id', '=', 'v.user_id'))
+    .select(['v.user_id as userId', 'v.choice', 'v.pick'])
+    .where('v.revision_id', '=', leadRevisionId)
+    .where('m.role', 'in', ['owner', 'writer'])
+    .execute();
+  return rows.map((row) => ({ userId: row.userId, pick: row.choice === 'revise' ? 'revise' : (row.pick ?? 0) }));
+}
+
+/** A pick or a Revise in a round of takes: one vote per co-writer per round, changeable until it is decided. */
+export async function upsertRoundVote(db: Executor, vote: { leadRevisionId: number; userId: string; pick: number | 'revise' }): Promise<void> {
+  const choice = vote.pick === 'revise' ? 'revise' : 'approve';
+  const pick = vote.pick === 'revise' ? null : vote.pick;
+  await db
+    .insertInto('votes')
+    .values({ revision_id: vote.leadRevisionId, user_id: vote.userId, choice, pick })
+    .onConflict((oc) => oc.columns(['revision_id', 'user_id']).doUpdateSet({ choice, pick, updated_at: sql`now()` }))
+    .execute();
+}
+
 /** One vote per co-writer per draft: a second click changes it. */
 export async function upsertVote(db: Executor, vote: { revisionId: number; userId: string; choice: VoteChoice }): Promise<void> {
   await db
@@ -110,6 +138,8 @@ export interface VoteAttempt {
   /** No other vote committed between the statement's snapshot and its lock: its counts are current. */
   fresh: boolean;
   recorded: boolean;
+  /** The draft is one of a round of takes: its votes are picks, cast under the page lock instead. */
+  hasTakes: boolean;
 }
 
 type RecordVoteRow = StoryPage & {
@@ -121,6 +151,7 @@ type RecordVoteRow = StoryPage & {
   other_approvals: number;
   other_revisions: number;
   previous_choice: VoteChoice | null;
+  has_takes: boolean;
   revision: (Omit<VotedRevision, 'created_at' | 'decided_at' | 'reminded_at'> & { created_at: string; decided_at: string | null; reminded_at: string | null }) | null;
   fresh: boolean;
   recorded: boolean;
@@ -133,6 +164,7 @@ const RECORD_VOTE_SQL = `
         (s.reminder_minutes is not null or s.deadline_minutes is not null) as schedules_reviews,
         to_jsonb(r) - 'prompt_context' as revision,
         members.role, members.co_writers, tallied.other_approvals, tallied.other_revisions, tallied.previous_choice,
+        exists (select 1 from page_revisions t where t.page_id = r.page_id and t.kind = r.kind and t.version = r.version and t.take > 0) as has_takes,
         case s.quorum
           when 'majority' then greatest(1, members.co_writers) / 2 + 1
           when 'all' then greatest(1, members.co_writers)
@@ -167,6 +199,7 @@ const RECORD_VOTE_SQL = `
       select $2, $1, $6
       from locked l cross join snapshot sn
       where sn.role in ('owner', 'writer')
+        and not sn.has_takes
         and sn.revision->>'status' = 'open'
         and l.current_revision_id = $2
         and l.state in ('user_reviewing_narration', 'user_reviewing_dialogue')
@@ -182,7 +215,7 @@ const RECORD_VOTE_SQL = `
       select revision_id, $1, $7::text from recorded where $7::text is not null
     )
     select l.*, sn.quorum, sn.max_revisions, sn.schedules_reviews, sn.role, sn.co_writers, sn.other_approvals, sn.other_revisions,
-      sn.previous_choice, sn.revision, (l.votes_cast = sn.votes_cast + 1) as fresh, exists (select 1 from recorded) as recorded
+      sn.previous_choice, sn.revision, sn.has_takes, (l.votes_cast = sn.votes_cast + 1) as fresh, exists (select 1 from recorded) as recorded
     from locked l cross join snapshot sn
 `;
 
@@ -209,7 +242,7 @@ export async function recordVoteInOneStatement(
   );
   const row = rows[0];
   if (!row) return undefined;
-  const { quorum, max_revisions, schedules_reviews, role, co_writers, other_approvals, other_revisions, previous_choice, revision, fresh, recorded, ...page } = row;
+  const { quorum, max_revisions, schedules_reviews, role, co_writers, other_approvals, other_revisions, previous_choice, has_takes, revision, fresh, recorded, ...page } = row;
   return {
     page,
     // JSON carries timestamps as text.
@@ -226,6 +259,7 @@ export async function recordVoteInOneStatement(
     story: { quorum, maxRevisions: max_revisions, schedulesReviews: schedules_reviews },
     fresh,
     recorded,
+    hasTakes: has_takes,
   };
 }
 

@@ -75,7 +75,7 @@ export async function startBot(config: Readonly<Config>, logger: Logger, options
     logger.warn({ route: info.route, scope: info.scope, global: info.global, retryAfterMs: info.retryAfter }, 'discord rate limit');
   });
   const mentions = new CommandMentions();
-  const context = { db, logger, config, metrics, mentions, kickRelay: (jobs: readonly OutboxJob[]) => relay.kick(jobs), refreshProgress: (chapterId: number) => progress.refresh(chapterId), cancelReviewJobs };
+  const context = { db, logger, config, metrics, mentions, kickRelay: (jobs: readonly OutboxJob[]) => relay.kick(jobs), refreshProgress: (chapterId: number) => progress.refresh(chapterId), refreshRound: (pageId: number, leadRevisionId: number) => progress.refreshRound(pageId, leadRevisionId), cancelReviewJobs };
   const route = createInteractionRouter(context, COMMANDS);
   client.on(Events.InteractionCreate, (interaction) => {
     route(interaction).catch((error: unknown) => logger.error({ err: error, interactionId: interaction.id }, 'interaction routing failed'));

@@ -1,6 +1,7 @@
 import { LabelBuilder, ModalBuilder, TextInputBuilder } from '@discordjs/builders';
 import { PermissionFlagsBits, TextInputStyle, type ButtonInteraction, type ModalSubmitInteraction } from 'discord.js';
-import { assertDraftOpenForVote, castVote, type VoteOutcome } from '../services/cast-vote.js';
+import { assertDraftOpenForVote, castVoteOrPick, type VoteOutcome } from '../services/cast-vote.js';
+import { afterRoundVote, anotherTake, pickTake } from './take-round.js';
 import { cancelGeneration, retryGeneration } from '../services/retry-generation.js';
 import { ADVISORY_AGENTS, retryAdvisoryAgent } from '../services/retry-advisory.js';
 import { joinChapter } from '../services/story-service.js';
@@ -32,10 +33,15 @@ export async function handleComponent(context: HandlerContext, interaction: Butt
 
   switch (data.action) {
     case 'approve': {
-      const outcome = await castVote(context.db, place, data, 'approve', null);
-      afterVote(context, outcome);
-      return voteReply(outcome, 'Approve');
+      const cast = await castVoteOrPick(context.db, place, data, 'approve', null);
+      if (cast.kind === 'round') return afterRoundVote(context, cast.outcome, data.revisionId);
+      afterVote(context, cast.outcome);
+      return voteReply(cast.outcome, 'Approve');
     }
+    case 'pick':
+      return pickTake(context, place, data);
+    case 'another':
+      return anotherTake(context, place, data);
     case 'revise': {
       const { page, revision } = await assertDraftOpenForVote(context.db, place, data);
       const modal = new ModalBuilder()
@@ -60,9 +66,10 @@ export async function handleComponent(context: HandlerContext, interaction: Butt
       if (!interaction.isModalSubmit()) return ephemeral('That button is not one storyroom understands. Nothing was changed.');
       const field = interaction.fields.fields.find((f) => f.customId === FEEDBACK_FIELD);
       const feedback = readText(field && 'value' in field ? field.value : '', { label: 'Your feedback', max: FEEDBACK_MAX });
-      const outcome = await castVote(context.db, place, data, 'revise', feedback);
-      afterVote(context, outcome);
-      return voteReply(outcome, 'Revise');
+      const cast = await castVoteOrPick(context.db, place, data, 'revise', feedback);
+      if (cast.kind === 'round') return afterRoundVote(context, cast.outcome, data.revisionId);
+      afterVote(context, cast.outcome);
+      return voteReply(cast.outcome, 'Revise');
     }
     case 'edit': {
       const { page, revision } = await draftToEdit(context.db, place, data);

@@ -18,6 +18,8 @@ export interface HandlerContext {
   metrics: ProcessMetrics;
   /** Ask for a chapter's pinned progress message to be redrawn (coalesced; never throws). */
   refreshProgress: (chapterId: number) => void;
+  /** Ask for every take's message of a round to be redrawn (coalesced; never throws). */
+  refreshRound: (pageId: number, leadRevisionId: number) => void;
   /** Drop a decided draft's reminder and deadline jobs from the queue (best effort: they also check when due). */
   cancelReviewJobs: (revisionId: number) => void;
 }

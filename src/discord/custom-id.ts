@@ -15,6 +15,9 @@ const ACTIONS = {
   // Edit opens a form with the draft; the form's submission names the version it was made from.
   edit: z.object({ action: z.literal('edit'), pageId: id, revisionId: id }),
   editsave: z.object({ action: z.literal('editsave'), pageId: id, revisionId: id }),
+  // A round of takes: Pick names the take's revision; Another take names any take of the open round.
+  pick: z.object({ action: z.literal('pick'), pageId: id, revisionId: id }),
+  another: z.object({ action: z.literal('another'), pageId: id, revisionId: id }),
   join: z.object({ action: z.literal('join'), chapterId: id }),
   retry: z.object({ action: z.literal('retry'), pageId: id, pageVersion: version }),
   cancel: z.object({ action: z.literal('cancel'), pageId: id, pageVersion: version }),
@@ -53,6 +56,8 @@ const FIELD_ORDER: { [A in Action]: string[] } = {
   feedback: ['pageId', 'revisionId'],
   edit: ['pageId', 'revisionId'],
   editsave: ['pageId', 'revisionId'],
+  pick: ['pageId', 'revisionId'],
+  another: ['pageId', 'revisionId'],
   join: ['chapterId'],
   retry: ['pageId', 'pageVersion'],
   cancel: ['pageId', 'pageVersion'],

@@ -8,6 +8,7 @@ import type { HandlerContext } from './context.js';
 import { EDIT_FIELD, encodeCustomId } from './custom-id.js';
 import { draftViewOf, renderDraftMessage } from './render/page-messages.js';
 import type { Reply } from './reply.js';
+import { takeLetter } from '../domain/takes.js';
 
 // Edit: the form prefilled with the open draft, and what saving it answers.
 
@@ -37,6 +38,11 @@ export async function saveEdit(context: HandlerContext, place: InteractionPlace,
   try {
     const edited = await editDraft(context.db, place, target, typed, context.config.review);
     context.kickRelay(edited.queued);
+    if (edited.revision.take > 0) {
+      // In a round of takes the edit is one more take: the round's vote goes on, its messages are redrawn.
+      context.refreshProgress(edited.page.chapter_id);
+      return { type: 'message', ephemeral: true, body: { content: `You saved your edit as take ${takeLetter(edited.revision.take)} of ${edited.revision.kind} v${edited.revision.version}: it joins the round below, and picks so far stand.` } };
+    }
     context.cancelReviewJobs(edited.replaced.id);
     context.refreshProgress(edited.page.chapter_id);
     const body = renderDraftMessage(draftViewOf(edited.page.number, edited.replaced), { phase: 'superseded' });

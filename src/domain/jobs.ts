@@ -14,6 +14,17 @@ export const generateDraftJob = z.object({
 });
 export type GenerateDraftJob = z.infer<typeof generateDraftJob>;
 
+/**
+ * Another take for an open round, the round named by its take A. `request` counts the takes asked of
+ * the round so far, this one included: each request is its own job.
+ */
+export const generateTakeJob = z.object({ pageId: id, leadRevisionId: id, request: z.number().int().min(1).max(6) });
+export type GenerateTakeJob = z.infer<typeof generateTakeJob>;
+
+/** Redraw every take's message of a round (its picks, or how it was decided); coalesced like the progress message. */
+export const refreshRoundJob = z.object({ pageId: id, leadRevisionId: id });
+export type RefreshRoundJob = z.infer<typeof refreshRoundJob>;
+
 /** The page was approved at this version (a restored page can be approved again, and is announced again). */
 export const announcePageJob = z.object({ pageId: id, pageVersion: z.number().int().nonnegative() });
 export type AnnouncePageJob = z.infer<typeof announcePageJob>;
@@ -53,6 +64,8 @@ export type AnnouncePanelsJob = z.infer<typeof announcePanelsJob>;
 
 export const JOB_SCHEMAS = {
   'generate-draft': generateDraftJob,
+  'generate-take': generateTakeJob,
+  'refresh-round': refreshRoundJob,
   'announce-page': announcePageJob,
   'post-draft': postDraftJob,
   'summarise-chapter': summariseChapterJob,
@@ -87,6 +100,13 @@ export function jobKeyFor<N extends JobName>(name: N, data: JobData<N>): string 
       const d = data as GenerateDraftJob;
       return `generate-draft-p${d.pageId}-${d.kind}-v${d.pageVersion}`;
     }
+    case 'generate-take': {
+      const d = data as GenerateTakeJob;
+      return `generate-take-r${d.leadRevisionId}-n${d.request}`;
+    }
+    case 'refresh-round':
+      // Not relayed through the outbox: coalesced by BullMQ's deduplication (see progress refresher).
+      return `refresh-round-r${(data as RefreshRoundJob).leadRevisionId}`;
     case 'announce-page': {
       const d = data as AnnouncePageJob;
       return `announce-page-p${d.pageId}-v${d.pageVersion}`;

@@ -11,6 +11,9 @@
 //   retry_requested            → generate_draft(stage)
 //   version_restored(kind)     → close_draft_voting(kind under review, superseded) when a draft was open, post_draft(kind)
 //   draft_edited(kind)         → close_draft_voting(kind, superseded), post_draft(kind): a co-writer's own text replaces the open draft
+//   take_picked(kind, take)    → as draft_approved, the round closed with that take approved and the others not chosen
+//   take_added(kind)           → generate_take(kind): Another take for the open round, which stays open
+//   take_recorded(kind)        → post_take(kind): a take (the model's, or a co-writer's edit) joins the open round
 //
 // The draft kind of a generating or reviewing page is read from its state, not from `stage`, so a row
 // whose stage disagrees with its state cannot make a retry regenerate the wrong draft. `stage` decides
@@ -47,14 +50,20 @@ export type PageEvent =
   | { type: 'generation_cancelled' }
   | { type: 'retry_requested' }
   | { type: 'version_restored'; kind: DraftKind }
-  | { type: 'draft_edited'; kind: DraftKind };
+  | { type: 'draft_edited'; kind: DraftKind }
+  | { type: 'take_picked'; kind: DraftKind; take: number }
+  | { type: 'take_added'; kind: DraftKind }
+  | { type: 'take_recorded'; kind: DraftKind; byHand: boolean };
 
 export type PageEventType = PageEvent['type'];
 
 export type PageEffect =
   | { type: 'generate_draft'; kind: DraftKind }
   | { type: 'post_draft'; kind: DraftKind }
-  | { type: 'close_draft_voting'; kind: DraftKind; outcome: 'approved' | 'revision_requested' | 'superseded' }
+  /** `take`: the round's take that was picked; every other take of the round closes unchosen. */
+  | { type: 'close_draft_voting'; kind: DraftKind; outcome: 'approved' | 'revision_requested' | 'superseded'; take?: number }
+  | { type: 'generate_take'; kind: DraftKind }
+  | { type: 'post_take'; kind: DraftKind }
   | { type: 'announce_failure'; kind: DraftKind }
   | { type: 'announce_page_approved' }
   | { type: 'generate_panels' };
@@ -129,7 +138,7 @@ function situation(status: PageStatus): string {
 }
 
 /** Why a vote on a `kind` draft does not apply now: not drafted yet, or a stale click on an older draft. */
-function noDraftToVoteOn(current: PageStatus, kind: DraftKind, verb: 'approve' | 'send back' | 'edit'): string {
+function noDraftToVoteOn(current: PageStatus, kind: DraftKind, verb: 'approve' | 'send back' | 'edit' | 'pick' | 'add a take to'): string {
   const pageKind = draftKindOf(current);
   if (current.state === 'page_approved' || DRAFT_KINDS.indexOf(kind) < DRAFT_KINDS.indexOf(pageKind)) return `that ${kind} draft can no longer be voted on`;
   if (kind !== pageKind || current.state === 'awaiting_user_input') return `there is no ${kind} draft to ${verb} yet`;
@@ -161,18 +170,20 @@ export function transitionPage(current: PageStatus, event: PageEvent): Transitio
       return ok(reviewingState(event.kind), event.kind, [{ type: 'post_draft', kind: event.kind }]);
 
     case 'draft_approved':
-      if (state !== reviewingState(event.kind)) return refuse(current, noDraftToVoteOn(current, event.kind, 'approve'));
-      if (event.kind === 'narration') {
-        return ok('generating_dialogue', 'dialogue', [
-          { type: 'close_draft_voting', kind: 'narration', outcome: 'approved' },
-          { type: 'generate_draft', kind: 'dialogue' },
-        ]);
-      }
-      return ok('page_approved', 'dialogue', [
-        { type: 'close_draft_voting', kind: 'dialogue', outcome: 'approved' },
-        { type: 'announce_page_approved' },
-        { type: 'generate_panels' },
-      ]);
+    case 'take_picked': {
+      if (state !== reviewingState(event.kind)) return refuse(current, noDraftToVoteOn(current, event.kind, event.type === 'take_picked' ? 'pick' : 'approve'));
+      const close: PageEffect = { type: 'close_draft_voting', kind: event.kind, outcome: 'approved', ...(event.type === 'take_picked' ? { take: event.take } : {}) };
+      if (event.kind === 'narration') return ok('generating_dialogue', 'dialogue', [close, { type: 'generate_draft', kind: 'dialogue' }]);
+      return ok('page_approved', 'dialogue', [close, { type: 'announce_page_approved' }, { type: 'generate_panels' }]);
+    }
+
+    case 'take_added':
+      if (state !== reviewingState(event.kind)) return refuse(current, noDraftToVoteOn(current, event.kind, 'add a take to'));
+      return ok(state, event.kind, [{ type: 'generate_take', kind: event.kind }]);
+
+    case 'take_recorded':
+      if (state !== reviewingState(event.kind)) return refuse(current, `a ${event.kind} take cannot be added now`);
+      return ok(state, event.kind, [{ type: 'post_take', kind: event.kind }]);
 
     case 'revision_requested':
       if (state !== reviewingState(event.kind)) return refuse(current, noDraftToVoteOn(current, event.kind, 'send back'));

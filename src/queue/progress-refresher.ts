@@ -28,12 +28,21 @@ export class ProgressRefresher {
   }
 
   refresh(chapterId: number): void {
+    this.add('refresh-progress', { chapterId }, jobKeyFor('refresh-progress', { chapterId }), { chapterId });
+  }
+
+  /** Every take's message of a round, after picks: one redraw per window however many picks came. */
+  refreshRound(pageId: number, leadRevisionId: number): void {
+    this.add('refresh-round', { pageId, leadRevisionId }, jobKeyFor('refresh-round', { pageId, leadRevisionId }), { pageId });
+  }
+
+  private add(name: 'refresh-progress' | 'refresh-round', data: Record<string, number>, deduplicationId: string, logFields: Record<string, number>): void {
     this.queue
       .add(
-        'refresh-progress',
-        { chapterId },
+        name,
+        data,
         {
-          deduplication: { id: jobKeyFor('refresh-progress', { chapterId }), ttl: this.windowMs },
+          deduplication: { id: deduplicationId, ttl: this.windowMs },
           delay: this.windowMs,
           attempts: 3,
           backoff: { type: 'exponential', delay: 1_000 },
@@ -41,7 +50,7 @@ export class ProgressRefresher {
           removeOnFail: { age: 86_400 },
         },
       )
-      .catch((error: unknown) => this.logger.warn({ err: error, chapterId }, 'could not queue a progress refresh'));
+      .catch((error: unknown) => this.logger.warn({ err: error, ...logFields }, `could not queue ${name}`));
   }
 
   async close(): Promise<void> {

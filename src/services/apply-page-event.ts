@@ -1,7 +1,8 @@
 import type { Transaction } from 'kysely';
 import type { Database, PageRevision, StoryPage, StoryPageUpdate } from '../db/database.js';
 import { writeToOutbox } from '../db/outbox.js';
-import { closeRevision } from '../db/revisions.js';
+import { getRevision } from '../db/pages.js';
+import { closeRound, findRevisionByVersion } from '../db/revisions.js';
 import { updatePageAndLogTransition } from '../db/transitions.js';
 import { describeJob, type OutboxJob } from '../domain/jobs.js';
 import { isGenerating, transitionPage, type PageEffect, type PageEvent } from '../domain/page-state-machine.js';
@@ -15,8 +16,10 @@ export interface PageChange {
   actorId: string | null;
   /** More for the audit log: why a deadline decided, where a restore came from, a failure's reason. */
   details?: Record<string, unknown>;
-  /** The draft this event puts up for a vote (draft_recorded, version_restored), and the clock of its reminder and deadline. */
+  /** The draft this event puts up for a vote (draft_recorded, version_restored), or the take that joins the round (take_recorded), and the clock of its reminder and deadline. */
   newDraft?: { revision: PageRevision; clock: ReviewClock };
+  /** take_added: the takes the round holds now (written and being written), so the job knows which request it is. */
+  takesAsked?: number;
 }
 
 export interface AppliedEvent {
@@ -37,6 +40,9 @@ export async function applyPageEvent(trx: Transaction<Database>, change: PageCha
   const { page, event, actorId, details = {}, newDraft } = change;
   const result = transitionPage({ state: page.state, stage: page.stage }, event);
   if (!result.ok) throw new UserError(result.reason);
+  // The round under vote is the page's current draft (its take A) as the caller locked it.
+  const lead = page.current_revision_id === null ? null : await getRevision(trx, page.current_revision_id);
+  const pickedTake = await pickedTakeOf(trx, lead, result.effects);
   const version = page.version + 1;
   const generating = isGenerating(result.status.state);
   const { type: _type, ...eventFacts } = event;
@@ -44,7 +50,7 @@ export async function applyPageEvent(trx: Transaction<Database>, change: PageCha
     pageId: page.id,
     expectedVersion: page.version,
     changes: {
-      ...pageColumnsFor(page, result.effects, newDraft?.revision ?? null),
+      ...pageColumnsFor(page, result.effects, newDraft?.revision ?? null, pickedTake),
       state: result.status.state,
       stage: result.status.stage,
       version,
@@ -62,9 +68,18 @@ export async function applyPageEvent(trx: Transaction<Database>, change: PageCha
   for (const effect of result.effects) {
     switch (effect.type) {
       case 'close_draft_voting':
-        // The draft under vote is the page's current one as the caller locked it.
-        if (page.current_revision_id === null) throw new Error(`page ${page.id} has no draft to close`);
-        closedDraft = await closeRevision(trx, page.current_revision_id, effect.outcome);
+        // Closes every take of the round (a round of one take is the plain draft).
+        if (!lead) throw new Error(`page ${page.id} has no draft to close`);
+        closedDraft = await closeRound(trx, lead, effect.outcome, effect.take ?? null);
+        break;
+      case 'generate_take':
+        if (!lead || change.takesAsked === undefined) throw new Error(`take_added on page ${page.id} needs its round and the takes asked`);
+        queued.push(describeJob('generate-take', { pageId: page.id, leadRevisionId: lead.id, request: change.takesAsked }));
+        break;
+      case 'post_take':
+        if (!newDraft) throw new Error(`take_recorded on page ${page.id} adds a take but none was given`);
+        // A model's take is shown by the worker that wrote it; a co-writer's edit needs a job to show it.
+        if (event.type === 'take_recorded' && event.byHand) queued.push(describeJob('post-draft', { pageId: page.id, revisionId: newDraft.revision.id }));
         break;
       case 'generate_draft':
         queued.push(describeJob('generate-draft', { pageId: page.id, kind: effect.kind, pageVersion: version }));
@@ -101,15 +116,32 @@ export async function applyPageEvent(trx: Transaction<Database>, change: PageCha
   return { page: updated, effects: result.effects, closedDraft, queued: await writeToOutbox(trx, queued) };
 }
 
-/** The page's own columns an event's effects change: which draft is current, which are approved. */
-function pageColumnsFor(page: StoryPage, effects: readonly PageEffect[], newDraft: PageRevision | null): StoryPageUpdate {
+/** The take a pick approves, read before the page is updated so the page can name it. */
+async function pickedTakeOf(trx: Transaction<Database>, lead: PageRevision | null | undefined, effects: readonly PageEffect[]): Promise<PageRevision | null> {
+  const close = effects.find((effect) => effect.type === 'close_draft_voting');
+  if (!lead || close?.type !== 'close_draft_voting' || close.take === undefined) return null;
+  const picked = await findRevisionByVersion(trx, lead.page_id, lead.kind, lead.version, close.take);
+  if (!picked || picked.status !== 'open') throw new Error(`page ${lead.page_id} has no open take ${close.take} in round v${lead.version}`);
+  return picked;
+}
+
+/** The page's own columns an event's effects change: which draft is current, which are approved, takes asked. */
+function pageColumnsFor(page: StoryPage, effects: readonly PageEffect[], newDraft: PageRevision | null, pickedTake: PageRevision | null): StoryPageUpdate {
   const columns: StoryPageUpdate = {};
   for (const effect of effects) {
-    if (effect.type === 'close_draft_voting' && effect.outcome === 'approved') {
-      if (effect.kind === 'narration') columns.approved_narration_id = page.current_revision_id;
-      else columns.approved_dialogue_id = page.current_revision_id;
+    if (effect.type === 'close_draft_voting') {
+      // A closed round asks for no more takes: one still being written finds it closed and is dropped.
+      columns.takes_pending = 0;
+      if (effect.outcome === 'approved') {
+        const approved = pickedTake?.id ?? page.current_revision_id;
+        if (effect.kind === 'narration') columns.approved_narration_id = approved;
+        else columns.approved_dialogue_id = approved;
+      }
     }
+    if (effect.type === 'generate_take') columns.takes_pending = page.takes_pending + 1;
+    if (effect.type === 'post_take' && newDraft && newDraft.edited_by === null) columns.takes_pending = Math.max(0, page.takes_pending - 1);
     if (effect.type === 'post_draft' && newDraft) {
+      columns.takes_pending = 0;
       columns.current_revision_id = newDraft.id;
       // A restored narration re-opens the whole page: an approved dialogue no longer follows from it.
       if (newDraft.kind === 'narration') columns.approved_narration_id = null;

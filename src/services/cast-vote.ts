@@ -3,11 +3,13 @@ import type { Transaction } from 'kysely';
 import type { Database, PageRevision, StoryPage } from '../db/database.js';
 import type { OutboxJob } from '../db/outbox.js';
 import { getPageWithPlace, getRevision } from '../db/pages.js';
+import { findRevisionByVersion } from '../db/revisions.js';
 import { getVoteContext, insertFeedback, recordVoteInOneStatement, upsertVote, type VotedRevision } from '../db/votes.js';
-import { describePageState, isReviewing } from '../domain/page-state-machine.js';
+import { isReviewing } from '../domain/page-state-machine.js';
 import { castVote as castVoteInTally, decideDraft, parseQuorumRule, tallyCounts, tallyVotes, type DraftDecision, type Tally, type VoteChoice } from '../domain/voting.js';
 import { assertCoWriter, isCoWriterRole, NOT_A_CO_WRITER, NOT_IN_THIS_THREAD, type InteractionPlace } from './co-writers.js';
-import { decideOpenDraft, isOpenForVote } from './decide-draft.js';
+import { decideOpenDraft, isOpenForVote, staleDraftReason } from './decide-draft.js';
+import { castRoundVote, type RoundVoteOutcome } from './take-round.js';
 import { UserError } from './user-error.js';
 
 export interface VoteOutcome {
@@ -30,16 +32,29 @@ type VoteTarget = { pageId: number; revisionId: number };
  * taken again in one transaction that holds the page lock and applies the decision.
  */
 export async function castVote(db: Db, place: InteractionPlace, target: VoteTarget, choice: VoteChoice, feedback: string | null): Promise<VoteOutcome> {
+  const cast = await castVoteOrPick(db, place, target, choice, feedback);
+  if (cast.kind === 'round') throw new Error('castVote on a round of takes: use castVoteOrPick');
+  return cast.outcome;
+}
+
+export type CastVote = { kind: 'draft'; outcome: VoteOutcome } | { kind: 'round'; outcome: RoundVoteOutcome };
+
+/**
+ * Approve or Revise on a draft; on a take of a round of takes (Another take can turn a draft into
+ * one), Approve picks the take it was pressed on and Revise sends the round back.
+ */
+export async function castVoteOrPick(db: Db, place: InteractionPlace, target: VoteTarget, choice: VoteChoice, feedback: string | null): Promise<CastVote> {
   const vote = { ...target, guildId: place.guildId, threadId: place.channelId, userId: place.userId, choice, feedback };
   const attempt = await recordVoteInOneStatement(db, vote);
   if (!attempt?.revision) throw new UserError(NOT_IN_THIS_THREAD);
   if (!isCoWriterRole(attempt.role)) throw new UserError(NOT_A_CO_WRITER);
+  if (attempt.hasTakes) return { kind: 'round', outcome: await castRoundVote(db, place, target, choice === 'approve' ? { pick: 'take' } : { pick: 'revise', feedback }) };
   // A decided draft stays decided; anything else not recorded is settled under the lock.
   if (!attempt.recorded && attempt.revision.status !== 'open') throw new UserError(staleDraftReason(attempt.revision, attempt.page));
-  if (!attempt.recorded) return castVoteUnderLock(db, vote);
+  if (!attempt.recorded) return { kind: 'draft', outcome: await castVoteUnderLock(db, vote) };
   const tally = tallyCounts(countsWith(attempt.otherVotes, choice), parseQuorumRule(attempt.story.quorum) ?? { kind: 'majority' }, attempt.coWriters);
   const changed = attempt.previousChoice !== null && attempt.previousChoice !== choice;
-  return { page: attempt.page, revision: attempt.revision, tally, decision: 'open', changed, queued: [], reviewJobsPending: false };
+  return { kind: 'draft', outcome: { page: attempt.page, revision: attempt.revision, tally, decision: 'open', changed, queued: [], reviewJobsPending: false } };
 }
 
 const countsWith = (others: { approvals: number; revisions: number }, choice: VoteChoice) => ({
@@ -86,20 +101,6 @@ async function recountUnderLock(trx: Transaction<Database>, vote: Parameters<typ
   return { page, revision, counts: { approvals, revisions }, previousChoice, coWriters: context.coWriters, story: context.story };
 }
 
-export function staleDraftReason(revision: Pick<PageRevision, 'kind' | 'version' | 'status'>, page: StoryPage): string {
-  const label = `${revision.kind} v${revision.version}`;
-  switch (revision.status) {
-    case 'approved':
-      return `The ${label} draft was already approved.`;
-    case 'revision_requested':
-      return `The ${label} draft was already sent back for revision.`;
-    case 'superseded':
-      return `The ${label} draft was superseded by a newer version.`;
-    case 'open':
-      return `The ${label} draft is not up for a vote any more (${describePageState(page)}).`;
-  }
-}
-
 /** The draft under review, for a click that only needs to check it (Revise opens a modal). */
 export async function assertDraftOpenForVote(db: Db, place: InteractionPlace, target: { pageId: number; revisionId: number }) {
   const page = await getPageWithPlace(db, target.pageId);
@@ -108,7 +109,9 @@ export async function assertDraftOpenForVote(db: Db, place: InteractionPlace, ta
     throw new UserError(NOT_IN_THIS_THREAD);
   }
   await assertCoWriter(db, page.chapter_id, place.userId);
-  if (revision.status !== 'open' || page.current_revision_id !== revision.id || !isReviewing(page.state)) {
+  // A take of a round of takes is voted on through its round, whose take A is the page's current draft.
+  const lead = revision.take === 0 ? revision : await findRevisionByVersion(db, page.id, revision.kind, revision.version, 0);
+  if (revision.status !== 'open' || !lead || page.current_revision_id !== lead.id || !isReviewing(page.state)) {
     throw new UserError(staleDraftReason(revision, page));
   }
   return { page, revision };

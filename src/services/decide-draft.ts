@@ -4,8 +4,10 @@ import type { Database, PageRevision, StoryPage } from '../db/database.js';
 import type { OutboxJob } from '../db/outbox.js';
 import { countRevisions, getRevision, lockPage } from '../db/pages.js';
 import { getReviewRules } from '../db/stories.js';
-import { listCountedVotes } from '../db/votes.js';
-import { isReviewing } from '../domain/page-state-machine.js';
+import { listRoundTakes } from '../db/revisions.js';
+import { listCountedRoundVotes, listCountedVotes } from '../db/votes.js';
+import { describePageState, isReviewing } from '../domain/page-state-machine.js';
+import { decideRoundAtDeadline, takeLetter, tallyRound } from '../domain/takes.js';
 import { decideAtDeadline, tallyVotes, type Tally } from '../domain/voting.js';
 import { applyPageEvent } from './apply-page-event.js';
 
@@ -26,13 +28,24 @@ export function isOpenForVote(page: Pick<StoryPage, 'state' | 'stage' | 'current
  */
 export async function decideOpenDraft(
   trx: Transaction<Database>,
-  decided: { page: StoryPage; revision: Pick<PageRevision, 'id' | 'kind'>; decision: 'approved' | 'revision_requested'; maxRevisions: number; actorId: string | null; details?: Record<string, unknown> },
+  decided: {
+    page: StoryPage;
+    revision: Pick<PageRevision, 'id' | 'kind'>;
+    decision: 'approved' | 'revision_requested';
+    /** In a round of takes, the take approved (0 is A). */
+    take?: number;
+    maxRevisions: number;
+    actorId: string | null;
+    details?: Record<string, unknown>;
+  },
 ): Promise<DecidedDraft> {
-  const { page, revision, actorId } = decided;
+  const { page, revision, actorId, take } = decided;
   const details = { revisionId: revision.id, ...decided.details };
   const event =
     decided.decision === 'approved'
-      ? { type: 'draft_approved' as const, kind: revision.kind }
+      ? take === undefined
+        ? { type: 'draft_approved' as const, kind: revision.kind }
+        : { type: 'take_picked' as const, kind: revision.kind, take }
       : {
           type: 'revision_requested' as const,
           kind: revision.kind,
@@ -48,6 +61,9 @@ export async function decideOpenDraft(
 export interface DeadlineOutcome extends DecidedDraft {
   decision: 'approved' | 'revision_requested';
   tally: Tally;
+  /** A round of takes: the take approved, and the picks each take had. */
+  take?: number;
+  picks?: number[];
 }
 
 /**
@@ -60,9 +76,28 @@ export async function decideDraftAtDeadline(db: Db, target: { pageId: number; re
     const revision = await getRevision(trx, target.revisionId);
     if (!page || !revision || !isOpenForVote(page, revision)) return null;
     const rules = await getReviewRules(trx, page.chapter_id);
+    const drafted = await countRevisions(trx, page.id, revision.kind);
+    const takes = await listRoundTakes(trx, revision);
+    if (takes.length > 1) {
+      // A round of takes: the most-picked take wins, unless more co-writers sent the round back.
+      const round = tallyRound(await listCountedRoundVotes(trx, revision.id), takes.length, { kind: 'all' }, 1);
+      const outcome = decideRoundAtDeadline(round, rules.deadline_rule, drafted - 1 < rules.max_revisions);
+      const take = outcome.kind === 'picked' ? outcome.take : undefined;
+      const decision = outcome.kind === 'picked' ? 'approved' : 'revision_requested';
+      const approvals = round.picks.reduce((sum, n) => sum + n, 0);
+      const decided = await decideOpenDraft(trx, {
+        page,
+        revision,
+        decision,
+        ...(take === undefined ? {} : { take }),
+        maxRevisions: rules.max_revisions,
+        actorId: null,
+        details: { reason: 'review deadline', picks: round.picks, revisions: round.revisions },
+      });
+      return { ...decided, decision, tally: { approvals, revisions: round.revisions, required: 1, voters: 1 }, picks: round.picks, ...(take === undefined ? {} : { take }) };
+    }
     // The quorum does not matter at a deadline: only which side has more votes.
     const tally = tallyVotes(await listCountedVotes(trx, revision.id), { kind: 'all' }, 1);
-    const drafted = await countRevisions(trx, page.id, revision.kind);
     const decision = decideAtDeadline(tally, rules.deadline_rule, drafted - 1 < rules.max_revisions);
     const decided = await decideOpenDraft(trx, {
       page,
@@ -74,4 +109,19 @@ export async function decideDraftAtDeadline(db: Db, target: { pageId: number; re
     });
     return { ...decided, decision, tally };
   });
+}
+
+/** Why a vote on a draft (or a take) no longer applies, in words. */
+export function staleDraftReason(revision: Pick<PageRevision, 'kind' | 'version' | 'status'> & Partial<Pick<PageRevision, 'take'>>, page: StoryPage): string {
+  const label = `${revision.kind} v${revision.version}${revision.take ? ` take ${takeLetter(revision.take)}` : ''}`;
+  switch (revision.status) {
+    case 'approved':
+      return `The ${label} draft was already approved.`;
+    case 'revision_requested':
+      return `The ${label} draft was already sent back for revision.`;
+    case 'superseded':
+      return `The ${label} draft was superseded by a newer version.`;
+    case 'open':
+      return `The ${label} draft is not up for a vote any more (${describePageState(page)}).`;
+  }
 }

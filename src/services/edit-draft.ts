@@ -1,13 +1,16 @@
 import type { Db } from '../db/connection.js';
 import type { PageRevision, StoryPage } from '../db/database.js';
 import { findPageByNumber, getPageWithPlace, getRevision, lockPage, nextRevisionVersion } from '../db/pages.js';
-import { insertRevision } from '../db/revisions.js';
+import type { Transaction } from 'kysely';
+import type { Database } from '../db/database.js';
+import type { Executor } from '../db/executor.js';
+import { findRevisionByVersion, insertRevision, listRoundTakes } from '../db/revisions.js';
+import { canAddTake, MAX_TAKES_PER_ROUND } from '../domain/takes.js';
 import { parseScriptText, renderDialogueScript, type DialogueScript } from '../domain/dialogue-script.js';
 import { describePageState, isReviewing } from '../domain/page-state-machine.js';
 import { applyPageEvent, type AppliedEvent } from './apply-page-event.js';
-import { staleDraftReason } from './cast-vote.js';
 import { assertCoWriter, NOT_IN_THIS_THREAD, type InteractionPlace } from './co-writers.js';
-import { isOpenForVote } from './decide-draft.js';
+import { isOpenForVote, staleDraftReason } from './decide-draft.js';
 import { chapterHere } from './member-service.js';
 import type { ReviewClock } from './review-schedule.js';
 import { UserError } from './user-error.js';
@@ -48,9 +51,11 @@ export async function editDraft(db: Db, place: InteractionPlace, target: { pageI
     await assertCoWriter(trx, page.chapter_id, place.userId).catch((error: unknown) => {
       throw error instanceof UserError ? new EditRefused(error.message, typed) : error;
     });
-    if (!isOpenForVote(page, replaced)) throw new EditRefused(`${staleDraftReason(replaced, page)} Your edit was not saved.`, typed);
+    const round = await openRoundOf(trx, page, replaced);
+    if (!round) throw new EditRefused(`${staleDraftReason(replaced, page)} Your edit was not saved.`, typed);
     const written = readEdit(replaced.kind, text, typed);
     if (written.body === replaced.body) throw new EditRefused('Your text is the same as the draft, so nothing was changed.', typed);
+    if (round.length > 1) return addEditedTake(trx, { page, replaced, round, written, editorId: place.userId, typed, clock });
     const revision = await insertRevision(trx, {
       page_id: page.id,
       kind: replaced.kind,
@@ -70,6 +75,44 @@ export async function editDraft(db: Db, place: InteractionPlace, target: { pageI
   });
 }
 
+/** The open round a draft or take belongs to (its takes, A first), or null when it is not up for a vote. */
+async function openRoundOf(trx: Executor, page: StoryPage, revision: PageRevision): Promise<PageRevision[] | null> {
+  const lead = revision.take === 0 ? revision : await findRevisionByVersion(trx, page.id, revision.kind, revision.version, 0);
+  if (!lead || !isOpenForVote(page, lead) || revision.status !== 'open') return null;
+  return listRoundTakes(trx, lead);
+}
+
+/**
+ * In a round of takes an edit becomes one more take of the round (its picks so far stand), counted
+ * against the six a round holds; the round's vote goes on.
+ */
+async function addEditedTake(
+  trx: Transaction<Database>,
+  edit: { page: StoryPage; replaced: PageRevision; round: PageRevision[]; written: { body: string; script: DialogueScript | null }; editorId: string; typed: string; clock: ReviewClock },
+): Promise<EditedDraft> {
+  const { page, replaced, round, written } = edit;
+  if (!canAddTake(round.length + page.takes_pending)) {
+    throw new EditRefused(`This round already has ${MAX_TAKES_PER_ROUND} takes (counting those being written), the most a round holds, so your edit was not saved. Pick a take or send the round back with Revise.`, edit.typed);
+  }
+  const revision = await insertRevision(trx, {
+    page_id: page.id,
+    kind: replaced.kind,
+    version: replaced.version,
+    take: round.length,
+    body: written.body,
+    structured: written.script === null ? null : JSON.stringify(written.script),
+    edited_by: edit.editorId,
+  });
+  const applied = await applyPageEvent(trx, {
+    page,
+    event: { type: 'take_recorded', kind: replaced.kind, byHand: true },
+    actorId: edit.editorId,
+    details: { revisionId: revision.id, editedFromTake: replaced.take },
+    newDraft: { revision, clock: edit.clock },
+  });
+  return { ...applied, revision, replaced };
+}
+
 /** Narration is kept as typed; a dialogue script is read back into panels, or refused with its line. */
 function readEdit(kind: PageRevision['kind'], text: string, typed: string): { body: string; script: DialogueScript | null } {
   if (text === '') throw new EditRefused('The draft cannot be empty.', typed);
@@ -85,7 +128,7 @@ export async function draftToEdit(db: Db, place: InteractionPlace, target: { pag
   const revision = await getRevision(db, target.revisionId);
   if (!page || !revision || revision.page_id !== page.id || page.guild_id !== place.guildId || page.thread_id !== place.channelId) throw new UserError(NOT_IN_THIS_THREAD);
   await assertCoWriter(db, page.chapter_id, place.userId);
-  if (!isOpenForVote(page, revision)) throw new UserError(staleDraftReason(revision, page));
+  if (!(await openRoundOf(db, page, revision))) throw new UserError(staleDraftReason(revision, page));
   return { page, revision };
 }
 

@@ -1,9 +1,11 @@
 import type { Db } from '../db/connection.js';
 import type { PageRevision, StoryPage } from '../db/database.js';
 import type { OutboxJob } from '../db/outbox.js';
-import { lockPage, nextRevisionVersion } from '../db/pages.js';
-import { findRevisionByGenerationKey, insertRevision } from '../db/revisions.js';
+import { getRevision, lockPage, nextRevisionVersion } from '../db/pages.js';
+import { findRevisionByGenerationKey, insertRevision, listRoundTakes } from '../db/revisions.js';
+import { isOpenForVote } from './decide-draft.js';
 import type { DraftKind } from '../domain/page-state-machine.js';
+import { MAX_TAKES_PER_ROUND, takeLetter } from '../domain/takes.js';
 import { applyPageEvent } from './apply-page-event.js';
 import type { ReviewClock } from './review-schedule.js';
 
@@ -18,32 +20,51 @@ type GenerationJob = { pageId: number; kind: DraftKind; pageVersion: number };
  * The worker's result: a new revision and the page moved to review, in one transaction.
  * The generation key makes a job that runs twice find its first revision instead of writing another.
  */
-export async function recordDraft(
-  db: Db,
-  job: GenerationJob & { generationKey: string },
-  draft: { body: string; structured: unknown; promptContext: unknown },
-  clock: ReviewClock,
-): Promise<RecordDraftResult> {
+export async function recordDraft(db: Db, job: GenerationJob & { generationKey: string }, draft: WrittenDraft, clock: ReviewClock): Promise<RecordDraftResult> {
+  return recordRound(db, job, [draft], clock);
+}
+
+type WrittenDraft = { body: string; structured: unknown; promptContext: unknown };
+
+/** The generation key of a round's take: A keeps its job's key (its message streamed under it), the others add their letter. */
+export function takeGenerationKey(jobKey: string, take: number): string {
+  return take === 0 ? jobKey : `${jobKey}-take-${takeLetter(take)}`;
+}
+
+/**
+ * A round of takes (one or more drafts of the same version, A first), recorded at once: take A becomes
+ * the page's current draft and the round goes to a vote.
+ */
+export async function recordRound(db: Db, job: GenerationJob & { generationKey: string }, drafts: readonly WrittenDraft[], clock: ReviewClock): Promise<RecordDraftResult> {
   return db.transaction().execute(async (trx) => {
     const page = await lockPage(trx, job.pageId);
     if (!page) return { status: 'stale', page: null };
     const existing = await findRevisionByGenerationKey(trx, job.generationKey);
     if (existing) return { status: 'already_recorded', page, revision: existing };
     if (page.state !== `generating_${job.kind}` || page.version !== job.pageVersion) return { status: 'stale', page };
-    const revision = await insertRevision(trx, {
-      page_id: page.id,
-      kind: job.kind,
-      version: await nextRevisionVersion(trx, page.id, job.kind),
-      body: draft.body,
-      structured: draft.structured === null ? null : JSON.stringify(draft.structured),
-      prompt_context: draft.promptContext === null ? null : JSON.stringify(draft.promptContext),
-      generation_key: job.generationKey,
-    });
+    const version = await nextRevisionVersion(trx, page.id, job.kind);
+    const takes = await Promise.all(
+      drafts.map((draft, take) =>
+        insertRevision(trx, {
+          page_id: page.id,
+          kind: job.kind,
+          version,
+          take,
+          body: draft.body,
+          structured: draft.structured === null ? null : JSON.stringify(draft.structured),
+          // The prompt is the same for every take: kept once, on take A.
+          prompt_context: take > 0 || draft.promptContext === null ? null : JSON.stringify(draft.promptContext),
+          generation_key: takeGenerationKey(job.generationKey, take),
+        }),
+      ),
+    );
+    const [revision] = takes;
+    if (!revision) throw new Error(`a round of page ${page.id} needs at least one take`);
     const applied = await applyPageEvent(trx, {
       page,
       event: { type: 'draft_recorded', kind: job.kind },
       actorId: null,
-      details: { revisionId: revision.id },
+      details: { revisionId: revision.id, ...(takes.length > 1 ? { takes: takes.length } : {}) },
       newDraft: { revision, clock },
     });
     return { status: 'recorded', page: applied.page, revision, queued: applied.queued };
@@ -57,5 +78,39 @@ export async function failGeneration(db: Db, job: GenerationJob, reason: string)
     if (!page || page.state !== `generating_${job.kind}` || page.version !== job.pageVersion) return null;
     const applied = await applyPageEvent(trx, { page, event: { type: 'generation_failed', kind: job.kind }, actorId: null, details: { reason } });
     return applied.page;
+  });
+}
+
+/**
+ * Another take, written: it joins its round if the round is still open, with the next letter. A round
+ * decided (or replaced) while it was written drops it.
+ */
+export async function recordAddedTake(db: Db, job: { pageId: number; leadRevisionId: number; generationKey: string }, draft: WrittenDraft, clock: ReviewClock): Promise<RecordDraftResult> {
+  return db.transaction().execute(async (trx) => {
+    const page = await lockPage(trx, job.pageId);
+    if (!page) return { status: 'stale', page: null };
+    const existing = await findRevisionByGenerationKey(trx, job.generationKey);
+    if (existing) return { status: 'already_recorded', page, revision: existing };
+    const lead = await getRevision(trx, job.leadRevisionId);
+    if (!lead || !isOpenForVote(page, lead)) return { status: 'stale', page };
+    const takes = await listRoundTakes(trx, lead);
+    if (takes.length >= MAX_TAKES_PER_ROUND) return { status: 'stale', page };
+    const revision = await insertRevision(trx, {
+      page_id: page.id,
+      kind: lead.kind,
+      version: lead.version,
+      take: takes.length,
+      body: draft.body,
+      structured: draft.structured === null ? null : JSON.stringify(draft.structured),
+      generation_key: job.generationKey,
+    });
+    const applied = await applyPageEvent(trx, {
+      page,
+      event: { type: 'take_recorded', kind: lead.kind, byHand: false },
+      actorId: null,
+      details: { revisionId: revision.id, take: revision.take },
+      newDraft: { revision, clock },
+    });
+    return { status: 'recorded', page: applied.page, revision, queued: applied.queued };
   });
 }

@@ -4,12 +4,15 @@ import { getStory, updateStory } from '../db/stories.js';
 import { modelRefusal } from '../domain/model-allowlist.js';
 import { isPanelShape, isPanelSize, PANEL_SHAPES, PANEL_SIZES } from '../domain/panel-size.js';
 import type { PriceTable } from '../domain/pricing.js';
+import { MAX_TAKES_SETTING, MIN_TAKES, parseTakesSetting } from '../domain/takes.js';
 import { parseQuorumRule } from '../domain/voting.js';
 import { UserError } from './user-error.js';
 
 export interface SettingsChange {
   quorum: string | null;
   maxRevisions: number | null;
+  /** Takes a round asks the model for (1–4). */
+  takes?: number | null;
   narratorModel: string | null;
   dialogueModel: string | null;
   narrationWords: number | null;
@@ -38,6 +41,11 @@ export async function changeSettings(db: Db, storyId: number, change: SettingsCh
     update.quorum = rule.kind === 'count' ? String(rule.count) : rule.kind;
   }
   if (change.maxRevisions !== null) update.max_revisions = change.maxRevisions;
+  if (change.takes !== undefined && change.takes !== null) {
+    const takes = parseTakesSetting(change.takes);
+    if (takes === null) throw new UserError(`Takes is a whole number from ${MIN_TAKES} to ${MAX_TAKES_SETTING}.`);
+    update.takes = takes;
+  }
   if (change.narratorModel !== null) update.narrator_model = change.narratorModel === 'default' ? null : change.narratorModel;
   if (change.dialogueModel !== null) update.dialogue_model = change.dialogueModel === 'default' ? null : change.dialogueModel;
   if (change.narrationWords !== null) update.narration_words = change.narrationWords;

@@ -5,6 +5,7 @@ import { insertDiscordMessageIfAbsent, lockDiscordMessageTarget, messageTargetKe
 import { getChapterByThread, lockChapter } from '../db/chapters.js';
 import { findUnfinishedPage, getLastPageNumber, insertPage } from '../db/pages.js';
 import { describePageState } from '../domain/page-state-machine.js';
+import { MAX_TAKES_SETTING, MIN_TAKES, parseTakesSetting } from '../domain/takes.js';
 import { applyPageEvent } from './apply-page-event.js';
 import { assertWithinBudget } from './budget-service.js';
 import { assertCoWriter, type InteractionPlace } from './co-writers.js';
@@ -18,7 +19,9 @@ export interface StartedPage {
 }
 
 /** `/page start`: the next page of the chapter whose thread this is, queued for its narration. */
-export async function startPage(db: Db, place: InteractionPlace, input: string, limits: GenerationLimits): Promise<StartedPage> {
+export async function startPage(db: Db, place: InteractionPlace, input: string, limits: GenerationLimits, takesOption: number | null = null): Promise<StartedPage> {
+  const takes = takesOption === null ? null : parseTakesSetting(takesOption);
+  if (takesOption !== null && takes === null) throw new UserError(`Takes is a whole number from ${MIN_TAKES} to ${MAX_TAKES_SETTING}.`);
   return db.transaction().execute(async (trx) => {
     const chapter = await getChapterByThread(trx, place.guildId, place.channelId);
     if (!chapter) {
@@ -43,6 +46,7 @@ export async function startPage(db: Db, place: InteractionPlace, input: string, 
       input,
       state: 'awaiting_user_input',
       created_by: place.userId,
+      takes,
     });
     const applied = await applyPageEvent(trx, { page, event: { type: 'input_submitted' }, actorId: place.userId });
     return { page: applied.page, chapterId: chapter.id, queued: applied.queued };

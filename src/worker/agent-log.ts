@@ -17,6 +17,8 @@ export interface AgentExecution {
   firstTokenMs?: number | null;
   outcome: AgentOutcome;
   error: string | null;
+  /** The take this call (or its share of an `n` request) wrote, 0 for A. */
+  take?: number | null;
 }
 
 /** One row per model call, successful or not: the source of /usage and of cost questions; and the call's metrics. */
@@ -42,5 +44,6 @@ export async function recordAgentExecution(deps: Pick<WorkerDeps, 'db' | 'metric
     latency_ms: entry.latencyMs,
     outcome: entry.outcome,
     error: entry.error ? entry.error.slice(0, 2000) : null,
+    take: entry.take ?? null,
   });
 }

@@ -1,6 +1,7 @@
 import { RESTEvents } from '@discordjs/rest';
 import type OpenAI from 'openai';
 import { createModelClient } from '../agents/model-client.js';
+import { MultipleChoicesMemory } from '../agents/takes.js';
 import type { Config } from '../config/config.js';
 import { ProcessMetrics } from '../http/metrics.js';
 import type { Db } from '../db/connection.js';
@@ -27,6 +28,8 @@ export interface WorkerDeps {
   progress: { refresh(chapterId: number): void };
   /** The worker's one ComfyUI client; null when rendering is off (no COMFYUI_URL). */
   comfy: ComfyClient | null;
+  /** Model servers seen unable to answer `n` choices: their takes go as parallel requests. */
+  takesMemory: MultipleChoicesMemory;
 }
 
 /** A page with the chapter and story it belongs to, as most jobs read it first. */
@@ -55,6 +58,7 @@ export function createWorkerDeps(
     metrics,
     streamEditIntervalMs: options.streamEditIntervalMs ?? 1_200,
     comfy: config.render ? new ComfyClient(config.render.comfyUrl) : null,
+    takesMemory: new MultipleChoicesMemory(),
     ...hooks,
   };
 }

@@ -18,33 +18,12 @@ import { budgetSpentMessage, getBudgetStatus, isBudgetSpent } from '../services/
 import { claimGenerationSlot } from '../services/generation-slots.js';
 import { loadDialogueContext, loadNarrationContext } from '../services/prompt-context.js';
 import { recordAgentExecution } from './agent-log.js';
-import type { PagePlace, WorkerDeps } from './deps.js';
+import type { WorkerDeps } from './deps.js';
 import type { MessageTarget } from './discord-messages.js';
+import type { DraftDisplay, DraftRun } from './draft-run.js';
+import { writeAndRecordRound } from './write-round.js';
 import { showDraft, updatePageCard, whileChapterReachable } from './page-views.js';
 import { ProgressEditor } from './progress-editor.js';
-
-/** One run of a generation job: what each step of writing a draft needs. */
-interface DraftRun {
-  deps: WorkerDeps;
-  job: Job;
-  /** The job's lock token: a draft waiting for a slot gives its job back to BullMQ, delayed, with it. */
-  token: string | undefined;
-  data: GenerateDraftJob;
-  /** The job's key, stored on the revision: a job that runs twice finds its draft instead of writing another. */
-  generationKey: string;
-  place: PagePlace & { thread_id: string };
-  log: Logger;
-}
-
-/** How the draft's message shows it while it is written. */
-interface DraftDisplay {
-  target: MessageTarget;
-  view: DraftView;
-  writing: DraftPhase;
-  onText: (text: string) => void;
-  /** Ends the "being written" display: called once the model has answered, before the outcome is shown. */
-  stopWriting: () => Promise<void>;
-}
 
 /** Draft a narration or dialogue: show progress, call the model, record the revision, show it for a vote. */
 export async function processGenerateDraft(deps: WorkerDeps, job: Job, token?: string): Promise<string> {
@@ -150,6 +129,8 @@ async function writeAndRecord(run: DraftRun, display: DraftDisplay): Promise<str
     data.kind === 'narration'
       ? allowedOrDefault(place.narrator_model, deps.config.model.narratorModel, deps.config.model.allowedModels)
       : allowedOrDefault(place.dialogue_model, deps.config.model.dialogueModel, deps.config.model.allowedModels);
+  const takes = place.takes ?? place.story_takes;
+  if (takes > 1) return writeAndRecordRound(run, display, model, takes, (userMessage) => markFailed(run, userMessage));
   const started = Date.now();
   let firstTokenMs: number | null = null;
   const logCall = (callUsage: ModelUsage | null, outcome: AgentOutcome, error: string | null) =>

@@ -1,8 +1,10 @@
 import { countCoWriters, markChapterNeedsAttention } from '../db/chapters.js';
 import type { PageRevision, StoryPage } from '../db/database.js';
 import { getPage } from '../db/pages.js';
-import { listCountedVotes } from '../db/votes.js';
-import { draftViewOf, renderDraftMessage, renderPageCard } from '../discord/render/page-messages.js';
+import { listRoundTakes } from '../db/revisions.js';
+import { listCountedRoundVotes, listCountedVotes } from '../db/votes.js';
+import { draftViewOf, renderDraftMessage, renderPageCard, type DraftPhase } from '../discord/render/page-messages.js';
+import { MAX_TAKES_PER_ROUND, tallyRound } from '../domain/takes.js';
 import { parseQuorumRule, tallyVotes } from '../domain/voting.js';
 import type { Logger } from '../logger.js';
 import type { PagePlace, WorkerDeps } from './deps.js';
@@ -13,6 +15,8 @@ import { ChapterUnreachableError } from './discord-messages.js';
 /** Shows a stored draft as it now stands (open with its tally, or decided), posting it when it has no message yet. */
 export async function showDraft(deps: WorkerDeps, shown: { place: PagePlace; revision: PageRevision; generationKey: string | null }): Promise<void> {
   const { place, revision } = shown;
+  const takes = await listRoundTakes(deps.db, revision);
+  if (takes.length > 1) return showRound(deps, place, takes);
   // A generated draft is always found by its job's key, under one lock, whoever shows it.
   const generationKey = shown.generationKey ?? revision.generation_key;
   if (place.thread_id === null) return;
@@ -26,6 +30,36 @@ export async function showDraft(deps: WorkerDeps, shown: { place: PagePlace; rev
     renderDraftMessage(draftViewOf(place.number, revision), phase),
   );
   const page = await getPage(deps.db, place.id);
+  if (page) await updatePageCard(deps, { ...place, ...page }, null);
+}
+
+/**
+ * Every take of a round as it now stands: open with the round's picks, or how the round was decided.
+ * Each take has its own message, found by the key of the job that wrote it (or by its revision).
+ */
+export async function showRound(deps: WorkerDeps, place: PagePlace, takes: readonly PageRevision[]): Promise<void> {
+  const [lead] = takes;
+  if (!lead || place.thread_id === null) return;
+  const coWriters = await countCoWriters(deps.db, place.chapter_id);
+  const round = tallyRound(await listCountedRoundVotes(deps.db, lead.id), takes.length, parseQuorumRule(place.quorum) ?? { kind: 'majority' }, coWriters);
+  const page = await getPage(deps.db, place.id);
+  const picked = takes.find((take) => take.status === 'approved');
+  const phase: DraftPhase =
+    lead.status === 'open'
+      ? { phase: 'takes_open', round, full: takes.length + (page?.takes_pending ?? 0) >= MAX_TAKES_PER_ROUND }
+      : picked
+        ? { phase: 'take_picked', round, picked: picked.take }
+        : lead.status === 'revision_requested'
+          ? { phase: 'takes_sent_back', round }
+          : { phase: 'superseded' };
+  for (const take of takes) {
+    const generationKey = take.generation_key;
+    await deps.messages.upsert(
+      { channelId: place.thread_id, purpose: 'draft', chapterId: place.chapter_id, pageId: place.id, revisionId: take.id, generationKey },
+      { by: generationKey ? 'generation_key' : 'revision' },
+      renderDraftMessage({ ...draftViewOf(place.number, take), take: take.take }, phase),
+    );
+  }
   if (page) await updatePageCard(deps, { ...place, ...page }, null);
 }
 

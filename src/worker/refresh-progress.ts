@@ -1,9 +1,29 @@
 import type { Job } from 'bullmq';
 import { renderPinnedProgress } from '../discord/render/progress.js';
-import { refreshProgressJob } from '../domain/jobs.js';
+import { getPageWithPlace, getRevision } from '../db/pages.js';
+import { listRoundTakes } from '../db/revisions.js';
+import { refreshProgressJob, refreshRoundJob } from '../domain/jobs.js';
 import { getChapterProgressById } from '../services/progress-service.js';
 import type { WorkerDeps } from './deps.js';
-import { whileChapterReachable } from './page-views.js';
+import { showRound, whileChapterReachable } from './page-views.js';
+
+/** The progress queue carries two redraws: a chapter's pinned progress, and a round of takes after picks. */
+export function processProgressQueueJob(deps: WorkerDeps, job: Job): Promise<string> {
+  return job.name === 'refresh-round' ? processRefreshRound(deps, job) : processRefreshProgress(deps, job);
+}
+
+/** Redraws every take's message of a round from Postgres. */
+export async function processRefreshRound(deps: WorkerDeps, job: Job): Promise<string> {
+  const { pageId, leadRevisionId } = refreshRoundJob.parse(job.data);
+  const place = await getPageWithPlace(deps.db, pageId);
+  const lead = await getRevision(deps.db, leadRevisionId);
+  if (!place || !lead || lead.page_id !== pageId || place.thread_id === null) return 'page gone';
+  const takes = await listRoundTakes(deps.db, lead);
+  return whileChapterReachable(deps, place.chapter_id, deps.logger.child({ jobId: job.id }), async () => {
+    await showRound(deps, place, takes);
+    return 'refreshed';
+  });
+}
 
 /** Redraws the chapter's pinned progress message from the views (posting and pinning it the first time). */
 export async function processRefreshProgress(deps: WorkerDeps, job: Job): Promise<string> {

@@ -19,8 +19,9 @@ import { processGenerateDraft } from './generate-draft.js';
 import { processSummariseChapter } from './summarise-chapter.js';
 import { processGeneratePanels, processReviewDraft } from './advisory-agents.js';
 import { processPostDraft } from './post-draft.js';
+import { processGenerateTake } from './generate-take.js';
 import { processRenderPanel } from './render-panel.js';
-import { processRefreshProgress } from './refresh-progress.js';
+import { processProgressQueueJob } from './refresh-progress.js';
 import { processReviewDeadline } from './review-deadline.js';
 import { processReviewReminder } from './review-reminder.js';
 import { PROGRESS_QUEUE, ProgressRefresher } from '../queue/progress-refresher.js';
@@ -64,6 +65,8 @@ function createDispatcher(deps: WorkerDeps): JobProcessor {
     switch (name) {
       case 'generate-draft':
         return processGenerateDraft(deps, job, token);
+      case 'generate-take':
+        return processGenerateTake(deps, job);
       case 'announce-page':
         return processAnnouncePage(deps, job);
       case 'announce-panels':
@@ -81,6 +84,7 @@ function createDispatcher(deps: WorkerDeps): JobProcessor {
       case 'review-deadline':
         return processReviewDeadline(deps, job);
       case 'refresh-progress':
+      case 'refresh-round':
       case 'render-panel':
         // Redraws and renders run on their own queues (see below); one here was put on the wrong queue.
         break;
@@ -144,7 +148,7 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, opti
   });
   worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
   const progressConnection = createRedisConnection(config.redis.url, 'worker');
-  const progressWorker = new Worker(PROGRESS_QUEUE, timed(metrics, (job: Job) => processRefreshProgress(deps, job)), {
+  const progressWorker = new Worker(PROGRESS_QUEUE, timed(metrics, (job: Job) => processProgressQueueJob(deps, job)), {
     connection: progressConnection,
     prefix: config.redis.prefix,
     concurrency: 2,

@@ -2,6 +2,7 @@ import { ActionRowBuilder, ButtonBuilder, EmbedBuilder } from '@discordjs/builde
 import { ButtonStyle, type APIEmbed } from 'discord-api-types/v10';
 import type { DraftKind, PageState } from '../../domain/page-state-machine.js';
 import { describePageState } from '../../domain/page-state-machine.js';
+import { takeLetter, type RoundTally } from '../../domain/takes.js';
 import type { Tally } from '../../domain/voting.js';
 import { encodeCustomId } from '../custom-id.js';
 import { fitText, LIMITS, NO_MENTIONS, quoteBlock, splitIntoDescriptions, type MessageBody } from './message-parts.js';
@@ -35,7 +36,11 @@ export type DraftPhase =
   | { phase: 'open'; tally: Tally }
   | { phase: 'approved'; tally: Tally }
   | { phase: 'revision_requested'; tally: Tally }
-  | { phase: 'superseded' };
+  | { phase: 'superseded' }
+  /** A round of takes: `round` counts the picks of every take; `picked` is the take chosen. */
+  | { phase: 'takes_open'; round: RoundTally; full: boolean }
+  | { phase: 'take_picked'; round: RoundTally; picked: number }
+  | { phase: 'takes_sent_back'; round: RoundTally };
 
 export interface DraftView {
   pageId: number;
@@ -50,12 +55,24 @@ export interface DraftView {
   editedBy?: string | null;
   /** The continuity reviewer's notes: advisory, shown under the draft, never part of the vote. */
   reviewNotes?: readonly string[] | null;
+  /** Set when this draft is one take of a round of several (0 is A). */
+  take?: number | null;
 }
 
 /** The draft's view from its stored revision: the one place that maps columns to what is shown. */
 export function draftViewOf(
   pageNumber: number,
-  revision: { id: number; page_id: number; kind: DraftKind; version: number; body: string; restored_from_version: number | null; edited_by: string | null; review_notes: readonly string[] | null },
+  revision: {
+    id: number;
+    page_id: number;
+    kind: DraftKind;
+    version: number;
+    take?: number;
+    body: string;
+    restored_from_version: number | null;
+    edited_by: string | null;
+    review_notes: readonly string[] | null;
+  },
 ): DraftView {
   return {
     pageId: revision.page_id,
@@ -75,6 +92,11 @@ export function describeQueuePlace(place: number): string {
   const tens = place % 100;
   const suffix = tens >= 11 && tens <= 13 ? 'th' : ['th', 'st', 'nd', 'rd'][place % 10] ?? 'th';
   return `Waiting: ${place}${suffix} in this server's queue; it is written when a draft ahead of it is done.`;
+}
+
+function describeRound(round: RoundTally): string {
+  const picks = round.picks.map((n, take) => `${takeLetter(take)} ${n}`).join(' · ');
+  return `Picks: ${picks} · ✏️ ${round.revisions} revise · ${round.required} needed of ${round.voters} co-writer${round.voters === 1 ? '' : 's'}`;
 }
 
 function describeTally(tally: Tally): string {
@@ -103,6 +125,14 @@ function describePhase(view: DraftView, phase: DraftPhase): { status: string; co
       return { status: 'Superseded by a newer version.', colour: COLOURS.closed };
     case 'dropped':
       return { status: phase.reason, colour: COLOURS.closed };
+    case 'takes_open':
+      return { status: `Up for a vote: pick the take you want, or Revise. ${describeRound(phase.round)}`, colour: COLOURS.open };
+    case 'take_picked':
+      return view.take === phase.picked
+        ? { status: `Picked. ${describeRound(phase.round)}`, colour: COLOURS.approved }
+        : { status: `Not picked: take ${takeLetter(phase.picked)} was chosen. ${describeRound(phase.round)}`, colour: COLOURS.closed };
+    case 'takes_sent_back':
+      return { status: `The round was sent back; new takes are being written. ${describeRound(phase.round)}`, colour: COLOURS.revise };
   }
 }
 
@@ -111,7 +141,9 @@ export function renderDraftMessage(view: DraftView, phase: DraftPhase): MessageB
   const { status, colour } = describePhase(view, phase);
   const restored = view.restoredFromVersion ? ` (restored from v${view.restoredFromVersion})` : '';
   // A dropped draft was never stored: its version number goes to the next draft, so it does not show one.
-  const title = phase.phase === 'dropped' ? `Page ${view.pageNumber} · ${KIND_LABEL[view.kind]} draft (not kept)` : `Page ${view.pageNumber} · ${KIND_LABEL[view.kind]} v${view.version}${restored}`;
+  const takeLabel = view.take !== undefined && view.take !== null ? ` · Take ${takeLetter(view.take)}` : '';
+  const title =
+    phase.phase === 'dropped' ? `Page ${view.pageNumber} · ${KIND_LABEL[view.kind]} ${takeLabel ? 'take' : 'draft'} (not kept)` : `Page ${view.pageNumber} · ${KIND_LABEL[view.kind]} v${view.version}${takeLabel}${restored}`;
   // Embeds do not resolve mentions in titles: the editor is named in the description's first line.
   const byline = view.editedBy ? `✍️ Edited by <@${view.editedBy}>\n\n` : '';
   const statusField = fitText(status, LIMITS.fieldValue);
@@ -140,7 +172,9 @@ export function renderDraftMessage(view: DraftView, phase: DraftPhase): MessageB
         .toJSON(),
     );
   }
-  if (view.revisionId !== null && phase.phase !== 'writing' && phase.phase !== 'dropped') {
+  if (view.revisionId !== null && (phase.phase === 'takes_open' || phase.phase === 'take_picked' || phase.phase === 'takes_sent_back')) {
+    components.push(takeButtons(view, view.revisionId, phase.phase === 'takes_open' ? { full: phase.full } : null));
+  } else if (view.revisionId !== null && phase.phase !== 'writing' && phase.phase !== 'dropped') {
     const open = phase.phase === 'open';
     const target = { pageId: view.pageId, revisionId: view.revisionId };
     components.push(
@@ -166,6 +200,35 @@ export function renderDraftMessage(view: DraftView, phase: DraftPhase): MessageB
     );
   }
   return { embeds, components, allowed_mentions: NO_MENTIONS };
+}
+
+/** A take's buttons: Pick it, send the round back, edit it into a new take, or ask for another take. Disabled once decided. */
+function takeButtons(view: DraftView, revisionId: number, open: { full: boolean } | null) {
+  const target = { pageId: view.pageId, revisionId };
+  return new ActionRowBuilder<ButtonBuilder>()
+    .addComponents(
+      new ButtonBuilder()
+        .setCustomId(encodeCustomId({ action: 'pick', ...target }))
+        .setLabel(`Pick ${takeLetter(view.take ?? 0)}`)
+        .setStyle(ButtonStyle.Success)
+        .setDisabled(!open),
+      new ButtonBuilder()
+        .setCustomId(encodeCustomId({ action: 'revise', ...target }))
+        .setLabel('Revise')
+        .setStyle(ButtonStyle.Secondary)
+        .setDisabled(!open),
+      new ButtonBuilder()
+        .setCustomId(encodeCustomId({ action: 'edit', ...target }))
+        .setLabel('Edit')
+        .setStyle(ButtonStyle.Secondary)
+        .setDisabled(!open || open.full),
+      new ButtonBuilder()
+        .setCustomId(encodeCustomId({ action: 'another', ...target }))
+        .setLabel('Another take')
+        .setStyle(ButtonStyle.Secondary)
+        .setDisabled(!open || open.full),
+    )
+    .toJSON();
 }
 
 /** Told in plain words, with a Retry that co-writers can press. */

@@ -1,0 +1,105 @@
+import type { Transaction } from 'kysely';
+import type { Db } from '../db/connection.js';
+import type { Database, PageRevision, StoryPage } from '../db/database.js';
+import type { OutboxJob } from '../db/outbox.js';
+import { getChapter } from '../db/chapters.js';
+import { getRevision, lockPage } from '../db/pages.js';
+import { findRevisionByVersion, listRoundTakes } from '../db/revisions.js';
+import { getVoteContext, insertFeedback, listCountedRoundVotes, upsertRoundVote } from '../db/votes.js';
+import { canAddTake, decideRound, MAX_TAKES_PER_ROUND, tallyRound, type RoundDecision, type RoundTally, type RoundVote } from '../domain/takes.js';
+import { parseQuorumRule } from '../domain/voting.js';
+import { applyPageEvent } from './apply-page-event.js';
+import { assertWithinBudget } from './budget-service.js';
+import { isCoWriterRole, NOT_A_CO_WRITER, NOT_IN_THIS_THREAD, type InteractionPlace } from './co-writers.js';
+import { decideOpenDraft, isOpenForVote, staleDraftReason } from './decide-draft.js';
+import type { PriceTable } from '../domain/pricing.js';
+import { UserError } from './user-error.js';
+
+// A round of takes is voted on under the page lock: a pick names one take, and the quorum is counted
+// per take (domain/takes.ts). The votes are stored on the round's take A, one per co-writer, so a
+// co-writer who changes their pick replaces their vote.
+
+export interface RoundVoteOutcome {
+  page: StoryPage;
+  /** The round's takes as they now stand, A first. */
+  takes: PageRevision[];
+  tally: RoundTally;
+  decision: RoundDecision;
+  /** The co-writer had voted differently before. */
+  changed: boolean;
+  queued: readonly OutboxJob[];
+  /** The round was decided and its story schedules reminders or deadlines: their jobs (keyed by take A) can be dropped. */
+  reviewJobsPending: boolean;
+}
+
+/** The open round a clicked take belongs to, checked against where the click came from, with the page locked. */
+async function lockOpenRound(trx: Transaction<Database>, place: InteractionPlace, target: { pageId: number; revisionId: number }) {
+  const page = await lockPage(trx, target.pageId);
+  const clicked = page ? await getRevision(trx, target.revisionId) : undefined;
+  if (!page || !clicked || clicked.page_id !== page.id) throw new UserError(NOT_IN_THIS_THREAD);
+  const lead = clicked.take === 0 ? clicked : await findRevisionByVersion(trx, page.id, clicked.kind, clicked.version, 0);
+  if (!lead) throw new UserError(NOT_IN_THIS_THREAD);
+  const context = await getVoteContext(trx, { pageId: page.id, revisionId: lead.id, userId: place.userId });
+  if (!context || context.threadId !== place.channelId || context.guildId !== place.guildId) throw new UserError(NOT_IN_THIS_THREAD);
+  if (!isCoWriterRole(context.role)) throw new UserError(NOT_A_CO_WRITER);
+  if (!isOpenForVote(page, lead)) throw new UserError(staleDraftReason(clicked, page));
+  return { page, lead, clicked, context };
+}
+
+/**
+ * A pick of one take, or Revise with feedback for the whole round. Decides the round when a take's
+ * picks (or the Revise votes) reach the quorum.
+ */
+export async function castRoundVote(
+  db: Db,
+  place: InteractionPlace,
+  target: { pageId: number; revisionId: number },
+  vote: { pick: 'take' } | { pick: 'revise'; feedback: string | null },
+): Promise<RoundVoteOutcome> {
+  return db.transaction().execute(async (trx) => {
+    const { page, lead, clicked, context } = await lockOpenRound(trx, place, target);
+    if (clicked.status !== 'open') throw new UserError(staleDraftReason(clicked, page));
+    const pick: RoundVote['pick'] = vote.pick === 'revise' ? 'revise' : clicked.take;
+    const before = await listCountedRoundVotes(trx, lead.id);
+    const previous = before.find((v) => v.userId === place.userId)?.pick ?? null;
+    await upsertRoundVote(trx, { leadRevisionId: lead.id, userId: place.userId, pick });
+    if (vote.pick === 'revise' && vote.feedback) await insertFeedback(trx, { revisionId: lead.id, userId: place.userId, body: vote.feedback });
+    const takes = await listRoundTakes(trx, lead);
+    const votes: RoundVote[] = [...before.filter((v) => v.userId !== place.userId), { userId: place.userId, pick }];
+    const tally = tallyRound(votes, takes.length, parseQuorumRule(context.story.quorum) ?? { kind: 'majority' }, context.coWriters);
+    const decision = decideRound(tally);
+    const changed = previous !== null && previous !== pick;
+    if (decision.kind === 'open') return { page, takes, tally, decision, changed, queued: [], reviewJobsPending: false };
+    const decided = await decideOpenDraft(trx, {
+      page,
+      revision: lead,
+      decision: decision.kind === 'picked' ? 'approved' : 'revision_requested',
+      ...(decision.kind === 'picked' ? { take: decision.take } : {}),
+      maxRevisions: context.story.maxRevisions,
+      actorId: place.userId,
+      details: { picks: tally.picks, revisions: tally.revisions },
+    });
+    return { page: decided.page, takes: await listRoundTakes(trx, lead), tally, decision, changed, queued: decided.queued, reviewJobsPending: context.story.schedulesReviews };
+  });
+}
+
+export interface AnotherTake {
+  page: StoryPage;
+  queued: readonly OutboxJob[];
+}
+
+/** Another take: one more take of the open round, written from the same prompt, up to six in a round. */
+export async function requestAnotherTake(db: Db, place: InteractionPlace, target: { pageId: number; revisionId: number }, prices: PriceTable): Promise<AnotherTake> {
+  return db.transaction().execute(async (trx) => {
+    const { page, lead } = await lockOpenRound(trx, place, target);
+    const written = (await listRoundTakes(trx, lead)).length;
+    const asked = written + page.takes_pending;
+    if (!canAddTake(asked)) {
+      throw new UserError(`This round already has ${MAX_TAKES_PER_ROUND} takes (counting those being written), the most a round holds. Pick one, or send the round back with Revise.`);
+    }
+    const chapter = await getChapter(trx, page.chapter_id);
+    if (chapter) await assertWithinBudget(trx, chapter.story_id, prices);
+    const applied = await applyPageEvent(trx, { page, event: { type: 'take_added', kind: lead.kind }, actorId: place.userId, takesAsked: asked + 1 });
+    return { page: applied.page, queued: applied.queued };
+  });
+}
