@@ -5,6 +5,7 @@ import type { SlashCommand } from '../src/discord/slash-command.js';
 import { THREAD_WORK } from '../src/discord/bot-permissions.js';
 import { describeQueuePlace, renderPageCard } from '../src/discord/render/page-messages.js';
 import { readText } from '../src/discord/text-input.js';
+import { MAX_TAKES_PER_ROUND, parseTakeLetter, takeLetter } from '../src/domain/takes.js';
 import { renderPageHistory } from '../src/discord/render/page-history.js';
 import { getPageHistory } from '../src/services/history-service.js';
 import { ApplicationIntegrationType, InteractionContextType, PermissionFlagsBits } from 'discord.js';
@@ -24,6 +25,16 @@ const KIND_CHOICES = [
   { name: 'narration', value: 'narration' },
   { name: 'dialogue', value: 'dialogue' },
 ] as const;
+
+/** A version's takes are addressed by letter ("v2 B"); a version of one take has only A. */
+const TAKE_CHOICES = Array.from({ length: MAX_TAKES_PER_ROUND }, (_, take) => ({ name: takeLetter(take), value: takeLetter(take) }));
+
+function readTake(value: string | null): number {
+  if (value === null) return 0;
+  const take = parseTakeLetter(value);
+  if (take === null || take >= MAX_TAKES_PER_ROUND) throw new UserError(`A take is a letter from A to ${takeLetter(MAX_TAKES_PER_ROUND - 1)}.`);
+  return take;
+}
 
 function readKind(value: string | null): DraftKind {
   if (value === null || value === 'narration') return 'narration';
@@ -60,7 +71,9 @@ export const data = new SlashCommandBuilder()
       .addIntegerOption((o) => o.setName('page').setDescription('Page number').setRequired(true).setMinValue(1).setMaxValue(100_000).setAutocomplete(true))
       .addIntegerOption((o) => o.setName('from').setDescription('The earlier version').setRequired(true).setMinValue(1).setMaxValue(10_000).setAutocomplete(true))
       .addIntegerOption((o) => o.setName('to').setDescription('The later version').setRequired(true).setMinValue(1).setMaxValue(10_000).setAutocomplete(true))
-      .addStringOption((o) => o.setName('kind').setDescription('Narration (default) or dialogue').addChoices(...KIND_CHOICES)),
+      .addStringOption((o) => o.setName('kind').setDescription('Narration (default) or dialogue').addChoices(...KIND_CHOICES))
+      .addStringOption((o) => o.setName('from_take').setDescription('The take of the earlier version, when it had several (default A)').addChoices(...TAKE_CHOICES))
+      .addStringOption((o) => o.setName('to_take').setDescription('The take of the later version, when it had several (default A)').addChoices(...TAKE_CHOICES)),
   )
   .addSubcommand((sub) =>
     sub
@@ -68,7 +81,8 @@ export const data = new SlashCommandBuilder()
       .setDescription('Make an earlier version the current draft again and put it to a vote (chapter owners)')
       .addIntegerOption((o) => o.setName('page').setDescription('Page number').setRequired(true).setMinValue(1).setMaxValue(100_000).setAutocomplete(true))
       .addIntegerOption((o) => o.setName('version').setDescription('The version to bring back').setRequired(true).setMinValue(1).setMaxValue(10_000).setAutocomplete(true))
-      .addStringOption((o) => o.setName('kind').setDescription('Narration (default) or dialogue').addChoices(...KIND_CHOICES)),
+      .addStringOption((o) => o.setName('kind').setDescription('Narration (default) or dialogue').addChoices(...KIND_CHOICES))
+      .addStringOption((o) => o.setName('take').setDescription('The take to bring back, when that version had several (default A)').addChoices(...TAKE_CHOICES)),
   )
   .addSubcommand((sub) =>
     sub
@@ -101,8 +115,10 @@ export const page: SlashCommand = {
       case 'diff': {
         const kind = readKind(interaction.options.getString('kind'));
         const pageNumber = interaction.options.getInteger('page', true);
-        const { from, to } = await getTwoVersions(context.db, here, pageNumber, kind, interaction.options.getInteger('from', true), interaction.options.getInteger('to', true));
-        return { type: 'message', ephemeral: true, body: { embeds: [renderVersionDiff(pageNumber, from, to, context.mentions)] } };
+        const from = { version: interaction.options.getInteger('from', true), take: readTake(interaction.options.getString('from_take')) };
+        const to = { version: interaction.options.getInteger('to', true), take: readTake(interaction.options.getString('to_take')) };
+        const versions = await getTwoVersions(context.db, here, pageNumber, kind, from, to);
+        return { type: 'message', ephemeral: true, body: { embeds: [renderVersionDiff(pageNumber, versions.from, versions.to, context.mentions)] } };
       }
       case 'edit': {
         const place = { ...here, userId: interaction.user.id };
@@ -113,7 +129,8 @@ export const page: SlashCommand = {
       case 'restore': {
         const kind = readKind(interaction.options.getString('kind'));
         const place = { ...here, userId: interaction.user.id, isAdmin: interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false };
-        const restored = await restoreVersion(context.db, place, interaction.options.getInteger('page', true), kind, interaction.options.getInteger('version', true), context.config.review);
+        const source = { version: interaction.options.getInteger('version', true), take: readTake(interaction.options.getString('take')) };
+        const restored = await restoreVersion(context.db, place, interaction.options.getInteger('page', true), kind, source, context.config.review);
         context.kickRelay(restored.queued);
         if (restored.supersededRevisionId !== null) context.cancelReviewJobs(restored.supersededRevisionId);
         context.refreshProgress(restored.page.chapter_id);
@@ -121,7 +138,7 @@ export const page: SlashCommand = {
           type: 'message',
           ephemeral: false,
           body: {
-            content: `↩️ <@${interaction.user.id}> restored page ${restored.page.number}'s ${kind} v${restored.restoredFrom.version} as v${restored.revision.version}: it is up for a vote again below.${restored.supersededRevisionId !== null ? ' The draft it replaces is kept as superseded.' : ''}`,
+            content: `↩️ <@${interaction.user.id}> restored page ${restored.page.number}'s ${kind} v${restored.restoredFrom.version}${restored.restoredFrom.take > 0 ? ` ${takeLetter(restored.restoredFrom.take)}` : ''} as v${restored.revision.version}: it is up for a vote again below.${restored.supersededRevisionId !== null ? ' The draft it replaces is kept as superseded.' : ''}`,
           },
         };
       }

@@ -33,6 +33,8 @@ export const usage: SlashCommand = {
       .setTitle(fitText(`Usage of ${story.title}, last 30 days`, LIMITS.embedTitle))
       .setDescription(`${describe(report.total)}\n${month}\nCosts are estimates from the price table (MODEL_PRICES).`)
       .addFields({ name: 'By chapter', value: field(report.byChapter) }, { name: 'By agent', value: field(report.byAgent) }, { name: 'By day', value: field(report.byDay) });
+    // Rows of drafts written as takes; with `n` the prompt is read once, so it is counted on take A only.
+    if (report.byTake.length > 0) embed.addFields({ name: 'By take (drafts written as takes)', value: field(report.byTake) });
     return { type: 'message', ephemeral: true, body: { embeds: [embed.toJSON()] } };
   },
 };

@@ -32,6 +32,7 @@ export function sumAgentUsage(db: Executor, storyId: number, since: Date) {
     .select([
       'l.model',
       'l.agent',
+      'l.take',
       'c.number as chapter_number',
       'c.title as chapter_title',
       sql<string>`to_char(date_trunc('day', l.created_at), 'YYYY-MM-DD')`.as('day'),
@@ -42,6 +43,6 @@ export function sumAgentUsage(db: Executor, storyId: number, since: Date) {
     ])
     .where('l.story_id', '=', storyId)
     .where('l.created_at', '>=', since)
-    .groupBy(['l.model', 'l.agent', 'c.number', 'c.title', sql`date_trunc('day', l.created_at)`])
+    .groupBy(['l.model', 'l.agent', 'l.take', 'c.number', 'c.title', sql`date_trunc('day', l.created_at)`])
     .execute();
 }

@@ -12,6 +12,8 @@ export function getLatestRevision(db: Executor, pageId: number, kind: DraftKind)
     .select(['id', 'version', 'body', 'status'])
     .where('page_id', '=', pageId)
     .where('kind', '=', kind)
+    // A round's votes and feedback are on its take A.
+    .where('take', '=', 0)
     .orderBy('version', 'desc')
     .limit(1)
     .executeTakeFirst();
@@ -50,6 +52,14 @@ export function listPageVersions(db: Executor, pageId: number) {
     .select((eb) => [
       'r.kind',
       'r.version',
+      'r.take',
+      eb
+        .selectFrom('page_revisions as t')
+        .select(eb.fn.countAll<number>().as('n'))
+        .whereRef('t.page_id', '=', 'r.page_id')
+        .whereRef('t.kind', '=', 'r.kind')
+        .whereRef('t.version', '=', 'r.version')
+        .as('takes_in_round'),
       'r.status',
       'r.body',
       'r.created_at',
@@ -57,7 +67,7 @@ export function listPageVersions(db: Executor, pageId: number) {
       'r.restored_from_version',
       'r.edited_by',
       'r.review_notes',
-      jsonArrayFrom(eb.selectFrom('votes as v').select(['v.user_id as userId', 'v.choice']).whereRef('v.revision_id', '=', 'r.id').orderBy('v.created_at')).as('votes'),
+      jsonArrayFrom(eb.selectFrom('votes as v').select(['v.user_id as userId', 'v.choice', 'v.pick']).whereRef('v.revision_id', '=', 'r.id').orderBy('v.created_at')).as('votes'),
       jsonArrayFrom(eb.selectFrom('user_feedback as f').select(['f.user_id as userId', 'f.body']).whereRef('f.revision_id', '=', 'r.id').orderBy('f.id')).as('feedback'),
     ])
     .where('r.page_id', '=', pageId)

@@ -8,6 +8,9 @@ import { UserError } from './user-error.js';
 export interface VersionHistory {
   kind: DraftKind;
   version: number;
+  /** The take (0 is A) and how many its round had: "v2 B" when more than one. */
+  take: number;
+  takesInRound: number;
   status: string;
   body: string;
   restoredFrom: number | null;
@@ -15,7 +18,8 @@ export interface VersionHistory {
   editedBy: string | null;
   reviewNotes: string[] | null;
   createdAt: Date;
-  votes: { userId: string; choice: string }[];
+  /** In a round of takes, `pick` is the take an approving vote picked (votes are kept on take A). */
+  votes: { userId: string; choice: string; pick: number | null }[];
   feedback: { userId: string; body: string }[];
   prompt: PromptReport | null;
 }
@@ -36,6 +40,8 @@ export async function loadVersions(db: Db, pageId: number): Promise<VersionHisto
   const versions: VersionHistory[] = revisions.map((r) => ({
     kind: r.kind,
     version: r.version,
+    take: r.take,
+    takesInRound: Number(r.takes_in_round ?? 1),
     status: r.status,
     body: r.body,
     restoredFrom: r.restored_from_version,

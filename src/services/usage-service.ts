@@ -1,6 +1,7 @@
 import { sumAgentUsage } from '../db/agent-log.js';
 import type { Db } from '../db/connection.js';
 import { cacheShare, estimateCost, type PriceTable } from '../domain/pricing.js';
+import { takeLetter } from '../domain/takes.js';
 
 export interface UsageLine {
   label: string;
@@ -17,6 +18,8 @@ export interface UsageReport {
   byChapter: UsageLine[];
   byAgent: UsageLine[];
   byDay: UsageLine[];
+  /** Drafts written as takes: each take's share (with `n` the prompt is counted once, on take A). */
+  byTake: UsageLine[];
 }
 
 /** Tokens, cached tokens and estimated cost of a story's model calls, from the agent log. */
@@ -42,6 +45,7 @@ export async function summariseUsage(db: Db, storyId: number, prices: PriceTable
     add('chapter', row.chapter_number === null ? 'Outside chapters' : `Chapter ${row.chapter_number}: ${row.chapter_title ?? ''}`, row);
     add('agent', row.agent, row);
     add('day', row.day, row);
+    if (row.take !== null) add('take', `Take ${takeLetter(row.take)}`, row);
   }
   const list = (dimension: string) => [...(lines.get(dimension)?.values() ?? [])];
   const empty: UsageLine = { label: 'All', calls: 0, promptTokens: 0, cachedTokens: 0, completionTokens: 0, cost: 0, cacheShare: 0 };
@@ -50,5 +54,6 @@ export async function summariseUsage(db: Db, storyId: number, prices: PriceTable
     byChapter: list('chapter').sort((a, b) => a.label.localeCompare(b.label, 'en', { numeric: true })),
     byAgent: list('agent').sort((a, b) => b.cost - a.cost || a.label.localeCompare(b.label)),
     byDay: list('day').sort((a, b) => b.label.localeCompare(a.label)).slice(0, 7),
+    byTake: list('take').sort((a, b) => a.label.localeCompare(b.label)),
   };
 }

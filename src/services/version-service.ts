@@ -5,6 +5,7 @@ import type { PageRevision, StoryPage } from '../db/database.js';
 import { findPageByNumber, getRevision, lockPage, nextRevisionVersion } from '../db/pages.js';
 import { findRevisionByVersion, insertRevision } from '../db/revisions.js';
 import { isReviewing, type DraftKind } from '../domain/page-state-machine.js';
+import { takeLetter } from '../domain/takes.js';
 import { applyPageEvent, type AppliedEvent } from './apply-page-event.js';
 import { assertChapterOwner, chapterHere, type MemberPlace } from './member-service.js';
 import type { ReviewClock } from './review-schedule.js';
@@ -16,9 +17,16 @@ async function findPage(db: Executor, chapterId: number, pageNumber: number): Pr
   return page;
 }
 
-async function findVersion(db: Executor, page: StoryPage, kind: DraftKind, version: number): Promise<PageRevision> {
-  const revision = await findRevisionByVersion(db, page.id, kind, version);
+/** A version and its take ("v2 B"); take 0 is A, the only take of a version written as one draft. */
+export interface VersionAndTake {
+  version: number;
+  take: number;
+}
+
+async function findVersion(db: Executor, page: StoryPage, kind: DraftKind, { version, take }: VersionAndTake): Promise<PageRevision> {
+  const revision = await findRevisionByVersion(db, page.id, kind, version, take);
   if (revision) return revision;
+  if (take > 0 && (await findRevisionByVersion(db, page.id, kind, version, 0))) throw new UserError(`Page ${page.number}'s ${kind} v${version} has no take ${takeLetter(take)}.`);
   const latest = await nextRevisionVersion(db, page.id, kind);
   throw new UserError(
     latest === 1 ? `Page ${page.number} has no ${kind} yet.` : `Page ${page.number} has ${kind} versions 1 to ${latest - 1}; there is no v${version}.`,
@@ -26,7 +34,7 @@ async function findVersion(db: Executor, page: StoryPage, kind: DraftKind, versi
 }
 
 /** Two versions of one page's narration or dialogue, for `/page diff`. */
-export async function getTwoVersions(db: Db, place: { guildId: string; channelId: string }, pageNumber: number, kind: DraftKind, from: number, to: number) {
+export async function getTwoVersions(db: Db, place: { guildId: string; channelId: string }, pageNumber: number, kind: DraftKind, from: VersionAndTake, to: VersionAndTake) {
   const chapter = await chapterHere(db, place);
   const page = await findPage(db, chapter.id, pageNumber);
   return { page, from: await findVersion(db, page, kind, from), to: await findVersion(db, page, kind, to) };
@@ -43,7 +51,8 @@ export interface RestoredVersion extends AppliedEvent {
  * says where it came from, and goes back to a vote. Nothing is deleted: the draft it replaces is
  * marked superseded, and the transition log records the restore.
  */
-export async function restoreVersion(db: Db, place: MemberPlace, pageNumber: number, kind: DraftKind, version: number, clock: ReviewClock): Promise<RestoredVersion> {
+export async function restoreVersion(db: Db, place: MemberPlace, pageNumber: number, kind: DraftKind, from: number | VersionAndTake, clock: ReviewClock): Promise<RestoredVersion> {
+  const { version, take } = typeof from === 'number' ? { version: from, take: 0 } : from;
   return db.transaction().execute(async (trx) => {
     const chapter = await chapterHere(trx, place);
     // Lock, then check: the chapter lock is the one member changes take, so the role read is current.
@@ -52,8 +61,8 @@ export async function restoreVersion(db: Db, place: MemberPlace, pageNumber: num
     const found = await findPageByNumber(trx, chapter.id, pageNumber);
     const page = found && (await lockPage(trx, found.id));
     if (!page) throw new UserError(`This chapter has no page ${pageNumber}.`);
-    const source = await findRevisionByVersion(trx, page.id, kind, version);
-    if (!source) throw new UserError(`Page ${pageNumber} has no ${kind} v${version}.`);
+    const source = await findRevisionByVersion(trx, page.id, kind, version, take);
+    if (!source) throw new UserError(`Page ${pageNumber} has no ${kind} v${version}${take > 0 ? ` ${takeLetter(take)}` : ''}.`);
     const current = page.current_revision_id === null ? undefined : await getRevision(trx, page.current_revision_id);
     const draftOpen = current !== undefined && current.status === 'open' && isReviewing(page.state);
     if (draftOpen && current.id === source.id) {

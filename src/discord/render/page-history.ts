@@ -4,6 +4,7 @@ import type { StoryPage } from '../../db/database.js';
 import { describePageState } from '../../domain/page-state-machine.js';
 import type { VersionHistory } from '../../services/history-service.js';
 import { fitText, LIMITS } from './message-parts.js';
+import { formatVersionAndTake, takeLetter } from '../../domain/takes.js';
 
 const MAX_EMBEDS = 10;
 const PER_VERSION_TEXT = 500;
@@ -37,9 +38,10 @@ export function renderPageHistory(page: StoryPage, versions: VersionHistory[], s
   const perVersion = Math.min(PER_VERSION_TEXT, Math.floor((LIMITS.embedTotal - 700) / Math.max(1, shown.length)) - 250);
   const embeds = shown.map((v) => {
     const embed = new EmbedBuilder()
-      .setTitle(`${v.kind === 'narration' ? 'Narration' : 'Dialogue'} v${v.version}${v.restoredFrom ? ` (restored from v${v.restoredFrom})` : ''} · ${v.status.replace('_', ' ')}`)
+      .setTitle(`${v.kind === 'narration' ? 'Narration' : 'Dialogue'} ${formatVersionAndTake(v.version, v.take, v.takesInRound)}${v.restoredFrom ? ` (restored from v${v.restoredFrom})` : ''} · ${v.status.replace('_', ' ')}`)
       .setDescription(fitText(`${v.editedBy ? `✍️ Edited by <@${v.editedBy}>\n\n` : ''}${v.body}`, Math.max(80, perVersion)));
-    const votes = v.votes.map((vote) => `<@${vote.userId}> ${vote.choice === 'approve' ? '✅' : '✏️'}`).join(' ');
+    const picked = (vote: VersionHistory['votes'][number]) => (v.takesInRound > 1 ? ` ${takeLetter(vote.pick ?? 0)}` : '');
+    const votes = v.votes.map((vote) => `<@${vote.userId}> ${vote.choice === 'approve' ? `✅${picked(vote)}` : '✏️'}`).join(' ');
     if (votes) embed.addFields({ name: 'Votes', value: fitText(votes, 200) });
     const feedback = v.feedback.map((f) => `<@${f.userId}>: ${f.body}`).join('\n');
     if (feedback) embed.addFields({ name: 'Feedback', value: fitText(feedback, 200) });

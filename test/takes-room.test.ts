@@ -1,0 +1,218 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStoryroom, type StoryroomHarness } from '../loopback/stack.js';
+import { buttonsOf, embedText, WritersRoom } from '../loopback/writers-room.js';
+import type { StoredMessage } from '../loopback/discord/types.js';
+import type { RecordedRequest, ScriptedReply } from '../loopback/model/types.js';
+
+const SCRIPT = { panels: [{ panel: 1, caption: 'The ford at dusk.', lines: [{ speaker: 'Kai', line: 'The river is rising.' }] }] };
+const TAKES = ['Take one: Kai walks to the forge.', 'Take two: Kai wades the river.', 'Take three: Kai climbs the hill.'] as const;
+
+describe('takes in the writers’ room', () => {
+  let h: StoryroomHarness;
+  let room: WritersRoom;
+  /** What the model answers next; each test sets it. */
+  let answer: (request: RecordedRequest) => ScriptedReply = () => ({ content: TAKES[0] });
+
+  beforeAll(async () => {
+    // A review "minute" of 250 ms: a 12-minute deadline passes after 3 s.
+    h = await startStoryroom('takesroom', { env: { REVIEW_MINUTE_MS: '250' } });
+    room = new WritersRoom(h);
+    h.model.setResponder((request) => answer(request));
+    await room.setupStory();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  const narrationRequests = () => h.model.requests.filter((r) => r.responseFormatName === null);
+  const dialogueRequests = () => h.model.requests.filter((r) => r.responseFormatName !== null);
+
+  /** Three takes with `n`; one structured script for every dialogue take. */
+  const threeTakes = (request: RecordedRequest): ScriptedReply =>
+    request.responseFormatName ? { json: SCRIPT } : { content: TAKES[0], choices: TAKES.map((content) => ({ content })) };
+
+  function startWithTakes(threadId: string, userId: string, input: string, takes: number) {
+    return h.discord.slashCommand({ guildId: h.guildId, channelId: threadId, userId, name: 'page', subcommand: 'start', options: { input, takes } });
+  }
+
+  /** A take's message once its Pick button is live. */
+  function openTake(threadId: string, pageNumber: number, kind: 'Narration' | 'Dialogue', version: number, letter: string): Promise<StoredMessage> {
+    const title = `Page ${pageNumber} · ${kind} v${version} · Take ${letter}`;
+    return h.discord.waitFor(
+      () => h.discord.messages(threadId).find((m) => embedText(m).includes(title) && buttonsOf(m).some((b) => b.label === `Pick ${letter}` && !b.disabled)),
+      { description: `open take "${title}"`, timeoutMs: 15_000 },
+    );
+  }
+
+  function waitForText(threadId: string, messageId: string, text: string): Promise<StoredMessage> {
+    return h.discord.waitFor(() => {
+      const message = h.discord.message(threadId, messageId);
+      return message && embedText(message).includes(text) ? message : undefined;
+    }, { description: `"${text}" on message ${messageId}` });
+  }
+
+  async function pageOf(threadId: string) {
+    return h.database.db
+      .selectFrom('story_pages as p')
+      .innerJoin('chapters as c', 'c.id', 'p.chapter_id')
+      .selectAll('p')
+      .where('c.thread_id', '=', threadId)
+      .orderBy('p.number', 'desc')
+      .executeTakeFirstOrThrow();
+  }
+
+  function takesOf(pageId: number, kind: 'narration' | 'dialogue', version: number) {
+    return h.database.db.selectFrom('page_revisions').selectAll().where('page_id', '=', pageId).where('kind', '=', kind).where('version', '=', version).orderBy('take').execute();
+  }
+
+  async function threeWriterChapter(title: string) {
+    const threadId = await room.openChapter(title);
+    const bea = room.newMember(`bea${Math.random().toString(36).slice(2, 6)}`);
+    const cal = room.newMember(`cal${Math.random().toString(36).slice(2, 6)}`);
+    await room.join(threadId, bea);
+    await room.join(threadId, cal);
+    return { threadId, bea, cal };
+  }
+
+  it('a 3-take round: one request with n, picks decide (a changed pick counts once), the others shown as not picked; a Revise round; Another take during the vote', async () => {
+    h.model.setMultipleChoices('supported');
+    answer = threeTakes;
+    const { threadId, bea, cal } = await threeWriterChapter('Three takes');
+    const before = narrationRequests().length;
+    await startWithTakes(threadId, h.adminId, 'Kai must cross', 3).response();
+    const [a, b, c] = [await openTake(threadId, 1, 'Narration', 1, 'A'), await openTake(threadId, 1, 'Narration', 1, 'B'), await openTake(threadId, 1, 'Narration', 1, 'C')];
+    expect(embedText(a)).toContain(TAKES[0]);
+    expect(embedText(b)).toContain(TAKES[1]);
+    expect(embedText(c)).toContain(TAKES[2]);
+    expect(buttonsOf(b).map((button) => button.label)).toEqual(['Pick B', 'Revise', 'Edit', 'Another take']);
+    // All three takes came from one request with n = 3.
+    const asked = narrationRequests().slice(before);
+    expect(asked.map((r) => r.n)).toEqual([3]);
+
+    const first = await room.click(threadId, b, bea, 'Pick B').response();
+    expect(first.kind).toBe('update');
+    expect(embedText(room.message(threadId, b.id))).toContain('Picks: A 0 · B 1 · C 0');
+    await room.click(threadId, a, h.adminId, 'Pick A').response();
+    await waitForText(threadId, c.id, 'Picks: A 1 · B 1 · C 0');
+    // The admin changes their pick to B: B reaches the quorum of 2 (of 3) and wins.
+    const decided = room.click(threadId, b, h.adminId, 'Pick B');
+    await decided.response();
+    await h.discord.waitFor(() => decided.followUps.find((m) => m.content.includes('You changed your vote to take B')), { description: 'a word on the changed pick' });
+    await waitForText(threadId, b.id, 'Picked.');
+    await waitForText(threadId, a.id, 'Not picked: take B was chosen');
+    await waitForText(threadId, c.id, 'Not picked: take B was chosen');
+    expect(buttonsOf(room.message(threadId, a.id)).every((button) => button.disabled)).toBe(true);
+    const page = await pageOf(threadId);
+    const narrations = await takesOf(page.id, 'narration', 1);
+    expect(narrations.map((t) => [t.take, t.status])).toEqual([[0, 'superseded'], [1, 'approved'], [2, 'superseded']]);
+    expect(page.approved_narration_id).toBe(narrations[1]?.id);
+
+    // The dialogue is written from take B, as three takes too; the room sends it back with feedback.
+    const dialogueA = await openTake(threadId, 1, 'Dialogue', 1, 'A');
+    expect(dialogueRequests().at(-1)?.promptText).toContain(TAKES[1]);
+    await room.revise(threadId, dialogueA, bea, 'More thunder over the ford.');
+    const dialogueC = await openTake(threadId, 1, 'Dialogue', 1, 'C');
+    const sentBack = await room.revise(threadId, dialogueC, cal, 'And Mira should answer.');
+    expect(sentBack.kind).toBe('update');
+    await waitForText(threadId, dialogueA.id, 'The round was sent back');
+    const v2a = await openTake(threadId, 1, 'Dialogue', 2, 'A');
+    await openTake(threadId, 1, 'Dialogue', 2, 'C');
+    expect(dialogueRequests().at(-1)?.promptText).toContain('More thunder over the ford.');
+    expect(dialogueRequests().at(-1)?.promptText).toContain('And Mira should answer.');
+
+    // Another take while the round is open: take D joins it, and the room picks it.
+    await room.click(threadId, v2a, bea, 'Pick A').response();
+    const another = await room.click(threadId, v2a, cal, 'Another take').response();
+    expect(another.ephemeral).toBe(true);
+    expect(another.content).toContain('Another take is being written');
+    const d = await openTake(threadId, 1, 'Dialogue', 2, 'D');
+    expect(embedText(d)).toContain('Picks: A 1 · B 0 · C 0 · D 0');
+    await room.click(threadId, d, cal, 'Pick D').response();
+    await room.click(threadId, d, h.adminId, 'Pick D').response();
+    await h.discord.waitFor(() => h.discord.messages(threadId).find((m) => embedText(m).includes('Page 1 approved')), { description: 'page approved' });
+    const approved = await pageOf(threadId);
+    const dialogues = await takesOf(approved.id, 'dialogue', 2);
+    expect(dialogues).toHaveLength(4);
+    expect(approved.approved_dialogue_id).toBe(dialogues[3]?.id);
+    expect(approved.takes_pending).toBe(0);
+
+    // /usage counts tokens per take: with n the prompt is counted once, on take A.
+    const rows = await h.database.db.selectFrom('agent_execution_log').select(['take', 'prompt_tokens', 'completion_tokens']).where('page_id', '=', page.id).where('agent', '=', 'narrator').orderBy('take').execute();
+    expect(rows.map((r) => r.take)).toEqual([0, 1, 2]);
+    expect(rows[0]?.prompt_tokens).toBeGreaterThan(0);
+    expect(rows.slice(1).map((r) => r.prompt_tokens)).toEqual([0, 0]);
+    expect(rows.every((r) => r.completion_tokens > 0)).toBe(true);
+    const usage = await h.discord.slashCommand({ guildId: h.guildId, channelId: threadId, userId: h.adminId, name: 'usage' }).response();
+    const byTake = JSON.stringify(usage.embeds);
+    expect(byTake).toContain('By take (drafts written as takes)');
+    expect(byTake).toMatch(/\*\*Take A\*\*: [1-9][0-9,]* in/);
+    expect(byTake).toMatch(/\*\*Take B\*\*: [0-9,]+ in/);
+  });
+
+  it('a server that ignores n gets parallel one-choice requests, remembered for the next round; one take cut off by length keeps the others', async () => {
+    h.model.setMultipleChoices('ignored');
+    let served = 0;
+    answer = (request) => {
+      served += 1;
+      return request.responseFormatName ? { json: SCRIPT } : { content: `Parallel take number ${served}.` };
+    };
+    const { threadId, bea } = await threeWriterChapter('Parallel takes');
+    const before = h.model.requests.length;
+    await startWithTakes(threadId, h.adminId, 'Kai waits', 2).response();
+    const a = await openTake(threadId, 1, 'Narration', 1, 'A');
+    const b = await openTake(threadId, 1, 'Narration', 1, 'B');
+    expect(embedText(a)).not.toBe(embedText(b));
+    // First n = 2 answered with one choice, then one request for the missing take.
+    expect(h.model.requests.slice(before).map((r) => r.n)).toEqual([2, 1]);
+    const page = await pageOf(threadId);
+    const rows = await h.database.db.selectFrom('agent_execution_log').select(['take', 'prompt_tokens']).where('page_id', '=', page.id).orderBy('take').execute();
+    // Each parallel take read the prompt itself.
+    expect(rows.filter((r) => r.take !== null).every((r) => r.prompt_tokens > 0)).toBe(true);
+
+    await room.click(threadId, a, bea, 'Pick A').response();
+    await room.click(threadId, a, h.adminId, 'Pick A').response();
+    await openTake(threadId, 1, 'Dialogue', 1, 'B');
+    // The dialogue round went straight to parallel requests: the server is remembered.
+    expect(dialogueRequests().slice(-2).map((r) => r.n)).toEqual([1, 1]);
+
+    // A restarted worker forgets which servers ignore n. Back on a server that answers n: one of
+    // three choices is cut off by length; A and B stay.
+    await h.stopWorker();
+    await h.startWorker();
+    h.model.setMultipleChoices('supported');
+    answer = (request) => (request.responseFormatName ? { json: SCRIPT } : { content: TAKES[0], choices: [{ content: TAKES[0] }, { fault: 'length' }, { content: TAKES[2] }] });
+    const second = await threeWriterChapter('Cut off');
+    await startWithTakes(second.threadId, h.adminId, 'Kai rests', 3).response();
+    await openTake(second.threadId, 1, 'Narration', 1, 'A');
+    const keptB = await openTake(second.threadId, 1, 'Narration', 1, 'B');
+    expect(embedText(keptB)).toContain(TAKES[2]);
+    const cutPage = await pageOf(second.threadId);
+    expect(await takesOf(cutPage.id, 'narration', 1)).toHaveLength(2);
+    const logged = await h.database.db.selectFrom('agent_execution_log').select(['take', 'outcome']).where('page_id', '=', cutPage.id).orderBy('take').execute();
+    expect(logged.map((r) => [r.take, r.outcome])).toEqual([[0, 'ok'], [1, 'length'], [2, 'ok']]);
+  });
+
+  it('at the deadline the most-picked take wins', async () => {
+    h.model.setMultipleChoices('supported');
+    answer = threeTakes;
+    const { threadId, bea, cal } = await threeWriterChapter('Deadline takes');
+    await h.discord.slashCommand({ guildId: h.guildId, channelId: h.storyChannelId, userId: h.adminId, name: 'settings', options: { quorum: 'all', deadline_minutes: 12, deadline_rule: 'approve_on_tie' } }).response();
+    try {
+      await startWithTakes(threadId, h.adminId, 'Kai chooses', 3).response();
+      const a = await openTake(threadId, 1, 'Narration', 1, 'A');
+      const c = await openTake(threadId, 1, 'Narration', 1, 'C');
+      await room.click(threadId, c, bea, 'Pick C').response();
+      await room.click(threadId, c, cal, 'Pick C').response();
+      await room.click(threadId, a, h.adminId, 'Pick A').response();
+      const notice = await h.discord.waitFor(() => h.discord.messages(threadId).find((m) => m.content.startsWith('⌛')), { description: 'deadline notice', timeoutMs: 15_000 });
+      expect(notice.content).toContain('A 1 · B 0 · C 2');
+      expect(notice.content).toContain('so take C is picked');
+      await waitForText(threadId, c.id, 'Picked.');
+      const page = await pageOf(threadId);
+      const narrations = await takesOf(page.id, 'narration', 1);
+      expect(page.approved_narration_id).toBe(narrations[2]?.id);
+    } finally {
+      await h.discord.slashCommand({ guildId: h.guildId, channelId: h.storyChannelId, userId: h.adminId, name: 'settings', options: { quorum: 'majority', deadline_minutes: 0 } }).response();
+    }
+  });
+});
