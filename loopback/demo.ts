@@ -46,6 +46,21 @@ function demoModel(request: RecordedRequest): ScriptedReply {
       },
     };
   }
+  if (request.responseFormatName === 'dialogue_script' && request.promptText.includes('Tracks at the treeline')) {
+    // Page 2 asks for takes: each choice is a different script, and Another take a third.
+    const script = (line: string) => ({ panels: [{ panel: 1, caption: 'The treeline at dawn. (demo dialogue)', lines: [{ speaker: 'Mira', line }] }] });
+    if (request.n === 1) return { json: script('Smoke. Someone made camp here, and left in a hurry.') };
+    return { content: '', choices: [{ content: JSON.stringify(script('Tracks. Big ones.')) }, { content: JSON.stringify(script('Whatever it was, it waited for us.')) }] };
+  }
+  if (request.n > 1) {
+    return {
+      content: '',
+      choices: [
+        { content: '(demo narrator, take A) Dawn finds the forge cold. Kai follows the hoofprints to the treeline.' },
+        { content: '(demo narrator, take B) At dawn the rain stops. In the mud by the door: prints too large for any horse.' },
+      ],
+    };
+  }
   const revised = request.promptText.includes('rain');
   return {
     content: revised
@@ -178,6 +193,24 @@ async function main(): Promise<void> {
     const diff = await discord.slashCommand({ guildId: guild.id, channelId: threadId, userId: ben, name: 'page', subcommand: 'diff', options: { page: 1, from: 2, to: 3 } }).response();
     console.log(indent(embedsText(diff.embeds).slice(0, 600)));
 
+    step('ava starts page 2 with two takes: /page start input:"Tracks at the treeline" takes:2');
+    await discord.slashCommand({ guildId: guild.id, channelId: threadId, userId: ava.id, name: 'page', subcommand: 'start', options: { input: 'Tracks at the treeline', takes: 2 } }).response();
+    const takeA = await room.openTake(threadId, 2, 'Narration', 1, 'A');
+    const takeB = await room.openTake(threadId, 2, 'Narration', 1, 'B');
+    console.log(indent(`${embedText(takeA).split('\n')[1] ?? ''}\n${embedText(takeB).split('\n')[1] ?? ''}`));
+    step('Two takes of the narration, one request to the model. ava and ben both press Pick B');
+    await room.click(threadId, takeB, ava.id, 'Pick B').response();
+    await room.click(threadId, takeB, ben, 'Pick B').response();
+    const dialogueA = await room.openTake(threadId, 2, 'Dialogue', 1, 'A');
+    step('The dialogue comes as two takes too. ben presses Another take; the third take joins the round');
+    await room.click(threadId, dialogueA, ben, 'Another take').response();
+    const dialogueC = await room.openTake(threadId, 2, 'Dialogue', 1, 'C');
+    step('Both pick take C');
+    await room.click(threadId, dialogueC, ava.id, 'Pick C').response();
+    await room.click(threadId, dialogueC, ben, 'Pick C').response();
+    await discord.waitFor(() => discord.messages(threadId).find((m) => embedText(m).includes('Page 2 approved')), { description: 'page 2 approved', timeoutMs: 30_000 });
+    console.log(indent(embedText(room.message(threadId, dialogueC.id)).split('\n').slice(0, 4).join('\n')));
+
     // The panels agent writes the image prompts a moment after the approval.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     step('ava exports the chapter: /chapter export format:markdown, then format:comfyui');
@@ -217,7 +250,7 @@ async function main(): Promise<void> {
     await deleteQueueKeys(REDIS_URL, processEnv.QUEUE_PREFIX ?? 'demo');
   }
   if (failed) process.exitCode = 1;
-  else console.log('\nDemo finished: page 1 of "Embers" is approved.');
+  else console.log('\nDemo finished: pages 1 and 2 of "Embers" are approved.');
 }
 
 await main();

@@ -99,6 +99,15 @@ export class WritersRoom {
     );
   }
 
+  /** One take of a round of takes, once its Pick button is live ("Page 2 · Narration v1 · Take B"). */
+  async openTake(threadId: string, pageNumber: number, kind: 'Narration' | 'Dialogue', version: number, letter: string): Promise<StoredMessage> {
+    const title = `Page ${pageNumber} · ${kind} v${version} · Take ${letter}`;
+    return this.h.discord.waitFor(
+      () => this.h.discord.messages(threadId).find((m) => embedText(m).includes(title) && buttonsOf(m).some((b) => b.label === `Pick ${letter}` && !b.disabled)),
+      { description: `open take "${title}"`, timeoutMs: 15_000 },
+    );
+  }
+
   click(threadId: string, message: StoredMessage, userId: string, label: string) {
     return this.h.discord.clickButton({ guildId: this.h.guildId, channelId: threadId, userId, messageId: message.id, customId: button(message, label).custom_id ?? '' });
   }

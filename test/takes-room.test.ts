@@ -35,14 +35,7 @@ describe('takes in the writers’ room', () => {
     return h.discord.slashCommand({ guildId: h.guildId, channelId: threadId, userId, name: 'page', subcommand: 'start', options: { input, takes } });
   }
 
-  /** A take's message once its Pick button is live. */
-  function openTake(threadId: string, pageNumber: number, kind: 'Narration' | 'Dialogue', version: number, letter: string): Promise<StoredMessage> {
-    const title = `Page ${pageNumber} · ${kind} v${version} · Take ${letter}`;
-    return h.discord.waitFor(
-      () => h.discord.messages(threadId).find((m) => embedText(m).includes(title) && buttonsOf(m).some((b) => b.label === `Pick ${letter}` && !b.disabled)),
-      { description: `open take "${title}"`, timeoutMs: 15_000 },
-    );
-  }
+  const openTake = (threadId: string, pageNumber: number, kind: 'Narration' | 'Dialogue', version: number, letter: string) => room.openTake(threadId, pageNumber, kind, version, letter);
 
   function waitForText(threadId: string, messageId: string, text: string): Promise<StoredMessage> {
     return h.discord.waitFor(() => {

@@ -1,6 +1,6 @@
 import type { Db } from '../db/connection.js';
 import type { Transaction } from 'kysely';
-import type { Database, PageRevision, StoryPage } from '../db/database.js';
+import type { Database, StoryPage } from '../db/database.js';
 import type { OutboxJob } from '../db/outbox.js';
 import { getPageWithPlace, getRevision } from '../db/pages.js';
 import { findRevisionByVersion } from '../db/revisions.js';
