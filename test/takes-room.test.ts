@@ -208,4 +208,56 @@ describe('takes in the writers’ room', () => {
       await h.discord.slashCommand({ guildId: h.guildId, channelId: h.storyChannelId, userId: h.adminId, name: 'settings', options: { quorum: 'majority', deadline_minutes: 0 } }).response();
     }
   });
+
+  it('Edit on a take adds a take; history, diff and restore address "v1 B"; refusals are private and change nothing', async () => {
+    h.model.setMultipleChoices('supported');
+    answer = threeTakes;
+    const { threadId, bea, cal } = await threeWriterChapter('Takes by hand');
+    const stranger = room.newMember(`stranger${Math.random().toString(36).slice(2, 6)}`);
+    await startWithTakes(threadId, h.adminId, 'Kai hesitates', 2).response();
+    const a = await openTake(threadId, 1, 'Narration', 1, 'A');
+    const b = await openTake(threadId, 1, 'Narration', 1, 'B');
+    await room.click(threadId, a, bea, 'Pick A').response();
+
+    // A stranger's pick is refused in private and stores nothing.
+    const refused = await room.click(threadId, b, stranger, 'Pick B').response();
+    expect(refused.ephemeral).toBe(true);
+    expect(refused.content).toContain('Only co-writers');
+    const page = await pageOf(threadId);
+    const lead = (await takesOf(page.id, 'narration', 1))[0];
+    expect(await h.database.db.selectFrom('votes').select('user_id').where('revision_id', '=', lead?.id ?? 0).execute()).toEqual([{ user_id: bea }]);
+
+    // Edit on take B: the text becomes take C, marked as edited; the pick cast so far stands.
+    const saved = await room.edit(threadId, b, cal, 'Kai stops at the water, counting the stones.');
+    expect(saved.ephemeral).toBe(true);
+    expect(saved.content).toContain('take C of narration v1');
+    const c = await openTake(threadId, 1, 'Narration', 1, 'C');
+    expect(embedText(c)).toContain(`Edited by <@${cal}>`);
+    await waitForText(threadId, c.id, 'Picks: A 1 · B 0 · C 0');
+    await room.click(threadId, c, cal, 'Pick C').response();
+    await room.click(threadId, c, h.adminId, 'Pick C').response();
+    await waitForText(threadId, c.id, 'Picked.');
+
+    // A pick on the decided round is stale: answered in private, nothing changes.
+    const stale = await room.click(threadId, room.message(threadId, a.id), bea, 'Pick A').response();
+    expect(stale.ephemeral).toBe(true);
+    expect(stale.content).toMatch(/superseded|already/);
+    const narrations = await takesOf(page.id, 'narration', 1);
+    expect(narrations.map((t) => [t.take, t.status, t.edited_by])).toEqual([[0, 'superseded', null], [1, 'superseded', null], [2, 'approved', cal]]);
+
+    const command = (name: string, subcommand: string, options: Record<string, string | number>) =>
+      h.discord.slashCommand({ guildId: h.guildId, channelId: threadId, userId: h.adminId, name, subcommand, options }).response();
+    const history = JSON.stringify((await command('page', 'history', { page: 1 })).embeds);
+    expect(history).toContain('Narration v1 A · superseded');
+    expect(history).toContain('Narration v1 C · approved');
+    expect(history).toContain(`<@${cal}> ✅ C`);
+    const diff = JSON.stringify((await command('page', 'diff', { page: 1, from: 1, to: 1, from_take: 'A', to_take: 'C' })).embeds);
+    expect(diff).toContain('Narration v1 A → v1 C (edited)');
+    const missing = await command('page', 'diff', { page: 1, from: 1, to: 1, to_take: 'F' });
+    expect(missing.content).toContain('has no take F');
+    const restored = await command('page', 'restore', { page: 1, version: 1, take: 'B' });
+    expect(restored.content).toContain('narration v1 B as v2');
+    const v2 = await room.openDraft(threadId, 1, 'Narration', 2);
+    expect(embedText(v2)).toContain(TAKES[1]);
+  });
 });
