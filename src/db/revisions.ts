@@ -41,9 +41,23 @@ export async function closeRound(db: Executor, lead: Pick<PageRevision, 'id' | '
   return db.selectFrom('page_revisions').selectAll().where('id', '=', lead.id).executeTakeFirstOrThrow();
 }
 
-/** A page's versions of one kind, newest first, for autocomplete. */
-export function listRevisionVersions(db: Executor, pageId: number, kind: DraftKind, limit: number): Promise<Pick<PageRevision, 'version' | 'status' | 'restored_from_version'>[]> {
-  return db.selectFrom('page_revisions').select(['version', 'status', 'restored_from_version']).where('page_id', '=', pageId).where('kind', '=', kind).orderBy('version', 'desc').limit(limit).execute();
+/** A page's versions of one kind, newest first, for autocomplete: one row per version, with how many takes it had. */
+export async function listRevisionVersions(db: Executor, pageId: number, kind: DraftKind, limit: number): Promise<(Pick<PageRevision, 'version' | 'status' | 'restored_from_version'> & { takes: number })[]> {
+  const rows = await db
+    .selectFrom('page_revisions as r')
+    .select((eb) => [
+      'r.version',
+      'r.status',
+      'r.restored_from_version',
+      eb.selectFrom('page_revisions as t').select(eb.fn.countAll<number>().as('n')).whereRef('t.page_id', '=', 'r.page_id').whereRef('t.kind', '=', 'r.kind').whereRef('t.version', '=', 'r.version').as('takes'),
+    ])
+    .where('r.page_id', '=', pageId)
+    .where('r.kind', '=', kind)
+    .where('r.take', '=', 0)
+    .orderBy('r.version', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => ({ ...row, takes: Number(row.takes ?? 1) }));
 }
 
 export function insertRevision(db: Executor, revision: NewPageRevision): Promise<PageRevision> {

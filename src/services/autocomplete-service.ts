@@ -6,6 +6,7 @@ import { findPageByNumber, listPageNumbers } from '../db/pages.js';
 import { listRevisionVersions } from '../db/revisions.js';
 import { getStoryByChannel } from '../db/stories.js';
 import type { DraftKind } from '../domain/page-state-machine.js';
+import { takeLetter } from '../domain/takes.js';
 
 // Suggestions while a member types an option. Discord shows at most 25 and gives no room for an
 // error: a place where nothing fits gets no suggestions, and the command itself explains on submit.
@@ -60,7 +61,10 @@ export async function suggestVersions(db: Executor, place: Place, request: { pag
     .filter((revision) => String(revision.version).startsWith(request.typed.trim()))
     .slice(0, MAX_CHOICES)
     .map((revision) => ({
-      name: `${request.kind} v${revision.version} · ${revision.status}${revision.restored_from_version ? ` (restored from v${revision.restored_from_version})` : ''}`,
+      name:
+        revision.takes > 1
+          ? `${request.kind} v${revision.version} · ${revision.takes} takes (A–${takeLetter(revision.takes - 1)})`
+          : `${request.kind} v${revision.version} · ${revision.status}${revision.restored_from_version ? ` (restored from v${revision.restored_from_version})` : ''}`,
       value: revision.version,
     }));
 }
