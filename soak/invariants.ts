@@ -48,7 +48,8 @@ export async function checkInvariants(input: { db: Db; discord: DiscordEmulator;
       const cardMessage = card && messages.find((m) => m.id === card.message_id);
       if (!cardMessage || !embedText(cardMessage).includes(describePageState({ state, stage: page.stage }))) unannounced.push(`${where}: page card does not say approved`);
     } else if (isReviewing(state)) {
-      const open = messages.some((m) => buttonTargets(m, 'Approve').some((t) => t.action === 'approve' && t.revisionId === page.current_revision_id));
+      // A draft of one take has Approve; a round of takes has Pick A on its take A (the page's current draft).
+      const open = messages.some((m) => [...buttonTargets(m, 'Approve'), ...buttonTargets(m, 'Pick A')].some((t) => (t.action === 'approve' || t.action === 'pick') && t.revisionId === page.current_revision_id));
       if (!open) stuck.push(`${where}: open draft ${page.current_revision_id} has no message with live buttons`);
     } else if (isGenerating(state)) {
       const job = await queue.getJob(jobKeyFor('generate-draft', { pageId: page.id, kind: draftKindOf({ state, stage: page.stage }), pageVersion: page.version }));
@@ -79,20 +80,30 @@ export async function checkInvariants(input: { db: Db; discord: DiscordEmulator;
     .selectFrom('page_revisions as r')
     .innerJoin('story_pages as p', 'p.id', 'r.page_id')
     .innerJoin('chapters as c', 'c.id', 'p.chapter_id')
-    .select(['r.id', 'r.kind', 'r.version', 'r.status', 'p.number', 'c.thread_id'])
+    .select(['r.id', 'r.page_id', 'r.kind', 'r.version', 'r.take', 'r.status', 'p.number', 'c.thread_id'])
     .execute();
+  const round = (r: { page_id: number; kind: string; version: number }) => `${r.page_id}:${r.kind}:${r.version}`;
+  const takesInRound = new Map<string, number>();
+  const leadOfRound = new Map<string, number>();
+  for (const revision of revisions) {
+    takesInRound.set(round(revision), (takesInRound.get(round(revision)) ?? 0) + 1);
+    if (revision.take === 0) leadOfRound.set(round(revision), revision.id);
+  }
+  const revisionById = new Map(revisions.map((r) => [r.id, r]));
   const doubled: string[] = [];
   const tallies: string[] = [];
   for (const revision of revisions) {
-    const title = `Page ${revision.number} · ${revision.kind === 'narration' ? 'Narration' : 'Dialogue'} v${revision.version}`;
-    // The title ends at the version number: "v1" must not match the draft titled "v12".
-    const titled = new RegExp(`${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?!\\d)`);
+    const several = (takesInRound.get(round(revision)) ?? 1) > 1;
+    const title = `Page ${revision.number} · ${revision.kind === 'narration' ? 'Narration' : 'Dialogue'} v${revision.version}${several ? ` · Take ${String.fromCharCode(65 + revision.take)}` : ''}`;
+    // The title ends at the version number: "v1" must not match the draft titled "v12", nor a take's "v1 · Take B".
+    const titled = new RegExp(`${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?!\\d)(?! · )`);
     const shown = messagesOf(revision.thread_id).filter((m) => titled.test(embedText(m)));
     if (shown.length > 1) {
       const when = shown.map((m) => `${m.id} at ${new Date(m.createdAt).toISOString().slice(11, 23)}`).join(', ');
       doubled.push(`revision ${revision.id} (${title}) shown ${shown.length} times: ${when}`);
     }
-    if (revision.status !== 'open' || shown.length !== 1) continue;
+    // A round's picks are redrawn by a coalesced job: its tally is not compared here (see docs/soak.md).
+    if (revision.status !== 'open' || shown.length !== 1 || several) continue;
     const counted = await db
       .selectFrom('votes as v')
       .innerJoin('page_revisions as r', 'r.id', 'v.revision_id')
@@ -110,11 +121,17 @@ export async function checkInvariants(input: { db: Db; discord: DiscordEmulator;
   results.push({ name: 'one Discord message per revision', checked: revisions.length, violations: doubled });
   results.push({ name: "every open draft's tally equals Postgres", checked: revisions.filter((r) => r.status === 'open').length, violations: tallies });
 
+  // A round's votes are kept on its take A: a pick names its take, Revise is for the whole round.
+  const leadOf = (revisionId: number) => {
+    const revision = revisionById.get(revisionId);
+    return revision ? (leadOfRound.get(round(revision)) ?? revisionId) : revisionId;
+  };
+  const expected = (vote: (typeof log.votes)[number]) => (vote.choice === 'approve' ? `approve ${revisionById.get(vote.revisionId)?.take ?? 0}` : 'revise');
   const lastAcknowledged = new Map<string, (typeof log.votes)[number]>();
-  for (const vote of log.votes) lastAcknowledged.set(`${vote.revisionId}:${vote.userId}`, vote);
-  const stored = await db.selectFrom('votes').select(['revision_id', 'user_id', 'choice']).execute();
-  const storedBy = new Map(stored.map((v) => [`${v.revision_id}:${v.user_id}`, v.choice]));
-  const lost = [...lastAcknowledged.entries()].filter(([key, vote]) => storedBy.get(key) !== vote.choice).map(([key, vote]) => `${key}: acknowledged ${vote.choice}, stored ${storedBy.get(key) ?? 'nothing'}`);
+  for (const vote of log.votes) lastAcknowledged.set(`${leadOf(vote.revisionId)}:${vote.userId}`, vote);
+  const stored = await db.selectFrom('votes').select(['revision_id', 'user_id', 'choice', 'pick']).execute();
+  const storedBy = new Map(stored.map((v) => [`${v.revision_id}:${v.user_id}`, v.choice === 'approve' ? `approve ${v.pick ?? 0}` : 'revise']));
+  const lost = [...lastAcknowledged.entries()].filter(([key, vote]) => storedBy.get(key) !== expected(vote)).map(([key, vote]) => `${key}: acknowledged ${expected(vote)}, stored ${storedBy.get(key) ?? 'nothing'}`);
   results.push({ name: 'every acknowledged vote in Postgres, none doubled', checked: lastAcknowledged.size, violations: lost });
 
   const strangers = await db

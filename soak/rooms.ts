@@ -46,9 +46,9 @@ export async function createRoom(discord: DiscordEmulator, index: number): Promi
   return soak;
 }
 
-type ActionName = 'start' | 'vote' | 'revise' | 'join' | 'role' | 'restore' | 'quorum' | 'settings' | 'bible' | 'retry' | 'cancel';
+type ActionName = 'start' | 'vote' | 'revise' | 'pick' | 'another' | 'join' | 'role' | 'restore' | 'quorum' | 'settings' | 'bible' | 'retry' | 'cancel';
 
-const WEIGHTS: Record<ActionName, number> = { start: 4, vote: 10, revise: 3, join: 1, role: 1, restore: 1, quorum: 1, settings: 1, bible: 1, retry: 2, cancel: 1 };
+const WEIGHTS: Record<ActionName, number> = { start: 4, vote: 10, revise: 3, pick: 6, another: 1, join: 1, role: 1, restore: 1, quorum: 1, settings: 1, bible: 1, retry: 2, cancel: 1 };
 
 /** Messages in a thread with a live button of this label. */
 function withButton(discord: DiscordEmulator, threadId: string, label: string): StoredMessage[] {
@@ -75,15 +75,30 @@ export async function act(discord: DiscordEmulator, rooms: readonly SoakRoom[], 
   const command = (userId: string, channelId: string, name: string, subcommand: string | undefined, options: Record<string, string | number | boolean>) =>
     answered(`/${name} ${subcommand ?? ''}`, discord.slashCommand({ guildId: soak.guildId, channelId, userId, name, ...(subcommand ? { subcommand } : {}), options }).response());
   switch (action) {
-    case 'start':
-      await command(someone, threadId, 'page', 'start', { input: `Something happens ${random.int(1000)}` });
+    case 'start': {
+      // Some pages are written as takes: two or three of each draft, to pick from.
+      const takes = random.pick([1, 1, 1, 2, 3]) ?? 1;
+      await command(someone, threadId, 'page', 'start', { input: `Something happens ${random.int(1000)}`, ...(takes > 1 ? { takes } : {}) });
       return;
+    }
+    case 'pick':
+    case 'another': {
+      const label = action === 'another' ? 'Another take' : null;
+      const take = random.pick(discord.messages(threadId).filter((m) => buttonsOf(m).some((b) => !b.disabled && (label ? b.label === label : b.label?.startsWith('Pick ')))));
+      const button = take && buttonsOf(take).find((b) => !b.disabled && (label ? b.label === label : b.label?.startsWith('Pick ')));
+      const target = button?.custom_id ? decodeCustomId(button.custom_id) : null;
+      if (!take || !button?.label || !target || (target.action !== 'pick' && target.action !== 'another')) return;
+      const response = (await answered(button.label, room.click(threadId, take, someone, button.label).response())) as { kind?: string; ephemeral?: boolean } | null;
+      if (target.action === 'pick' && response?.kind === 'update' && !response.ephemeral) log.votes.push({ revisionId: target.revisionId, userId: someone, choice: 'approve', at: Date.now() });
+      return;
+    }
     case 'vote':
     case 'revise': {
-      const draft = random.pick(withButton(discord, threadId, 'Approve'));
-      const approve = draft && buttonsOf(draft).find((b) => b.label === 'Approve');
-      const target = approve?.custom_id ? decodeCustomId(approve.custom_id) : null;
-      if (!draft || !target || target.action !== 'approve') return;
+      // Approve is on drafts of one take; Revise also on every take of a round (it sends the round back).
+      const draft = random.pick(withButton(discord, threadId, action === 'vote' ? 'Approve' : 'Revise'));
+      const button = draft && buttonsOf(draft).find((b) => b.label === (action === 'vote' ? 'Approve' : 'Revise'));
+      const target = button?.custom_id ? decodeCustomId(button.custom_id) : null;
+      if (!draft || !target || (target.action !== 'approve' && target.action !== 'revise')) return;
       if (action === 'vote') {
         const response = (await answered('Approve', room.click(threadId, draft, someone, 'Approve').response())) as { kind?: string; ephemeral?: boolean } | null;
         if (response?.kind === 'update' && !response.ephemeral) log.votes.push({ revisionId: target.revisionId, userId: someone, choice: 'approve', at: Date.now() });

@@ -32,7 +32,7 @@ export async function processGenerateTake(deps: WorkerDeps, job: Job): Promise<s
     }
     if (!isOpenForVote(place, lead)) return 'round already decided';
     const target = { channelId: thread, purpose: 'draft' as const, chapterId: place.chapter_id, pageId: place.id, revisionId: null, generationKey };
-    const view: DraftView = { pageId: place.id, pageNumber: place.number, kind: lead.kind, version: lead.version, revisionId: null, text: '' };
+    const view: DraftView = { pageId: place.id, pageNumber: place.number, kind: lead.kind, version: lead.version, revisionId: null, text: '', anotherTake: true };
     const writing = { phase: 'writing' as const, queuePosition: null };
     await deps.messages.upsert(target, { by: 'generation_key' }, renderDraftMessage({ ...view, text: 'Another take is being written…' }, writing));
     const model =

@@ -57,6 +57,8 @@ export interface DraftView {
   reviewNotes?: readonly string[] | null;
   /** Set when this draft is one take of a round of several (0 is A). */
   take?: number | null;
+  /** An Another take being written: its letter is given when it joins the round. */
+  anotherTake?: boolean;
 }
 
 /** The draft's view from its stored revision: the one place that maps columns to what is shown. */
@@ -141,7 +143,7 @@ export function renderDraftMessage(view: DraftView, phase: DraftPhase): MessageB
   const { status, colour } = describePhase(view, phase);
   const restored = view.restoredFromVersion ? ` (restored from v${view.restoredFromVersion})` : '';
   // A dropped draft was never stored: its version number goes to the next draft, so it does not show one.
-  const takeLabel = view.take !== undefined && view.take !== null ? ` · Take ${takeLetter(view.take)}` : '';
+  const takeLabel = view.take !== undefined && view.take !== null ? ` · Take ${takeLetter(view.take)}` : view.anotherTake ? ' · another take' : '';
   const title =
     phase.phase === 'dropped' ? `Page ${view.pageNumber} · ${KIND_LABEL[view.kind]} ${takeLabel ? 'take' : 'draft'} (not kept)` : `Page ${view.pageNumber} · ${KIND_LABEL[view.kind]} v${view.version}${takeLabel}${restored}`;
   // Embeds do not resolve mentions in titles: the editor is named in the description's first line.
