@@ -36,17 +36,19 @@ export function listOpenDraftsWithReviewSchedule(db: Executor) {
     .execute();
 }
 
-/** Open drafts in open chapters, older than `createdBefore`, that have no message to vote on. */
+/** Open drafts (every take of an open round) in open chapters, older than `createdBefore`, that have no message to vote on. */
 export function listOpenDraftsWithoutMessage(db: Executor, createdBefore: Date) {
   return db
     .selectFrom('story_pages as p')
     .innerJoin('page_revisions as r', 'r.id', 'p.current_revision_id')
+    .innerJoin('page_revisions as t', (join) => join.onRef('t.page_id', '=', 'r.page_id').onRef('t.kind', '=', 'r.kind').onRef('t.version', '=', 'r.version'))
     .innerJoin('chapters as c', 'c.id', 'p.chapter_id')
-    .select(['p.id as pageId', 'r.id as revisionId'])
+    .select(['p.id as pageId', 't.id as revisionId'])
     .where('p.state', 'in', ['user_reviewing_narration', 'user_reviewing_dialogue'])
     .where('r.status', '=', 'open')
+    .where('t.status', '=', 'open')
     .where('c.status', '=', 'open')
-    .where('r.created_at', '<', createdBefore)
-    .where((eb) => eb.not(eb.exists(eb.selectFrom('discord_messages as m').select('m.id').whereRef('m.revision_id', '=', 'r.id').where('m.purpose', '=', 'draft'))))
+    .where('t.created_at', '<', createdBefore)
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('discord_messages as m').select('m.id').whereRef('m.revision_id', '=', 't.id').where('m.purpose', '=', 'draft'))))
     .execute();
 }

@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import { Client, Events, GatewayIntentBits, RESTEvents, Status } from 'discord.js';
+import { Client, Events, GatewayIntentBits, Options, RESTEvents, Status } from 'discord.js';
 import { COMMANDS } from '../../commands/index.js';
 import type { Config } from '../config/config.js';
 import { createDatabase, pingDatabase } from '../db/connection.js';
@@ -60,6 +60,9 @@ export async function startBot(config: Readonly<Config>, logger: Logger, options
   const client = new Client({
     intents: [GatewayIntentBits.Guilds],
     allowedMentions: NO_MENTIONS,
+    // Every click carries the message it was made on, and the bot reads nothing else from a channel:
+    // keeping up to 200 messages per thread (discord.js's default) would only grow with the story.
+    makeCache: Options.cacheWithLimits({ ...Options.DefaultMakeCacheSettings, MessageManager: 0 }),
     ...(options.waitGuildTimeoutMs !== undefined ? { waitGuildTimeout: options.waitGuildTimeoutMs } : {}),
     ...(config.discord.apiUrl ? { rest: { api: config.discord.apiUrl } } : {}),
   });
