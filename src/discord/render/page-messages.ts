@@ -174,7 +174,8 @@ export function renderDraftMessage(view: DraftView, phase: DraftPhase): MessageB
         .toJSON(),
     );
   }
-  if (view.revisionId !== null && (phase.phase === 'takes_open' || phase.phase === 'take_picked' || phase.phase === 'takes_sent_back')) {
+  const isTake = view.take !== undefined && view.take !== null;
+  if (view.revisionId !== null && (phase.phase === 'takes_open' || phase.phase === 'take_picked' || phase.phase === 'takes_sent_back' || (isTake && phase.phase === 'superseded'))) {
     components.push(takeButtons(view, view.revisionId, phase.phase === 'takes_open' ? { full: phase.full } : null));
   } else if (view.revisionId !== null && phase.phase !== 'writing' && phase.phase !== 'dropped') {
     const open = phase.phase === 'open';
