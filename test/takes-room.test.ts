@@ -14,7 +14,7 @@ describe('takes in the writers’ room', () => {
   let answer: (request: RecordedRequest) => ScriptedReply = () => ({ content: TAKES[0] });
 
   beforeAll(async () => {
-    // A review "minute" of 250 ms: a 12-minute deadline passes after 3 s.
+    // A review "minute" of 250 ms: a 20-minute deadline passes after 5 s.
     h = await startStoryroom('takesroom', { env: { REVIEW_MINUTE_MS: '250' } });
     room = new WritersRoom(h);
     h.model.setResponder((request) => answer(request));
@@ -189,7 +189,7 @@ describe('takes in the writers’ room', () => {
     h.model.setMultipleChoices('supported');
     answer = threeTakes;
     const { threadId, bea, cal } = await threeWriterChapter('Deadline takes');
-    await h.discord.slashCommand({ guildId: h.guildId, channelId: h.storyChannelId, userId: h.adminId, name: 'settings', options: { quorum: 'all', deadline_minutes: 12, deadline_rule: 'approve_on_tie' } }).response();
+    await h.discord.slashCommand({ guildId: h.guildId, channelId: h.storyChannelId, userId: h.adminId, name: 'settings', options: { quorum: 'all', deadline_minutes: 20, deadline_rule: 'approve_on_tie' } }).response();
     try {
       await startWithTakes(threadId, h.adminId, 'Kai chooses', 3).response();
       const a = await openTake(threadId, 1, 'Narration', 1, 'A');
