@@ -1,4 +1,9 @@
+import { Queue } from 'bullmq';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GENERATION_QUEUE } from '../src/queue/jobs.js';
+import { createRedisConnection } from '../src/queue/redis.js';
+import { sweepUnshownDrafts } from '../src/queue/sweeper.js';
 import { startStoryroom, type StoryroomHarness } from '../loopback/stack.js';
 import { buttonsOf, embedText, WritersRoom } from '../loopback/writers-room.js';
 import type { StoredMessage } from '../loopback/discord/types.js';
@@ -294,5 +299,28 @@ describe('takes in the writers’ room', () => {
       expect(picked).toHaveLength(1);
       await waitForText(threadId, takes[0]?.id ?? '', 'Not picked: take B was chosen');
     }
+  });
+
+  it('a take whose message never reached Discord is shown again by the sweeper', async () => {
+    h.model.setMultipleChoices('supported');
+    answer = threeTakes;
+    const { threadId } = await threeWriterChapter('Lost take');
+    await startWithTakes(threadId, h.adminId, 'A take that got lost', 2).response();
+    await openTake(threadId, 1, 'Narration', 1, 'A');
+    const b = await openTake(threadId, 1, 'Narration', 1, 'B');
+    // As if every attempt to post take B had failed: no message in the thread, none recorded.
+    h.discord.deleteMessage(threadId, b.id);
+    await h.database.db.deleteFrom('discord_messages').where('message_id', '=', b.id).execute();
+    const connection = createRedisConnection(h.config.redis.url, 'producer');
+    const queue = new Queue(GENERATION_QUEUE, { connection, prefix: h.config.redis.prefix });
+    try {
+      expect(await sweepUnshownDrafts(h.database.db, queue, pino({ level: 'silent' }), 0)).toBe(1);
+    } finally {
+      await queue.close();
+      connection.disconnect();
+    }
+    const shown = await openTake(threadId, 1, 'Narration', 1, 'B');
+    expect(shown.id).not.toBe(b.id);
+    expect(embedText(shown)).toContain(TAKES[1]);
   });
 });
