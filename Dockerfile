@@ -21,4 +21,4 @@ COPY --from=build /app/dist ./dist
 USER node
 # Both processes stop cleanly on SIGTERM (the worker finishes its drafts, for up to 25 s).
 STOPSIGNAL SIGTERM
-CMD ["node", "--enable-source-maps", "dist/src/bot.js"]
+CMD ["node", "dist/src/bot.js"]

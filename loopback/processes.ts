@@ -25,7 +25,7 @@ export interface ProcessOptions {
 
 /** The arguments to node that start a process's entry point under each runtime. */
 export function entryArguments(name: 'bot' | 'worker', runtime: 'tsx' | 'compiled'): string[] {
-  return runtime === 'compiled' ? ['--enable-source-maps', `dist/src/${name}.js`] : ['--import', 'tsx', `src/${name}.ts`];
+  return runtime === 'compiled' ? [`dist/src/${name}.js`] : ['--import', 'tsx', `src/${name}.ts`];
 }
 
 export function startStoryroomProcess(name: 'bot' | 'worker', env: NodeJS.ProcessEnv, options: ProcessOptions = {}): StoryroomProcess {

@@ -25,7 +25,7 @@ export async function startShards(config: Readonly<Config>, totalShards: number,
   const manager = new ShardingManager(fileURLToPath(new URL(compiled ? '../bot.js' : '../bot.ts', import.meta.url)), {
     token: config.discord.token,
     totalShards,
-    execArgv: compiled ? ['--enable-source-maps'] : ['--import', 'tsx'],
+    execArgv: compiled ? [] : ['--import', 'tsx'],
     respawn: true,
   });
   manager.on('shardCreate', (shard) => {
