@@ -10,6 +10,20 @@ import { build } from 'esbuild';
 // - optional native add-ons the packages try and do without (pg-native, zlib-sync, bufferutil…).
 const EXTERNAL = ['gpt-tokenizer', 'ws', 'pg-native', 'zlib-sync', 'bufferutil', 'utf-8-validate', 'msgpackr-extract'];
 
+// discord.js requires these packages (their CommonJS builds) and storyroom's own code imports them
+// (their ES module builds): bundled as found, the bot would hold both builds of each, two sets of
+// classes. Every reference resolves to the CommonJS build instead, one copy for everyone.
+const ONE_COPY = ['@discordjs/builders', '@discordjs/formatters', '@discordjs/util', '@sapphire/shapeshift'];
+const oneCopy = {
+  name: 'one-copy',
+  setup(bundler) {
+    const filter = new RegExp(`^(${ONE_COPY.map((name) => name.replace(/[/.]/g, '\\$&')).join('|')})$`);
+    bundler.onResolve({ filter }, (args) =>
+      args.kind === 'require-call' ? undefined : bundler.resolve(args.path, { kind: 'require-call', resolveDir: args.resolveDir, importer: args.importer }),
+    );
+  },
+};
+
 await build({
   entryPoints: { bot: 'dist/src/bot.js', worker: 'dist/src/worker.js' },
   outdir: 'dist/bundle',
@@ -18,6 +32,7 @@ await build({
   format: 'esm',
   target: 'node20',
   external: EXTERNAL,
+  plugins: [oneCopy],
   // CommonJS packages inside an ES module file still call require() for Node's built-ins, and a few
   // name __dirname or __filename (in error stacks, or on paths storyroom does not take).
   banner: {
