@@ -2,6 +2,7 @@
 // from tsc's output in dist/src/. Node keeps a record, a namespace and a compiled wrapper for every
 // module it loads; about 1,300 modules cost the unbundled worker about 25 MiB resident at start-up,
 // one file does not (docs/deploy.md, "Memory and CPU"). Run after `tsc -p tsconfig.build.json`.
+import { dirname } from 'node:path';
 import { build } from 'esbuild';
 
 // Loaded at run time from node_modules, as before bundling:
@@ -10,17 +11,22 @@ import { build } from 'esbuild';
 // - optional native add-ons the packages try and do without (pg-native, zlib-sync, bufferutil…).
 const EXTERNAL = ['gpt-tokenizer', 'ws', 'pg-native', 'zlib-sync', 'bufferutil', 'utf-8-validate', 'msgpackr-extract'];
 
-// discord.js requires these packages (their CommonJS builds) and storyroom's own code imports them
-// (their ES module builds): bundled as found, the bot would hold both builds of each, two sets of
-// classes. Every reference resolves to the CommonJS build instead, one copy for everyone.
-const ONE_COPY = ['@discordjs/builders', '@discordjs/formatters', '@discordjs/util', '@sapphire/shapeshift'];
+// CommonJS packages that storyroom's own ES modules import. Bundled as found, every importing module
+// would get a copy of the package's exports of its own (esbuild's interop: one getter per export, and
+// discord.js has hundreds, imported by sixteen modules), and the builders, formatters and util, which
+// discord.js requires as CommonJS, would also be bundled a second time as their ES module builds. Each
+// instead goes through one facade module that re-exports its CommonJS build: one copy for everyone.
+const FACADES = ['discord.js', '@discordjs/builders', '@discordjs/formatters', '@discordjs/util', '@sapphire/shapeshift'];
 const oneCopy = {
   name: 'one-copy',
   setup(bundler) {
-    const filter = new RegExp(`^(${ONE_COPY.map((name) => name.replace(/[/.]/g, '\\$&')).join('|')})$`);
-    bundler.onResolve({ filter }, (args) =>
-      args.kind === 'require-call' ? undefined : bundler.resolve(args.path, { kind: 'require-call', resolveDir: args.resolveDir, importer: args.importer }),
-    );
+    const filter = new RegExp(`^(${FACADES.map((name) => name.replace(/[/.]/g, '\\$&')).join('|')})$`);
+    bundler.onResolve({ filter }, async (args) => {
+      if (args.kind === 'require-call') return undefined;
+      const commonJs = await bundler.resolve(args.path, { kind: 'require-call', resolveDir: args.resolveDir, importer: args.importer });
+      return commonJs.errors.length > 0 ? commonJs : { path: commonJs.path, namespace: 'facade' };
+    });
+    bundler.onLoad({ filter: /.*/, namespace: 'facade' }, (args) => ({ contents: `export * from ${JSON.stringify(args.path)};`, resolveDir: dirname(args.path) }));
   },
 };
 
