@@ -1,4 +1,4 @@
-# One image for the bot and the worker: `node dist/src/bot.js` (the default) or `node dist/src/worker.js`.
+# One image for the bot and the worker: `node dist/bundle/bot.js` (the default) or `node dist/bundle/worker.js`.
 
 # Build stage: every dependency, then tsc to dist/.
 FROM node:24-slim AS build
@@ -9,6 +9,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY commands ./commands
 COPY migrations ./migrations
+COPY scripts ./scripts
 RUN npm run build
 
 # Runtime stage: production dependencies and the compiled code only; no compiler, no sources, no .env.
@@ -21,4 +22,4 @@ COPY --from=build /app/dist ./dist
 USER node
 # Both processes stop cleanly on SIGTERM (the worker finishes its drafts, for up to 25 s).
 STOPSIGNAL SIGTERM
-CMD ["node", "--enable-source-maps", "dist/src/bot.js"]
+CMD ["node", "dist/bundle/bot.js"]

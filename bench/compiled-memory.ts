@@ -1,6 +1,6 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { startStoryroomProcess } from '../loopback/processes.js';
+import { buildCompiled, startStoryroomProcess } from '../loopback/processes.js';
 import { startStoryroom } from '../loopback/stack.js';
 import { rssMiB } from './processes.js';
 import { row, sleep, summarize, type BenchRow } from './stats.js';
@@ -30,10 +30,9 @@ async function sampleRss(pids: (number | undefined)[], ms: number): Promise<numb
   return samples;
 }
 
-/** Resident memory of the compiled bot and worker (`npm start`, `npm run start:worker`) against bare discord.js and BullMQ, all idle. */
+/** Resident memory of the compiled bot and worker (`npm start`, `npm run start:worker`: the bundles) against bare discord.js and BullMQ, all idle. */
 export async function benchCompiledMemory(): Promise<BenchRow[]> {
-  const build = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`the build failed: ${build.stdout}`);
+  buildCompiled();
   const h = await startStoryroom('benchcompiled', { bot: false, worker: false });
   const env = { ...process.env, ...h.env, LOG_LEVEL: 'warn' };
   const bot = startStoryroomProcess('bot', env, { runtime: 'compiled' });

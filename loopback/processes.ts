@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -17,15 +17,23 @@ export interface StoryroomProcess {
 export interface ProcessOptions {
   /** Called with every line the process prints. */
   onLine?: (line: string) => void;
-  /** `tsx` runs the TypeScript sources (development, tests); `compiled` runs `dist/` with plain node, as `npm start` does. */
+  /** `tsx` runs the TypeScript sources (development, tests); `compiled` runs the bundles in `dist/bundle/` with plain node, as `npm start` does (build them first with buildCompiled()). */
   runtime?: 'tsx' | 'compiled';
   /** Extra node flags before the entry (the benchmark's --cpu-prof). */
   nodeArgs?: string[];
 }
 
+/** What `npm run build` does: tsc over tsconfig.build.json into dist/, then the bot's and the worker's bundles. */
+export function buildCompiled(): void {
+  for (const step of [['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], ['scripts/bundle.mjs']]) {
+    const run = spawnSync(process.execPath, step, { cwd: ROOT, encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(`the build failed at ${step.join(' ')}:\n${run.stdout}${run.stderr}`);
+  }
+}
+
 /** The arguments to node that start a process's entry point under each runtime. */
 export function entryArguments(name: 'bot' | 'worker', runtime: 'tsx' | 'compiled'): string[] {
-  return runtime === 'compiled' ? ['--enable-source-maps', `dist/src/${name}.js`] : ['--import', 'tsx', `src/${name}.ts`];
+  return runtime === 'compiled' ? [`dist/bundle/${name}.js`] : ['--import', 'tsx', `src/${name}.ts`];
 }
 
 export function startStoryroomProcess(name: 'bot' | 'worker', env: NodeJS.ProcessEnv, options: ProcessOptions = {}): StoryroomProcess {

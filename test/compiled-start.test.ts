@@ -1,11 +1,8 @@
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStoryroomProcess, type StoryroomProcess } from '../loopback/processes.js';
+import { buildCompiled, startStoryroomProcess, type StoryroomProcess } from '../loopback/processes.js';
 import { startStoryroom, type StoryroomHarness } from '../loopback/stack.js';
 import { embedText, WritersRoom } from '../loopback/writers-room.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SCRIPT = { panels: [{ panel: 1, caption: null, lines: [{ speaker: 'Kai', line: 'Compiled and running.' }] }] };
 
 describe('the compiled build', () => {
@@ -14,9 +11,8 @@ describe('the compiled build', () => {
   let worker: StoryroomProcess;
 
   beforeAll(async () => {
-    // The same build `npm run build` makes: tsc over tsconfig.build.json into dist/.
-    const build = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
-    if (build.status !== 0) throw new Error(`the build failed:\n${build.stdout}${build.stderr}`);
+    // The same build `npm run build` makes: tsc into dist/, then the bot's and the worker's bundles.
+    buildCompiled();
     // Two shards, so the compiled bot also spawns its shards from the compiled entry.
     h = await startStoryroom('compiled', { bot: false, worker: false, discord: { shards: 2 } });
     h.model.setResponder((request) => (request.responseFormatName ? { json: SCRIPT } : { content: 'The compiled narrator wrote this.' }));
@@ -47,8 +43,8 @@ describe('the compiled build', () => {
     expect(embedText(summary)).toContain('Compiled and running.');
     const page = await h.database.db.selectFrom('story_pages').select('state').executeTakeFirstOrThrow();
     expect(page.state).toBe('page_approved');
-    // Neither process loaded tsx: both run the JavaScript tsc wrote.
-    expect(bot.child.spawnargs.join(' ')).toContain('dist/src/bot.js');
+    // Neither process loaded tsx: both run the bundles of the JavaScript tsc wrote.
+    expect(bot.child.spawnargs.join(' ')).toContain('dist/bundle/bot.js');
     expect(worker.child.spawnargs.join(' ')).not.toContain('tsx');
   });
 });

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_CHECKPOINT } from '../domain/comfyui-workflow.js';
 import { chooseRenderWorkflow, type RenderWorkflow } from './render-workflow.js';
 import { DEFAULT_PRICES, type PriceTable } from '../domain/pricing.js';

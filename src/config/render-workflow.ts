@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { builtInPanelWorkflow, hashWorkflow, resolveWorkflowMapping, type WorkflowMapping } from '../domain/comfyui-mapping.js';
 import type { ComfyWorkflow } from '../domain/comfyui-workflow.js';
 

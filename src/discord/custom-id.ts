@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { BIBLE_ENTRY_TYPES } from '../domain/bible-entry.js';
 
 // The one place custom_ids are built and read. Self-describing (the bot keeps no memory of what it

@@ -1,5 +1,4 @@
 import { REST, Routes, ShardingManager } from 'discord.js';
-import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../logger.js';
 
@@ -20,12 +19,14 @@ export interface RunningShards {
 
 /** One bot process per shard, each started from the same entry point, under discord.js's ShardingManager. */
 export async function startShards(config: Readonly<Config>, totalShards: number, logger: Logger): Promise<RunningShards> {
-  // Each shard runs the same entry as this process: compiled JavaScript under `npm start`, TypeScript through tsx otherwise.
-  const compiled = import.meta.url.endsWith('.js');
-  const manager = new ShardingManager(fileURLToPath(new URL(compiled ? '../bot.js' : '../bot.ts', import.meta.url)), {
+  // Each shard runs the same entry as this process: the bundle under `npm start`, TypeScript through tsx otherwise.
+  const entry = process.argv[1];
+  if (!entry) throw new Error('cannot tell which entry point to start the shards from');
+  const compiled = entry.endsWith('.js');
+  const manager = new ShardingManager(entry, {
     token: config.discord.token,
     totalShards,
-    execArgv: compiled ? ['--enable-source-maps'] : ['--import', 'tsx'],
+    execArgv: compiled ? [] : ['--import', 'tsx'],
     respawn: true,
   });
   manager.on('shardCreate', (shard) => {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { UserError } from '../services/user-error.js';
 
 // Control characters other than newline and tab have no place in a story and can break rendering.

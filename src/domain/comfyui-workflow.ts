@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ExportPanel } from './chapter-export.js';
 
 // Panel prompts as a ComfyUI workflow in the API format (what "Save (API)" writes and POST /prompt

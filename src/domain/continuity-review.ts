@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 // The continuity reviewer's structured output. Strict-output friendly like the dialogue schema:
 // every property required, lengths checked after parsing.

@@ -1,5 +1,5 @@
 import { escapeMarkdown } from '@discordjs/formatters';
-import { z } from 'zod';
+import * as z from 'zod';
 
 // The dialogue agent's structured output. Strict-output friendly: every property required (absent =
 // null), and only keywords strict JSON-schema modes accept. Text lengths are checked after parsing

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 // The follow-up jobs a state change can ask for, as written to the outbox. Job data holds ids only;
 // the worker reads everything else from Postgres when the job runs. Pure: the queue that carries

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 // The panels agent's structured output: per panel what an image model needs. Strict-output friendly.
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type WebSocket from 'ws';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ComfyWorkflow } from '../domain/comfyui-workflow.js';
 import { ComfyUnreachableError, ComfyValidationError, describeValidationError } from './comfyui-errors.js';
 

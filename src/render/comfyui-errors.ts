@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 // What can go wrong talking to ComfyUI, as values the render job turns into notices.
 

@@ -1,6 +1,6 @@
-import { ActionRowBuilder, ButtonBuilder } from '@discordjs/builders';
 import { ButtonStyle } from 'discord-api-types/v10';
 import { encodeCustomId } from '../custom-id.js';
+import { button, buttonRow } from './buttons.js';
 import { NO_MENTIONS, type MessageBody } from './message-parts.js';
 
 const WHAT = { reviewer: 'The continuity reviewer could not read', panels: 'The panels agent could not describe the panels of' } as const;
@@ -14,14 +14,13 @@ export function renderAdvisoryNotice(notice: { agent: 'reviewer' | 'panels'; pag
     next > LAST_ROUND
       ? []
       : [
-          new ActionRowBuilder<ButtonBuilder>()
-            .addComponents(
-              new ButtonBuilder()
-                .setCustomId(encodeCustomId({ action: 'advisoryretry', agentIndex: notice.agent === 'reviewer' ? 0 : 1, pageId: notice.pageId, revisionId: notice.revisionId, round: next }))
-                .setLabel('Retry')
-                .setStyle(ButtonStyle.Secondary),
-            )
-            .toJSON(),
+          buttonRow([
+            button(
+              encodeCustomId({ action: 'advisoryretry', agentIndex: notice.agent === 'reviewer' ? 0 : 1, pageId: notice.pageId, revisionId: notice.revisionId, round: next }),
+              'Retry',
+              ButtonStyle.Secondary,
+            ),
+          ]),
         ];
   return { content: content.slice(0, 2000), embeds: [], components, allowed_mentions: NO_MENTIONS };
 }

@@ -1,10 +1,10 @@
-import { ActionRowBuilder, ButtonBuilder, EmbedBuilder } from '@discordjs/builders';
 import { ButtonStyle, type APIEmbed } from 'discord-api-types/v10';
 import type { DraftKind, PageState } from '../../domain/page-state-machine.js';
 import { describePageState } from '../../domain/page-state-machine.js';
 import { takeLetter, type RoundTally } from '../../domain/takes.js';
 import type { Tally } from '../../domain/voting.js';
 import { encodeCustomId } from '../custom-id.js';
+import { button, buttonRow } from './buttons.js';
 import { fitText, LIMITS, NO_MENTIONS, quoteBlock, splitIntoDescriptions, type MessageBody } from './message-parts.js';
 
 const KIND_LABEL: Record<DraftKind, string> = { narration: 'Narration', dialogue: 'Dialogue' };
@@ -21,12 +21,13 @@ export interface PageView {
 
 /** The card posted when a page starts; its status line follows the page through its states. */
 export function renderPageCard(page: PageView, note: string | null = null): MessageBody {
-  const embed = new EmbedBuilder()
-    .setTitle(`Page ${page.number}`)
-    .setDescription(fitText(quoteBlock(page.input), LIMITS.embedDescription))
-    .addFields({ name: 'Status', value: fitText(note ?? describePageState(page), LIMITS.fieldValue) })
-    .setColor(page.state === 'page_approved' ? COLOURS.approved : page.state === 'generation_failed' ? COLOURS.failed : COLOURS.open);
-  return { embeds: [embed.toJSON()], components: [], allowed_mentions: NO_MENTIONS };
+  const embed: APIEmbed = {
+    title: `Page ${page.number}`,
+    description: fitText(quoteBlock(page.input), LIMITS.embedDescription),
+    fields: [{ name: 'Status', value: fitText(note ?? describePageState(page), LIMITS.fieldValue) }],
+    color: page.state === 'page_approved' ? COLOURS.approved : page.state === 'generation_failed' ? COLOURS.failed : COLOURS.open,
+  };
+  return { embeds: [embed], components: [], allowed_mentions: NO_MENTIONS };
 }
 
 export type DraftPhase =
@@ -153,25 +154,22 @@ export function renderDraftMessage(view: DraftView, phase: DraftPhase): MessageB
   // Title, status, notes and the field names come out of the same 6000-character budget as the text.
   const budget = LIMITS.embedTotal - title.length - statusField.length - 'Status'.length - (notes ? notes.length + 40 : 0) - 16;
   const descriptions = splitIntoDescriptions(`${byline}${view.text || '…'}`, budget);
-  const embeds: APIEmbed[] = descriptions.map((description, index) => {
-    const embed = new EmbedBuilder().setDescription(description).setColor(colour);
-    if (index === 0) embed.setTitle(title);
-    if (index === descriptions.length - 1) {
-      if (notes) embed.addFields({ name: '🔎 Continuity notes (advisory)', value: notes });
-      embed.addFields({ name: 'Status', value: statusField });
-    }
-    return embed.toJSON();
-  });
+  const embeds: APIEmbed[] = descriptions.map((description, index) => ({
+    description,
+    color: colour,
+    ...(index === 0 ? { title } : {}),
+    ...(index === descriptions.length - 1
+      ? { fields: [...(notes ? [{ name: '🔎 Continuity notes (advisory)', value: notes }] : []), { name: 'Status', value: statusField }] }
+      : {}),
+  }));
   const components: MessageBody['components'] = [];
   if (phase.phase === 'writing' && phase.slowPageVersion !== undefined) {
     const target = { pageId: view.pageId, pageVersion: phase.slowPageVersion };
     components.push(
-      new ActionRowBuilder<ButtonBuilder>()
-        .addComponents(
-          new ButtonBuilder().setCustomId(encodeCustomId({ action: 'retry', ...target })).setLabel('Retry').setStyle(ButtonStyle.Primary),
-          new ButtonBuilder().setCustomId(encodeCustomId({ action: 'cancel', ...target })).setLabel('Cancel').setStyle(ButtonStyle.Danger),
-        )
-        .toJSON(),
+      buttonRow([
+        button(encodeCustomId({ action: 'retry', ...target }), 'Retry', ButtonStyle.Primary),
+        button(encodeCustomId({ action: 'cancel', ...target }), 'Cancel', ButtonStyle.Danger),
+      ]),
     );
   }
   const isTake = view.take !== undefined && view.take !== null;
@@ -181,25 +179,11 @@ export function renderDraftMessage(view: DraftView, phase: DraftPhase): MessageB
     const open = phase.phase === 'open';
     const target = { pageId: view.pageId, revisionId: view.revisionId };
     components.push(
-      new ActionRowBuilder<ButtonBuilder>()
-        .addComponents(
-          new ButtonBuilder()
-            .setCustomId(encodeCustomId({ action: 'approve', ...target }))
-            .setLabel('Approve')
-            .setStyle(ButtonStyle.Success)
-            .setDisabled(!open),
-          new ButtonBuilder()
-            .setCustomId(encodeCustomId({ action: 'revise', ...target }))
-            .setLabel('Revise')
-            .setStyle(ButtonStyle.Secondary)
-            .setDisabled(!open),
-          new ButtonBuilder()
-            .setCustomId(encodeCustomId({ action: 'edit', ...target }))
-            .setLabel('Edit')
-            .setStyle(ButtonStyle.Secondary)
-            .setDisabled(!open),
-        )
-        .toJSON(),
+      buttonRow([
+        button(encodeCustomId({ action: 'approve', ...target }), 'Approve', ButtonStyle.Success, !open),
+        button(encodeCustomId({ action: 'revise', ...target }), 'Revise', ButtonStyle.Secondary, !open),
+        button(encodeCustomId({ action: 'edit', ...target }), 'Edit', ButtonStyle.Secondary, !open),
+      ]),
     );
   }
   return { embeds, components, allowed_mentions: NO_MENTIONS };
@@ -236,18 +220,15 @@ function takeButtons(view: DraftView, revisionId: number, open: { full: boolean 
 
 /** Told in plain words, with a Retry that co-writers can press. */
 export function renderFailureMessage(page: PageView, kind: DraftKind, reason: string): MessageBody {
-  const embed = new EmbedBuilder()
-    .setTitle(`Page ${page.number} · ${KIND_LABEL[kind]} could not be written`)
-    .setDescription(fitText(`${reason}\n\nA co-writer can press Retry to try again.`, LIMITS.embedDescription))
-    .setColor(COLOURS.failed);
-  const retry = new ButtonBuilder()
-    .setCustomId(encodeCustomId({ action: 'retry', pageId: page.id, pageVersion: page.version }))
-    .setLabel('Retry')
-    .setStyle(ButtonStyle.Primary)
-    .setDisabled(page.state !== 'generation_failed');
+  const embed: APIEmbed = {
+    title: `Page ${page.number} · ${KIND_LABEL[kind]} could not be written`,
+    description: fitText(`${reason}\n\nA co-writer can press Retry to try again.`, LIMITS.embedDescription),
+    color: COLOURS.failed,
+  };
+  const retry = button(encodeCustomId({ action: 'retry', pageId: page.id, pageVersion: page.version }), 'Retry', ButtonStyle.Primary, page.state !== 'generation_failed');
   return {
-    embeds: [embed.toJSON()],
-    components: [new ActionRowBuilder<ButtonBuilder>().addComponents(retry).toJSON()],
+    embeds: [embed],
+    components: [buttonRow([retry])],
     allowed_mentions: NO_MENTIONS,
   };
 }
@@ -257,10 +238,6 @@ export function renderApprovedPage(page: PageView, narration: string, dialogue: 
   const title = `✅ Page ${page.number} approved`;
   const text = `${narration.trim()}\n\n${dialogue.trim()}`;
   const descriptions = splitIntoDescriptions(text, LIMITS.embedTotal - title.length - 8);
-  const embeds = descriptions.map((description, index) => {
-    const embed = new EmbedBuilder().setDescription(description).setColor(COLOURS.approved);
-    if (index === 0) embed.setTitle(title);
-    return embed.toJSON();
-  });
+  const embeds: APIEmbed[] = descriptions.map((description, index) => ({ description, color: COLOURS.approved, ...(index === 0 ? { title } : {}) }));
   return { embeds, components: [], allowed_mentions: NO_MENTIONS };
 }

@@ -1,7 +1,7 @@
-import { ActionRowBuilder, ButtonBuilder } from '@discordjs/builders';
 import { ButtonStyle, type APIEmbed } from 'discord-api-types/v10';
 import { describePanelSetVote, type PanelSetState } from '../../domain/panel-set.js';
 import { encodeCustomId } from '../custom-id.js';
+import { button, buttonRow, type Button } from './buttons.js';
 import { fitText, NO_MENTIONS, type MessageBody } from './message-parts.js';
 
 // The "Page N · Panels" message: one embed per panel with its latest render as the embed's image.
@@ -54,9 +54,9 @@ function panelEmbed(panel: PanelView): APIEmbed {
 }
 
 /** Buttons in rows of five: Discord's limit per row. */
-function rowsOf(buttons: readonly ButtonBuilder[]): MessageBody['components'] {
+function rowsOf(buttons: readonly Button[]): MessageBody['components'] {
   const rows: MessageBody['components'] = [];
-  for (let i = 0; i < buttons.length; i += 5) rows.push(new ActionRowBuilder<ButtonBuilder>().addComponents(buttons.slice(i, i + 5)).toJSON());
+  for (let i = 0; i < buttons.length; i += 5) rows.push(buttonRow(buttons.slice(i, i + 5)));
   return rows;
 }
 
@@ -68,23 +68,13 @@ function panelButtons(page: { id: number }, panels: readonly PanelView[], set: P
   if (set?.phase === 'approved') return [];
   const rendered = panels.filter((panel) => panel.render !== null);
   const busy = (panel: PanelView) => panel.render?.status === 'queued' || panel.render?.status === 'submitted';
-  const reroll = rendered.map((panel) =>
-    new ButtonBuilder().setCustomId(encodeCustomId({ action: 'reroll', panelId: panel.panelId })).setLabel(`Reroll ${panel.panelNumber}`).setStyle(ButtonStyle.Secondary).setDisabled(busy(panel)),
-  );
-  const prompt = rendered.map((panel) =>
-    new ButtonBuilder().setCustomId(encodeCustomId({ action: 'prompt', panelId: panel.panelId })).setLabel(`Change prompt ${panel.panelNumber}`).setStyle(ButtonStyle.Secondary).setDisabled(busy(panel)),
-  );
-  const setRow: ButtonBuilder[] = [];
+  const reroll = rendered.map((panel) => button(encodeCustomId({ action: 'reroll', panelId: panel.panelId }), `Reroll ${panel.panelNumber}`, ButtonStyle.Secondary, busy(panel)));
+  const prompt = rendered.map((panel) => button(encodeCustomId({ action: 'prompt', panelId: panel.panelId }), `Change prompt ${panel.panelNumber}`, ButtonStyle.Secondary, busy(panel)));
+  const setRow: Button[] = [];
   if (set && rendered.length > 0) {
-    setRow.push(
-      new ButtonBuilder()
-        .setCustomId(encodeCustomId({ action: 'panelsok', pageId: page.id, setVersion: set.version }))
-        .setLabel('Approve panels')
-        .setStyle(ButtonStyle.Success)
-        .setDisabled(set.phase !== 'open'),
-    );
+    setRow.push(button(encodeCustomId({ action: 'panelsok', pageId: page.id, setVersion: set.version }), 'Approve panels', ButtonStyle.Success, set.phase !== 'open'));
     if (rendered.some((panel) => panel.render?.retryable)) {
-      setRow.push(new ButtonBuilder().setCustomId(encodeCustomId({ action: 'panelsretry', pageId: page.id, setVersion: set.version })).setLabel('Retry failed panels').setStyle(ButtonStyle.Primary));
+      setRow.push(button(encodeCustomId({ action: 'panelsretry', pageId: page.id, setVersion: set.version }), 'Retry failed panels', ButtonStyle.Primary));
     }
   }
   return [...rowsOf(reroll), ...rowsOf(prompt), ...rowsOf(setRow)];

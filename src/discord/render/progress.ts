@@ -1,4 +1,3 @@
-import { EmbedBuilder } from '@discordjs/builders';
 import type { APIEmbed } from 'discord.js';
 import { describePageState, isReviewing } from '../../domain/page-state-machine.js';
 import type { ChapterProgress } from '../../services/progress-service.js';
@@ -39,9 +38,11 @@ export function renderChapterProgressEmbed({ chapter, summary, pages }: ChapterP
     }
     text = `${countsLine(summary)}${attention}\n\n…${lines.length - kept.length} earlier pages (see /page history)\n${kept.join('\n')}`;
   }
-  const embed = new EmbedBuilder().setTitle(fitText(`Chapter ${chapter.number}: ${chapter.title}`, LIMITS.embedTitle)).setDescription(fitText(text, LIMITS.embedDescription));
-  if (footer) embed.setFooter({ text: footer });
-  return embed.toJSON();
+  return {
+    title: fitText(`Chapter ${chapter.number}: ${chapter.title}`, LIMITS.embedTitle),
+    description: fitText(text, LIMITS.embedDescription),
+    ...(footer ? { footer: { text: footer } } : {}),
+  };
 }
 
 /** The message pinned in each chapter thread: the same picture, kept up to date by the worker. */
@@ -65,8 +66,8 @@ export function renderStoryStatus(status: Awaited<ReturnType<typeof getStoryStat
     return [`**Chapter ${c.number}: ${c.title}**${thread}${flag}\n${countsLine(c)}`, ...pageLines].join('\n');
   });
   const total = status.chapters.reduce((sum, c) => sum + c.approved_pages, 0);
-  return new EmbedBuilder()
-    .setTitle(fitText(`${status.story.title} · status`, LIMITS.embedTitle))
-    .setDescription(fitText(`${plural(status.chapters.length, 'chapter')}, ${plural(total, 'approved page')}.\n\n${lines.join('\n\n') || `No chapters yet: open one with ${mentions.mention('chapter start')}.`}`, LIMITS.embedDescription))
-    .toJSON();
+  return {
+    title: fitText(`${status.story.title} · status`, LIMITS.embedTitle),
+    description: fitText(`${plural(status.chapters.length, 'chapter')}, ${plural(total, 'approved page')}.\n\n${lines.join('\n\n') || `No chapters yet: open one with ${mentions.mention('chapter start')}.`}`, LIMITS.embedDescription),
+  };
 }
