@@ -192,30 +192,12 @@ export function renderDraftMessage(view: DraftView, phase: DraftPhase): MessageB
 /** A take's buttons: Pick it, send the round back, edit it into a new take, or ask for another take. Disabled once decided. */
 function takeButtons(view: DraftView, revisionId: number, open: { full: boolean } | null) {
   const target = { pageId: view.pageId, revisionId };
-  return new ActionRowBuilder<ButtonBuilder>()
-    .addComponents(
-      new ButtonBuilder()
-        .setCustomId(encodeCustomId({ action: 'pick', ...target }))
-        .setLabel(`Pick ${takeLetter(view.take ?? 0)}`)
-        .setStyle(ButtonStyle.Success)
-        .setDisabled(!open),
-      new ButtonBuilder()
-        .setCustomId(encodeCustomId({ action: 'revise', ...target }))
-        .setLabel('Revise')
-        .setStyle(ButtonStyle.Secondary)
-        .setDisabled(!open),
-      new ButtonBuilder()
-        .setCustomId(encodeCustomId({ action: 'edit', ...target }))
-        .setLabel('Edit')
-        .setStyle(ButtonStyle.Secondary)
-        .setDisabled(!open || open.full),
-      new ButtonBuilder()
-        .setCustomId(encodeCustomId({ action: 'another', ...target }))
-        .setLabel('Another take')
-        .setStyle(ButtonStyle.Secondary)
-        .setDisabled(!open || open.full),
-    )
-    .toJSON();
+  return buttonRow([
+    button(encodeCustomId({ action: 'pick', ...target }), `Pick ${takeLetter(view.take ?? 0)}`, ButtonStyle.Success, !open),
+    button(encodeCustomId({ action: 'revise', ...target }), 'Revise', ButtonStyle.Secondary, !open),
+    button(encodeCustomId({ action: 'edit', ...target }), 'Edit', ButtonStyle.Secondary, !open || open.full),
+    button(encodeCustomId({ action: 'another', ...target }), 'Another take', ButtonStyle.Secondary, !open || open.full),
+  ]);
 }
 
 /** Told in plain words, with a Retry that co-writers can press. */
