@@ -3,27 +3,9 @@ import * as z from 'zod';
 import { DEFAULT_CHECKPOINT } from '../domain/comfyui-workflow.js';
 import { chooseRenderWorkflow, type RenderWorkflow } from './render-workflow.js';
 import { DEFAULT_PRICES, type PriceTable } from '../domain/pricing.js';
+import { jsonText, positiveInt, snowflake, url } from './config-fields.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-
-const snowflake = z.string().regex(/^\d{17,20}$/, 'must be a Discord id (17–20 digits)');
-const url = (protocols: string[]) =>
-  z.string().refine((value) => {
-    try {
-      return protocols.includes(new URL(value).protocol);
-    } catch {
-      return false;
-    }
-  }, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
-const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
-const jsonText = z.string().transform((text, ctx) => {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    ctx.addIssue({ code: 'custom', message: 'must be JSON' });
-    return z.NEVER;
-  }
-});
 
 // The web reader's variables: the bot reads PUBLIC_URL too, to post the links it publishes.
 const webVariables = {
