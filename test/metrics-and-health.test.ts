@@ -3,6 +3,7 @@ import parsePrometheusTextFormat, { type PrometheusFamily } from 'parse-promethe
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStoryroom, type StoryroomHarness } from '../loopback/stack.js';
 import { WritersRoom } from '../loopback/writers-room.js';
+import { waitUntil } from '../loopback/wait-until.js';
 
 const TOKEN = 'metrics-test-token-0123456789';
 const SCRIPT = { panels: [{ panel: 1, caption: null, lines: [{ speaker: 'Kai', line: 'Counted.' }] }] };
@@ -25,15 +26,6 @@ function family(families: Map<string, PrometheusFamily>, name: string): Promethe
   const found = families.get(name);
   if (!found) throw new Error(`no ${name} in the scrape; it has ${[...families.keys()].join(', ')}`);
   return found;
-}
-
-/** Polls an asynchronous condition (the emulator's waitFor takes synchronous ones). */
-async function waitUntil(condition: () => Promise<boolean>, description: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${description}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 const valueOf = (f: PrometheusFamily, labels: Record<string, string>) =>

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordedRequest } from '../loopback/model/types.js';
 import { startStoryroom, type StoryroomHarness } from '../loopback/stack.js';
 import { buttonsOf, embedText, WritersRoom } from '../loopback/writers-room.js';
+import { waitUntil } from '../loopback/wait-until.js';
 import { validateComfyWorkflow } from '../src/domain/comfyui-workflow.js';
 import { Queue } from 'bullmq';
 import pino from 'pino';
@@ -381,14 +382,6 @@ describe('restore, diff, reviewer notes, panels and export, members, status, pro
     );
   });
 });
-
-async function waitUntil(check: () => Promise<boolean>, description: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${description}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 function fileText(response: { attachments?: { filename: string; content: Buffer }[] }, name: RegExp): string {
   const file = response.attachments?.find((a) => name.test(a.filename));

@@ -5,6 +5,7 @@ import { GENERATION_QUEUE } from '../src/queue/jobs.js';
 import { createRedisConnection } from '../src/queue/redis.js';
 import { sweepUnshownDrafts } from '../src/queue/sweeper.js';
 import { startStoryroom, type StoryroomHarness } from '../loopback/stack.js';
+import { waitUntil } from '../loopback/wait-until.js';
 import { buttonsOf, embedText, WritersRoom } from '../loopback/writers-room.js';
 import type { StoredMessage } from '../loopback/discord/types.js';
 import type { RecordedRequest, ScriptedReply } from '../loopback/model/types.js';
@@ -308,6 +309,8 @@ describe('takes in the writers’ room', () => {
     await startWithTakes(threadId, h.adminId, 'A take that got lost', 2).response();
     await openTake(threadId, 1, 'Narration', 1, 'A');
     const b = await openTake(threadId, 1, 'Narration', 1, 'B');
+    // The worker records a message just after Discord answers its post: wait for that record first.
+    await waitUntil(() => h.database.db.selectFrom('discord_messages').select('id').where('message_id', '=', b.id).executeTakeFirst(), "take B's message recorded");
     // As if every attempt to post take B had failed: no message in the thread, none recorded.
     h.discord.deleteMessage(threadId, b.id);
     await h.database.db.deleteFrom('discord_messages').where('message_id', '=', b.id).execute();

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { embedText, WritersRoom } from '../../loopback/writers-room.js';
 import { startStoryroom, type StoryroomHarness } from '../../loopback/stack.js';
 import { deleteQueueKeys } from '../../src/queue/redis.js';
+import { waitUntil } from '../../loopback/wait-until.js';
 
 // Finding 15: every job written to the outbox runs to completion at least once, even when Redis
 // loses it after the relay handed it over (a flush, a restart without persistence).
@@ -22,16 +23,6 @@ describe('finding 15: a job lost from Redis after it was relayed', () => {
   afterAll(async () => {
     await h?.close();
   });
-
-  async function waitUntil<T>(probe: () => Promise<T | undefined> | T | undefined, description: string, timeoutMs = 20_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probe();
-      if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${description}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
 
   const outbox = () => h.database.db.selectFrom('outbox').selectAll().orderBy('id').execute();
 
