@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordedRequest } from '../loopback/model/types.js';
 import { startStoryroom, type StoryroomHarness } from '../loopback/stack.js';
+import { sweepUnshownDraftsNow } from '../loopback/sweep-now.js';
 import { buttonsOf, embedText, WritersRoom } from '../loopback/writers-room.js';
 import { waitUntil } from '../loopback/wait-until.js';
 import { validateComfyWorkflow } from '../src/domain/comfyui-workflow.js';
@@ -8,7 +9,7 @@ import { Queue } from 'bullmq';
 import pino from 'pino';
 import { GENERATION_QUEUE } from '../src/queue/jobs.js';
 import { createRedisConnection, deleteQueueKeys } from '../src/queue/redis.js';
-import { sweepOverdueReviews, sweepUnshownDrafts } from '../src/queue/sweeper.js';
+import { sweepOverdueReviews } from '../src/queue/sweeper.js';
 
 /** The model as these tests script it: plain narration, and each structured agent by its schema name. */
 function answer(request: RecordedRequest) {
@@ -319,14 +320,7 @@ describe('restore, diff, reviewer notes, panels and export, members, status, pro
     // As if every attempt to post it had failed: no message in the thread, none recorded.
     h.discord.deleteMessage(thread, draft.id);
     await h.database.db.deleteFrom('discord_messages').where('message_id', '=', draft.id).execute();
-    const connection = createRedisConnection(h.config.redis.url, 'producer');
-    const queue = new Queue(GENERATION_QUEUE, { connection, prefix: h.config.redis.prefix });
-    try {
-      expect(await sweepUnshownDrafts(h.database.db, queue, pino({ level: 'silent' }), 0)).toBe(1);
-    } finally {
-      await queue.close();
-      connection.disconnect();
-    }
+    expect(await sweepUnshownDraftsNow(h)).toBe(1);
     const shown = await room.openDraft(thread, 1, 'Narration', 1);
     expect(shown.id).not.toBe(draft.id);
     expect((await room.click(thread, shown, h.adminId, 'Approve').response()).kind).toBe('update');

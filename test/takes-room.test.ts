@@ -1,10 +1,6 @@
-import { Queue } from 'bullmq';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GENERATION_QUEUE } from '../src/queue/jobs.js';
-import { createRedisConnection } from '../src/queue/redis.js';
-import { sweepUnshownDrafts } from '../src/queue/sweeper.js';
 import { startStoryroom, type StoryroomHarness } from '../loopback/stack.js';
+import { sweepUnshownDraftsNow } from '../loopback/sweep-now.js';
 import { waitUntil } from '../loopback/wait-until.js';
 import { buttonsOf, embedText, WritersRoom } from '../loopback/writers-room.js';
 import type { StoredMessage } from '../loopback/discord/types.js';
@@ -314,14 +310,7 @@ describe('takes in the writers’ room', () => {
     // As if every attempt to post take B had failed: no message in the thread, none recorded.
     h.discord.deleteMessage(threadId, b.id);
     await h.database.db.deleteFrom('discord_messages').where('message_id', '=', b.id).execute();
-    const connection = createRedisConnection(h.config.redis.url, 'producer');
-    const queue = new Queue(GENERATION_QUEUE, { connection, prefix: h.config.redis.prefix });
-    try {
-      expect(await sweepUnshownDrafts(h.database.db, queue, pino({ level: 'silent' }), 0)).toBe(1);
-    } finally {
-      await queue.close();
-      connection.disconnect();
-    }
+    expect(await sweepUnshownDraftsNow(h)).toBe(1);
     const shown = await openTake(threadId, 1, 'Narration', 1, 'B');
     expect(shown.id).not.toBe(b.id);
     expect(embedText(shown)).toContain(TAKES[1]);

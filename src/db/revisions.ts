@@ -25,20 +25,40 @@ export function listRoundTakes(db: Executor, revision: Pick<PageRevision, 'page_
 }
 
 /**
- * Ends a round's vote on all its takes at once. Picked: the chosen take is approved and the others are
- * superseded (not chosen). Sent back or superseded: every take goes that way. Returns take A.
+ * Ends a round's vote on all its takes at once, the round named by its take A. Picked: the chosen take
+ * is approved and the others are superseded (not chosen). Sent back or superseded: every take goes
+ * that way. Returns take A.
  */
-export async function closeRound(db: Executor, lead: Pick<PageRevision, 'id' | 'page_id' | 'kind' | 'version'>, status: Exclude<RevisionStatus, 'open'>, pickedTake: number | null): Promise<PageRevision> {
+export async function closeRound(db: Executor, leadRevisionId: number, status: Exclude<RevisionStatus, 'open'>, pickedTake: number | null): Promise<PageRevision> {
   const decidedAt = new Date();
-  const takes = db.updateTable('page_revisions').where('page_id', '=', lead.page_id).where('kind', '=', lead.kind).where('version', '=', lead.version).where('status', '=', 'open');
+  const takes = db
+    .updateTable('page_revisions as t')
+    .from('page_revisions as lead')
+    .whereRef('t.page_id', '=', 'lead.page_id')
+    .whereRef('t.kind', '=', 'lead.kind')
+    .whereRef('t.version', '=', 'lead.version')
+    .where('lead.id', '=', leadRevisionId)
+    .where('t.status', '=', 'open');
   if (pickedTake === null) {
     await takes.set({ status, decided_at: decidedAt }).execute();
   } else {
     await takes
-      .set((eb) => ({ status: eb.case().when('take', '=', pickedTake).then<RevisionStatus>('approved').else<RevisionStatus>('superseded').end(), decided_at: decidedAt }))
+      .set((eb) => ({ status: eb.case().when('t.take', '=', pickedTake).then<RevisionStatus>('approved').else<RevisionStatus>('superseded').end(), decided_at: decidedAt }))
       .execute();
   }
-  return db.selectFrom('page_revisions').selectAll().where('id', '=', lead.id).executeTakeFirstOrThrow();
+  return db.selectFrom('page_revisions').selectAll().where('id', '=', leadRevisionId).executeTakeFirstOrThrow();
+}
+
+/** The open take of a round, the round named by its take A. */
+export function findOpenTakeOfRound(db: Executor, leadRevisionId: number, take: number): Promise<PageRevision | undefined> {
+  return db
+    .selectFrom('page_revisions as t')
+    .innerJoin('page_revisions as lead', (join) => join.onRef('lead.page_id', '=', 't.page_id').onRef('lead.kind', '=', 't.kind').onRef('lead.version', '=', 't.version'))
+    .selectAll('t')
+    .where('lead.id', '=', leadRevisionId)
+    .where('t.take', '=', take)
+    .where('t.status', '=', 'open')
+    .executeTakeFirst();
 }
 
 /** A page's versions of one kind, newest first, for autocomplete: one row per version, with how many takes it had. */
@@ -62,11 +82,6 @@ export async function listRevisionVersions(db: Executor, pageId: number, kind: D
 
 export function insertRevision(db: Executor, revision: NewPageRevision): Promise<PageRevision> {
   return db.insertInto('page_revisions').values(revision).returningAll().executeTakeFirstOrThrow();
-}
-
-/** Ends a draft's vote: approved, sent back or superseded. */
-export function closeRevision(db: Executor, revisionId: number, status: Exclude<RevisionStatus, 'open'>): Promise<PageRevision> {
-  return db.updateTable('page_revisions').set({ status, decided_at: new Date() }).where('id', '=', revisionId).returningAll().executeTakeFirstOrThrow();
 }
 
 /** Stores the continuity reviewer's notes on a draft, once: undefined when the draft already had notes. */

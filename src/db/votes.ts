@@ -36,7 +36,12 @@ export async function listCountedRoundVotes(db: Executor, leadRevisionId: number
     .where('v.revision_id', '=', leadRevisionId)
     .where('m.role', 'in', ['owner', 'writer'])
     .execute();
-  return rows.map((row) => ({ userId: row.userId, pick: row.choice === 'revise' ? 'revise' : (row.pick ?? 0) }));
+  return rows.map(asRoundVote);
+}
+
+/** A stored vote as a round counts it: an approval cast before the round had more takes than A picked A. */
+export function asRoundVote(row: { userId: string; choice: VoteChoice; pick: number | null }): { userId: string; pick: number | 'revise' } {
+  return { userId: row.userId, pick: row.choice === 'revise' ? 'revise' : (row.pick ?? 0) };
 }
 
 /** A pick or a Revise in a round of takes: one vote per co-writer per round, changeable until it is decided. */
@@ -94,7 +99,7 @@ export async function getVoteContext(db: Executor, target: { pageId: number; rev
         eb
           .selectFrom('votes as v')
           .innerJoin('chapter_members as vm', (join) => join.onRef('vm.user_id', '=', 'v.user_id').on('vm.role', 'in', ['owner', 'writer']))
-          .select(['v.user_id as userId', 'v.choice'])
+          .select(['v.user_id as userId', 'v.choice', 'v.pick'])
           .where('v.revision_id', '=', target.revisionId)
           .whereRef('vm.chapter_id', '=', 'p.chapter_id'),
       ).as('votes'),

@@ -28,15 +28,15 @@ export class ProgressRefresher {
   }
 
   refresh(chapterId: number): void {
-    this.add('refresh-progress', { chapterId }, jobKeyFor('refresh-progress', { chapterId }), { chapterId });
+    this.add('refresh-progress', { chapterId }, jobKeyFor('refresh-progress', { chapterId }));
   }
 
   /** Every take's message of a round, after picks: one redraw per window however many picks came. */
   refreshRound(pageId: number, leadRevisionId: number): void {
-    this.add('refresh-round', { pageId, leadRevisionId }, jobKeyFor('refresh-round', { pageId, leadRevisionId }), { pageId });
+    this.add('refresh-round', { pageId, leadRevisionId }, jobKeyFor('refresh-round', { pageId, leadRevisionId }));
   }
 
-  private add(name: 'refresh-progress' | 'refresh-round', data: Record<string, number>, deduplicationId: string, logFields: Record<string, number>): void {
+  private add(name: 'refresh-progress' | 'refresh-round', data: Record<string, number>, deduplicationId: string): void {
     this.queue
       .add(
         name,
@@ -50,7 +50,7 @@ export class ProgressRefresher {
           removeOnFail: { age: 86_400 },
         },
       )
-      .catch((error: unknown) => this.logger.warn({ err: error, ...logFields }, `could not queue ${name}`));
+      .catch((error: unknown) => this.logger.warn({ err: error, ...data }, `could not queue ${name}`));
   }
 
   async close(): Promise<void> {

@@ -1,8 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { Database, PageRevision, StoryPage, StoryPageUpdate } from '../db/database.js';
 import { writeToOutbox } from '../db/outbox.js';
-import { getRevision } from '../db/pages.js';
-import { closeRound, findRevisionByVersion } from '../db/revisions.js';
+import { closeRound, findOpenTakeOfRound } from '../db/revisions.js';
 import { updatePageAndLogTransition } from '../db/transitions.js';
 import { describeJob, type OutboxJob } from '../domain/jobs.js';
 import { isGenerating, transitionPage, type PageEffect, type PageEvent } from '../domain/page-state-machine.js';
@@ -41,8 +40,8 @@ export async function applyPageEvent(trx: Transaction<Database>, change: PageCha
   const result = transitionPage({ state: page.state, stage: page.stage }, event);
   if (!result.ok) throw new UserError(result.reason);
   // The round under vote is the page's current draft (its take A) as the caller locked it.
-  const lead = page.current_revision_id === null ? null : await getRevision(trx, page.current_revision_id);
-  const pickedTake = await pickedTakeOf(trx, lead, result.effects);
+  const leadId = page.current_revision_id;
+  const pickedTake = await pickedTakeOf(trx, leadId, result.effects);
   const version = page.version + 1;
   const generating = isGenerating(result.status.state);
   const { type: _type, ...eventFacts } = event;
@@ -69,12 +68,12 @@ export async function applyPageEvent(trx: Transaction<Database>, change: PageCha
     switch (effect.type) {
       case 'close_draft_voting':
         // Closes every take of the round (a round of one take is the plain draft).
-        if (!lead) throw new Error(`page ${page.id} has no draft to close`);
-        closedDraft = await closeRound(trx, lead, effect.outcome, effect.take ?? null);
+        if (leadId === null) throw new Error(`page ${page.id} has no draft to close`);
+        closedDraft = await closeRound(trx, leadId, effect.outcome, effect.take ?? null);
         break;
       case 'generate_take':
-        if (!lead || change.takesAsked === undefined) throw new Error(`take_added on page ${page.id} needs its round and the takes asked`);
-        queued.push(describeJob('generate-take', { pageId: page.id, leadRevisionId: lead.id, request: change.takesAsked }));
+        if (leadId === null || change.takesAsked === undefined) throw new Error(`take_added on page ${page.id} needs its round and the takes asked`);
+        queued.push(describeJob('generate-take', { pageId: page.id, leadRevisionId: leadId, request: change.takesAsked }));
         break;
       case 'post_take':
         if (!newDraft) throw new Error(`take_recorded on page ${page.id} adds a take but none was given`);
@@ -117,11 +116,11 @@ export async function applyPageEvent(trx: Transaction<Database>, change: PageCha
 }
 
 /** The take a pick approves, read before the page is updated so the page can name it. */
-async function pickedTakeOf(trx: Transaction<Database>, lead: PageRevision | null | undefined, effects: readonly PageEffect[]): Promise<PageRevision | null> {
+async function pickedTakeOf(trx: Transaction<Database>, leadId: number | null, effects: readonly PageEffect[]): Promise<PageRevision | null> {
   const close = effects.find((effect) => effect.type === 'close_draft_voting');
-  if (!lead || close?.type !== 'close_draft_voting' || close.take === undefined) return null;
-  const picked = await findRevisionByVersion(trx, lead.page_id, lead.kind, lead.version, close.take);
-  if (!picked || picked.status !== 'open') throw new Error(`page ${lead.page_id} has no open take ${close.take} in round v${lead.version}`);
+  if (leadId === null || close?.type !== 'close_draft_voting' || close.take === undefined) return null;
+  const picked = await findOpenTakeOfRound(trx, leadId, close.take);
+  if (!picked) throw new Error(`round of revision ${leadId} has no open take ${close.take}`);
   return picked;
 }
 

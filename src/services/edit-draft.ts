@@ -9,6 +9,7 @@ import { canAddTake, MAX_TAKES_PER_ROUND } from '../domain/takes.js';
 import { parseScriptText, renderDialogueScript, type DialogueScript } from '../domain/dialogue-script.js';
 import { describePageState, isReviewing } from '../domain/page-state-machine.js';
 import { applyPageEvent, type AppliedEvent } from './apply-page-event.js';
+import { addTakeToRound } from './record-draft.js';
 import { assertCoWriter, NOT_IN_THIS_THREAD, type InteractionPlace } from './co-writers.js';
 import { isOpenForVote, staleDraftReason } from './decide-draft.js';
 import { chapterHere } from './member-service.js';
@@ -94,21 +95,16 @@ async function addEditedTake(
   if (!canAddTake(round.length + page.takes_pending)) {
     throw new EditRefused(`This round already has ${MAX_TAKES_PER_ROUND} takes (counting those being written), the most a round holds, so your edit was not saved. Pick a take or send the round back with Revise.`, edit.typed);
   }
-  const revision = await insertRevision(trx, {
-    page_id: page.id,
-    kind: replaced.kind,
-    version: replaced.version,
+  const { revision, applied } = await addTakeToRound(trx, {
+    page,
+    round: replaced,
     take: round.length,
     body: written.body,
-    structured: written.script === null ? null : JSON.stringify(written.script),
-    edited_by: edit.editorId,
-  });
-  const applied = await applyPageEvent(trx, {
-    page,
-    event: { type: 'take_recorded', kind: replaced.kind, byHand: true },
-    actorId: edit.editorId,
-    details: { revisionId: revision.id, editedFromTake: replaced.take },
-    newDraft: { revision, clock: edit.clock },
+    structured: written.script,
+    generationKey: null,
+    editedBy: edit.editorId,
+    clock: edit.clock,
+    details: { editedFromTake: replaced.take },
   });
   return { ...applied, revision, replaced };
 }

@@ -1,12 +1,13 @@
+import type { Transaction } from 'kysely';
 import type { Db } from '../db/connection.js';
-import type { PageRevision, StoryPage } from '../db/database.js';
+import type { Database, PageRevision, StoryPage } from '../db/database.js';
 import type { OutboxJob } from '../db/outbox.js';
 import { getRevision, lockPage, nextRevisionVersion } from '../db/pages.js';
 import { findRevisionByGenerationKey, insertRevision, listRoundTakes } from '../db/revisions.js';
 import { isOpenForVote } from './decide-draft.js';
 import type { DraftKind } from '../domain/page-state-machine.js';
 import { MAX_TAKES_PER_ROUND, takeLetter } from '../domain/takes.js';
-import { applyPageEvent } from './apply-page-event.js';
+import { applyPageEvent, type AppliedEvent } from './apply-page-event.js';
 import type { ReviewClock } from './review-schedule.js';
 
 export type RecordDraftResult =
@@ -95,22 +96,36 @@ export async function recordAddedTake(db: Db, job: { pageId: number; leadRevisio
     if (!lead || !isOpenForVote(page, lead)) return { status: 'stale', page };
     const takes = await listRoundTakes(trx, lead);
     if (takes.length >= MAX_TAKES_PER_ROUND) return { status: 'stale', page };
-    const revision = await insertRevision(trx, {
-      page_id: page.id,
-      kind: lead.kind,
-      version: lead.version,
-      take: takes.length,
-      body: draft.body,
-      structured: draft.structured === null ? null : JSON.stringify(draft.structured),
-      generation_key: job.generationKey,
-    });
-    const applied = await applyPageEvent(trx, {
-      page,
-      event: { type: 'take_recorded', kind: lead.kind, byHand: false },
-      actorId: null,
-      details: { revisionId: revision.id, take: revision.take },
-      newDraft: { revision, clock },
-    });
+    const { revision, applied } = await addTakeToRound(trx, { page, round: lead, take: takes.length, body: draft.body, structured: draft.structured, generationKey: job.generationKey, editedBy: null, clock });
     return { status: 'recorded', page: applied.page, revision, queued: applied.queued };
   });
+}
+
+/**
+ * One more take in an open round (the caller locked the page and checked the round's room): the
+ * model's Another take, or a co-writer's edit of a take. The round's vote goes on.
+ */
+export async function addTakeToRound(
+  trx: Transaction<Database>,
+  added: { page: StoryPage; round: Pick<PageRevision, 'kind' | 'version'>; take: number; body: string; structured: unknown; generationKey: string | null; editedBy: string | null; clock: ReviewClock; details?: Record<string, unknown> },
+): Promise<{ revision: PageRevision; applied: AppliedEvent }> {
+  const { page, round } = added;
+  const revision = await insertRevision(trx, {
+    page_id: page.id,
+    kind: round.kind,
+    version: round.version,
+    take: added.take,
+    body: added.body,
+    structured: added.structured === null ? null : JSON.stringify(added.structured),
+    generation_key: added.generationKey,
+    edited_by: added.editedBy,
+  });
+  const applied = await applyPageEvent(trx, {
+    page,
+    event: { type: 'take_recorded', kind: round.kind, byHand: added.editedBy !== null },
+    actorId: added.editedBy,
+    details: { revisionId: revision.id, take: revision.take, ...added.details },
+    newDraft: { revision, clock: added.clock },
+  });
+  return { revision, applied };
 }

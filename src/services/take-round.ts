@@ -5,7 +5,7 @@ import type { OutboxJob } from '../db/outbox.js';
 import { getChapter } from '../db/chapters.js';
 import { getRevision, lockPage } from '../db/pages.js';
 import { findRevisionByVersion, listRoundTakes } from '../db/revisions.js';
-import { getVoteContext, insertFeedback, listCountedRoundVotes, upsertRoundVote } from '../db/votes.js';
+import { asRoundVote, getVoteContext, insertFeedback, upsertRoundVote } from '../db/votes.js';
 import { canAddTake, decideRound, MAX_TAKES_PER_ROUND, tallyRound, type RoundDecision, type RoundTally, type RoundVote } from '../domain/takes.js';
 import { parseQuorumRule } from '../domain/voting.js';
 import { applyPageEvent } from './apply-page-event.js';
@@ -60,7 +60,8 @@ export async function castRoundVote(
     const { page, lead, clicked, context } = await lockOpenRound(trx, place, target);
     if (clicked.status !== 'open') throw new UserError(staleDraftReason(clicked, page));
     const pick: RoundVote['pick'] = vote.pick === 'revise' ? 'revise' : clicked.take;
-    const before = await listCountedRoundVotes(trx, lead.id);
+    // The context read the round's counted votes on take A, under the lock.
+    const before = context.votes.map(asRoundVote);
     const previous = before.find((v) => v.userId === place.userId)?.pick ?? null;
     await upsertRoundVote(trx, { leadRevisionId: lead.id, userId: place.userId, pick });
     if (vote.pick === 'revise' && vote.feedback) await insertFeedback(trx, { revisionId: lead.id, userId: place.userId, body: vote.feedback });

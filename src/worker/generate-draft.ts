@@ -3,7 +3,6 @@ import type { AgentOutcome } from '../db/database.js';
 import { getPage, getPageWithPlace, nextRevisionVersion } from '../db/pages.js';
 import { findRevisionByGenerationKey } from '../db/revisions.js';
 import { buildDialoguePrompt, buildNarrationPrompt, type PromptReport } from '../domain/context-builder.js';
-import { allowedOrDefault } from '../domain/model-allowlist.js';
 import { outputTokenCap } from '../domain/output-budget.js';
 import { countTokens } from '../agents/tokens.js';
 import { renderDialogueScript } from '../domain/dialogue-script.js';
@@ -20,7 +19,7 @@ import { recordAgentExecution } from './agent-log.js';
 import type { WorkerDeps } from './deps.js';
 import type { MessageTarget } from './discord-messages.js';
 import type { DraftDisplay, DraftRun } from './draft-run.js';
-import { writeAndRecordRound } from './write-round.js';
+import { draftModelFor, writeAndRecordRound } from './write-round.js';
 import { showDraft, updatePageCard, whileChapterReachable } from './page-views.js';
 import { ProgressEditor } from './progress-editor.js';
 
@@ -124,10 +123,7 @@ const SLOT_POLL_MS = 500;
 async function writeAndRecord(run: DraftRun, display: DraftDisplay): Promise<string> {
   const { deps, job, data, generationKey, place, log } = run;
   const { target, view } = display;
-  const model =
-    data.kind === 'narration'
-      ? allowedOrDefault(place.narrator_model, deps.config.model.narratorModel, deps.config.model.allowedModels)
-      : allowedOrDefault(place.dialogue_model, deps.config.model.dialogueModel, deps.config.model.allowedModels);
+  const model = draftModelFor(deps, place, data.kind);
   const takes = place.takes ?? place.story_takes;
   if (takes > 1) return writeAndRecordRound(run, display, model, takes, (userMessage) => markFailed(run, userMessage));
   const started = Date.now();

@@ -3,14 +3,13 @@ import { getPageWithPlace, getRevision, releasePendingTake } from '../db/pages.j
 import { findRevisionByGenerationKey, listRoundTakes } from '../db/revisions.js';
 import { renderDraftMessage, type DraftView } from '../discord/render/page-messages.js';
 import { generateTakeJob, jobKeyFor } from '../domain/jobs.js';
-import { allowedOrDefault } from '../domain/model-allowlist.js';
 import { classifyModelError } from '../agents/model-client.js';
 import { isOpenForVote } from '../services/decide-draft.js';
 import { recordAddedTake } from '../services/record-draft.js';
 import type { WorkerDeps } from './deps.js';
 import { showDraft, whileChapterReachable } from './page-views.js';
 import { ProgressEditor } from './progress-editor.js';
-import { writeTakesOfPage } from './write-round.js';
+import { draftModelFor, writeTakesOfPage } from './write-round.js';
 
 /**
  * Another take for an open round: written from the round's prompt as it is now, shown as it streams,
@@ -35,10 +34,7 @@ export async function processGenerateTake(deps: WorkerDeps, job: Job): Promise<s
     const view: DraftView = { pageId: place.id, pageNumber: place.number, kind: lead.kind, version: lead.version, revisionId: null, text: '', anotherTake: true };
     const writing = { phase: 'writing' as const, queuePosition: null };
     await deps.messages.upsert(target, { by: 'generation_key' }, renderDraftMessage({ ...view, text: 'Another take is being written…' }, writing));
-    const model =
-      lead.kind === 'narration'
-        ? allowedOrDefault(place.narrator_model, deps.config.model.narratorModel, deps.config.model.allowedModels)
-        : allowedOrDefault(place.dialogue_model, deps.config.model.dialogueModel, deps.config.model.allowedModels);
+    const model = draftModelFor(deps, place, lead.kind);
     const editor = new ProgressEditor(
       deps.streamEditIntervalMs,
       async (text) => {

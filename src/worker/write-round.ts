@@ -11,7 +11,8 @@ import { outputTokenCap } from '../domain/output-budget.js';
 import { recordRound } from '../services/record-draft.js';
 import { loadDialogueContext, loadNarrationContext } from '../services/prompt-context.js';
 import { recordAgentExecution } from './agent-log.js';
-import type { WorkerDeps } from './deps.js';
+import type { PagePlace, WorkerDeps } from './deps.js';
+import { allowedOrDefault } from '../domain/model-allowlist.js';
 import type { DraftDisplay, DraftRun } from './draft-run.js';
 import { showDraft } from './page-views.js';
 import { ProgressEditor } from './progress-editor.js';
@@ -43,6 +44,12 @@ export function readTake(kind: DraftKind, text: string): WrittenTake {
   const parsed = dialogueScriptSchema.safeParse(json);
   if (!parsed.success || parsed.data.panels.length === 0) throw new AgentFailure('malformed', true, UNREADABLE_SCRIPT, 'dialogue_script schema mismatch');
   return { body: renderDialogueScript(parsed.data), structured: parsed.data };
+}
+
+/** The model a page's draft of this kind is written with: the story's choice if the operator allows it, else the default. */
+export function draftModelFor(deps: Pick<WorkerDeps, 'config'>, place: Pick<PagePlace, 'narrator_model' | 'dialogue_model'>, kind: DraftKind): string {
+  const { model } = deps.config;
+  return kind === 'narration' ? allowedOrDefault(place.narrator_model, model.narratorModel, model.allowedModels) : allowedOrDefault(place.dialogue_model, model.dialogueModel, model.allowedModels);
 }
 
 /** The prompt of a draft of this kind, and the most it may write. */
