@@ -161,7 +161,7 @@ async function main(): Promise<number> {
   const minSpan = Math.min(MEMORY_MIN_SPAN_MS, (seconds * 1000) / 3);
   for (const p of processes()) p.compareMemory(MEMORY_LIMIT, minSpan);
   results.push({
-    name: `RSS within ${MEMORY_LIMIT}× of its value after warm-up, per process lifetime`,
+    name: `RSS a lifetime cannot give back within ${MEMORY_LIMIT}× of its level after warm-up (lowest late vs highest early)`,
     checked: processes().reduce((sum, p) => sum + p.memoryCompared, 0),
     violations: processes().flatMap((p) => p.memoryGrowth),
   });
