@@ -21,7 +21,7 @@ export type GenerateDraftJob = z.infer<typeof generateDraftJob>;
 export const generateTakeJob = z.object({ pageId: id, leadRevisionId: id, request: z.number().int().min(1).max(6) });
 export type GenerateTakeJob = z.infer<typeof generateTakeJob>;
 
-/** Redraw every take's message of a round (its picks, or how it was decided); coalesced like the progress message. */
+/** Redraw a draft's message, or every take's of a round (its tally, or how it was decided); coalesced like the progress message. */
 export const refreshRoundJob = z.object({ pageId: id, leadRevisionId: id });
 export type RefreshRoundJob = z.infer<typeof refreshRoundJob>;
 

@@ -2,6 +2,8 @@ import type { Db } from '../db/connection.js';
 import type { MemberRole } from '../db/database.js';
 import type { Executor } from '../db/executor.js';
 import { countChapterOwners, deleteChapterMember, getChapterByThread, getMemberRole, listChapterMembers, lockChapter, upsertChapterMember } from '../db/chapters.js';
+import { listChapterPages } from '../db/pages.js';
+import { isReviewing } from '../domain/page-state-machine.js';
 import { UserError } from './user-error.js';
 
 /** Who acts, where, and whether Discord says they manage the server (they count as owners everywhere). */
@@ -77,4 +79,10 @@ export async function setMemberRole(
     }
     return { chapterTitle: chapter.title, previous, role };
   });
+}
+
+/** The drafts up for a vote in a chapter (a round by its take A): whose tallies a change of who counts redraws. */
+export async function listOpenDraftsOfChapter(db: Executor, chapterId: number): Promise<{ pageId: number; revisionId: number }[]> {
+  const pages = await listChapterPages(db, chapterId);
+  return pages.flatMap((page) => (isReviewing(page.state) && page.current_revision_id !== null ? [{ pageId: page.id, revisionId: page.current_revision_id }] : []));
 }

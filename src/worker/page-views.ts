@@ -37,7 +37,7 @@ export async function showDraft(deps: WorkerDeps, shown: { place: PagePlace; rev
  * Every take of a round as it now stands: open with the round's picks, or how the round was decided.
  * Each take has its own message, found by the key of the job that wrote it (or by its revision).
  */
-export async function showRound(deps: WorkerDeps, place: PagePlace, takes: readonly PageRevision[]): Promise<void> {
+async function showRound(deps: WorkerDeps, place: PagePlace, takes: readonly PageRevision[]): Promise<void> {
   const [lead] = takes;
   if (!lead || place.thread_id === null) return;
   const coWriters = await countCoWriters(deps.db, place.chapter_id);

@@ -1,26 +1,24 @@
 import type { Job } from 'bullmq';
 import { renderPinnedProgress } from '../discord/render/progress.js';
 import { getPageWithPlace, getRevision } from '../db/pages.js';
-import { listRoundTakes } from '../db/revisions.js';
 import { refreshProgressJob, refreshRoundJob } from '../domain/jobs.js';
 import { getChapterProgressById } from '../services/progress-service.js';
 import type { WorkerDeps } from './deps.js';
-import { showRound, whileChapterReachable } from './page-views.js';
+import { showDraft, whileChapterReachable } from './page-views.js';
 
-/** The progress queue carries two redraws: a chapter's pinned progress, and a round of takes after picks. */
+/** The progress queue carries two redraws: a chapter's pinned progress, and a draft or round of takes after votes. */
 export function processProgressQueueJob(deps: WorkerDeps, job: Job): Promise<string> {
   return job.name === 'refresh-round' ? processRefreshRound(deps, job) : processRefreshProgress(deps, job);
 }
 
-/** Redraws every take's message of a round from Postgres. */
+/** Redraws a draft's message, or every take's message of a round, from Postgres: its tally as it now counts. */
 export async function processRefreshRound(deps: WorkerDeps, job: Job): Promise<string> {
   const { pageId, leadRevisionId } = refreshRoundJob.parse(job.data);
   const place = await getPageWithPlace(deps.db, pageId);
   const lead = await getRevision(deps.db, leadRevisionId);
   if (!place || !lead || lead.page_id !== pageId || place.thread_id === null) return 'page gone';
-  const takes = await listRoundTakes(deps.db, lead);
   return whileChapterReachable(deps, place.chapter_id, deps.logger.child({ jobId: job.id }), async () => {
-    await showRound(deps, place, takes);
+    await showDraft(deps, { place, revision: lead, generationKey: null });
     return 'refreshed';
   });
 }
