@@ -8,7 +8,7 @@ import { CHAPTER_OPENING } from '../src/discord/bot-permissions.js';
 import { renderChapterCard } from '../src/discord/render/chapter-card.js';
 import { fitText, LIMITS } from '../src/discord/render/message-parts.js';
 import { renderChapterProgressEmbed } from '../src/discord/render/progress.js';
-import { chapterHere, listMembers, listOpenDraftsOfChapter, ROLE_RIGHTS, setMemberRole } from '../src/services/member-service.js';
+import { listMembers, ROLE_RIGHTS, setMemberRole } from '../src/services/member-service.js';
 import { buildChapterArchiveHere, exportBaseName, loadChapterExport, type ArchiveFormat, type ChapterArchive } from '../src/services/export-service.js';
 import { chapterToJson, chapterToMarkdown, type ExportChapter } from '../src/domain/chapter-export.js';
 import { buildComfyWorkflow, DEFAULT_CHECKPOINT } from '../src/domain/comfyui-workflow.js';
@@ -133,13 +133,9 @@ export const chapter: SlashCommand = {
         const chosen = ROLES.find((r) => r === role);
         if (!chosen) throw new UserError('The role is owner, writer, viewer, or remove.');
         const changed = await setMemberRole(context.db, { ...place, isAdmin }, { userId: user.id, isBot: user.bot }, chosen);
-        const chapterId = (await chapterHere(context.db, place)).id;
-        context.refreshProgress(chapterId);
         const before = changed.previous ? ` (was ${changed.previous})` : '';
         const wasCoWriter = changed.previous === 'owner' || changed.previous === 'writer';
         const isCoWriter = chosen === 'owner' || chosen === 'writer';
-        // Whose votes count changed: the open drafts' tallies are redrawn (coalesced, after this reply).
-        if (wasCoWriter !== isCoWriter) for (const draft of await listOpenDraftsOfChapter(context.db, chapterId)) context.refreshRound(draft.pageId, draft.revisionId);
         const votes =
           wasCoWriter && !isCoWriter
             ? ' Their votes on open drafts no longer count; votes on decided drafts stay in the history.'
@@ -180,7 +176,6 @@ export const chapter: SlashCommand = {
     }
     if (interaction.options.getSubcommand() === 'join') {
       const joined = await joinChapter(context.db, place, null);
-      if (joined.joined) context.refreshProgress(joined.chapterId);
       return ephemeral(
         joined.joined
           ? `You joined **${joined.chapterTitle}** as a co-writer (${joined.coWriters} in all).`

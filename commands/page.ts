@@ -131,9 +131,6 @@ export const page: SlashCommand = {
         const place = { ...here, userId: interaction.user.id, isAdmin: interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false };
         const source = { version: interaction.options.getInteger('version', true), take: readTake(interaction.options.getString('take')) };
         const restored = await restoreVersion(context.db, place, interaction.options.getInteger('page', true), kind, source, context.config.review);
-        context.kickRelay(restored.queued);
-        if (restored.supersededRevisionId !== null) context.cancelReviewJobs(restored.supersededRevisionId);
-        context.refreshProgress(restored.page.chapter_id);
         return {
           type: 'message',
           ephemeral: false,
@@ -146,8 +143,6 @@ export const page: SlashCommand = {
     const input = readText(interaction.options.getString('input', true), { label: 'The page input', max: PAGE_INPUT_MAX });
     const place = { guildId: interaction.guildId, channelId: interaction.channelId, userId: interaction.user.id };
     const started = await startPage(context.db, place, input, context.config.limits, interaction.options.getInteger('takes'));
-    context.kickRelay(started.queued);
-    context.refreshProgress(started.chapterId);
     const queuePlace = await findQueuePlace(context.db, started.page.id, context.config.limits.maxGenerationsPerGuild);
     const card = renderPageCard(started.page, queuePlace === null ? 'Queued: the narration will appear below as it is written.' : describeQueuePlace(queuePlace));
     return {

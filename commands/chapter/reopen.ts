@@ -45,7 +45,6 @@ export async function reopenChapterCommand(context: HandlerContext, interaction:
     const card = await thread.send({ ...renderChapterCard({ id: chapter.id, number: chapter.number, title: chapter.title, storyTitle: story.title, coWriters: 1 }, context.mentions), allowedMentions: { parse: [] } });
     await recordChapterCard(context.db, chapter.id, thread.id, card.id);
   }
-  context.refreshProgress(chapter.id);
   const where = thread ? ` in a new thread, <#${thread.id}> (the old one is gone; members and pages are kept)` : '';
   const work = reopened.resumed === 0 ? 'Nothing was waiting.' : `${reopened.resumed} page${reopened.resumed === 1 ? '' : 's'} will be shown again or picked up where they stopped.`;
   return ephemeral(`Chapter ${chapter.number}: **${chapter.title}** is open again${where}. ${work}`);

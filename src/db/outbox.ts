@@ -1,16 +1,19 @@
 import { describeJob, type JobData, type JobName, type OutboxJob } from '../domain/jobs.js';
 import type { OutboxRow } from './database.js';
 import type { Executor } from './executor.js';
+import { collectOutboxJobs } from './unit-of-work.js';
 
 export type { OutboxJob };
 
 /**
  * Writes jobs into the outbox inside the caller's transaction, in one statement: they reach Redis
  * only if the transition commits, and the relay delivers them even if this process dies right after
- * the commit. A key already in the outbox is left as it is (the job was asked for before).
+ * the commit. A key already in the outbox is left as it is (the job was asked for before). Inside a
+ * unit of work (runInTransaction) the jobs are handed to BullMQ as soon as it commits.
  */
 export async function writeToOutbox(db: Executor, jobs: readonly OutboxJob[]): Promise<readonly OutboxJob[]> {
   if (jobs.length === 0) return jobs;
+  collectOutboxJobs(db, jobs);
   await db
     .insertInto('outbox')
     .values(jobs.map((job) => ({ job_name: job.name, job_key: job.key, payload: JSON.stringify(job.payload), run_at: job.runAt })))

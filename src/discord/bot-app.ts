@@ -5,10 +5,10 @@ import type { Config } from '../config/config.js';
 import { createDatabase, pingDatabase } from '../db/connection.js';
 import { migrateToLatest } from '../db/migrate.js';
 import type { Logger } from '../logger.js';
-import { REVIEW_JOBS, reviewJobKey } from '../domain/jobs.js';
+import { setCommitFollowUps } from '../db/unit-of-work.js';
 import { GENERATION_QUEUE, RENDER_QUEUE } from '../queue/jobs.js';
 import { PROGRESS_QUEUE, ProgressRefresher } from '../queue/progress-refresher.js';
-import type { OutboxJob } from '../db/outbox.js';
+import { commitFollowUps } from '../queue/commit-follow-ups.js';
 import { OutboxRelay } from '../queue/outbox-relay.js';
 import { createRedisConnection } from '../queue/redis.js';
 import { NO_MENTIONS } from './render/message-parts.js';
@@ -67,18 +67,14 @@ export async function startBot(config: Readonly<Config>, logger: Logger, options
     ...(config.discord.apiUrl ? { rest: { api: config.discord.apiUrl } } : {}),
   });
   const progress = new ProgressRefresher(config.redis, logger.child({ component: 'progress' }), options.progressWindowMs);
-  const cancelReviewJobs = (revisionId: number) => {
-    for (const name of REVIEW_JOBS) {
-      queue.remove(reviewJobKey(name, revisionId)).catch((error: unknown) => logger.debug({ err: error, revisionId }, 'could not drop a review job'));
-    }
-  };
+  setCommitFollowUps(db, commitFollowUps({ relay, progress, queue, logger }));
   const metrics = new ProcessMetrics('bot');
   client.rest.on(RESTEvents.RateLimited, (info) => {
     metrics.countRateLimit(info.scope, info.global);
     logger.warn({ route: info.route, scope: info.scope, global: info.global, retryAfterMs: info.retryAfter }, 'discord rate limit');
   });
   const mentions = new CommandMentions();
-  const context = { db, logger, config, metrics, mentions, kickRelay: (jobs: readonly OutboxJob[]) => relay.kick(jobs), refreshProgress: (chapterId: number) => progress.refresh(chapterId), refreshRound: (pageId: number, leadRevisionId: number) => progress.refreshRound(pageId, leadRevisionId), cancelReviewJobs };
+  const context = { db, logger, config, metrics, mentions };
   const route = createInteractionRouter(context, COMMANDS);
   client.on(Events.InteractionCreate, (interaction) => {
     route(interaction).catch((error: unknown) => logger.error({ err: error, interactionId: interaction.id }, 'interaction routing failed'));

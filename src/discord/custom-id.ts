@@ -47,8 +47,11 @@ const ACTIONS = {
   }),
 } as const;
 
-type Action = keyof typeof ACTIONS;
-export type CustomIdData = { [A in Action]: z.infer<(typeof ACTIONS)[A]> }[Action];
+export type CustomIdAction = keyof typeof ACTIONS;
+type Action = CustomIdAction;
+/** One action's decoded custom_id. */
+export type CustomIdOf<A extends Action> = z.infer<(typeof ACTIONS)[A]>;
+export type CustomIdData = { [A in Action]: CustomIdOf<A> }[Action];
 
 const FIELD_ORDER: { [A in Action]: string[] } = {
   approve: ['pageId', 'revisionId'],

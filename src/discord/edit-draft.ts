@@ -37,14 +37,10 @@ export function editForm(pageNumber: number, revision: Pick<PageRevision, 'id' |
 export async function saveEdit(context: HandlerContext, place: InteractionPlace, target: { pageId: number; revisionId: number }, typed: string): Promise<Reply> {
   try {
     const edited = await editDraft(context.db, place, target, typed, context.config.review);
-    context.kickRelay(edited.queued);
     if (edited.revision.take > 0) {
       // In a round of takes the edit is one more take: the round's vote goes on, its messages are redrawn.
-      context.refreshProgress(edited.page.chapter_id);
       return { type: 'message', ephemeral: true, body: { content: `You saved your edit as take ${takeLetter(edited.revision.take)} of ${edited.revision.kind} v${edited.revision.version}: it joins the round below, and picks so far stand.` } };
     }
-    context.cancelReviewJobs(edited.replaced.id);
-    context.refreshProgress(edited.page.chapter_id);
     const body = renderDraftMessage(draftViewOf(edited.page.number, edited.replaced), { phase: 'superseded' });
     return {
       type: 'update',

@@ -15,7 +15,7 @@ import type { Choice } from '../services/autocomplete-service.js';
 import { NO_MENTIONS } from './render/message-parts.js';
 import { ephemeral, type Reply } from './reply.js';
 import type { SlashCommand } from './slash-command.js';
-import { handleComponent } from './components.js';
+import { handleComponent, opensForm } from './components.js';
 import { decodeCustomId } from './custom-id.js';
 
 type Deferral = null | 'ephemeral' | 'public' | 'update';
@@ -38,15 +38,13 @@ class RecentIds {
  * How to acknowledge before doing any work: Discord allows 3 s, and answering first keeps the
  * acknowledgement as fast as a bare client's. Only a button that opens a modal must answer with it.
  */
-const OPENS_A_MODAL = new Set(['revise', 'edit', 'prompt']);
-
 function deferralFor(interaction: Answerable, commands: ReadonlyMap<string, SlashCommand>): Deferral {
   if (interaction.isChatInputCommand()) {
     const deferAs = commands.get(interaction.commandName)?.deferAs ?? 'ephemeral';
     const chosen = typeof deferAs === 'function' ? deferAs(interaction) : deferAs;
     return chosen === 'modal' ? null : chosen;
   }
-  if (interaction.isButton()) return OPENS_A_MODAL.has(decodeCustomId(interaction.customId)?.action ?? '') ? null : 'update';
+  if (interaction.isButton()) return opensForm(decodeCustomId(interaction.customId)?.action ?? '') ? null : 'update';
   return interaction.isFromMessage() ? 'update' : 'ephemeral';
 }
 

@@ -14,18 +14,12 @@ type Target = { pageId: number; revisionId: number };
 
 export async function pickTake(context: HandlerContext, place: InteractionPlace, target: Target): Promise<Reply> {
   const outcome = await castRoundVote(context.db, place, target, { pick: 'take' });
-  return afterRoundVote(context, outcome, target.revisionId);
+  return afterRoundVote(outcome, target.revisionId);
 }
 
 /** The reply to a pick or a Revise in a round: the clicked take redrawn, and a word to the clicker when their vote changed. */
-export function afterRoundVote(context: HandlerContext, outcome: RoundVoteOutcome, clickedRevisionId: number): Reply {
+export function afterRoundVote(outcome: RoundVoteOutcome, clickedRevisionId: number): Reply {
   const lead = outcome.takes[0];
-  if (outcome.queued.length > 0) context.kickRelay(outcome.queued);
-  if (lead) {
-    if (outcome.reviewJobsPending) context.cancelReviewJobs(lead.id);
-    context.refreshRound(outcome.page.id, lead.id);
-  }
-  context.refreshProgress(outcome.page.chapter_id);
   const clicked = outcome.takes.find((take) => take.id === clickedRevisionId) ?? lead;
   if (!clicked) return ephemeral('Your vote was counted.');
   const body = renderTake(outcome.page, clicked, roundPhase(outcome));
@@ -34,8 +28,7 @@ export function afterRoundVote(context: HandlerContext, outcome: RoundVoteOutcom
 }
 
 export async function anotherTake(context: HandlerContext, place: InteractionPlace, target: Target): Promise<Reply> {
-  const requested = await requestAnotherTake(context.db, place, target, context.config.limits.prices);
-  context.kickRelay(requested.queued);
+  await requestAnotherTake(context.db, place, target, context.config.limits.prices);
   return ephemeral('Another take is being written; it joins the round below when it is done. Picks so far stand.');
 }
 

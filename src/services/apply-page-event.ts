@@ -26,14 +26,13 @@ export interface AppliedEvent {
   effects: PageEffect[];
   /** The draft whose vote this event closed, as it now stands (approved, sent back or superseded). */
   closedDraft: PageRevision | null;
-  /** Jobs written to the outbox: the caller hands them to the relay after commit. */
-  queued: readonly OutboxJob[];
 }
 
 /**
  * The one way a page changes state, inside the caller's transaction: runs the pure transition on the
  * locked row, persists the new state with a bumped version, appends to the audit log, and carries out
- * every effect the state machine returns. No caller closes a draft or queues a follow-up itself.
+ * every effect the state machine returns. No caller closes a draft or queues a follow-up itself; the
+ * follow-up jobs reach BullMQ when the caller's unit of work commits.
  */
 export async function applyPageEvent(trx: Transaction<Database>, change: PageChange): Promise<AppliedEvent> {
   const { page, event, actorId, details = {}, newDraft } = change;
@@ -62,7 +61,7 @@ export async function applyPageEvent(trx: Transaction<Database>, change: PageCha
   // The row is locked, so this only fails if a caller forgot to lock it: refuse rather than overwrite.
   if (!updated) throw new Error(`page ${page.id} changed under a transition (expected version ${page.version})`);
 
-  const queued: OutboxJob[] = [];
+  const jobs: OutboxJob[] = [];
   let closedDraft: PageRevision | null = null;
   for (const effect of result.effects) {
     switch (effect.type) {
@@ -73,33 +72,33 @@ export async function applyPageEvent(trx: Transaction<Database>, change: PageCha
         break;
       case 'generate_take':
         if (leadId === null || change.takesAsked === undefined) throw new Error(`take_added on page ${page.id} needs its round and the takes asked`);
-        queued.push(describeJob('generate-take', { pageId: page.id, leadRevisionId: leadId, request: change.takesAsked }));
+        jobs.push(describeJob('generate-take', { pageId: page.id, leadRevisionId: leadId, request: change.takesAsked }));
         break;
       case 'post_take':
         if (!newDraft) throw new Error(`take_recorded on page ${page.id} adds a take but none was given`);
         // A model's take is shown by the worker that wrote it; a co-writer's edit needs a job to show it.
-        if (event.type === 'take_recorded' && event.byHand) queued.push(describeJob('post-draft', { pageId: page.id, revisionId: newDraft.revision.id }));
+        if (event.type === 'take_recorded' && event.byHand) jobs.push(describeJob('post-draft', { pageId: page.id, revisionId: newDraft.revision.id }));
         break;
       case 'generate_draft':
-        queued.push(describeJob('generate-draft', { pageId: page.id, kind: effect.kind, pageVersion: version }));
+        jobs.push(describeJob('generate-draft', { pageId: page.id, kind: effect.kind, pageVersion: version }));
         break;
       case 'post_draft': {
         if (!newDraft) throw new Error(`${event.type} on page ${page.id} puts up a draft but none was given`);
-        queued.push(...(await draftFollowUps(trx, page, newDraft.revision, newDraft.clock)));
+        jobs.push(...(await draftFollowUps(trx, page, newDraft.revision, newDraft.clock)));
         // A drafted revision is shown by the worker that wrote it; a restored or edited one needs a job to show it.
         if (event.type !== 'draft_recorded') {
           const superseded = page.current_revision_id !== null && result.effects.some((e) => e.type === 'close_draft_voting') ? { supersededRevisionId: page.current_revision_id } : {};
-          queued.push(describeJob('post-draft', { pageId: page.id, revisionId: newDraft.revision.id, ...superseded }));
+          jobs.push(describeJob('post-draft', { pageId: page.id, revisionId: newDraft.revision.id, ...superseded }));
         }
         break;
       }
       case 'announce_page_approved':
-        queued.push(describeJob('announce-page', { pageId: page.id, pageVersion: version }));
-        queued.push(describeJob('summarise-chapter', { chapterId: page.chapter_id, approvedPage: page.number }));
+        jobs.push(describeJob('announce-page', { pageId: page.id, pageVersion: version }));
+        jobs.push(describeJob('summarise-chapter', { chapterId: page.chapter_id, approvedPage: page.number }));
         break;
       case 'generate_panels':
         if (updated.approved_dialogue_id === null) throw new Error(`page ${page.id} was approved without an approved dialogue`);
-        queued.push(describeJob('generate-panels', { pageId: page.id, dialogueRevisionId: updated.approved_dialogue_id }));
+        jobs.push(describeJob('generate-panels', { pageId: page.id, dialogueRevisionId: updated.approved_dialogue_id }));
         break;
       case 'announce_failure':
         // Carried out by the update above: the page stores why it failed. The notice with its Retry
@@ -112,7 +111,8 @@ export async function applyPageEvent(trx: Transaction<Database>, change: PageCha
     }
   }
   // Every follow-up job of this transition in one statement.
-  return { page: updated, effects: result.effects, closedDraft, queued: await writeToOutbox(trx, queued) };
+  await writeToOutbox(trx, jobs);
+  return { page: updated, effects: result.effects, closedDraft };
 }
 
 /** The take a pick approves, read before the page is updated so the page can name it. */

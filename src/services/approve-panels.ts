@@ -2,11 +2,12 @@ import type { Db } from '../db/connection.js';
 import { countCoWriters } from '../db/chapters.js';
 import type { StoryPage } from '../db/database.js';
 import type { Executor } from '../db/executor.js';
-import { writeToOutbox, type OutboxJob } from '../db/outbox.js';
+import { writeToOutbox } from '../db/outbox.js';
 import { getPageWithPlace, lockPage } from '../db/pages.js';
 import { listPanelPromptsOfRevision } from '../db/panel-prompts.js';
 import { listLatestRendersOfPanels } from '../db/panel-renders.js';
 import { findPanelSetApproval, insertPanelSetVote, listPanelSetVotes, recordPanelSetApproval } from '../db/panel-review.js';
+import { runInTransaction } from '../db/unit-of-work.js';
 import { describeJob } from '../domain/jobs.js';
 import { describePanelSet, voteOnPanelSet, type PanelSetInput, type PanelSetRefusal, type PanelSetState } from '../domain/panel-set.js';
 import { parseQuorumRule } from '../domain/voting.js';
@@ -49,7 +50,6 @@ export interface PanelSetVoteOutcome {
   panelCount: number;
   state: PanelSetState;
   decided: boolean;
-  queued: readonly OutboxJob[];
 }
 
 /**
@@ -58,7 +58,7 @@ export interface PanelSetVoteOutcome {
  * renders become the page's panels, and the announcement is queued in the same transaction.
  */
 export async function approvePanelSet(db: Db, place: InteractionPlace, target: { pageId: number; setVersion: number }): Promise<PanelSetVoteOutcome> {
-  return db.transaction().execute(async (trx) => {
+  return runInTransaction(db, async (trx) => {
     const page = await getPageWithPlace(trx, target.pageId);
     if (!page || page.guild_id !== place.guildId || page.thread_id !== place.channelId) throw new UserError(NOT_IN_THIS_THREAD);
     // The page lock serialises approvals, renders being queued and prompt changes on the page.
@@ -69,9 +69,9 @@ export async function approvePanelSet(db: Db, place: InteractionPlace, target: {
     const outcome = voteOnPanelSet(input, vote);
     if (outcome.kind === 'refused') throw new UserError(REFUSALS[outcome.reason](page.number));
     await insertPanelSetVote(trx, { pageId: page.id, ...vote });
-    if (!outcome.decided) return { pageNumber: page.number, panelCount: input.panelCount, state: outcome.state, decided: false, queued: [] };
+    if (!outcome.decided) return { pageNumber: page.number, panelCount: input.panelCount, state: outcome.state, decided: false };
     await recordPanelSetApproval(trx, { pageId: page.id, setVersion: outcome.state.version, decidedBy: place.userId, renderIds: input.renderIds });
-    const queued = await writeToOutbox(trx, [describeJob('announce-panels', { pageId: page.id, setVersion: outcome.state.version })]);
-    return { pageNumber: page.number, panelCount: input.panelCount, state: outcome.state, decided: true, queued };
+    await writeToOutbox(trx, [describeJob('announce-panels', { pageId: page.id, setVersion: outcome.state.version })]);
+    return { pageNumber: page.number, panelCount: input.panelCount, state: outcome.state, decided: true };
   });
 }

@@ -1,9 +1,9 @@
 import type { Db } from '../db/connection.js';
 import type { Transaction } from 'kysely';
 import type { Database, StoryPage } from '../db/database.js';
-import type { OutboxJob } from '../db/outbox.js';
 import { getPageWithPlace, getRevision } from '../db/pages.js';
 import { findRevisionByVersion } from '../db/revisions.js';
+import { afterCommit, runInTransaction } from '../db/unit-of-work.js';
 import { getVoteContext, insertFeedback, recordVoteInOneStatement, upsertVote, type VotedRevision } from '../db/votes.js';
 import { isReviewing } from '../domain/page-state-machine.js';
 import { castVote as castVoteInTally, decideDraft, parseQuorumRule, tallyCounts, tallyVotes, type DraftDecision, type Tally, type VoteChoice } from '../domain/voting.js';
@@ -19,9 +19,6 @@ export interface VoteOutcome {
   decision: DraftDecision;
   /** The co-writer had voted differently before: this click changed their vote. */
   changed: boolean;
-  queued: readonly OutboxJob[];
-  /** The draft was decided and its story schedules reminders or deadlines: their jobs can be dropped. */
-  reviewJobsPending: boolean;
 }
 
 type VoteTarget = { pageId: number; revisionId: number };
@@ -54,7 +51,9 @@ export async function castVoteOrPick(db: Db, place: InteractionPlace, target: Vo
   if (!attempt.recorded) return { kind: 'draft', outcome: await castVoteUnderLock(db, vote) };
   const tally = tallyCounts(countsWith(attempt.otherVotes, choice), parseQuorumRule(attempt.story.quorum) ?? { kind: 'majority' }, attempt.coWriters);
   const changed = attempt.previousChoice !== null && attempt.previousChoice !== choice;
-  return { kind: 'draft', outcome: { page: attempt.page, revision: attempt.revision, tally, decision: 'open', changed, queued: [], reviewJobsPending: false } };
+  // The statement committed: the chapter's progress shows the new tally.
+  afterCommit(db).refreshProgress(attempt.page.chapter_id);
+  return { kind: 'draft', outcome: { page: attempt.page, revision: attempt.revision, tally, decision: 'open', changed } };
 }
 
 const countsWith = (others: { approvals: number; revisions: number }, choice: VoteChoice) => ({
@@ -64,7 +63,7 @@ const countsWith = (others: { approvals: number; revisions: number }, choice: Vo
 
 /** The vote in one transaction holding the page lock: records it and applies the decision when the quorum is reached. */
 async function castVoteUnderLock(db: Db, vote: Parameters<typeof recordVoteInOneStatement>[1]): Promise<VoteOutcome> {
-  return db.transaction().execute(async (trx) => {
+  return runInTransaction(db, async (trx) => {
     const attempt = await recordVoteInOneStatement(trx, vote, { evenIfDeciding: true });
     if (!attempt?.revision) throw new UserError(NOT_IN_THIS_THREAD);
     if (!isCoWriterRole(attempt.role)) throw new UserError(NOT_A_CO_WRITER);
@@ -74,9 +73,16 @@ async function castVoteUnderLock(db: Db, vote: Parameters<typeof recordVoteInOne
     const tally = tallyCounts(counts, parseQuorumRule(story.quorum) ?? { kind: 'majority' }, voted.coWriters);
     const decision = decideDraft(tally);
     const outcome = { tally, decision, changed: previousChoice !== null && previousChoice !== vote.choice };
-    if (decision === 'open') return { ...outcome, page, revision, queued: [], reviewJobsPending: false };
+    const after = afterCommit(trx);
+    if (decision === 'open') {
+      after.refreshProgress(page.chapter_id);
+      return { ...outcome, page, revision };
+    }
     const decided = await decideOpenDraft(trx, { page, revision, decision, maxRevisions: story.maxRevisions, actorId: vote.userId });
-    return { ...outcome, ...decided, reviewJobsPending: story.schedulesReviews };
+    // The draft was decided: its reminder and deadline jobs (if the story schedules them) can go.
+    if (story.schedulesReviews) after.cancelReviewJobs(decided.revision.id);
+    after.refreshProgress(decided.page.chapter_id);
+    return { ...outcome, ...decided };
   });
 }
 

@@ -1,8 +1,8 @@
 import type { Db } from '../db/connection.js';
-import type { OutboxJob } from '../db/outbox.js';
 import { findLatestRenderOfPanel } from '../db/panel-renders.js';
 import { updatePanelPromptText } from '../db/panel-prompts.js';
 import { insertPanelPromptEdit } from '../db/panel-review.js';
+import { runInTransaction } from '../db/unit-of-work.js';
 import type { InteractionPlace } from './co-writers.js';
 import type { PriceTable } from '../domain/pricing.js';
 import { assertRenderAllowed, lockPanelForChange, queueRender, RENDERING_OFF, type RenderSettings } from './panel-renders.js';
@@ -43,9 +43,9 @@ export async function changePanelPrompt(
   newPrompt: string,
   render: RenderSettings | null,
   prices: PriceTable,
-): Promise<{ panelNumber: number; queued: OutboxJob[] }> {
+): Promise<{ panelNumber: number }> {
   if (!render) throw new UserError(RENDERING_OFF);
-  return db.transaction().execute(async (trx) => {
+  return runInTransaction(db, async (trx) => {
     const { panel, page } = await lockPanelForChange(trx, place, target.panelId);
     const latest = await findLatestRenderOfPanel(trx, panel.id);
     if (!latest || latest.id !== target.renderId) {
@@ -54,8 +54,8 @@ export async function changePanelPrompt(
     if (newPrompt === panel.prompt) throw new UserError(`That is panel ${panel.panel_number}'s prompt already. Reroll ${panel.panel_number} draws it again with a new seed. Nothing was changed.`);
     await assertRenderAllowed(trx, page, render, prices);
     await updatePanelPromptText(trx, panel.id, newPrompt);
-    const { renderId, job } = await queueRender(trx, { ...panel, prompt: newPrompt }, render, place.userId, Number(latest.seed));
+    const { renderId } = await queueRender(trx, { ...panel, prompt: newPrompt }, render, place.userId, Number(latest.seed));
     await insertPanelPromptEdit(trx, { pageId: panel.page_id, panelPromptId: panel.id, userId: place.userId, oldPrompt: panel.prompt, newPrompt, renderId });
-    return { panelNumber: panel.panel_number, queued: [job] };
+    return { panelNumber: panel.panel_number };
   });
 }

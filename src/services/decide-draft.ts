@@ -1,9 +1,9 @@
 import type { Transaction } from 'kysely';
 import type { Db } from '../db/connection.js';
 import type { Database, PageRevision, StoryPage } from '../db/database.js';
-import type { OutboxJob } from '../db/outbox.js';
 import { countRevisions, getRevision, lockPage } from '../db/pages.js';
 import { getReviewRules } from '../db/stories.js';
+import { runInTransaction } from '../db/unit-of-work.js';
 import { listRoundTakes } from '../db/revisions.js';
 import { listCountedRoundVotes, listCountedVotes } from '../db/votes.js';
 import { describePageState, isReviewing } from '../domain/page-state-machine.js';
@@ -14,7 +14,6 @@ import { applyPageEvent } from './apply-page-event.js';
 export interface DecidedDraft {
   page: StoryPage;
   revision: PageRevision;
-  queued: readonly OutboxJob[];
 }
 
 /** The draft is the page's current one and still up for a vote. */
@@ -55,7 +54,7 @@ export async function decideOpenDraft(
   const applied = await applyPageEvent(trx, { page, event, actorId, details });
   // Approving or sending back always closes the draft's vote (the state machine's close_draft_voting).
   if (!applied.closedDraft) throw new Error(`deciding page ${page.id} closed no draft`);
-  return { page: applied.page, revision: applied.closedDraft, queued: applied.queued };
+  return { page: applied.page, revision: applied.closedDraft };
 }
 
 export interface DeadlineOutcome extends DecidedDraft {
@@ -71,7 +70,7 @@ export interface DeadlineOutcome extends DecidedDraft {
  * null when the draft was decided (or replaced) before its deadline came.
  */
 export async function decideDraftAtDeadline(db: Db, target: { pageId: number; revisionId: number }): Promise<DeadlineOutcome | null> {
-  return db.transaction().execute(async (trx) => {
+  return runInTransaction(db, async (trx) => {
     const page = await lockPage(trx, target.pageId);
     const revision = await getRevision(trx, target.revisionId);
     if (!page || !revision || !isOpenForVote(page, revision)) return null;

@@ -5,6 +5,7 @@ import type { Transaction } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { Executor } from '../db/executor.js';
 import { findRevisionByVersion, insertRevision, listRoundTakes } from '../db/revisions.js';
+import { afterCommit, runInTransaction } from '../db/unit-of-work.js';
 import { canAddTake, MAX_TAKES_PER_ROUND } from '../domain/takes.js';
 import { parseScriptText, renderDialogueScript, type DialogueScript } from '../domain/dialogue-script.js';
 import { describePageState, isReviewing } from '../domain/page-state-machine.js';
@@ -43,7 +44,7 @@ export interface EditedDraft extends AppliedEvent {
  */
 export async function editDraft(db: Db, place: InteractionPlace, target: { pageId: number; revisionId: number }, typed: string, clock: ReviewClock): Promise<EditedDraft> {
   const text = typed.trim();
-  return db.transaction().execute(async (trx) => {
+  return runInTransaction(db, async (trx) => {
     const placeRow = await getPageWithPlace(trx, target.pageId);
     if (!placeRow || placeRow.guild_id !== place.guildId || placeRow.thread_id !== place.channelId) throw new EditRefused(NOT_IN_THIS_THREAD, typed);
     const page = await lockPage(trx, target.pageId);
@@ -56,7 +57,11 @@ export async function editDraft(db: Db, place: InteractionPlace, target: { pageI
     if (!round) throw new EditRefused(`${staleDraftReason(replaced, page)} Your edit was not saved.`, typed);
     const written = readEdit(replaced.kind, text, typed);
     if (written.body === replaced.body) throw new EditRefused('Your text is the same as the draft, so nothing was changed.', typed);
+    const after = afterCommit(trx);
+    after.refreshProgress(page.chapter_id);
+    // In a round of takes the edit is one more take: the round's vote goes on.
     if (round.length > 1) return addEditedTake(trx, { page, replaced, round, written, editorId: place.userId, typed, clock });
+    after.cancelReviewJobs(replaced.id);
     const revision = await insertRevision(trx, {
       page_id: page.id,
       kind: replaced.kind,

@@ -3,7 +3,9 @@ import type { MemberRole } from '../db/database.js';
 import type { Executor } from '../db/executor.js';
 import { countChapterOwners, deleteChapterMember, getChapterByThread, getMemberRole, listChapterMembers, lockChapter, upsertChapterMember } from '../db/chapters.js';
 import { listChapterPages } from '../db/pages.js';
+import { afterCommit, runInTransaction } from '../db/unit-of-work.js';
 import { isReviewing } from '../domain/page-state-machine.js';
+import { isCoWriterRole } from './co-writers.js';
 import { UserError } from './user-error.js';
 
 /** Who acts, where, and whether Discord says they manage the server (they count as owners everywhere). */
@@ -61,7 +63,7 @@ export async function setMemberRole(
   role: MemberRole | 'remove',
 ): Promise<{ chapterTitle: string; previous: MemberRole | null; role: MemberRole | 'remove' }> {
   if (target.isBot) throw new UserError('Bots cannot be co-writers.');
-  return db.transaction().execute(async (trx) => {
+  return runInTransaction(db, async (trx) => {
     const chapter = await chapterHere(trx, place);
     // Lock, then check: serialises member changes, so two owners demoting each other cannot leave the
     // chapter with none, and an owner demoted while this waited is seen as demoted.
@@ -77,6 +79,10 @@ export async function setMemberRole(
     } else {
       await upsertChapterMember(trx, { chapter_id: chapter.id, user_id: target.userId, role });
     }
+    const after = afterCommit(trx);
+    after.refreshProgress(chapter.id);
+    // Whose votes count changed: the open drafts' tallies are redrawn (coalesced, after the commit).
+    if (isCoWriterRole(previous) !== isCoWriterRole(role)) for (const draft of await listOpenDraftsOfChapter(trx, chapter.id)) after.refreshRound(draft.pageId, draft.revisionId);
     return { chapterTitle: chapter.title, previous, role };
   });
 }

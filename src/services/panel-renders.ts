@@ -3,11 +3,12 @@ import type { Transaction } from 'kysely';
 import type { Db } from '../db/connection.js';
 import type { Database, NewPanelPrompt, PanelPrompt } from '../db/database.js';
 import type { Executor } from '../db/executor.js';
-import { writeToOutbox, type OutboxJob } from '../db/outbox.js';
+import { writeToOutbox } from '../db/outbox.js';
 import { getPageWithPlace, lockPage } from '../db/pages.js';
 import { getPanelPrompt, insertPanelPrompts } from '../db/panel-prompts.js';
 import { countRendersInProgressInGuild, hasRenderInProgress, insertPanelRender } from '../db/panel-renders.js';
 import { getPanelSizeOfPage } from '../db/stories.js';
+import { runInTransaction } from '../db/unit-of-work.js';
 import type { PriceTable } from '../domain/pricing.js';
 import { budgetSpentMessage, getBudgetStatus, isBudgetSpent } from './budget-service.js';
 import { panelSetOf } from './approve-panels.js';
@@ -57,7 +58,7 @@ export function newSeed(): number {
  * A render row (seed, prompt, ComfyUI prompt id) and its job, in the caller's transaction. A new seed
  * unless one is given; the size is the story's (/settings panel_shape and panel_size) at this moment.
  */
-export async function queueRender(trx: Executor, panel: PanelPrompt, settings: RenderSettings, requestedBy: string | null, seed = newSeed()): Promise<{ renderId: number; job: OutboxJob }> {
+export async function queueRender(trx: Executor, panel: PanelPrompt, settings: RenderSettings, requestedBy: string | null, seed = newSeed()): Promise<{ renderId: number }> {
   const story = await getPanelSizeOfPage(trx, panel.page_id);
   const { width, height } = panelPixels(story?.panel_shape ?? 'portrait', story?.panel_size ?? 'standard');
   const render = await insertPanelRender(trx, {
@@ -74,8 +75,8 @@ export async function queueRender(trx: Executor, panel: PanelPrompt, settings: R
     requestedBy,
     costUsd: settings.costUsd,
   });
-  const [job] = await writeToOutbox(trx, [describeJob('render-panel', { pageId: panel.page_id, renderId: render.id })]);
-  return { renderId: render.id, job: job as OutboxJob };
+  await writeToOutbox(trx, [describeJob('render-panel', { pageId: panel.page_id, renderId: render.id })]);
+  return { renderId: render.id };
 }
 
 /**
@@ -83,12 +84,11 @@ export async function queueRender(trx: Executor, panel: PanelPrompt, settings: R
  * one transaction with their jobs: a crash after the commit loses nothing, and a second run of the
  * panels job (its prompts already stored) queues nothing.
  */
-export async function recordPanelPrompts(db: Db, panels: NewPanelPrompt[], render: RenderSettings | null): Promise<{ panels: PanelPrompt[]; queued: OutboxJob[] }> {
-  return db.transaction().execute(async (trx) => {
+export async function recordPanelPrompts(db: Db, panels: NewPanelPrompt[], render: RenderSettings | null): Promise<{ panels: PanelPrompt[] }> {
+  return runInTransaction(db, async (trx) => {
     const inserted = await insertPanelPrompts(trx, panels);
-    const queued: OutboxJob[] = [];
-    if (render) for (const panel of inserted) queued.push((await queueRender(trx, panel, render, null)).job);
-    return { panels: inserted, queued };
+    if (render) for (const panel of inserted) await queueRender(trx, panel, render, null);
+    return { panels: inserted };
   });
 }
 
@@ -116,12 +116,12 @@ export const RENDERING_OFF = 'Rendering is off on this bot (no ComfyUI server is
  * Reroll: a new render of one panel with a new seed (ComfyUI caches an unchanged graph, so only a new
  * seed draws a new picture). Earlier renders are kept. Co-writers only; one render per panel at a time.
  */
-export async function rerollPanel(db: Db, place: InteractionPlace, panelId: number, render: RenderSettings | null, prices: PriceTable): Promise<{ panelNumber: number; queued: OutboxJob[] }> {
+export async function rerollPanel(db: Db, place: InteractionPlace, panelId: number, render: RenderSettings | null, prices: PriceTable): Promise<{ panelNumber: number }> {
   if (!render) throw new UserError(RENDERING_OFF);
-  return db.transaction().execute(async (trx) => {
+  return runInTransaction(db, async (trx) => {
     const { panel, page } = await lockPanelForChange(trx, place, panelId);
     await assertRenderAllowed(trx, page, render, prices);
-    const { job } = await queueRender(trx, panel, render, place.userId);
-    return { panelNumber: panel.panel_number, queued: [job] };
+    await queueRender(trx, panel, render, place.userId);
+    return { panelNumber: panel.panel_number };
   });
 }

@@ -1,9 +1,9 @@
 import type { Transaction } from 'kysely';
 import type { Db } from '../db/connection.js';
 import type { Database, PageRevision, StoryPage } from '../db/database.js';
-import type { OutboxJob } from '../db/outbox.js';
 import { getRevision, lockPage, nextRevisionVersion } from '../db/pages.js';
 import { findRevisionByGenerationKey, insertRevision, listRoundTakes } from '../db/revisions.js';
+import { runInTransaction } from '../db/unit-of-work.js';
 import { isOpenForVote } from './decide-draft.js';
 import type { DraftKind } from '../domain/page-state-machine.js';
 import { MAX_TAKES_PER_ROUND, takeLetter } from '../domain/takes.js';
@@ -11,7 +11,7 @@ import { applyPageEvent, type AppliedEvent } from './apply-page-event.js';
 import type { ReviewClock } from './review-schedule.js';
 
 export type RecordDraftResult =
-  | { status: 'recorded'; page: StoryPage; revision: PageRevision; queued: readonly OutboxJob[] }
+  | { status: 'recorded'; page: StoryPage; revision: PageRevision }
   | { status: 'already_recorded'; page: StoryPage; revision: PageRevision }
   | { status: 'stale'; page: StoryPage | null };
 
@@ -37,7 +37,7 @@ export function takeGenerationKey(jobKey: string, take: number): string {
  * the page's current draft and the round goes to a vote.
  */
 export async function recordRound(db: Db, job: GenerationJob & { generationKey: string }, drafts: readonly WrittenDraft[], clock: ReviewClock): Promise<RecordDraftResult> {
-  return db.transaction().execute(async (trx) => {
+  return runInTransaction(db, async (trx) => {
     const page = await lockPage(trx, job.pageId);
     if (!page) return { status: 'stale', page: null };
     const existing = await findRevisionByGenerationKey(trx, job.generationKey);
@@ -68,13 +68,13 @@ export async function recordRound(db: Db, job: GenerationJob & { generationKey: 
       details: { revisionId: revision.id, ...(takes.length > 1 ? { takes: takes.length } : {}) },
       newDraft: { revision, clock },
     });
-    return { status: 'recorded', page: applied.page, revision, queued: applied.queued };
+    return { status: 'recorded', page: applied.page, revision };
   });
 }
 
 /** Attempts exhausted or an answer that retrying cannot fix: the page waits for a co-writer's Retry. */
 export async function failGeneration(db: Db, job: GenerationJob, reason: string): Promise<StoryPage | null> {
-  return db.transaction().execute(async (trx) => {
+  return runInTransaction(db, async (trx) => {
     const page = await lockPage(trx, job.pageId);
     if (!page || page.state !== `generating_${job.kind}` || page.version !== job.pageVersion) return null;
     const applied = await applyPageEvent(trx, { page, event: { type: 'generation_failed', kind: job.kind }, actorId: null, details: { reason } });
@@ -87,7 +87,7 @@ export async function failGeneration(db: Db, job: GenerationJob, reason: string)
  * decided (or replaced) while it was written drops it.
  */
 export async function recordAddedTake(db: Db, job: { pageId: number; leadRevisionId: number; generationKey: string }, draft: WrittenDraft, clock: ReviewClock): Promise<RecordDraftResult> {
-  return db.transaction().execute(async (trx) => {
+  return runInTransaction(db, async (trx) => {
     const page = await lockPage(trx, job.pageId);
     if (!page) return { status: 'stale', page: null };
     const existing = await findRevisionByGenerationKey(trx, job.generationKey);
@@ -97,7 +97,7 @@ export async function recordAddedTake(db: Db, job: { pageId: number; leadRevisio
     const takes = await listRoundTakes(trx, lead);
     if (takes.length >= MAX_TAKES_PER_ROUND) return { status: 'stale', page };
     const { revision, applied } = await addTakeToRound(trx, { page, round: lead, take: takes.length, body: draft.body, structured: draft.structured, generationKey: job.generationKey, editedBy: null, clock });
-    return { status: 'recorded', page: applied.page, revision, queued: applied.queued };
+    return { status: 'recorded', page: applied.page, revision };
   });
 }
 

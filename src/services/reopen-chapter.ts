@@ -6,6 +6,7 @@ import { listChapterPages } from '../db/pages.js';
 import { draftKindOf, isGenerating, isReviewing } from '../domain/page-state-machine.js';
 import { assertChapterOwner, type MemberPlace } from './member-service.js';
 import { UserError } from './user-error.js';
+import { afterCommit, runInTransaction } from '../db/unit-of-work.js';
 
 export interface ReopenedChapter {
   chapterId: number;
@@ -22,7 +23,7 @@ export interface ReopenedChapter {
  * shown, and approved pages are announced (an announcement already there is edited, not repeated).
  */
 export async function reopenChapter(db: Db, place: MemberPlace, target: { chapterId: number; newThreadId: string | null }): Promise<ReopenedChapter> {
-  return db.transaction().execute(async (trx) => {
+  return runInTransaction(db, async (trx) => {
     await lockChapter(trx, target.chapterId);
     const chapter = await getChapter(trx, target.chapterId);
     if (!chapter) throw new UserError('That chapter no longer exists.');
@@ -43,6 +44,7 @@ export async function reopenChapter(db: Db, place: MemberPlace, target: { chapte
       }
       resumed += 1;
     }
+    afterCommit(trx).refreshProgress(chapter.id);
     return { chapterId: chapter.id, number: chapter.number, title: chapter.title, resumed };
   });
 }

@@ -1,6 +1,7 @@
 import type { Db } from '../db/connection.js';
-import { addToOutbox, type OutboxJob } from '../db/outbox.js';
+import { addToOutbox } from '../db/outbox.js';
 import { getPageWithPlace, getRevision } from '../db/pages.js';
+import { runInTransaction } from '../db/unit-of-work.js';
 import { assertCoWriter, NOT_IN_THIS_THREAD, type InteractionPlace } from './co-writers.js';
 import { UserError } from './user-error.js';
 
@@ -15,16 +16,18 @@ export async function retryAdvisoryAgent(
   db: Db,
   place: InteractionPlace,
   target: { agent: AdvisoryAgent; pageId: number; revisionId: number; round: number },
-): Promise<{ queued: OutboxJob[]; chapterId: number }> {
-  return db.transaction().execute(async (trx) => {
+): Promise<{ chapterId: number }> {
+  return runInTransaction(db, async (trx) => {
     const page = await getPageWithPlace(trx, target.pageId);
     const revision = await getRevision(trx, target.revisionId);
     if (!page || !revision || revision.page_id !== page.id || page.guild_id !== place.guildId || page.thread_id !== place.channelId) throw new UserError(NOT_IN_THIS_THREAD);
     await assertCoWriter(trx, page.chapter_id, place.userId);
     if (target.agent === 'reviewer') {
       if (revision.status !== 'open') throw new UserError('That draft was decided meanwhile: its continuity review no longer matters.');
-      return { chapterId: page.chapter_id, queued: [await addToOutbox(trx, 'review-draft', { pageId: page.id, revisionId: revision.id, round: target.round })] };
+      await addToOutbox(trx, 'review-draft', { pageId: page.id, revisionId: revision.id, round: target.round });
+      return { chapterId: page.chapter_id };
     }
-    return { chapterId: page.chapter_id, queued: [await addToOutbox(trx, 'generate-panels', { pageId: page.id, dialogueRevisionId: revision.id, round: target.round })] };
+    await addToOutbox(trx, 'generate-panels', { pageId: page.id, dialogueRevisionId: revision.id, round: target.round });
+    return { chapterId: page.chapter_id };
   });
 }

@@ -3,6 +3,7 @@ import { lockChapter } from '../db/chapters.js';
 import type { Db } from '../db/connection.js';
 import type { Database } from '../db/database.js';
 import { getPageWithPlace, lockPage } from '../db/pages.js';
+import { afterCommit, runInTransaction } from '../db/unit-of-work.js';
 import { describePageState, isGenerating } from '../domain/page-state-machine.js';
 import { applyPageEvent, type AppliedEvent } from './apply-page-event.js';
 import { assertWithinBudget } from './budget-service.js';
@@ -30,21 +31,23 @@ async function lockButtonPage(trx: Transaction<Database>, place: InteractionPlac
  * cancelled first and a fresh one queued). Co-writers only; the button carries the page version.
  */
 export async function retryGeneration(db: Db, place: InteractionPlace, target: PageButton, limits: GenerationLimits): Promise<AppliedEvent> {
-  return db.transaction().execute(async (trx) => {
+  return runInTransaction(db, async (trx) => {
     const button = await lockButtonPage(trx, place, target);
     let page = button.page;
     if (isGenerating(page.state)) {
       page = (await applyPageEvent(trx, { page, event: { type: 'generation_cancelled' }, actorId: place.userId, details: { reason: 'restarted by a co-writer' } })).page;
     }
     await assertWithinBudget(trx, button.storyId, limits.prices);
+    afterCommit(trx).refreshProgress(page.chapter_id);
     return applyPageEvent(trx, { page, event: { type: 'retry_requested' }, actorId: place.userId });
   });
 }
 
 /** Cancel a draft being written: the page waits with a Retry button; the running job's result is dropped. */
 export async function cancelGeneration(db: Db, place: InteractionPlace, target: PageButton): Promise<AppliedEvent> {
-  return db.transaction().execute(async (trx) => {
+  return runInTransaction(db, async (trx) => {
     const { page } = await lockButtonPage(trx, place, target);
+    afterCommit(trx).refreshProgress(page.chapter_id);
     return applyPageEvent(trx, { page, event: { type: 'generation_cancelled' }, actorId: place.userId, details: { reason: 'Cancelled by a co-writer.' } });
   });
 }

@@ -1,8 +1,8 @@
 import type { Db } from '../db/connection.js';
-import type { OutboxJob } from '../db/outbox.js';
 import { getPageWithPlace, lockPage } from '../db/pages.js';
 import { listLatestRendersOfPanels } from '../db/panel-renders.js';
 import { getPanelPrompt, listPanelPromptsOfRevision } from '../db/panel-prompts.js';
+import { runInTransaction } from '../db/unit-of-work.js';
 import { panelSetOf } from './approve-panels.js';
 import { canRetryRender, panelSetVersion } from '../domain/panel-set.js';
 import { assertCoWriter, NOT_IN_THIS_THREAD, type InteractionPlace } from './co-writers.js';
@@ -15,9 +15,9 @@ import { UserError } from './user-error.js';
  * unreachable, stopped, interrupted, timed out or lost the prompt) are rendered again with the same
  * prompt and seed. Co-writers only; the button names the set it was drawn for.
  */
-export async function retryFailedPanels(db: Db, place: InteractionPlace, target: { pageId: number; setVersion: number }, render: RenderSettings | null, prices: PriceTable): Promise<{ panelNumbers: number[]; queued: OutboxJob[] }> {
+export async function retryFailedPanels(db: Db, place: InteractionPlace, target: { pageId: number; setVersion: number }, render: RenderSettings | null, prices: PriceTable): Promise<{ panelNumbers: number[] }> {
   if (!render) throw new UserError(RENDERING_OFF);
-  return db.transaction().execute(async (trx) => {
+  return runInTransaction(db, async (trx) => {
     const page = await getPageWithPlace(trx, target.pageId);
     if (!page || page.guild_id !== place.guildId || page.thread_id !== place.channelId) throw new UserError(NOT_IN_THIS_THREAD);
     await lockPage(trx, page.id);
@@ -29,12 +29,11 @@ export async function retryFailedPanels(db: Db, place: InteractionPlace, target:
     const failed = latest.filter((r) => r.status === 'failed' && canRetryRender(r.failure_kind));
     if (failed.length === 0) throw new UserError('No panel is waiting for another try. Nothing was changed.');
     await assertRenderAllowed(trx, page, render, prices, failed.length);
-    const queued: OutboxJob[] = [];
     for (const failure of failed) {
       const panel = await getPanelPrompt(trx, failure.panel_prompt_id);
       if (!panel) continue;
-      queued.push((await queueRender(trx, panel, render, place.userId, Number(failure.seed))).job);
+      await queueRender(trx, panel, render, place.userId, Number(failure.seed));
     }
-    return { panelNumbers: failed.map((r) => r.panel_number), queued };
+    return { panelNumbers: failed.map((r) => r.panel_number) };
   });
 }

@@ -1,9 +1,9 @@
 import type { Db } from '../db/connection.js';
 import type { StoryPage } from '../db/database.js';
-import type { OutboxJob } from '../db/outbox.js';
 import { insertDiscordMessageIfAbsent, lockDiscordMessageTarget, messageTargetKey } from '../db/discord-messages.js';
 import { getChapterByThread, lockChapter } from '../db/chapters.js';
 import { findUnfinishedPage, getLastPageNumber, insertPage } from '../db/pages.js';
+import { afterCommit, runInTransaction } from '../db/unit-of-work.js';
 import { describePageState } from '../domain/page-state-machine.js';
 import { MAX_TAKES_SETTING, MIN_TAKES, parseTakesSetting } from '../domain/takes.js';
 import { applyPageEvent } from './apply-page-event.js';
@@ -15,14 +15,13 @@ import { UserError } from './user-error.js';
 export interface StartedPage {
   page: StoryPage;
   chapterId: number;
-  queued: readonly OutboxJob[];
 }
 
 /** `/page start`: the next page of the chapter whose thread this is, queued for its narration. */
 export async function startPage(db: Db, place: InteractionPlace, input: string, limits: GenerationLimits, takesOption: number | null = null): Promise<StartedPage> {
   const takes = takesOption === null ? null : parseTakesSetting(takesOption);
   if (takesOption !== null && takes === null) throw new UserError(`Takes is a whole number from ${MIN_TAKES} to ${MAX_TAKES_SETTING}.`);
-  return db.transaction().execute(async (trx) => {
+  return runInTransaction(db, async (trx) => {
     const chapter = await getChapterByThread(trx, place.guildId, place.channelId);
     if (!chapter) {
       throw new UserError('Pages are started inside a chapter thread. Open one with /chapter start in the story channel.');
@@ -49,7 +48,8 @@ export async function startPage(db: Db, place: InteractionPlace, input: string, 
       takes,
     });
     const applied = await applyPageEvent(trx, { page, event: { type: 'input_submitted' }, actorId: place.userId });
-    return { page: applied.page, chapterId: chapter.id, queued: applied.queued };
+    afterCommit(trx).refreshProgress(chapter.id);
+    return { page: applied.page, chapterId: chapter.id };
   });
 }
 

@@ -16,6 +16,7 @@ import {
 import { insertDiscordMessageIfAbsent } from '../db/discord-messages.js';
 import { getStoryByChannel, lockStory, updateStory, upsertStory } from '../db/stories.js';
 import { UserError } from './user-error.js';
+import { afterCommit, runInTransaction } from '../db/unit-of-work.js';
 
 /** `/story setup`: this channel becomes a story room. Running it again renames the story. */
 export async function setupStory(
@@ -75,7 +76,7 @@ export async function joinChapter(
   place: { guildId: string; channelId: string; userId: string },
   chapterId: number | null,
 ): Promise<{ chapterId: number; chapterTitle: string; joined: boolean; coWriters: number }> {
-  return db.transaction().execute(async (trx) => {
+  return runInTransaction(db, async (trx) => {
     const chapter = await getChapterByThread(trx, place.guildId, place.channelId);
     if (!chapter || (chapterId !== null && chapter.id !== chapterId)) {
       throw new UserError('Join a chapter from inside its thread.');
@@ -85,6 +86,7 @@ export async function joinChapter(
     if (!joined && (await getMemberRole(trx, chapter.id, place.userId)) === 'viewer') {
       throw new UserError(`You are a viewer of ${chapter.title}: you can read along but not vote. A chapter owner can make you a writer with /chapter members.`);
     }
+    if (joined) afterCommit(trx).refreshProgress(chapter.id);
     return { chapterId: chapter.id, chapterTitle: chapter.title, joined, coWriters: await countCoWriters(trx, chapter.id) };
   });
 }

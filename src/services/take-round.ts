@@ -1,10 +1,10 @@
 import type { Transaction } from 'kysely';
 import type { Db } from '../db/connection.js';
 import type { Database, PageRevision, StoryPage } from '../db/database.js';
-import type { OutboxJob } from '../db/outbox.js';
 import { getChapter } from '../db/chapters.js';
 import { getRevision, lockPage } from '../db/pages.js';
 import { findRevisionByVersion, listRoundTakes } from '../db/revisions.js';
+import { afterCommit, runInTransaction } from '../db/unit-of-work.js';
 import { asRoundVote, getVoteContext, insertFeedback, upsertRoundVote } from '../db/votes.js';
 import { canAddTake, decideRound, MAX_TAKES_PER_ROUND, tallyRound, type RoundDecision, type RoundTally, type RoundVote } from '../domain/takes.js';
 import { parseQuorumRule } from '../domain/voting.js';
@@ -27,9 +27,6 @@ export interface RoundVoteOutcome {
   decision: RoundDecision;
   /** The co-writer had voted differently before. */
   changed: boolean;
-  queued: readonly OutboxJob[];
-  /** The round was decided and its story schedules reminders or deadlines: their jobs (keyed by take A) can be dropped. */
-  reviewJobsPending: boolean;
 }
 
 /** The open round a clicked take belongs to, checked against where the click came from, with the page locked. */
@@ -56,7 +53,7 @@ export async function castRoundVote(
   target: { pageId: number; revisionId: number },
   vote: { pick: 'take' } | { pick: 'revise'; feedback: string | null },
 ): Promise<RoundVoteOutcome> {
-  return db.transaction().execute(async (trx) => {
+  return runInTransaction(db, async (trx) => {
     const { page, lead, clicked, context } = await lockOpenRound(trx, place, target);
     if (clicked.status !== 'open') throw new UserError(staleDraftReason(clicked, page));
     const pick: RoundVote['pick'] = vote.pick === 'revise' ? 'revise' : clicked.take;
@@ -70,7 +67,13 @@ export async function castRoundVote(
     const tally = tallyRound(votes, takes.length, parseQuorumRule(context.story.quorum) ?? { kind: 'majority' }, context.coWriters);
     const decision = decideRound(tally);
     const changed = previous !== null && previous !== pick;
-    if (decision.kind === 'open') return { page, takes, tally, decision, changed, queued: [], reviewJobsPending: false };
+    // After commit the round's other messages are redrawn by a coalesced job, so a burst of picks is one edit per take.
+    const after = afterCommit(trx);
+    if (decision.kind === 'open') {
+      after.refreshRound(page.id, lead.id);
+      after.refreshProgress(page.chapter_id);
+      return { page, takes, tally, decision, changed };
+    }
     const decided = await decideOpenDraft(trx, {
       page,
       revision: lead,
@@ -80,18 +83,21 @@ export async function castRoundVote(
       actorId: place.userId,
       details: { picks: tally.picks, revisions: tally.revisions },
     });
-    return { page: decided.page, takes: await listRoundTakes(trx, lead), tally, decision, changed, queued: decided.queued, reviewJobsPending: context.story.schedulesReviews };
+    // The round was decided: its reminder and deadline jobs (keyed by take A) can go.
+    if (context.story.schedulesReviews) after.cancelReviewJobs(lead.id);
+    after.refreshRound(page.id, lead.id);
+    after.refreshProgress(decided.page.chapter_id);
+    return { page: decided.page, takes: await listRoundTakes(trx, lead), tally, decision, changed };
   });
 }
 
 export interface AnotherTake {
   page: StoryPage;
-  queued: readonly OutboxJob[];
 }
 
 /** Another take: one more take of the open round, written from the same prompt, up to six in a round. */
 export async function requestAnotherTake(db: Db, place: InteractionPlace, target: { pageId: number; revisionId: number }, prices: PriceTable): Promise<AnotherTake> {
-  return db.transaction().execute(async (trx) => {
+  return runInTransaction(db, async (trx) => {
     const { page, lead } = await lockOpenRound(trx, place, target);
     const written = (await listRoundTakes(trx, lead)).length;
     const asked = written + page.takes_pending;
@@ -101,6 +107,6 @@ export async function requestAnotherTake(db: Db, place: InteractionPlace, target
     const chapter = await getChapter(trx, page.chapter_id);
     if (chapter) await assertWithinBudget(trx, chapter.story_id, prices);
     const applied = await applyPageEvent(trx, { page, event: { type: 'take_added', kind: lead.kind }, actorId: place.userId, takesAsked: asked + 1 });
-    return { page: applied.page, queued: applied.queued };
+    return { page: applied.page };
   });
 }

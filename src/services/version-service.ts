@@ -4,6 +4,7 @@ import type { Executor } from '../db/executor.js';
 import type { PageRevision, StoryPage } from '../db/database.js';
 import { findPageByNumber, getRevision, lockPage, nextRevisionVersion } from '../db/pages.js';
 import { findRevisionByVersion, insertRevision } from '../db/revisions.js';
+import { afterCommit, runInTransaction } from '../db/unit-of-work.js';
 import { isReviewing, type DraftKind } from '../domain/page-state-machine.js';
 import { takeLetter } from '../domain/takes.js';
 import { applyPageEvent, type AppliedEvent } from './apply-page-event.js';
@@ -53,7 +54,7 @@ export interface RestoredVersion extends AppliedEvent {
  */
 export async function restoreVersion(db: Db, place: MemberPlace, pageNumber: number, kind: DraftKind, from: number | VersionAndTake, clock: ReviewClock): Promise<RestoredVersion> {
   const { version, take } = typeof from === 'number' ? { version: from, take: 0 } : from;
-  return db.transaction().execute(async (trx) => {
+  return runInTransaction(db, async (trx) => {
     const chapter = await chapterHere(trx, place);
     // Lock, then check: the chapter lock is the one member changes take, so the role read is current.
     await lockChapter(trx, chapter.id);
@@ -85,6 +86,9 @@ export async function restoreVersion(db: Db, place: MemberPlace, pageNumber: num
       details: { revisionId: revision.id, restoredFromVersion: source.version, supersededRevisionId },
       newDraft: { revision, clock },
     });
+    const after = afterCommit(trx);
+    if (supersededRevisionId !== null) after.cancelReviewJobs(supersededRevisionId);
+    after.refreshProgress(page.chapter_id);
     return { ...applied, revision, restoredFrom: source, supersededRevisionId };
   });
 }

@@ -135,7 +135,6 @@ export async function processGeneratePanels(deps: WorkerDeps, job: Job): Promise
     })),
     renderSettingsOf(render),
   );
-  deps.kickRelay(recorded.queued);
   if (recorded.panels.length === 0) return 'already written';
   const status = render ? `${recorded.panels.length} panels queued for rendering` : 'Rendering is off: this bot has no ComfyUI server. The prompts are in /chapter export format:comfyui.';
   return whileChapterReachable(deps, place.chapter_id, deps.logger.child({ pageId, jobId: job.id }), async () => {

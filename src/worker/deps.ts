@@ -5,7 +5,6 @@ import { MultipleChoicesMemory } from '../agents/takes.js';
 import type { Config } from '../config/config.js';
 import { ProcessMetrics } from '../http/metrics.js';
 import type { Db } from '../db/connection.js';
-import type { OutboxJob } from '../db/outbox.js';
 import type { getPageWithPlace } from '../db/pages.js';
 import type { Logger } from '../logger.js';
 import { ComfyClient } from '../render/comfyui-client.js';
@@ -22,8 +21,6 @@ export interface WorkerDeps {
   metrics: ProcessMetrics;
   /** Minimum time between streamed edits of a draft message. */
   streamEditIntervalMs: number;
-  /** After a commit that wrote to the outbox: hand its jobs to the relay now rather than at the next tick. */
-  kickRelay: (jobs: readonly OutboxJob[]) => void;
   /** Ask for the chapter's pinned progress message to be redrawn. */
   progress: { refresh(chapterId: number): void };
   /** The worker's one ComfyUI client; null when rendering is off (no COMFYUI_URL). */
@@ -41,7 +38,7 @@ export function createWorkerDeps(
   db: Db,
   logger: Logger,
   options: { streamEditIntervalMs?: number; metrics?: ProcessMetrics } = {},
-  hooks: Pick<WorkerDeps, 'kickRelay' | 'progress'> = { kickRelay: () => undefined, progress: { refresh: () => undefined } },
+  hooks: Pick<WorkerDeps, 'progress'> = { progress: { refresh: () => undefined } },
 ): WorkerDeps {
   const metrics = options.metrics ?? new ProcessMetrics('worker');
   const rest = createDiscordRest(config.discord);

@@ -214,7 +214,6 @@ async function writeAndRecord(run: DraftRun, display: DraftDisplay): Promise<str
     await deps.messages.upsert(target, { by: 'generation_key' }, shown);
     return 'stale';
   }
-  if (result.status === 'recorded') deps.kickRelay(result.queued);
   await showDraft(deps, { place, revision: result.revision, generationKey });
   return result.status;
 }

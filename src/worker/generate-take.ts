@@ -77,7 +77,6 @@ export async function processGenerateTake(deps: WorkerDeps, job: Job): Promise<s
       );
       return 'stale';
     }
-    if (result.status === 'recorded') deps.kickRelay(result.queued);
     await showDraft(deps, { place, revision: result.revision, generationKey });
     return result.status;
   });

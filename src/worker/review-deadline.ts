@@ -12,7 +12,6 @@ export async function processReviewDeadline(deps: WorkerDeps, job: Job): Promise
   const data = reviewDueJob.parse(job.data);
   const outcome = await decideDraftAtDeadline(deps.db, data);
   if (!outcome) return 'draft already decided';
-  deps.kickRelay(outcome.queued);
   const place = await getPageWithPlace(deps.db, data.pageId);
   if (!place || place.thread_id === null) return outcome.decision;
   await showDraft(deps, { place, revision: outcome.revision, generationKey: null });

@@ -12,6 +12,8 @@ import { OutboxRelay } from '../queue/outbox-relay.js';
 import { createRedisConnection } from '../queue/redis.js';
 import { sweepLostWork } from '../queue/sweeper.js';
 import { markOutboxJobCompleted } from '../db/outbox.js';
+import { setCommitFollowUps } from '../db/unit-of-work.js';
+import { commitFollowUps } from '../queue/commit-follow-ups.js';
 import { processAnnouncePage } from './announce-page.js';
 import { processAnnouncePanels } from './announce-panels.js';
 import { createWorkerDeps, type WorkerDeps } from './deps.js';
@@ -138,7 +140,8 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, opti
   });
   const progress = new ProgressRefresher(config.redis, logger.child({ component: 'progress' }), options.progressWindowMs);
   const metrics = new ProcessMetrics('worker');
-  const deps = createWorkerDeps(config, db, logger, { ...options, metrics }, { kickRelay: (jobs) => relay.kick(jobs), progress });
+  setCommitFollowUps(db, commitFollowUps({ relay, progress, queue, logger }));
+  const deps = createWorkerDeps(config, db, logger, { ...options, metrics }, { progress });
   const worker = new Worker(GENERATION_QUEUE, timed(metrics, createProcessor(deps)), {
     connection: workerConnection,
     prefix: config.redis.prefix,

@@ -173,7 +173,6 @@ export async function writeAndRecordRound(run: DraftRun, display: DraftDisplay, 
     await deps.messages.upsert(target, { by: 'generation_key' }, shown);
     return 'stale';
   }
-  if (result.status === 'recorded') deps.kickRelay(result.queued);
   await showDraft(deps, { place, revision: result.revision, generationKey });
   return result.status;
 }

@@ -1,0 +1,40 @@
+import type { ComponentHandler } from '../component-handler.js';
+import type { CustomIdAction } from '../custom-id.js';
+import { advisoryretry } from './advisoryretry.js';
+import { another } from './another.js';
+import { approve } from './approve.js';
+import { bibleentry } from './bibleentry.js';
+import { cancel } from './cancel.js';
+import { edit } from './edit.js';
+import { editsave } from './editsave.js';
+import { feedback } from './feedback.js';
+import { join } from './join.js';
+import { panelsok } from './panelsok.js';
+import { panelsretry } from './panelsretry.js';
+import { pick } from './pick.js';
+import { prompt } from './prompt.js';
+import { promptsave } from './promptsave.js';
+import { reroll } from './reroll.js';
+import { retry } from './retry.js';
+import { revise } from './revise.js';
+
+/** Every custom_id action's handler, like COMMANDS: an action of the codec without a handler does not compile. */
+export const COMPONENTS = {
+  approve,
+  revise,
+  feedback,
+  edit,
+  editsave,
+  pick,
+  another,
+  join,
+  retry,
+  cancel,
+  reroll,
+  prompt,
+  promptsave,
+  panelsok,
+  panelsretry,
+  advisoryretry,
+  bibleentry,
+} satisfies { [A in CustomIdAction]: ComponentHandler<A, unknown> };
