@@ -62,28 +62,61 @@ export type RenderPanelJob = z.infer<typeof renderPanelJob>;
 export const announcePanelsJob = z.object({ pageId: id, setVersion: id });
 export type AnnouncePanelsJob = z.infer<typeof announcePanelsJob>;
 
-export const JOB_SCHEMAS = {
-  'generate-draft': generateDraftJob,
-  'generate-take': generateTakeJob,
-  'refresh-round': refreshRoundJob,
-  'announce-page': announcePageJob,
-  'post-draft': postDraftJob,
-  'summarise-chapter': summariseChapterJob,
-  'generate-panels': generatePanelsJob,
-  'review-draft': reviewDraftJob,
-  'review-reminder': reviewDueJob,
-  'review-deadline': reviewDueJob,
-  'refresh-progress': refreshProgressJob,
-  'render-panel': renderPanelJob,
-  'announce-panels': announcePanelsJob,
-} as const;
+/** The BullMQ queue a job runs on (src/queue names them; the worker has one BullMQ worker per queue). */
+export type QueueName = 'generation' | 'render' | 'progress';
 
-export type JobName = keyof typeof JOB_SCHEMAS;
-export type JobData<N extends JobName> = z.infer<(typeof JOB_SCHEMAS)[N]>;
+/** How a job is declared: everything about it except its processor (the worker's, in src/worker/processors.ts). */
+export interface JobSpec<Data> {
+  /** What its data must look like: checked when it is written to the outbox and when it is relayed. */
+  schema: z.ZodType<Data, Record<string, unknown>>;
+  /** Its deterministic BullMQ job id (no ':'), so the same request queued twice is one job. */
+  key(data: Data): string;
+  /**
+   * Its queue. 'progress' jobs are redraws of views, not written to the outbox: they are coalesced by
+   * BullMQ's deduplication under their key (see the progress refresher).
+   */
+  queue: QueueName;
+  /** Attempts BullMQ makes; 'model' is MODEL_ATTEMPTS (the model's own retries). */
+  attempts: number | 'model';
+  /** First wait before another attempt; each later one doubles (exponential back-off). */
+  backoffMs: number;
+}
 
-/** Renders run on their own queue, so a slow ComfyUI never holds up drafts. */
-export function queueOfJob(name: JobName): 'generation' | 'render' {
-  return name === 'render-panel' ? 'render' : 'generation';
+const job = <S extends z.ZodType<unknown, Record<string, unknown>>>(spec: JobSpec<z.infer<S>> & { schema: S }) => spec;
+const round = (n: number | undefined) => (n ? `-a${n}` : '');
+
+/** Every job, declared once. Adding a job: an entry here and a processor (docs/adding-a-job.md). */
+export const JOBS = {
+  'generate-draft': job({ schema: generateDraftJob, key: (d) => `generate-draft-p${d.pageId}-${d.kind}-v${d.pageVersion}`, queue: 'generation', attempts: 'model', backoffMs: 1_000 }),
+  'generate-take': job({ schema: generateTakeJob, key: (d) => `generate-take-r${d.leadRevisionId}-n${d.request}`, queue: 'generation', attempts: 5, backoffMs: 1_000 }),
+  'announce-page': job({ schema: announcePageJob, key: (d) => `announce-page-p${d.pageId}-v${d.pageVersion}`, queue: 'generation', attempts: 5, backoffMs: 1_000 }),
+  'post-draft': job({ schema: postDraftJob, key: (d) => `post-draft-p${d.pageId}-r${d.revisionId}`, queue: 'generation', attempts: 5, backoffMs: 1_000 }),
+  'summarise-chapter': job({ schema: summariseChapterJob, key: (d) => `summarise-chapter-c${d.chapterId}-p${d.approvedPage}`, queue: 'generation', attempts: 5, backoffMs: 1_000 }),
+  'generate-panels': job({ schema: generatePanelsJob, key: (d) => `generate-panels-r${d.dialogueRevisionId}${round(d.round)}`, queue: 'generation', attempts: 5, backoffMs: 1_000 }),
+  'review-draft': job({ schema: reviewDraftJob, key: (d) => `review-draft-r${d.revisionId}${round(d.round)}`, queue: 'generation', attempts: 5, backoffMs: 1_000 }),
+  'review-reminder': job({ schema: reviewDueJob, key: (d) => reviewJobKey('review-reminder', d.revisionId), queue: 'generation', attempts: 5, backoffMs: 1_000 }),
+  'review-deadline': job({ schema: reviewDueJob, key: (d) => reviewJobKey('review-deadline', d.revisionId), queue: 'generation', attempts: 5, backoffMs: 1_000 }),
+  'announce-panels': job({ schema: announcePanelsJob, key: (d) => `announce-panels-p${d.pageId}-v${d.setVersion}`, queue: 'generation', attempts: 5, backoffMs: 1_000 }),
+  // Renders run on their own queue, so a slow ComfyUI never holds up drafts.
+  'render-panel': job({ schema: renderPanelJob, key: (d) => `render-panel-r${d.renderId}`, queue: 'render', attempts: 5, backoffMs: 1_000 }),
+  'refresh-progress': job({ schema: refreshProgressJob, key: (d) => `refresh-progress-c${d.chapterId}`, queue: 'progress', attempts: 3, backoffMs: 1_000 }),
+  'refresh-round': job({ schema: refreshRoundJob, key: (d) => `refresh-round-r${d.leadRevisionId}`, queue: 'progress', attempts: 3, backoffMs: 1_000 }),
+};
+
+export type JobName = keyof typeof JOBS;
+export type JobData<N extends JobName> = z.infer<(typeof JOBS)[N]['schema']>;
+
+/** The table seen one job at a time: a job's spec with its own data type (what lets callers index it by a generic name). */
+const JOB_TABLE: { readonly [N in JobName]: JobSpec<JobData<N>> } = JOBS;
+
+/** A job's declaration by name. */
+export function jobSpec<N extends JobName>(name: N): JobSpec<JobData<N>> {
+  return JOB_TABLE[name];
+}
+
+/** Whether a name read from outside (an outbox row, a BullMQ job) is one of ours. */
+export function isJobName(name: string): name is JobName {
+  return Object.hasOwn(JOBS, name);
 }
 
 export const REVIEW_JOBS = ['review-reminder', 'review-deadline'] as const;
@@ -95,52 +128,7 @@ export function reviewJobKey(name: (typeof REVIEW_JOBS)[number], revisionId: num
 
 /** Deterministic BullMQ job ids (no ':'), so the same request queued twice is one job. */
 export function jobKeyFor<N extends JobName>(name: N, data: JobData<N>): string {
-  switch (name) {
-    case 'generate-draft': {
-      const d = data as GenerateDraftJob;
-      return `generate-draft-p${d.pageId}-${d.kind}-v${d.pageVersion}`;
-    }
-    case 'generate-take': {
-      const d = data as GenerateTakeJob;
-      return `generate-take-r${d.leadRevisionId}-n${d.request}`;
-    }
-    case 'refresh-round':
-      // Not relayed through the outbox: coalesced by BullMQ's deduplication (see progress refresher).
-      return `refresh-round-r${(data as RefreshRoundJob).leadRevisionId}`;
-    case 'announce-page': {
-      const d = data as AnnouncePageJob;
-      return `announce-page-p${d.pageId}-v${d.pageVersion}`;
-    }
-    case 'post-draft': {
-      const d = data as PostDraftJob;
-      return `post-draft-p${d.pageId}-r${d.revisionId}`;
-    }
-    case 'summarise-chapter': {
-      const d = data as SummariseChapterJob;
-      return `summarise-chapter-c${d.chapterId}-p${d.approvedPage}`;
-    }
-    case 'generate-panels': {
-      const d = data as GeneratePanelsJob;
-      return `generate-panels-r${d.dialogueRevisionId}${d.round ? `-a${d.round}` : ''}`;
-    }
-    case 'review-draft': {
-      const d = data as ReviewDraftJob;
-      return `review-draft-r${d.revisionId}${d.round ? `-a${d.round}` : ''}`;
-    }
-    case 'review-reminder':
-    case 'review-deadline':
-      return reviewJobKey(name, (data as ReviewDueJob).revisionId);
-    case 'render-panel':
-      return `render-panel-r${(data as RenderPanelJob).renderId}`;
-    case 'announce-panels': {
-      const d = data as AnnouncePanelsJob;
-      return `announce-panels-p${d.pageId}-v${d.setVersion}`;
-    }
-    case 'refresh-progress':
-      // Not relayed through the outbox: the caller adds a time bucket (see progress refresher).
-      return `refresh-progress-c${(data as RefreshProgressJob).chapterId}`;
-  }
-  throw new Error(`unknown job ${String(name)}`);
+  return jobSpec(name).key(data);
 }
 
 /** A job as the outbox holds it: its name, its deterministic key, its checked data, and when it is due. */
@@ -153,6 +141,6 @@ export interface OutboxJob {
 
 /** Checks a job's data against its schema and gives it its key: what the outbox writes and the relay adds. */
 export function describeJob<N extends JobName>(name: N, data: JobData<N>, options: { runAt?: Date } = {}): OutboxJob {
-  const payload = JOB_SCHEMAS[name].parse(data) as Record<string, unknown>;
+  const payload = jobSpec(name).schema.parse(data);
   return { name, key: jobKeyFor(name, data), payload, runAt: options.runAt ?? null };
 }

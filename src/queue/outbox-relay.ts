@@ -1,12 +1,13 @@
 import type { JobsOptions, Queue } from 'bullmq';
 import type { Db } from '../db/connection.js';
 import { claimPendingOutboxRows, markOutboxRowsRelayed, recordOutboxRelayFailure, type OutboxJob } from '../db/outbox.js';
-import { JOB_SCHEMAS, queueOfJob, type JobName } from '../domain/jobs.js';
+import { isJobName, jobSpec } from '../domain/jobs.js';
 import type { Logger } from '../logger.js';
 
 export interface RelayOptions {
   intervalMs?: number;
   batchSize?: number;
+  /** MODEL_ATTEMPTS: the attempts of jobs declared with `attempts: 'model'`. */
   generationAttempts: number;
   /** A queue call slower than this counts as Redis being down (BullMQ would otherwise wait for it). */
   enqueueTimeoutMs?: number;
@@ -102,9 +103,9 @@ export class OutboxRelay {
       if (rows.length === 0) return 0;
       const relayed: number[] = [];
       for (const row of rows) {
-        const name = row.job_name as JobName;
-        const parsed = JOB_SCHEMAS[name].safeParse(row.payload);
-        if (!parsed.success) {
+        const name = row.job_name;
+        const parsed = isJobName(name) ? jobSpec(name).schema.safeParse(row.payload) : null;
+        if (!isJobName(name) || !parsed?.success) {
           this.logger.error({ outboxId: row.id, jobName: row.job_name }, 'outbox row has an unreadable payload; skipped');
           continue;
         }
@@ -124,13 +125,15 @@ export class OutboxRelay {
     });
   }
 
+  /** Adds a job as its declaration says: its queue, attempts and back-off. */
   private add(job: OutboxJob): Promise<unknown> {
-    const queue = queueOfJob(job.name) === 'render' ? this.options.renderQueue : this.queue;
+    const spec = jobSpec(job.name);
+    const queue = spec.queue === 'render' ? this.options.renderQueue : spec.queue === 'generation' ? this.queue : undefined;
     if (!queue) return Promise.reject(new Error(`this relay has no queue for ${job.name}`));
     const options: JobsOptions = {
       jobId: job.key,
-      attempts: job.name === 'generate-draft' ? this.options.generationAttempts : 5,
-      backoff: { type: 'exponential', delay: 1_000 },
+      attempts: spec.attempts === 'model' ? this.options.generationAttempts : spec.attempts,
+      backoff: { type: 'exponential', delay: spec.backoffMs },
       // A job due later waits in Redis as a delayed job; one already due runs at once.
       ...(job.runAt ? { delay: Math.max(0, job.runAt.getTime() - Date.now()) } : {}),
       removeOnComplete: { age: 7 * 24 * 3600, count: 10_000 },

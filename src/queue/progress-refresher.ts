@@ -1,10 +1,10 @@
 import { Queue } from 'bullmq';
 import type { Logger } from '../logger.js';
-import { jobKeyFor } from '../domain/jobs.js';
+import { jobKeyFor, jobSpec, type JobData } from '../domain/jobs.js';
+import { PROGRESS_QUEUE } from './jobs.js';
 import { createRedisConnection } from './redis.js';
 
-/** Its own queue, worked by its own BullMQ worker: redrawing a view never takes a draft's place. */
-export const PROGRESS_QUEUE = 'progress';
+export { PROGRESS_QUEUE };
 
 /**
  * Asks the worker to redraw a chapter's pinned progress message, coalescing bursts with BullMQ's
@@ -28,29 +28,33 @@ export class ProgressRefresher {
   }
 
   refresh(chapterId: number): void {
-    this.add('refresh-progress', { chapterId }, jobKeyFor('refresh-progress', { chapterId }));
+    this.add('refresh-progress', { chapterId });
   }
 
   /** Every take's message of a round, after picks: one redraw per window however many picks came. */
   refreshRound(pageId: number, leadRevisionId: number): void {
-    this.add('refresh-round', { pageId, leadRevisionId }, jobKeyFor('refresh-round', { pageId, leadRevisionId }));
+    this.add('refresh-round', { pageId, leadRevisionId });
   }
 
-  private add(name: 'refresh-progress' | 'refresh-round', data: Record<string, number>, deduplicationId: string): void {
+  private add<N extends 'refresh-progress' | 'refresh-round'>(name: N, data: JobData<N>): void {
+    const spec = jobSpec(name);
     this.queue
       .add(
         name,
         data,
         {
-          deduplication: { id: deduplicationId, ttl: this.windowMs },
+          deduplication: { id: jobKeyFor(name, data), ttl: this.windowMs },
           delay: this.windowMs,
-          attempts: 3,
-          backoff: { type: 'exponential', delay: 1_000 },
+          attempts: spec.attempts === 'model' ? 1 : spec.attempts,
+          backoff: { type: 'exponential', delay: spec.backoffMs },
           removeOnComplete: true,
           removeOnFail: { age: 86_400 },
         },
       )
-      .catch((error: unknown) => this.logger.warn({ err: error, ...data }, `could not queue ${name}`));
+      .catch((error: unknown) => {
+        const fields: Record<string, unknown> = { err: error, ...data };
+        this.logger.warn(fields, `could not queue ${name}`);
+      });
   }
 
   async close(): Promise<void> {

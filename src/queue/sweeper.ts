@@ -4,7 +4,7 @@ import type { Executor } from '../db/executor.js';
 import { getOutboxRelayState, listUnfinishedRelayedJobs, markOutboxJobCompleted, putBackInOutbox, requeueOutboxRow } from '../db/outbox.js';
 import { pruneFinishedOutboxRows, pruneInteractionReceipts, pruneStaleMessageClaims } from '../db/retention.js';
 import { listOpenDraftsWithoutMessage, listOpenDraftsWithReviewSchedule, listPagesGeneratingSince, tryAdvisoryTransactionLock } from '../db/sweeps.js';
-import { jobKeyFor, queueOfJob, type JobData, type JobName } from '../domain/jobs.js';
+import { isJobName, jobKeyFor, jobSpec, type JobData, type JobName } from '../domain/jobs.js';
 import { draftKindOf } from '../domain/page-state-machine.js';
 import type { Logger } from '../logger.js';
 import { failGeneration } from '../services/record-draft.js';
@@ -135,7 +135,7 @@ export async function sweepUnfinishedJobs(db: Db, queues: JobQueues, logger: Log
   let requeued = 0;
   for (const row of rows) {
     // A job is looked for on the queue it was relayed to; without that queue here, it is not judged.
-    const queue = queueOfJob(row.job_name as JobName) === 'render' ? queues.render : queues.generation;
+    const queue = isJobName(row.job_name) && jobSpec(row.job_name).queue === 'render' ? queues.render : queues.generation;
     if (!queue) continue;
     const { job, state } = await jobState(queue, row.job_key);
     if (LIVE_STATES.has(state)) continue;
