@@ -21,14 +21,14 @@ export async function draftFollowUps(
   clock: ReviewClock,
 ): Promise<OutboxJob[]> {
   const rules = await getReviewRules(db, page.chapter_id);
-  const queued: OutboxJob[] = [];
+  const jobs: OutboxJob[] = [];
   const job = { pageId: page.id, revisionId: revision.id };
-  if (revision.kind === 'narration' && clock.continuityReview) queued.push(describeJob('review-draft', job));
+  if (revision.kind === 'narration' && clock.continuityReview) jobs.push(describeJob('review-draft', job));
   const at = (minutes: number) => new Date(Date.now() + minutes * clock.minuteMs);
   // A reminder after the deadline would never be seen: only remind when it comes first.
   if (rules.reminder_minutes !== null && (rules.deadline_minutes === null || rules.reminder_minutes < rules.deadline_minutes)) {
-    queued.push(describeJob('review-reminder', job, { runAt: at(rules.reminder_minutes) }));
+    jobs.push(describeJob('review-reminder', job, { runAt: at(rules.reminder_minutes) }));
   }
-  if (rules.deadline_minutes !== null) queued.push(describeJob('review-deadline', job, { runAt: at(rules.deadline_minutes) }));
-  return queued;
+  if (rules.deadline_minutes !== null) jobs.push(describeJob('review-deadline', job, { runAt: at(rules.deadline_minutes) }));
+  return jobs;
 }

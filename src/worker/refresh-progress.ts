@@ -6,11 +6,6 @@ import { getChapterProgressById } from '../services/progress-service.js';
 import type { WorkerDeps } from './deps.js';
 import { showDraft, whileChapterReachable } from './page-views.js';
 
-/** The progress queue carries two redraws: a chapter's pinned progress, and a draft or round of takes after votes. */
-export function processProgressQueueJob(deps: WorkerDeps, job: Job): Promise<string> {
-  return job.name === 'refresh-round' ? processRefreshRound(deps, job) : processRefreshProgress(deps, job);
-}
-
 /** Redraws a draft's message, or every take's message of a round, from Postgres: its tally as it now counts. */
 export async function processRefreshRound(deps: WorkerDeps, job: Job): Promise<string> {
   const { pageId, leadRevisionId } = refreshRoundJob.parse(job.data);

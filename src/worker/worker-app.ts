@@ -6,27 +6,17 @@ import { ProcessMetrics } from '../http/metrics.js';
 import { startWorkerHttp, type RunningWorkerHttp } from '../http/worker-server.js';
 import { migrateToLatest } from '../db/migrate.js';
 import type { Logger } from '../logger.js';
-import type { JobName } from '../domain/jobs.js';
-import { GENERATION_QUEUE, RENDER_QUEUE } from '../queue/jobs.js';
+import { isJobName, jobSpec, type QueueName } from '../domain/jobs.js';
+import { GENERATION_QUEUE, PROGRESS_QUEUE, RENDER_QUEUE } from '../queue/jobs.js';
 import { OutboxRelay } from '../queue/outbox-relay.js';
 import { createRedisConnection } from '../queue/redis.js';
 import { sweepLostWork } from '../queue/sweeper.js';
 import { markOutboxJobCompleted } from '../db/outbox.js';
 import { setCommitFollowUps } from '../db/unit-of-work.js';
 import { commitFollowUps } from '../queue/commit-follow-ups.js';
-import { processAnnouncePage } from './announce-page.js';
-import { processAnnouncePanels } from './announce-panels.js';
 import { createWorkerDeps, type WorkerDeps } from './deps.js';
-import { processGenerateDraft } from './generate-draft.js';
-import { processSummariseChapter } from './summarise-chapter.js';
-import { processGeneratePanels, processReviewDraft } from './advisory-agents.js';
-import { processPostDraft } from './post-draft.js';
-import { processGenerateTake } from './generate-take.js';
-import { processRenderPanel } from './render-panel.js';
-import { processProgressQueueJob } from './refresh-progress.js';
-import { processReviewDeadline } from './review-deadline.js';
-import { processReviewReminder } from './review-reminder.js';
-import { PROGRESS_QUEUE, ProgressRefresher } from '../queue/progress-refresher.js';
+import { ProgressRefresher } from '../queue/progress-refresher.js';
+import { PROCESSORS } from './processors.js';
 
 export interface WorkerOptions {
   streamEditIntervalMs?: number;
@@ -44,16 +34,11 @@ export interface RunningWorker {
   close(): Promise<void>;
 }
 
-/** A processor as BullMQ calls it: the token is the job's lock, needed to put it back delayed. */
-type JobProcessor = (job: Job, token?: string) => Promise<string>;
-
-/** BullMQ's named-processor pattern: this switch only dispatches the generation queue's jobs. */
-function createProcessor(deps: WorkerDeps) {
-  return recordingCompletion(deps, createDispatcher(deps));
-}
+/** A processor as BullMQ calls it. */
+type QueueProcessor = (job: Job, token?: string) => Promise<string>;
 
 /** The outbox row records the end of its job: the sweeper stops watching it (finding it lost otherwise). */
-function recordingCompletion(deps: WorkerDeps, process: JobProcessor) {
+function recordingCompletion(deps: WorkerDeps, process: QueueProcessor): QueueProcessor {
   return async (job: Job, token?: string): Promise<string> => {
     const outcome = await process(job, token);
     if (job.id) await markOutboxJobCompleted(deps.db, job.id);
@@ -61,38 +46,14 @@ function recordingCompletion(deps: WorkerDeps, process: JobProcessor) {
   };
 }
 
-function createDispatcher(deps: WorkerDeps): JobProcessor {
-  return async (job: Job, token?: string): Promise<string> => {
-    const name = job.name as JobName;
-    switch (name) {
-      case 'generate-draft':
-        return processGenerateDraft(deps, job, token);
-      case 'generate-take':
-        return processGenerateTake(deps, job);
-      case 'announce-page':
-        return processAnnouncePage(deps, job);
-      case 'announce-panels':
-        return processAnnouncePanels(deps, job);
-      case 'post-draft':
-        return processPostDraft(deps, job);
-      case 'summarise-chapter':
-        return processSummariseChapter(deps, job);
-      case 'generate-panels':
-        return processGeneratePanels(deps, job);
-      case 'review-draft':
-        return processReviewDraft(deps, job);
-      case 'review-reminder':
-        return processReviewReminder(deps, job);
-      case 'review-deadline':
-        return processReviewDeadline(deps, job);
-      case 'refresh-progress':
-      case 'refresh-round':
-      case 'render-panel':
-        // Redraws and renders run on their own queues (see below); one here was put on the wrong queue.
-        break;
+/** BullMQ's named-processor pattern, from the job table: a queue's job runs its processor; a job on the wrong queue is dropped. */
+function processorsOf(deps: WorkerDeps, queue: QueueName): QueueProcessor {
+  return (job: Job, token?: string): Promise<string> => {
+    if (!isJobName(job.name) || jobSpec(job.name).queue !== queue) {
+      deps.logger.error({ jobId: job.id, jobName: job.name, queue }, 'unknown job name; dropped');
+      return Promise.resolve('unknown job');
     }
-    deps.logger.error({ jobId: job.id, jobName: job.name }, 'unknown job name; dropped');
-    return 'unknown job';
+    return PROCESSORS[job.name](deps, job, token);
   };
 }
 
@@ -106,7 +67,7 @@ export function stalledCheckIntervalMs(lockMs: number): number {
 }
 
 /** Times every attempt of every job for storyroom_job_duration_seconds. */
-function timed(metrics: ProcessMetrics, processor: JobProcessor) {
+function timed(metrics: ProcessMetrics, processor: QueueProcessor): QueueProcessor {
   return async (job: Job, token?: string): Promise<string> => {
     const started = performance.now();
     try {
@@ -142,7 +103,7 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, opti
   const metrics = new ProcessMetrics('worker');
   setCommitFollowUps(db, commitFollowUps({ relay, progress, queue, logger }));
   const deps = createWorkerDeps(config, db, logger, { ...options, metrics }, { progress });
-  const worker = new Worker(GENERATION_QUEUE, timed(metrics, createProcessor(deps)), {
+  const worker = new Worker(GENERATION_QUEUE, timed(metrics, recordingCompletion(deps, processorsOf(deps, GENERATION_QUEUE))), {
     connection: workerConnection,
     prefix: config.redis.prefix,
     concurrency: config.worker.concurrency,
@@ -151,7 +112,7 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, opti
   });
   worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
   const progressConnection = createRedisConnection(config.redis.url, 'worker');
-  const progressWorker = new Worker(PROGRESS_QUEUE, timed(metrics, (job: Job) => processProgressQueueJob(deps, job)), {
+  const progressWorker = new Worker(PROGRESS_QUEUE, timed(metrics, processorsOf(deps, PROGRESS_QUEUE)), {
     connection: progressConnection,
     prefix: config.redis.prefix,
     concurrency: 2,
@@ -160,7 +121,7 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, opti
   // Renders wait on ComfyUI (one prompt at a time there): their own worker, so drafts never queue behind them.
   const renderConnection = config.render ? createRedisConnection(config.redis.url, 'worker') : null;
   const renderWorker = config.render && renderConnection
-    ? new Worker(RENDER_QUEUE, recordingCompletion(deps, (job: Job) => processRenderPanel(deps, job)), {
+    ? new Worker(RENDER_QUEUE, recordingCompletion(deps, processorsOf(deps, RENDER_QUEUE)), {
         connection: renderConnection,
         prefix: config.redis.prefix,
         concurrency: config.render.concurrency,
