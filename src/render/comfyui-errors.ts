@@ -56,3 +56,11 @@ export function failingNodes(body: unknown): string[] {
   const parsed = validationBodySchema.safeParse(body);
   return parsed.success ? Object.entries(parsed.data.node_errors).map(([id, node]) => `${id} (${node.class_type})`) : [];
 }
+
+/**
+ * ComfyUI answered with something the worker will not take: a redirect, a body past its cap, an image
+ * of an impossible size. Said for the operator's log; the room reads a plain notice.
+ */
+export class ComfyBadResponseError extends Error {
+  override name = 'ComfyBadResponseError';
+}

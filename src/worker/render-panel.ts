@@ -4,14 +4,15 @@ import { findPanelRender, listLatestPanelRenders, markRenderDone, markRenderFail
 import { describeRenderProgress } from '../discord/render/panels-message.js';
 import { applyWorkflowMapping } from '../domain/comfyui-mapping.js';
 import { renderPanelJob } from '../domain/jobs.js';
-import { ComfyUnreachableError, ComfyValidationError, failingNodes } from '../render/comfyui-errors.js';
+import { ComfyBadResponseError, ComfyUnreachableError, ComfyValidationError, failingNodes } from '../render/comfyui-errors.js';
 import { postgresImageStore } from '../render/image-store.js';
-import { readPngSize } from '../render/png-size.js';
 import { renderPanel, type PanelRenderResult } from '../render/render-panel.js';
 import type { PagePlace, WorkerDeps } from './deps.js';
 import { whileChapterReachable } from './page-views.js';
 import { showPanels, showPanelsStatus } from './panels-view.js';
 import { ProgressEditor } from './progress-editor.js';
+
+const BAD_ANSWER = 'ComfyUI sent an image storyroom does not accept (too large, a redirect, or an impossible size); ask whoever runs the bot. Retry works once it is fixed';
 
 /** What the room reads when a render ends without an image. */
 function describeFailure(result: Exclude<PanelRenderResult, { kind: 'done' }>): string {
@@ -24,6 +25,8 @@ function describeFailure(result: Exclude<PanelRenderResult, { kind: 'done' }>): 
       return 'the render took longer than the time allowed and was stopped';
     case 'lost':
       return 'ComfyUI restarted twice during the render';
+    case 'no_image':
+      return 'ComfyUI returned no PNG image (does the workflow end in SaveImage?)';
   }
 }
 
@@ -75,6 +78,7 @@ async function draw(deps: WorkerDeps, job: Job, place: PagePlace, render: PanelR
       workflow,
       alreadySubmitted,
       timeoutMs: settings.timeoutMs,
+      size: { width: render.width, height: render.height },
       onProgress: (progress) => editor.push(describeRenderProgress({ panel: render.panel_number, of: panelCount, ...progress })),
     });
   } catch (error) {
@@ -83,6 +87,11 @@ async function draw(deps: WorkerDeps, job: Job, place: PagePlace, render: PanelR
       log.error({ nodes: failingNodes(error.body), summary: error.summary, comfyError: error.body }, 'ComfyUI refused the workflow; not retried');
       await markRenderFailed(deps.db, render.id, `ComfyUI refused the workflow: ${error.summary}`, 'refused');
       return 'refused';
+    }
+    if (error instanceof ComfyBadResponseError) {
+      log.error({ err: error.message }, 'ComfyUI sent an answer that was refused; not retried');
+      await markRenderFailed(deps.db, render.id, BAD_ANSWER, 'no_image');
+      return 'bad answer';
     }
     const attempts = job.opts.attempts ?? 1;
     if (error instanceof ComfyUnreachableError && job.attemptsMade + 1 >= attempts) {
@@ -100,13 +109,7 @@ async function draw(deps: WorkerDeps, job: Job, place: PagePlace, render: PanelR
     await markRenderFailed(deps.db, render.id, describeFailure(result), result.kind);
     return result.kind;
   }
-  const bytes = result.images[0];
-  const size = bytes ? readPngSize(bytes) : null;
-  if (!bytes || !size) {
-    await markRenderFailed(deps.db, render.id, 'ComfyUI returned no PNG image (does the workflow end in SaveImage?)', 'no_image');
-    return 'no image';
-  }
-  const hash = await postgresImageStore(deps.db).put({ bytes, contentType: 'image/png', ...size });
+  const hash = await postgresImageStore(deps.db).put({ bytes: result.image, contentType: 'image/png', width: result.width, height: result.height });
   await markRenderDone(deps.db, render.id, hash);
   return 'rendered';
 }
