@@ -20,9 +20,11 @@ export interface ComfyFaults {
   view: ViewFault | null;
   /** Requests (and upgrades) without exactly this Authorization header get 401, as behind an authenticating proxy. */
   requireAuthorization: string | null;
+  /** GET /history/{id} answers JSON of another shape (`outputs` a list), as a server that is not ComfyUI 0.3 might. */
+  unexpectedHistory: boolean;
 }
 
-export const noFaults = (): ComfyFaults => ({ hangWebSocketHandshake: false, view: null, requireAuthorization: null });
+export const noFaults = (): ComfyFaults => ({ hangWebSocketHandshake: false, view: null, requireAuthorization: null, unexpectedHistory: false });
 
 /** A PNG signature and IHDR claiming `width`×`height`, then IEND: what a header check reads. */
 export function pngClaiming(width: number, height: number): Buffer {

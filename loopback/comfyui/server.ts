@@ -252,6 +252,7 @@ export class ComfyServer {
     }
     if (method === 'GET' && path.startsWith('/history/')) {
       const id = decodeURIComponent(path.slice('/history/'.length));
+      if (this.faults.unexpectedHistory) return json(res, 200, { [id]: { outputs: [], status: 'done' } });
       const entry = this.history.get(id);
       return json(res, 200, entry ? { [id]: entry } : {});
     }

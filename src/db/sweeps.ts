@@ -22,6 +22,11 @@ export function listPagesGeneratingSince(db: Executor, startedBefore: Date) {
     .execute();
 }
 
+/** Renders submitted to ComfyUI before `submittedBefore` and not yet ended: their job may be gone. */
+export function listRendersSubmittedBefore(db: Executor, submittedBefore: Date) {
+  return db.selectFrom('panel_renders').select(['id', 'page_id']).where('status', '=', 'submitted').where('submitted_at', '<', submittedBefore).orderBy('id').execute();
+}
+
 /** Open drafts of stories that schedule reminders or deadlines, with what their schedule needs. */
 export function listOpenDraftsWithReviewSchedule(db: Executor) {
   return db

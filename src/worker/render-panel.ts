@@ -14,6 +14,8 @@ import { ProgressEditor } from './progress-editor.js';
 
 const BAD_ANSWER = 'ComfyUI sent an image storyroom does not accept (too large, a redirect, or an impossible size); ask whoever runs the bot. Retry works once it is fixed';
 
+const FAILED_ON_OUR_SIDE = 'the render could not be finished after several attempts; Retry may work, or ask whoever runs the bot (the details are in its log)';
+
 /** What the room reads when a render ends without an image. */
 function describeFailure(result: Exclude<PanelRenderResult, { kind: 'done' }>): string {
   switch (result.kind) {
@@ -40,14 +42,31 @@ export async function processRenderPanel(deps: WorkerDeps, job: Job): Promise<st
   const render = await findPanelRender(deps.db, renderId);
   const place = await getPageWithPlace(deps.db, pageId);
   if (!render || !place || render.page_id !== pageId) return 'render gone';
-  if (render.status === 'done' || render.status === 'failed') return `already ${render.status}`;
+  const log = deps.logger.child({ pageId, renderId, jobId: job.id, comfyPromptId: render.comfy_prompt_id });
+  if (render.status === 'done') return 'already done';
+  // Failed by the sweeper (its job lost or dead): this run only shows it.
+  if (render.status === 'failed') {
+    return whileChapterReachable(deps, place.chapter_id, log, async () => {
+      await showPanels(deps, place);
+      return 'already failed';
+    });
+  }
   if (!deps.comfy || !deps.config.render) {
     await markRenderFailed(deps.db, renderId, 'rendering is off on this bot (no ComfyUI server)', 'off');
     return 'rendering is off';
   }
-  const log = deps.logger.child({ pageId, renderId, jobId: job.id, comfyPromptId: render.comfy_prompt_id });
   return whileChapterReachable(deps, place.chapter_id, log, async () => {
-    const outcome = await draw(deps, job, place, render);
+    let outcome: string;
+    try {
+      outcome = await draw(deps, job, place, render);
+    } catch (error) {
+      if (job.attemptsMade + 1 < (job.opts.attempts ?? 1)) throw error;
+      // The last attempt: whatever went wrong, the render ends. One left `submitted` would block its
+      // panel's Reroll, hide it from Retry and count against the server's cap for good.
+      log.error({ err: error }, 'render failed on its last attempt');
+      await markRenderFailed(deps.db, renderId, FAILED_ON_OUR_SIDE, 'error');
+      outcome = 'failed';
+    }
     await showPanels(deps, place);
     return outcome;
   });
