@@ -64,3 +64,12 @@ export function failingNodes(body: unknown): string[] {
 export class ComfyBadResponseError extends Error {
   override name = 'ComfyBadResponseError';
 }
+
+/** Whether a 400 names a model file ComfyUI does not have (a checkpoint, LoRA, VAE… input not in its list). */
+export function isMissingModel(body: unknown): boolean {
+  const parsed = validationBodySchema.safeParse(body);
+  if (!parsed.success) return false;
+  return Object.values(parsed.data.node_errors).some((node) =>
+    node.errors.some((error) => error.type === 'value_not_in_list' && typeof error.extra_info?.input_name === 'string' && /(ckpt|lora|vae|unet|clip|model|control_net)_name$/.test(error.extra_info.input_name)),
+  );
+}

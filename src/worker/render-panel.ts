@@ -4,7 +4,7 @@ import { findPanelRender, listLatestPanelRenders, markRenderDone, markRenderFail
 import { describeRenderProgress } from '../discord/render/panels-message.js';
 import { applyWorkflowMapping } from '../domain/comfyui-mapping.js';
 import { renderPanelJob } from '../domain/jobs.js';
-import { ComfyBadResponseError, ComfyUnreachableError, ComfyValidationError, failingNodes } from '../render/comfyui-errors.js';
+import { ComfyBadResponseError, ComfyUnreachableError, ComfyValidationError, failingNodes, isMissingModel } from '../render/comfyui-errors.js';
 import { postgresImageStore } from '../render/image-store.js';
 import { renderPanel, type PanelRenderResult } from '../render/render-panel.js';
 import type { PagePlace, WorkerDeps } from './deps.js';
@@ -16,11 +16,27 @@ const BAD_ANSWER = 'ComfyUI sent an image storyroom does not accept (too large, 
 
 const FAILED_ON_OUR_SIDE = 'the render could not be finished after several attempts; Retry may work, or ask whoever runs the bot (the details are in its log)';
 
+/**
+ * ComfyUI's error text names server paths, model files and node ids: the room reads what happened and
+ * who can fix it, and the operator's log has the text itself.
+ */
+function describeExecutionError(message: string): string {
+  if (/out of memory/i.test(message)) return 'ComfyUI ran out of memory drawing this panel; Retry may work when it is less busy, or ask whoever runs the bot';
+  if (/no such file|not found|does not exist/i.test(message)) return 'ComfyUI is missing a file the workflow needs (a model, perhaps); ask whoever runs the bot. Retry works once it is fixed';
+  return 'ComfyUI failed while drawing this panel; Retry may work, or ask whoever runs the bot (the details are in its log)';
+}
+
+function describeRefusal(body: unknown): string {
+  return isMissingModel(body)
+    ? 'ComfyUI is missing a model the workflow needs; ask whoever runs the bot. Reroll works once it is fixed'
+    : "ComfyUI refused the bot's workflow; ask whoever runs the bot to check its setup. Reroll works once it is fixed";
+}
+
 /** What the room reads when a render ends without an image. */
 function describeFailure(result: Exclude<PanelRenderResult, { kind: 'done' }>): string {
   switch (result.kind) {
     case 'error':
-      return `ComfyUI stopped at node ${result.nodeId} (${result.nodeType}): ${result.message || 'no message'}`;
+      return describeExecutionError(result.message);
     case 'interrupted':
       return 'the render was interrupted on the ComfyUI server';
     case 'timeout':
@@ -104,7 +120,7 @@ async function draw(deps: WorkerDeps, job: Job, place: PagePlace, render: PanelR
     await editor.close();
     if (error instanceof ComfyValidationError) {
       log.error({ nodes: failingNodes(error.body), summary: error.summary, comfyError: error.body }, 'ComfyUI refused the workflow; not retried');
-      await markRenderFailed(deps.db, render.id, `ComfyUI refused the workflow: ${error.summary}`, 'refused');
+      await markRenderFailed(deps.db, render.id, describeRefusal(error.body), 'refused');
       return 'refused';
     }
     if (error instanceof ComfyBadResponseError) {
