@@ -34,7 +34,7 @@ export function afterRoundVote(context: HandlerContext, outcome: RoundVoteOutcom
 }
 
 export async function anotherTake(context: HandlerContext, place: InteractionPlace, target: Target): Promise<Reply> {
-  const requested = await requestAnotherTake(context.db, place, target, context.config.limits.prices);
+  const requested = await requestAnotherTake(context.db, place, target, context.config.limits);
   context.kickRelay(requested.queued);
   return ephemeral('Another take is being written; it joins the round below when it is done. Picks so far stand.');
 }
