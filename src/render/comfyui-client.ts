@@ -49,7 +49,7 @@ export interface ComfyClientOptions {
   authorization?: string | null;
 }
 
-export const DEFAULT_MAX_IMAGE_BYTES = 32 * 1024 * 1024;
+const DEFAULT_MAX_IMAGE_BYTES = 32 * 1024 * 1024;
 const DEFAULT_MAX_JSON_BYTES = 8 * 1024 * 1024;
 
 const frameSchema = z.object({ type: z.string(), data: z.record(z.string(), z.unknown()) });

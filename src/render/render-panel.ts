@@ -14,7 +14,7 @@ export type PanelRenderResult =
   | { kind: 'no_image' };
 
 /** The largest side an image may have, unless the panel asked for a larger one. */
-export const MAX_IMAGE_SIDE = 4096;
+const MAX_IMAGE_SIDE = 4096;
 
 /**
  * One panel's render, from submission to image bytes. `alreadySubmitted` says the prompt id was stored
