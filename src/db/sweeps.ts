@@ -22,9 +22,14 @@ export function listPagesGeneratingSince(db: Executor, startedBefore: Date) {
     .execute();
 }
 
-/** Renders submitted to ComfyUI before `submittedBefore` and not yet ended: their job may be gone. */
-export function listRendersSubmittedBefore(db: Executor, submittedBefore: Date) {
-  return db.selectFrom('panel_renders').select(['id', 'page_id']).where('status', '=', 'submitted').where('submitted_at', '<', submittedBefore).orderBy('id').execute();
+/** Renders not yet ended: submitted to ComfyUI before `before`, or queued (never sent) since before it. Their job may be gone or dead. */
+export function listRendersUnfinishedBefore(db: Executor, before: Date) {
+  return db
+    .selectFrom('panel_renders')
+    .select(['id', 'page_id', 'status'])
+    .where((eb) => eb.or([eb.and([eb('status', '=', 'submitted'), eb('submitted_at', '<', before)]), eb.and([eb('status', '=', 'queued'), eb('created_at', '<', before)])]))
+    .orderBy('id')
+    .execute();
 }
 
 /** Open drafts of stories that schedule reminders or deadlines, with what their schedule needs. */

@@ -4,7 +4,7 @@ import type { Executor } from '../db/executor.js';
 import { getOutboxRelayState, listUnfinishedRelayedJobs, markOutboxJobCompleted, putBackInOutbox, requeueOutboxRow } from '../db/outbox.js';
 import { pruneFinishedOutboxRows, pruneInteractionReceipts, pruneStaleMessageClaims } from '../db/retention.js';
 import { markRenderFailed } from '../db/panel-renders.js';
-import { listOpenDraftsWithoutMessage, listOpenDraftsWithReviewSchedule, listPagesGeneratingSince, listRendersSubmittedBefore, tryAdvisoryTransactionLock } from '../db/sweeps.js';
+import { listOpenDraftsWithoutMessage, listOpenDraftsWithReviewSchedule, listPagesGeneratingSince, listRendersUnfinishedBefore, tryAdvisoryTransactionLock } from '../db/sweeps.js';
 import { jobKeyFor, queueOfJob, type JobData, type JobName } from '../domain/jobs.js';
 import { draftKindOf } from '../domain/page-state-machine.js';
 import type { Logger } from '../logger.js';
@@ -154,21 +154,29 @@ export async function sweepUnfinishedJobs(db: Db, queues: JobQueues, logger: Log
 }
 
 /**
- * Renders `submitted` longer than a render may take (its timeout plus a margin) whose job is neither
- * live nor waiting (a worker that died for good, a job lost or dead) are failed, so a co-writer can
- * Retry, and their job is queued again: it finds the render failed and shows it on the panels message.
+ * Renders that will not end by themselves are failed, so a co-writer can Retry (one left waiting or
+ * rendering blocks its panel's Reroll and counts against the server's cap for good): one `submitted`
+ * longer than a render may take (its timeout plus a margin) whose job is neither live nor waiting (a
+ * worker that died for good, a job lost or dead), and one still `queued` whose job died on its last
+ * attempt before it was sent. Their job is queued again: it finds the render failed and shows it.
  */
 export async function sweepStuckRenders(db: Db, renderQueue: Queue, logger: Logger, olderThanMs: number): Promise<number> {
-  const renders = await listRendersSubmittedBefore(db, new Date(Date.now() - olderThanMs));
+  const renders = await listRendersUnfinishedBefore(db, new Date(Date.now() - olderThanMs));
   let failed = 0;
   for (const render of renders) {
     const data = { pageId: render.page_id, renderId: render.id };
     const { job, state } = await jobState(renderQueue, jobKeyFor('render-panel', data));
     if (LIVE_STATES.has(state)) continue;
-    await markRenderFailed(db, render.id, 'the render did not finish in the time allowed (the worker drawing it stopped); Retry draws it again', 'timeout');
+    // A queued render whose job is missing is the unfinished-jobs sweep's: it queues the job again.
+    if (render.status === 'queued' && state !== 'failed') continue;
+    const failure =
+      render.status === 'queued'
+        ? 'the render could not be started after several attempts; Retry may work, or ask whoever runs the bot (the details are in its log)'
+        : 'the render did not finish in the time allowed (the worker drawing it stopped); Retry draws it again';
+    await markRenderFailed(db, render.id, failure, render.status === 'queued' ? 'error' : 'timeout');
     await putBack(db, job, 'render-panel', data);
     failed += 1;
-    logger.warn({ pageId: render.page_id, renderId: render.id, jobState: state }, 'sweeper: render submitted too long with no live job; marked failed');
+    logger.warn({ pageId: render.page_id, renderId: render.id, renderStatus: render.status, jobState: state }, 'sweeper: render that would never end marked failed');
   }
   return failed;
 }
