@@ -90,7 +90,7 @@ describe('races on a round of takes', () => {
         await castRoundVote(h.database.db, place(bea), takeA, { pick: 'take' });
         const [picked, another] = await Promise.allSettled([
           castRoundVote(h.database.db, place(cal), takeA, { pick: 'take' }),
-          requestAnotherTake(h.database.db, place(admin), takeA, h.config.limits.prices),
+          requestAnotherTake(h.database.db, place(admin), takeA, h.config.limits),
         ]);
         expect(picked.status).toBe('fulfilled');
         if (another.status === 'rejected') expect(another.reason).toBeInstanceOf(UserError);

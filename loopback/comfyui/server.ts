@@ -7,11 +7,13 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { ExecutionFailure, ExecutionInterrupted, executePrompt, type ImageRef, type RunHooks } from './execute.js';
 import { buildObjectInfo, validatePrompt, type PromptNode } from './object-info.js';
 import { ComfyFiles } from './files.js';
+import { answerView, isAuthorized, noFaults, type ComfyFaults } from './hostile.js';
 
 // A loopback ComfyUI (0.3.64's routes and messages, see ../shared/comfyui-notes.md) for the tests and
 // the demo: validation against its own /object_info, one prompt at a time in (number, prompt_id)
 // order, history written only when a run ends, WebSocket messages to the right recipients, real PNGs,
-// and faults: down, slow, execution error, restart (validation errors come from unknown checkpoints).
+// and faults: down, slow, execution error, restart (validation errors come from unknown checkpoints),
+// and a hostile server's (`faults`: a hung WebSocket handshake, a huge or redirecting /view, a proxy's 401).
 
 export interface ComfyServerOptions {
   checkpoints?: string[];
@@ -47,11 +49,19 @@ export class ComfyServer {
   readonly submissions: Submission[] = [];
   /** Every POST /interrupt: the prompt id it named, or null for a global interrupt. */
   readonly interrupts: (string | null)[] = [];
+  /** Every GET /view, by its query: what a client downloaded. */
+  readonly views: string[] = [];
+  /** The client id of every WebSocket opened. */
+  readonly socketsOpened: string[] = [];
   checkpoints: string[];
   stepDelayMs: number;
+  /** What the server does wrong on purpose; see hostile.ts. */
+  readonly faults: ComfyFaults = noFaults();
   private server: Server;
   private readonly sockets = new WebSocketServer({ noServer: true });
   private readonly clients = new Map<string, WebSocket>();
+  /** Upgrades held unanswered (`faults.hangWebSocketHandshake`), closed with the server. */
+  private readonly unanswered = new Set<Duplex>();
   private pending: QueueItem[] = [];
   private running: { item: QueueItem; lastNode: string; interrupt: boolean } | null = null;
   private history = new Map<string, HistoryEntry>();
@@ -60,7 +70,7 @@ export class ComfyServer {
   private number = 0;
   /** Bumped by restart(): a run from an earlier life stops quietly. */
   private life = 0;
-  private faults: string[] = [];
+  private runFailures: string[] = [];
   private listeners = new Set<() => void>();
 
   private constructor(
@@ -88,12 +98,13 @@ export class ComfyServer {
 
   /** The next run fails at its sampler with this message, as an execution_error. */
   failNextRun(message = 'CUDA out of memory. Tried to allocate 2.00 GiB'): void {
-    this.faults.push(message);
+    this.runFailures.push(message);
   }
 
   /** Stops answering (connections refused) until up(); the queue keeps its place, as behind a dead link. */
   async down(): Promise<void> {
     for (const socket of this.sockets.clients) socket.terminate();
+    for (const socket of this.unanswered) socket.destroy();
     this.clients.clear();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
@@ -166,8 +177,19 @@ export class ComfyServer {
       socket.destroy();
       return;
     }
+    // The upgrade request is read and left unanswered: the client's handshake never completes.
+    if (this.faults.hangWebSocketHandshake) {
+      this.unanswered.add(socket);
+      socket.once('close', () => this.unanswered.delete(socket));
+      return;
+    }
+    if (!isAuthorized(this.faults, req)) {
+      socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
     this.sockets.handleUpgrade(req, socket, head, (ws) => {
       const sid = url.searchParams.get('clientId') ?? randomUUID().replaceAll('-', '');
+      this.socketsOpened.push(sid);
       this.clients.set(sid, ws);
       ws.on('close', () => {
         // As in ComfyUI: the id is dropped, even when a newer socket took it over.
@@ -199,6 +221,7 @@ export class ComfyServer {
     const url = new URL(req.url ?? '/', 'http://loopback');
     const path = url.pathname.replace(/^\/api(?=\/)/, '');
     const method = req.method ?? 'GET';
+    if (!isAuthorized(this.faults, req)) return json(res, 401, { error: 'authentication required' });
     const info = buildObjectInfo({ checkpoints: this.checkpoints, inputFiles: this.files.inputNames() });
     if (method === 'GET' && path === '/object_info') return json(res, 200, info);
     if (method === 'GET' && path.startsWith('/object_info/')) {
@@ -229,6 +252,7 @@ export class ComfyServer {
     }
     if (method === 'GET' && path.startsWith('/history/')) {
       const id = decodeURIComponent(path.slice('/history/'.length));
+      if (this.faults.unexpectedHistory) return json(res, 200, { [id]: { outputs: [], status: 'done' } });
       const entry = this.history.get(id);
       return json(res, 200, entry ? { [id]: entry } : {});
     }
@@ -244,7 +268,8 @@ export class ComfyServer {
       res.writeHead(200).end();
       return;
     }
-    if (method === 'GET' && path === '/view') return this.files.view(url, res);
+    if (method === 'GET' && path === '/view') this.views.push(url.search);
+    if (method === 'GET' && path === '/view') return this.faults.view ? answerView(this.faults.view, res) : this.files.view(url, res);
     if (method === 'POST' && path === '/upload/image') return this.files.upload(req, await readBody(req), res);
     res.writeHead(404).end();
   }
@@ -300,7 +325,7 @@ export class ComfyServer {
       },
       stepDelay: () => (this.stepDelayMs > 0 ? sleep(this.stepDelayMs) : nextTurn()),
       shouldInterrupt: () => !alive() || (this.running?.interrupt ?? false),
-      failAtSampler: () => this.faults.shift() ?? null,
+      failAtSampler: () => this.runFailures.shift() ?? null,
       onCached: (nodes) => message('execution_cached', { nodes }),
       onExecuting: (node) => {
         if (this.running) this.running.lastNode = node;

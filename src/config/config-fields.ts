@@ -20,3 +20,15 @@ export const jsonText = z.string().transform((text, ctx) => {
     return z.NEVER;
   }
 });
+
+/**
+ * A URL's `user:password@`, turned into a Basic Authorization header (fetch refuses credentials in a
+ * URL), and the URL without them and without a trailing slash.
+ */
+export function splitUrlCredentials(text: string): { url: string; authorization: string | null } {
+  const parsed = new URL(text);
+  const authorization = parsed.username || parsed.password ? `Basic ${Buffer.from(`${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`).toString('base64')}` : null;
+  parsed.username = '';
+  parsed.password = '';
+  return { url: parsed.toString().replace(/\/+$/, ''), authorization };
+}

@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { DEFAULT_CHECKPOINT } from '../domain/comfyui-workflow.js';
 import { chooseRenderWorkflow, type RenderWorkflow } from './render-workflow.js';
 import { DEFAULT_PRICES, type PriceTable } from '../domain/pricing.js';
-import { jsonText, positiveInt, snowflake, url } from './config-fields.js';
+import { jsonText, positiveInt, snowflake, splitUrlCredentials, url } from './config-fields.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -155,7 +155,10 @@ export interface Config {
   prices: PriceTable;
   /** Drawing panels with ComfyUI: off (null) unless COMFYUI_URL is set. */
   render: {
+    /** Without credentials: those in COMFYUI_URL become `authorization`. */
     comfyUrl: string;
+    /** `Basic …` from COMFYUI_URL's `user:password@`, sent with every request and the WebSocket; null without. */
+    authorization: string | null;
     checkpoint: string;
     workflow: RenderWorkflow;
     timeoutMs: number;
@@ -252,7 +255,7 @@ export function parseConfig(env: Record<string, string | undefined>, readFile: (
     render:
       e.COMFYUI_URL === undefined
         ? null
-        : Object.freeze({ comfyUrl: e.COMFYUI_URL.replace(/\/+$/, ''), checkpoint: e.COMFYUI_CHECKPOINT, workflow: Object.freeze(workflow), timeoutMs: e.RENDER_TIMEOUT_SECONDS * 1000, concurrency: e.RENDER_CONCURRENCY, costUsd: e.RENDER_COST_USD, maxPerGuild: e.MAX_RENDERS_PER_GUILD }),
+        : Object.freeze({ ...comfyAddress(e.COMFYUI_URL), checkpoint: e.COMFYUI_CHECKPOINT, workflow: Object.freeze(workflow), timeoutMs: e.RENDER_TIMEOUT_SECONDS * 1000, concurrency: e.RENDER_CONCURRENCY, costUsd: e.RENDER_COST_USD, maxPerGuild: e.MAX_RENDERS_PER_GUILD }),
   });
 }
 
@@ -283,4 +286,9 @@ export function parseWebConfig(env: Record<string, string | undefined>): Readonl
   const web = webConfigOf(e) as WebProcessConfig['web'];
   const promptBudget = Object.freeze({ totalTokens: e.PROMPT_TOKEN_BUDGET, bibleTokens: Math.min(e.BIBLE_TOKEN_BUDGET, e.PROMPT_TOKEN_BUDGET) });
   return Object.freeze({ databaseUrl: e.DATABASE_URL, web, apiToken: e.HTTP_API_TOKEN ?? null, promptBudget, logLevel: e.LOG_LEVEL });
+}
+
+function comfyAddress(text: string): { comfyUrl: string; authorization: string | null } {
+  const { url: comfyUrl, authorization } = splitUrlCredentials(text);
+  return { comfyUrl, authorization };
 }

@@ -47,6 +47,38 @@ export async function countSlotsHeldAndWaitingAhead(db: Executor, guildId: strin
   return { held: Number(row.held), ahead: Number(row.ahead) };
 }
 
+/**
+ * Another take requests being written in the server (each one model call, like a draft): they count
+ * against the cap with the slots held. Chapters whose thread is unreachable are left out, as above.
+ */
+export async function countTakesBeingWritten(db: Executor, guildId: string): Promise<number> {
+  const row = await db
+    .selectFrom('story_pages as p')
+    .innerJoin('chapters as c', 'c.id', 'p.chapter_id')
+    .innerJoin('stories as s', 's.id', 'c.story_id')
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<string>('p.takes_pending'), eb.val('0')).as('pending'))
+    .where('s.guild_id', '=', guildId)
+    .where('p.takes_pending', '>', 0)
+    .where('c.status', '<>', 'needs_attention')
+    .executeTakeFirstOrThrow();
+  return Number(row.pending);
+}
+
+/** Drafts holding a slot in the server. */
+export async function countSlotsHeld(db: Executor, guildId: string): Promise<number> {
+  const row = await db
+    .selectFrom('story_pages as p')
+    .innerJoin('chapters as c', 'c.id', 'p.chapter_id')
+    .innerJoin('stories as s', 's.id', 'c.story_id')
+    .select((eb) => eb.fn.countAll<string>().as('held'))
+    .where('s.guild_id', '=', guildId)
+    .where('p.state', 'in', GENERATING)
+    .where('c.status', '<>', 'needs_attention')
+    .where(sql<boolean>`p.slot_version is not distinct from p.version`)
+    .executeTakeFirstOrThrow();
+  return Number(row.held);
+}
+
 /** Gives the page's current draft a slot; false when the page moved on meanwhile. */
 export async function takeGenerationSlot(db: Executor, pageId: number, version: number): Promise<boolean> {
   const result = await db

@@ -97,6 +97,11 @@ export async function findLatestRenderOfPanel(db: Executor, panelPromptId: numbe
   return (await db.selectFrom('panel_renders').selectAll().where('panel_prompt_id', '=', panelPromptId).orderBy('render_number', 'desc').limit(1).executeTakeFirst()) ?? null;
 }
 
+/** Serialises every per-server render cap decision of one guild until the transaction ends (count, then insert). */
+export async function lockGuildRenderCap(trx: Executor, guildId: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtext(${`render-cap:${guildId}`}))`.execute(trx);
+}
+
 /** Renders waiting or running in the guild's stories: what the per-server cap counts. */
 export async function countRendersInProgressInGuild(db: Executor, guildId: string): Promise<number> {
   const row = await db

@@ -22,6 +22,16 @@ export function listPagesGeneratingSince(db: Executor, startedBefore: Date) {
     .execute();
 }
 
+/** Renders not yet ended: submitted to ComfyUI before `before`, or queued (never sent) since before it. Their job may be gone or dead. */
+export function listRendersUnfinishedBefore(db: Executor, before: Date) {
+  return db
+    .selectFrom('panel_renders')
+    .select(['id', 'page_id', 'status'])
+    .where((eb) => eb.or([eb.and([eb('status', '=', 'submitted'), eb('submitted_at', '<', before)]), eb.and([eb('status', '=', 'queued'), eb('created_at', '<', before)])]))
+    .orderBy('id')
+    .execute();
+}
+
 /** Open drafts of stories that schedule reminders or deadlines, with what their schedule needs. */
 export function listOpenDraftsWithReviewSchedule(db: Executor) {
   return db

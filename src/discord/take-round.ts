@@ -28,7 +28,7 @@ export function afterRoundVote(outcome: RoundVoteOutcome, clickedRevisionId: num
 }
 
 export async function anotherTake(context: HandlerContext, place: InteractionPlace, target: Target): Promise<Reply> {
-  await requestAnotherTake(context.db, place, target, context.config.limits.prices);
+  await requestAnotherTake(context.db, place, target, context.config.limits);
   return ephemeral('Another take is being written; it joins the round below when it is done. Picks so far stand.');
 }
 

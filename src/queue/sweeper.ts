@@ -3,7 +3,8 @@ import type { Db } from '../db/connection.js';
 import type { Executor } from '../db/executor.js';
 import { getOutboxRelayState, listUnfinishedRelayedJobs, markOutboxJobCompleted, putBackInOutbox, requeueOutboxRow } from '../db/outbox.js';
 import { pruneFinishedOutboxRows, pruneInteractionReceipts, pruneStaleMessageClaims } from '../db/retention.js';
-import { listOpenDraftsWithoutMessage, listOpenDraftsWithReviewSchedule, listPagesGeneratingSince, tryAdvisoryTransactionLock } from '../db/sweeps.js';
+import { markRenderFailed } from '../db/panel-renders.js';
+import { listOpenDraftsWithoutMessage, listOpenDraftsWithReviewSchedule, listPagesGeneratingSince, listRendersUnfinishedBefore, tryAdvisoryTransactionLock } from '../db/sweeps.js';
 import { isJobName, jobKeyFor, jobSpec, type JobData, type JobName } from '../domain/jobs.js';
 import { draftKindOf } from '../domain/page-state-machine.js';
 import type { Logger } from '../logger.js';
@@ -152,6 +153,34 @@ export async function sweepUnfinishedJobs(db: Db, queues: JobQueues, logger: Log
   return requeued;
 }
 
+/**
+ * Renders that will not end by themselves are failed, so a co-writer can Retry (one left waiting or
+ * rendering blocks its panel's Reroll and counts against the server's cap for good): one `submitted`
+ * longer than a render may take (its timeout plus a margin) whose job is neither live nor waiting (a
+ * worker that died for good, a job lost or dead), and one still `queued` whose job died on its last
+ * attempt before it was sent. Their job is queued again: it finds the render failed and shows it.
+ */
+export async function sweepStuckRenders(db: Db, renderQueue: Queue, logger: Logger, olderThanMs: number): Promise<number> {
+  const renders = await listRendersUnfinishedBefore(db, new Date(Date.now() - olderThanMs));
+  let failed = 0;
+  for (const render of renders) {
+    const data = { pageId: render.page_id, renderId: render.id };
+    const { job, state } = await jobState(renderQueue, jobKeyFor('render-panel', data));
+    if (LIVE_STATES.has(state)) continue;
+    // A queued render whose job is missing is the unfinished-jobs sweep's: it queues the job again.
+    if (render.status === 'queued' && state !== 'failed') continue;
+    const failure =
+      render.status === 'queued'
+        ? 'the render could not be started after several attempts; Retry may work, or ask whoever runs the bot (the details are in its log)'
+        : 'the render did not finish in the time allowed (the worker drawing it stopped); Retry draws it again';
+    await markRenderFailed(db, render.id, failure, render.status === 'queued' ? 'error' : 'timeout');
+    await putBack(db, job, 'render-panel', data);
+    failed += 1;
+    logger.warn({ pageId: render.page_id, renderId: render.id, renderStatus: render.status, jobState: state }, 'sweeper: render that would never end marked failed');
+  }
+  return failed;
+}
+
 /** Receipts, finished outbox rows and unrecorded message claims past the retention period: kept for a while, then deleted. */
 async function pruneExpired(db: Db, logger: Logger, retentionMs: number): Promise<void> {
   const before = new Date(Date.now() - retentionMs);
@@ -170,6 +199,8 @@ export interface SweepTimes {
   graceMs: number;
   /** Interaction receipts and finished outbox rows older than this are deleted. */
   retentionMs: number;
+  /** A render submitted this long with no live job is failed (its timeout plus a margin); rendering on only. */
+  stuckRenderMs?: number;
 }
 
 /**
@@ -190,7 +221,8 @@ export async function sweepLostWork(db: Db, queue: Queue, logger: Logger, times:
     const reviews = await sweepOverdueReviews(db, queue, logger, times.minuteMs, times.graceMs);
     const unshown = await sweepUnshownDrafts(db, queue, logger, times.graceMs);
     const unfinished = await sweepUnfinishedJobs(db, { generation: queue, render: renderQueue }, logger, times.stuckPageMs);
+    const renders = renderQueue && times.stuckRenderMs !== undefined ? await sweepStuckRenders(db, renderQueue, logger, times.stuckRenderMs) : 0;
     await pruneExpired(db, logger, times.retentionMs);
-    return stuck.requeued + reviews + unshown + unfinished;
+    return stuck.requeued + reviews + unshown + unfinished + renders;
   });
 }

@@ -2,13 +2,17 @@ import { randomUUID } from 'node:crypto';
 import type WebSocket from 'ws';
 import * as z from 'zod';
 import type { ComfyWorkflow } from '../domain/comfyui-workflow.js';
-import { ComfyUnreachableError, ComfyValidationError, describeValidationError } from './comfyui-errors.js';
+import { readCapped } from './capped-body.js';
+import { ComfyBadResponseError, ComfyUnreachableError, ComfyValidationError, describeValidationError } from './comfyui-errors.js';
 
 // One client per worker process: one client_id and one WebSocket for every render, routed by prompt_id
 // (a socket per render loses completions of queued prompts). We send our own prompt_id, so messages that
 // beat the POST reply are already ours (race 1). Results are read from /history only after
 // `executing {node: null}`, which follows the history write; `execution_success` does not (race 2).
 // Without a socket, /history and /queue are polled.
+// A ComfyUI is not trusted with the worker's memory or network: every body is read under a byte cap
+// (Content-Length first, then counted as it streams), redirects are refused, and a socket whose
+// handshake does not finish in time is given up for a while (renders poll meanwhile).
 
 export interface ImageRef {
   filename: string;
@@ -30,6 +34,24 @@ export type RenderOutcome =
   | { kind: 'timeout' };
 export type PromptWhereabouts = 'pending' | 'running' | 'finished' | 'unknown';
 
+export interface ComfyClientOptions {
+  /** How often history and queue are polled while the socket is down. */
+  pollMs?: number;
+  requestTimeoutMs?: number;
+  /** A WebSocket handshake not finished by then is abandoned, and the socket not tried again for `socketRetryMs`. */
+  handshakeTimeoutMs?: number;
+  socketRetryMs?: number;
+  /** The largest image downloaded from /view. */
+  maxImageBytes?: number;
+  /** The largest JSON answer (history, queue) and WebSocket frame read. */
+  maxJsonBytes?: number;
+  /** Sent with every request and the WebSocket handshake, e.g. `Basic …` for a ComfyUI behind an authenticating proxy. */
+  authorization?: string | null;
+}
+
+const DEFAULT_MAX_IMAGE_BYTES = 32 * 1024 * 1024;
+const DEFAULT_MAX_JSON_BYTES = 8 * 1024 * 1024;
+
 const frameSchema = z.object({ type: z.string(), data: z.record(z.string(), z.unknown()) });
 const queueItem = z.tuple([z.number(), z.string()]).rest(z.unknown());
 const queueSchema = z.object({ queue_running: z.array(queueItem), queue_pending: z.array(queueItem) });
@@ -47,6 +69,8 @@ export class ComfyClient {
   readonly clientId = randomUUID();
   private socket: WebSocket | null = null;
   private connecting: Promise<boolean> | null = null;
+  /** After a failed handshake, no socket is tried before this time (ms since the epoch). */
+  private socketRetryAt = 0;
   private readonly followers = new Map<string, Follower>();
   /** Messages for prompts submitted but not yet followed (the run can start before the POST reply). */
   private readonly early = new Map<string, [string, Record<string, unknown>][]>();
@@ -54,7 +78,7 @@ export class ComfyClient {
 
   constructor(
     private readonly baseUrl: string,
-    private readonly options: { pollMs?: number; requestTimeoutMs?: number } = {},
+    private readonly options: ComfyClientOptions = {},
   ) {}
 
   /** Queues the prompt under our own id. Throws ComfyValidationError (400) or ComfyUnreachableError. */
@@ -65,7 +89,7 @@ export class ComfyClient {
     try {
       const response = await this.request('/prompt', { method: 'POST', body: JSON.stringify({ prompt, client_id: this.clientId, prompt_id: promptId }) });
       if (response.status === 400) {
-        const body: unknown = await response.json().catch(() => null);
+        const body: unknown = await this.readJson(response, '/prompt').catch(() => null);
         throw new ComfyValidationError(describeValidationError(body), body);
       }
       if (!response.ok) throw new ComfyUnreachableError(`ComfyUI answered ${response.status} to POST /prompt`);
@@ -167,12 +191,12 @@ export class ComfyClient {
     await this.request('/interrupt', { method: 'POST', body: JSON.stringify({ prompt_id: promptId }) });
   }
 
-  /** The bytes of one output image. */
+  /** The bytes of one output image, at most `maxImageBytes`. */
   async download(image: ImageRef): Promise<Buffer> {
     const query = new URLSearchParams({ filename: image.filename, subfolder: image.subfolder, type: image.type });
     const response = await this.request(`/view?${query.toString()}`);
     if (!response.ok) throw new ComfyUnreachableError(`ComfyUI answered ${response.status} to /view for ${image.filename}`);
-    return Buffer.from(await response.arrayBuffer());
+    return readCapped(response, this.options.maxImageBytes ?? DEFAULT_MAX_IMAGE_BYTES, 'an image');
   }
 
   close(): void {
@@ -184,39 +208,62 @@ export class ComfyClient {
   private async historyEntry(promptId: string) {
     const response = await this.request(`/history/${encodeURIComponent(promptId)}`);
     if (!response.ok) throw new ComfyUnreachableError(`ComfyUI answered ${response.status} to /history`);
-    const body = z.record(z.string(), historyEntrySchema).parse(await response.json());
+    const body = z.record(z.string(), historyEntrySchema).parse(await this.readJson(response, '/history'));
     return body[promptId] ?? null;
   }
 
   private async queue() {
     const response = await this.request('/queue');
     if (!response.ok) throw new ComfyUnreachableError(`ComfyUI answered ${response.status} to /queue`);
-    return queueSchema.parse(await response.json());
+    return queueSchema.parse(await this.readJson(response, '/queue'));
+  }
+
+  private async readJson(response: Response, path: string): Promise<unknown> {
+    const bytes = await readCapped(response, this.options.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES, `a ${path} answer`);
+    try {
+      return JSON.parse(bytes.toString('utf8'));
+    } catch {
+      throw new ComfyBadResponseError(`ComfyUI answered ${path} with something other than JSON`);
+    }
+  }
+
+  private headers(): Record<string, string> {
+    return this.options.authorization ? { authorization: this.options.authorization } : {};
   }
 
   private async request(path: string, init: RequestInit = {}): Promise<Response> {
+    const route = path.split('?')[0] ?? path;
     try {
-      const response = await fetch(`${this.baseUrl}${path}`, { ...init, signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? 15_000) });
-      if (response.status >= 500) throw new ComfyUnreachableError(`ComfyUI answered ${response.status} to ${path.split('?')[0] ?? path}`);
+      // A redirect could lead the worker to an address only it can reach: never followed.
+      const response = await fetch(`${this.baseUrl}${path}`, { ...init, headers: this.headers(), redirect: 'error', signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? 15_000) });
+      if (response.status >= 500) throw new ComfyUnreachableError(`ComfyUI answered ${response.status} to ${route}`);
       return response;
     } catch (error) {
       if (error instanceof ComfyUnreachableError) throw error;
+      if ((error as Error).cause instanceof Error && ((error as Error).cause as Error).message === 'unexpected redirect') {
+        throw new ComfyBadResponseError(`ComfyUI answered ${route} with a redirect, which is not followed`);
+      }
       throw new ComfyUnreachableError(`ComfyUI is unreachable at ${this.baseUrl} (${(error as Error).message})`);
     }
   }
 
   /** Opens the shared socket if it is not open; resolves false when ComfyUI cannot be reached. */
   private connect(): Promise<boolean> {
-    if (this.closed) return Promise.resolve(false);
+    if (this.closed || Date.now() < this.socketRetryAt) return Promise.resolve(false);
     if (isOpen(this.socket)) return Promise.resolve(true);
     // ws is loaded on the first render: a worker with rendering off never needs it.
     this.connecting ??= import('ws').then(({ default: WebSocketClass }) => new Promise<boolean>((resolve) => {
-        const socket = new WebSocketClass(`${this.baseUrl.replace(/^http/, 'ws')}/ws?clientId=${this.clientId}`);
+        const socket = new WebSocketClass(`${this.baseUrl.replace(/^http/, 'ws')}/ws?clientId=${this.clientId}`, {
+          handshakeTimeout: this.options.handshakeTimeoutMs ?? 10_000,
+          maxPayload: this.options.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES,
+          headers: this.headers(),
+        });
         let answered = false;
         const done = (open: boolean) => {
           if (answered) return;
           answered = true;
           this.connecting = null;
+          if (!open) this.socketRetryAt = Date.now() + (this.options.socketRetryMs ?? 30_000);
           resolve(open);
         };
         socket.once('open', () => {
@@ -225,7 +272,8 @@ export class ComfyClient {
           this.socket = socket;
           done(true);
         });
-        socket.once('error', () => done(false));
+        // Errors come before open (refused, a handshake timeout, a 401) or after (a frame past maxPayload): the socket closes.
+        socket.on('error', () => done(false));
         socket.on('close', () => {
           if (this.socket === socket) this.socket = null;
         });

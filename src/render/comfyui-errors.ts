@@ -56,3 +56,20 @@ export function failingNodes(body: unknown): string[] {
   const parsed = validationBodySchema.safeParse(body);
   return parsed.success ? Object.entries(parsed.data.node_errors).map(([id, node]) => `${id} (${node.class_type})`) : [];
 }
+
+/**
+ * ComfyUI answered with something the worker will not take: a redirect, a body past its cap, an image
+ * of an impossible size. Said for the operator's log; the room reads a plain notice.
+ */
+export class ComfyBadResponseError extends Error {
+  override name = 'ComfyBadResponseError';
+}
+
+/** Whether a 400 names a model file ComfyUI does not have (a checkpoint, LoRA, VAE… input not in its list). */
+export function isMissingModel(body: unknown): boolean {
+  const parsed = validationBodySchema.safeParse(body);
+  if (!parsed.success) return false;
+  return Object.values(parsed.data.node_errors).some((node) =>
+    node.errors.some((error) => error.type === 'value_not_in_list' && typeof error.extra_info?.input_name === 'string' && /(ckpt|lora|vae|unet|clip|model|control_net)_name$/.test(error.extra_info.input_name)),
+  );
+}

@@ -1,5 +1,5 @@
 import type { Db } from '../db/connection.js';
-import { countSlotsHeldAndWaitingAhead, getPageForSlot, lockGuildGenerationSlots, takeGenerationSlot } from '../db/generation-slots.js';
+import { countSlotsHeldAndWaitingAhead, countTakesBeingWritten, getPageForSlot, lockGuildGenerationSlots, takeGenerationSlot } from '../db/generation-slots.js';
 import { isGenerating } from '../domain/page-state-machine.js';
 
 /** Whether a draft may be written now: it holds a slot, waits at this place in its server's queue, or is no longer wanted. */
@@ -9,6 +9,7 @@ export type SlotDecision = { status: 'writing' } | { status: 'waiting'; place: n
  * The per-server cap, whatever queued the draft (a start, Retry, Revise, Approve, the sweeper): the
  * draft's job takes one of its server's slots before it writes, under the server's lock, or waits its
  * turn. Drafts queued earlier go first; a slot frees itself when the page leaves its generating state.
+ * Another take requests being written count as held slots (see `requestAnotherTake`).
  */
 export async function claimGenerationSlot(db: Db, draft: { pageId: number; pageVersion: number }, maxPerGuild: number): Promise<SlotDecision> {
   return db.transaction().execute(async (trx) => {
@@ -20,7 +21,7 @@ export async function claimGenerationSlot(db: Db, draft: { pageId: number; pageV
     if (!page || !isGenerating(page.state) || page.version !== draft.pageVersion) return { status: 'stale' };
     if (page.slot_version === page.version) return { status: 'writing' };
     const { held, ahead } = await countSlotsHeldAndWaitingAhead(trx, page.guild_id, { id: page.id, queuedAt: page.generation_started_at ?? new Date() });
-    const place = queuePlace(held, ahead, maxPerGuild);
+    const place = queuePlace(held + (await countTakesBeingWritten(trx, page.guild_id)), ahead, maxPerGuild);
     if (place === null) return (await takeGenerationSlot(trx, page.id, page.version)) ? { status: 'writing' } : { status: 'stale' };
     return { status: 'waiting', place };
   });
@@ -31,7 +32,7 @@ export async function findQueuePlace(db: Db, pageId: number, maxPerGuild: number
   const page = await getPageForSlot(db, pageId);
   if (!page || !isGenerating(page.state) || page.slot_version === page.version) return null;
   const { held, ahead } = await countSlotsHeldAndWaitingAhead(db, page.guild_id, { id: page.id, queuedAt: page.generation_started_at ?? new Date() });
-  return queuePlace(held, ahead, maxPerGuild);
+  return queuePlace(held + (await countTakesBeingWritten(db, page.guild_id)), ahead, maxPerGuild);
 }
 
 /** Drafts holding slots and drafts queued earlier go first: the place in line past the server's cap, or null within it. */

@@ -6,7 +6,7 @@ import type { Executor } from '../db/executor.js';
 import { writeToOutbox } from '../db/outbox.js';
 import { getPageWithPlace, lockPage } from '../db/pages.js';
 import { getPanelPrompt, insertPanelPrompts } from '../db/panel-prompts.js';
-import { countRendersInProgressInGuild, hasRenderInProgress, insertPanelRender } from '../db/panel-renders.js';
+import { countRendersInProgressInGuild, hasRenderInProgress, insertPanelRender, lockGuildRenderCap } from '../db/panel-renders.js';
 import { getPanelSizeOfPage } from '../db/stories.js';
 import { runInTransaction } from '../db/unit-of-work.js';
 import type { PriceTable } from '../domain/pricing.js';
@@ -38,14 +38,16 @@ export function renderSettingsOf(render: { workflow: { hash: string }; costUsd: 
  * A co-writer's request for more renders (reroll, changed prompt, retry) counts against the wallet:
  * refused while the story's monthly budget is spent, or the server has `maxPerGuild` renders waiting
  * or running. The renders of a newly approved page are not refused (the panels agent already checked
- * the budget), but they count.
+ * the budget), but they count. Call it in the transaction that queues the renders: the server's lock,
+ * taken here and held to the commit, makes simultaneous requests count one after another.
  */
-export async function assertRenderAllowed(db: Executor, page: { guild_id: string; story_id: number }, settings: RenderSettings, prices: PriceTable, adding = 1): Promise<void> {
-  const waiting = await countRendersInProgressInGuild(db, page.guild_id);
+export async function assertRenderAllowed(trx: Transaction<Database>, page: { guild_id: string; story_id: number }, settings: RenderSettings, prices: PriceTable, adding = 1): Promise<void> {
+  await lockGuildRenderCap(trx, page.guild_id);
+  const waiting = await countRendersInProgressInGuild(trx, page.guild_id);
   if (waiting + adding > settings.maxPerGuild) {
     throw new UserError(`This server already has ${waiting} panel render${waiting === 1 ? '' : 's'} waiting or running (at most ${settings.maxPerGuild}). Try again when some are done. Nothing was changed.`);
   }
-  const budget = await getBudgetStatus(db, page.story_id, prices);
+  const budget = await getBudgetStatus(trx, page.story_id, prices);
   if (isBudgetSpent(budget)) throw new UserError(`${budgetSpentMessage(budget)} Panels are not drawn again either. Nothing was changed.`);
 }
 
@@ -104,6 +106,10 @@ export async function lockPanelForChange(trx: Transaction<Database>, place: Inte
   await lockPage(trx, page.id);
   await assertCoWriter(trx, page.chapter_id, place.userId);
   if ((await panelSetOf(trx, page)).phase === 'approved') throw new UserError(panelsFinal(page.number));
+  // A restore or a rewrite since: the panel's dialogue is not the page's approved one, and no render of it is wanted.
+  if (panel.revision_id !== page.approved_dialogue_id) {
+    throw new UserError(`Panel ${panel.panel_number} no longer belongs to the page's approved dialogue (the page was restored or rewritten since), so it is not drawn again. Nothing was changed.`);
+  }
   if (await hasRenderInProgress(trx, panel.id)) throw new UserError(`Panel ${panel.panel_number} is still rendering; try again when it is done. Nothing was changed.`);
   return { panel, pageNumber: page.number, page };
 }

@@ -27,6 +27,8 @@ export async function retryAdvisoryAgent(
       await addToOutbox(trx, 'review-draft', { pageId: page.id, revisionId: revision.id, round: target.round });
       return { chapterId: page.chapter_id };
     }
+    // Panel prompts are only ever written for the page's approved dialogue (a forged button names another).
+    if (revision.id !== page.approved_dialogue_id) throw new UserError("That dialogue is not the page's approved dialogue (the page moved on since), so its panel prompts are not written again. Nothing was changed.");
     await addToOutbox(trx, 'generate-panels', { pageId: page.id, dialogueRevisionId: revision.id, round: target.round });
     return { chapterId: page.chapter_id };
   });

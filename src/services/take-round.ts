@@ -2,6 +2,8 @@ import type { Transaction } from 'kysely';
 import type { Db } from '../db/connection.js';
 import type { Database, PageRevision, StoryPage } from '../db/database.js';
 import { getChapter } from '../db/chapters.js';
+import { countSlotsHeld, countTakesBeingWritten, lockGuildGenerationSlots } from '../db/generation-slots.js';
+import { getStory } from '../db/stories.js';
 import { getRevision, lockPage } from '../db/pages.js';
 import { findRevisionByVersion, listRoundTakes } from '../db/revisions.js';
 import { afterCommit, runInTransaction } from '../db/unit-of-work.js';
@@ -91,12 +93,26 @@ export async function castRoundVote(
   });
 }
 
+/** Refuses one more model call while the server's drafts holding slots and takes being written reach its cap. */
+async function assertGenerationRoom(trx: Transaction<Database>, guildId: string, maxPerGuild: number): Promise<void> {
+  await lockGuildGenerationSlots(trx, guildId);
+  const busy = (await countSlotsHeld(trx, guildId)) + (await countTakesBeingWritten(trx, guildId));
+  if (busy >= maxPerGuild) {
+    throw new UserError(`This server is already writing ${busy} draft${busy === 1 ? '' : 's'} or take${busy === 1 ? '' : 's'} at once (at most ${maxPerGuild}). Ask for another take when one is done. Nothing was changed.`);
+  }
+}
+
 export interface AnotherTake {
   page: StoryPage;
 }
 
-/** Another take: one more take of the open round, written from the same prompt, up to six in a round. */
-export async function requestAnotherTake(db: Db, place: InteractionPlace, target: { pageId: number; revisionId: number }, prices: PriceTable): Promise<AnotherTake> {
+/**
+ * Another take: one more take of the open round, written from the same prompt, up to six in a round.
+ * A model call like a draft: refused while the server writes `maxGenerationsPerGuild` drafts and takes
+ * (counted under the server's slot lock, so drafts claiming slots count it too), and while the budget
+ * is spent (checked again when its job starts).
+ */
+export async function requestAnotherTake(db: Db, place: InteractionPlace, target: { pageId: number; revisionId: number }, limits: { prices: PriceTable; maxGenerationsPerGuild: number }): Promise<AnotherTake> {
   return runInTransaction(db, async (trx) => {
     const { page, lead } = await lockOpenRound(trx, place, target);
     const written = (await listRoundTakes(trx, lead)).length;
@@ -105,7 +121,11 @@ export async function requestAnotherTake(db: Db, place: InteractionPlace, target
       throw new UserError(`This round already has ${MAX_TAKES_PER_ROUND} takes (counting those being written), the most a round holds. Pick one, or send the round back with Revise.`);
     }
     const chapter = await getChapter(trx, page.chapter_id);
-    if (chapter) await assertWithinBudget(trx, chapter.story_id, prices);
+    if (chapter) {
+      await assertWithinBudget(trx, chapter.story_id, limits.prices);
+      const story = await getStory(trx, chapter.story_id);
+      if (story) await assertGenerationRoom(trx, story.guild_id, limits.maxGenerationsPerGuild);
+    }
     const applied = await applyPageEvent(trx, { page, event: { type: 'take_added', kind: lead.kind }, actorId: place.userId, takesAsked: asked + 1 });
     return { page: applied.page };
   });

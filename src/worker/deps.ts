@@ -54,7 +54,7 @@ export function createWorkerDeps(
     logger,
     metrics,
     streamEditIntervalMs: options.streamEditIntervalMs ?? 1_200,
-    comfy: config.render ? new ComfyClient(config.render.comfyUrl) : null,
+    comfy: config.render ? new ComfyClient(config.render.comfyUrl, { authorization: config.render.authorization }) : null,
     takesMemory: new MultipleChoicesMemory(),
     ...hooks,
   };

@@ -4,6 +4,7 @@ import { findRevisionByGenerationKey, listRoundTakes } from '../db/revisions.js'
 import { renderDraftMessage, type DraftView } from '../discord/render/page-messages.js';
 import { generateTakeJob, jobKeyFor } from '../domain/jobs.js';
 import { classifyModelError } from '../agents/model-client.js';
+import { budgetSpentMessage, getBudgetStatus, isBudgetSpent } from '../services/budget-service.js';
 import { isOpenForVote } from '../services/decide-draft.js';
 import { recordAddedTake } from '../services/record-draft.js';
 import type { WorkerDeps } from './deps.js';
@@ -34,6 +35,14 @@ export async function processGenerateTake(deps: WorkerDeps, job: Job): Promise<s
     const view: DraftView = { pageId: place.id, pageNumber: place.number, kind: lead.kind, version: lead.version, revisionId: null, text: '', anotherTake: true };
     const writing = { phase: 'writing' as const, queuePosition: null };
     await deps.messages.upsert(target, { by: 'generation_key' }, renderDraftMessage({ ...view, text: 'Another take is being written…' }, writing));
+    // The budget was checked at the click; spent since (other drafts, renders), the take is not written.
+    const budget = await getBudgetStatus(deps.db, place.story_id, deps.config.prices);
+    if (isBudgetSpent(budget)) {
+      log.info({ storyId: place.story_id, spentUsd: budget.spentUsd }, 'monthly budget spent; another take not written');
+      await releasePendingTake(deps.db, place.id);
+      await deps.messages.upsert(target, { by: 'generation_key' }, renderDraftMessage(view, { phase: 'dropped', reason: `Another take could not be written: ${budgetSpentMessage(budget)}` }));
+      return 'over budget';
+    }
     const model = draftModelFor(deps, place, lead.kind);
     const editor = new ProgressEditor(
       deps.streamEditIntervalMs,

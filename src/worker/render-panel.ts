@@ -4,26 +4,47 @@ import { findPanelRender, listLatestPanelRenders, markRenderDone, markRenderFail
 import { describeRenderProgress } from '../discord/render/panels-message.js';
 import { applyWorkflowMapping } from '../domain/comfyui-mapping.js';
 import { renderPanelJob } from '../domain/jobs.js';
-import { ComfyUnreachableError, ComfyValidationError, failingNodes } from '../render/comfyui-errors.js';
+import { ComfyBadResponseError, ComfyUnreachableError, ComfyValidationError, failingNodes, isMissingModel } from '../render/comfyui-errors.js';
 import { postgresImageStore } from '../render/image-store.js';
-import { readPngSize } from '../render/png-size.js';
 import { renderPanel, type PanelRenderResult } from '../render/render-panel.js';
 import type { PagePlace, WorkerDeps } from './deps.js';
 import { whileChapterReachable } from './page-views.js';
 import { showPanels, showPanelsStatus } from './panels-view.js';
 import { ProgressEditor } from './progress-editor.js';
 
+const BAD_ANSWER = 'ComfyUI sent an image storyroom does not accept (too large, a redirect, or an impossible size); ask whoever runs the bot. Retry works once it is fixed';
+
+const FAILED_ON_OUR_SIDE = 'the render could not be finished after several attempts; Retry may work, or ask whoever runs the bot (the details are in its log)';
+
+/**
+ * ComfyUI's error text names server paths, model files and node ids: the room reads what happened and
+ * who can fix it, and the operator's log has the text itself.
+ */
+function describeExecutionError(message: string): string {
+  if (/out of memory/i.test(message)) return 'ComfyUI ran out of memory drawing this panel; Retry may work when it is less busy, or ask whoever runs the bot';
+  if (/no such file|not found|does not exist/i.test(message)) return 'ComfyUI is missing a file the workflow needs (a model, perhaps); ask whoever runs the bot. Retry works once it is fixed';
+  return 'ComfyUI failed while drawing this panel; Retry may work, or ask whoever runs the bot (the details are in its log)';
+}
+
+function describeRefusal(body: unknown): string {
+  return isMissingModel(body)
+    ? 'ComfyUI is missing a model the workflow needs; ask whoever runs the bot. Reroll works once it is fixed'
+    : "ComfyUI refused the bot's workflow; ask whoever runs the bot to check its setup. Reroll works once it is fixed";
+}
+
 /** What the room reads when a render ends without an image. */
 function describeFailure(result: Exclude<PanelRenderResult, { kind: 'done' }>): string {
   switch (result.kind) {
     case 'error':
-      return `ComfyUI stopped at node ${result.nodeId} (${result.nodeType}): ${result.message || 'no message'}`;
+      return describeExecutionError(result.message);
     case 'interrupted':
       return 'the render was interrupted on the ComfyUI server';
     case 'timeout':
       return 'the render took longer than the time allowed and was stopped';
     case 'lost':
       return 'ComfyUI restarted twice during the render';
+    case 'no_image':
+      return 'ComfyUI returned no PNG image (does the workflow end in SaveImage?)';
   }
 }
 
@@ -37,14 +58,31 @@ export async function processRenderPanel(deps: WorkerDeps, job: Job): Promise<st
   const render = await findPanelRender(deps.db, renderId);
   const place = await getPageWithPlace(deps.db, pageId);
   if (!render || !place || render.page_id !== pageId) return 'render gone';
-  if (render.status === 'done' || render.status === 'failed') return `already ${render.status}`;
+  const log = deps.logger.child({ pageId, renderId, jobId: job.id, comfyPromptId: render.comfy_prompt_id });
+  if (render.status === 'done') return 'already done';
+  // Failed by the sweeper (its job lost or dead): this run only shows it.
+  if (render.status === 'failed') {
+    return whileChapterReachable(deps, place.chapter_id, log, async () => {
+      await showPanels(deps, place);
+      return 'already failed';
+    });
+  }
   if (!deps.comfy || !deps.config.render) {
     await markRenderFailed(deps.db, renderId, 'rendering is off on this bot (no ComfyUI server)', 'off');
     return 'rendering is off';
   }
-  const log = deps.logger.child({ pageId, renderId, jobId: job.id, comfyPromptId: render.comfy_prompt_id });
   return whileChapterReachable(deps, place.chapter_id, log, async () => {
-    const outcome = await draw(deps, job, place, render);
+    let outcome: string;
+    try {
+      outcome = await draw(deps, job, place, render);
+    } catch (error) {
+      if (job.attemptsMade + 1 < (job.opts.attempts ?? 1)) throw error;
+      // The last attempt: whatever went wrong, the render ends. One left `submitted` would block its
+      // panel's Reroll, hide it from Retry and count against the server's cap for good.
+      log.error({ err: error }, 'render failed on its last attempt');
+      await markRenderFailed(deps.db, renderId, FAILED_ON_OUR_SIDE, 'error');
+      outcome = 'failed';
+    }
     await showPanels(deps, place);
     return outcome;
   });
@@ -75,14 +113,20 @@ async function draw(deps: WorkerDeps, job: Job, place: PagePlace, render: PanelR
       workflow,
       alreadySubmitted,
       timeoutMs: settings.timeoutMs,
+      size: { width: render.width, height: render.height },
       onProgress: (progress) => editor.push(describeRenderProgress({ panel: render.panel_number, of: panelCount, ...progress })),
     });
   } catch (error) {
     await editor.close();
     if (error instanceof ComfyValidationError) {
       log.error({ nodes: failingNodes(error.body), summary: error.summary, comfyError: error.body }, 'ComfyUI refused the workflow; not retried');
-      await markRenderFailed(deps.db, render.id, `ComfyUI refused the workflow: ${error.summary}`, 'refused');
+      await markRenderFailed(deps.db, render.id, describeRefusal(error.body), 'refused');
       return 'refused';
+    }
+    if (error instanceof ComfyBadResponseError) {
+      log.error({ err: error.message }, 'ComfyUI sent an answer that was refused; not retried');
+      await markRenderFailed(deps.db, render.id, BAD_ANSWER, 'no_image');
+      return 'bad answer';
     }
     const attempts = job.opts.attempts ?? 1;
     if (error instanceof ComfyUnreachableError && job.attemptsMade + 1 >= attempts) {
@@ -100,13 +144,7 @@ async function draw(deps: WorkerDeps, job: Job, place: PagePlace, render: PanelR
     await markRenderFailed(deps.db, render.id, describeFailure(result), result.kind);
     return result.kind;
   }
-  const bytes = result.images[0];
-  const size = bytes ? readPngSize(bytes) : null;
-  if (!bytes || !size) {
-    await markRenderFailed(deps.db, render.id, 'ComfyUI returned no PNG image (does the workflow end in SaveImage?)', 'no_image');
-    return 'no image';
-  }
-  const hash = await postgresImageStore(deps.db).put({ bytes, contentType: 'image/png', ...size });
+  const hash = await postgresImageStore(deps.db).put({ bytes: result.image, contentType: 'image/png', width: result.width, height: result.height });
   await markRenderDone(deps.db, render.id, hash);
   return 'rendered';
 }

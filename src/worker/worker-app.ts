@@ -149,7 +149,8 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, opti
   const loopDelay = monitorEventLoopDelay({ resolution: 20 });
   loopDelay.enable();
   const sweepLog = logger.child({ component: 'sweeper' });
-  const sweepTimes = { stuckPageMs: config.worker.stuckPageMs, minuteMs: config.review.minuteMs, graceMs: Math.max(30_000, config.worker.stuckPageMs), retentionMs: config.worker.retentionMs };
+  const graceMs = Math.max(30_000, config.worker.stuckPageMs);
+  const sweepTimes = { stuckPageMs: config.worker.stuckPageMs, minuteMs: config.review.minuteMs, graceMs, retentionMs: config.worker.retentionMs, ...(config.render ? { stuckRenderMs: config.render.timeoutMs + graceMs } : {}) };
   const sweeper = setInterval(() => {
     sweepLostWork(db, queue, sweepLog, sweepTimes, config.render ? renderQueue : null)
       .then((putBack) => {

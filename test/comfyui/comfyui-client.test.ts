@@ -34,8 +34,7 @@ describe('the ComfyUI client, against the loopback ComfyUI', () => {
     const result = await renderPanel({ client, promptId, workflow: panelWorkflow(), alreadySubmitted: false, timeoutMs: 10_000, onProgress: (p) => progress.push(p) });
     expect(result.kind).toBe('done');
     if (result.kind !== 'done') return;
-    expect(result.images).toHaveLength(1);
-    expect(readPngSize(result.images[0] ?? Buffer.alloc(0))).toEqual({ width: 96, height: 64 });
+    expect(readPngSize(result.image)).toEqual({ width: 96, height: 64 });
     expect(comfy.submissions.map((s) => [s.promptId, s.clientId])).toEqual([[promptId, client.clientId]]);
     expect(progress.filter((p) => p.step).map((p) => p.step?.value)).toEqual([1, 2, 3, 4, 5, 6]);
   });
@@ -43,7 +42,7 @@ describe('the ComfyUI client, against the loopback ComfyUI', () => {
   it('a new seed draws a different image', async () => {
     const render = async (seed: number) => {
       const result = await renderPanel({ client, promptId: randomUUID(), workflow: panelWorkflow({ seed }), alreadySubmitted: false, timeoutMs: 10_000 });
-      return result.kind === 'done' ? result.images[0] : undefined;
+      return result.kind === 'done' ? result.image : undefined;
     };
     const first = await render(1);
     const second = await render(2);

@@ -87,9 +87,9 @@ describe('rendered panels in Postgres', () => {
       const graph = applyWorkflowMapping(workflow, mapping, { positive: render.prompt, negative: render.negative_prompt, seed: render.seed, width: render.width, height: render.height });
       await markRenderSubmitted(database.db, render.id);
       const result = await renderPanel({ client, promptId: render.comfy_prompt_id, workflow: graph, alreadySubmitted: false, timeoutMs: 10_000 });
-      if (result.kind !== 'done' || !result.images[0]) throw new Error(`expected a finished render, got ${result.kind}`);
+      if (result.kind !== 'done') throw new Error(`expected a finished render, got ${result.kind}`);
       const store = postgresImageStore(database.db);
-      const hash = await store.put({ bytes: result.images[0], contentType: 'image/png', width: render.width, height: render.height });
+      const hash = await store.put({ bytes: result.image, contentType: 'image/png', width: render.width, height: render.height });
       await markRenderDone(database.db, render.id, hash);
 
       const stored = await findPanelRender(database.db, render.id);

@@ -47,6 +47,12 @@ describe('render configuration', () => {
     expect(checkpoint?.inputs.ckpt_name).toBe('juggernaut.safetensors');
   });
 
+  it('takes user:password@ out of COMFYUI_URL and sends it as a Basic Authorization header', () => {
+    const render = parseConfig({ ...BASE, COMFYUI_URL: 'https://render:p%40ss@comfy.example.net/' }).render;
+    expect(render).toMatchObject({ comfyUrl: 'https://comfy.example.net', authorization: `Basic ${Buffer.from('render:p@ss').toString('base64')}` });
+    expect(parseConfig({ ...BASE, COMFYUI_URL: 'http://127.0.0.1:8188' }).render?.authorization).toBeNull();
+  });
+
   it("uses the operator's workflow as given, filling only the mapped inputs (by node id or title)", () => {
     const render = parseConfig({ ...BASE, COMFYUI_URL: 'http://127.0.0.1:8188', COMFYUI_WORKFLOW: workflowFile(OPERATOR_WORKFLOW), COMFYUI_WORKFLOW_MAPPING: JSON.stringify(MAPPING), RENDER_TIMEOUT_SECONDS: '60' }).render;
     expect(render?.workflow.source).toBe('file');

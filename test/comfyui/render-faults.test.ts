@@ -55,11 +55,12 @@ describe('render faults: each gives a plain notice on the panels message, and a 
     await h?.close();
   });
 
-  it('an execution error is named with its node; Retry (co-writers only) draws the panel again with the same prompt and seed', async () => {
+  it('an execution error is said in plain words (out of memory); Retry (co-writers only) draws the panel again with the same prompt and seed', async () => {
     h.comfy?.failNextRun('CUDA out of memory. Tried to allocate 2.00 GiB');
     const failed = await reroll(2);
     const shown = await waitForPanels(h, threadId, 'the failure shown', (m) => footerOf(m, 2).includes('failed:') && hasButton(m, 'Retry failed panels'));
-    expect(footerOf(shown, 2)).toMatch(/failed: ComfyUI stopped at node \d+ \(KSampler\): CUDA out of memory/);
+    expect(footerOf(shown, 2)).toMatch(/failed: ComfyUI ran out of memory drawing this panel/);
+    expect(footerOf(shown, 2)).not.toMatch(/KSampler|node|GiB/);
     expect(shown.content).toContain('panel 2 failed');
     expect(buttonsOf(shown).find((b) => b.label === 'Approve panels')?.disabled).toBe(true);
 
@@ -72,6 +73,15 @@ describe('render faults: each gives a plain notice on the panels message, and a 
     expect(retried.render_number).toBe(failed.render_number + 1);
     expect(retried.seed).toBe(failed.seed);
     await waitForPanels(h, threadId, 'panel 2 drawn on retry', (m) => footerOf(m, 2).startsWith(`render ${retried.render_number} `) && footerOf(m, 2).endsWith('done'));
+  });
+
+  it('an execution error naming server paths and a model shows the room none of them: what happened and who can fix it; the detail is logged', async () => {
+    h.comfy?.failNextRun("FileNotFoundError: [Errno 2] No such file or directory: '/srv/comfy/models/loras/kai_style_v2.safetensors'");
+    const failed = await reroll(2);
+    const shown = await waitForPanels(h, threadId, 'the failure shown', (m) => footerOf(m, 2).startsWith(`render ${failed.render_number} `) && footerOf(m, 2).includes('failed:'));
+    expect(footerOf(shown, 2)).toContain('ComfyUI is missing a file the workflow needs (a model, perhaps); ask whoever runs the bot');
+    expect(JSON.stringify(shown)).not.toMatch(/\/srv\/comfy|kai_style_v2|KSampler|Errno/);
+    expect(logLines.some((line) => line.includes('/srv/comfy/models/loras/kai_style_v2.safetensors'))).toBe(true);
   });
 
   it('an interrupt on the ComfyUI server is said on the panel, with a Retry', async () => {
@@ -118,12 +128,14 @@ describe('render faults: each gives a plain notice on the panels message, and a 
     const render = await reroll(2);
     const shown = await waitForPanels(h, threadId, 'the refusal shown', (m) => footerOf(m, 2).startsWith(`render ${render.render_number} `) && footerOf(m, 2).includes('failed:'));
     h.comfy.checkpoints = ['sd_xl_base_1.0.safetensors'];
-    expect(footerOf(shown, 2)).toContain('ComfyUI refused the workflow: the checkpoint sd_xl_base_1.0.safetensors is not installed on the ComfyUI server (it has other_model.safetensors)');
+    expect(footerOf(shown, 2)).toContain('ComfyUI is missing a model the workflow needs; ask whoever runs the bot. Reroll works once it is fixed');
+    expect(JSON.stringify(shown)).not.toMatch(/sd_xl_base|other_model|CheckpointLoaderSimple/);
     expect(hasButton(shown, 'Retry failed panels')).toBe(false);
     expect(await latest(2)).toMatchObject({ status: 'failed', failure_kind: 'refused' });
     expect(h.comfy.submissions.some((s) => s.promptId === render.comfy_prompt_id)).toBe(false);
     const logged = logLines.find((line) => line.includes('ComfyUI refused the workflow; not retried'));
     expect(logged).toMatch(/"nodes":\["\d+ \(CheckpointLoaderSimple\)"\]/);
+    expect(logged).toContain('the checkpoint sd_xl_base_1.0.safetensors is not installed on the ComfyUI server (it has other_model.safetensors)');
   });
 
   it('ComfyUI unreachable: the job tries again with back-off and says so, then names the failure; Retry draws it once ComfyUI is back', async () => {

@@ -97,7 +97,7 @@ describe('an approved page’s panels are rendered by ComfyUI and posted in the 
       { description: 'the failure shown', timeoutMs: 30_000 },
     );
     const footer = (failed.embeds[1]?.footer as { text?: string } | undefined)?.text ?? '';
-    expect(footer).toMatch(/render 2 · seed \d+ · failed: ComfyUI stopped at node \d+ \(KSampler\): CUDA out of memory/);
+    expect(footer).toMatch(/render 2 · seed \d+ · failed: ComfyUI ran out of memory drawing this panel/);
     expect(failed.content).toContain('1 of 2 panels rendered');
     const rows = await h.database.db.selectFrom('panel_renders').select(['status', 'failure']).where('panel_number', '=', 2).orderBy('render_number').execute();
     expect(rows.map((r) => r.status)).toEqual(['done', 'failed']);
