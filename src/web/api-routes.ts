@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import type { Db } from '../db/connection.js';
 import type { Logger } from '../logger.js';
-import { getImageByHash } from '../db/reader.js';
+import type { ImageStore } from '../render/image-store.js';
 import { getChapterPages, getNextPromptContext, getPageHistoryById, getPageStatus, listChapters } from '../services/api-service.js';
 import { buildChapterArchiveById } from '../services/export-service.js';
 
@@ -11,6 +11,7 @@ import { buildChapterArchiveById } from '../services/export-service.js';
 
 export interface ApiDeps {
   db: Db;
+  images: ImageStore;
   /** Null: the API is off and every route answers 404. */
   token: string | null;
   promptBudget: { totalTokens: number; bibleTokens: number };
@@ -73,7 +74,7 @@ export function createApiRoutes(deps: ApiDeps): Hono {
   api.get('/images/:hash', async (c) => {
     const hash = c.req.param('hash');
     if (!deps.token || !authorized(c.req.header('authorization'), deps.token)) return c.json({ error: 'a bearer token is required' }, deps.token ? 401 : 404, NO_STORE);
-    const image = /^[0-9a-f]{64}$/.test(hash) ? await getImageByHash(deps.db, hash) : undefined;
+    const image = await deps.images.get(hash);
     if (!image) return c.json({ error: 'not found' }, 404, NO_STORE);
     return c.body(new Uint8Array(image.bytes), 200, { 'content-type': image.contentType, 'cache-control': 'private, max-age=31536000, immutable' });
   });
