@@ -10,7 +10,6 @@ import {
 } from '../db/reader.js';
 import { parsePublicPath } from '../domain/publication.js';
 import { imagePath, paragraphsOf, parseImageFileName, toReaderPage, type ReaderPage } from '../domain/reader-page.js';
-import type { ImageStore, StoredImage } from '../render/image-store.js';
 
 // The web reader's use cases: find a published story by its address, and load what a screen shows.
 
@@ -138,19 +137,16 @@ async function loadReaderPages(db: Db, story: PublishedStory, place: { chapterNu
 }
 
 /**
- * A panel image under the story's address: only one a reader of the story is shown now (a panel of an
- * approved page, the render its page shows), never any other image by its hash. Null: not found.
+ * The hash of a panel image under the story's address, when a reader of the story is shown it now (a
+ * panel of an approved page, the render its page shows); null for any other file name or image.
  */
-export async function loadStoryImage(db: Db, images: ImageStore, story: PublishedStory, fileName: string): Promise<(StoredImage & { hash: string }) | null> {
+export async function findStoryImage(db: Db, story: PublishedStory, fileName: string): Promise<string | null> {
   const name = parseImageFileName(fileName);
   if (!name) return null;
   // The same rule the pages are drawn with: the image each candidate page shows for each panel.
   const pageIds = await listStoryPagesShowingImage(db, story.id, name.hash);
-  const shown = await listApprovedPanelImages(db, pageIds);
-  const image = shown.find((i) => i.hash === name.hash);
-  if (!image || imagePath(story.address, image) !== `/${story.address}/images/${fileName}`) return null;
-  const stored = await images.get(name.hash);
-  return stored ? { ...stored, hash: name.hash } : null;
+  const shown = (await listApprovedPanelImages(db, pageIds)).find((i) => i.hash === name.hash);
+  return shown && imagePath(story.address, shown) === `/${story.address}/images/${fileName}` ? name.hash : null;
 }
 
 function maxDate(dates: Date[]): Date {

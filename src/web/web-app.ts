@@ -9,7 +9,7 @@ import {
   loadFeedEntries,
   loadSinglePage,
   loadStoryFront,
-  loadStoryImage,
+  findStoryImage,
   openPublishedStory,
   type PublishedStory,
 } from '../services/reader-service.js';
@@ -101,11 +101,13 @@ export function createWebApp(deps: WebDeps): Hono {
     '/:address/images/:file',
     withStory(async (c, story) => {
       // The name is matched whole against a hash and an extension before anything is looked up.
-      const image = await loadStoryImage(deps.db, deps.images, story, c.req.param('file') ?? '');
-      if (!image) throw new NotFound();
-      const headers = { etag: `"${image.hash}"`, 'cache-control': REVALIDATE };
+      const hash = await findStoryImage(deps.db, story, c.req.param('file') ?? '');
+      if (!hash) throw new NotFound();
+      const headers = { etag: `"${hash}"`, 'cache-control': REVALIDATE };
       const ifNoneMatch = c.req.header('if-none-match');
       if (ifNoneMatch?.split(',').some((tag) => tag.trim() === headers.etag || tag.trim() === '*')) return c.body(null, 304, headers);
+      const image = await deps.images.get(hash);
+      if (!image) throw new NotFound();
       return c.body(new Uint8Array(image.bytes), 200, { ...headers, 'content-type': image.contentType });
     }),
   );
