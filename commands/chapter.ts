@@ -9,7 +9,8 @@ import { renderChapterCard } from '../src/discord/render/chapter-card.js';
 import { fitText, LIMITS } from '../src/discord/render/message-parts.js';
 import { renderChapterProgressEmbed } from '../src/discord/render/progress.js';
 import { listMembers, ROLE_RIGHTS, setMemberRole } from '../src/services/member-service.js';
-import { buildChapterArchiveHere, exportBaseName, loadChapterExport, type ArchiveFormat, type ChapterArchive } from '../src/services/export-service.js';
+import { exportBaseName, exportChapterArchiveHere, loadChapterExport, type ArchiveFormat, type ChapterArchivePlan } from '../src/services/export-service.js';
+import { postgresImageStore } from '../src/render/image-store.js';
 import { chapterToJson, chapterToMarkdown, type ExportChapter } from '../src/domain/chapter-export.js';
 import { buildComfyWorkflow, DEFAULT_CHECKPOINT } from '../src/domain/comfyui-workflow.js';
 import type { Reply } from '../src/discord/reply.js';
@@ -90,18 +91,27 @@ function exportReply(name: string, text: string, content: string): Reply {
   return { type: 'message', ephemeral: true, body: { content, files: [{ name, data }] } };
 }
 
-/** A zipped export: attached when Discord takes it, else the HTTP API route that serves the same file. */
-function archiveReply(archive: ChapterArchive, format: ArchiveFormat, publicUrl: string | null): Reply {
-  const route = `/api/chapters/${archive.chapterId}/export.${format === 'cbz' ? 'cbz' : 'zip'}`;
-  const size = (archive.bytes.length / 1024 / 1024).toFixed(1);
-  if (archive.bytes.length > FILE_LIMIT_BYTES) {
-    throw new UserError(
-      `The ${format === 'cbz' ? 'comic book archive' : 'zipped Markdown'} is ${size} MiB, more than Discord takes from a bot here (10 MiB). The HTTP API serves the same file: GET ${publicUrl ?? ''}${route} with the API token (Authorization: Bearer …).`,
-    );
-  }
+const mebibytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+
+/**
+ * A zipped export too large for Discord, refused before it was built: the web process's JSON API
+ * serves the same file (streamed), to whoever has its token.
+ */
+function archiveTooLarge(format: ArchiveFormat, chapterId: number, bytes: number, publicUrl: string | null): UserError {
+  const route = `/api/chapters/${chapterId}/export.${format === 'cbz' ? 'cbz' : 'zip'}`;
+  const where = publicUrl ? `${publicUrl}${route}` : `<the web reader's address>${route}`;
+  return new UserError(
+    `The ${format === 'cbz' ? 'comic book archive' : 'zipped Markdown'} would be ${mebibytes(bytes)}, more than Discord takes from a bot here (10 MiB), so it was not built. ` +
+      `Get it from the web process's JSON API, which sends it whole: \`curl -H "Authorization: Bearer $HTTP_API_TOKEN" -o chapter.${format === 'cbz' ? 'cbz' : 'zip'} ${where}\` (whoever runs this bot has the token). ` +
+      'Here, `/chapter export format:json` gives the chapter’s text without its images.',
+  );
+}
+
+/** A zipped export, attached (it fits: it was sized before it was built). */
+function archiveReply(archive: ChapterArchivePlan, bytes: Buffer, format: ArchiveFormat): Reply {
   const missing = archive.pagesWithoutPanels.length > 0 ? ` Pages ${archive.pagesWithoutPanels.join(', ')} have no approved panels yet${format === 'cbz' ? ' and are not in it' : ''}.` : '';
   const what = format === 'cbz' ? `Chapter ${archive.chapterNumber} as a comic book archive: ${archive.images} approved panel${archive.images === 1 ? '' : 's'} in reading order, with ComicInfo.xml.` : `Chapter ${archive.chapterNumber} as Markdown, zipped with ${archive.images} approved panel image${archive.images === 1 ? '' : 's'} beside it.`;
-  return { type: 'message', ephemeral: true, body: { content: `${what}${missing}`, files: [{ name: archive.fileName, data: Buffer.from(archive.bytes) }] } };
+  return { type: 'message', ephemeral: true, body: { content: `${what}${missing}`, files: [{ name: archive.fileName, data: bytes }] } };
 }
 
 export const chapter: SlashCommand = {
@@ -152,8 +162,9 @@ export const chapter: SlashCommand = {
         const format = EXPORT_FORMATS.find((f) => f === interaction.options.getString('format', true));
         if (!format) throw new UserError('The format is markdown, json, comfyui or cbz.');
         if (format === 'cbz' || format === 'markdown') {
-          const archive = await buildChapterArchiveHere(context.db, place, format);
-          if (archive) return archiveReply(archive, format, context.config.web.publicUrl);
+          const exported = await exportChapterArchiveHere(context.db, postgresImageStore(context.db), place, format, FILE_LIMIT_BYTES);
+          if (exported && 'tooLarge' in exported) throw archiveTooLarge(format, exported.chapterId, exported.tooLarge, context.config.web.publicUrl);
+          if (exported) return archiveReply(exported.archive, exported.bytes, format);
           if (format === 'cbz') throw new UserError('No panels of this chapter are approved yet: a CBZ holds the panels the co-writers approved. Approve a page’s panels, then export again.');
         }
         const exported = await loadChapterExport(context.db, place);

@@ -8,6 +8,7 @@ import { createEmptyDatabase } from '../loopback/local-database.js';
 const EXPECTED_TABLES = [
   'agent_execution_log',
   'canonical_refs',
+  'chapter_member_removals',
   'chapter_members',
   'chapters',
   'discord_message_claims',

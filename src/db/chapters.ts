@@ -144,6 +144,25 @@ export async function deleteChapterMember(db: Executor, chapterId: number, userI
   await db.deleteFrom('chapter_members').where('chapter_id', '=', chapterId).where('user_id', '=', userId).execute();
 }
 
+/** Remembers that an owner removed this member, so Join does not let them back in. */
+export async function recordMemberRemoval(db: Executor, removal: { chapterId: number; userId: string; removedBy: string }): Promise<void> {
+  await db
+    .insertInto('chapter_member_removals')
+    .values({ chapter_id: removal.chapterId, user_id: removal.userId, removed_by: removal.removedBy })
+    .onConflict((oc) => oc.columns(['chapter_id', 'user_id']).doUpdateSet({ removed_by: removal.removedBy, removed_at: new Date() }))
+    .execute();
+}
+
+/** An owner added the member again: their removal no longer stands. */
+export async function clearMemberRemoval(db: Executor, chapterId: number, userId: string): Promise<void> {
+  await db.deleteFrom('chapter_member_removals').where('chapter_id', '=', chapterId).where('user_id', '=', userId).execute();
+}
+
+export async function wasRemovedFromChapter(db: Executor, chapterId: number, userId: string): Promise<boolean> {
+  const row = await db.selectFrom('chapter_member_removals').select('user_id').where('chapter_id', '=', chapterId).where('user_id', '=', userId).executeTakeFirst();
+  return row !== undefined;
+}
+
 /** The chapter's running summary, with what the summariser needs to extend it. */
 export function getChapterSummary(db: Executor, chapterId: number) {
   return db

@@ -87,6 +87,13 @@ export interface ChapterMembersTable {
   joined_at: CreatedAt;
 }
 
+export interface ChapterMemberRemovalsTable {
+  chapter_id: number;
+  user_id: string;
+  removed_by: string;
+  removed_at: UpdatedAt;
+}
+
 export interface StoryPagesTable {
   id: Id;
   chapter_id: number;
@@ -237,6 +244,7 @@ export interface Database {
   canonical_refs: CanonicalRefsTable;
   chapters: ChaptersTable;
   chapter_members: ChapterMembersTable;
+  chapter_member_removals: ChapterMemberRemovalsTable;
   story_pages: StoryPagesTable;
   page_transitions: PageTransitionsTable;
   page_revisions: PageRevisionsTable;

@@ -129,20 +129,34 @@ export async function sumRenderCostOfStorySince(db: Executor, storyId: number, s
   return Number(row.total);
 }
 
-/** The images of the approved sets of these pages, with their bytes, by page and panel. */
-export async function listApprovedRenderImagesOfPages(db: Executor, pageIds: number[]): Promise<{ pageId: number; panelNumber: number; bytes: Buffer; contentType: string }[]> {
-  if (pageIds.length === 0) return [];
+/** The renders of the approved panel sets, of the panels of each page's approved dialogue, with their images. */
+function approvedSetImages(db: Executor) {
   return db
     .selectFrom('panel_renders as r')
     .innerJoin('images as i', 'i.hash', 'r.image_hash')
-    .select(['r.page_id as pageId', 'r.panel_number as panelNumber', 'i.bytes', 'i.content_type as contentType'])
     .innerJoin('story_pages as p', 'p.id', 'r.page_id')
     .innerJoin('panel_prompts as pp', (join) => join.onRef('pp.id', '=', 'r.panel_prompt_id').onRef('pp.revision_id', '=', 'p.approved_dialogue_id'))
+    .where('r.approved', '=', true);
+}
+
+/** The images of the approved sets of these pages by page and panel: their hash and size, not their bytes. */
+export async function listApprovedRenderImagesOfPages(db: Executor, pageIds: number[]): Promise<{ pageId: number; panelNumber: number; hash: string; byteSize: number; contentType: string }[]> {
+  if (pageIds.length === 0) return [];
+  return approvedSetImages(db)
+    .select(['r.page_id as pageId', 'r.panel_number as panelNumber', 'i.hash', 'i.byte_size as byteSize', 'i.content_type as contentType'])
     .where('r.page_id', 'in', pageIds)
-    .where('r.approved', '=', true)
     .orderBy('r.page_id')
     .orderBy('r.panel_number')
     .execute();
+}
+
+/** How many images the chapter's approved panel sets hold, and their stored sizes added up: an export is sized before it is built. */
+export async function sumApprovedRenderImageBytesOfChapter(db: Executor, chapterId: number): Promise<{ images: number; bytes: number }> {
+  const row = await approvedSetImages(db)
+    .select((eb) => [eb.fn.countAll<string>().as('images'), eb.fn.coalesce(eb.fn.sum<string>('i.byte_size'), eb.val('0')).as('bytes')])
+    .where('p.chapter_id', '=', chapterId)
+    .executeTakeFirstOrThrow();
+  return { images: Number(row.images), bytes: Number(row.bytes) };
 }
 
 /** The newest render of each of these panels (a page's current panel prompts). */

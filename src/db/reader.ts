@@ -1,5 +1,4 @@
 import { sql } from 'kysely';
-import { findImage } from './images.js';
 import type { Executor } from './executor.js';
 
 // Read model for the web reader. Only approved pages, and of them only what a reader sees: the
@@ -104,7 +103,15 @@ export async function listApprovedPanelImages(db: Executor, pageIds: number[]): 
   return rows;
 }
 
-/** An image's bytes by content hash; undefined for an unknown hash. */
-export async function getImageByHash(db: Executor, hash: string): Promise<{ bytes: Buffer; contentType: string } | undefined> {
-  return (await findImage(db, hash)) ?? undefined;
+/** The story's approved pages with a finished render of their approved panels whose image has this hash. */
+export async function listStoryPagesShowingImage(db: Executor, storyId: number, hash: string): Promise<number[]> {
+  const rows = await approvedPages(db, storyId)
+    .innerJoin('panel_renders as r', 'r.page_id', 'p.id')
+    .innerJoin('panel_prompts as pp', (join) => join.onRef('pp.id', '=', 'r.panel_prompt_id').onRef('pp.revision_id', '=', 'p.approved_dialogue_id'))
+    .select('p.id')
+    .distinct()
+    .where('r.image_hash', '=', hash)
+    .where('r.status', '=', 'done')
+    .execute();
+  return rows.map((row) => row.id);
 }

@@ -1,29 +1,31 @@
 // The chapter with its approved panel images, as the files of an archive: a comic book archive (CBZ:
 // the images in reading order and a ComicInfo.xml) or Markdown with the images beside it. Pure: the
-// caller loads the chapter and the images, and zips the files.
+// caller loads the chapter, reads each image's bytes when it writes its entry, and zips the files.
 
 import { chapterToMarkdown, type ExportChapter } from './chapter-export.js';
 
-export interface PanelImage {
+/** Where an approved panel image goes in the archive; the caller's own type says where its bytes are. */
+export interface PanelImageRef {
   page: number;
   panel: number;
-  bytes: Uint8Array;
   contentType: string;
 }
 
-export interface ArchiveFile {
-  name: string;
-  data: Uint8Array;
+export interface PanelImage extends PanelImageRef {
+  bytes: Uint8Array;
 }
+
+/** A file of the archive: text made here (`data`), or one of the caller's images (`image`). */
+export type ArchiveFile<I = PanelImage> = { name: string; data: Uint8Array; image?: undefined } | { name: string; data?: undefined; image: I };
 
 const EXTENSIONS: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp' };
 
 /** Zero-padded so that sorting by name (what comic readers do) is the reading order. */
-export function panelImageName(image: Pick<PanelImage, 'page' | 'panel' | 'contentType'>): string {
+export function panelImageName(image: PanelImageRef): string {
   return `page-${String(image.page).padStart(3, '0')}-panel-${String(image.panel).padStart(2, '0')}.${EXTENSIONS[image.contentType] ?? 'png'}`;
 }
 
-const inReadingOrder = (images: readonly PanelImage[]) => [...images].sort((a, b) => a.page - b.page || a.panel - b.panel);
+const inReadingOrder = <I extends PanelImageRef>(images: readonly I[]) => [...images].sort((a, b) => a.page - b.page || a.panel - b.panel);
 
 const xmlText = (text: string) =>
   text
@@ -37,7 +39,7 @@ const xmlText = (text: string) =>
     .replace(/'/g, '&apos;');
 
 /** ComicInfo.xml (the ComicRack schema comic readers read): series, number, title, and one entry per image. */
-export function comicInfoXml(chapter: ExportChapter, images: readonly PanelImage[]): string {
+export function comicInfoXml(chapter: ExportChapter, images: readonly PanelImageRef[]): string {
   const ordered = inReadingOrder(images);
   const pages = ordered.map((image, index) => `    <Page Image="${index}"${index === 0 ? ' Type="FrontCover"' : ''} />`);
   return [
@@ -61,18 +63,33 @@ export function comicInfoXml(chapter: ExportChapter, images: readonly PanelImage
 }
 
 /** A CBZ's files: ComicInfo.xml, then the images in reading order. */
-export function comicBookFiles(chapter: ExportChapter, images: readonly PanelImage[]): ArchiveFile[] {
+export function comicBookFiles<I extends PanelImageRef>(chapter: ExportChapter, images: readonly I[]): ArchiveFile<I>[] {
   return [
     { name: 'ComicInfo.xml', data: new TextEncoder().encode(comicInfoXml(chapter, images)) },
-    ...inReadingOrder(images).map((image) => ({ name: panelImageName(image), data: image.bytes })),
+    ...inReadingOrder(images).map((image) => ({ name: panelImageName(image), image })),
   ];
 }
 
 /** Markdown with each approved panel's image under its panel, the images in `images/` beside it. */
-export function markdownWithImagesFiles(chapter: ExportChapter, images: readonly PanelImage[], markdownName: string): ArchiveFile[] {
+export function markdownWithImagesFiles<I extends PanelImageRef>(chapter: ExportChapter, images: readonly I[], markdownName: string): ArchiveFile<I>[] {
   const paths = new Map(images.map((image) => [`${image.page}:${image.panel}`, `images/${panelImageName(image)}`]));
   return [
     { name: markdownName, data: new TextEncoder().encode(chapterToMarkdown(chapter, paths)) },
-    ...inReadingOrder(images).map((image) => ({ name: `images/${panelImageName(image)}`, data: image.bytes })),
+    ...inReadingOrder(images).map((image) => ({ name: `images/${panelImageName(image)}`, image })),
   ];
+}
+
+/**
+ * The most bytes a ZIP of these files can take as fflate's streaming `Zip` writes it: per file a local
+ * header, a data descriptor and a central directory entry (each header with the name), then the end
+ * record. Stored files take their size; deflated ones at most their size plus deflate's stored-block
+ * headers. Known before any image is read, so an archive too large to send is refused unbuilt.
+ */
+export function zipSizeBound(files: readonly { name: string; bytes: number; deflated: boolean }[]): number {
+  const encoder = new TextEncoder();
+  return files.reduce((total, file) => {
+    const name = encoder.encode(file.name).length;
+    const data = file.deflated ? file.bytes + Math.ceil(file.bytes / 4096) * 5 + 64 : file.bytes;
+    return total + 30 + name + data + 16 + 46 + name;
+  }, 22);
 }

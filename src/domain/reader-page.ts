@@ -41,9 +41,18 @@ export interface StoredApprovedPage {
 
 const IMAGE_EXTENSIONS: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp' };
 
-/** `/images/<sha256>.<ext>`: the hash makes the address change whenever the bytes do, so it can be cached forever. */
-export function imagePath(image: { hash: string; contentType: string }): string {
-  return `/images/${image.hash}.${IMAGE_EXTENSIONS[image.contentType] ?? 'bin'}`;
+/**
+ * `/<story address>/images/<sha256>.<ext>`: under the story's secret address, so an image is served only
+ * while the story is published there; the hash changes whenever the bytes do.
+ */
+export function imagePath(storyAddress: string, image: { hash: string; contentType: string }): string {
+  return `/${storyAddress}/images/${image.hash}.${IMAGE_EXTENSIONS[image.contentType] ?? 'bin'}`;
+}
+
+/** The hash and extension of an image's file name (`<sha256>.<ext>`), matched whole; null for anything else. */
+export function parseImageFileName(name: string): { hash: string; extension: string } | null {
+  const match = /^([0-9a-f]{64})\.(png|jpg|webp)$/.exec(name);
+  return match?.[1] && match[2] ? { hash: match[1], extension: match[2] } : null;
 }
 
 export function pageAnchor(pageNumber: number): string {
@@ -61,6 +70,8 @@ export function paragraphsOf(text: string): string[] {
 export function toReaderPage(
   page: StoredApprovedPage,
   extras: {
+    /** The published story's address segment: panel images live under it. */
+    storyAddress: string;
     descriptions: { panelNumber: number; scene: string }[];
     images: { panelNumber: number; hash: string; contentType: string; width: number; height: number }[];
   },
@@ -69,7 +80,7 @@ export function toReaderPage(
   const describe = (panelNumber: number) => extras.descriptions.find((d) => d.panelNumber === panelNumber)?.scene.trim() || null;
   const imageOf = (panelNumber: number) => {
     const image = extras.images.find((i) => i.panelNumber === panelNumber);
-    return image ? { path: imagePath(image), width: image.width, height: image.height } : null;
+    return image ? { path: imagePath(extras.storyAddress, image), width: image.width, height: image.height } : null;
   };
   // Models repeat or skip panel numbers: the reader numbers panels by their order, as the panels agent does.
   const panels = script.success

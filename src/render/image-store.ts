@@ -9,7 +9,13 @@ import type { Executor } from '../db/executor.js';
 export interface ImageStore {
   /** Stores the bytes (once per content) and returns their hash. */
   put(image: { bytes: Buffer; contentType: string; width: number; height: number }): Promise<string>;
-  get(hash: string): Promise<{ bytes: Buffer; contentType: string } | null>;
+  /** The image with this hash; null for an unknown one or anything that is not a hash. Every reader of image bytes asks here. */
+  get(hash: string): Promise<StoredImage | null>;
+}
+
+export interface StoredImage {
+  bytes: Buffer;
+  contentType: string;
 }
 
 export function hashImage(bytes: Buffer): string {

@@ -4,10 +4,12 @@ import { listPanelPromptsOfPages } from '../db/panel-prompts.js';
 import { dialogueScriptSchema } from '../domain/dialogue-script.js';
 import type { ExportChapter, ExportPage } from '../domain/chapter-export.js';
 import { chapterHere } from './member-service.js';
-import { zipSync, type Zippable, type ZippableFile } from 'fflate';
+import { Zip, ZipDeflate, ZipPassThrough } from 'fflate';
 import { getChapter } from '../db/chapters.js';
-import { listApprovedRenderImagesOfPages } from '../db/panel-renders.js';
-import { comicBookFiles, markdownWithImagesFiles, type PanelImage } from '../domain/comic-archive.js';
+import { listApprovedRenderImagesOfPages, sumApprovedRenderImageBytesOfChapter } from '../db/panel-renders.js';
+import { comicBookFiles, markdownWithImagesFiles, zipSizeBound, type ArchiveFile, type PanelImageRef } from '../domain/comic-archive.js';
+import type { ImageStore } from '../render/image-store.js';
+import { UserError } from './user-error.js';
 
 /**
  * The chapter of this thread as export data: approved pages with their approved texts and panel
@@ -51,51 +53,124 @@ async function loadExportOfChapter(db: Db, chapter: ExportedChapterRow): Promise
 
 export type ArchiveFormat = 'cbz' | 'markdown';
 
-export interface ChapterArchive {
+/** An approved panel image as the archive lists it: its bytes are read from the store when its entry is written. */
+interface ArchiveImage extends PanelImageRef {
+  hash: string;
+  byteSize: number;
+}
+
+export interface ChapterArchivePlan {
   chapterId: number;
   chapterNumber: number;
   fileName: string;
-  bytes: Uint8Array;
+  /** The archive's size at most, from the stored sizes of its images: known before anything is built. */
+  sizeBound: number;
   /** Approved panel images in the archive. */
   images: number;
   /** Approved pages whose panels are not approved (yet): not in a CBZ, text only in Markdown. */
   pagesWithoutPanels: number[];
+  /** The ZIP, written entry by entry: one image's bytes in memory at a time. */
+  stream(images: ImageStore): AsyncGenerator<Uint8Array>;
 }
 
 /**
- * The chapter with its approved panels, zipped: a CBZ (images in reading order and ComicInfo.xml) or
- * Markdown with the images beside it. Null when no panel set of the chapter is approved yet.
+ * The chapter with its approved panels as a CBZ (images in reading order and ComicInfo.xml) or
+ * Markdown with the images beside it, planned from stored sizes: null when no panel set of the chapter
+ * is approved yet; `{ tooLarge }` as soon as the images alone pass `maxBytes`, before the texts are read.
  */
-export async function buildChapterArchive(db: Db, chapter: ExportedChapterRow, format: ArchiveFormat): Promise<ChapterArchive | null> {
+export async function planChapterArchive(db: Db, chapter: ExportedChapterRow, format: ArchiveFormat, maxBytes = Infinity): Promise<ChapterArchivePlan | { tooLarge: number } | null> {
+  const stored = await sumApprovedRenderImageBytesOfChapter(db, chapter.id);
+  if (stored.images === 0) return null;
+  if (stored.bytes > maxBytes) return { tooLarge: stored.bytes };
   const { exported, pageNumbers } = await loadExportOfChapter(db, chapter);
   const rows = await listApprovedRenderImagesOfPages(db, [...pageNumbers.keys()]);
   if (rows.length === 0) return null;
-  const images: PanelImage[] = rows.map((row) => ({ page: pageNumbers.get(row.pageId) ?? 0, panel: row.panelNumber, bytes: new Uint8Array(row.bytes), contentType: row.contentType }));
+  const images: ArchiveImage[] = rows.map((row) => ({ page: pageNumbers.get(row.pageId) ?? 0, panel: row.panelNumber, contentType: row.contentType, hash: row.hash, byteSize: row.byteSize }));
   const base = exportBaseName(exported.chapterNumber, exported.chapterTitle);
   const files = format === 'cbz' ? comicBookFiles(exported, images) : markdownWithImagesFiles(exported, images, `${base}.md`);
-  // Images are stored as they are (PNG is compressed already); text is deflated.
-  const zippable: Zippable = Object.fromEntries(files.map((file): [string, ZippableFile] => [file.name, [file.data, { level: file.name.endsWith('.md') || file.name.endsWith('.xml') ? 6 : 0 }]]));
-  const bytes = zipSync(zippable, { mtime: exported.exportedAt });
   const withPanels = new Set(images.map((image) => image.page));
   return {
     chapterId: chapter.id,
     chapterNumber: exported.chapterNumber,
     fileName: `${base}${format === 'cbz' ? '.cbz' : '-markdown.zip'}`,
-    bytes,
+    sizeBound: zipSizeBound(files.map((file) => (file.image ? { name: file.name, bytes: file.image.byteSize, deflated: false } : { name: file.name, bytes: file.data.length, deflated: true }))),
     images: images.length,
     pagesWithoutPanels: exported.pages.filter((page) => page.approved && !withPanels.has(page.number)).map((page) => page.number),
+    stream: (store) => zipFiles(files, store, exported.exportedAt),
   };
 }
 
-/** The archive of the chapter of this thread. */
-export async function buildChapterArchiveHere(db: Db, place: { guildId: string; channelId: string }, format: ArchiveFormat): Promise<ChapterArchive | null> {
-  return buildChapterArchive(db, await chapterHere(db, place), format);
+/** Writes the ZIP entry by entry. Images are stored as they are (PNG is compressed already); text is deflated. */
+async function* zipFiles(files: ArchiveFile<ArchiveImage>[], store: ImageStore, mtime: Date): AsyncGenerator<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  const failures: Error[] = [];
+  const zip = new Zip((error, chunk) => {
+    if (error) failures.push(error);
+    else chunks.push(chunk);
+  });
+  for (const file of files) {
+    let data = file.data;
+    if (file.image) {
+      const image = await store.get(file.image.hash);
+      if (!image) throw new Error(`image ${file.image.hash} of the chapter's approved panels is missing from the store`);
+      data = image.bytes;
+    }
+    const entry = file.image ? new ZipPassThrough(file.name) : new ZipDeflate(file.name, { level: 6 });
+    entry.mtime = mtime;
+    zip.add(entry);
+    entry.push(data ?? new Uint8Array(), true);
+    if (failures[0]) throw failures[0];
+    yield* chunks.splice(0);
+  }
+  zip.end();
+  if (failures[0]) throw failures[0];
+  yield* chunks.splice(0);
 }
 
-/** The same archive for the HTTP API, by chapter id; null for an unknown chapter or one without approved panels. */
-export async function buildChapterArchiveById(db: Db, chapterId: number, format: ArchiveFormat): Promise<ChapterArchive | null> {
+/** The whole archive in memory: only for one already known to fit (Discord's attachment limit). */
+export async function collectArchive(plan: ChapterArchivePlan, store: ImageStore): Promise<Buffer> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of plan.stream(store)) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+// Chapters whose archive this process is building for Discord. A server's interactions all reach the
+// one process of its shard, so a second /chapter export of the chapter meanwhile is refused here.
+const chaptersBeingExported = new Set<number>();
+
+/**
+ * `/chapter export` of a zipped format in this thread: one export of a chapter at a time, sized from
+ * the stored image sizes and refused unbuilt when it would pass `maxBytes`.
+ */
+export async function exportChapterArchiveHere(
+  db: Db,
+  store: ImageStore,
+  place: { guildId: string; channelId: string },
+  format: ArchiveFormat,
+  maxBytes: number,
+): Promise<{ archive: ChapterArchivePlan; bytes: Buffer } | { tooLarge: number; chapterId: number } | null> {
+  const chapter = await chapterHere(db, place);
+  if (chaptersBeingExported.has(chapter.id)) {
+    throw new UserError('An export of this chapter is being built right now (one at a time, so the bot stays quick for everyone). Run /chapter export again in a moment.');
+  }
+  chaptersBeingExported.add(chapter.id);
+  try {
+    const plan = await planChapterArchive(db, chapter, format, maxBytes);
+    if (!plan) return null;
+    if ('tooLarge' in plan) return { tooLarge: plan.tooLarge, chapterId: chapter.id };
+    if (plan.sizeBound > maxBytes) return { tooLarge: plan.sizeBound, chapterId: chapter.id };
+    const bytes = await collectArchive(plan, store);
+    return bytes.length > maxBytes ? { tooLarge: bytes.length, chapterId: chapter.id } : { archive: plan, bytes };
+  } finally {
+    chaptersBeingExported.delete(chapter.id);
+  }
+}
+
+/** The archive for the HTTP API, by chapter id, to stream; null for an unknown chapter or one without approved panels. */
+export async function planChapterArchiveById(db: Db, chapterId: number, format: ArchiveFormat): Promise<ChapterArchivePlan | null> {
   const chapter = await getChapter(db, chapterId);
-  return chapter ? buildChapterArchive(db, chapter, format) : null;
+  const plan = chapter ? await planChapterArchive(db, chapter, format) : null;
+  return plan && !('tooLarge' in plan) ? plan : null;
 }
 
 /** The export's file name without extension, a file name part from the title: `chapter-3-the-first-glow`. */

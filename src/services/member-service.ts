@@ -1,7 +1,17 @@
 import type { Db } from '../db/connection.js';
 import type { MemberRole } from '../db/database.js';
 import type { Executor } from '../db/executor.js';
-import { countChapterOwners, deleteChapterMember, getChapterByThread, getMemberRole, listChapterMembers, lockChapter, upsertChapterMember } from '../db/chapters.js';
+import {
+  clearMemberRemoval,
+  countChapterOwners,
+  deleteChapterMember,
+  getChapterByThread,
+  getMemberRole,
+  listChapterMembers,
+  lockChapter,
+  recordMemberRemoval,
+  upsertChapterMember,
+} from '../db/chapters.js';
 import { listChapterPages } from '../db/pages.js';
 import { afterCommit, runInTransaction } from '../db/unit-of-work.js';
 import { isReviewing } from '../domain/page-state-machine.js';
@@ -55,6 +65,7 @@ export async function listMembers(db: Db, place: { guildId: string; channelId: s
 /**
  * An owner gives someone a role in this chapter (adding them if they were not in it) or removes them.
  * The last owner cannot step down or be removed, so a chapter always has someone who can manage it.
+ * A removal lasts until an owner gives them a role again: Join does not let them back in.
  */
 export async function setMemberRole(
   db: Db,
@@ -76,8 +87,10 @@ export async function setMemberRole(
     }
     if (role === 'remove') {
       await deleteChapterMember(trx, chapter.id, target.userId);
+      await recordMemberRemoval(trx, { chapterId: chapter.id, userId: target.userId, removedBy: place.userId });
     } else {
       await upsertChapterMember(trx, { chapter_id: chapter.id, user_id: target.userId, role });
+      await clearMemberRemoval(trx, chapter.id, target.userId);
     }
     const after = afterCommit(trx);
     after.refreshProgress(chapter.id);

@@ -6,9 +6,10 @@ import {
   listLatestApprovedPages,
   listPanelDescriptions,
   listReadableChapters,
+  listStoryPagesShowingImage,
 } from '../db/reader.js';
 import { parsePublicPath } from '../domain/publication.js';
-import { imagePath, paragraphsOf, toReaderPage, type ReaderPage } from '../domain/reader-page.js';
+import { imagePath, paragraphsOf, parseImageFileName, toReaderPage, type ReaderPage } from '../domain/reader-page.js';
 
 // The web reader's use cases: find a published story by its address, and load what a screen shows.
 
@@ -50,9 +51,9 @@ async function readableChapters(db: Db, storyId: number): Promise<ReadableChapte
   }));
 }
 
-async function firstImageOf(db: Db, pageIds: number[]): Promise<string | null> {
+async function firstImageOf(db: Db, story: PublishedStory, pageIds: number[]): Promise<string | null> {
   const [first] = await listApprovedPanelImages(db, pageIds);
-  return first ? imagePath(first) : null;
+  return first ? imagePath(story.address, first) : null;
 }
 
 /** The front page: chapters with their approved page counts and dates, and the newest pages. */
@@ -67,7 +68,7 @@ export async function loadStoryFront(db: Db, story: PublishedStory, pagesPerScre
     excerpt: paragraphsOf(row.narration)[0] ?? '',
   }));
   const lastModified = maxDate([story.publishedAt, ...chapters.map((c) => c.latestApprovedAt)]);
-  return { chapters, latest, lastModified, previewImage: await firstImageOf(db, latestRows.map((r) => r.id)) };
+  return { chapters, latest, lastModified, previewImage: await firstImageOf(db, story, latestRows.map((r) => r.id)) };
 }
 
 /** One screen of a chapter (1-based), with the chapters before and after it; null when there is no such chapter or screen. */
@@ -79,7 +80,7 @@ export async function loadChapterScreen(db: Db, story: PublishedStory, place: { 
   const perScreen = place.pagesPerScreen;
   const screens = Math.max(1, Math.ceil(chapter.approvedPages / perScreen));
   if (place.screen < 1 || place.screen > screens) return null;
-  const pages = await loadReaderPages(db, story.id, { chapterNumber: chapter.number, offset: (place.screen - 1) * perScreen, limit: perScreen });
+  const pages = await loadReaderPages(db, story, { chapterNumber: chapter.number, offset: (place.screen - 1) * perScreen, limit: perScreen });
   return {
     chapter,
     previous: chapters[index - 1] ?? null,
@@ -97,7 +98,7 @@ export async function loadSinglePage(db: Db, story: PublishedStory, place: { cha
   const chapter = chapters.find((c) => c.number === place.chapterNumber);
   if (!chapter) return null;
   // A chapter's approved pages fit in one query: it is read to find the page's place among them.
-  const all = await loadReaderPages(db, story.id, { chapterNumber: chapter.number, offset: 0, limit: chapter.approvedPages });
+  const all = await loadReaderPages(db, story, { chapterNumber: chapter.number, offset: 0, limit: chapter.approvedPages });
   const position = all.findIndex((p) => p.number === place.pageNumber);
   const page = all[position];
   if (!page) return null;
@@ -116,13 +117,13 @@ export async function loadFeedEntries(db: Db, story: PublishedStory, limit: numb
       pageNumber: row.number,
       approvedAt: new Date(row.approvedAt),
       narration: row.narration,
-      image: image ? imagePath(image) : null,
+      image: image ? imagePath(story.address, image) : null,
     };
   });
 }
 
-async function loadReaderPages(db: Db, storyId: number, place: { chapterNumber: number; offset: number; limit: number }): Promise<ReaderPage[]> {
-  const rows = await listApprovedPagesOfChapter(db, { storyId, ...place });
+async function loadReaderPages(db: Db, story: PublishedStory, place: { chapterNumber: number; offset: number; limit: number }): Promise<ReaderPage[]> {
+  const rows = await listApprovedPagesOfChapter(db, { storyId: story.id, ...place });
   const [descriptions, images] = await Promise.all([
     listPanelDescriptions(db, rows.map((r) => r.dialogueRevisionId)),
     listApprovedPanelImages(db, rows.map((r) => r.id)),
@@ -130,9 +131,22 @@ async function loadReaderPages(db: Db, storyId: number, place: { chapterNumber: 
   return rows.map((row) =>
     toReaderPage(
       { id: row.id, number: row.number, narration: row.narration, dialogue: row.dialogue, script: row.script, approvedAt: new Date(row.approvedAt) },
-      { descriptions: descriptions.filter((d) => d.dialogueRevisionId === row.dialogueRevisionId), images: images.filter((i) => i.pageId === row.id) },
+      { storyAddress: story.address, descriptions: descriptions.filter((d) => d.dialogueRevisionId === row.dialogueRevisionId), images: images.filter((i) => i.pageId === row.id) },
     ),
   );
+}
+
+/**
+ * The hash of a panel image under the story's address, when a reader of the story is shown it now (a
+ * panel of an approved page, the render its page shows); null for any other file name or image.
+ */
+export async function findStoryImage(db: Db, story: PublishedStory, fileName: string): Promise<string | null> {
+  const name = parseImageFileName(fileName);
+  if (!name) return null;
+  // The same rule the pages are drawn with: the image each candidate page shows for each panel.
+  const pageIds = await listStoryPagesShowingImage(db, story.id, name.hash);
+  const shown = (await listApprovedPanelImages(db, pageIds)).find((i) => i.hash === name.hash);
+  return shown && imagePath(story.address, shown) === `/${story.address}/images/${fileName}` ? name.hash : null;
 }
 
 function maxDate(dates: Date[]): Date {

@@ -8,6 +8,7 @@ import {
   insertChapter,
   insertChapterMember,
   insertChapterMemberIfAbsent,
+  wasRemovedFromChapter,
   nextChapterNumber,
   setChapterCardMessage,
   deleteChapterWithoutThread,
@@ -82,6 +83,10 @@ export async function joinChapter(
       throw new UserError('Join a chapter from inside its thread.');
     }
     const joined = await insertChapterMemberIfAbsent(trx, { chapter_id: chapter.id, user_id: place.userId, role: 'writer' });
+    // Checked after the insert, which waits for a removal being written at the same moment to commit.
+    if (joined && (await wasRemovedFromChapter(trx, chapter.id, place.userId))) {
+      throw new UserError(`An owner removed you from **${chapter.title}**, so joining does not add you back. A chapter owner can add you again with /chapter members.`);
+    }
     // An owner made them a viewer on purpose: joining does not undo that.
     if (!joined && (await getMemberRole(trx, chapter.id, place.userId)) === 'viewer') {
       throw new UserError(`You are a viewer of ${chapter.title}: you can read along but not vote. A chapter owner can make you a writer with /chapter members.`);

@@ -2,15 +2,16 @@ import { timingSafeEqual } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import type { Db } from '../db/connection.js';
 import type { Logger } from '../logger.js';
-import { getImageByHash } from '../db/reader.js';
+import type { ImageStore } from '../render/image-store.js';
 import { getChapterPages, getNextPromptContext, getPageHistoryById, getPageStatus, listChapters } from '../services/api-service.js';
-import { buildChapterArchiveById } from '../services/export-service.js';
+import { planChapterArchiveById } from '../services/export-service.js';
 
 // The operator's read-only JSON API, behind a bearer token. It lives in the web process, which reads
 // Postgres directly, so it covers every shard's data whichever bot process owns the gateway.
 
 export interface ApiDeps {
   db: Db;
+  images: ImageStore;
   /** Null: the API is off and every route answers 404. */
   token: string | null;
   promptBudget: { totalTokens: number; bibleTokens: number };
@@ -73,18 +74,35 @@ export function createApiRoutes(deps: ApiDeps): Hono {
   api.get('/images/:hash', async (c) => {
     const hash = c.req.param('hash');
     if (!deps.token || !authorized(c.req.header('authorization'), deps.token)) return c.json({ error: 'a bearer token is required' }, deps.token ? 401 : 404, NO_STORE);
-    const image = /^[0-9a-f]{64}$/.test(hash) ? await getImageByHash(deps.db, hash) : undefined;
+    const image = await deps.images.get(hash);
     if (!image) return c.json({ error: 'not found' }, 404, NO_STORE);
     return c.body(new Uint8Array(image.bytes), 200, { 'content-type': image.contentType, 'cache-control': 'private, max-age=31536000, immutable' });
   });
-  // A chapter's zipped exports with the approved panels: what /chapter export sends when it fits Discord.
+  // A chapter's zipped exports with the approved panels, streamed as they are written (one image in
+  // memory at a time): what /chapter export attaches when it fits Discord, and the way to get it when not.
   const archive = (format: 'cbz' | 'markdown') => async (c: Context) => {
     if (!deps.token || !authorized(c.req.header('authorization'), deps.token)) return c.json({ error: 'a bearer token is required' }, deps.token ? 401 : 404, NO_STORE);
     const id = Number(c.req.param('id'));
-    const built = Number.isSafeInteger(id) && id > 0 ? await buildChapterArchiveById(deps.db, id, format) : null;
-    if (!built) return c.json({ error: 'not found (or no approved panels yet)' }, 404, NO_STORE);
+    const plan = Number.isSafeInteger(id) && id > 0 ? await planChapterArchiveById(deps.db, id, format) : null;
+    if (!plan) return c.json({ error: 'not found (or no approved panels yet)' }, 404, NO_STORE);
+    const chunks = plan.stream(deps.images);
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        try {
+          const next = await chunks.next();
+          if (next.done) controller.close();
+          else controller.enqueue(next.value);
+        } catch (error) {
+          deps.logger.error({ err: error, chapterId: id }, 'chapter archive failed while streaming');
+          controller.error(error);
+        }
+      },
+      async cancel() {
+        await chunks.return(undefined);
+      },
+    });
     const type = format === 'cbz' ? 'application/vnd.comicbook+zip' : 'application/zip';
-    return c.body(new Uint8Array(built.bytes), 200, { 'content-type': type, 'content-disposition': `attachment; filename="${built.fileName.replace(/[^\x20-\x7e]|"/g, '_')}"`, ...NO_STORE });
+    return c.body(body, 200, { 'content-type': type, 'content-disposition': `attachment; filename="${plan.fileName.replace(/[^\x20-\x7e]|"/g, '_')}"`, ...NO_STORE });
   };
   api.get('/chapters/:id/export.cbz', archive('cbz'));
   api.get('/chapters/:id/export.zip', archive('markdown'));

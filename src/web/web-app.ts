@@ -2,13 +2,14 @@ import { createHash } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import type { Db } from '../db/connection.js';
 import { pingDatabase } from '../db/connection.js';
-import { getImageByHash } from '../db/reader.js';
 import type { Logger } from '../logger.js';
+import type { ImageStore } from '../render/image-store.js';
 import {
   loadChapterScreen,
   loadFeedEntries,
   loadSinglePage,
   loadStoryFront,
+  findStoryImage,
   openPublishedStory,
   type PublishedStory,
 } from '../services/reader-service.js';
@@ -24,6 +25,8 @@ export interface WebDeps {
   db: Db;
   publicUrl: string;
   pagesPerScreen: number;
+  /** Where panel images are read from. */
+  images: ImageStore;
   /** The operator's JSON API (off without a token). */
   api: { token: string | null; promptBudget: { totalTokens: number; bibleTokens: number } };
   logger: Logger;
@@ -31,8 +34,9 @@ export interface WebDeps {
 
 const FEED_ENTRIES = 50;
 const IMMUTABLE = 'public, max-age=31536000, immutable';
+/** Panel images: a cache may keep one five minutes, then asks again (cheaply, by ETag), so an unpublished story's images stop. */
+const REVALIDATE = 'public, max-age=300, must-revalidate';
 const NUMBER = /^[1-9]\d{0,5}$/;
-const IMAGE_FILE = /^([0-9a-f]{64})\.(png|jpg|webp)$/;
 
 // Nothing on a reader's page loads from elsewhere or runs script; the token in the address is never sent on as a referrer.
 const SECURITY_HEADERS = {
@@ -65,7 +69,7 @@ function numberParam(text: string | undefined): number {
   return Number(text);
 }
 
-/** The web reader (published stories as pages, a feed, images by content hash) and the JSON API. Reads Postgres only. */
+/** The web reader (published stories as pages, a feed and their panel images) and the JSON API. Reads Postgres only. */
 export function createWebApp(deps: WebDeps): Hono {
   const app = new Hono();
   app.use(async (c, next) => {
@@ -73,7 +77,7 @@ export function createWebApp(deps: WebDeps): Hono {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(name, value);
   });
 
-  app.route('/api', createApiRoutes({ db: deps.db, ...deps.api, logger: deps.logger }));
+  app.route('/api', createApiRoutes({ db: deps.db, images: deps.images, ...deps.api, logger: deps.logger }));
   app.get('/livez', (c) => c.json({ status: 'ok' }, 200, { 'cache-control': 'no-store' }));
   app.get('/readyz', async (c) => {
     const database = await pingDatabase(deps.db).then(() => true, () => false);
@@ -84,20 +88,29 @@ export function createWebApp(deps: WebDeps): Hono {
   app.get(READER_ICON_PATH, icon);
   // Browsers and link unfurlers ask for this one without reading the page.
   app.get('/favicon.ico', (c) => c.body(READER_ICON, 200, { 'content-type': 'image/svg+xml', 'cache-control': 'public, max-age=86400' }));
-  app.get('/images/:file', async (c) => {
-    // The name is matched whole against a hash and an extension: nothing else ever reaches the store.
-    const match = IMAGE_FILE.exec(c.req.param('file'));
-    if (!match?.[1]) throw new NotFound();
-    const image = await getImageByHash(deps.db, match[1]);
-    if (!image) throw new NotFound();
-    return c.body(new Uint8Array(image.bytes), 200, { 'content-type': image.contentType, 'cache-control': IMMUTABLE });
-  });
-
+  // Every story's address is a secret link: what is served under it asks search engines not to index it.
   const withStory = (handler: (c: Context, story: PublishedStory, links: ReaderLinks) => Promise<Response>) => async (c: Context) => {
     const story = await openPublishedStory(deps.db, c.req.param('address') ?? '');
     if (!story) throw new NotFound();
-    return handler(c, story, readerLinks(deps.publicUrl, story.address));
+    const response = await handler(c, story, readerLinks(deps.publicUrl, story.address));
+    response.headers.set('x-robots-tag', 'noindex');
+    return response;
   };
+
+  app.get(
+    '/:address/images/:file',
+    withStory(async (c, story) => {
+      // The name is matched whole against a hash and an extension before anything is looked up.
+      const hash = await findStoryImage(deps.db, story, c.req.param('file') ?? '');
+      if (!hash) throw new NotFound();
+      const headers = { etag: `"${hash}"`, 'cache-control': REVALIDATE };
+      const ifNoneMatch = c.req.header('if-none-match');
+      if (ifNoneMatch?.split(',').some((tag) => tag.trim() === headers.etag || tag.trim() === '*')) return c.body(null, 304, headers);
+      const image = await deps.images.get(hash);
+      if (!image) throw new NotFound();
+      return c.body(new Uint8Array(image.bytes), 200, { ...headers, 'content-type': image.contentType });
+    }),
+  );
 
   app.get(
     '/:address',

@@ -3,6 +3,7 @@ import { createAdaptorServer } from '@hono/node-server';
 import type { WebProcessConfig } from '../config/config.js';
 import { createDatabase } from '../db/connection.js';
 import type { Logger } from '../logger.js';
+import { postgresImageStore } from '../render/image-store.js';
 import { createWebApp } from './web-app.js';
 
 export interface RunningWeb {
@@ -20,6 +21,7 @@ export async function startWebServer(config: Readonly<WebProcessConfig>, logger:
     db,
     publicUrl: config.web.publicUrl,
     pagesPerScreen: config.web.pagesPerScreen,
+    images: postgresImageStore(db),
     api: { token: config.apiToken, promptBudget: config.promptBudget },
     logger,
   });

@@ -1,8 +1,8 @@
 import { getPanelsMessage } from '../db/discord-messages.js';
-import { findImage } from '../db/images.js';
 import { listPanelPromptsOfRevision } from '../db/panel-prompts.js';
 import { listLatestRendersOfPanels } from '../db/panel-renders.js';
 import { MAX_PANELS_SHOWN, panelFileName, panelsHeading, renderPanelsMessage, summarisePanels, type PanelView } from '../discord/render/panels-message.js';
+import { postgresImageStore } from '../render/image-store.js';
 import { panelSetOf } from '../services/approve-panels.js';
 import { canRetryRender } from '../domain/panel-set.js';
 import type { PagePlace, WorkerDeps } from './deps.js';
@@ -21,12 +21,13 @@ export async function loadPanels(deps: WorkerDeps, place: PagePlace, withImages:
   const files: MessageFile[] = [];
   let bytes = 0;
   const panels: PanelView[] = [];
+  const images = postgresImageStore(deps.db);
   for (const prompt of prompts.slice(0, MAX_PANELS_SHOWN)) {
     const render = latest.get(prompt.id);
     let attachment: string | null = null;
     let imagePath: string | null = null;
     if (render?.status === 'done' && render.image_hash && withImages) {
-      const image = await findImage(deps.db, render.image_hash);
+      const image = await images.get(render.image_hash);
       if (image && bytes + image.bytes.length <= DISCORD_UPLOAD_LIMIT_BYTES) {
         attachment = panelFileName(place.number, prompt.panel_number, render.render_number);
         files.push({ name: attachment, data: image.bytes });
