@@ -48,5 +48,6 @@ export function renderPagePng(page: LetteredPage, pictures: readonly Image[]): B
       ctx.fillText(line.text, line.x, line.y);
     }
   }
-  return canvas.toBuffer('image/png');
+  // zlib level 3 with the Up filter: a tenth of the default's time on flat comic art, a little larger.
+  return canvas.toBuffer('image/png', { compressionLevel: 3, filters: 0x20 });
 }

@@ -2,7 +2,7 @@ import { balloonPath, balloonSize } from './balloon-shapes.js';
 import { placeBalloon } from './balloon-placement.js';
 import { round2, type Point, type Rect } from './geometry.js';
 import { layoutFrames, PAGE_GEOMETRY } from './page-layout.js';
-import { detailUnder, headRect, placeRect, type DetailMap } from './panel-places.js';
+import { detailUnder, headRect, placeInFrame, type DetailMap } from './panel-places.js';
 import type { LetteringScript, LineKind, ReadingDirection, ScriptLine, ScriptPanel } from './script.js';
 import { LINE_HEIGHT, setTextAt, wordsFitAt, type MeasureText, type SetText } from './text-fit.js';
 
@@ -60,11 +60,6 @@ export interface LetteringInput {
   detail?: readonly (DetailMap | undefined)[];
 }
 
-/** Smallest size a reader reads comfortably and the size lettering starts from, per page width. */
-export function fontSizes(pageWidth: number): { min: number; max: number } {
-  return { min: Math.round(pageWidth / 86), max: Math.round(pageWidth / 44) };
-}
-
 interface Group {
   lines: number[];
   kind: LineKind;
@@ -73,9 +68,10 @@ interface Group {
 }
 
 /** Balloons of a panel in reading order: one speaker's consecutive lines of one kind joined. */
-function groupLines(lines: readonly ScriptLine[]): Group[] {
+function groupLines(lines: readonly ScriptLine[], skip: ReadonlySet<number>): Group[] {
   const groups: Group[] = [];
   lines.forEach((line, index) => {
+    if (skip.has(index)) return;
     const last = groups.at(-1);
     if (last && line.speaker !== null && last.speaker === line.speaker && last.kind === line.kind && line.kind !== 'sound') {
       last.lines.push(index);
@@ -121,20 +117,28 @@ interface PanelContext {
   detail: DetailMap | undefined;
 }
 
-const sizeFor = (kind: LineKind, size: number) => (kind === 'sound' ? Math.round(size * 2.2) : kind === 'caption' ? Math.round(size * 0.9) : size);
+const sizeFor = (kind: LineKind, size: number) => (kind === 'sound' ? Math.round(size * 2.2) : size);
+
+/** The part of a frame balloons may use: clear of its border by half a font size. */
+function insetArea(frame: Rect, size: number): Rect {
+  const inset = Math.max(6, size * 0.5);
+  return { x: frame.x + inset, y: frame.y + inset, width: frame.width - 2 * inset, height: frame.height - 2 * inset };
+}
+
+/** How wide a text block may be: half the panel for balloons, nearly all of it for captions and sound effects. */
+const textWidthFor = (kind: LineKind, area: Rect) => (kind === 'caption' || kind === 'sound' ? area.width * 0.92 : area.width * 0.5);
 
 function letterPanelAt(ctx: PanelContext, groups: readonly Group[], size: number, allOrNothing: boolean): { balloons: LetteredBalloon[]; failed: Group[] } | null {
-  const inset = Math.max(6, size * 0.5);
-  const area = { x: ctx.frame.x + inset, y: ctx.frame.y + inset, width: ctx.frame.width - 2 * inset, height: ctx.frame.height - 2 * inset };
-  const heads = Object.values(ctx.panel.placements).map((p) => headRect(placeRect(ctx.frame, p)));
+  const area = insetArea(ctx.frame, size);
+  const heads = Object.values(ctx.panel.placements).map((p) => headRect(placeInFrame(ctx.panel, ctx.frame, ctx.crop, p)));
   const balloons: LetteredBalloon[] = [];
   const failed: Group[] = [];
   for (const group of groups) {
     const fontSize = sizeFor(group.kind, size);
-    const maxWidth = group.kind === 'caption' || group.kind === 'sound' ? area.width * 0.92 : area.width * 0.5;
+    const maxWidth = textWidthFor(group.kind, area);
     const set = setTextAt(group.texts, group.kind, fontSize, { maxWidth, maxHeight: area.height * 0.45 }, ctx.measure, ctx.language);
     const placement = group.speaker === null ? undefined : ctx.panel.placements[group.speaker];
-    const place = placement ? placeRect(ctx.frame, placement) : null;
+    const place = placement ? placeInFrame(ctx.panel, ctx.frame, ctx.crop, placement) : null;
     const tailed = place && group.kind !== 'caption' && group.kind !== 'sound' ? place : null;
     const dims = set ? balloonSize(group.kind, set, fontSize) : null;
     const placed = dims
@@ -175,13 +179,14 @@ function letterPanelAt(ctx: PanelContext, groups: readonly Group[], size: number
 /** One panel lettered at the largest size (binary search) at which all its balloons fit; the rest flagged. */
 function letterPanel(ctx: PanelContext, sizes: { min: number; max: number }): { balloons: LetteredBalloon[]; problems: LetteringProblem[]; size: number | null } {
   const problems: LetteringProblem[] = [];
-  const all = groupLines(ctx.panel.lines);
-  const maxWidth = ctx.frame.width * 0.9;
-  const groups = all.filter((group) => {
-    if (wordsFitAt(group.texts, group.kind, sizeFor(group.kind, sizes.min), maxWidth, ctx.measure, ctx.language)) return true;
-    for (const line of group.lines) problems.push({ panel: ctx.index, line, problem: 'too-long', message: `panel ${ctx.index + 1}, line ${line + 1}: a word is wider than the panel at the smallest readable size` });
-    return false;
+  const widest = insetArea(ctx.frame, sizes.min);
+  const tooLong = new Set<number>();
+  ctx.panel.lines.forEach((line, index) => {
+    if (wordsFitAt([line.text], line.kind, sizeFor(line.kind, sizes.min), textWidthFor(line.kind, widest), ctx.measure, ctx.language)) return;
+    tooLong.add(index);
+    problems.push({ panel: ctx.index, line: index, problem: 'too-long', message: `panel ${ctx.index + 1}, line ${index + 1}: a word is wider than a balloon at the smallest readable size` });
   });
+  const groups = groupLines(ctx.panel.lines, tooLong);
   let low = sizes.min;
   let high = sizes.max;
   let best = letterPanelAt(ctx, groups, low, true);
@@ -207,16 +212,16 @@ function letterPanel(ctx: PanelContext, sizes: { min: number; max: number }): { 
 export function letterPage(input: LetteringInput): LetteredPage {
   const { script } = input;
   const frames = layoutFrames(script.panels, script.format, script.direction);
-  const sizes = fontSizes(frames.width);
+  const sizes = PAGE_GEOMETRY[script.format].font;
   const contexts = script.panels.flatMap((panel, index): PanelContext[] => {
     const slot = frames.panels[index];
     return slot ? [{ index, panel, frame: slot.frame, crop: slot.crop, direction: script.direction, language: script.language, measure: input.measure, detail: input.detail?.[index] }] : [];
   });
-  // Each panel's largest size first; then the whole page at the smallest of them, so the lettering
-  // reads as one hand (a panel that cannot take that size keeps its own).
+  // Each panel's largest size first; then no panel above the page's median, so the lettering reads as
+  // one hand (a cramped panel keeps its own smaller size rather than shrinking the whole page).
   const first = contexts.map((ctx) => letterPanel(ctx, sizes));
   const fitted = first.flatMap((result) => (result.size === null ? [] : [result.size]));
-  const uniform = fitted.length > 0 ? Math.min(...fitted) : sizes.min;
+  const uniform = fitted.length > 0 ? ([...fitted].sort((a, b) => a - b)[Math.floor((fitted.length - 1) / 2)] ?? sizes.min) : sizes.min;
   const balloons: LetteredBalloon[] = [];
   const problems: LetteringProblem[] = [];
   contexts.forEach((ctx, i) => {

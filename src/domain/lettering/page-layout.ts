@@ -11,12 +11,14 @@ export interface PageGeometry {
   margin: number;
   gutter: number;
   border: number;
+  /** Lettering sizes in pixels: the smallest a reader reads comfortably, and where fitting starts. */
+  font: { min: number; max: number };
 }
 
 export const PAGE_GEOMETRY: Record<PageFormat, PageGeometry> = {
-  comic: { width: 1200, height: 1800, margin: 48, gutter: 24, border: 4 },
-  square: { width: 1200, height: 1200, margin: 40, gutter: 20, border: 4 },
-  webtoon: { width: 800, height: null, margin: 0, gutter: 96, border: 0 },
+  comic: { width: 1200, height: 1800, margin: 48, gutter: 24, border: 4, font: { min: 15, max: 28 } },
+  square: { width: 1200, height: 1200, margin: 40, gutter: 20, border: 4, font: { min: 15, max: 28 } },
+  webtoon: { width: 800, height: null, margin: 0, gutter: 96, border: 0, font: { min: 16, max: 26 } },
 };
 
 export interface PanelFrame {
@@ -60,7 +62,7 @@ export function chooseRows(aspects: readonly number[], innerWidth: number, inner
     }
     const available = innerHeight - gutter * (split.length - 1);
     const average = aspects.length / split.length;
-    const cost = Math.abs(Math.log(available / natural)) + 0.08 * split.reduce((sum, size) => sum + Math.abs(size - average), 0);
+    const cost = Math.abs(Math.log(available / natural)) + 0.25 * split.reduce((sum, size) => sum + Math.abs(size - average), 0);
     if (cost < bestCost - 1e-9) {
       bestCost = cost;
       best = split;
@@ -77,6 +79,7 @@ function coverCrop(picture: { width: number; height: number }, frame: Rect): Rec
 }
 
 const snap = (n: number) => Math.round(n);
+const MAX_STRETCH = 1.2;
 
 /** The page's panel frames in reading order (right to left within a row for manga). */
 export function layoutFrames(pictures: readonly { width: number; height: number }[], format: PageFormat, direction: ReadingDirection): PageFrames {
@@ -104,8 +107,12 @@ export function layoutFrames(pictures: readonly { width: number; height: number 
       at += size;
       naturals.push((innerWidth - g.gutter * (size - 1)) / row.reduce((s, a) => s + a, 0));
     }
-    const scale = (innerHeight - g.gutter * (split.length - 1)) / naturals.reduce((s, n) => s + n, 0);
-    let y = g.margin;
+    // Rows stretch to fill the page, but not so far that the crop loses the picture's sides; a page
+    // of few wide panels is centred instead.
+    const available = innerHeight - g.gutter * (split.length - 1);
+    const total = naturals.reduce((s, n) => s + n, 0);
+    const scale = Math.min(available / total, MAX_STRETCH);
+    let y = g.margin + (available - total * scale) / 2;
     at = 0;
     split.forEach((size, r) => {
       const rowHeight = (naturals[r] ?? 0) * scale;

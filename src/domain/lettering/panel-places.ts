@@ -15,6 +15,24 @@ export function placeRect(frame: Rect, placement: Placement): Rect {
   return { x: frame.x + third * THIRDS[placement.x], y: frame.y + frame.height * top, width: third, height: frame.height * (bottomAt - top) };
 }
 
+/**
+ * A character's place as the reader sees it: placed in the whole picture, then carried through the
+ * panel's crop onto its frame and kept inside the frame.
+ */
+export function placeInFrame(picture: { width: number; height: number }, frame: Rect, crop: Rect, placement: Placement): Rect {
+  const inPicture = placeRect({ x: 0, y: 0, width: picture.width, height: picture.height }, placement);
+  const sx = frame.width / crop.width;
+  const sy = frame.height / crop.height;
+  const x0 = Math.max(frame.x, frame.x + (inPicture.x - crop.x) * sx);
+  const y0 = Math.max(frame.y, frame.y + (inPicture.y - crop.y) * sy);
+  const x1 = Math.min(frame.x + frame.width, frame.x + (inPicture.x + inPicture.width - crop.x) * sx);
+  const y1 = Math.min(frame.y + frame.height, frame.y + (inPicture.y + inPicture.height - crop.y) * sy);
+  // A place cropped out of the frame shrinks to a sliver on the frame's edge nearest it.
+  const width = Math.max(8, x1 - x0);
+  const height = Math.max(8, y1 - y0);
+  return { x: Math.min(x0, frame.x + frame.width - width), y: Math.min(y0, frame.y + frame.height - height), width, height };
+}
+
 /** Where the head is in a place: a circle near its top. */
 export function headOf(place: Rect): { centre: Point; radius: number } {
   return { centre: { x: place.x + place.width / 2, y: place.y + place.height * 0.17 }, radius: Math.min(place.width, place.height) * 0.13 };

@@ -53,7 +53,8 @@ export function breakText(text: string, language = 'und'): TextChunk[] {
     const previous = chunks.at(-1)?.text ?? '';
     const afterCjk = CJK.test([...previous].at(-1) ?? '');
     const thaiPair = isWordLike === true && NO_SPACE_WORDS.test(segment) && NO_SPACE_WORDS.test(previous);
-    push(segment, isWordLike === true && (afterCjk || thaiPair));
+    const afterHyphen = isWordLike === true && /[-\u2010]$/u.test(previous);
+    push(segment, isWordLike === true && (afterCjk || thaiPair || afterHyphen));
   }
   return chunks;
 }

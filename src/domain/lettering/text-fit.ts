@@ -11,7 +11,7 @@ export type MeasureText = (text: string, kind: LineKind, size: number) => number
 export const LINE_HEIGHT = 1.18;
 const PARAGRAPH_GAP = 0.45;
 /** Text blocks aim for this width-to-height ratio before they must grow taller. */
-const BLOCK_ASPECT = 2.2;
+const BLOCK_ASPECT = 3.4;
 
 export interface SetText {
   size: number;
