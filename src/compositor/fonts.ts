@@ -66,23 +66,24 @@ export function registerLetteringFonts(): void {
 }
 
 let measuring: SKRSContext2D | null = null;
-let currentFont = '';
+const REFERENCE = 100;
 const widths = new Map<string, number>();
 
-/** Measures text as the PNG renderer draws it (Skia, HarfBuzz shaping, the same font list). */
+/**
+ * Measures text as the PNG renderer draws it (Skia, HarfBuzz shaping, the same font list). Skia sets
+ * outlines unhinted, so a width scales exactly with the size: each text is shaped once, at 100 px.
+ */
 export const measureText: MeasureText = (text, kind, size) => {
-  const key = `${kind}\u0000${size}\u0000${text}`;
-  const known = widths.get(key);
-  if (known !== undefined) return known;
-  registerLetteringFonts();
-  measuring ??= createCanvas(1, 1).getContext('2d');
-  const font = fontShorthand(kind, size);
-  if (font !== currentFont) {
-    measuring.font = font;
-    currentFont = font;
+  if (text === '') return 0;
+  const key = `${kind}\u0000${text}`;
+  let width = widths.get(key);
+  if (width === undefined) {
+    registerLetteringFonts();
+    measuring ??= createCanvas(1, 1).getContext('2d');
+    measuring.font = fontShorthand(kind, REFERENCE);
+    width = measuring.measureText(text).width;
+    if (widths.size > 50_000) widths.clear();
+    widths.set(key, width);
   }
-  const width = measuring.measureText(text).width;
-  if (widths.size > 50_000) widths.clear();
-  widths.set(key, width);
-  return width;
+  return (width * size) / REFERENCE;
 };

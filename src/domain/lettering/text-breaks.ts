@@ -67,32 +67,30 @@ export interface WrapResult {
   tooWide: boolean;
 }
 
-/** Greedy wrapping: each line takes chunks while the measured line stays within `maxWidth`. */
-export function wrapChunks(chunks: readonly TextChunk[], maxWidth: number, measure: (text: string) => number): WrapResult {
+/**
+ * Greedy wrapping: each line takes chunks while it stays within `maxWidth`. A line's width is the sum
+ * of its chunks' and spaces' widths, so each word is measured once whatever the size or width tried.
+ */
+export function wrapChunks(chunks: readonly TextChunk[], maxWidth: number, widthOf: (text: string) => number): WrapResult {
+  const space = widthOf(' ');
   const lines: string[] = [];
   let line = '';
+  let lineWidth = 0;
   let width = 0;
   let tooWide = false;
   for (const chunk of chunks) {
-    if (line === '') {
-      line = chunk.text;
-      const w = measure(line);
-      if (w > maxWidth) tooWide = true;
-      width = Math.max(width, w);
-      continue;
-    }
-    const candidate = line + chunk.space + chunk.text;
-    const w = measure(candidate);
-    if (w <= maxWidth) {
-      line = candidate;
-      width = Math.max(width, w);
+    const w = widthOf(chunk.text);
+    const joined = lineWidth + (chunk.space === '' ? 0 : space) + w;
+    if (line !== '' && joined <= maxWidth) {
+      line += chunk.space + chunk.text;
+      lineWidth = joined;
     } else {
-      lines.push(line);
+      if (line !== '') lines.push(line);
       line = chunk.text;
-      const alone = measure(line);
-      if (alone > maxWidth) tooWide = true;
-      width = Math.max(width, alone);
+      lineWidth = w;
+      if (w > maxWidth) tooWide = true;
     }
+    width = Math.max(width, lineWidth);
   }
   if (line !== '') lines.push(line);
   return { lines, width, tooWide };

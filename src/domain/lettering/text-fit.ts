@@ -5,7 +5,7 @@ import type { LineKind } from './script.js';
 // paragraphs of one speaker's joined lines set apart. Text is measured by the function the compositor
 // passes in, with the font and shaper that will draw it, so the layout stays pure.
 
-/** Width in pixels of `text` set in the font for `kind` at `size` pixels. */
+/** Width in pixels of `text` set in the font for `kind` at `size` pixels ('' is 0 wide). */
 export type MeasureText = (text: string, kind: LineKind, size: number) => number;
 
 export const LINE_HEIGHT = 1.18;
@@ -45,7 +45,7 @@ function chunksOf(text: string, language: string): TextChunk[] {
  */
 export function setTextAt(paragraphs: readonly string[], kind: LineKind, size: number, box: { maxWidth: number; maxHeight: number }, measure: MeasureText, language: string): SetText | null {
   const measureAt = (text: string) => measure(text, kind, size);
-  const natural = paragraphs.reduce((sum, p) => sum + measureAt(p), 0);
+  const natural = paragraphs.reduce((sum, p) => sum + chunksOf(p, language).reduce((w, chunk) => w + measureAt(chunk.space) + measureAt(chunk.text), 0), 0);
   const lineHeight = size * LINE_HEIGHT;
   const target = Math.min(box.maxWidth, Math.max(size * 4, Math.sqrt(natural * lineHeight * BLOCK_ASPECT)));
   for (const width of target < box.maxWidth ? [target, box.maxWidth] : [box.maxWidth]) {
