@@ -85,7 +85,7 @@ export function placeBalloon(request: PlacementRequest): { box: Rect; tip: Point
     const tail = tip ? Math.hypot(tip.x - c.x, tip.y - c.y) / diagonal : 0;
     const crossing = tip && request.placed.some((other) => segmentCrosses(c, tip, other)) ? 1 : 0;
     const height = (box.y - request.area.y) / Math.max(1, request.area.height);
-    const cost = 3 * request.detail(box) + 2.5 * faces + 1.2 * tail + 0.8 * height + 2 * crossing;
+    const cost = 3 * request.detail(box) + 4 * faces + 1.2 * tail + 0.8 * height + 2 * crossing;
     if (cost < bestCost - 1e-9) {
       bestCost = cost;
       best = { box, tip };

@@ -1,4 +1,4 @@
-import { breakText, wrapChunks, type TextChunk } from './text-breaks.js';
+import { breakText, wrapChunks, type TextChunk, type WrapResult } from './text-breaks.js';
 import type { LineKind } from './script.js';
 
 // The text of a balloon set at a given size: wrapped to a pleasant shape no wider than allowed, the
@@ -49,13 +49,34 @@ export function setTextAt(paragraphs: readonly string[], kind: LineKind, size: n
   const lineHeight = size * LINE_HEIGHT;
   const target = Math.min(box.maxWidth, Math.max(size * 4, Math.sqrt(natural * lineHeight * BLOCK_ASPECT)));
   for (const width of target < box.maxWidth ? [target, box.maxWidth] : [box.maxWidth]) {
-    const wrapped = paragraphs.map((p) => wrapChunks(chunksOf(p, language), width, measureAt));
+    let wrapped = paragraphs.map((p) => wrapChunks(chunksOf(p, language), width, measureAt));
     if (wrapped.some((w) => w.tooWide)) continue;
+    wrapped = wrapped.map((w, i) => balance(chunksOf(paragraphs[i] ?? '', language), w, measureAt));
     const set = wrapped.map((w) => w.lines);
     const height = textHeight(set, size);
     if (height <= box.maxHeight) return { size, paragraphs: set, width: Math.max(...wrapped.map((w) => w.width)), height };
   }
   return null;
+}
+
+/**
+ * The narrowest width that keeps the same number of lines, so the lines come out even ("The bridge… /
+ * it is gone." rather than "The bridge… it is / gone.") and a balloon holds no orphaned last word.
+ */
+function balance(chunks: readonly TextChunk[], wrapped: WrapResult, measureAt: (text: string) => number): WrapResult {
+  if (wrapped.lines.length < 2) return wrapped;
+  let best = wrapped;
+  let low = wrapped.width / wrapped.lines.length;
+  let high = wrapped.width;
+  for (let step = 0; step < 10 && high - low > 1; step += 1) {
+    const mid = (low + high) / 2;
+    const tried = wrapChunks(chunks, mid, measureAt);
+    if (!tried.tooWide && tried.lines.length <= wrapped.lines.length) {
+      best = tried;
+      high = mid;
+    } else low = mid;
+  }
+  return best;
 }
 
 /** Whether the text can be set at all at `size`: no word wider than the widest box allowed. */
