@@ -49,6 +49,31 @@ const SOURCES: [string, string, RegExp][] = [
   ['noto-sans-jp', 'Noto Sans JP', /^noto-sans-jp-\d+-400-normal\.woff2$/],
 ];
 
+/** [package, stylesheet, its family name, our alias]: the same faces for browsers, with unicode ranges. */
+const STYLESHEETS: [string, string, string, string][] = [
+  ['comic-neue', '700.css', 'Comic Neue', 'Comic Neue'],
+  ['comic-neue', '400.css', 'Comic Neue', 'Comic Neue Regular'],
+  ['patrick-hand', '400.css', 'Patrick Hand', 'Patrick Hand'],
+  ['bangers', '400.css', 'Bangers', 'Bangers'],
+  ['noto-sans', '400.css', 'Noto Sans', 'Noto Sans'],
+  ['noto-sans-arabic', '400.css', 'Noto Sans Arabic', 'Noto Sans Arabic'],
+  ['noto-sans-hebrew', '400.css', 'Noto Sans Hebrew', 'Noto Sans Hebrew'],
+  ['noto-sans-devanagari', '400.css', 'Noto Sans Devanagari', 'Noto Sans Devanagari'],
+  ['noto-sans-jp', '400.css', 'Noto Sans JP', 'Noto Sans JP'],
+];
+
+/**
+ * @font-face rules for the SVG's font families, from @fontsource's own stylesheets (a browser loads
+ * only the subsets a page's text needs); `href(pkg, file)` says where each font file is served.
+ */
+export function letteringFontFaceCss(href: (pkg: string, file: string) => string): string {
+  return STYLESHEETS.map(([pkg, sheet, family, alias]) =>
+    readFileSync(join(dirname(filesOf(pkg)), sheet), 'utf8')
+      .replace(/url\(\.\/files\/([^)]+)\)/g, (_, file: string) => `url(${href(pkg, file)})`)
+      .replaceAll(`font-family: '${family}';`, `font-family: '${alias}';`),
+  ).join('\n');
+}
+
 let registered = false;
 
 /** Registers the lettering fonts with Skia once per process (about 0.1 s, mostly the Japanese subsets). */
