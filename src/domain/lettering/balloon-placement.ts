@@ -25,10 +25,14 @@ export interface PlacementRequest {
 
 const STEPS = 9;
 
-/** True when `b` reads after `a`: lower, or level with it and further along the line of reading. */
+/**
+ * True when `b` reads after `a`: wholly below it, or beside it (their heights overlapping) no higher
+ * and wholly further along the line of reading. A balloon lower but also further back is ambiguous,
+ * so it does not count as after.
+ */
 export function readsAfter(a: Rect, b: Rect, direction: ReadingDirection): boolean {
-  if (b.y > a.y + 1) return true;
-  if (b.y < a.y - 1) return false;
+  if (b.y >= bottom(a)) return true;
+  if (b.y < a.y) return false;
   return direction === 'ltr' ? b.x >= right(a) : right(b) <= a.x;
 }
 
