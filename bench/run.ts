@@ -5,6 +5,7 @@ import { benchClickToJob } from './click-to-job.js';
 import { benchContextBuild } from './context-build.js';
 import { benchMemory } from './memory.js';
 import { benchCompiledMemory } from './compiled-memory.js';
+import { benchLettering } from './lettering.js';
 import { benchScaleOut } from './scale-out.js';
 import { renderTable, type BenchRow } from './stats.js';
 import { benchTakesTokens } from './takes-tokens.js';
@@ -23,6 +24,7 @@ const SECTIONS: [string, () => Promise<BenchRow[]>][] = [
   ['compiled-memory', benchCompiledMemory],
   ['scale-out', benchScaleOut],
   ['takes', benchTakesTokens],
+  ['lettering', benchLettering],
 ];
 
 const only = process.argv.slice(2);
