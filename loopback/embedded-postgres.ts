@@ -95,6 +95,7 @@ export async function startEmbeddedPostgres(root: string): Promise<EmbeddedPostg
   if (runAs) {
     chmodSync(root, 0o711);
     chownSync(dataDir, runAs.uid, runAs.gid);
+    if (!reachableBy(dataDir, runAs.uid, runAs.gid)) throw new Error(`the ${runAs.name} user cannot enter ${dirname(root)}, where the embedded PostgreSQL's data goes: point TMPDIR at a folder others can enter, such as /tmp`);
     // Binaries under a folder that user cannot enter (root's home) are copied to where it can.
     if (!reachableBy(binaries.postgres, runAs.uid, runAs.gid)) {
       cpSync(nativeDir, join(root, 'native'), { recursive: true, verbatimSymlinks: true });
