@@ -17,7 +17,6 @@ export interface EmbeddedPostgres {
   readonly version: string;
   /** The data folder. */
   readonly dataDir: string;
-  readonly pid: number;
   /** Fast shutdown (clients are disconnected), waiting until the server is gone. The folder stays. */
   stop(): Promise<void>;
 }
@@ -84,8 +83,9 @@ function reachableBy(path: string, uid: number, gid: number): boolean {
  * initdb and start a PostgreSQL of our own in `root` (a folder of the caller's, removed by the
  * caller): data in `root/postgres`, its log in `root/postgres.log`, on a free loopback port, no Unix
  * socket, durability off (the data is thrown away). As root it runs as the `postgres` user (or `nobody`).
+ * `onSpawn` hears the server's process id as soon as it exists, before it is ready.
  */
-export async function startEmbeddedPostgres(root: string): Promise<EmbeddedPostgres> {
+export async function startEmbeddedPostgres(root: string, options: { onSpawn?: (pid: number) => void } = {}): Promise<EmbeddedPostgres> {
   const binaries = await loadBinaries();
   let nativeDir = dirname(dirname(binaries.postgres));
   hydrateSymlinks(nativeDir);
@@ -134,6 +134,7 @@ export async function startEmbeddedPostgres(root: string): Promise<EmbeddedPostg
       stdio: ['ignore', logFd, logFd],
     });
     closeSync(logFd);
+    if (child.pid) options.onSpawn?.(child.pid);
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
     let spawnError: Error | null = null;
@@ -165,12 +166,10 @@ export async function startEmbeddedPostgres(root: string): Promise<EmbeddedPostg
       if (attempt < 3 && /could not bind|Address already in use/i.test(log())) continue;
       throw new Error(`the embedded PostgreSQL stopped at start; its log:\n${log()}`);
     }
-    const pid = child.pid ?? 0;
     return {
       url,
       version: version.split(' ')[0] ?? version,
       dataDir,
-      pid,
       async stop() {
         if (child.exitCode !== null || child.signalCode !== null) return;
         child.kill('SIGINT');

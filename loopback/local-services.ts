@@ -100,18 +100,16 @@ export async function startLocalServices(wanted: { postgres: ServiceChoice | fal
   };
   const started = await Promise.allSettled([
     startPostgres &&
-      startEmbeddedPostgres(folder).then((server) => {
+      startEmbeddedPostgres(folder, { onSpawn: (pid) => reaper.watch(pid) }).then((server) => {
         postgres = server;
-        reaper.watch(server.pid);
         postgresUrl = server.url;
         lines.unshift(`Postgres: embedded ${server.version} in ${server.dataDir}`);
       }),
     startRedis &&
       (async () => {
-        const server = new ThrowawayRedis(await freePort(), { dir: folder, detached: true });
+        const server = new ThrowawayRedis(await freePort(), { dir: folder, detached: true, onSpawn: (pid) => reaper.watch(pid) });
         redis = server;
         await server.start();
-        if (server.pid) reaper.watch(server.pid);
         redisUrl = server.url;
         lines.push(`Redis: throwaway on port ${server.port}`);
       })(),

@@ -28,19 +28,17 @@ export function findOnPath(name: string): string | null {
 export class ThrowawayRedis {
   private child: ChildProcess | null = null;
 
-  /** `dir` is redis-server's working folder (default: the current one); nothing is written there. */
+  /**
+   * `dir` is redis-server's working folder (default: the current one; nothing is written there);
+   * `onSpawn` hears each process id as soon as it exists.
+   */
   constructor(
     readonly port: number,
-    private readonly options: { dir?: string; detached?: boolean } = {},
+    private readonly options: { dir?: string; detached?: boolean; onSpawn?: (pid: number) => void } = {},
   ) {}
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
-  }
-
-  /** The process id of the running server, or null. */
-  get pid(): number | null {
-    return this.child?.pid ?? null;
   }
 
   async start(): Promise<void> {
@@ -49,6 +47,7 @@ export class ThrowawayRedis {
     // Detached: a Ctrl-C on the terminal reaches the process that started it, which stops it last.
     const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: this.options.detached ?? false });
     this.child = child;
+    if (child.pid) this.options.onSpawn?.(child.pid);
     const output: string[] = [];
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`redis-server did not start on port ${this.port}:\n${output.join('')}`)), 10_000);
