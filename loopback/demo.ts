@@ -9,6 +9,7 @@ import { describePageState } from '../src/domain/page-state-machine.js';
 import { deleteQueueKeys } from '../src/queue/redis.js';
 import { ComfyServer } from './comfyui/server.js';
 import { DiscordEmulator, renderChannel } from './discord/emulator.js';
+import { cleanUpOnSignals, startLocalServices, type LocalServices } from './local-services.js';
 import { ModelServer, type RecordedRequest, type ScriptedReply } from './model/server.js';
 import { startStoryroomProcess } from './processes.js';
 import { WritersRoom, embedText } from './writers-room.js';
@@ -19,8 +20,6 @@ import { WritersRoom, embedText } from './writers-room.js';
 
 const env = process.env;
 const realModel = Boolean(env.OPENAI_BASE_URL || env.OPENAI_API_KEY);
-const ADMIN_DATABASE_URL = env.DEMO_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const REDIS_URL = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 function step(text: string): void {
   console.log(`\n▸ ${text}`);
@@ -70,19 +69,20 @@ function demoModel(request: RecordedRequest): ScriptedReply {
   };
 }
 
-async function createDemoDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  if (env.DATABASE_URL) return { url: env.DATABASE_URL, drop: () => Promise.resolve() };
+/** The demo's own database: DATABASE_URL as is, or one created (and dropped) through the admin URL. */
+async function createDemoDatabase(adminUrl: string | null): Promise<{ url: string; drop: () => Promise<void> }> {
+  if (env.DATABASE_URL || !adminUrl) return { url: env.DATABASE_URL ?? '', drop: () => Promise.resolve() };
   const name = `storyroom_demo_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
+  const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`create database "${name}"`);
   await admin.end();
-  const url = new URL(ADMIN_DATABASE_URL);
+  const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
     drop: async () => {
-      const again = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
+      const again = new pg.Client({ connectionString: adminUrl });
       await again.connect();
       await again.query(`drop database if exists "${name}" with (force)`);
       await again.end();
@@ -103,12 +103,25 @@ function embedsText(embeds: unknown[]): string {
     .join('\n');
 }
 
+/** Postgres and Redis: the ones set or running, else an embedded PostgreSQL and a throwaway Redis. */
+async function startServices(): Promise<LocalServices> {
+  const services = await startLocalServices({
+    postgres: env.DATABASE_URL ? false : { url: env.DEMO_ADMIN_DATABASE_URL, from: 'DEMO_ADMIN_DATABASE_URL' },
+    redis: { url: env.REDIS_URL, from: 'REDIS_URL' },
+  });
+  console.log(env.DATABASE_URL ? `Postgres: DATABASE_URL; ${services.summary}` : services.summary);
+  return services;
+}
+
 async function main(): Promise<void> {
-  step('Starting the loopback Discord, the model, Postgres database and the bot and worker processes');
+  // First: without Redis (or redis-server to start one) the demo stops here, with one line.
+  const services = await startServices();
+  step('Starting the loopback Discord, the model, the demo database and the bot and worker processes');
+  const redisUrl = services.redisUrl ?? '';
   const discord = await DiscordEmulator.start({ botUsername: 'storyroom' });
   const model = realModel ? null : await ModelServer.start({ responder: demoModel });
   const comfy = env.COMFYUI_URL ? null : await ComfyServer.start({ stepDelayMs: 5 });
-  const database = await createDemoDatabase();
+  const database = await createDemoDatabase(services.postgresUrl);
   const guild = discord.createGuild({ name: 'Demo Writers Guild' });
   const channel = discord.createChannel(guild.id, { name: 'the-glowing-mark' });
   const ava = discord.createUser({ username: 'ava' });
@@ -124,7 +137,7 @@ async function main(): Promise<void> {
     DISCORD_ATTACHMENT_ORIGINS: discord.attachmentOrigin,
     DISCORD_GUILD_ID: guild.id,
     DATABASE_URL: database.url,
-    REDIS_URL,
+    REDIS_URL: redisUrl,
     QUEUE_PREFIX: `demo-${randomBytes(3).toString('hex')}`,
     LOG_LEVEL: env.LOG_LEVEL ?? 'warn',
     ...(model ? { OPENAI_BASE_URL: model.baseURL, OPENAI_API_KEY: 'demo' } : {}),
@@ -134,6 +147,19 @@ async function main(): Promise<void> {
   const echo = (name: string) => (line: string) => console.log(`  [${name}] ${line}`);
   const bot = startStoryroomProcess('bot', processEnv, { onLine: echo('bot') });
   const worker = startStoryroomProcess('worker', processEnv, { onLine: echo('worker') });
+  // At the end, or on Ctrl-C / SIGTERM: the processes first, then what they used, Postgres and Redis last.
+  let stopped: Promise<void> | null = null;
+  const stopAll = () =>
+    (stopped ??= (async () => {
+      await Promise.all([bot.stop('SIGTERM', 10_000), worker.stop('SIGTERM', 10_000)]);
+      await discord.close();
+      await model?.close();
+      await comfy?.close();
+      await database.drop().catch(() => undefined);
+      await deleteQueueKeys(redisUrl, processEnv.QUEUE_PREFIX ?? 'demo').catch(() => undefined);
+      await services.stop();
+    })());
+  cleanUpOnSignals(stopAll);
   let failed = false;
   try {
     await discord.waitForBotConnection({ timeoutMs: 60_000 });
@@ -242,15 +268,13 @@ async function main(): Promise<void> {
     failed = true;
     console.error(`The demo failed: ${error instanceof Error ? error.message : String(error)}`);
   } finally {
-    await Promise.all([bot.stop('SIGTERM', 10_000), worker.stop('SIGTERM', 10_000)]);
-    await discord.close();
-    await model?.close();
-    await comfy?.close();
-    await database.drop();
-    await deleteQueueKeys(REDIS_URL, processEnv.QUEUE_PREFIX ?? 'demo');
+    await stopAll();
   }
   if (failed) process.exitCode = 1;
   else console.log('\nDemo finished: pages 1 and 2 of "Embers" are approved.');
 }
 
-await main();
+await main().catch((error: unknown) => {
+  console.error(`The demo could not start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});

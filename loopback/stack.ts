@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { PermissionFlagsBits } from 'discord.js';
 import { parseConfig, parseWebConfig, type Config } from '../src/config/config.js';
 import { startWebServer, type RunningWeb } from '../src/web/web-server.js';
@@ -14,6 +13,7 @@ import { ModelServer } from './model/server.js';
 import { REDIS_URL } from './local-redis.js';
 import { TcpProxy } from './tcp-proxy.js';
 import { createTestDatabase, type TestDatabase } from './local-database.js';
+import { freePort } from './free-port.js';
 
 
 export interface StoryroomHarness {
@@ -77,7 +77,7 @@ export async function startStoryroom(label: string, options: HarnessOptions = {}
       PermissionFlagsBits.SendMessagesInThreads |
       PermissionFlagsBits.UseApplicationCommands,
   });
-  const proxies = options.proxy ? { postgres: await TcpProxy.start(5432), redis: await TcpProxy.start(Number(new URL(REDIS_URL).port || 6379)) } : null;
+  const proxies = options.proxy ? { postgres: await TcpProxy.start(Number(new URL(database.url).port || 5432)), redis: await TcpProxy.start(Number(new URL(REDIS_URL).port || 6379)) } : null;
   const webPort = options.web ? await freePort() : null;
   const env: Record<string, string> = {
     DISCORD_TOKEN: discord.token,
@@ -145,22 +145,10 @@ export async function startStoryroom(label: string, options: HarnessOptions = {}
       await discord.close();
       await model.close();
       await comfy?.close();
-      await deleteQueueKeys(REDIS_URL, config.redis.prefix);
+      await deleteQueueKeys(options.env?.REDIS_URL ?? REDIS_URL, config.redis.prefix);
       await database.drop();
     },
   };
   return harness;
 }
 
-
-/** A port free right now, for a process whose public address must be known before it starts. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}

@@ -11,7 +11,10 @@ import { registerCommands } from '../src/discord/register-commands.js';
 import { GENERATION_QUEUE } from '../src/queue/jobs.js';
 import { createRedisConnection } from '../src/queue/redis.js';
 import { checkInvariants, type InvariantResult } from './invariants.js';
-import { freePort, ManagedProcess, MEMORY_LIMIT, MEMORY_MIN_SPAN_MS, MEMORY_WARM_UP_MS, SoakRedis } from './processes.js';
+import { freePort } from '../loopback/free-port.js';
+import { startLocalServices } from '../loopback/local-services.js';
+import { ThrowawayRedis } from '../loopback/throwaway-redis.js';
+import { ManagedProcess, MEMORY_LIMIT, MEMORY_MIN_SPAN_MS, MEMORY_WARM_UP_MS } from './processes.js';
 import { Random } from './random.js';
 import { act, createRoom, type ActionLog, type SoakRoom } from './rooms.js';
 
@@ -37,7 +40,11 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 
 async function main(): Promise<number> {
   const random = new Random(seed);
-  const redis = new SoakRedis(await freePort());
+  // Postgres as the tests find it (TEST_DATABASE_URL, the local server, else an embedded one).
+  const services = await startLocalServices({ postgres: { url: process.env.TEST_DATABASE_URL, from: 'TEST_DATABASE_URL' }, redis: false });
+  if (services.postgresUrl) process.env.TEST_DATABASE_URL = services.postgresUrl;
+  say(services.summary);
+  const redis = new ThrowawayRedis(await freePort());
   await redis.start();
   const h = await startStoryroom('soak', {
     bot: false,
@@ -188,6 +195,7 @@ async function main(): Promise<number> {
   await Promise.all([bot, ...workers].map((p) => p.stop('SIGTERM')));
   await h.close();
   await redis.stop();
+  await services.stop();
   return violations === 0 ? 0 : 1;
 }
 

@@ -1,26 +1,17 @@
-import net from 'node:net';
+import type { TestProject } from 'vitest/node';
+import { startLocalServices } from '../loopback/local-services.js';
 
-// Fail the run at once, with one clear line, when a service the suite needs is not listening.
-function assertListening(name: string, host: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host, port });
-    socket.setTimeout(2000);
-    socket.once('connect', () => {
-      socket.end();
-      resolve();
-    });
-    const fail = () => {
-      socket.destroy();
-      reject(new Error(`${name} is not reachable on ${host}:${port}; start it (see README "Testing")`));
-    };
-    socket.once('error', fail);
-    socket.once('timeout', fail);
+// The suite's Postgres and Redis: TEST_DATABASE_URL / TEST_REDIS_URL when set, else the servers on
+// their usual ports, else an embedded PostgreSQL and a throwaway redis-server started here and
+// stopped at the end (docs/local-services.md). Vitest starts the test forks after this, with this
+// process's environment: the URLs reach them (and loopback/local-database.ts) through it.
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const services = await startLocalServices({
+    postgres: { url: process.env.TEST_DATABASE_URL, from: 'TEST_DATABASE_URL' },
+    redis: { url: process.env.TEST_REDIS_URL, from: 'TEST_REDIS_URL' },
   });
-}
-
-export default async function setup(): Promise<void> {
-  const pg = new URL(process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
-  const redis = new URL(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
-  await assertListening('PostgreSQL', pg.hostname, Number(pg.port || 5432));
-  await assertListening('Redis', redis.hostname, Number(redis.port || 6379));
+  if (services.postgresUrl) process.env.TEST_DATABASE_URL = services.postgresUrl;
+  if (services.redisUrl) process.env.TEST_REDIS_URL = services.redisUrl;
+  project.vitest.logger.log(services.summary);
+  return () => services.stop();
 }
