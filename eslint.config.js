@@ -23,7 +23,7 @@ export default tseslint.config(
     // The worker reaches Discord through REST only: importing discord.js there loads the whole gateway
     // client (about 20 MiB resident). Its parts come from @discordjs/rest, discord-api-types and
     // @discordjs/formatters, which discord.js itself re-exports.
-    files: ['src/worker/**', 'src/services/**', 'src/discord/render/**', 'src/render/**', 'src/agents/**', 'src/db/**', 'src/queue/**', 'src/domain/**', 'src/http/**'],
+    files: ['src/worker/**', 'src/services/**', 'src/views/**', 'src/comfyui/**', 'src/agents/**', 'src/db/**', 'src/queue/**', 'src/domain/**', 'src/ops/**'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitText, LIMITS, splitIntoDescriptions } from '../src/discord/render/message-parts.js';
+import { fitText, LIMITS, splitIntoDescriptions } from '../src/views/message-parts.js';
 import { readText } from '../src/discord/text-input.js';
 import { UserError } from '../src/services/user-error.js';
 

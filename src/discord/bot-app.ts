@@ -11,12 +11,12 @@ import { PROGRESS_QUEUE, ProgressRefresher } from '../queue/progress-refresher.j
 import type { OutboxJob } from '../db/outbox.js';
 import { OutboxRelay } from '../queue/outbox-relay.js';
 import { createRedisConnection } from '../queue/redis.js';
-import { NO_MENTIONS } from './render/message-parts.js';
+import { NO_MENTIONS } from '../views/message-parts.js';
 import { createInteractionRouter } from './router.js';
 import { CommandMentions } from './command-mentions.js';
-import { startHttpApi, type RunningApi } from '../http/api.js';
-import { ProcessMetrics } from '../http/metrics.js';
-import { registerSharedSeries } from '../http/shared-series.js';
+import { startHttpApi, type RunningApi } from '../ops/bot-server.js';
+import { ProcessMetrics } from '../ops/metrics.js';
+import { registerSharedSeries } from '../ops/shared-series.js';
 
 export interface BotOptions {
   /** How long the client waits for guilds at start-up (discord.js defaults to 15 s). */

@@ -16,7 +16,7 @@ import { recordAgentExecution } from './agent-log.js';
 import type { PagePlace, WorkerDeps } from './deps.js';
 import { showDraft, whileChapterReachable } from './page-views.js';
 import { showPanels } from './panels-view.js';
-import { renderAdvisoryNotice } from '../discord/render/advisory-notice.js';
+import { renderAdvisoryNotice } from '../views/advisory-notice.js';
 
 /** Advisory agents retry a transient failure once; after that they give up quietly, never holding up a page. */
 const ADVISORY_ATTEMPTS = 2;

@@ -1,13 +1,13 @@
 import type { Job } from 'bullmq';
 import { getPageWithPlace } from '../db/pages.js';
 import { findPanelRender, listLatestPanelRenders, markRenderDone, markRenderFailed, markRenderSubmitted, type PanelRender } from '../db/panel-renders.js';
-import { describeRenderProgress } from '../discord/render/panels-message.js';
+import { describeRenderProgress } from '../views/panels-message.js';
 import { applyWorkflowMapping } from '../domain/comfyui-mapping.js';
 import { renderPanelJob } from '../domain/jobs.js';
-import { ComfyUnreachableError, ComfyValidationError, failingNodes } from '../render/comfyui-errors.js';
-import { postgresImageStore } from '../render/image-store.js';
-import { readPngSize } from '../render/png-size.js';
-import { renderPanel, type PanelRenderResult } from '../render/render-panel.js';
+import { ComfyUnreachableError, ComfyValidationError, failingNodes } from '../comfyui/comfyui-errors.js';
+import { postgresImageStore } from '../db/image-store.js';
+import { readPngSize } from '../comfyui/png-size.js';
+import { renderPanel, type PanelRenderResult } from '../comfyui/draw-panel.js';
 import type { PagePlace, WorkerDeps } from './deps.js';
 import { whileChapterReachable } from './page-views.js';
 import { showPanels, showPanelsStatus } from './panels-view.js';

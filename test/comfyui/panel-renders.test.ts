@@ -5,9 +5,9 @@ import { ComfyServer } from '../../loopback/comfyui/server.js';
 import { createTestDatabase, type TestDatabase } from '../../loopback/local-database.js';
 import { insertPanelRender, listLatestPanelRenders, listPanelRendersOfPage, markRenderDone, markRenderFailed, markRenderSubmitted, findPanelRender, countRendersOfGuildSince } from '../../src/db/panel-renders.js';
 import { applyWorkflowMapping, builtInPanelWorkflow, hashWorkflow } from '../../src/domain/comfyui-mapping.js';
-import { ComfyClient } from '../../src/render/comfyui-client.js';
-import { hashImage, postgresImageStore } from '../../src/render/image-store.js';
-import { renderPanel } from '../../src/render/render-panel.js';
+import { ComfyClient } from '../../src/comfyui/comfyui-client.js';
+import { hashImage, postgresImageStore } from '../../src/db/image-store.js';
+import { renderPanel } from '../../src/comfyui/draw-panel.js';
 import { listApprovedPanelImages } from '../../src/db/reader.js';
 
 describe('rendered panels in Postgres', () => {

@@ -1,7 +1,7 @@
 import { ActionRowBuilder, ButtonBuilder, EmbedBuilder } from '@discordjs/builders';
 import { ButtonStyle } from 'discord-api-types/v10';
-import type { CommandMentions } from '../command-mentions.js';
-import { encodeCustomId } from '../custom-id.js';
+import type { CommandMentions } from '../discord/command-mentions.js';
+import { encodeCustomId } from '../discord/custom-id.js';
 import { fitText, LIMITS, NO_MENTIONS, type MessageBody } from './message-parts.js';
 
 export function renderChapterCard(

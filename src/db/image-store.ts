@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { findImage, insertImage } from '../db/images.js';
-import type { Executor } from '../db/executor.js';
+import { findImage, insertImage } from './images.js';
+import type { Executor } from './executor.js';
 
 /**
  * Where rendered images are kept, addressed by the SHA-256 of their bytes. Never Discord CDN links:

@@ -1,10 +1,10 @@
 import { EmbedBuilder } from '@discordjs/builders';
 import type { APIEmbed } from 'discord.js';
-import type { PageRevision } from '../../db/database.js';
-import type { CommandMentions } from '../command-mentions.js';
-import { diffStats, diffWordsBounded, renderDiffMarkdown } from '../../domain/word-diff.js';
+import type { PageRevision } from '../db/database.js';
+import type { CommandMentions } from '../discord/command-mentions.js';
+import { diffStats, diffWordsBounded, renderDiffMarkdown } from '../domain/word-diff.js';
 import { LIMITS } from './message-parts.js';
-import { takeLetter } from '../../domain/takes.js';
+import { takeLetter } from '../domain/takes.js';
 
 const KIND_LABEL = { narration: 'Narration', dialogue: 'Dialogue' } as const;
 

@@ -1,8 +1,8 @@
 import type { APIEmbed } from 'discord.js';
-import { describePageState, isReviewing } from '../../domain/page-state-machine.js';
-import type { ChapterProgress } from '../../services/progress-service.js';
-import type { getStoryStatus } from '../../services/progress-service.js';
-import type { CommandMentions } from '../command-mentions.js';
+import { describePageState, isReviewing } from '../domain/page-state-machine.js';
+import type { ChapterProgress } from '../services/progress-service.js';
+import type { getStoryStatus } from '../services/progress-service.js';
+import type { CommandMentions } from '../discord/command-mentions.js';
 import { fitText, LIMITS, NO_MENTIONS, type MessageBody } from './message-parts.js';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;

@@ -1,10 +1,10 @@
 import { EmbedBuilder } from '@discordjs/builders';
 import type { APIEmbed } from 'discord.js';
-import type { StoryPage } from '../../db/database.js';
-import { describePageState } from '../../domain/page-state-machine.js';
-import type { VersionHistory } from '../../services/history-service.js';
+import type { StoryPage } from '../db/database.js';
+import { describePageState } from '../domain/page-state-machine.js';
+import type { VersionHistory } from '../services/history-service.js';
 import { fitText, LIMITS } from './message-parts.js';
-import { formatVersionAndTake, takeLetter } from '../../domain/takes.js';
+import { formatVersionAndTake, takeLetter } from '../domain/takes.js';
 
 const MAX_EMBEDS = 10;
 const PER_VERSION_TEXT = 500;
