@@ -4,7 +4,7 @@ import type { ModelUsage } from '../agents/model-client.js';
 // The Prometheus instruments of one process. Each process owns a registry of its own (no global
 // state), with node's default process metrics; the bot fills the interaction series, the worker the
 // job and model series, both the Discord rate-limit counter. Series read from Postgres and Redis
-// are added by the bot's scrape collectors (src/http/shared-series.ts).
+// are added by the bot's scrape collectors (src/ops/shared-series.ts).
 
 export type InteractionKind = 'command' | 'button' | 'modal' | 'autocomplete';
 export type InteractionOutcome = 'ok' | 'refused' | 'error';
