@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import type { Hono } from 'hono';
 
 // Liveness and readiness, the way orchestrators use them: /livez says only that the process is alive
 // (a failing liveness probe restarts it, so a Discord or Postgres outage must never fail it), /readyz
@@ -28,21 +28,13 @@ export async function runReadinessChecks(checks: ReadinessChecks, timeoutMs = 2_
   return { ready: results.every(Boolean), checks: byName };
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
-  res.end(JSON.stringify(body));
-}
+const NO_STORE = { 'cache-control': 'no-store' };
 
-/** Answers /livez and /readyz; returns false for any other path. */
-export async function answerProbe(pathname: string, res: ServerResponse, checks: ReadinessChecks): Promise<boolean> {
-  if (pathname === '/livez') {
-    sendJson(res, 200, { status: 'alive' });
-    return true;
-  }
-  if (pathname === '/readyz') {
+/** /livez and /readyz, open to load balancers and orchestrators. */
+export function addProbes(app: Hono, checks: ReadinessChecks): void {
+  app.get('/livez', (c) => c.json({ status: 'alive' }, 200, NO_STORE));
+  app.get('/readyz', async (c) => {
     const result = await runReadinessChecks(checks);
-    sendJson(res, result.ready ? 200 : 503, { status: result.ready ? 'ready' : 'not ready', ...result.checks });
-    return true;
-  }
-  return false;
+    return c.json({ status: result.ready ? 'ready' : 'not ready', ...result.checks }, result.ready ? 200 : 503, NO_STORE);
+  });
 }
