@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/connection.js';
 import { jobKeyFor } from '../../src/domain/jobs.js';
-import { castVote } from '../../src/services/cast-vote.js';
+import { castVoteOrPick } from '../../src/services/cast-vote.js';
 import type { InteractionPlace } from '../../src/services/co-writers.js';
 import { recordDraft } from '../../src/services/record-draft.js';
 import { startPage } from '../../src/services/start-page.js';
@@ -72,7 +72,7 @@ describe('races', () => {
     for (let run = 0; run < RUNS; run += 1) {
       const draft = await openDraft(10);
       const clicks = [...draft.users, 'w1', 'w3', 'w5', 'w7', 'w9'];
-      const results = await Promise.allSettled(clicks.map((user) => castVote(db, draft.place(user), draft, 'approve', null)));
+      const results = await Promise.allSettled(clicks.map((user) => castVoteOrPick(db, draft.place(user), draft, 'approve', null)));
       for (const result of results) if (result.status === 'rejected') expect(result.reason).toBeInstanceOf(UserError);
       const votes = await db.selectFrom('votes').select(['user_id', 'choice']).where('revision_id', '=', draft.revisionId).execute();
       expect(new Set(votes.map((v) => v.user_id)).size).toBe(votes.length);
@@ -80,7 +80,7 @@ describe('races', () => {
       const outcome = await decisions(draft.pageId);
       expect(outcome.transitions).toEqual(['draft_approved']);
       expect(outcome.generationJobs).toBe(2); // the narration job and exactly one dialogue job
-      expect(results.filter((r) => r.status === 'fulfilled' && r.value.decision === 'approved')).toHaveLength(1);
+      expect(results.filter((r) => r.status === 'fulfilled' && r.value.kind === 'draft' && r.value.outcome.decision === 'approved')).toHaveLength(1);
     }
   });
 
@@ -88,11 +88,11 @@ describe('races', () => {
     const seen = new Set<string>();
     for (let run = 0; run < RUNS; run += 1) {
       const draft = await openDraft(4, '2');
-      await castVote(db, draft.place('w0'), draft, 'approve', null);
-      await castVote(db, draft.place('w2'), draft, 'revise', 'Needs rain.');
+      await castVoteOrPick(db, draft.place('w0'), draft, 'approve', null);
+      await castVoteOrPick(db, draft.place('w2'), draft, 'revise', 'Needs rain.');
       const results = await Promise.allSettled([
-        castVote(db, draft.place('w1'), draft, 'approve', null),
-        castVote(db, draft.place('w3'), draft, 'revise', 'Needs thunder.'),
+        castVoteOrPick(db, draft.place('w1'), draft, 'approve', null),
+        castVoteOrPick(db, draft.place('w3'), draft, 'revise', 'Needs thunder.'),
       ]);
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       const refused = results.find((r) => r.status === 'rejected');

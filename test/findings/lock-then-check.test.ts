@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import type { Db } from '../../src/db/connection.js';
 import { jobKeyFor } from '../../src/domain/jobs.js';
-import { castVote } from '../../src/services/cast-vote.js';
+import { castVoteOrPick } from '../../src/services/cast-vote.js';
 import { setMemberRole } from '../../src/services/member-service.js';
 import { recordDraft } from '../../src/services/record-draft.js';
 import { startPage } from '../../src/services/start-page.js';
@@ -112,7 +112,7 @@ describe('finding 7: lock, then check', () => {
     const recorded = await recordDraft(db, { ...job, generationKey: jobKeyFor('generate-draft', job) }, { body: 'Draft one.', structured: null, promptContext: null }, CLOCK);
     if (recorded.status !== 'recorded') throw new Error('draft not recorded');
     // Approved by two of three: restoring narration v1 would reopen the page.
-    for (const userId of ['a', 'c']) await castVote(db, { guildId: GUILD, channelId: threadId, userId }, { pageId: page.id, revisionId: recorded.revision.id }, 'approve', null);
+    for (const userId of ['a', 'c']) await castVoteOrPick(db, { guildId: GUILD, channelId: threadId, userId }, { pageId: page.id, revisionId: recorded.revision.id }, 'approve', null);
     const generating = await db.selectFrom('story_pages').select('version').where('id', '=', page.id).executeTakeFirstOrThrow();
     const dialogueJob = { pageId: page.id, kind: 'dialogue' as const, pageVersion: generating.version };
     await recordDraft(db, { ...dialogueJob, generationKey: jobKeyFor('generate-draft', dialogueJob) }, { body: 'A: Hm.', structured: null, promptContext: null }, CLOCK);
