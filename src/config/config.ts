@@ -90,8 +90,6 @@ const environmentSchema = z.object({
     .optional(),
 });
 
-export type Environment = z.input<typeof environmentSchema>;
-
 // Cross-field rules, each reported on the variable to fix.
 const checkedEnvironment = environmentSchema.superRefine((e, ctx) => {
   // Before METRICS_TOKEN existed HTTP_API_TOKEN opened /metrics too; it still does when METRICS_TOKEN is unset.

@@ -1,9 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { bearerAuth } from 'hono/bearer-auth';
 
-/** What hono's bearerAuth accepts as a token (RFC 6750's b64token); the configuration refuses any other. */
-export const BEARER_TOKEN = /^[A-Za-z0-9._~+/-]+=*$/;
-
 /**
  * Every bearer-token check: hono's bearerAuth (constant-time comparison), answering a missing,
  * malformed or wrong token alike with a JSON 401 that names the variable holding the token.
