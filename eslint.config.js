@@ -1,6 +1,7 @@
 // @ts-check
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { layersPlugin } from './eslint-layers.js';
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'bench/results/**'] },
@@ -30,6 +31,12 @@ export default tseslint.config(
         { paths: [{ name: 'discord.js', allowTypeImports: true, message: 'Code the worker loads imports @discordjs/rest, discord-api-types/v10 or @discordjs/formatters instead.' }] },
       ],
     },
+  },
+  {
+    // What each folder may import, from README's Layout table (eslint-layers.js).
+    files: ['src/**/*.ts', 'commands/**/*.ts'],
+    plugins: { layers: layersPlugin },
+    rules: { 'layers/allowed-imports': 'error' },
   },
   {
     // Command-line entry points and the demo talk to a person on the terminal.
