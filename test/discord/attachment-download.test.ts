@@ -7,7 +7,7 @@ import type { AttachmentInput } from '../../loopback/discord/interactions.js';
 
 // Finding 9: a bible upload is read only from Discord's attachment hosts, without following redirects,
 // and never past the size limit whatever size the attachment declares.
-describe('finding 9: the bible upload', () => {
+describe('the bible upload', () => {
   let h: StoryroomHarness;
   let elsewhere: Server;
   let elsewhereUrl: string;
@@ -35,21 +35,21 @@ describe('finding 9: the bible upload', () => {
       .response();
   const entry = (title: string) => h.database.db.selectFrom('canonical_refs').select('id').where('title', '=', title).executeTakeFirst();
 
-  it('finding 9: a file on another host is not fetched', async () => {
+  it('a file on another host is not fetched', async () => {
     const reply = await add('Elsewhere', { filename: 'secret.md', contentType: 'text/markdown', content: 'x', url: elsewhereUrl });
     expect(reply.content).toMatch(/not on Discord's attachment servers/);
     expect(hits).toEqual([]);
     expect(await entry('Elsewhere')).toBeUndefined();
   });
 
-  it('finding 9: a redirect from the attachment host is not followed', async () => {
+  it('a redirect from the attachment host is not followed', async () => {
     const reply = await add('Redirected', { filename: 'moved.md', contentType: 'text/markdown', content: 'x', redirectTo: elsewhereUrl });
     expect(reply.content).toMatch(/redirect/);
     expect(hits).toEqual([]);
     expect(await entry('Redirected')).toBeUndefined();
   });
 
-  it('finding 9: a file larger than it declares is read only up to the limit', async () => {
+  it('a file larger than it declares is read only up to the limit', async () => {
     const reply = await add('Endless', { filename: 'endless.md', contentType: 'text/markdown', content: 'word '.repeat(13_000), declaredSize: 1_000, endless: true });
     expect(reply.content).toMatch(/too large/);
     expect(await entry('Endless')).toBeUndefined();

@@ -47,7 +47,7 @@ class ModelGate {
 
 // Finding 6: the cap on drafts a server writes at once holds for every draft, whatever queued it; a
 // draft over it waits its turn with its place shown, and is never refused or dropped.
-describe('finding 6: the per-server generation cap', () => {
+describe('the per-server generation cap', () => {
   let h: StoryroomHarness;
   let room: WritersRoom;
   const gate = new ModelGate();
@@ -67,7 +67,7 @@ describe('finding 6: the per-server generation cap', () => {
 
   const waitingThread = () => threads.find((threadId) => h.discord.messages(threadId).some((m) => embedText(m).includes(WAITING_FIRST)));
 
-  it('finding 6: three starts at once with a cap of two: all queued, two written, the third shows its place and runs when a slot frees', async () => {
+  it('three starts at once with a cap of two: all queued, two written, the third shows its place and runs when a slot frees', async () => {
     const replies = await Promise.all(threads.map((threadId, i) => room.startPage(threadId, h.adminId, `Page in turn ${i}`).response()));
     expect(replies.map((reply) => reply.ephemeral)).toEqual([false, false, false]);
     await h.discord.waitFor(() => gate.holding === 2, { description: 'two drafts being written' });
@@ -83,7 +83,7 @@ describe('finding 6: the per-server generation cap', () => {
     expect(gate.mostAtOnce).toBe(2);
   });
 
-  it('finding 6: drafts queued by Approve and Revise wait for a slot like any other', async () => {
+  it('drafts queued by Approve and Revise wait for a slot like any other', async () => {
     gate.close();
     const drafts = await Promise.all(threads.map((threadId) => room.openDraft(threadId, 1, 'Narration', 1)));
     await Promise.all([
@@ -102,7 +102,7 @@ describe('finding 6: the per-server generation cap', () => {
   });
 });
 
-describe('finding 6: slots under races and crashes', () => {
+describe('slots under races and crashes', () => {
   let database: TestDatabase;
   let guildNumber = 0;
 
@@ -139,7 +139,7 @@ describe('finding 6: slots under races and crashes', () => {
     return pages;
   }
 
-  it('finding 6: three drafts asking at once for a cap of two: two are written and one waits first in line, in each of 20 runs', async () => {
+  it('three drafts asking at once for a cap of two: two are written and one waits first in line, in each of 20 runs', async () => {
     for (let run = 0; run < 20; run += 1) {
       const pages = await serverWithQueuedDrafts(3);
       const decisions: SlotDecision[] = await Promise.all(pages.map((pageId) => claimGenerationSlot(database.db, { pageId, pageVersion: 1 }, 2)));
@@ -151,7 +151,7 @@ describe('finding 6: slots under races and crashes', () => {
     }
   });
 
-  it('finding 6: a slot frees itself when its page moves on, and goes to the draft queued first', async () => {
+  it('a slot frees itself when its page moves on, and goes to the draft queued first', async () => {
     const pages = await serverWithQueuedDrafts(3);
     const [first, second, third] = pages as [number, number, number];
     expect(await claimGenerationSlot(database.db, { pageId: first, pageVersion: 1 }, 1)).toEqual({ status: 'writing' });
@@ -162,7 +162,7 @@ describe('finding 6: slots under races and crashes', () => {
     expect(await claimGenerationSlot(database.db, { pageId: second, pageVersion: 1 }, 1)).toEqual({ status: 'writing' });
   });
 
-  it('finding 6: a draft in a chapter whose thread became unreachable neither holds a slot nor keeps others waiting', async () => {
+  it('a draft in a chapter whose thread became unreachable neither holds a slot nor keeps others waiting', async () => {
     const [lost, next] = (await serverWithQueuedDrafts(2)) as [number, number];
     expect(await claimGenerationSlot(database.db, { pageId: lost, pageVersion: 1 }, 1)).toEqual({ status: 'writing' });
     expect(await claimGenerationSlot(database.db, { pageId: next, pageVersion: 1 }, 1)).toEqual({ status: 'waiting', place: 1 });
@@ -172,7 +172,7 @@ describe('finding 6: slots under races and crashes', () => {
   });
 });
 
-describe('finding 6: a worker killed while its draft holds a slot', () => {
+describe('a worker killed while its draft holds a slot', () => {
   let h: StoryroomHarness | null = null;
   const children: StoryroomProcess[] = [];
 
@@ -182,7 +182,7 @@ describe('finding 6: a worker killed while its draft holds a slot', () => {
     h = null;
   });
 
-  it('finding 6: does not block its server: the draft runs again on another worker, then the waiting one', { timeout: 90_000 }, async () => {
+  it('does not block its server: the draft runs again on another worker, then the waiting one', { timeout: 90_000 }, async () => {
     const harness = await startStoryroom('genslotkill', { worker: false, env: { MAX_GENERATIONS_PER_GUILD: '1', WORKER_LOCK_MS: '1500' } });
     h = harness;
     const gate = new ModelGate();

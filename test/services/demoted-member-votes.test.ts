@@ -3,7 +3,7 @@ import { WritersRoom } from '../../loopback/writers-room.js';
 import { startStoryroom, type StoryroomHarness } from '../../loopback/stack.js';
 
 // Finding 1: a vote counts only while its voter is an owner or writer of the chapter.
-describe('finding 1: votes of members made viewers or removed', () => {
+describe('votes of members made viewers or removed', () => {
   let h: StoryroomHarness;
   let room: WritersRoom;
 
@@ -33,7 +33,7 @@ describe('finding 1: votes of members made viewers or removed', () => {
     await h?.close();
   });
 
-  it('finding 1: a vote stops counting at a click once its voter is made a viewer', async () => {
+  it('a vote stops counting at a click once its voter is made a viewer', async () => {
     const threadId = await room.openChapter('Demoted voter');
     const b = room.newMember('b');
     const c = room.newMember('c');
@@ -52,7 +52,7 @@ describe('finding 1: votes of members made viewers or removed', () => {
     expect(await draftStatus(threadId)).toBe('approved');
   });
 
-  it('finding 1: a removed member’s vote does not count at the review deadline', async () => {
+  it('a removed member’s vote does not count at the review deadline', async () => {
     await command(h.adminId, h.storyChannelId, 'settings', undefined, { deadline_minutes: 4, deadline_rule: 'approve_on_tie' });
     const threadId = await room.openChapter('Removed voter');
     const b = room.newMember('b2');

@@ -10,7 +10,7 @@ import { showDraft } from '../../src/worker/page-views.js';
 // Finding 11: a message is claimed in one short transaction, posted with no connection held (with a
 // nonce Discord enforces), and recorded in another; so Discord's back-off cannot run the pool dry, and
 // a post whose recording failed is found again by its nonce instead of being posted twice.
-describe('finding 11: no database connection is held across a Discord call', () => {
+describe('no database connection is held across a Discord call', () => {
   let h: StoryroomHarness;
   let room: WritersRoom;
   const logLines: string[] = [];
@@ -46,7 +46,7 @@ describe('finding 11: no database connection is held across a Discord call', () 
     return counts;
   }
 
-  it('finding 11: under a 429 storm, four drafts posted and revised at once on a pool of four: no pool timeout, one message per revision', { timeout: 150_000 }, async () => {
+  it('under a 429 storm, four drafts posted and revised at once on a pool of four: no pool timeout, one message per revision', { timeout: 150_000 }, async () => {
     const threads: string[] = [];
     for (let i = 0; i < 4; i += 1) threads.push(await room.openChapter(`Storm ${i}`));
     h.discord.failNext({ method: 'PATCH', route: '/channels/:id/messages/:id', times: 40 }, { status: 429, retryAfterMs: 1_000 });
@@ -66,7 +66,7 @@ describe('finding 11: no database connection is held across a Discord call', () 
     expect(logLines.filter((line) => /timeout exceeded when trying to connect/i.test(line))).toEqual([]);
   });
 
-  it('finding 11: when recording a posted draft fails (Postgres gone right after the post), the retry finds it: one message', { timeout: 60_000 }, async () => {
+  it('when recording a posted draft fails (Postgres gone right after the post), the retry finds it: one message', { timeout: 60_000 }, async () => {
     const threadId = await room.openChapter('Lost record');
     const held = h.discord.holdNext({ method: 'POST', route: '/channels/:id/messages' });
     const failuresBefore = logLines.filter((line) => line.includes('job attempt failed')).length;
@@ -88,7 +88,7 @@ describe('finding 11: no database connection is held across a Discord call', () 
 
   // The soak's check counts every message showing a draft's title. A failed or dropped draft never
   // became a revision, so its version number goes to the next draft: its message must not keep showing it.
-  it('finding 11: a failed draft’s message becomes its notice, and the draft Retry writes is the one message titled v1', async () => {
+  it('a failed draft’s message becomes its notice, and the draft Retry writes is the one message titled v1', async () => {
     h.model.enqueue({ fault: 'refusal', refusal: 'I cannot write that scene.' });
     const threadId = await room.openChapter('Refused once');
     await room.startPage(threadId, h.adminId, 'A scene the model refuses').response();
@@ -100,7 +100,7 @@ describe('finding 11: no database connection is held across a Discord call', () 
     expect(await messagesPerThing(threadId)).toEqual({ 'Page 1 · Narration v1': 1 });
   });
 
-  it('finding 11: a slow draft cancelled before its text arrives keeps its Retry, and the next draft is the one message titled v1', async () => {
+  it('a slow draft cancelled before its text arrives keeps its Retry, and the next draft is the one message titled v1', async () => {
     h.model.enqueue({ content: 'Slow words arriving late.', chunks: ['Slow words ', 'arriving late.'], chunkDelayMs: 1_800 });
     const threadId = await room.openChapter('Cancelled once');
     await room.startPage(threadId, h.adminId, 'A slow scene').response();
@@ -120,7 +120,7 @@ describe('finding 11: no database connection is held across a Discord call', () 
 
   // A job that shows a stored draft by its revision (a deadline, the continuity reviewer) can run while
   // the job that wrote it has recorded the revision but not yet its message's revision.
-  it('finding 11: a draft shown by its revision before its writer noted the revision on its message is not posted again', async () => {
+  it('a draft shown by its revision before its writer noted the revision on its message is not posted again', async () => {
     const threadId = await room.openChapter('Shown twice');
     await room.startPage(threadId, h.adminId, 'Two jobs show one draft').response();
     await room.openDraft(threadId, 1, 'Narration', 1);
@@ -135,7 +135,7 @@ describe('finding 11: no database connection is held across a Discord call', () 
 
   // The page card is the bot's answer to /page start, recorded once Discord has answered; the worker
   // keeps it up to date and posts one when none is recorded.
-  it('finding 11: when Discord answers /page start slowly and the worker shows the page first, the page keeps one card', async () => {
+  it('when Discord answers /page start slowly and the worker shows the page first, the page keeps one card', async () => {
     const threadId = await room.openChapter('Slow answer');
     // The command is deferred; its answer (the card) is the edit of the deferred reply.
     const held = h.discord.holdNext({ method: 'PATCH', route: '/webhooks/:id/:token/messages/:id' });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { fitText, LIMITS, splitIntoDescriptions } from '../src/views/message-parts.js';
-import { readText } from '../src/discord/text-input.js';
-import { UserError } from '../src/services/user-error.js';
+import { fitText, LIMITS, splitIntoDescriptions } from '../../src/views/message-parts.js';
+import { readText } from '../../src/discord/text-input.js';
+import { UserError } from '../../src/services/user-error.js';
 
 describe('fitting text into Discord', () => {
   it('leaves short text alone and cuts long text at a word with a marker', () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WritersRoom } from '../../loopback/writers-room.js';
 import { startStoryroom, type StoryroomHarness } from '../../loopback/stack.js';
 
-describe('finding 5: repeated Revise submits', () => {
+describe('repeated Revise submits', () => {
   let h: StoryroomHarness;
   let room: WritersRoom;
 
@@ -16,7 +16,7 @@ describe('finding 5: repeated Revise submits', () => {
     await h?.close();
   });
 
-  it('finding 5: only each co-writer’s latest feedback reaches the next prompt; the earlier stays in the history', async () => {
+  it('only each co-writer’s latest feedback reaches the next prompt; the earlier stays in the history', async () => {
     const threadId = await room.openChapter('Said it thrice');
     const b = room.newMember('b');
     const c = room.newMember('c');

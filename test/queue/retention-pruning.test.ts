@@ -10,7 +10,7 @@ import { sweepLostWork } from '../../src/queue/sweeper.js';
 
 const DAY = 86_400_000;
 
-describe('finding 12: retention', () => {
+describe('retention', () => {
   let database: TestDatabase;
   let queue: Queue;
   let connection: ReturnType<typeof createRedisConnection>;
@@ -28,7 +28,7 @@ describe('finding 12: retention', () => {
     await database?.drop();
   });
 
-  it('finding 12: the sweeper prunes interaction receipts and finished outbox rows past the retention period, and nothing else', async () => {
+  it('the sweeper prunes interaction receipts and finished outbox rows past the retention period, and nothing else', async () => {
     const db = database.db;
     const ago = (days: number) => new Date(Date.now() - days * DAY);
     await db

@@ -4,7 +4,7 @@ import { startStoryroom, type StoryroomHarness } from '../../loopback/stack.js';
 
 // Finding 2: a server admin chooses among the models the operator allows, each with a price, and
 // every draft's output is capped from the story's length setting.
-describe('finding 2: models on the operator’s key', () => {
+describe('models on the operator’s key', () => {
   let h: StoryroomHarness;
   let room: WritersRoom;
 
@@ -22,13 +22,13 @@ describe('finding 2: models on the operator’s key', () => {
     h.discord.slashCommand({ guildId: h.guildId, channelId: h.storyChannelId, userId: h.adminId, name: 'settings', options }).response();
   const storedModels = () => h.database.db.selectFrom('stories').select(['narrator_model', 'dialogue_model']).executeTakeFirstOrThrow();
 
-  it('finding 2: a model outside ALLOWED_MODELS is refused in words and not stored', async () => {
+  it('a model outside ALLOWED_MODELS is refused in words and not stored', async () => {
     const reply = await settings({ narrator_model: 'o1-pro' });
     expect(reply.content).toMatch(/o1-pro.*not one of the models.*gpt-4o-mini, gpt-4o, local-unpriced/);
     expect(await storedModels()).toEqual({ narrator_model: null, dialogue_model: null });
   });
 
-  it('finding 2: an allowed model without a price is refused unless MODEL_PRICES prices it', async () => {
+  it('an allowed model without a price is refused unless MODEL_PRICES prices it', async () => {
     const reply = await settings({ dialogue_model: 'local-unpriced' });
     expect(reply.content).toMatch(/local-unpriced.*no price.*MODEL_PRICES/);
     expect(await storedModels()).toEqual({ narrator_model: null, dialogue_model: null });
@@ -36,7 +36,7 @@ describe('finding 2: models on the operator’s key', () => {
     expect((await storedModels()).narrator_model).toBe('gpt-4o');
   });
 
-  it('finding 2: the narration request caps its output from the story’s narration length', async () => {
+  it('the narration request caps its output from the story’s narration length', async () => {
     await settings({ narration_words: 100, narrator_model: 'default' });
     const threadId = await room.openChapter('Capped');
     await room.startPage(threadId, h.adminId, 'A short page').response();

@@ -4,7 +4,7 @@ import { startStoryroom, type StoryroomHarness } from '../../loopback/stack.js';
 // Finding 16: a job whose worker died is taken over once its lock has expired and a stalled check has
 // run, so the longest wait is the lock plus the check interval. A live worker renews its lock every half
 // lock, so a long draft keeps it whatever its length.
-describe('finding 16: a crashed worker’s draft runs again soon', () => {
+describe('a crashed worker’s draft runs again soon', () => {
   let h: StoryroomHarness;
 
   beforeAll(async () => {
@@ -15,7 +15,7 @@ describe('finding 16: a crashed worker’s draft runs again soon', () => {
     await h?.close();
   });
 
-  it('finding 16: with the default WORKER_LOCK_MS a dead worker’s job is taken over within 45 s, and a live one renews its lock', () => {
+  it('with the default WORKER_LOCK_MS a dead worker’s job is taken over within 45 s, and a live one renews its lock', () => {
     const options = h.worker?.worker.opts;
     expect(options).toBeDefined();
     const lockDuration = options?.lockDuration ?? 0;

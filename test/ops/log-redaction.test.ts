@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import { createDatabase } from '../../src/db/connection.js';
 import { createLogger, scrubSecrets } from '../../src/logger.js';
 
-describe('finding 3: secrets never reach the logs', () => {
+describe('secrets never reach the logs', () => {
   let h: StoryroomHarness;
   let room: WritersRoom;
   const lines: string[] = [];
@@ -26,7 +26,7 @@ describe('finding 3: secrets never reach the logs', () => {
     await h?.close();
   });
 
-  it('finding 3: a failed interaction callback is logged without its interaction token', async () => {
+  it('a failed interaction callback is logged without its interaction token', async () => {
     const threadId = await room.openChapter('Leaky callback');
     h.discord.failNext({ method: 'POST', route: '/interactions/:id/:token/callback' }, { status: 400, code: 40060, message: 'Interaction has already been acknowledged.' });
     const before = lines.length;
@@ -41,8 +41,8 @@ describe('finding 3: secrets never reach the logs', () => {
   });
 });
 
-describe('finding 3: the log scrubber', () => {
-  it('finding 3: takes tokens out of webhook and interaction URLs and passwords out of connection URLs', () => {
+describe('the log scrubber', () => {
+  it('takes tokens out of webhook and interaction URLs and passwords out of connection URLs', () => {
     const line = scrubSecrets(
       '{"url":"https://discord.com/api/v10/webhooks/123/abc.DEF-ghi/messages/@original","db":"postgres://bot:s3cret@db:5432/story","cb":"/interactions/9/tok_en/callback"}',
     );

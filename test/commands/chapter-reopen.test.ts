@@ -3,7 +3,7 @@ import { buttonsOf, embedText, WritersRoom } from '../../loopback/writers-room.j
 import { startStoryroom, type StoryroomHarness } from '../../loopback/stack.js';
 
 // Finding 13: a chapter marked as needing attention is recovered with a command, not with SQL.
-describe('finding 13: /chapter reopen', () => {
+describe('/chapter reopen', () => {
   let h: StoryroomHarness;
   let room: WritersRoom;
 
@@ -21,7 +21,7 @@ describe('finding 13: /chapter reopen', () => {
   const reopen = (userId: string, channelId: string, options: Record<string, number> = {}) =>
     h.discord.slashCommand({ guildId: h.guildId, channelId, userId, name: 'chapter', subcommand: 'reopen', options }).response();
 
-  it('finding 13: a chapter whose thread was deleted reopens in a new thread with its open draft, for owners only', async () => {
+  it('a chapter whose thread was deleted reopens in a new thread with its open draft, for owners only', async () => {
     const threadId = await room.openChapter('Lost thread');
     await room.startPage(threadId, h.adminId, 'The ridge burns').response();
     await room.openDraft(threadId, 1, 'Narration', 1);

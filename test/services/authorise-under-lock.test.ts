@@ -17,7 +17,7 @@ const snowflake = () => String((nextId += 1n));
 
 // Finding 7: a writing use case takes its lock before it checks who may act, so a role change
 // committed while it waited is the one it sees.
-describe('finding 7: lock, then check', () => {
+describe('lock, then check', () => {
   let database: TestDatabase;
   let db: Db;
   let storyId: number;
@@ -90,7 +90,7 @@ describe('finding 7: lock, then check', () => {
     }
   }
 
-  it('finding 7: a member change by an owner demoted meanwhile is refused', async () => {
+  it('a member change by an owner demoted meanwhile is refused', async () => {
     const { chapterId, threadId } = await chapterWithTwoOwners();
     const demotion = await demotionInFlight(chapterId, 'b');
     const change = setMemberRole(db, { guildId: GUILD, channelId: threadId, userId: 'b', isAdmin: false }, { userId: 'c', isBot: false }, 'owner');
@@ -105,7 +105,7 @@ describe('finding 7: lock, then check', () => {
     expect(c.role).toBe('writer');
   });
 
-  it('finding 7: a restore by an owner demoted meanwhile is refused', async () => {
+  it('a restore by an owner demoted meanwhile is refused', async () => {
     const { chapterId, threadId } = await chapterWithTwoOwners();
     const { page } = await startPage(db, { guildId: GUILD, channelId: threadId, userId: 'a' }, 'A page', LIMITS);
     const job = { pageId: page.id, kind: 'narration' as const, pageVersion: page.version };
@@ -129,7 +129,7 @@ describe('finding 7: lock, then check', () => {
     expect(versions).toHaveLength(1);
   });
 
-  it('finding 7: a page start by a writer made a viewer meanwhile is refused', async () => {
+  it('a page start by a writer made a viewer meanwhile is refused', async () => {
     const { chapterId, threadId } = await chapterWithTwoOwners();
     let release = () => {};
     const released = new Promise<void>((resolve) => {

@@ -4,7 +4,7 @@ import { startStoryroom, type StoryroomHarness } from '../../loopback/stack.js';
 
 // Finding 14: when the continuity reviewer (or the panels agent) gives up, the thread is told, and a
 // co-writer can ask for another try.
-describe('finding 14: an advisory agent that gives up', () => {
+describe('an advisory agent that gives up', () => {
   let h: StoryroomHarness;
   let room: WritersRoom;
   let reviewerDown = true;
@@ -24,7 +24,7 @@ describe('finding 14: an advisory agent that gives up', () => {
     await h?.close();
   });
 
-  it('finding 14: a notice appears on the page with a Retry only co-writers may press, and the retry runs the reviewer again', async () => {
+  it('a notice appears on the page with a Retry only co-writers may press, and the retry runs the reviewer again', async () => {
     const threadId = await room.openChapter('Reviewer down');
     const viewer = room.newMember('viewer');
     await room.startPage(threadId, h.adminId, 'Mira at the pass').response();

@@ -6,7 +6,7 @@ import { waitUntil } from '../../loopback/wait-until.js';
 
 // Finding 15: every job written to the outbox runs to completion at least once, even when Redis
 // loses it after the relay handed it over (a flush, a restart without persistence).
-describe('finding 15: a job lost from Redis after it was relayed', () => {
+describe('a job lost from Redis after it was relayed', () => {
   let h: StoryroomHarness;
   let room: WritersRoom;
 
@@ -39,7 +39,7 @@ describe('finding 15: a job lost from Redis after it was relayed', () => {
     await h.startWorker();
   }
 
-  it('finding 15: a page approval’s announcement and a restored draft’s post are run after Redis lost them; every outbox job completes', async () => {
+  it('a page approval’s announcement and a restored draft’s post are run after Redis lost them; every outbox job completes', async () => {
     const threadId = await room.openChapter('Lost announcements');
     await room.startPage(threadId, h.adminId, 'The Mark glows').response();
     await room.click(threadId, await room.openDraft(threadId, 1, 'Narration', 1), h.adminId, 'Approve').response();
