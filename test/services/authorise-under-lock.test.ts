@@ -8,12 +8,12 @@ import { recordDraft } from '../../src/services/record-draft.js';
 import { startPage } from '../../src/services/start-page.js';
 import { restoreVersion } from '../../src/services/version-service.js';
 import { createTestDatabase, type TestDatabase } from '../../loopback/local-database.js';
+import { seedChapter, seedStory, snowflakes } from '../../loopback/seed.js';
 
 const GUILD = '420000000000000001';
 const LIMITS = { pageStartCooldownMs: 0, maxGenerationsPerGuild: 100_000, prices: {} };
 const CLOCK = { minuteMs: 60_000, continuityReview: false };
-let nextId = 420_000_000_000_100_000n;
-const snowflake = () => String((nextId += 1n));
+const snowflake = snowflakes(420_000_000_000_100_000n);
 
 // Finding 7: a writing use case takes its lock before it checks who may act, so a role change
 // committed while it waited is the one it sees.
@@ -25,7 +25,7 @@ describe('lock, then check', () => {
   beforeAll(async () => {
     database = await createTestDatabase('lockcheck');
     db = database.db;
-    storyId = (await db.insertInto('stories').values({ guild_id: GUILD, channel_id: snowflake(), title: 'Locks', created_by: 'a' }).returning('id').executeTakeFirstOrThrow()).id;
+    storyId = await seedStory(db, { guildId: GUILD, channelId: snowflake(), title: 'Locks', createdBy: 'a' });
   });
   afterAll(async () => {
     await database.drop();
@@ -33,21 +33,13 @@ describe('lock, then check', () => {
 
   async function chapterWithTwoOwners() {
     const threadId = snowflake();
-    const last = await db.selectFrom('chapters').select((eb) => eb.fn.max<number | null>('number').as('n')).executeTakeFirstOrThrow();
-    const chapter = await db
-      .insertInto('chapters')
-      .values({ story_id: storyId, number: (last.n ?? 0) + 1, title: 'Locks', thread_id: threadId, created_by: 'a' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await db
-      .insertInto('chapter_members')
-      .values([
-        { chapter_id: chapter.id, user_id: 'a', role: 'owner' },
-        { chapter_id: chapter.id, user_id: 'b', role: 'owner' },
-        { chapter_id: chapter.id, user_id: 'c', role: 'writer' },
-      ])
-      .execute();
-    return { chapterId: chapter.id, threadId };
+    const members = [
+      { userId: 'a', role: 'owner' as const },
+      { userId: 'b', role: 'owner' as const },
+      { userId: 'c', role: 'writer' as const },
+    ];
+    const chapterId = await seedChapter(db, { storyId, threadId, title: 'Locks', createdBy: 'a', members });
+    return { chapterId, threadId };
   }
 
   /** Another owner's member change in flight: it holds the chapter lock and has demoted `userId`, not yet committed. */

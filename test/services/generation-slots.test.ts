@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startStoryroomProcess, type StoryroomProcess } from '../../loopback/processes.js';
 import { createTestDatabase, type TestDatabase } from '../../loopback/local-database.js';
+import { seedChapter, seedPage, seedStory } from '../../loopback/seed.js';
 import type { RecordedRequest, ScriptedReply } from '../../loopback/model/server.js';
 import { embedText, WritersRoom } from '../../loopback/writers-room.js';
 import { startStoryroom, type StoryroomHarness } from '../../loopback/stack.js';
@@ -117,24 +118,11 @@ describe('slots under races and crashes', () => {
   async function serverWithQueuedDrafts(count: number): Promise<number[]> {
     const db = database.db;
     guildNumber += 1;
-    const story = await db
-      .insertInto('stories')
-      .values({ guild_id: String(610_000_000_000_000_000n + BigInt(guildNumber)), channel_id: String(620_000_000_000_000_000n + BigInt(guildNumber)), title: 'Race', created_by: 'a' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const storyId = await seedStory(db, { guildId: String(610_000_000_000_000_000n + BigInt(guildNumber)), channelId: String(620_000_000_000_000_000n + BigInt(guildNumber)), title: 'Race', createdBy: 'a' });
     const pages: number[] = [];
     for (let i = 0; i < count; i += 1) {
-      const chapter = await db
-        .insertInto('chapters')
-        .values({ story_id: story.id, number: i + 1, title: `Race ${i}`, thread_id: String(630_000_000_000_000_000n + BigInt(guildNumber * 10 + i)), created_by: 'a' })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      const page = await db
-        .insertInto('story_pages')
-        .values({ chapter_id: chapter.id, number: 1, input: 'Race', state: 'generating_narration', version: 1, generation_started_at: new Date(), created_by: 'a' })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      pages.push(page.id);
+      const chapterId = await seedChapter(db, { storyId, number: i + 1, title: `Race ${i}`, threadId: String(630_000_000_000_000_000n + BigInt(guildNumber * 10 + i)), createdBy: 'a' });
+      pages.push(await seedPage(db, { chapterId, number: 1, input: 'Race', state: 'generating_narration', version: 1, generationStartedAt: new Date(), createdBy: 'a' }));
     }
     return pages;
   }
