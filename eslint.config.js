@@ -1,6 +1,7 @@
 // @ts-check
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { layersPlugin } from './eslint-layers.js';
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'bench/results/**'] },
@@ -23,13 +24,19 @@ export default tseslint.config(
     // The worker reaches Discord through REST only: importing discord.js there loads the whole gateway
     // client (about 20 MiB resident). Its parts come from @discordjs/rest, discord-api-types and
     // @discordjs/formatters, which discord.js itself re-exports.
-    files: ['src/worker/**', 'src/services/**', 'src/discord/render/**', 'src/render/**', 'src/agents/**', 'src/db/**', 'src/queue/**', 'src/domain/**', 'src/http/**'],
+    files: ['src/worker/**', 'src/services/**', 'src/views/**', 'src/comfyui/**', 'src/agents/**', 'src/db/**', 'src/queue/**', 'src/domain/**', 'src/ops/**'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
         { paths: [{ name: 'discord.js', allowTypeImports: true, message: 'Code the worker loads imports @discordjs/rest, discord-api-types/v10 or @discordjs/formatters instead.' }] },
       ],
     },
+  },
+  {
+    // What each folder may import, from README's Layout table (eslint-layers.js).
+    files: ['src/**/*.ts', 'commands/**/*.ts'],
+    plugins: { layers: layersPlugin },
+    rules: { 'layers/allowed-imports': 'error' },
   },
   {
     // Command-line entry points and the demo talk to a person on the terminal.

@@ -1,5 +1,5 @@
 import { createDatabase } from '../src/db/connection.js';
-import { castVote } from '../src/services/cast-vote.js';
+import { castVoteOrPick } from '../src/services/cast-vote.js';
 import { createTestDatabase } from '../loopback/local-database.js';
 import { openDrafts } from './fixtures.js';
 import { now, row, summarize, type BenchRow } from './stats.js';
@@ -9,7 +9,7 @@ const GUILD = '700000000000000011';
 
 /**
  * The vote step of a click, alone and counted: statements sent (round trips) and milliseconds for a
- * vote that leaves its draft open and for the Approve that decides it, through the real castVote.
+ * vote that leaves its draft open and for the Approve that decides it, through the real castVoteOrPick.
  */
 export async function benchVoteRoundTrips(): Promise<BenchRow[]> {
   const database = await createTestDatabase('benchvotert');
@@ -26,10 +26,10 @@ export async function benchVoteRoundTrips(): Promise<BenchRow[]> {
       for (const draft of drafts) {
         statements = 0;
         const started = now();
-        const outcome = await castVote(db, { guildId: GUILD, channelId: draft.threadId, userId }, draft, 'approve', null);
+        const cast = await castVoteOrPick(db, { guildId: GUILD, channelId: draft.threadId, userId }, draft, 'approve', null);
         ms.push(now() - started);
         trips.push(statements);
-        if ((outcome.decision === 'open') !== (userId === 'a')) throw new Error(`unexpected decision ${outcome.decision}`);
+        if (cast.kind !== 'draft' || (cast.outcome.decision === 'open') !== (userId === 'a')) throw new Error(`unexpected outcome ${JSON.stringify(cast.outcome.decision)}`);
       }
       return { trips: summarize(trips), ms: summarize(ms) };
     };

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { createTestDatabase } from '../loopback/local-database.js';
-import { castVote } from '../src/services/cast-vote.js';
+import { castVoteOrPick } from '../src/services/cast-vote.js';
 import { openDrafts } from './fixtures.js';
 import { now, row, summarize, type BenchRow } from './stats.js';
 
@@ -9,7 +9,7 @@ const PAGES = 200;
 const RUNS = 3;
 const GUILD = '700000000000000001';
 
-/** 50 co-writers voting at once over 200 open drafts, through the real castVote; against a bare UPDATE loop. */
+/** 50 co-writers voting at once over 200 open drafts, through the real castVoteOrPick; against a bare UPDATE loop. */
 export async function benchVotes(): Promise<BenchRow[]> {
   const database = await createTestDatabase('benchvotes');
   const db = database.db;
@@ -33,7 +33,7 @@ export async function benchVotes(): Promise<BenchRow[]> {
           for (let i = 0; i < drafts.length; i += 1) {
             const draft = drafts[(i + v * 7) % drafts.length];
             if (!draft) continue;
-            await castVote(db, { guildId: GUILD, channelId: draft.threadId, userId: voter }, draft, choice, null);
+            await castVoteOrPick(db, { guildId: GUILD, channelId: draft.threadId, userId: voter }, draft, choice, null);
           }
         }),
       );

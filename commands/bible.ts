@@ -4,7 +4,7 @@ import { ApplicationIntegrationType, InteractionContextType, PermissionFlagsBits
 import { BIBLE_FIELDS, encodeCustomId } from '../src/discord/custom-id.js';
 import type { Reply } from '../src/discord/reply.js';
 import { BIBLE_ENTRY_TYPES, type BibleEntryType } from '../src/domain/bible-entry.js';
-import { fitText, LIMITS } from '../src/discord/render/message-parts.js';
+import { fitText, LIMITS } from '../src/views/message-parts.js';
 import { ephemeral } from '../src/discord/reply.js';
 import type { SlashCommand } from '../src/discord/slash-command.js';
 import { readText } from '../src/discord/text-input.js';

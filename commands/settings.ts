@@ -1,7 +1,7 @@
 import { EmbedBuilder, SlashCommandBuilder } from '@discordjs/builders';
 import { ApplicationIntegrationType, InteractionContextType, PermissionFlagsBits } from 'discord.js';
 import type { SlashCommand } from '../src/discord/slash-command.js';
-import { fitText } from '../src/discord/render/message-parts.js';
+import { fitText } from '../src/views/message-parts.js';
 import { ephemeral } from '../src/discord/reply.js';
 import { readText } from '../src/discord/text-input.js';
 import { changeSettings } from '../src/services/settings-service.js';

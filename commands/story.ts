@@ -4,7 +4,7 @@ import { setupStory } from '../src/services/story-service.js';
 import type { SlashCommand } from '../src/discord/slash-command.js';
 import { ephemeral } from '../src/discord/reply.js';
 import { readText } from '../src/discord/text-input.js';
-import { renderStoryStatus } from '../src/discord/render/progress.js';
+import { renderStoryStatus } from '../src/views/progress.js';
 import { getStoryStatus } from '../src/services/progress-service.js';
 import { publishStory, unpublishStory } from '../src/services/publish-story.js';
 

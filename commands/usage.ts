@@ -1,7 +1,7 @@
 import { ApplicationIntegrationType, InteractionContextType } from 'discord.js';
 import { EmbedBuilder, SlashCommandBuilder } from '@discordjs/builders';
 import type { SlashCommand } from '../src/discord/slash-command.js';
-import { fitText, LIMITS } from '../src/discord/render/message-parts.js';
+import { fitText, LIMITS } from '../src/views/message-parts.js';
 import { findStoryHere } from '../src/services/story-lookup.js';
 import { getBudgetStatus, isBudgetSpent } from '../src/services/budget-service.js';
 import { summariseUsage, type UsageLine } from '../src/services/usage-service.js';

@@ -3,6 +3,7 @@ import { countTokens } from '../src/agents/tokens.js';
 import { buildNarrationPrompt } from '../src/domain/context-builder.js';
 import { addToOutbox } from '../src/db/outbox.js';
 import { loadNarrationContext } from '../src/services/prompt-context.js';
+import { seedChapter, seedPage, seedRevision, seedStory } from '../loopback/seed.js';
 import { startStoryroom, type StoryroomHarness } from '../loopback/stack.js';
 
 describe('the chapter summary', () => {
@@ -12,20 +13,15 @@ describe('the chapter summary', () => {
   beforeAll(async () => {
     h = await startStoryroom('summary', { bot: false });
     const db = h.database.db;
-    const story = await db.insertInto('stories').values({ guild_id: h.guildId, channel_id: h.storyChannelId, title: 'Long', created_by: 'x' }).returning('id').executeTakeFirstOrThrow();
-    const chapter = await db.insertInto('chapters').values({ story_id: story.id, number: 1, title: 'Long Road', thread_id: '600000000000000001', created_by: 'x' }).returning('id').executeTakeFirstOrThrow();
-    chapterId = chapter.id;
+    const storyId = await seedStory(db, { guildId: h.guildId, channelId: h.storyChannelId, title: 'Long', createdBy: 'x' });
+    chapterId = await seedChapter(db, { storyId, number: 1, title: 'Long Road', threadId: '600000000000000001', createdBy: 'x' });
     // Seventeen approved pages and an eighteenth waiting: the state a long chapter reaches.
     for (let number = 1; number <= 18; number += 1) {
-      const page = await db
-        .insertInto('story_pages')
-        .values({ chapter_id: chapterId, number, input: `input ${number}`, state: number < 18 ? 'page_approved' : 'generating_narration', created_by: 'x' })
-        .returning('id')
-        .executeTakeFirstOrThrow();
+      const pageId = await seedPage(db, { chapterId, number, input: `input ${number}`, state: number < 18 ? 'page_approved' : 'generating_narration', createdBy: 'x' });
       if (number === 18) continue;
-      const narration = await db.insertInto('page_revisions').values({ page_id: page.id, kind: 'narration', version: 1, body: `Narration of page ${number}.`, structured: null, status: 'approved' }).returning('id').executeTakeFirstOrThrow();
-      const dialogue = await db.insertInto('page_revisions').values({ page_id: page.id, kind: 'dialogue', version: 1, body: `**Kai:** Line of page ${number}.`, structured: null, status: 'approved' }).returning('id').executeTakeFirstOrThrow();
-      await db.updateTable('story_pages').set({ approved_narration_id: narration.id, approved_dialogue_id: dialogue.id }).where('id', '=', page.id).execute();
+      const narration = await seedRevision(db, { pageId, kind: 'narration', body: `Narration of page ${number}.`, status: 'approved' });
+      const dialogue = await seedRevision(db, { pageId, kind: 'dialogue', body: `**Kai:** Line of page ${number}.`, status: 'approved' });
+      await db.updateTable('story_pages').set({ approved_narration_id: narration, approved_dialogue_id: dialogue }).where('id', '=', pageId).execute();
     }
   });
   afterAll(async () => {

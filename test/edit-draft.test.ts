@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { castVote } from '../src/services/cast-vote.js';
+import { castVoteOrPick } from '../src/services/cast-vote.js';
 import { editDraft, EditRefused } from '../src/services/edit-draft.js';
 import { UserError } from '../src/services/user-error.js';
 import { startStoryroom, type StoryroomHarness } from '../loopback/stack.js';
@@ -173,10 +173,10 @@ describe('editing a draft by hand', () => {
     for (let run = 0; run < RACES; run += 1) {
       const draft = await openNarration(`Edit or vote ${run}`);
       const place = (userId: string) => ({ guildId: h.guildId, channelId: draft.threadId, userId });
-      await castVote(h.database.db, place(h.adminId), draft.target, 'approve', null);
+      await castVoteOrPick(h.database.db, place(h.adminId), draft.target, 'approve', null);
       const [edited, voted] = await Promise.allSettled([
         editDraft(h.database.db, place(h.adminId), draft.target, 'An edit racing the vote.', CLOCK),
-        castVote(h.database.db, place(draft.other), draft.target, 'approve', null),
+        castVoteOrPick(h.database.db, place(draft.other), draft.target, 'approve', null),
       ]);
       expect([edited.status, voted.status].filter((s) => s === 'fulfilled')).toHaveLength(1);
       const loser = edited.status === 'rejected' ? edited.reason : voted.status === 'rejected' ? voted.reason : null;

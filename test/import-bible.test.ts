@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../loopback/local-database.js';
+import { seedStory } from '../loopback/seed.js';
 
 const run = promisify(execFile);
 
@@ -28,8 +29,7 @@ describe('npm run import-bible', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase('import-bible');
-    const story = await database.db.insertInto('stories').values({ guild_id: '100000000000000001', channel_id: '100000000000000002', title: 'Imported', created_by: 'x' }).returning('id').executeTakeFirstOrThrow();
-    storyId = story.id;
+    storyId = await seedStory(database.db, { guildId: '100000000000000001', channelId: '100000000000000002', title: 'Imported', createdBy: 'x' });
     folder = await mkdtemp(join(tmpdir(), 'storyroom-bible-'));
     await mkdir(join(folder, 'characters'));
     await mkdir(join(folder, 'locations'));

@@ -8,6 +8,7 @@ import { createRedisConnection, deleteQueueKeys } from '../src/queue/redis.js';
 import { startPage } from '../src/services/start-page.js';
 import { REDIS_URL } from '../loopback/local-redis.js';
 import { createTestDatabase, type TestDatabase } from '../loopback/local-database.js';
+import { seedChapter, seedStory } from '../loopback/seed.js';
 
 const GUILD = '300000000000000001';
 const THREAD = '300000000000000002';
@@ -22,17 +23,8 @@ describe('the outbox relay', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase('outbox');
-    const story = await database.db
-      .insertInto('stories')
-      .values({ guild_id: GUILD, channel_id: '300000000000000009', title: 'Relay', created_by: WRITER })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const chapter = await database.db
-      .insertInto('chapters')
-      .values({ story_id: story.id, number: 1, title: 'One', thread_id: THREAD, created_by: WRITER })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await database.db.insertInto('chapter_members').values({ chapter_id: chapter.id, user_id: WRITER, role: 'owner' }).execute();
+    const storyId = await seedStory(database.db, { guildId: GUILD, channelId: '300000000000000009', title: 'Relay', createdBy: WRITER });
+    await seedChapter(database.db, { storyId, number: 1, title: 'One', threadId: THREAD, createdBy: WRITER, members: [{ userId: WRITER, role: 'owner' }] });
   });
   afterAll(async () => {
     await queue.close();

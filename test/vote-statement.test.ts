@@ -2,16 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import type { Db } from '../src/db/connection.js';
 import { recordVoteInOneStatement } from '../src/db/votes.js';
-import { jobKeyFor } from '../src/domain/jobs.js';
 import { castVote as castVoteInTally, decideDraft, parseQuorumRule, tallyVotes, type VoteChoice } from '../src/domain/voting.js';
-import { recordDraft } from '../src/services/record-draft.js';
-import { startPage } from '../src/services/start-page.js';
 import { createTestDatabase, type TestDatabase } from '../loopback/local-database.js';
+import { seedChapterWithDraft, seedStory, snowflakes } from '../loopback/seed.js';
 
 const GUILD = '410000000000000001';
-const LIMITS = { pageStartCooldownMs: 0, maxGenerationsPerGuild: 100_000, prices: {} };
-let nextId = 410_000_000_000_100_000n;
-const snowflake = () => String((nextId += 1n));
+const snowflake = snowflakes(410_000_000_000_100_000n);
 
 describe('the one-statement vote', () => {
   let database: TestDatabase;
@@ -21,8 +17,7 @@ describe('the one-statement vote', () => {
   beforeAll(async () => {
     database = await createTestDatabase('votestatement');
     db = database.db;
-    const story = await db.insertInto('stories').values({ guild_id: GUILD, channel_id: snowflake(), title: 'Votes', created_by: 'w0' }).returning('id').executeTakeFirstOrThrow();
-    storyId = story.id;
+    storyId = await seedStory(db, { guildId: GUILD, channelId: snowflake(), title: 'Votes', createdBy: 'w0' });
   });
   afterAll(async () => {
     await database.drop();
@@ -32,19 +27,9 @@ describe('the one-statement vote', () => {
   async function openDraft(writers: number, quorum: string) {
     await db.updateTable('stories').set({ quorum }).where('id', '=', storyId).execute();
     const threadId = snowflake();
-    const last = await db.selectFrom('chapters').select((eb) => eb.fn.max<number | null>('number').as('n')).executeTakeFirstOrThrow();
-    const chapter = await db
-      .insertInto('chapters')
-      .values({ story_id: storyId, number: (last.n ?? 0) + 1, title: 'Votes', thread_id: threadId, created_by: 'w0' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
     const users = Array.from({ length: writers }, (_, i) => `w${i}`);
-    await db.insertInto('chapter_members').values(users.map((user_id) => ({ chapter_id: chapter.id, user_id, role: 'writer' as const }))).execute();
-    const { page } = await startPage(db, { guildId: GUILD, channelId: threadId, userId: 'w0' }, 'A page', LIMITS);
-    const job = { pageId: page.id, kind: 'narration' as const, pageVersion: page.version };
-    const recorded = await recordDraft(db, { ...job, generationKey: jobKeyFor('generate-draft', job) }, { body: 'Draft.', structured: null, promptContext: null }, { minuteMs: 60_000, continuityReview: false });
-    if (recorded.status !== 'recorded') throw new Error('draft not recorded');
-    return { threadId, pageId: page.id, revisionId: recorded.revision.id, users };
+    const { pageId, revisionId } = await seedChapterWithDraft(db, { guildId: GUILD, storyId, threadId, writers: users, title: 'Votes', body: 'Draft.' });
+    return { threadId, pageId, revisionId, users };
   }
 
   const vote = (draft: Awaited<ReturnType<typeof openDraft>>, userId: string, choice: VoteChoice, feedback: string | null = null) =>

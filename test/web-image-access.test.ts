@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drawPanel } from '../loopback/comfyui/png.js';
 import { startStoryroom, type StoryroomHarness } from '../loopback/stack.js';
 import { WritersRoom } from '../loopback/writers-room.js';
-import { postgresImageStore } from '../src/render/image-store.js';
+import { postgresImageStore } from '../src/db/image-store.js';
 import { panelsMessage, roomWithRenderedPanels, waitForPanels } from './comfyui/panels-story.js';
 
 // A panel image is served only while its story is published, under the story's address, and only if a

@@ -1,7 +1,7 @@
 import { DiscordAPIError, RESTJSONErrorCodes, ThreadAutoArchiveDuration, type ChatInputCommandInteraction } from 'discord.js';
 import type { HandlerContext } from '../../src/discord/context.js';
 import { missingPermissionRefusal } from '../../src/discord/permission-refusal.js';
-import { renderChapterCard } from '../../src/discord/render/chapter-card.js';
+import { renderChapterCard } from '../../src/views/chapter-card.js';
 import type { Reply } from '../../src/discord/reply.js';
 import { ephemeral } from '../../src/discord/reply.js';
 import { chapterHere, type MemberPlace } from '../../src/services/member-service.js';

@@ -17,7 +17,7 @@ import { World } from './world.js';
 
 export { renderChannel } from './render-channel.js';
 export type { HeldCall } from './faults.js';
-export type { EmbedJson, ComponentJson, FailAnswer, InteractionHandle, InteractionResponse, RecordedCall, StoredMessage } from './types.js';
+export type { FailAnswer, InteractionHandle, RecordedCall, StoredMessage } from './types.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

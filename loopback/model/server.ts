@@ -15,18 +15,7 @@ import {
 } from './types.js';
 import { buildUsage, estimateTokens, PrefixCache } from './usage.js';
 
-export type {
-  ChatCompletionRequestBody,
-  MessageRole,
-  ModelServerOptions,
-  MultipleChoices,
-  RecordedMessage,
-  RecordedRequest,
-  Responder,
-  ScriptedChoice,
-  ScriptedFault,
-  ScriptedReply,
-} from './types.js';
+export type { ChatCompletionRequestBody, ModelServerOptions, MultipleChoices, RecordedRequest, Responder, ScriptedReply } from './types.js';
 
 export const LOOPBACK_MODELS = ['gpt-4o-mini', 'loopback-narrator', 'loopback-dialogue'] as const;
 const DEFAULT_REFUSAL = 'I’m sorry, I can’t help with that.';

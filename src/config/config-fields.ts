@@ -32,3 +32,8 @@ export function splitUrlCredentials(text: string): { url: string; authorization:
   parsed.password = '';
   return { url: parsed.toString().replace(/\/+$/, ''), authorization };
 }
+// A bearer token, in the characters hono's bearerAuth accepts (RFC 6750's b64token): another would never match.
+export const bearerToken = z
+  .string()
+  .min(16, 'must be at least 16 characters')
+  .regex(/^[A-Za-z0-9._~+/-]+=*$/, 'may hold only letters, digits, . _ ~ + / - and = at the end');

@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { DEFAULT_CHECKPOINT } from '../domain/comfyui-workflow.js';
 import { chooseRenderWorkflow, type RenderWorkflow } from './render-workflow.js';
 import { DEFAULT_PRICES, type PriceTable } from '../domain/pricing.js';
-import { jsonText, positiveInt, snowflake, splitUrlCredentials, url } from './config-fields.js';
+import { bearerToken, jsonText, positiveInt, snowflake, splitUrlCredentials, url } from './config-fields.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -66,7 +66,9 @@ const environmentSchema = z.object({
   REVIEW_MINUTE_MS: z.coerce.number().int().min(10).max(60_000).default(60_000),
   HTTP_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
-  HTTP_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  // Two doors, two tokens: METRICS_TOKEN opens the bot's /metrics, HTTP_API_TOKEN the web process's content API.
+  METRICS_TOKEN: bearerToken.optional(),
+  HTTP_API_TOKEN: bearerToken.optional(),
   ...webVariables,
   COMFYUI_URL: url(['http:', 'https:']).optional(),
   COMFYUI_CHECKPOINT: z.string().min(1).max(200).default(DEFAULT_CHECKPOINT),
@@ -88,12 +90,14 @@ const environmentSchema = z.object({
     .optional(),
 });
 
-export type Environment = z.input<typeof environmentSchema>;
-
 // Cross-field rules, each reported on the variable to fix.
 const checkedEnvironment = environmentSchema.superRefine((e, ctx) => {
-  if (e.HTTP_PORT !== undefined && e.HTTP_API_TOKEN === undefined) {
-    ctx.addIssue({ code: 'custom', path: ['HTTP_API_TOKEN'], message: 'is required when HTTP_PORT is set (the API answers only with this bearer token)' });
+  // Before METRICS_TOKEN existed HTTP_API_TOKEN opened /metrics too; it still does when METRICS_TOKEN is unset.
+  if (e.HTTP_PORT !== undefined && e.METRICS_TOKEN === undefined && e.HTTP_API_TOKEN === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['METRICS_TOKEN'], message: "is required when HTTP_PORT is set (the bot's /metrics answers only with this bearer token)" });
+  }
+  if (e.METRICS_TOKEN !== undefined && e.METRICS_TOKEN === e.HTTP_API_TOKEN) {
+    ctx.addIssue({ code: 'custom', path: ['METRICS_TOKEN'], message: 'must differ from HTTP_API_TOKEN (whoever scrapes metrics must not read the stories)' });
   }
   if (e.COMFYUI_WORKFLOW !== undefined && e.COMFYUI_WORKFLOW_MAPPING === undefined) {
     ctx.addIssue({ code: 'custom', path: ['COMFYUI_WORKFLOW_MAPPING'], message: 'is required with COMFYUI_WORKFLOW: say which node input takes positive, negative, seed, width and height' });
@@ -132,6 +136,7 @@ export interface Config {
   /** The web reader: where readers reach it (published links start with it) and where it listens. */
   web: WebConfig;
   /** The bot's HTTP API: off unless HTTP_PORT is set; every route but health needs the bearer token. */
+  /** The bot's /metrics, /livez and /readyz; `token` guards /metrics (METRICS_TOKEN, or HTTP_API_TOKEN when that is unset). */
   http: { port: number; host: string; token: string | null } | null;
   worker: {
     /** The worker's /metrics, /livez and /readyz: off unless WORKER_METRICS_PORT is set. */
@@ -239,7 +244,7 @@ export function parseConfig(env: Record<string, string | undefined>, readFile: (
     }),
     review: Object.freeze({ minuteMs: e.REVIEW_MINUTE_MS, continuityReview: e.CONTINUITY_REVIEW === 'on', panelPrompts: e.PANEL_PROMPTS === 'on' }),
     web: webConfigOf(e),
-    http: e.HTTP_PORT === undefined ? null : Object.freeze({ port: e.HTTP_PORT, host: e.HTTP_HOST, token: e.HTTP_API_TOKEN ?? null }),
+    http: e.HTTP_PORT === undefined ? null : Object.freeze({ port: e.HTTP_PORT, host: e.HTTP_HOST, token: e.METRICS_TOKEN ?? e.HTTP_API_TOKEN ?? null }),
     worker: Object.freeze({
       metricsHttp: e.WORKER_METRICS_PORT === undefined ? null : Object.freeze({ port: e.WORKER_METRICS_PORT, host: e.WORKER_METRICS_HOST }),
       concurrency: e.WORKER_CONCURRENCY,

@@ -50,11 +50,6 @@ export async function markRenderFailed(db: Executor, renderId: number, failure: 
   await db.updateTable('panel_renders').set({ status: 'failed', failure, failure_kind: kind, finished_at: sql<Date>`now()` }).where('id', '=', renderId).where('status', '<>', 'done').execute();
 }
 
-/** Where Discord shows the image: kept to fetch a fresh (signed, expiring) CDN link when needed. */
-export async function recordRenderAttachment(db: Executor, renderId: number, attachment: { messageId: string; attachmentId: string }): Promise<void> {
-  await db.updateTable('panel_renders').set({ discord_message_id: attachment.messageId, discord_attachment_id: attachment.attachmentId }).where('id', '=', renderId).execute();
-}
-
 /** Every render of a page, by panel and render number: the history a reroll or a prompt change adds to. */
 export async function listPanelRendersOfPage(db: Executor, pageId: number): Promise<PanelRender[]> {
   return db.selectFrom('panel_renders').selectAll().where('page_id', '=', pageId).orderBy('panel_number').orderBy('render_number').execute();
@@ -70,20 +65,6 @@ export async function listLatestPanelRenders(db: Executor, pageId: number): Prom
     .orderBy('panel_number')
     .orderBy('render_number', 'desc')
     .execute();
-}
-
-/** Renders counted for budgets and per-server caps: every render started in the guild's stories since `since`. */
-export async function countRendersOfGuildSince(db: Executor, guildId: string, since: Date): Promise<number> {
-  const row = await db
-    .selectFrom('panel_renders as r')
-    .innerJoin('story_pages as p', 'p.id', 'r.page_id')
-    .innerJoin('chapters as c', 'c.id', 'p.chapter_id')
-    .innerJoin('stories as s', 's.id', 'c.story_id')
-    .select((eb) => eb.fn.countAll<string>().as('count'))
-    .where('s.guild_id', '=', guildId)
-    .where('r.created_at', '>=', since)
-    .executeTakeFirstOrThrow();
-  return Number(row.count);
 }
 
 /** Whether a render of this panel is waiting or running: a second one would only queue behind it. */

@@ -1,6 +1,5 @@
 import { sql } from 'kysely';
 import type { Executor } from './executor.js';
-import type { PanelPromptEdit } from './render-tables.js';
 
 // A page's panels under review in the thread: prompt changes, approvals of the set, the set's approval.
 
@@ -9,11 +8,6 @@ export async function insertPanelPromptEdit(db: Executor, edit: { pageId: number
     .insertInto('panel_prompt_edits')
     .values({ page_id: edit.pageId, panel_prompt_id: edit.panelPromptId, user_id: edit.userId, old_prompt: edit.oldPrompt, new_prompt: edit.newPrompt, render_id: edit.renderId })
     .execute();
-}
-
-/** The prompt changes of a page, oldest first. */
-export function listPanelPromptEdits(db: Executor, pageId: number): Promise<PanelPromptEdit[]> {
-  return db.selectFrom('panel_prompt_edits').selectAll().where('page_id', '=', pageId).orderBy('id').execute();
 }
 
 /** Records a co-writer's approval of one version of the set; a second click on the same version adds nothing. */

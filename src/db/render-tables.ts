@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, Selectable } from 'kysely';
 
 // The tables of rendered panels (migrations 2026-11-26-005 and -010), apart from database.ts to keep it short.
 
@@ -46,7 +46,6 @@ export interface PanelRendersTable {
 }
 
 export type PanelRender = Selectable<PanelRendersTable>;
-export type NewPanelRender = Insertable<PanelRendersTable>;
 
 export interface PanelPromptEditsTable {
   id: Generated<number>;
@@ -72,5 +71,3 @@ export interface PanelSetApprovalsTable {
   decided_by: string;
   created_at: ColumnType<Date, Date | string | undefined, never>;
 }
-
-export type PanelPromptEdit = Selectable<PanelPromptEditsTable>;

@@ -11,12 +11,12 @@ import { PROGRESS_QUEUE, ProgressRefresher } from '../queue/progress-refresher.j
 import { commitFollowUps } from '../queue/commit-follow-ups.js';
 import { OutboxRelay } from '../queue/outbox-relay.js';
 import { createRedisConnection } from '../queue/redis.js';
-import { NO_MENTIONS } from './render/message-parts.js';
+import { NO_MENTIONS } from '../views/message-parts.js';
 import { createInteractionRouter } from './router.js';
 import { CommandMentions } from './command-mentions.js';
-import { startHttpApi, type RunningApi } from '../http/api.js';
-import { ProcessMetrics } from '../http/metrics.js';
-import { registerSharedSeries } from '../http/shared-series.js';
+import { startOpsServer, type RunningOpsServer } from '../ops/ops-server.js';
+import { ProcessMetrics } from '../ops/metrics.js';
+import { registerSharedSeries } from '../ops/shared-series.js';
 
 export interface BotOptions {
   /** How long the client waits for guilds at start-up (discord.js defaults to 15 s). */
@@ -30,7 +30,7 @@ export interface BotOptions {
 export interface RunningBot {
   client: Client;
   /** The HTTP API when HTTP_PORT is set. */
-  http: RunningApi | null;
+  http: RunningOpsServer | null;
   close(): Promise<void>;
 }
 
@@ -92,7 +92,7 @@ export async function startBot(config: Readonly<Config>, logger: Logger, options
   const progressQueue = serveHttp ? new Queue(PROGRESS_QUEUE, { connection: producer, prefix: config.redis.prefix }) : null;
   if (serveHttp) registerSharedSeries(metrics.registry, { db, queues: progressQueue ? [queue, progressQueue] : [queue], logger: logger.child({ component: 'metrics' }) });
   const readiness = { database: () => pingDatabase(db), redis: () => producer.ping(), discord: () => gatewayConnected(client) };
-  const http = serveHttp ? await startHttpApi({ db, metrics, config, logger: logger.child({ component: 'http' }), readiness }, serveHttp) : null;
+  const http = serveHttp ? await startOpsServer({ metrics, readiness, logger: logger.child({ component: 'http' }), metricsToken: serveHttp.token, health: true }, serveHttp) : null;
   logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'bot ready');
 
   return {

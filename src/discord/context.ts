@@ -1,7 +1,7 @@
 import type { Config } from '../config/config.js';
 import type { Db } from '../db/connection.js';
 import type { Logger } from '../logger.js';
-import type { ProcessMetrics } from '../http/metrics.js';
+import type { ProcessMetrics } from '../ops/metrics.js';
 import type { CommandMentions } from './command-mentions.js';
 
 /** What every handler receives: passed in, never imported as a global. */

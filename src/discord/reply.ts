@@ -1,5 +1,5 @@
 import type { APIModalInteractionResponseCallbackData } from 'discord.js';
-import type { MessageBody } from './render/message-parts.js';
+import type { MessageBody } from '../views/message-parts.js';
 
 export type ReplyBody = Partial<Omit<MessageBody, 'allowed_mentions'>> & {
   /** Files attached to the answer (an export); Discord allows up to 10, and 10 MiB without boosts. */

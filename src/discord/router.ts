@@ -8,11 +8,11 @@ import {
 } from 'discord.js';
 import { insertInteractionReceipt } from '../db/interaction-receipts.js';
 import { UserError } from '../services/user-error.js';
-import type { InteractionOutcome } from '../http/metrics.js';
+import type { InteractionOutcome } from '../ops/metrics.js';
 import { missingBotPermissions, missingPermissionMessage, requiredBotPermissions } from './bot-permissions.js';
 import type { HandlerContext } from './context.js';
 import type { Choice } from '../services/autocomplete-service.js';
-import { NO_MENTIONS } from './render/message-parts.js';
+import { NO_MENTIONS } from '../views/message-parts.js';
 import { ephemeral, type Reply } from './reply.js';
 import type { SlashCommand } from './slash-command.js';
 import { handleComponent, opensForm } from './components.js';

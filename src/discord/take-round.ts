@@ -4,7 +4,7 @@ import type { InteractionPlace } from '../services/co-writers.js';
 import type { RoundVoteOutcome } from '../services/take-round.js';
 import { castRoundVote, requestAnotherTake } from '../services/take-round.js';
 import type { HandlerContext } from './context.js';
-import { draftViewOf, renderDraftMessage, type DraftPhase } from './render/page-messages.js';
+import { draftViewOf, renderDraftMessage, type DraftPhase } from '../views/page-messages.js';
 import { ephemeral, type Reply } from './reply.js';
 
 // Pick and Another take on a round of takes. The clicked take's message is redrawn in the reply; the

@@ -1,5 +1,5 @@
 import type { VoteOutcome } from '../services/cast-vote.js';
-import { draftViewOf, renderDraftMessage } from './render/page-messages.js';
+import { draftViewOf, renderDraftMessage } from '../views/page-messages.js';
 import type { Reply } from './reply.js';
 
 /** The reply to Approve or Revise on a draft: its message redrawn with the tally, and a word when the clicker changed their vote. */

@@ -8,8 +8,6 @@ import { buildComfyWorkflow, type ComfyWorkflow } from './comfyui-workflow.js';
 
 export const MAPPED_VALUES = ['positive', 'negative', 'seed', 'width', 'height'] as const;
 export type MappedValue = (typeof MAPPED_VALUES)[number];
-/** As written by the operator: `"<node id or title>.<input>"` per value. */
-export type WorkflowMappingSpec = Record<MappedValue, string>;
 /** Node ids and input names, checked against the workflow. */
 export type WorkflowMapping = Record<MappedValue, { nodeId: string; input: string }>;
 

@@ -14,7 +14,6 @@ import { fitFeedback } from './feedback-block.js';
 import { materialBlock as block } from './material-block.js';
 
 
-export { sortBible } from './bible-selection.js';
 export type { BibleEntry, CountTokens } from './bible-selection.js';
 
 export interface ChapterSummary {

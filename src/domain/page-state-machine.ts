@@ -55,8 +55,6 @@ export type PageEvent =
   | { type: 'take_added'; kind: DraftKind }
   | { type: 'take_recorded'; kind: DraftKind; byHand: boolean };
 
-export type PageEventType = PageEvent['type'];
-
 export type PageEffect =
   | { type: 'generate_draft'; kind: DraftKind }
   | { type: 'post_draft'; kind: DraftKind }

@@ -1,7 +1,6 @@
 // A published story's address: PUBLIC_URL/<slug>-<token>. The slug is for people (from the title);
 // the token is the secret that makes the link unguessable, 128 random bits as 32 hex digits.
 
-export const PUBLIC_TOKEN_PATTERN = /^[0-9a-f]{32}$/;
 const SLUG_MAX = 60;
 // Bounded on both sides, so a long hostile path cannot make it backtrack.
 const PUBLIC_PATH = /^([a-z0-9-]{1,60})-([0-9a-f]{32})$/;

@@ -23,17 +23,6 @@ export interface VoteOutcome {
 
 type VoteTarget = { pageId: number; revisionId: number };
 
-/**
- * A co-writer's vote on a draft, with optional feedback. Most clicks take one statement that checks
- * and records the vote; a vote that decides the draft (or whose snapshot another vote overtook) is
- * taken again in one transaction that holds the page lock and applies the decision.
- */
-export async function castVote(db: Db, place: InteractionPlace, target: VoteTarget, choice: VoteChoice, feedback: string | null): Promise<VoteOutcome> {
-  const cast = await castVoteOrPick(db, place, target, choice, feedback);
-  if (cast.kind === 'round') throw new Error('castVote on a round of takes: use castVoteOrPick');
-  return cast.outcome;
-}
-
 export type CastVote = { kind: 'draft'; outcome: VoteOutcome } | { kind: 'round'; outcome: RoundVoteOutcome };
 
 /**

@@ -8,7 +8,7 @@ import { Zip, ZipDeflate, ZipPassThrough } from 'fflate';
 import { getChapter } from '../db/chapters.js';
 import { listApprovedRenderImagesOfPages, sumApprovedRenderImageBytesOfChapter } from '../db/panel-renders.js';
 import { comicBookFiles, markdownWithImagesFiles, zipSizeBound, type ArchiveFile, type PanelImageRef } from '../domain/comic-archive.js';
-import type { ImageStore } from '../render/image-store.js';
+import type { ImageStore } from '../db/image-store.js';
 import { UserError } from './user-error.js';
 
 /**

@@ -1,8 +1,9 @@
-import { timingSafeEqual } from 'node:crypto';
 import { Hono, type Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import type { Db } from '../db/connection.js';
 import type { Logger } from '../logger.js';
-import type { ImageStore } from '../render/image-store.js';
+import type { ImageStore } from '../db/image-store.js';
+import { requireBearerToken } from '../ops/bearer-auth.js';
 import { getChapterPages, getNextPromptContext, getPageHistoryById, getPageStatus, listChapters } from '../services/api-service.js';
 import { planChapterArchiveById } from '../services/export-service.js';
 
@@ -20,20 +21,11 @@ export interface ApiDeps {
 
 class ApiError extends Error {
   constructor(
-    readonly status: 400 | 401 | 404,
+    readonly status: 400 | 404,
     message: string,
   ) {
     super(message);
   }
-}
-
-function authorized(header: string | undefined, token: string): boolean {
-  const match = /^Bearer (.+)$/.exec(header ?? '');
-  if (!match?.[1]) return false;
-  const given = Buffer.from(match[1]);
-  const expected = Buffer.from(token);
-  // Constant time, so the token cannot be guessed a character at a time.
-  return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
 const idParam = (text: string | undefined) => {
@@ -52,13 +44,20 @@ const NO_STORE = { 'cache-control': 'no-store' };
 /** `/api/...`: chapters, a chapter's pages, a page, its history, the context its next prompt would get. */
 export function createApiRoutes(deps: ApiDeps): Hono {
   const api = new Hono();
+  // Off without a token: every path answers 404, before any token is asked for.
+  const token = deps.token;
+  if (!token) {
+    api.all('*', (c) => c.json({ error: 'not found' }, 404, NO_STORE));
+    return api;
+  }
+  api.use(requireBearerToken(token, 'HTTP_API_TOKEN'));
+  api.onError((error, c) => {
+    if (error instanceof HTTPException) return error.getResponse();
+    deps.logger.error({ err: error, path: c.req.path }, 'api request failed');
+    return c.json({ error: 'internal error' }, 500, NO_STORE);
+  });
   const answer = (handler: (c: Context) => Promise<unknown>) => async (c: Context) => {
     try {
-      if (!deps.token) throw new ApiError(404, 'not found');
-      if (!authorized(c.req.header('authorization'), deps.token)) {
-        c.header('www-authenticate', 'Bearer');
-        throw new ApiError(401, 'a bearer token is required: Authorization: Bearer <HTTP_API_TOKEN>');
-      }
       return c.json(await handler(c), 200, NO_STORE);
     } catch (error) {
       if (error instanceof ApiError) return c.json({ error: error.message }, error.status, NO_STORE);
@@ -73,15 +72,13 @@ export function createApiRoutes(deps: ApiDeps): Hono {
   // A rendered panel by content hash: the bytes never change, so they may be cached for good.
   api.get('/images/:hash', async (c) => {
     const hash = c.req.param('hash');
-    if (!deps.token || !authorized(c.req.header('authorization'), deps.token)) return c.json({ error: 'a bearer token is required' }, deps.token ? 401 : 404, NO_STORE);
-    const image = await deps.images.get(hash);
+    const image = /^[0-9a-f]{64}$/.test(hash) ? await deps.images.get(hash) : undefined;
     if (!image) return c.json({ error: 'not found' }, 404, NO_STORE);
     return c.body(new Uint8Array(image.bytes), 200, { 'content-type': image.contentType, 'cache-control': 'private, max-age=31536000, immutable' });
   });
   // A chapter's zipped exports with the approved panels, streamed as they are written (one image in
   // memory at a time): what /chapter export attaches when it fits Discord, and the way to get it when not.
   const archive = (format: 'cbz' | 'markdown') => async (c: Context) => {
-    if (!deps.token || !authorized(c.req.header('authorization'), deps.token)) return c.json({ error: 'a bearer token is required' }, deps.token ? 401 : 404, NO_STORE);
     const id = Number(c.req.param('id'));
     const plan = Number.isSafeInteger(id) && id > 0 ? await planChapterArchiveById(deps.db, id, format) : null;
     if (!plan) return c.json({ error: 'not found (or no approved panels yet)' }, 404, NO_STORE);

@@ -3,7 +3,7 @@ import { Hono, type Context } from 'hono';
 import type { Db } from '../db/connection.js';
 import { pingDatabase } from '../db/connection.js';
 import type { Logger } from '../logger.js';
-import type { ImageStore } from '../render/image-store.js';
+import type { ImageStore } from '../db/image-store.js';
 import {
   loadChapterScreen,
   loadFeedEntries,

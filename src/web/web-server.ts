@@ -3,7 +3,7 @@ import { createAdaptorServer } from '@hono/node-server';
 import type { WebProcessConfig } from '../config/config.js';
 import { createDatabase } from '../db/connection.js';
 import type { Logger } from '../logger.js';
-import { postgresImageStore } from '../render/image-store.js';
+import { postgresImageStore } from '../db/image-store.js';
 import { createWebApp } from './web-app.js';
 
 export interface RunningWeb {

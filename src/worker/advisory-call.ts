@@ -1,7 +1,7 @@
 import type { Job } from 'bullmq';
 import { classifyModelError, type ModelUsage } from '../agents/model-client.js';
 import type { AgentName } from '../db/database.js';
-import { renderAdvisoryNotice } from '../discord/render/advisory-notice.js';
+import { renderAdvisoryNotice } from '../views/advisory-notice.js';
 import { getBudgetStatus, isBudgetSpent } from '../services/budget-service.js';
 import { recordAgentExecution } from './agent-log.js';
 import type { PagePlace, WorkerDeps } from './deps.js';

@@ -1,7 +1,7 @@
 import type { Job } from 'bullmq';
 import { getApprovedPageTexts } from '../db/approved-pages.js';
 import { getPageWithPlace } from '../db/pages.js';
-import { renderApprovedPage } from '../discord/render/page-messages.js';
+import { renderApprovedPage } from '../views/page-messages.js';
 import { announcePageJob, jobKeyFor } from '../domain/jobs.js';
 import type { PagePlace, WorkerDeps } from './deps.js';
 import { updatePageCard, whileChapterReachable } from './page-views.js';

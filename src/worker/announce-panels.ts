@@ -1,7 +1,7 @@
 import type { Job } from 'bullmq';
 import { getPageWithPlace } from '../db/pages.js';
 import { findPanelSetApproval } from '../db/panel-review.js';
-import { renderPanelsApproved } from '../discord/render/panels-message.js';
+import { renderPanelsApproved } from '../views/panels-message.js';
 import { announcePanelsJob, jobKeyFor } from '../domain/jobs.js';
 import type { WorkerDeps } from './deps.js';
 import { whileChapterReachable } from './page-views.js';

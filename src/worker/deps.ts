@@ -3,11 +3,11 @@ import type OpenAI from 'openai';
 import { createModelClient } from '../agents/model-client.js';
 import { MultipleChoicesMemory } from '../agents/takes.js';
 import type { Config } from '../config/config.js';
-import { ProcessMetrics } from '../http/metrics.js';
+import { ProcessMetrics } from '../ops/metrics.js';
 import type { Db } from '../db/connection.js';
 import type { getPageWithPlace } from '../db/pages.js';
 import type { Logger } from '../logger.js';
-import { ComfyClient } from '../render/comfyui-client.js';
+import { ComfyClient } from '../comfyui/comfyui-client.js';
 import { createDiscordRest, DiscordMessages } from './discord-messages.js';
 
 /** What every job processor is given: the worker's kernel. */

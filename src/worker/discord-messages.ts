@@ -20,7 +20,7 @@ import {
 } from '../db/discord-messages.js';
 import type { Executor } from '../db/executor.js';
 import type { Logger } from '../logger.js';
-import type { MessageBody } from '../discord/render/message-parts.js';
+import type { MessageBody } from '../views/message-parts.js';
 
 /** The worker reaches Discord through REST only, with the bot token: no gateway, no interaction tokens. */
 export function createDiscordRest(discord: Config['discord']): REST {

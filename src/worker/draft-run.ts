@@ -1,6 +1,6 @@
 import type { Job } from 'bullmq';
 import type { GenerateDraftJob } from '../domain/jobs.js';
-import type { DraftPhase, DraftView } from '../discord/render/page-messages.js';
+import type { DraftPhase, DraftView } from '../views/page-messages.js';
 import type { Logger } from '../logger.js';
 import type { PagePlace, WorkerDeps } from './deps.js';
 import type { MessageTarget } from './discord-messages.js';

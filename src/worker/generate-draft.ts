@@ -9,7 +9,7 @@ import { renderDialogueScript } from '../domain/dialogue-script.js';
 import { classifyModelError, type ModelUsage } from '../agents/model-client.js';
 import { writeDialogue } from '../agents/dialogue.js';
 import { writeNarration } from '../agents/narrator.js';
-import { describeQueuePlace, renderDraftMessage, renderFailureMessage, type DraftView } from '../discord/render/page-messages.js';
+import { describeQueuePlace, renderDraftMessage, renderFailureMessage, type DraftView } from '../views/page-messages.js';
 import { generateDraftJob, jobKeyFor } from '../domain/jobs.js';
 import { failGeneration, recordDraft } from '../services/record-draft.js';
 import { budgetSpentMessage, getBudgetStatus, isBudgetSpent } from '../services/budget-service.js';

@@ -1,7 +1,7 @@
 import type { Job } from 'bullmq';
 import { getPageWithPlace, getRevision, releasePendingTake } from '../db/pages.js';
 import { findRevisionByGenerationKey, listRoundTakes } from '../db/revisions.js';
-import { renderDraftMessage, type DraftView } from '../discord/render/page-messages.js';
+import { renderDraftMessage, type DraftView } from '../views/page-messages.js';
 import { generateTakeJob, jobKeyFor } from '../domain/jobs.js';
 import { classifyModelError } from '../agents/model-client.js';
 import { budgetSpentMessage, getBudgetStatus, isBudgetSpent } from '../services/budget-service.js';

@@ -3,7 +3,7 @@ import type { PageRevision, StoryPage } from '../db/database.js';
 import { getPage } from '../db/pages.js';
 import { listRoundTakes } from '../db/revisions.js';
 import { listCountedRoundVotes, listCountedVotes } from '../db/votes.js';
-import { draftViewOf, renderDraftMessage, renderPageCard, type DraftPhase } from '../discord/render/page-messages.js';
+import { draftViewOf, renderDraftMessage, renderPageCard, type DraftPhase } from '../views/page-messages.js';
 import { MAX_TAKES_PER_ROUND, tallyRound } from '../domain/takes.js';
 import { parseQuorumRule, tallyVotes } from '../domain/voting.js';
 import type { Logger } from '../logger.js';

@@ -1,8 +1,8 @@
 import { getPanelsMessage } from '../db/discord-messages.js';
 import { listPanelPromptsOfRevision } from '../db/panel-prompts.js';
 import { listLatestRendersOfPanels } from '../db/panel-renders.js';
-import { MAX_PANELS_SHOWN, panelFileName, panelsHeading, renderPanelsMessage, summarisePanels, type PanelView } from '../discord/render/panels-message.js';
-import { postgresImageStore } from '../render/image-store.js';
+import { MAX_PANELS_SHOWN, panelFileName, panelsHeading, renderPanelsMessage, summarisePanels, type PanelView } from '../views/panels-message.js';
+import { postgresImageStore } from '../db/image-store.js';
 import { panelSetOf } from '../services/approve-panels.js';
 import { canRetryRender } from '../domain/panel-set.js';
 import type { PagePlace, WorkerDeps } from './deps.js';

@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import { renderPinnedProgress } from '../discord/render/progress.js';
+import { renderPinnedProgress } from '../views/progress.js';
 import { getPageWithPlace, getRevision } from '../db/pages.js';
 import { refreshProgressJob, refreshRoundJob } from '../domain/jobs.js';
 import { getChapterProgressById } from '../services/progress-service.js';

@@ -1,12 +1,12 @@
 import type { Job } from 'bullmq';
 import { getPageWithPlace } from '../db/pages.js';
 import { findPanelRender, listLatestPanelRenders, markRenderDone, markRenderFailed, markRenderSubmitted, type PanelRender } from '../db/panel-renders.js';
-import { describeRenderProgress } from '../discord/render/panels-message.js';
+import { describeRenderProgress } from '../views/panels-message.js';
 import { applyWorkflowMapping } from '../domain/comfyui-mapping.js';
 import { renderPanelJob } from '../domain/jobs.js';
-import { ComfyBadResponseError, ComfyUnreachableError, ComfyValidationError, failingNodes, isMissingModel } from '../render/comfyui-errors.js';
-import { postgresImageStore } from '../render/image-store.js';
-import { renderPanel, type PanelRenderResult } from '../render/render-panel.js';
+import { ComfyBadResponseError, ComfyUnreachableError, ComfyValidationError, failingNodes, isMissingModel } from '../comfyui/comfyui-errors.js';
+import { postgresImageStore } from '../db/image-store.js';
+import { renderPanel, type PanelRenderResult } from '../comfyui/draw-panel.js';
 import type { PagePlace, WorkerDeps } from './deps.js';
 import { whileChapterReachable } from './page-views.js';
 import { showPanels, showPanelsStatus } from './panels-view.js';

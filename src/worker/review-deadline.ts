@@ -1,6 +1,6 @@
 import type { Job } from 'bullmq';
 import { getPageWithPlace } from '../db/pages.js';
-import { NO_MENTIONS } from '../discord/render/message-parts.js';
+import { NO_MENTIONS } from '../views/message-parts.js';
 import { jobKeyFor, reviewDueJob } from '../domain/jobs.js';
 import { takeLetter } from '../domain/takes.js';
 import { decideDraftAtDeadline } from '../services/decide-draft.js';

@@ -6,7 +6,7 @@ import { getPageWithPlace, getRevision } from '../db/pages.js';
 import { getReviewRules } from '../db/stories.js';
 import { markRevisionReminded } from '../db/revisions.js';
 import { listCountedVotes } from '../db/votes.js';
-import { NO_MENTIONS } from '../discord/render/message-parts.js';
+import { NO_MENTIONS } from '../views/message-parts.js';
 import { jobKeyFor, reviewDueJob } from '../domain/jobs.js';
 import { awaitingVotes } from '../domain/voting.js';
 import { isOpenForVote } from '../services/decide-draft.js';

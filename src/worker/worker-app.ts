@@ -2,8 +2,8 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { DelayedError, Queue, Worker, type Job } from 'bullmq';
 import type { Config } from '../config/config.js';
 import { createDatabase, pingDatabase } from '../db/connection.js';
-import { ProcessMetrics } from '../http/metrics.js';
-import { startWorkerHttp, type RunningWorkerHttp } from '../http/worker-server.js';
+import { ProcessMetrics } from '../ops/metrics.js';
+import { startOpsServer, type RunningOpsServer } from '../ops/ops-server.js';
 import { migrateToLatest } from '../db/migrate.js';
 import type { Logger } from '../logger.js';
 import { isJobName, jobSpec, type QueueName } from '../domain/jobs.js';
@@ -30,7 +30,7 @@ export interface WorkerOptions {
 export interface RunningWorker {
   worker: Worker;
   /** /metrics, /livez and /readyz when WORKER_METRICS_PORT is set. */
-  http: RunningWorkerHttp | null;
+  http: RunningOpsServer | null;
   close(): Promise<void>;
 }
 
@@ -159,7 +159,7 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, opti
       .catch((error: unknown) => sweepLog.warn({ err: error }, 'sweep failed; trying again next round'));
   }, options.sweepIntervalMs ?? Math.min(15_000, Math.max(500, config.worker.stuckPageMs / 2)));
   const readiness = { database: () => pingDatabase(db), redis: () => queueConnection.ping() };
-  const http = config.worker.metricsHttp ? await startWorkerHttp({ metrics, readiness, logger: logger.child({ component: 'http' }) }, config.worker.metricsHttp) : null;
+  const http = config.worker.metricsHttp ? await startOpsServer({ metrics, readiness, logger: logger.child({ component: 'http' }), metricsToken: null, health: false }, config.worker.metricsHttp) : null;
   logger.info({ concurrency: config.worker.concurrency }, 'worker started');
 
   return {

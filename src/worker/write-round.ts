@@ -3,7 +3,7 @@ import { AgentFailure, classifyModelError, type ModelUsage } from '../agents/mod
 import { writeTakes, type TakesAnswer } from '../agents/takes.js';
 import { countTokens } from '../agents/tokens.js';
 import { getPage } from '../db/pages.js';
-import { renderDraftMessage, renderFailureMessage } from '../discord/render/page-messages.js';
+import { renderDraftMessage, renderFailureMessage } from '../views/page-messages.js';
 import { buildDialoguePrompt, buildNarrationPrompt, type BuiltPrompt } from '../domain/context-builder.js';
 import { dialogueScriptSchema, renderDialogueScript } from '../domain/dialogue-script.js';
 import type { DraftKind } from '../domain/page-state-machine.js';

@@ -3,9 +3,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readPngSize } from '../../loopback/comfyui/png.js';
 import { ComfyServer } from '../../loopback/comfyui/server.js';
 import { applyWorkflowMapping, builtInPanelWorkflow } from '../../src/domain/comfyui-mapping.js';
-import { ComfyClient, type RenderProgress } from '../../src/render/comfyui-client.js';
-import { ComfyUnreachableError, ComfyValidationError } from '../../src/render/comfyui-errors.js';
-import { renderPanel } from '../../src/render/render-panel.js';
+import { ComfyClient, type RenderProgress } from '../../src/comfyui/comfyui-client.js';
+import { ComfyUnreachableError, ComfyValidationError } from '../../src/comfyui/comfyui-errors.js';
+import { renderPanel } from '../../src/comfyui/draw-panel.js';
 
 const CHECKPOINT = 'sd_xl_base_1.0.safetensors';
 function panelWorkflow(options: { seed?: number; checkpoint?: string; prompt?: string } = {}) {

@@ -6,7 +6,7 @@ import { encodePng } from '../../loopback/comfyui/png.js';
 import { startStoryroom, type StoryroomHarness } from '../../loopback/stack.js';
 import { waitUntil } from '../../loopback/wait-until.js';
 import { WritersRoom } from '../../loopback/writers-room.js';
-import { postgresImageStore } from '../../src/render/image-store.js';
+import { postgresImageStore } from '../../src/db/image-store.js';
 import { collectArchive, planChapterArchiveById } from '../../src/services/export-service.js';
 import { panelsMessage, roomWithRenderedPanels } from './panels-story.js';
 

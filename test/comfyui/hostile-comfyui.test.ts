@@ -5,8 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ComfyServer } from '../../loopback/comfyui/server.js';
 import { parseConfig } from '../../src/config/config.js';
 import { applyWorkflowMapping, builtInPanelWorkflow } from '../../src/domain/comfyui-mapping.js';
-import { ComfyClient } from '../../src/render/comfyui-client.js';
-import { renderPanel } from '../../src/render/render-panel.js';
+import { ComfyClient } from '../../src/comfyui/comfyui-client.js';
+import { renderPanel } from '../../src/comfyui/draw-panel.js';
 
 // A ComfyUI, or a proxy in front of it, that misbehaves: the worker's client keeps going where it can
 // (polling when the socket hangs) and refuses what would cost it its memory or lead it elsewhere.

@@ -3,7 +3,7 @@ import { drawPanel } from '../../loopback/comfyui/png.js';
 import { createTestDatabase, type TestDatabase } from '../../loopback/local-database.js';
 import { parseWebConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/logger.js';
-import { postgresImageStore } from '../../src/render/image-store.js';
+import { postgresImageStore } from '../../src/db/image-store.js';
 import { startWebServer, type RunningWeb } from '../../src/web/web-server.js';
 
 const TOKEN = 'image-route-token-0123456789';

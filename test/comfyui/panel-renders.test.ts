@@ -3,11 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPngSize } from '../../loopback/comfyui/png.js';
 import { ComfyServer } from '../../loopback/comfyui/server.js';
 import { createTestDatabase, type TestDatabase } from '../../loopback/local-database.js';
-import { insertPanelRender, listLatestPanelRenders, listPanelRendersOfPage, markRenderDone, markRenderFailed, markRenderSubmitted, findPanelRender, countRendersOfGuildSince } from '../../src/db/panel-renders.js';
+import { seedChapter, seedPage, seedRevision, seedStory } from '../../loopback/seed.js';
+import { insertPanelRender, listLatestPanelRenders, listPanelRendersOfPage, markRenderDone, markRenderFailed, markRenderSubmitted, findPanelRender, countRendersInProgressInGuild } from '../../src/db/panel-renders.js';
 import { applyWorkflowMapping, builtInPanelWorkflow, hashWorkflow } from '../../src/domain/comfyui-mapping.js';
-import { ComfyClient } from '../../src/render/comfyui-client.js';
-import { hashImage, postgresImageStore } from '../../src/render/image-store.js';
-import { renderPanel } from '../../src/render/render-panel.js';
+import { ComfyClient } from '../../src/comfyui/comfyui-client.js';
+import { hashImage, postgresImageStore } from '../../src/db/image-store.js';
+import { renderPanel } from '../../src/comfyui/draw-panel.js';
 import { listApprovedPanelImages } from '../../src/db/reader.js';
 
 describe('rendered panels in Postgres', () => {
@@ -18,11 +19,11 @@ describe('rendered panels in Postgres', () => {
   beforeAll(async () => {
     database = await createTestDatabase('panel_renders');
     const { db } = database;
-    const story = await db.insertInto('stories').values({ guild_id: '100000000000000001', channel_id: '100000000000000002', title: 'Mark', created_by: '100000000000000003' }).returning('id').executeTakeFirstOrThrow();
-    const chapter = await db.insertInto('chapters').values({ story_id: story.id, number: 1, title: 'One', thread_id: '100000000000000004', created_by: '100000000000000003' }).returning('id').executeTakeFirstOrThrow();
-    const page = await db.insertInto('story_pages').values({ chapter_id: chapter.id, number: 1, input: 'The Mark glows', state: 'page_approved', created_by: '100000000000000003' }).returning('id').executeTakeFirstOrThrow();
-    pageId = page.id;
-    const revision = await db.insertInto('page_revisions').values({ page_id: page.id, kind: 'dialogue', version: 1, body: 'Lines', structured: null }).returning('id').executeTakeFirstOrThrow();
+    const storyId = await seedStory(db, { guildId: '100000000000000001', channelId: '100000000000000002', title: 'Mark', createdBy: '100000000000000003' });
+    const chapterId = await seedChapter(db, { storyId, number: 1, title: 'One', threadId: '100000000000000004', createdBy: '100000000000000003' });
+    pageId = await seedPage(db, { chapterId, number: 1, input: 'The Mark glows', state: 'page_approved', createdBy: '100000000000000003' });
+    const page = { id: pageId };
+    const revision = { id: await seedRevision(db, { pageId, kind: 'dialogue', body: 'Lines' }) };
     await db.updateTable('story_pages').set({ approved_dialogue_id: revision.id }).where('id', '=', page.id).execute();
     for (const panel of [1, 2]) {
       const row = await db
@@ -74,7 +75,7 @@ describe('rendered panels in Postgres', () => {
       [2, 1, 21],
     ]);
     expect((await listPanelRendersOfPage(database.db, pageId)).length).toBeGreaterThanOrEqual(3);
-    expect(await countRendersOfGuildSince(database.db, '100000000000000001', new Date(Date.now() - 60_000))).toBeGreaterThanOrEqual(3);
+    expect(await countRendersInProgressInGuild(database.db, '100000000000000001')).toBeGreaterThanOrEqual(3);
   });
 
   it('a render drawn by ComfyUI is stored with what made it; its prompt id was stored before it was sent', async () => {

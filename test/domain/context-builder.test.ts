@@ -287,10 +287,10 @@ describe('the chapter summary’s stride', () => {
   });
 });
 
-describe('finding 5: feedback within the prompt budget', () => {
+describe('feedback within the prompt budget', () => {
   const everyToken = (prompt: ReturnType<typeof buildNarrationPrompt>) => prompt.messages.reduce((sum, m) => sum + countTokens(m.content), 0);
 
-  it('finding 5: twenty long pieces of feedback still leave the prompt within its budget', () => {
+  it('twenty long pieces of feedback still leave the prompt within its budget', () => {
     const feedback = Array.from({ length: 20 }, (_, i) => `Feedback number ${i}: ${'make it darker and colder, '.repeat(140)}`.slice(0, 4000));
     const budget = { totalTokens: 4_000, bibleTokens: 1_000 };
     const prompt = buildNarrationPrompt({ ...base, budget, revising: { version: 3, text: 'It glowed.', feedback } }, countTokens);
@@ -303,7 +303,7 @@ describe('finding 5: feedback within the prompt budget', () => {
     expect(last).toContain('Kai notices the Mark glowing');
   });
 
-  it('finding 5: feedback that fits is untouched', () => {
+  it('feedback that fits is untouched', () => {
     const prompt = buildNarrationPrompt({ ...base, revising: { version: 1, text: 'It glowed.', feedback: ['More rain.', 'Less telling.'] } }, countTokens);
     const last = prompt.messages.at(-1)?.content ?? '';
     expect(last).toContain('More rain.');

@@ -130,7 +130,7 @@ describe('diff as Discord markdown', () => {
   });
 });
 
-describe('finding 8: /page diff is bounded', () => {
+describe('/page diff is bounded', () => {
   let state = 7;
   const word = () => {
     state = (state * 1103515245 + 12345) % 2 ** 31;
@@ -138,14 +138,14 @@ describe('finding 8: /page diff is bounded', () => {
   };
   const draft = (words: number) => Array.from({ length: words }, word).join(' ');
 
-  it('finding 8: two 4,000-word drafts that differ everywhere stop at the step bound and say so', () => {
+  it('two 4,000-word drafts that differ everywhere stop at the step bound and say so', () => {
     const result = diffWordsBounded(draft(4000), draft(4000));
     expect(result.exact).toBe(false);
     expect(result.steps).toBeLessThanOrEqual(DIFF_STEP_LIMIT);
     expect(side(result.parts, 'removed').length).toBeGreaterThan(0);
   });
 
-  it('finding 8: a 4,000-word draft with a few edits is still diffed word by word', () => {
+  it('a 4,000-word draft with a few edits is still diffed word by word', () => {
     const before = draft(4000).split(' ');
     const after = [...before];
     for (const at of [10, 1000, 2500, 3990]) after[at] = 'CHANGED';

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InteractionHandle } from '../../loopback/discord/emulator.js';
 import { button, WritersRoom } from '../../loopback/writers-room.js';
+import { seedChapter, seedPage, seedRevision, seedStory } from '../../loopback/seed.js';
 import { startStoryroom, type StoryroomHarness } from '../../loopback/stack.js';
 
 describe('bad input and trust', () => {
@@ -27,12 +28,12 @@ describe('bad input and trust', () => {
     const [, , pageId, revisionId] = (button(open, 'Approve').custom_id ?? '').split(':').map(Number);
     // Another server's story, page and draft: its ids must be unreachable from this server.
     const db = h.database.db;
-    const story = await db.insertInto('stories').values({ guild_id: '500000000000000001', channel_id: '500000000000000002', title: 'Theirs', created_by: 'x' }).returning('id').executeTakeFirstOrThrow();
-    const chapter = await db.insertInto('chapters').values({ story_id: story.id, number: 1, title: 'Theirs', thread_id: '500000000000000003', created_by: 'x' }).returning('id').executeTakeFirstOrThrow();
-    const page = await db.insertInto('story_pages').values({ chapter_id: chapter.id, number: 1, input: 'theirs', state: 'user_reviewing_narration', created_by: 'x' }).returning('id').executeTakeFirstOrThrow();
-    const revision = await db.insertInto('page_revisions').values({ page_id: page.id, kind: 'narration', version: 1, body: 'theirs', structured: null }).returning('id').executeTakeFirstOrThrow();
-    await db.updateTable('story_pages').set({ current_revision_id: revision.id }).where('id', '=', page.id).execute();
-    draft = { messageId: open.id, pageId: pageId ?? 0, revisionId: revisionId ?? 0, otherGuildPageId: page.id, otherGuildRevisionId: revision.id, otherChapterId: chapter.id };
+    const storyId = await seedStory(db, { guildId: '500000000000000001', channelId: '500000000000000002', title: 'Theirs', createdBy: 'x' });
+    const chapterId = await seedChapter(db, { storyId, number: 1, title: 'Theirs', threadId: '500000000000000003', createdBy: 'x' });
+    const otherPageId = await seedPage(db, { chapterId, number: 1, input: 'theirs', state: 'user_reviewing_narration', createdBy: 'x' });
+    const otherRevisionId = await seedRevision(db, { pageId: otherPageId, kind: 'narration', body: 'theirs' });
+    await db.updateTable('story_pages').set({ current_revision_id: otherRevisionId }).where('id', '=', otherPageId).execute();
+    draft = { messageId: open.id, pageId: pageId ?? 0, revisionId: revisionId ?? 0, otherGuildPageId: otherPageId, otherGuildRevisionId: otherRevisionId, otherChapterId: chapterId };
   });
   afterAll(async () => {
     await h?.close();

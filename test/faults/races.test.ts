@@ -1,18 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/connection.js';
-import { jobKeyFor } from '../../src/domain/jobs.js';
-import { castVote } from '../../src/services/cast-vote.js';
+import { castVoteOrPick } from '../../src/services/cast-vote.js';
 import type { InteractionPlace } from '../../src/services/co-writers.js';
-import { recordDraft } from '../../src/services/record-draft.js';
 import { startPage } from '../../src/services/start-page.js';
 import { UserError } from '../../src/services/user-error.js';
 import { createTestDatabase, type TestDatabase } from '../../loopback/local-database.js';
+import { seedChapter, seedChapterWithDraft, seedStory, snowflakes } from '../../loopback/seed.js';
 
 const GUILD = '400000000000000001';
 const LIMITS = { pageStartCooldownMs: 0, maxGenerationsPerGuild: 10_000, prices: {} };
 const RUNS = 50;
-let nextId = 400_000_000_000_100_000n;
-const snowflake = () => String((nextId += 1n));
+const snowflake = snowflakes(400_000_000_000_100_000n);
 
 describe('races', () => {
   let database: TestDatabase;
@@ -22,12 +20,7 @@ describe('races', () => {
   beforeAll(async () => {
     database = await createTestDatabase('races');
     db = database.db;
-    const story = await db
-      .insertInto('stories')
-      .values({ guild_id: GUILD, channel_id: snowflake(), title: 'Races', created_by: 'owner' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    storyId = story.id;
+    storyId = await seedStory(db, { guildId: GUILD, channelId: snowflake(), title: 'Races', createdBy: 'owner' });
   });
   afterAll(async () => {
     await database.drop();
@@ -37,20 +30,10 @@ describe('races', () => {
   async function openDraft(writers: number, quorum = 'majority') {
     await db.updateTable('stories').set({ quorum }).where('id', '=', storyId).execute();
     const threadId = snowflake();
-    const last = await db.selectFrom('chapters').select((eb) => eb.fn.max<number | null>('number').as('n')).executeTakeFirstOrThrow();
-    const chapter = await db
-      .insertInto('chapters')
-      .values({ story_id: storyId, number: (last.n ?? 0) + 1, title: 'Race', thread_id: threadId, created_by: 'w0' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
     const users = Array.from({ length: writers }, (_, i) => `w${i}`);
-    await db.insertInto('chapter_members').values(users.map((user_id) => ({ chapter_id: chapter.id, user_id, role: 'writer' as const }))).execute();
+    const { chapterId, pageId, revisionId } = await seedChapterWithDraft(db, { guildId: GUILD, storyId, threadId, writers: users, title: 'Race', input: 'The race begins' });
     const place = (userId: string): InteractionPlace => ({ guildId: GUILD, channelId: threadId, userId });
-    const { page } = await startPage(db, place('w0'), 'The race begins', LIMITS);
-    const job = { pageId: page.id, kind: 'narration' as const, pageVersion: page.version };
-    const recorded = await recordDraft(db, { ...job, generationKey: jobKeyFor('generate-draft', job) }, { body: 'Draft one.', structured: null, promptContext: null }, { minuteMs: 60_000, continuityReview: false });
-    if (recorded.status !== 'recorded') throw new Error('draft not recorded');
-    return { users, place, threadId, chapterId: chapter.id, pageId: page.id, revisionId: recorded.revision.id };
+    return { users, place, threadId, chapterId, pageId, revisionId };
   }
 
   async function decisions(pageId: number) {
@@ -72,7 +55,7 @@ describe('races', () => {
     for (let run = 0; run < RUNS; run += 1) {
       const draft = await openDraft(10);
       const clicks = [...draft.users, 'w1', 'w3', 'w5', 'w7', 'w9'];
-      const results = await Promise.allSettled(clicks.map((user) => castVote(db, draft.place(user), draft, 'approve', null)));
+      const results = await Promise.allSettled(clicks.map((user) => castVoteOrPick(db, draft.place(user), draft, 'approve', null)));
       for (const result of results) if (result.status === 'rejected') expect(result.reason).toBeInstanceOf(UserError);
       const votes = await db.selectFrom('votes').select(['user_id', 'choice']).where('revision_id', '=', draft.revisionId).execute();
       expect(new Set(votes.map((v) => v.user_id)).size).toBe(votes.length);
@@ -80,7 +63,7 @@ describe('races', () => {
       const outcome = await decisions(draft.pageId);
       expect(outcome.transitions).toEqual(['draft_approved']);
       expect(outcome.generationJobs).toBe(2); // the narration job and exactly one dialogue job
-      expect(results.filter((r) => r.status === 'fulfilled' && r.value.decision === 'approved')).toHaveLength(1);
+      expect(results.filter((r) => r.status === 'fulfilled' && r.value.kind === 'draft' && r.value.outcome.decision === 'approved')).toHaveLength(1);
     }
   });
 
@@ -88,11 +71,11 @@ describe('races', () => {
     const seen = new Set<string>();
     for (let run = 0; run < RUNS; run += 1) {
       const draft = await openDraft(4, '2');
-      await castVote(db, draft.place('w0'), draft, 'approve', null);
-      await castVote(db, draft.place('w2'), draft, 'revise', 'Needs rain.');
+      await castVoteOrPick(db, draft.place('w0'), draft, 'approve', null);
+      await castVoteOrPick(db, draft.place('w2'), draft, 'revise', 'Needs rain.');
       const results = await Promise.allSettled([
-        castVote(db, draft.place('w1'), draft, 'approve', null),
-        castVote(db, draft.place('w3'), draft, 'revise', 'Needs thunder.'),
+        castVoteOrPick(db, draft.place('w1'), draft, 'approve', null),
+        castVoteOrPick(db, draft.place('w3'), draft, 'revise', 'Needs thunder.'),
       ]);
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       const refused = results.find((r) => r.status === 'rejected');
@@ -109,13 +92,7 @@ describe('races', () => {
   it(`two /page start in one thread at once give one page and a clear refusal, never a duplicate number (${RUNS} runs)`, async () => {
     for (let run = 0; run < RUNS; run += 1) {
       const threadId = snowflake();
-      const last = await db.selectFrom('chapters').select((eb) => eb.fn.max<number | null>('number').as('n')).executeTakeFirstOrThrow();
-      const chapter = await db
-        .insertInto('chapters')
-        .values({ story_id: storyId, number: (last.n ?? 0) + 1, title: 'Twice', thread_id: threadId, created_by: 'w0' })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      await db.insertInto('chapter_members').values([{ chapter_id: chapter.id, user_id: 'w0' }, { chapter_id: chapter.id, user_id: 'w1' }]).execute();
+      const chapter = { id: await seedChapter(db, { storyId, threadId, title: 'Twice', createdBy: 'w0', members: ['w0', 'w1'] }) };
       const results = await Promise.allSettled(
         ['w0', 'w1'].map((userId) => startPage(db, { guildId: GUILD, channelId: threadId, userId }, `Start by ${userId}`, LIMITS)),
       );

@@ -1,6 +1,6 @@
 import { cancelGeneration } from '../../services/retry-generation.js';
 import { asIs, type ComponentHandler } from '../component-handler.js';
-import { renderFailureMessage } from '../render/page-messages.js';
+import { renderFailureMessage } from '../../views/page-messages.js';
 
 /** Cancel a draft being written: the page waits with a Retry button. */
 export const cancel: ComponentHandler<'cancel'> = {

@@ -1,7 +1,7 @@
 import { getChapter } from '../../db/chapters.js';
 import { joinChapter } from '../../services/story-service.js';
 import { asIs, type ComponentHandler } from '../component-handler.js';
-import { renderChapterCard } from '../render/chapter-card.js';
+import { renderChapterCard } from '../../views/chapter-card.js';
 import { ephemeral } from '../reply.js';
 
 /** Join on a chapter card: the clicker becomes a co-writer, and the card shows the new count. */

@@ -1,6 +1,6 @@
 import { approvePanelSet } from '../../services/approve-panels.js';
 import { asIs, type ComponentHandler } from '../component-handler.js';
-import { panelsHeading, summarisePanels } from '../render/panels-message.js';
+import { panelsHeading, summarisePanels } from '../../views/panels-message.js';
 
 /** Approve for a page's set of panels, as the button drew it. */
 export const panelsok: ComponentHandler<'panelsok'> = {

@@ -1,6 +1,6 @@
 import { retryGeneration } from '../../services/retry-generation.js';
 import { asIs, type ComponentHandler } from '../component-handler.js';
-import { renderFailureMessage } from '../render/page-messages.js';
+import { renderFailureMessage } from '../../views/page-messages.js';
 
 /** Retry on a failed (or slow) draft: a fresh one is written. */
 export const retry: ComponentHandler<'retry'> = {
