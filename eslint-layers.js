@@ -28,8 +28,8 @@ const LAYERS = {
   'src/db': { from: ['src/domain', 'src/config', 'migrations'], banned: [...QUEUE, ...DISCORD, ...SERVERS, ...MODEL] },
   'src/agents': { from: ['src/domain', 'src/logger.ts'], types: ['src/config', 'src/db'], banned: [...DATABASE, ...QUEUE, ...DISCORD, ...SERVERS] },
   'src/comfyui': { from: ['src/domain', 'src/logger.ts'], types: ['src/config'], banned: [...DATABASE, ...QUEUE, ...DISCORD, ...MODEL, 'hono', '@hono/node-server'] },
-  // Image composition (lettered pages): bytes in, bytes out.
-  'src/compositor': { from: ['src/domain', 'src/logger.ts'], types: ['src/config'], banned: [...NODE_IO, ...DATABASE, ...QUEUE, ...DISCORD, ...SERVERS, ...MODEL] },
+  // Image composition (lettered pages): bytes in, bytes out; it reads only its font files from disk.
+  'src/compositor': { from: ['src/domain', 'src/logger.ts'], types: ['src/config'], banned: [...NODE_IO.filter((m) => !/^(node:)?fs/.test(m)), ...DATABASE, ...QUEUE, ...DISCORD, ...SERVERS, ...MODEL] },
   'src/services': { from: ['src/domain', 'src/config', 'src/db', 'src/agents', 'src/compositor', 'src/logger.ts'], banned: [...QUEUE, ...DISCORD, ...SERVERS] },
   'src/queue': { from: ['src/domain', 'src/config', 'src/db', 'src/services', 'src/logger.ts'], banned: [...DISCORD, ...SERVERS, ...MODEL] },
   // Discord messages as data, drawn by the bot and the worker alike: no database, no queue, no client.

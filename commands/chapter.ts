@@ -10,7 +10,6 @@ import { fitText, LIMITS } from '../src/views/message-parts.js';
 import { renderChapterProgressEmbed } from '../src/views/progress.js';
 import { listMembers, ROLE_RIGHTS, setMemberRole } from '../src/services/member-service.js';
 import { exportBaseName, exportChapterArchiveHere, loadChapterExport, type ArchiveFormat, type ChapterArchivePlan } from '../src/services/export-service.js';
-import { postgresImageStore } from '../src/db/image-store.js';
 import { chapterToJson, chapterToMarkdown, type ExportChapter } from '../src/domain/chapter-export.js';
 import { buildComfyWorkflow, DEFAULT_CHECKPOINT } from '../src/domain/comfyui-workflow.js';
 import type { Reply } from '../src/discord/reply.js';
@@ -162,7 +161,7 @@ export const chapter: SlashCommand = {
         const format = EXPORT_FORMATS.find((f) => f === interaction.options.getString('format', true));
         if (!format) throw new UserError('The format is markdown, json, comfyui or cbz.');
         if (format === 'cbz' || format === 'markdown') {
-          const exported = await exportChapterArchiveHere(context.db, postgresImageStore(context.db), place, format, FILE_LIMIT_BYTES);
+          const exported = await exportChapterArchiveHere(context.db, place, format, FILE_LIMIT_BYTES);
           if (exported && 'tooLarge' in exported) throw archiveTooLarge(format, exported.chapterId, exported.tooLarge, context.config.web.publicUrl);
           if (exported) return archiveReply(exported.archive, exported.bytes, format);
           if (format === 'cbz') throw new UserError('No panels of this chapter are approved yet: a CBZ holds the panels the co-writers approved. Approve a page’s panels, then export again.');

@@ -19,48 +19,37 @@ export type GenerateDraftJob = z.infer<typeof generateDraftJob>;
  * the round so far, this one included: each request is its own job.
  */
 export const generateTakeJob = z.object({ pageId: id, leadRevisionId: id, request: z.number().int().min(1).max(6) });
-export type GenerateTakeJob = z.infer<typeof generateTakeJob>;
 
 /** Redraw a draft's message, or every take's of a round (its tally, or how it was decided); coalesced like the progress message. */
 export const refreshRoundJob = z.object({ pageId: id, leadRevisionId: id });
-export type RefreshRoundJob = z.infer<typeof refreshRoundJob>;
 
 /** The page was approved at this version (a restored page can be approved again, and is announced again). */
 export const announcePageJob = z.object({ pageId: id, pageVersion: z.number().int().nonnegative() });
-export type AnnouncePageJob = z.infer<typeof announcePageJob>;
 
 /** Show a restored version for a vote; the draft it replaced (if one was open) is shown as superseded. */
 export const postDraftJob = z.object({ pageId: id, revisionId: id, supersededRevisionId: id.optional() });
-export type PostDraftJob = z.infer<typeof postDraftJob>;
 
 /** After a page is approved: fold older pages into the chapter summary when a stride is complete. */
 export const summariseChapterJob = z.object({ chapterId: id, approvedPage: id });
-export type SummariseChapterJob = z.infer<typeof summariseChapterJob>;
 
 /** After a page is approved: the panels agent writes image prompts from its approved dialogue. */
 // `round`: a co-writer's Retry after the agent gave up runs it again under a key of its own.
 export const generatePanelsJob = z.object({ pageId: id, dialogueRevisionId: id, round: z.number().int().min(1).max(20).optional() });
-export type GeneratePanelsJob = z.infer<typeof generatePanelsJob>;
 
 /** A narration draft is up for a vote: the continuity reviewer reads it against the bible and earlier pages. */
 export const reviewDraftJob = z.object({ pageId: id, revisionId: id, round: z.number().int().min(1).max(20).optional() });
-export type ReviewDraftJob = z.infer<typeof reviewDraftJob>;
 
 /** Due some time after a draft is posted: remind who has not voted, or decide by the votes cast. */
 export const reviewDueJob = z.object({ pageId: id, revisionId: id });
-export type ReviewDueJob = z.infer<typeof reviewDueJob>;
 
 /** Redraw a chapter's pinned progress message (debounced: many changes, one edit). */
 export const refreshProgressJob = z.object({ chapterId: id });
-export type RefreshProgressJob = z.infer<typeof refreshProgressJob>;
 
 /** One render of one panel, its row (seed, prompt, ComfyUI prompt id) written before the job was queued. */
 export const renderPanelJob = z.object({ pageId: id, renderId: id });
-export type RenderPanelJob = z.infer<typeof renderPanelJob>;
 
 /** A page's panels were approved as a set: announce it in the thread with the panels. */
 export const announcePanelsJob = z.object({ pageId: id, setVersion: id });
-export type AnnouncePanelsJob = z.infer<typeof announcePanelsJob>;
 
 /** The BullMQ queue a job runs on (src/queue names them; the worker has one BullMQ worker per queue). */
 export type QueueName = 'generation' | 'render' | 'progress';

@@ -8,7 +8,7 @@ import { Zip, ZipDeflate, ZipPassThrough } from 'fflate';
 import { getChapter } from '../db/chapters.js';
 import { listApprovedRenderImagesOfPages, sumApprovedRenderImageBytesOfChapter } from '../db/panel-renders.js';
 import { comicBookFiles, markdownWithImagesFiles, zipSizeBound, type ArchiveFile, type PanelImageRef } from '../domain/comic-archive.js';
-import type { ImageStore } from '../db/image-store.js';
+import { postgresImageStore, type ImageStore } from '../db/image-store.js';
 import { UserError } from './user-error.js';
 
 /**
@@ -144,10 +144,10 @@ const chaptersBeingExported = new Set<number>();
  */
 export async function exportChapterArchiveHere(
   db: Db,
-  store: ImageStore,
   place: { guildId: string; channelId: string },
   format: ArchiveFormat,
   maxBytes: number,
+  store: ImageStore = postgresImageStore(db),
 ): Promise<{ archive: ChapterArchivePlan; bytes: Buffer } | { tooLarge: number; chapterId: number } | null> {
   const chapter = await chapterHere(db, place);
   if (chaptersBeingExported.has(chapter.id)) {
