@@ -124,7 +124,7 @@ export const page: SlashCommand = {
         const place = { ...here, userId: interaction.user.id };
         const target = await openDraftOfPage(context.db, place, interaction.options.getInteger('page', true));
         const typed = await readAttachmentText(interaction.options.getAttachment('file', true), { maxBytes: EDIT_FILE_MAX_BYTES, allowedOrigins: context.config.discord.attachmentOrigins });
-        return saveEdit(context, place, target, typed);
+        return saveEdit(context, place, target, typed, 'file');
       }
       case 'restore': {
         const kind = readKind(interaction.options.getString('kind'));
