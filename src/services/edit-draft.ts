@@ -57,8 +57,7 @@ export async function editDraft(
   clock: ReviewClock,
   from: EditSource = 'form',
 ): Promise<EditedDraft> {
-  const text = cleanTypedText(typed);
-  if (text.length > EDIT_LIMITS[from]) throw tooLong(from, text.length, typed);
+  const text = cleanEdit(typed, from);
   return db.transaction().execute(async (trx) => {
     const placeRow = await getPageWithPlace(trx, target.pageId);
     if (!placeRow || placeRow.guild_id !== place.guildId || placeRow.thread_id !== place.channelId) throw new EditRefused(NOT_IN_THIS_THREAD, typed);
@@ -125,16 +124,21 @@ async function addEditedTake(
   return { ...applied, revision, replaced };
 }
 
-/** Refused whole, never cut: a form's text is given back; a file the co-writer still has is not sent back to them. */
-function tooLong(from: EditSource, length: number, typed: string): EditRefused {
+/**
+ * The edit cleaned (control and bidi characters out) and within its source's limit, checked before any
+ * other work. Refused whole, never cut: a form's text is given back; a file the co-writer still has is
+ * not sent back to them.
+ */
+export function cleanEdit(typed: string, from: EditSource): string {
+  const text = cleanTypedText(typed);
+  if (text.length <= EDIT_LIMITS[from]) return text;
   const count = (n: number) => n.toLocaleString('en-US');
-  return from === 'form'
-    ? new EditRefused(`Your edit is ${count(length)} characters; the form holds at most ${count(EDIT_LIMITS.form)}. Nothing was saved.`, typed)
-    : new EditRefused(`Your file is ${count(length)} characters; an edit from a file holds at most ${count(EDIT_LIMITS.file)}. Shorten it and send it again. Nothing was saved.`, '');
+  if (from === 'form') throw new EditRefused(`Your edit is ${count(text.length)} characters; the form holds at most ${count(EDIT_LIMITS.form)}. Nothing was saved.`, typed);
+  throw new EditRefused(`Your file is ${count(text.length)} characters; an edit from a file holds at most ${count(EDIT_LIMITS.file)}. Shorten it and send it again. Nothing was saved.`, '');
 }
 
 /** Narration is kept as typed; a dialogue script is read back into panels, or refused with its line. */
-function readEdit(kind: PageRevision['kind'], text: string, typed: string): { body: string; script: DialogueScript | null } {
+export function readEdit(kind: PageRevision['kind'], text: string, typed: string): { body: string; script: DialogueScript | null } {
   if (text === '') throw new EditRefused('The draft cannot be empty.', typed);
   if (kind === 'narration') return { body: text, script: null };
   const parsed = parseScriptText(text);
