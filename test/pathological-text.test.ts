@@ -1,4 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { CommandMentions } from '../src/discord/command-mentions.js';
+import { selectBible } from '../src/domain/bible-selection.js';
+import { formatReviewNotes } from '../src/domain/continuity-review.js';
+import { escapeDiscordMarkdown } from '../src/domain/markdown-escape.js';
+import { materialBlock, materialLabel } from '../src/domain/material-block.js';
+import { toPanelRows } from '../src/domain/panel-prompts.js';
+import { cleanTypedText } from '../src/domain/plain-text.js';
+import { slugFromTitle } from '../src/domain/publication.js';
+import { parseVersionAndTake } from '../src/domain/takes.js';
+import { scrubSecrets } from '../src/logger.js';
+import { exportBaseName } from '../src/services/export-service.js';
 import { chapterToMarkdown, type ExportChapter } from '../src/domain/chapter-export.js';
 import { comicInfoXml } from '../src/domain/comic-archive.js';
 import { DIALOGUE_LIMITS, parseScriptText, renderDialogueScript } from '../src/domain/dialogue-script.js';
@@ -24,6 +35,10 @@ const RUNS: [string, string][] = [
   ['newlines', '\n'.repeat(N)],
   ['spaces and newlines', ' \n'.repeat(N / 2)],
   ['combining marks', '\u0301'.repeat(N)],
+  ['angle brackets', '<'.repeat(N)],
+  ['hyphens', '-'.repeat(N)],
+  ['slashes and colons', '/:'.repeat(N / 2)],
+  ['digits', '1'.repeat(N)],
 ];
 
 const cases = RUNS.map(([name, run]) => ({ name, text: `a${run}b` }));
@@ -84,6 +99,41 @@ describe('pathological text finishes on every path', () => {
   it.each(cases)('the Atom feed of a page with a long run of $name carries the whole narration', async ({ text }) => {
     const feed = await atomFeed(`${text}\n\nThe end.`);
     expect(feed).toContain('<p>The end.</p>');
+  }, GUARD_MS);
+});
+
+describe('every other pattern that reads a person\'s or the model\'s text finishes', () => {
+  it.each(cases)('Markdown escaping with every option, on a long run of $name, takes out exactly what it adds', ({ text }) => {
+    const escaped = escapeDiscordMarkdown(text, { lineStarts: true, maskedLinks: true });
+    expect(escaped.replace(/\\(.)/gs, '$1')).toBe(text);
+  }, GUARD_MS);
+
+  it.each(cases)('typed text, prompt material and labels with a long run of $name', ({ text }) => {
+    expect(cleanTypedText(`${text}\u0001`)).toBe(text.trim());
+    expect(materialBlock(text, text)).toMatch(/^[\s\S]*\n<<<\n[\s\S]*\n>>>$/);
+    expect(materialLabel(text).length).toBeLessThanOrEqual(200);
+  }, GUARD_MS);
+
+  it.each(cases)('panel descriptions and review notes with a long run of $name are tidied and clipped', ({ text }) => {
+    const rows = toPanelRows({ panels: [{ panel: 1, scene: text, characters: [text], camera: text, mood: text, image_prompt: text, negative_prompt: text }] });
+    expect(rows?.[0]?.scene.length).toBeLessThanOrEqual(1_500);
+    expect(formatReviewNotes({ notes: [{ kind: 'other', note: text }] })[0]?.length).toBeLessThanOrEqual(320);
+  }, GUARD_MS);
+
+  it.each(cases)('titles with a long run of $name make slugs and file names', ({ text }) => {
+    expect(slugFromTitle(text)).toMatch(/^[a-z0-9-]{0,60}$/);
+    expect(exportBaseName(1, text)).toMatch(/^chapter-1-[\p{L}\p{N}-]{1,40}$/u);
+  }, GUARD_MS);
+
+  it.each(cases)('a version typed as $name, command hints, bible keywords and log scrubbing on a long run', ({ text }) => {
+    expect(parseVersionAndTake(text)).toBeNull();
+    const mentions = new CommandMentions();
+    expect(mentions.linkHints(text)).toBe(text);
+    // A bible keyword is at most 60 characters: the longest, taken from the run, against the whole run.
+    const entry = { title: 'Zed', type: 'reference' as const, body: 'x'.repeat(100), keywords: [text.slice(1, 61)], priority: 0, alwaysInclude: false, tokens: 1_000 };
+    const calledUp = selectBible([entry, { ...entry, title: 'Qat', keywords: ['q'] }], text, 1_500, () => 1_000).calledUp.map((e) => e.title);
+    expect(calledUp.filter((title) => title !== 'Zed')).toEqual([]);
+    expect(scrubSecrets(text)).toBe(text);
   }, GUARD_MS);
 });
 
