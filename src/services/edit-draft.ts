@@ -21,8 +21,9 @@ import { UserError } from './user-error.js';
 export const EDIT_FORM_MAX = 4_000;
 /**
  * The longest edit, in characters, by where it comes from: the form holds 4,000; a file (`/page edit`,
- * for drafts longer than the form) up to 20,000, several times the longest draft the model may write
- * (800 words of narration). Longer text is refused whole with its length and the limit, never cut.
+ * for drafts longer than the form) up to 20,000, over twice the longest narration the model may write
+ * (2,180 output tokens at 800 words, some 9,000 characters). Longer text is refused whole with its
+ * length and the limit, never cut.
  */
 export const EDIT_LIMITS = { form: EDIT_FORM_MAX, file: 20_000 } as const;
 export type EditSource = keyof typeof EDIT_LIMITS;
