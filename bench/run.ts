@@ -4,6 +4,7 @@ import { benchAckLatency } from './ack-latency.js';
 import { benchClickToJob } from './click-to-job.js';
 import { benchContextBuild } from './context-build.js';
 import { benchMemory } from './memory.js';
+import { benchPathological } from './pathological.js';
 import { benchCompiledMemory } from './compiled-memory.js';
 import { benchLettering } from './lettering.js';
 import { benchScaleOut } from './scale-out.js';
@@ -20,6 +21,7 @@ const SECTIONS: [string, () => Promise<BenchRow[]>][] = [
   ['vote round trips', benchVoteRoundTrips],
   ['votes per second', benchVotes],
   ['context build', benchContextBuild],
+  ['pathological text', benchPathological],
   ['memory', benchMemory],
   ['compiled-memory', benchCompiledMemory],
   ['scale-out', benchScaleOut],

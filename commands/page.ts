@@ -16,7 +16,7 @@ import { UserError } from '../src/services/user-error.js';
 import { suggestPageNumbers, suggestVersions } from '../src/services/autocomplete-service.js';
 import { readAttachmentText } from '../src/discord/attachment-text.js';
 import { saveEdit } from '../src/discord/edit-draft.js';
-import { openDraftOfPage } from '../src/services/edit-draft.js';
+import { EDIT_LIMITS, openDraftOfPage } from '../src/services/edit-draft.js';
 
 export const PAGE_INPUT_MAX = 1_000;
 /** A page's draft is far shorter; the bound keeps a mistaken upload from being read whole. */
@@ -89,7 +89,7 @@ export const data = new SlashCommandBuilder()
       .setName('edit')
       .setDescription('Replace the draft up for a vote with your text from a file (for drafts too long for Edit)')
       .addIntegerOption((o) => o.setName('page').setDescription('Page number').setRequired(true).setMinValue(1).setMaxValue(100_000))
-      .addAttachmentOption((o) => o.setName('file').setDescription('Your draft as .txt or .md (dialogue: Panel 1, *caption*, SPEAKER: line)').setRequired(true)),
+      .addAttachmentOption((o) => o.setName('file').setDescription(`Your draft as .txt or .md, up to ${EDIT_LIMITS.file.toLocaleString('en-US')} characters (dialogue: Panel 1, *caption*, SPEAKER: line)`).setRequired(true)),
   );
 
 export const page: SlashCommand = {
@@ -124,7 +124,7 @@ export const page: SlashCommand = {
         const place = { ...here, userId: interaction.user.id };
         const target = await openDraftOfPage(context.db, place, interaction.options.getInteger('page', true));
         const typed = await readAttachmentText(interaction.options.getAttachment('file', true), { maxBytes: EDIT_FILE_MAX_BYTES, allowedOrigins: context.config.discord.attachmentOrigins });
-        return saveEdit(context, place, target, typed);
+        return saveEdit(context, place, target, typed, 'file');
       }
       case 'restore': {
         const kind = readKind(interaction.options.getString('kind'));

@@ -13,10 +13,12 @@ export const HOSTILE = {
   speaker: `"><img src=x onerror=alert('speaker')>`,
   line: `<script>alert("line")</script>`,
   scene: `<img src=x onerror=alert('scene')>`,
+  /** Characters XML 1.0 forbids: the model may write them, and one would make the feed unreadable. */
+  controls: '\u0001\u0008\uFFFE',
 } as const;
 
 export const NARRATIONS = [
-  `Kai climbs toward the pass as the first snow falls, and the Mark on his wrist turns cold.\n\nHe reads the warning scratched on the cairn: ${HOSTILE.narrationScript} ${HOSTILE.markdownLink}`,
+  `Kai climbs toward the pass as the first snow falls, and the Mark on his wrist turns cold.\n\nHe reads the warning${HOSTILE.controls} scratched on the cairn: ${HOSTILE.narrationScript} ${HOSTILE.markdownLink}`,
   'Mira waits at the cairn with her lantern held high, counting the wolves by their eyes.',
   'The storm breaks over the ridge. Kai and Mira shelter under the broken arch until the wind tires.',
   'Dawn finds them on the far side of the mountains, where the valley smokes with a hundred chimneys.',

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { castVoteOrPick } from '../src/services/cast-vote.js';
-import { editDraft, EditRefused } from '../src/services/edit-draft.js';
+import { DIALOGUE_LIMITS } from '../src/domain/dialogue-script.js';
+import { editDraft, EDIT_LIMITS, EditRefused } from '../src/services/edit-draft.js';
 import { UserError } from '../src/services/user-error.js';
 import { startStoryroom, type StoryroomHarness } from '../loopback/stack.js';
 import { buttonsOf, embedText, WritersRoom } from '../loopback/writers-room.js';
@@ -135,6 +136,70 @@ describe('editing a draft by hand', () => {
     const tooLong = await room.click(threadId, edited, h.adminId, 'Edit').response();
     expect(tooLong.ephemeral).toBe(true);
     expect(tooLong.content).toMatch(/<\/page edit:\d+> \(page 1, with the file\)/);
+  });
+
+  /** `/page edit` with `content` as the attached file. */
+  const editFromFile = (threadId: string, content: string) =>
+    h.discord
+      .slashCommand({ guildId: h.guildId, channelId: threadId, userId: h.adminId, name: 'page', subcommand: 'edit', options: { page: 1 }, attachments: { file: { filename: 'page-1.txt', contentType: 'text/plain', content } } })
+      .response();
+  const latestRevision = (threadId: string) =>
+    h.database.db
+      .selectFrom('page_revisions as r')
+      .innerJoin('story_pages as p', 'p.id', 'r.page_id')
+      .innerJoin('chapters as c', 'c.id', 'p.chapter_id')
+      .select(['r.kind', 'r.version', 'r.body'])
+      .where('c.thread_id', '=', threadId)
+      .orderBy('r.id', 'desc')
+      .executeTakeFirstOrThrow();
+
+  it('issue 26: the 99,981-byte file (a caption of 99,960 spaces) is refused at once, saying how long an edit may be; nothing is saved', async () => {
+    const threadId = await room.openChapter('A file of spaces');
+    await room.startPage(threadId, h.adminId, 'Spaces').response();
+    await room.click(threadId, await room.openDraft(threadId, 1, 'Narration', 1), h.adminId, 'Approve').response();
+    await room.openDraft(threadId, 1, 'Dialogue', 1);
+    const file = `Panel 1\n*a${' '.repeat(99_960)}b*\nKAI: Hi.`;
+    expect(Buffer.byteLength(file)).toBe(99_981);
+    const refused = await editFromFile(threadId, file);
+    expect(refused.ephemeral).toBe(true);
+    expect(refused.content).toContain(`Your file is ${file.length.toLocaleString('en-US')} characters`);
+    expect(refused.content).toContain(`at most ${EDIT_LIMITS.file.toLocaleString('en-US')}`);
+    expect(refused.content).toContain('Nothing was saved');
+    expect(await latestRevision(threadId)).toMatchObject({ kind: 'dialogue', version: 1 });
+  });
+
+  it('a file within the limit whose caption is a long run of spaces is refused on its line, naming the caption limit', async () => {
+    const threadId = await room.openChapter('A long caption');
+    await room.startPage(threadId, h.adminId, 'Caption').response();
+    await room.click(threadId, await room.openDraft(threadId, 1, 'Narration', 1), h.adminId, 'Approve').response();
+    await room.openDraft(threadId, 1, 'Dialogue', 1);
+    const refused = await editFromFile(threadId, `Panel 1\n*a${' '.repeat(10_000)}b*\nKai: Hi.`);
+    expect(refused.content).toContain(`Line 2 of your script: a caption is 1 to ${DIALOGUE_LIMITS.caption} characters. Nothing was saved.`);
+    expect(await latestRevision(threadId)).toMatchObject({ kind: 'dialogue', version: 1 });
+  });
+
+  it('a form longer than the 4,000 characters it holds is refused and the text given back', async () => {
+    const threadId = await room.openChapter('A long form');
+    await room.startPage(threadId, h.adminId, 'Long form').response();
+    const narration = await room.openDraft(threadId, 1, 'Narration', 1);
+    const typed = `${'The forge went cold. '.repeat(200)}End.`;
+    expect(typed.length).toBeGreaterThan(EDIT_LIMITS.form);
+    const refused = await edit(threadId, narration, h.adminId, typed);
+    expect(refused.ephemeral).toBe(true);
+    expect(refused.content).toContain(`Your edit is ${typed.length.toLocaleString('en-US')} characters`);
+    expect(refused.attachments?.[0]?.content.toString('utf8')).toBe(typed);
+    expect(await latestRevision(threadId)).toMatchObject({ kind: 'narration', version: 1 });
+  });
+
+  it('control and bidirectional characters are taken out of an edit, from the form and from a file', async () => {
+    const threadId = await room.openChapter('Control characters');
+    await room.startPage(threadId, h.adminId, 'Controls').response();
+    const narration = await room.openDraft(threadId, 1, 'Narration', 1);
+    await edit(threadId, narration, h.adminId, 'The forge\u0001 went\u0008 cold\u202E as\u2066 Kai\u200B left.');
+    expect(await latestRevision(threadId)).toMatchObject({ version: 2, body: 'The forge went cold as Kai left.' });
+    await room.openDraft(threadId, 1, 'Narration', 2);
+    await editFromFile(threadId, 'Snow\u0007 fell\u001b on the\u202D pass.\r\n');
+    expect(await latestRevision(threadId)).toMatchObject({ version: 3, body: 'Snow fell on the pass.' });
   });
 
   /** An open narration draft in a fresh chapter of two co-writers (the admin and one more). */

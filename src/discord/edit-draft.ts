@@ -2,7 +2,7 @@ import { LabelBuilder, ModalBuilder, TextInputBuilder } from '@discordjs/builder
 import { TextInputStyle } from 'discord.js';
 import type { PageRevision } from '../db/database.js';
 import { dialogueScriptSchema, formatScriptForEditing } from '../domain/dialogue-script.js';
-import { editDraft, EditRefused, EDIT_FORM_MAX } from '../services/edit-draft.js';
+import { editDraft, EditRefused, EDIT_FORM_MAX, type EditSource } from '../services/edit-draft.js';
 import type { InteractionPlace } from '../services/co-writers.js';
 import type { HandlerContext } from './context.js';
 import { EDIT_FIELD, encodeCustomId } from './custom-id.js';
@@ -34,9 +34,9 @@ export function editForm(pageNumber: number, revision: Pick<PageRevision, 'id' |
 }
 
 /** Saves an edit; a refusal gives the co-writer their text back (as a file when it is long), so nothing typed is lost. */
-export async function saveEdit(context: HandlerContext, place: InteractionPlace, target: { pageId: number; revisionId: number }, typed: string): Promise<Reply> {
+export async function saveEdit(context: HandlerContext, place: InteractionPlace, target: { pageId: number; revisionId: number }, typed: string, from: EditSource = 'form'): Promise<Reply> {
   try {
-    const edited = await editDraft(context.db, place, target, typed, context.config.review);
+    const edited = await editDraft(context.db, place, target, typed, context.config.review, from);
     if (edited.revision.take > 0) {
       // In a round of takes the edit is one more take: the round's vote goes on, its messages are redrawn.
       return { type: 'message', ephemeral: true, body: { content: `You saved your edit as take ${takeLetter(edited.revision.take)} of ${edited.revision.kind} v${edited.revision.version}: it joins the round below, and picks so far stand.` } };

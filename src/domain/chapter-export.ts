@@ -2,6 +2,7 @@
 // JSON. Pure: the caller loads the chapter.
 
 import type { PanelDescription } from './panel-prompts.js';
+import { oneLine } from './plain-text.js';
 
 export interface ExportPanel extends PanelDescription {
   panel: number;
@@ -30,8 +31,6 @@ export interface ExportChapter {
   exportedAt: Date;
   pages: ExportPage[];
 }
-
-const oneLine = (text: string) => text.replace(/\s*\n\s*/g, ' ').trim();
 
 /**
  * Story text must not turn into headings, quotes, lists, rules or code fences of the document around

@@ -3,6 +3,7 @@
 // caller loads the chapter, reads each image's bytes when it writes its entry, and zips the files.
 
 import { chapterToMarkdown, type ExportChapter } from './chapter-export.js';
+import { xmlText } from './xml-text.js';
 
 /** Where an approved panel image goes in the archive; the caller's own type says where its bytes are. */
 export interface PanelImageRef {
@@ -26,17 +27,6 @@ export function panelImageName(image: PanelImageRef): string {
 }
 
 const inReadingOrder = <I extends PanelImageRef>(images: readonly I[]) => [...images].sort((a, b) => a.page - b.page || a.panel - b.panel);
-
-const xmlText = (text: string) =>
-  text
-    // Characters XML 1.0 does not allow, then the five that need escaping.
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
 
 /** ComicInfo.xml (the ComicRack schema comic readers read): series, number, title, and one entry per image. */
 export function comicInfoXml(chapter: ExportChapter, images: readonly PanelImageRef[]): string {

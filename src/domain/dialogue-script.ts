@@ -1,11 +1,12 @@
-import { escapeMarkdown } from '@discordjs/formatters';
 import * as z from 'zod';
+import { escapeDiscordMarkdown } from './markdown-escape.js';
+import { oneLine } from './plain-text.js';
 
 // The dialogue agent's structured output. Strict-output friendly: every property required (absent =
 // null), and only keywords strict JSON-schema modes accept. Text lengths are checked after parsing
 // (refinements stay out of the JSON schema), since providers' strict modes reject minLength/maxLength.
 
-export const DIALOGUE_LIMITS = { panels: 12, speaker: 80, line: 600 } as const;
+export const DIALOGUE_LIMITS = { panels: 12, speaker: 80, line: 600, caption: 600 } as const;
 
 const text = (max: number) => z.string().refine((value) => value.trim().length > 0 && value.length <= max, { message: `between 1 and ${max} characters` });
 
@@ -14,7 +15,7 @@ export const dialogueScriptSchema = z.object({
     .array(
       z.object({
         panel: z.number().int().min(1),
-        caption: z.string().nullable(),
+        caption: z.string().refine((value) => value.length <= DIALOGUE_LIMITS.caption, { message: `at most ${DIALOGUE_LIMITS.caption} characters` }).nullable(),
         lines: z.array(z.object({ speaker: text(DIALOGUE_LIMITS.speaker), line: text(DIALOGUE_LIMITS.line) })),
       }),
     )
@@ -30,20 +31,16 @@ export function renderDialogueScript(script: DialogueScript): string {
   return script.panels
     .map((panel) => {
       const lines = [`**Panel ${panel.panel}**`];
-      if (panel.caption?.trim()) lines.push(`*${escapeMarkdown(oneLine(panel.caption))}*`);
-      for (const line of panel.lines) lines.push(`**${escapeMarkdown(oneLine(line.speaker), LINKS)}:** ${escapeMarkdown(oneLine(line.line), LINKS)}`);
+      if (panel.caption?.trim()) lines.push(`*${escapeDiscordMarkdown(oneLine(panel.caption), LINKS)}*`);
+      for (const line of panel.lines) lines.push(`**${escapeDiscordMarkdown(oneLine(line.speaker), LINKS)}:** ${escapeDiscordMarkdown(oneLine(line.line), LINKS)}`);
       return lines.join('\n');
     })
     .join('\n\n');
 }
 
-/** Model text must not break the one-line layout; discord.js's escapeMarkdown keeps it from opening or closing formatting. */
-const oneLine = (value: string) => value.trim().replace(/\s*\n\s*/g, ' ');
-/**
- * Masked links escaped too, in speakers and lines only: their lengths are bounded by DIALOGUE_LIMITS,
- * and discord.js's masked-link pattern takes time that grows faster than the length (a caption has no bound).
- */
-const LINKS = { maskedLink: true } as const;
+// Model text must not break the one-line layout (oneLine) nor open or close formatting (the escape),
+// nor show as a link (Discord draws masked links in embeds).
+const LINKS = { maskedLinks: true } as const;
 
 /**
  * The script as a person types it in a form: `Panel N` starts a panel, a line in *asterisks* is its
@@ -83,6 +80,7 @@ export function parseScriptText(text: string): ParsedScriptText {
       if (panel.caption !== null) return { ok: false, line: at, problem: `panel ${panel.panel} already has a caption; ${EXPECTED}` };
       const caption = line.replace(/^\*{1,2}/, '').replace(/\*{1,2}$/, '').trim();
       if (caption === '') return { ok: false, line: at, problem: 'the caption is empty' };
+      if (caption.length > DIALOGUE_LIMITS.caption) return { ok: false, line: at, problem: `a caption is 1 to ${DIALOGUE_LIMITS.caption} characters` };
       panel.caption = caption;
       continue;
     }

@@ -59,12 +59,22 @@ export function pageAnchor(pageNumber: number): string {
   return `page-${pageNumber}`;
 }
 
-/** Paragraphs as the narrator wrote them: split on blank lines, inner line breaks kept as spaces. */
+/**
+ * Paragraphs as the narrator wrote them: split on blank lines, inner line breaks kept as spaces. Line
+ * by line with string operations: `\s*\n\s*` took 6 s on a narration holding a long run of spaces.
+ */
 export function paragraphsOf(text: string): string[] {
-  return text
-    .split(/\n[ \t]*\n/)
-    .map((paragraph) => paragraph.replace(/\s*\n\s*/g, ' ').trim())
-    .filter((paragraph) => paragraph.length > 0);
+  const paragraphs: string[] = [];
+  let lines: string[] = [];
+  for (const line of `${text}\n`.split('\n')) {
+    const words = line.trim();
+    if (words !== '') lines.push(words);
+    else if (lines.length > 0) {
+      paragraphs.push(lines.join(' '));
+      lines = [];
+    }
+  }
+  return paragraphs;
 }
 
 export function toReaderPage(

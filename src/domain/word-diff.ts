@@ -4,7 +4,7 @@
 // set aside, and the middle is diffed with Myers' O(ND) algorithm over the word tokens. Two very
 // different long texts fall back to "all removed, all added" rather than using unbounded time.
 
-import { escapeMarkdown } from '@discordjs/formatters';
+import { escapeDiscordMarkdown } from './markdown-escape.js';
 
 export type DiffOp = 'same' | 'added' | 'removed';
 export interface DiffPart {
@@ -174,23 +174,29 @@ export function diffStats(parts: readonly DiffPart[]): { added: number; removed:
 }
 
 /**
- * discord.js's escapeMarkdown, with headings and list markers too: an unchanged run may start a line of
- * the narration, and a heading or list there would split a struck or bold run around it.
+ * Markdown escaped, headings and list markers too: an unchanged run may start a line of the narration,
+ * and a heading or list there would split a struck or bold run around it.
  */
-const escapeText = (text: string) => escapeMarkdown(text, { heading: true, bulletedList: true, numberedList: true });
+const escapeText = (text: string) => escapeDiscordMarkdown(text, { lineStarts: true });
 
-/** Marks a changed run, keeping its outer whitespace outside the markers (Discord ignores `** word**`). */
+/**
+ * Marks a changed run, keeping its outer whitespace outside the markers (Discord ignores `** word**`).
+ * By trimming, not a pattern: `^(\s*)([\s\S]*?)(\s*)$` backtracks on every space of a long run.
+ */
 function mark(text: string, marker: string): string {
-  const match = /^(\s*)([\s\S]*?)(\s*)$/.exec(text);
-  const [, lead = '', core = '', trail = ''] = match ?? [];
-  return core ? `${lead}${marker}${escapeText(core)}${marker}${trail}` : text;
+  const core = text.trim();
+  if (!core) return text;
+  const lead = text.slice(0, text.length - text.trimStart().length);
+  const trail = text.slice(text.trimEnd().length);
+  return `${lead}${marker}${escapeText(core)}${marker}${trail}`;
 }
 
 const TRUNCATED = '\n…(diff truncated)';
 
 /** A cut may end between a backslash and the character it escapes: an odd run of trailing backslashes loses one. */
 function dropDanglingEscape(text: string): string {
-  const trailing = /\\*$/.exec(text)?.[0].length ?? 0;
+  let trailing = 0;
+  while (text[text.length - 1 - trailing] === '\\') trailing += 1;
   return trailing % 2 === 1 ? text.slice(0, -1) : text;
 }
 
@@ -200,8 +206,7 @@ export function renderDiffMarkdown(parts: readonly DiffPart[], maxLength: number
   let length = 0;
   for (const part of parts) {
     if (length > maxLength) break;
-    // Escaping never shortens text, so nothing past the limit is escaped: the escaper's patterns look
-    // back along the line, and /page diff runs on the bot's event loop.
+    // Escaping never shortens text, so nothing past the limit is escaped: /page diff runs on the bot's event loop.
     const text = part.text.slice(0, maxLength - length + 1);
     const piece = { op: part.op, text: part.op === 'same' ? escapeText(text) : mark(text, part.op === 'added' ? '**' : '~~') };
     pieces.push(piece);

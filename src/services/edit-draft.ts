@@ -9,6 +9,7 @@ import { afterCommit, runInTransaction } from '../db/unit-of-work.js';
 import { canAddTake, MAX_TAKES_PER_ROUND } from '../domain/takes.js';
 import { parseScriptText, renderDialogueScript, type DialogueScript } from '../domain/dialogue-script.js';
 import { describePageState, isReviewing } from '../domain/page-state-machine.js';
+import { cleanTypedText } from '../domain/plain-text.js';
 import { applyPageEvent, type AppliedEvent } from './apply-page-event.js';
 import { addTakeToRound } from './record-draft.js';
 import { assertCoWriter, NOT_IN_THIS_THREAD, type InteractionPlace } from './co-writers.js';
@@ -19,6 +20,14 @@ import { UserError } from './user-error.js';
 
 /** A modal's text input holds at most this many characters (Discord's limit). */
 export const EDIT_FORM_MAX = 4_000;
+/**
+ * The longest edit, in characters, by where it comes from: the form holds 4,000; a file (`/page edit`,
+ * for drafts longer than the form) up to 20,000, over twice the longest narration the model may write
+ * (2,180 output tokens at 800 words, some 9,000 characters). Longer text is refused whole with its
+ * length and the limit, never cut.
+ */
+export const EDIT_LIMITS = { form: EDIT_FORM_MAX, file: 20_000 } as const;
+export type EditSource = keyof typeof EDIT_LIMITS;
 
 /** A refused edit: the reason, and the text the co-writer typed, to be given back to them. */
 export class EditRefused extends UserError {
@@ -42,8 +51,15 @@ export interface EditedDraft extends AppliedEvent {
  * cast on). The edit names the version it was made from: if that is no longer the open draft (a
  * second editor saved first, a vote or a deadline decided it), the edit is refused and the text given back.
  */
-export async function editDraft(db: Db, place: InteractionPlace, target: { pageId: number; revisionId: number }, typed: string, clock: ReviewClock): Promise<EditedDraft> {
-  const text = typed.trim();
+export async function editDraft(
+  db: Db,
+  place: InteractionPlace,
+  target: { pageId: number; revisionId: number },
+  typed: string,
+  clock: ReviewClock,
+  from: EditSource = 'form',
+): Promise<EditedDraft> {
+  const text = cleanEdit(typed, from);
   return runInTransaction(db, async (trx) => {
     const placeRow = await getPageWithPlace(trx, target.pageId);
     if (!placeRow || placeRow.guild_id !== place.guildId || placeRow.thread_id !== place.channelId) throw new EditRefused(NOT_IN_THIS_THREAD, typed);
@@ -114,8 +130,21 @@ async function addEditedTake(
   return { ...applied, revision, replaced };
 }
 
+/**
+ * The edit cleaned (control and bidi characters out) and within its source's limit, checked before any
+ * other work. Refused whole, never cut: a form's text is given back; a file the co-writer still has is
+ * not sent back to them.
+ */
+export function cleanEdit(typed: string, from: EditSource): string {
+  const text = cleanTypedText(typed);
+  if (text.length <= EDIT_LIMITS[from]) return text;
+  const count = (n: number) => n.toLocaleString('en-US');
+  if (from === 'form') throw new EditRefused(`Your edit is ${count(text.length)} characters; the form holds at most ${count(EDIT_LIMITS.form)}. Nothing was saved.`, typed);
+  throw new EditRefused(`Your file is ${count(text.length)} characters; an edit from a file holds at most ${count(EDIT_LIMITS.file)}. Shorten it and send it again. Nothing was saved.`, '');
+}
+
 /** Narration is kept as typed; a dialogue script is read back into panels, or refused with its line. */
-function readEdit(kind: PageRevision['kind'], text: string, typed: string): { body: string; script: DialogueScript | null } {
+export function readEdit(kind: PageRevision['kind'], text: string, typed: string): { body: string; script: DialogueScript | null } {
   if (text === '') throw new EditRefused('The draft cannot be empty.', typed);
   if (kind === 'narration') return { body: text, script: null };
   const parsed = parseScriptText(text);

@@ -1,6 +1,7 @@
 import { Feed } from 'feed';
 import { html } from 'hono/html';
 import { paragraphsOf, previewText } from '../domain/reader-page.js';
+import { xmlChars } from '../domain/xml-text.js';
 import type { loadFeedEntries, PublishedStory } from '../services/reader-service.js';
 import type { ReaderLinks } from './links.js';
 
@@ -36,5 +37,7 @@ export async function renderAtomFeed(story: PublishedStory, entries: FeedEntry[]
       ...(entry.image ? { image: links.asset(entry.image) } : {}),
     });
   }
-  return feed.atom1();
+  // Story text may hold characters XML does not allow (a control character the model wrote): one would
+  // make the whole feed unreadable, so they are taken out of the document the library wrote.
+  return xmlChars(feed.atom1());
 }

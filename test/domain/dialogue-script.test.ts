@@ -65,6 +65,7 @@ describe('the dialogue script schema', () => {
     ['an empty line', { panels: [{ panel: 1, caption: null, lines: [{ speaker: 'Kai', line: '' }] }] }],
     ['a line longer than a balloon', { panels: [{ panel: 1, caption: null, lines: [{ speaker: 'Kai', line: 'x'.repeat(DIALOGUE_LIMITS.line + 1) }] }] }],
     ['a speaker longer than a name', { panels: [{ panel: 1, caption: null, lines: [{ speaker: 'K'.repeat(DIALOGUE_LIMITS.speaker + 1), line: 'Hi.' }] }] }],
+    ['a caption longer than a caption box', { panels: [{ panel: 1, caption: 'x'.repeat(DIALOGUE_LIMITS.caption + 1), lines: [] }] }],
   ])('refuses %s', (_name, value) => {
     expect(dialogueScriptSchema.safeParse(value).success).toBe(false);
   });

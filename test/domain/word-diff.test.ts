@@ -87,7 +87,7 @@ describe('diff as Discord markdown', () => {
     expect(spaced).toContain('**c**');
   });
 
-  it('escapes Markdown in unchanged, removed and added text with discord.js escapeMarkdown', () => {
+  it('escapes Markdown in unchanged, removed and added text as discord.js escapeMarkdown does', () => {
     const parts: DiffPart[] = [
       { op: 'same', text: 'a\\b*c_d~e`f|g>h ' },
       { op: 'removed', text: '|| >q ' },
