@@ -14,6 +14,7 @@ import * as generationSlots from './2026-11-26-008-generation-slots.js';
 import * as panelShape from './2026-11-26-009-panel-shape.js';
 import * as panelReview from './2026-11-26-010-panel-review.js';
 import * as takes from './2026-11-26-011-takes.js';
+import * as interactionInbox from './2026-12-05-001-interaction-inbox.js';
 
 // Every migration, by name; the Migrator applies them in name order. Add new files here.
 export const migrations: Record<string, Migration> = {
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-26-009-panel-shape': panelShape,
   '2026-11-26-010-panel-review': panelReview,
   '2026-11-26-011-takes': takes,
+  '2026-12-05-001-interaction-inbox': interactionInbox,
 };

@@ -45,7 +45,19 @@ export interface DiscordMessageClaimsTable {
   claimed_at: ColumnType<Date, Date | undefined, Date>;
 }
 
+/** An interaction received, with what another process needs to finish it (the inbox; see docs/operations.md). */
 export interface InteractionReceiptsTable {
   interaction_id: string;
   received_at: CreatedAt;
+  /** The gateway's interaction payload without its token; null when there is nothing to finish after a crash. */
+  payload: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  token: string | null;
+  /** The process finishing it, and until when it holds it. */
+  owner: string | null;
+  lease_until: Date | null;
+  attempts: ColumnType<number, number | undefined, number>;
+  /** Set in the same transaction as the interaction's effects. */
+  committed_at: Date | null;
+  reply: ColumnType<unknown, string | null | undefined, string | null>;
+  completed_at: Date | null;
 }
