@@ -14,7 +14,8 @@ export interface InteractionScope {
   committed: boolean;
 }
 
-const scopes = new AsyncLocalStorage<InteractionScope>();
+// `open` ends with the handler: work it set going that outlives it (a relay pass it kicked) inherits the context, not the scope.
+const scopes = new AsyncLocalStorage<{ scope: InteractionScope; open: boolean }>();
 
 /** Another process took the interaction over (this one was too slow) or committed it first: this attempt is rolled back. */
 export class InteractionTakenOver extends Error {
@@ -24,14 +25,19 @@ export class InteractionTakenOver extends Error {
   }
 }
 
-export function runInInteractionScope<T>(scope: InteractionScope, work: () => Promise<T>): Promise<T> {
-  return scopes.run(scope, work);
+export async function runInInteractionScope<T>(scope: InteractionScope, work: () => Promise<T>): Promise<T> {
+  const entry = { scope, open: true };
+  try {
+    return await scopes.run(entry, work);
+  } finally {
+    entry.open = false;
+  }
 }
 
 /** The interaction whose effects have yet to commit, if a handler for one is running here. */
 export function uncommittedInteraction(): InteractionScope | undefined {
-  const scope = scopes.getStore();
-  return scope && !scope.committed ? scope : undefined;
+  const entry = scopes.getStore();
+  return entry?.open && !entry.scope.committed ? entry.scope : undefined;
 }
 
 type SavepointCompiler = Parameters<NonNullable<Driver['savepoint']>>[2];

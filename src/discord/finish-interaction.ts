@@ -33,6 +33,9 @@ export async function finishInteraction(
   claimed: UnfinishedInteraction,
 ): Promise<void> {
   const log = context.logger.child({ interactionId: claimed.interactionId, finishing: true });
+  // The handler may read the channel from the cache (discord.js caches it as a packet arrives); another shard's guild is not cached here.
+  const channelId = (claimed.payload.channel as { id?: unknown } | undefined)?.id;
+  if (typeof channelId === 'string' && !client.channels.cache.has(channelId)) await client.channels.fetch(channelId).catch(() => null);
   const interaction = rebuildInteraction(client, { ...claimed.payload, token: claimed.token });
   const deferral = interaction ? deferralFor(interaction, commands) : null;
   if (!interaction || deferral === null) {
