@@ -33,12 +33,15 @@ describe('the interaction inbox in Postgres', () => {
 
   const receiptOf = (id: string) => database.db.selectFrom('interaction_receipts').selectAll().where('interaction_id', '=', id).executeTakeFirstOrThrow();
 
-  it('a redelivery is told apart in the same one statement that keeps the payload and the token', async () => {
+  it('a redelivery is told apart in the same one statement that keeps the payload (whatever was typed in it) and the token', async () => {
     const id = nextId();
-    const record = { payload: JSON.stringify({ id, data: { custom_id: 'sr1:approve:1:2' } }), token: 'secret-token', owner: 'bot-a', leaseMs: 30_000 };
+    const payload = { id, data: { custom_id: 'sr1:feedback:1:2', components: [{ value: 'nul \u0000 and bidi \u202e' }] } };
+    const record = { payload: JSON.stringify(payload), token: 'secret-token', owner: 'bot-a', leaseMs: 30_000 };
     expect(await insertInteractionReceipt(database.db, id, record)).toBe(true);
     expect(await insertInteractionReceipt(database.db, id, { ...record, owner: 'bot-b' })).toBe(false);
-    expect(await receiptOf(id)).toMatchObject({ payload: { id, data: { custom_id: 'sr1:approve:1:2' } }, token: 'secret-token', owner: 'bot-a', committed_at: null, completed_at: null });
+    const kept = await receiptOf(id);
+    expect(kept).toMatchObject({ token: 'secret-token', owner: 'bot-a', committed_at: null, completed_at: null });
+    expect(JSON.parse(kept.payload ?? 'null')).toEqual(payload);
   });
 
   it('only interactions whose lease ran out are taken over, each by one of two processes claiming at once, never one the claimer is handling', async () => {

@@ -49,8 +49,8 @@ export interface DiscordMessageClaimsTable {
 export interface InteractionReceiptsTable {
   interaction_id: string;
   received_at: CreatedAt;
-  /** The gateway's interaction payload without its token; null when there is nothing to finish after a crash. */
-  payload: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  /** The gateway's interaction payload without its token, as JSON text; null when there is nothing to finish after a crash. */
+  payload: string | null;
   token: string | null;
   /** The process finishing it, and until when it holds it. */
   owner: string | null;
@@ -58,6 +58,7 @@ export interface InteractionReceiptsTable {
   attempts: ColumnType<number, number | undefined, number>;
   /** Set in the same transaction as the interaction's effects. */
   committed_at: Date | null;
-  reply: ColumnType<unknown, string | null | undefined, string | null>;
+  /** The handler's answer as JSON text, kept before it is delivered. */
+  reply: string | null;
   completed_at: Date | null;
 }

@@ -101,7 +101,7 @@ export async function claimUnfinishedInteractions(
     .execute();
   return rows.flatMap((row) =>
     row.payload && row.token
-      ? [{ interactionId: row.interaction_id, payload: row.payload, token: row.token, attempts: row.attempts, committed: row.committed_at !== null, reply: row.reply }]
+      ? [{ interactionId: row.interaction_id, payload: JSON.parse(row.payload) as Record<string, unknown>, token: row.token, attempts: row.attempts, committed: row.committed_at !== null, reply: row.reply === null ? null : (JSON.parse(row.reply) as unknown) }]
       : [],
   );
 }

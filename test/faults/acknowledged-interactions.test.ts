@@ -114,7 +114,7 @@ describe('an acknowledged interaction is finished after its bot dies', () => {
     const receipt = () => h.database.db.selectFrom('interaction_receipts').select(['committed_at', 'completed_at', 'reply', 'attempts']).where('interaction_id', '=', submitted.id).executeTakeFirstOrThrow();
     const left = await receipt();
     expect(left.committed_at).not.toBeNull();
-    expect(left.reply).toMatchObject({ type: 'update' });
+    expect(JSON.parse(left.reply ?? 'null')).toMatchObject({ type: 'update' });
     expect(left.completed_at).toBeNull();
 
     await startBot(h);
