@@ -95,8 +95,8 @@ export async function startBot(config: Readonly<Config>, logger: Logger, options
   await client.login(config.discord.token);
   const readyClient = await ready;
   relay.start();
-  inbox.start((claimed) => finishInteraction(readyClient, context, COMMANDS, inbox, claimed));
   await mentions.load(client.rest, config.discord).catch((error: unknown) => logger.warn({ err: error }, 'could not read the registered command ids; hints show plain command names'));
+  inbox.start((claimed) => finishInteraction(readyClient, context, COMMANDS, inbox, claimed));
   const serveHttp = config.http && options.serveHttp !== false ? config.http : null;
   // Only to count its jobs for /metrics: the progress queue's own producer lives in the ProgressRefresher.
   const progressQueue = serveHttp ? new Queue(PROGRESS_QUEUE, { connection: producer, prefix: config.redis.prefix }) : null;

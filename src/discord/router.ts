@@ -97,6 +97,7 @@ export function createInteractionRouter(context: HandlerContext, commands: Reado
     const record = deferral && payload && inbox ? inbox.recordOf(payload) : null;
 
     let answer: Answer | null;
+    let scope: InteractionScope | null = null;
     try {
       // The durable check catches a redelivery that reached another process (a restart, another shard).
       if (!(await insertInteractionReceipt(context.db, interaction.id, record))) {
@@ -105,13 +106,13 @@ export function createInteractionRouter(context: HandlerContext, commands: Reado
         if (deferral === 'public' || deferral === 'ephemeral') await answerable.deleteReply().catch(() => undefined);
         return;
       }
-      const scope = record && inbox ? inbox.hold(interaction.id) : null;
+      scope = record && inbox ? inbox.hold(interaction.id) : null;
       await pauseForTest(context, answerable, 'afterAck', deferring, log);
       answer = await runHandler(context, commands, answerable, scope, log);
     } catch (error) {
       answer = refusalFor(error, interaction.id, log, context.mentions);
     }
-    if (answer) await answerAndComplete(context, answerable, answer.reply, deferral, record && inbox, deferring, log);
+    if (answer) await answerAndComplete(context, answerable, answer.reply, deferral, scope && inbox, deferring, log);
     else inbox?.release(interaction.id);
     context.metrics.observeInteraction(kindOf(answerable), answer?.outcome ?? 'error', (performance.now() - received) / 1000);
   };
