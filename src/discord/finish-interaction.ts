@@ -50,7 +50,7 @@ export async function finishInteraction(
     await deliverOrLog(() => sayEphemeral(interaction, DONE_BUT_UNSHOWN, deferral), log);
   } else if (claimed.attempts > MAX_ATTEMPTS) {
     await deliverOrLog(() => sayEphemeral(interaction, GAVE_UP, deferral), log);
-  } else if (!(await wasAcknowledged(interaction))) {
+  } else if (!(await wasAcknowledged(interaction, deferral))) {
     // The member saw "This interaction failed": doing it now would surprise them.
     log.warn('the acknowledgement never reached Discord; not run');
   } else {
@@ -82,14 +82,21 @@ function markAcknowledged(interaction: Answerable, deferral: Exclude<Deferral, n
   interaction.ephemeral = deferral === 'ephemeral';
 }
 
-/** Whether Discord has the acknowledgement: without it the interaction has no original response to find. */
-async function wasAcknowledged(interaction: Answerable): Promise<boolean> {
+/**
+ * Whether Discord has the acknowledgement: without it the interaction has no webhook, and a deferred
+ * reply no original message. A deferred update's original is the clicked message, whose absence says
+ * nothing about the acknowledgement, so only the webhook's absence counts there.
+ */
+async function wasAcknowledged(interaction: Answerable, deferral: Exclude<Deferral, null>): Promise<boolean> {
   try {
     await interaction.fetchReply();
     return true;
   } catch (error) {
-    const gone = [RESTJSONErrorCodes.UnknownWebhook, RESTJSONErrorCodes.UnknownInteraction, RESTJSONErrorCodes.UnknownMessage, RESTJSONErrorCodes.InvalidWebhookToken];
-    if (error instanceof DiscordAPIError && gone.includes(error.code as RESTJSONErrorCodes)) return false;
+    if (!(error instanceof DiscordAPIError)) throw error;
+    const gone = [RESTJSONErrorCodes.UnknownWebhook, RESTJSONErrorCodes.UnknownInteraction, RESTJSONErrorCodes.InvalidWebhookToken];
+    if (gone.includes(error.code as RESTJSONErrorCodes)) return false;
+    if (error.code === RESTJSONErrorCodes.UnknownMessage) return deferral === 'update';
+    // Anything else (Discord unavailable): tried again once the lease runs out.
     throw error;
   }
 }
