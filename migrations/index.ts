@@ -15,6 +15,7 @@ import * as panelShape from './2026-11-26-009-panel-shape.js';
 import * as panelReview from './2026-11-26-010-panel-review.js';
 import * as takes from './2026-11-26-011-takes.js';
 import * as memberRemovals from './2026-12-05-001-member-removals.js';
+import * as interactionInbox from './2026-12-05-002-interaction-inbox.js';
 
 // Every migration, by name; the Migrator applies them in name order. Add new files here.
 export const migrations: Record<string, Migration> = {
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-26-010-panel-review': panelReview,
   '2026-11-26-011-takes': takes,
   '2026-12-05-001-member-removals': memberRemovals,
+  '2026-12-05-002-interaction-inbox': interactionInbox,
 };

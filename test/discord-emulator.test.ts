@@ -15,7 +15,7 @@ import {
   TextInputStyle,
   type Interaction,
 } from 'discord.js';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DiscordEmulator } from '../loopback/discord/emulator.js';
 
 /** A bare discord.js client whose behaviour each test sets: the emulator is what is under test here. */
@@ -161,6 +161,25 @@ describe('the loopback Discord emulator, with the real discord.js client', () =>
     expect((errors[1] as DiscordAPIError).code).toBe(40060);
     expect(discord.violations.some((v) => v.includes('acknowledged twice'))).toBe(true);
     discord.violations.length = 0;
+  });
+
+  it("keeps an interaction's token good for 15 minutes: its deferred reply is edited through the webhook until then, refused (50027) after", async () => {
+    onInteraction = async (interaction) => {
+      if (interaction.isChatInputCommand()) await interaction.deferReply();
+    };
+    const command = discord.slashCommand({ guildId, channelId, userId, name: 'ping' });
+    expect((await command.acknowledged).type).toBe(5);
+    const edit = (content: string) => client.rest.patch(Routes.webhookMessage(discord.applicationId, command.token, '@original'), { body: { content }, auth: false });
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + 14 * 60_000);
+      await edit('answered 14 minutes later');
+      expect(await command.response()).toMatchObject({ kind: 'reply', content: 'answered 14 minutes later' });
+      vi.setSystemTime(Date.now() + 60_000 + 1_000);
+      await expect(edit('too late')).rejects.toMatchObject({ code: 50027 });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('answers a chosen call with 429 and Retry-After, and the client waits and lands it', async () => {

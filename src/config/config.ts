@@ -36,6 +36,11 @@ const environmentSchema = z.object({
       }
       return origins;
     }),
+  // How long a bot process holds an interaction it is finishing before another may take it over.
+  INTERACTION_LEASE_MS: z.coerce.number().int().min(1_000).max(300_000).default(30_000),
+  // Tests only (a loopback DISCORD_API_URL): stop the bot at a point of handling this command or button action.
+  TEST_PAUSE_AFTER_ACK: z.string().min(1).max(100).optional(),
+  TEST_PAUSE_BEFORE_REPLY: z.string().min(1).max(100).optional(),
   DISCORD_SHARDS: z.union([z.literal('auto'), z.coerce.number().int().min(1).max(1_000)]).default('auto'),
   DATABASE_URL: url(['postgres:', 'postgresql:']),
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
@@ -99,13 +104,29 @@ const checkedEnvironment = environmentSchema.superRefine((e, ctx) => {
   if (e.METRICS_TOKEN !== undefined && e.METRICS_TOKEN === e.HTTP_API_TOKEN) {
     ctx.addIssue({ code: 'custom', path: ['METRICS_TOKEN'], message: 'must differ from HTTP_API_TOKEN (whoever scrapes metrics must not read the stories)' });
   }
+  for (const name of ['TEST_PAUSE_AFTER_ACK', 'TEST_PAUSE_BEFORE_REPLY'] as const) {
+    if (e[name] !== undefined && !isLoopback(e.DISCORD_API_URL)) ctx.addIssue({ code: 'custom', path: [name], message: 'is for tests only: it needs DISCORD_API_URL on 127.0.0.1 or localhost' });
+  }
   if (e.COMFYUI_WORKFLOW !== undefined && e.COMFYUI_WORKFLOW_MAPPING === undefined) {
     ctx.addIssue({ code: 'custom', path: ['COMFYUI_WORKFLOW_MAPPING'], message: 'is required with COMFYUI_WORKFLOW: say which node input takes positive, negative, seed, width and height' });
   }
 });
 
+const isLoopback = (address: string | undefined) => address !== undefined && ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(address).hostname);
+
 export interface Config {
-  discord: { token: string; applicationId: string; apiUrl: string | null; guildId: string | null; shards: number | 'auto'; attachmentOrigins: readonly string[] };
+  discord: {
+    token: string;
+    applicationId: string;
+    apiUrl: string | null;
+    guildId: string | null;
+    shards: number | 'auto';
+    attachmentOrigins: readonly string[];
+    /** How long a process holds an interaction it is finishing; renewed while it works (INTERACTION_LEASE_MS). */
+    interactionLeaseMs: number;
+    /** Tests only: the command or action at which the bot stops after acknowledging, or before replying. */
+    testPause: { afterAck: string | null; beforeReply: string | null };
+  };
   databaseUrl: string;
   redis: { url: string; prefix: string };
   model: {
@@ -224,6 +245,8 @@ export function parseConfig(env: Record<string, string | undefined>, readFile: (
       guildId: e.DISCORD_GUILD_ID ?? null,
       shards: e.DISCORD_SHARDS,
       attachmentOrigins: Object.freeze(e.DISCORD_ATTACHMENT_ORIGINS),
+      interactionLeaseMs: e.INTERACTION_LEASE_MS,
+      testPause: Object.freeze({ afterAck: e.TEST_PAUSE_AFTER_ACK ?? null, beforeReply: e.TEST_PAUSE_BEFORE_REPLY ?? null }),
     }),
     databaseUrl: e.DATABASE_URL,
     redis: Object.freeze({ url: e.REDIS_URL, prefix: e.QUEUE_PREFIX }),

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { Kysely, PostgresDialect, sql, type CompiledQuery, type PostgresPool, type PostgresPoolClient } from 'kysely';
+import { Kysely, PostgresDialect, sql, type CompiledQuery, type Driver, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
 import type { Database } from './database.js';
 import type { Executor } from './executor.js';
+import { InteractionMarkingDriver } from './interaction-scope.js';
 
 // Our bigint identities and count(*) stay far below 2^53, so numbers are safe and simpler than strings.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
@@ -34,7 +35,14 @@ export function createDatabase(databaseUrl: string, options: DatabaseOptions = {
   };
   pool.on('error', report);
   pool.on('connect', (client) => client.on('error', report));
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: withPreparedStatements(pool, options.onQuery) }) });
+  return new Kysely<Database>({ dialect: new InteractionAwareDialect({ pool: withPreparedStatements(pool, options.onQuery) }) });
+}
+
+/** Postgres, with an interaction's outcome recorded inside the transaction that carries its effects (see interaction-scope.ts). */
+class InteractionAwareDialect extends PostgresDialect {
+  override createDriver(): Driver {
+    return new InteractionMarkingDriver(super.createDriver());
+  }
 }
 
 /** One round trip: whether the database answers at all. */

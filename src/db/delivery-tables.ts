@@ -45,7 +45,20 @@ export interface DiscordMessageClaimsTable {
   claimed_at: ColumnType<Date, Date | undefined, Date>;
 }
 
+/** An interaction received, with what another process needs to finish it (the inbox; see docs/operations.md). */
 export interface InteractionReceiptsTable {
   interaction_id: string;
   received_at: CreatedAt;
+  /** The gateway's interaction payload without its token, as JSON text; null when there is nothing to finish after a crash. */
+  payload: string | null;
+  token: string | null;
+  /** The process finishing it, and until when it holds it. */
+  owner: string | null;
+  lease_until: Date | null;
+  attempts: ColumnType<number, number | undefined, number>;
+  /** Set in the same transaction as the interaction's effects. */
+  committed_at: Date | null;
+  /** The handler's answer as JSON text, kept before it is delivered. */
+  reply: string | null;
+  completed_at: Date | null;
 }

@@ -4,6 +4,7 @@ import type { PageRevision, StoryPage } from './database.js';
 import type { VoteChoice } from '../domain/voting.js';
 import { prepareOnEveryConnection } from './connection.js';
 import type { Executor } from './executor.js';
+import { uncommittedInteraction } from './interaction-scope.js';
 
 /**
  * The votes on a draft that count: those of the chapter's current owners and writers. A member made a
@@ -160,11 +161,16 @@ type RecordVoteRow = StoryPage & {
   revision: (Omit<VotedRevision, 'created_at' | 'decided_at' | 'reminded_at'> & { created_at: string; decided_at: string | null; reminded_at: string | null }) | null;
   fresh: boolean;
   recorded: boolean;
+  interaction_committed: boolean;
 };
 
-// $1 user, $2 revision, $3 page, $4 thread, $5 guild, $6 choice, $7 feedback (or null), $8 record even a deciding vote.
+// $1 user, $2 revision, $3 page, $4 thread, $5 guild, $6 choice, $7 feedback (or null), $8 record even a deciding vote,
+// $9 and $10 the interaction and its owner process when the vote is its own transaction (else null; see interaction-scope.ts).
 const RECORD_VOTE_SQL = `
-    with snapshot as (
+    with inbox as (
+      select 1 from interaction_receipts where interaction_id = $9::text and owner = $10::text and committed_at is null for update
+    ),
+    snapshot as (
       select p.id, p.votes_cast, s.quorum, s.max_revisions,
         (s.reminder_minutes is not null or s.deadline_minutes is not null) as schedules_reviews,
         to_jsonb(r) - 'prompt_context' as revision,
@@ -210,6 +216,7 @@ const RECORD_VOTE_SQL = `
         and l.state in ('user_reviewing_narration', 'user_reviewing_dialogue')
         and l.stage = sn.revision->>'kind'
         and l.votes_cast = sn.votes_cast + 1
+        and ($9::text is null or exists (select 1 from inbox))
         and ($8 or (sn.other_approvals + (case when $6 = 'approve' then 1 else 0 end) < sn.required
           and sn.other_revisions + (case when $6 = 'revise' then 1 else 0 end) < sn.required))
       on conflict (revision_id, user_id) do update set choice = excluded.choice, updated_at = now()
@@ -218,8 +225,13 @@ const RECORD_VOTE_SQL = `
     feedback as (
       insert into user_feedback (revision_id, user_id, body)
       select revision_id, $1, $7::text from recorded where $7::text is not null
+    ),
+    committed as (
+      update interaction_receipts set committed_at = now()
+      where interaction_id = $9::text and exists (select 1 from recorded)
+      returning 1
     )
-    select l.*, sn.quorum, sn.max_revisions, sn.schedules_reviews, sn.role, sn.co_writers, sn.other_approvals, sn.other_revisions,
+    select exists (select 1 from committed) as interaction_committed, l.*, sn.quorum, sn.max_revisions, sn.schedules_reviews, sn.role, sn.co_writers, sn.other_approvals, sn.other_revisions,
       sn.previous_choice, sn.revision, sn.has_takes, (l.votes_cast = sn.votes_cast + 1) as fresh, exists (select 1 from recorded) as recorded
     from locked l cross join snapshot sn
 `;
@@ -242,12 +254,14 @@ export async function recordVoteInOneStatement(
   vote: { pageId: number; revisionId: number; guildId: string; threadId: string; userId: string; choice: VoteChoice; feedback: string | null },
   options: { evenIfDeciding: boolean } = { evenIfDeciding: false },
 ): Promise<VoteAttempt | undefined> {
-  const { rows } = await db.executeQuery(
-    prepareOnEveryConnection<RecordVoteRow>(CompiledQuery.raw(RECORD_VOTE_SQL, [vote.userId, vote.revisionId, vote.pageId, vote.threadId, vote.guildId, vote.choice, vote.feedback, options.evenIfDeciding])),
-  );
+  // Alone (not in a transaction), the statement records its interaction's outcome itself; a transaction does at its commit.
+  const interaction = db.isTransaction ? undefined : uncommittedInteraction();
+  const parameters = [vote.userId, vote.revisionId, vote.pageId, vote.threadId, vote.guildId, vote.choice, vote.feedback, options.evenIfDeciding, interaction?.interactionId ?? null, interaction?.owner ?? null];
+  const { rows } = await db.executeQuery(prepareOnEveryConnection<RecordVoteRow>(CompiledQuery.raw(RECORD_VOTE_SQL, parameters)));
   const row = rows[0];
   if (!row) return undefined;
-  const { quorum, max_revisions, schedules_reviews, role, co_writers, other_approvals, other_revisions, previous_choice, has_takes, revision, fresh, recorded, ...page } = row;
+  if (interaction && row.interaction_committed) interaction.committed = true;
+  const { interaction_committed: _committed, quorum, max_revisions, schedules_reviews, role, co_writers, other_approvals, other_revisions, previous_choice, has_takes, revision, fresh, recorded, ...page } = row;
   return {
     page,
     // JSON carries timestamps as text.

@@ -13,6 +13,8 @@ import { OutboxRelay } from '../queue/outbox-relay.js';
 import { createRedisConnection } from '../queue/redis.js';
 import { NO_MENTIONS } from '../views/message-parts.js';
 import { createInteractionRouter } from './router.js';
+import { InteractionInbox } from './interaction-inbox.js';
+import { finishInteraction } from './finish-interaction.js';
 import { CommandMentions } from './command-mentions.js';
 import { startOpsServer, type RunningOpsServer } from '../ops/ops-server.js';
 import { ProcessMetrics } from '../ops/metrics.js';
@@ -75,18 +77,22 @@ export async function startBot(config: Readonly<Config>, logger: Logger, options
   });
   const mentions = new CommandMentions();
   const context = { db, logger, config, metrics, mentions };
-  const route = createInteractionRouter(context, COMMANDS);
+  const inbox = new InteractionInbox(db, config.discord.interactionLeaseMs, logger.child({ component: 'inbox' }));
+  // The raw packet comes just before discord.js's interaction: the router keeps it with the receipt.
+  client.on(Events.Raw, (packet: { t?: unknown; d?: unknown }) => inbox.rememberPacket(packet));
+  const route = createInteractionRouter(context, COMMANDS, inbox);
   client.on(Events.InteractionCreate, (interaction) => {
     route(interaction).catch((error: unknown) => logger.error({ err: error, interactionId: interaction.id }, 'interaction routing failed'));
   });
   client.on(Events.Error, (error) => logger.error({ err: error }, 'discord client error'));
   client.on(Events.ShardDisconnect, (_event, shardId) => logger.warn({ shardId }, 'gateway disconnected; reconnecting'));
 
-  const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+  const ready = new Promise<Client<true>>((resolve) => client.once(Events.ClientReady, (readyClient) => resolve(readyClient)));
   await client.login(config.discord.token);
-  await ready;
+  const readyClient = await ready;
   relay.start();
   await mentions.load(client.rest, config.discord).catch((error: unknown) => logger.warn({ err: error }, 'could not read the registered command ids; hints show plain command names'));
+  inbox.start((claimed) => finishInteraction(readyClient, context, COMMANDS, inbox, claimed));
   const serveHttp = config.http && options.serveHttp !== false ? config.http : null;
   // Only to count its jobs for /metrics: the progress queue's own producer lives in the ProgressRefresher.
   const progressQueue = serveHttp ? new Queue(PROGRESS_QUEUE, { connection: producer, prefix: config.redis.prefix }) : null;
@@ -101,6 +107,7 @@ export async function startBot(config: Readonly<Config>, logger: Logger, options
     async close() {
       await http?.close();
       await progressQueue?.close();
+      await inbox.stop();
       await client.destroy();
       await relay.stop();
       await progress.close();

@@ -17,9 +17,12 @@ import { ephemeral, type Reply } from './reply.js';
 import type { SlashCommand } from './slash-command.js';
 import { handleComponent, opensForm } from './components.js';
 import { decodeCustomId } from './custom-id.js';
+import { InteractionTakenOver, runInInteractionScope, type InteractionScope } from '../db/interaction-scope.js';
+import type { Logger } from '../logger.js';
+import type { InteractionInbox } from './interaction-inbox.js';
 
-type Deferral = null | 'ephemeral' | 'public' | 'update';
-type Answerable = ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction;
+export type Deferral = null | 'ephemeral' | 'public' | 'update';
+export type Answerable = ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction;
 
 /** Interaction ids seen lately by this process: a redelivery is dropped before it is acknowledged twice. */
 class RecentIds {
@@ -38,7 +41,7 @@ class RecentIds {
  * How to acknowledge before doing any work: Discord allows 3 s, and answering first keeps the
  * acknowledgement as fast as a bare client's. Only a button that opens a modal must answer with it.
  */
-function deferralFor(interaction: Answerable, commands: ReadonlyMap<string, SlashCommand>): Deferral {
+export function deferralFor(interaction: Answerable, commands: ReadonlyMap<string, SlashCommand>): Deferral {
   if (interaction.isChatInputCommand()) {
     const deferAs = commands.get(interaction.commandName)?.deferAs ?? 'ephemeral';
     const chosen = typeof deferAs === 'function' ? deferAs(interaction) : deferAs;
@@ -55,12 +58,14 @@ function acknowledge(interaction: Answerable, deferral: Exclude<Deferral, null>)
 
 /**
  * The one entry for interactions: acknowledges at once, dedupes redelivery, runs the handler, and
- * turns refusals into ephemeral replies. Handlers never touch the acknowledgement.
+ * turns refusals into ephemeral replies. Handlers never touch the acknowledgement. With an inbox, the
+ * receipt keeps what another process needs to finish the interaction should this one die.
  */
-export function createInteractionRouter(context: HandlerContext, commands: ReadonlyMap<string, SlashCommand>) {
+export function createInteractionRouter(context: HandlerContext, commands: ReadonlyMap<string, SlashCommand>, inbox: InteractionInbox | null = null) {
   const recent = new RecentIds(10_000);
   return async function route(interaction: Interaction): Promise<void> {
     const received = performance.now();
+    const payload = inbox?.takePayload(interaction.id) ?? null;
     if (interaction.isAutocomplete()) {
       await answerAutocomplete(context, commands, interaction);
       context.metrics.observeInteraction('autocomplete', 'ok', (performance.now() - received) / 1000);
@@ -71,13 +76,7 @@ export function createInteractionRouter(context: HandlerContext, commands: Reado
       await interaction.reply({ content: 'storyroom works inside a server.', flags: MessageFlags.Ephemeral }).catch(() => undefined);
       return;
     }
-    const log = context.logger.child({
-      interactionId: interaction.id,
-      guildId: interaction.guildId,
-      channelId: interaction.channelId,
-      userId: interaction.user.id,
-      action: interaction.isChatInputCommand() ? interaction.commandName : interaction.customId,
-    });
+    const log = loggerFor(context, interaction);
     if (!recent.offer(interaction.id)) {
       log.info('interaction delivered twice; handled once');
       return;
@@ -92,31 +91,93 @@ export function createInteractionRouter(context: HandlerContext, commands: Reado
     }
     const deferral = deferralFor(answerable, commands);
     const deferring = deferral ? acknowledge(answerable, deferral).catch((error: unknown) => log.warn({ err: error }, 'could not acknowledge')) : null;
+    // Kept beside the acknowledgement, in the receipt's one statement: only what was acknowledged before any work is finished elsewhere.
+    const record = deferral && payload && inbox ? inbox.recordOf(payload) : null;
 
-    let reply: Reply;
-    let outcome: InteractionOutcome;
+    let answer: Answer | null;
+    let scope: InteractionScope | null = null;
     try {
       // The durable check catches a redelivery that reached another process (a restart, another shard).
-      if (!(await isFirstDelivery(context, interaction.id))) {
+      if (!(await insertInteractionReceipt(context.db, interaction.id, record))) {
         log.info('interaction delivered twice; handled once');
         await deferring;
         if (deferral === 'public' || deferral === 'ephemeral') await answerable.deleteReply().catch(() => undefined);
         return;
       }
-      reply = await dispatch(context, commands, interaction);
-      outcome = 'ok';
+      scope = record && inbox ? inbox.hold(interaction.id) : null;
+      await pauseForTest(context, answerable, 'afterAck', deferring, log);
+      answer = await runHandler(context, commands, answerable, scope, log);
     } catch (error) {
-      reply = refusalFor(error, interaction.id, log, context.mentions);
-      outcome = error instanceof UserError ? 'refused' : 'error';
+      answer = refusalFor(error, interaction.id, log, context.mentions);
     }
-    await deferring;
-    try {
-      await deliver(answerable, reply, deferral);
-    } catch (error) {
-      log.error({ err: error }, 'could not answer the interaction');
-    }
-    context.metrics.observeInteraction(kindOf(answerable), outcome, (performance.now() - received) / 1000);
+    if (answer) await answerAndComplete(context, answerable, answer.reply, deferral, scope && inbox, deferring, log);
+    else inbox?.release(interaction.id);
+    context.metrics.observeInteraction(kindOf(answerable), answer?.outcome ?? 'error', (performance.now() - received) / 1000);
   };
+}
+
+type Answer = { reply: Reply; outcome: InteractionOutcome };
+
+function loggerFor(context: HandlerContext, interaction: Answerable) {
+  return context.logger.child({
+    interactionId: interaction.id,
+    guildId: interaction.guildId,
+    channelId: interaction.channelId,
+    userId: interaction.user.id,
+    action: interaction.isChatInputCommand() ? interaction.commandName : interaction.customId,
+  });
+}
+
+/**
+ * The handler, under the interaction's scope when it has an inbox receipt (its effects' transaction
+ * then records that they committed). Null: another process took the interaction over and answers it.
+ */
+export async function runHandler(context: HandlerContext, commands: ReadonlyMap<string, SlashCommand>, interaction: Answerable, scope: InteractionScope | null, log: Logger): Promise<Answer | null> {
+  try {
+    const reply = await (scope ? runInInteractionScope(scope, () => dispatch(context, commands, interaction)) : dispatch(context, commands, interaction));
+    return { reply, outcome: 'ok' };
+  } catch (error) {
+    if (error instanceof InteractionTakenOver) {
+      log.warn('another process took this interaction over; it answers');
+      return null;
+    }
+    return refusalFor(error, interaction.id, log, context.mentions);
+  }
+}
+
+/** Keeps the reply with the receipt, delivers it, and marks the receipt finished. */
+export async function answerAndComplete(
+  context: HandlerContext,
+  interaction: Answerable,
+  reply: Reply,
+  deferral: Deferral,
+  inbox: InteractionInbox | null,
+  deferring: Promise<unknown> | null,
+  log: Logger,
+): Promise<void> {
+  if (inbox) await inbox.keepReply(interaction.id, reply);
+  await pauseForTest(context, interaction, 'beforeReply', deferring, log);
+  await deferring;
+  try {
+    await deliver(interaction, reply, deferral);
+  } catch (error) {
+    log.error({ err: error }, 'could not answer the interaction');
+  }
+  if (inbox) await inbox.complete(interaction.id);
+}
+
+/**
+ * Tests only (TEST_PAUSE_AFTER_ACK, TEST_PAUSE_BEFORE_REPLY; refused unless Discord is on loopback):
+ * stops here for good, once the acknowledgement is out, so a test can kill the process at this point.
+ */
+async function pauseForTest(context: HandlerContext, interaction: Answerable, at: 'afterAck' | 'beforeReply', deferring: Promise<unknown> | null, log: Logger): Promise<void> {
+  const action = context.config.discord.testPause[at];
+  if (action === null) return;
+  const name = interaction.isChatInputCommand() ? interaction.commandName : (decodeCustomId(interaction.customId)?.action ?? '');
+  if (name !== action) return;
+  await deferring;
+  log.warn({ at }, 'paused for a test (TEST_PAUSE_*): waiting to be killed');
+  await new Promise<never>(() => undefined);
 }
 
 /** Suggestions while someone types: never a refusal (Discord has no room for one), at worst no suggestions. */
@@ -133,10 +194,6 @@ async function answerAutocomplete(context: HandlerContext, commands: ReadonlyMap
 
 const kindOf = (interaction: Answerable) => (interaction.isChatInputCommand() ? 'command' : interaction.isButton() ? 'button' : 'modal');
 
-function isFirstDelivery(context: HandlerContext, interactionId: string): Promise<boolean> {
-  return insertInteractionReceipt(context.db, interactionId);
-}
-
 async function dispatch(context: HandlerContext, commands: ReadonlyMap<string, SlashCommand>, interaction: Answerable): Promise<Reply> {
   if (interaction.isChatInputCommand()) {
     const command = commands.get(interaction.commandName);
@@ -146,15 +203,15 @@ async function dispatch(context: HandlerContext, commands: ReadonlyMap<string, S
   return handleComponent(context, interaction);
 }
 
-function refusalFor(error: unknown, interactionId: string, log: HandlerContext['logger'], mentions: HandlerContext['mentions']): Reply {
+function refusalFor(error: unknown, interactionId: string, log: HandlerContext['logger'], mentions: HandlerContext['mentions']): Answer {
   // Services name commands as plain text; here, where the command ids are known, they become clickable.
-  if (error instanceof UserError) return ephemeral(mentions.linkHints(error.message));
+  if (error instanceof UserError) return { reply: ephemeral(mentions.linkHints(error.message)), outcome: 'refused' };
   if (isDatabaseUnavailable(error)) {
     log.error({ err: error }, 'database unavailable while handling an interaction');
-    return ephemeral('The story database cannot be reached right now, so nothing was changed. Please try again in a minute.');
+    return { reply: ephemeral('The story database cannot be reached right now, so nothing was changed. Please try again in a minute.'), outcome: 'error' };
   }
   log.error({ err: error }, 'interaction handler failed');
-  return ephemeral(`Something went wrong on our side and nothing was changed. (reference ${interactionId})`);
+  return { reply: ephemeral(`Something went wrong on our side and nothing was changed. (reference ${interactionId})`), outcome: 'error' };
 }
 
 const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08003', '08006']);
@@ -165,7 +222,7 @@ function isDatabaseUnavailable(error: unknown): boolean {
   return /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED/.test(message);
 }
 
-async function deliver(interaction: Answerable, reply: Reply, deferral: Deferral): Promise<void> {
+export async function deliver(interaction: Answerable, reply: Reply, deferral: Deferral): Promise<void> {
   switch (reply.type) {
     case 'modal': {
       if (deferral === null && !interaction.isModalSubmit()) await interaction.showModal(reply.modal);
@@ -208,7 +265,7 @@ async function deliver(interaction: Answerable, reply: Reply, deferral: Deferral
 }
 
 /** A line only the person who acted sees, whatever acknowledgement already went out. */
-async function sayEphemeral(interaction: Answerable, content: string, deferral: Deferral): Promise<void> {
+export async function sayEphemeral(interaction: Answerable, content: string, deferral: Deferral): Promise<void> {
   const body = { content, allowedMentions: NO_MENTIONS };
   if (deferral === null) await interaction.reply({ ...body, flags: MessageFlags.Ephemeral });
   else if (deferral === 'ephemeral') await interaction.editReply(body);
