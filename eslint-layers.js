@@ -33,10 +33,10 @@ const LAYERS = {
   'src/services': { from: ['src/domain', 'src/config', 'src/db', 'src/agents', 'src/compositor', 'src/logger.ts'], banned: [...QUEUE, ...DISCORD, ...SERVERS] },
   'src/queue': { from: ['src/domain', 'src/config', 'src/db', 'src/services', 'src/logger.ts'], banned: [...DISCORD, ...SERVERS, ...MODEL] },
   // Discord messages as data, drawn by the bot and the worker alike: no database, no queue, no client.
-  // The custom_id codec is the one file of src/discord they share (it encodes what the router decodes).
+  // The custom_id codec lives here: views encode the buttons' ids, the router decodes them.
   'src/views': {
-    from: ['src/domain', 'src/discord/custom-id.ts'],
-    types: ['src/db', 'src/services', 'src/config', 'src/discord/command-mentions.ts'],
+    from: ['src/domain'],
+    types: ['src/db', 'src/services', 'src/config'],
     banned: [...NODE_IO, ...DATABASE, ...QUEUE, ...SERVERS, ...MODEL, '@discordjs/rest'],
   },
   'src/ops': { from: ['src/config', 'src/db', 'src/logger.ts'], types: ['src/agents'], banned: [...DISCORD, ...MODEL] },

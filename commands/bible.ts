@@ -1,7 +1,7 @@
 import { EmbedBuilder, LabelBuilder, ModalBuilder, SlashCommandBuilder, TextInputBuilder } from '@discordjs/builders';
 import { readAttachmentText } from '../src/discord/attachment-text.js';
 import { ApplicationIntegrationType, InteractionContextType, PermissionFlagsBits, TextInputStyle } from 'discord.js';
-import { BIBLE_FIELDS, encodeCustomId } from '../src/discord/custom-id.js';
+import { BIBLE_FIELDS, encodeCustomId } from '../src/views/custom-id.js';
 import type { Reply } from '../src/discord/reply.js';
 import { BIBLE_ENTRY_TYPES, type BibleEntryType } from '../src/domain/bible-entry.js';
 import { fitText, LIMITS } from '../src/views/message-parts.js';

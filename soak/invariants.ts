@@ -2,7 +2,7 @@ import type { Queue } from 'bullmq';
 import type { DiscordEmulator, StoredMessage } from '../loopback/discord/emulator.js';
 import { buttonsOf, embedText } from '../loopback/writers-room.js';
 import type { Db } from '../src/db/connection.js';
-import { decodeCustomId } from '../src/discord/custom-id.js';
+import { decodeCustomId } from '../src/views/custom-id.js';
 import { jobKeyFor } from '../src/domain/jobs.js';
 import { describePageState, draftKindOf, isGenerating, isReviewing } from '../src/domain/page-state-machine.js';
 import type { ActionLog } from './rooms.js';

@@ -1,7 +1,7 @@
 import { PermissionFlagsBits } from 'discord.js';
 import type { DiscordEmulator, StoredMessage } from '../loopback/discord/emulator.js';
 import { buttonsOf, WritersRoom } from '../loopback/writers-room.js';
-import { decodeCustomId } from '../src/discord/custom-id.js';
+import { decodeCustomId } from '../src/views/custom-id.js';
 import type { Random } from './random.js';
 
 /** One server playing in the soak: an admin, co-writers, a story channel and its chapter threads. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { BIBLE_ENTRY_TYPES } from '../src/domain/bible-entry.js';
-import { decodeCustomId, encodeCustomId, type CustomIdData } from '../src/discord/custom-id.js';
+import { decodeCustomId, encodeCustomId, type CustomIdData } from '../src/views/custom-id.js';
 
 describe('the custom_id codec', () => {
   const samples: CustomIdData[] = [

@@ -1,7 +1,7 @@
 import type { ButtonInteraction, ModalSubmitInteraction } from 'discord.js';
 import type { InteractionPlace } from '../services/co-writers.js';
 import type { HandlerContext } from './context.js';
-import type { CustomIdAction, CustomIdOf } from './custom-id.js';
+import type { CustomIdAction, CustomIdOf } from '../views/custom-id.js';
 import type { Reply } from './reply.js';
 
 /** A click or a form's submission, its custom_id already decoded and checked by the codec. */

@@ -2,7 +2,7 @@ import type { ButtonInteraction, ModalSubmitInteraction } from 'discord.js';
 import type { ComponentHandler, ComponentInput } from './component-handler.js';
 import { COMPONENTS } from './components/index.js';
 import type { HandlerContext } from './context.js';
-import { decodeCustomId, type CustomIdAction, type CustomIdOf } from './custom-id.js';
+import { decodeCustomId, type CustomIdAction, type CustomIdOf } from '../views/custom-id.js';
 import { ephemeral, type Reply } from './reply.js';
 
 const HANDLERS: { [A in CustomIdAction]: ComponentHandler<A, unknown> } = COMPONENTS;

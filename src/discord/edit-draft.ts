@@ -5,7 +5,7 @@ import { dialogueScriptSchema, formatScriptForEditing } from '../domain/dialogue
 import { editDraft, EditRefused, EDIT_FORM_MAX, type EditSource } from '../services/edit-draft.js';
 import type { InteractionPlace } from '../services/co-writers.js';
 import type { HandlerContext } from './context.js';
-import { EDIT_FIELD, encodeCustomId } from './custom-id.js';
+import { EDIT_FIELD, encodeCustomId } from '../views/custom-id.js';
 import { draftViewOf, renderDraftMessage } from '../views/page-messages.js';
 import type { Reply } from './reply.js';
 import { takeLetter } from '../domain/takes.js';

@@ -16,7 +16,7 @@ import { NO_MENTIONS } from '../views/message-parts.js';
 import { ephemeral, type Reply } from './reply.js';
 import type { SlashCommand } from './slash-command.js';
 import { handleComponent, opensForm } from './components.js';
-import { decodeCustomId } from './custom-id.js';
+import { decodeCustomId } from '../views/custom-id.js';
 import { InteractionTakenOver, runInInteractionScope, type InteractionScope } from '../db/interaction-scope.js';
 import type { Logger } from '../logger.js';
 import type { InteractionInbox } from './interaction-inbox.js';

@@ -1,5 +1,5 @@
 import { ButtonStyle } from 'discord-api-types/v10';
-import { encodeCustomId } from '../discord/custom-id.js';
+import { encodeCustomId } from './custom-id.js';
 import { button, buttonRow } from './buttons.js';
 import { NO_MENTIONS, type MessageBody } from './message-parts.js';
 

@@ -1,12 +1,11 @@
 import { ActionRowBuilder, ButtonBuilder, EmbedBuilder } from '@discordjs/builders';
 import { ButtonStyle } from 'discord-api-types/v10';
-import type { CommandMentions } from '../discord/command-mentions.js';
-import { encodeCustomId } from '../discord/custom-id.js';
-import { fitText, LIMITS, NO_MENTIONS, type MessageBody } from './message-parts.js';
+import { encodeCustomId } from './custom-id.js';
+import { fitText, LIMITS, NO_MENTIONS, type MessageBody, type MentionCommands } from './message-parts.js';
 
 export function renderChapterCard(
   chapter: { id: number; number: number; title: string; storyTitle: string; coWriters: number },
-  mentions: Pick<CommandMentions, 'mention'>,
+  mentions: MentionCommands,
 ): MessageBody {
   const embed = new EmbedBuilder()
     .setTitle(fitText(`Chapter ${chapter.number}: ${chapter.title}`, LIMITS.embedTitle))

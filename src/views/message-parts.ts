@@ -56,3 +56,8 @@ export function quoteBlock(text: string): string {
     .map((line) => `> ${line}`)
     .join('\n');
 }
+
+/** How a view names a slash command: a clickable mention once the bot knows the command's id, else `/name` (the bot's CommandMentions). */
+export interface MentionCommands {
+  mention(path: string): string;
+}

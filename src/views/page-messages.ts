@@ -3,7 +3,7 @@ import type { DraftKind, PageState } from '../domain/page-state-machine.js';
 import { describePageState } from '../domain/page-state-machine.js';
 import { takeLetter, type RoundTally } from '../domain/takes.js';
 import type { Tally } from '../domain/voting.js';
-import { encodeCustomId } from '../discord/custom-id.js';
+import { encodeCustomId } from './custom-id.js';
 import { button, buttonRow } from './buttons.js';
 import { fitText, LIMITS, NO_MENTIONS, quoteBlock, splitIntoDescriptions, type MessageBody } from './message-parts.js';
 

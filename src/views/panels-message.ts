@@ -1,6 +1,6 @@
 import { ButtonStyle, type APIEmbed } from 'discord-api-types/v10';
 import { describePanelSetVote, type PanelSetState } from '../domain/panel-set.js';
-import { encodeCustomId } from '../discord/custom-id.js';
+import { encodeCustomId } from './custom-id.js';
 import { button, buttonRow, type Button } from './buttons.js';
 import { fitText, NO_MENTIONS, type MessageBody } from './message-parts.js';
 

@@ -2,8 +2,7 @@ import type { APIEmbed } from 'discord.js';
 import { describePageState, isReviewing } from '../domain/page-state-machine.js';
 import type { ChapterProgress } from '../services/progress-service.js';
 import type { getStoryStatus } from '../services/progress-service.js';
-import type { CommandMentions } from '../discord/command-mentions.js';
-import { fitText, LIMITS, NO_MENTIONS, type MessageBody } from './message-parts.js';
+import { fitText, LIMITS, NO_MENTIONS, type MessageBody, type MentionCommands } from './message-parts.js';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -53,7 +52,7 @@ export function renderPinnedProgress(progress: ChapterProgress, updatedAt: Date)
 }
 
 /** `/story status`: a line per chapter, and the pages still open under it. */
-export function renderStoryStatus(status: Awaited<ReturnType<typeof getStoryStatus>>, mentions: Pick<CommandMentions, 'mention'>): APIEmbed {
+export function renderStoryStatus(status: Awaited<ReturnType<typeof getStoryStatus>>, mentions: MentionCommands): APIEmbed {
   const lines = status.chapters.map((c) => {
     const open = status.open.filter((p) => p.chapter_id === c.chapter_id);
     const thread = c.thread_id ? ` <#${c.thread_id}>` : '';

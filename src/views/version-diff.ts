@@ -1,9 +1,8 @@
 import { EmbedBuilder } from '@discordjs/builders';
 import type { APIEmbed } from 'discord.js';
 import type { PageRevision } from '../db/database.js';
-import type { CommandMentions } from '../discord/command-mentions.js';
 import { diffStats, diffWordsBounded, renderDiffMarkdown } from '../domain/word-diff.js';
-import { LIMITS } from './message-parts.js';
+import { LIMITS, type MentionCommands } from './message-parts.js';
 import { takeLetter } from '../domain/takes.js';
 
 const KIND_LABEL = { narration: 'Narration', dialogue: 'Dialogue' } as const;
@@ -15,7 +14,7 @@ const label = (revision: PageRevision, other: PageRevision) =>
   `v${revision.version}${revision.take > 0 || (other.version === revision.version && other.take !== revision.take) ? ` ${takeLetter(revision.take)}` : ''}`;
 
 /** Word-level changes from one version to another: removed words struck through, added ones in bold. */
-export function renderVersionDiff(pageNumber: number, from: PageRevision, to: PageRevision, mentions: Pick<CommandMentions, 'mention'>): APIEmbed {
+export function renderVersionDiff(pageNumber: number, from: PageRevision, to: PageRevision, mentions: MentionCommands): APIEmbed {
   const { parts, exact } = diffWordsBounded(from.body, to.body);
   const stats = diffStats(parts);
   const unchanged = stats.added === 0 && stats.removed === 0;

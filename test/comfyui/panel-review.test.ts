@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStoryroom, type StoryroomHarness } from '../../loopback/stack.js';
 import { button, WritersRoom } from '../../loopback/writers-room.js';
 import { listApprovedPanelImages } from '../../src/db/reader.js';
-import { encodeCustomId } from '../../src/discord/custom-id.js';
+import { encodeCustomId } from '../../src/views/custom-id.js';
 import { panelsMessage, roomWithRenderedPanels, waitForPanels } from './panels-story.js';
 
 interface TextInputJson {

@@ -3,7 +3,7 @@ import { BIBLE_ENTRY_TYPES, type BibleEntryType } from '../../domain/bible-entry
 import { addBibleEntry, BIBLE_EDIT_REFUSAL, describeAddedEntry, parseKeywords } from '../../services/bible-service.js';
 import { findStoryHere } from '../../services/story-lookup.js';
 import { formField, type ComponentHandler, type ComponentInput } from '../component-handler.js';
-import { BIBLE_FIELDS } from '../custom-id.js';
+import { BIBLE_FIELDS } from '../../views/custom-id.js';
 import { ephemeral } from '../reply.js';
 import { readText } from '../text-input.js';
 

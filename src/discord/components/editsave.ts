@@ -1,5 +1,5 @@
 import { formField, type ComponentHandler, type ComponentInput } from '../component-handler.js';
-import { EDIT_FIELD } from '../custom-id.js';
+import { EDIT_FIELD } from '../../views/custom-id.js';
 import { saveEdit } from '../edit-draft.js';
 
 /** The Edit form submitted: the co-writer's text becomes the next version (or is given back with the reason). */

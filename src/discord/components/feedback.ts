@@ -1,6 +1,6 @@
 import { castVoteOrPick } from '../../services/cast-vote.js';
 import { formField, type ComponentHandler, type ComponentInput } from '../component-handler.js';
-import { FEEDBACK_FIELD } from '../custom-id.js';
+import { FEEDBACK_FIELD } from '../../views/custom-id.js';
 import { afterRoundVote } from '../take-round.js';
 import { readText } from '../text-input.js';
 import { voteReply } from '../vote-reply.js';

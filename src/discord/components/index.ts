@@ -1,5 +1,5 @@
 import type { ComponentHandler } from '../component-handler.js';
-import type { CustomIdAction } from '../custom-id.js';
+import type { CustomIdAction } from '../../views/custom-id.js';
 import { advisoryretry } from './advisoryretry.js';
 import { another } from './another.js';
 import { approve } from './approve.js';

@@ -3,7 +3,7 @@ import { TextInputStyle } from 'discord.js';
 import { panelPromptToChange, PROMPT_FORM_MAX, type PromptToChange } from '../../services/change-panel-prompt.js';
 import { renderSettingsOf } from '../../services/panel-renders.js';
 import { asIs, type ComponentHandler } from '../component-handler.js';
-import { encodeCustomId, PROMPT_FIELD } from '../custom-id.js';
+import { encodeCustomId, PROMPT_FIELD } from '../../views/custom-id.js';
 import { ephemeral } from '../reply.js';
 
 /** Change prompt: the form with the panel's current prompt (its submission is `promptsave`). */

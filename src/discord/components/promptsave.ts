@@ -1,7 +1,7 @@
 import { changePanelPrompt, PROMPT_FORM_MAX } from '../../services/change-panel-prompt.js';
 import { renderSettingsOf } from '../../services/panel-renders.js';
 import { formField, type ComponentHandler, type ComponentInput } from '../component-handler.js';
-import { PROMPT_FIELD } from '../custom-id.js';
+import { PROMPT_FIELD } from '../../views/custom-id.js';
 import { ephemeral } from '../reply.js';
 import { readText } from '../text-input.js';
 

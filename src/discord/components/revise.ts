@@ -2,7 +2,7 @@ import { LabelBuilder, ModalBuilder, TextInputBuilder } from '@discordjs/builder
 import { TextInputStyle } from 'discord.js';
 import { assertDraftOpenForVote } from '../../services/cast-vote.js';
 import { asIs, type ComponentHandler } from '../component-handler.js';
-import { encodeCustomId, FEEDBACK_FIELD } from '../custom-id.js';
+import { encodeCustomId, FEEDBACK_FIELD } from '../../views/custom-id.js';
 import { FEEDBACK_MAX } from './feedback.js';
 
 /** Revise: the form asking what should change (its submission is `feedback`). */
