@@ -4,6 +4,7 @@ import type { DraftKind, PageState } from '../domain/page-state-machine.js';
 import type { PanelShape, PanelSizeName } from '../domain/panel-size.js';
 import type { DeadlineRule } from '../domain/voting.js';
 import type { DiscordMessageClaimsTable, DiscordMessagesTable, InteractionReceiptsTable, OutboxTable } from './delivery-tables.js';
+import type { LetteredPagesTable, LetteredPageVotesTable } from './lettering-tables.js';
 import type { ImagesTable, PanelPromptEditsTable, PanelRendersTable, PanelSetApprovalsTable, PanelSetVotesTable } from './render-tables.js';
 
 export type { DeadlineRule };
@@ -256,6 +257,8 @@ export interface Database {
   panel_set_votes: PanelSetVotesTable;
   panel_set_approvals: PanelSetApprovalsTable;
   images: ImagesTable;
+  lettered_pages: LetteredPagesTable;
+  lettered_page_votes: LetteredPageVotesTable;
   agent_execution_log: AgentExecutionLogTable;
   outbox: OutboxTable;
   discord_messages: DiscordMessagesTable;

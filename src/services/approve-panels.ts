@@ -71,7 +71,10 @@ export async function approvePanelSet(db: Db, place: InteractionPlace, target: {
     await insertPanelSetVote(trx, { pageId: page.id, ...vote });
     if (!outcome.decided) return { pageNumber: page.number, panelCount: input.panelCount, state: outcome.state, decided: false };
     await recordPanelSetApproval(trx, { pageId: page.id, setVersion: outcome.state.version, decidedBy: place.userId, renderIds: input.renderIds });
-    await writeToOutbox(trx, [describeJob('announce-panels', { pageId: page.id, setVersion: outcome.state.version })]);
+    await writeToOutbox(trx, [
+      describeJob('announce-panels', { pageId: page.id, setVersion: outcome.state.version }),
+      describeJob('compose-page', { pageId: page.id, setVersion: outcome.state.version, version: 1 }),
+    ]);
     return { pageNumber: page.number, panelCount: input.panelCount, state: outcome.state, decided: true };
   });
 }
