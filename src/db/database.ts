@@ -1,5 +1,6 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { BibleEntryType } from '../domain/bible-entry.js';
+import type { StoryPageFormat } from '../domain/lettering-settings.js';
 import type { DraftKind, PageState } from '../domain/page-state-machine.js';
 import type { PanelShape, PanelSizeName } from '../domain/panel-size.js';
 import type { DeadlineRule } from '../domain/voting.js';
@@ -41,6 +42,9 @@ export interface StoriesTable {
   /** The panels' picture shape and size (domain/panel-size.ts). */
   panel_shape: ColumnType<PanelShape, PanelShape | undefined, PanelShape>;
   panel_size: ColumnType<PanelSizeName, PanelSizeName | undefined, PanelSizeName>;
+  /** How its pages are lettered (domain/lettering-settings.ts). */
+  page_format: ColumnType<StoryPageFormat, StoryPageFormat | undefined, StoryPageFormat>;
+  language: ColumnType<string, string | undefined, string>;
   /** Takes a round of review asks for (1–4). */
   takes: ColumnType<number, number | undefined, number>;
   /** Set while the story is published on the web reader; all four are null otherwise. */

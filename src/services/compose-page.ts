@@ -6,9 +6,11 @@ import type { LetteredPageRow } from '../db/lettering-tables.js';
 import { getPageWithPlace, getRevision } from '../db/pages.js';
 import { findPanelSetApproval } from '../db/panel-review.js';
 import { listApprovedPanelImages } from '../db/reader.js';
+import { getStory } from '../db/stories.js';
 import { runInTransaction } from '../db/unit-of-work.js';
 import { dialogueScriptSchema } from '../domain/dialogue-script.js';
 import type { JobData } from '../domain/jobs.js';
+import { letteringLayoutOf } from '../domain/lettering-settings.js';
 import { flagLines, scriptForVersion } from '../domain/lettered-page.js';
 import { letteringScriptFromDialogue } from '../domain/lettering/script.js';
 
@@ -43,7 +45,9 @@ export async function composePage(db: Db, request: JobData<'compose-page'>): Pro
 
   // A script with more panels than were drawn letters the drawn ones (the set approved is what shows).
   const script = { ...parsed.data, panels: parsed.data.panels.slice(0, pictures.length) };
-  const lettering = scriptForVersion(letteringScriptFromDialogue(script, panels), request.version);
+  const story = await getStory(db, page.story_id);
+  const settings = { ...letteringLayoutOf(story?.page_format ?? 'comic'), language: story?.language ?? 'und' };
+  const lettering = scriptForVersion(letteringScriptFromDialogue(script, panels, settings), request.version);
   const composed = await composeLetteredPage(lettering, pictures, { panelHref: (i) => `/api/images/${panels[i]?.hash ?? ''}` });
   const imageHash = await images.put({ bytes: composed.png, contentType: 'image/png', width: composed.page.width, height: composed.page.height });
 

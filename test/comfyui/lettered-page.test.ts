@@ -31,7 +31,7 @@ describe('a page’s approved panels are lettered and the lettering approved in 
   let room: WritersRoom;
   let threadId: string;
   let writer: string;
-  const rows = () => h.database.db.selectFrom('lettered_pages').select(['id', 'version', 'status', 'created_by', 'decided_by', 'image_hash', 'flagged', 'svg']).orderBy('version').execute();
+  const rows = () => h.database.db.selectFrom('lettered_pages').select(['id', 'version', 'status', 'created_by', 'decided_by', 'image_hash', 'flagged', 'svg', 'layout']).orderBy('version').execute();
 
   beforeAll(async () => {
     h = await startStoryroom('lettered-page', { env: { PANEL_PROMPTS: 'on' }, comfyui: { stepDelayMs: 2 } });
@@ -47,6 +47,12 @@ describe('a page’s approved panels are lettered and the lettering approved in 
   });
 
   it('from /page start to "Page 1 · Lettered": one image of the page, the line too long to fit flagged in words, Re-letter and Approve', async () => {
+    // The story is lettered as a manga page (read right to left), in English; a tag that is no language is refused.
+    const settings = (options: Record<string, string>) => h.discord.slashCommand({ guildId: h.guildId, channelId: h.storyChannelId, userId: h.adminId, name: 'settings', options }).response();
+    const refused = await settings({ language: 'not a language!' });
+    expect(refused.content).toMatch(/The language is a language tag such as en/);
+    const shown = await settings({ page_format: 'manga', language: 'EN' });
+    expect(JSON.stringify(shown.embeds)).toContain('manga page (right to left) · language en');
     await approvePage(h, room, threadId, writer);
     const panels = await waitForPanels(h, threadId, 'both panels rendered', (m) => m.content.includes('2 of 2 panels rendered'));
     await room.click(threadId, panels, writer, 'Approve panels').response();
@@ -69,7 +75,7 @@ describe('a page’s approved panels are lettered and the lettering approved in 
     }
 
     const [row] = await rows();
-    expect(row).toMatchObject({ version: 1, status: 'open', created_by: null });
+    expect(row).toMatchObject({ version: 1, status: 'open', created_by: null, layout: { direction: 'rtl', language: 'en' } });
     expect(row?.flagged).toEqual([expect.objectContaining({ panel: 2, line: 2, problem: 'too-long' })]);
     // The SVG carries every lettered line as text and links the panels to the image API.
     expect(row?.svg).toContain('>lantern low.</text>');
