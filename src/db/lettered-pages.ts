@@ -78,3 +78,18 @@ export async function insertLetteredVote(db: Executor, letteredPageId: number, u
 export async function approveLetteredVersion(db: Executor, letteredPageId: number, decidedBy: string): Promise<void> {
   await db.updateTable('lettered_pages').set({ status: 'approved', decided_by: decidedBy }).where('id', '=', letteredPageId).execute();
 }
+
+/** Each of these pages' approved lettered version's image (the newest approved, when a reopened page has several). */
+export function listApprovedLetteredImagesOfPages(db: Executor, pageIds: number[]): Promise<{ pageId: number; hash: string; byteSize: number; contentType: string }[]> {
+  if (pageIds.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('lettered_pages as l')
+    .innerJoin('images as i', 'i.hash', 'l.image_hash')
+    .select(['l.page_id as pageId', 'i.hash', 'i.byte_size as byteSize', 'i.content_type as contentType'])
+    .distinctOn('l.page_id')
+    .where('l.page_id', 'in', pageIds)
+    .where('l.status', '=', 'approved')
+    .orderBy('l.page_id')
+    .orderBy('l.version', 'desc')
+    .execute();
+}

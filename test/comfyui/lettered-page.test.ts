@@ -1,3 +1,4 @@
+import { unzipSync } from 'fflate';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -157,5 +158,15 @@ describe('a page’s approved panels are lettered and the lettering approved in 
     ]);
     const late = await h.discord.clickButton({ guildId: h.guildId, channelId: threadId, userId: writer, messageId: second.id, customId: approveId }).response();
     expect(late.content).toMatch(/already approved; it is final/);
+  });
+
+  it('the comic book export carries the approved lettered page as one image instead of its bare panels', async () => {
+    const exported = await h.discord.slashCommand({ guildId: h.guildId, channelId: threadId, userId: writer, name: 'chapter', subcommand: 'export', options: { format: 'cbz' } }).response();
+    expect(exported.content).toMatch(/comic book archive: 1 lettered page in reading order/);
+    const files = unzipSync(new Uint8Array(exported.attachments?.[0]?.content ?? Buffer.alloc(0)));
+    expect(Object.keys(files)).toEqual(['ComicInfo.xml', 'page-001-lettered.png']);
+    const approved = await h.database.db.selectFrom('lettered_pages as l').innerJoin('images as i', 'i.hash', 'l.image_hash').select('i.bytes').where('l.status', '=', 'approved').executeTakeFirstOrThrow();
+    expect(Buffer.from(files['page-001-lettered.png'] ?? []).equals(approved.bytes)).toBe(true);
+    expect(new TextDecoder().decode(files['ComicInfo.xml'])).toContain('<PageCount>1</PageCount>');
   });
 });
