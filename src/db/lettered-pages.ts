@@ -93,3 +93,17 @@ export function listApprovedLetteredImagesOfPages(db: Executor, pageIds: number[
     .orderBy('l.version', 'desc')
     .execute();
 }
+
+/** Each of these pages' approved lettered version's SVG (the newest approved). */
+export function listApprovedLetteredSvgsOfPages(db: Executor, pageIds: number[]): Promise<{ pageId: number; svg: string }[]> {
+  if (pageIds.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('lettered_pages')
+    .select(['page_id as pageId', 'svg'])
+    .distinctOn('page_id')
+    .where('page_id', 'in', pageIds)
+    .where('status', '=', 'approved')
+    .orderBy('page_id')
+    .orderBy('version', 'desc')
+    .execute();
+}

@@ -35,7 +35,7 @@ describe('a page’s approved panels are lettered and the lettering approved in 
   const rows = () => h.database.db.selectFrom('lettered_pages').select(['id', 'version', 'status', 'created_by', 'decided_by', 'image_hash', 'flagged', 'svg', 'layout']).orderBy('version').execute();
 
   beforeAll(async () => {
-    h = await startStoryroom('lettered-page', { env: { PANEL_PROMPTS: 'on' }, comfyui: { stepDelayMs: 2 } });
+    h = await startStoryroom('lettered-page', { web: true, env: { PANEL_PROMPTS: 'on' }, comfyui: { stepDelayMs: 2 } });
     h.model.setResponder(scriptedAnswer);
     room = new WritersRoom(h);
     await room.setupStory('Ash and Ember');
@@ -158,6 +158,28 @@ describe('a page’s approved panels are lettered and the lettering approved in 
     ]);
     const late = await h.discord.clickButton({ guildId: h.guildId, channelId: threadId, userId: writer, messageId: second.id, customId: approveId }).response();
     expect(late.content).toMatch(/already approved; it is final/);
+  });
+
+  it('the web reader shows the approved lettered page as an SVG with real text, its panels served under the story, the script one click away', async () => {
+    const published = await h.discord.slashCommand({ guildId: h.guildId, channelId: h.storyChannelId, userId: h.adminId, name: 'story', subcommand: 'publish', options: {} }).response();
+    const storyUrl = /(http:\/\/127\.0\.0\.1:\d+\/[a-z0-9-]+-[0-9a-f]{32})/.exec(published.content ?? '')?.[1] ?? '';
+    expect(storyUrl).not.toBe('');
+    const response = await fetch(`${storyUrl}/chapters/1`);
+    expect(response.status).toBe(200);
+    const page = await response.text();
+    const figure = /<figure class="lettered"[^>]*>([\s\S]*?)<\/figure>/.exec(page)?.[1] ?? '';
+    expect(figure).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[^>]* lang="en">/);
+    expect(figure).toContain('>lantern low.</text>');
+    expect(figure).not.toContain('/api/images/');
+    expect(figure).toContain('clip-path="url(#page-1-panel-0)"');
+    const hrefs = [...figure.matchAll(/<image href="([^"]+)"/g)].map((m) => m[1] ?? '');
+    expect(hrefs).toHaveLength(2);
+    for (const href of hrefs) {
+      const image = await fetch(new URL(href, storyUrl));
+      expect(image.status).toBe(200);
+      expect(image.headers.get('content-type')).toBe('image/png');
+    }
+    expect(page).toContain('<details class="script"><summary>The script of page 1</summary>');
   });
 
   it('the comic book export carries the approved lettered page as one image instead of its bare panels', async () => {
