@@ -28,7 +28,7 @@ export async function composePage(db: Db, request: JobData<'compose-page'>): Pro
   if (!page) return { kind: 'page gone' };
   if ((await findPanelSetApproval(db, page.id))?.setVersion !== request.setVersion) return { kind: 'not the approved set' };
   const already = await findLetteredVersion(db, page.id, request.version);
-  if (already) return { kind: 'composed', lettered: already, superseded: [] };
+  if (already) return already.set_version === request.setVersion ? { kind: 'composed', lettered: already, superseded: [] } : { kind: 'not the approved set' };
 
   const dialogue = page.approved_dialogue_id === null ? undefined : await getRevision(db, page.approved_dialogue_id);
   const parsed = dialogueScriptSchema.safeParse(dialogue?.structured);
