@@ -11,6 +11,7 @@ import { renderChapterProgressEmbed } from '../src/views/progress.js';
 import { listMembers, ROLE_RIGHTS, setMemberRole } from '../src/services/member-service.js';
 import { exportBaseName, exportChapterArchiveHere, loadChapterExport, type ArchiveFormat, type ChapterArchivePlan } from '../src/services/export-service.js';
 import { chapterToJson, chapterToMarkdown, type ExportChapter } from '../src/domain/chapter-export.js';
+import { describeComicContents } from '../src/domain/comic-archive.js';
 import { buildComfyWorkflow, DEFAULT_CHECKPOINT } from '../src/domain/comfyui-workflow.js';
 import type { Reply } from '../src/discord/reply.js';
 import { getChapterProgress } from '../src/services/progress-service.js';
@@ -109,7 +110,7 @@ function archiveTooLarge(format: ArchiveFormat, chapterId: number, bytes: number
 /** A zipped export, attached (it fits: it was sized before it was built). */
 function archiveReply(archive: ChapterArchivePlan, bytes: Buffer, format: ArchiveFormat): Reply {
   const missing = archive.pagesWithoutPanels.length > 0 ? ` Pages ${archive.pagesWithoutPanels.join(', ')} have no approved panels yet${format === 'cbz' ? ' and are not in it' : ''}.` : '';
-  const what = format === 'cbz' ? `Chapter ${archive.chapterNumber} as a comic book archive: ${archive.images} approved panel${archive.images === 1 ? '' : 's'} in reading order, with ComicInfo.xml.` : `Chapter ${archive.chapterNumber} as Markdown, zipped with ${archive.images} approved panel image${archive.images === 1 ? '' : 's'} beside it.`;
+  const what = format === 'cbz' ? `Chapter ${archive.chapterNumber} as a comic book archive: ${describeComicContents(archive)} in reading order, with ComicInfo.xml.` : `Chapter ${archive.chapterNumber} as Markdown, zipped with ${archive.images} approved panel image${archive.images === 1 ? '' : 's'} beside it.`;
   return { type: 'message', ephemeral: true, body: { content: `${what}${missing}`, files: [{ name: archive.fileName, data: bytes }] } };
 }
 

@@ -9,6 +9,7 @@ import { findStoryHere } from '../src/services/story-lookup.js';
 import { getBudgetStatus } from '../src/services/budget-service.js';
 import { UserError } from '../src/services/user-error.js';
 import { suggestModels } from '../src/services/autocomplete-service.js';
+import { STORY_PAGE_FORMAT_LABELS, STORY_PAGE_FORMATS } from '../src/domain/lettering-settings.js';
 import { describePanelSize, PANEL_SHAPE_LABELS, PANEL_SHAPES, PANEL_SIZES } from '../src/domain/panel-size.js';
 
 function parseDeadlineRule(value: string | null): 'approve_on_tie' | 'revise_on_tie' | null {
@@ -51,7 +52,14 @@ export const data = new SlashCommandBuilder()
       .setName('panel_size')
       .setDescription('The panels’ picture size: standard (about a megapixel) or small (quicker)')
       .addChoices(...PANEL_SIZES.map((size) => ({ name: size, value: size }))),
-  );
+  )
+  .addStringOption((o) =>
+    o
+      .setName('page_format')
+      .setDescription('How lettered pages are laid out (pages lettered from then on)')
+      .addChoices(...STORY_PAGE_FORMATS.map((format) => ({ name: STORY_PAGE_FORMAT_LABELS[format], value: format }))),
+  )
+  .addStringOption((o) => o.setName('language').setDescription('Language of the story’s text for lettering, e.g. en, ja, ar ("none" to clear)').setMaxLength(35));
 
 export const settings: SlashCommand = {
   data,
@@ -82,6 +90,8 @@ export const settings: SlashCommand = {
       monthlyBudgetUsd: interaction.options.getNumber('budget'),
       panelShape: interaction.options.getString('panel_shape'),
       panelSize: interaction.options.getString('panel_size'),
+      pageFormat: interaction.options.getString('page_format'),
+      language: text('language', 35),
     }, { allowed: context.config.model.allowedModels, prices: context.config.prices });
     const budget = await getBudgetStatus(context.db, story.id, context.config.prices);
     const minutes = (value: number | null) => (value === null ? 'off' : `${value} min`);
@@ -102,6 +112,7 @@ export const settings: SlashCommand = {
           inline: true,
         },
         { name: 'Panels', value: `${describePanelSize(updated.panel_shape, updated.panel_size)}${context.config.render ? '' : ' (rendering is off on this bot)'}`, inline: true },
+        { name: 'Lettering', value: `${STORY_PAGE_FORMAT_LABELS[updated.page_format]} · language ${updated.language === 'und' ? 'not set' : updated.language}`, inline: true },
         { name: 'Tone', value: fitText(updated.tone_note ?? '(none)', 1024) },
       );
     return { type: 'message', ephemeral: true, body: { embeds: [embed.toJSON()] } };

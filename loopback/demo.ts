@@ -260,6 +260,21 @@ async function main(): Promise<void> {
     console.log(indent(`saved ${panels.attachments.map((image) => `${image.filename} (${image.size} bytes)`).join(', ')}
   to ${folder}`));
 
+    step('ava and ben approve the panels; the page is lettered and posted as "Page 1 · Lettered"');
+    await room.click(threadId, panels, ava.id, 'Approve panels').response();
+    await room.click(threadId, room.message(threadId, panels.id), ben, 'Approve panels').response();
+    const lettered = await discord.waitFor(() => discord.messages(threadId).find((m) => m.content.startsWith('**Page 1 · Lettered**') && m.attachments.length === 1), {
+      description: 'the lettered page',
+      timeoutMs: 60_000,
+    });
+    await room.click(threadId, room.message(threadId, lettered.id), ava.id, 'Approve').response();
+    await room.click(threadId, room.message(threadId, lettered.id), ben, 'Approve').response();
+    const approvedLettering = room.message(threadId, lettered.id);
+    console.log(indent(approvedLettering.content));
+    for (const image of approvedLettering.attachments) writeFileSync(join(folder, image.filename), image.content);
+    console.log(indent(`saved the lettered page ${approvedLettering.attachments.map((image) => `${image.filename} (${image.size} bytes)`).join(', ')}
+  to ${folder}`));
+
     if (discord.violations.length > 0) {
       failed = true;
       console.error(`Discord limits were broken:\n${discord.violations.join('\n')}`);
@@ -271,7 +286,7 @@ async function main(): Promise<void> {
     await stopAll();
   }
   if (failed) process.exitCode = 1;
-  else console.log('\nDemo finished: pages 1 and 2 of "Embers" are approved.');
+  else console.log('\nDemo finished: pages 1 and 2 of "Embers" are approved, and page 1 is lettered.');
 }
 
 await main().catch((error: unknown) => {

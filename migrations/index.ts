@@ -16,6 +16,8 @@ import * as panelReview from './2026-11-26-010-panel-review.js';
 import * as takes from './2026-11-26-011-takes.js';
 import * as memberRemovals from './2026-12-05-001-member-removals.js';
 import * as interactionInbox from './2026-12-05-002-interaction-inbox.js';
+import * as letteredPages from './2026-12-05-003-lettered-pages.js';
+import * as letteringSettings from './2026-12-05-004-lettering-settings.js';
 
 // Every migration, by name; the Migrator applies them in name order. Add new files here.
 export const migrations: Record<string, Migration> = {
@@ -36,4 +38,6 @@ export const migrations: Record<string, Migration> = {
   '2026-11-26-011-takes': takes,
   '2026-12-05-001-member-removals': memberRemovals,
   '2026-12-05-002-interaction-inbox': interactionInbox,
+  '2026-12-05-003-lettered-pages': letteredPages,
+  '2026-12-05-004-lettering-settings': letteringSettings,
 };

@@ -15,6 +15,8 @@ const EXPECTED_TABLES = [
   'discord_messages',
   'images',
   'interaction_receipts',
+  'lettered_page_votes',
+  'lettered_pages',
   'outbox',
   'page_revisions',
   'page_transitions',

@@ -1,9 +1,11 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { BibleEntryType } from '../domain/bible-entry.js';
+import type { StoryPageFormat } from '../domain/lettering-settings.js';
 import type { DraftKind, PageState } from '../domain/page-state-machine.js';
 import type { PanelShape, PanelSizeName } from '../domain/panel-size.js';
 import type { DeadlineRule } from '../domain/voting.js';
 import type { DiscordMessageClaimsTable, DiscordMessagesTable, InteractionReceiptsTable, OutboxTable } from './delivery-tables.js';
+import type { LetteredPagesTable, LetteredPageVotesTable } from './lettering-tables.js';
 import type { ImagesTable, PanelPromptEditsTable, PanelRendersTable, PanelSetApprovalsTable, PanelSetVotesTable } from './render-tables.js';
 
 export type { DeadlineRule };
@@ -40,6 +42,9 @@ export interface StoriesTable {
   /** The panels' picture shape and size (domain/panel-size.ts). */
   panel_shape: ColumnType<PanelShape, PanelShape | undefined, PanelShape>;
   panel_size: ColumnType<PanelSizeName, PanelSizeName | undefined, PanelSizeName>;
+  /** How its pages are lettered (domain/lettering-settings.ts). */
+  page_format: ColumnType<StoryPageFormat, StoryPageFormat | undefined, StoryPageFormat>;
+  language: ColumnType<string, string | undefined, string>;
   /** Takes a round of review asks for (1–4). */
   takes: ColumnType<number, number | undefined, number>;
   /** Set while the story is published on the web reader; all four are null otherwise. */
@@ -256,6 +261,8 @@ export interface Database {
   panel_set_votes: PanelSetVotesTable;
   panel_set_approvals: PanelSetApprovalsTable;
   images: ImagesTable;
+  lettered_pages: LetteredPagesTable;
+  lettered_page_votes: LetteredPageVotesTable;
   agent_execution_log: AgentExecutionLogTable;
   outbox: OutboxTable;
   discord_messages: DiscordMessagesTable;

@@ -21,8 +21,12 @@ export type ArchiveFile<I = PanelImage> = { name: string; data: Uint8Array; imag
 
 const EXTENSIONS: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp' };
 
+/** The `panel` of a whole lettered page: one image for the page instead of its panels. */
+export const LETTERED_PAGE = 0;
+
 /** Zero-padded so that sorting by name (what comic readers do) is the reading order. */
 export function panelImageName(image: PanelImageRef): string {
+  if (image.panel === LETTERED_PAGE) return `page-${String(image.page).padStart(3, '0')}-lettered.${EXTENSIONS[image.contentType] ?? 'png'}`;
   return `page-${String(image.page).padStart(3, '0')}-panel-${String(image.panel).padStart(2, '0')}.${EXTENSIONS[image.contentType] ?? 'png'}`;
 }
 
@@ -42,7 +46,7 @@ export function comicInfoXml(chapter: ExportChapter, images: readonly PanelImage
     `  <Month>${chapter.exportedAt.getUTCMonth() + 1}</Month>`,
     `  <Day>${chapter.exportedAt.getUTCDate()}</Day>`,
     `  <PageCount>${ordered.length}</PageCount>`,
-    '  <Notes>Written and drawn in a storyroom writers\' room; the panels the co-writers approved, in reading order.</Notes>',
+    '  <Notes>Written and drawn in a storyroom writers\' room; the pages and panels the co-writers approved, in reading order.</Notes>',
     '  <Manga>No</Manga>',
     '  <Pages>',
     ...pages,
@@ -50,6 +54,15 @@ export function comicInfoXml(chapter: ExportChapter, images: readonly PanelImage
     '</ComicInfo>',
     '',
   ].join('\n');
+}
+
+/** What a CBZ holds, in words: "1 lettered page and 2 approved panels". */
+export function describeComicContents(contents: { images: number; letteredPages: number }): string {
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const parts = [];
+  if (contents.letteredPages > 0) parts.push(plural(contents.letteredPages, 'lettered page'));
+  if (contents.images > 0 || parts.length === 0) parts.push(plural(contents.images, 'approved panel'));
+  return parts.join(' and ');
 }
 
 /** A CBZ's files: ComicInfo.xml, then the images in reading order. */

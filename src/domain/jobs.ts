@@ -51,6 +51,12 @@ export const renderPanelJob = z.object({ pageId: id, renderId: id });
 /** A page's panels were approved as a set: announce it in the thread with the panels. */
 export const announcePanelsJob = z.object({ pageId: id, setVersion: id });
 
+/**
+ * Letter a page's approved panels with its approved dialogue: version 1 when the set is approved, the
+ * next at a co-writer's Re-letter (`requestedBy`, a Discord user id). The same version asked twice is one job.
+ */
+export const composePageJob = z.object({ pageId: id, setVersion: id, version: z.number().int().min(1).max(1_000), requestedBy: z.string().regex(/^\d{1,20}$/).optional() });
+
 /** The BullMQ queue a job runs on (src/queue names them; the worker has one BullMQ worker per queue). */
 export type QueueName = 'generation' | 'render' | 'progress';
 
@@ -86,6 +92,7 @@ export const JOBS = {
   'review-reminder': job({ schema: reviewDueJob, key: (d) => reviewJobKey('review-reminder', d.revisionId), queue: 'generation', attempts: 5, backoffMs: 1_000 }),
   'review-deadline': job({ schema: reviewDueJob, key: (d) => reviewJobKey('review-deadline', d.revisionId), queue: 'generation', attempts: 5, backoffMs: 1_000 }),
   'announce-panels': job({ schema: announcePanelsJob, key: (d) => `announce-panels-p${d.pageId}-v${d.setVersion}`, queue: 'generation', attempts: 5, backoffMs: 1_000 }),
+  'compose-page': job({ schema: composePageJob, key: (d) => `compose-page-p${d.pageId}-s${d.setVersion}-v${d.version}`, queue: 'generation', attempts: 5, backoffMs: 1_000 }),
   // Renders run on their own queue, so a slow ComfyUI never holds up drafts.
   'render-panel': job({ schema: renderPanelJob, key: (d) => `render-panel-r${d.renderId}`, queue: 'render', attempts: 5, backoffMs: 1_000 }),
   'refresh-progress': job({ schema: refreshProgressJob, key: (d) => `refresh-progress-c${d.chapterId}`, queue: 'progress', attempts: 3, backoffMs: 1_000 }),

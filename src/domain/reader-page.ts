@@ -27,6 +27,8 @@ export interface ReaderPage {
   panels: ReaderPanel[];
   /** The approved dialogue as stored, when it is not a script the reader can lay out. */
   plainDialogue: string | null;
+  /** The page as the co-writers approved it lettered: an SVG with real text, its panels under the story's address. */
+  letteredSvg: string | null;
   approvedAt: Date;
 }
 
@@ -109,8 +111,30 @@ export function toReaderPage(
     paragraphs: paragraphsOf(page.narration),
     panels,
     plainDialogue: script.success ? null : page.dialogue,
+    letteredSvg: null,
     approvedAt: page.approvedAt,
   };
+}
+
+const SVG_PANEL_HREF = /href="\/api\/images\/([0-9a-f]{64})"/g;
+
+/**
+ * A stored lettered page's SVG for the reader: its panels (linked to the image API, which needs the
+ * operator's token) pointed at the story's own image paths. Null when a panel is not one of the page's
+ * approved images (the reader would not serve it) or the text is not an SVG the letterer wrote.
+ * `idPrefix` keeps its ids apart from other pages' on the same screen.
+ */
+export function readerLetteredSvg(svg: string, storyAddress: string, images: readonly { panelNumber: number; hash: string; contentType: string }[], idPrefix: string): string | null {
+  if (!svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')) return null;
+  // Several pages share a screen: their clip paths and balloons need ids of their own.
+  svg = svg.replaceAll('id="panel-', `id="${idPrefix}-panel-`).replaceAll('url(#panel-', `url(#${idPrefix}-panel-`).replaceAll('id="balloon-', `id="${idPrefix}-balloon-`);
+  let unknown = false;
+  const rewritten = svg.replace(SVG_PANEL_HREF, (_, hash: string) => {
+    const image = images.find((i) => i.hash === hash);
+    if (!image) unknown = true;
+    return image ? `href="${imagePath(storyAddress, image)}"` : '';
+  });
+  return unknown ? null : rewritten;
 }
 
 /**

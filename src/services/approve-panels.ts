@@ -2,6 +2,7 @@ import type { Db } from '../db/connection.js';
 import { countCoWriters } from '../db/chapters.js';
 import type { StoryPage } from '../db/database.js';
 import type { Executor } from '../db/executor.js';
+import { findNewestLettered } from '../db/lettered-pages.js';
 import { writeToOutbox } from '../db/outbox.js';
 import { getPageWithPlace, lockPage } from '../db/pages.js';
 import { listPanelPromptsOfRevision } from '../db/panel-prompts.js';
@@ -71,7 +72,11 @@ export async function approvePanelSet(db: Db, place: InteractionPlace, target: {
     await insertPanelSetVote(trx, { pageId: page.id, ...vote });
     if (!outcome.decided) return { pageNumber: page.number, panelCount: input.panelCount, state: outcome.state, decided: false };
     await recordPanelSetApproval(trx, { pageId: page.id, setVersion: outcome.state.version, decidedBy: place.userId, renderIds: input.renderIds });
-    await writeToOutbox(trx, [describeJob('announce-panels', { pageId: page.id, setVersion: outcome.state.version })]);
+    await writeToOutbox(trx, [
+      describeJob('announce-panels', { pageId: page.id, setVersion: outcome.state.version }),
+      // A reopened page's new set is lettered as the page's next version.
+      describeJob('compose-page', { pageId: page.id, setVersion: outcome.state.version, version: ((await findNewestLettered(trx, page.id))?.version ?? 0) + 1 }),
+    ]);
     return { pageNumber: page.number, panelCount: input.panelCount, state: outcome.state, decided: true };
   });
 }

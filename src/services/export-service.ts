@@ -1,4 +1,5 @@
 import type { Db } from '../db/connection.js';
+import { listApprovedLetteredImagesOfPages } from '../db/lettered-pages.js';
 import { listChapterPagesForExport, listRevisionsOfPages } from '../db/exports.js';
 import { listPanelPromptsOfPages } from '../db/panel-prompts.js';
 import { dialogueScriptSchema } from '../domain/dialogue-script.js';
@@ -7,7 +8,7 @@ import { chapterHere } from './member-service.js';
 import { Zip, ZipDeflate, ZipPassThrough } from 'fflate';
 import { getChapter } from '../db/chapters.js';
 import { listApprovedRenderImagesOfPages, sumApprovedRenderImageBytesOfChapter } from '../db/panel-renders.js';
-import { comicBookFiles, markdownWithImagesFiles, zipSizeBound, type ArchiveFile, type PanelImageRef } from '../domain/comic-archive.js';
+import { comicBookFiles, LETTERED_PAGE, markdownWithImagesFiles, zipSizeBound, type ArchiveFile, type PanelImageRef } from '../domain/comic-archive.js';
 import { postgresImageStore, type ImageStore } from '../db/image-store.js';
 import { UserError } from './user-error.js';
 
@@ -65,8 +66,10 @@ export interface ChapterArchivePlan {
   fileName: string;
   /** The archive's size at most, from the stored sizes of its images: known before anything is built. */
   sizeBound: number;
-  /** Approved panel images in the archive. */
+  /** Approved panel images in the archive (bare panels). */
   images: number;
+  /** Approved lettered pages in the archive, one image each (CBZ only). */
+  letteredPages: number;
   /** Approved pages whose panels are not approved (yet): not in a CBZ, text only in Markdown. */
   pagesWithoutPanels: number[];
   /** The ZIP, written entry by entry: one image's bytes in memory at a time. */
@@ -85,7 +88,14 @@ export async function planChapterArchive(db: Db, chapter: ExportedChapterRow, fo
   const { exported, pageNumbers } = await loadExportOfChapter(db, chapter);
   const rows = await listApprovedRenderImagesOfPages(db, [...pageNumbers.keys()]);
   if (rows.length === 0) return null;
-  const images: ArchiveImage[] = rows.map((row) => ({ page: pageNumbers.get(row.pageId) ?? 0, panel: row.panelNumber, contentType: row.contentType, hash: row.hash, byteSize: row.byteSize }));
+  const panels: ArchiveImage[] = rows.map((row) => ({ page: pageNumbers.get(row.pageId) ?? 0, panel: row.panelNumber, contentType: row.contentType, hash: row.hash, byteSize: row.byteSize }));
+  // A comic book carries a page the co-writers approved lettered as that one image instead of its bare panels.
+  const lettered = format === 'cbz' ? await listApprovedLetteredImagesOfPages(db, [...pageNumbers.keys()]) : [];
+  const letteredPages = new Set(lettered.map((row) => pageNumbers.get(row.pageId) ?? 0));
+  const images: ArchiveImage[] = [
+    ...panels.filter((image) => !letteredPages.has(image.page)),
+    ...lettered.map((row) => ({ page: pageNumbers.get(row.pageId) ?? 0, panel: LETTERED_PAGE, contentType: row.contentType, hash: row.hash, byteSize: row.byteSize })),
+  ];
   const base = exportBaseName(exported.chapterNumber, exported.chapterTitle);
   const files = format === 'cbz' ? comicBookFiles(exported, images) : markdownWithImagesFiles(exported, images, `${base}.md`);
   const withPanels = new Set(images.map((image) => image.page));
@@ -94,7 +104,8 @@ export async function planChapterArchive(db: Db, chapter: ExportedChapterRow, fo
     chapterNumber: exported.chapterNumber,
     fileName: `${base}${format === 'cbz' ? '.cbz' : '-markdown.zip'}`,
     sizeBound: zipSizeBound(files.map((file) => (file.image ? { name: file.name, bytes: file.image.byteSize, deflated: false } : { name: file.name, bytes: file.data.length, deflated: true }))),
-    images: images.length,
+    images: images.length - letteredPages.size,
+    letteredPages: letteredPages.size,
     pagesWithoutPanels: exported.pages.filter((page) => page.approved && !withPanels.has(page.number)).map((page) => page.number),
     stream: (store) => zipFiles(files, store, exported.exportedAt),
   };

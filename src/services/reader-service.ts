@@ -8,8 +8,9 @@ import {
   listReadableChapters,
   listStoryPagesShowingImage,
 } from '../db/reader.js';
+import { listApprovedLetteredSvgsOfPages } from '../db/lettered-pages.js';
 import { parsePublicPath } from '../domain/publication.js';
-import { imagePath, paragraphsOf, parseImageFileName, toReaderPage, type ReaderPage } from '../domain/reader-page.js';
+import { imagePath, paragraphsOf, parseImageFileName, readerLetteredSvg, toReaderPage, type ReaderPage } from '../domain/reader-page.js';
 
 // The web reader's use cases: find a published story by its address, and load what a screen shows.
 
@@ -124,16 +125,20 @@ export async function loadFeedEntries(db: Db, story: PublishedStory, limit: numb
 
 async function loadReaderPages(db: Db, story: PublishedStory, place: { chapterNumber: number; offset: number; limit: number }): Promise<ReaderPage[]> {
   const rows = await listApprovedPagesOfChapter(db, { storyId: story.id, ...place });
-  const [descriptions, images] = await Promise.all([
+  const [descriptions, images, lettered] = await Promise.all([
     listPanelDescriptions(db, rows.map((r) => r.dialogueRevisionId)),
     listApprovedPanelImages(db, rows.map((r) => r.id)),
+    listApprovedLetteredSvgsOfPages(db, rows.map((r) => r.id)),
   ]);
-  return rows.map((row) =>
-    toReaderPage(
+  return rows.map((row) => {
+    const own = images.filter((i) => i.pageId === row.id);
+    const page = toReaderPage(
       { id: row.id, number: row.number, narration: row.narration, dialogue: row.dialogue, script: row.script, approvedAt: new Date(row.approvedAt) },
-      { storyAddress: story.address, descriptions: descriptions.filter((d) => d.dialogueRevisionId === row.dialogueRevisionId), images: images.filter((i) => i.pageId === row.id) },
-    ),
-  );
+      { storyAddress: story.address, descriptions: descriptions.filter((d) => d.dialogueRevisionId === row.dialogueRevisionId), images: own },
+    );
+    const svg = lettered.find((l) => l.pageId === row.id)?.svg;
+    return svg ? { ...page, letteredSvg: readerLetteredSvg(svg, story.address, own, page.anchor) } : page;
+  });
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Db } from '../db/connection.js';
 import type { DeadlineRule, Story, StoryUpdate } from '../db/database.js';
 import { getStory, updateStory } from '../db/stories.js';
+import { canonicalLanguage, isStoryPageFormat, STORY_PAGE_FORMATS } from '../domain/lettering-settings.js';
 import { modelRefusal } from '../domain/model-allowlist.js';
 import { isPanelShape, isPanelSize, PANEL_SHAPES, PANEL_SIZES } from '../domain/panel-size.js';
 import type { PriceTable } from '../domain/pricing.js';
@@ -26,6 +27,9 @@ export interface SettingsChange {
   /** The panels' picture shape and size; renders already queued keep theirs. */
   panelShape: string | null;
   panelSize: string | null;
+  /** How pages are lettered: the page format and the text's language (BCP 47, 'none' to clear). */
+  pageFormat?: string | null;
+  language?: string | null;
 }
 
 /** Applies the settings given (the others stay as they are) and returns the story as it now is. */
@@ -64,6 +68,15 @@ export async function changeSettings(db: Db, storyId: number, change: SettingsCh
   if (change.panelSize !== null) {
     if (!isPanelSize(change.panelSize)) throw new UserError(`The panel size is one of ${PANEL_SIZES.join(', ')}.`);
     update.panel_size = change.panelSize;
+  }
+  if (change.pageFormat !== undefined && change.pageFormat !== null) {
+    if (!isStoryPageFormat(change.pageFormat)) throw new UserError(`The page format is one of ${STORY_PAGE_FORMATS.join(', ')}.`);
+    update.page_format = change.pageFormat;
+  }
+  if (change.language !== undefined && change.language !== null) {
+    const language = canonicalLanguage(change.language);
+    if (language === null) throw new UserError('The language is a language tag such as en, ja, ar or pt-BR ("none" to clear).');
+    update.language = language;
   }
   if (Object.keys(update).length > 0) return updateStory(db, storyId, update);
   const story = await getStory(db, storyId);

@@ -30,6 +30,9 @@ const ACTIONS = {
   panelsok: z.object({ action: z.literal('panelsok'), pageId: id, setVersion: id }),
   // Retry for the set's failed panels, as drawn at that version.
   panelsretry: z.object({ action: z.literal('panelsretry'), pageId: id, setVersion: id }),
+  // A lettered page's version (its lettered_pages row): approve it, or letter the page again.
+  letterok: z.object({ action: z.literal('letterok'), letteredId: id }),
+  reletter: z.object({ action: z.literal('reletter'), letteredId: id }),
   // Retry for an advisory agent that gave up: which one (0 reviewer, 1 panels), its draft, the next round.
   advisoryretry: z.object({
     action: z.literal('advisoryretry'),
@@ -69,6 +72,8 @@ const FIELD_ORDER: { [A in Action]: string[] } = {
   promptsave: ['panelId', 'renderId'],
   panelsok: ['pageId', 'setVersion'],
   panelsretry: ['pageId', 'setVersion'],
+  letterok: ['letteredId'],
+  reletter: ['letteredId'],
   bibleentry: ['typeIndex', 'priorityPlus100', 'always'],
   advisoryretry: ['agentIndex', 'pageId', 'revisionId', 'round'],
 };

@@ -37,6 +37,9 @@ ol.panels { display: grid; gap: 1rem; grid-template-columns: 1fr; margin-top: 1r
 li.panel { background: var(--panel); border: 1px solid var(--line); border-radius: 0.5rem; padding: 0.75rem; }
 li.panel figure { margin: 0 0 0.5rem; }
 li.panel img { display: block; width: 100%; height: auto; border-radius: 0.25rem; }
+figure.lettered { margin: 1rem 0 0; }
+figure.lettered svg { display: block; width: 100%; height: auto; }
+details.script summary { cursor: pointer; margin-top: 0.5rem; }
 .panel-label { font: 600 0.8rem/1.4 system-ui, sans-serif; text-transform: uppercase; letter-spacing: 0.05em; color: var(--muted); margin: 0 0 0.25rem; }
 .scene { font-style: italic; color: var(--muted); margin: 0 0 0.5rem; }
 .caption { font-style: italic; margin: 0 0 0.5rem; }

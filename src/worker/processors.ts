@@ -3,6 +3,7 @@ import type { JobName } from '../domain/jobs.js';
 import { processAnnouncePage } from './announce-page.js';
 import { processAnnouncePanels } from './announce-panels.js';
 import { processComicPanelPrompts } from './comic-panel-prompts.js';
+import { processComposePage } from './compose-page.js';
 import type { WorkerDeps } from './deps.js';
 import { processGenerateDraft } from './generate-draft.js';
 import { processGenerateTake } from './generate-take.js';
@@ -33,6 +34,7 @@ export const PROCESSORS = {
   'review-reminder': processReviewReminder,
   'review-deadline': processReviewDeadline,
   'announce-panels': processAnnouncePanels,
+  'compose-page': processComposePage,
   'render-panel': processRenderPanel,
   'refresh-progress': processRefreshProgress,
   'refresh-round': processRefreshRound,

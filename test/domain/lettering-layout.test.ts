@@ -103,4 +103,17 @@ describe('the letterer', () => {
     const calm = letterPage({ script: script(['Over here.']), measure }).balloons[0]!;
     expect(calm.box.x).toBeLessThan(frame.x + frame.width / 2);
   });
+
+  it('a caption with balloons after it keeps to a top corner, even where the bottom is calmer', () => {
+    // Top busy, bottom calm: alone, the caption may sit low; followed, it leaves the room below to the lines that read after it.
+    const detail = { columns: 1, rows: 2, values: [1, 0] };
+    const pictures = [{ width: 1216, height: 832 }];
+    const followed = letterPage({ script: letteringScriptFromDialogue({ panels: [{ panel: 1, caption: 'Dawn at the pass.', lines: [{ speaker: 'Mira', line: 'Keep the lantern low.' }, { speaker: 'Kai', line: 'Why? Nobody climbs this high.' }] }] }, pictures), measure, detail: [detail] });
+    const frame = followed.panels[0]!.frame;
+    expect(followed.problems).toEqual([]);
+    expect(followed.balloons[0]).toMatchObject({ kind: 'caption' });
+    expect(followed.balloons[0]!.box.y).toBeLessThan(frame.y + frame.height / 2);
+    const alone = letterPage({ script: letteringScriptFromDialogue({ panels: [{ panel: 1, caption: 'Dawn at the pass.', lines: [] }] }, pictures), measure, detail: [detail] });
+    expect(alone.balloons[0]!.box.y).toBeGreaterThan(frame.y + frame.height / 2);
+  });
 });

@@ -9,11 +9,13 @@ import { edit } from './edit.js';
 import { editsave } from './editsave.js';
 import { feedback } from './feedback.js';
 import { join } from './join.js';
+import { letterok } from './letterok.js';
 import { panelsok } from './panelsok.js';
 import { panelsretry } from './panelsretry.js';
 import { pick } from './pick.js';
 import { prompt } from './prompt.js';
 import { promptsave } from './promptsave.js';
+import { reletter } from './reletter.js';
 import { reroll } from './reroll.js';
 import { retry } from './retry.js';
 import { revise } from './revise.js';
@@ -35,6 +37,8 @@ export const COMPONENTS = {
   promptsave,
   panelsok,
   panelsretry,
+  letterok,
+  reletter,
   advisoryretry,
   bibleentry,
 } satisfies { [A in CustomIdAction]: ComponentHandler<A, unknown> };

@@ -21,6 +21,8 @@ export interface PlacementRequest {
   heads: readonly Rect[];
   direction: ReadingDirection;
   detail: (rect: Rect) => number;
+  /** Balloons still to come in the panel's reading order: a caption before them keeps to the top corners. */
+  followed?: boolean;
 }
 
 const STEPS = 9;
@@ -46,12 +48,12 @@ function candidates(request: PlacementRequest): Rect[] {
     const start = request.direction === 'ltr' ? area.x : right(area) - size.width;
     const end = request.direction === 'ltr' ? right(area) - size.width : area.x;
     const low = bottom(area) - size.height;
-    return [
+    const top = [
       { x: start, y: area.y, ...size },
       { x: end, y: area.y, ...size },
-      { x: start, y: low, ...size },
-      { x: end, y: low, ...size },
     ];
+    // In a bottom corner it would leave no room for the balloons that must read after it.
+    return request.followed ? top : [...top, { x: start, y: low, ...size }, { x: end, y: low, ...size }];
   }
   const rects: Rect[] = [];
   for (const y of ys) for (const x of xs) rects.push({ x: Math.round(x), y: Math.round(y), ...size });

@@ -133,7 +133,7 @@ function letterPanelAt(ctx: PanelContext, groups: readonly Group[], size: number
   const heads = Object.values(ctx.panel.placements).map((p) => headRect(placeInFrame(ctx.panel, ctx.frame, ctx.crop, p)));
   const balloons: LetteredBalloon[] = [];
   const failed: Group[] = [];
-  for (const group of groups) {
+  for (const [index, group] of groups.entries()) {
     const fontSize = sizeFor(group.kind, size);
     const maxWidth = textWidthFor(group.kind, area);
     const set = setTextAt(group.texts, group.kind, fontSize, { maxWidth, maxHeight: area.height * 0.45 }, ctx.measure, ctx.language);
@@ -153,6 +153,7 @@ function letterPanelAt(ctx: PanelContext, groups: readonly Group[], size: number
           heads,
           direction: ctx.direction,
           detail: (rect) => detailUnder(ctx.detail, ctx.panel, ctx.frame, ctx.crop, rect),
+          followed: groups.slice(index + 1).some((later) => later.kind !== 'sound'),
         })
       : null;
     if (!set || !placed) {

@@ -1,4 +1,4 @@
-import { html } from 'hono/html';
+import { html, raw } from 'hono/html';
 import { previewText, type ReaderPage, type ReaderPanel } from '../../domain/reader-page.js';
 import type { loadChapterScreen, loadSinglePage, PublishedStory } from '../../services/reader-service.js';
 import type { ReaderLinks } from '../links.js';
@@ -26,7 +26,12 @@ function renderPage(page: ReaderPage, selfLink: string, headingLevel: 'h1' | 'h2
 ${headingLevel === 'h1' ? html`<h1 id="${page.anchor}-heading">${heading}</h1>` : html`<h2 id="${page.anchor}-heading">${heading}</h2>`}
 <p class="meta">${timeTag(page.approvedAt)}</p>
 ${page.paragraphs.map((paragraph) => html`<p>${paragraph}</p>`)}
-${page.panels.length > 0 ? html`<ol class="panels" aria-label="Panels of page ${page.number}">${page.panels.map(renderPanel)}</ol>` : ''}
+${page.letteredSvg
+    ? html`<figure class="lettered" aria-label="Page ${page.number}, lettered">${raw(page.letteredSvg)}</figure>
+${page.panels.length > 0 ? html`<details class="script"><summary>The script of page ${page.number}</summary><ol class="panels" aria-label="Panels of page ${page.number}">${page.panels.map(renderPanel)}</ol></details>` : ''}`
+    : page.panels.length > 0
+      ? html`<ol class="panels" aria-label="Panels of page ${page.number}">${page.panels.map(renderPanel)}</ol>`
+      : ''}
 ${page.plainDialogue ? html`<pre class="dialogue">${page.plainDialogue}</pre>` : ''}
 </article>`;
 }
