@@ -1,7 +1,7 @@
 import { ButtonStyle } from 'discord-api-types/v10';
 import type { FlaggedLine, LetteredStatus } from '../domain/lettered-page.js';
 import type { Tally } from '../domain/voting.js';
-import { encodeCustomId } from '../discord/custom-id.js';
+import { encodeCustomId } from './custom-id.js';
 import { button, buttonRow } from './buttons.js';
 import { fitText, NO_MENTIONS, type MessageBody } from './message-parts.js';
 
