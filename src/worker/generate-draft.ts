@@ -15,7 +15,7 @@ import { failGeneration, recordDraft } from '../services/record-draft.js';
 import { budgetSpentMessage, getBudgetStatus, isBudgetSpent } from '../services/budget-service.js';
 import { claimGenerationSlot } from '../services/generation-slots.js';
 import { loadDialogueContext, loadNarrationContext } from '../services/prompt-context.js';
-import { recordAgentExecution } from './agent-log.js';
+import { recordAgentExecution } from '../services/agent-calls.js';
 import type { WorkerDeps } from './deps.js';
 import type { MessageTarget } from './discord-messages.js';
 import type { DraftDisplay, DraftRun } from './draft-run.js';

@@ -10,7 +10,7 @@ import type { DraftKind } from '../domain/page-state-machine.js';
 import { outputTokenCap } from '../domain/output-budget.js';
 import { recordRound } from '../services/record-draft.js';
 import { loadDialogueContext, loadNarrationContext } from '../services/prompt-context.js';
-import { recordAgentExecution } from './agent-log.js';
+import { recordAgentExecution } from '../services/agent-calls.js';
 import type { PagePlace, WorkerDeps } from './deps.js';
 import { allowedOrDefault } from '../domain/model-allowlist.js';
 import type { DraftDisplay, DraftRun } from './draft-run.js';
