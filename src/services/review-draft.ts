@@ -1,15 +1,13 @@
 import { reviewContinuity } from '../agents/reviewer.js';
 import { countTokens } from '../agents/tokens.js';
 import type { PageRevision } from '../db/database.js';
-import { getPageWithPlace, getRevision } from '../db/pages.js';
+import { getPageWithPlace, getRevision, type PagePlace } from '../db/pages.js';
 import { setReviewNotes } from '../db/revisions.js';
 import { buildReviewPrompt } from '../domain/context-builder.js';
 import type { JobData } from '../domain/jobs.js';
 import type { AgentContext, JobAttempt } from './agent-calls.js';
 import { budgetOf, callAdvisory, overBudget } from './advisory-call.js';
 import { loadNarrationContext } from './prompt-context.js';
-
-type PagePlace = NonNullable<Awaited<ReturnType<typeof getPageWithPlace>>>;
 
 /** What the review came to: notes stored on the draft, the reviewer gave up, or nothing to do (the reason). */
 export type ReviewOutcome =

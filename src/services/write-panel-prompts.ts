@@ -1,7 +1,7 @@
 import { writePanelPrompts } from '../agents/panels.js';
 import { countTokens } from '../agents/tokens.js';
 import type { PageRevision } from '../db/database.js';
-import { getPageWithPlace, getRevision } from '../db/pages.js';
+import { getPageWithPlace, getRevision, type PagePlace } from '../db/pages.js';
 import { hasPanelPrompts } from '../db/panel-prompts.js';
 import { buildPanelsPrompt } from '../domain/context-builder.js';
 import type { JobData } from '../domain/jobs.js';
@@ -12,8 +12,6 @@ import { loadDialogueContext } from './prompt-context.js';
 
 // The comic pipeline's entry: an approved page's dialogue becomes image prompts, one per panel, and
 // (rendering on) each panel's render job (render-panel); the set is then voted on (approve-panels).
-
-type PagePlace = NonNullable<Awaited<ReturnType<typeof getPageWithPlace>>>;
 
 /** What writing a page's panel prompts came to: prompts stored, the agent gave up, or nothing to do (the reason). */
 export type PanelPromptsOutcome =

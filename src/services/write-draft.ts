@@ -1,25 +1,21 @@
 import { zodResponseFormat } from 'openai/helpers/zod';
+import { writeDialogue } from '../agents/dialogue.js';
 import { AgentFailure, classifyModelError, type ModelUsage } from '../agents/model-client.js';
+import { writeNarration } from '../agents/narrator.js';
 import { writeTakes, type TakesAnswer } from '../agents/takes.js';
 import { countTokens } from '../agents/tokens.js';
-import { getPage } from '../db/pages.js';
-import { renderDraftMessage, renderFailureMessage } from '../views/page-messages.js';
-import { buildDialoguePrompt, buildNarrationPrompt, type BuiltPrompt } from '../domain/context-builder.js';
+import type { AgentOutcome } from '../db/database.js';
+import { buildDialoguePrompt, buildNarrationPrompt, type BuiltPrompt, type PromptReport } from '../domain/context-builder.js';
 import { dialogueScriptSchema, renderDialogueScript } from '../domain/dialogue-script.js';
-import type { DraftKind } from '../domain/page-state-machine.js';
-import { outputTokenCap } from '../domain/output-budget.js';
-import { recordRound } from '../services/record-draft.js';
-import { loadDialogueContext, loadNarrationContext } from '../services/prompt-context.js';
-import { recordAgentExecution } from '../services/agent-calls.js';
-import type { PagePlace, WorkerDeps } from './deps.js';
 import { allowedOrDefault } from '../domain/model-allowlist.js';
-import type { DraftDisplay, DraftRun } from './draft-run.js';
-import { showDraft } from './page-views.js';
-import { ProgressEditor } from './progress-editor.js';
+import { outputTokenCap } from '../domain/output-budget.js';
+import type { DraftKind } from '../domain/page-state-machine.js';
+import { recordAgentExecution, type AgentContext } from './agent-calls.js';
+import { loadDialogueContext, loadNarrationContext } from './prompt-context.js';
 
-// A round of several takes: one prompt, N answers (one request with `n`, or parallel requests where the
-// server cannot), each take recorded as its own revision of the same version. Take A streams into
-// the draft's message; the others appear with it when the round is recorded.
+// The model calls that write a page's draft: one draft (narration streamed), or a round of several
+// takes of one prompt (one request with `n`, or parallel requests where the server cannot). Each call
+// is logged; recording the answer is the caller's (draft-page.ts, another-take.ts).
 
 /** One take as the model wrote it: the text shown and, for dialogue, the script. */
 export interface WrittenTake {
@@ -27,10 +23,21 @@ export interface WrittenTake {
   structured: unknown;
 }
 
+/** Which page a draft is written for, and which run of which job asks. */
+export interface DraftCall {
+  pageId: number;
+  storyId: number;
+  chapterId: number;
+  kind: DraftKind;
+  model: string;
+  jobId: string;
+  attempt: number;
+}
+
 const UNREADABLE_SCRIPT = 'The model answered with a script we could not read.';
 
 /** Reads one finished answer into a take, or throws an AgentFailure that costs only that take. */
-export function readTake(kind: DraftKind, text: string): WrittenTake {
+function readTake(kind: DraftKind, text: string): WrittenTake {
   if (kind === 'narration') {
     if (text.trim().length === 0) throw new AgentFailure('malformed', true, 'The model returned an empty draft.', 'empty narration');
     return { body: text.trim(), structured: null };
@@ -47,13 +54,13 @@ export function readTake(kind: DraftKind, text: string): WrittenTake {
 }
 
 /** The model a page's draft of this kind is written with: the story's choice if the operator allows it, else the default. */
-export function draftModelFor(deps: Pick<WorkerDeps, 'config'>, place: Pick<PagePlace, 'narrator_model' | 'dialogue_model'>, kind: DraftKind): string {
+export function draftModelFor(deps: Pick<AgentContext, 'config'>, place: { narrator_model: string | null; dialogue_model: string | null }, kind: DraftKind): string {
   const { model } = deps.config;
   return kind === 'narration' ? allowedOrDefault(place.narrator_model, model.narratorModel, model.allowedModels) : allowedOrDefault(place.dialogue_model, model.dialogueModel, model.allowedModels);
 }
 
 /** The prompt of a draft of this kind, and the most it may write. */
-async function promptFor(deps: WorkerDeps, pageId: number, kind: DraftKind): Promise<{ prompt: BuiltPrompt; maxCompletionTokens: number }> {
+async function promptFor(deps: AgentContext, pageId: number, kind: DraftKind): Promise<{ prompt: BuiltPrompt; maxCompletionTokens: number }> {
   const budget = { totalTokens: deps.config.model.promptTokenBudget, bibleTokens: deps.config.model.bibleTokenBudget };
   if (kind === 'narration') {
     const input = await loadNarrationContext(deps.db, pageId, budget);
@@ -64,12 +71,66 @@ async function promptFor(deps: WorkerDeps, pageId: number, kind: DraftKind): Pro
 }
 
 /**
+ * Asks for one draft, narration streamed through `onText`, and logs the call. A failure is logged and
+ * thrown classified (an AgentFailure); `answered` runs first, once the model has answered either way.
+ */
+export async function writeOneDraft(
+  deps: AgentContext,
+  call: DraftCall,
+  display: { onText: (text: string) => void; answered: () => Promise<void> },
+): Promise<WrittenTake & { promptContext: PromptReport }> {
+  const started = Date.now();
+  let firstTokenMs: number | null = null;
+  const logCall = (callUsage: ModelUsage | null, outcome: AgentOutcome, error: string | null) =>
+    recordAgentExecution(deps, {
+      storyId: call.storyId,
+      chapterId: call.chapterId,
+      pageId: call.pageId,
+      agent: call.kind === 'narration' ? 'narrator' : 'dialogue',
+      model: call.model,
+      jobId: call.jobId,
+      attempt: call.attempt,
+      usage: callUsage,
+      latencyMs: Date.now() - started,
+      firstTokenMs,
+      outcome,
+      error,
+    });
+  let written: WrittenTake & { promptContext: PromptReport; usage: ModelUsage };
+  try {
+    const { prompt, maxCompletionTokens } = await promptFor(deps, call.pageId, call.kind);
+    const request = { model: call.model, prompt, cacheKey: `story-${call.storyId}`, maxCompletionTokens };
+    if (call.kind === 'narration') {
+      const draft = await writeNarration(deps.model, {
+        ...request,
+        onText: (text) => {
+          firstTokenMs ??= Date.now() - started;
+          display.onText(text);
+        },
+      });
+      written = { body: draft.text, structured: null, promptContext: prompt.report, usage: draft.usage };
+    } else {
+      const draft = await writeDialogue(deps.model, request);
+      written = { body: renderDialogueScript(draft.script), structured: draft.script, promptContext: prompt.report, usage: draft.usage };
+    }
+  } catch (error) {
+    await display.answered();
+    const failure = classifyModelError(error);
+    await logCall(failure.usage, failure.outcome, failure.message);
+    throw failure;
+  }
+  await display.answered();
+  await logCall(written.usage, 'ok', null);
+  return { body: written.body, structured: written.structured, promptContext: written.promptContext };
+}
+
+/**
  * Asks for `count` takes of one prompt. Each take's call is logged with its share of the tokens (with
  * `n` the prompt is charged to take A: it was read once). Throws only when every take failed.
  */
 export async function writeTakesOfPage(
-  deps: WorkerDeps,
-  request: { pageId: number; storyId: number; chapterId: number; kind: DraftKind; model: string; count: number; jobId: string; attempt: number; firstTake: number },
+  deps: AgentContext,
+  request: DraftCall & { count: number; firstTake: number },
   onText?: (take: number, text: string) => void,
 ): Promise<{ answer: TakesAnswer<WrittenTake>; prompt: BuiltPrompt }> {
   const { prompt, maxCompletionTokens } = await promptFor(deps, request.pageId, request.kind);
@@ -119,60 +180,4 @@ export async function writeTakesOfPage(
   }
   for (const [index, take] of answer.takes.entries()) await log(request.firstTake + index, take.usage, take.ok ? null : take.failure);
   return { answer, prompt };
-}
-
-/** A generation job for a page whose rounds have several takes: write them, record the round, show it. */
-export async function writeAndRecordRound(run: DraftRun, display: DraftDisplay, model: string, count: number, markFailed: (userMessage: string) => Promise<void>): Promise<string> {
-  const { deps, job, data, generationKey, place, log } = run;
-  const { target, view } = display;
-  const editor = new ProgressEditor(
-    deps.streamEditIntervalMs,
-    async (text) => {
-      await deps.messages.upsert(target, { by: 'generation_key' }, renderDraftMessage({ ...view, take: 0, text: `${text} ▍` }, display.writing));
-    },
-    (error) => log.warn({ err: error }, 'progress edit failed'),
-  );
-  let written: Awaited<ReturnType<typeof writeTakesOfPage>>;
-  try {
-    written = await writeTakesOfPage(
-      deps,
-      { pageId: place.id, storyId: place.story_id, chapterId: place.chapter_id, kind: data.kind, model, count, jobId: generationKey, attempt: job.attemptsMade + 1, firstTake: 0 },
-      (take, text) => {
-        // Take A streams into the draft's message; the other takes are shown when the round is recorded.
-        if (take !== 0 || data.kind !== 'narration') return;
-        display.onText(text);
-        editor.push(text);
-      },
-    );
-  } catch (error) {
-    await editor.close();
-    await display.stopWriting();
-    const failure = classifyModelError(error);
-    if (failure.retryable && job.attemptsMade + 1 < (job.opts.attempts ?? 1)) {
-      log.warn({ outcome: failure.outcome, err: failure.message }, 'every take failed; BullMQ retries the round with backoff');
-      throw failure;
-    }
-    log.warn({ outcome: failure.outcome, err: failure.message }, 'every take failed for good; the page waits for Retry');
-    await markFailed(failure.userMessage);
-    return 'failed';
-  }
-  await editor.close();
-  await display.stopWriting();
-  const { answer, prompt } = written;
-  const kept = answer.takes.flatMap((take) => (take.ok ? [{ ...take.value, promptContext: prompt.report }] : []));
-  const lost = answer.takes.length - kept.length;
-  if (lost > 0) log.warn({ lost, kept: kept.length }, 'some takes failed (cut off, refused or unreadable); the round goes on with the others');
-  const result = await recordRound(deps.db, { ...data, generationKey }, kept, deps.config.review);
-  if (result.status === 'stale') {
-    log.info('page moved on while the takes were written (cancelled or restarted); round dropped');
-    const page = await getPage(deps.db, place.id);
-    const shown =
-      page?.state === 'generation_failed'
-        ? renderFailureMessage(page, page.stage, 'Cancelled before it finished; these takes were not kept.')
-        : renderDraftMessage(view, { phase: 'dropped', reason: 'Cancelled or restarted before it finished; these takes were not kept.' });
-    await deps.messages.upsert(target, { by: 'generation_key' }, shown);
-    return 'stale';
-  }
-  await showDraft(deps, { place, revision: result.revision, generationKey });
-  return result.status;
 }
