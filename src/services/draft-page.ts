@@ -1,15 +1,21 @@
 import { classifyModelError } from '../agents/model-client.js';
-import type { PageRevision } from '../db/database.js';
-import type { PagePlace } from '../db/pages.js';
+import type { PageRevision, StoryPage } from '../db/database.js';
+import { nextRevisionVersion, type PagePlace } from '../db/pages.js';
+import { findRevisionByGenerationKey } from '../db/revisions.js';
 import type { GenerateDraftJob } from '../domain/jobs.js';
 import type { Logger } from '../logger.js';
 import type { AgentContext, JobAttempt } from './agent-calls.js';
-import { recordDraft, recordRound } from './record-draft.js';
+import { budgetSpentMessage, getBudgetStatus, isBudgetSpent } from './budget-service.js';
+import { claimGenerationSlot } from './generation-slots.js';
+import { failGeneration, recordDraft, recordRound } from './record-draft.js';
 import { draftModelFor, writeOneDraft, writeTakesOfPage } from './write-draft.js';
 
-/** What a generation job's writing came to; `stale` carries the single draft's text (null for a round: no take is shown). */
+/**
+ * What a generation job's writing came to. `failed`: the page waits for a co-writer's Retry (`page`, or
+ * null when it had moved on); `stale` carries the single draft's text (null for a round: no take is shown).
+ */
 export type DraftOutcome =
-  | { status: 'failed'; userMessage: string }
+  | { status: 'failed'; userMessage: string; page: StoryPage | null }
   | { status: 'stale'; body: string | null }
   | { status: 'recorded' | 'already_recorded'; revision: PageRevision };
 
@@ -20,6 +26,19 @@ export interface DraftStream {
   answered: () => Promise<void>;
 }
 
+/**
+ * Where a generation job stands before its draft is written: recorded by an earlier run, stale (the
+ * page moved on, perhaps while the job waited its turn for draft `version`), failed (the story's budget is spent), waiting
+ * for its server's cap (its place in the queue) or free to write draft `version`.
+ */
+export type DraftStart =
+  | { status: 'already recorded'; revision: PageRevision }
+  | { status: 'stale' }
+  | { status: 'stale before its turn'; version: number }
+  | (DraftOutcome & { status: 'failed' })
+  | { status: 'waiting'; version: number; queuePlace: number }
+  | { status: 'writing'; version: number };
+
 /** One run of a generation job, its page read and its draft's message shown. */
 export interface DraftRequest {
   data: GenerateDraftJob;
@@ -28,6 +47,37 @@ export interface DraftRequest {
   place: PagePlace;
   run: JobAttempt;
   log: Logger;
+}
+
+/** Decides whether a generation job writes its draft now: a second run, a stale job, a spent budget, a full server stop it. */
+export async function startDraft(deps: AgentContext, request: Omit<DraftRequest, 'run'>): Promise<DraftStart> {
+  const { data, generationKey, place, log } = request;
+  const recorded = await findRevisionByGenerationKey(deps.db, generationKey);
+  // A second run of a job whose draft is already stored: it is only shown.
+  if (recorded) return { status: 'already recorded', revision: recorded };
+  if (place.state !== `generating_${data.kind}` || place.version !== data.pageVersion) {
+    log.info({ state: place.state, version: place.version }, 'stale generation job skipped');
+    return { status: 'stale' };
+  }
+  // Every way to a new draft passes here, so a spent budget stops them all (the bot refuses what it can earlier).
+  const budget = await getBudgetStatus(deps.db, place.story_id, deps.config.prices);
+  if (isBudgetSpent(budget)) {
+    log.info({ storyId: place.story_id, spentUsd: budget.spentUsd }, 'monthly budget spent; draft not written');
+    return failDraft(deps, request, budgetSpentMessage(budget));
+  }
+  const version = await nextRevisionVersion(deps.db, place.id, data.kind);
+  const slot = await claimGenerationSlot(deps.db, data, deps.config.limits.maxGenerationsPerGuild);
+  if (slot.status === 'stale') {
+    log.info('page moved on before its draft could start; generation job skipped');
+    return { status: 'stale before its turn', version };
+  }
+  if (slot.status === 'waiting') return { status: 'waiting', version, queuePlace: slot.place };
+  return { status: 'writing', version };
+}
+
+/** The draft could not be written: the page waits for a co-writer's Retry. */
+async function failDraft(deps: AgentContext, { data }: Pick<DraftRequest, 'data'>, userMessage: string): Promise<DraftOutcome & { status: 'failed' }> {
+  return { status: 'failed', userMessage, page: await failGeneration(deps.db, data, userMessage) };
 }
 
 /**
@@ -44,7 +94,7 @@ export async function writeAndRecordDraft(deps: AgentContext, request: DraftRequ
   try {
     draft = await writeOneDraft(deps, call, stream);
   } catch (error) {
-    return failedOrRetried(request, error, { retrying: 'generation failed; BullMQ retries it with backoff', gaveUp: 'generation failed for good; the page waits for Retry' });
+    return failedOrRetried(deps, request, error, { retrying: 'generation failed; BullMQ retries it with backoff', gaveUp: 'generation failed for good; the page waits for Retry' });
   }
   const result = await recordDraft(deps.db, { ...data, generationKey }, draft, deps.config.review);
   if (result.status === 'stale') {
@@ -65,7 +115,7 @@ async function writeAndRecordRound(deps: AgentContext, request: DraftRequest, st
     });
   } catch (error) {
     await stream.answered();
-    return failedOrRetried(request, error, { retrying: 'every take failed; BullMQ retries the round with backoff', gaveUp: 'every take failed for good; the page waits for Retry' });
+    return failedOrRetried(deps, request, error, { retrying: 'every take failed; BullMQ retries the round with backoff', gaveUp: 'every take failed for good; the page waits for Retry' });
   }
   await stream.answered();
   const { answer, prompt } = written;
@@ -81,12 +131,13 @@ async function writeAndRecordRound(deps: AgentContext, request: DraftRequest, st
 }
 
 /** A transient failure with attempts left goes back to BullMQ (thrown); any other is the draft's failure for good. */
-function failedOrRetried({ run, log }: DraftRequest, error: unknown, says: { retrying: string; gaveUp: string }): DraftOutcome {
+async function failedOrRetried(deps: AgentContext, request: DraftRequest, error: unknown, says: { retrying: string; gaveUp: string }): Promise<DraftOutcome> {
+  const { run, log } = request;
   const failure = classifyModelError(error);
   if (failure.retryable && run.attempt < run.attempts) {
     log.warn({ outcome: failure.outcome, err: failure.message }, says.retrying);
     throw failure;
   }
   log.warn({ outcome: failure.outcome, err: failure.message }, says.gaveUp);
-  return { status: 'failed', userMessage: failure.userMessage };
+  return failDraft(deps, request, failure.userMessage);
 }

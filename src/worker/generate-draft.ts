@@ -1,12 +1,9 @@
 import { DelayedError, type Job } from 'bullmq';
-import { getPage, getPageWithPlace, nextRevisionVersion } from '../db/pages.js';
-import { findRevisionByGenerationKey } from '../db/revisions.js';
+import type { StoryPage } from '../db/database.js';
+import { getPage, getPageWithPlace } from '../db/pages.js';
 import { describeQueuePlace, renderDraftMessage, renderFailureMessage, type DraftView } from '../views/page-messages.js';
 import { generateDraftJob, jobKeyFor } from '../domain/jobs.js';
-import { failGeneration } from '../services/record-draft.js';
-import { budgetSpentMessage, getBudgetStatus, isBudgetSpent } from '../services/budget-service.js';
-import { writeAndRecordDraft, type DraftOutcome } from '../services/draft-page.js';
-import { claimGenerationSlot } from '../services/generation-slots.js';
+import { startDraft, writeAndRecordDraft, type DraftOutcome } from '../services/draft-page.js';
 import type { WorkerDeps } from './deps.js';
 import type { MessageTarget } from './discord-messages.js';
 import type { DraftDisplay, DraftRun } from './draft-run.js';
@@ -26,37 +23,26 @@ export async function processGenerateDraft(deps: WorkerDeps, job: Job, token?: s
 }
 
 async function generateDraft(run: DraftRun): Promise<string> {
-  const { deps, data, generationKey, place, log } = run;
-  const recorded = await findRevisionByGenerationKey(deps.db, generationKey);
-  if (recorded) {
-    // A second run of a job whose draft is already stored: only make sure it is shown.
-    await showDraft(deps, { place, revision: recorded, generationKey });
+  const { deps, job, data, generationKey, place, log } = run;
+  const start = await startDraft(deps, { data, generationKey, place, log });
+  if (start.status === 'already recorded') {
+    await showDraft(deps, { place, revision: start.revision, generationKey });
     return 'already recorded';
   }
-  if (place.state !== `generating_${data.kind}` || place.version !== data.pageVersion) {
-    log.info({ state: place.state, version: place.version }, 'stale generation job skipped');
-    return 'stale';
-  }
-
-  // Every way to a new draft passes here, so a spent budget stops them all (the bot refuses what it can earlier).
-  const budget = await getBudgetStatus(deps.db, place.story_id, deps.config.prices);
-  if (isBudgetSpent(budget)) {
-    log.info({ storyId: place.story_id, spentUsd: budget.spentUsd }, 'monthly budget spent; draft not written');
-    await markFailed(run, budgetSpentMessage(budget));
+  if (start.status === 'failed') {
+    await showFailure(run, start);
     return 'over budget';
   }
-
-  const version = await nextRevisionVersion(deps.db, place.id, data.kind);
+  if (start.status === 'stale') return 'stale';
+  const { version } = start;
   const view: DraftView = { pageId: place.id, pageNumber: place.number, kind: data.kind, version, revisionId: null, text: '' };
   const target = { channelId: place.thread_id, purpose: 'draft' as const, chapterId: place.chapter_id, pageId: place.id, revisionId: null, generationKey };
-  const slot = await claimGenerationSlot(deps.db, data, deps.config.limits.maxGenerationsPerGuild);
-  if (slot.status === 'stale') {
-    log.info('page moved on before its draft could start; generation job skipped');
+  if (start.status === 'stale before its turn') {
     // A draft that showed its place in the queue says it will not be written after all.
-    if (shownQueuePlace(run.job) !== null) await deps.messages.upsert(target, { by: 'generation_key' }, renderDraftMessage(view, { phase: 'dropped', reason: 'Cancelled or restarted before its turn came.' }));
+    if (shownQueuePlace(job) !== null) await deps.messages.upsert(target, { by: 'generation_key' }, renderDraftMessage(view, { phase: 'dropped', reason: 'Cancelled or restarted before its turn came.' }));
     return 'stale';
   }
-  if (slot.status === 'waiting') return waitForSlot(run, target, view, slot.place);
+  if (start.status === 'waiting') return waitForSlot(run, target, view, start.queuePlace);
   // Mutable on purpose: once the draft is slow, every later progress edit keeps offering Retry and Cancel.
   const writing: { phase: 'writing'; queuePosition: null; slowPageVersion?: number } = { phase: 'writing', queuePosition: null };
   let textSoFar = '';
@@ -141,7 +127,7 @@ async function writeAndRecord(run: DraftRun, display: DraftDisplay): Promise<str
   }
   switch (outcome.status) {
     case 'failed':
-      await markFailed(run, outcome.userMessage);
+      await showFailure(run, outcome);
       return 'failed';
     case 'stale': {
       const page = await getPage(deps.db, place.id);
@@ -161,9 +147,8 @@ async function writeAndRecord(run: DraftRun, display: DraftDisplay): Promise<str
 }
 
 /** The draft could not be written: the page waits for a co-writer's Retry, shown on a failure notice. */
-async function markFailed(run: DraftRun, userMessage: string): Promise<void> {
+async function showFailure(run: DraftRun, { page, userMessage }: { page: StoryPage | null; userMessage: string }): Promise<void> {
   const { deps, data, place, generationKey } = run;
-  const page = await failGeneration(deps.db, data, userMessage);
   if (!page) return;
   // The message that showed the draft being written becomes the notice: no "being written" is left behind.
   const target = { channelId: place.thread_id, purpose: 'draft' as const, chapterId: place.chapter_id, pageId: place.id, revisionId: null, generationKey };
