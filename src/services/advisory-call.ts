@@ -14,7 +14,10 @@ export async function overBudget(deps: Pick<AgentContext, 'db' | 'config'>, stor
   return isBudgetSpent(await getBudgetStatus(deps.db, storyId, deps.config.prices));
 }
 
-export const budgetOf = (deps: Pick<AgentContext, 'config'>): PromptBudget => ({ totalTokens: deps.config.model.promptTokenBudget, bibleTokens: deps.config.model.bibleTokenBudget });
+export const budgetOf = (deps: Pick<AgentContext, 'config'>): PromptBudget => ({
+  totalTokens: deps.config.model.promptTokenBudget,
+  bibleTokens: deps.config.model.bibleTokenBudget,
+});
 
 /** Calls an advisory agent and logs the call; `gaveUp` when it failed for good (logged, not thrown: the caller tells the thread). */
 export async function callAdvisory<T extends { usage: ModelUsage }>(
@@ -39,9 +42,18 @@ export async function callAdvisory<T extends { usage: ModelUsage }>(
     return result;
   } catch (error) {
     const failure = classifyModelError(error);
-    await recordAgentExecution(deps, { ...log, usage: failure.usage, latencyMs: Date.now() - started, outcome: failure.outcome, error: failure.message });
+    await recordAgentExecution(deps, {
+      ...log,
+      usage: failure.usage,
+      latencyMs: Date.now() - started,
+      outcome: failure.outcome,
+      error: failure.message,
+    });
     if (failure.retryable && run.attempt < ADVISORY_ATTEMPTS) throw failure;
-    deps.logger.warn({ agent: entry.agent, pageId: entry.place.id, outcome: failure.outcome, err: failure.message }, 'advisory agent gave up; the page goes on without it');
+    deps.logger.warn(
+      { agent: entry.agent, pageId: entry.place.id, outcome: failure.outcome, err: failure.message },
+      'advisory agent gave up; the page goes on without it',
+    );
     return { gaveUp: failure.outcome };
   }
 }

@@ -12,7 +12,13 @@ import type { Logger } from '../logger.js';
 
 /** Where each model call's duration and tokens are counted (the worker's Prometheus instruments). */
 export interface ModelCallObserver {
-  observeModelCall(call: { agent: string; outcome: string; seconds: number; firstTokenSeconds: number | null; usage: ModelUsage | null }): void;
+  observeModelCall(call: {
+    agent: string;
+    outcome: string;
+    seconds: number;
+    firstTokenSeconds: number | null;
+    usage: ModelUsage | null;
+  }): void;
 }
 
 /** A model-calling use case's dependencies. */

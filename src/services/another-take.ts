@@ -21,7 +21,14 @@ export type AnotherTakeOutcome =
  */
 export async function writeAnotherTake(
   deps: AgentContext,
-  request: { data: { pageId: number; leadRevisionId: number }; generationKey: string; place: PagePlace; lead: PageRevision; run: JobAttempt; log: Logger },
+  request: {
+    data: { pageId: number; leadRevisionId: number };
+    generationKey: string;
+    place: PagePlace;
+    lead: PageRevision;
+    run: JobAttempt;
+    log: Logger;
+  },
   onText: (text: string) => void,
 ): Promise<AnotherTakeOutcome> {
   const { data, generationKey, place, lead, run, log } = request;
@@ -38,7 +45,17 @@ export async function writeAnotherTake(
     const firstTake = (await listRoundTakes(deps.db, lead)).length;
     written = await writeTakesOfPage(
       deps,
-      { pageId: place.id, storyId: place.story_id, chapterId: place.chapter_id, kind: lead.kind, model, count: 1, jobId: generationKey, attempt: run.attempt, firstTake },
+      {
+        pageId: place.id,
+        storyId: place.story_id,
+        chapterId: place.chapter_id,
+        kind: lead.kind,
+        model,
+        count: 1,
+        jobId: generationKey,
+        attempt: run.attempt,
+        firstTake,
+      },
       (_take, text) => {
         if (lead.kind === 'narration') onText(text);
       },

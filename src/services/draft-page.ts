@@ -76,7 +76,11 @@ export async function startDraft(deps: AgentContext, request: Omit<DraftRequest,
 }
 
 /** The draft could not be written: the page waits for a co-writer's Retry. */
-async function failDraft(deps: AgentContext, { data }: Pick<DraftRequest, 'data'>, userMessage: string): Promise<DraftOutcome & { status: 'failed' }> {
+async function failDraft(
+  deps: AgentContext,
+  { data }: Pick<DraftRequest, 'data'>,
+  userMessage: string,
+): Promise<DraftOutcome & { status: 'failed' }> {
   return { status: 'failed', userMessage, page: await failGeneration(deps.db, data, userMessage) };
 }
 
@@ -87,14 +91,25 @@ async function failDraft(deps: AgentContext, { data }: Pick<DraftRequest, 'data'
  */
 export async function writeAndRecordDraft(deps: AgentContext, request: DraftRequest, stream: DraftStream): Promise<DraftOutcome> {
   const { data, generationKey, place, run, log } = request;
-  const call = { pageId: place.id, storyId: place.story_id, chapterId: place.chapter_id, kind: data.kind, model: draftModelFor(deps, place, data.kind), jobId: generationKey, attempt: run.attempt };
+  const call = {
+    pageId: place.id,
+    storyId: place.story_id,
+    chapterId: place.chapter_id,
+    kind: data.kind,
+    model: draftModelFor(deps, place, data.kind),
+    jobId: generationKey,
+    attempt: run.attempt,
+  };
   const takes = place.takes ?? place.story_takes;
   if (takes > 1) return writeAndRecordRound(deps, request, stream, { ...call, count: takes, firstTake: 0 });
   let draft: Awaited<ReturnType<typeof writeOneDraft>>;
   try {
     draft = await writeOneDraft(deps, call, stream);
   } catch (error) {
-    return failedOrRetried(deps, request, error, { retrying: 'generation failed; BullMQ retries it with backoff', gaveUp: 'generation failed for good; the page waits for Retry' });
+    return failedOrRetried(deps, request, error, {
+      retrying: 'generation failed; BullMQ retries it with backoff',
+      gaveUp: 'generation failed for good; the page waits for Retry',
+    });
   }
   const result = await recordDraft(deps.db, { ...data, generationKey }, draft, deps.config.review);
   if (result.status === 'stale') {
@@ -105,7 +120,12 @@ export async function writeAndRecordDraft(deps: AgentContext, request: DraftRequ
 }
 
 /** A round of several takes: one prompt, N answers, each kept take recorded as its own revision of the same version. */
-async function writeAndRecordRound(deps: AgentContext, request: DraftRequest, stream: DraftStream, call: Parameters<typeof writeTakesOfPage>[1]): Promise<DraftOutcome> {
+async function writeAndRecordRound(
+  deps: AgentContext,
+  request: DraftRequest,
+  stream: DraftStream,
+  call: Parameters<typeof writeTakesOfPage>[1],
+): Promise<DraftOutcome> {
   const { data, generationKey, log } = request;
   let written: Awaited<ReturnType<typeof writeTakesOfPage>>;
   try {
@@ -115,13 +135,17 @@ async function writeAndRecordRound(deps: AgentContext, request: DraftRequest, st
     });
   } catch (error) {
     await stream.answered();
-    return failedOrRetried(deps, request, error, { retrying: 'every take failed; BullMQ retries the round with backoff', gaveUp: 'every take failed for good; the page waits for Retry' });
+    return failedOrRetried(deps, request, error, {
+      retrying: 'every take failed; BullMQ retries the round with backoff',
+      gaveUp: 'every take failed for good; the page waits for Retry',
+    });
   }
   await stream.answered();
   const { answer, prompt } = written;
   const kept = answer.takes.flatMap((take) => (take.ok ? [{ ...take.value, promptContext: prompt.report }] : []));
   const lost = answer.takes.length - kept.length;
-  if (lost > 0) log.warn({ lost, kept: kept.length }, 'some takes failed (cut off, refused or unreadable); the round goes on with the others');
+  if (lost > 0)
+    log.warn({ lost, kept: kept.length }, 'some takes failed (cut off, refused or unreadable); the round goes on with the others');
   const result = await recordRound(deps.db, { ...data, generationKey }, kept, deps.config.review);
   if (result.status === 'stale') {
     log.info('page moved on while the takes were written (cancelled or restarted); round dropped');
@@ -131,7 +155,12 @@ async function writeAndRecordRound(deps: AgentContext, request: DraftRequest, st
 }
 
 /** A transient failure with attempts left goes back to BullMQ (thrown); any other is the draft's failure for good. */
-async function failedOrRetried(deps: AgentContext, request: DraftRequest, error: unknown, says: { retrying: string; gaveUp: string }): Promise<DraftOutcome> {
+async function failedOrRetried(
+  deps: AgentContext,
+  request: DraftRequest,
+  error: unknown,
+  says: { retrying: string; gaveUp: string },
+): Promise<DraftOutcome> {
   const { run, log } = request;
   const failure = classifyModelError(error);
   if (failure.retryable && run.attempt < run.attempts) {

@@ -1,10 +1,23 @@
-import { ComfyBadResponseError, ComfyUnreachableError, ComfyValidationError, failingNodes, isMissingModel } from '../comfyui/comfyui-errors.js';
+import {
+  ComfyBadResponseError,
+  ComfyUnreachableError,
+  ComfyValidationError,
+  failingNodes,
+  isMissingModel,
+} from '../comfyui/comfyui-errors.js';
 import type { ComfyClient, RenderProgress } from '../comfyui/comfyui-client.js';
 import { renderPanel, type PanelRenderResult } from '../comfyui/draw-panel.js';
 import type { Config } from '../config/config.js';
 import type { Db } from '../db/connection.js';
 import { postgresImageStore } from '../db/image-store.js';
-import { findPanelRender, listLatestPanelRenders, markRenderDone, markRenderFailed, markRenderSubmitted, type PanelRender } from '../db/panel-renders.js';
+import {
+  findPanelRender,
+  listLatestPanelRenders,
+  markRenderDone,
+  markRenderFailed,
+  markRenderSubmitted,
+  type PanelRender,
+} from '../db/panel-renders.js';
 import { getPageWithPlace, type PagePlace } from '../db/pages.js';
 import { applyWorkflowMapping } from '../domain/comfyui-mapping.js';
 import type { JobData } from '../domain/jobs.js';
@@ -15,9 +28,11 @@ import type { JobAttempt } from './agent-calls.js';
 // so a job that runs again (a worker killed mid-render) follows the prompt ComfyUI already has instead
 // of sending it twice. The image goes to the image store; what the room reads is the caller's to show.
 
-const BAD_ANSWER = 'ComfyUI sent an image storyroom does not accept (too large, a redirect, or an impossible size); ask whoever runs the bot. Retry works once it is fixed';
+const BAD_ANSWER =
+  'ComfyUI sent an image storyroom does not accept (too large, a redirect, or an impossible size); ask whoever runs the bot. Retry works once it is fixed';
 
-const FAILED_ON_OUR_SIDE = 'the render could not be finished after several attempts; Retry may work, or ask whoever runs the bot (the details are in its log)';
+const FAILED_ON_OUR_SIDE =
+  'the render could not be finished after several attempts; Retry may work, or ask whoever runs the bot (the details are in its log)';
 
 /** A render use case's dependencies: the worker's one ComfyUI client (null when rendering is off). */
 export interface RenderContext {
@@ -40,8 +55,10 @@ export interface RenderDisplay {
  * who can fix it, and the operator's log has the text itself.
  */
 function describeExecutionError(message: string): string {
-  if (/out of memory/i.test(message)) return 'ComfyUI ran out of memory drawing this panel; Retry may work when it is less busy, or ask whoever runs the bot';
-  if (/no such file|not found|does not exist/i.test(message)) return 'ComfyUI is missing a file the workflow needs (a model, perhaps); ask whoever runs the bot. Retry works once it is fixed';
+  if (/out of memory/i.test(message))
+    return 'ComfyUI ran out of memory drawing this panel; Retry may work when it is less busy, or ask whoever runs the bot';
+  if (/no such file|not found|does not exist/i.test(message))
+    return 'ComfyUI is missing a file the workflow needs (a model, perhaps); ask whoever runs the bot. Retry works once it is fixed';
   return 'ComfyUI failed while drawing this panel; Retry may work, or ask whoever runs the bot (the details are in its log)';
 }
 
@@ -71,7 +88,11 @@ function describeFailure(result: Exclude<PanelRenderResult, { kind: 'done' }>): 
 export async function findRenderToDraw(
   deps: RenderContext,
   data: JobData<'render-panel'>,
-): Promise<{ status: 'draw'; render: PanelRender; place: PagePlace } | { status: 'already failed'; render: PanelRender; place: PagePlace } | { status: 'skipped'; reason: string }> {
+): Promise<
+  | { status: 'draw'; render: PanelRender; place: PagePlace }
+  | { status: 'already failed'; render: PanelRender; place: PagePlace }
+  | { status: 'skipped'; reason: string }
+> {
   const render = await findPanelRender(deps.db, data.renderId);
   const place = await getPageWithPlace(deps.db, data.pageId);
   if (!render || !place || render.page_id !== data.pageId) return { status: 'skipped', reason: 'render gone' };
@@ -90,7 +111,11 @@ export async function findRenderToDraw(
  * refuses it or gives up, or when the job's last attempt fails whatever went wrong: one left
  * `submitted` would block its panel's Reroll, hide it from Retry and count against the server's cap for good.
  */
-export async function drawPanelRender(deps: RenderContext, request: { place: PagePlace; render: PanelRender; run: JobAttempt; log: Logger }, display: RenderDisplay): Promise<string> {
+export async function drawPanelRender(
+  deps: RenderContext,
+  request: { place: PagePlace; render: PanelRender; run: JobAttempt; log: Logger },
+  display: RenderDisplay,
+): Promise<string> {
   try {
     return await draw(deps, request, display);
   } catch (error) {
@@ -101,7 +126,11 @@ export async function drawPanelRender(deps: RenderContext, request: { place: Pag
   }
 }
 
-async function draw(deps: RenderContext, { place, render, run, log }: { place: PagePlace; render: PanelRender; run: JobAttempt; log: Logger }, display: RenderDisplay): Promise<string> {
+async function draw(
+  deps: RenderContext,
+  { place, render, run, log }: { place: PagePlace; render: PanelRender; run: JobAttempt; log: Logger },
+  display: RenderDisplay,
+): Promise<string> {
   const comfy = deps.comfy;
   const settings = deps.config.render;
   if (!comfy || !settings) return 'rendering is off';
@@ -130,7 +159,10 @@ async function draw(deps: RenderContext, { place, render, run, log }: { place: P
   } catch (error) {
     await display.answered();
     if (error instanceof ComfyValidationError) {
-      log.error({ nodes: failingNodes(error.body), summary: error.summary, comfyError: error.body }, 'ComfyUI refused the workflow; not retried');
+      log.error(
+        { nodes: failingNodes(error.body), summary: error.summary, comfyError: error.body },
+        'ComfyUI refused the workflow; not retried',
+      );
       await markRenderFailed(deps.db, render.id, describeRefusal(error.body), 'refused');
       return 'refused';
     }
@@ -154,7 +186,12 @@ async function draw(deps: RenderContext, { place, render, run, log }: { place: P
     await markRenderFailed(deps.db, render.id, describeFailure(result), result.kind);
     return result.kind;
   }
-  const hash = await postgresImageStore(deps.db).put({ bytes: result.image, contentType: 'image/png', width: result.width, height: result.height });
+  const hash = await postgresImageStore(deps.db).put({
+    bytes: result.image,
+    contentType: 'image/png',
+    width: result.width,
+    height: result.height,
+  });
   await markRenderDone(deps.db, render.id, hash);
   return 'rendered';
 }

@@ -29,7 +29,9 @@ export async function reviewDraft(deps: AgentContext, data: JobData<'review-draf
   if (await overBudget(deps, place.story_id)) return { status: 'skipped', reason: 'over budget' };
   const prompt = buildReviewPrompt(await loadNarrationContext(deps.db, pageId, budgetOf(deps)), revision.body, countTokens);
   const model = deps.config.model.reviewerModel;
-  const review = await callAdvisory(deps, run, { agent: 'reviewer', model, place }, () => reviewContinuity(deps.model, { model, prompt, cacheKey: `story-${place.story_id}` }));
+  const review = await callAdvisory(deps, run, { agent: 'reviewer', model, place }, () =>
+    reviewContinuity(deps.model, { model, prompt, cacheKey: `story-${place.story_id}` }),
+  );
   if ('gaveUp' in review) return { status: 'gave up', place, revision, reason: review.gaveUp };
   const updated = await setReviewNotes(deps.db, revisionId, review.notes);
   if (!updated) return { status: 'skipped', reason: 'already reviewed' };

@@ -20,22 +20,47 @@ export async function summariseChapter(deps: AgentContext, chapterId: number, ru
   const pages = await listApprovedTextsInRange(deps.db, chapterId, { afterNumber: chapter.summary_through_page, throughNumber: through });
   const model = chapter.narrator_model ?? deps.config.model.narratorModel;
   const started = Date.now();
-  const log = { storyId: chapter.story_id, chapterId: chapter.id, pageId: null, agent: 'summariser' as const, model, jobId: run.jobId, attempt: run.attempt };
+  const log = {
+    storyId: chapter.story_id,
+    chapterId: chapter.id,
+    pageId: null,
+    agent: 'summariser' as const,
+    model,
+    jobId: run.jobId,
+    attempt: run.attempt,
+  };
   try {
     const completion = await deps.model.chat.completions.create({
       model,
-      messages: buildSummaryPrompt({ chapterTitle: chapter.title, previousSummary: chapter.summary, previousThrough: chapter.summary_through_page, pages }),
+      messages: buildSummaryPrompt({
+        chapterTitle: chapter.title,
+        previousSummary: chapter.summary,
+        previousThrough: chapter.summary_through_page,
+        pages,
+      }),
       prompt_cache_key: `story-${chapter.story_id}`,
     });
     const text = completion.choices[0]?.message.content?.trim();
-    await recordAgentExecution(deps, { ...log, usage: usageFrom(completion.usage), latencyMs: Date.now() - started, outcome: text ? 'ok' : 'malformed', error: null });
+    await recordAgentExecution(deps, {
+      ...log,
+      usage: usageFrom(completion.usage),
+      latencyMs: Date.now() - started,
+      outcome: text ? 'ok' : 'malformed',
+      error: null,
+    });
     if (!text) throw new Error('empty summary');
     // Only the job that started from the current summary may replace it.
     await setChapterSummary(deps.db, chapterId, { text, throughPage: through, fromThroughPage: chapter.summary_through_page });
     return `summarised through page ${through}`;
   } catch (error) {
     const failure = classifyModelError(error);
-    await recordAgentExecution(deps, { ...log, usage: failure.usage, latencyMs: Date.now() - started, outcome: failure.outcome, error: failure.message });
+    await recordAgentExecution(deps, {
+      ...log,
+      usage: failure.usage,
+      latencyMs: Date.now() - started,
+      outcome: failure.outcome,
+      error: failure.message,
+    });
     // Without a fresh summary prompts still fit: older pages are dropped. So retry, but never fail a page.
     throw failure;
   }

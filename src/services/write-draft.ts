@@ -49,25 +49,42 @@ function readTake(kind: DraftKind, text: string): WrittenTake {
     throw new AgentFailure('malformed', true, UNREADABLE_SCRIPT, error instanceof Error ? error.message : 'unreadable JSON');
   }
   const parsed = dialogueScriptSchema.safeParse(json);
-  if (!parsed.success || parsed.data.panels.length === 0) throw new AgentFailure('malformed', true, UNREADABLE_SCRIPT, 'dialogue_script schema mismatch');
+  if (!parsed.success || parsed.data.panels.length === 0)
+    throw new AgentFailure('malformed', true, UNREADABLE_SCRIPT, 'dialogue_script schema mismatch');
   return { body: renderDialogueScript(parsed.data), structured: parsed.data };
 }
 
 /** The model a page's draft of this kind is written with: the story's choice if the operator allows it, else the default. */
-export function draftModelFor(deps: Pick<AgentContext, 'config'>, place: { narrator_model: string | null; dialogue_model: string | null }, kind: DraftKind): string {
+export function draftModelFor(
+  deps: Pick<AgentContext, 'config'>,
+  place: { narrator_model: string | null; dialogue_model: string | null },
+  kind: DraftKind,
+): string {
   const { model } = deps.config;
-  return kind === 'narration' ? allowedOrDefault(place.narrator_model, model.narratorModel, model.allowedModels) : allowedOrDefault(place.dialogue_model, model.dialogueModel, model.allowedModels);
+  return kind === 'narration'
+    ? allowedOrDefault(place.narrator_model, model.narratorModel, model.allowedModels)
+    : allowedOrDefault(place.dialogue_model, model.dialogueModel, model.allowedModels);
 }
 
 /** The prompt of a draft of this kind, and the most it may write. */
-async function promptFor(deps: AgentContext, pageId: number, kind: DraftKind): Promise<{ prompt: BuiltPrompt; maxCompletionTokens: number }> {
+async function promptFor(
+  deps: AgentContext,
+  pageId: number,
+  kind: DraftKind,
+): Promise<{ prompt: BuiltPrompt; maxCompletionTokens: number }> {
   const budget = { totalTokens: deps.config.model.promptTokenBudget, bibleTokens: deps.config.model.bibleTokenBudget };
   if (kind === 'narration') {
     const input = await loadNarrationContext(deps.db, pageId, budget);
-    return { prompt: buildNarrationPrompt(input, countTokens), maxCompletionTokens: outputTokenCap('narration', input.settings.narrationWords) };
+    return {
+      prompt: buildNarrationPrompt(input, countTokens),
+      maxCompletionTokens: outputTokenCap('narration', input.settings.narrationWords),
+    };
   }
   const input = await loadDialogueContext(deps.db, pageId, budget);
-  return { prompt: buildDialoguePrompt(input, countTokens), maxCompletionTokens: outputTokenCap('dialogue', input.settings.narrationWords) };
+  return {
+    prompt: buildDialoguePrompt(input, countTokens),
+    maxCompletionTokens: outputTokenCap('dialogue', input.settings.narrationWords),
+  };
 }
 
 /**

@@ -23,7 +23,11 @@ export type PanelPromptsOutcome =
  * After a page is approved: image prompts per panel, stored in panel_prompts for /chapter export, and
  * with rendering on, one render job per panel written with them.
  */
-export async function writePagePanelPrompts(deps: AgentContext, data: JobData<'generate-panels'>, run: JobAttempt): Promise<PanelPromptsOutcome> {
+export async function writePagePanelPrompts(
+  deps: AgentContext,
+  data: JobData<'generate-panels'>,
+  run: JobAttempt,
+): Promise<PanelPromptsOutcome> {
   const { pageId, dialogueRevisionId } = data;
   if (!deps.config.review.panelPrompts) return { status: 'skipped', reason: 'panel prompts are turned off' };
   const place = await getPageWithPlace(deps.db, pageId);
@@ -33,7 +37,9 @@ export async function writePagePanelPrompts(deps: AgentContext, data: JobData<'g
   if (await overBudget(deps, place.story_id)) return { status: 'skipped', reason: 'over budget' };
   const prompt = buildPanelsPrompt(await loadDialogueContext(deps.db, pageId, budgetOf(deps)), dialogue.body, countTokens);
   const model = deps.config.model.panelsModel;
-  const result = await callAdvisory(deps, run, { agent: 'panels', model, place }, () => writePanelPrompts(deps.model, { model, prompt, cacheKey: `story-${place.story_id}` }));
+  const result = await callAdvisory(deps, run, { agent: 'panels', model, place }, () =>
+    writePanelPrompts(deps.model, { model, prompt, cacheKey: `story-${place.story_id}` }),
+  );
   if ('gaveUp' in result) return { status: 'gave up', place, dialogue, reason: result.gaveUp };
   // A second run of the job (a false stall) finds the first one's rows and keeps them.
   const recorded = await recordPanelPrompts(
