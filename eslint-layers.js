@@ -30,7 +30,8 @@ const LAYERS = {
   'src/comfyui': { from: ['src/domain', 'src/logger.ts'], types: ['src/config'], banned: [...DATABASE, ...QUEUE, ...DISCORD, ...MODEL, 'hono', '@hono/node-server'] },
   // Image composition (lettered pages): bytes in, bytes out; it reads only its font files from disk.
   'src/compositor': { from: ['src/domain', 'src/logger.ts'], types: ['src/config'], banned: [...NODE_IO.filter((m) => !/^(node:)?fs/.test(m)), ...DATABASE, ...QUEUE, ...DISCORD, ...SERVERS, ...MODEL] },
-  'src/services': { from: ['src/domain', 'src/config', 'src/db', 'src/agents', 'src/compositor', 'src/logger.ts'], banned: [...QUEUE, ...DISCORD, ...SERVERS] },
+  // Use cases, those that call the model (src/agents) or ComfyUI (src/comfyui) for a job among them.
+  'src/services': { from: ['src/domain', 'src/config', 'src/db', 'src/agents', 'src/comfyui', 'src/compositor', 'src/logger.ts'], banned: [...QUEUE, ...DISCORD, ...SERVERS] },
   'src/queue': { from: ['src/domain', 'src/config', 'src/db', 'src/services', 'src/logger.ts'], banned: [...DISCORD, ...SERVERS, ...MODEL] },
   // Discord messages as data, drawn by the bot and the worker alike: no database, no queue, no client.
   // The custom_id codec lives here: views encode the buttons' ids, the router decodes them.

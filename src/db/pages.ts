@@ -11,6 +11,9 @@ export function getPage(db: Executor, pageId: number): Promise<StoryPage | undef
   return db.selectFrom('story_pages').selectAll().where('id', '=', pageId).executeTakeFirst();
 }
 
+/** A page with the chapter and story it belongs to, as most jobs read it first. */
+export type PagePlace = NonNullable<Awaited<ReturnType<typeof getPageWithPlace>>>;
+
 /** The page with the chapter and story it belongs to: what authorization and rendering need. */
 export function getPageWithPlace(db: Executor, pageId: number) {
   return db

@@ -5,7 +5,6 @@ import { MultipleChoicesMemory } from '../agents/takes.js';
 import type { Config } from '../config/config.js';
 import { ProcessMetrics } from '../ops/metrics.js';
 import type { Db } from '../db/connection.js';
-import type { getPageWithPlace } from '../db/pages.js';
 import type { Logger } from '../logger.js';
 import { ComfyClient } from '../comfyui/comfyui-client.js';
 import { createDiscordRest, DiscordMessages } from './discord-messages.js';
@@ -29,8 +28,7 @@ export interface WorkerDeps {
   takesMemory: MultipleChoicesMemory;
 }
 
-/** A page with the chapter and story it belongs to, as most jobs read it first. */
-export type PagePlace = NonNullable<Awaited<ReturnType<typeof getPageWithPlace>>>;
+export type { PagePlace } from '../db/pages.js';
 
 /** What job processors need, built from the configuration: the worker uses it, and so can a test. */
 export function createWorkerDeps(

@@ -1,25 +1,13 @@
 import { DelayedError, type Job } from 'bullmq';
-import type { AgentOutcome } from '../db/database.js';
-import { getPage, getPageWithPlace, nextRevisionVersion } from '../db/pages.js';
-import { findRevisionByGenerationKey } from '../db/revisions.js';
-import { buildDialoguePrompt, buildNarrationPrompt, type PromptReport } from '../domain/context-builder.js';
-import { outputTokenCap } from '../domain/output-budget.js';
-import { countTokens } from '../agents/tokens.js';
-import { renderDialogueScript } from '../domain/dialogue-script.js';
-import { classifyModelError, type ModelUsage } from '../agents/model-client.js';
-import { writeDialogue } from '../agents/dialogue.js';
-import { writeNarration } from '../agents/narrator.js';
+import type { StoryPage } from '../db/database.js';
+import { getPage, getPageWithPlace } from '../db/pages.js';
 import { describeQueuePlace, renderDraftMessage, renderFailureMessage, type DraftView } from '../views/page-messages.js';
 import { generateDraftJob, jobKeyFor } from '../domain/jobs.js';
-import { failGeneration, recordDraft } from '../services/record-draft.js';
-import { budgetSpentMessage, getBudgetStatus, isBudgetSpent } from '../services/budget-service.js';
-import { claimGenerationSlot } from '../services/generation-slots.js';
-import { loadDialogueContext, loadNarrationContext } from '../services/prompt-context.js';
-import { recordAgentExecution } from './agent-log.js';
+import { startDraft, writeAndRecordDraft, type DraftOutcome } from '../services/draft-page.js';
 import type { WorkerDeps } from './deps.js';
 import type { MessageTarget } from './discord-messages.js';
 import type { DraftDisplay, DraftRun } from './draft-run.js';
-import { draftModelFor, writeAndRecordRound } from './write-round.js';
+import { attemptOf } from './job-attempt.js';
 import { showDraft, updatePageCard, whileChapterReachable } from './page-views.js';
 import { ProgressEditor } from './progress-editor.js';
 
@@ -35,37 +23,26 @@ export async function processGenerateDraft(deps: WorkerDeps, job: Job, token?: s
 }
 
 async function generateDraft(run: DraftRun): Promise<string> {
-  const { deps, data, generationKey, place, log } = run;
-  const recorded = await findRevisionByGenerationKey(deps.db, generationKey);
-  if (recorded) {
-    // A second run of a job whose draft is already stored: only make sure it is shown.
-    await showDraft(deps, { place, revision: recorded, generationKey });
+  const { deps, job, data, generationKey, place, log } = run;
+  const start = await startDraft(deps, { data, generationKey, place, log });
+  if (start.status === 'already recorded') {
+    await showDraft(deps, { place, revision: start.revision, generationKey });
     return 'already recorded';
   }
-  if (place.state !== `generating_${data.kind}` || place.version !== data.pageVersion) {
-    log.info({ state: place.state, version: place.version }, 'stale generation job skipped');
-    return 'stale';
-  }
-
-  // Every way to a new draft passes here, so a spent budget stops them all (the bot refuses what it can earlier).
-  const budget = await getBudgetStatus(deps.db, place.story_id, deps.config.prices);
-  if (isBudgetSpent(budget)) {
-    log.info({ storyId: place.story_id, spentUsd: budget.spentUsd }, 'monthly budget spent; draft not written');
-    await markFailed(run, budgetSpentMessage(budget));
+  if (start.status === 'failed') {
+    await showFailure(run, start);
     return 'over budget';
   }
-
-  const version = await nextRevisionVersion(deps.db, place.id, data.kind);
+  if (start.status === 'stale') return 'stale';
+  const { version } = start;
   const view: DraftView = { pageId: place.id, pageNumber: place.number, kind: data.kind, version, revisionId: null, text: '' };
   const target = { channelId: place.thread_id, purpose: 'draft' as const, chapterId: place.chapter_id, pageId: place.id, revisionId: null, generationKey };
-  const slot = await claimGenerationSlot(deps.db, data, deps.config.limits.maxGenerationsPerGuild);
-  if (slot.status === 'stale') {
-    log.info('page moved on before its draft could start; generation job skipped');
+  if (start.status === 'stale before its turn') {
     // A draft that showed its place in the queue says it will not be written after all.
-    if (shownQueuePlace(run.job) !== null) await deps.messages.upsert(target, { by: 'generation_key' }, renderDraftMessage(view, { phase: 'dropped', reason: 'Cancelled or restarted before its turn came.' }));
+    if (shownQueuePlace(job) !== null) await deps.messages.upsert(target, { by: 'generation_key' }, renderDraftMessage(view, { phase: 'dropped', reason: 'Cancelled or restarted before its turn came.' }));
     return 'stale';
   }
-  if (slot.status === 'waiting') return waitForSlot(run, target, view, slot.place);
+  if (start.status === 'waiting') return waitForSlot(run, target, view, start.queuePlace);
   // Mutable on purpose: once the draft is slow, every later progress edit keeps offering Retry and Cancel.
   const writing: { phase: 'writing'; queuePosition: null; slowPageVersion?: number } = { phase: 'writing', queuePosition: null };
   let textSoFar = '';
@@ -119,109 +96,59 @@ function shownQueuePlace(job: Job): number | null {
 /** How often the first draft in a server's queue asks for a slot again (later ones ask less often). */
 const SLOT_POLL_MS = 500;
 
-/** Asks the model for the draft (streaming narration into its message), then records and shows it. */
+/** Writes and records the draft (narration streaming into its message), then shows what came of it. */
 async function writeAndRecord(run: DraftRun, display: DraftDisplay): Promise<string> {
   const { deps, job, data, generationKey, place, log } = run;
   const { target, view } = display;
-  const model = draftModelFor(deps, place, data.kind);
-  const takes = place.takes ?? place.story_takes;
-  if (takes > 1) return writeAndRecordRound(run, display, model, takes, (userMessage) => markFailed(run, userMessage));
-  const started = Date.now();
-  let firstTokenMs: number | null = null;
-  const logCall = (callUsage: ModelUsage | null, outcome: AgentOutcome, error: string | null) =>
-    recordAgentExecution(deps, {
-      storyId: place.story_id,
-      chapterId: place.chapter_id,
-      pageId: place.id,
-      agent: data.kind === 'narration' ? 'narrator' : 'dialogue',
-      model,
-      jobId: generationKey,
-      attempt: job.attemptsMade + 1,
-      usage: callUsage,
-      latencyMs: Date.now() - started,
-      firstTokenMs,
-      outcome,
-      error,
-    });
-  let usage: ModelUsage | null = null;
-  let body: string;
-  let structured: unknown = null;
-  let report: PromptReport | null = null;
-  const budget = { totalTokens: deps.config.model.promptTokenBudget, bibleTokens: deps.config.model.bibleTokenBudget };
+  // With takes, take A streams into the message and the others appear with it when the round is recorded.
+  const round = (place.takes ?? place.story_takes) > 1;
+  const editor = new ProgressEditor(
+    deps.streamEditIntervalMs,
+    async (text) => {
+      await deps.messages.upsert(target, { by: 'generation_key' }, renderDraftMessage({ ...view, ...(round ? { take: 0 } : {}), text: `${text} ▍` }, display.writing));
+    },
+    (error) => log.warn({ err: error }, 'progress edit failed'),
+  );
+  const stream = {
+    onText: (text: string) => {
+      display.onText(text);
+      editor.push(text);
+    },
+    answered: async () => {
+      await editor.close();
+      await display.stopWriting();
+    },
+  };
+  let outcome: DraftOutcome;
   try {
-    if (data.kind === 'narration') {
-      const input = await loadNarrationContext(deps.db, place.id, budget);
-      const prompt = buildNarrationPrompt(input, countTokens);
-      report = prompt.report;
-      const editor = new ProgressEditor(
-        deps.streamEditIntervalMs,
-        async (text) => {
-          await deps.messages.upsert(target, { by: 'generation_key' }, renderDraftMessage({ ...view, text: `${text} ▍` }, display.writing));
-        },
-        (error) => log.warn({ err: error }, 'progress edit failed'),
-      );
-      try {
-        const draft = await writeNarration(deps.model, {
-          model,
-          prompt,
-          cacheKey: `story-${place.story_id}`,
-          maxCompletionTokens: outputTokenCap('narration', input.settings.narrationWords),
-          onText: (text) => {
-            firstTokenMs ??= Date.now() - started;
-            display.onText(text);
-            editor.push(text);
-          },
-        });
-        body = draft.text;
-        usage = draft.usage;
-      } finally {
-        await editor.close();
-      }
-    } else {
-      const input = await loadDialogueContext(deps.db, place.id, budget);
-      const prompt = buildDialoguePrompt(input, countTokens);
-      report = prompt.report;
-      const draft = await writeDialogue(deps.model, { model, prompt, cacheKey: `story-${place.story_id}`, maxCompletionTokens: outputTokenCap('dialogue', input.settings.narrationWords) });
-      structured = draft.script;
-      body = renderDialogueScript(draft.script);
-      usage = draft.usage;
-    }
-  } catch (error) {
-    await display.stopWriting();
-    const failure = classifyModelError(error);
-    await logCall(failure.usage, failure.outcome, failure.message);
-    const attempts = job.opts.attempts ?? 1;
-    if (failure.retryable && job.attemptsMade + 1 < attempts) {
-      log.warn({ outcome: failure.outcome, err: failure.message }, 'generation failed; BullMQ retries it with backoff');
-      throw failure;
-    }
-    log.warn({ outcome: failure.outcome, err: failure.message }, 'generation failed for good; the page waits for Retry');
-    await markFailed(run, failure.userMessage);
-    return 'failed';
+    outcome = await writeAndRecordDraft(deps, { data, generationKey, place, run: attemptOf(job, generationKey), log }, stream);
+  } finally {
+    await editor.close();
   }
-
-  await display.stopWriting();
-  await logCall(usage, 'ok', null);
-  const result = await recordDraft(deps.db, { ...data, generationKey }, { body, structured, promptContext: report }, deps.config.review);
-  if (result.status === 'stale') {
-    log.info('page moved on while the draft was written (cancelled or restarted); draft dropped');
-    const page = await getPage(deps.db, place.id);
-    // Cancelled: the message is the page's failure notice now, and keeps its Retry.
-    const shown =
-      page?.state === 'generation_failed'
-        ? renderFailureMessage(page, page.stage, 'Cancelled before it finished; this text was not kept.')
-        : renderDraftMessage({ ...view, text: body }, { phase: 'dropped', reason: 'Cancelled or restarted before it finished; this text was not kept.' });
-    await deps.messages.upsert(target, { by: 'generation_key' }, shown);
-    return 'stale';
+  switch (outcome.status) {
+    case 'failed':
+      await showFailure(run, outcome);
+      return 'failed';
+    case 'stale': {
+      const page = await getPage(deps.db, place.id);
+      const lost = outcome.body === null ? 'these takes were not kept' : 'this text was not kept';
+      // Cancelled: the message is the page's failure notice now, and keeps its Retry.
+      const shown =
+        page?.state === 'generation_failed'
+          ? renderFailureMessage(page, page.stage, `Cancelled before it finished; ${lost}.`)
+          : renderDraftMessage({ ...view, text: outcome.body ?? '' }, { phase: 'dropped', reason: `Cancelled or restarted before it finished; ${lost}.` });
+      await deps.messages.upsert(target, { by: 'generation_key' }, shown);
+      return 'stale';
+    }
+    default:
+      await showDraft(deps, { place, revision: outcome.revision, generationKey });
+      return outcome.status;
   }
-  await showDraft(deps, { place, revision: result.revision, generationKey });
-  return result.status;
 }
 
 /** The draft could not be written: the page waits for a co-writer's Retry, shown on a failure notice. */
-async function markFailed(run: DraftRun, userMessage: string): Promise<void> {
+async function showFailure(run: DraftRun, { page, userMessage }: { page: StoryPage | null; userMessage: string }): Promise<void> {
   const { deps, data, place, generationKey } = run;
-  const page = await failGeneration(deps.db, data, userMessage);
   if (!page) return;
   // The message that showed the draft being written becomes the notice: no "being written" is left behind.
   const target = { channelId: place.thread_id, purpose: 'draft' as const, chapterId: place.chapter_id, pageId: place.id, revisionId: null, generationKey };

@@ -1,7 +1,45 @@
-import { insertAgentExecution } from '../db/agent-log.js';
-import type { WorkerDeps } from './deps.js';
-import type { AgentName, AgentOutcome } from '../db/database.js';
+import type OpenAI from 'openai';
 import type { ModelUsage } from '../agents/model-client.js';
+import type { MultipleChoicesMemory } from '../agents/takes.js';
+import type { Config } from '../config/config.js';
+import { insertAgentExecution } from '../db/agent-log.js';
+import type { Db } from '../db/connection.js';
+import type { AgentName, AgentOutcome } from '../db/database.js';
+import type { Logger } from '../logger.js';
+
+// What a use case that calls the model is given (the worker's kernel satisfies it), and the one log of
+// every call it makes.
+
+/** Where each model call's duration and tokens are counted (the worker's Prometheus instruments). */
+export interface ModelCallObserver {
+  observeModelCall(call: {
+    agent: string;
+    outcome: string;
+    seconds: number;
+    firstTokenSeconds: number | null;
+    usage: ModelUsage | null;
+  }): void;
+}
+
+/** A model-calling use case's dependencies. */
+export interface AgentContext {
+  db: Db;
+  model: OpenAI;
+  config: Readonly<Config>;
+  logger: Logger;
+  metrics: ModelCallObserver;
+  /** Model servers seen unable to answer `n` choices: their takes go as parallel requests. */
+  takesMemory: MultipleChoicesMemory;
+}
+
+/** Which run of which job a call belongs to: logged with it, and how a use case knows whether BullMQ will try again. */
+export interface JobAttempt {
+  jobId: string | null;
+  /** This run, counted from 1. */
+  attempt: number;
+  /** How many runs the job is given. */
+  attempts: number;
+}
 
 export interface AgentExecution {
   storyId: number | null;
@@ -22,7 +60,7 @@ export interface AgentExecution {
 }
 
 /** One row per model call, successful or not: the source of /usage and of cost questions; and the call's metrics. */
-export async function recordAgentExecution(deps: Pick<WorkerDeps, 'db' | 'metrics'>, entry: AgentExecution): Promise<void> {
+export async function recordAgentExecution(deps: Pick<AgentContext, 'db' | 'metrics'>, entry: AgentExecution): Promise<void> {
   deps.metrics.observeModelCall({
     agent: entry.agent,
     outcome: entry.outcome,
