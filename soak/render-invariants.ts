@@ -86,6 +86,18 @@ export async function checkRenderEndings(db: Db, limits: RenderLimits): Promise<
   ];
 }
 
+/** "renders: 60 done, 13 failed (4 unreachable, 3 timeout, 6 error), 25 asked for by co-writers": what the faults did. */
+export async function describeRenders(db: Db): Promise<string> {
+  const rows = await db.selectFrom('panel_renders').select(['status', 'failure_kind', 'requested_by']).execute();
+  const count = (items: readonly (string | null)[]) => {
+    const counts = new Map<string, number>();
+    for (const item of items) counts.set(item ?? '?', (counts.get(item ?? '?') ?? 0) + 1);
+    return [...counts.entries()].map(([name, n]) => `${n} ${name}`).join(', ');
+  };
+  const failed = rows.filter((r) => r.status === 'failed');
+  return `renders: ${count(rows.map((r) => r.status))}${failed.length > 0 ? ` (failed: ${count(failed.map((r) => r.failure_kind))})` : ''}, ${rows.filter((r) => r.requested_by !== null).length} asked for by co-writers`;
+}
+
 const footerOf = (embed: unknown) => (embed as { footer?: { text?: string } }).footer?.text ?? '';
 const STATUS_WORDS = { queued: 'waiting', submitted: 'rendering', done: 'done', failed: 'failed' } as const;
 

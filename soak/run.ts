@@ -12,7 +12,7 @@ import { GENERATION_QUEUE, RENDER_QUEUE } from '../src/queue/jobs.js';
 import { createRedisConnection } from '../src/queue/redis.js';
 import { COMFY_FAULT_WEIGHTS, SoakComfy, STEP_DELAY_MS } from './comfyui-faults.js';
 import { checkInvariants, type InvariantResult } from './invariants.js';
-import { checkPanelsMessages, checkRenderEndings, checkUnpublishedImages, RenderCapWatch, type RenderLimits } from './render-invariants.js';
+import { checkPanelsMessages, checkRenderEndings, describeRenders, checkUnpublishedImages, RenderCapWatch, type RenderLimits } from './render-invariants.js';
 import { freePort } from '../loopback/free-port.js';
 import { startLocalServices } from '../loopback/local-services.js';
 import { ThrowawayRedis } from '../loopback/throwaway-redis.js';
@@ -237,6 +237,7 @@ async function main(): Promise<number> {
   }
   const faultCount = Object.values(faults).reduce((sum, n) => sum + n, 0);
   say(`faults: ${Object.entries(faults).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`);
+  say(await describeRenders(db));
   say(`actions: ${Object.entries(log.kinds).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`);
   say(`actions ${log.actions}, faults ${faultCount}, violations ${violations}`);
 
