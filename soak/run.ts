@@ -110,8 +110,9 @@ async function main(): Promise<number> {
   const webUrl = h.web.url;
   const limits: RenderLimits = {
     timeoutMs: RENDER_TIMEOUT_SECONDS * 1000,
-    // The sweeper's margin (the larger of 30 s and STUCK_PAGE_SECONDS), a sweep coming round, a dead worker's job taken over.
-    marginMs: Math.max(30, STUCK_PAGE_SECONDS) * 1000 + 15_000,
+    // A render job's own worst case past one timeout (four more attempts, each up to its timeout, with
+    // 1 + 2 + 4 + 8 s of back-off between) plus the sweeper's margin (the larger of 30 s and STUCK_PAGE_SECONDS).
+    marginMs: 4 * RENDER_TIMEOUT_SECONDS * 1000 + 15_000 + Math.max(30, STUCK_PAGE_SECONDS) * 1000,
     maxPerGuild: MAX_RENDERS_PER_GUILD,
   };
   const capWatch = new RenderCapWatch(h.database.db, MAX_RENDERS_PER_GUILD);
