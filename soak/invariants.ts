@@ -3,7 +3,7 @@ import type { DiscordEmulator, StoredMessage } from '../loopback/discord/emulato
 import { buttonsOf, embedText } from '../loopback/writers-room.js';
 import type { Db } from '../src/db/connection.js';
 import { decodeCustomId } from '../src/views/custom-id.js';
-import { jobKeyFor } from '../src/domain/jobs.js';
+import { isJobName, jobKeyFor, jobSpec } from '../src/domain/jobs.js';
 import { describePageState, draftKindOf, isGenerating, isReviewing } from '../src/domain/page-state-machine.js';
 import type { ActionLog } from './rooms.js';
 
@@ -23,8 +23,8 @@ function buttonTargets(message: StoredMessage, label: string) {
 }
 
 /** Every invariant the soak promises, checked against Postgres, Redis and the emulated Discord. */
-export async function checkInvariants(input: { db: Db; discord: DiscordEmulator; queue: Queue; log: ActionLog }): Promise<InvariantResult[]> {
-  const { db, discord, queue, log } = input;
+export async function checkInvariants(input: { db: Db; discord: DiscordEmulator; queue: Queue; renderQueue: Queue; log: ActionLog }): Promise<InvariantResult[]> {
+  const { db, discord, queue, renderQueue, log } = input;
   const results: InvariantResult[] = [];
   const pages = await db
     .selectFrom('story_pages as p')
@@ -65,11 +65,11 @@ export async function checkInvariants(input: { db: Db; discord: DiscordEmulator;
   results.push({ name: 'every page approved, open for votes, being written or failed with Retry', checked: pages.length, violations: stuck });
   results.push({ name: 'every approved page announced (once per approval), its card saying so', checked: pages.filter((p) => p.state === 'page_approved').length, violations: unannounced });
 
-  const unfinished = await db.selectFrom('outbox').select(['job_key', 'relayed_at']).where('completed_at', 'is', null).execute();
+  const unfinished = await db.selectFrom('outbox').select(['job_key', 'job_name', 'relayed_at']).where('completed_at', 'is', null).execute();
   const outboxCount = await db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   const notDone: string[] = [];
   for (const row of unfinished) {
-    const job = await queue.getJob(row.job_key);
+    const job = await (isJobName(row.job_name) && jobSpec(row.job_name).queue === 'render' ? renderQueue : queue).getJob(row.job_key);
     const jobState = job ? await job.getState() : 'missing';
     // Delayed reminders and deadlines still to come are live, not lost.
     if (!LIVE.has(jobState)) notDone.push(`${row.job_key}: ${jobState}`);

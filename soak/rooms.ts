@@ -12,6 +12,8 @@ export interface SoakRoom {
   members: string[];
   threads: string[];
   room: WritersRoom;
+  /** Every web address `/story publish` gave this story (each publish makes a new one; unpublish revokes it). */
+  addresses: string[];
 }
 
 /** A vote the bot answered as recorded: it must be in Postgres at the end. */
@@ -24,6 +26,8 @@ export interface AcknowledgedVote {
 
 export interface ActionLog {
   actions: number;
+  /** Actions by kind, counted when they reached the bot (a kind with nothing to click is not counted). */
+  kinds: Record<string, number>;
   /** Interactions that got no answer at all (the emulator's own deadline records late ones). */
   unanswered: string[];
   votes: AcknowledgedVote[];
@@ -37,18 +41,28 @@ export async function createRoom(discord: DiscordEmulator, index: number): Promi
   const channel = discord.createChannel(guild.id, { name: 'story' });
   const admin = discord.createUser({ username: `admin${index}` });
   discord.addMember(guild.id, admin.id, { permissions: ADMIN_PERMISSIONS });
-  const soak: SoakRoom = { guildId: guild.id, storyChannelId: channel.id, adminId: admin.id, members: [], threads: [], room: null as unknown as WritersRoom };
+  const soak: SoakRoom = { guildId: guild.id, storyChannelId: channel.id, adminId: admin.id, members: [], threads: [], room: null as unknown as WritersRoom, addresses: [] };
   soak.room = new WritersRoom({ discord, guildId: guild.id, storyChannelId: channel.id, adminId: admin.id });
   for (let i = 0; i < 3; i += 1) soak.members.push(soak.room.newMember(`w${index}-${i}`));
   await soak.room.setupStory(`Soak story ${index}`);
+  // Small panels: the loopback ComfyUI draws every PNG in the soak's own process.
+  await discord.slashCommand({ guildId: guild.id, channelId: channel.id, userId: admin.id, name: 'settings', options: { panel_size: 'small' } }).response();
   soak.threads.push(await soak.room.openChapter(`Chapter of room ${index}`));
   for (const member of soak.members) await soak.room.join(soak.threads[0] as string, member);
   return soak;
 }
 
-type ActionName = 'start' | 'vote' | 'revise' | 'pick' | 'another' | 'join' | 'role' | 'restore' | 'quorum' | 'settings' | 'bible' | 'retry' | 'cancel';
+type ActionName =
+  | 'start' | 'vote' | 'revise' | 'pick' | 'another' | 'join' | 'role' | 'restore' | 'quorum' | 'settings' | 'bible' | 'retry' | 'cancel'
+  | 'reroll' | 'prompt' | 'approvePanels' | 'retryPanels' | 'publish';
 
-const WEIGHTS: Record<ActionName, number> = { start: 4, vote: 10, revise: 3, pick: 6, another: 1, join: 1, role: 1, restore: 1, quorum: 1, settings: 1, bible: 1, retry: 2, cancel: 1 };
+const WEIGHTS: Record<ActionName, number> = {
+  start: 4, vote: 10, revise: 3, pick: 6, another: 1, join: 1, role: 1, restore: 1, quorum: 1, settings: 1, bible: 1, retry: 2, cancel: 1,
+  reroll: 3, prompt: 2, approvePanels: 4, retryPanels: 2, publish: 1,
+};
+
+/** A story's web address in the bot's answer to `/story publish`. */
+const ADDRESS = /(https?:\/\/[^\s/]+\/[a-z0-9-]+-[0-9a-f]{32})/;
 
 /** Messages in a thread with a live button of this label. */
 function withButton(discord: DiscordEmulator, threadId: string, label: string): StoredMessage[] {
@@ -65,6 +79,7 @@ export async function act(discord: DiscordEmulator, rooms: readonly SoakRoom[], 
   const action = random.weighted(WEIGHTS);
   const answered = async (name: string, pending: Promise<unknown>) => {
     log.actions += 1;
+    log.kinds[action] = (log.kinds[action] ?? 0) + 1;
     try {
       return await pending;
     } catch (error) {
@@ -135,6 +150,34 @@ export async function act(discord: DiscordEmulator, rooms: readonly SoakRoom[], 
     case 'bible':
       await command(soak.adminId, soak.storyChannelId, 'bible', 'add', { title: `Entry ${random.int(20)}`, type: 'rule', text: `Rule number ${random.int(1000)}: lanterns never go out.` });
       return;
+    case 'reroll':
+    case 'approvePanels':
+    case 'retryPanels': {
+      // On a page's panels message: Reroll N for one panel, or the set's Approve panels and Retry failed panels.
+      const wanted = (label: string | undefined) => (action === 'reroll' ? Boolean(label?.startsWith('Reroll ')) : label === (action === 'approvePanels' ? 'Approve panels' : 'Retry failed panels'));
+      const message = random.pick(discord.messages(threadId).filter((m) => buttonsOf(m).some((b) => !b.disabled && wanted(b.label))));
+      const button = message && random.pick(buttonsOf(message).filter((b) => !b.disabled && wanted(b.label)));
+      if (message && button?.label) await answered(button.label, room.click(threadId, message, someone, button.label).response());
+      return;
+    }
+    case 'prompt': {
+      // Change prompt opens a form with the panel's prompt; a refusal (a reader, a panel still rendering) answers instead.
+      const message = random.pick(discord.messages(threadId).filter((m) => buttonsOf(m).some((b) => !b.disabled && b.label?.startsWith('Change prompt '))));
+      const button = message && random.pick(buttonsOf(message).filter((b) => !b.disabled && b.label?.startsWith('Change prompt ')));
+      if (!message || !button?.label) return;
+      const opened = (await answered(button.label, room.click(threadId, message, someone, button.label).response())) as { kind?: string; modal?: { custom_id: string } } | null;
+      if (opened?.kind !== 'modal' || !opened.modal) return;
+      const fields = { prompt: `lantern light on a snowy pass, ink and watercolour, take ${random.int(1000)}` };
+      await answered('Change prompt form', discord.submitModal({ guildId: soak.guildId, channelId: threadId, userId: someone, customId: opened.modal.custom_id, fields, messageId: message.id }).response());
+      return;
+    }
+    case 'publish': {
+      const subcommand = random.next() < 0.6 ? 'publish' : 'unpublish';
+      const reply = (await command(soak.adminId, soak.storyChannelId, 'story', subcommand, {})) as { content?: string } | null;
+      const address = subcommand === 'publish' ? ADDRESS.exec(reply?.content ?? '')?.[1] : undefined;
+      if (address) soak.addresses.push(address);
+      return;
+    }
     case 'retry':
     case 'cancel': {
       const label = action === 'retry' ? 'Retry' : 'Cancel';

@@ -8,9 +8,11 @@ import { Queue } from 'bullmq';
 import { sql } from 'kysely';
 import { startStoryroom } from '../loopback/stack.js';
 import { registerCommands } from '../src/discord/register-commands.js';
-import { GENERATION_QUEUE } from '../src/queue/jobs.js';
+import { GENERATION_QUEUE, RENDER_QUEUE } from '../src/queue/jobs.js';
 import { createRedisConnection } from '../src/queue/redis.js';
+import { COMFY_FAULT_WEIGHTS, SoakComfy, STEP_DELAY_MS } from './comfyui-faults.js';
 import { checkInvariants, type InvariantResult } from './invariants.js';
+import { checkPanelsMessages, checkRenderEndings, describeRenders, checkUnpublishedImages, RenderCapWatch, type RenderLimits } from './render-invariants.js';
 import { freePort } from '../loopback/free-port.js';
 import { startLocalServices } from '../loopback/local-services.js';
 import { ThrowawayRedis } from '../loopback/throwaway-redis.js';
@@ -35,6 +37,10 @@ const seconds = argument('seconds', 90);
 const seed = argument('seed', 1);
 const ROOMS = 4;
 const QUIET_LIMIT_MS = 120_000;
+// Low enough that a hung render times out, and a stuck one is failed by the sweeper, within the run.
+const RENDER_TIMEOUT_SECONDS = 8;
+const MAX_RENDERS_PER_GUILD = 5;
+const STUCK_PAGE_SECONDS = 5;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -49,9 +55,15 @@ async function main(): Promise<number> {
   const h = await startStoryroom('soak', {
     bot: false,
     worker: false,
+    // The web reader runs in this process: the soak asks it for images of stories not published.
+    web: true,
+    comfyui: { stepDelayMs: STEP_DELAY_MS },
     env: {
       REDIS_URL: redis.url,
-      STUCK_PAGE_SECONDS: '5',
+      STUCK_PAGE_SECONDS: String(STUCK_PAGE_SECONDS),
+      PANEL_PROMPTS: 'on',
+      RENDER_TIMEOUT_SECONDS: String(RENDER_TIMEOUT_SECONDS),
+      MAX_RENDERS_PER_GUILD: String(MAX_RENDERS_PER_GUILD),
       WORKER_LOCK_MS: '6000',
       GENERATION_ATTEMPTS: '3',
       MODEL_TIMEOUT_MS: '2000',
@@ -67,6 +79,18 @@ async function main(): Promise<number> {
         ? { delayMs: 3_000 }
         : { fault: random.pick(['server_error', 'rate_limit', 'malformed_json', 'refusal'] as const) ?? 'server_error', retryAfterMs: 200 };
     }
+    if (request.responseFormatName === 'panel_prompts') {
+      const panels = Array.from({ length: 1 + random.int(3) }, (_, i) => ({
+        panel: i + 1,
+        scene: `The pass, view ${random.int(100)}`,
+        characters: ['Kai'],
+        camera: 'wide shot',
+        mood: 'hushed',
+        image_prompt: `snowy pass at dawn, lantern, panel ${i + 1}, variant ${random.int(10_000)}`,
+        negative_prompt: 'text, watermark',
+      }));
+      return { json: { panels } };
+    }
     return request.responseFormatName === 'dialogue_script'
       ? { json: { panels: [{ panel: 1, caption: null, lines: [{ speaker: 'Kai', line: `Line ${random.int(100)}.` }] }] } }
       : { content: `The lantern swings over the pass, number ${random.int(10_000)}.`, chunkDelayMs: 20 };
@@ -80,7 +104,19 @@ async function main(): Promise<number> {
   const rooms: SoakRoom[] = [];
   for (let i = 0; i < ROOMS; i += 1) rooms.push(await createRoom(h.discord, i));
 
-  const log: ActionLog = { actions: 0, unanswered: [], votes: [] };
+  const log: ActionLog = { actions: 0, kinds: {}, unanswered: [], votes: [] };
+  if (!h.comfy || !h.web) throw new Error('the soak needs the loopback ComfyUI and the web reader');
+  const comfy = new SoakComfy(h.comfy, random);
+  const webUrl = h.web.url;
+  const limits: RenderLimits = {
+    timeoutMs: RENDER_TIMEOUT_SECONDS * 1000,
+    // A render job's own worst case past one timeout (four more attempts, each up to its timeout, with
+    // 1 + 2 + 4 + 8 s of back-off between) plus the sweeper's margin (the larger of 30 s and STUCK_PAGE_SECONDS).
+    marginMs: 4 * RENDER_TIMEOUT_SECONDS * 1000 + 15_000 + Math.max(30, STUCK_PAGE_SECONDS) * 1000,
+    maxPerGuild: MAX_RENDERS_PER_GUILD,
+  };
+  const capWatch = new RenderCapWatch(h.database.db, MAX_RENDERS_PER_GUILD);
+  capWatch.start(250);
   const faults: Record<string, number> = {};
   let paused = false;
   const deadline = Date.now() + seconds * 1000;
@@ -102,7 +138,9 @@ async function main(): Promise<number> {
   const injectFaults = async () => {
     while (Date.now() < deadline - 5_000) {
       await sleep(4_000 + random.int(6_000));
-      const kind = random.weighted({ killWorker: 3, restartBot: 1, restartRedis: 2, killPostgres: 2, model: 3, discord: 3, deleteDraft: 2 });
+      const kind = random.weighted({ killWorker: 3, restartBot: 1, restartRedis: 2, killPostgres: 2, model: 3, discord: 3, deleteDraft: 2, ...COMFY_FAULT_WEIGHTS });
+      // One ComfyUI fault at a time: a restart would end a lasting one (down, a hang) early.
+      if (Object.hasOwn(COMFY_FAULT_WEIGHTS, kind) && comfy.busy) continue;
       faults[kind] = (faults[kind] ?? 0) + 1;
       switch (kind) {
         case 'killWorker': {
@@ -143,6 +181,13 @@ async function main(): Promise<number> {
           if (threadId && draft) h.discord.deleteMessage(threadId, draft.id);
           break;
         }
+        case 'comfyRestart':
+        case 'comfyDown':
+        case 'comfyError':
+        case 'comfyHang':
+        case 'comfyHandshake':
+          await comfy.inject(kind);
+          break;
       }
     }
   };
@@ -150,18 +195,23 @@ async function main(): Promise<number> {
 
   // Quiet: no more actions or faults; the sweeper and the retries settle what is left.
   modelTrouble = 0;
+  await comfy.settle();
   const db = h.database.db;
   const connection = createRedisConnection(redis.url, 'producer');
   const queue = new Queue(GENERATION_QUEUE, { connection, prefix: h.config.redis.prefix });
+  const renderQueue = new Queue(RENDER_QUEUE, { connection, prefix: h.config.redis.prefix });
   const quietUntil = Date.now() + QUIET_LIMIT_MS;
   let results: InvariantResult[] = [];
   for (;;) {
     await sleep(3_000);
-    results = await checkInvariants({ db, discord: h.discord, queue, log });
+    results = [...(await checkInvariants({ db, discord: h.discord, queue, renderQueue, log })), ...(await checkRenderEndings(db, limits)), await checkPanelsMessages(db, h.discord)];
     const open = results.reduce((sum, r) => sum + r.violations.length, 0);
     if (open === 0 || Date.now() > quietUntil) break;
   }
 
+  capWatch.stop();
+  results.push({ name: `renders asked for by co-writers never above ${MAX_RENDERS_PER_GUILD} per server (sampled every 250 ms)`, checked: capWatch.samples, violations: capWatch.violations });
+  results.push(await checkUnpublishedImages(db, webUrl, rooms));
   const crashes = [bot, ...workers].flatMap((p) => [...p.crashes, ...p.lines.filter((l) => /"level":60|nhandled|uncaught/i.test(l)).map((l) => `${p.label}: ${l.slice(0, 200)}`)]);
   results.push({ name: 'no crash, unhandled rejection or fatal line in the logs', checked: [bot, ...workers].reduce((sum, p) => sum + p.lines.length, 0), violations: crashes });
   clearInterval(memoryWatch);
@@ -188,8 +238,11 @@ async function main(): Promise<number> {
   }
   const faultCount = Object.values(faults).reduce((sum, n) => sum + n, 0);
   say(`faults: ${Object.entries(faults).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`);
+  say(await describeRenders(db));
+  say(`actions: ${Object.entries(log.kinds).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`);
   say(`actions ${log.actions}, faults ${faultCount}, violations ${violations}`);
 
+  await renderQueue.close();
   await queue.close();
   connection.disconnect();
   await Promise.all([bot, ...workers].map((p) => p.stop('SIGTERM')));
