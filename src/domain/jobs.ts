@@ -23,6 +23,9 @@ export const generateTakeJob = z.object({ pageId: id, leadRevisionId: id, reques
 /** Redraw a draft's message, or every take's of a round (its tally, or how it was decided); coalesced like the progress message. */
 export const refreshRoundJob = z.object({ pageId: id, leadRevisionId: id });
 
+/** Redraw a page's panels message from Postgres once its renders settle (coalesced like the progress message). */
+export const refreshPanelsJob = z.object({ pageId: id });
+
 /** The page was approved at this version (a restored page can be approved again, and is announced again). */
 export const announcePageJob = z.object({ pageId: id, pageVersion: z.number().int().nonnegative() });
 
@@ -97,6 +100,7 @@ export const JOBS = {
   'render-panel': job({ schema: renderPanelJob, key: (d) => `render-panel-r${d.renderId}`, queue: 'render', attempts: 5, backoffMs: 1_000 }),
   'refresh-progress': job({ schema: refreshProgressJob, key: (d) => `refresh-progress-c${d.chapterId}`, queue: 'progress', attempts: 3, backoffMs: 1_000 }),
   'refresh-round': job({ schema: refreshRoundJob, key: (d) => `refresh-round-r${d.leadRevisionId}`, queue: 'progress', attempts: 3, backoffMs: 1_000 }),
+  'refresh-panels': job({ schema: refreshPanelsJob, key: (d) => `refresh-panels-p${d.pageId}`, queue: 'progress', attempts: 3, backoffMs: 1_000 }),
 };
 
 export type JobName = keyof typeof JOBS;

@@ -36,7 +36,15 @@ export class ProgressRefresher {
     this.add('refresh-round', { pageId, leadRevisionId });
   }
 
-  private add<N extends 'refresh-progress' | 'refresh-round'>(name: N, data: JobData<N>): void {
+  /**
+   * A page's panels message once its renders settle: two workers ending renders of one page at once
+   * each draw what they read, and the older view can land last; this redraw reads Postgres after both.
+   */
+  refreshPanels(pageId: number): void {
+    this.add('refresh-panels', { pageId });
+  }
+
+  private add<N extends 'refresh-progress' | 'refresh-round' | 'refresh-panels'>(name: N, data: JobData<N>): void {
     const spec = jobSpec(name);
     this.queue
       .add(

@@ -21,7 +21,7 @@ export interface WorkerDeps {
   /** Minimum time between streamed edits of a draft message. */
   streamEditIntervalMs: number;
   /** Ask for the chapter's pinned progress message to be redrawn. */
-  progress: { refresh(chapterId: number): void };
+  progress: { refresh(chapterId: number): void; refreshPanels(pageId: number): void };
   /** The worker's one ComfyUI client; null when rendering is off (no COMFYUI_URL). */
   comfy: ComfyClient | null;
   /** Model servers seen unable to answer `n` choices: their takes go as parallel requests. */
@@ -36,7 +36,7 @@ export function createWorkerDeps(
   db: Db,
   logger: Logger,
   options: { streamEditIntervalMs?: number; metrics?: ProcessMetrics } = {},
-  hooks: Pick<WorkerDeps, 'progress'> = { progress: { refresh: () => undefined } },
+  hooks: Pick<WorkerDeps, 'progress'> = { progress: { refresh: () => undefined, refreshPanels: () => undefined } },
 ): WorkerDeps {
   const metrics = options.metrics ?? new ProcessMetrics('worker');
   const rest = createDiscordRest(config.discord);

@@ -8,7 +8,7 @@ import type { WorkerDeps } from './deps.js';
 import { processGenerateDraft } from './generate-draft.js';
 import { processGenerateTake } from './generate-take.js';
 import { processPostDraft } from './post-draft.js';
-import { processRefreshProgress, processRefreshRound } from './refresh-progress.js';
+import { processRefreshPanels, processRefreshProgress, processRefreshRound } from './refresh-progress.js';
 import { processRenderPanel } from './render-panel.js';
 import { processReviewDeadline } from './review-deadline.js';
 import { processReviewDraft } from './review-draft.js';
@@ -38,4 +38,5 @@ export const PROCESSORS = {
   'render-panel': processRenderPanel,
   'refresh-progress': processRefreshProgress,
   'refresh-round': processRefreshRound,
+  'refresh-panels': processRefreshPanels,
 } satisfies Record<JobName, JobProcessor>;

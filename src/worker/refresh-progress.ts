@@ -1,10 +1,11 @@
 import type { Job } from 'bullmq';
 import { renderPinnedProgress } from '../views/progress.js';
 import { getPageWithPlace, getRevision } from '../db/pages.js';
-import { refreshProgressJob, refreshRoundJob } from '../domain/jobs.js';
+import { refreshPanelsJob, refreshProgressJob, refreshRoundJob } from '../domain/jobs.js';
 import { getChapterProgressById } from '../services/progress-service.js';
 import type { WorkerDeps } from './deps.js';
 import { showDraft, whileChapterReachable } from './page-views.js';
+import { showPanels } from './panels-view.js';
 
 /** Redraws a draft's message, or every take's message of a round, from Postgres: its tally as it now counts. */
 export async function processRefreshRound(deps: WorkerDeps, job: Job): Promise<string> {
@@ -32,6 +33,17 @@ export async function processRefreshProgress(deps: WorkerDeps, job: Job): Promis
       { by: 'chapter_progress' },
       renderPinnedProgress(progress, new Date()),
     );
+    return 'refreshed';
+  });
+}
+
+/** Redraws a page's panels message from Postgres, after its renders settle (see ProgressRefresher.refreshPanels). */
+export async function processRefreshPanels(deps: WorkerDeps, job: Job): Promise<string> {
+  const { pageId } = refreshPanelsJob.parse(job.data);
+  const place = await getPageWithPlace(deps.db, pageId);
+  if (!place || place.thread_id === null) return 'page gone';
+  return whileChapterReachable(deps, place.chapter_id, deps.logger.child({ jobId: job.id }), async () => {
+    await showPanels(deps, place);
     return 'refreshed';
   });
 }

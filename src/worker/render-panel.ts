@@ -32,6 +32,8 @@ export async function processRenderPanel(deps: WorkerDeps, job: Job): Promise<st
       await editor.close();
     }
     await showPanels(deps, place);
+    // Another worker may end a render of this page at the same moment and land an older view last.
+    deps.progress.refreshPanels(place.id);
     return outcome;
   });
 }
