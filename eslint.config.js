@@ -24,11 +24,29 @@ export default tseslint.config(
     // The worker reaches Discord through REST only: importing discord.js there loads the whole gateway
     // client (about 20 MiB resident). Its parts come from @discordjs/rest, discord-api-types and
     // @discordjs/formatters, which discord.js itself re-exports.
-    files: ['src/worker/**', 'src/services/**', 'src/views/**', 'src/comfyui/**', 'src/agents/**', 'src/db/**', 'src/queue/**', 'src/domain/**', 'src/ops/**'],
+    files: [
+      'src/worker/**',
+      'src/services/**',
+      'src/views/**',
+      'src/comfyui/**',
+      'src/agents/**',
+      'src/db/**',
+      'src/queue/**',
+      'src/domain/**',
+      'src/ops/**',
+    ],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
-        { paths: [{ name: 'discord.js', allowTypeImports: true, message: 'Code the worker loads imports @discordjs/rest, discord-api-types/v10 or @discordjs/formatters instead.' }] },
+        {
+          paths: [
+            {
+              name: 'discord.js',
+              allowTypeImports: true,
+              message: 'Code the worker loads imports @discordjs/rest, discord-api-types/v10 or @discordjs/formatters instead.',
+            },
+          ],
+        },
       ],
     },
   },

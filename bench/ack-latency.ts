@@ -12,7 +12,10 @@ async function carrier(discord: DiscordEmulator, channelId: string): Promise<str
   const response = await fetch(`${discord.apiUrl}/v10/channels/${channelId}/messages`, {
     method: 'POST',
     headers: { authorization: `Bot ${discord.token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ content: 'draft', components: [{ type: 1, components: [{ type: 2, style: ButtonStyle.Primary, custom_id: 'x', label: 'Approve' }] }] }),
+    body: JSON.stringify({
+      content: 'draft',
+      components: [{ type: 1, components: [{ type: 2, style: ButtonStyle.Primary, custom_id: 'x', label: 'Approve' }] }],
+    }),
   });
   return ((await response.json()) as { id: string }).id;
 }
@@ -42,7 +45,11 @@ export async function benchAckLatency(): Promise<BenchRow[]> {
   const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: bare.apiUrl }, waitGuildTimeout: 200 });
   try {
     const db = h.database.db;
-    const story = await db.insertInto('stories').values({ guild_id: h.guildId, channel_id: h.storyChannelId, title: 'Bench', created_by: h.adminId, quorum: 'all' }).returning('id').executeTakeFirstOrThrow();
+    const story = await db
+      .insertInto('stories')
+      .values({ guild_id: h.guildId, channel_id: h.storyChannelId, title: 'Bench', created_by: h.adminId, quorum: 'all' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const users = Array.from({ length: 100 }, (_, i) => {
       const user = h.discord.createUser({ username: `voter${i}` });
       h.discord.addMember(h.guildId, user.id);
@@ -50,7 +57,12 @@ export async function benchAckLatency(): Promise<BenchRow[]> {
     });
     const channels = Array.from({ length: 100 }, () => h.discord.createChannel(h.guildId, { name: 'draft' }).id);
     // Every click is a real vote on its own open draft (quorum "all" keeps them open).
-    const drafts = await openDrafts(db, { guildId: h.guildId, storyId: story.id, threadIds: channels, writers: [...users, 'absent-writer'] });
+    const drafts = await openDrafts(db, {
+      guildId: h.guildId,
+      storyId: story.id,
+      threadIds: channels,
+      writers: [...users, 'absent-writer'],
+    });
     const targets = await Promise.all(
       drafts.map(async (d, i) => ({
         guildId: h.guildId,
@@ -75,16 +87,33 @@ export async function benchAckLatency(): Promise<BenchRow[]> {
     await client.login(bare.token);
     await ready;
     const bareTargets = await Promise.all(
-      bareChannels.map(async (channelId, i) => ({ guildId: bareGuild, channelId, messageId: await carrier(bare, channelId), userId: bareUsers[i] as string, customId: 'x' })),
+      bareChannels.map(async (channelId, i) => ({
+        guildId: bareGuild,
+        channelId,
+        messageId: await carrier(bare, channelId),
+        userId: bareUsers[i] as string,
+        customId: 'x',
+      })),
     );
 
     const rows: BenchRow[] = [];
     for (const level of LEVELS) {
       const baseline = summarize(await clickRounds(bare, bareTargets, level, false));
       const ours = summarize(await clickRounds(h.discord, targets, level, true));
-      rows.push(row(`ack latency, ${level} concurrent click${level === 1 ? '' : 's'}`, 'ms', ours, { name: 'bare discord.js deferUpdate', value: baseline }, '< 2× bare'));
+      rows.push(
+        row(
+          `ack latency, ${level} concurrent click${level === 1 ? '' : 's'}`,
+          'ms',
+          ours,
+          { name: 'bare discord.js deferUpdate', value: baseline },
+          '< 2× bare',
+        ),
+      );
     }
-    const votes = await db.selectFrom('votes').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const votes = await db
+      .selectFrom('votes')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     if (Number(votes.n) !== 100) throw new Error(`expected 100 distinct votes, found ${String(votes.n)}`);
     return rows;
   } finally {

@@ -17,9 +17,17 @@ export async function benchClickToJob(): Promise<BenchRow[]> {
   const workerConnection = createRedisConnection(REDIS_URL, 'worker');
   const queue = new Queue('bare', { connection, prefix });
   const started = new Map<string, number>();
-  const bareWorker = new Worker('bare', (job: Job) => Promise.resolve(void started.set(job.id ?? '', now())), { connection: workerConnection, prefix, concurrency: 4 });
+  const bareWorker = new Worker('bare', (job: Job) => Promise.resolve(void started.set(job.id ?? '', now())), {
+    connection: workerConnection,
+    prefix,
+    concurrency: 4,
+  });
   try {
-    h.model.setResponder((request) => (request.responseFormatName ? { json: { panels: [{ panel: 1, caption: null, lines: [{ speaker: 'A', line: 'B' }] }] } } : { content: 'Bench narration.' }));
+    h.model.setResponder((request) =>
+      request.responseFormatName
+        ? { json: { panels: [{ panel: 1, caption: null, lines: [{ speaker: 'A', line: 'B' }] }] } }
+        : { content: 'Bench narration.' },
+    );
     const room = new WritersRoom(h);
     await room.setupStory('Bench');
     const jobStarts = new Map<number, number>();

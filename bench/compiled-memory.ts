@@ -11,7 +11,11 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** A plain-JavaScript baseline process; resolves once it prints that it is ready. */
 function startBare(script: string, env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [script.includes('/') ? script : `bench/bare/${script}`], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [script.includes('/') ? script : `bench/bare/${script}`], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -48,7 +52,10 @@ async function bundleBaselines(): Promise<{ client: string; worker: string }> {
   // Inside the project, so the packages left external (ws…) resolve from node_modules as the bot's do.
   const outdir = join(ROOT, 'dist', 'bench-bare');
   await build({
-    entryPoints: { 'discord-client': join(ROOT, 'bench/bare/discord-client.mjs'), 'bullmq-worker': join(ROOT, 'bench/bare/bullmq-worker.mjs') },
+    entryPoints: {
+      'discord-client': join(ROOT, 'bench/bare/discord-client.mjs'),
+      'bullmq-worker': join(ROOT, 'bench/bare/bullmq-worker.mjs'),
+    },
     outdir,
     outExtension: { '.js': '.mjs' },
     bundle: true,
@@ -77,15 +84,43 @@ export async function benchCompiledMemory(): Promise<BenchRow[]> {
     await h.discord.waitForBotConnection({ timeoutMs: 60_000 });
     const bundled = await bundleBaselines();
     // One at a time, each kept as soon as it runs, so a baseline that fails to start does not leave the others behind.
-    for (const script of ['discord-client.mjs', 'bullmq-worker.mjs', bundled.client, bundled.worker]) bares.push(await startBare(script, env));
+    for (const script of ['discord-client.mjs', 'bullmq-worker.mjs', bundled.client, bundled.worker])
+      bares.push(await startBare(script, env));
     await sleep(3_000);
-    const [botIdle, workerIdle, bareClient, bareWorker, bundledClient, bundledWorker] = await sampleRss([bot.child.pid, worker.child.pid, ...bares.map((b) => b.pid)], 3_000);
+    const [botIdle, workerIdle, bareClient, bareWorker, bundledClient, bundledWorker] = await sampleRss(
+      [bot.child.pid, worker.child.pid, ...bares.map((b) => b.pid)],
+      3_000,
+    );
     const target = '≤ 1.5× bare';
     return [
-      row('compiled bot RSS, idle', 'MiB', summarize(botIdle ?? []), { name: 'bare discord.js client on the emulator, idle', value: summarize(bareClient ?? []) }, target),
-      row('compiled worker RSS, idle', 'MiB', summarize(workerIdle ?? []), { name: 'bare BullMQ worker, idle', value: summarize(bareWorker ?? []) }, target),
-      row('compiled bot RSS, idle', 'MiB', summarize(botIdle ?? []), { name: 'the same bare client, bundled like the bot', value: summarize(bundledClient ?? []) }, '– (fairness check)'),
-      row('compiled worker RSS, idle', 'MiB', summarize(workerIdle ?? []), { name: 'the same bare worker, bundled like the worker', value: summarize(bundledWorker ?? []) }, '– (fairness check)'),
+      row(
+        'compiled bot RSS, idle',
+        'MiB',
+        summarize(botIdle ?? []),
+        { name: 'bare discord.js client on the emulator, idle', value: summarize(bareClient ?? []) },
+        target,
+      ),
+      row(
+        'compiled worker RSS, idle',
+        'MiB',
+        summarize(workerIdle ?? []),
+        { name: 'bare BullMQ worker, idle', value: summarize(bareWorker ?? []) },
+        target,
+      ),
+      row(
+        'compiled bot RSS, idle',
+        'MiB',
+        summarize(botIdle ?? []),
+        { name: 'the same bare client, bundled like the bot', value: summarize(bundledClient ?? []) },
+        '– (fairness check)',
+      ),
+      row(
+        'compiled worker RSS, idle',
+        'MiB',
+        summarize(workerIdle ?? []),
+        { name: 'the same bare worker, bundled like the worker', value: summarize(bundledWorker ?? []) },
+        '– (fairness check)',
+      ),
     ];
   } finally {
     for (const child of bares) child.kill('SIGTERM');

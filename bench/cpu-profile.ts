@@ -31,7 +31,9 @@ export function topSelfFrames(directory: string, window: [number, number] | null
       if (window && (at < window[0] || at > window[1])) return;
       if (!frame || frame.functionName === '(idle)') return;
       totalUs += delta;
-      const where = frame.url ? `${frame.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*?\/(src|dist)\//, '$1/')}:${frame.lineNumber + 1}` : '';
+      const where = frame.url
+        ? `${frame.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*?\/(src|dist)\//, '$1/')}:${frame.lineNumber + 1}`
+        : '';
       const key = `${frame.functionName || '(anonymous)'}${where ? ` (${where})` : ''}`;
       selfUs.set(key, (selfUs.get(key) ?? 0) + delta);
     });

@@ -12,7 +12,15 @@ export async function openDrafts(
   if (input.quorum) await db.updateTable('stories').set({ quorum: input.quorum }).where('id', '=', input.storyId).execute();
   const drafts = [];
   for (const threadId of input.threadIds) {
-    const draft = await seedChapterWithDraft(db, { guildId: input.guildId, storyId: input.storyId, threadId, writers: input.writers, title: `Bench ${threadId}`, input: 'A page for the benchmark', body: 'Bench draft.' });
+    const draft = await seedChapterWithDraft(db, {
+      guildId: input.guildId,
+      storyId: input.storyId,
+      threadId,
+      writers: input.writers,
+      title: `Bench ${threadId}`,
+      input: 'A page for the benchmark',
+      body: 'Bench draft.',
+    });
     drafts.push({ ...draft, threadId });
   }
   // The narration jobs these pages queued are not part of any measurement.

@@ -29,7 +29,9 @@ function sixPanelPage(run: number): LetteringScript {
 /** Composing one lettered 6-panel page (decode, detail, layout, PNG, SVG) against decoding its panel PNGs alone. */
 export async function benchLettering(): Promise<BenchRow[]> {
   registerLetteringFonts();
-  const pictures = sixPanelPage(0).panels.map((p, i) => drawPanelPicture({ width: p.width, height: p.height, seed: `bench-${i}`, placements: Object.values(p.placements) }));
+  const pictures = sixPanelPage(0).panels.map((p, i) =>
+    drawPanelPicture({ width: p.width, height: p.height, seed: `bench-${i}`, placements: Object.values(p.placements) }),
+  );
   const compose: number[] = [];
   const decode: number[] = [];
   for (let run = 0; run < RUNS + WARMUP; run += 1) {
@@ -44,5 +46,13 @@ export async function benchLettering(): Promise<BenchRow[]> {
       compose.push(t2 - t1);
     }
   }
-  return [row('compose a lettered 6-panel page (layout + PNG + SVG)', 'ms', summarize(compose), { name: 'decode its 6 panel PNGs', value: summarize(decode) }, '≤ 150 ms median')];
+  return [
+    row(
+      'compose a lettered 6-panel page (layout + PNG + SVG)',
+      'ms',
+      summarize(compose),
+      { name: 'decode its 6 panel PNGs', value: summarize(decode) },
+      '≤ 150 ms median',
+    ),
+  ];
 }

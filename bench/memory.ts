@@ -27,14 +27,24 @@ export async function benchMemory(): Promise<BenchRow[]> {
     const [botIdle, workerIdle, bareIdle] = await sample([bot.child.pid, worker.child.pid, bare.pid], 3_000);
 
     const db = h.database.db;
-    const story = await db.insertInto('stories').values({ guild_id: h.guildId, channel_id: h.storyChannelId, title: 'Mem', created_by: h.adminId }).returning('id').executeTakeFirstOrThrow();
+    const story = await db
+      .insertInto('stories')
+      .values({ guild_id: h.guildId, channel_id: h.storyChannelId, title: 'Mem', created_by: h.adminId })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const users = Array.from({ length: 40 }, (_, i) => {
       const user = h.discord.createUser({ username: `mem${i}` });
       h.discord.addMember(h.guildId, user.id);
       return user.id;
     });
     const channels = Array.from({ length: 40 }, () => h.discord.createChannel(h.guildId).id);
-    const drafts = await openDrafts(db, { guildId: h.guildId, storyId: story.id, threadIds: channels, writers: [...users, 'absent'], quorum: 'all' });
+    const drafts = await openDrafts(db, {
+      guildId: h.guildId,
+      storyId: story.id,
+      threadIds: channels,
+      writers: [...users, 'absent'],
+      quorum: 'all',
+    });
     const messages = await Promise.all(
       drafts.map(async (d) => {
         const response = await fetch(`${h.discord.apiUrl}/v10/channels/${d.threadId}/messages`, {

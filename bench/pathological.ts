@@ -46,7 +46,11 @@ function typedScript(unit: string, length: number): string {
 
 /** The model's longest script: twelve panels, each a 600-character caption and four 600-character lines. */
 const modelScript = (unit: string): DialogueScript => ({
-  panels: Array.from({ length: 12 }, (_, i) => ({ panel: i + 1, caption: run(unit, 600), lines: Array.from({ length: 4 }, () => ({ speaker: run(unit, 80), line: run(unit, 600) })) })),
+  panels: Array.from({ length: 12 }, (_, i) => ({
+    panel: i + 1,
+    caption: run(unit, 600),
+    lines: Array.from({ length: 4 }, () => ({ speaker: run(unit, 80), line: run(unit, 600) })),
+  })),
 });
 
 function edit(typed: string, from: EditSource): void {
@@ -59,10 +63,20 @@ function edit(typed: string, from: EditSource): void {
 
 const links = readerLinks('https://reader.example', 'bench-0123456789abcdef0123456789abcdef');
 const feedOf = (narration: string) =>
-  renderAtomFeed({ id: 1, title: 'Bench', address: 'bench-0123456789abcdef0123456789abcdef', publishedAt: new Date(0) }, [{ chapterNumber: 1, chapterTitle: 'One', pageNumber: 1, approvedAt: new Date(0), narration, image: null }], links);
+  renderAtomFeed(
+    { id: 1, title: 'Bench', address: 'bench-0123456789abcdef0123456789abcdef', publishedAt: new Date(0) },
+    [{ chapterNumber: 1, chapterTitle: 'One', pageNumber: 1, approvedAt: new Date(0), narration, image: null }],
+    links,
+  );
 
 function chapterOf(narration: string, script: DialogueScript): ExportChapter {
-  return { storyTitle: 'Bench', chapterNumber: 1, chapterTitle: 'One', exportedAt: new Date(0), pages: [{ number: 1, input: narration.slice(0, 1_000), narration, dialogue: script.panels, panels: [], approved: true }] };
+  return {
+    storyTitle: 'Bench',
+    chapterNumber: 1,
+    chapterTitle: 'One',
+    exportedAt: new Date(0),
+    pages: [{ number: 1, input: narration.slice(0, 1_000), narration, dialogue: script.panels, panels: [], approved: true }],
+  };
 }
 
 interface TextPath {
@@ -74,19 +88,46 @@ interface TextPath {
 const PATHS: TextPath[] = [
   {
     measure: 'typed form field (cleaned, then prompt material), 4,000 characters',
-    input: (unit) => ((text) => ({ text, work: () => materialBlock('Feedback', readText(text, { label: 'Your feedback', max: 4_000 })) }))(run(unit, 4_000)),
+    input: (unit) =>
+      ((text) => ({ text, work: () => materialBlock('Feedback', readText(text, { label: 'Your feedback', max: 4_000 })) }))(
+        run(unit, 4_000),
+      ),
   },
-  { measure: 'script parsing, 4,000-character form', input: (unit) => ((text) => ({ text, work: () => parseScriptText(text) }))(typedScript(unit, 4_000)) },
-  { measure: 'edit (clean, parse, render), 4,000-character form', input: (unit) => ((text) => ({ text, work: () => edit(text, 'form') }))(typedScript(unit, 4_000)) },
-  { measure: 'edit, 100 kB /page edit file (refused)', input: (unit) => ((text) => ({ text, work: () => edit(text, 'file') }))(`Panel 1\n*${run(unit, 99_960)}*\nKAI: Hi.`) },
-  { measure: 'edit (clean, parse, render), 20,000-character file', input: (unit) => ((text) => ({ text, work: () => edit(text, 'file') }))(typedScript(unit, 20_000)) },
-  { measure: "Markdown of the model's longest script (12 panels)", input: (unit) => ((script) => ({ text: JSON.stringify(script), work: () => renderDialogueScript(script) }))(modelScript(unit)) },
+  {
+    measure: 'script parsing, 4,000-character form',
+    input: (unit) => ((text) => ({ text, work: () => parseScriptText(text) }))(typedScript(unit, 4_000)),
+  },
+  {
+    measure: 'edit (clean, parse, render), 4,000-character form',
+    input: (unit) => ((text) => ({ text, work: () => edit(text, 'form') }))(typedScript(unit, 4_000)),
+  },
+  {
+    measure: 'edit, 100 kB /page edit file (refused)',
+    input: (unit) => ((text) => ({ text, work: () => edit(text, 'file') }))(`Panel 1\n*${run(unit, 99_960)}*\nKAI: Hi.`),
+  },
+  {
+    measure: 'edit (clean, parse, render), 20,000-character file',
+    input: (unit) => ((text) => ({ text, work: () => edit(text, 'file') }))(typedScript(unit, 20_000)),
+  },
+  {
+    measure: "Markdown of the model's longest script (12 panels)",
+    input: (unit) => ((script) => ({ text: JSON.stringify(script), work: () => renderDialogueScript(script) }))(modelScript(unit)),
+  },
   {
     measure: '/page diff of two 20,000-character drafts',
-    input: (unit) => ((before) => ({ text: before, work: () => renderDiffMarkdown(diffWordsBounded(before, `x ${before} y`).parts, 4_096) }))(run(unit, 20_000)),
+    input: (unit) =>
+      ((before) => ({ text: before, work: () => renderDiffMarkdown(diffWordsBounded(before, `x ${before} y`).parts, 4_096) }))(
+        run(unit, 20_000),
+      ),
   },
-  { measure: 'reader paragraphs and preview, 20,000-character narration', input: (unit) => ((text) => ({ text, work: () => previewText(paragraphsOf(text).join(' ')) }))(run(unit, 20_000)) },
-  { measure: 'Atom feed, 20,000-character narration', input: (unit) => ((text) => ({ text, work: () => feedOf(text) }))(run(unit, 20_000)) },
+  {
+    measure: 'reader paragraphs and preview, 20,000-character narration',
+    input: (unit) => ((text) => ({ text, work: () => previewText(paragraphsOf(text).join(' ')) }))(run(unit, 20_000)),
+  },
+  {
+    measure: 'Atom feed, 20,000-character narration',
+    input: (unit) => ((text) => ({ text, work: () => feedOf(text) }))(run(unit, 20_000)),
+  },
   {
     measure: 'exports (Markdown, JSON, ComicInfo.xml), 20,000-character narration + longest script',
     input: (unit) =>
@@ -118,7 +159,14 @@ export async function benchPathological(): Promise<BenchRow[]> {
     }
     if (!worst) continue;
     rows.push(
-      row(`pathological text: ${path.measure}`, 'ms', summarize(worst.times), { name: 'JSON.stringify of the same text', value: summarize(worst.baseline) }, TARGET, `slowest of ${Object.keys(UNITS).length} kinds of run: ${worst.unit}`),
+      row(
+        `pathological text: ${path.measure}`,
+        'ms',
+        summarize(worst.times),
+        { name: 'JSON.stringify of the same text', value: summarize(worst.baseline) },
+        TARGET,
+        `slowest of ${Object.keys(UNITS).length} kinds of run: ${worst.unit}`,
+      ),
     );
   }
   return rows;

@@ -49,7 +49,10 @@ const seconds = (Date.now() - started) / 1000;
 console.log(`\n${renderTable(rows)}\n\nTotal ${seconds.toFixed(0)} s on ${process.version}.`);
 const folder = fileURLToPath(new URL('./results/', import.meta.url));
 mkdirSync(folder, { recursive: true });
-writeFileSync(`${folder}latest.json`, JSON.stringify({ at: new Date().toISOString(), node: process.version, seconds, rows, failures }, null, 2));
+writeFileSync(
+  `${folder}latest.json`,
+  JSON.stringify({ at: new Date().toISOString(), node: process.version, seconds, rows, failures }, null, 2),
+);
 if (failures.length > 0) {
   console.error(`\nFailed:\n${failures.join('\n')}`);
   process.exitCode = 1;

@@ -16,10 +16,21 @@ async function queuePages(h: StoryroomHarness, storyId: number, round: string): 
   const ids: number[] = [];
   for (let i = 0; i < PAGES; i += 1) {
     const threadId = h.discord.createChannel(h.guildId).id;
-    const last = await db.selectFrom('chapters').select((eb) => eb.fn.max<number | null>('number').as('n')).executeTakeFirstOrThrow();
-    const chapter = await db.insertInto('chapters').values({ story_id: storyId, number: (last.n ?? 0) + 1, title: `${round} ${i}`, thread_id: threadId, created_by: h.adminId }).returning('id').executeTakeFirstOrThrow();
+    const last = await db
+      .selectFrom('chapters')
+      .select((eb) => eb.fn.max<number | null>('number').as('n'))
+      .executeTakeFirstOrThrow();
+    const chapter = await db
+      .insertInto('chapters')
+      .values({ story_id: storyId, number: (last.n ?? 0) + 1, title: `${round} ${i}`, thread_id: threadId, created_by: h.adminId })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     await db.insertInto('chapter_members').values({ chapter_id: chapter.id, user_id: h.adminId, role: 'owner' }).execute();
-    const { page } = await startPage(db, { guildId: h.guildId, channelId: threadId, userId: h.adminId }, 'Scale out', { pageStartCooldownMs: 0, maxGenerationsPerGuild: 1_000_000, prices: {} });
+    const { page } = await startPage(db, { guildId: h.guildId, channelId: threadId, userId: h.adminId }, 'Scale out', {
+      pageStartCooldownMs: 0,
+      maxGenerationsPerGuild: 1_000_000,
+      prices: {},
+    });
     ids.push(page.id);
   }
   return ids;
@@ -39,7 +50,11 @@ interface RunResult {
  * The pages are queued before the clock starts (the outbox rows wait for the workers' relay), so the
  * figure is the workers' rate alone, not the rate at which this benchmark can start pages one by one.
  */
-async function run(h: StoryroomHarness, storyId: number, options: { workers: number; concurrency: number; profileDir?: string }): Promise<RunResult> {
+async function run(
+  h: StoryroomHarness,
+  storyId: number,
+  options: { workers: number; concurrency: number; profileDir?: string },
+): Promise<RunResult> {
   const env = { ...process.env, ...h.env, WORKER_CONCURRENCY: String(options.concurrency), LOG_LEVEL: 'info' };
   const pageIds = await queuePages(h, storyId, `w${options.workers}c${options.concurrency}${options.profileDir ? 'p' : ''}`);
   const nodeArgs = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
@@ -60,7 +75,12 @@ async function run(h: StoryroomHarness, storyId: number, options: { workers: num
       'bench + loopback servers': [process.pid],
     });
     for (;;) {
-      const done = await h.database.db.selectFrom('story_pages').select((eb) => eb.fn.countAll<number>().as('n')).where('id', 'in', pageIds).where('state', '=', 'user_reviewing_narration').executeTakeFirstOrThrow();
+      const done = await h.database.db
+        .selectFrom('story_pages')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('id', 'in', pageIds)
+        .where('state', '=', 'user_reviewing_narration')
+        .executeTakeFirstOrThrow();
       if (Number(done.n) === pageIds.length) break;
       if (now() - t0 > 90_000) throw new Error('drafts did not finish in 90 s');
       await sleep(20);
@@ -73,7 +93,9 @@ async function run(h: StoryroomHarness, storyId: number, options: { workers: num
     return { rate: PAGES / seconds, cpuMsPerDraft: cpu / PAGES, note, windowUs: [startUs, Number(process.hrtime.bigint() / 1000n)] };
   } finally {
     await Promise.all(processes.map((p) => p.stop('SIGTERM', 15_000)));
-    const p99s = processes.map((p) => Number(/"eventLoopDelayP99Ms":([\d.]+)/.exec(p.lines.find((l) => l.includes('worker stopped')) ?? '')?.[1] ?? Number.NaN));
+    const p99s = processes.map((p) =>
+      Number(/"eventLoopDelayP99Ms":([\d.]+)/.exec(p.lines.find((l) => l.includes('worker stopped')) ?? '')?.[1] ?? Number.NaN),
+    );
     lastLoopP99 = Math.max(...p99s);
   }
 }
@@ -81,7 +103,10 @@ let lastLoopP99 = Number.NaN;
 
 /** How often the workers' REST clients held requests back for Discord's global limit (50 requests a second per bot), from their logs. */
 function globalRateLimitWaits(processes: readonly StoryroomProcess[]): number {
-  return processes.reduce((sum, p) => sum + p.lines.filter((line) => line.includes('discord rate limit') && line.includes('"global":true')).length, 0);
+  return processes.reduce(
+    (sum, p) => sum + p.lines.filter((line) => line.includes('discord rate limit') && line.includes('"global":true')).length,
+    0,
+  );
 }
 
 /** Drafts per second at a fixed 200 ms model latency with one and two worker processes, and by concurrency. */
@@ -90,21 +115,43 @@ export async function benchScaleOut(): Promise<BenchRow[]> {
   try {
     h.model.setLatency(MODEL_LATENCY_MS);
     h.model.setResponder(() => ({ content: 'A short scaled draft.' }));
-    const story = await h.database.db.insertInto('stories').values({ guild_id: h.guildId, channel_id: h.storyChannelId, title: 'Scale', created_by: h.adminId }).returning('id').executeTakeFirstOrThrow();
+    const story = await h.database.db
+      .insertInto('stories')
+      .values({ guild_id: h.guildId, channel_id: h.storyChannelId, title: 'Scale', created_by: h.adminId })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const rows: BenchRow[] = [];
     for (const workers of [1, 2]) {
       const results: RunResult[] = [];
       for (let repeat = 0; repeat < 2; repeat += 1) results.push(await run(h, story.id, { workers, concurrency: 4 }));
       const ideal = (workers * 4 * 1000) / MODEL_LATENCY_MS;
       const last = results.at(-1);
-      rows.push(row(`drafts/s, ${workers} worker${workers === 1 ? '' : 's'} × concurrency 4`, 'drafts/s', summarize(results.map((r) => r.rate)), { name: 'ideal: workers × concurrency ÷ latency', value: summarize([ideal]) }, null, `event-loop p99 ${lastLoopP99} ms; last run: ${last?.note ?? '–'}`));
+      rows.push(
+        row(
+          `drafts/s, ${workers} worker${workers === 1 ? '' : 's'} × concurrency 4`,
+          'drafts/s',
+          summarize(results.map((r) => r.rate)),
+          { name: 'ideal: workers × concurrency ÷ latency', value: summarize([ideal]) },
+          null,
+          `event-loop p99 ${lastLoopP99} ms; last run: ${last?.note ?? '–'}`,
+        ),
+      );
     }
     const cpuPerDraft: number[] = [];
     for (const concurrency of [16, 32]) {
       const result = await run(h, story.id, { workers: 1, concurrency });
       cpuPerDraft.push(result.cpuMsPerDraft);
       const ideal = (concurrency * 1000) / MODEL_LATENCY_MS;
-      rows.push(row(`drafts/s, 1 worker × concurrency ${concurrency}`, 'drafts/s', summarize([result.rate]), { name: 'ideal', value: summarize([ideal]) }, null, `event-loop p99 ${lastLoopP99} ms; ${result.note}`));
+      rows.push(
+        row(
+          `drafts/s, 1 worker × concurrency ${concurrency}`,
+          'drafts/s',
+          summarize([result.rate]),
+          { name: 'ideal', value: summarize([ideal]) },
+          null,
+          `event-loop p99 ${lastLoopP99} ms; ${result.note}`,
+        ),
+      );
     }
     // Where the worker's CPU goes: one more concurrency-16 run under --cpu-prof, its top self-time frames.
     // BENCH_CPU_PROFILE_DIR keeps the profile there (to open in Chrome DevTools); otherwise it is thrown away.
@@ -115,7 +162,16 @@ export async function benchScaleOut(): Promise<BenchRow[]> {
       cpuPerDraft.push(profiled.cpuMsPerDraft);
       // Only the samples taken while the drafts were written: start-up (module loading) is left out.
       const frames = topSelfFrames(profileDir, profiled.windowUs);
-      rows.push(row('worker CPU per draft (process.cpuUsage ÷ drafts, concurrency 16 and 32)', 'ms', summarize(cpuPerDraft), { name: 'model latency per draft', value: summarize([MODEL_LATENCY_MS]) }, null, `top self time: ${frames.join('; ')}`));
+      rows.push(
+        row(
+          'worker CPU per draft (process.cpuUsage ÷ drafts, concurrency 16 and 32)',
+          'ms',
+          summarize(cpuPerDraft),
+          { name: 'model latency per draft', value: summarize([MODEL_LATENCY_MS]) },
+          null,
+          `top self time: ${frames.join('; ')}`,
+        ),
+      );
     } finally {
       if (!kept) rmSync(profileDir, { recursive: true, force: true });
     }

@@ -22,7 +22,14 @@ export interface BenchRow {
   note?: string;
 }
 
-export function row(measure: string, unit: string, value: Summary, baseline: BenchRow['baseline'], target: string | null, note?: string): BenchRow {
+export function row(
+  measure: string,
+  unit: string,
+  value: Summary,
+  baseline: BenchRow['baseline'],
+  target: string | null,
+  note?: string,
+): BenchRow {
   const ratio = baseline && baseline.value.median > 0 ? value.median / baseline.value.median : null;
   return { measure, unit, value, baseline, ratio, target, ...(note ? { note } : {}) };
 }

@@ -16,7 +16,11 @@ export async function benchVoteRoundTrips(): Promise<BenchRow[]> {
   let statements = 0;
   const db = createDatabase(database.url, { onQuery: () => (statements += 1) });
   try {
-    const story = await db.insertInto('stories').values({ guild_id: GUILD, channel_id: '700000000000000012', title: 'Round trips', created_by: 'a' }).returning('id').executeTakeFirstOrThrow();
+    const story = await db
+      .insertInto('stories')
+      .values({ guild_id: GUILD, channel_id: '700000000000000012', title: 'Round trips', created_by: 'a' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const threadIds = Array.from({ length: SAMPLES }, (_, i) => `70000000001${String(100000 + i)}`);
     // Two writers, quorum "all": the first Approve leaves the draft open, the second decides it.
     const drafts = await openDrafts(db, { guildId: GUILD, storyId: story.id, threadIds, writers: ['a', 'b'], quorum: 'all' });
@@ -29,7 +33,8 @@ export async function benchVoteRoundTrips(): Promise<BenchRow[]> {
         const cast = await castVoteOrPick(db, { guildId: GUILD, channelId: draft.threadId, userId }, draft, 'approve', null);
         ms.push(now() - started);
         trips.push(statements);
-        if (cast.kind !== 'draft' || (cast.outcome.decision === 'open') !== (userId === 'a')) throw new Error(`unexpected outcome ${JSON.stringify(cast.outcome.decision)}`);
+        if (cast.kind !== 'draft' || (cast.outcome.decision === 'open') !== (userId === 'a'))
+          throw new Error(`unexpected outcome ${JSON.stringify(cast.outcome.decision)}`);
       }
       return { trips: summarize(trips), ms: summarize(ms) };
     };
@@ -37,7 +42,14 @@ export async function benchVoteRoundTrips(): Promise<BenchRow[]> {
     const deciding = await measure('b');
     return [
       row('vote leaving the draft open: statements', 'round trips', open.trips, null, '1', `${open.ms.median.toFixed(2)} ms median`),
-      row('deciding Approve: statements', 'round trips', deciding.trips, null, '–', `${deciding.ms.median.toFixed(2)} ms median; BEGIN and COMMIT counted`),
+      row(
+        'deciding Approve: statements',
+        'round trips',
+        deciding.trips,
+        null,
+        '–',
+        `${deciding.ms.median.toFixed(2)} ms median; BEGIN and COMMIT counted`,
+      ),
     ];
   } finally {
     await db.destroy();

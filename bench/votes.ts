@@ -14,7 +14,11 @@ export async function benchVotes(): Promise<BenchRow[]> {
   const database = await createTestDatabase('benchvotes');
   const db = database.db;
   try {
-    const story = await db.insertInto('stories').values({ guild_id: GUILD, channel_id: '700000000000000002', title: 'Votes', created_by: 'x' }).returning('id').executeTakeFirstOrThrow();
+    const story = await db
+      .insertInto('stories')
+      .values({ guild_id: GUILD, channel_id: '700000000000000002', title: 'Votes', created_by: 'x' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const voters = Array.from({ length: VOTERS }, (_, i) => `voter${i}`);
     // One writer more than vote: quorum "all" is never reached, so every vote is recorded.
     const drafts = await openDrafts(db, {
@@ -38,7 +42,11 @@ export async function benchVotes(): Promise<BenchRow[]> {
         }),
       );
       rates.push((VOTERS * PAGES) / ((now() - started) / 1000));
-      const counts = await db.selectFrom('votes').select(['choice', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('choice').execute();
+      const counts = await db
+        .selectFrom('votes')
+        .select(['choice', (eb) => eb.fn.countAll<number>().as('n')])
+        .groupBy('choice')
+        .execute();
       if (counts.length !== 1 || counts[0]?.choice !== choice || Number(counts[0].n) !== VOTERS * PAGES) {
         throw new Error(`votes lost or doubled: ${JSON.stringify(counts)}`);
       }
@@ -51,7 +59,8 @@ export async function benchVotes(): Promise<BenchRow[]> {
       const started = now();
       await Promise.all(
         voters.map(async (_, v) => {
-          for (let i = 0; i < PAGES; i += 1) await sql`update bench_counters set n = n + 1 where id = ${((i + v * 7) % PAGES) + 1}`.execute(db);
+          for (let i = 0; i < PAGES; i += 1)
+            await sql`update bench_counters set n = n + 1 where id = ${((i + v * 7) % PAGES) + 1}`.execute(db);
         }),
       );
       bare.push((VOTERS * PAGES) / ((now() - started) / 1000));

@@ -8,7 +8,15 @@ import { fitText, LIMITS } from '../src/views/message-parts.js';
 import { ephemeral } from '../src/discord/reply.js';
 import type { SlashCommand } from '../src/discord/slash-command.js';
 import { readText } from '../src/discord/text-input.js';
-import { addBibleEntry, BIBLE_EDIT_REFUSAL, describeAddedEntry, getBibleEntry, listBible, parseKeywords, removeBibleEntry } from '../src/services/bible-service.js';
+import {
+  addBibleEntry,
+  BIBLE_EDIT_REFUSAL,
+  describeAddedEntry,
+  getBibleEntry,
+  listBible,
+  parseKeywords,
+  removeBibleEntry,
+} from '../src/services/bible-service.js';
 import { findStoryHere } from '../src/services/story-lookup.js';
 import { UserError } from '../src/services/user-error.js';
 import { suggestBibleTitles } from '../src/services/autocomplete-service.js';
@@ -28,17 +36,30 @@ export const data = new SlashCommandBuilder()
     sub
       .setName('add')
       .setDescription('Add or replace an entry (Manage Server): text, a .md/.txt file, or neither to type it in a form')
-      .addStringOption((o) => o.setName('title').setDescription('Entry title, e.g. Kai').setRequired(true).setMinLength(1).setMaxLength(100))
-      .addStringOption((o) => o.setName('type').setDescription('What it is').setRequired(true).addChoices(...BIBLE_ENTRY_TYPES.map((t) => ({ name: t, value: t }))))
+      .addStringOption((o) =>
+        o.setName('title').setDescription('Entry title, e.g. Kai').setRequired(true).setMinLength(1).setMaxLength(100),
+      )
+      .addStringOption((o) =>
+        o
+          .setName('type')
+          .setDescription('What it is')
+          .setRequired(true)
+          .addChoices(...BIBLE_ENTRY_TYPES.map((t) => ({ name: t, value: t }))),
+      )
       .addStringOption((o) => o.setName('text').setDescription('The entry, if short').setMaxLength(TEXT_MAX))
       .addAttachmentOption((o) => o.setName('file').setDescription('A Markdown or text file with the entry'))
       .addStringOption((o) => o.setName('keywords').setDescription('Comma-separated words that call it into a prompt').setMaxLength(300))
-      .addIntegerOption((o) => o.setName('priority').setDescription('Higher comes first when the budget is tight').setMinValue(-100).setMaxValue(100))
+      .addIntegerOption((o) =>
+        o.setName('priority').setDescription('Higher comes first when the budget is tight').setMinValue(-100).setMaxValue(100),
+      )
       .addBooleanOption((o) => o.setName('always').setDescription('In every prompt, whatever the page is about')),
   )
   .addSubcommand((sub) => sub.setName('list').setDescription('List the entries'))
   .addSubcommand((sub) =>
-    sub.setName('show').setDescription('Show one entry').addStringOption((o) => o.setName('title').setDescription('Entry title').setRequired(true).setMaxLength(100).setAutocomplete(true)),
+    sub
+      .setName('show')
+      .setDescription('Show one entry')
+      .addStringOption((o) => o.setName('title').setDescription('Entry title').setRequired(true).setMaxLength(100).setAutocomplete(true)),
   )
   .addSubcommand((sub) =>
     sub
@@ -47,14 +68,19 @@ export const data = new SlashCommandBuilder()
       .addStringOption((o) => o.setName('title').setDescription('Entry title').setRequired(true).setMaxLength(100).setAutocomplete(true)),
   );
 
-
 export const bible: SlashCommand = {
   data,
   // /bible add with neither text nor a file answers with a form to type the entry in.
   deferAs: (interaction) =>
-    interaction.options.getSubcommand(false) === 'add' && !interaction.options.get('text') && !interaction.options.get('file') ? 'modal' : 'ephemeral',
+    interaction.options.getSubcommand(false) === 'add' && !interaction.options.get('text') && !interaction.options.get('file')
+      ? 'modal'
+      : 'ephemeral',
   autocomplete(context, interaction) {
-    return suggestBibleTitles(context.db, { guildId: interaction.guildId, channelId: interaction.channelId }, interaction.options.getFocused());
+    return suggestBibleTitles(
+      context.db,
+      { guildId: interaction.guildId, channelId: interaction.channelId },
+      interaction.options.getFocused(),
+    );
   },
   async execute(context, interaction) {
     const story = await findStoryHere(context.db, { guildId: interaction.guildId, channelId: interaction.channelId });
@@ -66,18 +92,31 @@ export const bible: SlashCommand = {
       const entries = await listBible(context.db, story.id);
       if (entries.length === 0) return ephemeral(`The bible is empty. Add entries with ${context.mentions.mention('bible add')}.`);
       const lines = entries.map(
-        (e) => `**${e.title}** · ${e.ref_type}${e.always_include ? ' · always' : ''}${e.priority ? ` · priority ${e.priority}` : ''}${e.keywords.length ? ` · ${e.keywords.join(', ')}` : ''} · ${e.token_count} tokens`,
+        (e) =>
+          `**${e.title}** · ${e.ref_type}${e.always_include ? ' · always' : ''}${e.priority ? ` · priority ${e.priority}` : ''}${e.keywords.length ? ` · ${e.keywords.join(', ')}` : ''} · ${e.token_count} tokens`,
       );
-      const embed = new EmbedBuilder().setTitle(fitText(`Bible of ${story.title} (${entries.length})`, LIMITS.embedTitle)).setDescription(fitText(lines.join('\n'), LIMITS.embedDescription));
+      const embed = new EmbedBuilder()
+        .setTitle(fitText(`Bible of ${story.title} (${entries.length})`, LIMITS.embedTitle))
+        .setDescription(fitText(lines.join('\n'), LIMITS.embedDescription));
       return { type: 'message', ephemeral: true, body: { embeds: [embed.toJSON()] } };
     }
     if (sub === 'show') {
-      const entry = await getBibleEntry(context.db, story.id, readText(interaction.options.getString('title', true), { label: 'The title', max: 100 }));
-      const embed = new EmbedBuilder().setTitle(fitText(`${entry.title} · ${entry.ref_type}`, LIMITS.embedTitle)).setDescription(fitText(entry.body, LIMITS.embedDescription));
+      const entry = await getBibleEntry(
+        context.db,
+        story.id,
+        readText(interaction.options.getString('title', true), { label: 'The title', max: 100 }),
+      );
+      const embed = new EmbedBuilder()
+        .setTitle(fitText(`${entry.title} · ${entry.ref_type}`, LIMITS.embedTitle))
+        .setDescription(fitText(entry.body, LIMITS.embedDescription));
       return { type: 'message', ephemeral: true, body: { embeds: [embed.toJSON()] } };
     }
     if (sub === 'remove') {
-      const entry = await removeBibleEntry(context.db, story.id, readText(interaction.options.getString('title', true), { label: 'The title', max: 100 }));
+      const entry = await removeBibleEntry(
+        context.db,
+        story.id,
+        readText(interaction.options.getString('title', true), { label: 'The title', max: 100 }),
+      );
       return ephemeral(`Removed **${entry.title}** from the bible. Its text is kept in the story's history.`);
     }
 
@@ -86,11 +125,23 @@ export const bible: SlashCommand = {
     if (!BIBLE_ENTRY_TYPES.includes(type)) throw new UserError('Choose one of the listed types.');
     const attachment = interaction.options.getAttachment('file');
     const text = interaction.options.getString('text');
-    if (!attachment && !text) return bibleForm(title, type, interaction.options.getString('keywords'), interaction.options.getInteger('priority') ?? 0, interaction.options.getBoolean('always') ?? false);
-    const body = readText(attachment ? await readAttachmentText(attachment, { maxBytes: FILE_MAX_BYTES, allowedOrigins: context.config.discord.attachmentOrigins }) : text, {
-      label: 'The entry',
-      max: attachment ? FILE_MAX_BYTES : TEXT_MAX,
-    });
+    if (!attachment && !text)
+      return bibleForm(
+        title,
+        type,
+        interaction.options.getString('keywords'),
+        interaction.options.getInteger('priority') ?? 0,
+        interaction.options.getBoolean('always') ?? false,
+      );
+    const body = readText(
+      attachment
+        ? await readAttachmentText(attachment, { maxBytes: FILE_MAX_BYTES, allowedOrigins: context.config.discord.attachmentOrigins })
+        : text,
+      {
+        label: 'The entry',
+        max: attachment ? FILE_MAX_BYTES : TEXT_MAX,
+      },
+    );
     const { entry, replaced } = await addBibleEntry(context.db, story.id, {
       title,
       type,
@@ -112,7 +163,14 @@ function bibleForm(title: string, type: BibleEntryType, keywords: string | null,
     return new LabelBuilder().setLabel(label).setTextInputComponent(field);
   };
   const modal = new ModalBuilder()
-    .setCustomId(encodeCustomId({ action: 'bibleentry', typeIndex: BIBLE_ENTRY_TYPES.indexOf(type), priorityPlus100: priority + 100, always: always ? 1 : 0 }))
+    .setCustomId(
+      encodeCustomId({
+        action: 'bibleentry',
+        typeIndex: BIBLE_ENTRY_TYPES.indexOf(type),
+        priorityPlus100: priority + 100,
+        always: always ? 1 : 0,
+      }),
+    )
     .setTitle(`New ${type} for the story bible`)
     .addLabelComponents(
       input(BIBLE_FIELDS.title, 'Title', TextInputStyle.Short, 100, true, title),

@@ -1,6 +1,19 @@
 import { EmbedBuilder, SlashCommandBuilder } from '@discordjs/builders';
-import { ApplicationIntegrationType, InteractionContextType, ChannelType, PermissionFlagsBits, ThreadAutoArchiveDuration } from 'discord.js';
-import { abandonChapter, attachChapterThread, createChapter, joinChapter, recordChapterCard, requireStoryRoom } from '../src/services/story-service.js';
+import {
+  ApplicationIntegrationType,
+  InteractionContextType,
+  ChannelType,
+  PermissionFlagsBits,
+  ThreadAutoArchiveDuration,
+} from 'discord.js';
+import {
+  abandonChapter,
+  attachChapterThread,
+  createChapter,
+  joinChapter,
+  recordChapterCard,
+  requireStoryRoom,
+} from '../src/services/story-service.js';
 import { missingPermissionRefusal } from '../src/discord/permission-refusal.js';
 import { reopenChapterCommand } from './chapter/reopen.js';
 import type { SlashCommand } from '../src/discord/slash-command.js';
@@ -9,7 +22,13 @@ import { renderChapterCard } from '../src/views/chapter-card.js';
 import { fitText, LIMITS } from '../src/views/message-parts.js';
 import { renderChapterProgressEmbed } from '../src/views/progress.js';
 import { listMembers, ROLE_RIGHTS, setMemberRole } from '../src/services/member-service.js';
-import { exportBaseName, exportChapterArchiveHere, loadChapterExport, type ArchiveFormat, type ChapterArchivePlan } from '../src/services/export-service.js';
+import {
+  exportBaseName,
+  exportChapterArchiveHere,
+  loadChapterExport,
+  type ArchiveFormat,
+  type ChapterArchivePlan,
+} from '../src/services/export-service.js';
 import { chapterToJson, chapterToMarkdown, type ExportChapter } from '../src/domain/chapter-export.js';
 import { describeComicContents } from '../src/domain/comic-archive.js';
 import { buildComfyWorkflow, DEFAULT_CHECKPOINT } from '../src/domain/comfyui-workflow.js';
@@ -35,7 +54,9 @@ export const data = new SlashCommandBuilder()
     sub
       .setName('reopen')
       .setDescription('Open a chapter marked as needing attention again (owners, Manage Server)')
-      .addIntegerOption((o) => o.setName('number').setDescription('From the story channel: the chapter’s number (when its thread is gone)').setMinValue(1)),
+      .addIntegerOption((o) =>
+        o.setName('number').setDescription('From the story channel: the chapter’s number (when its thread is gone)').setMinValue(1),
+      ),
   )
   .addSubcommand((sub) => sub.setName('join').setDescription('Become a co-writer of this chapter (run it in the chapter thread)'))
   .addSubcommand((sub) => sub.setName('progress').setDescription('Each page’s state, versions and the votes still to come'))
@@ -48,7 +69,12 @@ export const data = new SlashCommandBuilder()
         o
           .setName('role')
           .setDescription('The role to give them, or remove')
-          .addChoices({ name: 'owner', value: 'owner' }, { name: 'writer', value: 'writer' }, { name: 'viewer', value: 'viewer' }, { name: 'remove from the chapter', value: 'remove' }),
+          .addChoices(
+            { name: 'owner', value: 'owner' },
+            { name: 'writer', value: 'writer' },
+            { name: 'viewer', value: 'viewer' },
+            { name: 'remove from the chapter', value: 'remove' },
+          ),
       ),
   )
   .addSubcommand((sub) =>
@@ -67,7 +93,9 @@ export const data = new SlashCommandBuilder()
             { name: 'Comic book archive (CBZ: the approved panels)', value: 'cbz' },
           ),
       )
-      .addStringOption((o) => o.setName('checkpoint').setDescription(`ComfyUI only: the checkpoint file name (default ${DEFAULT_CHECKPOINT})`).setMaxLength(200)),
+      .addStringOption((o) =>
+        o.setName('checkpoint').setDescription(`ComfyUI only: the checkpoint file name (default ${DEFAULT_CHECKPOINT})`).setMaxLength(200),
+      ),
   );
 
 const ROLES = ['owner', 'writer', 'viewer', 'remove'] as const;
@@ -86,7 +114,9 @@ const FILE_LIMIT_BYTES = 10 * 1024 * 1024;
 function exportReply(name: string, text: string, content: string): Reply {
   const data = Buffer.from(text, 'utf8');
   if (data.length > FILE_LIMIT_BYTES) {
-    throw new UserError(`The export is ${(data.length / 1024 / 1024).toFixed(1)} MiB, more than Discord takes (10 MiB). The HTTP API's /api/chapters/:id/pages and /api/pages/:id/history give the same data.`);
+    throw new UserError(
+      `The export is ${(data.length / 1024 / 1024).toFixed(1)} MiB, more than Discord takes (10 MiB). The HTTP API's /api/chapters/:id/pages and /api/pages/:id/history give the same data.`,
+    );
   }
   return { type: 'message', ephemeral: true, body: { content, files: [{ name, data }] } };
 }
@@ -109,8 +139,14 @@ function archiveTooLarge(format: ArchiveFormat, chapterId: number, bytes: number
 
 /** A zipped export, attached (it fits: it was sized before it was built). */
 function archiveReply(archive: ChapterArchivePlan, bytes: Buffer, format: ArchiveFormat): Reply {
-  const missing = archive.pagesWithoutPanels.length > 0 ? ` Pages ${archive.pagesWithoutPanels.join(', ')} have no approved panels yet${format === 'cbz' ? ' and are not in it' : ''}.` : '';
-  const what = format === 'cbz' ? `Chapter ${archive.chapterNumber} as a comic book archive: ${describeComicContents(archive)} in reading order, with ComicInfo.xml.` : `Chapter ${archive.chapterNumber} as Markdown, zipped with ${archive.images} approved panel image${archive.images === 1 ? '' : 's'} beside it.`;
+  const missing =
+    archive.pagesWithoutPanels.length > 0
+      ? ` Pages ${archive.pagesWithoutPanels.join(', ')} have no approved panels yet${format === 'cbz' ? ' and are not in it' : ''}.`
+      : '';
+  const what =
+    format === 'cbz'
+      ? `Chapter ${archive.chapterNumber} as a comic book archive: ${describeComicContents(archive)} in reading order, with ComicInfo.xml.`
+      : `Chapter ${archive.chapterNumber} as Markdown, zipped with ${archive.images} approved panel image${archive.images === 1 ? '' : 's'} beside it.`;
   return { type: 'message', ephemeral: true, body: { content: `${what}${missing}`, files: [{ name: archive.fileName, data: bytes }] } };
 }
 
@@ -126,7 +162,11 @@ export const chapter: SlashCommand = {
       case 'reopen':
         return reopenChapterCommand(context, interaction, { ...place, isAdmin });
       case 'progress':
-        return { type: 'message', ephemeral: true, body: { embeds: [renderChapterProgressEmbed(await getChapterProgress(context.db, place))] } };
+        return {
+          type: 'message',
+          ephemeral: true,
+          body: { embeds: [renderChapterProgressEmbed(await getChapterProgress(context.db, place))] },
+        };
       case 'members': {
         const user = interaction.options.getUser('user');
         const role = interaction.options.getString('role');
@@ -139,7 +179,8 @@ export const chapter: SlashCommand = {
             .addFields(ROLES.filter((r) => r !== 'remove').map((r) => ({ name: r, value: ROLE_RIGHTS[r], inline: true })));
           return { type: 'message', ephemeral: true, body: { embeds: [embed.toJSON()] } };
         }
-        if (user === null || role === null) throw new UserError('Give both a user and a role to change someone’s role (or neither, to list the members).');
+        if (user === null || role === null)
+          throw new UserError('Give both a user and a role to change someone’s role (or neither, to list the members).');
         const chosen = ROLES.find((r) => r === role);
         if (!chosen) throw new UserError('The role is owner, writer, viewer, or remove.');
         const changed = await setMemberRole(context.db, { ...place, isAdmin }, { userId: user.id, isBot: user.bot }, chosen);
@@ -163,20 +204,38 @@ export const chapter: SlashCommand = {
         if (!format) throw new UserError('The format is markdown, json, comfyui or cbz.');
         if (format === 'cbz' || format === 'markdown') {
           const exported = await exportChapterArchiveHere(context.db, place, format, FILE_LIMIT_BYTES);
-          if (exported && 'tooLarge' in exported) throw archiveTooLarge(format, exported.chapterId, exported.tooLarge, context.config.web.publicUrl);
+          if (exported && 'tooLarge' in exported)
+            throw archiveTooLarge(format, exported.chapterId, exported.tooLarge, context.config.web.publicUrl);
           if (exported) return archiveReply(exported.archive, exported.bytes, format);
-          if (format === 'cbz') throw new UserError('No panels of this chapter are approved yet: a CBZ holds the panels the co-writers approved. Approve a page’s panels, then export again.');
+          if (format === 'cbz')
+            throw new UserError(
+              'No panels of this chapter are approved yet: a CBZ holds the panels the co-writers approved. Approve a page’s panels, then export again.',
+            );
         }
         const exported = await loadChapterExport(context.db, place);
         const base = exportBaseName(exported.chapterNumber, exported.chapterTitle);
-        if (format === 'markdown') return exportReply(`${base}.md`, chapterToMarkdown(exported), `Chapter ${exported.chapterNumber} as Markdown (${describeExport(exported)}).`);
-        if (format === 'json') return exportReply(`${base}.json`, chapterToJson(exported), `Chapter ${exported.chapterNumber} as JSON (${describeExport(exported)}).`);
+        if (format === 'markdown')
+          return exportReply(
+            `${base}.md`,
+            chapterToMarkdown(exported),
+            `Chapter ${exported.chapterNumber} as Markdown (${describeExport(exported)}).`,
+          );
+        if (format === 'json')
+          return exportReply(
+            `${base}.json`,
+            chapterToJson(exported),
+            `Chapter ${exported.chapterNumber} as JSON (${describeExport(exported)}).`,
+          );
         const checkpoint = interaction.options.getString('checkpoint');
         const panels = exported.pages.flatMap((page) => page.panels.map((panel) => ({ page: page.number, panel })));
         if (panels.length === 0) {
           throw new UserError('No panel prompts yet: they are written when a page is approved. Approve a page, then export again.');
         }
-        const workflow = buildComfyWorkflow(panels, { ...COMFY_DEFAULTS, checkpoint: checkpoint ? readText(checkpoint, { label: 'The checkpoint', max: 200 }) : DEFAULT_CHECKPOINT, filenamePrefix: base });
+        const workflow = buildComfyWorkflow(panels, {
+          ...COMFY_DEFAULTS,
+          checkpoint: checkpoint ? readText(checkpoint, { label: 'The checkpoint', max: 200 }) : DEFAULT_CHECKPOINT,
+          filenamePrefix: base,
+        });
         const missing = exported.pages.filter((page) => page.approved && page.panels.length === 0).map((page) => page.number);
         return exportReply(
           `${base}-comfyui.json`,
@@ -202,16 +261,30 @@ export const chapter: SlashCommand = {
     // The chapter is only kept once its thread and card exist: a refusal takes it back (and its number).
     const giveUp = async (error: unknown, doing: string, permission: string): Promise<never> => {
       await abandonChapter(context.db, created.id);
-      throw missingPermissionRefusal(error, doing, permission, `No chapter was created; once a server admin grants it, run ${context.mentions.mention('chapter start')} again.`) ?? error;
+      throw (
+        missingPermissionRefusal(
+          error,
+          doing,
+          permission,
+          `No chapter was created; once a server admin grants it, run ${context.mentions.mention('chapter start')} again.`,
+        ) ?? error
+      );
     };
     const thread = await channel.threads
-      .create({ name: `Chapter ${created.number}: ${title}`.slice(0, 100), autoArchiveDuration: ThreadAutoArchiveDuration.OneWeek, reason: `storyroom chapter ${created.number}` })
+      .create({
+        name: `Chapter ${created.number}: ${title}`.slice(0, 100),
+        autoArchiveDuration: ThreadAutoArchiveDuration.OneWeek,
+        reason: `storyroom chapter ${created.number}`,
+      })
       .catch((error: unknown) => giveUp(error, "open the chapter's thread", 'Create Public Threads'));
     const card = await thread
-      .send({ ...renderChapterCard({ id: created.id, number: created.number, title, storyTitle: story.title, coWriters: 1 }, context.mentions), allowedMentions: { parse: [] } })
+      .send({
+        ...renderChapterCard({ id: created.id, number: created.number, title, storyTitle: story.title, coWriters: 1 }, context.mentions),
+        allowedMentions: { parse: [] },
+      })
       .catch(async (error: unknown) => {
         await thread.delete('storyroom: the chapter card could not be posted').catch(() => undefined);
-        return giveUp(error, "post the chapter card in its thread", 'Send Messages in Threads');
+        return giveUp(error, 'post the chapter card in its thread', 'Send Messages in Threads');
       });
     await attachChapterThread(context.db, created.id, thread.id);
     await recordChapterCard(context.db, created.id, thread.id, card.id);

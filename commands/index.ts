@@ -8,4 +8,6 @@ import { story } from './story.js';
 import { usage } from './usage.js';
 
 /** Every slash command, by name. One file per command beside this one. */
-export const COMMANDS: ReadonlyMap<string, SlashCommand> = new Map([story, chapter, page, bible, settings, usage, help].map((command) => [command.data.name, command]));
+export const COMMANDS: ReadonlyMap<string, SlashCommand> = new Map(
+  [story, chapter, page, bible, settings, usage, help].map((command) => [command.data.name, command]),
+);

@@ -32,7 +32,8 @@ const TAKE_CHOICES = Array.from({ length: MAX_TAKES_PER_ROUND }, (_, take) => ({
 function readTake(value: string | null): number {
   if (value === null) return 0;
   const take = parseTakeLetter(value);
-  if (take === null || take >= MAX_TAKES_PER_ROUND) throw new UserError(`A take is a letter from A to ${takeLetter(MAX_TAKES_PER_ROUND - 1)}.`);
+  if (take === null || take >= MAX_TAKES_PER_ROUND)
+    throw new UserError(`A take is a letter from A to ${takeLetter(MAX_TAKES_PER_ROUND - 1)}.`);
   return take;
 }
 
@@ -55,41 +56,99 @@ export const data = new SlashCommandBuilder()
       .addStringOption((o) =>
         o.setName('input').setDescription('What happens on this page').setRequired(true).setMinLength(1).setMaxLength(PAGE_INPUT_MAX),
       )
-      .addIntegerOption((o) => o.setName('takes').setDescription('Takes of each draft to pick from (default: the story’s setting)').setMinValue(1).setMaxValue(4)),
+      .addIntegerOption((o) =>
+        o.setName('takes').setDescription('Takes of each draft to pick from (default: the story’s setting)').setMinValue(1).setMaxValue(4),
+      ),
   )
   .addSubcommand((sub) =>
     sub
       .setName('history')
       .setDescription('Every version of a page with its votes, feedback and what its prompt used')
-      .addIntegerOption((o) => o.setName('page').setDescription('Page number (default: the latest)').setMinValue(1).setMaxValue(100_000).setAutocomplete(true))
-      .addIntegerOption((o) => o.setName('skip').setDescription('Leave out this many of the newest versions, to page back through a long history').setMinValue(1).setMaxValue(10_000)),
+      .addIntegerOption((o) =>
+        o.setName('page').setDescription('Page number (default: the latest)').setMinValue(1).setMaxValue(100_000).setAutocomplete(true),
+      )
+      .addIntegerOption((o) =>
+        o
+          .setName('skip')
+          .setDescription('Leave out this many of the newest versions, to page back through a long history')
+          .setMinValue(1)
+          .setMaxValue(10_000),
+      ),
   )
   .addSubcommand((sub) =>
     sub
       .setName('diff')
       .setDescription('What changed between two versions of a page, word by word')
-      .addIntegerOption((o) => o.setName('page').setDescription('Page number').setRequired(true).setMinValue(1).setMaxValue(100_000).setAutocomplete(true))
-      .addIntegerOption((o) => o.setName('from').setDescription('The earlier version').setRequired(true).setMinValue(1).setMaxValue(10_000).setAutocomplete(true))
-      .addIntegerOption((o) => o.setName('to').setDescription('The later version').setRequired(true).setMinValue(1).setMaxValue(10_000).setAutocomplete(true))
-      .addStringOption((o) => o.setName('kind').setDescription('Narration (default) or dialogue').addChoices(...KIND_CHOICES))
-      .addStringOption((o) => o.setName('from_take').setDescription('The take of the earlier version, when it had several (default A)').addChoices(...TAKE_CHOICES))
-      .addStringOption((o) => o.setName('to_take').setDescription('The take of the later version, when it had several (default A)').addChoices(...TAKE_CHOICES)),
+      .addIntegerOption((o) =>
+        o.setName('page').setDescription('Page number').setRequired(true).setMinValue(1).setMaxValue(100_000).setAutocomplete(true),
+      )
+      .addIntegerOption((o) =>
+        o.setName('from').setDescription('The earlier version').setRequired(true).setMinValue(1).setMaxValue(10_000).setAutocomplete(true),
+      )
+      .addIntegerOption((o) =>
+        o.setName('to').setDescription('The later version').setRequired(true).setMinValue(1).setMaxValue(10_000).setAutocomplete(true),
+      )
+      .addStringOption((o) =>
+        o
+          .setName('kind')
+          .setDescription('Narration (default) or dialogue')
+          .addChoices(...KIND_CHOICES),
+      )
+      .addStringOption((o) =>
+        o
+          .setName('from_take')
+          .setDescription('The take of the earlier version, when it had several (default A)')
+          .addChoices(...TAKE_CHOICES),
+      )
+      .addStringOption((o) =>
+        o
+          .setName('to_take')
+          .setDescription('The take of the later version, when it had several (default A)')
+          .addChoices(...TAKE_CHOICES),
+      ),
   )
   .addSubcommand((sub) =>
     sub
       .setName('restore')
       .setDescription('Make an earlier version the current draft again and put it to a vote (chapter owners)')
-      .addIntegerOption((o) => o.setName('page').setDescription('Page number').setRequired(true).setMinValue(1).setMaxValue(100_000).setAutocomplete(true))
-      .addIntegerOption((o) => o.setName('version').setDescription('The version to bring back').setRequired(true).setMinValue(1).setMaxValue(10_000).setAutocomplete(true))
-      .addStringOption((o) => o.setName('kind').setDescription('Narration (default) or dialogue').addChoices(...KIND_CHOICES))
-      .addStringOption((o) => o.setName('take').setDescription('The take to bring back, when that version had several (default A)').addChoices(...TAKE_CHOICES)),
+      .addIntegerOption((o) =>
+        o.setName('page').setDescription('Page number').setRequired(true).setMinValue(1).setMaxValue(100_000).setAutocomplete(true),
+      )
+      .addIntegerOption((o) =>
+        o
+          .setName('version')
+          .setDescription('The version to bring back')
+          .setRequired(true)
+          .setMinValue(1)
+          .setMaxValue(10_000)
+          .setAutocomplete(true),
+      )
+      .addStringOption((o) =>
+        o
+          .setName('kind')
+          .setDescription('Narration (default) or dialogue')
+          .addChoices(...KIND_CHOICES),
+      )
+      .addStringOption((o) =>
+        o
+          .setName('take')
+          .setDescription('The take to bring back, when that version had several (default A)')
+          .addChoices(...TAKE_CHOICES),
+      ),
   )
   .addSubcommand((sub) =>
     sub
       .setName('edit')
       .setDescription('Replace the draft up for a vote with your text from a file (for drafts too long for Edit)')
       .addIntegerOption((o) => o.setName('page').setDescription('Page number').setRequired(true).setMinValue(1).setMaxValue(100_000))
-      .addAttachmentOption((o) => o.setName('file').setDescription(`Your draft as .txt or .md, up to ${EDIT_LIMITS.file.toLocaleString('en-US')} characters (dialogue: Panel 1, *caption*, SPEAKER: line)`).setRequired(true)),
+      .addAttachmentOption((o) =>
+        o
+          .setName('file')
+          .setDescription(
+            `Your draft as .txt or .md, up to ${EDIT_LIMITS.file.toLocaleString('en-US')} characters (dialogue: Panel 1, *caption*, SPEAKER: line)`,
+          )
+          .setRequired(true),
+      ),
   );
 
 export const page: SlashCommand = {
@@ -110,7 +169,11 @@ export const page: SlashCommand = {
     switch (interaction.options.getSubcommand()) {
       case 'history': {
         const { page: found, versions } = await getPageHistory(context.db, here, interaction.options.getInteger('page'));
-        return { type: 'message', ephemeral: true, body: { embeds: renderPageHistory(found, versions, interaction.options.getInteger('skip') ?? 0) } };
+        return {
+          type: 'message',
+          ephemeral: true,
+          body: { embeds: renderPageHistory(found, versions, interaction.options.getInteger('skip') ?? 0) },
+        };
       }
       case 'diff': {
         const kind = readKind(interaction.options.getString('kind'));
@@ -118,19 +181,37 @@ export const page: SlashCommand = {
         const from = { version: interaction.options.getInteger('from', true), take: readTake(interaction.options.getString('from_take')) };
         const to = { version: interaction.options.getInteger('to', true), take: readTake(interaction.options.getString('to_take')) };
         const versions = await getTwoVersions(context.db, here, pageNumber, kind, from, to);
-        return { type: 'message', ephemeral: true, body: { embeds: [renderVersionDiff(pageNumber, versions.from, versions.to, context.mentions)] } };
+        return {
+          type: 'message',
+          ephemeral: true,
+          body: { embeds: [renderVersionDiff(pageNumber, versions.from, versions.to, context.mentions)] },
+        };
       }
       case 'edit': {
         const place = { ...here, userId: interaction.user.id };
         const target = await openDraftOfPage(context.db, place, interaction.options.getInteger('page', true));
-        const typed = await readAttachmentText(interaction.options.getAttachment('file', true), { maxBytes: EDIT_FILE_MAX_BYTES, allowedOrigins: context.config.discord.attachmentOrigins });
+        const typed = await readAttachmentText(interaction.options.getAttachment('file', true), {
+          maxBytes: EDIT_FILE_MAX_BYTES,
+          allowedOrigins: context.config.discord.attachmentOrigins,
+        });
         return saveEdit(context, place, target, typed, 'file');
       }
       case 'restore': {
         const kind = readKind(interaction.options.getString('kind'));
-        const place = { ...here, userId: interaction.user.id, isAdmin: interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false };
+        const place = {
+          ...here,
+          userId: interaction.user.id,
+          isAdmin: interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false,
+        };
         const source = { version: interaction.options.getInteger('version', true), take: readTake(interaction.options.getString('take')) };
-        const restored = await restoreVersion(context.db, place, interaction.options.getInteger('page', true), kind, source, context.config.review);
+        const restored = await restoreVersion(
+          context.db,
+          place,
+          interaction.options.getInteger('page', true),
+          kind,
+          source,
+          context.config.review,
+        );
         return {
           type: 'message',
           ephemeral: false,
@@ -144,13 +225,21 @@ export const page: SlashCommand = {
     const place = { guildId: interaction.guildId, channelId: interaction.channelId, userId: interaction.user.id };
     const started = await startPage(context.db, place, input, context.config.limits, interaction.options.getInteger('takes'));
     const queuePlace = await findQueuePlace(context.db, started.page.id, context.config.limits.maxGenerationsPerGuild);
-    const card = renderPageCard(started.page, queuePlace === null ? 'Queued: the narration will appear below as it is written.' : describeQueuePlace(queuePlace));
+    const card = renderPageCard(
+      started.page,
+      queuePlace === null ? 'Queued: the narration will appear below as it is written.' : describeQueuePlace(queuePlace),
+    );
     return {
       type: 'message',
       ephemeral: false,
       body: { embeds: card.embeds },
       afterSend: async (messageId) => {
-        const recorded = await recordStartedPageCard(context.db, { channelId: interaction.channelId, messageId, chapterId: started.chapterId, pageId: started.page.id });
+        const recorded = await recordStartedPageCard(context.db, {
+          channelId: interaction.channelId,
+          messageId,
+          chapterId: started.chapterId,
+          pageId: started.page.id,
+        });
         // Discord answered so slowly that the worker posted the page's card first: that one is kept.
         return recorded ? 'keep' : 'withdraw';
       },

@@ -26,21 +26,49 @@ export const data = new SlashCommandBuilder()
   .setContexts(InteractionContextType.Guild)
   .setIntegrationTypes(ApplicationIntegrationType.GuildInstall)
   .addStringOption((o) => o.setName('quorum').setDescription('Votes that decide a draft: majority, all, or a number').setMaxLength(10))
-  .addIntegerOption((o) => o.setName('takes').setDescription('Takes the model writes for each draft, to pick from (1–4)').setMinValue(1).setMaxValue(4))
-  .addIntegerOption((o) => o.setName('max_revisions').setDescription('How many times a page may be sent back per draft kind').setMinValue(0).setMaxValue(50))
-  .addStringOption((o) => o.setName('narrator_model').setDescription('Model for narration ("default" for the server’s)').setMaxLength(100).setAutocomplete(true))
-  .addStringOption((o) => o.setName('dialogue_model').setDescription('Model for dialogue ("default" for the server’s)').setMaxLength(100).setAutocomplete(true))
-  .addIntegerOption((o) => o.setName('narration_words').setDescription('Target length of a page’s narration').setMinValue(20).setMaxValue(800))
+  .addIntegerOption((o) =>
+    o.setName('takes').setDescription('Takes the model writes for each draft, to pick from (1–4)').setMinValue(1).setMaxValue(4),
+  )
+  .addIntegerOption((o) =>
+    o.setName('max_revisions').setDescription('How many times a page may be sent back per draft kind').setMinValue(0).setMaxValue(50),
+  )
+  .addStringOption((o) =>
+    o.setName('narrator_model').setDescription('Model for narration ("default" for the server’s)').setMaxLength(100).setAutocomplete(true),
+  )
+  .addStringOption((o) =>
+    o.setName('dialogue_model').setDescription('Model for dialogue ("default" for the server’s)').setMaxLength(100).setAutocomplete(true),
+  )
+  .addIntegerOption((o) =>
+    o.setName('narration_words').setDescription('Target length of a page’s narration').setMinValue(20).setMaxValue(800),
+  )
   .addStringOption((o) => o.setName('tone').setDescription('A tone or style note for every prompt ("none" to clear)').setMaxLength(500))
-  .addIntegerOption((o) => o.setName('reminder_minutes').setDescription('Remind co-writers who have not voted this long after a draft is posted (0: off)').setMinValue(0).setMaxValue(43_200))
-  .addIntegerOption((o) => o.setName('deadline_minutes').setDescription('Decide a draft by the votes cast this long after it is posted (0: off)').setMinValue(0).setMaxValue(43_200))
+  .addIntegerOption((o) =>
+    o
+      .setName('reminder_minutes')
+      .setDescription('Remind co-writers who have not voted this long after a draft is posted (0: off)')
+      .setMinValue(0)
+      .setMaxValue(43_200),
+  )
+  .addIntegerOption((o) =>
+    o
+      .setName('deadline_minutes')
+      .setDescription('Decide a draft by the votes cast this long after it is posted (0: off)')
+      .setMinValue(0)
+      .setMaxValue(43_200),
+  )
   .addStringOption((o) =>
     o
       .setName('deadline_rule')
       .setDescription('At the deadline the side with more votes wins; on a tie (or no votes):')
       .addChoices({ name: 'approve on a tie', value: 'approve_on_tie' }, { name: 'send back on a tie', value: 'revise_on_tie' }),
   )
-  .addNumberOption((o) => o.setName('budget').setDescription('Monthly budget in US dollars for this story’s drafts (0: none)').setMinValue(0).setMaxValue(100_000))
+  .addNumberOption((o) =>
+    o
+      .setName('budget')
+      .setDescription('Monthly budget in US dollars for this story’s drafts (0: none)')
+      .setMinValue(0)
+      .setMaxValue(100_000),
+  )
   .addStringOption((o) =>
     o
       .setName('panel_shape')
@@ -59,7 +87,9 @@ export const data = new SlashCommandBuilder()
       .setDescription('How lettered pages are laid out (pages lettered from then on)')
       .addChoices(...STORY_PAGE_FORMATS.map((format) => ({ name: STORY_PAGE_FORMAT_LABELS[format], value: format }))),
   )
-  .addStringOption((o) => o.setName('language').setDescription('Language of the story’s text for lettering, e.g. en, ja, ar ("none" to clear)').setMaxLength(35));
+  .addStringOption((o) =>
+    o.setName('language').setDescription('Language of the story’s text for lettering, e.g. en, ja, ar ("none" to clear)').setMaxLength(35),
+  );
 
 export const settings: SlashCommand = {
   data,
@@ -76,45 +106,63 @@ export const settings: SlashCommand = {
       const value = interaction.options.getString(name);
       return value === null ? null : readText(value, { label: `The ${name.replace('_', ' ')}`, max });
     };
-    const updated = await changeSettings(context.db, story.id, {
-      quorum: text('quorum', 10),
-      maxRevisions: interaction.options.getInteger('max_revisions'),
-      takes: interaction.options.getInteger('takes'),
-      narratorModel: text('narrator_model', 100),
-      dialogueModel: text('dialogue_model', 100),
-      narrationWords: interaction.options.getInteger('narration_words'),
-      tone: text('tone', 500),
-      reminderMinutes: interaction.options.getInteger('reminder_minutes'),
-      deadlineMinutes: interaction.options.getInteger('deadline_minutes'),
-      deadlineRule: parseDeadlineRule(interaction.options.getString('deadline_rule')),
-      monthlyBudgetUsd: interaction.options.getNumber('budget'),
-      panelShape: interaction.options.getString('panel_shape'),
-      panelSize: interaction.options.getString('panel_size'),
-      pageFormat: interaction.options.getString('page_format'),
-      language: text('language', 35),
-    }, { allowed: context.config.model.allowedModels, prices: context.config.prices });
+    const updated = await changeSettings(
+      context.db,
+      story.id,
+      {
+        quorum: text('quorum', 10),
+        maxRevisions: interaction.options.getInteger('max_revisions'),
+        takes: interaction.options.getInteger('takes'),
+        narratorModel: text('narrator_model', 100),
+        dialogueModel: text('dialogue_model', 100),
+        narrationWords: interaction.options.getInteger('narration_words'),
+        tone: text('tone', 500),
+        reminderMinutes: interaction.options.getInteger('reminder_minutes'),
+        deadlineMinutes: interaction.options.getInteger('deadline_minutes'),
+        deadlineRule: parseDeadlineRule(interaction.options.getString('deadline_rule')),
+        monthlyBudgetUsd: interaction.options.getNumber('budget'),
+        panelShape: interaction.options.getString('panel_shape'),
+        panelSize: interaction.options.getString('panel_size'),
+        pageFormat: interaction.options.getString('page_format'),
+        language: text('language', 35),
+      },
+      { allowed: context.config.model.allowedModels, prices: context.config.prices },
+    );
     const budget = await getBudgetStatus(context.db, story.id, context.config.prices);
     const minutes = (value: number | null) => (value === null ? 'off' : `${value} min`);
-    const embed = new EmbedBuilder()
-      .setTitle(fitText(`Settings of ${updated.title}`, 256))
-      .addFields(
-        { name: 'Quorum', value: updated.quorum, inline: true },
-        { name: 'Max revisions', value: String(updated.max_revisions), inline: true },
-        { name: 'Takes', value: String(updated.takes), inline: true },
-        { name: 'Narration words', value: String(updated.narration_words), inline: true },
-        { name: 'Narrator model', value: updated.narrator_model ?? `${context.config.model.narratorModel} (default)`, inline: true },
-        { name: 'Dialogue model', value: updated.dialogue_model ?? `${context.config.model.dialogueModel} (default)`, inline: true },
-        { name: 'Reminder', value: minutes(updated.reminder_minutes), inline: true },
-        { name: 'Deadline', value: `${minutes(updated.deadline_minutes)}${updated.deadline_minutes === null ? '' : updated.deadline_rule === 'approve_on_tie' ? ', a tie approves' : ', a tie sends back'}`, inline: true },
-        {
-          name: 'Monthly budget',
-          value: budget.budgetUsd === null ? `none ($${budget.spentUsd.toFixed(2)} spent this month)` : `$${budget.spentUsd.toFixed(2)} of $${budget.budgetUsd.toFixed(2)} spent this month`,
-          inline: true,
-        },
-        { name: 'Panels', value: `${describePanelSize(updated.panel_shape, updated.panel_size)}${context.config.render ? '' : ' (rendering is off on this bot)'}`, inline: true },
-        { name: 'Lettering', value: `${STORY_PAGE_FORMAT_LABELS[updated.page_format]} · language ${updated.language === 'und' ? 'not set' : updated.language}`, inline: true },
-        { name: 'Tone', value: fitText(updated.tone_note ?? '(none)', 1024) },
-      );
+    const embed = new EmbedBuilder().setTitle(fitText(`Settings of ${updated.title}`, 256)).addFields(
+      { name: 'Quorum', value: updated.quorum, inline: true },
+      { name: 'Max revisions', value: String(updated.max_revisions), inline: true },
+      { name: 'Takes', value: String(updated.takes), inline: true },
+      { name: 'Narration words', value: String(updated.narration_words), inline: true },
+      { name: 'Narrator model', value: updated.narrator_model ?? `${context.config.model.narratorModel} (default)`, inline: true },
+      { name: 'Dialogue model', value: updated.dialogue_model ?? `${context.config.model.dialogueModel} (default)`, inline: true },
+      { name: 'Reminder', value: minutes(updated.reminder_minutes), inline: true },
+      {
+        name: 'Deadline',
+        value: `${minutes(updated.deadline_minutes)}${updated.deadline_minutes === null ? '' : updated.deadline_rule === 'approve_on_tie' ? ', a tie approves' : ', a tie sends back'}`,
+        inline: true,
+      },
+      {
+        name: 'Monthly budget',
+        value:
+          budget.budgetUsd === null
+            ? `none ($${budget.spentUsd.toFixed(2)} spent this month)`
+            : `$${budget.spentUsd.toFixed(2)} of $${budget.budgetUsd.toFixed(2)} spent this month`,
+        inline: true,
+      },
+      {
+        name: 'Panels',
+        value: `${describePanelSize(updated.panel_shape, updated.panel_size)}${context.config.render ? '' : ' (rendering is off on this bot)'}`,
+        inline: true,
+      },
+      {
+        name: 'Lettering',
+        value: `${STORY_PAGE_FORMAT_LABELS[updated.page_format]} · language ${updated.language === 'und' ? 'not set' : updated.language}`,
+        inline: true,
+      },
+      { name: 'Tone', value: fitText(updated.tone_note ?? '(none)', 1024) },
+    );
     return { type: 'message', ephemeral: true, body: { embeds: [embed.toJSON()] } };
   },
 };

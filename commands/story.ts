@@ -21,7 +21,11 @@ export const data = new SlashCommandBuilder()
       .addStringOption((o) => o.setName('title').setDescription('The story’s title').setMinLength(1).setMaxLength(100)),
   )
   .addSubcommand((sub) => sub.setName('status').setDescription('Every chapter with its pages approved, in review and still open'))
-  .addSubcommand((sub) => sub.setName('publish').setDescription('Make the approved pages readable on the web at a new secret link (Manage Server or a chapter owner)'))
+  .addSubcommand((sub) =>
+    sub
+      .setName('publish')
+      .setDescription('Make the approved pages readable on the web at a new secret link (Manage Server or a chapter owner)'),
+  )
   .addSubcommand((sub) => sub.setName('unpublish').setDescription('Revoke the story’s web link (Manage Server or a chapter owner)'));
 
 export const story: SlashCommand = {
@@ -46,7 +50,11 @@ export const story: SlashCommand = {
     }
     if (subcommand === 'unpublish') {
       const { title } = await unpublishStory(context.db, actor);
-      return { type: 'message', ephemeral: false, body: { content: `🔒 **${title}** is no longer published: its web link has stopped working.` } };
+      return {
+        type: 'message',
+        ephemeral: false,
+        body: { content: `🔒 **${title}** is no longer published: its web link has stopped working.` },
+      };
     }
     // Anyone may ask for the status, so the command is visible to all: setting up is checked here.
     if (!interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) {

@@ -16,7 +16,8 @@ export const data = new SlashCommandBuilder()
 const number = (n: number) => n.toLocaleString('en-US');
 const describe = (line: UsageLine) =>
   `${number(line.promptTokens)} in (${Math.round(line.cacheShare * 100)}% cached) · ${number(line.completionTokens)} out · $${line.cost.toFixed(4)} · ${line.calls} call${line.calls === 1 ? '' : 's'}`;
-const field = (lines: UsageLine[]) => fitText(lines.map((line) => `**${line.label}**: ${describe(line)}`).join('\n') || 'None yet.', LIMITS.fieldValue);
+const field = (lines: UsageLine[]) =>
+  fitText(lines.map((line) => `**${line.label}**: ${describe(line)}`).join('\n') || 'None yet.', LIMITS.fieldValue);
 
 export const usage: SlashCommand = {
   data,
@@ -32,7 +33,11 @@ export const usage: SlashCommand = {
     const embed = new EmbedBuilder()
       .setTitle(fitText(`Usage of ${story.title}, last 30 days`, LIMITS.embedTitle))
       .setDescription(`${describe(report.total)}\n${month}\nCosts are estimates from the price table (MODEL_PRICES).`)
-      .addFields({ name: 'By chapter', value: field(report.byChapter) }, { name: 'By agent', value: field(report.byAgent) }, { name: 'By day', value: field(report.byDay) });
+      .addFields(
+        { name: 'By chapter', value: field(report.byChapter) },
+        { name: 'By agent', value: field(report.byAgent) },
+        { name: 'By day', value: field(report.byDay) },
+      );
     // Rows of drafts written as takes; with `n` the prompt is read once, so it is counted on take A only.
     if (report.byTake.length > 0) embed.addFields({ name: 'By take (drafts written as takes)', value: field(report.byTake) });
     return { type: 'message', ephemeral: true, body: { embeds: [embed.toJSON()] } };

@@ -31,7 +31,15 @@ function demoModel(request: RecordedRequest): ScriptedReply {
     return { json: { notes: [{ kind: 'other', note: '(demo reviewer) The forge was cold on page 0 of the bible; here it is lit.' }] } };
   }
   if (request.responseFormatName === 'panel_prompts') {
-    const panel = (n: number, scene: string) => ({ panel: n, scene, characters: ['Kai'], camera: 'medium shot', mood: 'tense', image_prompt: `${scene}, ink and watercolour`, negative_prompt: 'text, watermark' });
+    const panel = (n: number, scene: string) => ({
+      panel: n,
+      scene,
+      characters: ['Kai'],
+      camera: 'medium shot',
+      mood: 'tense',
+      image_prompt: `${scene}, ink and watercolour`,
+      negative_prompt: 'text, watermark',
+    });
     return { json: { panels: [panel(1, 'a forge at midnight'), panel(2, 'a glowing mark on a wrist'), panel(3, 'rain on shutters')] } };
   }
   if (request.responseFormatName) {
@@ -47,9 +55,17 @@ function demoModel(request: RecordedRequest): ScriptedReply {
   }
   if (request.responseFormatName === 'dialogue_script' && request.promptText.includes('Tracks at the treeline')) {
     // Page 2 asks for takes: each choice is a different script, and Another take a third.
-    const script = (line: string) => ({ panels: [{ panel: 1, caption: 'The treeline at dawn. (demo dialogue)', lines: [{ speaker: 'Mira', line }] }] });
+    const script = (line: string) => ({
+      panels: [{ panel: 1, caption: 'The treeline at dawn. (demo dialogue)', lines: [{ speaker: 'Mira', line }] }],
+    });
     if (request.n === 1) return { json: script('Smoke. Someone made camp here, and left in a hurry.') };
-    return { content: '', choices: [{ content: JSON.stringify(script('Tracks. Big ones.')) }, { content: JSON.stringify(script('Whatever it was, it waited for us.')) }] };
+    return {
+      content: '',
+      choices: [
+        { content: JSON.stringify(script('Tracks. Big ones.')) },
+        { content: JSON.stringify(script('Whatever it was, it waited for us.')) },
+      ],
+    };
   }
   if (request.n > 1) {
     return {
@@ -126,7 +142,11 @@ async function main(): Promise<void> {
   const channel = discord.createChannel(guild.id, { name: 'the-glowing-mark' });
   const ava = discord.createUser({ username: 'ava' });
   discord.addMember(guild.id, ava.id, {
-    permissions: PermissionFlagsBits.ManageGuild | PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages | PermissionFlagsBits.UseApplicationCommands,
+    permissions:
+      PermissionFlagsBits.ManageGuild |
+      PermissionFlagsBits.ViewChannel |
+      PermissionFlagsBits.SendMessages |
+      PermissionFlagsBits.UseApplicationCommands,
   });
 
   const processEnv: NodeJS.ProcessEnv = {
@@ -189,7 +209,15 @@ async function main(): Promise<void> {
       'Rain drums on the forge roof. Kai wipes soot from his wrist and freezes: the Mark is glowing, a low coal-red that brightens each time the shutters rattle. Past the treeline, something is moving toward the light.',
     );
     const v3 = await room.openDraft(threadId, 1, 'Narration', 3);
-    console.log(indent(`${v2Text.includes('ember-red') ? 'v2 said "ember-red"; ' : ''}v3: ${embedText(v3).split('\n').find((line) => line.includes('Edited by')) ?? ''}`));
+    console.log(
+      indent(
+        `${v2Text.includes('ember-red') ? 'v2 said "ember-red"; ' : ''}v3: ${
+          embedText(v3)
+            .split('\n')
+            .find((line) => line.includes('Edited by')) ?? ''
+        }`,
+      ),
+    );
     step('Both approve the edited v3');
     await room.click(threadId, v3, ava.id, 'Approve').response();
     await room.click(threadId, v3, ben, 'Approve').response();
@@ -204,23 +232,49 @@ async function main(): Promise<void> {
     // The page card and the progress message are redrawn a moment after the announcement.
     const approved = `Status: ${describePageState({ state: 'page_approved', stage: 'dialogue' })}`;
     const card = () => discord.messages(threadId).find((m) => (m.embeds[0] as { title?: string } | undefined)?.title === 'Page 1');
-    await discord.waitFor(() => {
-      const shown = card();
-      return (shown !== undefined && embedText(shown).includes(approved) && discord.messages(threadId).some((m) => embedText(m).includes('1 approved, 0 in review'))) || undefined;
-    }, {
-      description: 'the page card and progress saying approved',
-      timeoutMs: 30_000,
-    });
+    await discord.waitFor(
+      () => {
+        const shown = card();
+        return (
+          (shown !== undefined &&
+            embedText(shown).includes(approved) &&
+            discord.messages(threadId).some((m) => embedText(m).includes('1 approved, 0 in review'))) ||
+          undefined
+        );
+      },
+      {
+        description: 'the page card and progress saying approved',
+        timeoutMs: 30_000,
+      },
+    );
 
     step('The chapter thread, as a co-writer reads it:');
     console.log(renderChannel(discord.messages(threadId)));
 
     step('ben asks what ava changed: /page diff page:1 from:2 to:3 (only ben sees it)');
-    const diff = await discord.slashCommand({ guildId: guild.id, channelId: threadId, userId: ben, name: 'page', subcommand: 'diff', options: { page: 1, from: 2, to: 3 } }).response();
+    const diff = await discord
+      .slashCommand({
+        guildId: guild.id,
+        channelId: threadId,
+        userId: ben,
+        name: 'page',
+        subcommand: 'diff',
+        options: { page: 1, from: 2, to: 3 },
+      })
+      .response();
     console.log(indent(embedsText(diff.embeds).slice(0, 600)));
 
     step('ava starts page 2 with two takes: /page start input:"Tracks at the treeline" takes:2');
-    await discord.slashCommand({ guildId: guild.id, channelId: threadId, userId: ava.id, name: 'page', subcommand: 'start', options: { input: 'Tracks at the treeline', takes: 2 } }).response();
+    await discord
+      .slashCommand({
+        guildId: guild.id,
+        channelId: threadId,
+        userId: ava.id,
+        name: 'page',
+        subcommand: 'start',
+        options: { input: 'Tracks at the treeline', takes: 2 },
+      })
+      .response();
     const takeA = await room.openTake(threadId, 2, 'Narration', 1, 'A');
     const takeB = await room.openTake(threadId, 2, 'Narration', 1, 'B');
     console.log(indent(`${embedText(takeA).split('\n')[1] ?? ''}\n${embedText(takeB).split('\n')[1] ?? ''}`));
@@ -234,14 +288,26 @@ async function main(): Promise<void> {
     step('Both pick take C');
     await room.click(threadId, dialogueC, ava.id, 'Pick C').response();
     await room.click(threadId, dialogueC, ben, 'Pick C').response();
-    await discord.waitFor(() => discord.messages(threadId).find((m) => embedText(m).includes('Page 2 approved')), { description: 'page 2 approved', timeoutMs: 30_000 });
+    await discord.waitFor(() => discord.messages(threadId).find((m) => embedText(m).includes('Page 2 approved')), {
+      description: 'page 2 approved',
+      timeoutMs: 30_000,
+    });
     console.log(indent(embedText(room.message(threadId, dialogueC.id)).split('\n').slice(0, 4).join('\n')));
 
     // The panels agent writes the image prompts a moment after the approval.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     step('ava exports the chapter: /chapter export format:markdown, then format:comfyui');
     for (const format of ['markdown', 'comfyui']) {
-      const exported = await discord.slashCommand({ guildId: guild.id, channelId: threadId, userId: ava.id, name: 'chapter', subcommand: 'export', options: { format } }).response();
+      const exported = await discord
+        .slashCommand({
+          guildId: guild.id,
+          channelId: threadId,
+          userId: ava.id,
+          name: 'chapter',
+          subcommand: 'export',
+          options: { format },
+        })
+        .response();
       console.log(indent(exported.content));
       for (const file of exported.attachments ?? []) {
         const text = file.content.toString('utf8');
@@ -251,29 +317,41 @@ async function main(): Promise<void> {
 
     step('ComfyUI draws the three panels; the "Page 1 · Panels" message shows them as they finish');
     const panels = await discord.waitFor(
-      () => discord.messages(threadId).find((m) => m.content.startsWith('**Page 1 · Panels**') && m.attachments.length === 3 && /3 of 3 panels rendered/.test(m.content)),
+      () =>
+        discord
+          .messages(threadId)
+          .find(
+            (m) => m.content.startsWith('**Page 1 · Panels**') && m.attachments.length === 3 && /3 of 3 panels rendered/.test(m.content),
+          ),
       { description: 'the three rendered panels', timeoutMs: comfy ? 60_000 : 600_000 },
     );
     console.log(indent(panels.content));
     const folder = mkdtempSync(join(tmpdir(), 'storyroom-demo-panels-'));
     for (const image of panels.attachments) writeFileSync(join(folder, image.filename), image.content);
-    console.log(indent(`saved ${panels.attachments.map((image) => `${image.filename} (${image.size} bytes)`).join(', ')}
-  to ${folder}`));
+    console.log(
+      indent(`saved ${panels.attachments.map((image) => `${image.filename} (${image.size} bytes)`).join(', ')}
+  to ${folder}`),
+    );
 
     step('ava and ben approve the panels; the page is lettered and posted as "Page 1 · Lettered"');
     await room.click(threadId, panels, ava.id, 'Approve panels').response();
     await room.click(threadId, room.message(threadId, panels.id), ben, 'Approve panels').response();
-    const lettered = await discord.waitFor(() => discord.messages(threadId).find((m) => m.content.startsWith('**Page 1 · Lettered**') && m.attachments.length === 1), {
-      description: 'the lettered page',
-      timeoutMs: 60_000,
-    });
+    const lettered = await discord.waitFor(
+      () => discord.messages(threadId).find((m) => m.content.startsWith('**Page 1 · Lettered**') && m.attachments.length === 1),
+      {
+        description: 'the lettered page',
+        timeoutMs: 60_000,
+      },
+    );
     await room.click(threadId, room.message(threadId, lettered.id), ava.id, 'Approve').response();
     await room.click(threadId, room.message(threadId, lettered.id), ben, 'Approve').response();
     const approvedLettering = room.message(threadId, lettered.id);
     console.log(indent(approvedLettering.content));
     for (const image of approvedLettering.attachments) writeFileSync(join(folder, image.filename), image.content);
-    console.log(indent(`saved the lettered page ${approvedLettering.attachments.map((image) => `${image.filename} (${image.size} bytes)`).join(', ')}
-  to ${folder}`));
+    console.log(
+      indent(`saved the lettered page ${approvedLettering.attachments.map((image) => `${image.filename} (${image.size} bytes)`).join(', ')}
+  to ${folder}`),
+    );
 
     if (discord.violations.length > 0) {
       failed = true;

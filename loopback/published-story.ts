@@ -32,7 +32,13 @@ const script = (page: number) => ({
     {
       panel: 1,
       caption: page === 0 ? 'Night, the pass.' : null,
-      lines: page === 0 ? [{ speaker: 'Kai', line: 'It is glowing again.' }, { speaker: HOSTILE.speaker, line: HOSTILE.line }] : [{ speaker: 'Kai', line: `Page ${page + 1}: keep moving.` }],
+      lines:
+        page === 0
+          ? [
+              { speaker: 'Kai', line: 'It is glowing again.' },
+              { speaker: HOSTILE.speaker, line: HOSTILE.line },
+            ]
+          : [{ speaker: 'Kai', line: `Page ${page + 1}: keep moving.` }],
     },
     { panel: 2, caption: null, lines: [{ speaker: 'Mira', line: 'Then something is coming.' }] },
   ],
@@ -41,7 +47,10 @@ const script = (page: number) => ({
 const panels = (page: number) => ({
   panels: [1, 2].map((panel) => ({
     panel,
-    scene: page === 0 && panel === 1 ? `Kai on a snowy ledge, the Mark glowing. ${HOSTILE.scene}` : `Panel ${panel} of page ${page + 1}: the mountains at dusk.`,
+    scene:
+      page === 0 && panel === 1
+        ? `Kai on a snowy ledge, the Mark glowing. ${HOSTILE.scene}`
+        : `Panel ${panel} of page ${page + 1}: the mountains at dusk.`,
     characters: ['Kai'],
     camera: 'wide',
     mood: 'cold',
@@ -72,12 +81,32 @@ export async function writeHostileStory(h: StoryroomHarness): Promise<{ room: Wr
   await room.openDraft(second, 2, 'Narration', 1);
   // The panels agent runs after each approval, in the background.
   const deadline = Date.now() + 15_000;
-  while (Number((await h.database.db.selectFrom('panel_prompts').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n) < 8) {
+  while (
+    Number(
+      (
+        await h.database.db
+          .selectFrom('panel_prompts')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    ) < 8
+  ) {
     if (Date.now() > deadline) throw new Error('the panel descriptions of the four approved pages did not arrive');
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   // With the loopback ComfyUI, every panel is rendered too.
-  while (h.comfy && Number((await h.database.db.selectFrom('panel_renders').select((eb) => eb.fn.countAll().as('n')).where('status', '=', 'done').executeTakeFirstOrThrow()).n) < 8) {
+  while (
+    h.comfy &&
+    Number(
+      (
+        await h.database.db
+          .selectFrom('panel_renders')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('status', '=', 'done')
+          .executeTakeFirstOrThrow()
+      ).n,
+    ) < 8
+  ) {
     if (Date.now() > deadline + 30_000) throw new Error('the eight panels of the four approved pages were not rendered');
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

@@ -15,7 +15,6 @@ import { TcpProxy } from './tcp-proxy.js';
 import { createTestDatabase, type TestDatabase } from './local-database.js';
 import { freePort } from './free-port.js';
 
-
 export interface StoryroomHarness {
   discord: DiscordEmulator;
   model: ModelServer;
@@ -77,7 +76,12 @@ export async function startStoryroom(label: string, options: HarnessOptions = {}
       PermissionFlagsBits.SendMessagesInThreads |
       PermissionFlagsBits.UseApplicationCommands,
   });
-  const proxies = options.proxy ? { postgres: await TcpProxy.start(Number(new URL(database.url).port || 5432)), redis: await TcpProxy.start(Number(new URL(REDIS_URL).port || 6379)) } : null;
+  const proxies = options.proxy
+    ? {
+        postgres: await TcpProxy.start(Number(new URL(database.url).port || 5432)),
+        redis: await TcpProxy.start(Number(new URL(REDIS_URL).port || 6379)),
+      }
+    : null;
   const webPort = options.web ? await freePort() : null;
   const env: Record<string, string> = {
     DISCORD_TOKEN: discord.token,
@@ -107,9 +111,17 @@ export async function startStoryroom(label: string, options: HarnessOptions = {}
   };
   const config = parseConfig(env);
   await registerCommands(config.discord);
-  const logger = createLogger({ level: config.logLevel, name: label, ...(options.logDestination ? { destination: options.logDestination } : {}) });
-  const bot = options.bot === false ? null : await startBot(config, logger.child({ process: 'bot' }), { waitGuildTimeoutMs: 200, relayIntervalMs: 250, progressWindowMs: 300 });
-  const launchWorker = () => startWorker(config, logger.child({ process: 'worker' }), { streamEditIntervalMs: 30, relayIntervalMs: 250, progressWindowMs: 300 });
+  const logger = createLogger({
+    level: config.logLevel,
+    name: label,
+    ...(options.logDestination ? { destination: options.logDestination } : {}),
+  });
+  const bot =
+    options.bot === false
+      ? null
+      : await startBot(config, logger.child({ process: 'bot' }), { waitGuildTimeoutMs: 200, relayIntervalMs: 250, progressWindowMs: 300 });
+  const launchWorker = () =>
+    startWorker(config, logger.child({ process: 'worker' }), { streamEditIntervalMs: 30, relayIntervalMs: 250, progressWindowMs: 300 });
   const worker = options.worker === false ? null : await launchWorker();
   const web = options.web ? await startWebServer(parseWebConfig(env), logger.child({ process: 'web' })) : null;
 
@@ -151,4 +163,3 @@ export async function startStoryroom(label: string, options: HarnessOptions = {}
   };
   return harness;
 }
-

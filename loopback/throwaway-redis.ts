@@ -3,7 +3,8 @@ import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
 /** How to get redis-server, said when it is needed and missing. */
-export const REDIS_INSTALL_HINT = 'install redis-server (`apt install redis-server`, `brew install redis`) or run one (`docker run -p 6379:6379 redis`)';
+export const REDIS_INSTALL_HINT =
+  'install redis-server (`apt install redis-server`, `brew install redis`) or run one (`docker run -p 6379:6379 redis`)';
 
 /** The path of an executable found on PATH, or null. */
 export function findOnPath(name: string): string | null {
@@ -42,7 +43,18 @@ export class ThrowawayRedis {
   }
 
   async start(): Promise<void> {
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'];
+    const args = [
+      '--port',
+      String(this.port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--maxmemory-policy',
+      'noeviction',
+    ];
     if (this.options.dir) args.push('--dir', this.options.dir);
     // Detached: a Ctrl-C on the terminal reaches the process that started it, which stops it last.
     const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: this.options.detached ?? false });

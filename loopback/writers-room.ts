@@ -56,7 +56,14 @@ export class WritersRoom {
 
   async setupStory(title = 'The Glowing Mark'): Promise<void> {
     const response = await this.h.discord
-      .slashCommand({ guildId: this.h.guildId, channelId: this.h.storyChannelId, userId: this.h.adminId, name: 'story', subcommand: 'setup', options: { title } })
+      .slashCommand({
+        guildId: this.h.guildId,
+        channelId: this.h.storyChannelId,
+        userId: this.h.adminId,
+        name: 'story',
+        subcommand: 'setup',
+        options: { title },
+      })
       .response();
     if (response.ephemeral) throw new Error(`story setup refused: ${response.content}`);
   }
@@ -64,7 +71,14 @@ export class WritersRoom {
   /** Opens a chapter as the admin; returns the thread id. */
   async openChapter(title = 'The First Glow'): Promise<string> {
     await this.h.discord
-      .slashCommand({ guildId: this.h.guildId, channelId: this.h.storyChannelId, userId: this.h.adminId, name: 'chapter', subcommand: 'start', options: { title } })
+      .slashCommand({
+        guildId: this.h.guildId,
+        channelId: this.h.storyChannelId,
+        userId: this.h.adminId,
+        name: 'chapter',
+        subcommand: 'start',
+        options: { title },
+      })
       .response();
     const thread = await this.h.discord.waitFor(() => this.h.discord.threads(this.h.storyChannelId).find((t) => t.name.includes(title)), {
       description: `thread for chapter ${title}`,
@@ -80,11 +94,26 @@ export class WritersRoom {
 
   async join(threadId: string, userId: string) {
     const card = this.chapterCard(threadId);
-    return this.h.discord.clickButton({ guildId: this.h.guildId, channelId: threadId, userId, messageId: card.id, customId: button(card, 'Join').custom_id ?? '' }).response();
+    return this.h.discord
+      .clickButton({
+        guildId: this.h.guildId,
+        channelId: threadId,
+        userId,
+        messageId: card.id,
+        customId: button(card, 'Join').custom_id ?? '',
+      })
+      .response();
   }
 
   startPage(threadId: string, userId: string, input: string) {
-    return this.h.discord.slashCommand({ guildId: this.h.guildId, channelId: threadId, userId, name: 'page', subcommand: 'start', options: { input } });
+    return this.h.discord.slashCommand({
+      guildId: this.h.guildId,
+      channelId: threadId,
+      userId,
+      name: 'page',
+      subcommand: 'start',
+      options: { input },
+    });
   }
 
   /** The draft message for this page, kind and version once its vote buttons are live. */
@@ -100,16 +129,31 @@ export class WritersRoom {
   }
 
   /** One take of a round of takes, once its Pick button is live ("Page 2 · Narration v1 · Take B"). */
-  async openTake(threadId: string, pageNumber: number, kind: 'Narration' | 'Dialogue', version: number, letter: string): Promise<StoredMessage> {
+  async openTake(
+    threadId: string,
+    pageNumber: number,
+    kind: 'Narration' | 'Dialogue',
+    version: number,
+    letter: string,
+  ): Promise<StoredMessage> {
     const title = `Page ${pageNumber} · ${kind} v${version} · Take ${letter}`;
     return this.h.discord.waitFor(
-      () => this.h.discord.messages(threadId).find((m) => embedText(m).includes(title) && buttonsOf(m).some((b) => b.label === `Pick ${letter}` && !b.disabled)),
+      () =>
+        this.h.discord
+          .messages(threadId)
+          .find((m) => embedText(m).includes(title) && buttonsOf(m).some((b) => b.label === `Pick ${letter}` && !b.disabled)),
       { description: `open take "${title}"`, timeoutMs: 15_000 },
     );
   }
 
   click(threadId: string, message: StoredMessage, userId: string, label: string) {
-    return this.h.discord.clickButton({ guildId: this.h.guildId, channelId: threadId, userId, messageId: message.id, customId: button(message, label).custom_id ?? '' });
+    return this.h.discord.clickButton({
+      guildId: this.h.guildId,
+      channelId: threadId,
+      userId,
+      messageId: message.id,
+      customId: button(message, label).custom_id ?? '',
+    });
   }
 
   /** Revise: the button opens a modal; the co-writer submits feedback in it. */
@@ -117,7 +161,14 @@ export class WritersRoom {
     const modal = await this.click(threadId, message, userId, 'Revise').response();
     if (modal.kind !== 'modal' || !modal.modal) throw new Error(`Revise did not open a modal: ${modal.content}`);
     return this.h.discord
-      .submitModal({ guildId: this.h.guildId, channelId: threadId, userId, customId: modal.modal.custom_id, fields: { feedback }, messageId: message.id })
+      .submitModal({
+        guildId: this.h.guildId,
+        channelId: threadId,
+        userId,
+        customId: modal.modal.custom_id,
+        fields: { feedback },
+        messageId: message.id,
+      })
       .response();
   }
 
@@ -125,7 +176,16 @@ export class WritersRoom {
   async edit(threadId: string, message: StoredMessage, userId: string, text: string) {
     const form = await this.click(threadId, message, userId, 'Edit').response();
     if (form.kind !== 'modal' || !form.modal) throw new Error(`Edit did not open a form: ${form.content}`);
-    return this.h.discord.submitModal({ guildId: this.h.guildId, channelId: threadId, userId, customId: form.modal.custom_id, fields: { draft: text }, messageId: message.id }).response();
+    return this.h.discord
+      .submitModal({
+        guildId: this.h.guildId,
+        channelId: threadId,
+        userId,
+        customId: form.modal.custom_id,
+        fields: { draft: text },
+        messageId: message.id,
+      })
+      .response();
   }
 
   /** A page taken from input to approved by one co-writer who decides alone (a chapter of one member). */
@@ -133,10 +193,13 @@ export class WritersRoom {
     await this.startPage(threadId, userId, input).response();
     await this.click(threadId, await this.openDraft(threadId, pageNumber, 'Narration', 1), userId, 'Approve').response();
     await this.click(threadId, await this.openDraft(threadId, pageNumber, 'Dialogue', 1), userId, 'Approve').response();
-    await this.h.discord.waitFor(() => this.h.discord.messages(threadId).find((m) => embedText(m).includes(`Page ${pageNumber} approved`)), {
-      description: `page ${pageNumber} approved`,
-      timeoutMs: 15_000,
-    });
+    await this.h.discord.waitFor(
+      () => this.h.discord.messages(threadId).find((m) => embedText(m).includes(`Page ${pageNumber} approved`)),
+      {
+        description: `page ${pageNumber} approved`,
+        timeoutMs: 15_000,
+      },
+    );
   }
 
   message(threadId: string, messageId: string): StoredMessage {

@@ -12,8 +12,7 @@ const PAGE_STATES = [
   'page_approved',
   'generation_failed',
 ];
-const oneOf = (column: string, values: string[]) =>
-  sql.raw(`${column} in (${values.map((v) => `'${v}'`).join(', ')})`);
+const oneOf = (column: string, values: string[]) => sql.raw(`${column} in (${values.map((v) => `'${v}'`).join(', ')})`);
 
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
@@ -24,11 +23,21 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('title', 'text', (c) => c.notNull())
     .addColumn('created_by', 'text', (c) => c.notNull())
     .addColumn('quorum', 'text', (c) => c.notNull().defaultTo('majority'))
-    .addColumn('max_revisions', 'integer', (c) => c.notNull().defaultTo(5).check(sql`max_revisions between 0 and 50`))
+    .addColumn('max_revisions', 'integer', (c) =>
+      c
+        .notNull()
+        .defaultTo(5)
+        .check(sql`max_revisions between 0 and 50`),
+    )
     .addColumn('narrator_model', 'text')
     .addColumn('dialogue_model', 'text')
     .addColumn('tone_note', 'text')
-    .addColumn('narration_words', 'integer', (c) => c.notNull().defaultTo(250).check(sql`narration_words between 20 and 800`))
+    .addColumn('narration_words', 'integer', (c) =>
+      c
+        .notNull()
+        .defaultTo(250)
+        .check(sql`narration_words between 20 and 800`),
+    )
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addUniqueConstraint('stories_guild_channel_unique', ['guild_id', 'channel_id'])
     .addCheckConstraint('stories_quorum_check', sql`quorum in ('majority', 'all') or quorum ~ '^[1-9][0-9]?$'`)
@@ -48,7 +57,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     // Replaced or removed entries keep their text: superseded_at marks them instead of a delete.
     .addColumn('superseded_at', 'timestamptz')
     .execute();
-  await sql`create unique index canonical_refs_current_title on canonical_refs (story_id, lower(title)) where superseded_at is null`.execute(db);
+  await sql`create unique index canonical_refs_current_title on canonical_refs (story_id, lower(title)) where superseded_at is null`.execute(
+    db,
+  );
 
   await db.schema
     .createTable('chapters')
@@ -59,7 +70,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('thread_id', 'text', (c) => c.unique())
     .addColumn('card_message_id', 'text')
     .addColumn('created_by', 'text', (c) => c.notNull())
-    .addColumn('status', 'text', (c) => c.notNull().defaultTo('open').check(oneOf('status', ['open', 'needs_attention', 'closed'])))
+    .addColumn('status', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('open')
+        .check(oneOf('status', ['open', 'needs_attention', 'closed'])),
+    )
     .addColumn('attention_reason', 'text')
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addUniqueConstraint('chapters_story_number_unique', ['story_id', 'number'])
@@ -69,7 +85,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createTable('chapter_members')
     .addColumn('chapter_id', 'bigint', (c) => c.notNull().references('chapters.id').onDelete('cascade'))
     .addColumn('user_id', 'text', (c) => c.notNull())
-    .addColumn('role', 'text', (c) => c.notNull().defaultTo('writer').check(oneOf('role', ['owner', 'writer', 'viewer'])))
+    .addColumn('role', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('writer')
+        .check(oneOf('role', ['owner', 'writer', 'viewer'])),
+    )
     .addColumn('joined_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addPrimaryKeyConstraint('chapter_members_pkey', ['chapter_id', 'user_id'])
     .execute();
@@ -81,7 +102,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('number', 'integer', (c) => c.notNull().check(sql`number > 0`))
     .addColumn('input', 'text', (c) => c.notNull())
     .addColumn('state', 'text', (c) => c.notNull().check(oneOf('state', PAGE_STATES)))
-    .addColumn('stage', 'text', (c) => c.notNull().defaultTo('narration').check(oneOf('stage', ['narration', 'dialogue'])))
+    .addColumn('stage', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('narration')
+        .check(oneOf('stage', ['narration', 'dialogue'])),
+    )
     // Bumped by every transition: a click carrying an older version is stale.
     .addColumn('version', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('current_revision_id', 'bigint')
@@ -105,7 +131,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('body', 'text', (c) => c.notNull())
     .addColumn('structured', 'jsonb')
     .addColumn('status', 'text', (c) =>
-      c.notNull().defaultTo('open').check(oneOf('status', ['open', 'approved', 'revision_requested', 'superseded'])),
+      c
+        .notNull()
+        .defaultTo('open')
+        .check(oneOf('status', ['open', 'approved', 'revision_requested', 'superseded'])),
     )
     // The job that drafted it: a job run twice finds its revision instead of writing a second one.
     .addColumn('generation_key', 'text', (c) => c.unique())
@@ -230,7 +259,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
-  await sql`create unique index discord_messages_one_per_generation on discord_messages (generation_key) where generation_key is not null`.execute(db);
+  await sql`create unique index discord_messages_one_per_generation on discord_messages (generation_key) where generation_key is not null`.execute(
+    db,
+  );
   // One draft message per revision: a repeated post finds the first one.
   await sql`create unique index discord_messages_one_per_revision on discord_messages (revision_id) where purpose = 'draft'`.execute(db);
   await sql`create unique index discord_messages_one_card_per_page on discord_messages (page_id) where purpose = 'page_card'`.execute(db);
@@ -285,7 +316,9 @@ export async function down(db: Kysely<any>): Promise<void> {
   ]) {
     await db.schema.dropTable(table).ifExists().execute();
   }
-  await sql`alter table story_pages drop constraint if exists story_pages_current_revision_fk, drop constraint if exists story_pages_approved_narration_fk, drop constraint if exists story_pages_approved_dialogue_fk`.execute(db);
+  await sql`alter table story_pages drop constraint if exists story_pages_current_revision_fk, drop constraint if exists story_pages_approved_narration_fk, drop constraint if exists story_pages_approved_dialogue_fk`.execute(
+    db,
+  );
   for (const table of ['page_revisions', 'story_pages', 'chapter_members', 'chapters', 'canonical_refs', 'stories']) {
     await db.schema.dropTable(table).ifExists().execute();
   }

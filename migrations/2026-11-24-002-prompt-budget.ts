@@ -14,7 +14,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('always_include', 'boolean', (c) => c.notNull().defaultTo(false))
     .execute();
   await db.schema.alterTable('page_revisions').addColumn('prompt_context', 'jsonb').execute();
-  await db.schema.alterTable('agent_execution_log').addColumn('chapter_id', 'bigint', (c) => c.references('chapters.id').onDelete('cascade')).execute();
+  await db.schema
+    .alterTable('agent_execution_log')
+    .addColumn('chapter_id', 'bigint', (c) => c.references('chapters.id').onDelete('cascade'))
+    .execute();
   await sql`create index story_pages_chapter_state_number on story_pages (chapter_id, state, number)`.execute(db);
 }
 

@@ -31,7 +31,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('height', 'integer', (c) => c.notNull())
     .addColumn('workflow_hash', 'text', (c) => c.notNull())
     .addColumn('comfy_prompt_id', 'text', (c) => c.notNull().unique())
-    .addColumn('status', 'text', (c) => c.notNull().defaultTo('queued').check(sql`status in ('queued', 'submitted', 'done', 'failed')`))
+    .addColumn('status', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('queued')
+        .check(sql`status in ('queued', 'submitted', 'done', 'failed')`),
+    )
     .addColumn('failure', 'text')
     .addColumn('image_hash', 'text', (c) => c.references('images.hash'))
     .addColumn('requested_by', 'text')
@@ -46,7 +51,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`create index panel_renders_page on panel_renders (page_id, panel_number, render_number)`.execute(db);
   // One "Page N · Panels" message per page, showing its latest renders.
   await sql`alter table discord_messages drop constraint discord_messages_purpose_check`.execute(db);
-  await sql`alter table discord_messages add constraint discord_messages_purpose_check check (purpose in ('chapter_card', 'page_card', 'draft', 'failure', 'page_summary', 'progress', 'reminder', 'notice', 'panels'))`.execute(db);
+  await sql`alter table discord_messages add constraint discord_messages_purpose_check check (purpose in ('chapter_card', 'page_card', 'draft', 'failure', 'page_summary', 'progress', 'reminder', 'notice', 'panels'))`.execute(
+    db,
+  );
   await sql`create unique index discord_messages_one_panels_per_page on discord_messages (page_id) where purpose = 'panels'`.execute(db);
 }
 
@@ -54,7 +61,9 @@ export async function down(db: Kysely<any>): Promise<void> {
   await sql`drop index discord_messages_one_panels_per_page`.execute(db);
   await sql`delete from discord_messages where purpose = 'panels'`.execute(db);
   await sql`alter table discord_messages drop constraint discord_messages_purpose_check`.execute(db);
-  await sql`alter table discord_messages add constraint discord_messages_purpose_check check (purpose in ('chapter_card', 'page_card', 'draft', 'failure', 'page_summary', 'progress', 'reminder', 'notice'))`.execute(db);
+  await sql`alter table discord_messages add constraint discord_messages_purpose_check check (purpose in ('chapter_card', 'page_card', 'draft', 'failure', 'page_summary', 'progress', 'reminder', 'notice'))`.execute(
+    db,
+  );
   await db.schema.dropTable('panel_renders').execute();
   await db.schema.dropTable('images').execute();
 }

@@ -39,13 +39,26 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addPrimaryKeyConstraint('panel_set_approvals_pkey', ['page_id', 'set_version'])
     .execute();
 
-  await db.schema.alterTable('panel_renders').addColumn('approved', 'boolean', (c) => c.notNull().defaultTo(false)).execute();
   await db.schema
     .alterTable('panel_renders')
-    .addColumn('failure_kind', 'text', (c) => c.check(sql`failure_kind in ('unreachable', 'refused', 'error', 'interrupted', 'timeout', 'lost', 'no_image', 'off')`))
+    .addColumn('approved', 'boolean', (c) => c.notNull().defaultTo(false))
+    .execute();
+  await db.schema
+    .alterTable('panel_renders')
+    .addColumn('failure_kind', 'text', (c) =>
+      c.check(sql`failure_kind in ('unreachable', 'refused', 'error', 'interrupted', 'timeout', 'lost', 'no_image', 'off')`),
+    )
     .execute();
   // What the render counts toward the story's monthly budget, at the price set when it was asked for.
-  await db.schema.alterTable('panel_renders').addColumn('cost_usd', sql`numeric(12, 6)`, (c) => c.notNull().defaultTo(0).check(sql`cost_usd >= 0`)).execute();
+  await db.schema
+    .alterTable('panel_renders')
+    .addColumn('cost_usd', sql`numeric(12, 6)`, (c) =>
+      c
+        .notNull()
+        .defaultTo(0)
+        .check(sql`cost_usd >= 0`),
+    )
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

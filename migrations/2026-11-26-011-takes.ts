@@ -13,7 +13,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`alter table story_pages add column takes_pending smallint not null default 0 check (takes_pending between 0 and 6)`.execute(db);
   await sql`alter table page_revisions add column take smallint not null default 0 check (take between 0 and 5)`.execute(db);
   await sql`alter table page_revisions drop constraint page_revisions_page_kind_version_unique`.execute(db);
-  await sql`alter table page_revisions add constraint page_revisions_page_kind_version_take_unique unique (page_id, kind, version, take)`.execute(db);
+  await sql`alter table page_revisions add constraint page_revisions_page_kind_version_take_unique unique (page_id, kind, version, take)`.execute(
+    db,
+  );
   await sql`alter table votes add column pick smallint check (pick between 0 and 5)`.execute(db);
   await sql`alter table agent_execution_log add column take smallint`.execute(db);
 }

@@ -21,7 +21,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     add column reply text,
     add column completed_at timestamptz`.execute(db);
   // Only the unfinished few are ever looked for.
-  await sql`create index interaction_receipts_unfinished on interaction_receipts (lease_until) where completed_at is null and payload is not null`.execute(db);
+  await sql`create index interaction_receipts_unfinished on interaction_receipts (lease_until) where completed_at is null and payload is not null`.execute(
+    db,
+  );
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -16,7 +16,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('layout', 'jsonb', (c) => c.notNull())
     // The lines the letterer could not fit, as the room is told them: [{ panel, line, problem, words }].
     .addColumn('flagged', 'jsonb', (c) => c.notNull().defaultTo(sql`'[]'::jsonb`))
-    .addColumn('status', 'text', (c) => c.notNull().defaultTo('open').check(sql`status in ('open', 'approved', 'superseded')`))
+    .addColumn('status', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('open')
+        .check(sql`status in ('open', 'approved', 'superseded')`),
+    )
     .addColumn('created_by', 'text')
     .addColumn('decided_by', 'text')
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))

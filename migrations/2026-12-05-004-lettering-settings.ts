@@ -5,7 +5,12 @@ import { sql, type Kysely } from 'kysely';
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .alterTable('stories')
-    .addColumn('page_format', 'text', (c) => c.notNull().defaultTo('comic').check(sql`page_format in ('comic', 'manga', 'webtoon', 'square')`))
+    .addColumn('page_format', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('comic')
+        .check(sql`page_format in ('comic', 'manga', 'webtoon', 'square')`),
+    )
     .addColumn('language', 'text', (c) => c.notNull().defaultTo('und'))
     .execute();
 }

@@ -26,7 +26,10 @@ const oneCopy = {
       const commonJs = await bundler.resolve(args.path, { kind: 'require-call', resolveDir: args.resolveDir, importer: args.importer });
       return commonJs.errors.length > 0 ? commonJs : { path: commonJs.path, namespace: 'facade' };
     });
-    bundler.onLoad({ filter: /.*/, namespace: 'facade' }, (args) => ({ contents: `export * from ${JSON.stringify(args.path)};`, resolveDir: dirname(args.path) }));
+    bundler.onLoad({ filter: /.*/, namespace: 'facade' }, (args) => ({
+      contents: `export * from ${JSON.stringify(args.path)};`,
+      resolveDir: dirname(args.path),
+    }));
   },
 };
 

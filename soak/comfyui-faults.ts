@@ -6,7 +6,13 @@ import type { Random } from './random.js';
 
 export type ComfyFaultName = 'comfyRestart' | 'comfyDown' | 'comfyError' | 'comfyHang' | 'comfyHandshake';
 
-export const COMFY_FAULT_WEIGHTS: Record<ComfyFaultName, number> = { comfyRestart: 2, comfyDown: 1, comfyError: 2, comfyHang: 1, comfyHandshake: 1 };
+export const COMFY_FAULT_WEIGHTS: Record<ComfyFaultName, number> = {
+  comfyRestart: 2,
+  comfyDown: 1,
+  comfyError: 2,
+  comfyHang: 1,
+  comfyHandshake: 1,
+};
 
 /** Each sampler step this long in normal times: a render takes about half a second. */
 export const STEP_DELAY_MS = 20;

@@ -23,13 +23,29 @@ function buttonTargets(message: StoredMessage, label: string) {
 }
 
 /** Every invariant the soak promises, checked against Postgres, Redis and the emulated Discord. */
-export async function checkInvariants(input: { db: Db; discord: DiscordEmulator; queue: Queue; renderQueue: Queue; log: ActionLog }): Promise<InvariantResult[]> {
+export async function checkInvariants(input: {
+  db: Db;
+  discord: DiscordEmulator;
+  queue: Queue;
+  renderQueue: Queue;
+  log: ActionLog;
+}): Promise<InvariantResult[]> {
   const { db, discord, queue, renderQueue, log } = input;
   const results: InvariantResult[] = [];
   const pages = await db
     .selectFrom('story_pages as p')
     .innerJoin('chapters as c', 'c.id', 'p.chapter_id')
-    .select(['p.id', 'p.number', 'p.state', 'p.stage', 'p.version', 'p.input', 'p.current_revision_id', 'c.thread_id', 'c.status as chapter_status'])
+    .select([
+      'p.id',
+      'p.number',
+      'p.state',
+      'p.stage',
+      'p.version',
+      'p.input',
+      'p.current_revision_id',
+      'c.thread_id',
+      'c.status as chapter_status',
+    ])
     .execute();
   const messagesOf = (threadId: string | null) => (threadId ? discord.messages(threadId) : []);
 
@@ -41,18 +57,36 @@ export async function checkInvariants(input: { db: Db; discord: DiscordEmulator;
     const messages = messagesOf(page.thread_id);
     if (state === 'page_approved') {
       // Once per approval: a page restored and approved again is announced again.
-      const approvals = await db.selectFrom('page_transitions').select('id').where('page_id', '=', page.id).where('to_state', '=', 'page_approved').execute();
+      const approvals = await db
+        .selectFrom('page_transitions')
+        .select('id')
+        .where('page_id', '=', page.id)
+        .where('to_state', '=', 'page_approved')
+        .execute();
       const announced = messages.filter((m) => embedText(m).includes(`✅ Page ${page.number} approved`));
-      if (announced.length === 0 || announced.length > approvals.length) unannounced.push(`${where}: ${announced.length} announcements for ${approvals.length} approvals`);
-      const card = await db.selectFrom('discord_messages').select('message_id').where('page_id', '=', page.id).where('purpose', '=', 'page_card').executeTakeFirst();
+      if (announced.length === 0 || announced.length > approvals.length)
+        unannounced.push(`${where}: ${announced.length} announcements for ${approvals.length} approvals`);
+      const card = await db
+        .selectFrom('discord_messages')
+        .select('message_id')
+        .where('page_id', '=', page.id)
+        .where('purpose', '=', 'page_card')
+        .executeTakeFirst();
       const cardMessage = card && messages.find((m) => m.id === card.message_id);
-      if (!cardMessage || !embedText(cardMessage).includes(describePageState({ state, stage: page.stage }))) unannounced.push(`${where}: page card does not say approved`);
+      if (!cardMessage || !embedText(cardMessage).includes(describePageState({ state, stage: page.stage })))
+        unannounced.push(`${where}: page card does not say approved`);
     } else if (isReviewing(state)) {
       // A draft of one take has Approve; a round of takes has Pick A on its take A (the page's current draft).
-      const open = messages.some((m) => [...buttonTargets(m, 'Approve'), ...buttonTargets(m, 'Pick A')].some((t) => (t.action === 'approve' || t.action === 'pick') && t.revisionId === page.current_revision_id));
+      const open = messages.some((m) =>
+        [...buttonTargets(m, 'Approve'), ...buttonTargets(m, 'Pick A')].some(
+          (t) => (t.action === 'approve' || t.action === 'pick') && t.revisionId === page.current_revision_id,
+        ),
+      );
       if (!open) stuck.push(`${where}: open draft ${page.current_revision_id} has no message with live buttons`);
     } else if (isGenerating(state)) {
-      const job = await queue.getJob(jobKeyFor('generate-draft', { pageId: page.id, kind: draftKindOf({ state, stage: page.stage }), pageVersion: page.version }));
+      const job = await queue.getJob(
+        jobKeyFor('generate-draft', { pageId: page.id, kind: draftKindOf({ state, stage: page.stage }), pageVersion: page.version }),
+      );
       const jobState = job ? await job.getState() : 'missing';
       if (!LIVE.has(jobState)) stuck.push(`${where}: no live job (${jobState})`);
     } else if (state === 'generation_failed') {
@@ -62,11 +96,26 @@ export async function checkInvariants(input: { db: Db; discord: DiscordEmulator;
       stuck.push(`${where}: never left ${state}`);
     }
   }
-  results.push({ name: 'every page approved, open for votes, being written or failed with Retry', checked: pages.length, violations: stuck });
-  results.push({ name: 'every approved page announced (once per approval), its card saying so', checked: pages.filter((p) => p.state === 'page_approved').length, violations: unannounced });
+  results.push({
+    name: 'every page approved, open for votes, being written or failed with Retry',
+    checked: pages.length,
+    violations: stuck,
+  });
+  results.push({
+    name: 'every approved page announced (once per approval), its card saying so',
+    checked: pages.filter((p) => p.state === 'page_approved').length,
+    violations: unannounced,
+  });
 
-  const unfinished = await db.selectFrom('outbox').select(['job_key', 'job_name', 'relayed_at']).where('completed_at', 'is', null).execute();
-  const outboxCount = await db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const unfinished = await db
+    .selectFrom('outbox')
+    .select(['job_key', 'job_name', 'relayed_at'])
+    .where('completed_at', 'is', null)
+    .execute();
+  const outboxCount = await db
+    .selectFrom('outbox')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   const notDone: string[] = [];
   for (const row of unfinished) {
     const job = await (isJobName(row.job_name) && jobSpec(row.job_name).queue === 'render' ? renderQueue : queue).getJob(row.job_key);
@@ -116,22 +165,34 @@ export async function checkInvariants(input: { db: Db; discord: DiscordEmulator;
     const approvals = counted.filter((v) => v.choice === 'approve').length;
     const revises = counted.length - approvals;
     const text = embedText(shown[0] as StoredMessage);
-    if (!text.includes(`✅ ${approvals} approve · ✏️ ${revises} revise`)) tallies.push(`revision ${revision.id}: Postgres ${approvals}/${revises}, message says ${/✅ \d+ approve · ✏️ \d+ revise/.exec(text)?.[0] ?? '(no tally)'}`);
+    if (!text.includes(`✅ ${approvals} approve · ✏️ ${revises} revise`))
+      tallies.push(
+        `revision ${revision.id}: Postgres ${approvals}/${revises}, message says ${/✅ \d+ approve · ✏️ \d+ revise/.exec(text)?.[0] ?? '(no tally)'}`,
+      );
   }
   results.push({ name: 'one Discord message per revision', checked: revisions.length, violations: doubled });
-  results.push({ name: "every open draft's tally equals Postgres", checked: revisions.filter((r) => r.status === 'open').length, violations: tallies });
+  results.push({
+    name: "every open draft's tally equals Postgres",
+    checked: revisions.filter((r) => r.status === 'open').length,
+    violations: tallies,
+  });
 
   // A round's votes are kept on its take A: a pick names its take, Revise is for the whole round.
   const leadOf = (revisionId: number) => {
     const revision = revisionById.get(revisionId);
     return revision ? (leadOfRound.get(round(revision)) ?? revisionId) : revisionId;
   };
-  const expected = (vote: (typeof log.votes)[number]) => (vote.choice === 'approve' ? `approve ${revisionById.get(vote.revisionId)?.take ?? 0}` : 'revise');
+  const expected = (vote: (typeof log.votes)[number]) =>
+    vote.choice === 'approve' ? `approve ${revisionById.get(vote.revisionId)?.take ?? 0}` : 'revise';
   const lastAcknowledged = new Map<string, (typeof log.votes)[number]>();
   for (const vote of log.votes) lastAcknowledged.set(`${leadOf(vote.revisionId)}:${vote.userId}`, vote);
   const stored = await db.selectFrom('votes').select(['revision_id', 'user_id', 'choice', 'pick']).execute();
-  const storedBy = new Map(stored.map((v) => [`${v.revision_id}:${v.user_id}`, v.choice === 'approve' ? `approve ${v.pick ?? 0}` : 'revise']));
-  const lost = [...lastAcknowledged.entries()].filter(([key, vote]) => storedBy.get(key) !== expected(vote)).map(([key, vote]) => `${key}: acknowledged ${expected(vote)}, stored ${storedBy.get(key) ?? 'nothing'}`);
+  const storedBy = new Map(
+    stored.map((v) => [`${v.revision_id}:${v.user_id}`, v.choice === 'approve' ? `approve ${v.pick ?? 0}` : 'revise']),
+  );
+  const lost = [...lastAcknowledged.entries()]
+    .filter(([key, vote]) => storedBy.get(key) !== expected(vote))
+    .map(([key, vote]) => `${key}: acknowledged ${expected(vote)}, stored ${storedBy.get(key) ?? 'nothing'}`);
   results.push({ name: 'every acknowledged vote in Postgres, none doubled', checked: lastAcknowledged.size, violations: lost });
 
   const strangers = await db
@@ -139,11 +200,29 @@ export async function checkInvariants(input: { db: Db; discord: DiscordEmulator;
     .innerJoin('page_revisions as r', 'r.id', 'v.revision_id')
     .innerJoin('story_pages as p', 'p.id', 'r.page_id')
     .select(['v.revision_id', 'v.user_id'])
-    .where((eb) => eb.not(eb.exists(eb.selectFrom('chapter_members as m').select('m.user_id').whereRef('m.chapter_id', '=', 'p.chapter_id').whereRef('m.user_id', '=', 'v.user_id'))))
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('chapter_members as m')
+            .select('m.user_id')
+            .whereRef('m.chapter_id', '=', 'p.chapter_id')
+            .whereRef('m.user_id', '=', 'v.user_id'),
+        ),
+      ),
+    )
     .execute();
-  results.push({ name: 'no vote from a non-member (viewers’ votes are not counted: see tallies)', checked: stored.length, violations: strangers.map((s) => `${s.revision_id}:${s.user_id}`) });
+  results.push({
+    name: 'no vote from a non-member (viewers’ votes are not counted: see tallies)',
+    checked: stored.length,
+    violations: strangers.map((s) => `${s.revision_id}:${s.user_id}`),
+  });
 
   const late = discord.violations.filter((v) => /acknowledged/.test(v));
-  results.push({ name: 'every interaction acknowledged within 3 s and answered', checked: log.actions, violations: [...late, ...log.unanswered] });
+  results.push({
+    name: 'every interaction acknowledged within 3 s and answered',
+    checked: log.actions,
+    violations: [...late, ...log.unanswered],
+  });
   return results;
 }

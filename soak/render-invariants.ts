@@ -59,7 +59,9 @@ export class RenderCapWatch {
       this.samples += 1;
       for (const row of rows) {
         if (Number(row.requested) > this.maxPerGuild) {
-          this.violations.push(`server ${row.guild_id} at ${new Date().toISOString().slice(11, 23)}: ${row.requested} renders asked for by co-writers in progress (${row.total} in all), cap ${this.maxPerGuild}`);
+          this.violations.push(
+            `server ${row.guild_id} at ${new Date().toISOString().slice(11, 23)}: ${row.requested} renders asked for by co-writers in progress (${row.total} in all), cap ${this.maxPerGuild}`,
+          );
         }
       }
     } catch {
@@ -72,17 +74,30 @@ export class RenderCapWatch {
 
 /** Every render ended (done or failed), each within its timeout plus the margin after it was sent to ComfyUI. */
 export async function checkRenderEndings(db: Db, limits: RenderLimits): Promise<InvariantResult[]> {
-  const renders = await db.selectFrom('panel_renders').select(['id', 'page_id', 'panel_number', 'render_number', 'status', 'failure_kind', 'created_at', 'submitted_at', 'finished_at']).orderBy('id').execute();
+  const renders = await db
+    .selectFrom('panel_renders')
+    .select(['id', 'page_id', 'panel_number', 'render_number', 'status', 'failure_kind', 'created_at', 'submitted_at', 'finished_at'])
+    .orderBy('id')
+    .execute();
   const where = (r: (typeof renders)[number]) => `render ${r.id} (page ${r.page_id}, panel ${r.panel_number}, render ${r.render_number})`;
-  const unfinished = renders.filter((r) => r.status === 'queued' || r.status === 'submitted').map((r) => `${where(r)}: still ${r.status}, asked for at ${r.created_at.toISOString().slice(11, 23)}`);
+  const unfinished = renders
+    .filter((r) => r.status === 'queued' || r.status === 'submitted')
+    .map((r) => `${where(r)}: still ${r.status}, asked for at ${r.created_at.toISOString().slice(11, 23)}`);
   const allowedMs = limits.timeoutMs + limits.marginMs;
   const late = renders
     .filter((r) => r.submitted_at && r.finished_at && r.finished_at.getTime() - r.submitted_at.getTime() > allowedMs)
-    .map((r) => `${where(r)}: ${r.status}${r.failure_kind ? ` (${r.failure_kind})` : ''} ${Math.round(((r.finished_at?.getTime() ?? 0) - (r.submitted_at?.getTime() ?? 0)) / 1000)} s after it was sent`);
+    .map(
+      (r) =>
+        `${where(r)}: ${r.status}${r.failure_kind ? ` (${r.failure_kind})` : ''} ${Math.round(((r.finished_at?.getTime() ?? 0) - (r.submitted_at?.getTime() ?? 0)) / 1000)} s after it was sent`,
+    );
   const ended = renders.filter((r) => r.finished_at !== null);
   return [
     { name: 'every render done or failed, none left waiting or rendering', checked: renders.length, violations: unfinished },
-    { name: `every render ended within its timeout plus ${limits.marginMs / 1000} s of being sent (${allowedMs / 1000} s)`, checked: ended.length, violations: late },
+    {
+      name: `every render ended within its timeout plus ${limits.marginMs / 1000} s of being sent (${allowedMs / 1000} s)`,
+      checked: ended.length,
+      violations: late,
+    },
   ];
 }
 
@@ -124,12 +139,22 @@ export async function checkPanelsMessages(db: Db, discord: DiscordEmulator): Pro
       continue;
     }
     const message = shown[0] as StoredMessage;
-    const prompts = await db.selectFrom('panel_prompts').select(['id', 'panel_number']).where('revision_id', '=', page.approved_dialogue_id ?? 0).orderBy('panel_number').limit(10).execute();
+    const prompts = await db
+      .selectFrom('panel_prompts')
+      .select(['id', 'panel_number'])
+      .where('revision_id', '=', page.approved_dialogue_id ?? 0)
+      .orderBy('panel_number')
+      .limit(10)
+      .execute();
     const latest = await db
       .selectFrom('panel_renders')
       .select(['panel_prompt_id', 'render_number', 'seed', 'status', 'approved'])
       .distinctOn('panel_prompt_id')
-      .where('panel_prompt_id', 'in', prompts.map((p) => p.id))
+      .where(
+        'panel_prompt_id',
+        'in',
+        prompts.map((p) => p.id),
+      )
       .orderBy('panel_prompt_id')
       .orderBy('id', 'desc')
       .execute();
@@ -142,20 +167,30 @@ export async function checkPanelsMessages(db: Db, discord: DiscordEmulator): Pro
     prompts.forEach((prompt, index) => {
       const render = renderOf.get(prompt.id);
       const footer = footerOf(embeds[index]);
-      const expected = render ? `render ${render.render_number} · seed ${Number(render.seed)} · ${STATUS_WORDS[render.status]}` : 'not rendered';
-      if (!footer.startsWith(expected)) violations.push(`${place} panel ${prompt.panel_number}: shows "${footer.slice(0, 80)}", Postgres "${expected}"`);
+      const expected = render
+        ? `render ${render.render_number} · seed ${Number(render.seed)} · ${STATUS_WORDS[render.status]}`
+        : 'not rendered';
+      if (!footer.startsWith(expected))
+        violations.push(`${place} panel ${prompt.panel_number}: shows "${footer.slice(0, 80)}", Postgres "${expected}"`);
       const file = render ? panelFileName(page.number, prompt.panel_number, render.render_number) : null;
-      if (render?.status === 'done' && file && !attached.has(file)) violations.push(`${place} panel ${prompt.panel_number}: ${file} not attached`);
+      if (render?.status === 'done' && file && !attached.has(file))
+        violations.push(`${place} panel ${prompt.panel_number}: ${file} not attached`);
     });
     const done = latest.filter((r) => r.status === 'done').length;
     if (!message.content.includes(`${done} of ${prompts.length} panel${prompts.length === 1 ? '' : 's'} rendered`)) {
-      violations.push(`${place}: says "${message.content.split('\n')[1]?.slice(0, 100) ?? ''}", Postgres has ${done} of ${prompts.length} drawn`);
+      violations.push(
+        `${place}: says "${message.content.split('\n')[1]?.slice(0, 100) ?? ''}", Postgres has ${done} of ${prompts.length} drawn`,
+      );
     }
     const buttons = buttonsOf(message).length;
     if (approved && buttons > 0) violations.push(`${place}: set approved, message still has ${buttons} buttons`);
     if (!approved && prompts.length > 0 && buttons === 0) violations.push(`${place}: set not approved, message has no buttons`);
   }
-  return { name: 'every panels message shows what Postgres holds (newest renders, images, count, approval)', checked: pages.length, violations };
+  return {
+    name: 'every panels message shows what Postgres holds (newest renders, images, count, approval)',
+    checked: pages.length,
+    violations,
+  };
 }
 
 /**
@@ -166,7 +201,10 @@ export async function checkPanelsMessages(db: Db, discord: DiscordEmulator): Pro
 export async function checkUnpublishedImages(db: Db, webUrl: string, rooms: readonly SoakRoom[]): Promise<InvariantResult> {
   const stories = await db.selectFrom('stories').select(['id', 'guild_id', 'public_token']).execute();
   const addressesOf = (guildId: string) => rooms.find((r) => r.guildId === guildId)?.addresses ?? [];
-  const published = stories.filter((s) => s.public_token !== null).map((s) => addressesOf(s.guild_id).at(-1)).filter((a) => a !== undefined);
+  const published = stories
+    .filter((s) => s.public_token !== null)
+    .map((s) => addressesOf(s.guild_id).at(-1))
+    .filter((a) => a !== undefined);
   const violations: string[] = [];
   let checked = 0;
   const served = async (url: string) => {
@@ -187,7 +225,8 @@ export async function checkUnpublishedImages(db: Db, webUrl: string, rooms: read
     for (const { image_hash: hash } of hashes) {
       for (const place of places) {
         const status = await served(`${place}/images/${hash ?? ''}.png`);
-        if (status !== 404) violations.push(`story ${story.id} (not published): ${place}/images/${hash?.slice(0, 12) ?? ''}….png answered ${status}`);
+        if (status !== 404)
+          violations.push(`story ${story.id} (not published): ${place}/images/${hash?.slice(0, 12) ?? ''}….png answered ${status}`);
       }
     }
   }

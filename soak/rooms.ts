@@ -34,31 +34,77 @@ export interface ActionLog {
 }
 
 const ADMIN_PERMISSIONS =
-  PermissionFlagsBits.ManageGuild | PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages | PermissionFlagsBits.SendMessagesInThreads | PermissionFlagsBits.UseApplicationCommands;
+  PermissionFlagsBits.ManageGuild |
+  PermissionFlagsBits.ViewChannel |
+  PermissionFlagsBits.SendMessages |
+  PermissionFlagsBits.SendMessagesInThreads |
+  PermissionFlagsBits.UseApplicationCommands;
 
 export async function createRoom(discord: DiscordEmulator, index: number): Promise<SoakRoom> {
   const guild = discord.createGuild({ name: `soak guild ${index}` });
   const channel = discord.createChannel(guild.id, { name: 'story' });
   const admin = discord.createUser({ username: `admin${index}` });
   discord.addMember(guild.id, admin.id, { permissions: ADMIN_PERMISSIONS });
-  const soak: SoakRoom = { guildId: guild.id, storyChannelId: channel.id, adminId: admin.id, members: [], threads: [], room: null as unknown as WritersRoom, addresses: [] };
+  const soak: SoakRoom = {
+    guildId: guild.id,
+    storyChannelId: channel.id,
+    adminId: admin.id,
+    members: [],
+    threads: [],
+    room: null as unknown as WritersRoom,
+    addresses: [],
+  };
   soak.room = new WritersRoom({ discord, guildId: guild.id, storyChannelId: channel.id, adminId: admin.id });
   for (let i = 0; i < 3; i += 1) soak.members.push(soak.room.newMember(`w${index}-${i}`));
   await soak.room.setupStory(`Soak story ${index}`);
   // Small panels: the loopback ComfyUI draws every PNG in the soak's own process.
-  await discord.slashCommand({ guildId: guild.id, channelId: channel.id, userId: admin.id, name: 'settings', options: { panel_size: 'small' } }).response();
+  await discord
+    .slashCommand({ guildId: guild.id, channelId: channel.id, userId: admin.id, name: 'settings', options: { panel_size: 'small' } })
+    .response();
   soak.threads.push(await soak.room.openChapter(`Chapter of room ${index}`));
   for (const member of soak.members) await soak.room.join(soak.threads[0] as string, member);
   return soak;
 }
 
 type ActionName =
-  | 'start' | 'vote' | 'revise' | 'pick' | 'another' | 'join' | 'role' | 'restore' | 'quorum' | 'settings' | 'bible' | 'retry' | 'cancel'
-  | 'reroll' | 'prompt' | 'approvePanels' | 'retryPanels' | 'publish';
+  | 'start'
+  | 'vote'
+  | 'revise'
+  | 'pick'
+  | 'another'
+  | 'join'
+  | 'role'
+  | 'restore'
+  | 'quorum'
+  | 'settings'
+  | 'bible'
+  | 'retry'
+  | 'cancel'
+  | 'reroll'
+  | 'prompt'
+  | 'approvePanels'
+  | 'retryPanels'
+  | 'publish';
 
 const WEIGHTS: Record<ActionName, number> = {
-  start: 4, vote: 10, revise: 3, pick: 6, another: 1, join: 1, role: 1, restore: 1, quorum: 1, settings: 1, bible: 1, retry: 2, cancel: 1,
-  reroll: 3, prompt: 2, approvePanels: 4, retryPanels: 2, publish: 1,
+  start: 4,
+  vote: 10,
+  revise: 3,
+  pick: 6,
+  another: 1,
+  join: 1,
+  role: 1,
+  restore: 1,
+  quorum: 1,
+  settings: 1,
+  bible: 1,
+  retry: 2,
+  cancel: 1,
+  reroll: 3,
+  prompt: 2,
+  approvePanels: 4,
+  retryPanels: 2,
+  publish: 1,
 };
 
 /** A story's web address in the bot's answer to `/story publish`. */
@@ -87,24 +133,44 @@ export async function act(discord: DiscordEmulator, rooms: readonly SoakRoom[], 
       return null;
     }
   };
-  const command = (userId: string, channelId: string, name: string, subcommand: string | undefined, options: Record<string, string | number | boolean>) =>
-    answered(`/${name} ${subcommand ?? ''}`, discord.slashCommand({ guildId: soak.guildId, channelId, userId, name, ...(subcommand ? { subcommand } : {}), options }).response());
+  const command = (
+    userId: string,
+    channelId: string,
+    name: string,
+    subcommand: string | undefined,
+    options: Record<string, string | number | boolean>,
+  ) =>
+    answered(
+      `/${name} ${subcommand ?? ''}`,
+      discord.slashCommand({ guildId: soak.guildId, channelId, userId, name, ...(subcommand ? { subcommand } : {}), options }).response(),
+    );
   switch (action) {
     case 'start': {
       // Some pages are written as takes: two or three of each draft, to pick from.
       const takes = random.pick([1, 1, 1, 2, 3]) ?? 1;
-      await command(someone, threadId, 'page', 'start', { input: `Something happens ${random.int(1000)}`, ...(takes > 1 ? { takes } : {}) });
+      await command(someone, threadId, 'page', 'start', {
+        input: `Something happens ${random.int(1000)}`,
+        ...(takes > 1 ? { takes } : {}),
+      });
       return;
     }
     case 'pick':
     case 'another': {
       const label = action === 'another' ? 'Another take' : null;
-      const take = random.pick(discord.messages(threadId).filter((m) => buttonsOf(m).some((b) => !b.disabled && (label ? b.label === label : b.label?.startsWith('Pick ')))));
+      const take = random.pick(
+        discord
+          .messages(threadId)
+          .filter((m) => buttonsOf(m).some((b) => !b.disabled && (label ? b.label === label : b.label?.startsWith('Pick ')))),
+      );
       const button = take && buttonsOf(take).find((b) => !b.disabled && (label ? b.label === label : b.label?.startsWith('Pick ')));
       const target = button?.custom_id ? decodeCustomId(button.custom_id) : null;
       if (!take || !button?.label || !target || (target.action !== 'pick' && target.action !== 'another')) return;
-      const response = (await answered(button.label, room.click(threadId, take, someone, button.label).response())) as { kind?: string; ephemeral?: boolean } | null;
-      if (target.action === 'pick' && response?.kind === 'update' && !response.ephemeral) log.votes.push({ revisionId: target.revisionId, userId: someone, choice: 'approve', at: Date.now() });
+      const response = (await answered(button.label, room.click(threadId, take, someone, button.label).response())) as {
+        kind?: string;
+        ephemeral?: boolean;
+      } | null;
+      if (target.action === 'pick' && response?.kind === 'update' && !response.ephemeral)
+        log.votes.push({ revisionId: target.revisionId, userId: someone, choice: 'approve', at: Date.now() });
       return;
     }
     case 'vote':
@@ -115,16 +181,31 @@ export async function act(discord: DiscordEmulator, rooms: readonly SoakRoom[], 
       const target = button?.custom_id ? decodeCustomId(button.custom_id) : null;
       if (!draft || !target || (target.action !== 'approve' && target.action !== 'revise')) return;
       if (action === 'vote') {
-        const response = (await answered('Approve', room.click(threadId, draft, someone, 'Approve').response())) as { kind?: string; ephemeral?: boolean } | null;
-        if (response?.kind === 'update' && !response.ephemeral) log.votes.push({ revisionId: target.revisionId, userId: someone, choice: 'approve', at: Date.now() });
+        const response = (await answered('Approve', room.click(threadId, draft, someone, 'Approve').response())) as {
+          kind?: string;
+          ephemeral?: boolean;
+        } | null;
+        if (response?.kind === 'update' && !response.ephemeral)
+          log.votes.push({ revisionId: target.revisionId, userId: someone, choice: 'approve', at: Date.now() });
         return;
       }
       // Revise opens a form; a refusal (a viewer, a decided draft) answers instead.
-      const opened = (await answered('Revise', room.click(threadId, draft, someone, 'Revise').response())) as { kind?: string; modal?: { custom_id: string } } | null;
+      const opened = (await answered('Revise', room.click(threadId, draft, someone, 'Revise').response())) as {
+        kind?: string;
+        modal?: { custom_id: string };
+      } | null;
       if (opened?.kind !== 'modal' || !opened.modal) return;
-      const submit = discord.submitModal({ guildId: soak.guildId, channelId: threadId, userId: someone, customId: opened.modal.custom_id, fields: { feedback: `Feedback ${random.int(1000)}: more weather.` }, messageId: draft.id });
+      const submit = discord.submitModal({
+        guildId: soak.guildId,
+        channelId: threadId,
+        userId: someone,
+        customId: opened.modal.custom_id,
+        fields: { feedback: `Feedback ${random.int(1000)}: more weather.` },
+        messageId: draft.id,
+      });
       const response = (await answered('Revise form', submit.response())) as { kind?: string; ephemeral?: boolean } | null;
-      if (response?.kind === 'update' && !response.ephemeral) log.votes.push({ revisionId: target.revisionId, userId: someone, choice: 'revise', at: Date.now() });
+      if (response?.kind === 'update' && !response.ephemeral)
+        log.votes.push({ revisionId: target.revisionId, userId: someone, choice: 'revise', at: Date.now() });
       return;
     }
     case 'join': {
@@ -135,26 +216,39 @@ export async function act(discord: DiscordEmulator, rooms: readonly SoakRoom[], 
     }
     case 'role': {
       const member = random.pick(soak.members);
-      if (member) await command(soak.adminId, threadId, 'chapter', 'members', { user: member, role: random.pick(['writer', 'writer', 'viewer']) ?? 'writer' });
+      if (member)
+        await command(soak.adminId, threadId, 'chapter', 'members', {
+          user: member,
+          role: random.pick(['writer', 'writer', 'viewer']) ?? 'writer',
+        });
       return;
     }
     case 'restore':
       await command(soak.adminId, threadId, 'page', 'restore', { page: 1 + random.int(3), version: 1 });
       return;
     case 'quorum':
-      await command(soak.adminId, soak.storyChannelId, 'settings', undefined, { quorum: random.pick(['majority', '1', '2', 'all']) ?? 'majority' });
+      await command(soak.adminId, soak.storyChannelId, 'settings', undefined, {
+        quorum: random.pick(['majority', '1', '2', 'all']) ?? 'majority',
+      });
       return;
     case 'settings':
       await command(soak.adminId, soak.storyChannelId, 'settings', undefined, { narration_words: 60 + random.int(200) });
       return;
     case 'bible':
-      await command(soak.adminId, soak.storyChannelId, 'bible', 'add', { title: `Entry ${random.int(20)}`, type: 'rule', text: `Rule number ${random.int(1000)}: lanterns never go out.` });
+      await command(soak.adminId, soak.storyChannelId, 'bible', 'add', {
+        title: `Entry ${random.int(20)}`,
+        type: 'rule',
+        text: `Rule number ${random.int(1000)}: lanterns never go out.`,
+      });
       return;
     case 'reroll':
     case 'approvePanels':
     case 'retryPanels': {
       // On a page's panels message: Reroll N for one panel, or the set's Approve panels and Retry failed panels.
-      const wanted = (label: string | undefined) => (action === 'reroll' ? Boolean(label?.startsWith('Reroll ')) : label === (action === 'approvePanels' ? 'Approve panels' : 'Retry failed panels'));
+      const wanted = (label: string | undefined) =>
+        action === 'reroll'
+          ? Boolean(label?.startsWith('Reroll '))
+          : label === (action === 'approvePanels' ? 'Approve panels' : 'Retry failed panels');
       const message = random.pick(discord.messages(threadId).filter((m) => buttonsOf(m).some((b) => !b.disabled && wanted(b.label))));
       const button = message && random.pick(buttonsOf(message).filter((b) => !b.disabled && wanted(b.label)));
       if (message && button?.label) await answered(button.label, room.click(threadId, message, someone, button.label).response());
@@ -162,13 +256,30 @@ export async function act(discord: DiscordEmulator, rooms: readonly SoakRoom[], 
     }
     case 'prompt': {
       // Change prompt opens a form with the panel's prompt; a refusal (a reader, a panel still rendering) answers instead.
-      const message = random.pick(discord.messages(threadId).filter((m) => buttonsOf(m).some((b) => !b.disabled && b.label?.startsWith('Change prompt '))));
+      const message = random.pick(
+        discord.messages(threadId).filter((m) => buttonsOf(m).some((b) => !b.disabled && b.label?.startsWith('Change prompt '))),
+      );
       const button = message && random.pick(buttonsOf(message).filter((b) => !b.disabled && b.label?.startsWith('Change prompt ')));
       if (!message || !button?.label) return;
-      const opened = (await answered(button.label, room.click(threadId, message, someone, button.label).response())) as { kind?: string; modal?: { custom_id: string } } | null;
+      const opened = (await answered(button.label, room.click(threadId, message, someone, button.label).response())) as {
+        kind?: string;
+        modal?: { custom_id: string };
+      } | null;
       if (opened?.kind !== 'modal' || !opened.modal) return;
       const fields = { prompt: `lantern light on a snowy pass, ink and watercolour, take ${random.int(1000)}` };
-      await answered('Change prompt form', discord.submitModal({ guildId: soak.guildId, channelId: threadId, userId: someone, customId: opened.modal.custom_id, fields, messageId: message.id }).response());
+      await answered(
+        'Change prompt form',
+        discord
+          .submitModal({
+            guildId: soak.guildId,
+            channelId: threadId,
+            userId: someone,
+            customId: opened.modal.custom_id,
+            fields,
+            messageId: message.id,
+          })
+          .response(),
+      );
       return;
     }
     case 'publish': {

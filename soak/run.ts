@@ -12,7 +12,14 @@ import { GENERATION_QUEUE, RENDER_QUEUE } from '../src/queue/jobs.js';
 import { createRedisConnection } from '../src/queue/redis.js';
 import { COMFY_FAULT_WEIGHTS, SoakComfy, STEP_DELAY_MS } from './comfyui-faults.js';
 import { checkInvariants, type InvariantResult } from './invariants.js';
-import { checkPanelsMessages, checkRenderEndings, describeRenders, checkUnpublishedImages, RenderCapWatch, type RenderLimits } from './render-invariants.js';
+import {
+  checkPanelsMessages,
+  checkRenderEndings,
+  describeRenders,
+  checkUnpublishedImages,
+  RenderCapWatch,
+  type RenderLimits,
+} from './render-invariants.js';
 import { freePort } from '../loopback/free-port.js';
 import { startLocalServices } from '../loopback/local-services.js';
 import { ThrowawayRedis } from '../loopback/throwaway-redis.js';
@@ -122,7 +129,10 @@ async function main(): Promise<number> {
   const deadline = Date.now() + seconds * 1000;
   const processes = () => [bot, ...workers];
   // Each process's RSS after warm-up, taken by lifetime: a worker killed and started again warms up anew.
-  const memoryWatch = setInterval(() => processes().forEach((p) => p.sampleWarmUp(Math.min(MEMORY_WARM_UP_MS, (seconds * 1000) / 4))), 1_000);
+  const memoryWatch = setInterval(
+    () => processes().forEach((p) => p.sampleWarmUp(Math.min(MEMORY_WARM_UP_MS, (seconds * 1000) / 4))),
+    1_000,
+  );
 
   const actors = Array.from({ length: 4 }, async () => {
     while (Date.now() < deadline) {
@@ -138,7 +148,16 @@ async function main(): Promise<number> {
   const injectFaults = async () => {
     while (Date.now() < deadline - 5_000) {
       await sleep(4_000 + random.int(6_000));
-      const kind = random.weighted({ killWorker: 3, restartBot: 1, restartRedis: 2, killPostgres: 2, model: 3, discord: 3, deleteDraft: 2, ...COMFY_FAULT_WEIGHTS });
+      const kind = random.weighted({
+        killWorker: 3,
+        restartBot: 1,
+        restartRedis: 2,
+        killPostgres: 2,
+        model: 3,
+        discord: 3,
+        deleteDraft: 2,
+        ...COMFY_FAULT_WEIGHTS,
+      });
       // One ComfyUI fault at a time: a restart would end a lasting one (down, a hang) early.
       if (Object.hasOwn(COMFY_FAULT_WEIGHTS, kind) && comfy.busy) continue;
       faults[kind] = (faults[kind] ?? 0) + 1;
@@ -166,18 +185,25 @@ async function main(): Promise<number> {
           await redis.start();
           break;
         case 'killPostgres':
-          await sql`select pg_terminate_backend(pid) from pg_stat_activity where datname = ${h.database.name} and pid <> pg_backend_pid()`.execute(h.database.db).catch(() => undefined);
+          await sql`select pg_terminate_backend(pid) from pg_stat_activity where datname = ${h.database.name} and pid <> pg_backend_pid()`
+            .execute(h.database.db)
+            .catch(() => undefined);
           break;
         case 'model':
           modelTrouble = Date.now() + 2_000 + random.int(4_000);
           break;
         case 'discord':
-          h.discord.failNext({ method: 'PATCH', route: '/channels/:id/messages/:id', times: 1 + random.int(3) }, random.next() < 0.5 ? { status: 429, retryAfterMs: 300 } : { status: 502, code: 0, message: 'Bad Gateway' });
+          h.discord.failNext(
+            { method: 'PATCH', route: '/channels/:id/messages/:id', times: 1 + random.int(3) },
+            random.next() < 0.5 ? { status: 429, retryAfterMs: 300 } : { status: 502, code: 0, message: 'Bad Gateway' },
+          );
           break;
         case 'deleteDraft': {
           const room = random.pick(rooms);
           const threadId = room && random.pick(room.threads);
-          const draft = threadId && random.pick(h.discord.messages(threadId).filter((m) => /· (Narration|Dialogue) v\d+/.test(JSON.stringify(m.embeds))));
+          const draft =
+            threadId &&
+            random.pick(h.discord.messages(threadId).filter((m) => /· (Narration|Dialogue) v\d+/.test(JSON.stringify(m.embeds))));
           if (threadId && draft) h.discord.deleteMessage(threadId, draft.id);
           break;
         }
@@ -204,16 +230,31 @@ async function main(): Promise<number> {
   let results: InvariantResult[] = [];
   for (;;) {
     await sleep(3_000);
-    results = [...(await checkInvariants({ db, discord: h.discord, queue, renderQueue, log })), ...(await checkRenderEndings(db, limits)), await checkPanelsMessages(db, h.discord)];
+    results = [
+      ...(await checkInvariants({ db, discord: h.discord, queue, renderQueue, log })),
+      ...(await checkRenderEndings(db, limits)),
+      await checkPanelsMessages(db, h.discord),
+    ];
     const open = results.reduce((sum, r) => sum + r.violations.length, 0);
     if (open === 0 || Date.now() > quietUntil) break;
   }
 
   capWatch.stop();
-  results.push({ name: `renders asked for by co-writers never above ${MAX_RENDERS_PER_GUILD} per server (sampled every 250 ms)`, checked: capWatch.samples, violations: capWatch.violations });
+  results.push({
+    name: `renders asked for by co-writers never above ${MAX_RENDERS_PER_GUILD} per server (sampled every 250 ms)`,
+    checked: capWatch.samples,
+    violations: capWatch.violations,
+  });
   results.push(await checkUnpublishedImages(db, webUrl, rooms));
-  const crashes = [bot, ...workers].flatMap((p) => [...p.crashes, ...p.lines.filter((l) => /"level":60|nhandled|uncaught/i.test(l)).map((l) => `${p.label}: ${l.slice(0, 200)}`)]);
-  results.push({ name: 'no crash, unhandled rejection or fatal line in the logs', checked: [bot, ...workers].reduce((sum, p) => sum + p.lines.length, 0), violations: crashes });
+  const crashes = [bot, ...workers].flatMap((p) => [
+    ...p.crashes,
+    ...p.lines.filter((l) => /"level":60|nhandled|uncaught/i.test(l)).map((l) => `${p.label}: ${l.slice(0, 200)}`),
+  ]);
+  results.push({
+    name: 'no crash, unhandled rejection or fatal line in the logs',
+    checked: [bot, ...workers].reduce((sum, p) => sum + p.lines.length, 0),
+    violations: crashes,
+  });
   clearInterval(memoryWatch);
   const minSpan = Math.min(MEMORY_MIN_SPAN_MS, (seconds * 1000) / 3);
   for (const p of processes()) p.compareMemory(MEMORY_LIMIT, minSpan);
@@ -233,13 +274,27 @@ async function main(): Promise<number> {
   let violations = 0;
   for (const result of results) {
     violations += result.violations.length;
-    say(`${result.violations.length === 0 ? 'ok  ' : 'FAIL'} ${result.name}: ${result.checked} checked, ${result.violations.length} violations`);
+    say(
+      `${result.violations.length === 0 ? 'ok  ' : 'FAIL'} ${result.name}: ${result.checked} checked, ${result.violations.length} violations`,
+    );
     for (const violation of result.violations.slice(0, 10)) say(`       ${violation}`);
   }
   const faultCount = Object.values(faults).reduce((sum, n) => sum + n, 0);
-  say(`faults: ${Object.entries(faults).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`);
+  say(
+    `faults: ${
+      Object.entries(faults)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ') || 'none'
+    }`,
+  );
   say(await describeRenders(db));
-  say(`actions: ${Object.entries(log.kinds).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`);
+  say(
+    `actions: ${
+      Object.entries(log.kinds)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ') || 'none'
+    }`,
+  );
   say(`actions ${log.actions}, faults ${faultCount}, violations ${violations}`);
 
   await renderQueue.close();

@@ -10,6 +10,9 @@ const isShard = process.env.SHARDING_MANAGER === 'true' && process.env.SHARDS !=
 const logger = createLogger({ level: config.logLevel, name: isShard ? `bot-shard-${process.env.SHARDS ?? ''}` : 'bot' });
 
 const shardCount = isShard ? 1 : config.discord.shards === 'auto' ? await recommendedShardCount(config.discord) : config.discord.shards;
-const running = shardCount > 1 ? await startShards(config, shardCount, logger) : await startBot(config, logger, { serveHttp: !isShard || process.env.SHARDS === '0' });
+const running =
+  shardCount > 1
+    ? await startShards(config, shardCount, logger)
+    : await startBot(config, logger, { serveHttp: !isShard || process.env.SHARDS === '0' });
 
 closeOnSignals(logger, running);

@@ -28,7 +28,13 @@ const readText = (text: string) => {
 
 function request(overrides: Partial<TakesRequest<string>> = {}): TakesRequest<string> {
   return {
-    body: { model: 'loopback-narrator', messages: [{ role: 'system', content: 'You write narration.' }, { role: 'user', content: 'Page 3 of the lighthouse.' }] },
+    body: {
+      model: 'loopback-narrator',
+      messages: [
+        { role: 'system', content: 'You write narration.' },
+        { role: 'user', content: 'Page 3 of the lighthouse.' },
+      ],
+    },
     count: 3,
     strategy: 'auto',
     memory: new MultipleChoicesMemory(),
@@ -48,7 +54,11 @@ describe('writeTakes', () => {
     expect(server.requests[0]?.n).toBe(3);
     expect(answer.requests).toBe(1);
     expect(answer.usedParallel).toBe(false);
-    expect(texts(answer.takes)).toEqual(['Loopback reply 1 to loopback-narrator', 'Loopback reply 1 to loopback-narrator (choice 2)', 'Loopback reply 1 to loopback-narrator (choice 3)']);
+    expect(texts(answer.takes)).toEqual([
+      'Loopback reply 1 to loopback-narrator',
+      'Loopback reply 1 to loopback-narrator (choice 2)',
+      'Loopback reply 1 to loopback-narrator (choice 3)',
+    ]);
     expect([...seen.entries()].sort()).toEqual(answer.takes.map((take, index) => [index, take.ok ? take.value : '']));
 
     // The same prompt as one take: the input tokens are the same, the output three times as many.
@@ -101,7 +111,13 @@ describe('writeTakes', () => {
   });
 
   it('keeps the other takes when one choice is cut off by length and another is refused', async () => {
-    server.enqueue({ choices: [{ content: 'The keeper climbed.' }, { content: 'The lamp went out in the storm and', fault: 'length' }, { fault: 'refusal' }] });
+    server.enqueue({
+      choices: [
+        { content: 'The keeper climbed.' },
+        { content: 'The lamp went out in the storm and', fault: 'length' },
+        { fault: 'refusal' },
+      ],
+    });
     const answer = await writeTakes(client, request({ count: 3 }));
     expect(texts(answer.takes)).toEqual(['The keeper climbed.', null, null]);
     const [, cut, refused] = answer.takes;
@@ -121,10 +137,13 @@ describe('writeTakes', () => {
     const schema = z.object({ panels: z.array(z.object({ caption: z.string() })).min(1) });
     const read = (text: string) => {
       const parsed = schema.safeParse(JSON.parse(text));
-      if (!parsed.success) throw new AgentFailure('malformed', true, 'The model answered with a script we could not read.', 'schema mismatch');
+      if (!parsed.success)
+        throw new AgentFailure('malformed', true, 'The model answered with a script we could not read.', 'schema mismatch');
       return JSON.stringify(parsed.data);
     };
-    server.enqueue({ choices: [{ content: '{"panels":[{"caption":"Dawn"}]}' }, { content: '{"panels": [' }, { content: '{"panels":[]}' }] });
+    server.enqueue({
+      choices: [{ content: '{"panels":[{"caption":"Dawn"}]}' }, { content: '{"panels": [' }, { content: '{"panels":[]}' }],
+    });
     const answer = await writeTakes(client, { ...request(), read });
     expect(answer.takes.map((take) => take.ok)).toEqual([true, false, false]);
     expect(answer.takes.map((take) => (take.ok ? null : take.failure.outcome))).toEqual([null, 'malformed', 'malformed']);
@@ -153,6 +172,11 @@ describe('shareCompletionTokens', () => {
       { promptTokens: 0, cachedTokens: 0, completionTokens: 26 },
     ]);
     expect(shareCompletionTokens({ promptTokens: 5, cachedTokens: 0, completionTokens: 7 }, [])).toEqual([]);
-    expect(shareCompletionTokens({ promptTokens: 5, cachedTokens: 0, completionTokens: 7 }, [{ text: '', refusal: '' }, { text: '', refusal: '' }]).map((s) => s.completionTokens)).toEqual([0, 7]);
+    expect(
+      shareCompletionTokens({ promptTokens: 5, cachedTokens: 0, completionTokens: 7 }, [
+        { text: '', refusal: '' },
+        { text: '', refusal: '' },
+      ]).map((s) => s.completionTokens),
+    ).toEqual([0, 7]);
   });
 });

@@ -15,7 +15,9 @@ class ModelGate {
   readonly responder = async (request: RecordedRequest): Promise<ScriptedReply> => {
     this.calls += 1;
     if (this.holding) await new Promise<void>((resolve) => this.held.push(resolve));
-    return request.responseFormatName ? { json: SCRIPT } : { content: 'Take one.', choices: [{ content: 'Take one.' }, { content: 'Take two.' }] };
+    return request.responseFormatName
+      ? { json: SCRIPT }
+      : { content: 'Take one.', choices: [{ content: 'Take one.' }, { content: 'Take two.' }] };
   };
 
   get waiting(): number {
@@ -38,7 +40,16 @@ async function twoRooms(h: StoryroomHarness, room: WritersRoom) {
   await room.setupStory();
   const open = await room.openChapter('Open round');
   const busy = await room.openChapter('Busy');
-  await h.discord.slashCommand({ guildId: h.guildId, channelId: open, userId: h.adminId, name: 'page', subcommand: 'start', options: { input: 'The Mark glows', takes: 2 } }).response();
+  await h.discord
+    .slashCommand({
+      guildId: h.guildId,
+      channelId: open,
+      userId: h.adminId,
+      name: 'page',
+      subcommand: 'start',
+      options: { input: 'The Mark glows', takes: 2 },
+    })
+    .response();
   const draft = await room.openTake(open, 1, 'Narration', 1, 'A');
   return { open, busy, draft };
 }
@@ -68,7 +79,12 @@ describe('finding 9: Another take and the per-server generation cap', () => {
     const reply = await room.click(open, draft, h.adminId, 'Another take').response();
     expect(reply.ephemeral).toBe(true);
     expect(reply.content).toMatch(/already writing 1 draft or take at once \(at most 1\)/);
-    const page = await h.database.db.selectFrom('story_pages as p').innerJoin('chapters as c', 'c.id', 'p.chapter_id').select('p.takes_pending').where('c.thread_id', '=', open).executeTakeFirstOrThrow();
+    const page = await h.database.db
+      .selectFrom('story_pages as p')
+      .innerJoin('chapters as c', 'c.id', 'p.chapter_id')
+      .select('p.takes_pending')
+      .where('c.thread_id', '=', open)
+      .executeTakeFirstOrThrow();
     expect(page.takes_pending).toBe(0);
     expect(gate.waiting).toBe(1);
     gate.release();
@@ -103,16 +119,36 @@ describe('finding 9: Another take and the budget when its job starts', () => {
     await h.database.db.updateTable('stories').set({ monthly_budget_usd: '0.01' }).where('id', '=', story.id).execute();
     await h.database.db
       .insertInto('agent_execution_log')
-      .values({ story_id: story.id, agent: 'narrator', model: 'gpt-4o-mini', prompt_tokens: 200_000, completion_tokens: 0, cached_tokens: 0, latency_ms: 1, outcome: 'ok' })
+      .values({
+        story_id: story.id,
+        agent: 'narrator',
+        model: 'gpt-4o-mini',
+        prompt_tokens: 200_000,
+        completion_tokens: 0,
+        cached_tokens: 0,
+        latency_ms: 1,
+        outcome: 'ok',
+      })
       .execute();
     const callsBefore = gate.calls;
     gate.release();
-    const notice = await h.discord.waitFor(() => h.discord.messages(open).find((m) => embedText(m).includes('Another take could not be written') && embedText(m).includes('monthly budget')), {
-      description: 'the take dropped for the budget',
-    });
+    const notice = await h.discord.waitFor(
+      () =>
+        h.discord
+          .messages(open)
+          .find((m) => embedText(m).includes('Another take could not be written') && embedText(m).includes('monthly budget')),
+      {
+        description: 'the take dropped for the budget',
+      },
+    );
     expect(embedText(notice)).toMatch(/monthly budget of \$0\.01 is spent/);
     expect(gate.calls).toBe(callsBefore);
-    const page = await h.database.db.selectFrom('story_pages as p').innerJoin('chapters as c', 'c.id', 'p.chapter_id').select('p.takes_pending').where('c.thread_id', '=', open).executeTakeFirstOrThrow();
+    const page = await h.database.db
+      .selectFrom('story_pages as p')
+      .innerJoin('chapters as c', 'c.id', 'p.chapter_id')
+      .select('p.takes_pending')
+      .where('c.thread_id', '=', open)
+      .executeTakeFirstOrThrow();
     expect(page.takes_pending).toBe(0);
   });
 });

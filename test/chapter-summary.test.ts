@@ -17,11 +17,21 @@ describe('the chapter summary', () => {
     chapterId = await seedChapter(db, { storyId, number: 1, title: 'Long Road', threadId: '600000000000000001', createdBy: 'x' });
     // Seventeen approved pages and an eighteenth waiting: the state a long chapter reaches.
     for (let number = 1; number <= 18; number += 1) {
-      const pageId = await seedPage(db, { chapterId, number, input: `input ${number}`, state: number < 18 ? 'page_approved' : 'generating_narration', createdBy: 'x' });
+      const pageId = await seedPage(db, {
+        chapterId,
+        number,
+        input: `input ${number}`,
+        state: number < 18 ? 'page_approved' : 'generating_narration',
+        createdBy: 'x',
+      });
       if (number === 18) continue;
       const narration = await seedRevision(db, { pageId, kind: 'narration', body: `Narration of page ${number}.`, status: 'approved' });
       const dialogue = await seedRevision(db, { pageId, kind: 'dialogue', body: `**Kai:** Line of page ${number}.`, status: 'approved' });
-      await db.updateTable('story_pages').set({ approved_narration_id: narration, approved_dialogue_id: dialogue }).where('id', '=', pageId).execute();
+      await db
+        .updateTable('story_pages')
+        .set({ approved_narration_id: narration, approved_dialogue_id: dialogue })
+        .where('id', '=', pageId)
+        .execute();
     }
   });
   afterAll(async () => {
@@ -43,8 +53,16 @@ describe('the chapter summary', () => {
     expect(request?.promptText).toContain('Narration of page 8.');
     expect(request?.promptText).not.toContain('Narration of page 9.');
 
-    const page18 = await h.database.db.selectFrom('story_pages').select('id').where('chapter_id', '=', chapterId).where('number', '=', 18).executeTakeFirstOrThrow();
-    const prompt = buildNarrationPrompt(await loadNarrationContext(h.database.db, page18.id, { totalTokens: 16_000, bibleTokens: 6_000 }), countTokens);
+    const page18 = await h.database.db
+      .selectFrom('story_pages')
+      .select('id')
+      .where('chapter_id', '=', chapterId)
+      .where('number', '=', 18)
+      .executeTakeFirstOrThrow();
+    const prompt = buildNarrationPrompt(
+      await loadNarrationContext(h.database.db, page18.id, { totalTokens: 16_000, bibleTokens: 6_000 }),
+      countTokens,
+    );
     expect(prompt.stablePrefix).toContain('pages one to eight');
     expect(prompt.report.summaryThroughPage).toBe(8);
     expect(prompt.report.pagesInFull).toEqual([9, 10, 11, 12, 13, 14, 15, 16, 17]);

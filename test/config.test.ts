@@ -63,16 +63,32 @@ describe('configuration', () => {
 
   it('the HTTP API is off by default; a port needs a token of 16 characters or more', () => {
     expect(parseConfig(VALID).http).toBeNull();
-    expect(problemsOf({ ...VALID, HTTP_PORT: '8080' })).toEqual([expect.stringMatching(/^METRICS_TOKEN is required when HTTP_PORT is set/)]);
-    expect(problemsOf({ ...VALID, HTTP_PORT: '8080', HTTP_API_TOKEN: 'short' })).toEqual([expect.stringMatching(/^HTTP_API_TOKEN must be at least 16 characters/)]);
-    expect(parseConfig({ ...VALID, HTTP_PORT: '8080', HTTP_API_TOKEN: 'a-long-enough-token' }).http).toEqual({ port: 8080, host: '127.0.0.1', token: 'a-long-enough-token' });
+    expect(problemsOf({ ...VALID, HTTP_PORT: '8080' })).toEqual([
+      expect.stringMatching(/^METRICS_TOKEN is required when HTTP_PORT is set/),
+    ]);
+    expect(problemsOf({ ...VALID, HTTP_PORT: '8080', HTTP_API_TOKEN: 'short' })).toEqual([
+      expect.stringMatching(/^HTTP_API_TOKEN must be at least 16 characters/),
+    ]);
+    expect(parseConfig({ ...VALID, HTTP_PORT: '8080', HTTP_API_TOKEN: 'a-long-enough-token' }).http).toEqual({
+      port: 8080,
+      host: '127.0.0.1',
+      token: 'a-long-enough-token',
+    });
   });
 
   it('/metrics has a token of its own, never the content API’s; HTTP_API_TOKEN alone still opens it, as before METRICS_TOKEN', () => {
     const tokens = { METRICS_TOKEN: 'metrics-token-0123456789', HTTP_API_TOKEN: 'content-token-0123456789' };
-    expect(parseConfig({ ...VALID, HTTP_PORT: '8080', ...tokens }).http).toEqual({ port: 8080, host: '127.0.0.1', token: tokens.METRICS_TOKEN });
-    expect(problemsOf({ ...VALID, HTTP_PORT: '8080', METRICS_TOKEN: tokens.HTTP_API_TOKEN, HTTP_API_TOKEN: tokens.HTTP_API_TOKEN })).toEqual([expect.stringMatching(/^METRICS_TOKEN must differ from HTTP_API_TOKEN/)]);
-    expect(problemsOf({ ...VALID, HTTP_PORT: '8080', METRICS_TOKEN: 'has spaces and quotes "x"' })).toEqual([expect.stringMatching(/^METRICS_TOKEN may hold only letters, digits/)]);
+    expect(parseConfig({ ...VALID, HTTP_PORT: '8080', ...tokens }).http).toEqual({
+      port: 8080,
+      host: '127.0.0.1',
+      token: tokens.METRICS_TOKEN,
+    });
+    expect(
+      problemsOf({ ...VALID, HTTP_PORT: '8080', METRICS_TOKEN: tokens.HTTP_API_TOKEN, HTTP_API_TOKEN: tokens.HTTP_API_TOKEN }),
+    ).toEqual([expect.stringMatching(/^METRICS_TOKEN must differ from HTTP_API_TOKEN/)]);
+    expect(problemsOf({ ...VALID, HTTP_PORT: '8080', METRICS_TOKEN: 'has spaces and quotes "x"' })).toEqual([
+      expect.stringMatching(/^METRICS_TOKEN may hold only letters, digits/),
+    ]);
   });
 
   it('review clock, advisory agents and their models have defaults and can be changed', () => {
@@ -80,7 +96,13 @@ describe('configuration', () => {
     expect(config.review).toEqual({ minuteMs: 60_000, continuityReview: true, panelPrompts: true });
     expect(config.model.reviewerModel).toBe(config.model.narratorModel);
     expect(config.model.panelsModel).toBe(config.model.dialogueModel);
-    const changed = parseConfig({ ...VALID, REVIEW_MINUTE_MS: '100', CONTINUITY_REVIEW: 'off', PANEL_PROMPTS: 'off', REVIEWER_MODEL: 'llama3' });
+    const changed = parseConfig({
+      ...VALID,
+      REVIEW_MINUTE_MS: '100',
+      CONTINUITY_REVIEW: 'off',
+      PANEL_PROMPTS: 'off',
+      REVIEWER_MODEL: 'llama3',
+    });
     expect(changed.review).toEqual({ minuteMs: 100, continuityReview: false, panelPrompts: false });
     expect(changed.model.reviewerModel).toBe('llama3');
     expect(problemsOf({ ...VALID, CONTINUITY_REVIEW: 'maybe' })[0]).toMatch(/^CONTINUITY_REVIEW/);

@@ -57,10 +57,16 @@ describe('a forged custom_id naming an Object.prototype member', () => {
       fc.nat().map(String),
     );
     fc.assert(
-      fc.property(fc.oneof(fc.string({ maxLength: 120 }), fc.array(pieces, { maxLength: 6 }).map((p) => p.join(':'))), (customId) => {
-        const decoded = decodeCustomId(customId);
-        if (decoded !== null) expect(encodeCustomId(decoded)).toBe(customId);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ maxLength: 120 }),
+          fc.array(pieces, { maxLength: 6 }).map((p) => p.join(':')),
+        ),
+        (customId) => {
+          const decoded = decodeCustomId(customId);
+          if (decoded !== null) expect(encodeCustomId(decoded)).toBe(customId);
+        },
+      ),
       { numRuns: 5000 },
     );
   });
@@ -68,7 +74,11 @@ describe('a forged custom_id naming an Object.prototype member', () => {
   const positiveId = fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER });
   const pageVersion = fc.integer({ min: 0, max: 1_000_000_000 });
   const anyAction: fc.Arbitrary<CustomIdData> = fc.oneof(
-    fc.record({ action: fc.constantFrom('approve' as const, 'revise' as const, 'feedback' as const), pageId: positiveId, revisionId: positiveId }),
+    fc.record({
+      action: fc.constantFrom('approve' as const, 'revise' as const, 'feedback' as const),
+      pageId: positiveId,
+      revisionId: positiveId,
+    }),
     fc.record({ action: fc.constant('join' as const), chapterId: positiveId }),
     fc.record({ action: fc.constantFrom('retry' as const, 'cancel' as const), pageId: positiveId, pageVersion }),
     fc.record({

@@ -32,10 +32,22 @@ describe('Discord conventions: app permissions, autocomplete, /help, command men
     await h?.close();
   });
 
-  const slash = (channelId: string, userId: string, name: string, subcommand: string | undefined, options: Record<string, string | number | boolean> = {}) =>
-    h.discord.slashCommand({ guildId: h.guildId, channelId, userId, name, ...(subcommand ? { subcommand } : {}), options }).response();
-  const suggest = async (channelId: string, name: string, subcommand: string, options: Record<string, string | number | boolean>, focused: string) =>
-    (await h.discord.autocomplete({ guildId: h.guildId, channelId, userId: writer, name, subcommand, options, focused }).response()).choices ?? [];
+  const slash = (
+    channelId: string,
+    userId: string,
+    name: string,
+    subcommand: string | undefined,
+    options: Record<string, string | number | boolean> = {},
+  ) => h.discord.slashCommand({ guildId: h.guildId, channelId, userId, name, ...(subcommand ? { subcommand } : {}), options }).response();
+  const suggest = async (
+    channelId: string,
+    name: string,
+    subcommand: string,
+    options: Record<string, string | number | boolean>,
+    focused: string,
+  ) =>
+    (await h.discord.autocomplete({ guildId: h.guildId, channelId, userId: writer, name, subcommand, options, focused }).response())
+      .choices ?? [];
 
   it('a missing permission of the bot is named to the person before anything changes', async () => {
     h.discord.setBotPermissions(h.guildId, ALL_PERMISSIONS & ~PermissionFlagsBits.CreatePublicThreads);
@@ -49,10 +61,21 @@ describe('Discord conventions: app permissions, autocomplete, /help, command men
       expect(h.discord.threads(h.storyChannelId)).toHaveLength(threadsBefore);
 
       // A button in a thread needs the bot to post there: without it the click is refused by name, its vote not taken.
-      h.discord.setBotPermissions(h.guildId, ALL_PERMISSIONS & ~(PermissionFlagsBits.SendMessagesInThreads | PermissionFlagsBits.EmbedLinks));
+      h.discord.setBotPermissions(
+        h.guildId,
+        ALL_PERMISSIONS & ~(PermissionFlagsBits.SendMessagesInThreads | PermissionFlagsBits.EmbedLinks),
+      );
       const card = room.chapterCard(threadId);
       const stranger = room.newMember('stranger');
-      const click = await h.discord.clickButton({ guildId: h.guildId, channelId: threadId, userId: stranger, messageId: card.id, customId: button(card, 'Join').custom_id ?? '' }).response();
+      const click = await h.discord
+        .clickButton({
+          guildId: h.guildId,
+          channelId: threadId,
+          userId: stranger,
+          messageId: card.id,
+          customId: button(card, 'Join').custom_id ?? '',
+        })
+        .response();
       expect(click.ephemeral).toBe(true);
       expect(click.content).toMatch(/missing the \*\*Embed Links\*\*, \*\*Send Messages In Threads\*\* permissions/);
       expect(await h.database.db.selectFrom('chapter_members').select('user_id').where('user_id', '=', stranger).execute()).toEqual([]);
@@ -66,7 +89,9 @@ describe('Discord conventions: app permissions, autocomplete, /help, command men
   it('autocomplete offers bible titles, page numbers, versions and the allowed models', async () => {
     await slash(h.storyChannelId, h.adminId, 'bible', 'add', { title: 'Mira', type: 'character', text: 'A lantern-bearer.' });
     await slash(h.storyChannelId, h.adminId, 'bible', 'add', { title: 'The Mark', type: 'rule', text: 'It glows near danger.' });
-    expect(await suggest(h.storyChannelId, 'bible', 'show', { title: 'mi' }, 'title')).toEqual([{ name: 'Mira (character)', value: 'Mira' }]);
+    expect(await suggest(h.storyChannelId, 'bible', 'show', { title: 'mi' }, 'title')).toEqual([
+      { name: 'Mira (character)', value: 'Mira' },
+    ]);
     expect((await suggest(threadId, 'bible', 'remove', { title: '' }, 'title')).map((c) => c.value)).toEqual(['Mira', 'The Mark']);
 
     await room.startPage(threadId, h.adminId, 'Kai reads the signs').response();
@@ -74,7 +99,9 @@ describe('Discord conventions: app permissions, autocomplete, /help, command men
     await room.revise(threadId, narration, h.adminId, 'More rain.');
     await room.revise(threadId, narration, writer, 'And thunder.');
     await room.openDraft(threadId, 1, 'Narration', 2);
-    expect(await suggest(threadId, 'page', 'history', { page: '' }, 'page')).toEqual([{ name: 'Page 1 · user reviewing narration', value: 1 }]);
+    expect(await suggest(threadId, 'page', 'history', { page: '' }, 'page')).toEqual([
+      { name: 'Page 1 · user reviewing narration', value: 1 },
+    ]);
     const versions = await suggest(threadId, 'page', 'diff', { page: 1, from: '', to: 2 }, 'from');
     expect(versions.map((c) => c.value)).toEqual([2, 1]);
     expect(versions[1]?.name).toMatch(/^narration v1 · /);
@@ -106,7 +133,10 @@ describe('Discord conventions: app permissions, autocomplete, /help, command men
     expect(asNewcomer).not.toContain('</page start');
 
     // Times are Discord timestamps: the pinned progress carries the embed timestamp each reader sees in their own zone.
-    const pinned = await h.discord.waitFor(() => h.discord.messages(threadId).find((m) => JSON.stringify(m.embeds).includes('📌 Chapter progress · updated')), { description: 'pinned progress' });
+    const pinned = await h.discord.waitFor(
+      () => h.discord.messages(threadId).find((m) => JSON.stringify(m.embeds).includes('📌 Chapter progress · updated')),
+      { description: 'pinned progress' },
+    );
     const stamp = (pinned.embeds as unknown as { timestamp?: string }[])[0]?.timestamp ?? '';
     expect(Number.isNaN(Date.parse(stamp))).toBe(false);
     expect(JSON.stringify(pinned.embeds)).not.toContain('UTC');
@@ -127,19 +157,30 @@ describe('Discord conventions: app permissions, autocomplete, /help, command men
   it("a refusal's command hint is a clickable mention too, with its subcommand", async () => {
     const refused = await slash(h.storyChannelId, writer, 'page', 'start', { input: 'Not in a thread' });
     expect(refused.ephemeral).toBe(true);
-    expect(refused.content).toBe(`Pages are started inside a chapter thread. Open one with </chapter start:${commandIds.get('chapter')}> in the story channel.`);
+    expect(refused.content).toBe(
+      `Pages are started inside a chapter thread. Open one with </chapter start:${commandIds.get('chapter')}> in the story channel.`,
+    );
   });
 
   it('deploy-commands registers the commands and prints the invite URL with the exact permission integer', async () => {
     // Asynchronously: the emulator it talks to runs in this process.
-    const run = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/deploy-commands.ts'], { cwd: ROOT, env: { ...process.env, ...h.env }, encoding: 'utf8' });
+    const run = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/deploy-commands.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, ...h.env },
+      encoding: 'utf8',
+    });
     expect(run.stderr).not.toMatch(/Could not register/);
     expect(run.stdout).toMatch(/Registered 7 slash commands/);
     const url = new URL(/https:\/\/discord\.com\/oauth2\/authorize\S+/.exec(run.stdout)?.[0] ?? 'http://missing');
     expect(url.searchParams.get('client_id')).toBe(h.env.DISCORD_APPLICATION_ID);
     expect(url.searchParams.get('scope')).toBe('bot applications.commands');
     expect(BigInt(url.searchParams.get('permissions') ?? '0')).toBe(INVITE_PERMISSIONS);
-    for (const needed of [PermissionFlagsBits.CreatePublicThreads, PermissionFlagsBits.SendMessagesInThreads, PermissionFlagsBits.EmbedLinks, PermissionFlagsBits.PinMessages]) {
+    for (const needed of [
+      PermissionFlagsBits.CreatePublicThreads,
+      PermissionFlagsBits.SendMessagesInThreads,
+      PermissionFlagsBits.EmbedLinks,
+      PermissionFlagsBits.PinMessages,
+    ]) {
       expect(INVITE_PERMISSIONS & needed).toBe(needed);
     }
     expect(INVITE_PERMISSIONS & PermissionFlagsBits.Administrator).toBe(0n);

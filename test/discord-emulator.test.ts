@@ -71,7 +71,11 @@ describe('the loopback Discord emulator, with the real discord.js client', () =>
       if (interaction.isChatInputCommand()) {
         await interaction.reply({
           content: 'pong',
-          components: [new ActionRowBuilder<ButtonBuilder>().addComponents(new ButtonBuilder().setCustomId('again').setLabel('Again').setStyle(ButtonStyle.Primary))],
+          components: [
+            new ActionRowBuilder<ButtonBuilder>().addComponents(
+              new ButtonBuilder().setCustomId('again').setLabel('Again').setStyle(ButtonStyle.Primary),
+            ),
+          ],
         });
       } else if (interaction.isButton()) {
         await interaction.update({ content: `pong again for ${interaction.user.username}`, components: [] });
@@ -90,7 +94,9 @@ describe('the loopback Discord emulator, with the real discord.js client', () =>
     expect(await click.response()).toMatchObject({ kind: 'update', content: 'pong again for ava' });
     expect((await click.acknowledged).type).toBe(7);
     expect(discord.message(channelId, message?.id ?? '')?.components).toEqual([]);
-    expect(discord.calls.filter((c) => c.route === '/interactions/:id/:token/callback').every((c) => c.status === 200 || c.status === 204)).toBe(true);
+    expect(
+      discord.calls.filter((c) => c.route === '/interactions/:id/:token/callback').every((c) => c.status === 200 || c.status === 204),
+    ).toBe(true);
     expect(discord.violations).toEqual([]);
   });
 
@@ -101,7 +107,11 @@ describe('the loopback Discord emulator, with the real discord.js client', () =>
           new ModalBuilder()
             .setCustomId('feedback-form')
             .setTitle('Feedback')
-            .addLabelComponents(new LabelBuilder().setLabel('What should change?').setTextInputComponent(new TextInputBuilder().setCustomId('text').setStyle(TextInputStyle.Paragraph))),
+            .addLabelComponents(
+              new LabelBuilder()
+                .setLabel('What should change?')
+                .setTextInputComponent(new TextInputBuilder().setCustomId('text').setStyle(TextInputStyle.Paragraph)),
+            ),
         );
       } else if (interaction.isModalSubmit()) {
         await interaction.reply({ content: `got: ${interaction.fields.getTextInputValue('text')}`, flags: MessageFlags.Ephemeral });
@@ -115,7 +125,9 @@ describe('the loopback Discord emulator, with the real discord.js client', () =>
     expect(opened.kind).toBe('modal');
     expect(opened.modal?.custom_id).toBe('feedback-form');
     const before = discord.messages(channelId).length;
-    const submitted = await discord.submitModal({ guildId, channelId, userId, customId: 'feedback-form', fields: { text: 'More rain' }, messageId }).response();
+    const submitted = await discord
+      .submitModal({ guildId, channelId, userId, customId: 'feedback-form', fields: { text: 'More rain' }, messageId })
+      .response();
     expect(submitted).toMatchObject({ kind: 'reply', ephemeral: true, content: 'got: More rain' });
     expect(discord.messages(channelId)).toHaveLength(before);
   });
@@ -148,7 +160,10 @@ describe('the loopback Discord emulator, with the real discord.js client', () =>
         await interaction.reply('too late');
       } else {
         await interaction.reply('first');
-        await client.rest.post(Routes.interactionCallback(interaction.id, interaction.token), { body: { type: 4, data: { content: 'second' } }, auth: false });
+        await client.rest.post(Routes.interactionCallback(interaction.id, interaction.token), {
+          body: { type: 4, data: { content: 'second' } },
+          auth: false,
+        });
       }
     };
     const late = discord.slashCommand({ guildId, channelId, userId, name: 'ping' });
@@ -169,7 +184,8 @@ describe('the loopback Discord emulator, with the real discord.js client', () =>
     };
     const command = discord.slashCommand({ guildId, channelId, userId, name: 'ping' });
     expect((await command.acknowledged).type).toBe(5);
-    const edit = (content: string) => client.rest.patch(Routes.webhookMessage(discord.applicationId, command.token, '@original'), { body: { content }, auth: false });
+    const edit = (content: string) =>
+      client.rest.patch(Routes.webhookMessage(discord.applicationId, command.token, '@original'), { body: { content }, auth: false });
     vi.useFakeTimers({ toFake: ['Date'] });
     try {
       vi.setSystemTime(Date.now() + 14 * 60_000);
@@ -186,7 +202,9 @@ describe('the loopback Discord emulator, with the real discord.js client', () =>
     discord.failNext({ method: 'POST', route: '/channels/:id/messages' }, { status: 429, retryAfterMs: 50 });
     const sent = await client.rest.post(Routes.channelMessages(channelId), { body: { content: 'after the wait' } });
     expect((sent as { content: string }).content).toBe('after the wait');
-    const attempts = discord.calls.filter((c) => c.route === '/channels/:id/messages' && (c.body as { content?: string }).content === 'after the wait');
+    const attempts = discord.calls.filter(
+      (c) => c.route === '/channels/:id/messages' && (c.body as { content?: string }).content === 'after the wait',
+    );
     expect(attempts.map((c) => c.status)).toEqual([429, 200]);
   });
 

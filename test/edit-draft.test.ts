@@ -40,7 +40,16 @@ describe('editing a draft by hand', () => {
     if (form.kind !== 'modal' || !form.modal) throw new Error(`Edit did not open a form: ${form.content}`);
     const input = JSON.stringify(form.modal.components);
     if (expectPrefill !== undefined) expect(input).toContain(JSON.stringify(expectPrefill).slice(1, -1));
-    return h.discord.submitModal({ guildId: h.guildId, channelId: threadId, userId, customId: form.modal.custom_id, fields: { draft: text }, messageId: draft.id }).response();
+    return h.discord
+      .submitModal({
+        guildId: h.guildId,
+        channelId: threadId,
+        userId,
+        customId: form.modal.custom_id,
+        fields: { draft: text },
+        messageId: draft.id,
+      })
+      .response();
   }
 
   it('a narration and a dialogue edited by hand are voted and approved, with no model call for the edits', async () => {
@@ -52,7 +61,13 @@ describe('editing a draft by hand', () => {
     await room.click(threadId, narration, bea, 'Approve').response();
     const callsBefore = modelCalls;
 
-    const saved = await edit(threadId, narration, bea, 'The Mark on Kai’s wrist burned white as the forge went cold.', 'The Mark on Kai’s wrist glowed red');
+    const saved = await edit(
+      threadId,
+      narration,
+      bea,
+      'The Mark on Kai’s wrist burned white as the forge went cold.',
+      'The Mark on Kai’s wrist glowed red',
+    );
     expect(saved.kind).toBe('update');
     const edited = await room.openDraft(threadId, 1, 'Narration', 2);
     expect(embedText(edited)).toContain(`Edited by <@${bea}>`);
@@ -64,18 +79,30 @@ describe('editing a draft by hand', () => {
     await room.click(threadId, edited, h.adminId, 'Approve').response();
     await room.click(threadId, edited, bea, 'Approve').response();
     const dialogue = await room.openDraft(threadId, 1, 'Dialogue', 1);
-    await edit(threadId, dialogue, h.adminId, 'Panel 1\n*Night, the old forge.*\nKai: It burns white now.\n\nPanel 2\nMira: Then it is close.', 'Panel 1\n*Night, the old forge.*\nKai: It is glowing again.');
+    await edit(
+      threadId,
+      dialogue,
+      h.adminId,
+      'Panel 1\n*Night, the old forge.*\nKai: It burns white now.\n\nPanel 2\nMira: Then it is close.',
+      'Panel 1\n*Night, the old forge.*\nKai: It is glowing again.',
+    );
     const editedDialogue = await room.openDraft(threadId, 1, 'Dialogue', 2);
     expect(embedText(editedDialogue)).toContain('**Kai:** It burns white now.');
     await room.click(threadId, editedDialogue, h.adminId, 'Approve').response();
     await room.click(threadId, editedDialogue, bea, 'Approve').response();
-    const summary = await h.discord.waitFor(() => h.discord.messages(threadId).find((m) => embedText(m).includes('Page 1 approved')), { description: 'approved page' });
+    const summary = await h.discord.waitFor(() => h.discord.messages(threadId).find((m) => embedText(m).includes('Page 1 approved')), {
+      description: 'approved page',
+    });
     expect(embedText(summary)).toContain('burned white');
     expect(embedText(summary)).toContain('Then it is close.');
     // Only the dialogue's first draft called the model: the two edits did not.
     expect(modelCalls - callsBefore).toBe(1);
 
-    const revisions = await h.database.db.selectFrom('page_revisions').select(['kind', 'version', 'edited_by', 'structured']).orderBy('id').execute();
+    const revisions = await h.database.db
+      .selectFrom('page_revisions')
+      .select(['kind', 'version', 'edited_by', 'structured'])
+      .orderBy('id')
+      .execute();
     const mine = revisions.slice(-4);
     expect(mine.map((r) => [r.kind, r.version, r.edited_by])).toEqual([
       ['narration', 1, null],
@@ -125,11 +152,24 @@ describe('editing a draft by hand', () => {
     const long = `${'The forge went cold and the Mark burned. '.repeat(110)}The end.`;
     expect(long.length).toBeGreaterThan(4_000);
     const saved = await h.discord
-      .slashCommand({ guildId: h.guildId, channelId: threadId, userId: h.adminId, name: 'page', subcommand: 'edit', options: { page: 1 }, attachments: { file: { filename: 'page-1.txt', contentType: 'text/plain', content: long } } })
+      .slashCommand({
+        guildId: h.guildId,
+        channelId: threadId,
+        userId: h.adminId,
+        name: 'page',
+        subcommand: 'edit',
+        options: { page: 1 },
+        attachments: { file: { filename: 'page-1.txt', contentType: 'text/plain', content: long } },
+      })
       .response();
     expect(saved.content).toContain('You saved narration v2');
     const edited = await room.openDraft(threadId, 1, 'Narration', 2);
-    const stored = await h.database.db.selectFrom('page_revisions').select(['body', 'edited_by']).where('edited_by', '=', h.adminId).orderBy('id', 'desc').executeTakeFirstOrThrow();
+    const stored = await h.database.db
+      .selectFrom('page_revisions')
+      .select(['body', 'edited_by'])
+      .where('edited_by', '=', h.adminId)
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
     expect(stored.body).toBe(long);
     expect(embedText(edited)).toContain('Edited by');
     // The Edit button on a draft this long points to /page edit instead of a form.
@@ -141,7 +181,15 @@ describe('editing a draft by hand', () => {
   /** `/page edit` with `content` as the attached file. */
   const editFromFile = (threadId: string, content: string) =>
     h.discord
-      .slashCommand({ guildId: h.guildId, channelId: threadId, userId: h.adminId, name: 'page', subcommand: 'edit', options: { page: 1 }, attachments: { file: { filename: 'page-1.txt', contentType: 'text/plain', content } } })
+      .slashCommand({
+        guildId: h.guildId,
+        channelId: threadId,
+        userId: h.adminId,
+        name: 'page',
+        subcommand: 'edit',
+        options: { page: 1 },
+        attachments: { file: { filename: 'page-1.txt', contentType: 'text/plain', content } },
+      })
       .response();
   const latestRevision = (threadId: string) =>
     h.database.db
@@ -209,7 +257,12 @@ describe('editing a draft by hand', () => {
     await room.join(threadId, other);
     await room.startPage(threadId, h.adminId, title).response();
     const message = await room.openDraft(threadId, 1, 'Narration', 1);
-    const page = await h.database.db.selectFrom('story_pages as p').innerJoin('chapters as c', 'c.id', 'p.chapter_id').select(['p.id', 'p.current_revision_id']).where('c.thread_id', '=', threadId).executeTakeFirstOrThrow();
+    const page = await h.database.db
+      .selectFrom('story_pages as p')
+      .innerJoin('chapters as c', 'c.id', 'p.chapter_id')
+      .select(['p.id', 'p.current_revision_id'])
+      .where('c.thread_id', '=', threadId)
+      .executeTakeFirstOrThrow();
     return { threadId, other, message, target: { pageId: page.id, revisionId: page.current_revision_id ?? 0 } };
   }
 
@@ -228,7 +281,11 @@ describe('editing a draft by hand', () => {
       expect(refused[0]).toBeInstanceOf(EditRefused);
       expect((refused[0] as EditRefused).message).toContain('superseded');
       expect(['First editor’s text.', 'Second editor’s text.']).toContain((refused[0] as EditRefused).typed);
-      const versions = await h.database.db.selectFrom('page_revisions').select('version').where('page_id', '=', draft.target.pageId).execute();
+      const versions = await h.database.db
+        .selectFrom('page_revisions')
+        .select('version')
+        .where('page_id', '=', draft.target.pageId)
+        .execute();
       expect(versions).toHaveLength(2);
     }
   });
@@ -247,7 +304,12 @@ describe('editing a draft by hand', () => {
       const loser = edited.status === 'rejected' ? edited.reason : voted.status === 'rejected' ? voted.reason : null;
       expect(loser).toBeInstanceOf(UserError);
       winners.add(edited.status === 'fulfilled' ? 'edit' : 'vote');
-      const transitions = await h.database.db.selectFrom('page_transitions').select('event').where('page_id', '=', draft.target.pageId).where('event', 'in', ['draft_approved', 'draft_edited']).execute();
+      const transitions = await h.database.db
+        .selectFrom('page_transitions')
+        .select('event')
+        .where('page_id', '=', draft.target.pageId)
+        .where('event', 'in', ['draft_approved', 'draft_edited'])
+        .execute();
       expect(transitions).toHaveLength(1);
     }
     expect([...winners].every((w) => w === 'edit' || w === 'vote')).toBe(true);

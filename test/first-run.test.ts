@@ -78,7 +78,9 @@ describe('with no Postgres or Redis running and no URL set', () => {
     temp = mkdtempSync(join(tmpdir(), 'storyroom-first-run-'));
     chmodSync(temp, 0o755);
     const closed = String(await freePort());
-    env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('VITEST') && !SET_BY_THE_SUITE.includes(name)));
+    env = Object.fromEntries(
+      Object.entries(process.env).filter(([name]) => !name.startsWith('VITEST') && !SET_BY_THE_SUITE.includes(name)),
+    );
     Object.assign(env, { TMPDIR: temp, STORYROOM_LOCAL_PG_PORT: closed, STORYROOM_LOCAL_REDIS_PORT: closed, LOG_LEVEL: 'warn' });
   });
   afterAll(() => rmSync(temp, { recursive: true, force: true }));
@@ -86,7 +88,9 @@ describe('with no Postgres or Redis running and no URL set', () => {
   it('without redis-server installed, the demo stops before starting anything, saying how to get it', async () => {
     const demo = run(['--import', 'tsx', 'loopback/demo.ts'], { ...env, PATH: join(temp, 'empty-path') });
     expect(await demo.exited).toBe(1);
-    expect(demo.output()).toMatch(/redis-server is not installed: install redis-server \(`apt install redis-server`, `brew install redis`\) or run one \(`docker run/);
+    expect(demo.output()).toMatch(
+      /redis-server is not installed: install redis-server \(`apt install redis-server`, `brew install redis`\) or run one \(`docker run/,
+    );
     expect(demo.output()).not.toMatch(/Postgres: embedded/);
     expect(await leftovers()).toEqual([]);
   });

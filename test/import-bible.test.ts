@@ -29,12 +29,20 @@ describe('npm run import-bible', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase('import-bible');
-    storyId = await seedStory(database.db, { guildId: '100000000000000001', channelId: '100000000000000002', title: 'Imported', createdBy: 'x' });
+    storyId = await seedStory(database.db, {
+      guildId: '100000000000000001',
+      channelId: '100000000000000002',
+      title: 'Imported',
+      createdBy: 'x',
+    });
     folder = await mkdtemp(join(tmpdir(), 'storyroom-bible-'));
     await mkdir(join(folder, 'characters'));
     await mkdir(join(folder, 'locations'));
     await writeFile(join(folder, 'characters', 'mira.md'), '# Mira\nA lantern-bearer who never lies.');
-    await writeFile(join(folder, 'characters', 'kai.md'), '---\nkeywords: the Mark, Kai\npriority: 3\n---\n# Kai\nCarries the glowing Mark.');
+    await writeFile(
+      join(folder, 'characters', 'kai.md'),
+      '---\nkeywords: the Mark, Kai\npriority: 3\n---\n# Kai\nCarries the glowing Mark.',
+    );
     await writeFile(join(folder, 'locations', 'north.markdown'), '# The North\nSnow falls early.');
     await writeFile(join(folder, 'style.md'), '---\ntype: style\nalways: true\n---\nShort sentences.');
     await writeFile(join(folder, 'broken.md'), '---\ntype: dragon\n---\nNo such type.');
@@ -52,7 +60,11 @@ describe('npm run import-bible', () => {
     expect(result.stdout).toMatch(/north\.markdown → location "The North"/);
     expect(result.stdout).toContain('4 of 5 file(s) imported into "Imported".');
     expect(result.stderr).toMatch(/refused {2}.*broken\.md: unknown type "dragon"/);
-    const entries = await database.db.selectFrom('canonical_refs').select(['title', 'ref_type', 'keywords', 'priority', 'always_include']).where('superseded_at', 'is', null).execute();
+    const entries = await database.db
+      .selectFrom('canonical_refs')
+      .select(['title', 'ref_type', 'keywords', 'priority', 'always_include'])
+      .where('superseded_at', 'is', null)
+      .execute();
     expect(entries.sort((a, b) => (a.title < b.title ? -1 : 1))).toEqual([
       { title: 'Kai', ref_type: 'character', keywords: ['the Mark', 'Kai'], priority: 3, always_include: false },
       { title: 'Mira', ref_type: 'character', keywords: [], priority: 0, always_include: false },
@@ -65,7 +77,12 @@ describe('npm run import-bible', () => {
     await writeFile(join(folder, 'characters', 'mira.md'), '# Mira\nA lantern-bearer who never lies, and never sleeps.');
     const result = await importBible(database, ['--story', String(storyId), join(folder, 'characters', 'mira.md')]);
     expect(result).toMatchObject({ code: 0, stdout: expect.stringMatching(/replaced .*mira\.md/) });
-    const versions = await database.db.selectFrom('canonical_refs').select(['body', 'superseded_at']).where('title', '=', 'Mira').orderBy('id').execute();
+    const versions = await database.db
+      .selectFrom('canonical_refs')
+      .select(['body', 'superseded_at'])
+      .where('title', '=', 'Mira')
+      .orderBy('id')
+      .execute();
     expect(versions.map((v) => [v.body.endsWith('never sleeps.'), v.superseded_at === null])).toEqual([
       [false, false],
       [true, true],
@@ -74,6 +91,9 @@ describe('npm run import-bible', () => {
 
   it('bad arguments print the usage; an unknown story says so', async () => {
     expect(await importBible(database, [folder])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^usage: npm run import-bible/) });
-    expect(await importBible(database, ['--story', '999', folder])).toMatchObject({ code: 1, stderr: expect.stringMatching(/no story 999/) });
+    expect(await importBible(database, ['--story', '999', folder])).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/no story 999/),
+    });
   });
 });

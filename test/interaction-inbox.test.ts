@@ -22,16 +22,25 @@ describe('the interaction inbox in Postgres', () => {
   /** A receipt as a bot writes it, then aged: received `receivedAgoMs` ago, its lease ending `leaseLeftMs` from now. */
   async function receipt(owner: string, receivedAgoMs: number, leaseLeftMs: number): Promise<string> {
     const id = nextId();
-    await insertInteractionReceipt(database.db, id, { payload: JSON.stringify({ id, type: 3 }), token: `token-${id}`, owner, leaseMs: 1_000 });
+    await insertInteractionReceipt(database.db, id, {
+      payload: JSON.stringify({ id, type: 3 }),
+      token: `token-${id}`,
+      owner,
+      leaseMs: 1_000,
+    });
     await database.db
       .updateTable('interaction_receipts')
-      .set({ received_at: sql`now() - ${receivedAgoMs} * interval '1 millisecond'`, lease_until: sql`now() + ${leaseLeftMs} * interval '1 millisecond'` })
+      .set({
+        received_at: sql`now() - ${receivedAgoMs} * interval '1 millisecond'`,
+        lease_until: sql`now() + ${leaseLeftMs} * interval '1 millisecond'`,
+      })
       .where('interaction_id', '=', id)
       .execute();
     return id;
   }
 
-  const receiptOf = (id: string) => database.db.selectFrom('interaction_receipts').selectAll().where('interaction_id', '=', id).executeTakeFirstOrThrow();
+  const receiptOf = (id: string) =>
+    database.db.selectFrom('interaction_receipts').selectAll().where('interaction_id', '=', id).executeTakeFirstOrThrow();
 
   it('a redelivery is told apart in the same one statement that keeps the payload (whatever was typed in it) and the token', async () => {
     const id = nextId();
@@ -49,7 +58,8 @@ describe('the interaction inbox in Postgres', () => {
     const left = await Promise.all([receipt('bot-a', 5_000, -1_000), receipt('bot-a', 6_000, -1_000), receipt('bot-a', 7_000, -1_000)]);
     const expired = await receipt('bot-a', 16 * MINUTE, -1_000);
     const ownHeld = await receipt('bot-c', 5_000, -1_000);
-    const claim = (owner: string) => claimUnfinishedInteractions(database.db, { owner, leaseMs: 30_000, ...TOKEN, limit: 10, excluding: [ownHeld] });
+    const claim = (owner: string) =>
+      claimUnfinishedInteractions(database.db, { owner, leaseMs: 30_000, ...TOKEN, limit: 10, excluding: [ownHeld] });
     const [byB, byC] = await Promise.all([claim('bot-b'), claim('bot-c')]);
     const claimed = [...byB, ...byC].map((row) => row.interactionId);
     expect(claimed.sort()).toEqual([...left].sort());
@@ -67,11 +77,19 @@ describe('the interaction inbox in Postgres', () => {
   it("a handler's transaction records that its effects committed; a read-only one does not; a taken-over one rolls back", async () => {
     const db = database.db;
     await sql`create table if not exists inbox_effects (note text not null)`.execute(db);
-    const write = (note: string) => db.transaction().execute((trx) => trx.insertInto('inbox_effects' as never).values({ note } as never).execute());
+    const write = (note: string) =>
+      db.transaction().execute((trx) =>
+        trx
+          .insertInto('inbox_effects' as never)
+          .values({ note } as never)
+          .execute(),
+      );
 
     const readOnly = await receipt('bot-a', 1_000, 20_000);
     const scope = { interactionId: readOnly, owner: 'bot-a', committed: false };
-    await runInInteractionScope(scope, () => db.transaction().execute((trx) => trx.selectFrom('interaction_receipts').select('interaction_id').execute()));
+    await runInInteractionScope(scope, () =>
+      db.transaction().execute((trx) => trx.selectFrom('interaction_receipts').select('interaction_id').execute()),
+    );
     expect((await receiptOf(readOnly)).committed_at).toBeNull();
     await runInInteractionScope(scope, () => write('first'));
     expect((await receiptOf(readOnly)).committed_at).toEqual(expect.any(Date));
@@ -80,11 +98,18 @@ describe('the interaction inbox in Postgres', () => {
     // bot-b took it over while bot-a was still at it: bot-a's commit is refused and its write undone.
     const takenOver = await receipt('bot-a', 1_000, -1_000);
     await claimUnfinishedInteractions(db, { owner: 'bot-b', leaseMs: 30_000, ...TOKEN, limit: 10, excluding: [] });
-    await expect(runInInteractionScope({ interactionId: takenOver, owner: 'bot-a', committed: false }, () => write('too late'))).rejects.toThrow(InteractionTakenOver);
+    await expect(
+      runInInteractionScope({ interactionId: takenOver, owner: 'bot-a', committed: false }, () => write('too late')),
+    ).rejects.toThrow(InteractionTakenOver);
     // And the new owner commits it once; a second run of it (its outcome already recorded) is refused too.
     await runInInteractionScope({ interactionId: takenOver, owner: 'bot-b', committed: false }, () => write('taken over'));
-    await expect(runInInteractionScope({ interactionId: takenOver, owner: 'bot-b', committed: false }, () => write('twice'))).rejects.toThrow(InteractionTakenOver);
-    const notes = await db.selectFrom('inbox_effects' as never).select(sql<string>`note`.as('note')).execute();
+    await expect(
+      runInInteractionScope({ interactionId: takenOver, owner: 'bot-b', committed: false }, () => write('twice')),
+    ).rejects.toThrow(InteractionTakenOver);
+    const notes = await db
+      .selectFrom('inbox_effects' as never)
+      .select(sql<string>`note`.as('note'))
+      .execute();
     expect(notes.map((n) => n.note).sort()).toEqual(['first', 'taken over']);
   });
 });

@@ -9,7 +9,8 @@ describe('a member an owner removed stays out until an owner adds them again', (
   let writer: string;
   const members = (userId: string, options: Record<string, string>) =>
     h.discord.slashCommand({ guildId: h.guildId, channelId: threadId, userId, name: 'chapter', subcommand: 'members', options }).response();
-  const roleOf = async (userId: string) => (await h.database.db.selectFrom('chapter_members').select('role').where('user_id', '=', userId).executeTakeFirst())?.role ?? null;
+  const roleOf = async (userId: string) =>
+    (await h.database.db.selectFrom('chapter_members').select('role').where('user_id', '=', userId).executeTakeFirst())?.role ?? null;
 
   beforeAll(async () => {
     h = await startStoryroom('member-removal');
@@ -29,7 +30,9 @@ describe('a member an owner removed stays out until an owner adds them again', (
     const pressed = await room.join(threadId, writer);
     expect(pressed.ephemeral).toBe(true);
     expect(pressed.content).toMatch(/removed you from \*\*The Pass\*\*.*owner can add you again/);
-    const typed = await h.discord.slashCommand({ guildId: h.guildId, channelId: threadId, userId: writer, name: 'chapter', subcommand: 'join', options: {} }).response();
+    const typed = await h.discord
+      .slashCommand({ guildId: h.guildId, channelId: threadId, userId: writer, name: 'chapter', subcommand: 'join', options: {} })
+      .response();
     expect(typed).toMatchObject({ ephemeral: true, content: expect.stringMatching(/removed you/) });
     expect(await roleOf(writer)).toBeNull();
     const page = await room.startPage(threadId, writer, 'Kai sneaks back in').response();

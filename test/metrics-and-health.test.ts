@@ -18,7 +18,9 @@ async function scrape(url: string, headers: Record<string, string> = {}): Promis
 
 /** A histogram's observation count for one label set (the parser keeps buckets but drops histogram labels). */
 function histogramCount(text: string, name: string, labels: Record<string, string>): number {
-  const line = text.split('\n').find((l) => l.startsWith(`${name}_count{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
+  const line = text
+    .split('\n')
+    .find((l) => l.startsWith(`${name}_count{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
   return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
 }
 
@@ -38,7 +40,9 @@ describe('metrics and health of the bot and the worker', () => {
 
   beforeAll(async () => {
     h = await startStoryroom('metrics', { env: { HTTP_PORT: '0', HTTP_API_TOKEN: TOKEN, WORKER_METRICS_PORT: '0' } });
-    h.model.setResponder((request) => (request.responseFormatName ? { json: SCRIPT } : { content: 'Every token is counted.', chunks: ['Every ', 'token ', 'is counted.'] }));
+    h.model.setResponder((request) =>
+      request.responseFormatName ? { json: SCRIPT } : { content: 'Every token is counted.', chunks: ['Every ', 'token ', 'is counted.'] },
+    );
     botUrl = h.bot?.http?.url ?? '';
     workerUrl = h.worker?.http?.url ?? '';
     const room = new WritersRoom(h);
@@ -63,7 +67,9 @@ describe('metrics and health of the bot and the worker', () => {
     expect(valueOf(family(families, 'storyroom_interactions_total'), { kind: 'command', outcome: 'ok' })).toBeGreaterThanOrEqual(3);
     const handling = family(families, 'storyroom_interaction_duration_seconds');
     expect(handling.type).toBe('HISTOGRAM');
-    expect(histogramCount(families.text, 'storyroom_interaction_duration_seconds', { kind: 'button', outcome: 'ok' })).toBeGreaterThanOrEqual(1);
+    expect(
+      histogramCount(families.text, 'storyroom_interaction_duration_seconds', { kind: 'button', outcome: 'ok' }),
+    ).toBeGreaterThanOrEqual(1);
     expect(valueOf(family(families, 'storyroom_page_transitions_total'), { event: 'draft_approved' })).toBe(1);
     const queues = family(families, 'storyroom_bullmq_jobs');
     expect(new Set(queues.metrics.map((m) => m.labels?.queue))).toEqual(new Set(['generation', 'progress']));
@@ -72,7 +78,8 @@ describe('metrics and health of the bot and the worker', () => {
 
   it("the worker's /metrics parses and carries job, model, token and rate-limit series; the token types sum to the logged tokens", async () => {
     // The dialogue's job records its duration just after its draft appears.
-    const draftJobs = async () => histogramCount((await scrape(workerUrl)).text, 'storyroom_job_duration_seconds', { job: 'generate-draft', outcome: 'ok' });
+    const draftJobs = async () =>
+      histogramCount((await scrape(workerUrl)).text, 'storyroom_job_duration_seconds', { job: 'generate-draft', outcome: 'ok' });
     await waitUntil(async () => (await draftJobs()) === 2, 'both draft jobs to be timed');
     const families = await scrape(workerUrl);
     expect(family(families, 'process_cpu_user_seconds_total').metrics.length).toBeGreaterThan(0);
@@ -88,7 +95,11 @@ describe('metrics and health of the bot and the worker', () => {
     const tokens = family(families, 'storyroom_model_token_usage_total');
     const logged = await h.database.db
       .selectFrom('agent_execution_log')
-      .select((eb) => [eb.fn.sum<string>('prompt_tokens').as('prompt'), eb.fn.sum<string>('completion_tokens').as('completion'), eb.fn.sum<string>('cached_tokens').as('cached')])
+      .select((eb) => [
+        eb.fn.sum<string>('prompt_tokens').as('prompt'),
+        eb.fn.sum<string>('completion_tokens').as('completion'),
+        eb.fn.sum<string>('cached_tokens').as('cached'),
+      ])
       .executeTakeFirstOrThrow();
     const byType = (type: string) => tokens.metrics.filter((m) => m.labels?.type === type).reduce((sum, m) => sum + Number(m.value), 0);
     expect(byType('input') + byType('cached_input')).toBe(Number(logged.prompt));

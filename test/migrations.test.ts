@@ -62,7 +62,9 @@ describe('migrations', () => {
       .orderBy('table_name')
       .execute();
     expect(tables.map((t) => t.table_name).filter((name) => !name.startsWith('kysely_'))).toEqual(EXPECTED_TABLES);
-    const views = await sql<{ table_name: string }>`select table_name from information_schema.views where table_schema = 'public' order by 1`.execute(db);
+    const views = await sql<{
+      table_name: string;
+    }>`select table_name from information_schema.views where table_schema = 'public' order by 1`.execute(db);
     expect(views.rows.map((v) => v.table_name)).toEqual(['chapter_progress', 'page_status_summary']);
   });
 
@@ -91,7 +93,13 @@ describe('migrations', () => {
       chapterId = chapter.id;
       const page = await db
         .insertInto('story_pages')
-        .values({ chapter_id: chapter.id, number: 1, input: 'The Mark glows', state: 'user_reviewing_narration', created_by: '100000000000000003' })
+        .values({
+          chapter_id: chapter.id,
+          number: 1,
+          input: 'The Mark glows',
+          state: 'user_reviewing_narration',
+          created_by: '100000000000000003',
+        })
         .returning('id')
         .executeTakeFirstOrThrow();
       const revision = await db
@@ -111,7 +119,9 @@ describe('migrations', () => {
 
     it('rejects a page in an unknown state', async () => {
       await expect(
-        sql`insert into story_pages (chapter_id, number, input, state, created_by) values (${chapterId}, 2, 'x', 'daydreaming', 'u')`.execute(db),
+        sql`insert into story_pages (chapter_id, number, input, state, created_by) values (${chapterId}, 2, 'x', 'daydreaming', 'u')`.execute(
+          db,
+        ),
       ).rejects.toThrow(/story_pages_state_check/);
     });
 
@@ -132,9 +142,9 @@ describe('migrations', () => {
     });
 
     it('rejects a vote on a revision that does not exist', async () => {
-      await expect(
-        db.insertInto('votes').values({ revision_id: 999_999, user_id: 'u', choice: 'approve' }).execute(),
-      ).rejects.toThrow(/foreign key/);
+      await expect(db.insertInto('votes').values({ revision_id: 999_999, user_id: 'u', choice: 'approve' }).execute()).rejects.toThrow(
+        /foreign key/,
+      );
     });
 
     it('rejects an unknown vote choice and an unreadable quorum', async () => {

@@ -136,7 +136,9 @@ describe('the loopback model server, through the real openai SDK', () => {
     it('a reply delayed past the client’s timeout is an APIConnectionTimeoutError', async () => {
       const impatient = new OpenAI({ apiKey: 'test', baseURL: server.baseURL, maxRetries: 0, timeout: 200 });
       server.enqueue({ content: 'late', delayMs: 1_000 });
-      await expect(impatient.chat.completions.create({ model: 'm', messages: user('x') })).rejects.toBeInstanceOf(OpenAI.APIConnectionTimeoutError);
+      await expect(impatient.chat.completions.create({ model: 'm', messages: user('x') })).rejects.toBeInstanceOf(
+        OpenAI.APIConnectionTimeoutError,
+      );
     });
 
     it('a rate limit is a RateLimitError carrying retry-after-ms and retry-after', async () => {

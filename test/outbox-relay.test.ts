@@ -24,7 +24,14 @@ describe('the outbox relay', () => {
   beforeAll(async () => {
     database = await createTestDatabase('outbox');
     const storyId = await seedStory(database.db, { guildId: GUILD, channelId: '300000000000000009', title: 'Relay', createdBy: WRITER });
-    await seedChapter(database.db, { storyId, number: 1, title: 'One', threadId: THREAD, createdBy: WRITER, members: [{ userId: WRITER, role: 'owner' }] });
+    await seedChapter(database.db, {
+      storyId,
+      number: 1,
+      title: 'One',
+      threadId: THREAD,
+      createdBy: WRITER,
+      members: [{ userId: WRITER, role: 'owner' }],
+    });
   });
   afterAll(async () => {
     await queue.close();

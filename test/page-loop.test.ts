@@ -62,12 +62,37 @@ describe('the writers’ room loop', () => {
     });
     expect(embedText(summary)).toContain('Then something is coming.');
 
-    const page = await h.database.db.selectFrom('story_pages').selectAll().where('number', '=', 1).orderBy('id', 'desc').executeTakeFirstOrThrow();
+    const page = await h.database.db
+      .selectFrom('story_pages')
+      .selectAll()
+      .where('number', '=', 1)
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
     expect(page.state).toBe('page_approved');
-    const transitions = await h.database.db.selectFrom('page_transitions').select('event').where('page_id', '=', page.id).orderBy('id').execute();
-    expect(transitions.map((t) => t.event)).toEqual(['input_submitted', 'draft_recorded', 'draft_approved', 'draft_recorded', 'draft_approved']);
-    const calls = await h.database.db.selectFrom('agent_execution_log').select(['agent', 'outcome']).where('page_id', '=', page.id).execute();
-    expect(calls).toEqual(expect.arrayContaining([{ agent: 'narrator', outcome: 'ok' }, { agent: 'dialogue', outcome: 'ok' }]));
+    const transitions = await h.database.db
+      .selectFrom('page_transitions')
+      .select('event')
+      .where('page_id', '=', page.id)
+      .orderBy('id')
+      .execute();
+    expect(transitions.map((t) => t.event)).toEqual([
+      'input_submitted',
+      'draft_recorded',
+      'draft_approved',
+      'draft_recorded',
+      'draft_approved',
+    ]);
+    const calls = await h.database.db
+      .selectFrom('agent_execution_log')
+      .select(['agent', 'outcome'])
+      .where('page_id', '=', page.id)
+      .execute();
+    expect(calls).toEqual(
+      expect.arrayContaining([
+        { agent: 'narrator', outcome: 'ok' },
+        { agent: 'dialogue', outcome: 'ok' },
+      ]),
+    );
     // Every acknowledgement landed within Discord's deadline: the emulator would have recorded a violation.
     expect(h.discord.violations).toEqual([]);
   });
@@ -156,7 +181,12 @@ describe('the writers’ room loop', () => {
     const response = await room.click(threadId, draft, stranger, 'Approve').response();
     expect(response.ephemeral).toBe(true);
     // The router turns the refusal's `/chapter join` hint into a clickable command mention.
-    expect(response.content).toBe(NOT_A_CO_WRITER.replace('/chapter join', `</chapter join:${(h.discord.registeredCommands(h.guildId) as { id: string; name: string }[]).find((c) => c.name === 'chapter')?.id ?? ''}>`));
+    expect(response.content).toBe(
+      NOT_A_CO_WRITER.replace(
+        '/chapter join',
+        `</chapter join:${(h.discord.registeredCommands(h.guildId) as { id: string; name: string }[]).find((c) => c.name === 'chapter')?.id ?? ''}>`,
+      ),
+    );
     const revise = await room.click(threadId, draft, stranger, 'Revise').response();
     expect(revise.kind).toBe('reply');
     expect(revise.ephemeral).toBe(true);

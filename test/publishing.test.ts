@@ -38,13 +38,23 @@ describe('/story publish and /story unpublish', () => {
     const writer = room.newMember('writer');
     await room.join(threadId, writer);
     expect(await story(writer, 'publish')).toMatchObject({ ephemeral: true, content: expect.stringMatching(/Manage Server or an owner/) });
-    expect(await story(writer, 'unpublish')).toMatchObject({ ephemeral: true, content: expect.stringMatching(/Manage Server or an owner/) });
+    expect(await story(writer, 'unpublish')).toMatchObject({
+      ephemeral: true,
+      content: expect.stringMatching(/Manage Server or an owner/),
+    });
     expect(await storedToken()).toBe(before);
 
     const owner = room.newMember('owner');
     await room.join(threadId, owner);
     await h.discord
-      .slashCommand({ guildId: h.guildId, channelId: threadId, userId: h.adminId, name: 'chapter', subcommand: 'members', options: { user: owner, role: 'owner' } })
+      .slashCommand({
+        guildId: h.guildId,
+        channelId: threadId,
+        userId: h.adminId,
+        name: 'chapter',
+        subcommand: 'members',
+        options: { user: owner, role: 'owner' },
+      })
       .response();
     const republished = await story(owner, 'publish', threadId);
     const token = LINK.exec(republished.content ?? '')?.[1];
@@ -67,6 +77,9 @@ describe('/story publish and /story unpublish', () => {
 
   it('outside a story room it says where to run it', async () => {
     const elsewhere = h.discord.createChannel(h.guildId).id;
-    expect(await story(h.adminId, 'publish', elsewhere)).toMatchObject({ ephemeral: true, content: expect.stringMatching(/story channel/) });
+    expect(await story(h.adminId, 'publish', elsewhere)).toMatchObject({
+      ephemeral: true,
+      content: expect.stringMatching(/story channel/),
+    });
   });
 });

@@ -15,20 +15,47 @@ import { sweepOverdueReviews } from '../src/queue/sweeper.js';
 function answer(request: RecordedRequest) {
   switch (request.responseFormatName) {
     case 'dialogue_script':
-      return { json: { panels: [{ panel: 1, caption: 'Dawn at the pass.', lines: [{ speaker: 'Mira', line: 'Keep the lantern low.' }] }, { panel: 2, caption: null, lines: [{ speaker: 'Kai', line: 'It glows on its own.' }] }] } };
+      return {
+        json: {
+          panels: [
+            { panel: 1, caption: 'Dawn at the pass.', lines: [{ speaker: 'Mira', line: 'Keep the lantern low.' }] },
+            { panel: 2, caption: null, lines: [{ speaker: 'Kai', line: 'It glows on its own.' }] },
+          ],
+        },
+      };
     case 'continuity_review':
       return { json: { notes: [{ kind: 'spelling', note: 'Mira is spelled "Myra" in the second sentence.' }] } };
     case 'panel_prompts':
       return {
         json: {
           panels: [
-            { panel: 1, scene: 'A snowy mountain pass at dawn', characters: ['Mira'], camera: 'wide shot, low angle', mood: 'hushed', image_prompt: 'snowy pass, dawn light, woman with lantern', negative_prompt: 'text, watermark' },
-            { panel: 2, scene: 'Close on the glowing mark', characters: ['Kai'], camera: 'close-up', mood: 'uneasy', image_prompt: 'glowing rune on a wrist, dark', negative_prompt: 'blurry' },
+            {
+              panel: 1,
+              scene: 'A snowy mountain pass at dawn',
+              characters: ['Mira'],
+              camera: 'wide shot, low angle',
+              mood: 'hushed',
+              image_prompt: 'snowy pass, dawn light, woman with lantern',
+              negative_prompt: 'text, watermark',
+            },
+            {
+              panel: 2,
+              scene: 'Close on the glowing mark',
+              characters: ['Kai'],
+              camera: 'close-up',
+              mood: 'uneasy',
+              image_prompt: 'glowing rune on a wrist, dark',
+              negative_prompt: 'blurry',
+            },
           ],
         },
       };
     default:
-      return { content: request.promptText.includes('v2 please') ? 'Myra lifts the lantern higher; the pass is silent.' : 'Myra lifts her lantern at the pass.' };
+      return {
+        content: request.promptText.includes('v2 please')
+          ? 'Myra lifts the lantern higher; the pass is silent.'
+          : 'Myra lifts her lantern at the pass.',
+      };
   }
 }
 
@@ -40,8 +67,13 @@ describe('restore, diff, reviewer notes, panels and export, members, status, pro
   let viewer: string;
   const token = 'test-token-0123456789abcdef';
 
-  const command = (userId: string, name: string, subcommand: string | undefined, options: Record<string, string | number | boolean> = {}, channelId = threadId) =>
-    h.discord.slashCommand({ guildId: h.guildId, channelId, userId, name, ...(subcommand ? { subcommand } : {}), options }).response();
+  const command = (
+    userId: string,
+    name: string,
+    subcommand: string | undefined,
+    options: Record<string, string | number | boolean> = {},
+    channelId = threadId,
+  ) => h.discord.slashCommand({ guildId: h.guildId, channelId, userId, name, ...(subcommand ? { subcommand } : {}), options }).response();
 
   beforeAll(async () => {
     h = await startStoryroom('review-export', {
@@ -63,10 +95,13 @@ describe('restore, diff, reviewer notes, panels and export, members, status, pro
   it('the continuity reviewer’s notes appear on the narration draft, and the vote goes on meanwhile', async () => {
     await room.startPage(threadId, writer, 'Mira lights the lantern at the pass').response();
     const draft = await room.openDraft(threadId, 1, 'Narration', 1);
-    const noted = await h.discord.waitFor(() => {
-      const message = room.message(threadId, draft.id);
-      return embedText(message).includes('Continuity notes') ? message : undefined;
-    }, { description: 'continuity notes on the draft' });
+    const noted = await h.discord.waitFor(
+      () => {
+        const message = room.message(threadId, draft.id);
+        return embedText(message).includes('Continuity notes') ? message : undefined;
+      },
+      { description: 'continuity notes on the draft' },
+    );
     expect(embedText(noted)).toContain('Spelling: Mira is spelled "Myra"');
     // Advisory only: the buttons stay live and a vote counts.
     expect(buttonsOf(noted).find((b) => b.label === 'Approve')?.disabled).toBeFalsy();
@@ -101,13 +136,22 @@ describe('restore, diff, reviewer notes, panels and export, members, status, pro
     await h.discord.waitFor(() => embedText(room.message(threadId, v2.id)).includes('Superseded'), { description: 'v2 shown superseded' });
     expect(buttonsOf(room.message(threadId, v2.id)).every((b) => b.disabled)).toBe(true);
 
-    const revisions = await h.database.db.selectFrom('page_revisions').select(['version', 'status', 'restored_from_version']).where('kind', '=', 'narration').orderBy('version').execute();
+    const revisions = await h.database.db
+      .selectFrom('page_revisions')
+      .select(['version', 'status', 'restored_from_version'])
+      .where('kind', '=', 'narration')
+      .orderBy('version')
+      .execute();
     expect(revisions).toEqual([
       { version: 1, status: 'revision_requested', restored_from_version: null },
       { version: 2, status: 'superseded', restored_from_version: null },
       { version: 3, status: 'open', restored_from_version: 1 },
     ]);
-    const transition = await h.database.db.selectFrom('page_transitions').select(['event', 'actor_id', 'details']).where('event', '=', 'version_restored').executeTakeFirstOrThrow();
+    const transition = await h.database.db
+      .selectFrom('page_transitions')
+      .select(['event', 'actor_id', 'details'])
+      .where('event', '=', 'version_restored')
+      .executeTakeFirstOrThrow();
     expect(transition).toMatchObject({ actor_id: h.adminId, details: { restoredFromVersion: 1 } });
 
     // The restored version is voted on like any draft.
@@ -119,17 +163,24 @@ describe('restore, diff, reviewer notes, panels and export, members, status, pro
     expect(paged).toContain('2 newer version(s) left out');
     expect(paged).toContain('Narration v1');
     expect(paged).not.toContain('Narration v3');
-    expect((await command(writer, 'page', 'diff', { page: 1, from: 1, to: 9 })).content).toMatch(/narration versions 1 to 3; there is no v9/);
+    expect((await command(writer, 'page', 'diff', { page: 1, from: 1, to: 9 })).content).toMatch(
+      /narration versions 1 to 3; there is no v9/,
+    );
     expect((await command(writer, 'page', 'diff', { page: 4, from: 1, to: 2 })).content).toMatch(/no page 4/);
     await room.openDraft(threadId, 1, 'Dialogue', 1);
-    expect((await command(writer, 'page', 'diff', { page: 1, from: 1, to: 5, kind: 'dialogue' })).content).toMatch(/dialogue versions 1 to 1; there is no v5/);
+    expect((await command(writer, 'page', 'diff', { page: 1, from: 1, to: 5, kind: 'dialogue' })).content).toMatch(
+      /dialogue versions 1 to 1; there is no v5/,
+    );
   });
 
   it('an approved page gets panel prompts, and /chapter export gives Markdown, JSON and a valid ComfyUI workflow', async () => {
     const dialogue = await room.openDraft(threadId, 1, 'Dialogue', 1);
     await room.click(threadId, dialogue, writer, 'Approve').response();
     await room.click(threadId, dialogue, h.adminId, 'Approve').response();
-    await waitUntil(async () => (await h.database.db.selectFrom('panel_prompts').select('id').execute()).length === 2, 'panel prompts stored');
+    await waitUntil(
+      async () => (await h.database.db.selectFrom('panel_prompts').select('id').execute()).length === 2,
+      'panel prompts stored',
+    );
 
     const markdown = await command(writer, 'chapter', 'export', { format: 'markdown' });
     expect(markdown.ephemeral).toBe(true);
@@ -139,14 +190,19 @@ describe('restore, diff, reviewer notes, panels and export, members, status, pro
     expect(md).toContain('Myra lifts her lantern at the pass.');
     expect(md).toMatch(/\*\*MIRA:\*\* Keep the lantern low\./);
 
-    const json = JSON.parse(fileText(await command(writer, 'chapter', 'export', { format: 'json' }), /\.json$/)) as { pages: { number: number; approved: boolean; panels: unknown[] }[] };
+    const json = JSON.parse(fileText(await command(writer, 'chapter', 'export', { format: 'json' }), /\.json$/)) as {
+      pages: { number: number; approved: boolean; panels: unknown[] }[];
+    };
     expect(json.pages).toHaveLength(1);
     expect(json.pages[0]).toMatchObject({ number: 1, approved: true });
     expect(json.pages[0]?.panels).toHaveLength(2);
 
     const comfy = await command(writer, 'chapter', 'export', { format: 'comfyui', checkpoint: 'my_model.safetensors' });
     expect(comfy.content).toContain('my_model.safetensors');
-    const workflow = JSON.parse(fileText(comfy, /-comfyui\.json$/)) as Record<string, { class_type: string; inputs: Record<string, unknown> }>;
+    const workflow = JSON.parse(fileText(comfy, /-comfyui\.json$/)) as Record<
+      string,
+      { class_type: string; inputs: Record<string, unknown> }
+    >;
     expect(validateComfyWorkflow(workflow)).toEqual([]);
     const nodes = Object.values(workflow);
     expect(nodes.filter((n) => n.class_type === 'SaveImage')).toHaveLength(2);
@@ -170,7 +226,9 @@ describe('restore, diff, reviewer notes, panels and export, members, status, pro
     expect(await room.join(threadId, viewer)).toMatchObject({ ephemeral: true, content: expect.stringMatching(/You are a viewer/) });
     expect((await command(h.adminId, 'chapter', 'members', { user: writer, role: 'owner' })).content).toMatch(/now an \*\*owner\*\*/);
     // The writer is an owner now: they may restore, and the admin (who opened the chapter) can step down.
-    expect((await command(writer, 'chapter', 'members', { user: h.adminId, role: 'writer' })).content).toMatch(/now a \*\*writer\*\* .*\(was owner\)/);
+    expect((await command(writer, 'chapter', 'members', { user: h.adminId, role: 'writer' })).content).toMatch(
+      /now a \*\*writer\*\* .*\(was owner\)/,
+    );
     expect((await command(writer, 'chapter', 'members', { user: writer, role: 'viewer' })).content).toMatch(/at least one owner/);
 
     await room.startPage(threadId, writer, 'Kai follows the glow').response();
@@ -223,22 +281,36 @@ describe('restore, diff, reviewer notes, panels and export, members, status, pro
     expect(metrics).toMatch(/^storyroom_job_latency_seconds\{quantile="0.5"\} [\d.]+$/m);
     expect(metrics).toMatch(/^storyroom_model_tokens_total\{agent="narrator",kind="prompt"\} [1-9]\d*$/m);
 
-    const chapters = (await (await fetch(`${api}/api/chapters?guild=${h.guildId}`, auth)).json()) as { chapters: { id: number; title: string; approvedPages: number }[] };
+    const chapters = (await (await fetch(`${api}/api/chapters?guild=${h.guildId}`, auth)).json()) as {
+      chapters: { id: number; title: string; approvedPages: number }[];
+    };
     expect(chapters.chapters.map((c) => [c.title, c.approvedPages])).toEqual([
       ['Cinders', 1],
       ['Blank', 0],
     ]);
     const chapterId = chapters.chapters[0]?.id ?? 0;
-    const pages = (await (await fetch(`${api}/api/chapters/${chapterId}/pages`, auth)).json()) as { pages: { id: number; number: number; state: string }[] };
+    const pages = (await (await fetch(`${api}/api/chapters/${chapterId}/pages`, auth)).json()) as {
+      pages: { id: number; number: number; state: string }[];
+    };
     expect(pages.pages.map((p) => [p.number, p.state])).toEqual([
       [1, 'page_approved'],
       [2, 'user_reviewing_narration'],
     ]);
     const pageId = pages.pages[1]?.id ?? 0;
-    expect(await (await fetch(`${api}/api/pages/${pageId}`, auth)).json()).toMatchObject({ number: 2, state: 'user_reviewing_narration', input: 'Kai follows the glow' });
-    const history = (await (await fetch(`${api}/api/pages/${pages.pages[0]?.id ?? 0}/history`, auth)).json()) as { versions: { kind: string; version: number }[] };
+    expect(await (await fetch(`${api}/api/pages/${pageId}`, auth)).json()).toMatchObject({
+      number: 2,
+      state: 'user_reviewing_narration',
+      input: 'Kai follows the glow',
+    });
+    const history = (await (await fetch(`${api}/api/pages/${pages.pages[0]?.id ?? 0}/history`, auth)).json()) as {
+      versions: { kind: string; version: number }[];
+    };
     expect(history.versions.map((v) => `${v.kind} v${v.version}`)).toEqual(['narration v1', 'narration v2', 'narration v3', 'dialogue v1']);
-    const context = (await (await fetch(`${api}/api/pages/${pageId}/next-context`, auth)).json()) as { kind: string; report: { pagesInFull: number[] }; messages: { content: string }[] };
+    const context = (await (await fetch(`${api}/api/pages/${pageId}/next-context`, auth)).json()) as {
+      kind: string;
+      report: { pagesInFull: number[] };
+      messages: { content: string }[];
+    };
     expect(context.kind).toBe('narration');
     expect(context.report.pagesInFull).toEqual([1]);
     expect(context.messages.map((m) => m.content).join('\n')).toContain('Myra lifts her lantern at the pass.');
@@ -248,7 +320,13 @@ describe('restore, diff, reviewer notes, panels and export, members, status, pro
 
   it('a reminder and a deadline fire after the worker restarts, with the delays shortened by configuration', async () => {
     // REVIEW_MINUTE_MS=250: an 8-"minute" reminder comes after 2 s, a 16-"minute" deadline after 4 s.
-    const settings = await command(h.adminId, 'settings', undefined, { reminder_minutes: 8, deadline_minutes: 16, deadline_rule: 'revise_on_tie' }, h.storyChannelId);
+    const settings = await command(
+      h.adminId,
+      'settings',
+      undefined,
+      { reminder_minutes: 8, deadline_minutes: 16, deadline_rule: 'revise_on_tie' },
+      h.storyChannelId,
+    );
     expect(JSON.stringify(settings.embeds)).toMatch(/"Deadline","value":"16 min, a tie sends back"/);
     const thread = await room.openChapter('Embers');
     await room.join(thread, writer);
@@ -263,17 +341,26 @@ describe('restore, diff, reviewer notes, panels and export, members, status, pro
     await new Promise((resolve) => setTimeout(resolve, 4_300)); // both come due while no worker runs
     await h.startWorker();
 
-    const reminder = await h.discord.waitFor(() => h.discord.messages(thread).find((m) => m.content.startsWith('⏰')), { description: 'reminder' });
+    const reminder = await h.discord.waitFor(() => h.discord.messages(thread).find((m) => m.content.startsWith('⏰')), {
+      description: 'reminder',
+    });
     expect(reminder.content).toContain(`<@${h.adminId}>`);
     expect(reminder.content).not.toContain(`<@${writer}>`); // already voted
     expect(reminder.allowedMentions).toEqual({ parse: [], users: [h.adminId] });
     expect(reminder.createdAt).toBeGreaterThan(stoppedAt);
-    const deadline = await h.discord.waitFor(() => h.discord.messages(thread).find((m) => m.content.startsWith('⌛')), { description: 'deadline notice' });
+    const deadline = await h.discord.waitFor(() => h.discord.messages(thread).find((m) => m.content.startsWith('⌛')), {
+      description: 'deadline notice',
+    });
     expect(deadline.content).toMatch(/✅ 1 approve, ✏️ 0 revise, so it is approved/);
     expect(deadline.createdAt).toBeGreaterThan(stoppedAt);
     await room.openDraft(thread, 1, 'Dialogue', 1);
     expect(h.discord.messages(thread).filter((m) => m.content.startsWith('⏰'))).toHaveLength(1);
-    const transition = await h.database.db.selectFrom('page_transitions').select(['event', 'actor_id', 'details']).where('event', '=', 'draft_approved').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    const transition = await h.database.db
+      .selectFrom('page_transitions')
+      .select(['event', 'actor_id', 'details'])
+      .where('event', '=', 'draft_approved')
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
     expect(transition).toMatchObject({ actor_id: null, details: { reason: 'review deadline' } });
 
     // A draft decided before its time comes is left alone: no reminder, no deadline for it.
@@ -293,7 +380,15 @@ describe('restore, diff, reviewer notes, panels and export, members, status, pro
     await h.stopWorker();
     // Once the deadline job has reached Redis, Redis loses it.
     await waitUntil(
-      async () => (await h.database.db.selectFrom('outbox').select('relayed_at').where('job_name', '=', 'review-deadline').orderBy('id', 'desc').executeTakeFirstOrThrow()).relayed_at !== null,
+      async () =>
+        (
+          await h.database.db
+            .selectFrom('outbox')
+            .select('relayed_at')
+            .where('job_name', '=', 'review-deadline')
+            .orderBy('id', 'desc')
+            .executeTakeFirstOrThrow()
+        ).relayed_at !== null,
       'the deadline job relayed',
     );
     await deleteQueueKeys(h.config.redis.url, h.config.redis.prefix);
@@ -308,7 +403,9 @@ describe('restore, diff, reviewer notes, panels and export, members, status, pro
       connection.disconnect();
     }
     await h.startWorker();
-    const notice = await h.discord.waitFor(() => h.discord.messages(thread).find((m) => m.content.startsWith('⌛')), { description: 'deadline notice after the sweep' });
+    const notice = await h.discord.waitFor(() => h.discord.messages(thread).find((m) => m.content.startsWith('⌛')), {
+      description: 'deadline notice after the sweep',
+    });
     expect(notice.content).toMatch(/✅ 0 approve, ✏️ 0 revise, so it is approved/);
     await command(h.adminId, 'settings', undefined, { deadline_minutes: 0 }, h.storyChannelId);
   });
@@ -332,12 +429,26 @@ describe('restore, diff, reviewer notes, panels and export, members, status, pro
     // 200,000 prompt tokens at the default gpt-4o-mini price ($0.15 per million) are $0.03: past the budget.
     await h.database.db
       .insertInto('agent_execution_log')
-      .values({ story_id: 1, agent: 'narrator', model: 'gpt-4o-mini', prompt_tokens: 200_000, completion_tokens: 0, cached_tokens: 0, latency_ms: 1, outcome: 'ok' })
+      .values({
+        story_id: 1,
+        agent: 'narrator',
+        model: 'gpt-4o-mini',
+        prompt_tokens: 200_000,
+        completion_tokens: 0,
+        cached_tokens: 0,
+        latency_ms: 1,
+        outcome: 'ok',
+      })
       .execute();
     const thread = await room.openChapter('Ashes');
-    expect(JSON.stringify((await command(writer, 'usage', undefined, {}, h.storyChannelId)).embeds)).toMatch(/of the \$0\.01 budget — spent/);
+    expect(JSON.stringify((await command(writer, 'usage', undefined, {}, h.storyChannelId)).embeds)).toMatch(
+      /of the \$0\.01 budget — spent/,
+    );
     const refused = await room.startPage(thread, h.adminId, 'Nothing left').response();
-    expect(refused).toMatchObject({ ephemeral: true, content: expect.stringMatching(/monthly budget of \$0\.01 is spent .* <\/settings:\d+> budget/) });
+    expect(refused).toMatchObject({
+      ephemeral: true,
+      content: expect.stringMatching(/monthly budget of \$0\.01 is spent .* <\/settings:\d+> budget/),
+    });
     expect(await h.database.db.selectFrom('story_pages').select('id').where('input', '=', 'Nothing left').execute()).toEqual([]);
     await command(h.adminId, 'settings', undefined, { budget: 100 }, h.storyChannelId);
     expect((await room.startPage(thread, h.adminId, 'Room again').response()).ephemeral).toBe(false);
@@ -346,7 +457,9 @@ describe('restore, diff, reviewer notes, panels and export, members, status, pro
     // Spent again while a draft is open: the revision it asks for is not written, and the thread says why.
     await command(h.adminId, 'settings', undefined, { budget: 0.01 }, h.storyChannelId);
     await room.revise(thread, draft, h.adminId, 'Once more');
-    const notice = await h.discord.waitFor(() => h.discord.messages(thread).find((m) => embedText(m).includes('monthly budget')), { description: 'budget failure notice' });
+    const notice = await h.discord.waitFor(() => h.discord.messages(thread).find((m) => embedText(m).includes('monthly budget')), {
+      description: 'budget failure notice',
+    });
     expect(buttonsOf(notice).map((b) => b.label)).toContain('Retry');
     const retry = await room.click(thread, notice, h.adminId, 'Retry').response();
     expect(retry).toMatchObject({ ephemeral: true, content: expect.stringMatching(/monthly budget of \$0\.01 is spent/) });
@@ -369,9 +482,21 @@ describe('restore, diff, reviewer notes, panels and export, members, status, pro
     ]);
     await room.click(thread, v2, h.adminId, 'Approve').response();
     await h.discord.waitFor(() => announced() === 2, { description: 'the page announced again' });
-    const pageId = (await h.database.db.selectFrom('story_pages as p').innerJoin('chapters as c', 'c.id', 'p.chapter_id').select('p.id').where('c.title', '=', 'Again').executeTakeFirstOrThrow()).id;
+    const pageId = (
+      await h.database.db
+        .selectFrom('story_pages as p')
+        .innerJoin('chapters as c', 'c.id', 'p.chapter_id')
+        .select('p.id')
+        .where('c.title', '=', 'Again')
+        .executeTakeFirstOrThrow()
+    ).id;
     await waitUntil(
-      async () => new Set((await h.database.db.selectFrom('panel_prompts').select('revision_id').where('page_id', '=', pageId).execute()).map((r) => r.revision_id)).size === 2,
+      async () =>
+        new Set(
+          (await h.database.db.selectFrom('panel_prompts').select('revision_id').where('page_id', '=', pageId).execute()).map(
+            (r) => r.revision_id,
+          ),
+        ).size === 2,
       'panel prompts for both approved dialogues',
     );
   });
@@ -379,6 +504,7 @@ describe('restore, diff, reviewer notes, panels and export, members, status, pro
 
 function fileText(response: { attachments?: { filename: string; content: Buffer }[] }, name: RegExp): string {
   const file = response.attachments?.find((a) => name.test(a.filename));
-  if (!file) throw new Error(`no attachment matching ${String(name)} (got ${response.attachments?.map((a) => a.filename).join(', ') ?? 'none'})`);
+  if (!file)
+    throw new Error(`no attachment matching ${String(name)} (got ${response.attachments?.map((a) => a.filename).join(', ') ?? 'none'})`);
   return file.content.toString('utf8');
 }

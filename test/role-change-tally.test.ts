@@ -28,12 +28,22 @@ describe('a change of who counts redraws the open drafts', () => {
     expect(embedText(room.message(threadId, draft.id))).toContain('✅ 1 approve');
 
     const changed = await h.discord
-      .slashCommand({ guildId: h.guildId, channelId: threadId, userId: h.adminId, name: 'chapter', subcommand: 'members', options: { user: bea, role: 'viewer' } })
+      .slashCommand({
+        guildId: h.guildId,
+        channelId: threadId,
+        userId: h.adminId,
+        name: 'chapter',
+        subcommand: 'members',
+        options: { user: bea, role: 'viewer' },
+      })
       .response();
     expect(changed.content).toContain('no longer count');
-    await h.discord.waitFor(() => {
-      const shown = room.message(threadId, draft.id);
-      return embedText(shown).includes('✅ 0 approve') ? shown : undefined;
-    }, { description: 'the draft redrawn without the viewer’s vote' });
+    await h.discord.waitFor(
+      () => {
+        const shown = room.message(threadId, draft.id);
+        return embedText(shown).includes('✅ 0 approve') ? shown : undefined;
+      },
+      { description: 'the draft redrawn without the viewer’s vote' },
+    );
   });
 });

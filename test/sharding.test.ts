@@ -32,7 +32,14 @@ describe('sharding', () => {
       const target = guilds[shard];
       if (!target) throw new Error('guild expected');
       const response = await h.discord
-        .slashCommand({ guildId: target.guildId, channelId: target.channelId, userId: h.adminId, name: 'story', subcommand: 'setup', options: { title: `Shard ${shard}` } })
+        .slashCommand({
+          guildId: target.guildId,
+          channelId: target.channelId,
+          userId: h.adminId,
+          name: 'story',
+          subcommand: 'setup',
+          options: { title: `Shard ${shard}` },
+        })
         .response({ timeoutMs: 15_000 });
       expect(response.content).toContain(`Shard ${shard}`);
     }

@@ -46,16 +46,39 @@ describe('races on a round of takes', () => {
   /** A new page whose narration round of three takes is open for picks. */
   async function openRound() {
     pageNumber += 1;
-    const page = await insertPage(h.database.db, { chapter_id: chapterId, number: pageNumber, input: `Race ${pageNumber}`, state: 'generating_narration', created_by: h.adminId });
-    const recorded = await recordRound(h.database.db, { pageId: page.id, kind: 'narration', pageVersion: page.version, generationKey: `race-round-${page.id}` }, DRAFTS, CLOCK);
+    const page = await insertPage(h.database.db, {
+      chapter_id: chapterId,
+      number: pageNumber,
+      input: `Race ${pageNumber}`,
+      state: 'generating_narration',
+      created_by: h.adminId,
+    });
+    const recorded = await recordRound(
+      h.database.db,
+      { pageId: page.id, kind: 'narration', pageVersion: page.version, generationKey: `race-round-${page.id}` },
+      DRAFTS,
+      CLOCK,
+    );
     if (recorded.status !== 'recorded') throw new Error(`round not recorded: ${recorded.status}`);
-    const takes = await h.database.db.selectFrom('page_revisions').select(['id', 'take']).where('page_id', '=', page.id).orderBy('take').execute();
+    const takes = await h.database.db
+      .selectFrom('page_revisions')
+      .select(['id', 'take'])
+      .where('page_id', '=', page.id)
+      .orderBy('take')
+      .execute();
     return { pageId: page.id, takeIds: takes.map((t) => t.id) };
   }
 
   const transitions = (pageId: number, event: string) =>
-    h.database.db.selectFrom('page_transitions').select(['id', 'event']).where('page_id', '=', pageId).where('event', '=', event).orderBy('id').execute();
-  const pageRow = (pageId: number) => h.database.db.selectFrom('story_pages').selectAll().where('id', '=', pageId).executeTakeFirstOrThrow();
+    h.database.db
+      .selectFrom('page_transitions')
+      .select(['id', 'event'])
+      .where('page_id', '=', pageId)
+      .where('event', '=', event)
+      .orderBy('id')
+      .execute();
+  const pageRow = (pageId: number) =>
+    h.database.db.selectFrom('story_pages').selectAll().where('id', '=', pageId).executeTakeFirstOrThrow();
 
   it(`10 co-writers picking different takes at once: the take that reaches the quorum wins once (${RUNS} runs)`, async () => {
     // Majority of 10 is 6: six pick B, two pick A, two pick C, so only B can win.
@@ -63,16 +86,32 @@ describe('races on a round of takes', () => {
     for (let run = 0; run < RUNS; run += 1) {
       const round = await openRound();
       const results = await Promise.allSettled(
-        writers.map((userId, i) => castRoundVote(h.database.db, place(userId), { pageId: round.pageId, revisionId: round.takeIds[picks[i] ?? 0] ?? 0 }, { pick: 'take' })),
+        writers.map((userId, i) =>
+          castRoundVote(
+            h.database.db,
+            place(userId),
+            { pageId: round.pageId, revisionId: round.takeIds[picks[i] ?? 0] ?? 0 },
+            { pick: 'take' },
+          ),
+        ),
       );
       for (const result of results) if (result.status === 'rejected') expect(result.reason).toBeInstanceOf(UserError);
       expect(await transitions(round.pageId, 'take_picked')).toHaveLength(1);
       const page = await pageRow(round.pageId);
       expect(page.approved_narration_id).toBe(round.takeIds[1]);
       expect(page.state).toBe('generating_dialogue');
-      const votes = await h.database.db.selectFrom('votes').select(['user_id', 'pick']).where('revision_id', '=', round.takeIds[0] ?? 0).execute();
+      const votes = await h.database.db
+        .selectFrom('votes')
+        .select(['user_id', 'pick'])
+        .where('revision_id', '=', round.takeIds[0] ?? 0)
+        .execute();
       expect(votes.filter((v) => v.pick === 1)).toHaveLength(6);
-      const statuses = await h.database.db.selectFrom('page_revisions').select(['take', 'status']).where('page_id', '=', round.pageId).orderBy('take').execute();
+      const statuses = await h.database.db
+        .selectFrom('page_revisions')
+        .select(['take', 'status'])
+        .where('page_id', '=', round.pageId)
+        .orderBy('take')
+        .execute();
       expect(statuses.map((s) => s.status)).toEqual(['superseded', 'approved', 'superseded']);
     }
   });
@@ -81,7 +120,12 @@ describe('races on a round of takes', () => {
     // Three co-writers make the chapter's room for this test: a majority is then 2.
     const [admin, bea, cal] = writers;
     if (!admin || !bea || !cal) throw new Error('writers missing');
-    await h.database.db.updateTable('chapter_members').set({ role: 'viewer' }).where('chapter_id', '=', chapterId).where('user_id', 'not in', [admin, bea, cal]).execute();
+    await h.database.db
+      .updateTable('chapter_members')
+      .set({ role: 'viewer' })
+      .where('chapter_id', '=', chapterId)
+      .where('user_id', 'not in', [admin, bea, cal])
+      .execute();
     try {
       const outcomes = new Set<string>();
       for (let run = 0; run < RUNS; run += 1) {
@@ -102,20 +146,35 @@ describe('races on a round of takes', () => {
         expect(page.takes_pending).toBe(0);
         expect(page.approved_narration_id).toBe(round.takeIds[0]);
         // The take Another take asked for, finished after the decision, is not added to the round.
-        const late = await recordAddedTake(h.database.db, { pageId: round.pageId, leadRevisionId: takeA.revisionId, generationKey: `race-late-${round.pageId}` }, DRAFTS[0] ?? { body: 'x', structured: null, promptContext: null }, CLOCK);
+        const late = await recordAddedTake(
+          h.database.db,
+          { pageId: round.pageId, leadRevisionId: takeA.revisionId, generationKey: `race-late-${round.pageId}` },
+          DRAFTS[0] ?? { body: 'x', structured: null, promptContext: null },
+          CLOCK,
+        );
         expect(late.status).toBe('stale');
         expect(await h.database.db.selectFrom('page_revisions').select('id').where('page_id', '=', round.pageId).execute()).toHaveLength(3);
       }
       expect(outcomes.size).toBeGreaterThan(0);
     } finally {
-      await h.database.db.updateTable('chapter_members').set({ role: 'writer' }).where('chapter_id', '=', chapterId).where('role', '=', 'viewer').execute();
+      await h.database.db
+        .updateTable('chapter_members')
+        .set({ role: 'writer' })
+        .where('chapter_id', '=', chapterId)
+        .where('role', '=', 'viewer')
+        .execute();
     }
   });
 
   it(`an edit saved as the round is decided: never a take added to a decided round, and a refused edit gives its text back (${RUNS} runs)`, async () => {
     const [admin, bea, cal] = writers;
     if (!admin || !bea || !cal) throw new Error('writers missing');
-    await h.database.db.updateTable('chapter_members').set({ role: 'viewer' }).where('chapter_id', '=', chapterId).where('user_id', 'not in', [admin, bea, cal]).execute();
+    await h.database.db
+      .updateTable('chapter_members')
+      .set({ role: 'viewer' })
+      .where('chapter_id', '=', chapterId)
+      .where('user_id', 'not in', [admin, bea, cal])
+      .execute();
     try {
       for (let run = 0; run < RUNS; run += 1) {
         const round = await openRound();
@@ -129,10 +188,20 @@ describe('races on a round of takes', () => {
         ]);
         expect(picked.status).toBe('fulfilled');
         expect(await transitions(round.pageId, 'take_picked')).toHaveLength(1);
-        const takes = await h.database.db.selectFrom('page_revisions').select(['take', 'status', 'edited_by', 'created_at']).where('page_id', '=', round.pageId).orderBy('take').execute();
+        const takes = await h.database.db
+          .selectFrom('page_revisions')
+          .select(['take', 'status', 'edited_by', 'created_at'])
+          .where('page_id', '=', round.pageId)
+          .orderBy('take')
+          .execute();
         if (edited.status === 'fulfilled') {
           // The edit came first: it joined the open round as take D, and the pick then decided the round.
-          expect(takes.map((t) => [t.take, t.status])).toEqual([[0, 'approved'], [1, 'superseded'], [2, 'superseded'], [3, 'superseded']]);
+          expect(takes.map((t) => [t.take, t.status])).toEqual([
+            [0, 'approved'],
+            [1, 'superseded'],
+            [2, 'superseded'],
+            [3, 'superseded'],
+          ]);
           expect(takes[3]?.edited_by).toBe(admin);
           const [recorded] = await transitions(round.pageId, 'take_recorded');
           const [decided] = await transitions(round.pageId, 'take_picked');
@@ -146,7 +215,12 @@ describe('races on a round of takes', () => {
         }
       }
     } finally {
-      await h.database.db.updateTable('chapter_members').set({ role: 'writer' }).where('chapter_id', '=', chapterId).where('role', '=', 'viewer').execute();
+      await h.database.db
+        .updateTable('chapter_members')
+        .set({ role: 'writer' })
+        .where('chapter_id', '=', chapterId)
+        .where('role', '=', 'viewer')
+        .execute();
     }
   });
 });

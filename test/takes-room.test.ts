@@ -34,16 +34,27 @@ describe('takes in the writers’ room', () => {
     request.responseFormatName ? { json: SCRIPT } : { content: TAKES[0], choices: TAKES.map((content) => ({ content })) };
 
   function startWithTakes(threadId: string, userId: string, input: string, takes: number) {
-    return h.discord.slashCommand({ guildId: h.guildId, channelId: threadId, userId, name: 'page', subcommand: 'start', options: { input, takes } });
+    return h.discord.slashCommand({
+      guildId: h.guildId,
+      channelId: threadId,
+      userId,
+      name: 'page',
+      subcommand: 'start',
+      options: { input, takes },
+    });
   }
 
-  const openTake = (threadId: string, pageNumber: number, kind: 'Narration' | 'Dialogue', version: number, letter: string) => room.openTake(threadId, pageNumber, kind, version, letter);
+  const openTake = (threadId: string, pageNumber: number, kind: 'Narration' | 'Dialogue', version: number, letter: string) =>
+    room.openTake(threadId, pageNumber, kind, version, letter);
 
   function waitForText(threadId: string, messageId: string, text: string): Promise<StoredMessage> {
-    return h.discord.waitFor(() => {
-      const message = h.discord.message(threadId, messageId);
-      return message && embedText(message).includes(text) ? message : undefined;
-    }, { description: `"${text}" on message ${messageId}` });
+    return h.discord.waitFor(
+      () => {
+        const message = h.discord.message(threadId, messageId);
+        return message && embedText(message).includes(text) ? message : undefined;
+      },
+      { description: `"${text}" on message ${messageId}` },
+    );
   }
 
   async function pageOf(threadId: string) {
@@ -57,7 +68,14 @@ describe('takes in the writers’ room', () => {
   }
 
   function takesOf(pageId: number, kind: 'narration' | 'dialogue', version: number) {
-    return h.database.db.selectFrom('page_revisions').selectAll().where('page_id', '=', pageId).where('kind', '=', kind).where('version', '=', version).orderBy('take').execute();
+    return h.database.db
+      .selectFrom('page_revisions')
+      .selectAll()
+      .where('page_id', '=', pageId)
+      .where('kind', '=', kind)
+      .where('version', '=', version)
+      .orderBy('take')
+      .execute();
   }
 
   async function threeWriterChapter(title: string) {
@@ -75,7 +93,11 @@ describe('takes in the writers’ room', () => {
     const { threadId, bea, cal } = await threeWriterChapter('Three takes');
     const before = narrationRequests().length;
     await startWithTakes(threadId, h.adminId, 'Kai must cross', 3).response();
-    const [a, b, c] = [await openTake(threadId, 1, 'Narration', 1, 'A'), await openTake(threadId, 1, 'Narration', 1, 'B'), await openTake(threadId, 1, 'Narration', 1, 'C')];
+    const [a, b, c] = [
+      await openTake(threadId, 1, 'Narration', 1, 'A'),
+      await openTake(threadId, 1, 'Narration', 1, 'B'),
+      await openTake(threadId, 1, 'Narration', 1, 'C'),
+    ];
     expect(embedText(a)).toContain(TAKES[0]);
     expect(embedText(b)).toContain(TAKES[1]);
     expect(embedText(c)).toContain(TAKES[2]);
@@ -92,14 +114,20 @@ describe('takes in the writers’ room', () => {
     // The admin changes their pick to B: B reaches the quorum of 2 (of 3) and wins.
     const decided = room.click(threadId, b, h.adminId, 'Pick B');
     await decided.response();
-    await h.discord.waitFor(() => decided.followUps.find((m) => m.content.includes('You changed your vote to take B')), { description: 'a word on the changed pick' });
+    await h.discord.waitFor(() => decided.followUps.find((m) => m.content.includes('You changed your vote to take B')), {
+      description: 'a word on the changed pick',
+    });
     await waitForText(threadId, b.id, 'Picked.');
     await waitForText(threadId, a.id, 'Not picked: take B was chosen');
     await waitForText(threadId, c.id, 'Not picked: take B was chosen');
     expect(buttonsOf(room.message(threadId, a.id)).every((button) => button.disabled)).toBe(true);
     const page = await pageOf(threadId);
     const narrations = await takesOf(page.id, 'narration', 1);
-    expect(narrations.map((t) => [t.take, t.status])).toEqual([[0, 'superseded'], [1, 'approved'], [2, 'superseded']]);
+    expect(narrations.map((t) => [t.take, t.status])).toEqual([
+      [0, 'superseded'],
+      [1, 'approved'],
+      [2, 'superseded'],
+    ]);
     expect(page.approved_narration_id).toBe(narrations[1]?.id);
 
     // The dialogue is written from take B, as three takes too; the room sends it back with feedback.
@@ -124,7 +152,9 @@ describe('takes in the writers’ room', () => {
     expect(embedText(d)).toContain('Picks: A 1 · B 0 · C 0 · D 0');
     await room.click(threadId, d, cal, 'Pick D').response();
     await room.click(threadId, d, h.adminId, 'Pick D').response();
-    await h.discord.waitFor(() => h.discord.messages(threadId).find((m) => embedText(m).includes('Page 1 approved')), { description: 'page approved' });
+    await h.discord.waitFor(() => h.discord.messages(threadId).find((m) => embedText(m).includes('Page 1 approved')), {
+      description: 'page approved',
+    });
     const approved = await pageOf(threadId);
     const dialogues = await takesOf(approved.id, 'dialogue', 2);
     expect(dialogues).toHaveLength(4);
@@ -132,7 +162,13 @@ describe('takes in the writers’ room', () => {
     expect(approved.takes_pending).toBe(0);
 
     // /usage counts tokens per take: with n the prompt is counted once, on take A.
-    const rows = await h.database.db.selectFrom('agent_execution_log').select(['take', 'prompt_tokens', 'completion_tokens']).where('page_id', '=', page.id).where('agent', '=', 'narrator').orderBy('take').execute();
+    const rows = await h.database.db
+      .selectFrom('agent_execution_log')
+      .select(['take', 'prompt_tokens', 'completion_tokens'])
+      .where('page_id', '=', page.id)
+      .where('agent', '=', 'narrator')
+      .orderBy('take')
+      .execute();
     expect(rows.map((r) => r.take)).toEqual([0, 1, 2]);
     expect(rows[0]?.prompt_tokens).toBeGreaterThan(0);
     expect(rows.slice(1).map((r) => r.prompt_tokens)).toEqual([0, 0]);
@@ -160,7 +196,12 @@ describe('takes in the writers’ room', () => {
     // First n = 2 answered with one choice, then one request for the missing take.
     expect(h.model.requests.slice(before).map((r) => r.n)).toEqual([2, 1]);
     const page = await pageOf(threadId);
-    const rows = await h.database.db.selectFrom('agent_execution_log').select(['take', 'prompt_tokens']).where('page_id', '=', page.id).orderBy('take').execute();
+    const rows = await h.database.db
+      .selectFrom('agent_execution_log')
+      .select(['take', 'prompt_tokens'])
+      .where('page_id', '=', page.id)
+      .orderBy('take')
+      .execute();
     // Each parallel take read the prompt itself.
     expect(rows.filter((r) => r.take !== null).every((r) => r.prompt_tokens > 0)).toBe(true);
 
@@ -168,14 +209,21 @@ describe('takes in the writers’ room', () => {
     await room.click(threadId, a, h.adminId, 'Pick A').response();
     await openTake(threadId, 1, 'Dialogue', 1, 'B');
     // The dialogue round went straight to parallel requests: the server is remembered.
-    expect(dialogueRequests().slice(-2).map((r) => r.n)).toEqual([1, 1]);
+    expect(
+      dialogueRequests()
+        .slice(-2)
+        .map((r) => r.n),
+    ).toEqual([1, 1]);
 
     // A restarted worker forgets which servers ignore n. Back on a server that answers n: one of
     // three choices is cut off by length; A and B stay.
     await h.stopWorker();
     await h.startWorker();
     h.model.setMultipleChoices('supported');
-    answer = (request) => (request.responseFormatName ? { json: SCRIPT } : { content: TAKES[0], choices: [{ content: TAKES[0] }, { fault: 'length' }, { content: TAKES[2] }] });
+    answer = (request) =>
+      request.responseFormatName
+        ? { json: SCRIPT }
+        : { content: TAKES[0], choices: [{ content: TAKES[0] }, { fault: 'length' }, { content: TAKES[2] }] };
     const second = await threeWriterChapter('Cut off');
     await startWithTakes(second.threadId, h.adminId, 'Kai rests', 3).response();
     await openTake(second.threadId, 1, 'Narration', 1, 'A');
@@ -183,15 +231,32 @@ describe('takes in the writers’ room', () => {
     expect(embedText(keptB)).toContain(TAKES[2]);
     const cutPage = await pageOf(second.threadId);
     expect(await takesOf(cutPage.id, 'narration', 1)).toHaveLength(2);
-    const logged = await h.database.db.selectFrom('agent_execution_log').select(['take', 'outcome']).where('page_id', '=', cutPage.id).orderBy('take').execute();
-    expect(logged.map((r) => [r.take, r.outcome])).toEqual([[0, 'ok'], [1, 'length'], [2, 'ok']]);
+    const logged = await h.database.db
+      .selectFrom('agent_execution_log')
+      .select(['take', 'outcome'])
+      .where('page_id', '=', cutPage.id)
+      .orderBy('take')
+      .execute();
+    expect(logged.map((r) => [r.take, r.outcome])).toEqual([
+      [0, 'ok'],
+      [1, 'length'],
+      [2, 'ok'],
+    ]);
   });
 
   it('at the deadline the most-picked take wins', async () => {
     h.model.setMultipleChoices('supported');
     answer = threeTakes;
     const { threadId, bea, cal } = await threeWriterChapter('Deadline takes');
-    await h.discord.slashCommand({ guildId: h.guildId, channelId: h.storyChannelId, userId: h.adminId, name: 'settings', options: { quorum: 'all', deadline_minutes: 20, deadline_rule: 'approve_on_tie' } }).response();
+    await h.discord
+      .slashCommand({
+        guildId: h.guildId,
+        channelId: h.storyChannelId,
+        userId: h.adminId,
+        name: 'settings',
+        options: { quorum: 'all', deadline_minutes: 20, deadline_rule: 'approve_on_tie' },
+      })
+      .response();
     try {
       await startWithTakes(threadId, h.adminId, 'Kai chooses', 3).response();
       const a = await openTake(threadId, 1, 'Narration', 1, 'A');
@@ -199,7 +264,10 @@ describe('takes in the writers’ room', () => {
       await room.click(threadId, c, bea, 'Pick C').response();
       await room.click(threadId, c, cal, 'Pick C').response();
       await room.click(threadId, a, h.adminId, 'Pick A').response();
-      const notice = await h.discord.waitFor(() => h.discord.messages(threadId).find((m) => m.content.startsWith('⌛')), { description: 'deadline notice', timeoutMs: 15_000 });
+      const notice = await h.discord.waitFor(() => h.discord.messages(threadId).find((m) => m.content.startsWith('⌛')), {
+        description: 'deadline notice',
+        timeoutMs: 15_000,
+      });
       expect(notice.content).toContain('A 1 · B 0 · C 2');
       expect(notice.content).toContain('so take C is picked');
       await waitForText(threadId, c.id, 'Picked.');
@@ -207,7 +275,15 @@ describe('takes in the writers’ room', () => {
       const narrations = await takesOf(page.id, 'narration', 1);
       expect(page.approved_narration_id).toBe(narrations[2]?.id);
     } finally {
-      await h.discord.slashCommand({ guildId: h.guildId, channelId: h.storyChannelId, userId: h.adminId, name: 'settings', options: { quorum: 'majority', deadline_minutes: 0 } }).response();
+      await h.discord
+        .slashCommand({
+          guildId: h.guildId,
+          channelId: h.storyChannelId,
+          userId: h.adminId,
+          name: 'settings',
+          options: { quorum: 'majority', deadline_minutes: 0 },
+        })
+        .response();
     }
   });
 
@@ -227,7 +303,13 @@ describe('takes in the writers’ room', () => {
     expect(refused.content).toContain('Only co-writers');
     const page = await pageOf(threadId);
     const lead = (await takesOf(page.id, 'narration', 1))[0];
-    expect(await h.database.db.selectFrom('votes').select('user_id').where('revision_id', '=', lead?.id ?? 0).execute()).toEqual([{ user_id: bea }]);
+    expect(
+      await h.database.db
+        .selectFrom('votes')
+        .select('user_id')
+        .where('revision_id', '=', lead?.id ?? 0)
+        .execute(),
+    ).toEqual([{ user_id: bea }]);
 
     // Edit on take B: the text becomes take C, marked as edited; the pick cast so far stands.
     const saved = await room.edit(threadId, b, cal, 'Kai stops at the water, counting the stones.');
@@ -245,7 +327,11 @@ describe('takes in the writers’ room', () => {
     expect(stale.ephemeral).toBe(true);
     expect(stale.content).toMatch(/superseded|already/);
     const narrations = await takesOf(page.id, 'narration', 1);
-    expect(narrations.map((t) => [t.take, t.status, t.edited_by])).toEqual([[0, 'superseded', null], [1, 'superseded', null], [2, 'approved', cal]]);
+    expect(narrations.map((t) => [t.take, t.status, t.edited_by])).toEqual([
+      [0, 'superseded', null],
+      [1, 'superseded', null],
+      [2, 'approved', cal],
+    ]);
 
     const command = (name: string, subcommand: string, options: Record<string, string | number>) =>
       h.discord.slashCommand({ guildId: h.guildId, channelId: threadId, userId: h.adminId, name, subcommand, options }).response();
@@ -277,7 +363,11 @@ describe('takes in the writers’ room', () => {
         pickers.push(userId);
       }
       await startWithTakes(threadId, h.adminId, `Ten pickers ${run}`, 3).response();
-      const takes = [await openTake(threadId, 1, 'Narration', 1, 'A'), await openTake(threadId, 1, 'Narration', 1, 'B'), await openTake(threadId, 1, 'Narration', 1, 'C')];
+      const takes = [
+        await openTake(threadId, 1, 'Narration', 1, 'A'),
+        await openTake(threadId, 1, 'Narration', 1, 'B'),
+        await openTake(threadId, 1, 'Narration', 1, 'C'),
+      ];
       // Six pick B, two A, two C: a majority of ten is six, so B is the only take that can win.
       const choices = [1, 1, 1, 1, 1, 1, 0, 0, 2, 2];
       const answers = await Promise.all(
@@ -292,7 +382,12 @@ describe('takes in the writers’ room', () => {
       const page = await pageOf(threadId);
       const narrations = await takesOf(page.id, 'narration', 1);
       expect(page.approved_narration_id).toBe(narrations[1]?.id);
-      const picked = await h.database.db.selectFrom('page_transitions').select('id').where('page_id', '=', page.id).where('event', '=', 'take_picked').execute();
+      const picked = await h.database.db
+        .selectFrom('page_transitions')
+        .select('id')
+        .where('page_id', '=', page.id)
+        .where('event', '=', 'take_picked')
+        .execute();
       expect(picked).toHaveLength(1);
       await waitForText(threadId, takes[0]?.id ?? '', 'Not picked: take B was chosen');
     }
@@ -306,7 +401,10 @@ describe('takes in the writers’ room', () => {
     await openTake(threadId, 1, 'Narration', 1, 'A');
     const b = await openTake(threadId, 1, 'Narration', 1, 'B');
     // The worker records a message just after Discord answers its post: wait for that record first.
-    await waitUntil(() => h.database.db.selectFrom('discord_messages').select('id').where('message_id', '=', b.id).executeTakeFirst(), "take B's message recorded");
+    await waitUntil(
+      () => h.database.db.selectFrom('discord_messages').select('id').where('message_id', '=', b.id).executeTakeFirst(),
+      "take B's message recorded",
+    );
     // As if every attempt to post take B had failed: no message in the thread, none recorded.
     h.discord.deleteMessage(threadId, b.id);
     await h.database.db.deleteFrom('discord_messages').where('message_id', '=', b.id).execute();

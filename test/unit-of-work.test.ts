@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addToOutbox } from '../src/db/outbox.js';
-import { afterCommit, runInTransaction, setCommitFollowUps, type CommitFollowUps, type InTransactionFinisher } from '../src/db/unit-of-work.js';
+import {
+  afterCommit,
+  runInTransaction,
+  setCommitFollowUps,
+  type CommitFollowUps,
+  type InTransactionFinisher,
+} from '../src/db/unit-of-work.js';
 import type { OutboxJob } from '../src/domain/jobs.js';
 import { createTestDatabase, type TestDatabase } from '../loopback/local-database.js';
 
@@ -46,7 +52,11 @@ describe('a unit of work', () => {
     });
     expect(committedBeforeFollowUps).toBe('done');
     expect(followUps.seen).toEqual(['relay summarise-chapter-c7-p1 announce-page-p3-v2', 'progress c7', 'cancel r11']);
-    const rows = await database.db.selectFrom('outbox').select('job_key').where('job_key', 'in', ['summarise-chapter-c7-p1', 'announce-page-p3-v2']).execute();
+    const rows = await database.db
+      .selectFrom('outbox')
+      .select('job_key')
+      .where('job_key', 'in', ['summarise-chapter-c7-p1', 'announce-page-p3-v2'])
+      .execute();
     expect(rows).toHaveLength(2);
   });
 
@@ -68,23 +78,27 @@ describe('a unit of work', () => {
     const finisher: InTransactionFinisher = async (trx) => {
       await addToOutbox(trx, 'summarise-chapter', { chapterId: 9, approvedPage: 1 });
     };
-    await runInTransaction(database.db, async (trx) => addToOutbox(trx, 'announce-page', { pageId: 9, pageVersion: 1 }), { finishers: [finisher] });
+    await runInTransaction(database.db, async (trx) => addToOutbox(trx, 'announce-page', { pageId: 9, pageVersion: 1 }), {
+      finishers: [finisher],
+    });
     expect(followUps.seen).toEqual(['relay announce-page-p9-v1 summarise-chapter-c9-p1']);
     await expect(
-      runInTransaction(
-        database.db,
-        (trx) => addToOutbox(trx, 'announce-page', { pageId: 10, pageVersion: 1 }),
-        {
-          finishers: [
-            async (trx) => {
-              await addToOutbox(trx, 'summarise-chapter', { chapterId: 10, approvedPage: 1 });
-              throw new Error('finisher failed');
-            },
-          ],
-        },
-      ),
+      runInTransaction(database.db, (trx) => addToOutbox(trx, 'announce-page', { pageId: 10, pageVersion: 1 }), {
+        finishers: [
+          async (trx) => {
+            await addToOutbox(trx, 'summarise-chapter', { chapterId: 10, approvedPage: 1 });
+            throw new Error('finisher failed');
+          },
+        ],
+      }),
     ).rejects.toThrow('finisher failed');
-    expect(await database.db.selectFrom('outbox').select('id').where('job_key', 'in', ['announce-page-p10-v1', 'summarise-chapter-c10-p1']).execute()).toEqual([]);
+    expect(
+      await database.db
+        .selectFrom('outbox')
+        .select('id')
+        .where('job_key', 'in', ['announce-page-p10-v1', 'summarise-chapter-c10-p1'])
+        .execute(),
+    ).toEqual([]);
     expect(followUps.seen).toEqual(['relay announce-page-p9-v1 summarise-chapter-c9-p1']);
   });
 

@@ -28,16 +28,32 @@ describe('the one-statement vote', () => {
     await db.updateTable('stories').set({ quorum }).where('id', '=', storyId).execute();
     const threadId = snowflake();
     const users = Array.from({ length: writers }, (_, i) => `w${i}`);
-    const { pageId, revisionId } = await seedChapterWithDraft(db, { guildId: GUILD, storyId, threadId, writers: users, title: 'Votes', body: 'Draft.' });
+    const { pageId, revisionId } = await seedChapterWithDraft(db, {
+      guildId: GUILD,
+      storyId,
+      threadId,
+      writers: users,
+      title: 'Votes',
+      body: 'Draft.',
+    });
     return { threadId, pageId, revisionId, users };
   }
 
   const vote = (draft: Awaited<ReturnType<typeof openDraft>>, userId: string, choice: VoteChoice, feedback: string | null = null) =>
-    recordVoteInOneStatement(db, { pageId: draft.pageId, revisionId: draft.revisionId, guildId: GUILD, threadId: draft.threadId, userId, choice, feedback });
+    recordVoteInOneStatement(db, {
+      pageId: draft.pageId,
+      revisionId: draft.revisionId,
+      guildId: GUILD,
+      threadId: draft.threadId,
+      userId,
+      choice,
+      feedback,
+    });
 
   it('records a vote exactly when the domain says it leaves the draft open, for every quorum and room size', async () => {
     const cases: { quorum: string; writers: number }[] = [];
-    for (const quorum of ['majority', 'all', '1', '2', '3', '5', '999']) for (let writers = 1; writers <= 6; writers += 1) cases.push({ quorum, writers });
+    for (const quorum of ['majority', 'all', '1', '2', '3', '5', '999'])
+      for (let writers = 1; writers <= 6; writers += 1) cases.push({ quorum, writers });
     for (const { quorum, writers } of cases) {
       const draft = await openDraft(writers, quorum);
       const rule = parseQuorumRule(quorum) ?? { kind: 'majority' as const };
@@ -67,7 +83,17 @@ describe('the one-statement vote', () => {
     const stranger = await vote(draft, 'nobody', 'approve');
     expect(stranger?.recorded).toBe(false);
     expect(stranger?.role).toBeNull();
-    expect(await recordVoteInOneStatement(db, { pageId: draft.pageId, revisionId: draft.revisionId, guildId: GUILD, threadId: snowflake(), userId: 'w2', choice: 'approve', feedback: null })).toBeUndefined();
+    expect(
+      await recordVoteInOneStatement(db, {
+        pageId: draft.pageId,
+        revisionId: draft.revisionId,
+        guildId: GUILD,
+        threadId: snowflake(),
+        userId: 'w2',
+        choice: 'approve',
+        feedback: null,
+      }),
+    ).toBeUndefined();
     await db.updateTable('page_revisions').set({ status: 'approved' }).where('id', '=', draft.revisionId).execute();
     expect((await vote(draft, 'w3', 'approve'))?.recorded).toBe(false);
     const votes = await db.selectFrom('votes').select(['user_id', 'choice']).where('revision_id', '=', draft.revisionId).execute();
@@ -85,7 +111,9 @@ describe('the one-statement vote', () => {
       const waiting = vote(draft, 'w1', 'approve');
       // Wait until the statement is blocked on the page row, then let the other vote commit.
       for (;;) {
-        const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()`.execute(db);
+        const { rows } = await sql<{
+          n: number;
+        }>`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()`.execute(db);
         if ((rows[0]?.n ?? 0) > 0) break;
         await new Promise((resolve) => setImmediate(resolve));
       }

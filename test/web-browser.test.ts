@@ -20,7 +20,14 @@ interface BrowserElement {
 declare const window: { innerWidth: number; innerHeight: number };
 declare const document: { title: string; documentElement: { scrollWidth: number } };
 declare class DOMParser {
-  parseFromString(source: string, type: string): { querySelector(selector: string): BrowserElement | null; querySelectorAll(selector: string): ArrayLike<BrowserElement>; body: BrowserElement };
+  parseFromString(
+    source: string,
+    type: string,
+  ): {
+    querySelector(selector: string): BrowserElement | null;
+    querySelectorAll(selector: string): ArrayLike<BrowserElement>;
+    body: BrowserElement;
+  };
 }
 
 interface AxeViolation {
@@ -42,7 +49,16 @@ describe('the web reader in a real Chromium', () => {
   beforeAll(async () => {
     h = await startStoryroom('webbrowser', { web: true, comfyui: {}, env: { PANEL_PROMPTS: 'on', WEB_PAGES_PER_SCREEN: '2' } });
     await writeHostileStory(h);
-    const published = await h.discord.slashCommand({ guildId: h.guildId, channelId: h.storyChannelId, userId: h.adminId, name: 'story', subcommand: 'publish', options: {} }).response();
+    const published = await h.discord
+      .slashCommand({
+        guildId: h.guildId,
+        channelId: h.storyChannelId,
+        userId: h.adminId,
+        name: 'story',
+        subcommand: 'publish',
+        options: {},
+      })
+      .response();
     storyUrl = /(http:\/\/127\.0\.0\.1:\d+\/[a-z0-9-]+-[0-9a-f]{32})/.exec(published.content ?? '')?.[1] ?? '';
     axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
     await mkdir(ARTIFACTS, { recursive: true });
@@ -100,7 +116,10 @@ describe('the web reader in a real Chromium', () => {
   }
 
   it('the front page loads with its chapters and latest pages, accessible, with phone and desktop screenshots', async () => {
-    for (const [name, viewport] of [['phone', PHONE], ['desktop', DESKTOP]] as const) {
+    for (const [name, viewport] of [
+      ['phone', PHONE],
+      ['desktop', DESKTOP],
+    ] as const) {
       const page = await open(storyUrl, viewport);
       expect(await page.locator('h1').innerText()).toBe(HOSTILE.storyTitle);
       await expect(page.getByRole('link', { name: `Chapter 1: ${HOSTILE.chapterOne}` }).count()).resolves.toBe(1);
@@ -115,14 +134,21 @@ describe('the web reader in a real Chromium', () => {
   });
 
   it('a chapter loads with its pages, panels and script; a page anchor lands on its page; every image loads', async () => {
-    for (const [name, viewport] of [['phone', PHONE], ['desktop', DESKTOP]] as const) {
+    for (const [name, viewport] of [
+      ['phone', PHONE],
+      ['desktop', DESKTOP],
+    ] as const) {
       const page = await open(`${storyUrl}/chapters/1`, viewport);
       expect(await page.locator('h1').innerText()).toBe(`Chapter 1: ${HOSTILE.chapterOne}`);
       expect(await page.locator('article.page').count()).toBe(2);
       const first = page.locator('#page-1');
       expect(await first.innerText()).toContain('Kai climbs toward the pass as the first snow falls');
       expect(await first.locator('dl.script dt').allInnerTexts()).toEqual(['KAI', HOSTILE.speaker.toUpperCase(), 'MIRA']);
-      expect(await first.locator('dl.script dd').allInnerTexts()).toEqual(['It is glowing again.', HOSTILE.line, 'Then something is coming.']);
+      expect(await first.locator('dl.script dd').allInnerTexts()).toEqual([
+        'It is glowing again.',
+        HOSTILE.line,
+        'Then something is coming.',
+      ]);
       // Both panels of both pages on this screen, rendered by the loopback ComfyUI and served by content hash.
       const images = await imagesLoaded(page);
       expect(images).toHaveLength(4);
@@ -137,11 +163,16 @@ describe('the web reader in a real Chromium', () => {
     const anchored = await open(`${storyUrl}/chapters/1?screen=2#page-3`, PHONE);
     expect(await anchored.locator('#page-3').innerText()).toContain(NARRATIONS[2]);
     // The browser scrolled to the anchor: the page's heading is in view.
-    expect(await anchored.locator('#page-3 h2').evaluate((heading: { getBoundingClientRect(): { top: number } }) => {
-      const box = heading.getBoundingClientRect();
-      return box.top >= 0 && box.top < window.innerHeight;
-    })).toBe(true);
-    await anchored.getByRole('link', { name: /Chapter 2/ }).first().click();
+    expect(
+      await anchored.locator('#page-3 h2').evaluate((heading: { getBoundingClientRect(): { top: number } }) => {
+        const box = heading.getBoundingClientRect();
+        return box.top >= 0 && box.top < window.innerHeight;
+      }),
+    ).toBe(true);
+    await anchored
+      .getByRole('link', { name: /Chapter 2/ })
+      .first()
+      .click();
     await anchored.waitForURL(`${storyUrl}/chapters/2`);
     expect(await anchored.locator('#page-1').innerText()).toContain(NARRATIONS[3]);
     await anchored.close();
@@ -169,15 +200,22 @@ describe('the web reader in a real Chromium', () => {
     const response = await fetch(`${storyUrl}/feed.xml`);
     expect(response.status).toBe(200);
     // Parsed by the browser's own XML parser, and each HTML-typed title by its HTML parser, as a feed reader would.
-    const feed = await page.evaluate((source) => {
-      const xml = new DOMParser().parseFromString(source, 'application/xml');
-      const htmlText = (element: BrowserElement | null) => new DOMParser().parseFromString(element?.textContent ?? '', 'text/html').body.textContent;
-      return {
-        parseError: xml.querySelector('parsererror')?.textContent ?? null,
-        title: xml.querySelector('feed > title')?.textContent,
-        entries: Array.from(xml.querySelectorAll('entry')).map((entry) => ({ title: htmlText(entry.querySelector('title')), link: entry.querySelector('link')?.getAttribute('href') })),
-      };
-    }, await response.text());
+    const feed = await page.evaluate(
+      (source) => {
+        const xml = new DOMParser().parseFromString(source, 'application/xml');
+        const htmlText = (element: BrowserElement | null) =>
+          new DOMParser().parseFromString(element?.textContent ?? '', 'text/html').body.textContent;
+        return {
+          parseError: xml.querySelector('parsererror')?.textContent ?? null,
+          title: xml.querySelector('feed > title')?.textContent,
+          entries: Array.from(xml.querySelectorAll('entry')).map((entry) => ({
+            title: htmlText(entry.querySelector('title')),
+            link: entry.querySelector('link')?.getAttribute('href'),
+          })),
+        };
+      },
+      await response.text(),
+    );
     expect(feed.parseError).toBeNull();
     expect(feed.title).toBe(HOSTILE.storyTitle);
     expect(feed.entries).toEqual([

@@ -18,12 +18,22 @@ describe('panel images on the web: only those of a story published now, under it
   let storyUrl = '';
   const web = () => h.web?.url ?? '';
   const story = async (subcommand: 'publish' | 'unpublish') => {
-    const reply = await h.discord.slashCommand({ guildId: h.guildId, channelId: h.storyChannelId, userId: h.adminId, name: 'story', subcommand, options: {} }).response();
+    const reply = await h.discord
+      .slashCommand({ guildId: h.guildId, channelId: h.storyChannelId, userId: h.adminId, name: 'story', subcommand, options: {} })
+      .response();
     if (subcommand === 'publish') storyUrl = /(http:\/\/127\.0\.0\.1:\d+\/[a-z0-9-]+-[0-9a-f]{32})/.exec(reply.content ?? '')?.[1] ?? '';
     return reply;
   };
   const doneHashes = async (panel: number) =>
-    (await h.database.db.selectFrom('panel_renders').select('image_hash').where('panel_number', '=', panel).where('status', '=', 'done').orderBy('render_number').execute()).map((r) => r.image_hash ?? '');
+    (
+      await h.database.db
+        .selectFrom('panel_renders')
+        .select('image_hash')
+        .where('panel_number', '=', panel)
+        .where('status', '=', 'done')
+        .orderBy('render_number')
+        .execute()
+    ).map((r) => r.image_hash ?? '');
   /** The `src` of every panel image on chapter 1, as the reader's page links them. */
   const imageSources = async () => {
     const page = await fetch(`${storyUrl}/chapters/1`);
@@ -59,7 +69,11 @@ describe('panel images on the web: only those of a story published now, under it
     expect(response.headers.get('cache-control')).toBe(REVALIDATE);
     expect(response.headers.get('etag')).toBe(`"${hash}"`);
     expect(response.headers.get('x-robots-tag')).toBe('noindex');
-    const stored = await h.database.db.selectFrom('images').select('bytes').where('hash', '=', hash ?? '').executeTakeFirstOrThrow();
+    const stored = await h.database.db
+      .selectFrom('images')
+      .select('bytes')
+      .where('hash', '=', hash ?? '')
+      .executeTakeFirstOrThrow();
     expect(Buffer.from(await response.arrayBuffer()).equals(stored.bytes)).toBe(true);
     const again = await fetch(`${web()}${src}`, { headers: { 'if-none-match': `"${hash}"` } });
     expect(again.status).toBe(304);

@@ -4,7 +4,12 @@ import { HOSTILE, NARRATIONS, PAGE_INPUTS, UNAPPROVED_NARRATION, writeHostileSto
 import { startStoryroom, type StoryroomHarness } from '../loopback/stack.js';
 
 const decode = (text: string) =>
-  text.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  text
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 
 function metaOf(page: string, key: string): string | undefined {
   const match = new RegExp(`<meta (?:property|name)="${key}" content="([^"]*)">`).exec(page);
@@ -38,7 +43,16 @@ describe('the web reader over HTTP', () => {
   beforeAll(async () => {
     h = await startStoryroom('webreader', { web: true, env: { PANEL_PROMPTS: 'on', WEB_PAGES_PER_SCREEN: '2' } });
     await writeHostileStory(h);
-    const published = await h.discord.slashCommand({ guildId: h.guildId, channelId: h.storyChannelId, userId: h.adminId, name: 'story', subcommand: 'publish', options: {} }).response();
+    const published = await h.discord
+      .slashCommand({
+        guildId: h.guildId,
+        channelId: h.storyChannelId,
+        userId: h.adminId,
+        name: 'story',
+        subcommand: 'publish',
+        options: {},
+      })
+      .response();
     storyUrl = /(http:\/\/127\.0\.0\.1:\d+\/[a-z0-9-]+-[0-9a-f]{32})/.exec(published.content ?? '')?.[1] ?? '';
     expect(storyUrl.startsWith(h.web?.url ?? 'none')).toBe(true);
   }, 120_000);
@@ -50,7 +64,9 @@ describe('the web reader over HTTP', () => {
     const page = await text(storyUrl);
     expect(page).toContain('Ash &lt;script&gt;alert(&quot;title&quot;)&lt;/script&gt; &amp; Ember');
     expect(page).toContain('2 chapters · 4 approved pages');
-    expect(page).toMatch(/Chapter 1: The Pass &quot;&gt;&lt;img src=x onerror=alert\(&#39;chapter&#39;\)&gt;<\/a><\/h3>\s*<p class="meta">3 pages/);
+    expect(page).toMatch(
+      /Chapter 1: The Pass &quot;&gt;&lt;img src=x onerror=alert\(&#39;chapter&#39;\)&gt;<\/a><\/h3>\s*<p class="meta">3 pages/,
+    );
     expect(page).toMatch(/Chapter 2: javascript:alert\(&#39;link&#39;\)<\/a><\/h3>\s*<p class="meta">1 page /);
     const latest = page.slice(page.indexOf('Latest pages'), page.indexOf('chapters-heading'));
     expect(latest.indexOf('Chapter 2, page 1')).toBeGreaterThan(-1);
@@ -81,7 +97,13 @@ describe('the web reader over HTTP', () => {
   });
 
   it('only approved pages are shown: no draft, input, feedback, vote or user id reaches the page or the feed', async () => {
-    const everything = [await text(storyUrl), await text(`${storyUrl}/chapters/1`), await text(`${storyUrl}/chapters/1?screen=2`), await text(`${storyUrl}/chapters/2`), await text(`${storyUrl}/feed.xml`)].join('\n');
+    const everything = [
+      await text(storyUrl),
+      await text(`${storyUrl}/chapters/1`),
+      await text(`${storyUrl}/chapters/1?screen=2`),
+      await text(`${storyUrl}/chapters/2`),
+      await text(`${storyUrl}/feed.xml`),
+    ].join('\n');
     expect(everything).not.toContain(UNAPPROVED_NARRATION);
     expect(everything).not.toContain('A page still in review');
     for (const input of PAGE_INPUTS) expect(everything).not.toContain(input);
@@ -150,12 +172,26 @@ describe('the web reader over HTTP', () => {
     const unknown = await get(`${base}/the-story-${'0'.repeat(32)}`);
     expect(unknown.status).toBe(404);
     const body = await unknown.text();
-    for (const url of [storyUrl.replace(/\/[a-z0-9-]+-(?=[0-9a-f]{32}$)/, '/another-slug-'), `${base}/${token}`, `${base}/nonsense`, `${storyUrl}/chapters/0`, `${storyUrl}/chapters/x`, `${storyUrl}/nowhere`]) {
+    for (const url of [
+      storyUrl.replace(/\/[a-z0-9-]+-(?=[0-9a-f]{32}$)/, '/another-slug-'),
+      `${base}/${token}`,
+      `${base}/nonsense`,
+      `${storyUrl}/chapters/0`,
+      `${storyUrl}/chapters/x`,
+      `${storyUrl}/nowhere`,
+    ]) {
       const response = await get(url);
       expect(response.status).toBe(404);
       expect(await response.text()).toBe(body);
     }
-    for (const path of ['/images/../package.json', '/images/..%2Fpackage.json', '/images/%2e%2e%2f%2e%2e%2fetc%2fpasswd', `/images/${'a'.repeat(64)}.png`, '/images/../../../../etc/passwd', '/assets/../package.json']) {
+    for (const path of [
+      '/images/../package.json',
+      '/images/..%2Fpackage.json',
+      '/images/%2e%2e%2f%2e%2e%2fetc%2fpasswd',
+      `/images/${'a'.repeat(64)}.png`,
+      '/images/../../../../etc/passwd',
+      '/assets/../package.json',
+    ]) {
       const response = await rawGet(base, path);
       expect(response.status).toBe(404);
       expect(response.body).not.toContain('"name": "storyroom"');
@@ -173,7 +209,10 @@ describe('the web reader over HTTP', () => {
 
   it('unpublishing makes the old address the same 404; publishing again serves the story at a new one only', async () => {
     const unknown = await (await get(`${h.web?.url ?? ''}/the-story-${'0'.repeat(32)}`)).text();
-    const command = (subcommand: string) => h.discord.slashCommand({ guildId: h.guildId, channelId: h.storyChannelId, userId: h.adminId, name: 'story', subcommand, options: {} }).response();
+    const command = (subcommand: string) =>
+      h.discord
+        .slashCommand({ guildId: h.guildId, channelId: h.storyChannelId, userId: h.adminId, name: 'story', subcommand, options: {} })
+        .response();
     await command('unpublish');
     for (const url of [storyUrl, `${storyUrl}/chapters/1`, `${storyUrl}/feed.xml`, `${storyUrl}/chapters/1/pages/1`]) {
       const response = await get(url);

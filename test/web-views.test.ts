@@ -17,13 +17,19 @@ describe('a panel with an image', () => {
       script: { panels: [{ panel: 1, caption: null, lines: [{ speaker: 'Mira', line: 'Down here.' }] }] },
       approvedAt: new Date(0),
     },
-    { storyAddress: story.address, descriptions: [{ panelNumber: 1, scene: 'Mira on the stair, "lantern" <raised>' }], images: [{ panelNumber: 1, hash, contentType: 'image/webp', width: 640, height: 960 }] },
+    {
+      storyAddress: story.address,
+      descriptions: [{ panelNumber: 1, scene: 'Mira on the stair, "lantern" <raised>' }],
+      images: [{ panelNumber: 1, hash, contentType: 'image/webp', width: 640, height: 960 }],
+    },
   );
   const chapter = { number: 1, title: 'Stairs', approvedPages: 2, firstApprovedAt: new Date(0), latestApprovedAt: new Date(0) };
 
   it('is drawn with its size and the scene as alt text, and becomes the page’s large preview image', async () => {
     const html = String(await renderSinglePage(story, { chapter, page, screen: 1, lastModified: new Date(0) }, links));
-    expect(html).toContain(`<img src="/${story.address}/images/${hash}.webp" alt="Mira on the stair, &quot;lantern&quot; &lt;raised&gt;" width="640" height="960" loading="lazy" decoding="async">`);
+    expect(html).toContain(
+      `<img src="/${story.address}/images/${hash}.webp" alt="Mira on the stair, &quot;lantern&quot; &lt;raised&gt;" width="640" height="960" loading="lazy" decoding="async">`,
+    );
     expect(html).toContain(`<meta property="og:image" content="https://read.example.org/${story.address}/images/${hash}.webp">`);
     expect(html).toContain('<meta name="twitter:card" content="summary_large_image">');
     expect(html).not.toContain('<p class="scene">');

@@ -20,17 +20,45 @@ describe('the writers’ tools: /bible, /page history, /usage, /settings', () =>
     await h?.close();
   });
 
-  const bible = (userId: string, subcommand: string, options: Record<string, string | number | boolean>, attachments?: Record<string, { filename: string; contentType: string; content: string }>) =>
+  const bible = (
+    userId: string,
+    subcommand: string,
+    options: Record<string, string | number | boolean>,
+    attachments?: Record<string, { filename: string; contentType: string; content: string }>,
+  ) =>
     h.discord
-      .slashCommand({ guildId: h.guildId, channelId: h.storyChannelId, userId, name: 'bible', subcommand, options, ...(attachments ? { attachments } : {}) })
+      .slashCommand({
+        guildId: h.guildId,
+        channelId: h.storyChannelId,
+        userId,
+        name: 'bible',
+        subcommand,
+        options,
+        ...(attachments ? { attachments } : {}),
+      })
       .response();
 
   it('adds entries from text and from a Markdown file, lists, shows, replaces (keeping the old text) and removes them', async () => {
-    const style = await bible(h.adminId, 'add', { title: 'House style', type: 'style', text: 'Short sentences. Smell and sound first.', always: true, priority: 10 });
-    expect(style).toMatchObject({ ephemeral: true, content: expect.stringMatching(/^Added style \*\*House style\*\*.*in every prompt/) });
-    const mira = await bible(h.adminId, 'add', { title: 'Mira', type: 'character', keywords: 'lantern, the guide' }, {
-      file: { filename: 'mira.md', contentType: 'text/markdown', content: '# Mira\nA lantern-bearer who knows every road north. Never lies, rarely speaks.' },
+    const style = await bible(h.adminId, 'add', {
+      title: 'House style',
+      type: 'style',
+      text: 'Short sentences. Smell and sound first.',
+      always: true,
+      priority: 10,
     });
+    expect(style).toMatchObject({ ephemeral: true, content: expect.stringMatching(/^Added style \*\*House style\*\*.*in every prompt/) });
+    const mira = await bible(
+      h.adminId,
+      'add',
+      { title: 'Mira', type: 'character', keywords: 'lantern, the guide' },
+      {
+        file: {
+          filename: 'mira.md',
+          contentType: 'text/markdown',
+          content: '# Mira\nA lantern-bearer who knows every road north. Never lies, rarely speaks.',
+        },
+      },
+    );
     expect(mira.content).toMatch(/Added character \*\*Mira\*\*.*called up by lantern, the guide/);
     const filler = 'Old grudges between the mountain clans, their tolls and their feuds. '.repeat(60);
     await bible(h.adminId, 'add', { title: 'The North', type: 'location', text: filler, keywords: 'mountains' });
@@ -40,25 +68,67 @@ describe('the writers’ tools: /bible, /page history, /usage, /settings', () =>
     const shown = await bible(writer, 'show', { title: 'mira' });
     expect(JSON.stringify(shown.embeds)).toContain('lantern-bearer');
 
-    const replaced = await bible(h.adminId, 'add', { title: 'The North', type: 'location', text: `${filler} Snow falls early.`, keywords: 'mountains' });
+    const replaced = await bible(h.adminId, 'add', {
+      title: 'The North',
+      type: 'location',
+      text: `${filler} Snow falls early.`,
+      keywords: 'mountains',
+    });
     expect(replaced.content).toMatch(/^Replaced location \*\*The North\*\*.*kept as history/);
-    const versions = await h.database.db.selectFrom('canonical_refs').select(['title', 'superseded_at']).where('title', '=', 'The North').execute();
+    const versions = await h.database.db
+      .selectFrom('canonical_refs')
+      .select(['title', 'superseded_at'])
+      .where('title', '=', 'The North')
+      .execute();
     expect(versions).toHaveLength(2);
     expect(versions.filter((v) => v.superseded_at === null)).toHaveLength(1);
 
-    expect(await bible(writer, 'add', { title: 'Mine', type: 'rule', text: 'No.' })).toMatchObject({ ephemeral: true, content: expect.stringMatching(/Manage Server/) });
-    expect((await bible(h.adminId, 'add', { title: 'Bad file', type: 'rule' }, { file: { filename: 'x.pdf', contentType: 'application/pdf', content: '%PDF' } })).content).toMatch(/Markdown or text/);
+    expect(await bible(writer, 'add', { title: 'Mine', type: 'rule', text: 'No.' })).toMatchObject({
+      ephemeral: true,
+      content: expect.stringMatching(/Manage Server/),
+    });
+    expect(
+      (
+        await bible(
+          h.adminId,
+          'add',
+          { title: 'Bad file', type: 'rule' },
+          { file: { filename: 'x.pdf', contentType: 'application/pdf', content: '%PDF' } },
+        )
+      ).content,
+    ).toMatch(/Markdown or text/);
     // Neither text nor a file: a form opens to type the entry in.
     const form = await bible(h.adminId, 'add', { title: 'Oaths', type: 'rule', priority: 4, always: true });
     expect(form.kind).toBe('modal');
     expect(JSON.stringify(form.modal)).toContain('"value":"Oaths"');
     const submitted = await h.discord
-      .submitModal({ guildId: h.guildId, channelId: h.storyChannelId, userId: h.adminId, customId: form.modal?.custom_id ?? '', fields: { title: 'Oaths', keywords: 'oath, vow', text: 'An oath spoken at the pass binds for a year.' } })
+      .submitModal({
+        guildId: h.guildId,
+        channelId: h.storyChannelId,
+        userId: h.adminId,
+        customId: form.modal?.custom_id ?? '',
+        fields: { title: 'Oaths', keywords: 'oath, vow', text: 'An oath spoken at the pass binds for a year.' },
+      })
       .response();
-    expect(submitted).toMatchObject({ ephemeral: true, content: expect.stringMatching(/^Added rule \*\*Oaths\*\*.*called up by oath, vow; in every prompt/) });
-    expect(await h.database.db.selectFrom('canonical_refs').select(['priority', 'always_include']).where('title', '=', 'Oaths').executeTakeFirst()).toEqual({ priority: 4, always_include: true });
+    expect(submitted).toMatchObject({
+      ephemeral: true,
+      content: expect.stringMatching(/^Added rule \*\*Oaths\*\*.*called up by oath, vow; in every prompt/),
+    });
+    expect(
+      await h.database.db
+        .selectFrom('canonical_refs')
+        .select(['priority', 'always_include'])
+        .where('title', '=', 'Oaths')
+        .executeTakeFirst(),
+    ).toEqual({ priority: 4, always_include: true });
     const writerForm = await h.discord
-      .submitModal({ guildId: h.guildId, channelId: h.storyChannelId, userId: writer, customId: form.modal?.custom_id ?? '', fields: { title: 'Sneaky', keywords: '', text: 'No.' } })
+      .submitModal({
+        guildId: h.guildId,
+        channelId: h.storyChannelId,
+        userId: writer,
+        customId: form.modal?.custom_id ?? '',
+        fields: { title: 'Sneaky', keywords: '', text: 'No.' },
+      })
       .response();
     expect(writerForm.content).toMatch(/Manage Server/);
     await bible(h.adminId, 'remove', { title: 'Oaths' });
@@ -77,7 +147,9 @@ describe('the writers’ tools: /bible, /page history, /usage, /settings', () =>
     expect(prompt).toContain('lantern-bearer');
     expect(prompt).not.toContain('Old grudges'); // The North is not called up and the bible does not fit whole
 
-    const history = await h.discord.slashCommand({ guildId: h.guildId, channelId: threadId, userId: writer, name: 'page', subcommand: 'history', options: {} }).response();
+    const history = await h.discord
+      .slashCommand({ guildId: h.guildId, channelId: threadId, userId: writer, name: 'page', subcommand: 'history', options: {} })
+      .response();
     expect(history.ephemeral).toBe(true);
     const text = JSON.stringify(history.embeds);
     expect(text).toContain('Page 1 · history');
@@ -87,7 +159,9 @@ describe('the writers’ tools: /bible, /page history, /usage, /settings', () =>
   });
 
   it('/usage shows tokens, the cached share and an estimated cost, per chapter, agent and day', async () => {
-    const response = await h.discord.slashCommand({ guildId: h.guildId, channelId: threadId, userId: writer, name: 'usage', options: {} }).response();
+    const response = await h.discord
+      .slashCommand({ guildId: h.guildId, channelId: threadId, userId: writer, name: 'usage', options: {} })
+      .response();
     expect(response.ephemeral).toBe(true);
     const text = JSON.stringify(response.embeds);
     expect(text).toContain('Usage of Ash and Ember');
@@ -95,7 +169,9 @@ describe('the writers’ tools: /bible, /page history, /usage, /settings', () =>
     expect(text).toMatch(/narrator/);
     expect(text).toMatch(/% cached/);
     expect(text).toMatch(/\$\d+\.\d{4}/);
-    const outside = await h.discord.slashCommand({ guildId: h.guildId, channelId: h.discord.createChannel(h.guildId).id, userId: writer, name: 'usage', options: {} }).response();
+    const outside = await h.discord
+      .slashCommand({ guildId: h.guildId, channelId: h.discord.createChannel(h.guildId).id, userId: writer, name: 'usage', options: {} })
+      .response();
     expect(outside).toMatchObject({ ephemeral: true, content: expect.stringMatching(/story channel/) });
   });
 
@@ -109,9 +185,15 @@ describe('the writers’ tools: /bible, /page history, /usage, /settings', () =>
     expect(text).toMatch(/"Quorum","value":"2"/);
     expect(text).toMatch(/"Max revisions","value":"1"/);
     expect(text).toContain('Hushed, wintry.');
-    expect(await settings(h.adminId, { quorum: 'most' })).toMatchObject({ ephemeral: true, content: expect.stringMatching(/"majority", "all", or a number/) });
+    expect(await settings(h.adminId, { quorum: 'most' })).toMatchObject({
+      ephemeral: true,
+      content: expect.stringMatching(/"majority", "all", or a number/),
+    });
     expect(await settings(writer, { quorum: 'all' })).toMatchObject({ ephemeral: true, content: expect.stringMatching(/Manage Server/) });
-    const story = await h.database.db.selectFrom('stories').select(['quorum', 'max_revisions', 'tone_note', 'narration_words']).executeTakeFirstOrThrow();
+    const story = await h.database.db
+      .selectFrom('stories')
+      .select(['quorum', 'max_revisions', 'tone_note', 'narration_words'])
+      .executeTakeFirstOrThrow();
     expect(story).toEqual({ quorum: '2', max_revisions: 1, tone_note: 'Hushed, wintry.', narration_words: 120 });
 
     const thread = await room.openChapter('Winter');
@@ -124,13 +206,24 @@ describe('the writers’ tools: /bible, /page history, /usage, /settings', () =>
   });
 
   it('/chapter progress shows each page’s state, its draft and the votes still to come', async () => {
-    const response = await h.discord.slashCommand({ guildId: h.guildId, channelId: threadId, userId: writer, name: 'chapter', subcommand: 'progress', options: {} }).response();
+    const response = await h.discord
+      .slashCommand({ guildId: h.guildId, channelId: threadId, userId: writer, name: 'chapter', subcommand: 'progress', options: {} })
+      .response();
     expect(response.ephemeral).toBe(true);
     const text = JSON.stringify(response.embeds);
     expect(text).toContain('Chapter 1: Cinders');
     expect(text).toMatch(/1 page: 0 approved, 1 in review/);
     expect(text).toMatch(/Page 1\*\*: Waiting for votes on the narration · narration v1 · 0 of 2 voted/);
-    const outside = await h.discord.slashCommand({ guildId: h.guildId, channelId: h.storyChannelId, userId: writer, name: 'chapter', subcommand: 'progress', options: {} }).response();
+    const outside = await h.discord
+      .slashCommand({
+        guildId: h.guildId,
+        channelId: h.storyChannelId,
+        userId: writer,
+        name: 'chapter',
+        subcommand: 'progress',
+        options: {},
+      })
+      .response();
     expect(outside).toMatchObject({ ephemeral: true, content: expect.stringMatching(/inside a chapter thread/) });
   });
 });

@@ -17,7 +17,11 @@ const AFTER = 'The chapter stays marked as needing attention; grant it and run /
  * the thread is gone. Checks that the bot can reach the thread (a deleted one is opened anew), then
  * lets the service reopen the chapter and resume its work.
  */
-export async function reopenChapterCommand(context: HandlerContext, interaction: ChatInputCommandInteraction<'cached' | 'raw'>, place: MemberPlace): Promise<Reply> {
+export async function reopenChapterCommand(
+  context: HandlerContext,
+  interaction: ChatInputCommandInteraction<'cached' | 'raw'>,
+  place: MemberPlace,
+): Promise<Reply> {
   const number = interaction.options.getInteger('number');
   const chapter = number === null ? await chapterHere(context.db, place) : await findChapterInStoryRoom(context.db, place, number);
   let gone = chapter.thread_id === null;
@@ -29,23 +33,40 @@ export async function reopenChapterCommand(context: HandlerContext, interaction:
       else throw missingPermissionRefusal(error, "reach the chapter's thread", 'View Channel', AFTER) ?? error;
     }
   }
-  let thread: { id: string; send: (options: ReturnType<typeof renderChapterCard> & { allowedMentions: { parse: [] } }) => Promise<{ id: string }> } | null = null;
+  let thread: {
+    id: string;
+    send: (options: ReturnType<typeof renderChapterCard> & { allowedMentions: { parse: [] } }) => Promise<{ id: string }>;
+  } | null = null;
   const story = await storyOfChapter(context.db, chapter);
   if (gone) {
     const channel = await interaction.client.channels.fetch(story.channel_id).catch(() => null);
-    if (!channel || !('threads' in channel) || !channel.isTextBased()) throw new UserError(`The story's channel is gone too: run ${context.mentions.mention('story setup')} in a channel first.`);
+    if (!channel || !('threads' in channel) || !channel.isTextBased())
+      throw new UserError(`The story's channel is gone too: run ${context.mentions.mention('story setup')} in a channel first.`);
     thread = await channel.threads
-      .create({ name: `Chapter ${chapter.number}: ${chapter.title}`.slice(0, 100), autoArchiveDuration: ThreadAutoArchiveDuration.OneWeek, reason: `storyroom chapter ${chapter.number} reopened` })
+      .create({
+        name: `Chapter ${chapter.number}: ${chapter.title}`.slice(0, 100),
+        autoArchiveDuration: ThreadAutoArchiveDuration.OneWeek,
+        reason: `storyroom chapter ${chapter.number} reopened`,
+      })
       .catch((error: unknown) => {
-        throw missingPermissionRefusal(error, "open a new thread for the chapter", 'Create Public Threads', AFTER) ?? error;
+        throw missingPermissionRefusal(error, 'open a new thread for the chapter', 'Create Public Threads', AFTER) ?? error;
       });
   }
   const reopened = await reopenChapter(context.db, place, { chapterId: chapter.id, newThreadId: thread?.id ?? null });
   if (thread) {
-    const card = await thread.send({ ...renderChapterCard({ id: chapter.id, number: chapter.number, title: chapter.title, storyTitle: story.title, coWriters: 1 }, context.mentions), allowedMentions: { parse: [] } });
+    const card = await thread.send({
+      ...renderChapterCard(
+        { id: chapter.id, number: chapter.number, title: chapter.title, storyTitle: story.title, coWriters: 1 },
+        context.mentions,
+      ),
+      allowedMentions: { parse: [] },
+    });
     await recordChapterCard(context.db, chapter.id, thread.id, card.id);
   }
   const where = thread ? ` in a new thread, <#${thread.id}> (the old one is gone; members and pages are kept)` : '';
-  const work = reopened.resumed === 0 ? 'Nothing was waiting.' : `${reopened.resumed} page${reopened.resumed === 1 ? '' : 's'} will be shown again or picked up where they stopped.`;
+  const work =
+    reopened.resumed === 0
+      ? 'Nothing was waiting.'
+      : `${reopened.resumed} page${reopened.resumed === 1 ? '' : 's'} will be shown again or picked up where they stopped.`;
   return ephemeral(`Chapter ${chapter.number}: **${chapter.title}** is open again${where}. ${work}`);
 }

@@ -36,7 +36,11 @@ interface Picture {
   seed: string;
   text: string;
 }
-type Value = { kind: 'model'; checkpoint: string } | { kind: 'text'; text: string } | { kind: 'latent'; width: number; height: number; batch: number; seed?: string; text?: string } | { kind: 'images'; pictures: Picture[] };
+type Value =
+  | { kind: 'model'; checkpoint: string }
+  | { kind: 'text'; text: string }
+  | { kind: 'latent'; width: number; height: number; batch: number; seed?: string; text?: string }
+  | { kind: 'images'; pictures: Picture[] };
 
 export interface RunHooks {
   /** The node signatures cached from the previous run, and their values. */
@@ -82,13 +86,22 @@ function signatures(prompt: Record<string, PromptNode>, ids: string[]): Map<stri
     const inputs = Object.entries(current.inputs)
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([name, value]) => [name, isLink(value) ? [result.get(value[0]), value[1]] : value]);
-    result.set(id, createHash('sha256').update(JSON.stringify([current.class_type, inputs])).digest('hex'));
+    result.set(
+      id,
+      createHash('sha256')
+        .update(JSON.stringify([current.class_type, inputs]))
+        .digest('hex'),
+    );
   }
   return result;
 }
 
 /** Runs the prompt; the returned cache is what the next run may reuse. Throws ExecutionFailure or ExecutionInterrupted. */
-export async function executePrompt(prompt: Record<string, PromptNode>, outputs: string[], hooks: RunHooks): Promise<{ outputs: Record<string, { images: ImageRef[] }>; cache: Map<string, Value[]>; ui: Map<string, { images: ImageRef[] }> }> {
+export async function executePrompt(
+  prompt: Record<string, PromptNode>,
+  outputs: string[],
+  hooks: RunHooks,
+): Promise<{ outputs: Record<string, { images: ImageRef[] }>; cache: Map<string, Value[]>; ui: Map<string, { images: ImageRef[] }> }> {
   const ids = order(prompt, outputs);
   const signature = signatures(prompt, ids);
   const values = new Map<string, Value[]>();
@@ -131,7 +144,12 @@ export async function executePrompt(prompt: Record<string, PromptNode>, outputs:
   return { outputs: results, cache, ui };
 }
 
-async function evaluate(id: string, node: PromptNode, input: (node: PromptNode, name: string) => Value | undefined, hooks: RunHooks): Promise<{ values: Value[]; ui?: { images: ImageRef[] } }> {
+async function evaluate(
+  id: string,
+  node: PromptNode,
+  input: (node: PromptNode, name: string) => Value | undefined,
+  hooks: RunHooks,
+): Promise<{ values: Value[]; ui?: { images: ImageRef[] } }> {
   const literal = (name: string) => node.inputs[name];
   // A literal input read as text (numbers too); anything else (a link, an object) reads as empty.
   const text = (name: string) => {
@@ -146,7 +164,11 @@ async function evaluate(id: string, node: PromptNode, input: (node: PromptNode, 
     case 'CLIPTextEncode':
       return { values: [{ kind: 'text', text: text('text') }] };
     case 'EmptyLatentImage':
-      return { values: [{ kind: 'latent', width: Number(literal('width')), height: Number(literal('height')), batch: Number(literal('batch_size')) }] };
+      return {
+        values: [
+          { kind: 'latent', width: Number(literal('width')), height: Number(literal('height')), batch: Number(literal('batch_size')) },
+        ],
+      };
     case 'KSampler': {
       const latent = input(node, 'latent_image');
       const positive = input(node, 'positive');
@@ -164,22 +186,49 @@ async function evaluate(id: string, node: PromptNode, input: (node: PromptNode, 
     case 'VAEDecode': {
       const latent = input(node, 'samples');
       if (latent?.kind !== 'latent') throw new ExecutionFailure(id, node.class_type, 'VAEDecode needs sampled latents');
-      const pictures = Array.from({ length: latent.batch }, (_, i) => ({ width: latent.width, height: latent.height, seed: `${latent.seed ?? '0'}#${i}`, text: latent.text ?? '' }));
+      const pictures = Array.from({ length: latent.batch }, (_, i) => ({
+        width: latent.width,
+        height: latent.height,
+        seed: `${latent.seed ?? '0'}#${i}`,
+        text: latent.text ?? '',
+      }));
       return { values: [{ kind: 'images', pictures }] };
     }
     case 'LoadImage': {
       const name = String(literal('image'));
       const size = readPngSize(hooks.files.readInput(name) ?? Buffer.alloc(0)) ?? { width: 512, height: 512 };
-      return { values: [{ kind: 'images', pictures: [{ ...size, seed: name, text: name }] }, { kind: 'images', pictures: [] }] };
+      return {
+        values: [
+          { kind: 'images', pictures: [{ ...size, seed: name, text: name }] },
+          { kind: 'images', pictures: [] },
+        ],
+      };
     }
     case 'SaveImage':
     case 'PreviewImage': {
       const images = input(node, 'images');
       if (images?.kind !== 'images') throw new ExecutionFailure(id, node.class_type, 'no images to save');
-      const prefix = node.class_type === 'SaveImage' ? (literal('filename_prefix') === undefined ? 'ComfyUI' : text('filename_prefix')) : 'ComfyUI_temp';
-      if (prefix.includes('..') || prefix.startsWith('/')) throw new ExecutionFailure(id, node.class_type, `Saving image outside the output folder is not allowed.\nfull_output_folder: ${prefix}`, 'Exception');
+      const prefix =
+        node.class_type === 'SaveImage' ? (literal('filename_prefix') === undefined ? 'ComfyUI' : text('filename_prefix')) : 'ComfyUI_temp';
+      if (prefix.includes('..') || prefix.startsWith('/'))
+        throw new ExecutionFailure(
+          id,
+          node.class_type,
+          `Saving image outside the output folder is not allowed.\nfull_output_folder: ${prefix}`,
+          'Exception',
+        );
       const refs = images.pictures.map((picture) =>
-        hooks.files.save(prefix, node.class_type === 'SaveImage' ? 'output' : 'temp', drawPanel({ width: picture.width, height: picture.height, seed: picture.seed, prompt: picture.text, metadata: { prompt: picture.text } })),
+        hooks.files.save(
+          prefix,
+          node.class_type === 'SaveImage' ? 'output' : 'temp',
+          drawPanel({
+            width: picture.width,
+            height: picture.height,
+            seed: picture.seed,
+            prompt: picture.text,
+            metadata: { prompt: picture.text },
+          }),
+        ),
       );
       return { values: [], ui: { images: refs } };
     }

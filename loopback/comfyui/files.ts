@@ -57,7 +57,8 @@ export class ComfyFiles {
     const field = (name: string) => parts.find((part) => part.name === name)?.data.toString() ?? '';
     const type = field('type') || 'input';
     const subfolder = field('subfolder');
-    if (!image?.filename || subfolder.includes('..') || image.filename.includes('..') || image.filename.includes('/')) return void res.writeHead(400).end();
+    if (!image?.filename || subfolder.includes('..') || image.filename.includes('..') || image.filename.includes('/'))
+      return void res.writeHead(400).end();
     if (!['input', 'temp', 'output'].includes(type)) return json(res, 500, { error: 'unknown type' });
     const overwrite = ['true', '1'].includes(field('overwrite'));
     const folder = [type, subfolder].filter(Boolean).join('/');

@@ -24,7 +24,12 @@ export interface ComfyFaults {
   unexpectedHistory: boolean;
 }
 
-export const noFaults = (): ComfyFaults => ({ hangWebSocketHandshake: false, view: null, requireAuthorization: null, unexpectedHistory: false });
+export const noFaults = (): ComfyFaults => ({
+  hangWebSocketHandshake: false,
+  view: null,
+  requireAuthorization: null,
+  unexpectedHistory: false,
+});
 
 /** A PNG signature and IHDR claiming `width`×`height`, then IEND: what a header check reads. */
 export function pngClaiming(width: number, height: number): Buffer {

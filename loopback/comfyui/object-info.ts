@@ -17,10 +17,27 @@ export interface NodeInfo {
 }
 
 export const SAMPLERS = ['euler', 'euler_ancestral', 'heun', 'dpm_2', 'lms', 'dpmpp_2m', 'dpmpp_2m_sde', 'dpmpp_3m_sde', 'ddim', 'uni_pc'];
-export const SCHEDULERS = ['simple', 'sgm_uniform', 'karras', 'exponential', 'ddim_uniform', 'beta', 'normal', 'linear_quadratic', 'kl_optimal'];
+export const SCHEDULERS = [
+  'simple',
+  'sgm_uniform',
+  'karras',
+  'exponential',
+  'ddim_uniform',
+  'beta',
+  'normal',
+  'linear_quadratic',
+  'kl_optimal',
+];
 const MAX_SEED = '18446744073709551615';
 
-function node(name: string, display: string, category: string, required: Record<string, InputSpec>, output: string[], outputNode = false): NodeInfo {
+function node(
+  name: string,
+  display: string,
+  category: string,
+  required: Record<string, InputSpec>,
+  output: string[],
+  outputNode = false,
+): NodeInfo {
   return {
     input: { required },
     input_order: { required: Object.keys(required) },
@@ -39,13 +56,29 @@ function node(name: string, display: string, category: string, required: Record<
 /** /object_info for the core txt2img nodes, with the checkpoints and input files this server has. */
 export function buildObjectInfo(options: { checkpoints: readonly string[]; inputFiles: readonly string[] }): Record<string, NodeInfo> {
   return {
-    CheckpointLoaderSimple: node('CheckpointLoaderSimple', 'Load Checkpoint', 'loaders', { ckpt_name: [[...options.checkpoints], { tooltip: 'The name of the checkpoint (model) to load.' }] }, ['MODEL', 'CLIP', 'VAE']),
-    CLIPTextEncode: node('CLIPTextEncode', 'CLIP Text Encode (Prompt)', 'conditioning', { text: ['STRING', { multiline: true, dynamicPrompts: true }], clip: ['CLIP'] }, ['CONDITIONING']),
+    CheckpointLoaderSimple: node(
+      'CheckpointLoaderSimple',
+      'Load Checkpoint',
+      'loaders',
+      { ckpt_name: [[...options.checkpoints], { tooltip: 'The name of the checkpoint (model) to load.' }] },
+      ['MODEL', 'CLIP', 'VAE'],
+    ),
+    CLIPTextEncode: node(
+      'CLIPTextEncode',
+      'CLIP Text Encode (Prompt)',
+      'conditioning',
+      { text: ['STRING', { multiline: true, dynamicPrompts: true }], clip: ['CLIP'] },
+      ['CONDITIONING'],
+    ),
     EmptyLatentImage: node(
       'EmptyLatentImage',
       'Empty Latent Image',
       'latent',
-      { width: ['INT', { default: 512, min: 16, max: 16384, step: 8 }], height: ['INT', { default: 512, min: 16, max: 16384, step: 8 }], batch_size: ['INT', { default: 1, min: 1, max: 4096 }] },
+      {
+        width: ['INT', { default: 512, min: 16, max: 16384, step: 8 }],
+        height: ['INT', { default: 512, min: 16, max: 16384, step: 8 }],
+        batch_size: ['INT', { default: 1, min: 1, max: 4096 }],
+      },
       ['LATENT'],
     ),
     KSampler: node(
@@ -67,7 +100,14 @@ export function buildObjectInfo(options: { checkpoints: readonly string[]; input
       ['LATENT'],
     ),
     VAEDecode: node('VAEDecode', 'VAE Decode', 'latent', { samples: ['LATENT'], vae: ['VAE'] }, ['IMAGE']),
-    SaveImage: node('SaveImage', 'Save Image', 'image', { images: ['IMAGE'], filename_prefix: ['STRING', { default: 'ComfyUI' }] }, [], true),
+    SaveImage: node(
+      'SaveImage',
+      'Save Image',
+      'image',
+      { images: ['IMAGE'], filename_prefix: ['STRING', { default: 'ComfyUI' }] },
+      [],
+      true,
+    ),
     PreviewImage: node('PreviewImage', 'Preview Image', 'image', { images: ['IMAGE'] }, [], true),
     LoadImage: node('LoadImage', 'Load Image', 'image', { image: [[...options.inputFiles], { image_upload: true }] }, ['IMAGE', 'MASK']),
   };
@@ -99,7 +139,13 @@ function problem(type: string, message: string, details: string, extra: Record<s
 }
 
 /** Validates one node's inputs and, through links, its ancestors; errors land per node in `errorsByNode`. */
-function validateNode(id: string, prompt: Record<string, PromptNode>, info: Record<string, NodeInfo>, errorsByNode: Map<string, ComfyError[]>, seen: Map<string, boolean>): boolean {
+function validateNode(
+  id: string,
+  prompt: Record<string, PromptNode>,
+  info: Record<string, NodeInfo>,
+  errorsByNode: Map<string, ComfyError[]>,
+  seen: Map<string, boolean>,
+): boolean {
   const known = seen.get(id);
   if (known !== undefined) return known;
   seen.set(id, true);
@@ -125,7 +171,14 @@ function validateNode(id: string, prompt: Record<string, PromptNode>, info: Reco
       const received = sourceInfo.output[slot];
       const expected = Array.isArray(type) ? 'COMBO' : type;
       if (received !== expected && !(expected === 'COMBO' && received === 'STRING')) {
-        errors.push(problem('return_type_mismatch', 'Return type mismatch between linked nodes', `${name}, received_type(${received ?? 'None'}) mismatch input_type(${expected})`, { input_name: name }));
+        errors.push(
+          problem(
+            'return_type_mismatch',
+            'Return type mismatch between linked nodes',
+            `${name}, received_type(${received ?? 'None'}) mismatch input_type(${expected})`,
+            { input_name: name },
+          ),
+        );
         continue;
       }
       if (!validateNode(from, prompt, info, errorsByNode, seen)) valid = false;
@@ -140,10 +193,18 @@ function validateNode(id: string, prompt: Record<string, PromptNode>, info: Reco
   return ok;
 }
 
-function checkLiteral(name: string, type: string | string[], options: Record<string, unknown>, value: unknown, classType: string): ComfyError | null {
+function checkLiteral(
+  name: string,
+  type: string | string[],
+  options: Record<string, unknown>,
+  value: unknown,
+  classType: string,
+): ComfyError | null {
   if (Array.isArray(type)) {
     if (classType === 'LoadImage' && !type.includes(String(value))) {
-      return problem('custom_validation_failed', 'Custom validation failed for node', `${name} - Invalid image file: ${String(value)}`, { input_name: name });
+      return problem('custom_validation_failed', 'Custom validation failed for node', `${name} - Invalid image file: ${String(value)}`, {
+        input_name: name,
+      });
     }
     if (type.includes(String(value))) return null;
     const list = type.length > 20 ? `(list of length ${type.length})` : `[${type.map((o) => `'${o}'`).join(', ')}]`;
@@ -156,11 +217,24 @@ function checkLiteral(name: string, type: string | string[], options: Record<str
   if (type === 'INT' || type === 'FLOAT') {
     const number = type === 'INT' ? Math.trunc(Number(value)) : Number(value);
     if (typeof value === 'boolean' || !Number.isFinite(number)) {
-      return problem('invalid_input_type', `Failed to convert an input ${name} value to a ${type} value`, `${name}, ${String(value)}, ${type}`, { input_name: name, received_value: value });
+      return problem(
+        'invalid_input_type',
+        `Failed to convert an input ${name} value to a ${type} value`,
+        `${name}, ${String(value)}, ${type}`,
+        { input_name: name, received_value: value },
+      );
     }
     const { min, max } = options as { min?: number; max?: number };
-    if (min !== undefined && number < min) return problem('value_smaller_than_min', `Value ${number} smaller than min of ${min}`, `${name}`, { input_name: name, received_value: value });
-    if (max !== undefined && number > max) return problem('value_bigger_than_max', `Value ${number} bigger than max of ${max}`, `${name}`, { input_name: name, received_value: value });
+    if (min !== undefined && number < min)
+      return problem('value_smaller_than_min', `Value ${number} smaller than min of ${min}`, `${name}`, {
+        input_name: name,
+        received_value: value,
+      });
+    if (max !== undefined && number > max)
+      return problem('value_bigger_than_max', `Value ${number} bigger than max of ${max}`, `${name}`, {
+        input_name: name,
+        received_value: value,
+      });
   }
   return null;
 }
@@ -170,10 +244,19 @@ export function validatePrompt(prompt: Record<string, PromptNode>, info: Record<
   const outputs: string[] = [];
   for (const [id, current] of Object.entries(prompt)) {
     if (typeof current.class_type !== 'string') {
-      return { ok: false, error: problem('invalid_prompt', 'Cannot execute because a node is missing the class_type property.', `Node ID '#${id}'`), nodeErrors: {} };
+      return {
+        ok: false,
+        error: problem('invalid_prompt', 'Cannot execute because a node is missing the class_type property.', `Node ID '#${id}'`),
+        nodeErrors: {},
+      };
     }
     const spec = info[current.class_type];
-    if (!spec) return { ok: false, error: problem('invalid_prompt', `Cannot execute because node ${current.class_type} does not exist.`, `Node ID '#${id}'`), nodeErrors: {} };
+    if (!spec)
+      return {
+        ok: false,
+        error: problem('invalid_prompt', `Cannot execute because node ${current.class_type} does not exist.`, `Node ID '#${id}'`),
+        nodeErrors: {},
+      };
     if (spec.output_node) outputs.push(id);
   }
   if (outputs.length === 0) return { ok: false, error: problem('prompt_no_outputs', 'Prompt has no outputs', ''), nodeErrors: {} };
@@ -194,6 +277,9 @@ export function validatePrompt(prompt: Record<string, PromptNode>, info: Record<
     nodeErrors[id] = { errors, dependent_outputs: [...new Set(dependents.get(id) ?? [])], class_type: prompt[id]?.class_type ?? '' };
   }
   if (good.length > 0) return { ok: true, outputs: good, nodeErrors };
-  const details = [...errorsByNode.values()].flat().map((e) => `${e.message}: ${e.details}`).join('\n');
+  const details = [...errorsByNode.values()]
+    .flat()
+    .map((e) => `${e.message}: ${e.details}`)
+    .join('\n');
   return { ok: false, error: problem('prompt_outputs_failed_validation', 'Prompt outputs failed validation', details), nodeErrors };
 }

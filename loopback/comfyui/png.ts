@@ -13,7 +13,12 @@ export function chunk(type: string, data: Buffer): Buffer {
 }
 
 /** An 8-bit RGB PNG; `pixel(x, y)` gives [r, g, b]. `text` becomes tEXt chunks, as ComfyUI writes its prompt. */
-export function encodePng(width: number, height: number, pixel: (x: number, y: number) => [number, number, number], text: Record<string, string> = {}): Buffer {
+export function encodePng(
+  width: number,
+  height: number,
+  pixel: (x: number, y: number) => [number, number, number],
+  text: Record<string, string> = {},
+): Buffer {
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);
@@ -45,7 +50,13 @@ export function readPngSize(bytes: Buffer): { width: number; height: number } | 
  * A deterministic picture standing in for a model's: colours and stripes drawn from a hash of the seed
  * and the prompt, so a new seed or a changed prompt gives a visibly different image of the same size.
  */
-export function drawPanel(options: { width: number; height: number; seed: string; prompt: string; metadata?: Record<string, string> }): Buffer {
+export function drawPanel(options: {
+  width: number;
+  height: number;
+  seed: string;
+  prompt: string;
+  metadata?: Record<string, string>;
+}): Buffer {
   const hash = createHash('sha256').update(`${options.seed}\n${options.prompt}`).digest();
   const byte = (i: number) => hash[i % hash.length] ?? 0;
   const stripe = 8 + (byte(9) % 40);

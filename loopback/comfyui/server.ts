@@ -138,10 +138,14 @@ export class ComfyServer {
   }
 
   /** Resolves when `condition` holds, checked after every state change. */
-  waitFor(condition: (state: { runningPromptId: string | null; step: number; historyIds: string[] }) => boolean, timeoutMs = 10_000): Promise<void> {
+  waitFor(
+    condition: (state: { runningPromptId: string | null; step: number; historyIds: string[] }) => boolean,
+    timeoutMs = 10_000,
+  ): Promise<void> {
     return new Promise((resolve, reject) => {
       const check = () => {
-        if (!condition({ runningPromptId: this.running?.item[1] ?? null, step: this.lastStep, historyIds: [...this.history.keys()] })) return;
+        if (!condition({ runningPromptId: this.running?.item[1] ?? null, step: this.lastStep, historyIds: [...this.history.keys()] }))
+          return;
         stop();
         resolve();
       };
@@ -196,7 +200,8 @@ export class ComfyServer {
         this.clients.delete(sid);
       });
       ws.send(JSON.stringify({ type: 'status', data: { status: this.status(), sid } }));
-      if (this.running && this.running.item[3].client_id === sid) ws.send(JSON.stringify({ type: 'executing', data: { node: this.running.lastNode } }));
+      if (this.running && this.running.item[3].client_id === sid)
+        ws.send(JSON.stringify({ type: 'executing', data: { node: this.running.lastNode } }));
     });
   }
 
@@ -231,7 +236,8 @@ export class ComfyServer {
     if (method === 'GET' && path === '/models/checkpoints') return json(res, 200, this.checkpoints);
     if (method === 'GET' && path === '/prompt') return json(res, 200, { exec_info: this.status().exec_info });
     if (method === 'POST' && path === '/prompt') return this.postPrompt(await readBody(req), info, res);
-    if (method === 'GET' && path === '/queue') return json(res, 200, { queue_running: this.running ? [this.running.item] : [], queue_pending: [...this.pending] });
+    if (method === 'GET' && path === '/queue')
+      return json(res, 200, { queue_running: this.running ? [this.running.item] : [], queue_pending: [...this.pending] });
     if (method === 'POST' && (path === '/queue' || path === '/history')) {
       const body = JSON.parse((await readBody(req)).toString() || '{}') as { clear?: boolean; delete?: string[] };
       if (path === '/queue') {
@@ -275,12 +281,22 @@ export class ComfyServer {
   }
 
   private postPrompt(raw: Buffer, info: ReturnType<typeof buildObjectInfo>, res: ServerResponse): void {
-    const body = JSON.parse(raw.toString()) as { prompt?: Record<string, PromptNode>; client_id?: string; prompt_id?: unknown; number?: number; front?: boolean; extra_data?: Record<string, unknown> };
+    const body = JSON.parse(raw.toString()) as {
+      prompt?: Record<string, PromptNode>;
+      client_id?: string;
+      prompt_id?: unknown;
+      number?: number;
+      front?: boolean;
+      extra_data?: Record<string, unknown>;
+    };
     let number = body.number === undefined ? this.number : Number(body.number);
     if (body.front) number = -number;
     this.number += 1;
     if (!body.prompt) {
-      return json(res, 400, { error: { type: 'no_prompt', message: 'No prompt provided', details: 'No prompt provided', extra_info: {} }, node_errors: {} });
+      return json(res, 400, {
+        error: { type: 'no_prompt', message: 'No prompt provided', details: 'No prompt provided', extra_info: {} },
+        node_errors: {},
+      });
     }
     const promptId = typeof body.prompt_id === 'string' || typeof body.prompt_id === 'number' ? String(body.prompt_id) : randomUUID();
     const validation = validatePrompt(body.prompt, info);
@@ -347,7 +363,12 @@ export class ComfyServer {
       if (!alive()) return;
       message('execution_success', {});
       this.cache = { cache: result.cache, cachedUi: result.ui };
-      entry = { prompt: item, outputs: result.outputs, status: { status_str: 'success', completed: true, messages }, meta: meta(result.outputs) };
+      entry = {
+        prompt: item,
+        outputs: result.outputs,
+        status: { status_str: 'success', completed: true, messages },
+        meta: meta(result.outputs),
+      };
     } catch (error) {
       if (!alive()) return;
       if (error instanceof ExecutionInterrupted) {
@@ -376,7 +397,6 @@ export class ComfyServer {
     this.send(client, 'executing', { node: null, prompt_id: promptId });
     void this.pump();
   }
-
 }
 
 function meta(outputs: Record<string, unknown>): HistoryEntry['meta'] {

@@ -74,11 +74,20 @@ export class DiscordEmulator {
       token: this.token,
       resumeUrl: () => gatewayUrl,
       readyPayload: (sessionId, shard) =>
-        readyJson({ bot: this.world.bot, applicationId: this.applicationId, guildIds: this.world.guildsOnShard(shard).map((g) => g.id), sessionId, shard }),
+        readyJson({
+          bot: this.world.bot,
+          applicationId: this.applicationId,
+          guildIds: this.world.guildsOnShard(shard).map((g) => g.id),
+          sessionId,
+          shard,
+        }),
       guildsFor: (shard) => this.world.guildsOnShard(shard).map((g) => guildJson(g, this.world.bot)),
     });
     this.world = new World(this.gateway, options.applicationId, options.botUsername);
-    this.interactions = new Interactions(this.world, this.gateway, this.violations, { ackDeadlineMs: options.ackDeadlineMs, attachmentBaseUrl: `${origin}/attachments` });
+    this.interactions = new Interactions(this.world, this.gateway, this.violations, {
+      ackDeadlineMs: options.ackDeadlineMs,
+      attachmentBaseUrl: `${origin}/attachments`,
+    });
     this.rest = new RestApi({
       routes: [
         ...botRoutes(this.world, { url: gatewayUrl, shards }),

@@ -24,7 +24,10 @@ export interface HeldCall {
 }
 
 function matches(match: CallMatch, method: string, route: string): boolean {
-  return (!match.method || match.method === method) && (!match.route || (typeof match.route === 'string' ? match.route === route : match.route.test(route)));
+  return (
+    (!match.method || match.method === method) &&
+    (!match.route || (typeof match.route === 'string' ? match.route === route : match.route.test(route)))
+  );
 }
 
 /** Failures a test queued for the next matching REST calls: 429s with rate-limit headers, or any error code. */
@@ -33,7 +36,12 @@ export class Faults {
   private readonly pauses: PendingPause[] = [];
 
   failNext(match: { method?: string; route?: string | RegExp; times?: number }, answer: FailAnswer): void {
-    this.pending.push({ ...(match.method ? { method: match.method } : {}), ...(match.route ? { route: match.route } : {}), times: match.times ?? 1, answer });
+    this.pending.push({
+      ...(match.method ? { method: match.method } : {}),
+      ...(match.route ? { route: match.route } : {}),
+      times: match.times ?? 1,
+      answer,
+    });
   }
 
   /** The answer for this call if a queued failure matches it, using up one of its times. */
@@ -51,7 +59,12 @@ export class Faults {
     let release = () => {};
     const arrived = new Promise<void>((resolve) => (arrive = resolve));
     const released = new Promise<void>((resolve) => (release = resolve));
-    this.pauses.push({ ...(match.method ? { method: match.method } : {}), ...(match.route ? { route: match.route } : {}), arrive, released });
+    this.pauses.push({
+      ...(match.method ? { method: match.method } : {}),
+      ...(match.route ? { route: match.route } : {}),
+      arrive,
+      released,
+    });
     return { arrived, release };
   }
 
@@ -77,7 +90,11 @@ export function failureResponse(answer: FailAnswer): { status: number; headers: 
       'x-ratelimit-scope': answer.global ? 'global' : 'user',
     };
     if (answer.global) headers['x-ratelimit-global'] = 'true';
-    return { status: 429, headers, payload: { message: 'You are being rate limited.', retry_after: seconds, global: answer.global ?? false } };
+    return {
+      status: 429,
+      headers,
+      payload: { message: 'You are being rate limited.', retry_after: seconds, global: answer.global ?? false },
+    };
   }
   return { status: answer.status, headers: {}, payload: { message: answer.message ?? `Error ${answer.code}`, code: answer.code } };
 }

@@ -104,7 +104,9 @@ export class Interactions {
     const resolvedUsers: Record<string, JsonObject> = {};
     const resolvedMembers: Record<string, JsonObject> = {};
     let options: JsonObject[] = Object.entries(input.options ?? {}).map(([name, value]) => {
-      const type = declared.find((o) => o.name === name)?.type ?? (typeof value === 'boolean' ? 5 : typeof value === 'number' ? (Number.isInteger(value) ? 4 : 10) : 3);
+      const type =
+        declared.find((o) => o.name === name)?.type ??
+        (typeof value === 'boolean' ? 5 : typeof value === 'number' ? (Number.isInteger(value) ? 4 : 10) : 3);
       const user = type === 6 ? this.world.findUser(String(value)) : undefined;
       if (user) {
         resolvedUsers[user.id] = userJson(user);
@@ -127,7 +129,14 @@ export class Interactions {
         ...(file.endless ? { endless: true } : {}),
       });
       const url = file.url ?? `${this.options.attachmentBaseUrl}/${id}/${encodeURIComponent(file.filename)}`;
-      resolvedAttachments[id] = { id, filename: file.filename, size: file.declaredSize ?? content.length, content_type: file.contentType, url, proxy_url: url };
+      resolvedAttachments[id] = {
+        id,
+        filename: file.filename,
+        size: file.declaredSize ?? content.length,
+        content_type: file.contentType,
+        url,
+        proxy_url: url,
+      };
       options.push({ name, type: 11, value: id });
     }
     if (input.subcommand) options = [{ name: input.subcommand, type: 1, options }];
@@ -152,14 +161,28 @@ export class Interactions {
             : option,
       );
     const data = this.commandData(input);
-    return this.dispatch(4, input.guildId, input.channelId, input.userId, { ...data, options: mark((data.options as JsonObject[]) ?? []) }, null);
+    return this.dispatch(
+      4,
+      input.guildId,
+      input.channelId,
+      input.userId,
+      { ...data, options: mark((data.options as JsonObject[]) ?? []) },
+      null,
+    );
   }
 
   clickButton(input: ButtonClickInput): InteractionHandle {
     const channel = this.world.requireChannel(input.channelId);
     const message = channel.messages.find((m) => m.id === input.messageId);
     if (!message) throw new Error(`clickButton: message ${input.messageId} is not in channel ${input.channelId}`);
-    return this.dispatch(3, input.guildId ?? channel.guildId, input.channelId, input.userId, { custom_id: input.customId, component_type: 2 }, message);
+    return this.dispatch(
+      3,
+      input.guildId ?? channel.guildId,
+      input.channelId,
+      input.userId,
+      { custom_id: input.customId, component_type: 2 },
+      message,
+    );
   }
 
   submitModal(input: ModalSubmitInput): InteractionHandle {
@@ -167,7 +190,10 @@ export class Interactions {
     const message = input.messageId ? (channel.messages.find((m) => m.id === input.messageId) ?? null) : null;
     const data = {
       custom_id: input.customId,
-      components: Object.entries(input.fields).map(([customId, value]) => ({ type: 1, components: [{ type: 4, custom_id: customId, value }] })),
+      components: Object.entries(input.fields).map(([customId, value]) => ({
+        type: 1,
+        components: [{ type: 4, custom_id: customId, value }],
+      })),
     };
     return this.dispatch(5, input.guildId ?? channel.guildId, input.channelId, input.userId, data, message);
   }
@@ -240,7 +266,9 @@ export class Interactions {
     if (messageId === '@original') {
       const id = state.originalMessageId ?? state.componentMessageId;
       if (!id) return undefined;
-      return this.world.findMessage(state.channelId, id) ?? state.followUps.find((m) => m.id === id) ?? this.ephemeralOriginals.get(state.id);
+      return (
+        this.world.findMessage(state.channelId, id) ?? state.followUps.find((m) => m.id === id) ?? this.ephemeralOriginals.get(state.id)
+      );
     }
     return state.followUps.find((m) => m.id === messageId) ?? this.world.findMessage(state.channelId, messageId);
   }
@@ -267,7 +295,14 @@ export class Interactions {
 
   // ── internals ─────────────────────────────────────────────────────────────────────────────
 
-  private dispatch(type: number, guildId: string, channelId: string, userId: string, data: JsonObject, message: StoredMessage | null): InteractionHandle {
+  private dispatch(
+    type: number,
+    guildId: string,
+    channelId: string,
+    userId: string,
+    data: JsonObject,
+    message: StoredMessage | null,
+  ): InteractionHandle {
     this.world.requireGuild(guildId);
     const channel = this.world.requireChannel(channelId);
     const user = this.world.findUser(userId);
@@ -343,7 +378,9 @@ export class Interactions {
           const first = state.responses[0];
           if (first) return first;
           if (Date.now() > deadline) {
-            throw new Error(`no visible response to interaction ${id} (${describeInteraction(type, data)}); ack: ${JSON.stringify(state.ack)}; violations: ${violations.join('; ')}`);
+            throw new Error(
+              `no visible response to interaction ${id} (${describeInteraction(type, data)}); ack: ${JSON.stringify(state.ack)}; violations: ${violations.join('; ')}`,
+            );
           }
           await sleep(5);
         }

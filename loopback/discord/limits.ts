@@ -40,7 +40,8 @@ function checkEmbeds(embeds: JsonObject[], problems: string[]): void {
     const author = str((embed.author as JsonObject | undefined)?.name);
     const fields = arr(embed.fields);
     if (title.length > LIMITS.embedTitle) problems.push(`embed ${i} title is ${title.length} characters (max 256)`);
-    if (description.length > LIMITS.embedDescription) problems.push(`embed ${i} description is ${description.length} characters (max 4096)`);
+    if (description.length > LIMITS.embedDescription)
+      problems.push(`embed ${i} description is ${description.length} characters (max 4096)`);
     if (footer.length > LIMITS.footer) problems.push(`embed ${i} footer is ${footer.length} characters (max 2048)`);
     if (author.length > LIMITS.author) problems.push(`embed ${i} author name is ${author.length} characters (max 256)`);
     if (fields.length > LIMITS.embedFields) problems.push(`embed ${i} has ${fields.length} fields (max 25)`);
@@ -48,8 +49,10 @@ function checkEmbeds(embeds: JsonObject[], problems: string[]): void {
     fields.forEach((field, j) => {
       const name = str(field.name);
       const value = str(field.value);
-      if (name.length === 0 || name.length > LIMITS.fieldName) problems.push(`embed ${i} field ${j} name is ${name.length} characters (1–256)`);
-      if (value.length === 0 || value.length > LIMITS.fieldValue) problems.push(`embed ${i} field ${j} value is ${value.length} characters (1–1024)`);
+      if (name.length === 0 || name.length > LIMITS.fieldName)
+        problems.push(`embed ${i} field ${j} name is ${name.length} characters (1–256)`);
+      if (value.length === 0 || value.length > LIMITS.fieldValue)
+        problems.push(`embed ${i} field ${j} value is ${value.length} characters (1–1024)`);
       total += name.length + value.length;
     });
   });
@@ -91,7 +94,15 @@ export function checkMessageBody(body: JsonObject, options: { creating: boolean;
   const nonce = body.nonce;
   if (typeof nonce === 'string' && nonce.length > 25) problems.push(`nonce is ${nonce.length} characters (max 25)`);
   if (typeof nonce === 'number' && !Number.isSafeInteger(nonce)) problems.push('nonce is not an integer');
-  if (options.creating && !str(content) && embeds.length === 0 && components.length === 0 && !options.hasFiles && !body.sticker_ids && !body.poll) {
+  if (
+    options.creating &&
+    !str(content) &&
+    embeds.length === 0 &&
+    components.length === 0 &&
+    !options.hasFiles &&
+    !body.sticker_ids &&
+    !body.poll
+  ) {
     problems.push('a message needs content, embeds, components or a file');
   }
   return problems;
@@ -108,7 +119,8 @@ export function checkModal(data: JsonObject): string[] {
     const inputs = row.type === 1 ? arr(row.components) : row.type === 18 && row.component ? [row.component as JsonObject] : [];
     for (const input of inputs) {
       checkCustomId('modal text input', input.custom_id, problems);
-      if (typeof input.max_length === 'number' && input.max_length > LIMITS.textInputMax) problems.push(`text input max_length ${input.max_length} (max 4000)`);
+      if (typeof input.max_length === 'number' && input.max_length > LIMITS.textInputMax)
+        problems.push(`text input max_length ${input.max_length} (max 4000)`);
       if (str(input.label).length > LIMITS.textInputLabel) problems.push('text input label over 45 characters');
     }
   }

@@ -91,7 +91,13 @@ export function channelJson(channel: ChannelState): JsonObject {
       message_count: channel.messages.length,
       member_count: 1,
       total_message_sent: channel.messages.length,
-      thread_metadata: { archived: false, auto_archive_duration: 10080, archive_timestamp: created, locked: false, create_timestamp: created },
+      thread_metadata: {
+        archived: false,
+        auto_archive_duration: 10080,
+        archive_timestamp: created,
+        locked: false,
+        create_timestamp: created,
+      },
     };
   }
   return { ...base, topic: null };
@@ -110,7 +116,13 @@ export function messageJson(message: StoredMessage, guildId: string | null, auth
     mention_everyone: false,
     mentions: [],
     mention_roles: [],
-    attachments: message.attachments.map((a, i) => ({ id: `${message.id}${i}`, filename: a.filename, size: a.size, url: `attachment://${a.filename}`, proxy_url: '' })),
+    attachments: message.attachments.map((a, i) => ({
+      id: `${message.id}${i}`,
+      filename: a.filename,
+      size: a.size,
+      url: `attachment://${a.filename}`,
+      proxy_url: '',
+    })),
     embeds: message.embeds,
     components: message.components,
     pinned: message.pinned,
@@ -154,7 +166,21 @@ export function guildJson(guild: GuildState, bot: UserState): JsonObject {
     max_members: 500_000,
     max_video_channel_users: 25,
     features: [],
-    roles: [{ id: guild.id, name: '@everyone', permissions: DEFAULT_PERMISSIONS.toString(), position: 0, color: 0, hoist: false, managed: false, mentionable: false, flags: 0, icon: null, unicode_emoji: null }],
+    roles: [
+      {
+        id: guild.id,
+        name: '@everyone',
+        permissions: DEFAULT_PERMISSIONS.toString(),
+        position: 0,
+        color: 0,
+        hoist: false,
+        managed: false,
+        mentionable: false,
+        flags: 0,
+        icon: null,
+        unicode_emoji: null,
+      },
+    ],
     emojis: [],
     stickers: [],
     soundboard_sounds: [],
@@ -173,7 +199,13 @@ export function guildJson(guild: GuildState, bot: UserState): JsonObject {
 }
 
 /** READY's data; the guilds are listed unavailable and follow as GUILD_CREATE, as Discord does. */
-export function readyJson(input: { bot: UserState; applicationId: string; guildIds: string[]; sessionId: string; shard: [number, number] }): JsonObject {
+export function readyJson(input: {
+  bot: UserState;
+  applicationId: string;
+  guildIds: string[];
+  sessionId: string;
+  shard: [number, number];
+}): JsonObject {
   return {
     v: 10,
     user: { ...userJson(input.bot), verified: true, mfa_enabled: false },

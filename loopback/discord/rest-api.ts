@@ -37,7 +37,10 @@ export class RestApi {
     try {
       ({ body, files } = await parseBody(req.headers['content-type'] ?? '', raw));
     } catch {
-      return this.finish(res, { method, url, path, route: '(unparsed)', body: null, authorized: false }, 400, { message: 'Invalid body', code: 50109 });
+      return this.finish(res, { method, url, path, route: '(unparsed)', body: null, authorized: false }, 400, {
+        message: 'Invalid body',
+        code: 50109,
+      });
     }
     const match = this.deps.routes.map((r) => ({ r, m: r.method === method ? r.pattern.exec(path) : null })).find((x) => x.m);
     const arrival: Arrival = { method, url, path, route: match?.r.name ?? path.replace(/\d{15,21}/g, ':id'), body, authorized };
@@ -82,7 +85,15 @@ export class RestApi {
   }
 
   private finish(res: ServerResponse, arrival: Arrival, status: number, payload: unknown): void {
-    this.deps.calls.push({ method: arrival.method, path: arrival.path + arrival.url.search, route: arrival.route, body: arrival.body, status, at: Date.now(), authorized: arrival.authorized });
+    this.deps.calls.push({
+      method: arrival.method,
+      path: arrival.path + arrival.url.search,
+      route: arrival.route,
+      body: arrival.body,
+      status,
+      at: Date.now(),
+      authorized: arrival.authorized,
+    });
     send(res, status, payload, arrival.route);
   }
 }

@@ -65,4 +65,5 @@ export interface InteractionHandle {
  * A failure to answer with. `landed`: the call is carried out (a message is created or edited) and only
  * the answer is an error, as when a proxy in front of Discord times out after the request went through.
  */
-export type FailAnswer = { status: 429; retryAfterMs: number; global?: boolean } | { status: number; code: number; message?: string; landed?: boolean };
+export type FailAnswer =
+  { status: 429; retryAfterMs: number; global?: boolean } | { status: number; code: number; message?: string; landed?: boolean };

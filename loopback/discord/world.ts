@@ -1,6 +1,15 @@
 import type { Gateway } from './gateway.js';
 import { ALL_PERMISSIONS, DEFAULT_PERMISSIONS } from './permissions.js';
-import { channelJson, EPHEMERAL_FLAG, guildJson, messageJson, type ChannelState, type GuildState, type MemberState, type UserState } from './payloads.js';
+import {
+  channelJson,
+  EPHEMERAL_FLAG,
+  guildJson,
+  messageJson,
+  type ChannelState,
+  type GuildState,
+  type MemberState,
+  type UserState,
+} from './payloads.js';
 import { nextSnowflake, shardOf } from './snowflake.js';
 import type { JsonObject, StoredMessage, UploadedFile } from './types.js';
 
@@ -45,7 +54,13 @@ export class World {
   // ── building ──────────────────────────────────────────────────────────────────────────────
 
   createGuild(input: { name?: string } = {}): GuildState {
-    const guild: GuildState = { id: nextSnowflake(), name: input.name ?? 'Loopback Guild', ownerId: this.bot.id, channels: new Map(), members: new Map() };
+    const guild: GuildState = {
+      id: nextSnowflake(),
+      name: input.name ?? 'Loopback Guild',
+      ownerId: this.bot.id,
+      channels: new Map(),
+      members: new Map(),
+    };
     guild.members.set(this.bot.id, { userId: this.bot.id, permissions: ALL_PERMISSIONS, roles: [], joinedAt: new Date().toISOString() });
     this.guilds.set(guild.id, guild);
     this.gateway.dispatch('GUILD_CREATE', guildJson(guild, this.bot), guild.id);
@@ -108,7 +123,11 @@ export class World {
     if (!channel) return;
     this.channels.delete(channelId);
     this.guilds.get(channel.guildId)?.channels.delete(channelId);
-    this.gateway.dispatch(channel.type === 11 ? 'THREAD_DELETE' : 'CHANNEL_DELETE', { id: channelId, guild_id: channel.guildId, type: channel.type, parent_id: channel.parentId }, channel.guildId);
+    this.gateway.dispatch(
+      channel.type === 11 ? 'THREAD_DELETE' : 'CHANNEL_DELETE',
+      { id: channelId, guild_id: channel.guildId, type: channel.type, parent_id: channel.parentId },
+      channel.guildId,
+    );
   }
 
   // ── looking up ────────────────────────────────────────────────────────────────────────────

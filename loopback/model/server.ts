@@ -57,7 +57,13 @@ export class ModelServer {
       server.listen(0, '127.0.0.1', () => resolve());
     });
     const { port } = server.address() as AddressInfo;
-    const instance = new ModelServer(server, `http://127.0.0.1:${port}/v1`, options.responder ?? answerWithDefaults, options.latencyMs ?? 0, options.multipleChoices ?? 'supported');
+    const instance = new ModelServer(
+      server,
+      `http://127.0.0.1:${port}/v1`,
+      options.responder ?? answerWithDefaults,
+      options.latencyMs ?? 0,
+      options.multipleChoices ?? 'supported',
+    );
     server.on('request', (req: IncomingMessage, res: ServerResponse) => void instance.handle(req, res));
     return instance;
   }
@@ -137,7 +143,11 @@ export class ModelServer {
       } else if (req.method === 'POST' && path === '/v1/chat/completions') {
         await this.completeChat(req, res, signal);
       } else {
-        sendError(res, 404, { type: 'invalid_request_error', code: 'unknown_url', message: `Unknown request URL: ${req.method ?? ''} ${path}.` });
+        sendError(res, 404, {
+          type: 'invalid_request_error',
+          code: 'unknown_url',
+          message: `Unknown request URL: ${req.method ?? ''} ${path}.`,
+        });
       }
     } catch (error) {
       if (signal.aborted || res.headersSent) res.destroy();
@@ -175,9 +185,11 @@ export class ModelServer {
     const messages = body.messages.map((message) => ({
       role: message.role,
       content:
-        typeof message.content === 'string' ? message.content
-        : Array.isArray(message.content) ? message.content.map((part) => part.text ?? '').join('')
-        : '',
+        typeof message.content === 'string'
+          ? message.content
+          : Array.isArray(message.content)
+            ? message.content.map((part) => part.text ?? '').join('')
+            : '',
     }));
     const request: RecordedRequest = {
       at: Date.now(),
@@ -202,7 +214,13 @@ export class ModelServer {
     return queued ?? (await this.responder(request));
   }
 
-  private async answer(request: RecordedRequest, reply: ScriptedReply, number: number, res: ServerResponse, signal: AbortSignal): Promise<void> {
+  private async answer(
+    request: RecordedRequest,
+    reply: ScriptedReply,
+    number: number,
+    res: ServerResponse,
+    signal: AbortSignal,
+  ): Promise<void> {
     switch (reply.fault) {
       case 'hang_up':
         res.destroy();
@@ -284,7 +302,9 @@ export class ModelServer {
   private choiceOf(request: RecordedRequest, reply: ScriptedReply, number: number, index: number): AnsweredChoice {
     const several = request.n > 1 && this.multipleChoices === 'supported';
     const scripted: ScriptedChoice | undefined = several ? reply.choices?.[index] : undefined;
-    const fault = several ? (scripted?.fault ?? (reply.fault === 'refusal' || reply.fault === 'length' ? reply.fault : undefined)) : reply.fault;
+    const fault = several
+      ? (scripted?.fault ?? (reply.fault === 'refusal' || reply.fault === 'length' ? reply.fault : undefined))
+      : reply.fault;
     if (fault === 'refusal') return { content: null, refusal: reply.refusal ?? DEFAULT_REFUSAL, truncated: false, chunks: null };
     // Unscripted choices after the first differ by a suffix (not a JSON answer, which must stay readable).
     const base = contentOf(request, reply, number);
@@ -332,6 +352,10 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 }
 
 /** An error in OpenAI's shape, which the SDK turns into its status-specific error class. */
-function sendError(res: ServerResponse, status: number, error: { type: string; message: string; code?: string; param?: string | null }): void {
+function sendError(
+  res: ServerResponse,
+  status: number,
+  error: { type: string; message: string; code?: string; param?: string | null },
+): void {
   sendJson(res, status, { error: { message: error.message, type: error.type, param: error.param ?? null, code: error.code ?? null } });
 }

@@ -25,10 +25,7 @@ export interface CompletionStream {
 
 /** Writes the whole stream; a pause rejects when `signal` aborts (client gone, server closing). */
 export async function writeCompletionStream(res: ServerResponse, stream: CompletionStream, signal: AbortSignal): Promise<void> {
-  const chunk = (
-    choices: ChatCompletionChunk.Choice[],
-    usage?: CompletionUsage,
-  ): ChatCompletionChunk => ({
+  const chunk = (choices: ChatCompletionChunk.Choice[], usage?: CompletionUsage): ChatCompletionChunk => ({
     id: stream.id,
     object: 'chat.completion.chunk',
     created: stream.created,
@@ -36,9 +33,11 @@ export async function writeCompletionStream(res: ServerResponse, stream: Complet
     choices,
     ...(usage ? { usage } : {}),
   });
-  const choice = (index: number, delta: ChatCompletionChunk.Choice.Delta, finishReason: ChatCompletionChunk.Choice['finish_reason'] = null) => [
-    { index, delta, finish_reason: finishReason, logprobs: null },
-  ];
+  const choice = (
+    index: number,
+    delta: ChatCompletionChunk.Choice.Delta,
+    finishReason: ChatCompletionChunk.Choice['finish_reason'] = null,
+  ) => [{ index, delta, finish_reason: finishReason, logprobs: null }];
 
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
   stream.choices.forEach((streamed, index) => {

@@ -23,9 +23,7 @@ export const chatCompletionRequestSchema = z.looseObject({
   stream: z.boolean().nullable().optional(),
   n: z.number().int().min(1).max(128).nullable().optional(),
   stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullable().optional(),
-  response_format: z
-    .looseObject({ type: z.string(), json_schema: z.looseObject({ name: z.string() }).optional() })
-    .optional(),
+  response_format: z.looseObject({ type: z.string(), json_schema: z.looseObject({ name: z.string() }).optional() }).optional(),
 });
 
 export type ChatCompletionRequestBody = z.infer<typeof chatCompletionRequestSchema>;

@@ -16,7 +16,12 @@ export async function writeDialogue(
   client: OpenAI,
   options: { model: string; prompt: BuiltPrompt; cacheKey: string; maxCompletionTokens: number; signal?: AbortSignal },
 ): Promise<DialogueDraft> {
-  const { value, usage } = await requestStructured(client, { ...options, schema: dialogueScriptSchema, name: 'dialogue_script', unreadable: UNREADABLE });
+  const { value, usage } = await requestStructured(client, {
+    ...options,
+    schema: dialogueScriptSchema,
+    name: 'dialogue_script',
+    unreadable: UNREADABLE,
+  });
   if (value.panels.length === 0) throw new AgentFailure('malformed', true, UNREADABLE, 'dialogue without panels', usage);
   return { script: value, usage };
 }

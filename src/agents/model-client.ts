@@ -62,7 +62,12 @@ export function classifyModelError(error: unknown): AgentFailure {
     return new AgentFailure('refused', false, "The model's content filter stopped this draft.", error.message);
   }
   if (error instanceof OpenAI.AuthenticationError || error instanceof OpenAI.PermissionDeniedError) {
-    return new AgentFailure('error', false, 'The model service refused our credentials; an admin needs to check OPENAI_API_KEY.', error.message);
+    return new AgentFailure(
+      'error',
+      false,
+      'The model service refused our credentials; an admin needs to check OPENAI_API_KEY.',
+      error.message,
+    );
   }
   if (error instanceof OpenAI.NotFoundError || error instanceof OpenAI.BadRequestError) {
     return new AgentFailure('error', false, 'The model service rejected the request (is the model name right?).', error.message);
@@ -73,5 +78,10 @@ export function classifyModelError(error: unknown): AgentFailure {
   if (error instanceof SyntaxError) {
     return new AgentFailure('malformed', true, 'The model answered in a shape we could not read.', error.message);
   }
-  return new AgentFailure('error', true, 'Something went wrong while writing the draft.', error instanceof Error ? error.message : String(error));
+  return new AgentFailure(
+    'error',
+    true,
+    'Something went wrong while writing the draft.',
+    error instanceof Error ? error.message : String(error),
+  );
 }

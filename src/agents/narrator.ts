@@ -13,7 +13,14 @@ export interface NarrationDraft {
  */
 export async function writeNarration(
   client: OpenAI,
-  options: { model: string; prompt: BuiltPrompt; cacheKey: string; maxCompletionTokens: number; onText?: (textSoFar: string) => void; signal?: AbortSignal },
+  options: {
+    model: string;
+    prompt: BuiltPrompt;
+    cacheKey: string;
+    maxCompletionTokens: number;
+    onText?: (textSoFar: string) => void;
+    signal?: AbortSignal;
+  },
 ): Promise<NarrationDraft> {
   const stream = await client.chat.completions.create(
     {

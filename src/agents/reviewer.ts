@@ -5,7 +5,10 @@ import type { ModelUsage } from './model-client.js';
 import { requestStructured } from './structured-output.js';
 
 /** Advisory notes on a narration draft: contradictions, names spelled two ways, dropped threads. */
-export async function reviewContinuity(client: OpenAI, options: { model: string; prompt: BuiltPrompt; cacheKey: string }): Promise<{ notes: string[]; usage: ModelUsage }> {
+export async function reviewContinuity(
+  client: OpenAI,
+  options: { model: string; prompt: BuiltPrompt; cacheKey: string },
+): Promise<{ notes: string[]; usage: ModelUsage }> {
   const { value, usage } = await requestStructured(client, {
     ...options,
     schema: continuityReviewSchema,

@@ -15,7 +15,16 @@ export interface StructuredAnswer<T> {
  */
 export async function requestStructured<S extends z.ZodType>(
   client: OpenAI,
-  options: { model: string; prompt: BuiltPrompt; cacheKey: string; schema: S; name: string; unreadable: string; maxCompletionTokens?: number; signal?: AbortSignal },
+  options: {
+    model: string;
+    prompt: BuiltPrompt;
+    cacheKey: string;
+    schema: S;
+    name: string;
+    unreadable: string;
+    maxCompletionTokens?: number;
+    signal?: AbortSignal;
+  },
 ): Promise<StructuredAnswer<z.infer<S>>> {
   let completion;
   try {

@@ -73,7 +73,10 @@ export async function writeTakes<T>(client: OpenAI, request: TakesRequest<T>): P
       const answer = await streamChoices(client, request, count, 0);
       usage = addUsage(usage, answer.usage);
       const answered = answer.choices.slice(0, count);
-      const shares = shareCompletionTokens(answer.usage, answered.map((choice) => choice ?? { text: '', refusal: '' }));
+      const shares = shareCompletionTokens(
+        answer.usage,
+        answered.map((choice) => choice ?? { text: '', refusal: '' }),
+      );
       answered.forEach((choice, index) => {
         if (choice) takes[index] = readChoice(request, choice, shares[index] ?? NO_USAGE);
       });
@@ -100,11 +103,18 @@ export async function writeTakes<T>(client: OpenAI, request: TakesRequest<T>): P
       const [choice] = settled.value.choices;
       takes[index] = choice
         ? readChoice(request, choice, settled.value.usage)
-        : { ok: false, failure: new AgentFailure('malformed', true, 'The model returned an empty draft.', 'no choice'), usage: settled.value.usage };
+        : {
+            ok: false,
+            failure: new AgentFailure('malformed', true, 'The model returned an empty draft.', 'no choice'),
+            usage: settled.value.usage,
+          };
     });
   }
 
-  const finished = takes.map((take) => take ?? { ok: false as const, failure: new AgentFailure('error', true, 'A take was not written.', 'missing take'), usage: NO_USAGE });
+  const finished = takes.map(
+    (take) =>
+      take ?? { ok: false as const, failure: new AgentFailure('error', true, 'A take was not written.', 'missing take'), usage: NO_USAGE },
+  );
   const firstFailure = finished.find((take): take is Extract<TakeOutcome<T>, { ok: false }> => !take.ok);
   if (firstFailure && finished.every((take) => !take.ok)) {
     const { failure } = firstFailure;
@@ -114,7 +124,12 @@ export async function writeTakes<T>(client: OpenAI, request: TakesRequest<T>): P
 }
 
 /** One streamed request; choices are told apart by the chunk's index (offset by `firstTake` for the text callback). */
-async function streamChoices<T>(client: OpenAI, request: TakesRequest<T>, n: number, firstTake: number): Promise<{ choices: (StreamedChoice | undefined)[]; usage: ModelUsage }> {
+async function streamChoices<T>(
+  client: OpenAI,
+  request: TakesRequest<T>,
+  n: number,
+  firstTake: number,
+): Promise<{ choices: (StreamedChoice | undefined)[]; usage: ModelUsage }> {
   const stream = await client.chat.completions.create(
     { ...request.body, ...(n > 1 ? { n } : {}), stream: true, stream_options: { include_usage: true } },
     request.signal ? { signal: request.signal } : {},
@@ -141,8 +156,10 @@ async function streamChoices<T>(client: OpenAI, request: TakesRequest<T>, n: num
 function readChoice<T>(request: TakesRequest<T>, choice: StreamedChoice, usage: ModelUsage): TakeOutcome<T> {
   try {
     if (choice.refusal) throw new AgentFailure('refused', false, `The model declined to write this: ${choice.refusal}`, 'refusal');
-    if (choice.finishReason === 'length') throw new AgentFailure('length', false, 'The model ran out of room before finishing this take.', 'finish_reason length');
-    if (choice.finishReason === 'content_filter') throw new AgentFailure('refused', false, "The model's content filter stopped this take.", 'content_filter');
+    if (choice.finishReason === 'length')
+      throw new AgentFailure('length', false, 'The model ran out of room before finishing this take.', 'finish_reason length');
+    if (choice.finishReason === 'content_filter')
+      throw new AgentFailure('refused', false, "The model's content filter stopped this take.", 'content_filter');
     return { ok: true, value: request.read(choice.text), usage };
   } catch (error) {
     return { ok: false, failure: classifyModelError(error), usage };
@@ -171,12 +188,20 @@ export function shareCompletionTokens(usage: ModelUsage, choices: readonly Pick<
   let given = 0;
   return choices.map((_, index) => {
     const last = index === choices.length - 1;
-    const share = last ? usage.completionTokens - given : total === 0 ? 0 : Math.floor((usage.completionTokens * (lengths[index] ?? 0)) / total);
+    const share = last
+      ? usage.completionTokens - given
+      : total === 0
+        ? 0
+        : Math.floor((usage.completionTokens * (lengths[index] ?? 0)) / total);
     given += share;
     return index === 0 ? { ...usage, completionTokens: share } : { promptTokens: 0, cachedTokens: 0, completionTokens: share };
   });
 }
 
 function addUsage(a: ModelUsage, b: ModelUsage): ModelUsage {
-  return { promptTokens: a.promptTokens + b.promptTokens, completionTokens: a.completionTokens + b.completionTokens, cachedTokens: a.cachedTokens + b.cachedTokens };
+  return {
+    promptTokens: a.promptTokens + b.promptTokens,
+    completionTokens: a.completionTokens + b.completionTokens,
+    cachedTokens: a.cachedTokens + b.cachedTokens,
+  };
 }

@@ -24,7 +24,11 @@ async function collect(path: string): Promise<string[]> {
     entries
       .filter((e) => !e.name.startsWith('.'))
       .sort((a, b) => a.name.localeCompare(b.name))
-      .map((e) => (e.isDirectory() ? collect(join(path, e.name)) : Promise.resolve(TEXT_FILES.has(extname(e.name).toLowerCase()) ? [join(path, e.name)] : []))),
+      .map((e) =>
+        e.isDirectory()
+          ? collect(join(path, e.name))
+          : Promise.resolve(TEXT_FILES.has(extname(e.name).toLowerCase()) ? [join(path, e.name)] : []),
+      ),
   );
   return nested.flat();
 }
@@ -52,7 +56,10 @@ try {
   } else {
     const files = (await Promise.all(positionals.map(collect))).flat();
     for (const path of files) {
-      const parsed = parseBibleFile({ name: basename(path), folder: basename(dirname(path)), text: await readFile(path, 'utf8') }, defaultType);
+      const parsed = parseBibleFile(
+        { name: basename(path), folder: basename(dirname(path)), text: await readFile(path, 'utf8') },
+        defaultType,
+      );
       if ('error' in parsed) {
         refused += 1;
         console.error(`refused  ${path}: ${parsed.error}`);

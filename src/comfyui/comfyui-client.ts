@@ -58,7 +58,9 @@ const queueSchema = z.object({ queue_running: z.array(queueItem), queue_pending:
 const imageRefSchema = z.object({ filename: z.string(), subfolder: z.string(), type: z.string() });
 const historyEntrySchema = z.object({
   outputs: z.record(z.string(), z.object({ images: z.array(imageRefSchema).optional() }).loose()),
-  status: z.object({ status_str: z.string(), completed: z.boolean(), messages: z.array(z.tuple([z.string(), z.record(z.string(), z.unknown())])) }).optional(),
+  status: z
+    .object({ status_str: z.string(), completed: z.boolean(), messages: z.array(z.tuple([z.string(), z.record(z.string(), z.unknown())])) })
+    .optional(),
 });
 
 interface Follower {
@@ -87,7 +89,10 @@ export class ComfyClient {
     await this.connect();
     if (!this.followers.has(promptId)) this.early.set(promptId, []);
     try {
-      const response = await this.request('/prompt', { method: 'POST', body: JSON.stringify({ prompt, client_id: this.clientId, prompt_id: promptId }) });
+      const response = await this.request('/prompt', {
+        method: 'POST',
+        body: JSON.stringify({ prompt, client_id: this.clientId, prompt_id: promptId }),
+      });
       if (response.status === 400) {
         const body: unknown = await this.readJson(response, '/prompt').catch(() => null);
         throw new ComfyValidationError(describeValidationError(body), body);
@@ -149,9 +154,16 @@ export class ComfyClient {
       }, pollMs);
       const follower: Follower = {
         onFrame: (type, data) => {
-          if (type === 'progress' && typeof data.value === 'number' && typeof data.max === 'number') options.onProgress?.({ step: { value: data.value, max: data.max }, ahead: 0 });
+          if (type === 'progress' && typeof data.value === 'number' && typeof data.max === 'number')
+            options.onProgress?.({ step: { value: data.value, max: data.max }, ahead: 0 });
           else if (type === 'execution_start') options.onProgress?.({ step: null, ahead: 0 });
-          else if (type === 'execution_error') finish({ kind: 'error', nodeId: textOf(data.node_id), nodeType: textOf(data.node_type), message: textOf(data.exception_message).trim() });
+          else if (type === 'execution_error')
+            finish({
+              kind: 'error',
+              nodeId: textOf(data.node_id),
+              nodeType: textOf(data.node_type),
+              message: textOf(data.exception_message).trim(),
+            });
           else if (type === 'execution_interrupted') finish({ kind: 'interrupted' });
           else if (type === 'executing' && data.node === null) void check(true);
         },
@@ -164,12 +176,22 @@ export class ComfyClient {
   }
 
   /** The outcome from history, or null while it runs; `lost` when ComfyUI no longer knows the prompt. */
-  private async readOutcome(promptId: string, ended: boolean, onProgress?: (progress: RenderProgress) => void): Promise<RenderOutcome | null> {
+  private async readOutcome(
+    promptId: string,
+    ended: boolean,
+    onProgress?: (progress: RenderProgress) => void,
+  ): Promise<RenderOutcome | null> {
     const entry = await this.historyEntry(promptId);
     if (entry) {
       const messages = entry.status?.messages ?? [];
       const error = messages.find(([type]) => type === 'execution_error')?.[1];
-      if (error) return { kind: 'error', nodeId: textOf(error.node_id), nodeType: textOf(error.node_type), message: textOf(error.exception_message).trim() };
+      if (error)
+        return {
+          kind: 'error',
+          nodeId: textOf(error.node_id),
+          nodeType: textOf(error.node_type),
+          message: textOf(error.exception_message).trim(),
+        };
       if (messages.some(([type]) => type === 'execution_interrupted')) return { kind: 'interrupted' };
       return { kind: 'done', images: Object.values(entry.outputs).flatMap((output) => output.images ?? []) };
     }
@@ -235,7 +257,12 @@ export class ComfyClient {
     const route = path.split('?')[0] ?? path;
     try {
       // A redirect could lead the worker to an address only it can reach: never followed.
-      const response = await fetch(`${this.baseUrl}${path}`, { ...init, headers: this.headers(), redirect: 'error', signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? 15_000) });
+      const response = await fetch(`${this.baseUrl}${path}`, {
+        ...init,
+        headers: this.headers(),
+        redirect: 'error',
+        signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? 15_000),
+      });
       if (response.status >= 500) throw new ComfyUnreachableError(`ComfyUI answered ${response.status} to ${route}`);
       return response;
     } catch (error) {
@@ -252,48 +279,57 @@ export class ComfyClient {
     if (this.closed || Date.now() < this.socketRetryAt) return Promise.resolve(false);
     if (isOpen(this.socket)) return Promise.resolve(true);
     // ws is loaded on the first render: a worker with rendering off never needs it.
-    this.connecting ??= import('ws').then(({ default: WebSocketClass }) => new Promise<boolean>((resolve) => {
-        const socket = new WebSocketClass(`${this.baseUrl.replace(/^http/, 'ws')}/ws?clientId=${this.clientId}`, {
-          handshakeTimeout: this.options.handshakeTimeoutMs ?? 10_000,
-          maxPayload: this.options.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES,
-          headers: this.headers(),
-        });
-        let answered = false;
-        const done = (open: boolean) => {
-          if (answered) return;
-          answered = true;
-          this.connecting = null;
-          if (!open) this.socketRetryAt = Date.now() + (this.options.socketRetryMs ?? 30_000);
-          resolve(open);
-        };
-        socket.once('open', () => {
-          // Only one socket per client id: ComfyUI drops the id when an old one closes.
-          this.socket?.terminate();
-          this.socket = socket;
-          done(true);
-        });
-        // Errors come before open (refused, a handshake timeout, a 401) or after (a frame past maxPayload): the socket closes.
-        socket.on('error', () => done(false));
-        socket.on('close', () => {
-          if (this.socket === socket) this.socket = null;
-        });
-        socket.on('message', (data, isBinary) => {
-          if (isBinary) return; // previews are not used
-          let parsed: unknown;
-          try {
-            parsed = JSON.parse(Buffer.isBuffer(data) ? data.toString('utf8') : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8'));
-          } catch {
-            return;
-          }
-          const frame = frameSchema.safeParse(parsed);
-          if (!frame.success) return;
-          const promptId = frame.data.data.prompt_id;
-          if (typeof promptId !== 'string') return;
-          const follower = this.followers.get(promptId);
-          if (follower) follower.onFrame(frame.data.type, frame.data.data);
-          else this.early.get(promptId)?.push([frame.data.type, frame.data.data]);
-        });
-    }));
+    this.connecting ??= import('ws').then(
+      ({ default: WebSocketClass }) =>
+        new Promise<boolean>((resolve) => {
+          const socket = new WebSocketClass(`${this.baseUrl.replace(/^http/, 'ws')}/ws?clientId=${this.clientId}`, {
+            handshakeTimeout: this.options.handshakeTimeoutMs ?? 10_000,
+            maxPayload: this.options.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES,
+            headers: this.headers(),
+          });
+          let answered = false;
+          const done = (open: boolean) => {
+            if (answered) return;
+            answered = true;
+            this.connecting = null;
+            if (!open) this.socketRetryAt = Date.now() + (this.options.socketRetryMs ?? 30_000);
+            resolve(open);
+          };
+          socket.once('open', () => {
+            // Only one socket per client id: ComfyUI drops the id when an old one closes.
+            this.socket?.terminate();
+            this.socket = socket;
+            done(true);
+          });
+          // Errors come before open (refused, a handshake timeout, a 401) or after (a frame past maxPayload): the socket closes.
+          socket.on('error', () => done(false));
+          socket.on('close', () => {
+            if (this.socket === socket) this.socket = null;
+          });
+          socket.on('message', (data, isBinary) => {
+            if (isBinary) return; // previews are not used
+            let parsed: unknown;
+            try {
+              parsed = JSON.parse(
+                Buffer.isBuffer(data)
+                  ? data.toString('utf8')
+                  : Array.isArray(data)
+                    ? Buffer.concat(data).toString('utf8')
+                    : Buffer.from(data).toString('utf8'),
+              );
+            } catch {
+              return;
+            }
+            const frame = frameSchema.safeParse(parsed);
+            if (!frame.success) return;
+            const promptId = frame.data.data.prompt_id;
+            if (typeof promptId !== 'string') return;
+            const follower = this.followers.get(promptId);
+            if (follower) follower.onFrame(frame.data.type, frame.data.data);
+            else this.early.get(promptId)?.push([frame.data.type, frame.data.data]);
+          });
+        }),
+    );
     return this.connecting;
   }
 }

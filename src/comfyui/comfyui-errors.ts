@@ -20,7 +20,12 @@ export class ComfyValidationError extends Error {
   }
 }
 
-const errorSchema = z.object({ type: z.string(), message: z.string(), details: z.string().optional(), extra_info: z.record(z.string(), z.unknown()).optional() });
+const errorSchema = z.object({
+  type: z.string(),
+  message: z.string(),
+  details: z.string().optional(),
+  extra_info: z.record(z.string(), z.unknown()).optional(),
+});
 const validationBodySchema = z.object({
   error: errorSchema,
   node_errors: z.record(z.string(), z.object({ errors: z.array(errorSchema), class_type: z.string() })).default({}),
@@ -70,6 +75,11 @@ export function isMissingModel(body: unknown): boolean {
   const parsed = validationBodySchema.safeParse(body);
   if (!parsed.success) return false;
   return Object.values(parsed.data.node_errors).some((node) =>
-    node.errors.some((error) => error.type === 'value_not_in_list' && typeof error.extra_info?.input_name === 'string' && /(ckpt|lora|vae|unet|clip|model|control_net)_name$/.test(error.extra_info.input_name)),
+    node.errors.some(
+      (error) =>
+        error.type === 'value_not_in_list' &&
+        typeof error.extra_info?.input_name === 'string' &&
+        /(ckpt|lora|vae|unet|clip|model|control_net)_name$/.test(error.extra_info.input_name),
+    ),
   );
 }

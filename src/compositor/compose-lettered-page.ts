@@ -19,7 +19,11 @@ export async function decodePictures(pictures: readonly Buffer[]): Promise<Image
   return Promise.all(pictures.map((bytes) => loadImage(bytes)));
 }
 
-export async function composeLetteredPage(script: LetteringScript, pictures: readonly Buffer[], svg: Partial<SvgOptions> = {}): Promise<ComposedPage> {
+export async function composeLetteredPage(
+  script: LetteringScript,
+  pictures: readonly Buffer[],
+  svg: Partial<SvgOptions> = {},
+): Promise<ComposedPage> {
   const images = await decodePictures(pictures);
   const page = letterPage({ script, measure: measureText, detail: images.map(measureDetail) });
   const panelHref = svg.panelHref ?? ((i: number) => `data:image/png;base64,${(pictures[i] ?? Buffer.alloc(0)).toString('base64')}`);

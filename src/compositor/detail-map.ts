@@ -17,7 +17,8 @@ export function measureDetail(image: Image): DetailMap {
   ctx.drawImage(image, 0, 0, width, height);
   const { data } = ctx.getImageData(0, 0, width, height);
   const luma = new Float32Array(width * height);
-  for (let i = 0; i < width * height; i += 1) luma[i] = 0.299 * (data[i * 4] ?? 0) + 0.587 * (data[i * 4 + 1] ?? 0) + 0.114 * (data[i * 4 + 2] ?? 0);
+  for (let i = 0; i < width * height; i += 1)
+    luma[i] = 0.299 * (data[i * 4] ?? 0) + 0.587 * (data[i * 4 + 1] ?? 0) + 0.114 * (data[i * 4 + 2] ?? 0);
   const values = new Array<number>(COLUMNS * ROWS).fill(0);
   for (let y = 0; y < height; y += 1) {
     for (let x = 0; x < width; x += 1) {

@@ -85,7 +85,8 @@ export function registerLetteringFonts(): void {
       .filter((name) => test.test(name))
       .sort();
     if (files.length === 0) throw new Error(`no font files for ${family} in @fontsource/${pkg}`);
-    for (const name of files) if (!GlobalFonts.register(readFileSync(join(folder, name)), family)) throw new Error(`Skia could not read ${name}`);
+    for (const name of files)
+      if (!GlobalFonts.register(readFileSync(join(folder, name)), family)) throw new Error(`Skia could not read ${name}`);
   }
   registered = true;
 }

@@ -46,7 +46,10 @@ export function renderPageSvg(page: LetteredPage, options: SvgOptions): string {
     out.push(
       `<image href="${escape(options.panelHref(i))}" x="${frame.x}" y="${frame.y}" width="${frame.width}" height="${frame.height}" preserveAspectRatio="xMidYMid slice" clip-path="url(#panel-${i})"/>`,
     );
-    if (page.border > 0) out.push(`<rect x="${frame.x}" y="${frame.y}" width="${frame.width}" height="${frame.height}" fill="none" stroke="#111" stroke-width="${page.border}"/>`);
+    if (page.border > 0)
+      out.push(
+        `<rect x="${frame.x}" y="${frame.y}" width="${frame.width}" height="${frame.height}" fill="none" stroke="#111" stroke-width="${page.border}"/>`,
+      );
   });
   page.balloons.forEach((balloon, i) => out.push(balloonSvg(balloon, i)));
   out.push('</svg>');

@@ -4,13 +4,16 @@ import * as z from 'zod';
 
 export const snowflake = z.string().regex(/^\d{17,20}$/, 'must be a Discord id (17–20 digits)');
 export const url = (protocols: string[]) =>
-  z.string().refine((value) => {
-    try {
-      return protocols.includes(new URL(value).protocol);
-    } catch {
-      return false;
-    }
-  }, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
+  );
 export const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 export const jsonText = z.string().transform((text, ctx) => {
   try {
@@ -27,7 +30,10 @@ export const jsonText = z.string().transform((text, ctx) => {
  */
 export function splitUrlCredentials(text: string): { url: string; authorization: string | null } {
   const parsed = new URL(text);
-  const authorization = parsed.username || parsed.password ? `Basic ${Buffer.from(`${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`).toString('base64')}` : null;
+  const authorization =
+    parsed.username || parsed.password
+      ? `Basic ${Buffer.from(`${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`).toString('base64')}`
+      : null;
   parsed.username = '';
   parsed.password = '';
   return { url: parsed.toString().replace(/\/+$/, ''), authorization };

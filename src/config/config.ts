@@ -27,7 +27,10 @@ const environmentSchema = z.object({
     .default('https://cdn.discordapp.com,https://media.discordapp.net')
     .transform((text, ctx) => {
       const origins: string[] = [];
-      for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+      for (const part of text
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean)) {
         try {
           origins.push(new URL(part).origin);
         } catch {
@@ -44,7 +47,10 @@ const environmentSchema = z.object({
   DISCORD_SHARDS: z.union([z.literal('auto'), z.coerce.number().int().min(1).max(1_000)]).default('auto'),
   DATABASE_URL: url(['postgres:', 'postgresql:']),
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
-  QUEUE_PREFIX: z.string().regex(/^[a-z0-9_-]{1,40}$/i, 'must be 1–40 letters, digits, - or _').default('storyroom'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9_-]{1,40}$/i, 'must be 1–40 letters, digits, - or _')
+    .default('storyroom'),
   OPENAI_API_KEY: z.string().min(1).default('not-needed'),
   OPENAI_BASE_URL: url(['http:', 'https:']).optional(),
   NARRATOR_MODEL: z.string().min(1).default('gpt-4o-mini'),
@@ -86,12 +92,22 @@ const environmentSchema = z.object({
   // Models a story's /settings may choose, comma-separated; default: the models configured here.
   ALLOWED_MODELS: z
     .string()
-    .transform((text) => text.split(',').map((m) => m.trim()).filter(Boolean))
+    .transform((text) =>
+      text
+        .split(',')
+        .map((m) => m.trim())
+        .filter(Boolean),
+    )
     .optional(),
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
   WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   MODEL_PRICES: jsonText
-    .pipe(z.record(z.string(), z.object({ input: z.number().nonnegative(), cachedInput: z.number().nonnegative(), output: z.number().nonnegative() })))
+    .pipe(
+      z.record(
+        z.string(),
+        z.object({ input: z.number().nonnegative(), cachedInput: z.number().nonnegative(), output: z.number().nonnegative() }),
+      ),
+    )
     .optional(),
 });
 
@@ -99,20 +115,34 @@ const environmentSchema = z.object({
 const checkedEnvironment = environmentSchema.superRefine((e, ctx) => {
   // Before METRICS_TOKEN existed HTTP_API_TOKEN opened /metrics too; it still does when METRICS_TOKEN is unset.
   if (e.HTTP_PORT !== undefined && e.METRICS_TOKEN === undefined && e.HTTP_API_TOKEN === undefined) {
-    ctx.addIssue({ code: 'custom', path: ['METRICS_TOKEN'], message: "is required when HTTP_PORT is set (the bot's /metrics answers only with this bearer token)" });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['METRICS_TOKEN'],
+      message: "is required when HTTP_PORT is set (the bot's /metrics answers only with this bearer token)",
+    });
   }
   if (e.METRICS_TOKEN !== undefined && e.METRICS_TOKEN === e.HTTP_API_TOKEN) {
-    ctx.addIssue({ code: 'custom', path: ['METRICS_TOKEN'], message: 'must differ from HTTP_API_TOKEN (whoever scrapes metrics must not read the stories)' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['METRICS_TOKEN'],
+      message: 'must differ from HTTP_API_TOKEN (whoever scrapes metrics must not read the stories)',
+    });
   }
   for (const name of ['TEST_PAUSE_AFTER_ACK', 'TEST_PAUSE_BEFORE_REPLY'] as const) {
-    if (e[name] !== undefined && !isLoopback(e.DISCORD_API_URL)) ctx.addIssue({ code: 'custom', path: [name], message: 'is for tests only: it needs DISCORD_API_URL on 127.0.0.1 or localhost' });
+    if (e[name] !== undefined && !isLoopback(e.DISCORD_API_URL))
+      ctx.addIssue({ code: 'custom', path: [name], message: 'is for tests only: it needs DISCORD_API_URL on 127.0.0.1 or localhost' });
   }
   if (e.COMFYUI_WORKFLOW !== undefined && e.COMFYUI_WORKFLOW_MAPPING === undefined) {
-    ctx.addIssue({ code: 'custom', path: ['COMFYUI_WORKFLOW_MAPPING'], message: 'is required with COMFYUI_WORKFLOW: say which node input takes positive, negative, seed, width and height' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['COMFYUI_WORKFLOW_MAPPING'],
+      message: 'is required with COMFYUI_WORKFLOW: say which node input takes positive, negative, seed, width and height',
+    });
   }
 });
 
-const isLoopback = (address: string | undefined) => address !== undefined && ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(address).hostname);
+const isLoopback = (address: string | undefined) =>
+  address !== undefined && ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(address).hostname);
 
 export interface Config {
   discord: {
@@ -206,7 +236,12 @@ export interface WebConfig {
 }
 
 const webConfigOf = (e: { PUBLIC_URL?: string | undefined; WEB_PORT: number; WEB_HOST: string; WEB_PAGES_PER_SCREEN: number }): WebConfig =>
-  Object.freeze({ publicUrl: e.PUBLIC_URL ? e.PUBLIC_URL.replace(/\/+$/, '') : null, port: e.WEB_PORT, host: e.WEB_HOST, pagesPerScreen: e.WEB_PAGES_PER_SCREEN });
+  Object.freeze({
+    publicUrl: e.PUBLIC_URL ? e.PUBLIC_URL.replace(/\/+$/, '') : null,
+    port: e.WEB_PORT,
+    host: e.WEB_HOST,
+    pagesPerScreen: e.WEB_PAGES_PER_SCREEN,
+  });
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -232,9 +267,15 @@ function parseWith<Schema extends z.ZodType>(schema: Schema, env: Record<string,
 }
 
 /** The bot's and the worker's configuration, parsed once from the environment. */
-export function parseConfig(env: Record<string, string | undefined>, readFile: (path: string) => string = (path) => readFileSync(path, 'utf8')): Readonly<Config> {
+export function parseConfig(
+  env: Record<string, string | undefined>,
+  readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
+): Readonly<Config> {
   const e = parseWith(checkedEnvironment, env);
-  const workflow = chooseRenderWorkflow({ file: e.COMFYUI_WORKFLOW, mapping: e.COMFYUI_WORKFLOW_MAPPING, checkpoint: e.COMFYUI_CHECKPOINT }, readFile);
+  const workflow = chooseRenderWorkflow(
+    { file: e.COMFYUI_WORKFLOW, mapping: e.COMFYUI_WORKFLOW_MAPPING, checkpoint: e.COMFYUI_CHECKPOINT },
+    readFile,
+  );
   if (Array.isArray(workflow)) throw new ConfigError(workflow);
   const prices: PriceTable = Object.freeze({ ...DEFAULT_PRICES, ...(e.MODEL_PRICES ?? {}) });
   return Object.freeze({
@@ -255,7 +296,11 @@ export function parseConfig(env: Record<string, string | undefined>, readFile: (
       baseUrl: e.OPENAI_BASE_URL ?? null,
       narratorModel: e.NARRATOR_MODEL,
       dialogueModel: e.DIALOGUE_MODEL,
-      allowedModels: Object.freeze(e.ALLOWED_MODELS ?? [...new Set([e.NARRATOR_MODEL, e.DIALOGUE_MODEL, e.REVIEWER_MODEL ?? e.NARRATOR_MODEL, e.PANELS_MODEL ?? e.DIALOGUE_MODEL])]),
+      allowedModels: Object.freeze(
+        e.ALLOWED_MODELS ?? [
+          ...new Set([e.NARRATOR_MODEL, e.DIALOGUE_MODEL, e.REVIEWER_MODEL ?? e.NARRATOR_MODEL, e.PANELS_MODEL ?? e.DIALOGUE_MODEL]),
+        ],
+      ),
       timeoutMs: e.MODEL_TIMEOUT_MS,
       maxRetries: e.MODEL_MAX_RETRIES,
       attempts: e.GENERATION_ATTEMPTS,
@@ -265,9 +310,16 @@ export function parseConfig(env: Record<string, string | undefined>, readFile: (
       panelsModel: e.PANELS_MODEL ?? e.DIALOGUE_MODEL,
       takesStrategy: e.TAKES_STRATEGY,
     }),
-    review: Object.freeze({ minuteMs: e.REVIEW_MINUTE_MS, continuityReview: e.CONTINUITY_REVIEW === 'on', panelPrompts: e.PANEL_PROMPTS === 'on' }),
+    review: Object.freeze({
+      minuteMs: e.REVIEW_MINUTE_MS,
+      continuityReview: e.CONTINUITY_REVIEW === 'on',
+      panelPrompts: e.PANEL_PROMPTS === 'on',
+    }),
     web: webConfigOf(e),
-    http: e.HTTP_PORT === undefined ? null : Object.freeze({ port: e.HTTP_PORT, host: e.HTTP_HOST, token: e.METRICS_TOKEN ?? e.HTTP_API_TOKEN ?? null }),
+    http:
+      e.HTTP_PORT === undefined
+        ? null
+        : Object.freeze({ port: e.HTTP_PORT, host: e.HTTP_HOST, token: e.METRICS_TOKEN ?? e.HTTP_API_TOKEN ?? null }),
     worker: Object.freeze({
       metricsHttp: e.WORKER_METRICS_PORT === undefined ? null : Object.freeze({ port: e.WORKER_METRICS_PORT, host: e.WORKER_METRICS_HOST }),
       concurrency: e.WORKER_CONCURRENCY,
@@ -277,13 +329,25 @@ export function parseConfig(env: Record<string, string | undefined>, readFile: (
       slowGenerationMs: e.SLOW_GENERATION_SECONDS * 1000,
       retentionMs: e.RETENTION_DAYS * 86_400_000,
     }),
-    limits: Object.freeze({ pageStartCooldownMs: e.PAGE_START_COOLDOWN_SECONDS * 1000, maxGenerationsPerGuild: e.MAX_GENERATIONS_PER_GUILD, prices }),
+    limits: Object.freeze({
+      pageStartCooldownMs: e.PAGE_START_COOLDOWN_SECONDS * 1000,
+      maxGenerationsPerGuild: e.MAX_GENERATIONS_PER_GUILD,
+      prices,
+    }),
     logLevel: e.LOG_LEVEL,
     prices,
     render:
       e.COMFYUI_URL === undefined
         ? null
-        : Object.freeze({ ...comfyAddress(e.COMFYUI_URL), checkpoint: e.COMFYUI_CHECKPOINT, workflow: Object.freeze(workflow), timeoutMs: e.RENDER_TIMEOUT_SECONDS * 1000, concurrency: e.RENDER_CONCURRENCY, costUsd: e.RENDER_COST_USD, maxPerGuild: e.MAX_RENDERS_PER_GUILD }),
+        : Object.freeze({
+            ...comfyAddress(e.COMFYUI_URL),
+            checkpoint: e.COMFYUI_CHECKPOINT,
+            workflow: Object.freeze(workflow),
+            timeoutMs: e.RENDER_TIMEOUT_SECONDS * 1000,
+            concurrency: e.RENDER_CONCURRENCY,
+            costUsd: e.RENDER_COST_USD,
+            maxPerGuild: e.MAX_RENDERS_PER_GUILD,
+          }),
   });
 }
 
@@ -312,7 +376,10 @@ export interface WebProcessConfig {
 export function parseWebConfig(env: Record<string, string | undefined>): Readonly<WebProcessConfig> {
   const e = parseWith(webEnvironmentSchema, env);
   const web = webConfigOf(e) as WebProcessConfig['web'];
-  const promptBudget = Object.freeze({ totalTokens: e.PROMPT_TOKEN_BUDGET, bibleTokens: Math.min(e.BIBLE_TOKEN_BUDGET, e.PROMPT_TOKEN_BUDGET) });
+  const promptBudget = Object.freeze({
+    totalTokens: e.PROMPT_TOKEN_BUDGET,
+    bibleTokens: Math.min(e.BIBLE_TOKEN_BUDGET, e.PROMPT_TOKEN_BUDGET),
+  });
   return Object.freeze({ databaseUrl: e.DATABASE_URL, web, apiToken: e.HTTP_API_TOKEN ?? null, promptBudget, logLevel: e.LOG_LEVEL });
 }
 

@@ -13,20 +13,30 @@ export interface RenderWorkflow {
   hash: string;
 }
 
-const workflowGraphSchema = z.record(z.string(), z.object({ class_type: z.string(), inputs: z.record(z.string(), z.unknown()), _meta: z.object({ title: z.string() }).optional() }));
+const workflowGraphSchema = z.record(
+  z.string(),
+  z.object({ class_type: z.string(), inputs: z.record(z.string(), z.unknown()), _meta: z.object({ title: z.string() }).optional() }),
+);
 
 /**
  * The workflow renders use: the operator's file with its mapping when both are given (the schema
  * refuses a file without a mapping), else the built-in SDXL graph with the checkpoint named.
  */
-export function chooseRenderWorkflow(spec: { file: string | undefined; mapping: Record<string, unknown> | undefined; checkpoint: string }, readFile: (path: string) => string): RenderWorkflow | string[] {
+export function chooseRenderWorkflow(
+  spec: { file: string | undefined; mapping: Record<string, unknown> | undefined; checkpoint: string },
+  readFile: (path: string) => string,
+): RenderWorkflow | string[] {
   if (spec.file !== undefined && spec.mapping !== undefined) return loadRenderWorkflow(spec.file, spec.mapping, readFile);
   const builtIn = builtInPanelWorkflow(spec.checkpoint);
   return { source: 'built-in', graph: builtIn.workflow, mapping: builtIn.mapping, hash: hashWorkflow(builtIn.workflow) };
 }
 
 /** The operator's workflow file checked against its mapping: the workflow, or one line per problem. */
-function loadRenderWorkflow(path: string, mappingSpec: Record<string, unknown>, readFile: (path: string) => string): RenderWorkflow | string[] {
+function loadRenderWorkflow(
+  path: string,
+  mappingSpec: Record<string, unknown>,
+  readFile: (path: string) => string,
+): RenderWorkflow | string[] {
   let text: string;
   try {
     text = readFile(path);
@@ -40,7 +50,8 @@ function loadRenderWorkflow(path: string, mappingSpec: Record<string, unknown>, 
     return ['COMFYUI_WORKFLOW is not JSON: export it from ComfyUI with "Save (API)"'];
   }
   const graph = workflowGraphSchema.safeParse(parsed);
-  if (!graph.success) return ['COMFYUI_WORKFLOW is not an API-format workflow (nodes by id, each with class_type and inputs): export it with "Save (API)"'];
+  if (!graph.success)
+    return ['COMFYUI_WORKFLOW is not an API-format workflow (nodes by id, each with class_type and inputs): export it with "Save (API)"'];
   const workflow = graph.data as ComfyWorkflow;
   const resolved = resolveWorkflowMapping(workflow, mappingSpec);
   if ('problems' in resolved) return resolved.problems.map((problem) => `COMFYUI_WORKFLOW_MAPPING ${problem}`);

@@ -13,7 +13,11 @@ function approvedTexts(db: Executor, chapterId: number) {
 }
 
 /** Approved pages before `beforeNumber` and after `afterNumber`, newest first, at most `limit`. */
-export function listEarlierApprovedPages(db: Executor, chapterId: number, range: { afterNumber: number; beforeNumber: number; limit: number }) {
+export function listEarlierApprovedPages(
+  db: Executor,
+  chapterId: number,
+  range: { afterNumber: number; beforeNumber: number; limit: number },
+) {
   return approvedTexts(db, chapterId)
     .where('p.number', '<', range.beforeNumber)
     .where('p.number', '>', range.afterNumber)
@@ -34,7 +38,13 @@ export function listApprovedTextsInRange(db: Executor, chapterId: number, range:
 
 /** The numbers of the chapter's approved pages, in order. */
 export async function listApprovedPageNumbers(db: Executor, chapterId: number): Promise<number[]> {
-  const rows = await db.selectFrom('story_pages').select('number').where('chapter_id', '=', chapterId).where('state', '=', 'page_approved').orderBy('number').execute();
+  const rows = await db
+    .selectFrom('story_pages')
+    .select('number')
+    .where('chapter_id', '=', chapterId)
+    .where('state', '=', 'page_approved')
+    .orderBy('number')
+    .execute();
   return rows.map((row) => row.number);
 }
 

@@ -6,7 +6,14 @@ import type { Executor } from './executor.js';
 
 /** The entries in use, by type and title. */
 export function listBibleEntries(db: Executor, storyId: number): Promise<CanonicalRef[]> {
-  return db.selectFrom('canonical_refs').selectAll().where('story_id', '=', storyId).where('superseded_at', 'is', null).orderBy('ref_type').orderBy('title').execute();
+  return db
+    .selectFrom('canonical_refs')
+    .selectAll()
+    .where('story_id', '=', storyId)
+    .where('superseded_at', 'is', null)
+    .orderBy('ref_type')
+    .orderBy('title')
+    .execute();
 }
 
 /** The entries in use, with what a prompt needs of them. */

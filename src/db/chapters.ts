@@ -52,7 +52,13 @@ export async function markChapterNeedsAttention(db: Executor, chapterId: number,
 
 /** Owners and writers in the order they joined: whom a reminder names. */
 export async function listCoWriterIds(db: Executor, chapterId: number): Promise<string[]> {
-  const rows = await db.selectFrom('chapter_members').select('user_id').where('chapter_id', '=', chapterId).where('role', 'in', ['owner', 'writer']).orderBy('joined_at').execute();
+  const rows = await db
+    .selectFrom('chapter_members')
+    .select('user_id')
+    .where('chapter_id', '=', chapterId)
+    .where('role', 'in', ['owner', 'writer'])
+    .orderBy('joined_at')
+    .execute();
   return rows.map((row) => row.user_id);
 }
 
@@ -103,7 +109,12 @@ export async function setChapterCardMessage(db: Executor, chapterId: number, mes
 }
 
 export function listChapterMembers(db: Executor, chapterId: number) {
-  return db.selectFrom('chapter_members').select(['user_id', 'role', 'joined_at']).where('chapter_id', '=', chapterId).orderBy('joined_at').execute();
+  return db
+    .selectFrom('chapter_members')
+    .select(['user_id', 'role', 'joined_at'])
+    .where('chapter_id', '=', chapterId)
+    .orderBy('joined_at')
+    .execute();
 }
 
 export async function countChapterOwners(db: Executor, chapterId: number): Promise<number> {
@@ -159,7 +170,12 @@ export async function clearMemberRemoval(db: Executor, chapterId: number, userId
 }
 
 export async function wasRemovedFromChapter(db: Executor, chapterId: number, userId: string): Promise<boolean> {
-  const row = await db.selectFrom('chapter_member_removals').select('user_id').where('chapter_id', '=', chapterId).where('user_id', '=', userId).executeTakeFirst();
+  const row = await db
+    .selectFrom('chapter_member_removals')
+    .select('user_id')
+    .where('chapter_id', '=', chapterId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
   return row !== undefined;
 }
 
@@ -174,7 +190,11 @@ export function getChapterSummary(db: Executor, chapterId: number) {
 }
 
 /** Replaces the summary only if it still covers `fromThroughPage`: of two summarisers, the later one changes nothing. */
-export async function setChapterSummary(db: Executor, chapterId: number, summary: { text: string; throughPage: number; fromThroughPage: number }): Promise<void> {
+export async function setChapterSummary(
+  db: Executor,
+  chapterId: number,
+  summary: { text: string; throughPage: number; fromThroughPage: number },
+): Promise<void> {
   await db
     .updateTable('chapters')
     .set({ summary: summary.text, summary_through_page: summary.throughPage })

@@ -58,7 +58,8 @@ const preparedNames = new Map<string, string>();
  * for a fixed SQL text (parameters vary, the text does not), so the server keeps one plan per name.
  */
 export function prepareOnEveryConnection<R>(query: CompiledQuery<R>): CompiledQuery<R> {
-  if (!preparedNames.has(query.sql)) preparedNames.set(query.sql, `storyroom_${createHash('sha1').update(query.sql).digest('hex').slice(0, 16)}`);
+  if (!preparedNames.has(query.sql))
+    preparedNames.set(query.sql, `storyroom_${createHash('sha1').update(query.sql).digest('hex').slice(0, 16)}`);
   return query;
 }
 

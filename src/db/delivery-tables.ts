@@ -7,7 +7,8 @@ type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
 type Id = Generated<number>;
 
-export type MessagePurpose = 'chapter_card' | 'page_card' | 'draft' | 'failure' | 'page_summary' | 'progress' | 'reminder' | 'notice' | 'panels';
+export type MessagePurpose =
+  'chapter_card' | 'page_card' | 'draft' | 'failure' | 'page_summary' | 'progress' | 'reminder' | 'notice' | 'panels';
 
 export interface OutboxTable {
   id: Id;

@@ -10,7 +10,11 @@ export async function insertDiscordMessage(db: Executor, message: NewDiscordMess
 
 /** Records a message unless one like it is recorded already (the same message, or the page's one card); true when recorded. */
 export async function insertDiscordMessageIfAbsent(db: Executor, message: NewDiscordMessage): Promise<boolean> {
-  const result = await db.insertInto('discord_messages').values(message).onConflict((oc) => oc.doNothing()).executeTakeFirst();
+  const result = await db
+    .insertInto('discord_messages')
+    .values(message)
+    .onConflict((oc) => oc.doNothing())
+    .executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
 }
 
@@ -21,24 +25,52 @@ export function getDiscordMessageByGenerationKey(db: Executor, generationKey: st
 
 /** The message that shows a draft for a vote. */
 export function getDraftMessage(db: Executor, revisionId: number): Promise<DiscordMessage | undefined> {
-  return db.selectFrom('discord_messages').selectAll().where('revision_id', '=', revisionId).where('purpose', '=', 'draft').orderBy('id', 'desc').executeTakeFirst();
+  return db
+    .selectFrom('discord_messages')
+    .selectAll()
+    .where('revision_id', '=', revisionId)
+    .where('purpose', '=', 'draft')
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
 }
 
 export function getPageCardMessage(db: Executor, pageId: number): Promise<DiscordMessage | undefined> {
-  return db.selectFrom('discord_messages').selectAll().where('page_id', '=', pageId).where('purpose', '=', 'page_card').orderBy('id', 'desc').executeTakeFirst();
+  return db
+    .selectFrom('discord_messages')
+    .selectAll()
+    .where('page_id', '=', pageId)
+    .where('purpose', '=', 'page_card')
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
 }
 
 /** The page's "Page N · Panels" message. */
 export function getPanelsMessage(db: Executor, pageId: number): Promise<DiscordMessage | undefined> {
-  return db.selectFrom('discord_messages').selectAll().where('page_id', '=', pageId).where('purpose', '=', 'panels').orderBy('id', 'desc').executeTakeFirst();
+  return db
+    .selectFrom('discord_messages')
+    .selectAll()
+    .where('page_id', '=', pageId)
+    .where('purpose', '=', 'panels')
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
 }
 
 export function getChapterProgressMessage(db: Executor, chapterId: number): Promise<DiscordMessage | undefined> {
-  return db.selectFrom('discord_messages').selectAll().where('chapter_id', '=', chapterId).where('purpose', '=', 'progress').orderBy('id', 'desc').executeTakeFirst();
+  return db
+    .selectFrom('discord_messages')
+    .selectAll()
+    .where('chapter_id', '=', chapterId)
+    .where('purpose', '=', 'progress')
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
 }
 
 export async function setDiscordMessageRevision(db: Executor, messageRowId: number, revisionId: number): Promise<void> {
-  await db.updateTable('discord_messages').set({ revision_id: revisionId, updated_at: new Date() }).where('id', '=', messageRowId).execute();
+  await db
+    .updateTable('discord_messages')
+    .set({ revision_id: revisionId, updated_at: new Date() })
+    .where('id', '=', messageRowId)
+    .execute();
 }
 
 export async function deleteDiscordMessage(db: Executor, messageRowId: number): Promise<void> {
@@ -60,7 +92,10 @@ export async function lockDiscordMessageTarget(trx: Transaction<Database>, targe
  * record, or is posting now) or a new one with this nonce. A claim for another channel (the chapter
  * moved to a new thread) is replaced. Call under the target's lock.
  */
-export async function claimDiscordMessageTarget(trx: Transaction<Database>, claim: { target: string; channelId: string; nonce: string }): Promise<{ claim: DiscordMessageClaim; earlier: boolean }> {
+export async function claimDiscordMessageTarget(
+  trx: Transaction<Database>,
+  claim: { target: string; channelId: string; nonce: string },
+): Promise<{ claim: DiscordMessageClaim; earlier: boolean }> {
   const existing = await trx.selectFrom('discord_message_claims').selectAll().where('target', '=', claim.target).executeTakeFirst();
   if (existing && existing.channel_id === claim.channelId) return { claim: existing, earlier: true };
   const made = await trx

@@ -14,5 +14,10 @@ export function listChapterPagesForExport(db: Executor, chapterId: number) {
 /** Every draft of these pages, oldest version first. */
 export async function listRevisionsOfPages(db: Executor, pageIds: number[]) {
   if (pageIds.length === 0) return [];
-  return db.selectFrom('page_revisions').select(['id', 'page_id', 'kind', 'version', 'body', 'structured']).where('page_id', 'in', pageIds).orderBy('version').execute();
+  return db
+    .selectFrom('page_revisions')
+    .select(['id', 'page_id', 'kind', 'version', 'body', 'structured'])
+    .where('page_id', 'in', pageIds)
+    .orderBy('version')
+    .execute();
 }

@@ -26,16 +26,25 @@ export function getPageForSlot(db: Executor, pageId: number) {
  * In one server: how many other drafts hold a slot, and how many drafts waiting for one were queued
  * before this page's (in queue order: when queued, then page id).
  */
-export async function countSlotsHeldAndWaitingAhead(db: Executor, guildId: string, page: { id: number; queuedAt: Date }): Promise<{ held: number; ahead: number }> {
+export async function countSlotsHeldAndWaitingAhead(
+  db: Executor,
+  guildId: string,
+  page: { id: number; queuedAt: Date },
+): Promise<{ held: number; ahead: number }> {
   const row = await db
     .selectFrom('story_pages as p')
     .innerJoin('chapters as c', 'c.id', 'p.chapter_id')
     .innerJoin('stories as s', 's.id', 'c.story_id')
     .select((eb) => [
-      eb.fn.countAll<number>().filterWhere(sql<boolean>`p.slot_version is not distinct from p.version`).as('held'),
       eb.fn
         .countAll<number>()
-        .filterWhere(sql<boolean>`p.slot_version is distinct from p.version and (p.generation_started_at, p.id) < (${page.queuedAt}, ${page.id})`)
+        .filterWhere(sql<boolean>`p.slot_version is not distinct from p.version`)
+        .as('held'),
+      eb.fn
+        .countAll<number>()
+        .filterWhere(
+          sql<boolean>`p.slot_version is distinct from p.version and (p.generation_started_at, p.id) < (${page.queuedAt}, ${page.id})`,
+        )
         .as('ahead'),
     ])
     .where('s.guild_id', '=', guildId)

@@ -21,7 +21,13 @@ export async function insertInteractionReceipt(db: Executor, interactionId: stri
     .insertInto('interaction_receipts')
     .values(
       inbox
-        ? { interaction_id: interactionId, payload: inbox.payload, token: inbox.token, owner: inbox.owner, lease_until: sql<Date>`now() + ${inbox.leaseMs} * interval '1 millisecond'` }
+        ? {
+            interaction_id: interactionId,
+            payload: inbox.payload,
+            token: inbox.token,
+            owner: inbox.owner,
+            lease_until: sql<Date>`now() + ${inbox.leaseMs} * interval '1 millisecond'`,
+          }
         : { interaction_id: interactionId },
     )
     .onConflict((oc) => oc.column('interaction_id').doNothing())
@@ -32,12 +38,19 @@ export async function insertInteractionReceipt(db: Executor, interactionId: stri
 
 /** The statement that records, inside the effects' own transaction, that they committed; no row: another process holds it or committed first. */
 export function markInteractionCommittedQuery(interactionId: string, owner: string): CompiledQuery {
-  return CompiledQuery.raw('update interaction_receipts set committed_at = now() where interaction_id = $1 and owner = $2 and committed_at is null', [interactionId, owner]);
+  return CompiledQuery.raw(
+    'update interaction_receipts set committed_at = now() where interaction_id = $1 and owner = $2 and committed_at is null',
+    [interactionId, owner],
+  );
 }
 
 /** Keeps the answer before it is delivered, so it can be delivered again (null: it cannot be kept, e.g. a file). */
 export async function keepInteractionReply(db: Executor, interactionId: string, reply: unknown): Promise<void> {
-  await db.updateTable('interaction_receipts').set({ reply: reply === null ? null : JSON.stringify(reply) }).where('interaction_id', '=', interactionId).execute();
+  await db
+    .updateTable('interaction_receipts')
+    .set({ reply: reply === null ? null : JSON.stringify(reply) })
+    .where('interaction_id', '=', interactionId)
+    .execute();
 }
 
 /** The answer was delivered (or never can be): nothing left to finish, and the token is forgotten. */
@@ -50,7 +63,12 @@ export async function completeInteraction(db: Executor, interactionId: string): 
 }
 
 /** Keeps holding the interactions this process is still handling. */
-export async function renewInteractionLeases(db: Executor, owner: string, interactionIds: readonly string[], leaseMs: number): Promise<void> {
+export async function renewInteractionLeases(
+  db: Executor,
+  owner: string,
+  interactionIds: readonly string[],
+  leaseMs: number,
+): Promise<void> {
   if (interactionIds.length === 0) return;
   await db
     .updateTable('interaction_receipts')
@@ -82,7 +100,11 @@ export async function claimUnfinishedInteractions(
 ): Promise<UnfinishedInteraction[]> {
   const rows = await db
     .updateTable('interaction_receipts')
-    .set((eb) => ({ owner: claim.owner, lease_until: sql<Date>`now() + ${claim.leaseMs} * interval '1 millisecond'`, attempts: eb('attempts', '+', 1) }))
+    .set((eb) => ({
+      owner: claim.owner,
+      lease_until: sql<Date>`now() + ${claim.leaseMs} * interval '1 millisecond'`,
+      attempts: eb('attempts', '+', 1),
+    }))
     .where('interaction_id', 'in', (eb) =>
       eb
         .selectFrom('interaction_receipts')
@@ -101,7 +123,16 @@ export async function claimUnfinishedInteractions(
     .execute();
   return rows.flatMap((row) =>
     row.payload && row.token
-      ? [{ interactionId: row.interaction_id, payload: JSON.parse(row.payload) as Record<string, unknown>, token: row.token, attempts: row.attempts, committed: row.committed_at !== null, reply: row.reply === null ? null : (JSON.parse(row.reply) as unknown) }]
+      ? [
+          {
+            interactionId: row.interaction_id,
+            payload: JSON.parse(row.payload) as Record<string, unknown>,
+            token: row.token,
+            attempts: row.attempts,
+            committed: row.committed_at !== null,
+            reply: row.reply === null ? null : (JSON.parse(row.reply) as unknown),
+          },
+        ]
       : [],
   );
 }

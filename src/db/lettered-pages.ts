@@ -23,7 +23,16 @@ export function findNewestLettered(db: Executor, pageId: number): Promise<Letter
  */
 export async function insertLetteredVersion(
   db: Executor,
-  row: { pageId: number; version: number; setVersion: number; imageHash: string; svg: string; layout: unknown; flagged: FlaggedLine[]; createdBy: string | null },
+  row: {
+    pageId: number;
+    version: number;
+    setVersion: number;
+    imageHash: string;
+    svg: string;
+    layout: unknown;
+    flagged: FlaggedLine[];
+    createdBy: string | null;
+  },
 ): Promise<{ row: LetteredPageRow; superseded: number[] }> {
   const inserted = await db
     .insertInto('lettered_pages')
@@ -72,7 +81,11 @@ export async function listLetteredVoters(db: Executor, letteredPageId: number): 
 }
 
 export async function insertLetteredVote(db: Executor, letteredPageId: number, userId: string): Promise<void> {
-  await db.insertInto('lettered_page_votes').values({ lettered_page_id: letteredPageId, user_id: userId }).onConflict((oc) => oc.doNothing()).execute();
+  await db
+    .insertInto('lettered_page_votes')
+    .values({ lettered_page_id: letteredPageId, user_id: userId })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
 }
 
 export async function approveLetteredVersion(db: Executor, letteredPageId: number, decidedBy: string): Promise<void> {
@@ -80,7 +93,10 @@ export async function approveLetteredVersion(db: Executor, letteredPageId: numbe
 }
 
 /** Each of these pages' approved lettered version's image (the newest approved, when a reopened page has several). */
-export function listApprovedLetteredImagesOfPages(db: Executor, pageIds: number[]): Promise<{ pageId: number; hash: string; byteSize: number; contentType: string }[]> {
+export function listApprovedLetteredImagesOfPages(
+  db: Executor,
+  pageIds: number[],
+): Promise<{ pageId: number; hash: string; byteSize: number; contentType: string }[]> {
   if (pageIds.length === 0) return Promise.resolve([]);
   return db
     .selectFrom('lettered_pages as l')

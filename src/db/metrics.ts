@@ -3,7 +3,11 @@ import type { Executor } from './executor.js';
 // Read model for the Prometheus metrics: totals over every story.
 
 export function countTransitionsByEvent(db: Executor) {
-  return db.selectFrom('page_transitions').select(['event', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('event').execute();
+  return db
+    .selectFrom('page_transitions')
+    .select(['event', (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy('event')
+    .execute();
 }
 
 /** Model calls, tokens and latency per agent and outcome (sums come back from pg as text). */

@@ -2,7 +2,10 @@ import { Migrator, type Kysely, type MigrationResultSet } from 'kysely';
 import { migrations } from '../../migrations/index.js';
 
 export class MigrationFailedError extends Error {
-  constructor(readonly migrationName: string | null, cause: unknown) {
+  constructor(
+    readonly migrationName: string | null,
+    cause: unknown,
+  ) {
     super(`migration ${migrationName ?? '(unknown)'} failed: ${cause instanceof Error ? cause.message : String(cause)}`, {
       cause,
     });

@@ -23,7 +23,12 @@ export async function writeToOutbox(db: Executor, jobs: readonly OutboxJob[]): P
 }
 
 /** One job into the outbox (see writeToOutbox). */
-export async function addToOutbox<N extends JobName>(db: Executor, name: N, data: JobData<N>, options: { runAt?: Date } = {}): Promise<OutboxJob> {
+export async function addToOutbox<N extends JobName>(
+  db: Executor,
+  name: N,
+  data: JobData<N>,
+  options: { runAt?: Date } = {},
+): Promise<OutboxJob> {
   const job = describeJob(name, data, options);
   await writeToOutbox(db, [job]);
   return job;
@@ -69,7 +74,12 @@ export async function recordOutboxRelayFailure(db: Executor, outboxId: number, e
 
 /** Records that a job ran to an end (completed, or failed for good): the sweeper stops watching it. */
 export async function markOutboxJobCompleted(db: Executor, jobKey: string): Promise<void> {
-  await db.updateTable('outbox').set({ completed_at: new Date() }).where('job_key', '=', jobKey).where('completed_at', 'is', null).execute();
+  await db
+    .updateTable('outbox')
+    .set({ completed_at: new Date() })
+    .where('job_key', '=', jobKey)
+    .where('completed_at', 'is', null)
+    .execute();
 }
 
 /** Jobs handed to Redis before `relayedBefore` (and due by then) that have not run to an end. */

@@ -7,16 +7,18 @@ import type { Executor } from './executor.js';
 
 /** The page's newest draft of this kind. */
 export function getLatestRevision(db: Executor, pageId: number, kind: DraftKind) {
-  return db
-    .selectFrom('page_revisions')
-    .select(['id', 'version', 'body', 'status'])
-    .where('page_id', '=', pageId)
-    .where('kind', '=', kind)
-    // A round's votes and feedback are on its take A.
-    .where('take', '=', 0)
-    .orderBy('version', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+  return (
+    db
+      .selectFrom('page_revisions')
+      .select(['id', 'version', 'body', 'status'])
+      .where('page_id', '=', pageId)
+      .where('kind', '=', kind)
+      // A round's votes and feedback are on its take A.
+      .where('take', '=', 0)
+      .orderBy('version', 'desc')
+      .limit(1)
+      .executeTakeFirst()
+  );
 }
 
 /**
@@ -67,8 +69,20 @@ export function listPageVersions(db: Executor, pageId: number) {
       'r.restored_from_version',
       'r.edited_by',
       'r.review_notes',
-      jsonArrayFrom(eb.selectFrom('votes as v').select(['v.user_id as userId', 'v.choice', 'v.pick']).whereRef('v.revision_id', '=', 'r.id').orderBy('v.created_at')).as('votes'),
-      jsonArrayFrom(eb.selectFrom('user_feedback as f').select(['f.user_id as userId', 'f.body']).whereRef('f.revision_id', '=', 'r.id').orderBy('f.id')).as('feedback'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('votes as v')
+          .select(['v.user_id as userId', 'v.choice', 'v.pick'])
+          .whereRef('v.revision_id', '=', 'r.id')
+          .orderBy('v.created_at'),
+      ).as('votes'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('user_feedback as f')
+          .select(['f.user_id as userId', 'f.body'])
+          .whereRef('f.revision_id', '=', 'r.id')
+          .orderBy('f.id'),
+      ).as('feedback'),
     ])
     .where('r.page_id', '=', pageId)
     .orderBy('r.created_at')

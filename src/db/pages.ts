@@ -72,19 +72,30 @@ export function insertPage(db: Executor, page: NewStoryPage): Promise<StoryPage>
   return db.insertInto('story_pages').values(page).returningAll().executeTakeFirstOrThrow();
 }
 
-
 export function findPageByNumber(db: Executor, chapterId: number, pageNumber: number): Promise<StoryPage | undefined> {
   return db.selectFrom('story_pages').selectAll().where('chapter_id', '=', chapterId).where('number', '=', pageNumber).executeTakeFirst();
 }
 
 /** The chapter's pages, newest first, for autocomplete: number and state only. */
 export function listPageNumbers(db: Executor, chapterId: number, limit: number): Promise<{ number: number; state: StoryPage['state'] }[]> {
-  return db.selectFrom('story_pages').select(['number', 'state']).where('chapter_id', '=', chapterId).orderBy('number', 'desc').limit(limit).execute();
+  return db
+    .selectFrom('story_pages')
+    .select(['number', 'state'])
+    .where('chapter_id', '=', chapterId)
+    .orderBy('number', 'desc')
+    .limit(limit)
+    .execute();
 }
 
 /** The chapter's first page not yet approved: a chapter writes one page at a time. */
 export function findUnfinishedPage(db: Executor, chapterId: number): Promise<StoryPage | undefined> {
-  return db.selectFrom('story_pages').selectAll().where('chapter_id', '=', chapterId).where('state', '!=', 'page_approved').orderBy('number').executeTakeFirst();
+  return db
+    .selectFrom('story_pages')
+    .selectAll()
+    .where('chapter_id', '=', chapterId)
+    .where('state', '!=', 'page_approved')
+    .orderBy('number')
+    .executeTakeFirst();
 }
 
 export async function getLastPageNumber(db: Executor, chapterId: number): Promise<number> {

@@ -10,7 +10,20 @@ export type { PanelRender };
  */
 export async function insertPanelRender(
   db: Executor,
-  render: { pageId: number; panelPromptId: number; panelNumber: number; seed: number; prompt: string; negativePrompt: string; width: number; height: number; workflowHash: string; comfyPromptId: string; requestedBy: string | null; costUsd?: number },
+  render: {
+    pageId: number;
+    panelPromptId: number;
+    panelNumber: number;
+    seed: number;
+    prompt: string;
+    negativePrompt: string;
+    width: number;
+    height: number;
+    workflowHash: string;
+    comfyPromptId: string;
+    requestedBy: string | null;
+    costUsd?: number;
+  },
 ): Promise<PanelRender> {
   return db
     .insertInto('panel_renders')
@@ -39,20 +52,40 @@ export async function findPanelRender(db: Executor, renderId: number): Promise<P
 
 /** Written just before the prompt goes to ComfyUI: from then on a retry asks ComfyUI before sending again. */
 export async function markRenderSubmitted(db: Executor, renderId: number): Promise<void> {
-  await db.updateTable('panel_renders').set({ status: 'submitted', submitted_at: sql<Date>`coalesce(submitted_at, now())` }).where('id', '=', renderId).where('status', 'in', ['queued', 'submitted']).execute();
+  await db
+    .updateTable('panel_renders')
+    .set({ status: 'submitted', submitted_at: sql<Date>`coalesce(submitted_at, now())` })
+    .where('id', '=', renderId)
+    .where('status', 'in', ['queued', 'submitted'])
+    .execute();
 }
 
 export async function markRenderDone(db: Executor, renderId: number, imageHash: string): Promise<void> {
-  await db.updateTable('panel_renders').set({ status: 'done', image_hash: imageHash, failure: null, finished_at: sql<Date>`now()` }).where('id', '=', renderId).execute();
+  await db
+    .updateTable('panel_renders')
+    .set({ status: 'done', image_hash: imageHash, failure: null, finished_at: sql<Date>`now()` })
+    .where('id', '=', renderId)
+    .execute();
 }
 
 export async function markRenderFailed(db: Executor, renderId: number, failure: string, kind: RenderFailureKind): Promise<void> {
-  await db.updateTable('panel_renders').set({ status: 'failed', failure, failure_kind: kind, finished_at: sql<Date>`now()` }).where('id', '=', renderId).where('status', '<>', 'done').execute();
+  await db
+    .updateTable('panel_renders')
+    .set({ status: 'failed', failure, failure_kind: kind, finished_at: sql<Date>`now()` })
+    .where('id', '=', renderId)
+    .where('status', '<>', 'done')
+    .execute();
 }
 
 /** Every render of a page, by panel and render number: the history a reroll or a prompt change adds to. */
 export async function listPanelRendersOfPage(db: Executor, pageId: number): Promise<PanelRender[]> {
-  return db.selectFrom('panel_renders').selectAll().where('page_id', '=', pageId).orderBy('panel_number').orderBy('render_number').execute();
+  return db
+    .selectFrom('panel_renders')
+    .selectAll()
+    .where('page_id', '=', pageId)
+    .orderBy('panel_number')
+    .orderBy('render_number')
+    .execute();
 }
 
 /** The latest render of each panel of a page. */
@@ -69,13 +102,26 @@ export async function listLatestPanelRenders(db: Executor, pageId: number): Prom
 
 /** Whether a render of this panel is waiting or running: a second one would only queue behind it. */
 export async function hasRenderInProgress(db: Executor, panelPromptId: number): Promise<boolean> {
-  const row = await db.selectFrom('panel_renders').select('id').where('panel_prompt_id', '=', panelPromptId).where('status', 'in', ['queued', 'submitted']).executeTakeFirst();
+  const row = await db
+    .selectFrom('panel_renders')
+    .select('id')
+    .where('panel_prompt_id', '=', panelPromptId)
+    .where('status', 'in', ['queued', 'submitted'])
+    .executeTakeFirst();
   return row !== undefined;
 }
 
 /** The newest render of one panel, or null before its first. */
 export async function findLatestRenderOfPanel(db: Executor, panelPromptId: number): Promise<PanelRender | null> {
-  return (await db.selectFrom('panel_renders').selectAll().where('panel_prompt_id', '=', panelPromptId).orderBy('render_number', 'desc').limit(1).executeTakeFirst()) ?? null;
+  return (
+    (await db
+      .selectFrom('panel_renders')
+      .selectAll()
+      .where('panel_prompt_id', '=', panelPromptId)
+      .orderBy('render_number', 'desc')
+      .limit(1)
+      .executeTakeFirst()) ?? null
+  );
 }
 
 /** Serialises every per-server render cap decision of one guild until the transaction ends (count, then insert). */
@@ -116,12 +162,17 @@ function approvedSetImages(db: Executor) {
     .selectFrom('panel_renders as r')
     .innerJoin('images as i', 'i.hash', 'r.image_hash')
     .innerJoin('story_pages as p', 'p.id', 'r.page_id')
-    .innerJoin('panel_prompts as pp', (join) => join.onRef('pp.id', '=', 'r.panel_prompt_id').onRef('pp.revision_id', '=', 'p.approved_dialogue_id'))
+    .innerJoin('panel_prompts as pp', (join) =>
+      join.onRef('pp.id', '=', 'r.panel_prompt_id').onRef('pp.revision_id', '=', 'p.approved_dialogue_id'),
+    )
     .where('r.approved', '=', true);
 }
 
 /** The images of the approved sets of these pages by page and panel: their hash and size, not their bytes. */
-export async function listApprovedRenderImagesOfPages(db: Executor, pageIds: number[]): Promise<{ pageId: number; panelNumber: number; hash: string; byteSize: number; contentType: string }[]> {
+export async function listApprovedRenderImagesOfPages(
+  db: Executor,
+  pageIds: number[],
+): Promise<{ pageId: number; panelNumber: number; hash: string; byteSize: number; contentType: string }[]> {
   if (pageIds.length === 0) return [];
   return approvedSetImages(db)
     .select(['r.page_id as pageId', 'r.panel_number as panelNumber', 'i.hash', 'i.byte_size as byteSize', 'i.content_type as contentType'])
@@ -143,5 +194,12 @@ export async function sumApprovedRenderImageBytesOfChapter(db: Executor, chapter
 /** The newest render of each of these panels (a page's current panel prompts). */
 export async function listLatestRendersOfPanels(db: Executor, panelPromptIds: number[]): Promise<PanelRender[]> {
   if (panelPromptIds.length === 0) return [];
-  return db.selectFrom('panel_renders').selectAll().distinctOn('panel_prompt_id').where('panel_prompt_id', 'in', panelPromptIds).orderBy('panel_prompt_id').orderBy('id', 'desc').execute();
+  return db
+    .selectFrom('panel_renders')
+    .selectAll()
+    .distinctOn('panel_prompt_id')
+    .where('panel_prompt_id', 'in', panelPromptIds)
+    .orderBy('panel_prompt_id')
+    .orderBy('id', 'desc')
+    .execute();
 }

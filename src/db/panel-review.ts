@@ -3,10 +3,20 @@ import type { Executor } from './executor.js';
 
 // A page's panels under review in the thread: prompt changes, approvals of the set, the set's approval.
 
-export async function insertPanelPromptEdit(db: Executor, edit: { pageId: number; panelPromptId: number; userId: string; oldPrompt: string; newPrompt: string; renderId: number }): Promise<void> {
+export async function insertPanelPromptEdit(
+  db: Executor,
+  edit: { pageId: number; panelPromptId: number; userId: string; oldPrompt: string; newPrompt: string; renderId: number },
+): Promise<void> {
   await db
     .insertInto('panel_prompt_edits')
-    .values({ page_id: edit.pageId, panel_prompt_id: edit.panelPromptId, user_id: edit.userId, old_prompt: edit.oldPrompt, new_prompt: edit.newPrompt, render_id: edit.renderId })
+    .values({
+      page_id: edit.pageId,
+      panel_prompt_id: edit.panelPromptId,
+      user_id: edit.userId,
+      old_prompt: edit.oldPrompt,
+      new_prompt: edit.newPrompt,
+      render_id: edit.renderId,
+    })
     .execute();
 }
 
@@ -38,7 +48,10 @@ export async function listPanelSetVotes(db: Executor, pageId: number): Promise<{
 }
 
 /** The page's latest approval of a set; it holds only while the set is still that version. */
-export async function findPanelSetApproval(db: Executor, pageId: number): Promise<{ setVersion: number; decidedBy: string; createdAt: Date } | null> {
+export async function findPanelSetApproval(
+  db: Executor,
+  pageId: number,
+): Promise<{ setVersion: number; decidedBy: string; createdAt: Date } | null> {
   const row = await db
     .selectFrom('panel_set_approvals')
     .select(['set_version as setVersion', 'decided_by as decidedBy', 'created_at as createdAt'])
@@ -50,8 +63,14 @@ export async function findPanelSetApproval(db: Executor, pageId: number): Promis
 }
 
 /** The set is approved: the approval, and its renders marked (the reader and the exports show those). */
-export async function recordPanelSetApproval(db: Executor, approval: { pageId: number; setVersion: number; decidedBy: string; renderIds: number[] }): Promise<void> {
-  await db.insertInto('panel_set_approvals').values({ page_id: approval.pageId, set_version: approval.setVersion, decided_by: approval.decidedBy }).execute();
+export async function recordPanelSetApproval(
+  db: Executor,
+  approval: { pageId: number; setVersion: number; decidedBy: string; renderIds: number[] },
+): Promise<void> {
+  await db
+    .insertInto('panel_set_approvals')
+    .values({ page_id: approval.pageId, set_version: approval.setVersion, decided_by: approval.decidedBy })
+    .execute();
   // Only this set's renders are the approved ones (a reopened page's earlier set no longer is).
   await db
     .updateTable('panel_renders')

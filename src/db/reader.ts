@@ -22,7 +22,11 @@ function approvedPages(db: Executor, storyId: number) {
 export function listReadableChapters(db: Executor, storyId: number) {
   return approvedPages(db, storyId)
     .select(['c.number', 'c.title'])
-    .select((eb) => [eb.fn.countAll<string>().as('approvedPages'), eb.fn.min(approvedAt).as('firstApprovedAt'), eb.fn.max(approvedAt).as('latestApprovedAt')])
+    .select((eb) => [
+      eb.fn.countAll<string>().as('approvedPages'),
+      eb.fn.min(approvedAt).as('firstApprovedAt'),
+      eb.fn.max(approvedAt).as('latestApprovedAt'),
+    ])
     .groupBy(['c.id', 'c.number', 'c.title'])
     .orderBy('c.number')
     .execute();
@@ -33,7 +37,14 @@ export function listLatestApprovedPages(db: Executor, storyId: number, limit: nu
   return db
     .selectFrom(
       approvedPages(db, storyId)
-        .select(['p.id', 'p.number', 'c.number as chapterNumber', 'c.title as chapterTitle', 'n.body as narration', 'd.id as dialogueRevisionId'])
+        .select([
+          'p.id',
+          'p.number',
+          'c.number as chapterNumber',
+          'c.title as chapterTitle',
+          'n.body as narration',
+          'd.id as dialogueRevisionId',
+        ])
         .select(approvedAt.as('approvedAt'))
         .select(sql<string>`row_number() over (partition by p.chapter_id order by p.number)`.as('position'))
         .as('page'),
@@ -90,7 +101,9 @@ export async function listApprovedPanelImages(db: Executor, pageIds: number[]): 
     .innerJoin('images as i', 'i.hash', 'r.image_hash')
     // Renders of the page's approved dialogue's panels only (a reopened page drew new ones).
     .innerJoin('story_pages as p', 'p.id', 'r.page_id')
-    .innerJoin('panel_prompts as pp', (join) => join.onRef('pp.id', '=', 'r.panel_prompt_id').onRef('pp.revision_id', '=', 'p.approved_dialogue_id'))
+    .innerJoin('panel_prompts as pp', (join) =>
+      join.onRef('pp.id', '=', 'r.panel_prompt_id').onRef('pp.revision_id', '=', 'p.approved_dialogue_id'),
+    )
     .select(['r.page_id as pageId', 'r.panel_number as panelNumber', 'i.hash', 'i.content_type as contentType', 'i.width', 'i.height'])
     .distinctOn(['r.page_id', 'r.panel_number'])
     .where('r.page_id', 'in', pageIds)
@@ -107,7 +120,9 @@ export async function listApprovedPanelImages(db: Executor, pageIds: number[]): 
 export async function listStoryPagesShowingImage(db: Executor, storyId: number, hash: string): Promise<number[]> {
   const rows = await approvedPages(db, storyId)
     .innerJoin('panel_renders as r', 'r.page_id', 'p.id')
-    .innerJoin('panel_prompts as pp', (join) => join.onRef('pp.id', '=', 'r.panel_prompt_id').onRef('pp.revision_id', '=', 'p.approved_dialogue_id'))
+    .innerJoin('panel_prompts as pp', (join) =>
+      join.onRef('pp.id', '=', 'r.panel_prompt_id').onRef('pp.revision_id', '=', 'p.approved_dialogue_id'),
+    )
     .select('p.id')
     .distinct()
     .where('r.image_hash', '=', hash)

@@ -8,7 +8,9 @@ const BATCH = 5_000;
 export async function pruneInteractionReceipts(db: Executor, receivedBefore: Date): Promise<number> {
   const result = await db
     .deleteFrom('interaction_receipts')
-    .where('interaction_id', 'in', (eb) => eb.selectFrom('interaction_receipts').select('interaction_id').where('received_at', '<', receivedBefore).limit(BATCH))
+    .where('interaction_id', 'in', (eb) =>
+      eb.selectFrom('interaction_receipts').select('interaction_id').where('received_at', '<', receivedBefore).limit(BATCH),
+    )
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }

@@ -8,8 +8,21 @@ export function findRevisionByGenerationKey(db: Executor, generationKey: string)
 }
 
 /** A version's take (A when none is named: a round of one take has only A). */
-export function findRevisionByVersion(db: Executor, pageId: number, kind: DraftKind, version: number, take = 0): Promise<PageRevision | undefined> {
-  return db.selectFrom('page_revisions').selectAll().where('page_id', '=', pageId).where('kind', '=', kind).where('version', '=', version).where('take', '=', take).executeTakeFirst();
+export function findRevisionByVersion(
+  db: Executor,
+  pageId: number,
+  kind: DraftKind,
+  version: number,
+  take = 0,
+): Promise<PageRevision | undefined> {
+  return db
+    .selectFrom('page_revisions')
+    .selectAll()
+    .where('page_id', '=', pageId)
+    .where('kind', '=', kind)
+    .where('version', '=', version)
+    .where('take', '=', take)
+    .executeTakeFirst();
 }
 
 /** Every take of the round a revision belongs to, A first. */
@@ -29,7 +42,12 @@ export function listRoundTakes(db: Executor, revision: Pick<PageRevision, 'page_
  * is approved and the others are superseded (not chosen). Sent back or superseded: every take goes
  * that way. Returns take A.
  */
-export async function closeRound(db: Executor, leadRevisionId: number, status: Exclude<RevisionStatus, 'open'>, pickedTake: number | null): Promise<PageRevision> {
+export async function closeRound(
+  db: Executor,
+  leadRevisionId: number,
+  status: Exclude<RevisionStatus, 'open'>,
+  pickedTake: number | null,
+): Promise<PageRevision> {
   const decidedAt = new Date();
   const takes = db
     .updateTable('page_revisions as t')
@@ -43,7 +61,10 @@ export async function closeRound(db: Executor, leadRevisionId: number, status: E
     await takes.set({ status, decided_at: decidedAt }).execute();
   } else {
     await takes
-      .set((eb) => ({ status: eb.case().when('t.take', '=', pickedTake).then<RevisionStatus>('approved').else<RevisionStatus>('superseded').end(), decided_at: decidedAt }))
+      .set((eb) => ({
+        status: eb.case().when('t.take', '=', pickedTake).then<RevisionStatus>('approved').else<RevisionStatus>('superseded').end(),
+        decided_at: decidedAt,
+      }))
       .execute();
   }
   return db.selectFrom('page_revisions').selectAll().where('id', '=', leadRevisionId).executeTakeFirstOrThrow();
@@ -53,7 +74,9 @@ export async function closeRound(db: Executor, leadRevisionId: number, status: E
 export function findOpenTakeOfRound(db: Executor, leadRevisionId: number, take: number): Promise<PageRevision | undefined> {
   return db
     .selectFrom('page_revisions as t')
-    .innerJoin('page_revisions as lead', (join) => join.onRef('lead.page_id', '=', 't.page_id').onRef('lead.kind', '=', 't.kind').onRef('lead.version', '=', 't.version'))
+    .innerJoin('page_revisions as lead', (join) =>
+      join.onRef('lead.page_id', '=', 't.page_id').onRef('lead.kind', '=', 't.kind').onRef('lead.version', '=', 't.version'),
+    )
     .selectAll('t')
     .where('lead.id', '=', leadRevisionId)
     .where('t.take', '=', take)
@@ -62,14 +85,25 @@ export function findOpenTakeOfRound(db: Executor, leadRevisionId: number, take: 
 }
 
 /** A page's versions of one kind, newest first, for autocomplete: one row per version, with how many takes it had. */
-export async function listRevisionVersions(db: Executor, pageId: number, kind: DraftKind, limit: number): Promise<(Pick<PageRevision, 'version' | 'status' | 'restored_from_version'> & { takes: number })[]> {
+export async function listRevisionVersions(
+  db: Executor,
+  pageId: number,
+  kind: DraftKind,
+  limit: number,
+): Promise<(Pick<PageRevision, 'version' | 'status' | 'restored_from_version'> & { takes: number })[]> {
   const rows = await db
     .selectFrom('page_revisions as r')
     .select((eb) => [
       'r.version',
       'r.status',
       'r.restored_from_version',
-      eb.selectFrom('page_revisions as t').select(eb.fn.countAll<number>().as('n')).whereRef('t.page_id', '=', 'r.page_id').whereRef('t.kind', '=', 'r.kind').whereRef('t.version', '=', 'r.version').as('takes'),
+      eb
+        .selectFrom('page_revisions as t')
+        .select(eb.fn.countAll<number>().as('n'))
+        .whereRef('t.page_id', '=', 'r.page_id')
+        .whereRef('t.kind', '=', 'r.kind')
+        .whereRef('t.version', '=', 'r.version')
+        .as('takes'),
     ])
     .where('r.page_id', '=', pageId)
     .where('r.kind', '=', kind)

@@ -27,7 +27,12 @@ export function listRendersUnfinishedBefore(db: Executor, before: Date) {
   return db
     .selectFrom('panel_renders')
     .select(['id', 'page_id', 'status'])
-    .where((eb) => eb.or([eb.and([eb('status', '=', 'submitted'), eb('submitted_at', '<', before)]), eb.and([eb('status', '=', 'queued'), eb('created_at', '<', before)])]))
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('status', '=', 'submitted'), eb('submitted_at', '<', before)]),
+        eb.and([eb('status', '=', 'queued'), eb('created_at', '<', before)]),
+      ]),
+    )
     .orderBy('id')
     .execute();
 }
@@ -51,7 +56,9 @@ export function listOpenDraftsWithoutMessage(db: Executor, createdBefore: Date) 
   return db
     .selectFrom('story_pages as p')
     .innerJoin('page_revisions as r', 'r.id', 'p.current_revision_id')
-    .innerJoin('page_revisions as t', (join) => join.onRef('t.page_id', '=', 'r.page_id').onRef('t.kind', '=', 'r.kind').onRef('t.version', '=', 'r.version'))
+    .innerJoin('page_revisions as t', (join) =>
+      join.onRef('t.page_id', '=', 'r.page_id').onRef('t.kind', '=', 'r.kind').onRef('t.version', '=', 'r.version'),
+    )
     .innerJoin('chapters as c', 'c.id', 'p.chapter_id')
     .select(['p.id as pageId', 't.id as revisionId'])
     .where('p.state', 'in', ['user_reviewing_narration', 'user_reviewing_dialogue'])
@@ -59,6 +66,12 @@ export function listOpenDraftsWithoutMessage(db: Executor, createdBefore: Date) 
     .where('t.status', '=', 'open')
     .where('c.status', '=', 'open')
     .where('t.created_at', '<', createdBefore)
-    .where((eb) => eb.not(eb.exists(eb.selectFrom('discord_messages as m').select('m.id').whereRef('m.revision_id', '=', 't.id').where('m.purpose', '=', 'draft'))))
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb.selectFrom('discord_messages as m').select('m.id').whereRef('m.revision_id', '=', 't.id').where('m.purpose', '=', 'draft'),
+        ),
+      ),
+    )
     .execute();
 }

@@ -19,7 +19,12 @@ export function updatePageAndLogTransition(
 ): Promise<StoryPage | undefined> {
   return db
     .with('updated', (qb) =>
-      qb.updateTable('story_pages').set(change.changes).where('id', '=', change.pageId).where('version', '=', change.expectedVersion).returningAll(),
+      qb
+        .updateTable('story_pages')
+        .set(change.changes)
+        .where('id', '=', change.pageId)
+        .where('version', '=', change.expectedVersion)
+        .returningAll(),
     )
     .with('logged', (qb) =>
       qb

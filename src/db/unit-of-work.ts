@@ -64,7 +64,11 @@ export function setCommitFollowUps(db: Db, followUps: CommitFollowUps): void {
  * One transaction as a unit of work: runs `work`, then the finishers, commits, and only then hands
  * the outbox rows written and the follow-ups asked for to the process.
  */
-export async function runInTransaction<T>(db: Db, work: (trx: Transaction<Database>) => Promise<T>, options: UnitOfWorkOptions = {}): Promise<T> {
+export async function runInTransaction<T>(
+  db: Db,
+  work: (trx: Transaction<Database>) => Promise<T>,
+  options: UnitOfWorkOptions = {},
+): Promise<T> {
   const pending = new Pending();
   const result = await db.transaction().execute(async (trx) => {
     pendingOf.set(trx, pending);

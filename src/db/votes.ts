@@ -46,7 +46,10 @@ export function asRoundVote(row: { userId: string; choice: VoteChoice; pick: num
 }
 
 /** A pick or a Revise in a round of takes: one vote per co-writer per round, changeable until it is decided. */
-export async function upsertRoundVote(db: Executor, vote: { leadRevisionId: number; userId: string; pick: number | 'revise' }): Promise<void> {
+export async function upsertRoundVote(
+  db: Executor,
+  vote: { leadRevisionId: number; userId: string; pick: number | 'revise' },
+): Promise<void> {
   const choice = vote.pick === 'revise' ? 'revise' : 'approve';
   const pick = vote.pick === 'revise' ? null : vote.pick;
   await db
@@ -66,7 +69,10 @@ export async function upsertVote(db: Executor, vote: { revisionId: number; userI
 }
 
 export async function insertFeedback(db: Executor, feedback: { revisionId: number; userId: string; body: string }): Promise<void> {
-  await db.insertInto('user_feedback').values({ revision_id: feedback.revisionId, user_id: feedback.userId, body: feedback.body }).execute();
+  await db
+    .insertInto('user_feedback')
+    .values({ revision_id: feedback.revisionId, user_id: feedback.userId, body: feedback.body })
+    .execute();
 }
 
 /**
@@ -87,8 +93,15 @@ export async function getVoteContext(db: Executor, target: { pageId: number; rev
       's.max_revisions',
       's.reminder_minutes',
       's.deadline_minutes',
-      jsonObjectFrom(eb.selectFrom('page_revisions as r').selectAll('r').where('r.id', '=', target.revisionId).whereRef('r.page_id', '=', 'p.id')).as('revision'),
-      eb.selectFrom('chapter_members as m').select('m.role').whereRef('m.chapter_id', '=', 'p.chapter_id').where('m.user_id', '=', target.userId).as('role'),
+      jsonObjectFrom(
+        eb.selectFrom('page_revisions as r').selectAll('r').where('r.id', '=', target.revisionId).whereRef('r.page_id', '=', 'p.id'),
+      ).as('revision'),
+      eb
+        .selectFrom('chapter_members as m')
+        .select('m.role')
+        .whereRef('m.chapter_id', '=', 'p.chapter_id')
+        .where('m.user_id', '=', target.userId)
+        .as('role'),
       eb
         .selectFrom('chapter_members as m')
         .select(eb.fn.countAll<number>().as('n'))
@@ -108,16 +121,19 @@ export async function getVoteContext(db: Executor, target: { pageId: number; rev
     .where('p.id', '=', target.pageId)
     .executeTakeFirst();
   if (!row) return undefined;
-  const { revision, role, votes, co_writers, thread_id, guild_id, quorum, max_revisions, reminder_minutes, deadline_minutes, ...page } = row;
+  const { revision, role, votes, co_writers, thread_id, guild_id, quorum, max_revisions, reminder_minutes, deadline_minutes, ...page } =
+    row;
   return {
     page: page satisfies StoryPage,
     // JSON carries timestamps as text.
-    revision: revision && {
-      ...revision,
-      created_at: new Date(revision.created_at),
-      decided_at: revision.decided_at ? new Date(revision.decided_at) : null,
-      reminded_at: revision.reminded_at ? new Date(revision.reminded_at) : null,
-    } satisfies PageRevision,
+    revision:
+      revision &&
+      ({
+        ...revision,
+        created_at: new Date(revision.created_at),
+        decided_at: revision.decided_at ? new Date(revision.decided_at) : null,
+        reminded_at: revision.reminded_at ? new Date(revision.reminded_at) : null,
+      } satisfies PageRevision),
     role,
     votes,
     coWriters: Number(co_writers ?? 0),
@@ -158,7 +174,13 @@ type RecordVoteRow = StoryPage & {
   other_revisions: number;
   previous_choice: VoteChoice | null;
   has_takes: boolean;
-  revision: (Omit<VotedRevision, 'created_at' | 'decided_at' | 'reminded_at'> & { created_at: string; decided_at: string | null; reminded_at: string | null }) | null;
+  revision:
+    | (Omit<VotedRevision, 'created_at' | 'decided_at' | 'reminded_at'> & {
+        created_at: string;
+        decided_at: string | null;
+        reminded_at: string | null;
+      })
+    | null;
   fresh: boolean;
   recorded: boolean;
   interaction_committed: boolean;
@@ -251,17 +273,51 @@ const RECORD_VOTE_SQL = `
  */
 export async function recordVoteInOneStatement(
   db: Executor,
-  vote: { pageId: number; revisionId: number; guildId: string; threadId: string; userId: string; choice: VoteChoice; feedback: string | null },
+  vote: {
+    pageId: number;
+    revisionId: number;
+    guildId: string;
+    threadId: string;
+    userId: string;
+    choice: VoteChoice;
+    feedback: string | null;
+  },
   options: { evenIfDeciding: boolean } = { evenIfDeciding: false },
 ): Promise<VoteAttempt | undefined> {
   // Alone (not in a transaction), the statement records its interaction's outcome itself; a transaction does at its commit.
   const interaction = db.isTransaction ? undefined : uncommittedInteraction();
-  const parameters = [vote.userId, vote.revisionId, vote.pageId, vote.threadId, vote.guildId, vote.choice, vote.feedback, options.evenIfDeciding, interaction?.interactionId ?? null, interaction?.owner ?? null];
+  const parameters = [
+    vote.userId,
+    vote.revisionId,
+    vote.pageId,
+    vote.threadId,
+    vote.guildId,
+    vote.choice,
+    vote.feedback,
+    options.evenIfDeciding,
+    interaction?.interactionId ?? null,
+    interaction?.owner ?? null,
+  ];
   const { rows } = await db.executeQuery(prepareOnEveryConnection<RecordVoteRow>(CompiledQuery.raw(RECORD_VOTE_SQL, parameters)));
   const row = rows[0];
   if (!row) return undefined;
   if (interaction && row.interaction_committed) interaction.committed = true;
-  const { interaction_committed: _committed, quorum, max_revisions, schedules_reviews, role, co_writers, other_approvals, other_revisions, previous_choice, has_takes, revision, fresh, recorded, ...page } = row;
+  const {
+    interaction_committed: _committed,
+    quorum,
+    max_revisions,
+    schedules_reviews,
+    role,
+    co_writers,
+    other_approvals,
+    other_revisions,
+    previous_choice,
+    has_takes,
+    revision,
+    fresh,
+    recorded,
+    ...page
+  } = row;
   return {
     page,
     // JSON carries timestamps as text.
@@ -281,4 +337,3 @@ export async function recordVoteInOneStatement(
     hasTakes: has_takes,
   };
 }
-

@@ -5,9 +5,13 @@ import { UserError } from '../services/user-error.js';
 // never followed (it could lead anywhere, inside the network too), and reading stops at the limit
 // whatever size the attachment claims.
 
-export const NOT_AN_ATTACHMENT_HOST = "That file is not on Discord's attachment servers, so it was not read. Attach the file to the command itself.";
+export const NOT_AN_ATTACHMENT_HOST =
+  "That file is not on Discord's attachment servers, so it was not read. Attach the file to the command itself.";
 
-export async function downloadAttachment(attachment: { url: string }, rules: { allowedOrigins: readonly string[]; maxBytes: number; timeoutMs?: number }): Promise<Buffer> {
+export async function downloadAttachment(
+  attachment: { url: string },
+  rules: { allowedOrigins: readonly string[]; maxBytes: number; timeoutMs?: number },
+): Promise<Buffer> {
   let url: URL;
   try {
     url = new URL(attachment.url);

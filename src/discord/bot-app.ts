@@ -91,14 +91,26 @@ export async function startBot(config: Readonly<Config>, logger: Logger, options
   await client.login(config.discord.token);
   const readyClient = await ready;
   relay.start();
-  await mentions.load(client.rest, config.discord).catch((error: unknown) => logger.warn({ err: error }, 'could not read the registered command ids; hints show plain command names'));
+  await mentions
+    .load(client.rest, config.discord)
+    .catch((error: unknown) => logger.warn({ err: error }, 'could not read the registered command ids; hints show plain command names'));
   inbox.start((claimed) => finishInteraction(readyClient, context, COMMANDS, inbox, claimed));
   const serveHttp = config.http && options.serveHttp !== false ? config.http : null;
   // Only to count its jobs for /metrics: the progress queue's own producer lives in the ProgressRefresher.
   const progressQueue = serveHttp ? new Queue(PROGRESS_QUEUE, { connection: producer, prefix: config.redis.prefix }) : null;
-  if (serveHttp) registerSharedSeries(metrics.registry, { db, queues: progressQueue ? [queue, progressQueue] : [queue], logger: logger.child({ component: 'metrics' }) });
+  if (serveHttp)
+    registerSharedSeries(metrics.registry, {
+      db,
+      queues: progressQueue ? [queue, progressQueue] : [queue],
+      logger: logger.child({ component: 'metrics' }),
+    });
   const readiness = { database: () => pingDatabase(db), redis: () => producer.ping(), discord: () => gatewayConnected(client) };
-  const http = serveHttp ? await startOpsServer({ metrics, readiness, logger: logger.child({ component: 'http' }), metricsToken: serveHttp.token, health: true }, serveHttp) : null;
+  const http = serveHttp
+    ? await startOpsServer(
+        { metrics, readiness, logger: logger.child({ component: 'http' }), metricsToken: serveHttp.token, health: true },
+        serveHttp,
+      )
+    : null;
   logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'bot ready');
 
   return {

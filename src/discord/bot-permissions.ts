@@ -7,7 +7,10 @@ import type { SlashCommand } from './slash-command.js';
 
 /** Posting and editing drafts, cards and notices in a chapter thread: what every vote and page needs. */
 export const THREAD_WORK =
-  PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessagesInThreads | PermissionFlagsBits.EmbedLinks | PermissionFlagsBits.ReadMessageHistory;
+  PermissionFlagsBits.ViewChannel |
+  PermissionFlagsBits.SendMessagesInThreads |
+  PermissionFlagsBits.EmbedLinks |
+  PermissionFlagsBits.ReadMessageHistory;
 
 /** Opening a chapter: a public thread off the story channel with its card. */
 export const CHAPTER_OPENING = THREAD_WORK | PermissionFlagsBits.SendMessages | PermissionFlagsBits.CreatePublicThreads;
@@ -45,6 +48,11 @@ export function missingPermissionMessage(missing: readonly string[]): string {
 
 /** The invite link with exactly the permissions storyroom uses, and the scopes for the bot and its commands. */
 export function inviteUrl(applicationId: string): string {
-  const query = new URLSearchParams({ client_id: applicationId, scope: 'bot applications.commands', permissions: INVITE_PERMISSIONS.toString(), integration_type: '0' });
+  const query = new URLSearchParams({
+    client_id: applicationId,
+    scope: 'bot applications.commands',
+    permissions: INVITE_PERMISSIONS.toString(),
+    integration_type: '0',
+  });
   return `https://discord.com/oauth2/authorize?${query.toString()}`;
 }

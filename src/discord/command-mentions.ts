@@ -49,7 +49,9 @@ export class CommandMentions {
 
   /** Reads the registered commands' ids: the guild's when commands are registered per guild, the global ones otherwise. */
   async load(rest: REST, discord: Pick<Config['discord'], 'applicationId' | 'guildId'>): Promise<void> {
-    const route = discord.guildId ? Routes.applicationGuildCommands(discord.applicationId, discord.guildId) : Routes.applicationCommands(discord.applicationId);
+    const route = discord.guildId
+      ? Routes.applicationGuildCommands(discord.applicationId, discord.guildId)
+      : Routes.applicationCommands(discord.applicationId);
     this.learn((await rest.get(route)) as RegisteredCommand[]);
   }
 }

@@ -15,9 +15,13 @@ export async function handleComponent(context: HandlerContext, interaction: Butt
   return runHandler(context, { data, place, interaction });
 }
 
-function runHandler<A extends CustomIdAction>(context: HandlerContext, input: ComponentInput<A> & { data: CustomIdOf<A> & { action: A } }): Promise<Reply> {
+function runHandler<A extends CustomIdAction>(
+  context: HandlerContext,
+  input: ComponentInput<A> & { data: CustomIdOf<A> & { action: A } },
+): Promise<Reply> {
   const handler = HANDLERS[input.data.action];
-  if (handler.on === 'form' && !input.interaction.isModalSubmit()) return Promise.resolve(ephemeral('That button is not one storyroom understands. Nothing was changed.'));
+  if (handler.on === 'form' && !input.interaction.isModalSubmit())
+    return Promise.resolve(ephemeral('That button is not one storyroom understands. Nothing was changed.'));
   return handler.run(context, handler.parse(input));
 }
 

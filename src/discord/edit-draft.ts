@@ -19,7 +19,11 @@ export function editableText(revision: Pick<PageRevision, 'kind' | 'body' | 'str
   return script.success ? formatScriptForEditing(script.data) : revision.body;
 }
 
-export function editForm(pageNumber: number, revision: Pick<PageRevision, 'id' | 'page_id' | 'kind' | 'version'>, text: string): ModalBuilder {
+export function editForm(
+  pageNumber: number,
+  revision: Pick<PageRevision, 'id' | 'page_id' | 'kind' | 'version'>,
+  text: string,
+): ModalBuilder {
   const hint = revision.kind === 'dialogue' ? 'Panel 1 · *caption* · SPEAKER: line' : 'The narration';
   return new ModalBuilder()
     .setCustomId(encodeCustomId({ action: 'editsave', pageId: revision.page_id, revisionId: revision.id }))
@@ -28,18 +32,36 @@ export function editForm(pageNumber: number, revision: Pick<PageRevision, 'id' |
       new LabelBuilder()
         .setLabel(hint)
         .setTextInputComponent(
-          new TextInputBuilder().setCustomId(EDIT_FIELD).setStyle(TextInputStyle.Paragraph).setValue(text).setMinLength(1).setMaxLength(EDIT_FORM_MAX).setRequired(true),
+          new TextInputBuilder()
+            .setCustomId(EDIT_FIELD)
+            .setStyle(TextInputStyle.Paragraph)
+            .setValue(text)
+            .setMinLength(1)
+            .setMaxLength(EDIT_FORM_MAX)
+            .setRequired(true),
         ),
     );
 }
 
 /** Saves an edit; a refusal gives the co-writer their text back (as a file when it is long), so nothing typed is lost. */
-export async function saveEdit(context: HandlerContext, place: InteractionPlace, target: { pageId: number; revisionId: number }, typed: string, from: EditSource = 'form'): Promise<Reply> {
+export async function saveEdit(
+  context: HandlerContext,
+  place: InteractionPlace,
+  target: { pageId: number; revisionId: number },
+  typed: string,
+  from: EditSource = 'form',
+): Promise<Reply> {
   try {
     const edited = await editDraft(context.db, place, target, typed, context.config.review, from);
     if (edited.revision.take > 0) {
       // In a round of takes the edit is one more take: the round's vote goes on, its messages are redrawn.
-      return { type: 'message', ephemeral: true, body: { content: `You saved your edit as take ${takeLetter(edited.revision.take)} of ${edited.revision.kind} v${edited.revision.version}: it joins the round below, and picks so far stand.` } };
+      return {
+        type: 'message',
+        ephemeral: true,
+        body: {
+          content: `You saved your edit as take ${takeLetter(edited.revision.take)} of ${edited.revision.kind} v${edited.revision.version}: it joins the round below, and picks so far stand.`,
+        },
+      };
     }
     const body = renderDraftMessage(draftViewOf(edited.page.number, edited.replaced), { phase: 'superseded' });
     return {
@@ -60,5 +82,9 @@ function givenBack(reason: string, typed: string): Reply {
   if (typed.length <= INLINE_MAX && !typed.includes('```')) {
     return { type: 'message', ephemeral: true, body: { content: `${reason}\nYour text, to copy:\n\`\`\`\n${typed}\n\`\`\`` } };
   }
-  return { type: 'message', ephemeral: true, body: { content: `${reason}\nYour text is attached.`, files: [{ name: 'your-edit.txt', data: Buffer.from(typed, 'utf8') }] } };
+  return {
+    type: 'message',
+    ephemeral: true,
+    body: { content: `${reason}\nYour text is attached.`, files: [{ name: 'your-edit.txt', data: Buffer.from(typed, 'utf8') }] },
+  };
 }

@@ -69,7 +69,8 @@ export async function finishInteraction(
 function rebuildInteraction(client: Client<true>, payload: Record<string, unknown>): Answerable | null {
   const data = payload.data as { type?: unknown; component_type?: unknown } | undefined;
   const type = payload.type;
-  const build = (kind: typeof ChatInputCommandInteraction | typeof ButtonInteraction | typeof ModalSubmitInteraction) => Reflect.construct(kind, [client, payload]) as Answerable;
+  const build = (kind: typeof ChatInputCommandInteraction | typeof ButtonInteraction | typeof ModalSubmitInteraction) =>
+    Reflect.construct(kind, [client, payload]) as Answerable;
   if (type === InteractionType.ApplicationCommand && data?.type === 1) return build(ChatInputCommandInteraction);
   if (type === InteractionType.MessageComponent && data?.component_type === 2) return build(ButtonInteraction);
   if (type === InteractionType.ModalSubmit) return build(ModalSubmitInteraction);

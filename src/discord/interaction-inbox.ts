@@ -73,7 +73,9 @@ export class InteractionInbox {
 
   /** Keeps the answer before delivering it, so that another process could deliver it again; never throws. */
   async keepReply(interactionId: string, reply: Reply): Promise<void> {
-    await keepInteractionReply(this.db, interactionId, replayable(reply)).catch((error: unknown) => this.logger.warn({ err: error, interactionId }, 'could not keep the reply with its receipt'));
+    await keepInteractionReply(this.db, interactionId, replayable(reply)).catch((error: unknown) =>
+      this.logger.warn({ err: error, interactionId }, 'could not keep the reply with its receipt'),
+    );
   }
 
   /** Nothing left to do for the interaction; never throws (an unfinished receipt is only finished again). */
@@ -94,9 +96,14 @@ export class InteractionInbox {
 
   /** Renews this process's leases, and finishes what others left now and then, until stop(). */
   start(finish: (claimed: UnfinishedInteraction) => Promise<void>): void {
-    const renew = setInterval(() => {
-      renewInteractionLeases(this.db, this.owner, [...this.handling], this.leaseMs).catch((error: unknown) => this.logger.warn({ err: error }, 'could not renew interaction leases'));
-    }, Math.max(250, Math.floor(this.leaseMs / 3)));
+    const renew = setInterval(
+      () => {
+        renewInteractionLeases(this.db, this.owner, [...this.handling], this.leaseMs).catch((error: unknown) =>
+          this.logger.warn({ err: error }, 'could not renew interaction leases'),
+        );
+      },
+      Math.max(250, Math.floor(this.leaseMs / 3)),
+    );
     const sweep = setInterval(() => void this.finishUnfinished(finish), Math.max(1_000, Math.min(5_000, Math.floor(this.leaseMs / 2))));
     this.timers = [renew, sweep];
     void this.finishUnfinished(finish);
@@ -113,12 +120,27 @@ export class InteractionInbox {
     this.sweeping ??= (async () => {
       try {
         await abandonExpiredInteractions(this.db, TOKEN_LIFETIME_MS);
-        const claim = { owner: this.owner, leaseMs: this.leaseMs, tokenLifetimeMs: TOKEN_LIFETIME_MS, tokenMarginMs: TOKEN_MARGIN_MS, limit: CLAIM_BATCH, excluding: [...this.handling] };
+        const claim = {
+          owner: this.owner,
+          leaseMs: this.leaseMs,
+          tokenLifetimeMs: TOKEN_LIFETIME_MS,
+          tokenMarginMs: TOKEN_MARGIN_MS,
+          limit: CLAIM_BATCH,
+          excluding: [...this.handling],
+        };
         const claimed = await claimUnfinishedInteractions(this.db, claim);
         for (const row of claimed) {
           this.handling.add(row.interactionId);
-          this.logger.warn({ interactionId: row.interactionId, attempt: row.attempts, committed: row.committed, replyKept: row.reply !== null }, 'finishing an interaction another process acknowledged and left unfinished');
-          await finish(row).catch((error: unknown) => this.logger.error({ err: error, interactionId: row.interactionId }, 'could not finish a left interaction; tried again when its lease runs out'));
+          this.logger.warn(
+            { interactionId: row.interactionId, attempt: row.attempts, committed: row.committed, replyKept: row.reply !== null },
+            'finishing an interaction another process acknowledged and left unfinished',
+          );
+          await finish(row).catch((error: unknown) =>
+            this.logger.error(
+              { err: error, interactionId: row.interactionId },
+              'could not finish a left interaction; tried again when its lease runs out',
+            ),
+          );
           this.handling.delete(row.interactionId);
         }
       } catch (error) {

@@ -3,7 +3,9 @@ import { COMMANDS } from '../../commands/index.js';
 import type { Config } from '../config/config.js';
 
 /** Registers every command for one guild (instant, for development) or globally (production). */
-export async function registerCommands(discord: Pick<Config['discord'], 'token' | 'applicationId' | 'apiUrl' | 'guildId'>): Promise<{ scope: string; count: number }> {
+export async function registerCommands(
+  discord: Pick<Config['discord'], 'token' | 'applicationId' | 'apiUrl' | 'guildId'>,
+): Promise<{ scope: string; count: number }> {
   const rest = new REST({ version: '10', ...(discord.apiUrl ? { api: discord.apiUrl } : {}) }).setToken(discord.token);
   const body = [...COMMANDS.values()].map((command) => command.data.toJSON());
   const route = discord.guildId

@@ -61,7 +61,11 @@ function acknowledge(interaction: Answerable, deferral: Exclude<Deferral, null>)
  * turns refusals into ephemeral replies. Handlers never touch the acknowledgement. With an inbox, the
  * receipt keeps what another process needs to finish the interaction should this one die.
  */
-export function createInteractionRouter(context: HandlerContext, commands: ReadonlyMap<string, SlashCommand>, inbox: InteractionInbox | null = null) {
+export function createInteractionRouter(
+  context: HandlerContext,
+  commands: ReadonlyMap<string, SlashCommand>,
+  inbox: InteractionInbox | null = null,
+) {
   const recent = new RecentIds(10_000);
   return async function route(interaction: Interaction): Promise<void> {
     const received = performance.now();
@@ -85,12 +89,16 @@ export function createInteractionRouter(context: HandlerContext, commands: Reado
     const missing = missingBotPermissions(interaction.appPermissions, requiredBotPermissions(interaction, commands));
     if (missing.length > 0) {
       log.info({ missing }, 'bot lacks permissions here; refused before acting');
-      await deliver(answerable, ephemeral(missingPermissionMessage(missing)), null).catch((error: unknown) => log.warn({ err: error }, 'could not answer the interaction'));
+      await deliver(answerable, ephemeral(missingPermissionMessage(missing)), null).catch((error: unknown) =>
+        log.warn({ err: error }, 'could not answer the interaction'),
+      );
       context.metrics.observeInteraction(kindOf(answerable), 'refused', (performance.now() - received) / 1000);
       return;
     }
     const deferral = deferralFor(answerable, commands);
-    const deferring = deferral ? acknowledge(answerable, deferral).catch((error: unknown) => log.warn({ err: error }, 'could not acknowledge')) : null;
+    const deferring = deferral
+      ? acknowledge(answerable, deferral).catch((error: unknown) => log.warn({ err: error }, 'could not acknowledge'))
+      : null;
     // Kept beside the acknowledgement, in the receipt's one statement: only what was acknowledged before any work is finished elsewhere.
     const record = deferral && payload && inbox ? inbox.recordOf(payload) : null;
 
@@ -132,9 +140,17 @@ function loggerFor(context: HandlerContext, interaction: Answerable) {
  * The handler, under the interaction's scope when it has an inbox receipt (its effects' transaction
  * then records that they committed). Null: another process took the interaction over and answers it.
  */
-export async function runHandler(context: HandlerContext, commands: ReadonlyMap<string, SlashCommand>, interaction: Answerable, scope: InteractionScope | null, log: Logger): Promise<Answer | null> {
+export async function runHandler(
+  context: HandlerContext,
+  commands: ReadonlyMap<string, SlashCommand>,
+  interaction: Answerable,
+  scope: InteractionScope | null,
+  log: Logger,
+): Promise<Answer | null> {
   try {
-    const reply = await (scope ? runInInteractionScope(scope, () => dispatch(context, commands, interaction)) : dispatch(context, commands, interaction));
+    const reply = await (scope
+      ? runInInteractionScope(scope, () => dispatch(context, commands, interaction))
+      : dispatch(context, commands, interaction));
     return { reply, outcome: 'ok' };
   } catch (error) {
     if (error instanceof InteractionTakenOver) {
@@ -170,7 +186,13 @@ export async function answerAndComplete(
  * Tests only (TEST_PAUSE_AFTER_ACK, TEST_PAUSE_BEFORE_REPLY; refused unless Discord is on loopback):
  * stops here for good, once the acknowledgement is out, so a test can kill the process at this point.
  */
-async function pauseForTest(context: HandlerContext, interaction: Answerable, at: 'afterAck' | 'beforeReply', deferring: Promise<unknown> | null, log: Logger): Promise<void> {
+async function pauseForTest(
+  context: HandlerContext,
+  interaction: Answerable,
+  at: 'afterAck' | 'beforeReply',
+  deferring: Promise<unknown> | null,
+  log: Logger,
+): Promise<void> {
   const action = context.config.discord.testPause[at];
   if (action === null) return;
   const name = interaction.isChatInputCommand() ? interaction.commandName : (decodeCustomId(interaction.customId)?.action ?? '');
@@ -181,15 +203,24 @@ async function pauseForTest(context: HandlerContext, interaction: Answerable, at
 }
 
 /** Suggestions while someone types: never a refusal (Discord has no room for one), at worst no suggestions. */
-async function answerAutocomplete(context: HandlerContext, commands: ReadonlyMap<string, SlashCommand>, interaction: AutocompleteInteraction): Promise<void> {
+async function answerAutocomplete(
+  context: HandlerContext,
+  commands: ReadonlyMap<string, SlashCommand>,
+  interaction: AutocompleteInteraction,
+): Promise<void> {
   let choices: Choice[] = [];
   try {
     const command = commands.get(interaction.commandName);
     if (interaction.inGuild() && command?.autocomplete) choices = await command.autocomplete(context, interaction);
   } catch (error) {
-    context.logger.warn({ err: error, interactionId: interaction.id, command: interaction.commandName }, 'autocomplete failed; no suggestions');
+    context.logger.warn(
+      { err: error, interactionId: interaction.id, command: interaction.commandName },
+      'autocomplete failed; no suggestions',
+    );
   }
-  await interaction.respond(choices.slice(0, 25)).catch((error: unknown) => context.logger.debug({ err: error, interactionId: interaction.id }, 'could not answer autocomplete'));
+  await interaction
+    .respond(choices.slice(0, 25))
+    .catch((error: unknown) => context.logger.debug({ err: error, interactionId: interaction.id }, 'could not answer autocomplete'));
 }
 
 const kindOf = (interaction: Answerable) => (interaction.isChatInputCommand() ? 'command' : interaction.isButton() ? 'button' : 'modal');
@@ -208,7 +239,10 @@ function refusalFor(error: unknown, interactionId: string, log: HandlerContext['
   if (error instanceof UserError) return { reply: ephemeral(mentions.linkHints(error.message)), outcome: 'refused' };
   if (isDatabaseUnavailable(error)) {
     log.error({ err: error }, 'database unavailable while handling an interaction');
-    return { reply: ephemeral('The story database cannot be reached right now, so nothing was changed. Please try again in a minute.'), outcome: 'error' };
+    return {
+      reply: ephemeral('The story database cannot be reached right now, so nothing was changed. Please try again in a minute.'),
+      outcome: 'error',
+    };
   }
   log.error({ err: error }, 'interaction handler failed');
   return { reply: ephemeral(`Something went wrong on our side and nothing was changed. (reference ${interactionId})`), outcome: 'error' };
@@ -244,7 +278,11 @@ export async function deliver(interaction: Answerable, reply: Reply, deferral: D
     case 'message': {
       const flags = reply.ephemeral ? MessageFlags.Ephemeral : undefined;
       const { files, ...rest } = reply.body;
-      const body = { ...rest, allowedMentions: NO_MENTIONS, ...(files ? { files: files.map((f) => ({ attachment: f.data, name: f.name })) } : {}) };
+      const body = {
+        ...rest,
+        allowedMentions: NO_MENTIONS,
+        ...(files ? { files: files.map((f) => ({ attachment: f.data, name: f.name })) } : {}),
+      };
       let messageId: string | null = null;
       if (deferral === null) {
         const response = await interaction.reply({ ...body, ...(flags ? { flags } : {}), withResponse: true });

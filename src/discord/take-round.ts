@@ -24,7 +24,11 @@ export function afterRoundVote(outcome: RoundVoteOutcome, clickedRevisionId: num
   if (!clicked) return ephemeral('Your vote was counted.');
   const body = renderTake(outcome.page, clicked, roundPhase(outcome));
   const mine = outcome.decision.kind === 'revision_requested' ? 'Revise' : `take ${takeLetter(clicked.take)}`;
-  return { type: 'update', body: { embeds: body.embeds, components: body.components }, ...(outcome.changed ? { note: `You changed your vote to ${mine}.` } : {}) };
+  return {
+    type: 'update',
+    body: { embeds: body.embeds, components: body.components },
+    ...(outcome.changed ? { note: `You changed your vote to ${mine}.` } : {}),
+  };
 }
 
 export async function anotherTake(context: HandlerContext, place: InteractionPlace, target: Target): Promise<Reply> {

@@ -6,9 +6,7 @@ import type { Reply } from './reply.js';
 export function voteReply(outcome: VoteOutcome, label: 'Approve' | 'Revise'): Reply {
   const view = draftViewOf(outcome.page.number, outcome.revision);
   const phase =
-    outcome.decision === 'open'
-      ? { phase: 'open' as const, tally: outcome.tally }
-      : { phase: outcome.decision, tally: outcome.tally };
+    outcome.decision === 'open' ? { phase: 'open' as const, tally: outcome.tally } : { phase: outcome.decision, tally: outcome.tally };
   const body = renderDraftMessage(view, phase);
   const note = outcome.changed ? `You changed your vote to ${label}.` : undefined;
   return { type: 'update', body: { embeds: body.embeds, components: body.components }, ...(note ? { note } : {}) };

@@ -56,7 +56,13 @@ function frontMatter(text: string): { fields: Map<string, string>; rest: string 
     const colon = line.indexOf(':');
     const key = colon < 0 ? '' : line.slice(0, colon).trim();
     if (!/^[A-Za-z_]{1,40}$/.test(key)) continue;
-    fields.set(key.toLowerCase(), line.slice(colon + 1).trim().replace(/^["']|["']$/g, ''));
+    fields.set(
+      key.toLowerCase(),
+      line
+        .slice(colon + 1)
+        .trim()
+        .replace(/^["']|["']$/g, ''),
+    );
   }
   return { fields, rest: text.slice(match[0].length) };
 }
@@ -79,7 +85,10 @@ function firstHeading(text: string): string | null {
 }
 
 /** A bible entry from one file, or the reason it cannot be one (in words for the person importing). */
-export function parseBibleFile(file: { name: string; folder: string | null; text: string }, defaultType: BibleEntryType): ParsedBibleFile | { error: string } {
+export function parseBibleFile(
+  file: { name: string; folder: string | null; text: string },
+  defaultType: BibleEntryType,
+): ParsedBibleFile | { error: string } {
   if (file.text.length > BIBLE_FILE_MAX_CHARS) return { error: `longer than ${BIBLE_FILE_MAX_CHARS} characters` };
   if (file.text.includes('\u0000')) return { error: 'not a text file' };
   const { fields, rest } = frontMatter(file.text.replace(/^\uFEFF/, ''));
@@ -90,7 +99,8 @@ export function parseBibleFile(file: { name: string; folder: string | null; text
   const type = typeText !== undefined ? readBibleType(typeText) : ((file.folder ? readBibleType(file.folder) : null) ?? defaultType);
   if (!type) return { error: `unknown type "${typeText}" (use ${BIBLE_ENTRY_TYPES.join(', ')})` };
   const priority = fields.has('priority') ? Number(fields.get('priority')) : 0;
-  if (!Number.isInteger(priority) || priority < -100 || priority > 100) return { error: 'priority must be a whole number from -100 to 100' };
+  if (!Number.isInteger(priority) || priority < -100 || priority > 100)
+    return { error: 'priority must be a whole number from -100 to 100' };
   const body = rest.trim();
   if (!body) return { error: 'the file has no text' };
   const keywords = (fields.get('keywords') ?? '')

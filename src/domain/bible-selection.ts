@@ -58,7 +58,9 @@ export function selectBible(bible: readonly BibleEntry[], scanText: string, budg
   if (bible.length === 0) return { stable: [], calledUp: [], leftOut: [], tokens: 0 };
   const known = bible.every((entry) => entry.tokens !== null);
   // Cheap test first: characters are never fewer than tokens' worth of 1 each.
-  const roughlyFits = known ? bible.reduce((sum, e) => sum + (e.tokens ?? 0) + PER_PIECE, 0) <= budget : bible.reduce((sum, e) => sum + e.body.length, 0) <= budget;
+  const roughlyFits = known
+    ? bible.reduce((sum, e) => sum + (e.tokens ?? 0) + PER_PIECE, 0) <= budget
+    : bible.reduce((sum, e) => sum + e.body.length, 0) <= budget;
   if (roughlyFits || (!known && bible.reduce((sum, e) => sum + size(e), 0) <= budget)) {
     return { stable: sortBible(bible), calledUp: [], leftOut: [], tokens: bible.reduce((sum, e) => sum + size(e), 0) };
   }
@@ -80,4 +82,3 @@ export function selectBible(bible: readonly BibleEntry[], scanText: string, budg
   const used = new Set([...stable, ...calledUp]);
   return { stable: sortBible(stable), calledUp: sortBible(calledUp), leftOut: bible.filter((e) => !used.has(e)), tokens: budget - left };
 }
-

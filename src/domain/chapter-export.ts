@@ -73,7 +73,10 @@ export function chapterToMarkdown(chapter: ExportChapter, images: ReadonlyMap<st
       if (image && !shown.has(panel.panel)) out.push(`![Page ${page.number}, panel ${panel.panel}](${image})`, '');
     }
   }
-  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  return `${out
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd()}\n`;
 }
 
 export function chapterToJson(chapter: ExportChapter): string {

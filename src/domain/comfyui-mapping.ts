@@ -22,10 +22,14 @@ export interface PanelRenderValues {
 const NUMERIC: readonly MappedValue[] = ['seed', 'width', 'height'];
 
 /** The mapping with each node found, or every problem as one line naming the value. */
-export function resolveWorkflowMapping(workflow: ComfyWorkflow, spec: Partial<Record<string, unknown>>): { mapping: WorkflowMapping } | { problems: string[] } {
+export function resolveWorkflowMapping(
+  workflow: ComfyWorkflow,
+  spec: Partial<Record<string, unknown>>,
+): { mapping: WorkflowMapping } | { problems: string[] } {
   const problems: string[] = [];
   const mapping: Partial<WorkflowMapping> = {};
-  for (const key of Object.keys(spec)) if (!(MAPPED_VALUES as readonly string[]).includes(key)) problems.push(`${key}: not a mapped value (use ${MAPPED_VALUES.join(', ')})`);
+  for (const key of Object.keys(spec))
+    if (!(MAPPED_VALUES as readonly string[]).includes(key)) problems.push(`${key}: not a mapped value (use ${MAPPED_VALUES.join(', ')})`);
   for (const value of MAPPED_VALUES) {
     const target = spec[value];
     if (typeof target !== 'string') {
@@ -43,7 +47,11 @@ export function resolveWorkflowMapping(workflow: ComfyWorkflow, spec: Partial<Re
     const byTitle = Object.entries(workflow).filter(([, node]) => node._meta?.title === reference);
     const nodeId = Object.hasOwn(workflow, reference) ? reference : byTitle.length === 1 ? byTitle[0]?.[0] : undefined;
     if (nodeId === undefined) {
-      problems.push(byTitle.length > 1 ? `${value}: ${byTitle.length} nodes are titled "${reference}"; use a node id` : `${value}: no node with id or title "${reference}" in the workflow`);
+      problems.push(
+        byTitle.length > 1
+          ? `${value}: ${byTitle.length} nodes are titled "${reference}"; use a node id`
+          : `${value}: no node with id or title "${reference}" in the workflow`,
+      );
       continue;
     }
     const node = workflow[nodeId];
@@ -57,7 +65,9 @@ export function resolveWorkflowMapping(workflow: ComfyWorkflow, spec: Partial<Re
       continue;
     }
     if (NUMERIC.includes(value) !== (typeof current === 'number')) {
-      problems.push(`${value}: input "${input}" of node ${nodeId} holds ${typeof current === 'number' ? 'a number' : 'text'}, but ${value} is ${NUMERIC.includes(value) ? 'a number' : 'text'}`);
+      problems.push(
+        `${value}: input "${input}" of node ${nodeId} holds ${typeof current === 'number' ? 'a number' : 'text'}, but ${value} is ${NUMERIC.includes(value) ? 'a number' : 'text'}`,
+      );
       continue;
     }
     mapping[value] = { nodeId, input };
@@ -80,7 +90,15 @@ export function applyWorkflowMapping(workflow: ComfyWorkflow, mapping: WorkflowM
 /** The built-in SDXL txt2img graph for one panel, with its mapping (the export's graph, one chain). */
 export function builtInPanelWorkflow(checkpoint: string): { workflow: ComfyWorkflow; mapping: WorkflowMapping } {
   const panel = { panel: 1, scene: '', characters: [], camera: '', mood: '', prompt: '', negativePrompt: '' };
-  const workflow = buildComfyWorkflow([{ page: 1, panel }], { checkpoint, width: 1024, height: 1024, steps: 25, cfg: 7, seed: 0, filenamePrefix: 'storyroom/panel' });
+  const workflow = buildComfyWorkflow([{ page: 1, panel }], {
+    checkpoint,
+    width: 1024,
+    height: 1024,
+    steps: 25,
+    cfg: 7,
+    seed: 0,
+    filenamePrefix: 'storyroom/panel',
+  });
   // buildComfyWorkflow numbers the chain: 2 positive, 3 negative, 4 size, 5 sampler.
   const mapping: WorkflowMapping = {
     positive: { nodeId: '2', input: 'text' },

@@ -71,9 +71,21 @@ export function buildComfyWorkflow(panels: readonly { page: number; panel: Expor
   };
   panels.forEach(({ page, panel }, index) => {
     const label = `Page ${page} panel ${panel.panel}`;
-    const positive = add({ class_type: 'CLIPTextEncode', inputs: { text: panel.prompt, clip: ['1', 1] }, _meta: { title: `${label} positive` } });
-    const negative = add({ class_type: 'CLIPTextEncode', inputs: { text: panel.negativePrompt, clip: ['1', 1] }, _meta: { title: `${label} negative` } });
-    const latent = add({ class_type: 'EmptyLatentImage', inputs: { width: options.width, height: options.height, batch_size: 1 }, _meta: { title: `${label} size` } });
+    const positive = add({
+      class_type: 'CLIPTextEncode',
+      inputs: { text: panel.prompt, clip: ['1', 1] },
+      _meta: { title: `${label} positive` },
+    });
+    const negative = add({
+      class_type: 'CLIPTextEncode',
+      inputs: { text: panel.negativePrompt, clip: ['1', 1] },
+      _meta: { title: `${label} negative` },
+    });
+    const latent = add({
+      class_type: 'EmptyLatentImage',
+      inputs: { width: options.width, height: options.height, batch_size: 1 },
+      _meta: { title: `${label} size` },
+    });
     const sampled = add({
       class_type: 'KSampler',
       inputs: {
@@ -91,7 +103,11 @@ export function buildComfyWorkflow(panels: readonly { page: number; panel: Expor
       _meta: { title: `${label} sampler` },
     });
     const image = add({ class_type: 'VAEDecode', inputs: { samples: sampled, vae: ['1', 2] }, _meta: { title: `${label} decode` } });
-    add({ class_type: 'SaveImage', inputs: { images: image, filename_prefix: `${options.filenamePrefix}_p${pad(page)}_panel${pad(panel.panel)}` }, _meta: { title: `${label} save` } });
+    add({
+      class_type: 'SaveImage',
+      inputs: { images: image, filename_prefix: `${options.filenamePrefix}_p${pad(page)}_panel${pad(panel.panel)}` },
+      _meta: { title: `${label} save` },
+    });
   });
   return workflow;
 }
@@ -129,12 +145,22 @@ export function validateComfyWorkflow(workflow: unknown): string[] {
         const outputType = source ? COMFY_NODE_SHAPES[source.class_type]?.outputs[output] : undefined;
         if (!source) problems.push(`node ${id}: input ${name} links to missing node ${from}`);
         else if (!outputType) problems.push(`node ${id}: input ${name} links to missing output ${output} of node ${from}`);
-        else if (outputType !== type) problems.push(`node ${id}: input ${name} wants ${type} but node ${from} output ${output} is ${outputType}`);
+        else if (outputType !== type)
+          problems.push(`node ${id}: input ${name} wants ${type} but node ${from} output ${output} is ${outputType}`);
         continue;
       }
       const literalOk =
-        type === 'STRING' || type === 'COMBO' ? typeof value === 'string' : type === 'INT' ? Number.isInteger(value) : type === 'FLOAT' ? typeof value === 'number' && Number.isFinite(value) : false;
-      if (!literalOk) problems.push(`node ${id}: input ${name} should be ${type === 'INT' || type === 'FLOAT' ? 'a number' : type === 'STRING' || type === 'COMBO' ? 'text' : `a link to ${type}`}`);
+        type === 'STRING' || type === 'COMBO'
+          ? typeof value === 'string'
+          : type === 'INT'
+            ? Number.isInteger(value)
+            : type === 'FLOAT'
+              ? typeof value === 'number' && Number.isFinite(value)
+              : false;
+      if (!literalOk)
+        problems.push(
+          `node ${id}: input ${name} should be ${type === 'INT' || type === 'FLOAT' ? 'a number' : type === 'STRING' || type === 'COMBO' ? 'text' : `a link to ${type}`}`,
+        );
     }
   }
   // ComfyUI refuses a prompt with nothing to save ("Prompt has no outputs").

@@ -17,7 +17,8 @@ export interface PanelImage extends PanelImageRef {
 }
 
 /** A file of the archive: text made here (`data`), or one of the caller's images (`image`). */
-export type ArchiveFile<I = PanelImage> = { name: string; data: Uint8Array; image?: undefined } | { name: string; data?: undefined; image: I };
+export type ArchiveFile<I = PanelImage> =
+  { name: string; data: Uint8Array; image?: undefined } | { name: string; data?: undefined; image: I };
 
 const EXTENSIONS: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp' };
 
@@ -26,7 +27,8 @@ export const LETTERED_PAGE = 0;
 
 /** Zero-padded so that sorting by name (what comic readers do) is the reading order. */
 export function panelImageName(image: PanelImageRef): string {
-  if (image.panel === LETTERED_PAGE) return `page-${String(image.page).padStart(3, '0')}-lettered.${EXTENSIONS[image.contentType] ?? 'png'}`;
+  if (image.panel === LETTERED_PAGE)
+    return `page-${String(image.page).padStart(3, '0')}-lettered.${EXTENSIONS[image.contentType] ?? 'png'}`;
   return `page-${String(image.page).padStart(3, '0')}-panel-${String(image.panel).padStart(2, '0')}.${EXTENSIONS[image.contentType] ?? 'png'}`;
 }
 
@@ -46,7 +48,7 @@ export function comicInfoXml(chapter: ExportChapter, images: readonly PanelImage
     `  <Month>${chapter.exportedAt.getUTCMonth() + 1}</Month>`,
     `  <Day>${chapter.exportedAt.getUTCDate()}</Day>`,
     `  <PageCount>${ordered.length}</PageCount>`,
-    '  <Notes>Written and drawn in a storyroom writers\' room; the pages and panels the co-writers approved, in reading order.</Notes>',
+    "  <Notes>Written and drawn in a storyroom writers' room; the pages and panels the co-writers approved, in reading order.</Notes>",
     '  <Manga>No</Manga>',
     '  <Pages>',
     ...pages,
@@ -74,7 +76,11 @@ export function comicBookFiles<I extends PanelImageRef>(chapter: ExportChapter, 
 }
 
 /** Markdown with each approved panel's image under its panel, the images in `images/` beside it. */
-export function markdownWithImagesFiles<I extends PanelImageRef>(chapter: ExportChapter, images: readonly I[], markdownName: string): ArchiveFile<I>[] {
+export function markdownWithImagesFiles<I extends PanelImageRef>(
+  chapter: ExportChapter,
+  images: readonly I[],
+  markdownName: string,
+): ArchiveFile<I>[] {
   const paths = new Map(images.map((image) => [`${image.page}:${image.panel}`, `images/${panelImageName(image)}`]));
   return [
     { name: markdownName, data: new TextEncoder().encode(chapterToMarkdown(chapter, paths)) },

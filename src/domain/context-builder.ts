@@ -13,7 +13,6 @@ import { PER_PIECE, renderEntry, selectBible, type BibleEntry, type CountTokens 
 import { fitFeedback } from './feedback-block.js';
 import { materialBlock as block } from './material-block.js';
 
-
 export type { BibleEntry, CountTokens } from './bible-selection.js';
 
 export interface ChapterSummary {
@@ -26,7 +25,6 @@ export interface PromptBudget {
   totalTokens: number;
   bibleTokens: number;
 }
-
 
 /** What went into a prompt: shown to co-writers in the page history and logged with the draft. */
 export interface PromptReport {
@@ -90,7 +88,6 @@ export interface BuiltPrompt {
   report: PromptReport;
 }
 
-
 /** Recent pages whose text can call up a bible entry, besides this page's input and feedback. */
 const PAGES_THAT_CALL_UP_ENTRIES = 2;
 /** Tokens kept for the section headers and message framing. */
@@ -111,13 +108,18 @@ function build(input: NarrationContextInput | DialogueContextInput, sections: Se
   // Pieces are counted one by one: each join and the section headers cost a few tokens more.
   const baseTokens = count(head) + count(sections.task.join('\n\n')) + HEADER_RESERVE;
   // Feedback may take a quarter of the budget, and never more than is left: the rest is for the story.
-  const feedbackAllowance = Math.max(0, Math.min(Math.floor(budget.totalTokens * FEEDBACK_SHARE), budget.totalTokens - baseTokens - PER_PIECE));
+  const feedbackAllowance = Math.max(
+    0,
+    Math.min(Math.floor(budget.totalTokens * FEEDBACK_SHARE), budget.totalTokens - baseTokens - PER_PIECE),
+  );
   const feedback = sections.feedback ? fitFeedback(sections.feedback, feedbackAllowance, count) : null;
   const task = [...sections.task, ...(feedback ? [feedback.text] : [])].join('\n\n');
   const fixedTokens = baseTokens + (feedback ? feedback.tokens + PER_PIECE : 0);
 
   const recent = [...input.earlierPages].sort((a, b) => b.number - a.number);
-  const scan = [sections.scanText, ...recent.slice(0, PAGES_THAT_CALL_UP_ENTRIES).map((p) => `${p.narration}\n${p.dialogue ?? ''}`)].join('\n');
+  const scan = [sections.scanText, ...recent.slice(0, PAGES_THAT_CALL_UP_ENTRIES).map((p) => `${p.narration}\n${p.dialogue ?? ''}`)].join(
+    '\n',
+  );
   const bible = selectBible(input.bible, scan, Math.min(budget.bibleTokens, Math.max(0, budget.totalTokens - fixedTokens)), count);
 
   const stableSections = [head];
@@ -139,7 +141,10 @@ function build(input: NarrationContextInput | DialogueContextInput, sections: Se
   const uncovered = recent.filter((page) => page.number > summaryThroughPage);
   const inFull: { number: number; text: string }[] = [];
   for (const page of uncovered) {
-    const text = [block(`Page ${page.number} narration`, page.narration), page.dialogue ? block(`Page ${page.number} dialogue`, page.dialogue) : null]
+    const text = [
+      block(`Page ${page.number} narration`, page.narration),
+      page.dialogue ? block(`Page ${page.number} dialogue`, page.dialogue) : null,
+    ]
       .filter(Boolean)
       .join('\n');
     const tokens = count(text) + PER_PIECE;
@@ -148,14 +153,23 @@ function build(input: NarrationContextInput | DialogueContextInput, sections: Se
     used += tokens;
   }
   inFull.reverse();
-  const dropped = uncovered.map((p) => p.number).filter((n) => !inFull.some((p) => p.number === n)).sort((a, b) => a - b);
+  const dropped = uncovered
+    .map((p) => p.number)
+    .filter((n) => !inFull.some((p) => p.number === n))
+    .sort((a, b) => a - b);
 
   const history: string[] = [];
   if (bible.calledUp.length > 0) history.push('Story bible entries this page calls up:', ...bible.calledUp.map(renderEntry));
   if (inFull.length === 0) {
-    history.push(summaryThroughPage > 0 ? 'Recent pages: all earlier pages are in the summary above.' : 'Earlier pages of this chapter: none yet; this is the first page.');
+    history.push(
+      summaryThroughPage > 0
+        ? 'Recent pages: all earlier pages are in the summary above.'
+        : 'Earlier pages of this chapter: none yet; this is the first page.',
+    );
   } else {
-    history.push(`Earlier approved pages of this chapter, in order${dropped.length > 0 ? ` (pages ${dropped[0]}–${dropped.at(-1)} left out for length)` : ''}:`);
+    history.push(
+      `Earlier approved pages of this chapter, in order${dropped.length > 0 ? ` (pages ${dropped[0]}–${dropped.at(-1)} left out for length)` : ''}:`,
+    );
     history.push(...inFull.map((p) => p.text));
   }
 
@@ -202,7 +216,11 @@ export function buildNarrationPrompt(input: NarrationContextInput, count: CountT
     block('What happens on this page', input.input),
     ...revisionPart(input.revising),
   ].filter((part): part is string => part !== null);
-  return build(input, { instructions: NARRATOR_INSTRUCTIONS, task, ...feedbackOf(input.revising), scanText: scanTextOf(input.input, input.revising) }, count);
+  return build(
+    input,
+    { instructions: NARRATOR_INSTRUCTIONS, task, ...feedbackOf(input.revising), scanText: scanTextOf(input.input, input.revising) },
+    count,
+  );
 }
 
 export function buildDialoguePrompt(input: DialogueContextInput, count: CountTokens): BuiltPrompt {
@@ -213,7 +231,16 @@ export function buildDialoguePrompt(input: DialogueContextInput, count: CountTok
     block('Approved narration of this page', input.narration),
     ...revisionPart(input.revising),
   ].filter((part): part is string => part !== null);
-  return build(input, { instructions: DIALOGUE_INSTRUCTIONS, task, ...feedbackOf(input.revising), scanText: scanTextOf(input.input, input.revising, input.narration) }, count);
+  return build(
+    input,
+    {
+      instructions: DIALOGUE_INSTRUCTIONS,
+      task,
+      ...feedbackOf(input.revising),
+      scanText: scanTextOf(input.input, input.revising, input.narration),
+    },
+    count,
+  );
 }
 
 /** The continuity reviewer reads a narration draft with the same bible and history the narrator had. */
@@ -234,5 +261,9 @@ export function buildPanelsPrompt(input: DialogueContextInput, script: string, c
     block('Approved narration of this page', input.narration),
     block('Approved panels and dialogue of this page', script),
   ].filter((part): part is string => part !== null);
-  return build(input, { instructions: PANELS_INSTRUCTIONS, task, scanText: scanTextOf(input.input, null, `${input.narration}\n${script}`) }, count);
+  return build(
+    input,
+    { instructions: PANELS_INSTRUCTIONS, task, scanText: scanTextOf(input.input, null, `${input.narration}\n${script}`) },
+    count,
+  );
 }

@@ -8,14 +8,18 @@ import { oneLine } from './plain-text.js';
 
 export const DIALOGUE_LIMITS = { panels: 12, speaker: 80, line: 600, caption: 600 } as const;
 
-const text = (max: number) => z.string().refine((value) => value.trim().length > 0 && value.length <= max, { message: `between 1 and ${max} characters` });
+const text = (max: number) =>
+  z.string().refine((value) => value.trim().length > 0 && value.length <= max, { message: `between 1 and ${max} characters` });
 
 export const dialogueScriptSchema = z.object({
   panels: z
     .array(
       z.object({
         panel: z.number().int().min(1),
-        caption: z.string().refine((value) => value.length <= DIALOGUE_LIMITS.caption, { message: `at most ${DIALOGUE_LIMITS.caption} characters` }).nullable(),
+        caption: z
+          .string()
+          .refine((value) => value.length <= DIALOGUE_LIMITS.caption, { message: `at most ${DIALOGUE_LIMITS.caption} characters` })
+          .nullable(),
         lines: z.array(z.object({ speaker: text(DIALOGUE_LIMITS.speaker), line: text(DIALOGUE_LIMITS.line) })),
       }),
     )
@@ -32,7 +36,8 @@ export function renderDialogueScript(script: DialogueScript): string {
     .map((panel) => {
       const lines = [`**Panel ${panel.panel}**`];
       if (panel.caption?.trim()) lines.push(`*${escapeDiscordMarkdown(oneLine(panel.caption), LINKS)}*`);
-      for (const line of panel.lines) lines.push(`**${escapeDiscordMarkdown(oneLine(line.speaker), LINKS)}:** ${escapeDiscordMarkdown(oneLine(line.line), LINKS)}`);
+      for (const line of panel.lines)
+        lines.push(`**${escapeDiscordMarkdown(oneLine(line.speaker), LINKS)}:** ${escapeDiscordMarkdown(oneLine(line.line), LINKS)}`);
       return lines.join('\n');
     })
     .join('\n\n');
@@ -70,7 +75,8 @@ export function parseScriptText(text: string): ParsedScriptText {
     const at = index + 1;
     if (line === '') continue;
     if (/^panel\s{0,8}\d{1,3}\s{0,8}:?$/i.test(line)) {
-      if (panels.length === DIALOGUE_LIMITS.panels) return { ok: false, line: at, problem: `a page has at most ${DIALOGUE_LIMITS.panels} panels` };
+      if (panels.length === DIALOGUE_LIMITS.panels)
+        return { ok: false, line: at, problem: `a page has at most ${DIALOGUE_LIMITS.panels} panels` };
       panels.push({ panel: panels.length + 1, caption: null, lines: [] });
       continue;
     }
@@ -78,9 +84,13 @@ export function parseScriptText(text: string): ParsedScriptText {
     if (!panel) return { ok: false, line: at, problem: 'expected "Panel 1" before the first caption or line' };
     if (line.length >= 2 && line.startsWith('*') && line.endsWith('*')) {
       if (panel.caption !== null) return { ok: false, line: at, problem: `panel ${panel.panel} already has a caption; ${EXPECTED}` };
-      const caption = line.replace(/^\*{1,2}/, '').replace(/\*{1,2}$/, '').trim();
+      const caption = line
+        .replace(/^\*{1,2}/, '')
+        .replace(/\*{1,2}$/, '')
+        .trim();
       if (caption === '') return { ok: false, line: at, problem: 'the caption is empty' };
-      if (caption.length > DIALOGUE_LIMITS.caption) return { ok: false, line: at, problem: `a caption is 1 to ${DIALOGUE_LIMITS.caption} characters` };
+      if (caption.length > DIALOGUE_LIMITS.caption)
+        return { ok: false, line: at, problem: `a caption is 1 to ${DIALOGUE_LIMITS.caption} characters` };
       panel.caption = caption;
       continue;
     }
@@ -88,8 +98,10 @@ export function parseScriptText(text: string): ParsedScriptText {
     if (colon <= 0) return { ok: false, line: at, problem: EXPECTED };
     const speaker = line.slice(0, colon).trim();
     const spoken = line.slice(colon + 1).trim();
-    if (speaker === '' || speaker.length > DIALOGUE_LIMITS.speaker) return { ok: false, line: at, problem: `a speaker's name is 1 to ${DIALOGUE_LIMITS.speaker} characters` };
-    if (spoken === '' || spoken.length > DIALOGUE_LIMITS.line) return { ok: false, line: at, problem: `a line is 1 to ${DIALOGUE_LIMITS.line} characters` };
+    if (speaker === '' || speaker.length > DIALOGUE_LIMITS.speaker)
+      return { ok: false, line: at, problem: `a speaker's name is 1 to ${DIALOGUE_LIMITS.speaker} characters` };
+    if (spoken === '' || spoken.length > DIALOGUE_LIMITS.line)
+      return { ok: false, line: at, problem: `a line is 1 to ${DIALOGUE_LIMITS.line} characters` };
     panel.lines.push({ speaker, line: spoken });
   }
   if (panels.length === 0) return { ok: false, line: 1, problem: 'expected at least one "Panel 1"' };

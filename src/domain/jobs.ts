@@ -58,7 +58,15 @@ export const announcePanelsJob = z.object({ pageId: id, setVersion: id });
  * Letter a page's approved panels with its approved dialogue: version 1 when the set is approved, the
  * next at a co-writer's Re-letter (`requestedBy`, a Discord user id). The same version asked twice is one job.
  */
-export const composePageJob = z.object({ pageId: id, setVersion: id, version: z.number().int().min(1).max(1_000), requestedBy: z.string().regex(/^\d{1,20}$/).optional() });
+export const composePageJob = z.object({
+  pageId: id,
+  setVersion: id,
+  version: z.number().int().min(1).max(1_000),
+  requestedBy: z
+    .string()
+    .regex(/^\d{1,20}$/)
+    .optional(),
+});
 
 /** The BullMQ queue a job runs on (src/queue names them; the worker has one BullMQ worker per queue). */
 export type QueueName = 'generation' | 'render' | 'progress';
@@ -85,22 +93,112 @@ const round = (n: number | undefined) => (n ? `-a${n}` : '');
 
 /** Every job, declared once. Adding a job: an entry here and a processor (docs/adding-a-job.md). */
 export const JOBS = {
-  'generate-draft': job({ schema: generateDraftJob, key: (d) => `generate-draft-p${d.pageId}-${d.kind}-v${d.pageVersion}`, queue: 'generation', attempts: 'model', backoffMs: 1_000 }),
-  'generate-take': job({ schema: generateTakeJob, key: (d) => `generate-take-r${d.leadRevisionId}-n${d.request}`, queue: 'generation', attempts: 5, backoffMs: 1_000 }),
-  'announce-page': job({ schema: announcePageJob, key: (d) => `announce-page-p${d.pageId}-v${d.pageVersion}`, queue: 'generation', attempts: 5, backoffMs: 1_000 }),
-  'post-draft': job({ schema: postDraftJob, key: (d) => `post-draft-p${d.pageId}-r${d.revisionId}`, queue: 'generation', attempts: 5, backoffMs: 1_000 }),
-  'summarise-chapter': job({ schema: summariseChapterJob, key: (d) => `summarise-chapter-c${d.chapterId}-p${d.approvedPage}`, queue: 'generation', attempts: 5, backoffMs: 1_000 }),
-  'generate-panels': job({ schema: generatePanelsJob, key: (d) => `generate-panels-r${d.dialogueRevisionId}${round(d.round)}`, queue: 'generation', attempts: 5, backoffMs: 1_000 }),
-  'review-draft': job({ schema: reviewDraftJob, key: (d) => `review-draft-r${d.revisionId}${round(d.round)}`, queue: 'generation', attempts: 5, backoffMs: 1_000 }),
-  'review-reminder': job({ schema: reviewDueJob, key: (d) => reviewJobKey('review-reminder', d.revisionId), queue: 'generation', attempts: 5, backoffMs: 1_000 }),
-  'review-deadline': job({ schema: reviewDueJob, key: (d) => reviewJobKey('review-deadline', d.revisionId), queue: 'generation', attempts: 5, backoffMs: 1_000 }),
-  'announce-panels': job({ schema: announcePanelsJob, key: (d) => `announce-panels-p${d.pageId}-v${d.setVersion}`, queue: 'generation', attempts: 5, backoffMs: 1_000 }),
-  'compose-page': job({ schema: composePageJob, key: (d) => `compose-page-p${d.pageId}-s${d.setVersion}-v${d.version}`, queue: 'generation', attempts: 5, backoffMs: 1_000 }),
+  'generate-draft': job({
+    schema: generateDraftJob,
+    key: (d) => `generate-draft-p${d.pageId}-${d.kind}-v${d.pageVersion}`,
+    queue: 'generation',
+    attempts: 'model',
+    backoffMs: 1_000,
+  }),
+  'generate-take': job({
+    schema: generateTakeJob,
+    key: (d) => `generate-take-r${d.leadRevisionId}-n${d.request}`,
+    queue: 'generation',
+    attempts: 5,
+    backoffMs: 1_000,
+  }),
+  'announce-page': job({
+    schema: announcePageJob,
+    key: (d) => `announce-page-p${d.pageId}-v${d.pageVersion}`,
+    queue: 'generation',
+    attempts: 5,
+    backoffMs: 1_000,
+  }),
+  'post-draft': job({
+    schema: postDraftJob,
+    key: (d) => `post-draft-p${d.pageId}-r${d.revisionId}`,
+    queue: 'generation',
+    attempts: 5,
+    backoffMs: 1_000,
+  }),
+  'summarise-chapter': job({
+    schema: summariseChapterJob,
+    key: (d) => `summarise-chapter-c${d.chapterId}-p${d.approvedPage}`,
+    queue: 'generation',
+    attempts: 5,
+    backoffMs: 1_000,
+  }),
+  'generate-panels': job({
+    schema: generatePanelsJob,
+    key: (d) => `generate-panels-r${d.dialogueRevisionId}${round(d.round)}`,
+    queue: 'generation',
+    attempts: 5,
+    backoffMs: 1_000,
+  }),
+  'review-draft': job({
+    schema: reviewDraftJob,
+    key: (d) => `review-draft-r${d.revisionId}${round(d.round)}`,
+    queue: 'generation',
+    attempts: 5,
+    backoffMs: 1_000,
+  }),
+  'review-reminder': job({
+    schema: reviewDueJob,
+    key: (d) => reviewJobKey('review-reminder', d.revisionId),
+    queue: 'generation',
+    attempts: 5,
+    backoffMs: 1_000,
+  }),
+  'review-deadline': job({
+    schema: reviewDueJob,
+    key: (d) => reviewJobKey('review-deadline', d.revisionId),
+    queue: 'generation',
+    attempts: 5,
+    backoffMs: 1_000,
+  }),
+  'announce-panels': job({
+    schema: announcePanelsJob,
+    key: (d) => `announce-panels-p${d.pageId}-v${d.setVersion}`,
+    queue: 'generation',
+    attempts: 5,
+    backoffMs: 1_000,
+  }),
+  'compose-page': job({
+    schema: composePageJob,
+    key: (d) => `compose-page-p${d.pageId}-s${d.setVersion}-v${d.version}`,
+    queue: 'generation',
+    attempts: 5,
+    backoffMs: 1_000,
+  }),
   // Renders run on their own queue, so a slow ComfyUI never holds up drafts.
-  'render-panel': job({ schema: renderPanelJob, key: (d) => `render-panel-r${d.renderId}`, queue: 'render', attempts: 5, backoffMs: 1_000 }),
-  'refresh-progress': job({ schema: refreshProgressJob, key: (d) => `refresh-progress-c${d.chapterId}`, queue: 'progress', attempts: 3, backoffMs: 1_000 }),
-  'refresh-round': job({ schema: refreshRoundJob, key: (d) => `refresh-round-r${d.leadRevisionId}`, queue: 'progress', attempts: 3, backoffMs: 1_000 }),
-  'refresh-panels': job({ schema: refreshPanelsJob, key: (d) => `refresh-panels-p${d.pageId}`, queue: 'progress', attempts: 3, backoffMs: 1_000 }),
+  'render-panel': job({
+    schema: renderPanelJob,
+    key: (d) => `render-panel-r${d.renderId}`,
+    queue: 'render',
+    attempts: 5,
+    backoffMs: 1_000,
+  }),
+  'refresh-progress': job({
+    schema: refreshProgressJob,
+    key: (d) => `refresh-progress-c${d.chapterId}`,
+    queue: 'progress',
+    attempts: 3,
+    backoffMs: 1_000,
+  }),
+  'refresh-round': job({
+    schema: refreshRoundJob,
+    key: (d) => `refresh-round-r${d.leadRevisionId}`,
+    queue: 'progress',
+    attempts: 3,
+    backoffMs: 1_000,
+  }),
+  'refresh-panels': job({
+    schema: refreshPanelsJob,
+    key: (d) => `refresh-panels-p${d.pageId}`,
+    queue: 'progress',
+    attempts: 3,
+    backoffMs: 1_000,
+  }),
 };
 
 export type JobName = keyof typeof JOBS;

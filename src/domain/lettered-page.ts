@@ -37,7 +37,13 @@ export function scriptForVersion(script: LetteringScript, version: number): Lett
     x: variant.mirror ? MIRRORED[place.x] : place.x,
     depth: variant.swapDepth ? (place.depth === 'near' ? 'far' : 'near') : place.depth,
   });
-  return { ...script, panels: script.panels.map((panel) => ({ ...panel, placements: Object.fromEntries(Object.entries(panel.placements).map(([who, place]) => [who, move(place)])) })) };
+  return {
+    ...script,
+    panels: script.panels.map((panel) => ({
+      ...panel,
+      placements: Object.fromEntries(Object.entries(panel.placements).map(([who, place]) => [who, move(place)])),
+    })),
+  };
 }
 
 /**
@@ -50,9 +56,20 @@ export function flagLines(script: LetteringScript, problems: readonly LetteringP
     const line = lines[problem.line];
     const captionFirst = lines[0]?.kind === 'caption' ? 1 : 0;
     const panel = problem.panel + 1;
-    const what = line?.kind === 'caption' && problem.line === 0 ? `The caption of panel ${panel}` : `Line ${problem.line - captionFirst + 1} of panel ${panel}`;
-    const why = problem.problem === 'too-long' ? 'does not fit at the smallest readable size' : 'finds no room in the panel at the smallest readable size';
-    return { panel, line: problem.line + 1, problem: problem.problem, words: `${what} ${why} — shorten it in the dialogue (an owner's /page restore brings it back for Edit).` };
+    const what =
+      line?.kind === 'caption' && problem.line === 0
+        ? `The caption of panel ${panel}`
+        : `Line ${problem.line - captionFirst + 1} of panel ${panel}`;
+    const why =
+      problem.problem === 'too-long'
+        ? 'does not fit at the smallest readable size'
+        : 'finds no room in the panel at the smallest readable size';
+    return {
+      panel,
+      line: problem.line + 1,
+      problem: problem.problem,
+      words: `${what} ${why} — shorten it in the dialogue (an owner's /page restore brings it back for Edit).`,
+    };
   });
 }
 

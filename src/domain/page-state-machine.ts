@@ -138,7 +138,8 @@ function situation(status: PageStatus): string {
 /** Why a vote on a `kind` draft does not apply now: not drafted yet, or a stale click on an older draft. */
 function noDraftToVoteOn(current: PageStatus, kind: DraftKind, verb: 'approve' | 'send back' | 'edit' | 'pick' | 'add a take to'): string {
   const pageKind = draftKindOf(current);
-  if (current.state === 'page_approved' || DRAFT_KINDS.indexOf(kind) < DRAFT_KINDS.indexOf(pageKind)) return `that ${kind} draft can no longer be voted on`;
+  if (current.state === 'page_approved' || DRAFT_KINDS.indexOf(kind) < DRAFT_KINDS.indexOf(pageKind))
+    return `that ${kind} draft can no longer be voted on`;
   if (kind !== pageKind || current.state === 'awaiting_user_input') return `there is no ${kind} draft to ${verb} yet`;
   if (current.state === 'generation_failed') return `there is no ${kind} draft to ${verb}; a co-writer can press Retry`;
   return `there is nothing to ${verb} yet`;
@@ -152,8 +153,15 @@ function revisionLimitReason(kind: DraftKind, maxRevisions: number): string {
   return `This page's ${kind} has already been revised ${times}, the most the story's settings allow. Approve a version, or ask an admin to raise the limit.`;
 }
 
-const ok = (state: PageState, stage: DraftKind, effects: PageEffect[]): TransitionResult => ({ ok: true, status: { state, stage }, effects });
-const refuse = (current: PageStatus, consequence: string): TransitionResult => ({ ok: false, reason: `${situation(current)}, so ${consequence}.` });
+const ok = (state: PageState, stage: DraftKind, effects: PageEffect[]): TransitionResult => ({
+  ok: true,
+  status: { state, stage },
+  effects,
+});
+const refuse = (current: PageStatus, consequence: string): TransitionResult => ({
+  ok: false,
+  reason: `${situation(current)}, so ${consequence}.`,
+});
 
 export function transitionPage(current: PageStatus, event: PageEvent): TransitionResult {
   const { state } = current;
@@ -169,8 +177,14 @@ export function transitionPage(current: PageStatus, event: PageEvent): Transitio
 
     case 'draft_approved':
     case 'take_picked': {
-      if (state !== reviewingState(event.kind)) return refuse(current, noDraftToVoteOn(current, event.kind, event.type === 'take_picked' ? 'pick' : 'approve'));
-      const close: PageEffect = { type: 'close_draft_voting', kind: event.kind, outcome: 'approved', ...(event.type === 'take_picked' ? { take: event.take } : {}) };
+      if (state !== reviewingState(event.kind))
+        return refuse(current, noDraftToVoteOn(current, event.kind, event.type === 'take_picked' ? 'pick' : 'approve'));
+      const close: PageEffect = {
+        type: 'close_draft_voting',
+        kind: event.kind,
+        outcome: 'approved',
+        ...(event.type === 'take_picked' ? { take: event.take } : {}),
+      };
       if (event.kind === 'narration') return ok('generating_dialogue', 'dialogue', [close, { type: 'generate_draft', kind: 'dialogue' }]);
       return ok('page_approved', 'dialogue', [close, { type: 'announce_page_approved' }, { type: 'generate_panels' }]);
     }
@@ -214,7 +228,8 @@ export function transitionPage(current: PageStatus, event: PageEvent): Transitio
       if (!isReviewing(state) && state !== 'page_approved') {
         return refuse(current, `a ${event.kind} version can be restored only while a draft is up for a vote or once the page is approved`);
       }
-      if (event.kind === 'dialogue' && kind === 'narration') return refuse(current, 'a dialogue version cannot be restored until the narration is approved');
+      if (event.kind === 'dialogue' && kind === 'narration')
+        return refuse(current, 'a dialogue version cannot be restored until the narration is approved');
       const effects: PageEffect[] = [];
       if (isReviewing(state)) effects.push({ type: 'close_draft_voting', kind, outcome: 'superseded' });
       effects.push({ type: 'post_draft', kind: event.kind });

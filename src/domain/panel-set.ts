@@ -34,7 +34,8 @@ export interface PanelSetState {
 
 export type PanelSetRefusal = 'stale' | 'rendering' | 'incomplete' | 'approved' | 'already_approved_by_you';
 
-export type PanelSetVote = { kind: 'refused'; reason: PanelSetRefusal; state: PanelSetState } | { kind: 'counted'; state: PanelSetState; decided: boolean };
+export type PanelSetVote =
+  { kind: 'refused'; reason: PanelSetRefusal; state: PanelSetState } | { kind: 'counted'; state: PanelSetState; decided: boolean };
 
 export function panelSetVersion(renderIds: readonly number[]): number {
   return renderIds.reduce((max, id) => Math.max(max, id), 0);
@@ -65,7 +66,8 @@ export function voteOnPanelSet(input: PanelSetInput, vote: { userId: string; set
   if (state.phase === 'approved') return { kind: 'refused', reason: 'approved', state };
   if (vote.setVersion !== state.version) return { kind: 'refused', reason: 'stale', state };
   if (state.phase !== 'open') return { kind: 'refused', reason: state.phase, state };
-  if (input.votes.some((v) => v.userId === vote.userId && v.setVersion === state.version)) return { kind: 'refused', reason: 'already_approved_by_you', state };
+  if (input.votes.some((v) => v.userId === vote.userId && v.setVersion === state.version))
+    return { kind: 'refused', reason: 'already_approved_by_you', state };
   const after = describePanelSet({ ...input, votes: [...input.votes, vote] });
   const decided = after.tally.approvals >= after.tally.required;
   return { kind: 'counted', state: decided ? { ...after, phase: 'approved' } : after, decided };

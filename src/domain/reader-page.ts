@@ -124,10 +124,18 @@ const SVG_PANEL_HREF = /href="\/api\/images\/([0-9a-f]{64})"/g;
  * approved images (the reader would not serve it) or the text is not an SVG the letterer wrote.
  * `idPrefix` keeps its ids apart from other pages' on the same screen.
  */
-export function readerLetteredSvg(svg: string, storyAddress: string, images: readonly { panelNumber: number; hash: string; contentType: string }[], idPrefix: string): string | null {
+export function readerLetteredSvg(
+  svg: string,
+  storyAddress: string,
+  images: readonly { panelNumber: number; hash: string; contentType: string }[],
+  idPrefix: string,
+): string | null {
   if (!svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')) return null;
   // Several pages share a screen: their clip paths and balloons need ids of their own.
-  svg = svg.replaceAll('id="panel-', `id="${idPrefix}-panel-`).replaceAll('url(#panel-', `url(#${idPrefix}-panel-`).replaceAll('id="balloon-', `id="${idPrefix}-balloon-`);
+  svg = svg
+    .replaceAll('id="panel-', `id="${idPrefix}-panel-`)
+    .replaceAll('url(#panel-', `url(#${idPrefix}-panel-`)
+    .replaceAll('id="balloon-', `id="${idPrefix}-balloon-`);
   let unknown = false;
   const rewritten = svg.replace(SVG_PANEL_HREF, (_, hash: string) => {
     const image = images.find((i) => i.hash === hash);

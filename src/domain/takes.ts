@@ -96,7 +96,11 @@ export function decideRound(tally: RoundTally): RoundDecision {
  * votes at all) goes the story's tie rule: approve_on_tie takes the earliest of the tied takes,
  * revise_on_tie sends the round back. When no revision is left the earliest top take wins.
  */
-export function decideRoundAtDeadline(tally: Pick<RoundTally, 'picks' | 'revisions'>, rule: DeadlineRule, revisionsLeft: boolean): Exclude<RoundDecision, { kind: 'open' }> {
+export function decideRoundAtDeadline(
+  tally: Pick<RoundTally, 'picks' | 'revisions'>,
+  rule: DeadlineRule,
+  revisionsLeft: boolean,
+): Exclude<RoundDecision, { kind: 'open' }> {
   const top = mostPicked(tally.picks.length > 0 ? tally.picks : [0]);
   const earliest: Exclude<RoundDecision, { kind: 'open' }> = { kind: 'picked', take: top.takes[0] ?? 0 };
   const revise: Exclude<RoundDecision, { kind: 'open' }> = revisionsLeft ? { kind: 'revision_requested' } : earliest;

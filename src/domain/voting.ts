@@ -56,7 +56,12 @@ export function tallyVotes(votes: readonly Vote[], rule: QuorumRule, coWriterCou
 
 /** The tally from votes already counted (one per co-writer), for a caller that counted them in the database. */
 export function tallyCounts(counts: Pick<Tally, 'approvals' | 'revisions'>, rule: QuorumRule, coWriterCount: number): Tally {
-  return { approvals: counts.approvals, revisions: counts.revisions, required: requiredVotes(rule, coWriterCount), voters: roomSize(coWriterCount) };
+  return {
+    approvals: counts.approvals,
+    revisions: counts.revisions,
+    required: requiredVotes(rule, coWriterCount),
+    voters: roomSize(coWriterCount),
+  };
 }
 
 /** Approval is checked first: with a count rule below a majority both sides could reach it, and approval wins. */
@@ -86,8 +91,19 @@ export type DeadlineRule = 'approve_on_tie' | 'revise_on_tie';
  * (no votes at all included) goes the rule's way. When no revision is left, sending back is not
  * possible, so the draft is approved.
  */
-export function decideAtDeadline(tally: Pick<Tally, 'approvals' | 'revisions'>, rule: DeadlineRule, revisionsLeft: boolean): Exclude<DraftDecision, 'open'> {
-  const byVotes = tally.approvals > tally.revisions ? 'approved' : tally.revisions > tally.approvals ? 'revision_requested' : rule === 'approve_on_tie' ? 'approved' : 'revision_requested';
+export function decideAtDeadline(
+  tally: Pick<Tally, 'approvals' | 'revisions'>,
+  rule: DeadlineRule,
+  revisionsLeft: boolean,
+): Exclude<DraftDecision, 'open'> {
+  const byVotes =
+    tally.approvals > tally.revisions
+      ? 'approved'
+      : tally.revisions > tally.approvals
+        ? 'revision_requested'
+        : rule === 'approve_on_tie'
+          ? 'approved'
+          : 'revision_requested';
   return byVotes === 'revision_requested' && !revisionsLeft ? 'approved' : byVotes;
 }
 

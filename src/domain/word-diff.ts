@@ -128,7 +128,9 @@ export function diffWordsBounded(before: string, after: string): { parts: DiffPa
     { op: 'removed' as const, text: middleA.join('') },
     { op: 'added' as const, text: middleB.join('') },
   ];
-  const parts = coalesce(merge([{ op: 'same', text: a.slice(0, start).join('') }, ...middle, { op: 'same', text: a.slice(endA).join('') }]));
+  const parts = coalesce(
+    merge([{ op: 'same', text: a.slice(0, start).join('') }, ...middle, { op: 'same', text: a.slice(endA).join('') }]),
+  );
   return { parts, exact: exact !== null, steps: budget.steps };
 }
 

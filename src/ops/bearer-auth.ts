@@ -6,6 +6,12 @@ import { bearerAuth } from 'hono/bearer-auth';
  * malformed or wrong token alike with a JSON 401 that names the variable holding the token.
  */
 export function requireBearerToken(token: string, variable: string): MiddlewareHandler {
-  const refusal = { message: () => Response.json({ error: `a bearer token is required: Authorization: Bearer <${variable}>` }, { status: 401, headers: { 'cache-control': 'no-store' } }) };
+  const refusal = {
+    message: () =>
+      Response.json(
+        { error: `a bearer token is required: Authorization: Bearer <${variable}>` },
+        { status: 401, headers: { 'cache-control': 'no-store' } },
+      ),
+  };
   return bearerAuth({ token, noAuthenticationHeader: refusal, invalidAuthenticationHeader: refusal, invalidToken: refusal });
 }

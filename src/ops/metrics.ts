@@ -84,7 +84,13 @@ export class ProcessMetrics {
     this.jobSeconds.observe({ job, outcome }, seconds);
   }
 
-  observeModelCall(call: { agent: string; outcome: string; seconds: number; firstTokenSeconds: number | null; usage: ModelUsage | null }): void {
+  observeModelCall(call: {
+    agent: string;
+    outcome: string;
+    seconds: number;
+    firstTokenSeconds: number | null;
+    usage: ModelUsage | null;
+  }): void {
     this.modelSeconds.observe({ agent: call.agent, outcome: call.outcome }, call.seconds);
     if (call.firstTokenSeconds !== null) this.firstTokenSeconds.observe({ agent: call.agent }, call.firstTokenSeconds);
     if (!call.usage) return;

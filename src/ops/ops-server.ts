@@ -44,7 +44,13 @@ export function createOpsApp(deps: OpsServerDeps): Hono {
     const scrape = await deps.metrics.scrape();
     return c.body(scrape.text, 200, { 'content-type': scrape.contentType, ...NO_STORE });
   });
-  app.notFound((c) => c.json({ error: 'not found: this process serves /metrics, /livez and /readyz; the JSON API is served by the web process' }, 404, NO_STORE));
+  app.notFound((c) =>
+    c.json(
+      { error: 'not found: this process serves /metrics, /livez and /readyz; the JSON API is served by the web process' },
+      404,
+      NO_STORE,
+    ),
+  );
   app.onError((error, c) => {
     if (error instanceof HTTPException) return error.getResponse();
     deps.logger.error({ err: error, url: c.req.url }, 'ops http request failed');

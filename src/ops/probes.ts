@@ -7,7 +7,10 @@ import type { Hono } from 'hono';
 export type ReadinessChecks = Record<string, () => Promise<unknown> | boolean>;
 
 /** Runs every check at once; a check that hangs counts as failed after `timeoutMs`. */
-export async function runReadinessChecks(checks: ReadinessChecks, timeoutMs = 2_000): Promise<{ ready: boolean; checks: Record<string, boolean> }> {
+export async function runReadinessChecks(
+  checks: ReadinessChecks,
+  timeoutMs = 2_000,
+): Promise<{ ready: boolean; checks: Record<string, boolean> }> {
   const within = async (check: () => Promise<unknown> | boolean): Promise<boolean> => {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<boolean>((resolve) => {
@@ -15,7 +18,10 @@ export async function runReadinessChecks(checks: ReadinessChecks, timeoutMs = 2_
     });
     const outcome = Promise.resolve()
       .then(check)
-      .then((value) => value !== false, () => false);
+      .then(
+        (value) => value !== false,
+        () => false,
+      );
     try {
       return await Promise.race([outcome, timeout]);
     } finally {

@@ -14,7 +14,9 @@ export function commitFollowUps(parts: { relay: OutboxRelay; progress: ProgressR
     refreshRound: (pageId, leadRevisionId) => progress.refreshRound(pageId, leadRevisionId),
     cancelReviewJobs: (revisionId) => {
       for (const name of REVIEW_JOBS) {
-        queue.remove(reviewJobKey(name, revisionId)).catch((error: unknown) => logger.debug({ err: error, revisionId }, 'could not drop a review job'));
+        queue
+          .remove(reviewJobKey(name, revisionId))
+          .catch((error: unknown) => logger.debug({ err: error, revisionId }, 'could not drop a review job'));
       }
     },
   };

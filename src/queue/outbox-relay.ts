@@ -147,7 +147,10 @@ export class OutboxRelay {
     try {
       await Promise.all(jobs.map((job) => this.add(job)));
     } catch (error) {
-      this.logger.warn({ err: error, jobKeys: jobs.map((job) => job.key) }, 'could not queue jobs after commit; the relay passes retry them');
+      this.logger.warn(
+        { err: error, jobKeys: jobs.map((job) => job.key) },
+        'could not queue jobs after commit; the relay passes retry them',
+      );
       return;
     }
     this.toMark.push(...jobs.map((job) => job.key));

@@ -47,18 +47,14 @@ export class ProgressRefresher {
   private add<N extends 'refresh-progress' | 'refresh-round' | 'refresh-panels'>(name: N, data: JobData<N>): void {
     const spec = jobSpec(name);
     this.queue
-      .add(
-        name,
-        data,
-        {
-          deduplication: { id: jobKeyFor(name, data), ttl: this.windowMs },
-          delay: this.windowMs,
-          attempts: spec.attempts === 'model' ? 1 : spec.attempts,
-          backoff: { type: 'exponential', delay: spec.backoffMs },
-          removeOnComplete: true,
-          removeOnFail: { age: 86_400 },
-        },
-      )
+      .add(name, data, {
+        deduplication: { id: jobKeyFor(name, data), ttl: this.windowMs },
+        delay: this.windowMs,
+        attempts: spec.attempts === 'model' ? 1 : spec.attempts,
+        backoff: { type: 'exponential', delay: spec.backoffMs },
+        removeOnComplete: true,
+        removeOnFail: { age: 86_400 },
+      })
       .catch((error: unknown) => {
         const fields: Record<string, unknown> = { err: error, ...data };
         this.logger.warn(fields, `could not queue ${name}`);

@@ -4,7 +4,13 @@ import type { Executor } from '../db/executor.js';
 import { getOutboxRelayState, listUnfinishedRelayedJobs, markOutboxJobCompleted, putBackInOutbox, requeueOutboxRow } from '../db/outbox.js';
 import { pruneFinishedOutboxRows, pruneInteractionReceipts, pruneStaleMessageClaims } from '../db/retention.js';
 import { markRenderFailed } from '../db/panel-renders.js';
-import { listOpenDraftsWithoutMessage, listOpenDraftsWithReviewSchedule, listPagesGeneratingSince, listRendersUnfinishedBefore, tryAdvisoryTransactionLock } from '../db/sweeps.js';
+import {
+  listOpenDraftsWithoutMessage,
+  listOpenDraftsWithReviewSchedule,
+  listPagesGeneratingSince,
+  listRendersUnfinishedBefore,
+  tryAdvisoryTransactionLock,
+} from '../db/sweeps.js';
 import { isJobName, jobKeyFor, jobSpec, type JobData, type JobName } from '../domain/jobs.js';
 import { draftKindOf } from '../domain/page-state-machine.js';
 import type { Logger } from '../logger.js';
@@ -92,15 +98,29 @@ export async function sweepOverdueReviews(db: Db, queue: Queue, logger: Logger, 
   for (const draft of drafts) {
     const overdue = (minutes: number | null) => minutes !== null && draft.created_at.getTime() + minutes * minuteMs + graceMs < now;
     const due: ('review-reminder' | 'review-deadline')[] = [];
-    if (draft.reminded_at === null && overdue(draft.reminder_minutes) && (draft.deadline_minutes === null || (draft.reminder_minutes ?? 0) < draft.deadline_minutes)) due.push('review-reminder');
+    if (
+      draft.reminded_at === null &&
+      overdue(draft.reminder_minutes) &&
+      (draft.deadline_minutes === null || (draft.reminder_minutes ?? 0) < draft.deadline_minutes)
+    )
+      due.push('review-reminder');
     if (overdue(draft.deadline_minutes)) due.push('review-deadline');
     for (const name of due) {
       // Only jobs the draft was given (a setting changed later does not reach back), and a deadline job
       // that ran decided what it could: only a missing or dead one is queued again.
-      const state = await requeueIfLost(db, queue, name, { pageId: draft.pageId, revisionId: draft.revisionId }, { ranIsEnough: true, onlyIfScheduled: true });
+      const state = await requeueIfLost(
+        db,
+        queue,
+        name,
+        { pageId: draft.pageId, revisionId: draft.revisionId },
+        { ranIsEnough: true, onlyIfScheduled: true },
+      );
       if (state === null) continue;
       requeued += 1;
-      logger.warn({ pageId: draft.pageId, revisionId: draft.revisionId, job: name, jobState: state }, 'sweeper: overdue review job was not queued; queued again');
+      logger.warn(
+        { pageId: draft.pageId, revisionId: draft.revisionId, job: name, jobState: state },
+        'sweeper: overdue review job was not queued; queued again',
+      );
     }
   }
   return requeued;
@@ -115,10 +135,19 @@ export async function sweepUnshownDrafts(db: Db, queue: Queue, logger: Logger, o
   let requeued = 0;
   for (const draft of drafts) {
     // A post that completed and still left no message (deleted since) is worth another try.
-    const state = await requeueIfLost(db, queue, 'post-draft', { pageId: draft.pageId, revisionId: draft.revisionId }, { ranIsEnough: false, onlyIfScheduled: false });
+    const state = await requeueIfLost(
+      db,
+      queue,
+      'post-draft',
+      { pageId: draft.pageId, revisionId: draft.revisionId },
+      { ranIsEnough: false, onlyIfScheduled: false },
+    );
     if (state === null) continue;
     requeued += 1;
-    logger.warn({ pageId: draft.pageId, revisionId: draft.revisionId, jobState: state }, 'sweeper: open draft had no message; showing it again');
+    logger.warn(
+      { pageId: draft.pageId, revisionId: draft.revisionId, jobState: state },
+      'sweeper: open draft had no message; showing it again',
+    );
   }
   return requeued;
 }
@@ -176,7 +205,10 @@ export async function sweepStuckRenders(db: Db, renderQueue: Queue, logger: Logg
     await markRenderFailed(db, render.id, failure, render.status === 'queued' ? 'error' : 'timeout');
     await putBack(db, job, 'render-panel', data);
     failed += 1;
-    logger.warn({ pageId: render.page_id, renderId: render.id, renderStatus: render.status, jobState: state }, 'sweeper: render that would never end marked failed');
+    logger.warn(
+      { pageId: render.page_id, renderId: render.id, renderStatus: render.status, jobState: state },
+      'sweeper: render that would never end marked failed',
+    );
   }
   return failed;
 }
@@ -187,7 +219,8 @@ async function pruneExpired(db: Db, logger: Logger, retentionMs: number): Promis
   const receipts = await pruneInteractionReceipts(db, before);
   const outboxRows = await pruneFinishedOutboxRows(db, before);
   const messageClaims = await pruneStaleMessageClaims(db, before);
-  if (receipts + outboxRows + messageClaims > 0) logger.info({ receipts, outboxRows, messageClaims }, 'sweeper: pruned rows past retention');
+  if (receipts + outboxRows + messageClaims > 0)
+    logger.info({ receipts, outboxRows, messageClaims }, 'sweeper: pruned rows past retention');
 }
 
 export interface SweepTimes {
@@ -214,14 +247,21 @@ export interface JobQueues {
   render?: Queue | null;
 }
 
-export async function sweepLostWork(db: Db, queue: Queue, logger: Logger, times: SweepTimes, renderQueue: Queue | null = null): Promise<number> {
+export async function sweepLostWork(
+  db: Db,
+  queue: Queue,
+  logger: Logger,
+  times: SweepTimes,
+  renderQueue: Queue | null = null,
+): Promise<number> {
   return db.transaction().execute(async (trx) => {
     if (!(await tryAdvisoryTransactionLock(trx, SWEEP_LOCK))) return 0;
     const stuck = await sweepStuckPages(db, queue, logger, times.stuckPageMs);
     const reviews = await sweepOverdueReviews(db, queue, logger, times.minuteMs, times.graceMs);
     const unshown = await sweepUnshownDrafts(db, queue, logger, times.graceMs);
     const unfinished = await sweepUnfinishedJobs(db, { generation: queue, render: renderQueue }, logger, times.stuckPageMs);
-    const renders = renderQueue && times.stuckRenderMs !== undefined ? await sweepStuckRenders(db, renderQueue, logger, times.stuckRenderMs) : 0;
+    const renders =
+      renderQueue && times.stuckRenderMs !== undefined ? await sweepStuckRenders(db, renderQueue, logger, times.stuckRenderMs) : 0;
     await pruneExpired(db, logger, times.retentionMs);
     return stuck.requeued + reviews + unshown + unfinished + renders;
   });

@@ -37,7 +37,10 @@ export async function getPageStatus(db: Db, pageId: number) {
     createdBy: full.created_by,
     createdAt: full.created_at,
     updatedAt: page.updated_at,
-    currentDraft: page.current_revision_id === null ? null : { kind: page.current_kind, version: page.current_version, approvals: page.approvals, reviseVotes: page.revise_votes },
+    currentDraft:
+      page.current_revision_id === null
+        ? null
+        : { kind: page.current_kind, version: page.current_version, approvals: page.approvals, reviseVotes: page.revise_votes },
   };
 }
 
@@ -53,7 +56,13 @@ export async function getPageHistoryById(db: Db, pageId: number) {
 export async function getNextPromptContext(db: Db, pageId: number, budget: { totalTokens: number; bibleTokens: number }) {
   const place = await getPageWithPlace(db, pageId);
   if (!place) return null;
-  const kind = place.approved_narration_id !== null && place.state !== 'user_reviewing_narration' && place.state !== 'generating_narration' ? 'dialogue' : 'narration';
-  const prompt = kind === 'narration' ? buildNarrationPrompt(await loadNarrationContext(db, pageId, budget), countTokens) : buildDialoguePrompt(await loadDialogueContext(db, pageId, budget), countTokens);
+  const kind =
+    place.approved_narration_id !== null && place.state !== 'user_reviewing_narration' && place.state !== 'generating_narration'
+      ? 'dialogue'
+      : 'narration';
+  const prompt =
+    kind === 'narration'
+      ? buildNarrationPrompt(await loadNarrationContext(db, pageId, budget), countTokens)
+      : buildDialoguePrompt(await loadDialogueContext(db, pageId, budget), countTokens);
   return { pageId, kind, report: prompt.report, messages: prompt.messages };
 }

@@ -71,13 +71,15 @@ export async function applyPageEvent(trx: Transaction<Database>, change: PageCha
         closedDraft = await closeRound(trx, leadId, effect.outcome, effect.take ?? null);
         break;
       case 'generate_take':
-        if (leadId === null || change.takesAsked === undefined) throw new Error(`take_added on page ${page.id} needs its round and the takes asked`);
+        if (leadId === null || change.takesAsked === undefined)
+          throw new Error(`take_added on page ${page.id} needs its round and the takes asked`);
         jobs.push(describeJob('generate-take', { pageId: page.id, leadRevisionId: leadId, request: change.takesAsked }));
         break;
       case 'post_take':
         if (!newDraft) throw new Error(`take_recorded on page ${page.id} adds a take but none was given`);
         // A model's take is shown by the worker that wrote it; a co-writer's edit needs a job to show it.
-        if (event.type === 'take_recorded' && event.byHand) jobs.push(describeJob('post-draft', { pageId: page.id, revisionId: newDraft.revision.id }));
+        if (event.type === 'take_recorded' && event.byHand)
+          jobs.push(describeJob('post-draft', { pageId: page.id, revisionId: newDraft.revision.id }));
         break;
       case 'generate_draft':
         jobs.push(describeJob('generate-draft', { pageId: page.id, kind: effect.kind, pageVersion: version }));
@@ -87,7 +89,10 @@ export async function applyPageEvent(trx: Transaction<Database>, change: PageCha
         jobs.push(...(await draftFollowUps(trx, page, newDraft.revision, newDraft.clock)));
         // A drafted revision is shown by the worker that wrote it; a restored or edited one needs a job to show it.
         if (event.type !== 'draft_recorded') {
-          const superseded = page.current_revision_id !== null && result.effects.some((e) => e.type === 'close_draft_voting') ? { supersededRevisionId: page.current_revision_id } : {};
+          const superseded =
+            page.current_revision_id !== null && result.effects.some((e) => e.type === 'close_draft_voting')
+              ? { supersededRevisionId: page.current_revision_id }
+              : {};
           jobs.push(describeJob('post-draft', { pageId: page.id, revisionId: newDraft.revision.id, ...superseded }));
         }
         break;
@@ -116,7 +121,11 @@ export async function applyPageEvent(trx: Transaction<Database>, change: PageCha
 }
 
 /** The take a pick approves, read before the page is updated so the page can name it. */
-async function pickedTakeOf(trx: Transaction<Database>, leadId: number | null, effects: readonly PageEffect[]): Promise<PageRevision | null> {
+async function pickedTakeOf(
+  trx: Transaction<Database>,
+  leadId: number | null,
+  effects: readonly PageEffect[],
+): Promise<PageRevision | null> {
   const close = effects.find((effect) => effect.type === 'close_draft_voting');
   if (leadId === null || close?.type !== 'close_draft_voting' || close.take === undefined) return null;
   const picked = await findOpenTakeOfRound(trx, leadId, close.take);
@@ -125,7 +134,12 @@ async function pickedTakeOf(trx: Transaction<Database>, leadId: number | null, e
 }
 
 /** The page's own columns an event's effects change: which draft is current, which are approved, takes asked. */
-function pageColumnsFor(page: StoryPage, effects: readonly PageEffect[], newDraft: PageRevision | null, pickedTake: PageRevision | null): StoryPageUpdate {
+function pageColumnsFor(
+  page: StoryPage,
+  effects: readonly PageEffect[],
+  newDraft: PageRevision | null,
+  pickedTake: PageRevision | null,
+): StoryPageUpdate {
   const columns: StoryPageUpdate = {};
   for (const effect of effects) {
     if (effect.type === 'close_draft_voting') {

@@ -20,7 +20,10 @@ type PageForSet = Pick<StoryPage, 'id' | 'chapter_id' | 'approved_dialogue_id'> 
 /** Everything the voting rules read about a page's set of panels. */
 async function readPanelSet(db: Executor, page: PageForSet): Promise<PanelSetInput & { renderIds: number[] }> {
   const prompts = page.approved_dialogue_id === null ? [] : await listPanelPromptsOfRevision(db, page.approved_dialogue_id);
-  const latest = await listLatestRendersOfPanels(db, prompts.map((prompt) => prompt.id));
+  const latest = await listLatestRendersOfPanels(
+    db,
+    prompts.map((prompt) => prompt.id),
+  );
   const approval = await findPanelSetApproval(db, page.id);
   return {
     panelCount: prompts.length,
@@ -39,7 +42,8 @@ export async function panelSetOf(db: Executor, page: PageForSet): Promise<PanelS
 }
 
 const REFUSALS: Record<PanelSetRefusal, (pageNumber: number) => string> = {
-  stale: () => 'The panels changed since that button was drawn (a panel was drawn again), so approvals start over. Look at the current panels and approve them there. Nothing was changed.',
+  stale: () =>
+    'The panels changed since that button was drawn (a panel was drawn again), so approvals start over. Look at the current panels and approve them there. Nothing was changed.',
   rendering: () => 'A panel is still rendering; approve the set when every panel is drawn. Nothing was changed.',
   incomplete: () => 'A panel has no image (its render failed); reroll or retry it before approving the set. Nothing was changed.',
   approved: (pageNumber) => `Page ${pageNumber}'s panels were already approved; they are final for the page.`,
@@ -58,7 +62,11 @@ export interface PanelSetVoteOutcome {
  * new render resets the vote); the approval that reaches the story's quorum approves the set: its
  * renders become the page's panels, and the announcement is queued in the same transaction.
  */
-export async function approvePanelSet(db: Db, place: InteractionPlace, target: { pageId: number; setVersion: number }): Promise<PanelSetVoteOutcome> {
+export async function approvePanelSet(
+  db: Db,
+  place: InteractionPlace,
+  target: { pageId: number; setVersion: number },
+): Promise<PanelSetVoteOutcome> {
   return runInTransaction(db, async (trx) => {
     const page = await getPageWithPlace(trx, target.pageId);
     if (!page || page.guild_id !== place.guildId || page.thread_id !== place.channelId) throw new UserError(NOT_IN_THIS_THREAD);
@@ -71,11 +79,20 @@ export async function approvePanelSet(db: Db, place: InteractionPlace, target: {
     if (outcome.kind === 'refused') throw new UserError(REFUSALS[outcome.reason](page.number));
     await insertPanelSetVote(trx, { pageId: page.id, ...vote });
     if (!outcome.decided) return { pageNumber: page.number, panelCount: input.panelCount, state: outcome.state, decided: false };
-    await recordPanelSetApproval(trx, { pageId: page.id, setVersion: outcome.state.version, decidedBy: place.userId, renderIds: input.renderIds });
+    await recordPanelSetApproval(trx, {
+      pageId: page.id,
+      setVersion: outcome.state.version,
+      decidedBy: place.userId,
+      renderIds: input.renderIds,
+    });
     await writeToOutbox(trx, [
       describeJob('announce-panels', { pageId: page.id, setVersion: outcome.state.version }),
       // A reopened page's new set is lettered as the page's next version.
-      describeJob('compose-page', { pageId: page.id, setVersion: outcome.state.version, version: ((await findNewestLettered(trx, page.id))?.version ?? 0) + 1 }),
+      describeJob('compose-page', {
+        pageId: page.id,
+        setVersion: outcome.state.version,
+        version: ((await findNewestLettered(trx, page.id))?.version ?? 0) + 1,
+      }),
     ]);
     return { pageNumber: page.number, panelCount: input.panelCount, state: outcome.state, decided: true };
   });

@@ -51,7 +51,11 @@ export async function suggestPageNumbers(db: Executor, place: Place, typed: stri
 }
 
 /** The versions of one page's narration or dialogue, newest first. */
-export async function suggestVersions(db: Executor, place: Place, request: { pageNumber: number | null; kind: DraftKind; typed: string }): Promise<Choice[]> {
+export async function suggestVersions(
+  db: Executor,
+  place: Place,
+  request: { pageNumber: number | null; kind: DraftKind; typed: string },
+): Promise<Choice[]> {
   const chapter = await getChapterByThread(db, place.guildId, place.channelId);
   if (!chapter || request.pageNumber === null) return [];
   const page = await findPageByNumber(db, chapter.id, request.pageNumber);
@@ -71,7 +75,14 @@ export async function suggestVersions(db: Executor, place: Place, request: { pag
 
 /** `default` and the models this installation is set up for: its configured models and the ones it has prices for. */
 export function suggestModels(config: Readonly<Config>, typed: string): Choice[] {
-  const models = new Set(['default', config.model.narratorModel, config.model.dialogueModel, config.model.reviewerModel, config.model.panelsModel, ...Object.keys(config.prices)]);
+  const models = new Set([
+    'default',
+    config.model.narratorModel,
+    config.model.dialogueModel,
+    config.model.reviewerModel,
+    config.model.panelsModel,
+    ...Object.keys(config.prices),
+  ]);
   return [...models]
     .filter((model) => model.length <= 100 && matches(model, typed))
     .slice(0, MAX_CHOICES)

@@ -1,6 +1,12 @@
 import { countTokens } from '../agents/tokens.js';
 import type { Db } from '../db/connection.js';
-import { getBibleEntryByTitle, insertBibleEntry, listBibleEntries, supersedeBibleEntriesByTitle, supersedeBibleEntry } from '../db/bible.js';
+import {
+  getBibleEntryByTitle,
+  insertBibleEntry,
+  listBibleEntries,
+  supersedeBibleEntriesByTitle,
+  supersedeBibleEntry,
+} from '../db/bible.js';
 import type { CanonicalRef } from '../db/database.js';
 import type { BibleEntryFields } from '../domain/bible-file.js';
 import { UserError } from './user-error.js';

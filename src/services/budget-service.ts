@@ -25,7 +25,12 @@ export async function getBudgetStatus(db: Executor, storyId: number, prices: Pri
   const rows = await sumAgentTokensByModel(db, storyId, monthStart);
   const renderUsd = await sumRenderCostOfStorySince(db, storyId, monthStart);
   const spentUsd = rows.reduce(
-    (sum, row) => sum + estimateCost({ model: row.model, promptTokens: Number(row.prompt), cachedTokens: Number(row.cached), completionTokens: Number(row.completion) }, prices),
+    (sum, row) =>
+      sum +
+      estimateCost(
+        { model: row.model, promptTokens: Number(row.prompt), cachedTokens: Number(row.cached), completionTokens: Number(row.completion) },
+        prices,
+      ),
     renderUsd,
   );
   return {

@@ -6,7 +6,16 @@ import { findRevisionByVersion } from '../db/revisions.js';
 import { afterCommit, runInTransaction } from '../db/unit-of-work.js';
 import { getVoteContext, insertFeedback, recordVoteInOneStatement, upsertVote, type VotedRevision } from '../db/votes.js';
 import { isReviewing } from '../domain/page-state-machine.js';
-import { castVote as castVoteInTally, decideDraft, parseQuorumRule, tallyCounts, tallyVotes, type DraftDecision, type Tally, type VoteChoice } from '../domain/voting.js';
+import {
+  castVote as castVoteInTally,
+  decideDraft,
+  parseQuorumRule,
+  tallyCounts,
+  tallyVotes,
+  type DraftDecision,
+  type Tally,
+  type VoteChoice,
+} from '../domain/voting.js';
 import { assertCoWriter, isCoWriterRole, NOT_A_CO_WRITER, NOT_IN_THIS_THREAD, type InteractionPlace } from './co-writers.js';
 import { decideOpenDraft, isOpenForVote, staleDraftReason } from './decide-draft.js';
 import { castRoundVote, type RoundVoteOutcome } from './take-round.js';
@@ -29,16 +38,30 @@ export type CastVote = { kind: 'draft'; outcome: VoteOutcome } | { kind: 'round'
  * Approve or Revise on a draft; on a take of a round of takes (Another take can turn a draft into
  * one), Approve picks the take it was pressed on and Revise sends the round back.
  */
-export async function castVoteOrPick(db: Db, place: InteractionPlace, target: VoteTarget, choice: VoteChoice, feedback: string | null): Promise<CastVote> {
+export async function castVoteOrPick(
+  db: Db,
+  place: InteractionPlace,
+  target: VoteTarget,
+  choice: VoteChoice,
+  feedback: string | null,
+): Promise<CastVote> {
   const vote = { ...target, guildId: place.guildId, threadId: place.channelId, userId: place.userId, choice, feedback };
   const attempt = await recordVoteInOneStatement(db, vote);
   if (!attempt?.revision) throw new UserError(NOT_IN_THIS_THREAD);
   if (!isCoWriterRole(attempt.role)) throw new UserError(NOT_A_CO_WRITER);
-  if (attempt.hasTakes) return { kind: 'round', outcome: await castRoundVote(db, place, target, choice === 'approve' ? { pick: 'take' } : { pick: 'revise', feedback }) };
+  if (attempt.hasTakes)
+    return {
+      kind: 'round',
+      outcome: await castRoundVote(db, place, target, choice === 'approve' ? { pick: 'take' } : { pick: 'revise', feedback }),
+    };
   // A decided draft stays decided; anything else not recorded is settled under the lock.
   if (!attempt.recorded && attempt.revision.status !== 'open') throw new UserError(staleDraftReason(attempt.revision, attempt.page));
   if (!attempt.recorded) return { kind: 'draft', outcome: await castVoteUnderLock(db, vote) };
-  const tally = tallyCounts(countsWith(attempt.otherVotes, choice), parseQuorumRule(attempt.story.quorum) ?? { kind: 'majority' }, attempt.coWriters);
+  const tally = tallyCounts(
+    countsWith(attempt.otherVotes, choice),
+    parseQuorumRule(attempt.story.quorum) ?? { kind: 'majority' },
+    attempt.coWriters,
+  );
   const changed = attempt.previousChoice !== null && attempt.previousChoice !== choice;
   // The statement committed: the chapter's progress shows the new tally.
   afterCommit(db).refreshProgress(attempt.page.chapter_id);
@@ -77,7 +100,14 @@ async function castVoteUnderLock(db: Db, vote: Parameters<typeof recordVoteInOne
 
 function counted(attempt: NonNullable<Awaited<ReturnType<typeof recordVoteInOneStatement>>>, choice: VoteChoice) {
   if (!attempt.revision) return null;
-  return { page: attempt.page, revision: attempt.revision, counts: countsWith(attempt.otherVotes, choice), previousChoice: attempt.previousChoice, coWriters: attempt.coWriters, story: attempt.story };
+  return {
+    page: attempt.page,
+    revision: attempt.revision,
+    counts: countsWith(attempt.otherVotes, choice),
+    previousChoice: attempt.previousChoice,
+    coWriters: attempt.coWriters,
+    story: attempt.story,
+  };
 }
 
 /**
@@ -91,7 +121,11 @@ async function recountUnderLock(trx: Transaction<Database>, vote: Parameters<typ
   if (!isOpenForVote(page, revision)) throw new UserError(staleDraftReason(revision, page));
   await upsertVote(trx, { revisionId: revision.id, userId: vote.userId, choice: vote.choice });
   if (vote.feedback) await insertFeedback(trx, { revisionId: revision.id, userId: vote.userId, body: vote.feedback });
-  const { approvals, revisions } = tallyVotes(castVoteInTally(context.votes, { userId: vote.userId, choice: vote.choice }), { kind: 'majority' }, context.coWriters);
+  const { approvals, revisions } = tallyVotes(
+    castVoteInTally(context.votes, { userId: vote.userId, choice: vote.choice }),
+    { kind: 'majority' },
+    context.coWriters,
+  );
   const previousChoice = context.votes.find((v) => v.userId === vote.userId)?.choice ?? null;
   return { page, revision, counts: { approvals, revisions }, previousChoice, coWriters: context.coWriters, story: context.story };
 }

@@ -20,7 +20,12 @@ export interface PromptToChange {
 }
 
 /** What the Change prompt form shows: the panel's current prompt. Checked like the change itself. */
-export async function panelPromptToChange(db: Db, place: InteractionPlace, panelId: number, render: RenderSettings | null): Promise<PromptToChange> {
+export async function panelPromptToChange(
+  db: Db,
+  place: InteractionPlace,
+  panelId: number,
+  render: RenderSettings | null,
+): Promise<PromptToChange> {
   if (!render) throw new UserError(RENDERING_OFF);
   // A transaction only to share the checks (and their lock) with the change; nothing is written.
   return db.transaction().execute(async (trx) => {
@@ -49,13 +54,25 @@ export async function changePanelPrompt(
     const { panel, page } = await lockPanelForChange(trx, place, target.panelId);
     const latest = await findLatestRenderOfPanel(trx, panel.id);
     if (!latest || latest.id !== target.renderId) {
-      throw new UserError(`Panel ${panel.panel_number} was drawn again while your form was open. Press Change prompt ${panel.panel_number} again to edit its current prompt. Nothing was changed.`);
+      throw new UserError(
+        `Panel ${panel.panel_number} was drawn again while your form was open. Press Change prompt ${panel.panel_number} again to edit its current prompt. Nothing was changed.`,
+      );
     }
-    if (newPrompt === panel.prompt) throw new UserError(`That is panel ${panel.panel_number}'s prompt already. Reroll ${panel.panel_number} draws it again with a new seed. Nothing was changed.`);
+    if (newPrompt === panel.prompt)
+      throw new UserError(
+        `That is panel ${panel.panel_number}'s prompt already. Reroll ${panel.panel_number} draws it again with a new seed. Nothing was changed.`,
+      );
     await assertRenderAllowed(trx, page, render, prices);
     await updatePanelPromptText(trx, panel.id, newPrompt);
     const { renderId } = await queueRender(trx, { ...panel, prompt: newPrompt }, render, place.userId, Number(latest.seed));
-    await insertPanelPromptEdit(trx, { pageId: panel.page_id, panelPromptId: panel.id, userId: place.userId, oldPrompt: panel.prompt, newPrompt, renderId });
+    await insertPanelPromptEdit(trx, {
+      pageId: panel.page_id,
+      panelPromptId: panel.id,
+      userId: place.userId,
+      oldPrompt: panel.prompt,
+      newPrompt,
+      renderId,
+    });
     return { panelNumber: panel.panel_number };
   });
 }

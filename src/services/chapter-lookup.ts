@@ -6,7 +6,11 @@ import { requireStoryRoom } from './story-service.js';
 import { UserError } from './user-error.js';
 
 /** A chapter of the story whose room this channel is, by its number (its thread may be gone). */
-export async function findChapterInStoryRoom(db: Executor, place: { guildId: string; channelId: string }, number: number): Promise<Chapter> {
+export async function findChapterInStoryRoom(
+  db: Executor,
+  place: { guildId: string; channelId: string },
+  number: number,
+): Promise<Chapter> {
   const story = await requireStoryRoom(db, place);
   const chapter = await getChapterByNumber(db, story.id, number);
   if (!chapter) throw new UserError(`${story.title} has no chapter ${number}.`);

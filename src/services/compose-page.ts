@@ -28,7 +28,10 @@ export async function composePage(db: Db, request: JobData<'compose-page'>): Pro
   if (!page) return { kind: 'page gone' };
   if ((await findPanelSetApproval(db, page.id))?.setVersion !== request.setVersion) return { kind: 'not the approved set' };
   const already = await findLetteredVersion(db, page.id, request.version);
-  if (already) return already.set_version === request.setVersion ? { kind: 'composed', lettered: already, superseded: [] } : { kind: 'not the approved set' };
+  if (already)
+    return already.set_version === request.setVersion
+      ? { kind: 'composed', lettered: already, superseded: [] }
+      : { kind: 'not the approved set' };
 
   const dialogue = page.approved_dialogue_id === null ? undefined : await getRevision(db, page.approved_dialogue_id);
   const parsed = dialogueScriptSchema.safeParse(dialogue?.structured);
@@ -49,7 +52,12 @@ export async function composePage(db: Db, request: JobData<'compose-page'>): Pro
   const settings = { ...letteringLayoutOf(story?.page_format ?? 'comic'), language: story?.language ?? 'und' };
   const lettering = scriptForVersion(letteringScriptFromDialogue(script, panels, settings), request.version);
   const composed = await composeLetteredPage(lettering, pictures, { panelHref: (i) => `/api/images/${panels[i]?.hash ?? ''}` });
-  const imageHash = await images.put({ bytes: composed.png, contentType: 'image/png', width: composed.page.width, height: composed.page.height });
+  const imageHash = await images.put({
+    bytes: composed.png,
+    contentType: 'image/png',
+    width: composed.page.width,
+    height: composed.page.height,
+  });
 
   return runInTransaction(db, async (trx) => {
     const { row, superseded } = await insertLetteredVersion(trx, {

@@ -17,7 +17,10 @@ export interface DecidedDraft {
 }
 
 /** The draft is the page's current one and still up for a vote. */
-export function isOpenForVote(page: Pick<StoryPage, 'state' | 'stage' | 'current_revision_id'>, revision: Pick<PageRevision, 'id' | 'status' | 'kind'>): boolean {
+export function isOpenForVote(
+  page: Pick<StoryPage, 'state' | 'stage' | 'current_revision_id'>,
+  revision: Pick<PageRevision, 'id' | 'status' | 'kind'>,
+): boolean {
   return revision.status === 'open' && page.current_revision_id === revision.id && isReviewing(page.state) && page.stage === revision.kind;
 }
 
@@ -93,7 +96,13 @@ export async function decideDraftAtDeadline(db: Db, target: { pageId: number; re
         actorId: null,
         details: { reason: 'review deadline', picks: round.picks, revisions: round.revisions },
       });
-      return { ...decided, decision, tally: { approvals, revisions: round.revisions, required: 1, voters: 1 }, picks: round.picks, ...(take === undefined ? {} : { take }) };
+      return {
+        ...decided,
+        decision,
+        tally: { approvals, revisions: round.revisions, required: 1, voters: 1 },
+        picks: round.picks,
+        ...(take === undefined ? {} : { take }),
+      };
     }
     // The quorum does not matter at a deadline: only which side has more votes.
     const tally = tallyVotes(await listCountedVotes(trx, revision.id), { kind: 'all' }, 1);
@@ -111,7 +120,10 @@ export async function decideDraftAtDeadline(db: Db, target: { pageId: number; re
 }
 
 /** Why a vote on a draft (or a take) no longer applies, in words. */
-export function staleDraftReason(revision: Pick<PageRevision, 'kind' | 'version' | 'status'> & Partial<Pick<PageRevision, 'take'>>, page: StoryPage): string {
+export function staleDraftReason(
+  revision: Pick<PageRevision, 'kind' | 'version' | 'status'> & Partial<Pick<PageRevision, 'take'>>,
+  page: StoryPage,
+): string {
   const label = `${revision.kind} v${revision.version}${revision.take ? ` take ${takeLetter(revision.take)}` : ''}`;
   switch (revision.status) {
     case 'approved':

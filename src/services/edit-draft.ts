@@ -62,7 +62,8 @@ export async function editDraft(
   const text = cleanEdit(typed, from);
   return runInTransaction(db, async (trx) => {
     const placeRow = await getPageWithPlace(trx, target.pageId);
-    if (!placeRow || placeRow.guild_id !== place.guildId || placeRow.thread_id !== place.channelId) throw new EditRefused(NOT_IN_THIS_THREAD, typed);
+    if (!placeRow || placeRow.guild_id !== place.guildId || placeRow.thread_id !== place.channelId)
+      throw new EditRefused(NOT_IN_THIS_THREAD, typed);
     const page = await lockPage(trx, target.pageId);
     const replaced = await getRevision(trx, target.revisionId);
     if (!page || !replaced || replaced.page_id !== page.id) throw new EditRefused(NOT_IN_THIS_THREAD, typed);
@@ -110,11 +111,22 @@ async function openRoundOf(trx: Executor, page: StoryPage, revision: PageRevisio
  */
 async function addEditedTake(
   trx: Transaction<Database>,
-  edit: { page: StoryPage; replaced: PageRevision; round: PageRevision[]; written: { body: string; script: DialogueScript | null }; editorId: string; typed: string; clock: ReviewClock },
+  edit: {
+    page: StoryPage;
+    replaced: PageRevision;
+    round: PageRevision[];
+    written: { body: string; script: DialogueScript | null };
+    editorId: string;
+    typed: string;
+    clock: ReviewClock;
+  },
 ): Promise<EditedDraft> {
   const { page, replaced, round, written } = edit;
   if (!canAddTake(round.length + page.takes_pending)) {
-    throw new EditRefused(`This round already has ${MAX_TAKES_PER_ROUND} takes (counting those being written), the most a round holds, so your edit was not saved. Pick a take or send the round back with Revise.`, edit.typed);
+    throw new EditRefused(
+      `This round already has ${MAX_TAKES_PER_ROUND} takes (counting those being written), the most a round holds, so your edit was not saved. Pick a take or send the round back with Revise.`,
+      edit.typed,
+    );
   }
   const { revision, applied } = await addTakeToRound(trx, {
     page,
@@ -139,8 +151,15 @@ export function cleanEdit(typed: string, from: EditSource): string {
   const text = cleanTypedText(typed);
   if (text.length <= EDIT_LIMITS[from]) return text;
   const count = (n: number) => n.toLocaleString('en-US');
-  if (from === 'form') throw new EditRefused(`Your edit is ${count(text.length)} characters; the form holds at most ${count(EDIT_LIMITS.form)}. Nothing was saved.`, typed);
-  throw new EditRefused(`Your file is ${count(text.length)} characters; an edit from a file holds at most ${count(EDIT_LIMITS.file)}. Shorten it and send it again. Nothing was saved.`, '');
+  if (from === 'form')
+    throw new EditRefused(
+      `Your edit is ${count(text.length)} characters; the form holds at most ${count(EDIT_LIMITS.form)}. Nothing was saved.`,
+      typed,
+    );
+  throw new EditRefused(
+    `Your file is ${count(text.length)} characters; an edit from a file holds at most ${count(EDIT_LIMITS.file)}. Shorten it and send it again. Nothing was saved.`,
+    '',
+  );
 }
 
 /** Narration is kept as typed; a dialogue script is read back into panels, or refused with its line. */
@@ -153,20 +172,30 @@ export function readEdit(kind: PageRevision['kind'], text: string, typed: string
 }
 
 /** The open draft a co-writer wants to edit, checked before the form opens. */
-export async function draftToEdit(db: Db, place: InteractionPlace, target: { pageId: number; revisionId: number }): Promise<{ page: StoryPage; revision: PageRevision }> {
+export async function draftToEdit(
+  db: Db,
+  place: InteractionPlace,
+  target: { pageId: number; revisionId: number },
+): Promise<{ page: StoryPage; revision: PageRevision }> {
   const page = await getPageWithPlace(db, target.pageId);
   const revision = await getRevision(db, target.revisionId);
-  if (!page || !revision || revision.page_id !== page.id || page.guild_id !== place.guildId || page.thread_id !== place.channelId) throw new UserError(NOT_IN_THIS_THREAD);
+  if (!page || !revision || revision.page_id !== page.id || page.guild_id !== place.guildId || page.thread_id !== place.channelId)
+    throw new UserError(NOT_IN_THIS_THREAD);
   await assertCoWriter(db, page.chapter_id, place.userId);
   if (!(await openRoundOf(db, page, revision))) throw new UserError(staleDraftReason(revision, page));
   return { page, revision };
 }
 
 /** The draft up for a vote on a page of this thread's chapter, for `/page edit`. */
-export async function openDraftOfPage(db: Db, place: InteractionPlace, pageNumber: number): Promise<{ pageId: number; revisionId: number }> {
+export async function openDraftOfPage(
+  db: Db,
+  place: InteractionPlace,
+  pageNumber: number,
+): Promise<{ pageId: number; revisionId: number }> {
   const chapter = await chapterHere(db, place);
   const page = await findPageByNumber(db, chapter.id, pageNumber);
   if (!page) throw new UserError(`This chapter has no page ${pageNumber}.`);
-  if (page.current_revision_id === null || !isReviewing(page.state)) throw new UserError(`Page ${pageNumber} has no draft up for a vote (${describePageState(page)}).`);
+  if (page.current_revision_id === null || !isReviewing(page.state))
+    throw new UserError(`Page ${pageNumber} has no draft up for a vote (${describePageState(page)}).`);
   return { pageId: page.id, revisionId: page.current_revision_id };
 }

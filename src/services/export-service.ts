@@ -8,7 +8,14 @@ import { chapterHere } from './member-service.js';
 import { Zip, ZipDeflate, ZipPassThrough } from 'fflate';
 import { getChapter } from '../db/chapters.js';
 import { listApprovedRenderImagesOfPages, sumApprovedRenderImageBytesOfChapter } from '../db/panel-renders.js';
-import { comicBookFiles, LETTERED_PAGE, markdownWithImagesFiles, zipSizeBound, type ArchiveFile, type PanelImageRef } from '../domain/comic-archive.js';
+import {
+  comicBookFiles,
+  LETTERED_PAGE,
+  markdownWithImagesFiles,
+  zipSizeBound,
+  type ArchiveFile,
+  type PanelImageRef,
+} from '../domain/comic-archive.js';
 import { postgresImageStore, type ImageStore } from '../db/image-store.js';
 import { UserError } from './user-error.js';
 
@@ -22,7 +29,10 @@ export async function loadChapterExport(db: Db, place: { guildId: string; channe
 
 type ExportedChapterRow = { id: number; number: number; title: string; story_title: string };
 
-async function loadExportOfChapter(db: Db, chapter: ExportedChapterRow): Promise<{ exported: ExportChapter; pageNumbers: Map<number, number> }> {
+async function loadExportOfChapter(
+  db: Db,
+  chapter: ExportedChapterRow,
+): Promise<{ exported: ExportChapter; pageNumbers: Map<number, number> }> {
   const pages = await listChapterPagesForExport(db, chapter.id);
   const pageIds = pages.map((p) => p.id);
   const revisions = await listRevisionsOfPages(db, pageIds);
@@ -33,7 +43,8 @@ async function loadExportOfChapter(db: Db, chapter: ExportedChapterRow): Promise
     const latest = (kind: 'narration' | 'dialogue') => own.filter((r) => r.kind === kind).at(-1);
     const approved = page.state === 'page_approved';
     const narration = own.find((r) => r.id === page.approved_narration_id) ?? latest('narration');
-    const dialogue = own.find((r) => r.id === page.approved_dialogue_id) ?? (page.approved_narration_id !== null ? latest('dialogue') : undefined);
+    const dialogue =
+      own.find((r) => r.id === page.approved_dialogue_id) ?? (page.approved_narration_id !== null ? latest('dialogue') : undefined);
     const script = dialogue ? dialogueScriptSchema.safeParse(dialogue.structured) : null;
     return {
       number: page.number,
@@ -42,12 +53,26 @@ async function loadExportOfChapter(db: Db, chapter: ExportedChapterRow): Promise
       dialogue: script?.success ? script.data.panels.map((p) => ({ panel: p.panel, caption: p.caption, lines: p.lines })) : null,
       panels: panels
         .filter((p) => p.revision_id === page.approved_dialogue_id)
-        .map((p) => ({ panel: p.panel_number, scene: p.scene, characters: p.characters, camera: p.camera, mood: p.mood, prompt: p.prompt, negativePrompt: p.negative_prompt })),
+        .map((p) => ({
+          panel: p.panel_number,
+          scene: p.scene,
+          characters: p.characters,
+          camera: p.camera,
+          mood: p.mood,
+          prompt: p.prompt,
+          negativePrompt: p.negative_prompt,
+        })),
       approved,
     };
   });
   return {
-    exported: { storyTitle: chapter.story_title, chapterNumber: chapter.number, chapterTitle: chapter.title, exportedAt: new Date(), pages: exported },
+    exported: {
+      storyTitle: chapter.story_title,
+      chapterNumber: chapter.number,
+      chapterTitle: chapter.title,
+      exportedAt: new Date(),
+      pages: exported,
+    },
     pageNumbers: new Map(pages.map((page) => [page.id, page.number])),
   };
 }
@@ -81,20 +106,37 @@ export interface ChapterArchivePlan {
  * Markdown with the images beside it, planned from stored sizes: null when no panel set of the chapter
  * is approved yet; `{ tooLarge }` as soon as the images alone pass `maxBytes`, before the texts are read.
  */
-export async function planChapterArchive(db: Db, chapter: ExportedChapterRow, format: ArchiveFormat, maxBytes = Infinity): Promise<ChapterArchivePlan | { tooLarge: number } | null> {
+export async function planChapterArchive(
+  db: Db,
+  chapter: ExportedChapterRow,
+  format: ArchiveFormat,
+  maxBytes = Infinity,
+): Promise<ChapterArchivePlan | { tooLarge: number } | null> {
   const stored = await sumApprovedRenderImageBytesOfChapter(db, chapter.id);
   if (stored.images === 0) return null;
   if (stored.bytes > maxBytes) return { tooLarge: stored.bytes };
   const { exported, pageNumbers } = await loadExportOfChapter(db, chapter);
   const rows = await listApprovedRenderImagesOfPages(db, [...pageNumbers.keys()]);
   if (rows.length === 0) return null;
-  const panels: ArchiveImage[] = rows.map((row) => ({ page: pageNumbers.get(row.pageId) ?? 0, panel: row.panelNumber, contentType: row.contentType, hash: row.hash, byteSize: row.byteSize }));
+  const panels: ArchiveImage[] = rows.map((row) => ({
+    page: pageNumbers.get(row.pageId) ?? 0,
+    panel: row.panelNumber,
+    contentType: row.contentType,
+    hash: row.hash,
+    byteSize: row.byteSize,
+  }));
   // A comic book carries a page the co-writers approved lettered as that one image instead of its bare panels.
   const lettered = format === 'cbz' ? await listApprovedLetteredImagesOfPages(db, [...pageNumbers.keys()]) : [];
   const letteredPages = new Set(lettered.map((row) => pageNumbers.get(row.pageId) ?? 0));
   const images: ArchiveImage[] = [
     ...panels.filter((image) => !letteredPages.has(image.page)),
-    ...lettered.map((row) => ({ page: pageNumbers.get(row.pageId) ?? 0, panel: LETTERED_PAGE, contentType: row.contentType, hash: row.hash, byteSize: row.byteSize })),
+    ...lettered.map((row) => ({
+      page: pageNumbers.get(row.pageId) ?? 0,
+      panel: LETTERED_PAGE,
+      contentType: row.contentType,
+      hash: row.hash,
+      byteSize: row.byteSize,
+    })),
   ];
   const base = exportBaseName(exported.chapterNumber, exported.chapterTitle);
   const files = format === 'cbz' ? comicBookFiles(exported, images) : markdownWithImagesFiles(exported, images, `${base}.md`);
@@ -103,7 +145,13 @@ export async function planChapterArchive(db: Db, chapter: ExportedChapterRow, fo
     chapterId: chapter.id,
     chapterNumber: exported.chapterNumber,
     fileName: `${base}${format === 'cbz' ? '.cbz' : '-markdown.zip'}`,
-    sizeBound: zipSizeBound(files.map((file) => (file.image ? { name: file.name, bytes: file.image.byteSize, deflated: false } : { name: file.name, bytes: file.data.length, deflated: true }))),
+    sizeBound: zipSizeBound(
+      files.map((file) =>
+        file.image
+          ? { name: file.name, bytes: file.image.byteSize, deflated: false }
+          : { name: file.name, bytes: file.data.length, deflated: true },
+      ),
+    ),
     images: images.length - letteredPages.size,
     letteredPages: letteredPages.size,
     pagesWithoutPanels: exported.pages.filter((page) => page.approved && !withPanels.has(page.number)).map((page) => page.number),
@@ -162,7 +210,9 @@ export async function exportChapterArchiveHere(
 ): Promise<{ archive: ChapterArchivePlan; bytes: Buffer } | { tooLarge: number; chapterId: number } | null> {
   const chapter = await chapterHere(db, place);
   if (chaptersBeingExported.has(chapter.id)) {
-    throw new UserError('An export of this chapter is being built right now (one at a time, so the bot stays quick for everyone). Run /chapter export again in a moment.');
+    throw new UserError(
+      'An export of this chapter is being built right now (one at a time, so the bot stays quick for everyone). Run /chapter export again in a moment.',
+    );
   }
   chaptersBeingExported.add(chapter.id);
   try {

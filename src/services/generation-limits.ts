@@ -11,7 +11,11 @@ export interface GenerationLimits {
   prices: PriceTable;
 }
 
-export async function assertPageStartCooldownOver(db: Executor, place: { guildId: string; userId: string }, cooldownMs: number): Promise<void> {
+export async function assertPageStartCooldownOver(
+  db: Executor,
+  place: { guildId: string; userId: string },
+  cooldownMs: number,
+): Promise<void> {
   if (cooldownMs <= 0) return;
   const latest = await findLatestPageStart(db, place.guildId, place.userId, new Date(Date.now() - cooldownMs));
   if (!latest) return;

@@ -1,5 +1,11 @@
 import type { Db } from '../db/connection.js';
-import { countSlotsHeldAndWaitingAhead, countTakesBeingWritten, getPageForSlot, lockGuildGenerationSlots, takeGenerationSlot } from '../db/generation-slots.js';
+import {
+  countSlotsHeldAndWaitingAhead,
+  countTakesBeingWritten,
+  getPageForSlot,
+  lockGuildGenerationSlots,
+  takeGenerationSlot,
+} from '../db/generation-slots.js';
 import { isGenerating } from '../domain/page-state-machine.js';
 
 /** Whether a draft may be written now: it holds a slot, waits at this place in its server's queue, or is no longer wanted. */
@@ -11,7 +17,11 @@ export type SlotDecision = { status: 'writing' } | { status: 'waiting'; place: n
  * turn. Drafts queued earlier go first; a slot frees itself when the page leaves its generating state.
  * Another take requests being written count as held slots (see `requestAnotherTake`).
  */
-export async function claimGenerationSlot(db: Db, draft: { pageId: number; pageVersion: number }, maxPerGuild: number): Promise<SlotDecision> {
+export async function claimGenerationSlot(
+  db: Db,
+  draft: { pageId: number; pageVersion: number },
+  maxPerGuild: number,
+): Promise<SlotDecision> {
   return db.transaction().execute(async (trx) => {
     const found = await getPageForSlot(trx, draft.pageId);
     if (!found) return { status: 'stale' };
@@ -20,7 +30,10 @@ export async function claimGenerationSlot(db: Db, draft: { pageId: number; pageV
     const page = await getPageForSlot(trx, draft.pageId);
     if (!page || !isGenerating(page.state) || page.version !== draft.pageVersion) return { status: 'stale' };
     if (page.slot_version === page.version) return { status: 'writing' };
-    const { held, ahead } = await countSlotsHeldAndWaitingAhead(trx, page.guild_id, { id: page.id, queuedAt: page.generation_started_at ?? new Date() });
+    const { held, ahead } = await countSlotsHeldAndWaitingAhead(trx, page.guild_id, {
+      id: page.id,
+      queuedAt: page.generation_started_at ?? new Date(),
+    });
     const place = queuePlace(held + (await countTakesBeingWritten(trx, page.guild_id)), ahead, maxPerGuild);
     if (place === null) return (await takeGenerationSlot(trx, page.id, page.version)) ? { status: 'writing' } : { status: 'stale' };
     return { status: 'waiting', place };
@@ -31,7 +44,10 @@ export async function claimGenerationSlot(db: Db, draft: { pageId: number; pageV
 export async function findQueuePlace(db: Db, pageId: number, maxPerGuild: number): Promise<number | null> {
   const page = await getPageForSlot(db, pageId);
   if (!page || !isGenerating(page.state) || page.slot_version === page.version) return null;
-  const { held, ahead } = await countSlotsHeldAndWaitingAhead(db, page.guild_id, { id: page.id, queuedAt: page.generation_started_at ?? new Date() });
+  const { held, ahead } = await countSlotsHeldAndWaitingAhead(db, page.guild_id, {
+    id: page.id,
+    queuedAt: page.generation_started_at ?? new Date(),
+  });
   return queuePlace(held + (await countTakesBeingWritten(db, page.guild_id)), ahead, maxPerGuild);
 }
 

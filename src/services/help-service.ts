@@ -13,7 +13,13 @@ export type HelpPlace =
 export async function describeHelpPlace(db: Executor, place: MemberPlace): Promise<HelpPlace> {
   const chapter = await getChapterByThread(db, place.guildId, place.channelId);
   if (chapter) {
-    return { kind: 'chapter', storyTitle: chapter.story_title, chapterTitle: chapter.title, role: await effectiveRole(db, chapter.id, place), isAdmin: place.isAdmin };
+    return {
+      kind: 'chapter',
+      storyTitle: chapter.story_title,
+      chapterTitle: chapter.title,
+      role: await effectiveRole(db, chapter.id, place),
+      isAdmin: place.isAdmin,
+    };
   }
   const story = await getStoryByChannel(db, place.guildId, place.channelId);
   if (story) return { kind: 'story', storyTitle: story.title, isAdmin: place.isAdmin };

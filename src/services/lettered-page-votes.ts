@@ -1,6 +1,12 @@
 import type { Db } from '../db/connection.js';
 import { countCoWriters } from '../db/chapters.js';
-import { approveLetteredVersion, findNewestLettered, getLetteredPage, insertLetteredVote, listLetteredVoters } from '../db/lettered-pages.js';
+import {
+  approveLetteredVersion,
+  findNewestLettered,
+  getLetteredPage,
+  insertLetteredVote,
+  listLetteredVoters,
+} from '../db/lettered-pages.js';
 import type { LetteredPageRow } from '../db/lettering-tables.js';
 import { writeToOutbox } from '../db/outbox.js';
 import { getPageWithPlace, lockPage } from '../db/pages.js';
@@ -18,7 +24,8 @@ import { UserError } from './user-error.js';
 // version only; anything else is refused in words and changes nothing.
 
 const REFUSALS: Record<LetteredRefusal, (pageNumber: number) => string> = {
-  stale: (n) => `That is not page ${n}'s newest lettering (it was lettered again since). Use the buttons on the newest one. Nothing was changed.`,
+  stale: (n) =>
+    `That is not page ${n}'s newest lettering (it was lettered again since). Use the buttons on the newest one. Nothing was changed.`,
   approved: (n) => `Page ${n}'s lettering was already approved; it is final.`,
   already_approved_by_you: () => 'You already approved this lettering; the others decide the rest.',
 };
@@ -50,23 +57,38 @@ export async function approveLetteredPage(db: Db, place: InteractionPlace, targe
     const { page, lettered, newest } = await openVersion(trx, place, target.letteredId);
     const voters = await listLetteredVoters(trx, lettered.id);
     const rule = parseQuorumRule(page.quorum) ?? { kind: 'majority' as const };
-    const outcome = voteOnLettered({ status: lettered.status, newest, voters, rule, coWriters: await countCoWriters(trx, page.chapter_id) }, place.userId);
+    const outcome = voteOnLettered(
+      { status: lettered.status, newest, voters, rule, coWriters: await countCoWriters(trx, page.chapter_id) },
+      place.userId,
+    );
     if (outcome.kind === 'refused') throw new UserError(REFUSALS[outcome.reason](page.number));
     await insertLetteredVote(trx, lettered.id, place.userId);
     if (outcome.decided) await approveLetteredVersion(trx, lettered.id, place.userId);
     const status = outcome.decided ? ('approved' as const) : lettered.status;
-    return { pageNumber: page.number, lettered: { ...lettered, status, decided_by: outcome.decided ? place.userId : null }, tally: outcome.tally, decided: outcome.decided, approvedBy: [...voters, place.userId] };
+    return {
+      pageNumber: page.number,
+      lettered: { ...lettered, status, decided_by: outcome.decided ? place.userId : null },
+      tally: outcome.tally,
+      decided: outcome.decided,
+      approvedBy: [...voters, place.userId],
+    };
   });
 }
 
 /** A co-writer's Re-letter: the next version is composed (a job), kept with who asked; the same click twice is one job. */
-export async function reletterPage(db: Db, place: InteractionPlace, target: { letteredId: number }): Promise<{ pageNumber: number; version: number }> {
+export async function reletterPage(
+  db: Db,
+  place: InteractionPlace,
+  target: { letteredId: number },
+): Promise<{ pageNumber: number; version: number }> {
   return runInTransaction(db, async (trx) => {
     const { page, lettered, newest } = await openVersion(trx, place, target.letteredId);
     const refusal = canReletter({ status: lettered.status, newest });
     if (refusal) throw new UserError(REFUSALS[refusal](page.number));
     const version = lettered.version + 1;
-    await writeToOutbox(trx, [describeJob('compose-page', { pageId: page.id, setVersion: lettered.set_version, version, requestedBy: place.userId })]);
+    await writeToOutbox(trx, [
+      describeJob('compose-page', { pageId: page.id, setVersion: lettered.set_version, version, requestedBy: place.userId }),
+    ]);
     return { pageNumber: page.number, version };
   });
 }

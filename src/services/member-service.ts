@@ -58,7 +58,11 @@ export interface ChapterMemberView {
 
 export async function listMembers(db: Db, place: { guildId: string; channelId: string }) {
   const chapter = await chapterHere(db, place);
-  const members = (await listChapterMembers(db, chapter.id)).map((m): ChapterMemberView => ({ userId: m.user_id, role: m.role, joinedAt: m.joined_at }));
+  const members = (await listChapterMembers(db, chapter.id)).map((m): ChapterMemberView => ({
+    userId: m.user_id,
+    role: m.role,
+    joinedAt: m.joined_at,
+  }));
   return { chapter, members };
 }
 
@@ -83,7 +87,8 @@ export async function setMemberRole(
     const previous = await getMemberRole(trx, chapter.id, target.userId);
     if (role === 'remove' && previous === null) throw new UserError(`<@${target.userId}> is not in this chapter.`);
     if (previous === 'owner' && role !== 'owner') {
-      if ((await countChapterOwners(trx, chapter.id)) <= 1) throw new UserError('A chapter keeps at least one owner: make someone else an owner first.');
+      if ((await countChapterOwners(trx, chapter.id)) <= 1)
+        throw new UserError('A chapter keeps at least one owner: make someone else an owner first.');
     }
     if (role === 'remove') {
       await deleteChapterMember(trx, chapter.id, target.userId);
@@ -95,7 +100,8 @@ export async function setMemberRole(
     const after = afterCommit(trx);
     after.refreshProgress(chapter.id);
     // Whose votes count changed: the open drafts' tallies are redrawn (coalesced, after the commit).
-    if (isCoWriterRole(previous) !== isCoWriterRole(role)) for (const draft of await listOpenDraftsOfChapter(trx, chapter.id)) after.refreshRound(draft.pageId, draft.revisionId);
+    if (isCoWriterRole(previous) !== isCoWriterRole(role))
+      for (const draft of await listOpenDraftsOfChapter(trx, chapter.id)) after.refreshRound(draft.pageId, draft.revisionId);
     return { chapterTitle: chapter.title, previous, role };
   });
 }
@@ -103,5 +109,7 @@ export async function setMemberRole(
 /** The drafts up for a vote in a chapter (a round by its take A): whose tallies a change of who counts redraws. */
 export async function listOpenDraftsOfChapter(db: Executor, chapterId: number): Promise<{ pageId: number; revisionId: number }[]> {
   const pages = await listChapterPages(db, chapterId);
-  return pages.flatMap((page) => (isReviewing(page.state) && page.current_revision_id !== null ? [{ pageId: page.id, revisionId: page.current_revision_id }] : []));
+  return pages.flatMap((page) =>
+    isReviewing(page.state) && page.current_revision_id !== null ? [{ pageId: page.id, revisionId: page.current_revision_id }] : [],
+  );
 }

@@ -30,7 +30,9 @@ export interface RenderSettings {
 }
 
 /** The settings renders are queued with, from the render configuration (null: rendering is off). */
-export function renderSettingsOf(render: { workflow: { hash: string }; costUsd: number; maxPerGuild: number } | null): RenderSettings | null {
+export function renderSettingsOf(
+  render: { workflow: { hash: string }; costUsd: number; maxPerGuild: number } | null,
+): RenderSettings | null {
   return render ? { workflowHash: render.workflow.hash, costUsd: render.costUsd, maxPerGuild: render.maxPerGuild } : null;
 }
 
@@ -41,11 +43,19 @@ export function renderSettingsOf(render: { workflow: { hash: string }; costUsd: 
  * the budget), but they count. Call it in the transaction that queues the renders: the server's lock,
  * taken here and held to the commit, makes simultaneous requests count one after another.
  */
-export async function assertRenderAllowed(trx: Transaction<Database>, page: { guild_id: string; story_id: number }, settings: RenderSettings, prices: PriceTable, adding = 1): Promise<void> {
+export async function assertRenderAllowed(
+  trx: Transaction<Database>,
+  page: { guild_id: string; story_id: number },
+  settings: RenderSettings,
+  prices: PriceTable,
+  adding = 1,
+): Promise<void> {
   await lockGuildRenderCap(trx, page.guild_id);
   const waiting = await countRendersInProgressInGuild(trx, page.guild_id);
   if (waiting + adding > settings.maxPerGuild) {
-    throw new UserError(`This server already has ${waiting} panel render${waiting === 1 ? '' : 's'} waiting or running (at most ${settings.maxPerGuild}). Try again when some are done. Nothing was changed.`);
+    throw new UserError(
+      `This server already has ${waiting} panel render${waiting === 1 ? '' : 's'} waiting or running (at most ${settings.maxPerGuild}). Try again when some are done. Nothing was changed.`,
+    );
   }
   const budget = await getBudgetStatus(trx, page.story_id, prices);
   if (isBudgetSpent(budget)) throw new UserError(`${budgetSpentMessage(budget)} Panels are not drawn again either. Nothing was changed.`);
@@ -60,7 +70,13 @@ export function newSeed(): number {
  * A render row (seed, prompt, ComfyUI prompt id) and its job, in the caller's transaction. A new seed
  * unless one is given; the size is the story's (/settings panel_shape and panel_size) at this moment.
  */
-export async function queueRender(trx: Executor, panel: PanelPrompt, settings: RenderSettings, requestedBy: string | null, seed = newSeed()): Promise<{ renderId: number }> {
+export async function queueRender(
+  trx: Executor,
+  panel: PanelPrompt,
+  settings: RenderSettings,
+  requestedBy: string | null,
+  seed = newSeed(),
+): Promise<{ renderId: number }> {
   const story = await getPanelSizeOfPage(trx, panel.page_id);
   const { width, height } = panelPixels(story?.panel_shape ?? 'portrait', story?.panel_size ?? 'standard');
   const render = await insertPanelRender(trx, {
@@ -86,7 +102,11 @@ export async function queueRender(trx: Executor, panel: PanelPrompt, settings: R
  * one transaction with their jobs: a crash after the commit loses nothing, and a second run of the
  * panels job (its prompts already stored) queues nothing.
  */
-export async function recordPanelPrompts(db: Db, panels: NewPanelPrompt[], render: RenderSettings | null): Promise<{ panels: PanelPrompt[] }> {
+export async function recordPanelPrompts(
+  db: Db,
+  panels: NewPanelPrompt[],
+  render: RenderSettings | null,
+): Promise<{ panels: PanelPrompt[] }> {
   return runInTransaction(db, async (trx) => {
     const inserted = await insertPanelPrompts(trx, panels);
     if (render) for (const panel of inserted) await queueRender(trx, panel, render, null);
@@ -99,7 +119,11 @@ export async function recordPanelPrompts(db: Db, panels: NewPanelPrompt[], rende
  * panel are serialised): in this thread, by a co-writer, its set not yet approved, no render of it
  * running. Refusals are said in words and change nothing.
  */
-export async function lockPanelForChange(trx: Transaction<Database>, place: InteractionPlace, panelId: number): Promise<{ panel: PanelPrompt; pageNumber: number; page: { guild_id: string; story_id: number } }> {
+export async function lockPanelForChange(
+  trx: Transaction<Database>,
+  place: InteractionPlace,
+  panelId: number,
+): Promise<{ panel: PanelPrompt; pageNumber: number; page: { guild_id: string; story_id: number } }> {
   const panel = await getPanelPrompt(trx, panelId);
   const page = panel ? await getPageWithPlace(trx, panel.page_id) : undefined;
   if (!panel || !page || page.guild_id !== place.guildId || page.thread_id !== place.channelId) throw new UserError(NOT_IN_THIS_THREAD);
@@ -108,13 +132,17 @@ export async function lockPanelForChange(trx: Transaction<Database>, place: Inte
   if ((await panelSetOf(trx, page)).phase === 'approved') throw new UserError(panelsFinal(page.number));
   // A restore or a rewrite since: the panel's dialogue is not the page's approved one, and no render of it is wanted.
   if (panel.revision_id !== page.approved_dialogue_id) {
-    throw new UserError(`Panel ${panel.panel_number} no longer belongs to the page's approved dialogue (the page was restored or rewritten since), so it is not drawn again. Nothing was changed.`);
+    throw new UserError(
+      `Panel ${panel.panel_number} no longer belongs to the page's approved dialogue (the page was restored or rewritten since), so it is not drawn again. Nothing was changed.`,
+    );
   }
-  if (await hasRenderInProgress(trx, panel.id)) throw new UserError(`Panel ${panel.panel_number} is still rendering; try again when it is done. Nothing was changed.`);
+  if (await hasRenderInProgress(trx, panel.id))
+    throw new UserError(`Panel ${panel.panel_number} is still rendering; try again when it is done. Nothing was changed.`);
   return { panel, pageNumber: page.number, page };
 }
 
-export const panelsFinal = (pageNumber: number) => `Page ${pageNumber}'s panels were approved by the co-writers; they are final for the page. Nothing was changed.`;
+export const panelsFinal = (pageNumber: number) =>
+  `Page ${pageNumber}'s panels were approved by the co-writers; they are final for the page. Nothing was changed.`;
 
 export const RENDERING_OFF = 'Rendering is off on this bot (no ComfyUI server is configured). Nothing was changed.';
 
@@ -122,7 +150,13 @@ export const RENDERING_OFF = 'Rendering is off on this bot (no ComfyUI server is
  * Reroll: a new render of one panel with a new seed (ComfyUI caches an unchanged graph, so only a new
  * seed draws a new picture). Earlier renders are kept. Co-writers only; one render per panel at a time.
  */
-export async function rerollPanel(db: Db, place: InteractionPlace, panelId: number, render: RenderSettings | null, prices: PriceTable): Promise<{ panelNumber: number }> {
+export async function rerollPanel(
+  db: Db,
+  place: InteractionPlace,
+  panelId: number,
+  render: RenderSettings | null,
+  prices: PriceTable,
+): Promise<{ panelNumber: number }> {
   if (!render) throw new UserError(RENDERING_OFF);
   return runInTransaction(db, async (trx) => {
     const { panel, page } = await lockPanelForChange(trx, place, panelId);

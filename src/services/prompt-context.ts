@@ -1,5 +1,11 @@
 import type { Db } from '../db/connection.js';
-import type { BibleEntry, DialogueContextInput, DraftBeingRevised, NarrationContextInput, PromptBudget } from '../domain/context-builder.js';
+import type {
+  BibleEntry,
+  DialogueContextInput,
+  DraftBeingRevised,
+  NarrationContextInput,
+  PromptBudget,
+} from '../domain/context-builder.js';
 import type { DraftKind } from '../domain/page-state-machine.js';
 import { getApprovedNarration, listEarlierApprovedPages } from '../db/approved-pages.js';
 import { listBibleEntriesForPrompt } from '../db/bible.js';
@@ -28,17 +34,15 @@ export async function loadNarrationContext(db: Db, pageId: number, budget: Promp
   return {
     storyTitle: page.story_title,
     chapterTitle: page.chapter_title,
-    bible: bible.map(
-      (entry): BibleEntry => ({
-        title: entry.title,
-        type: entry.ref_type,
-        body: entry.body,
-        keywords: entry.keywords,
-        priority: entry.priority,
-        alwaysInclude: entry.always_include,
-        tokens: entry.token_count > 0 ? entry.token_count : null,
-      }),
-    ),
+    bible: bible.map((entry): BibleEntry => ({
+      title: entry.title,
+      type: entry.ref_type,
+      body: entry.body,
+      keywords: entry.keywords,
+      priority: entry.priority,
+      alwaysInclude: entry.always_include,
+      tokens: entry.token_count > 0 ? entry.token_count : null,
+    })),
     earlierPages: earlier.reverse().map((row) => ({ number: row.number, narration: row.narration, dialogue: row.dialogue })),
     chapterSummary: chapter.summary ? { text: chapter.summary, throughPage: chapter.summary_through_page } : null,
     budget,

@@ -69,11 +69,24 @@ export async function loadStoryFront(db: Db, story: PublishedStory, pagesPerScre
     excerpt: paragraphsOf(row.narration)[0] ?? '',
   }));
   const lastModified = maxDate([story.publishedAt, ...chapters.map((c) => c.latestApprovedAt)]);
-  return { chapters, latest, lastModified, previewImage: await firstImageOf(db, story, latestRows.map((r) => r.id)) };
+  return {
+    chapters,
+    latest,
+    lastModified,
+    previewImage: await firstImageOf(
+      db,
+      story,
+      latestRows.map((r) => r.id),
+    ),
+  };
 }
 
 /** One screen of a chapter (1-based), with the chapters before and after it; null when there is no such chapter or screen. */
-export async function loadChapterScreen(db: Db, story: PublishedStory, place: { chapterNumber: number; screen: number; pagesPerScreen: number }) {
+export async function loadChapterScreen(
+  db: Db,
+  story: PublishedStory,
+  place: { chapterNumber: number; screen: number; pagesPerScreen: number },
+) {
   const chapters = await readableChapters(db, story.id);
   const index = chapters.findIndex((c) => c.number === place.chapterNumber);
   const chapter = chapters[index];
@@ -81,7 +94,11 @@ export async function loadChapterScreen(db: Db, story: PublishedStory, place: { 
   const perScreen = place.pagesPerScreen;
   const screens = Math.max(1, Math.ceil(chapter.approvedPages / perScreen));
   if (place.screen < 1 || place.screen > screens) return null;
-  const pages = await loadReaderPages(db, story, { chapterNumber: chapter.number, offset: (place.screen - 1) * perScreen, limit: perScreen });
+  const pages = await loadReaderPages(db, story, {
+    chapterNumber: chapter.number,
+    offset: (place.screen - 1) * perScreen,
+    limit: perScreen,
+  });
   return {
     chapter,
     previous: chapters[index - 1] ?? null,
@@ -94,7 +111,11 @@ export async function loadChapterScreen(db: Db, story: PublishedStory, place: { 
 }
 
 /** One approved page on its own (its own link preview), with the screen of the chapter that holds it. */
-export async function loadSinglePage(db: Db, story: PublishedStory, place: { chapterNumber: number; pageNumber: number; pagesPerScreen: number }) {
+export async function loadSinglePage(
+  db: Db,
+  story: PublishedStory,
+  place: { chapterNumber: number; pageNumber: number; pagesPerScreen: number },
+) {
   const chapters = await readableChapters(db, story.id);
   const chapter = chapters.find((c) => c.number === place.chapterNumber);
   if (!chapter) return null;
@@ -103,13 +124,21 @@ export async function loadSinglePage(db: Db, story: PublishedStory, place: { cha
   const position = all.findIndex((p) => p.number === place.pageNumber);
   const page = all[position];
   if (!page) return null;
-  return { chapter, page, screen: Math.ceil((position + 1) / place.pagesPerScreen), lastModified: maxDate([story.publishedAt, page.approvedAt]) };
+  return {
+    chapter,
+    page,
+    screen: Math.ceil((position + 1) / place.pagesPerScreen),
+    lastModified: maxDate([story.publishedAt, page.approvedAt]),
+  };
 }
 
 /** The newest approved pages for the feed, newest first. */
 export async function loadFeedEntries(db: Db, story: PublishedStory, limit: number) {
   const rows = await listLatestApprovedPages(db, story.id, limit);
-  const images = await listApprovedPanelImages(db, rows.map((r) => r.id));
+  const images = await listApprovedPanelImages(
+    db,
+    rows.map((r) => r.id),
+  );
   return rows.map((row) => {
     const image = images.find((i) => i.pageId === row.id);
     return {
@@ -123,18 +152,42 @@ export async function loadFeedEntries(db: Db, story: PublishedStory, limit: numb
   });
 }
 
-async function loadReaderPages(db: Db, story: PublishedStory, place: { chapterNumber: number; offset: number; limit: number }): Promise<ReaderPage[]> {
+async function loadReaderPages(
+  db: Db,
+  story: PublishedStory,
+  place: { chapterNumber: number; offset: number; limit: number },
+): Promise<ReaderPage[]> {
   const rows = await listApprovedPagesOfChapter(db, { storyId: story.id, ...place });
   const [descriptions, images, lettered] = await Promise.all([
-    listPanelDescriptions(db, rows.map((r) => r.dialogueRevisionId)),
-    listApprovedPanelImages(db, rows.map((r) => r.id)),
-    listApprovedLetteredSvgsOfPages(db, rows.map((r) => r.id)),
+    listPanelDescriptions(
+      db,
+      rows.map((r) => r.dialogueRevisionId),
+    ),
+    listApprovedPanelImages(
+      db,
+      rows.map((r) => r.id),
+    ),
+    listApprovedLetteredSvgsOfPages(
+      db,
+      rows.map((r) => r.id),
+    ),
   ]);
   return rows.map((row) => {
     const own = images.filter((i) => i.pageId === row.id);
     const page = toReaderPage(
-      { id: row.id, number: row.number, narration: row.narration, dialogue: row.dialogue, script: row.script, approvedAt: new Date(row.approvedAt) },
-      { storyAddress: story.address, descriptions: descriptions.filter((d) => d.dialogueRevisionId === row.dialogueRevisionId), images: own },
+      {
+        id: row.id,
+        number: row.number,
+        narration: row.narration,
+        dialogue: row.dialogue,
+        script: row.script,
+        approvedAt: new Date(row.approvedAt),
+      },
+      {
+        storyAddress: story.address,
+        descriptions: descriptions.filter((d) => d.dialogueRevisionId === row.dialogueRevisionId),
+        images: own,
+      },
     );
     const svg = lettered.find((l) => l.pageId === row.id)?.svg;
     return svg ? { ...page, letteredSvg: readerLetteredSvg(svg, story.address, own, page.anchor) } : page;

@@ -21,7 +21,12 @@ type GenerationJob = { pageId: number; kind: DraftKind; pageVersion: number };
  * The worker's result: a new revision and the page moved to review, in one transaction.
  * The generation key makes a job that runs twice find its first revision instead of writing another.
  */
-export async function recordDraft(db: Db, job: GenerationJob & { generationKey: string }, draft: WrittenDraft, clock: ReviewClock): Promise<RecordDraftResult> {
+export async function recordDraft(
+  db: Db,
+  job: GenerationJob & { generationKey: string },
+  draft: WrittenDraft,
+  clock: ReviewClock,
+): Promise<RecordDraftResult> {
   return recordRound(db, job, [draft], clock);
 }
 
@@ -36,7 +41,12 @@ export function takeGenerationKey(jobKey: string, take: number): string {
  * A round of takes (one or more drafts of the same version, A first), recorded at once: take A becomes
  * the page's current draft and the round goes to a vote.
  */
-export async function recordRound(db: Db, job: GenerationJob & { generationKey: string }, drafts: readonly WrittenDraft[], clock: ReviewClock): Promise<RecordDraftResult> {
+export async function recordRound(
+  db: Db,
+  job: GenerationJob & { generationKey: string },
+  drafts: readonly WrittenDraft[],
+  clock: ReviewClock,
+): Promise<RecordDraftResult> {
   return runInTransaction(db, async (trx) => {
     const page = await lockPage(trx, job.pageId);
     if (!page) return { status: 'stale', page: null };
@@ -77,7 +87,12 @@ export async function failGeneration(db: Db, job: GenerationJob, reason: string)
   return runInTransaction(db, async (trx) => {
     const page = await lockPage(trx, job.pageId);
     if (!page || page.state !== `generating_${job.kind}` || page.version !== job.pageVersion) return null;
-    const applied = await applyPageEvent(trx, { page, event: { type: 'generation_failed', kind: job.kind }, actorId: null, details: { reason } });
+    const applied = await applyPageEvent(trx, {
+      page,
+      event: { type: 'generation_failed', kind: job.kind },
+      actorId: null,
+      details: { reason },
+    });
     return applied.page;
   });
 }
@@ -86,7 +101,12 @@ export async function failGeneration(db: Db, job: GenerationJob, reason: string)
  * Another take, written: it joins its round if the round is still open, with the next letter. A round
  * decided (or replaced) while it was written drops it.
  */
-export async function recordAddedTake(db: Db, job: { pageId: number; leadRevisionId: number; generationKey: string }, draft: WrittenDraft, clock: ReviewClock): Promise<RecordDraftResult> {
+export async function recordAddedTake(
+  db: Db,
+  job: { pageId: number; leadRevisionId: number; generationKey: string },
+  draft: WrittenDraft,
+  clock: ReviewClock,
+): Promise<RecordDraftResult> {
   return runInTransaction(db, async (trx) => {
     const page = await lockPage(trx, job.pageId);
     if (!page) return { status: 'stale', page: null };
@@ -96,7 +116,16 @@ export async function recordAddedTake(db: Db, job: { pageId: number; leadRevisio
     if (!lead || !isOpenForVote(page, lead)) return { status: 'stale', page };
     const takes = await listRoundTakes(trx, lead);
     if (takes.length >= MAX_TAKES_PER_ROUND) return { status: 'stale', page };
-    const { revision, applied } = await addTakeToRound(trx, { page, round: lead, take: takes.length, body: draft.body, structured: draft.structured, generationKey: job.generationKey, editedBy: null, clock });
+    const { revision, applied } = await addTakeToRound(trx, {
+      page,
+      round: lead,
+      take: takes.length,
+      body: draft.body,
+      structured: draft.structured,
+      generationKey: job.generationKey,
+      editedBy: null,
+      clock,
+    });
     return { status: 'recorded', page: applied.page, revision };
   });
 }
@@ -107,7 +136,17 @@ export async function recordAddedTake(db: Db, job: { pageId: number; leadRevisio
  */
 export async function addTakeToRound(
   trx: Transaction<Database>,
-  added: { page: StoryPage; round: Pick<PageRevision, 'kind' | 'version'>; take: number; body: string; structured: unknown; generationKey: string | null; editedBy: string | null; clock: ReviewClock; details?: Record<string, unknown> },
+  added: {
+    page: StoryPage;
+    round: Pick<PageRevision, 'kind' | 'version'>;
+    take: number;
+    body: string;
+    structured: unknown;
+    generationKey: string | null;
+    editedBy: string | null;
+    clock: ReviewClock;
+    details?: Record<string, unknown>;
+  },
 ): Promise<{ revision: PageRevision; applied: AppliedEvent }> {
   const { page, round } = added;
   const revision = await insertRevision(trx, {

@@ -22,13 +22,18 @@ export interface ReopenedChapter {
  * in any case each page's open work resumes: a draft being written is queued again, an open draft is
  * shown, and approved pages are announced (an announcement already there is edited, not repeated).
  */
-export async function reopenChapter(db: Db, place: MemberPlace, target: { chapterId: number; newThreadId: string | null }): Promise<ReopenedChapter> {
+export async function reopenChapter(
+  db: Db,
+  place: MemberPlace,
+  target: { chapterId: number; newThreadId: string | null },
+): Promise<ReopenedChapter> {
   return runInTransaction(db, async (trx) => {
     await lockChapter(trx, target.chapterId);
     const chapter = await getChapter(trx, target.chapterId);
     if (!chapter) throw new UserError('That chapter no longer exists.');
     await assertChapterOwner(trx, chapter.id, place, 'reopen the chapter');
-    if (chapter.status !== 'needs_attention') throw new UserError(`Chapter ${chapter.number} is ${chapter.status}: it does not need reopening.`);
+    if (chapter.status !== 'needs_attention')
+      throw new UserError(`Chapter ${chapter.number} is ${chapter.status}: it does not need reopening.`);
     if (target.newThreadId) await forgetChapterMessages(trx, chapter.id);
     await reopenChapterRow(trx, chapter.id, target.newThreadId);
     let resumed = 0;

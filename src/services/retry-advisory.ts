@@ -20,7 +20,8 @@ export async function retryAdvisoryAgent(
   return runInTransaction(db, async (trx) => {
     const page = await getPageWithPlace(trx, target.pageId);
     const revision = await getRevision(trx, target.revisionId);
-    if (!page || !revision || revision.page_id !== page.id || page.guild_id !== place.guildId || page.thread_id !== place.channelId) throw new UserError(NOT_IN_THIS_THREAD);
+    if (!page || !revision || revision.page_id !== page.id || page.guild_id !== place.guildId || page.thread_id !== place.channelId)
+      throw new UserError(NOT_IN_THIS_THREAD);
     await assertCoWriter(trx, page.chapter_id, place.userId);
     if (target.agent === 'reviewer') {
       if (revision.status !== 'open') throw new UserError('That draft was decided meanwhile: its continuity review no longer matters.');
@@ -28,7 +29,10 @@ export async function retryAdvisoryAgent(
       return { chapterId: page.chapter_id };
     }
     // Panel prompts are only ever written for the page's approved dialogue (a forged button names another).
-    if (revision.id !== page.approved_dialogue_id) throw new UserError("That dialogue is not the page's approved dialogue (the page moved on since), so its panel prompts are not written again. Nothing was changed.");
+    if (revision.id !== page.approved_dialogue_id)
+      throw new UserError(
+        "That dialogue is not the page's approved dialogue (the page moved on since), so its panel prompts are not written again. Nothing was changed.",
+      );
     await addToOutbox(trx, 'generate-panels', { pageId: page.id, dialogueRevisionId: revision.id, round: target.round });
     return { chapterId: page.chapter_id };
   });

@@ -30,12 +30,24 @@ async function lockButtonPage(trx: Transaction<Database>, place: InteractionPlac
  * Retry: after a failure, or while a slow draft is still being written (then the running draft is
  * cancelled first and a fresh one queued). Co-writers only; the button carries the page version.
  */
-export async function retryGeneration(db: Db, place: InteractionPlace, target: PageButton, limits: GenerationLimits): Promise<AppliedEvent> {
+export async function retryGeneration(
+  db: Db,
+  place: InteractionPlace,
+  target: PageButton,
+  limits: GenerationLimits,
+): Promise<AppliedEvent> {
   return runInTransaction(db, async (trx) => {
     const button = await lockButtonPage(trx, place, target);
     let page = button.page;
     if (isGenerating(page.state)) {
-      page = (await applyPageEvent(trx, { page, event: { type: 'generation_cancelled' }, actorId: place.userId, details: { reason: 'restarted by a co-writer' } })).page;
+      page = (
+        await applyPageEvent(trx, {
+          page,
+          event: { type: 'generation_cancelled' },
+          actorId: place.userId,
+          details: { reason: 'restarted by a co-writer' },
+        })
+      ).page;
     }
     await assertWithinBudget(trx, button.storyId, limits.prices);
     afterCommit(trx).refreshProgress(page.chapter_id);
@@ -48,6 +60,11 @@ export async function cancelGeneration(db: Db, place: InteractionPlace, target: 
   return runInTransaction(db, async (trx) => {
     const { page } = await lockButtonPage(trx, place, target);
     afterCommit(trx).refreshProgress(page.chapter_id);
-    return applyPageEvent(trx, { page, event: { type: 'generation_cancelled' }, actorId: place.userId, details: { reason: 'Cancelled by a co-writer.' } });
+    return applyPageEvent(trx, {
+      page,
+      event: { type: 'generation_cancelled' },
+      actorId: place.userId,
+      details: { reason: 'Cancelled by a co-writer.' },
+    });
   });
 }

@@ -15,7 +15,13 @@ import { UserError } from './user-error.js';
  * unreachable, stopped, interrupted, timed out or lost the prompt) are rendered again with the same
  * prompt and seed. Co-writers only; the button names the set it was drawn for.
  */
-export async function retryFailedPanels(db: Db, place: InteractionPlace, target: { pageId: number; setVersion: number }, render: RenderSettings | null, prices: PriceTable): Promise<{ panelNumbers: number[] }> {
+export async function retryFailedPanels(
+  db: Db,
+  place: InteractionPlace,
+  target: { pageId: number; setVersion: number },
+  render: RenderSettings | null,
+  prices: PriceTable,
+): Promise<{ panelNumbers: number[] }> {
   if (!render) throw new UserError(RENDERING_OFF);
   return runInTransaction(db, async (trx) => {
     const page = await getPageWithPlace(trx, target.pageId);
@@ -24,8 +30,14 @@ export async function retryFailedPanels(db: Db, place: InteractionPlace, target:
     await assertCoWriter(trx, page.chapter_id, place.userId);
     if ((await panelSetOf(trx, page)).phase === 'approved') throw new UserError(panelsFinal(page.number));
     const prompts = page.approved_dialogue_id === null ? [] : await listPanelPromptsOfRevision(trx, page.approved_dialogue_id);
-    const latest = await listLatestRendersOfPanels(trx, prompts.map((prompt) => prompt.id));
-    if (panelSetVersion(latest.map((r) => r.id)) !== target.setVersion) throw new UserError('The panels changed since that button was drawn; use the buttons on the current panels message. Nothing was changed.');
+    const latest = await listLatestRendersOfPanels(
+      trx,
+      prompts.map((prompt) => prompt.id),
+    );
+    if (panelSetVersion(latest.map((r) => r.id)) !== target.setVersion)
+      throw new UserError(
+        'The panels changed since that button was drawn; use the buttons on the current panels message. Nothing was changed.',
+      );
     const failed = latest.filter((r) => r.status === 'failed' && canRetryRender(r.failure_kind));
     if (failed.length === 0) throw new UserError('No panel is waiting for another try. Nothing was changed.');
     await assertRenderAllowed(trx, page, render, prices, failed.length);

@@ -33,7 +33,12 @@ export interface SettingsChange {
 }
 
 /** Applies the settings given (the others stay as they are) and returns the story as it now is. */
-export async function changeSettings(db: Db, storyId: number, change: SettingsChange, models: { allowed: readonly string[]; prices: PriceTable }): Promise<Story> {
+export async function changeSettings(
+  db: Db,
+  storyId: number,
+  change: SettingsChange,
+  models: { allowed: readonly string[]; prices: PriceTable },
+): Promise<Story> {
   const update: StoryUpdate = {};
   for (const chosen of [change.narratorModel, change.dialogueModel]) {
     const refusal = chosen === null || chosen === 'default' ? null : modelRefusal(chosen, models.allowed, models.prices);
@@ -58,7 +63,8 @@ export async function changeSettings(db: Db, storyId: number, change: SettingsCh
   if (change.deadlineMinutes !== null) update.deadline_minutes = change.deadlineMinutes === 0 ? null : change.deadlineMinutes;
   if (change.deadlineRule !== null) update.deadline_rule = change.deadlineRule;
   if (change.monthlyBudgetUsd !== null) {
-    if (!Number.isFinite(change.monthlyBudgetUsd) || change.monthlyBudgetUsd < 0) throw new UserError('The monthly budget is an amount in US dollars, such as 20, or 0 for none.');
+    if (!Number.isFinite(change.monthlyBudgetUsd) || change.monthlyBudgetUsd < 0)
+      throw new UserError('The monthly budget is an amount in US dollars, such as 20, or 0 for none.');
     update.monthly_budget_usd = change.monthlyBudgetUsd === 0 ? null : Math.round(change.monthlyBudgetUsd * 100) / 100;
   }
   if (change.panelShape !== null) {

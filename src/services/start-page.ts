@@ -18,7 +18,13 @@ export interface StartedPage {
 }
 
 /** `/page start`: the next page of the chapter whose thread this is, queued for its narration. */
-export async function startPage(db: Db, place: InteractionPlace, input: string, limits: GenerationLimits, takesOption: number | null = null): Promise<StartedPage> {
+export async function startPage(
+  db: Db,
+  place: InteractionPlace,
+  input: string,
+  limits: GenerationLimits,
+  takesOption: number | null = null,
+): Promise<StartedPage> {
   const takes = takesOption === null ? null : parseTakesSetting(takesOption);
   if (takesOption !== null && takes === null) throw new UserError(`Takes is a whole number from ${MIN_TAKES} to ${MAX_TAKES_SETTING}.`);
   return runInTransaction(db, async (trx) => {
@@ -58,9 +64,18 @@ export async function startPage(db: Db, place: InteractionPlace, input: string, 
  * updates: when the worker posted a card first (Discord was slow to answer the bot), the bot's is
  * not recorded and false says the bot should withdraw it.
  */
-export async function recordStartedPageCard(db: Db, card: { channelId: string; messageId: string; chapterId: number; pageId: number }): Promise<boolean> {
+export async function recordStartedPageCard(
+  db: Db,
+  card: { channelId: string; messageId: string; chapterId: number; pageId: number },
+): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     await lockDiscordMessageTarget(trx, messageTargetKey('page_card', card.pageId));
-    return insertDiscordMessageIfAbsent(trx, { channel_id: card.channelId, message_id: card.messageId, purpose: 'page_card', chapter_id: card.chapterId, page_id: card.pageId });
+    return insertDiscordMessageIfAbsent(trx, {
+      channel_id: card.channelId,
+      message_id: card.messageId,
+      purpose: 'page_card',
+      chapter_id: card.chapterId,
+      page_id: card.pageId,
+    });
   });
 }

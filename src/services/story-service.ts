@@ -49,7 +49,12 @@ export async function createChapter(db: Db, place: { guildId: string; channelId:
     const story = await requireStoryRoom(trx, place);
     // Locking the story serialises chapter numbering.
     await lockStory(trx, story.id);
-    const chapter = await insertChapter(trx, { story_id: story.id, number: await nextChapterNumber(trx, story.id), title, created_by: place.userId });
+    const chapter = await insertChapter(trx, {
+      story_id: story.id,
+      number: await nextChapterNumber(trx, story.id),
+      title,
+      created_by: place.userId,
+    });
     await insertChapterMember(trx, { chapter_id: chapter.id, user_id: place.userId, role: 'owner' });
     return { story, chapter };
   });
@@ -67,7 +72,12 @@ export async function attachChapterThread(db: Db, chapterId: number, threadId: s
 export async function recordChapterCard(db: Db, chapterId: number, channelId: string, messageId: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await setChapterCardMessage(trx, chapterId, messageId);
-    await insertDiscordMessageIfAbsent(trx, { channel_id: channelId, message_id: messageId, purpose: 'chapter_card', chapter_id: chapterId });
+    await insertDiscordMessageIfAbsent(trx, {
+      channel_id: channelId,
+      message_id: messageId,
+      purpose: 'chapter_card',
+      chapter_id: chapterId,
+    });
   });
 }
 
@@ -85,11 +95,15 @@ export async function joinChapter(
     const joined = await insertChapterMemberIfAbsent(trx, { chapter_id: chapter.id, user_id: place.userId, role: 'writer' });
     // Checked after the insert, which waits for a removal being written at the same moment to commit.
     if (joined && (await wasRemovedFromChapter(trx, chapter.id, place.userId))) {
-      throw new UserError(`An owner removed you from **${chapter.title}**, so joining does not add you back. A chapter owner can add you again with /chapter members.`);
+      throw new UserError(
+        `An owner removed you from **${chapter.title}**, so joining does not add you back. A chapter owner can add you again with /chapter members.`,
+      );
     }
     // An owner made them a viewer on purpose: joining does not undo that.
     if (!joined && (await getMemberRole(trx, chapter.id, place.userId)) === 'viewer') {
-      throw new UserError(`You are a viewer of ${chapter.title}: you can read along but not vote. A chapter owner can make you a writer with /chapter members.`);
+      throw new UserError(
+        `You are a viewer of ${chapter.title}: you can read along but not vote. A chapter owner can make you a writer with /chapter members.`,
+      );
     }
     if (joined) afterCommit(trx).refreshProgress(chapter.id);
     return { chapterId: chapter.id, chapterTitle: chapter.title, joined, coWriters: await countCoWriters(trx, chapter.id) };

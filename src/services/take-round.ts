@@ -8,7 +8,15 @@ import { getRevision, lockPage } from '../db/pages.js';
 import { findRevisionByVersion, listRoundTakes } from '../db/revisions.js';
 import { afterCommit, runInTransaction } from '../db/unit-of-work.js';
 import { asRoundVote, getVoteContext, insertFeedback, upsertRoundVote } from '../db/votes.js';
-import { canAddTake, decideRound, MAX_TAKES_PER_ROUND, tallyRound, type RoundDecision, type RoundTally, type RoundVote } from '../domain/takes.js';
+import {
+  canAddTake,
+  decideRound,
+  MAX_TAKES_PER_ROUND,
+  tallyRound,
+  type RoundDecision,
+  type RoundTally,
+  type RoundVote,
+} from '../domain/takes.js';
 import { parseQuorumRule } from '../domain/voting.js';
 import { applyPageEvent } from './apply-page-event.js';
 import { assertWithinBudget } from './budget-service.js';
@@ -63,7 +71,8 @@ export async function castRoundVote(
     const before = context.votes.map(asRoundVote);
     const previous = before.find((v) => v.userId === place.userId)?.pick ?? null;
     await upsertRoundVote(trx, { leadRevisionId: lead.id, userId: place.userId, pick });
-    if (vote.pick === 'revise' && vote.feedback) await insertFeedback(trx, { revisionId: lead.id, userId: place.userId, body: vote.feedback });
+    if (vote.pick === 'revise' && vote.feedback)
+      await insertFeedback(trx, { revisionId: lead.id, userId: place.userId, body: vote.feedback });
     const takes = await listRoundTakes(trx, lead);
     const votes: RoundVote[] = [...before.filter((v) => v.userId !== place.userId), { userId: place.userId, pick }];
     const tally = tallyRound(votes, takes.length, parseQuorumRule(context.story.quorum) ?? { kind: 'majority' }, context.coWriters);
@@ -98,7 +107,9 @@ async function assertGenerationRoom(trx: Transaction<Database>, guildId: string,
   await lockGuildGenerationSlots(trx, guildId);
   const busy = (await countSlotsHeld(trx, guildId)) + (await countTakesBeingWritten(trx, guildId));
   if (busy >= maxPerGuild) {
-    throw new UserError(`This server is already writing ${busy} draft${busy === 1 ? '' : 's'} or take${busy === 1 ? '' : 's'} at once (at most ${maxPerGuild}). Ask for another take when one is done. Nothing was changed.`);
+    throw new UserError(
+      `This server is already writing ${busy} draft${busy === 1 ? '' : 's'} or take${busy === 1 ? '' : 's'} at once (at most ${maxPerGuild}). Ask for another take when one is done. Nothing was changed.`,
+    );
   }
 }
 
@@ -112,13 +123,20 @@ export interface AnotherTake {
  * (counted under the server's slot lock, so drafts claiming slots count it too), and while the budget
  * is spent (checked again when its job starts).
  */
-export async function requestAnotherTake(db: Db, place: InteractionPlace, target: { pageId: number; revisionId: number }, limits: { prices: PriceTable; maxGenerationsPerGuild: number }): Promise<AnotherTake> {
+export async function requestAnotherTake(
+  db: Db,
+  place: InteractionPlace,
+  target: { pageId: number; revisionId: number },
+  limits: { prices: PriceTable; maxGenerationsPerGuild: number },
+): Promise<AnotherTake> {
   return runInTransaction(db, async (trx) => {
     const { page, lead } = await lockOpenRound(trx, place, target);
     const written = (await listRoundTakes(trx, lead)).length;
     const asked = written + page.takes_pending;
     if (!canAddTake(asked)) {
-      throw new UserError(`This round already has ${MAX_TAKES_PER_ROUND} takes (counting those being written), the most a round holds. Pick one, or send the round back with Revise.`);
+      throw new UserError(
+        `This round already has ${MAX_TAKES_PER_ROUND} takes (counting those being written), the most a round holds. Pick one, or send the round back with Revise.`,
+      );
     }
     const chapter = await getChapter(trx, page.chapter_id);
     if (chapter) {
@@ -126,7 +144,12 @@ export async function requestAnotherTake(db: Db, place: InteractionPlace, target
       const story = await getStory(trx, chapter.story_id);
       if (story) await assertGenerationRoom(trx, story.guild_id, limits.maxGenerationsPerGuild);
     }
-    const applied = await applyPageEvent(trx, { page, event: { type: 'take_added', kind: lead.kind }, actorId: place.userId, takesAsked: asked + 1 });
+    const applied = await applyPageEvent(trx, {
+      page,
+      event: { type: 'take_added', kind: lead.kind },
+      actorId: place.userId,
+      takesAsked: asked + 1,
+    });
     return { page: applied.page };
   });
 }

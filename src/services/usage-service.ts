@@ -31,7 +31,12 @@ export async function summariseUsage(db: Db, storyId: number, prices: PriceTable
     const table = lines.get(dimension) ?? new Map<string, UsageLine>();
     lines.set(dimension, table);
     const line = table.get(label) ?? { label, calls: 0, promptTokens: 0, cachedTokens: 0, completionTokens: 0, cost: 0, cacheShare: 0 };
-    const use = { model: row.model, promptTokens: Number(row.prompt_tokens), cachedTokens: Number(row.cached_tokens), completionTokens: Number(row.completion_tokens) };
+    const use = {
+      model: row.model,
+      promptTokens: Number(row.prompt_tokens),
+      cachedTokens: Number(row.cached_tokens),
+      completionTokens: Number(row.completion_tokens),
+    };
     line.calls += Number(row.calls);
     line.promptTokens += use.promptTokens;
     line.cachedTokens += use.cachedTokens;
@@ -53,7 +58,9 @@ export async function summariseUsage(db: Db, storyId: number, prices: PriceTable
     total: list('total')[0] ?? empty,
     byChapter: list('chapter').sort((a, b) => a.label.localeCompare(b.label, 'en', { numeric: true })),
     byAgent: list('agent').sort((a, b) => b.cost - a.cost || a.label.localeCompare(b.label)),
-    byDay: list('day').sort((a, b) => b.label.localeCompare(a.label)).slice(0, 7),
+    byDay: list('day')
+      .sort((a, b) => b.label.localeCompare(a.label))
+      .slice(0, 7),
     byTake: list('take').sort((a, b) => a.label.localeCompare(b.label)),
   };
 }

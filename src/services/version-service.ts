@@ -27,15 +27,25 @@ export interface VersionAndTake {
 async function findVersion(db: Executor, page: StoryPage, kind: DraftKind, { version, take }: VersionAndTake): Promise<PageRevision> {
   const revision = await findRevisionByVersion(db, page.id, kind, version, take);
   if (revision) return revision;
-  if (take > 0 && (await findRevisionByVersion(db, page.id, kind, version, 0))) throw new UserError(`Page ${page.number}'s ${kind} v${version} has no take ${takeLetter(take)}.`);
+  if (take > 0 && (await findRevisionByVersion(db, page.id, kind, version, 0)))
+    throw new UserError(`Page ${page.number}'s ${kind} v${version} has no take ${takeLetter(take)}.`);
   const latest = await nextRevisionVersion(db, page.id, kind);
   throw new UserError(
-    latest === 1 ? `Page ${page.number} has no ${kind} yet.` : `Page ${page.number} has ${kind} versions 1 to ${latest - 1}; there is no v${version}.`,
+    latest === 1
+      ? `Page ${page.number} has no ${kind} yet.`
+      : `Page ${page.number} has ${kind} versions 1 to ${latest - 1}; there is no v${version}.`,
   );
 }
 
 /** Two versions of one page's narration or dialogue, for `/page diff`. */
-export async function getTwoVersions(db: Db, place: { guildId: string; channelId: string }, pageNumber: number, kind: DraftKind, from: VersionAndTake, to: VersionAndTake) {
+export async function getTwoVersions(
+  db: Db,
+  place: { guildId: string; channelId: string },
+  pageNumber: number,
+  kind: DraftKind,
+  from: VersionAndTake,
+  to: VersionAndTake,
+) {
   const chapter = await chapterHere(db, place);
   const page = await findPage(db, chapter.id, pageNumber);
   return { page, from: await findVersion(db, page, kind, from), to: await findVersion(db, page, kind, to) };
@@ -52,7 +62,14 @@ export interface RestoredVersion extends AppliedEvent {
  * says where it came from, and goes back to a vote. Nothing is deleted: the draft it replaces is
  * marked superseded, and the transition log records the restore.
  */
-export async function restoreVersion(db: Db, place: MemberPlace, pageNumber: number, kind: DraftKind, from: number | VersionAndTake, clock: ReviewClock): Promise<RestoredVersion> {
+export async function restoreVersion(
+  db: Db,
+  place: MemberPlace,
+  pageNumber: number,
+  kind: DraftKind,
+  from: number | VersionAndTake,
+  clock: ReviewClock,
+): Promise<RestoredVersion> {
   const { version, take } = typeof from === 'number' ? { version: from, take: 0 } : from;
   return runInTransaction(db, async (trx) => {
     const chapter = await chapterHere(trx, place);

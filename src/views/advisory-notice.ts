@@ -7,7 +7,15 @@ const WHAT = { reviewer: 'The continuity reviewer could not read', panels: 'The 
 const LAST_ROUND = 20;
 
 /** A short notice that an advisory agent gave up on a page, with a Retry only co-writers may press. */
-export function renderAdvisoryNotice(notice: { agent: 'reviewer' | 'panels'; pageId: number; pageNumber: number; revisionId: number; label: string; reason: string; round: number }): MessageBody {
+export function renderAdvisoryNotice(notice: {
+  agent: 'reviewer' | 'panels';
+  pageId: number;
+  pageNumber: number;
+  revisionId: number;
+  label: string;
+  reason: string;
+  round: number;
+}): MessageBody {
   const content = `⚠️ ${WHAT[notice.agent]} page ${notice.pageNumber}'s ${notice.label} (${notice.reason}). It is advice only: the page goes on without it.`;
   const next = notice.round + 1;
   const components =
@@ -16,7 +24,13 @@ export function renderAdvisoryNotice(notice: { agent: 'reviewer' | 'panels'; pag
       : [
           buttonRow([
             button(
-              encodeCustomId({ action: 'advisoryretry', agentIndex: notice.agent === 'reviewer' ? 0 : 1, pageId: notice.pageId, revisionId: notice.revisionId, round: next }),
+              encodeCustomId({
+                action: 'advisoryretry',
+                agentIndex: notice.agent === 'reviewer' ? 0 : 1,
+                pageId: notice.pageId,
+                revisionId: notice.revisionId,
+                round: next,
+              }),
               'Retry',
               ButtonStyle.Secondary,
             ),

@@ -44,7 +44,11 @@ const ACTIONS = {
   // The /bible add form: the type (index into the types), priority + 100 and always (0 or 1) ride along.
   bibleentry: z.object({
     action: z.literal('bibleentry'),
-    typeIndex: z.coerce.number().int().min(0).max(BIBLE_ENTRY_TYPES.length - 1),
+    typeIndex: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(BIBLE_ENTRY_TYPES.length - 1),
     priorityPlus100: z.coerce.number().int().min(0).max(200),
     always: z.coerce.number().int().min(0).max(1),
   }),

@@ -38,7 +38,9 @@ export function renderPageHistory(page: StoryPage, versions: VersionHistory[], s
   const perVersion = Math.min(PER_VERSION_TEXT, Math.floor((LIMITS.embedTotal - 700) / Math.max(1, shown.length)) - 250);
   const embeds = shown.map((v) => {
     const embed = new EmbedBuilder()
-      .setTitle(`${v.kind === 'narration' ? 'Narration' : 'Dialogue'} ${formatVersionAndTake(v.version, v.take, v.takesInRound)}${v.restoredFrom ? ` (restored from v${v.restoredFrom})` : ''} · ${v.status.replace('_', ' ')}`)
+      .setTitle(
+        `${v.kind === 'narration' ? 'Narration' : 'Dialogue'} ${formatVersionAndTake(v.version, v.take, v.takesInRound)}${v.restoredFrom ? ` (restored from v${v.restoredFrom})` : ''} · ${v.status.replace('_', ' ')}`,
+      )
       .setDescription(fitText(`${v.editedBy ? `✍️ Edited by <@${v.editedBy}>\n\n` : ''}${v.body}`, Math.max(80, perVersion)));
     const picked = (vote: VersionHistory['votes'][number]) => (v.takesInRound > 1 ? ` ${takeLetter(vote.pick ?? 0)}` : '');
     const votes = v.votes.map((vote) => `<@${vote.userId}> ${vote.choice === 'approve' ? `✅${picked(vote)}` : '✏️'}`).join(' ');

@@ -93,7 +93,7 @@ export function draftViewOf(
 /** "Waiting: 2nd in this server's queue": a draft over its server's cap of drafts written at once. */
 export function describeQueuePlace(place: number): string {
   const tens = place % 100;
-  const suffix = tens >= 11 && tens <= 13 ? 'th' : ['th', 'st', 'nd', 'rd'][place % 10] ?? 'th';
+  const suffix = tens >= 11 && tens <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][place % 10] ?? 'th');
   return `Waiting: ${place}${suffix} in this server's queue; it is written when a draft ahead of it is done.`;
 }
 
@@ -144,13 +144,19 @@ export function renderDraftMessage(view: DraftView, phase: DraftPhase): MessageB
   const { status, colour } = describePhase(view, phase);
   const restored = view.restoredFromVersion ? ` (restored from v${view.restoredFromVersion})` : '';
   // A dropped draft was never stored: its version number goes to the next draft, so it does not show one.
-  const takeLabel = view.take !== undefined && view.take !== null ? ` · Take ${takeLetter(view.take)}` : view.anotherTake ? ' · another take' : '';
+  const takeLabel =
+    view.take !== undefined && view.take !== null ? ` · Take ${takeLetter(view.take)}` : view.anotherTake ? ' · another take' : '';
   const title =
-    phase.phase === 'dropped' ? `Page ${view.pageNumber} · ${KIND_LABEL[view.kind]} ${takeLabel ? 'take' : 'draft'} (not kept)` : `Page ${view.pageNumber} · ${KIND_LABEL[view.kind]} v${view.version}${takeLabel}${restored}`;
+    phase.phase === 'dropped'
+      ? `Page ${view.pageNumber} · ${KIND_LABEL[view.kind]} ${takeLabel ? 'take' : 'draft'} (not kept)`
+      : `Page ${view.pageNumber} · ${KIND_LABEL[view.kind]} v${view.version}${takeLabel}${restored}`;
   // Embeds do not resolve mentions in titles: the editor is named in the description's first line.
   const byline = view.editedBy ? `✍️ Edited by <@${view.editedBy}>\n\n` : '';
   const statusField = fitText(status, LIMITS.fieldValue);
-  const notes = view.reviewNotes && view.reviewNotes.length > 0 ? fitText(view.reviewNotes.map((note) => `• ${note}`).join('\n'), LIMITS.fieldValue) : null;
+  const notes =
+    view.reviewNotes && view.reviewNotes.length > 0
+      ? fitText(view.reviewNotes.map((note) => `• ${note}`).join('\n'), LIMITS.fieldValue)
+      : null;
   // Title, status, notes and the field names come out of the same 6000-character budget as the text.
   const budget = LIMITS.embedTotal - title.length - statusField.length - 'Status'.length - (notes ? notes.length + 40 : 0) - 16;
   const descriptions = splitIntoDescriptions(`${byline}${view.text || '…'}`, budget);
@@ -173,7 +179,13 @@ export function renderDraftMessage(view: DraftView, phase: DraftPhase): MessageB
     );
   }
   const isTake = view.take !== undefined && view.take !== null;
-  if (view.revisionId !== null && (phase.phase === 'takes_open' || phase.phase === 'take_picked' || phase.phase === 'takes_sent_back' || (isTake && phase.phase === 'superseded'))) {
+  if (
+    view.revisionId !== null &&
+    (phase.phase === 'takes_open' ||
+      phase.phase === 'take_picked' ||
+      phase.phase === 'takes_sent_back' ||
+      (isTake && phase.phase === 'superseded'))
+  ) {
     components.push(takeButtons(view, view.revisionId, phase.phase === 'takes_open' ? { full: phase.full } : null));
   } else if (view.revisionId !== null && phase.phase !== 'writing' && phase.phase !== 'dropped') {
     const open = phase.phase === 'open';
@@ -207,7 +219,12 @@ export function renderFailureMessage(page: PageView, kind: DraftKind, reason: st
     description: fitText(`${reason}\n\nA co-writer can press Retry to try again.`, LIMITS.embedDescription),
     color: COLOURS.failed,
   };
-  const retry = button(encodeCustomId({ action: 'retry', pageId: page.id, pageVersion: page.version }), 'Retry', ButtonStyle.Primary, page.state !== 'generation_failed');
+  const retry = button(
+    encodeCustomId({ action: 'retry', pageId: page.id, pageVersion: page.version }),
+    'Retry',
+    ButtonStyle.Primary,
+    page.state !== 'generation_failed',
+  );
   return {
     embeds: [embed],
     components: [buttonRow([retry])],
@@ -220,6 +237,10 @@ export function renderApprovedPage(page: PageView, narration: string, dialogue: 
   const title = `✅ Page ${page.number} approved`;
   const text = `${narration.trim()}\n\n${dialogue.trim()}`;
   const descriptions = splitIntoDescriptions(text, LIMITS.embedTotal - title.length - 8);
-  const embeds: APIEmbed[] = descriptions.map((description, index) => ({ description, color: COLOURS.approved, ...(index === 0 ? { title } : {}) }));
+  const embeds: APIEmbed[] = descriptions.map((description, index) => ({
+    description,
+    color: COLOURS.approved,
+    ...(index === 0 ? { title } : {}),
+  }));
   return { embeds, components: [], allowed_mentions: NO_MENTIONS };
 }

@@ -35,7 +35,12 @@ export function panelFileName(pageNumber: number, panelNumber: number, renderNum
 }
 
 /** "panel 2 of 3 · step 14/25 · 1 render ahead" */
-export function describeRenderProgress(progress: { panel: number; of: number; step: { value: number; max: number } | null; ahead: number }): string {
+export function describeRenderProgress(progress: {
+  panel: number;
+  of: number;
+  step: { value: number; max: number } | null;
+  ahead: number;
+}): string {
   const parts = [`panel ${progress.panel} of ${progress.of}`];
   if (progress.step) parts.push(`step ${progress.step.value}/${progress.step.max}`);
   if (progress.ahead > 0) parts.push(`${progress.ahead} render${progress.ahead === 1 ? '' : 's'} ahead`);
@@ -68,13 +73,35 @@ function panelButtons(page: { id: number }, panels: readonly PanelView[], set: P
   if (set?.phase === 'approved') return [];
   const rendered = panels.filter((panel) => panel.render !== null);
   const busy = (panel: PanelView) => panel.render?.status === 'queued' || panel.render?.status === 'submitted';
-  const reroll = rendered.map((panel) => button(encodeCustomId({ action: 'reroll', panelId: panel.panelId }), `Reroll ${panel.panelNumber}`, ButtonStyle.Secondary, busy(panel)));
-  const prompt = rendered.map((panel) => button(encodeCustomId({ action: 'prompt', panelId: panel.panelId }), `Change prompt ${panel.panelNumber}`, ButtonStyle.Secondary, busy(panel)));
+  const reroll = rendered.map((panel) =>
+    button(encodeCustomId({ action: 'reroll', panelId: panel.panelId }), `Reroll ${panel.panelNumber}`, ButtonStyle.Secondary, busy(panel)),
+  );
+  const prompt = rendered.map((panel) =>
+    button(
+      encodeCustomId({ action: 'prompt', panelId: panel.panelId }),
+      `Change prompt ${panel.panelNumber}`,
+      ButtonStyle.Secondary,
+      busy(panel),
+    ),
+  );
   const setRow: Button[] = [];
   if (set && rendered.length > 0) {
-    setRow.push(button(encodeCustomId({ action: 'panelsok', pageId: page.id, setVersion: set.version }), 'Approve panels', ButtonStyle.Success, set.phase !== 'open'));
+    setRow.push(
+      button(
+        encodeCustomId({ action: 'panelsok', pageId: page.id, setVersion: set.version }),
+        'Approve panels',
+        ButtonStyle.Success,
+        set.phase !== 'open',
+      ),
+    );
     if (rendered.some((panel) => panel.render?.retryable)) {
-      setRow.push(button(encodeCustomId({ action: 'panelsretry', pageId: page.id, setVersion: set.version }), 'Retry failed panels', ButtonStyle.Primary));
+      setRow.push(
+        button(
+          encodeCustomId({ action: 'panelsretry', pageId: page.id, setVersion: set.version }),
+          'Retry failed panels',
+          ButtonStyle.Primary,
+        ),
+      );
     }
   }
   return [...rowsOf(reroll), ...rowsOf(prompt), ...rowsOf(setRow)];
@@ -89,7 +116,12 @@ export function panelsHeading(page: { number: number }, status: string, extra = 
  * The panels message; `status` is the line under the title (progress, a notice, or "rendering is off").
  * The worker posts it, so its hint is plain text (only the bot reads the command ids mentions need).
  */
-export function renderPanelsMessage(page: { id: number; number: number }, panels: readonly PanelView[], status: string, set: PanelSetState | null = null): MessageBody {
+export function renderPanelsMessage(
+  page: { id: number; number: number },
+  panels: readonly PanelView[],
+  status: string,
+  set: PanelSetState | null = null,
+): MessageBody {
   const shown = panels.slice(0, MAX_PANELS_SHOWN);
   const more = panels.length > shown.length ? `\n(${panels.length - shown.length} more panels are in /chapter export)` : '';
   return {
@@ -101,7 +133,10 @@ export function renderPanelsMessage(page: { id: number; number: number }, panels
 }
 
 /** The status line once no render of the page is running: how many are drawn, what failed, and the set's vote. */
-export function summarisePanels(panels: readonly { panelNumber: number; render: Pick<NonNullable<PanelView['render']>, 'status'> | null }[], set: PanelSetState | null = null): string {
+export function summarisePanels(
+  panels: readonly { panelNumber: number; render: Pick<NonNullable<PanelView['render']>, 'status'> | null }[],
+  set: PanelSetState | null = null,
+): string {
   const done = panels.filter((panel) => panel.render?.status === 'done').length;
   const failed = panels.filter((panel) => panel.render?.status === 'failed').map((panel) => panel.panelNumber);
   const waiting = panels.length - done - failed.length;
@@ -117,7 +152,10 @@ export function summarisePanels(panels: readonly { panelNumber: number; render: 
 export function renderPanelsApproved(page: { number: number }, panels: readonly PanelView[]): MessageBody {
   const shown = panels.slice(0, MAX_PANELS_SHOWN);
   return {
-    content: fitText(`**Page ${page.number} · panels approved**\nThe co-writers approved these ${panels.length} panel${panels.length === 1 ? '' : 's'}; they are final for the page.`, 2000),
+    content: fitText(
+      `**Page ${page.number} · panels approved**\nThe co-writers approved these ${panels.length} panel${panels.length === 1 ? '' : 's'}; they are final for the page.`,
+      2000,
+    ),
     embeds: shown.map((panel) => {
       const embed: APIEmbed = { title: `Panel ${panel.panelNumber}`, description: fitText(panel.prompt, 400) };
       if (panel.render?.attachment) embed.image = { url: `attachment://${panel.render.attachment}` };

@@ -67,6 +67,9 @@ export function renderStoryStatus(status: Awaited<ReturnType<typeof getStoryStat
   const total = status.chapters.reduce((sum, c) => sum + c.approved_pages, 0);
   return {
     title: fitText(`${status.story.title} · status`, LIMITS.embedTitle),
-    description: fitText(`${plural(status.chapters.length, 'chapter')}, ${plural(total, 'approved page')}.\n\n${lines.join('\n\n') || `No chapters yet: open one with ${mentions.mention('chapter start')}.`}`, LIMITS.embedDescription),
+    description: fitText(
+      `${plural(status.chapters.length, 'chapter')}, ${plural(total, 'approved page')}.\n\n${lines.join('\n\n') || `No chapters yet: open one with ${mentions.mention('chapter start')}.`}`,
+      LIMITS.embedDescription,
+    ),
   };
 }

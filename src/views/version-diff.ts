@@ -26,6 +26,9 @@ export function renderVersionDiff(pageNumber: number, from: PageRevision, to: Pa
   return new EmbedBuilder()
     .setTitle(`Page ${pageNumber} · ${KIND_LABEL[from.kind]} ${label(from, to)}${editedMark(from)} → ${label(to, from)}${editedMark(to)}`)
     .setDescription(description)
-    .addFields({ name: 'Changes', value: `**+${stats.added}** word${stats.added === 1 ? '' : 's'} added · ~~−${stats.removed}~~ removed · ~~struck~~ = removed, **bold** = added` })
+    .addFields({
+      name: 'Changes',
+      value: `**+${stats.added}** word${stats.added === 1 ? '' : 's'} added · ~~−${stats.removed}~~ removed · ~~struck~~ = removed, **bold** = added`,
+    })
     .toJSON();
 }

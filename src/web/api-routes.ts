@@ -65,16 +65,31 @@ export function createApiRoutes(deps: ApiDeps): Hono {
       return c.json({ error: 'internal error' }, 500, NO_STORE);
     }
   };
-  api.get('/chapters', answer(async (c) => ({ chapters: await listChapters(deps.db, { guildId: c.req.query('guild') ?? null }) })));
-  api.get('/chapters/:id/pages', answer(async (c) => ({ pages: found(await getChapterPages(deps.db, idParam(c.req.param('id')))) })));
-  api.get('/pages/:id', answer(async (c) => found(await getPageStatus(deps.db, idParam(c.req.param('id'))))));
-  api.get('/pages/:id/history', answer(async (c) => ({ versions: found(await getPageHistoryById(deps.db, idParam(c.req.param('id')))) })));
+  api.get(
+    '/chapters',
+    answer(async (c) => ({ chapters: await listChapters(deps.db, { guildId: c.req.query('guild') ?? null }) })),
+  );
+  api.get(
+    '/chapters/:id/pages',
+    answer(async (c) => ({ pages: found(await getChapterPages(deps.db, idParam(c.req.param('id')))) })),
+  );
+  api.get(
+    '/pages/:id',
+    answer(async (c) => found(await getPageStatus(deps.db, idParam(c.req.param('id'))))),
+  );
+  api.get(
+    '/pages/:id/history',
+    answer(async (c) => ({ versions: found(await getPageHistoryById(deps.db, idParam(c.req.param('id')))) })),
+  );
   // A rendered panel by content hash: the bytes never change, so they may be cached for good.
   api.get('/images/:hash', async (c) => {
     const hash = c.req.param('hash');
     const image = /^[0-9a-f]{64}$/.test(hash) ? await deps.images.get(hash) : undefined;
     if (!image) return c.json({ error: 'not found' }, 404, NO_STORE);
-    return c.body(new Uint8Array(image.bytes), 200, { 'content-type': image.contentType, 'cache-control': 'private, max-age=31536000, immutable' });
+    return c.body(new Uint8Array(image.bytes), 200, {
+      'content-type': image.contentType,
+      'cache-control': 'private, max-age=31536000, immutable',
+    });
   });
   // A chapter's zipped exports with the approved panels, streamed as they are written (one image in
   // memory at a time): what /chapter export attaches when it fits Discord, and the way to get it when not.
@@ -99,12 +114,22 @@ export function createApiRoutes(deps: ApiDeps): Hono {
       },
     });
     const type = format === 'cbz' ? 'application/vnd.comicbook+zip' : 'application/zip';
-    return c.body(body, 200, { 'content-type': type, 'content-disposition': `attachment; filename="${plan.fileName.replace(/[^\x20-\x7e]|"/g, '_')}"`, ...NO_STORE });
+    return c.body(body, 200, {
+      'content-type': type,
+      'content-disposition': `attachment; filename="${plan.fileName.replace(/[^\x20-\x7e]|"/g, '_')}"`,
+      ...NO_STORE,
+    });
   };
   api.get('/chapters/:id/export.cbz', archive('cbz'));
   api.get('/chapters/:id/export.zip', archive('markdown'));
-  api.get('/pages/:id/next-context', answer(async (c) => found(await getNextPromptContext(deps.db, idParam(c.req.param('id')), deps.promptBudget))));
+  api.get(
+    '/pages/:id/next-context',
+    answer(async (c) => found(await getNextPromptContext(deps.db, idParam(c.req.param('id')), deps.promptBudget))),
+  );
   // Unknown API paths answer like the API (JSON, and only after the token), not with the reader's page.
-  api.get('*', answer(() => Promise.reject(new ApiError(404, 'not found'))));
+  api.get(
+    '*',
+    answer(() => Promise.reject(new ApiError(404, 'not found'))),
+  );
   return api;
 }

@@ -25,7 +25,8 @@ export async function renderAtomFeed(story: PublishedStory, entries: FeedEntry[]
   for (const entry of entries) {
     const paragraphs = paragraphsOf(entry.narration);
     // Entry content is HTML: built with the escaping template, so story text stays text in feed readers too.
-    const content = await html`${entry.image ? html`<p><img src="${links.asset(entry.image)}" alt=""></p>` : ''}${paragraphs.map((p) => html`<p>${p}</p>`)}`;
+    const content =
+      await html`${entry.image ? html`<p><img src="${links.asset(entry.image)}" alt=""></p>` : ''}${paragraphs.map((p) => html`<p>${p}</p>`)}`;
     feed.addItem({
       id: links.page(entry.chapterNumber, entry.pageNumber),
       title: await asHtml(`Chapter ${entry.chapterNumber}: ${entry.chapterTitle} · Page ${entry.pageNumber}`),

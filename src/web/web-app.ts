@@ -40,7 +40,8 @@ const NUMBER = /^[1-9]\d{0,5}$/;
 
 // Nothing on a reader's page loads from elsewhere or runs script; the token in the address is never sent on as a referrer.
 const SECURITY_HEADERS = {
-  'content-security-policy': "default-src 'none'; img-src 'self'; style-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'content-security-policy':
+    "default-src 'none'; img-src 'self'; style-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
 };
@@ -57,7 +58,10 @@ function conditional(c: Context, response: { body: string; type: string; lastMod
   const headers = { etag, 'last-modified': lastModified.toUTCString(), 'cache-control': 'public, no-cache' };
   const ifNoneMatch = c.req.header('if-none-match');
   const ifModifiedSince = Date.parse(c.req.header('if-modified-since') ?? '');
-  const fresh = ifNoneMatch !== undefined ? ifNoneMatch.split(',').some((tag) => tag.trim() === etag || tag.trim() === '*') : ifModifiedSince >= lastModified.getTime();
+  const fresh =
+    ifNoneMatch !== undefined
+      ? ifNoneMatch.split(',').some((tag) => tag.trim() === etag || tag.trim() === '*')
+      : ifModifiedSince >= lastModified.getTime();
   if (fresh) return c.body(null, 304, headers);
   return c.body(response.body, 200, { ...headers, 'content-type': response.type });
 }
@@ -80,7 +84,10 @@ export function createWebApp(deps: WebDeps): Hono {
   app.route('/api', createApiRoutes({ db: deps.db, images: deps.images, ...deps.api, logger: deps.logger }));
   app.get('/livez', (c) => c.json({ status: 'ok' }, 200, { 'cache-control': 'no-store' }));
   app.get('/readyz', async (c) => {
-    const database = await pingDatabase(deps.db).then(() => true, () => false);
+    const database = await pingDatabase(deps.db).then(
+      () => true,
+      () => false,
+    );
     return c.json({ status: database ? 'ok' : 'degraded', database }, database ? 200 : 503, { 'cache-control': 'no-store' });
   });
   app.get(READER_CSS_PATH, (c) => c.body(READER_CSS, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': IMMUTABLE }));
@@ -124,14 +131,22 @@ export function createWebApp(deps: WebDeps): Hono {
     withStory(async (c, story, links) => {
       const entries = await loadFeedEntries(deps.db, story, FEED_ENTRIES);
       const body = await renderAtomFeed(story, entries, links);
-      return conditional(c, { body, type: 'application/atom+xml; charset=utf-8', lastModified: entries[0]?.approvedAt ?? story.publishedAt });
+      return conditional(c, {
+        body,
+        type: 'application/atom+xml; charset=utf-8',
+        lastModified: entries[0]?.approvedAt ?? story.publishedAt,
+      });
     }),
   );
   app.get(
     '/:address/chapters/:chapter',
     withStory(async (c, story, links) => {
       const screenText = c.req.query('screen');
-      const view = await loadChapterScreen(deps.db, story, { chapterNumber: numberParam(c.req.param('chapter')), screen: screenText === undefined ? 1 : numberParam(screenText), pagesPerScreen: deps.pagesPerScreen });
+      const view = await loadChapterScreen(deps.db, story, {
+        chapterNumber: numberParam(c.req.param('chapter')),
+        screen: screenText === undefined ? 1 : numberParam(screenText),
+        pagesPerScreen: deps.pagesPerScreen,
+      });
       if (!view) throw new NotFound();
       return conditional(c, { body: String(await renderChapterScreen(story, view, links)), type: HTML, lastModified: view.lastModified });
     }),
@@ -139,7 +154,11 @@ export function createWebApp(deps: WebDeps): Hono {
   app.get(
     '/:address/chapters/:chapter/pages/:page',
     withStory(async (c, story, links) => {
-      const view = await loadSinglePage(deps.db, story, { chapterNumber: numberParam(c.req.param('chapter')), pageNumber: numberParam(c.req.param('page')), pagesPerScreen: deps.pagesPerScreen });
+      const view = await loadSinglePage(deps.db, story, {
+        chapterNumber: numberParam(c.req.param('chapter')),
+        pageNumber: numberParam(c.req.param('page')),
+        pagesPerScreen: deps.pagesPerScreen,
+      });
       if (!view) throw new NotFound();
       return conditional(c, { body: String(await renderSinglePage(story, view, links)), type: HTML, lastModified: view.lastModified });
     }),

@@ -23,7 +23,14 @@ export async function processAnnouncePanels(deps: WorkerDeps, job: Job): Promise
     await showPanels(deps, place);
     const { panels, files } = await loadPanels(deps, place, true);
     await deps.messages.upsert(
-      { channelId: threadId, purpose: 'notice', chapterId: place.chapter_id, pageId: place.id, revisionId: null, generationKey: jobKeyFor('announce-panels', data) },
+      {
+        channelId: threadId,
+        purpose: 'notice',
+        chapterId: place.chapter_id,
+        pageId: place.id,
+        revisionId: null,
+        generationKey: jobKeyFor('announce-panels', data),
+      },
       { by: 'generation_key' },
       renderPanelsApproved(place, panels),
       files,

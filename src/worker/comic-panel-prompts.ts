@@ -14,7 +14,14 @@ export async function processComicPanelPrompts(deps: WorkerDeps, job: Job): Prom
   if (written.status === 'skipped') return written.reason;
   const { place } = written;
   if (written.status === 'gave up') {
-    await tellGaveUp(deps, { agent: 'panels', place, revisionId: data.dialogueRevisionId, label: `dialogue v${written.dialogue.version}`, reason: written.reason, round: data.round ?? 0 });
+    await tellGaveUp(deps, {
+      agent: 'panels',
+      place,
+      revisionId: data.dialogueRevisionId,
+      label: `dialogue v${written.dialogue.version}`,
+      reason: written.reason,
+      round: data.round ?? 0,
+    });
     return 'panels failed';
   }
   const status = deps.config.render

@@ -30,7 +30,11 @@ export function createDiscordRest(discord: Config['discord']): REST {
 
 /** Discord says the thread or our access to it is gone: retrying will not help, a person must act. */
 export class ChapterUnreachableError extends Error {
-  constructor(readonly chapterId: number | null, readonly code: number, message: string) {
+  constructor(
+    readonly chapterId: number | null,
+    readonly code: number,
+    message: string,
+  ) {
     super(message);
     this.name = 'ChapterUnreachableError';
   }
@@ -76,7 +80,9 @@ export class DiscordMessages {
 
   /** Posts a message; the nonce makes the REST client's own retry of a post that went through return it instead of a second one. */
   async post(channelId: string, body: MessageBody): Promise<APIMessage> {
-    return (await this.call(null, () => this.rest.post(Routes.channelMessages(channelId), { body: { ...body, nonce: newNonce(), enforce_nonce: true } }))) as APIMessage;
+    return (await this.call(null, () =>
+      this.rest.post(Routes.channelMessages(channelId), { body: { ...body, nonce: newNonce(), enforce_nonce: true } }),
+    )) as APIMessage;
   }
 
   async edit(channelId: string, messageId: string, body: MessageBody): Promise<APIMessage> {
@@ -85,7 +91,9 @@ export class DiscordMessages {
 
   /** Changes only a message's text: embeds, buttons and attachments stay as they are. */
   async editContent(channelId: string, messageId: string, content: string): Promise<void> {
-    await this.call(null, () => this.rest.patch(Routes.channelMessage(channelId, messageId), { body: { content, allowed_mentions: { parse: [] } } }));
+    await this.call(null, () =>
+      this.rest.patch(Routes.channelMessage(channelId, messageId), { body: { content, allowed_mentions: { parse: [] } } }),
+    );
   }
 
   /**
@@ -96,7 +104,16 @@ export class DiscordMessages {
    * two runs at once, post with the same nonce, and Discord returns the one message.
    */
   async upsert(target: MessageTarget, find: { by: FindBy }, body: MessageBody, files?: readonly MessageFile[]): Promise<string> {
-    const key = messageTargetKey(find.by, find.by === 'generation_key' ? target.generationKey : find.by === 'revision' ? target.revisionId : find.by === 'page_card' || find.by === 'page_panels' ? target.pageId : target.chapterId);
+    const key = messageTargetKey(
+      find.by,
+      find.by === 'generation_key'
+        ? target.generationKey
+        : find.by === 'revision'
+          ? target.revisionId
+          : find.by === 'page_card' || find.by === 'page_panels'
+            ? target.pageId
+            : target.chapterId,
+    );
     // In this process, one target's edits land in the order they were asked for (the last shows the latest state).
     const previous = this.inFlight.get(key) ?? Promise.resolve();
     const run = previous.then(
@@ -111,26 +128,41 @@ export class DiscordMessages {
     return run;
   }
 
-  private async upsertNow(target: MessageTarget, { by, key }: { by: FindBy; key: string }, body: MessageBody, files?: readonly MessageFile[]): Promise<string> {
+  private async upsertNow(
+    target: MessageTarget,
+    { by, key }: { by: FindBy; key: string },
+    body: MessageBody,
+    files?: readonly MessageFile[],
+  ): Promise<string> {
     // Without files an edit leaves the attachments as they are; with them, exactly these are kept.
-    const request = files ? { body: { ...body, attachments: files.map((file, index) => ({ id: index, filename: file.name })) }, files: files.map((file) => ({ name: file.name, data: file.data })) } : { body };
+    const request = files
+      ? {
+          body: { ...body, attachments: files.map((file, index) => ({ id: index, filename: file.name })) },
+          files: files.map((file) => ({ name: file.name, data: file.data })),
+        }
+      : { body };
     for (let tries = 1; ; tries += 1) {
       const found = await this.db.transaction().execute(async (trx) => {
         await lockDiscordMessageTarget(trx, key);
         const existing = await this.findRecorded(trx, target, by);
-        return existing ? { existing } : await claimDiscordMessageTarget(trx, { target: key, channelId: target.channelId, nonce: newNonce() });
+        return existing
+          ? { existing }
+          : await claimDiscordMessageTarget(trx, { target: key, channelId: target.channelId, nonce: newNonce() });
       });
       if ('existing' in found) {
         const { existing } = found;
         try {
-          await this.call(target.chapterId, () => this.rest.patch(Routes.channelMessage(existing.channel_id, existing.message_id), request));
+          await this.call(target.chapterId, () =>
+            this.rest.patch(Routes.channelMessage(existing.channel_id, existing.message_id), request),
+          );
         } catch (error) {
           if (!(error instanceof DiscordAPIError && error.code === RESTJSONErrorCodes.UnknownMessage) || tries >= 3) throw error;
           this.logger.info({ messageId: existing.message_id, pageId: target.pageId }, 'message was deleted; posting it again');
           await deleteDiscordMessage(this.db, existing.id);
           continue;
         }
-        if (target.revisionId !== null && existing.revision_id === null) await setDiscordMessageRevision(this.db, existing.id, target.revisionId);
+        if (target.revisionId !== null && existing.revision_id === null)
+          await setDiscordMessageRevision(this.db, existing.id, target.revisionId);
         return existing.message_id;
       }
       return this.postClaimed(target, { by, key }, found, request);
@@ -138,10 +170,18 @@ export class DiscordMessages {
   }
 
   /** Posts a claimed message with the claim's nonce and records it; an earlier claim's post may show an older body, so it is edited. */
-  private async postClaimed(target: MessageTarget, { by, key }: { by: FindBy; key: string }, claimed: { claim: DiscordMessageClaim; earlier: boolean }, request: { body: object; files?: { name: string; data: Buffer }[] }): Promise<string> {
+  private async postClaimed(
+    target: MessageTarget,
+    { by, key }: { by: FindBy; key: string },
+    claimed: { claim: DiscordMessageClaim; earlier: boolean },
+    request: { body: object; files?: { name: string; data: Buffer }[] },
+  ): Promise<string> {
     const posted = { ...request, body: { ...request.body, nonce: claimed.claim.nonce, enforce_nonce: true } };
-    const message = (await this.call(target.chapterId, () => this.rest.post(Routes.channelMessages(target.channelId), posted))) as APIMessage;
-    if (claimed.earlier) await this.call(target.chapterId, () => this.rest.patch(Routes.channelMessage(target.channelId, message.id), request));
+    const message = (await this.call(target.chapterId, () =>
+      this.rest.post(Routes.channelMessages(target.channelId), posted),
+    )) as APIMessage;
+    if (claimed.earlier)
+      await this.call(target.chapterId, () => this.rest.patch(Routes.channelMessage(target.channelId, message.id), request));
     if (by === 'chapter_progress') await this.pin(target.channelId, message.id);
     const recorded = await this.db.transaction().execute(async (trx) => {
       await lockDiscordMessageTarget(trx, key);
@@ -161,7 +201,10 @@ export class DiscordMessages {
     });
     if (recorded !== message.id) {
       // Another message was recorded meanwhile (a claim older than Discord's nonce window): ours goes.
-      this.logger.warn({ messageId: message.id, kept: recorded, pageId: target.pageId }, 'a second message for one target was posted; deleting it');
+      this.logger.warn(
+        { messageId: message.id, kept: recorded, pageId: target.pageId },
+        'a second message for one target was posted; deleting it',
+      );
       await this.rest.delete(Routes.channelMessage(target.channelId, message.id)).catch(() => undefined);
     }
     return recorded;
@@ -172,17 +215,20 @@ export class DiscordMessages {
     try {
       await this.rest.put(Routes.channelMessagesPin(channelId, messageId));
     } catch (error) {
-      this.logger.warn({ channelId, messageId, err: error instanceof Error ? error.message : String(error) }, 'could not pin the progress message');
+      this.logger.warn(
+        { channelId, messageId, err: error instanceof Error ? error.message : String(error) },
+        'could not pin the progress message',
+      );
     }
   }
 
   /** A target without the key it is found by has no message recorded. */
   private async findRecorded(db: Executor, target: MessageTarget, by: FindBy): Promise<DiscordMessage | undefined> {
     if (by === 'generation_key') {
-    // A draft's message is kept by the job that wrote it; one posted for the stored revision counts too.
-    const byKey = target.generationKey === null ? undefined : await getDiscordMessageByGenerationKey(db, target.generationKey);
-    return byKey ?? (target.purpose !== 'draft' || target.revisionId === null ? undefined : getDraftMessage(db, target.revisionId));
-  }
+      // A draft's message is kept by the job that wrote it; one posted for the stored revision counts too.
+      const byKey = target.generationKey === null ? undefined : await getDiscordMessageByGenerationKey(db, target.generationKey);
+      return byKey ?? (target.purpose !== 'draft' || target.revisionId === null ? undefined : getDraftMessage(db, target.revisionId));
+    }
     if (by === 'revision') return target.revisionId === null ? undefined : getDraftMessage(db, target.revisionId);
     if (by === 'page_card') return target.pageId === null ? undefined : getPageCardMessage(db, target.pageId);
     if (by === 'page_panels') return target.pageId === null ? undefined : getPanelsMessage(db, target.pageId);

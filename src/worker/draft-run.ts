@@ -27,4 +27,3 @@ export interface DraftDisplay {
   /** Ends the "being written" display: called once the model has answered, before the outcome is shown. */
   stopWriting: () => Promise<void>;
 }
-

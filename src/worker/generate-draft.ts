@@ -36,10 +36,22 @@ async function generateDraft(run: DraftRun): Promise<string> {
   if (start.status === 'stale') return 'stale';
   const { version } = start;
   const view: DraftView = { pageId: place.id, pageNumber: place.number, kind: data.kind, version, revisionId: null, text: '' };
-  const target = { channelId: place.thread_id, purpose: 'draft' as const, chapterId: place.chapter_id, pageId: place.id, revisionId: null, generationKey };
+  const target = {
+    channelId: place.thread_id,
+    purpose: 'draft' as const,
+    chapterId: place.chapter_id,
+    pageId: place.id,
+    revisionId: null,
+    generationKey,
+  };
   if (start.status === 'stale before its turn') {
     // A draft that showed its place in the queue says it will not be written after all.
-    if (shownQueuePlace(job) !== null) await deps.messages.upsert(target, { by: 'generation_key' }, renderDraftMessage(view, { phase: 'dropped', reason: 'Cancelled or restarted before its turn came.' }));
+    if (shownQueuePlace(job) !== null)
+      await deps.messages.upsert(
+        target,
+        { by: 'generation_key' },
+        renderDraftMessage(view, { phase: 'dropped', reason: 'Cancelled or restarted before its turn came.' }),
+      );
     return 'stale';
   }
   if (start.status === 'waiting') return waitForSlot(run, target, view, start.queuePlace);
@@ -51,12 +63,10 @@ async function generateDraft(run: DraftRun): Promise<string> {
   let slowEdit: Promise<void> = Promise.resolve();
   const slowTimer = setTimeout(() => {
     writing.slowPageVersion = data.pageVersion;
-    slowEdit = deps.messages
-      .upsert(target, { by: 'generation_key' }, renderDraftMessage({ ...view, text: textSoFar }, writing))
-      .then(
-        () => undefined,
-        (error: unknown) => log.warn({ err: error }, 'could not offer Retry and Cancel on a slow draft'),
-      );
+    slowEdit = deps.messages.upsert(target, { by: 'generation_key' }, renderDraftMessage({ ...view, text: textSoFar }, writing)).then(
+      () => undefined,
+      (error: unknown) => log.warn({ err: error }, 'could not offer Retry and Cancel on a slow draft'),
+    );
   }, deps.config.worker.slowGenerationMs);
   // Once the model has answered, no "still writing" edit may land after what follows (the draft, a failure notice).
   const stopWriting = async () => {
@@ -90,7 +100,9 @@ async function waitForSlot(run: DraftRun, target: MessageTarget, view: DraftView
 /** The place in the queue this job's draft message shows, kept in the job's progress; null before it waited. */
 function shownQueuePlace(job: Job): number | null {
   const progress: unknown = job.progress;
-  return typeof progress === 'object' && progress !== null && 'queuePlace' in progress && typeof progress.queuePlace === 'number' ? progress.queuePlace : null;
+  return typeof progress === 'object' && progress !== null && 'queuePlace' in progress && typeof progress.queuePlace === 'number'
+    ? progress.queuePlace
+    : null;
 }
 
 /** How often the first draft in a server's queue asks for a slot again (later ones ask less often). */
@@ -105,7 +117,11 @@ async function writeAndRecord(run: DraftRun, display: DraftDisplay): Promise<str
   const editor = new ProgressEditor(
     deps.streamEditIntervalMs,
     async (text) => {
-      await deps.messages.upsert(target, { by: 'generation_key' }, renderDraftMessage({ ...view, ...(round ? { take: 0 } : {}), text: `${text} ▍` }, display.writing));
+      await deps.messages.upsert(
+        target,
+        { by: 'generation_key' },
+        renderDraftMessage({ ...view, ...(round ? { take: 0 } : {}), text: `${text} ▍` }, display.writing),
+      );
     },
     (error) => log.warn({ err: error }, 'progress edit failed'),
   );
@@ -136,7 +152,10 @@ async function writeAndRecord(run: DraftRun, display: DraftDisplay): Promise<str
       const shown =
         page?.state === 'generation_failed'
           ? renderFailureMessage(page, page.stage, `Cancelled before it finished; ${lost}.`)
-          : renderDraftMessage({ ...view, text: outcome.body ?? '' }, { phase: 'dropped', reason: `Cancelled or restarted before it finished; ${lost}.` });
+          : renderDraftMessage(
+              { ...view, text: outcome.body ?? '' },
+              { phase: 'dropped', reason: `Cancelled or restarted before it finished; ${lost}.` },
+            );
       await deps.messages.upsert(target, { by: 'generation_key' }, shown);
       return 'stale';
     }
@@ -151,7 +170,14 @@ async function showFailure(run: DraftRun, { page, userMessage }: { page: StoryPa
   const { deps, data, place, generationKey } = run;
   if (!page) return;
   // The message that showed the draft being written becomes the notice: no "being written" is left behind.
-  const target = { channelId: place.thread_id, purpose: 'draft' as const, chapterId: place.chapter_id, pageId: place.id, revisionId: null, generationKey };
+  const target = {
+    channelId: place.thread_id,
+    purpose: 'draft' as const,
+    chapterId: place.chapter_id,
+    pageId: place.id,
+    revisionId: null,
+    generationKey,
+  };
   await deps.messages.upsert(target, { by: 'generation_key' }, renderFailureMessage(page, data.kind, userMessage));
   await updatePageCard(deps, { ...place, ...page }, null);
 }

@@ -29,10 +29,29 @@ export async function processGenerateTake(deps: WorkerDeps, job: Job): Promise<s
       return 'already recorded';
     }
     if (!isOpenForVote(place, lead)) return 'round already decided';
-    const target = { channelId: thread, purpose: 'draft' as const, chapterId: place.chapter_id, pageId: place.id, revisionId: null, generationKey };
-    const view: DraftView = { pageId: place.id, pageNumber: place.number, kind: lead.kind, version: lead.version, revisionId: null, text: '', anotherTake: true };
+    const target = {
+      channelId: thread,
+      purpose: 'draft' as const,
+      chapterId: place.chapter_id,
+      pageId: place.id,
+      revisionId: null,
+      generationKey,
+    };
+    const view: DraftView = {
+      pageId: place.id,
+      pageNumber: place.number,
+      kind: lead.kind,
+      version: lead.version,
+      revisionId: null,
+      text: '',
+      anotherTake: true,
+    };
     const writing = { phase: 'writing' as const, queuePosition: null };
-    await deps.messages.upsert(target, { by: 'generation_key' }, renderDraftMessage({ ...view, text: 'Another take is being written…' }, writing));
+    await deps.messages.upsert(
+      target,
+      { by: 'generation_key' },
+      renderDraftMessage({ ...view, text: 'Another take is being written…' }, writing),
+    );
     const editor = new ProgressEditor(
       deps.streamEditIntervalMs,
       async (text) => {
@@ -42,20 +61,29 @@ export async function processGenerateTake(deps: WorkerDeps, job: Job): Promise<s
     );
     let outcome: AnotherTakeOutcome;
     try {
-      outcome = await writeAnotherTake(deps, { data, generationKey, place, lead, run: attemptOf(job, generationKey), log }, (text) => editor.push(text));
+      outcome = await writeAnotherTake(deps, { data, generationKey, place, lead, run: attemptOf(job, generationKey), log }, (text) =>
+        editor.push(text),
+      );
     } finally {
       await editor.close();
     }
     switch (outcome.status) {
       case 'over budget':
       case 'failed':
-        await deps.messages.upsert(target, { by: 'generation_key' }, renderDraftMessage(view, { phase: 'dropped', reason: `Another take could not be written: ${outcome.reason}` }));
+        await deps.messages.upsert(
+          target,
+          { by: 'generation_key' },
+          renderDraftMessage(view, { phase: 'dropped', reason: `Another take could not be written: ${outcome.reason}` }),
+        );
         return outcome.status;
       case 'stale':
         await deps.messages.upsert(
           target,
           { by: 'generation_key' },
-          renderDraftMessage({ ...view, text: outcome.body }, { phase: 'dropped', reason: 'The round was decided before this take was finished; it was not kept.' }),
+          renderDraftMessage(
+            { ...view, text: outcome.body },
+            { phase: 'dropped', reason: 'The round was decided before this take was finished; it was not kept.' },
+          ),
         );
         return 'stale';
       default:

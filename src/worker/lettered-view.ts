@@ -19,10 +19,29 @@ export async function showLettered(deps: WorkerDeps, place: PagePlace, row: Lett
   const image = await postgresImageStore(deps.db).get(row.image_hash);
   if (!image) throw new Error(`lettered page ${row.id}: image ${row.image_hash} is missing`);
   const approvedBy = await listLetteredVoters(deps.db, row.id);
-  const tally = tallyLettered(approvedBy, parseQuorumRule(place.quorum) ?? { kind: 'majority' }, await countCoWriters(deps.db, place.chapter_id));
-  const body = renderLetteredMessage(place, { id: row.id, version: row.version, status: row.status, createdBy: row.created_by, flagged: row.flagged, tally, approvedBy });
+  const tally = tallyLettered(
+    approvedBy,
+    parseQuorumRule(place.quorum) ?? { kind: 'majority' },
+    await countCoWriters(deps.db, place.chapter_id),
+  );
+  const body = renderLetteredMessage(place, {
+    id: row.id,
+    version: row.version,
+    status: row.status,
+    createdBy: row.created_by,
+    flagged: row.flagged,
+    tally,
+    approvedBy,
+  });
   await deps.messages.upsert(
-    { channelId: place.thread_id, purpose: 'notice', chapterId: place.chapter_id, pageId: place.id, revisionId: null, generationKey: letteredMessageKey(row) },
+    {
+      channelId: place.thread_id,
+      purpose: 'notice',
+      chapterId: place.chapter_id,
+      pageId: place.id,
+      revisionId: null,
+      generationKey: letteredMessageKey(row),
+    },
     { by: 'generation_key' },
     body,
     [{ name: letteredFileName(place.number, row.version), data: image.bytes }],

@@ -13,7 +13,10 @@ import { ChapterUnreachableError } from './discord-messages.js';
 // The messages every job keeps in step with Postgres: a draft with its tally, the page card.
 
 /** Shows a stored draft as it now stands (open with its tally, or decided), posting it when it has no message yet. */
-export async function showDraft(deps: WorkerDeps, shown: { place: PagePlace; revision: PageRevision; generationKey: string | null }): Promise<void> {
+export async function showDraft(
+  deps: WorkerDeps,
+  shown: { place: PagePlace; revision: PageRevision; generationKey: string | null },
+): Promise<void> {
   const { place, revision } = shown;
   const takes = await listRoundTakes(deps.db, revision);
   if (takes.length > 1) return showRound(deps, place, takes);
@@ -23,7 +26,11 @@ export async function showDraft(deps: WorkerDeps, shown: { place: PagePlace; rev
   const coWriters = await countCoWriters(deps.db, place.chapter_id);
   const tally = tallyVotes(await listCountedVotes(deps.db, revision.id), parseQuorumRule(place.quorum) ?? { kind: 'majority' }, coWriters);
   const phase =
-    revision.status === 'open' ? { phase: 'open' as const, tally } : revision.status === 'superseded' ? { phase: 'superseded' as const } : { phase: revision.status, tally };
+    revision.status === 'open'
+      ? { phase: 'open' as const, tally }
+      : revision.status === 'superseded'
+        ? { phase: 'superseded' as const }
+        : { phase: revision.status, tally };
   await deps.messages.upsert(
     { channelId: place.thread_id, purpose: 'draft', chapterId: place.chapter_id, pageId: place.id, revisionId: revision.id, generationKey },
     { by: generationKey ? 'generation_key' : 'revision' },
@@ -41,7 +48,12 @@ async function showRound(deps: WorkerDeps, place: PagePlace, takes: readonly Pag
   const [lead] = takes;
   if (!lead || place.thread_id === null) return;
   const coWriters = await countCoWriters(deps.db, place.chapter_id);
-  const round = tallyRound(await listCountedRoundVotes(deps.db, lead.id), takes.length, parseQuorumRule(place.quorum) ?? { kind: 'majority' }, coWriters);
+  const round = tallyRound(
+    await listCountedRoundVotes(deps.db, lead.id),
+    takes.length,
+    parseQuorumRule(place.quorum) ?? { kind: 'majority' },
+    coWriters,
+  );
   const page = await getPage(deps.db, place.id);
   const picked = takes.find((take) => take.status === 'approved');
   const phase: DraftPhase =
@@ -64,11 +76,22 @@ async function showRound(deps: WorkerDeps, place: PagePlace, takes: readonly Pag
 }
 
 /** The page card follows the page's state, and so does the chapter's pinned progress. */
-export async function updatePageCard(deps: Pick<WorkerDeps, 'messages' | 'progress'>, place: PagePlace | (PagePlace & StoryPage), note: string | null): Promise<void> {
+export async function updatePageCard(
+  deps: Pick<WorkerDeps, 'messages' | 'progress'>,
+  place: PagePlace | (PagePlace & StoryPage),
+  note: string | null,
+): Promise<void> {
   if (place.thread_id === null) return;
   deps.progress.refresh(place.chapter_id);
   await deps.messages.upsert(
-    { channelId: place.thread_id, purpose: 'page_card', chapterId: place.chapter_id, pageId: place.id, revisionId: null, generationKey: null },
+    {
+      channelId: place.thread_id,
+      purpose: 'page_card',
+      chapterId: place.chapter_id,
+      pageId: place.id,
+      revisionId: null,
+      generationKey: null,
+    },
     { by: 'page_card' },
     renderPageCard(place, note),
   );
@@ -78,7 +101,12 @@ export async function updatePageCard(deps: Pick<WorkerDeps, 'messages' | 'progre
  * Runs a job's Discord work; when the thread is gone or we lost access, retrying cannot help, so the
  * chapter is marked as needing attention (an admin recovers it) and the job ends without a retry.
  */
-export async function whileChapterReachable(deps: Pick<WorkerDeps, 'db'>, chapterId: number, log: Logger, work: () => Promise<string>): Promise<string> {
+export async function whileChapterReachable(
+  deps: Pick<WorkerDeps, 'db'>,
+  chapterId: number,
+  log: Logger,
+  work: () => Promise<string>,
+): Promise<string> {
   try {
     return await work();
   } catch (error) {

@@ -1,7 +1,14 @@
 import { getPanelsMessage } from '../db/discord-messages.js';
 import { listPanelPromptsOfRevision } from '../db/panel-prompts.js';
 import { listLatestRendersOfPanels } from '../db/panel-renders.js';
-import { MAX_PANELS_SHOWN, panelFileName, panelsHeading, renderPanelsMessage, summarisePanels, type PanelView } from '../views/panels-message.js';
+import {
+  MAX_PANELS_SHOWN,
+  panelFileName,
+  panelsHeading,
+  renderPanelsMessage,
+  summarisePanels,
+  type PanelView,
+} from '../views/panels-message.js';
 import { postgresImageStore } from '../db/image-store.js';
 import { panelSetOf } from '../services/approve-panels.js';
 import { canRetryRender } from '../domain/panel-set.js';
@@ -15,9 +22,20 @@ import type { MessageFile } from './discord-messages.js';
 export const DISCORD_UPLOAD_LIMIT_BYTES = 10 * 1024 * 1024;
 
 /** The page's panels with their latest renders, and (when asked) the finished images as files. */
-export async function loadPanels(deps: WorkerDeps, place: PagePlace, withImages: boolean): Promise<{ panels: PanelView[]; files: MessageFile[] }> {
+export async function loadPanels(
+  deps: WorkerDeps,
+  place: PagePlace,
+  withImages: boolean,
+): Promise<{ panels: PanelView[]; files: MessageFile[] }> {
   const prompts = place.approved_dialogue_id === null ? [] : await listPanelPromptsOfRevision(deps.db, place.approved_dialogue_id);
-  const latest = new Map((await listLatestRendersOfPanels(deps.db, prompts.map((prompt) => prompt.id))).map((render) => [render.panel_prompt_id, render]));
+  const latest = new Map(
+    (
+      await listLatestRendersOfPanels(
+        deps.db,
+        prompts.map((prompt) => prompt.id),
+      )
+    ).map((render) => [render.panel_prompt_id, render]),
+  );
   const files: MessageFile[] = [];
   let bytes = 0;
   const panels: PanelView[] = [];
@@ -41,7 +59,15 @@ export async function loadPanels(deps: WorkerDeps, place: PagePlace, withImages:
       panelNumber: prompt.panel_number,
       prompt: render?.prompt ?? prompt.prompt,
       render: render
-        ? { renderNumber: render.render_number, seed: Number(render.seed), status: render.status, failure: render.failure, retryable: render.status === 'failed' && canRetryRender(render.failure_kind), attachment, imagePath }
+        ? {
+            renderNumber: render.render_number,
+            seed: Number(render.seed),
+            status: render.status,
+            failure: render.failure,
+            retryable: render.status === 'failed' && canRetryRender(render.failure_kind),
+            attachment,
+            imagePath,
+          }
         : null,
     });
   }

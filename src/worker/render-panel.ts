@@ -20,14 +20,23 @@ export async function processRenderPanel(deps: WorkerDeps, job: Job): Promise<st
       await showPanels(deps, place);
       return 'already failed';
     }
-    const editor = new ProgressEditor(deps.streamEditIntervalMs, (text) => showPanelsStatus(deps, place, text), (error) => log.warn({ err: error }, 'could not show render progress'));
+    const editor = new ProgressEditor(
+      deps.streamEditIntervalMs,
+      (text) => showPanelsStatus(deps, place, text),
+      (error) => log.warn({ err: error }, 'could not show render progress'),
+    );
     let outcome: string;
     try {
-      outcome = await drawPanelRender(deps, { place, render, run: attemptOf(job), log }, {
-        progress: (progress) => editor.push(describeRenderProgress(progress)),
-        answered: () => editor.close(),
-        unreachable: (attempt, attempts) => showPanelsStatus(deps, place, `ComfyUI cannot be reached; trying again (attempt ${attempt} of ${attempts})`),
-      });
+      outcome = await drawPanelRender(
+        deps,
+        { place, render, run: attemptOf(job), log },
+        {
+          progress: (progress) => editor.push(describeRenderProgress(progress)),
+          answered: () => editor.close(),
+          unreachable: (attempt, attempts) =>
+            showPanelsStatus(deps, place, `ComfyUI cannot be reached; trying again (attempt ${attempt} of ${attempts})`),
+        },
+      );
     } finally {
       await editor.close();
     }

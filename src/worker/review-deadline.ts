@@ -16,10 +16,23 @@ export async function processReviewDeadline(deps: WorkerDeps, job: Job): Promise
   if (!place || place.thread_id === null) return outcome.decision;
   await showDraft(deps, { place, revision: outcome.revision, generationKey: null });
   const result =
-    outcome.take !== undefined ? `take ${takeLetter(outcome.take)} is picked` : outcome.decision === 'approved' ? 'it is approved' : 'it is sent back for a new version';
-  const votes = outcome.picks ? `${outcome.picks.map((n, take) => `${takeLetter(take)} ${n}`).join(' · ')}, ✏️ ${outcome.tally.revisions} revise` : `✅ ${outcome.tally.approvals} approve, ✏️ ${outcome.tally.revisions} revise`;
+    outcome.take !== undefined
+      ? `take ${takeLetter(outcome.take)} is picked`
+      : outcome.decision === 'approved'
+        ? 'it is approved'
+        : 'it is sent back for a new version';
+  const votes = outcome.picks
+    ? `${outcome.picks.map((n, take) => `${takeLetter(take)} ${n}`).join(' · ')}, ✏️ ${outcome.tally.revisions} revise`
+    : `✅ ${outcome.tally.approvals} approve, ✏️ ${outcome.tally.revisions} revise`;
   await deps.messages.upsert(
-    { channelId: place.thread_id, purpose: 'notice', chapterId: place.chapter_id, pageId: place.id, revisionId: null, generationKey: job.id ?? jobKeyFor('review-deadline', data) },
+    {
+      channelId: place.thread_id,
+      purpose: 'notice',
+      chapterId: place.chapter_id,
+      pageId: place.id,
+      revisionId: null,
+      generationKey: job.id ?? jobKeyFor('review-deadline', data),
+    },
     { by: 'generation_key' },
     {
       content: `⌛ The review deadline for page ${place.number}'s ${outcome.revision.kind} v${outcome.revision.version} has passed: ${votes}, so ${result}.`,

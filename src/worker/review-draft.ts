@@ -15,7 +15,14 @@ export async function processReviewDraft(deps: WorkerDeps, job: Job): Promise<st
       return review.reason;
     case 'gave up': {
       const { place, revision } = review;
-      await tellGaveUp(deps, { agent: 'reviewer', place, revisionId: revision.id, label: `narration v${revision.version}`, reason: review.reason, round: data.round ?? 0 });
+      await tellGaveUp(deps, {
+        agent: 'reviewer',
+        place,
+        revisionId: revision.id,
+        label: `narration v${revision.version}`,
+        reason: review.reason,
+        round: data.round ?? 0,
+      });
       return 'review failed';
     }
     case 'reviewed':

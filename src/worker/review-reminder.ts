@@ -28,10 +28,23 @@ export async function processReviewReminder(deps: WorkerDeps, job: Job): Promise
   const more = waiting.length > MAX_NAMED ? ` and ${waiting.length - MAX_NAMED} more co-writers` : '';
   const rules = await getReviewRules(deps.db, place.chapter_id);
   // A Discord timestamp: each reader sees the deadline in their own time zone, counting down.
-  const deadline = rules.deadline_minutes === null ? null : new Date(new Date(revision.created_at).getTime() + rules.deadline_minutes * deps.config.review.minuteMs);
-  const when = deadline === null ? '' : ` It will be decided by the votes cast by ${time(deadline, TimestampStyles.LongDateShortTime)} (${time(deadline, TimestampStyles.RelativeTime)}).`;
+  const deadline =
+    rules.deadline_minutes === null
+      ? null
+      : new Date(new Date(revision.created_at).getTime() + rules.deadline_minutes * deps.config.review.minuteMs);
+  const when =
+    deadline === null
+      ? ''
+      : ` It will be decided by the votes cast by ${time(deadline, TimestampStyles.LongDateShortTime)} (${time(deadline, TimestampStyles.RelativeTime)}).`;
   await deps.messages.upsert(
-    { channelId: place.thread_id, purpose: 'reminder', chapterId: place.chapter_id, pageId: place.id, revisionId: null, generationKey: job.id ?? jobKeyFor('review-reminder', data) },
+    {
+      channelId: place.thread_id,
+      purpose: 'reminder',
+      chapterId: place.chapter_id,
+      pageId: place.id,
+      revisionId: null,
+      generationKey: job.id ?? jobKeyFor('review-reminder', data),
+    },
     { by: 'generation_key' },
     {
       content: `⏰ ${pending.map((id) => `<@${id}>`).join(' ')}${more}: page ${place.number}'s ${revision.kind} v${revision.version} is waiting for your vote.${when}${await draftLink(deps, place.guild_id, revision.id)}`,

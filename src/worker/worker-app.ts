@@ -120,20 +120,23 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, opti
   progressWorker.on('error', (error) => logger.warn({ err: error }, 'progress worker error'));
   // Renders wait on ComfyUI (one prompt at a time there): their own worker, so drafts never queue behind them.
   const renderConnection = config.render ? createRedisConnection(config.redis.url, 'worker') : null;
-  const renderWorker = config.render && renderConnection
-    ? new Worker(RENDER_QUEUE, recordingCompletion(deps, processorsOf(deps, RENDER_QUEUE)), {
-        connection: renderConnection,
-        prefix: config.redis.prefix,
-        concurrency: config.render.concurrency,
-        lockDuration: config.worker.lockMs,
-        stalledInterval: config.worker.lockMs,
-      })
-    : null;
+  const renderWorker =
+    config.render && renderConnection
+      ? new Worker(RENDER_QUEUE, recordingCompletion(deps, processorsOf(deps, RENDER_QUEUE)), {
+          connection: renderConnection,
+          prefix: config.redis.prefix,
+          concurrency: config.render.concurrency,
+          lockDuration: config.worker.lockMs,
+          stalledInterval: config.worker.lockMs,
+        })
+      : null;
   renderWorker?.on('error', (error) => logger.error({ err: error }, 'render worker error'));
   // Failed for good ends a job too (a generation's page shows Retry; the sweeper would mark it anyway).
   const endedIfFailedForGood = (job: Job | undefined) => {
     if (job?.id && job.attemptsMade >= (job.opts.attempts ?? 1)) {
-      markOutboxJobCompleted(db, job.id).catch((markError: unknown) => logger.warn({ err: markError, jobId: job.id }, 'could not mark a finished job; the sweeper will'));
+      markOutboxJobCompleted(db, job.id).catch((markError: unknown) =>
+        logger.warn({ err: markError, jobId: job.id }, 'could not mark a finished job; the sweeper will'),
+      );
     }
   };
   renderWorker?.on('failed', (job, error) => {
@@ -150,16 +153,30 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, opti
   loopDelay.enable();
   const sweepLog = logger.child({ component: 'sweeper' });
   const graceMs = Math.max(30_000, config.worker.stuckPageMs);
-  const sweepTimes = { stuckPageMs: config.worker.stuckPageMs, minuteMs: config.review.minuteMs, graceMs, retentionMs: config.worker.retentionMs, ...(config.render ? { stuckRenderMs: config.render.timeoutMs + graceMs } : {}) };
-  const sweeper = setInterval(() => {
-    sweepLostWork(db, queue, sweepLog, sweepTimes, config.render ? renderQueue : null)
-      .then((putBack) => {
-        if (putBack > 0) relay.kick();
-      })
-      .catch((error: unknown) => sweepLog.warn({ err: error }, 'sweep failed; trying again next round'));
-  }, options.sweepIntervalMs ?? Math.min(15_000, Math.max(500, config.worker.stuckPageMs / 2)));
+  const sweepTimes = {
+    stuckPageMs: config.worker.stuckPageMs,
+    minuteMs: config.review.minuteMs,
+    graceMs,
+    retentionMs: config.worker.retentionMs,
+    ...(config.render ? { stuckRenderMs: config.render.timeoutMs + graceMs } : {}),
+  };
+  const sweeper = setInterval(
+    () => {
+      sweepLostWork(db, queue, sweepLog, sweepTimes, config.render ? renderQueue : null)
+        .then((putBack) => {
+          if (putBack > 0) relay.kick();
+        })
+        .catch((error: unknown) => sweepLog.warn({ err: error }, 'sweep failed; trying again next round'));
+    },
+    options.sweepIntervalMs ?? Math.min(15_000, Math.max(500, config.worker.stuckPageMs / 2)),
+  );
   const readiness = { database: () => pingDatabase(db), redis: () => queueConnection.ping() };
-  const http = config.worker.metricsHttp ? await startOpsServer({ metrics, readiness, logger: logger.child({ component: 'http' }), metricsToken: null, health: false }, config.worker.metricsHttp) : null;
+  const http = config.worker.metricsHttp
+    ? await startOpsServer(
+        { metrics, readiness, logger: logger.child({ component: 'http' }), metricsToken: null, health: false },
+        config.worker.metricsHttp,
+      )
+    : null;
   logger.info({ concurrency: config.worker.concurrency }, 'worker started');
 
   return {
@@ -183,7 +200,10 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, opti
       await db.destroy();
       loopDelay.disable();
       logger.info(
-        { eventLoopDelayP50Ms: Math.round(loopDelay.percentile(50) / 1e4) / 100, eventLoopDelayP99Ms: Math.round(loopDelay.percentile(99) / 1e4) / 100 },
+        {
+          eventLoopDelayP50Ms: Math.round(loopDelay.percentile(50) / 1e4) / 100,
+          eventLoopDelayP99Ms: Math.round(loopDelay.percentile(99) / 1e4) / 100,
+        },
         'worker stopped',
       );
     },

@@ -11,10 +11,17 @@ describe('/chapter export with the approved panels: a CBZ and zipped Markdown', 
   let room: WritersRoom;
   let threadId: string;
   let writer: string;
-  const exportAs = (format: string) => h.discord.slashCommand({ guildId: h.guildId, channelId: threadId, userId: writer, name: 'chapter', subcommand: 'export', options: { format } }).response();
+  const exportAs = (format: string) =>
+    h.discord
+      .slashCommand({ guildId: h.guildId, channelId: threadId, userId: writer, name: 'chapter', subcommand: 'export', options: { format } })
+      .response();
 
   beforeAll(async () => {
-    h = await startStoryroom('chapter-archive', { web: true, env: { PANEL_PROMPTS: 'on', HTTP_API_TOKEN: TOKEN }, comfyui: { stepDelayMs: 2 } });
+    h = await startStoryroom('chapter-archive', {
+      web: true,
+      env: { PANEL_PROMPTS: 'on', HTTP_API_TOKEN: TOKEN },
+      comfyui: { stepDelayMs: 2 },
+    });
     room = new WritersRoom(h);
     ({ threadId, writer } = await roomWithRenderedPanels(h, room, 'Ash & <Ember>', 'Cinders'));
   });
@@ -35,9 +42,14 @@ describe('/chapter export with the approved panels: a CBZ and zipped Markdown', 
     const message = panelsMessage(h, threadId);
     if (!message) throw new Error('no panels message');
     // Both co-writers at once (majority of two): both approvals count, the set is approved and announced once.
-    const replies = await Promise.all([writer, h.adminId].map((userId) => room.click(threadId, message, userId, 'Approve panels').response()));
+    const replies = await Promise.all(
+      [writer, h.adminId].map((userId) => room.click(threadId, message, userId, 'Approve panels').response()),
+    );
     expect(replies.filter((reply) => reply.content.includes('approved by the co-writers'))).toHaveLength(1);
-    await h.discord.waitFor(() => h.discord.messages(threadId).find((m) => m.content.startsWith('**Page 1 · panels approved**')), { description: 'approval announced', timeoutMs: 30_000 });
+    await h.discord.waitFor(() => h.discord.messages(threadId).find((m) => m.content.startsWith('**Page 1 · panels approved**')), {
+      description: 'approval announced',
+      timeoutMs: 30_000,
+    });
     expect(await h.database.db.selectFrom('panel_set_votes').select('user_id').execute()).toHaveLength(2);
     expect(await h.database.db.selectFrom('panel_set_approvals').select('page_id').execute()).toHaveLength(1);
     const approved = await h.database.db
@@ -55,7 +67,11 @@ describe('/chapter export with the approved panels: a CBZ and zipped Markdown', 
     expect(file?.filename).toBe('chapter-1-cinders.cbz');
     const files = unzipSync(new Uint8Array(file?.content ?? Buffer.alloc(0)));
     expect(Object.keys(files)).toEqual(['ComicInfo.xml', 'page-001-panel-01.png', 'page-001-panel-02.png']);
-    expect(Object.keys(files).filter((name) => name.endsWith('.png'))).toEqual(Object.keys(files).filter((name) => name.endsWith('.png')).sort());
+    expect(Object.keys(files).filter((name) => name.endsWith('.png'))).toEqual(
+      Object.keys(files)
+        .filter((name) => name.endsWith('.png'))
+        .sort(),
+    );
     expect(Buffer.from(files['page-001-panel-01.png'] ?? []).equals(approved[0]?.bytes ?? Buffer.alloc(0))).toBe(true);
     expect(Buffer.from(files['page-001-panel-02.png'] ?? []).equals(approved[1]?.bytes ?? Buffer.alloc(0))).toBe(true);
     const info = new TextDecoder().decode(files['ComicInfo.xml']);
@@ -79,13 +95,17 @@ describe('/chapter export with the approved panels: a CBZ and zipped Markdown', 
 
     expect(h.discord.messages(threadId).filter((m) => m.content.startsWith('**Page 1 · panels approved**'))).toHaveLength(1);
     const chapter = await h.database.db.selectFrom('chapters').select('id').executeTakeFirstOrThrow();
-    const served = await fetch(`${h.web?.url ?? ''}/api/chapters/${chapter.id}/export.cbz`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const served = await fetch(`${h.web?.url ?? ''}/api/chapters/${chapter.id}/export.cbz`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     expect(served.status).toBe(200);
     expect(served.headers.get('content-type')).toBe('application/vnd.comicbook+zip');
     expect(Object.keys(unzipSync(new Uint8Array(await served.arrayBuffer())))).toEqual(Object.keys(files));
     const unauthorised = await fetch(`${h.web?.url ?? ''}/api/chapters/${chapter.id}/export.zip`);
     expect(unauthorised.status).toBe(401);
-    const zipRoute = await fetch(`${h.web?.url ?? ''}/api/chapters/${chapter.id}/export.zip`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const zipRoute = await fetch(`${h.web?.url ?? ''}/api/chapters/${chapter.id}/export.zip`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     expect(Object.keys(unzipSync(new Uint8Array(await zipRoute.arrayBuffer())))).toEqual(Object.keys(md));
   });
 });

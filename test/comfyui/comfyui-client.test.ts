@@ -10,7 +10,13 @@ import { renderPanel } from '../../src/comfyui/draw-panel.js';
 const CHECKPOINT = 'sd_xl_base_1.0.safetensors';
 function panelWorkflow(options: { seed?: number; checkpoint?: string; prompt?: string } = {}) {
   const { workflow, mapping } = builtInPanelWorkflow(options.checkpoint ?? CHECKPOINT);
-  const filled = applyWorkflowMapping(workflow, mapping, { positive: options.prompt ?? 'Kai on the cliff', negative: 'blurry', seed: options.seed ?? 3, width: 96, height: 64 });
+  const filled = applyWorkflowMapping(workflow, mapping, {
+    positive: options.prompt ?? 'Kai on the cliff',
+    negative: 'blurry',
+    seed: options.seed ?? 3,
+    width: 96,
+    height: 64,
+  });
   const sampler = filled[mapping.seed.nodeId];
   if (sampler) sampler.inputs.steps = 6;
   return filled;
@@ -31,7 +37,14 @@ describe('the ComfyUI client, against the loopback ComfyUI', () => {
   it('renders a panel under its own prompt id, reporting each step, and downloads a PNG of the size asked', async () => {
     const promptId = randomUUID();
     const progress: RenderProgress[] = [];
-    const result = await renderPanel({ client, promptId, workflow: panelWorkflow(), alreadySubmitted: false, timeoutMs: 10_000, onProgress: (p) => progress.push(p) });
+    const result = await renderPanel({
+      client,
+      promptId,
+      workflow: panelWorkflow(),
+      alreadySubmitted: false,
+      timeoutMs: 10_000,
+      onProgress: (p) => progress.push(p),
+    });
     expect(result.kind).toBe('done');
     if (result.kind !== 'done') return;
     expect(readPngSize(result.image)).toEqual({ width: 96, height: 64 });
@@ -41,7 +54,13 @@ describe('the ComfyUI client, against the loopback ComfyUI', () => {
 
   it('a new seed draws a different image', async () => {
     const render = async (seed: number) => {
-      const result = await renderPanel({ client, promptId: randomUUID(), workflow: panelWorkflow({ seed }), alreadySubmitted: false, timeoutMs: 10_000 });
+      const result = await renderPanel({
+        client,
+        promptId: randomUUID(),
+        workflow: panelWorkflow({ seed }),
+        alreadySubmitted: false,
+        timeoutMs: 10_000,
+      });
       return result.kind === 'done' ? result.image : undefined;
     };
     const first = await render(1);
@@ -50,15 +69,29 @@ describe('the ComfyUI client, against the loopback ComfyUI', () => {
   });
 
   it('says in words which checkpoint is missing and does not queue the prompt', async () => {
-    const attempt = renderPanel({ client, promptId: randomUUID(), workflow: panelWorkflow({ checkpoint: 'missing.safetensors' }), alreadySubmitted: false, timeoutMs: 10_000 });
+    const attempt = renderPanel({
+      client,
+      promptId: randomUUID(),
+      workflow: panelWorkflow({ checkpoint: 'missing.safetensors' }),
+      alreadySubmitted: false,
+      timeoutMs: 10_000,
+    });
     await expect(attempt).rejects.toThrow(ComfyValidationError);
-    await expect(attempt).rejects.toThrow(`the checkpoint missing.safetensors is not installed on the ComfyUI server (it has ${CHECKPOINT})`);
+    await expect(attempt).rejects.toThrow(
+      `the checkpoint missing.safetensors is not installed on the ComfyUI server (it has ${CHECKPOINT})`,
+    );
     expect(comfy.submissions).toHaveLength(0);
   });
 
   it('reports an execution error with its node', async () => {
     comfy.failNextRun('CUDA out of memory');
-    const result = await renderPanel({ client, promptId: randomUUID(), workflow: panelWorkflow(), alreadySubmitted: false, timeoutMs: 10_000 });
+    const result = await renderPanel({
+      client,
+      promptId: randomUUID(),
+      workflow: panelWorkflow(),
+      alreadySubmitted: false,
+      timeoutMs: 10_000,
+    });
     expect(result).toEqual({ kind: 'error', nodeId: '5', nodeType: 'KSampler', message: 'CUDA out of memory' });
   });
 
@@ -68,7 +101,10 @@ describe('the ComfyUI client, against the loopback ComfyUI', () => {
     const result = await renderPanel({ client, promptId, workflow: panelWorkflow(), alreadySubmitted: false, timeoutMs: 300 });
     expect(result).toEqual({ kind: 'timeout' });
     await comfy.waitFor((state) => state.historyIds.includes(promptId));
-    const history = (await (await fetch(`${comfy.baseUrl}/history/${promptId}`)).json()) as Record<string, { status: { messages: [string][] } }>;
+    const history = (await (await fetch(`${comfy.baseUrl}/history/${promptId}`)).json()) as Record<
+      string,
+      { status: { messages: [string][] } }
+    >;
     expect(history[promptId]?.status.messages.at(-1)?.[0]).toBe('execution_interrupted');
   });
 
@@ -112,7 +148,9 @@ describe('the ComfyUI client, against the loopback ComfyUI', () => {
 
   it('tells an unreachable ComfyUI apart from a refusal', async () => {
     await comfy.down();
-    await expect(renderPanel({ client, promptId: randomUUID(), workflow: panelWorkflow(), alreadySubmitted: false, timeoutMs: 10_000 })).rejects.toThrow(ComfyUnreachableError);
+    await expect(
+      renderPanel({ client, promptId: randomUUID(), workflow: panelWorkflow(), alreadySubmitted: false, timeoutMs: 10_000 }),
+    ).rejects.toThrow(ComfyUnreachableError);
     await comfy.up();
   });
 });

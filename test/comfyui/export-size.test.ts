@@ -28,18 +28,40 @@ describe('/chapter export of a large chapter: sized first from stored sizes, one
   let threadId: string;
   let writer: string;
   let chapterId: number;
-  const exportAs = (format: string) => h.discord.slashCommand({ guildId: h.guildId, channelId: threadId, userId: writer, name: 'chapter', subcommand: 'export', options: { format } });
+  const exportAs = (format: string) =>
+    h.discord.slashCommand({
+      guildId: h.guildId,
+      channelId: threadId,
+      userId: writer,
+      name: 'chapter',
+      subcommand: 'export',
+      options: { format },
+    });
   const approvedHashes = async () =>
-    (await h.database.db.selectFrom('panel_renders').select(['panel_number', 'image_hash']).where('approved', '=', true).orderBy('panel_number').execute()).map((r) => r.image_hash ?? '');
+    (
+      await h.database.db
+        .selectFrom('panel_renders')
+        .select(['panel_number', 'image_hash'])
+        .where('approved', '=', true)
+        .orderBy('panel_number')
+        .execute()
+    ).map((r) => r.image_hash ?? '');
 
   beforeAll(async () => {
-    h = await startStoryroom('export-size', { web: true, env: { PANEL_PROMPTS: 'on', HTTP_API_TOKEN: TOKEN }, comfyui: { stepDelayMs: 2 } });
+    h = await startStoryroom('export-size', {
+      web: true,
+      env: { PANEL_PROMPTS: 'on', HTTP_API_TOKEN: TOKEN },
+      comfyui: { stepDelayMs: 2 },
+    });
     room = new WritersRoom(h);
     ({ threadId, writer } = await roomWithRenderedPanels(h, room, 'Heavy Ink', 'Full Bleed'));
     const message = panelsMessage(h, threadId);
     if (!message) throw new Error('no panels message');
     for (const userId of [writer, h.adminId]) await room.click(threadId, message, userId, 'Approve panels').response();
-    await h.discord.waitFor(() => h.discord.messages(threadId).find((m) => m.content.startsWith('**Page 1 · panels approved**')), { description: 'panels approved', timeoutMs: 30_000 });
+    await h.discord.waitFor(() => h.discord.messages(threadId).find((m) => m.content.startsWith('**Page 1 · panels approved**')), {
+      description: 'panels approved',
+      timeoutMs: 30_000,
+    });
     chapterId = (await h.database.db.selectFrom('chapters').select('id').executeTakeFirstOrThrow()).id;
   }, 120_000);
   afterAll(async () => {
@@ -60,16 +82,19 @@ describe('/chapter export of a large chapter: sized first from stored sizes, one
     try {
       await isLocked;
       const first = exportAs('cbz');
-      await waitUntil(
-        async () => {
-          const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`.execute(h.database.db);
-          return (rows[0]?.n ?? 0) > 0;
-        },
-        'the first export waiting inside its build',
-      );
+      await waitUntil(async () => {
+        const { rows } = await sql<{
+          n: number;
+        }>`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`.execute(
+          h.database.db,
+        );
+        return (rows[0]?.n ?? 0) > 0;
+      }, 'the first export waiting inside its build');
       const second = await Promise.race([
         exportAs('markdown').response(),
-        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the second export got no answer while the first was being built')), 15_000)),
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error('the second export got no answer while the first was being built')), 15_000),
+        ),
       ]);
       expect(second.ephemeral).toBe(true);
       expect(second.content).toMatch(/An export of this chapter is being built right now/);
@@ -88,15 +113,22 @@ describe('/chapter export of a large chapter: sized first from stored sizes, one
     const hashes = await approvedHashes();
     const sizes = await h.database.db.selectFrom('images').select(['hash', 'byte_size']).where('hash', 'in', hashes).execute();
     // The stored sizes say 6 MiB each (the bytes are small): an export that read the images first would fit.
-    await h.database.db.updateTable('images').set({ byte_size: 6 * MiB }).where('hash', 'in', hashes).execute();
+    await h.database.db
+      .updateTable('images')
+      .set({ byte_size: 6 * MiB })
+      .where('hash', 'in', hashes)
+      .execute();
     try {
       const refused = await exportAs('cbz').response();
       expect(refused.ephemeral).toBe(true);
       expect(refused.attachments ?? []).toEqual([]);
       expect(refused.content).toMatch(/would be 12\.0 MiB, more than Discord takes from a bot here \(10 MiB\), so it was not built/);
-      expect(refused.content).toContain(`curl -H "Authorization: Bearer $HTTP_API_TOKEN" -o chapter.cbz ${h.web?.url ?? 'none'}/api/chapters/${chapterId}/export.cbz`);
+      expect(refused.content).toContain(
+        `curl -H "Authorization: Bearer $HTTP_API_TOKEN" -o chapter.cbz ${h.web?.url ?? 'none'}/api/chapters/${chapterId}/export.cbz`,
+      );
     } finally {
-      for (const { hash, byte_size } of sizes) await h.database.db.updateTable('images').set({ byte_size }).where('hash', '=', hash).execute();
+      for (const { hash, byte_size } of sizes)
+        await h.database.db.updateTable('images').set({ byte_size }).where('hash', '=', hash).execute();
     }
   });
 
@@ -105,7 +137,12 @@ describe('/chapter export of a large chapter: sized first from stored sizes, one
     const large = [largePng(), largePng()];
     for (const [index, bytes] of large.entries()) {
       const hash = await store.put({ bytes, contentType: 'image/png', width: 1600, height: 1200 });
-      await h.database.db.updateTable('panel_renders').set({ image_hash: hash }).where('approved', '=', true).where('panel_number', '=', index + 1).execute();
+      await h.database.db
+        .updateTable('panel_renders')
+        .set({ image_hash: hash })
+        .where('approved', '=', true)
+        .where('panel_number', '=', index + 1)
+        .execute();
     }
     expect(large[0]?.length).toBeGreaterThan(5 * MiB);
 
@@ -115,7 +152,9 @@ describe('/chapter export of a large chapter: sized first from stored sizes, one
       expect(refused.attachments ?? []).toEqual([]);
     }
 
-    const served = await fetch(`${h.web?.url ?? ''}/api/chapters/${chapterId}/export.cbz`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const served = await fetch(`${h.web?.url ?? ''}/api/chapters/${chapterId}/export.cbz`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     expect(served.status).toBe(200);
     // Streamed as it is written: no length known up front.
     expect(served.headers.get('content-length')).toBeNull();

@@ -31,7 +31,8 @@ describe('a misbehaving ComfyUI, against the worker’s client', () => {
     clients.push(client);
     return client;
   };
-  const render = (client: ComfyClient, batch = 1) => renderPanel({ client, promptId: randomUUID(), workflow: panelWorkflow(batch), alreadySubmitted: false, timeoutMs: 20_000, size: SIZE });
+  const render = (client: ComfyClient, batch = 1) =>
+    renderPanel({ client, promptId: randomUUID(), workflow: panelWorkflow(batch), alreadySubmitted: false, timeoutMs: 20_000, size: SIZE });
 
   beforeEach(async () => {
     comfy = await ComfyServer.start({ checkpoints: [CHECKPOINT] });

@@ -20,8 +20,22 @@ function scriptedAnswer(request: RecordedRequest) {
   return {
     json: {
       panels: [
-        { panel: 1, caption: 'Dawn at the pass.', lines: [{ speaker: 'Mira', line: 'Keep the lantern low.' }, { speaker: 'Kai', line: 'Why? Nobody climbs this high.' }] },
-        { panel: 2, caption: null, lines: [{ speaker: 'Kai', line: 'It glows on its own.' }, { speaker: 'Kai', line: UNFITTABLE }] },
+        {
+          panel: 1,
+          caption: 'Dawn at the pass.',
+          lines: [
+            { speaker: 'Mira', line: 'Keep the lantern low.' },
+            { speaker: 'Kai', line: 'Why? Nobody climbs this high.' },
+          ],
+        },
+        {
+          panel: 2,
+          caption: null,
+          lines: [
+            { speaker: 'Kai', line: 'It glows on its own.' },
+            { speaker: 'Kai', line: UNFITTABLE },
+          ],
+        },
       ],
     },
   };
@@ -35,7 +49,12 @@ describe('a page’s approved panels are lettered and the lettering approved in 
   let room: WritersRoom;
   let threadId: string;
   let writer: string;
-  const rows = () => h.database.db.selectFrom('lettered_pages').select(['id', 'version', 'status', 'created_by', 'decided_by', 'image_hash', 'flagged', 'svg', 'layout']).orderBy('version').execute();
+  const rows = () =>
+    h.database.db
+      .selectFrom('lettered_pages')
+      .select(['id', 'version', 'status', 'created_by', 'decided_by', 'image_hash', 'flagged', 'svg', 'layout'])
+      .orderBy('version')
+      .execute();
 
   beforeAll(async () => {
     h = await startStoryroom('lettered-page', { web: true, env: { PANEL_PROMPTS: 'on' }, comfyui: { stepDelayMs: 2 } });
@@ -52,7 +71,8 @@ describe('a page’s approved panels are lettered and the lettering approved in 
 
   it('from /page start to "Page 1 · Lettered": one image of the page, the line too long to fit flagged in words, Re-letter and Approve', async () => {
     // The story is lettered as a manga page (read right to left), in English; a tag that is no language is refused.
-    const settings = (options: Record<string, string>) => h.discord.slashCommand({ guildId: h.guildId, channelId: h.storyChannelId, userId: h.adminId, name: 'settings', options }).response();
+    const settings = (options: Record<string, string>) =>
+      h.discord.slashCommand({ guildId: h.guildId, channelId: h.storyChannelId, userId: h.adminId, name: 'settings', options }).response();
     const refused = await settings({ language: 'not a language!' });
     expect(refused.content).toMatch(/The language is a language tag such as en/);
     const shown = await settings({ page_format: 'manga', language: 'EN' });
@@ -87,7 +107,11 @@ describe('a page’s approved panels are lettered and the lettering approved in 
     expect(row?.svg).toContain('its own.</text>');
     expect(row?.svg).not.toContain(UNFITTABLE);
     expect(row?.svg).toMatch(/href="\/api\/images\/[0-9a-f]{64}"/);
-    const stored = await h.database.db.selectFrom('images').select(['width', 'height']).where('hash', '=', row?.image_hash ?? '').executeTakeFirst();
+    const stored = await h.database.db
+      .selectFrom('images')
+      .select(['width', 'height'])
+      .where('hash', '=', row?.image_hash ?? '')
+      .executeTakeFirst();
     expect(stored).toEqual({ width: 1200, height: 1800 });
   });
 
@@ -106,10 +130,14 @@ describe('a page’s approved panels are lettered and the lettering approved in 
     const asked = await room.click(threadId, first, writer, 'Re-letter').response();
     expect(asked.ephemeral).toBe(true);
     expect(asked.content).toMatch(/Page 1 is being lettered again \(version 2/);
-    const second = await h.discord.waitFor(() => letteredMessage(h, threadId, 2), { description: 'page 1 lettered again', timeoutMs: 60_000 });
+    const second = await h.discord.waitFor(() => letteredMessage(h, threadId, 2), {
+      description: 'page 1 lettered again',
+      timeoutMs: 60_000,
+    });
     expect(second.content).toContain(`re-lettered at <@${writer}>'s request`);
     expect(second.attachments.map((a) => a.filename)).toEqual(['page-1-lettered-v2.png']);
-    if (process.env.LETTERED_PNG_DIR) writeFileSync(path.join(process.env.LETTERED_PNG_DIR, 'page-1-lettered-v2.png'), second.attachments[0]?.content ?? Buffer.alloc(0));
+    if (process.env.LETTERED_PNG_DIR)
+      writeFileSync(path.join(process.env.LETTERED_PNG_DIR, 'page-1-lettered-v2.png'), second.attachments[0]?.content ?? Buffer.alloc(0));
     const superseded = await h.discord.waitFor(
       () => {
         const current = letteredMessage(h, threadId, 1);
@@ -127,10 +155,14 @@ describe('a page’s approved panels are lettered and the lettering approved in 
     expect(v2?.image_hash).not.toBe(v1?.image_hash);
 
     // The first version's buttons, clicked again: refused in words, nothing changes.
-    const stale = await h.discord.clickButton({ guildId: h.guildId, channelId: threadId, userId: writer, messageId: first.id, customId: firstIds.approve }).response();
+    const stale = await h.discord
+      .clickButton({ guildId: h.guildId, channelId: threadId, userId: writer, messageId: first.id, customId: firstIds.approve })
+      .response();
     expect(stale.ephemeral).toBe(true);
     expect(stale.content).toMatch(/not page 1's newest lettering/);
-    const staleAgain = await h.discord.clickButton({ guildId: h.guildId, channelId: threadId, userId: writer, messageId: first.id, customId: firstIds.reletter }).response();
+    const staleAgain = await h.discord
+      .clickButton({ guildId: h.guildId, channelId: threadId, userId: writer, messageId: first.id, customId: firstIds.reletter })
+      .response();
     expect(staleAgain.content).toMatch(/not page 1's newest lettering/);
     expect(await h.database.db.selectFrom('lettered_page_votes').select('user_id').execute()).toEqual([]);
     expect(await rows()).toHaveLength(2);
@@ -142,7 +174,9 @@ describe('a page’s approved panels are lettered and the lettering approved in 
     const approveId = button(second, 'Approve').custom_id ?? '';
     const counted = await room.click(threadId, second, writer, 'Approve').response();
     expect(counted.content).toContain('Approvals 1 of 2 needed.');
-    const twice = await h.discord.clickButton({ guildId: h.guildId, channelId: threadId, userId: writer, messageId: second.id, customId: approveId }).response();
+    const twice = await h.discord
+      .clickButton({ guildId: h.guildId, channelId: threadId, userId: writer, messageId: second.id, customId: approveId })
+      .response();
     expect(twice.ephemeral).toBe(true);
     expect(twice.content).toMatch(/already approved this lettering/);
 
@@ -161,12 +195,23 @@ describe('a page’s approved panels are lettered and the lettering approved in 
       [1, 'superseded', null],
       [2, 'approved', h.adminId],
     ]);
-    const late = await h.discord.clickButton({ guildId: h.guildId, channelId: threadId, userId: writer, messageId: second.id, customId: approveId }).response();
+    const late = await h.discord
+      .clickButton({ guildId: h.guildId, channelId: threadId, userId: writer, messageId: second.id, customId: approveId })
+      .response();
     expect(late.content).toMatch(/already approved; it is final/);
   });
 
   it('the web reader shows the approved lettered page as an SVG with real text, its panels served under the story, the script one click away', async () => {
-    const published = await h.discord.slashCommand({ guildId: h.guildId, channelId: h.storyChannelId, userId: h.adminId, name: 'story', subcommand: 'publish', options: {} }).response();
+    const published = await h.discord
+      .slashCommand({
+        guildId: h.guildId,
+        channelId: h.storyChannelId,
+        userId: h.adminId,
+        name: 'story',
+        subcommand: 'publish',
+        options: {},
+      })
+      .response();
     const storyUrl = /(http:\/\/127\.0\.0\.1:\d+\/[a-z0-9-]+-[0-9a-f]{32})/.exec(published.content ?? '')?.[1] ?? '';
     expect(storyUrl).not.toBe('');
     const response = await fetch(`${storyUrl}/chapters/1`);
@@ -188,7 +233,16 @@ describe('a page’s approved panels are lettered and the lettering approved in 
   });
 
   it('in Chromium the lettered page shows its panels, its lines are selectable text, and axe finds nothing serious', async () => {
-    const published = await h.discord.slashCommand({ guildId: h.guildId, channelId: h.storyChannelId, userId: h.adminId, name: 'story', subcommand: 'publish', options: {} }).response();
+    const published = await h.discord
+      .slashCommand({
+        guildId: h.guildId,
+        channelId: h.storyChannelId,
+        userId: h.adminId,
+        name: 'story',
+        subcommand: 'publish',
+        options: {},
+      })
+      .response();
     const storyUrl = /(http:\/\/127\.0\.0\.1:\d+\/[a-z0-9-]+-[0-9a-f]{32})/.exec(published.content ?? '')?.[1] ?? '';
     const browser = await launchChromium();
     try {
@@ -199,7 +253,9 @@ describe('a page’s approved panels are lettered and the lettering approved in 
       await expect(line.count()).resolves.toBe(1);
       // Selectable: a triple click selects the line's text.
       await line.click({ clickCount: 3 });
-      expect(await page.evaluate(() => String((globalThis as unknown as { getSelection(): { toString(): string } }).getSelection()))).toContain('its own.');
+      expect(
+        await page.evaluate(() => String((globalThis as unknown as { getSelection(): { toString(): string } }).getSelection())),
+      ).toContain('its own.');
       const figure = page.locator('figure.lettered');
       if (process.env.LETTERED_PNG_DIR) await figure.screenshot({ path: path.join(process.env.LETTERED_PNG_DIR, 'reader-lettered.png') });
       await page.evaluate(await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8'));
@@ -214,11 +270,25 @@ describe('a page’s approved panels are lettered and the lettering approved in 
   }, 120_000);
 
   it('the comic book export carries the approved lettered page as one image instead of its bare panels', async () => {
-    const exported = await h.discord.slashCommand({ guildId: h.guildId, channelId: threadId, userId: writer, name: 'chapter', subcommand: 'export', options: { format: 'cbz' } }).response();
+    const exported = await h.discord
+      .slashCommand({
+        guildId: h.guildId,
+        channelId: threadId,
+        userId: writer,
+        name: 'chapter',
+        subcommand: 'export',
+        options: { format: 'cbz' },
+      })
+      .response();
     expect(exported.content).toMatch(/comic book archive: 1 lettered page in reading order/);
     const files = unzipSync(new Uint8Array(exported.attachments?.[0]?.content ?? Buffer.alloc(0)));
     expect(Object.keys(files)).toEqual(['ComicInfo.xml', 'page-001-lettered.png']);
-    const approved = await h.database.db.selectFrom('lettered_pages as l').innerJoin('images as i', 'i.hash', 'l.image_hash').select('i.bytes').where('l.status', '=', 'approved').executeTakeFirstOrThrow();
+    const approved = await h.database.db
+      .selectFrom('lettered_pages as l')
+      .innerJoin('images as i', 'i.hash', 'l.image_hash')
+      .select('i.bytes')
+      .where('l.status', '=', 'approved')
+      .executeTakeFirstOrThrow();
     expect(Buffer.from(files['page-001-lettered.png'] ?? []).equals(approved.bytes)).toBe(true);
     expect(new TextDecoder().decode(files['ComicInfo.xml'])).toContain('<PageCount>1</PageCount>');
   });

@@ -13,7 +13,18 @@ function txt2img(options: { seed?: number; text?: string; checkpoint?: string; w
     '5': { class_type: 'EmptyLatentImage', inputs: { width: options.width ?? 64, height: options.height ?? 48, batch_size: 1 } },
     '3': {
       class_type: 'KSampler',
-      inputs: { model: ['4', 0], positive: ['6', 0], negative: ['7', 0], latent_image: ['5', 0], seed: options.seed ?? 1, steps: options.steps ?? 4, cfg: 7, sampler_name: 'euler', scheduler: 'normal', denoise: 1 },
+      inputs: {
+        model: ['4', 0],
+        positive: ['6', 0],
+        negative: ['7', 0],
+        latent_image: ['5', 0],
+        seed: options.seed ?? 1,
+        steps: options.steps ?? 4,
+        cfg: 7,
+        sampler_name: 'euler',
+        scheduler: 'normal',
+        denoise: 1,
+      },
     },
     '8': { class_type: 'VAEDecode', inputs: { samples: ['3', 0], vae: ['4', 2] } },
     '9': { class_type: 'SaveImage', inputs: { images: ['8', 0], filename_prefix: 'panel' } },
@@ -61,15 +72,28 @@ describe('the loopback ComfyUI', () => {
 
     it('refuses an unknown class, a prompt with no output, a missing input and a checkpoint not in the list', async () => {
       const unknown = await post('/prompt', { prompt: { '1': { class_type: 'Upscaler', inputs: {} } } });
-      expect(unknown).toMatchObject({ status: 400, body: { error: { type: 'invalid_prompt', message: 'Cannot execute because node Upscaler does not exist.', details: "Node ID '#1'" }, node_errors: {} } });
+      expect(unknown).toMatchObject({
+        status: 400,
+        body: {
+          error: { type: 'invalid_prompt', message: 'Cannot execute because node Upscaler does not exist.', details: "Node ID '#1'" },
+          node_errors: {},
+        },
+      });
 
       const { '9': _save, ...withoutOutput } = txt2img();
-      expect((await post('/prompt', { prompt: withoutOutput })).body.error).toMatchObject({ type: 'prompt_no_outputs', message: 'Prompt has no outputs' });
+      expect((await post('/prompt', { prompt: withoutOutput })).body.error).toMatchObject({
+        type: 'prompt_no_outputs',
+        message: 'Prompt has no outputs',
+      });
 
       const missing = txt2img();
       delete (missing['3'].inputs as Record<string, unknown>).seed;
       const missingReply = await post('/prompt', { prompt: missing });
-      expect(missingReply.body.node_errors['3'].errors[0]).toMatchObject({ type: 'required_input_missing', message: 'Required input is missing', details: 'seed' });
+      expect(missingReply.body.node_errors['3'].errors[0]).toMatchObject({
+        type: 'required_input_missing',
+        message: 'Required input is missing',
+        details: 'seed',
+      });
       expect(missingReply.body.node_errors['3'].dependent_outputs).toEqual(['9']);
 
       const wrongCheckpoint = await post('/prompt', { prompt: txt2img({ checkpoint: 'x.safetensors' }) });
@@ -77,7 +101,13 @@ describe('the loopback ComfyUI', () => {
       expect(wrongCheckpoint.body.error.type).toBe('prompt_outputs_failed_validation');
       expect(wrongCheckpoint.body.node_errors['4']).toMatchObject({
         class_type: 'CheckpointLoaderSimple',
-        errors: [{ type: 'value_not_in_list', details: "ckpt_name: 'x.safetensors' not in ['sd_xl_base_1.0.safetensors']", extra_info: { received_value: 'x.safetensors' } }],
+        errors: [
+          {
+            type: 'value_not_in_list',
+            details: "ckpt_name: 'x.safetensors' not in ['sd_xl_base_1.0.safetensors']",
+            extra_info: { received_value: 'x.safetensors' },
+          },
+        ],
       });
       expect(comfy.submissions).toHaveLength(0);
     });
@@ -117,7 +147,10 @@ describe('the loopback ComfyUI', () => {
       const { body } = await post('/prompt', { prompt: txt2img({ seed }) });
       await waitForHistory(body.prompt_id as string);
       const image = (await get(`/history/${body.prompt_id}`))[body.prompt_id].outputs['9'].images[0] as { filename: string };
-      return { filename: image.filename, bytes: Buffer.from(await (await fetch(`${comfy.baseUrl}/view?filename=${image.filename}`)).arrayBuffer()) };
+      return {
+        filename: image.filename,
+        bytes: Buffer.from(await (await fetch(`${comfy.baseUrl}/view?filename=${image.filename}`)).arrayBuffer()),
+      };
     };
     const first = await run(1);
     const second = await run(2);
@@ -154,7 +187,13 @@ describe('the loopback ComfyUI', () => {
     const { body } = await post('/prompt', { prompt: txt2img(), client_id: clientId });
     await waitForHistory(body.prompt_id as string);
     const error = mine.frames.find((f) => f.type === 'execution_error');
-    expect(error?.data).toMatchObject({ prompt_id: body.prompt_id, node_id: '3', node_type: 'KSampler', exception_message: 'CUDA out of memory\n', exception_type: 'RuntimeError' });
+    expect(error?.data).toMatchObject({
+      prompt_id: body.prompt_id,
+      node_id: '3',
+      node_type: 'KSampler',
+      exception_message: 'CUDA out of memory\n',
+      exception_type: 'RuntimeError',
+    });
     expect((await get(`/history/${body.prompt_id}`))[body.prompt_id].status.status_str).toBe('error');
     mine.socket.close();
   });
@@ -184,7 +223,7 @@ describe('the loopback ComfyUI', () => {
     const upload = async (bytes: Buffer) => {
       const form = new FormData();
       form.append('image', new Blob([bytes]), 'ref.png');
-      return (await (await fetch(`${comfy.baseUrl}/upload/image`, { method: 'POST', body: form })).json());
+      return await (await fetch(`${comfy.baseUrl}/upload/image`, { method: 'POST', body: form })).json();
     };
     expect(await upload(Buffer.from('one'))).toEqual({ name: 'ref.png', subfolder: '', type: 'input' });
     expect(await upload(Buffer.from('one'))).toEqual({ name: 'ref.png', subfolder: '', type: 'input' });

@@ -4,7 +4,16 @@ import { readPngSize } from '../../loopback/comfyui/png.js';
 import { ComfyServer } from '../../loopback/comfyui/server.js';
 import { createTestDatabase, type TestDatabase } from '../../loopback/local-database.js';
 import { seedChapter, seedPage, seedRevision, seedStory } from '../../loopback/seed.js';
-import { insertPanelRender, listLatestPanelRenders, listPanelRendersOfPage, markRenderDone, markRenderFailed, markRenderSubmitted, findPanelRender, countRendersInProgressInGuild } from '../../src/db/panel-renders.js';
+import {
+  insertPanelRender,
+  listLatestPanelRenders,
+  listPanelRendersOfPage,
+  markRenderDone,
+  markRenderFailed,
+  markRenderSubmitted,
+  findPanelRender,
+  countRendersInProgressInGuild,
+} from '../../src/db/panel-renders.js';
 import { applyWorkflowMapping, builtInPanelWorkflow, hashWorkflow } from '../../src/domain/comfyui-mapping.js';
 import { ComfyClient } from '../../src/comfyui/comfyui-client.js';
 import { hashImage, postgresImageStore } from '../../src/db/image-store.js';
@@ -19,8 +28,19 @@ describe('rendered panels in Postgres', () => {
   beforeAll(async () => {
     database = await createTestDatabase('panel_renders');
     const { db } = database;
-    const storyId = await seedStory(db, { guildId: '100000000000000001', channelId: '100000000000000002', title: 'Mark', createdBy: '100000000000000003' });
-    const chapterId = await seedChapter(db, { storyId, number: 1, title: 'One', threadId: '100000000000000004', createdBy: '100000000000000003' });
+    const storyId = await seedStory(db, {
+      guildId: '100000000000000001',
+      channelId: '100000000000000002',
+      title: 'Mark',
+      createdBy: '100000000000000003',
+    });
+    const chapterId = await seedChapter(db, {
+      storyId,
+      number: 1,
+      title: 'One',
+      threadId: '100000000000000004',
+      createdBy: '100000000000000003',
+    });
     pageId = await seedPage(db, { chapterId, number: 1, input: 'The Mark glows', state: 'page_approved', createdBy: '100000000000000003' });
     const page = { id: pageId };
     const revision = { id: await seedRevision(db, { pageId, kind: 'dialogue', body: 'Lines' }) };
@@ -28,7 +48,16 @@ describe('rendered panels in Postgres', () => {
     for (const panel of [1, 2]) {
       const row = await db
         .insertInto('panel_prompts')
-        .values({ page_id: page.id, revision_id: revision.id, panel_number: panel, scene: 'cliff', camera: 'wide', mood: 'tense', prompt: `panel ${panel}: Kai on the cliff`, negative_prompt: 'blurry' })
+        .values({
+          page_id: page.id,
+          revision_id: revision.id,
+          panel_number: panel,
+          scene: 'cliff',
+          camera: 'wide',
+          mood: 'tense',
+          prompt: `panel ${panel}: Kai on the cliff`,
+          negative_prompt: 'blurry',
+        })
         .returning('id')
         .executeTakeFirstOrThrow();
       panelPromptIds.push(row.id);
@@ -85,16 +114,34 @@ describe('rendered panels in Postgres', () => {
       const render = await newRender(2, 77);
       expect(render.status).toBe('queued');
       const { workflow, mapping } = builtInPanelWorkflow('sd_xl_base_1.0.safetensors');
-      const graph = applyWorkflowMapping(workflow, mapping, { positive: render.prompt, negative: render.negative_prompt, seed: render.seed, width: render.width, height: render.height });
+      const graph = applyWorkflowMapping(workflow, mapping, {
+        positive: render.prompt,
+        negative: render.negative_prompt,
+        seed: render.seed,
+        width: render.width,
+        height: render.height,
+      });
       await markRenderSubmitted(database.db, render.id);
-      const result = await renderPanel({ client, promptId: render.comfy_prompt_id, workflow: graph, alreadySubmitted: false, timeoutMs: 10_000 });
+      const result = await renderPanel({
+        client,
+        promptId: render.comfy_prompt_id,
+        workflow: graph,
+        alreadySubmitted: false,
+        timeoutMs: 10_000,
+      });
       if (result.kind !== 'done') throw new Error(`expected a finished render, got ${result.kind}`);
       const store = postgresImageStore(database.db);
       const hash = await store.put({ bytes: result.image, contentType: 'image/png', width: render.width, height: render.height });
       await markRenderDone(database.db, render.id, hash);
 
       const stored = await findPanelRender(database.db, render.id);
-      expect(stored).toMatchObject({ status: 'done', image_hash: hash, seed: 77, comfy_prompt_id: comfy.submissions[0]?.promptId, workflow_hash: 'abc' });
+      expect(stored).toMatchObject({
+        status: 'done',
+        image_hash: hash,
+        seed: 77,
+        comfy_prompt_id: comfy.submissions[0]?.promptId,
+        workflow_hash: 'abc',
+      });
       expect(stored?.submitted_at).toBeInstanceOf(Date);
       expect(readPngSize((await store.get(hash))?.bytes ?? Buffer.alloc(0))).toEqual({ width: 80, height: 120 });
       expect(hashWorkflow(workflow)).toMatch(/^[0-9a-f]{16}$/);

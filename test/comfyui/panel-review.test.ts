@@ -15,7 +15,9 @@ interface TextInputJson {
 
 /** The text inputs of a modal, inside labels or action rows. */
 function textInputsOf(components: unknown[]): TextInputJson[] {
-  return (components as { component?: TextInputJson; components?: TextInputJson[] }[]).flatMap((c) => [...(c.component ? [c.component] : []), ...(c.components ?? [])]).filter((c) => c.type === 4);
+  return (components as { component?: TextInputJson; components?: TextInputJson[] }[])
+    .flatMap((c) => [...(c.component ? [c.component] : []), ...(c.components ?? [])])
+    .filter((c) => c.type === 4);
 }
 
 describe('reviewing the rendered panels in the thread', () => {
@@ -24,7 +26,12 @@ describe('reviewing the rendered panels in the thread', () => {
   let threadId: string;
   let writer: string;
   const renders = (panel: number) =>
-    h.database.db.selectFrom('panel_renders').select(['id', 'render_number', 'seed', 'prompt', 'status', 'image_hash', 'requested_by']).where('panel_number', '=', panel).orderBy('render_number').execute();
+    h.database.db
+      .selectFrom('panel_renders')
+      .select(['id', 'render_number', 'seed', 'prompt', 'status', 'image_hash', 'requested_by'])
+      .where('panel_number', '=', panel)
+      .orderBy('render_number')
+      .execute();
 
   beforeAll(async () => {
     h = await startStoryroom('panel-review', { env: { PANEL_PROMPTS: 'on' }, comfyui: { stepDelayMs: 2 } });
@@ -50,11 +57,20 @@ describe('reviewing the rendered panels in the thread', () => {
 
     const before = await renders(1);
     const reply = await h.discord
-      .submitModal({ guildId: h.guildId, channelId: threadId, userId: writer, customId: form.custom_id, fields: { [input?.custom_id ?? '']: '  snowy pass at dusk,\n red lantern  ' }, messageId: message.id })
+      .submitModal({
+        guildId: h.guildId,
+        channelId: threadId,
+        userId: writer,
+        customId: form.custom_id,
+        fields: { [input?.custom_id ?? '']: '  snowy pass at dusk,\n red lantern  ' },
+        messageId: message.id,
+      })
       .response();
     expect(reply.ephemeral).toBe(true);
     expect(reply.content).toMatch(/Panel 1 is being drawn again with your prompt/);
-    await waitForPanels(h, threadId, 'panel 1 drawn with the new prompt', (m) => m.attachments.some((a) => a.filename === 'page-1-panel-1-render-2.png'));
+    await waitForPanels(h, threadId, 'panel 1 drawn with the new prompt', (m) =>
+      m.attachments.some((a) => a.filename === 'page-1-panel-1-render-2.png'),
+    );
 
     const after = await renders(1);
     expect(after).toHaveLength(before.length + 1);
@@ -65,14 +81,26 @@ describe('reviewing the rendered panels in the thread', () => {
     expect(JSON.stringify(sent)).toContain('snowy pass at dusk, red lantern');
     const edits = await h.database.db.selectFrom('panel_prompt_edits').selectAll().execute();
     expect(edits).toHaveLength(1);
-    expect(edits[0]).toMatchObject({ user_id: writer, old_prompt: 'snowy pass, dawn light, woman with lantern', new_prompt: 'snowy pass at dusk, red lantern', render_id: second?.id });
+    expect(edits[0]).toMatchObject({
+      user_id: writer,
+      old_prompt: 'snowy pass, dawn light, woman with lantern',
+      new_prompt: 'snowy pass at dusk, red lantern',
+      render_id: second?.id,
+    });
     expect(edits[0]?.created_at).toBeInstanceOf(Date);
     const shown = panelsMessage(h, threadId);
     expect(shown?.embeds[0]?.description).toContain('snowy pass at dusk, red lantern');
 
     // The same form sent again was opened on the render before: refused, nothing changed.
     const stale = await h.discord
-      .submitModal({ guildId: h.guildId, channelId: threadId, userId: writer, customId: form.custom_id, fields: { [input?.custom_id ?? '']: 'a third idea' }, messageId: message.id })
+      .submitModal({
+        guildId: h.guildId,
+        channelId: threadId,
+        userId: writer,
+        customId: form.custom_id,
+        fields: { [input?.custom_id ?? '']: 'a third idea' },
+        messageId: message.id,
+      })
       .response();
     expect(stale.ephemeral).toBe(true);
     expect(stale.content).toMatch(/was drawn again while your form was open/);
@@ -94,11 +122,21 @@ describe('reviewing the rendered panels in the thread', () => {
     const latest = (await renders(2)).at(-1);
     const submit = (userId: string, customId: string, prompt: string, channelId = threadId) =>
       h.discord.submitModal({ guildId: h.guildId, channelId, userId, customId, fields: { prompt }, messageId: message.id }).response();
-    expect((await submit(reader, encodeCustomId({ action: 'promptsave', panelId, renderId: latest?.id ?? 0 }), 'a reader’s idea')).content).toMatch(/Only co-writers/);
-    expect((await submit(writer, encodeCustomId({ action: 'promptsave', panelId: panelId + 1000, renderId: latest?.id ?? 0 }), 'forged')).content).toMatch(/does not belong to a page in this thread/);
+    expect(
+      (await submit(reader, encodeCustomId({ action: 'promptsave', panelId, renderId: latest?.id ?? 0 }), 'a reader’s idea')).content,
+    ).toMatch(/Only co-writers/);
+    expect(
+      (await submit(writer, encodeCustomId({ action: 'promptsave', panelId: panelId + 1000, renderId: latest?.id ?? 0 }), 'forged'))
+        .content,
+    ).toMatch(/does not belong to a page in this thread/);
     expect((await submit(writer, 'sr1:promptsave:1', 'truncated')).content).toMatch(/not one storyroom understands/);
-    expect((await submit(writer, encodeCustomId({ action: 'promptsave', panelId, renderId: latest?.id ?? 0 }), 'glowing rune on a wrist, dark')).content).toMatch(/prompt already/);
-    expect((await submit(writer, encodeCustomId({ action: 'promptsave', panelId, renderId: latest?.id ?? 0 }), '   ')).content).toMatch(/empty/);
+    expect(
+      (await submit(writer, encodeCustomId({ action: 'promptsave', panelId, renderId: latest?.id ?? 0 }), 'glowing rune on a wrist, dark'))
+        .content,
+    ).toMatch(/prompt already/);
+    expect((await submit(writer, encodeCustomId({ action: 'promptsave', panelId, renderId: latest?.id ?? 0 }), '   ')).content).toMatch(
+      /empty/,
+    );
     expect(await count()).toBe(before);
     expect(await h.database.db.selectFrom('panel_prompt_edits').select('id').execute()).toHaveLength(1);
   });
@@ -109,7 +147,8 @@ describe('reviewing the rendered panels in the thread', () => {
     const staleApprove = button(before, 'Approve panels').custom_id ?? '';
     const reroll1 = button(before, 'Reroll 1').custom_id ?? '';
     const prompt1 = button(before, 'Change prompt 1').custom_id ?? '';
-    const clickId = (userId: string, customId: string) => h.discord.clickButton({ guildId: h.guildId, channelId: threadId, userId, messageId: before.id, customId }).response();
+    const clickId = (userId: string, customId: string) =>
+      h.discord.clickButton({ guildId: h.guildId, channelId: threadId, userId, messageId: before.id, customId }).response();
 
     // Two co-writers (the admin who opened the chapter and the writer), majority: two approvals needed.
     const first = await room.click(threadId, before, writer, 'Approve panels').response();
@@ -121,7 +160,12 @@ describe('reviewing the rendered panels in the thread', () => {
 
     // A reroll makes a new set: the writer's approval no longer counts, and the old button is refused.
     await room.click(threadId, before, h.adminId, 'Reroll 2').response();
-    const redrawn = await waitForPanels(h, threadId, 'panel 2 rerolled', (m) => m.attachments.some((a) => a.filename === 'page-1-panel-2-render-2.png') && m.content.includes('approvals 0 of 2 needed'));
+    const redrawn = await waitForPanels(
+      h,
+      threadId,
+      'panel 2 rerolled',
+      (m) => m.attachments.some((a) => a.filename === 'page-1-panel-2-render-2.png') && m.content.includes('approvals 0 of 2 needed'),
+    );
     const stale = await clickId(h.adminId, staleApprove);
     expect(stale.content).toMatch(/panels changed since that button was drawn/);
     expect(await h.database.db.selectFrom('panel_set_approvals').select('page_id').execute()).toEqual([]);
@@ -129,12 +173,25 @@ describe('reviewing the rendered panels in the thread', () => {
     await room.click(threadId, redrawn, writer, 'Approve panels').response();
     const deciding = await room.click(threadId, panelsMessage(h, threadId) ?? redrawn, h.adminId, 'Approve panels').response();
     expect(deciding.content).toContain('approved by the co-writers');
-    const announced = await h.discord.waitFor(() => h.discord.messages(threadId).find((m) => m.content.startsWith('**Page 1 · panels approved**')), { description: 'approval announced', timeoutMs: 30_000 });
+    const announced = await h.discord.waitFor(
+      () => h.discord.messages(threadId).find((m) => m.content.startsWith('**Page 1 · panels approved**')),
+      { description: 'approval announced', timeoutMs: 30_000 },
+    );
     expect(announced.attachments.map((a) => a.filename)).toEqual(['page-1-panel-1-render-2.png', 'page-1-panel-2-render-2.png']);
-    const final = await waitForPanels(h, threadId, 'panels message final', (m) => m.components.length === 0 && m.content.includes('final for the page'));
+    const final = await waitForPanels(
+      h,
+      threadId,
+      'panels message final',
+      (m) => m.components.length === 0 && m.content.includes('final for the page'),
+    );
     expect(final.attachments).toHaveLength(2);
 
-    const approved = await h.database.db.selectFrom('panel_renders').select(['panel_number', 'render_number', 'image_hash']).where('approved', '=', true).orderBy('panel_number').execute();
+    const approved = await h.database.db
+      .selectFrom('panel_renders')
+      .select(['panel_number', 'render_number', 'image_hash'])
+      .where('approved', '=', true)
+      .orderBy('panel_number')
+      .execute();
     expect(approved.map((r) => [r.panel_number, r.render_number])).toEqual([
       [1, 2],
       [2, 2],

@@ -11,7 +11,21 @@ function answer(request: RecordedRequest) {
     case 'dialogue_script':
       return { json: { panels: [{ panel: 1, caption: 'The quay at dusk.', lines: [{ speaker: 'Ada', line: 'The boat is late.' }] }] } };
     case 'panel_prompts':
-      return { json: { panels: [{ panel: 1, scene: 'A quay at dusk', characters: ['Ada'], camera: 'wide shot', mood: 'waiting', image_prompt: 'harbour quay at dusk, lone figure', negative_prompt: 'text' }] } };
+      return {
+        json: {
+          panels: [
+            {
+              panel: 1,
+              scene: 'A quay at dusk',
+              characters: ['Ada'],
+              camera: 'wide shot',
+              mood: 'waiting',
+              image_prompt: 'harbour quay at dusk, lone figure',
+              negative_prompt: 'text',
+            },
+          ],
+        },
+      };
     default:
       return { content: 'Ada waits on the quay.' };
   }
@@ -31,7 +45,8 @@ describe('/settings panel_shape and panel_size: the story’s own picture size',
   it('a wide, small story renders its panels at 896×512, and /settings shows the choice', async () => {
     const room = new WritersRoom(h);
     await room.setupStory('Harbour Lights');
-    const settings = (options: Record<string, string>) => h.discord.slashCommand({ guildId: h.guildId, channelId: h.storyChannelId, userId: h.adminId, name: 'settings', options }).response();
+    const settings = (options: Record<string, string>) =>
+      h.discord.slashCommand({ guildId: h.guildId, channelId: h.storyChannelId, userId: h.adminId, name: 'settings', options }).response();
     expect(replyText(await settings({}))).toContain('portrait (2:3), standard: 832×1216');
     const changed = await settings({ panel_shape: 'wide', panel_size: 'small' });
     expect(changed.ephemeral).toBe(true);
@@ -54,7 +69,15 @@ describe('/settings panel_shape and panel_size: the story’s own picture size',
   });
 
   it('refuses a shape or size it does not know, in words, and changes nothing', async () => {
-    const refused = await h.discord.slashCommand({ guildId: h.guildId, channelId: h.storyChannelId, userId: h.adminId, name: 'settings', options: { panel_shape: 'round' } }).response();
+    const refused = await h.discord
+      .slashCommand({
+        guildId: h.guildId,
+        channelId: h.storyChannelId,
+        userId: h.adminId,
+        name: 'settings',
+        options: { panel_shape: 'round' },
+      })
+      .response();
     expect(refused.ephemeral).toBe(true);
     expect(refused.content).toMatch(/panel shape is one of portrait, square, landscape, tall, wide/);
     const story = await h.database.db.selectFrom('stories').select(['panel_shape', 'panel_size']).executeTakeFirstOrThrow();

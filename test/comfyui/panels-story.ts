@@ -9,13 +9,36 @@ import type { WritersRoom } from '../../loopback/writers-room.js';
 export function answer(request: RecordedRequest) {
   switch (request.responseFormatName) {
     case 'dialogue_script':
-      return { json: { panels: [{ panel: 1, caption: 'Dawn at the pass.', lines: [{ speaker: 'Mira', line: 'Keep the lantern low.' }] }, { panel: 2, caption: null, lines: [{ speaker: 'Kai', line: 'It glows on its own.' }] }] } };
+      return {
+        json: {
+          panels: [
+            { panel: 1, caption: 'Dawn at the pass.', lines: [{ speaker: 'Mira', line: 'Keep the lantern low.' }] },
+            { panel: 2, caption: null, lines: [{ speaker: 'Kai', line: 'It glows on its own.' }] },
+          ],
+        },
+      };
     case 'panel_prompts':
       return {
         json: {
           panels: [
-            { panel: 1, scene: 'A snowy pass at dawn', characters: ['Mira'], camera: 'wide shot', mood: 'hushed', image_prompt: 'snowy pass, dawn light, woman with lantern', negative_prompt: 'text, watermark' },
-            { panel: 2, scene: 'Close on the glowing mark', characters: ['Kai'], camera: 'close-up', mood: 'uneasy', image_prompt: 'glowing rune on a wrist, dark', negative_prompt: 'blurry' },
+            {
+              panel: 1,
+              scene: 'A snowy pass at dawn',
+              characters: ['Mira'],
+              camera: 'wide shot',
+              mood: 'hushed',
+              image_prompt: 'snowy pass, dawn light, woman with lantern',
+              negative_prompt: 'text, watermark',
+            },
+            {
+              panel: 2,
+              scene: 'Close on the glowing mark',
+              characters: ['Kai'],
+              camera: 'close-up',
+              mood: 'uneasy',
+              image_prompt: 'glowing rune on a wrist, dark',
+              negative_prompt: 'blurry',
+            },
           ],
         },
       };
@@ -38,7 +61,13 @@ export const panelsMessage = (h: StoryroomHarness, threadId: string, pageNumber 
   h.discord.messages(threadId).find((m) => m.content.startsWith(`**Page ${pageNumber} · Panels**`));
 
 /** The panels message once `condition` holds on it. */
-export function waitForPanels(h: StoryroomHarness, threadId: string, description: string, condition: (message: StoredMessage) => boolean, pageNumber = 1): Promise<StoredMessage> {
+export function waitForPanels(
+  h: StoryroomHarness,
+  threadId: string,
+  description: string,
+  condition: (message: StoredMessage) => boolean,
+  pageNumber = 1,
+): Promise<StoredMessage> {
   return h.discord.waitFor(
     () => {
       const message = panelsMessage(h, threadId, pageNumber);
@@ -52,7 +81,12 @@ export function waitForPanels(h: StoryroomHarness, threadId: string, description
  * A story room with one chapter, a writer beside the admin, and page 1 approved with both its panels
  * rendered: where the panel tests start.
  */
-export async function roomWithRenderedPanels(h: StoryroomHarness, room: WritersRoom, storyTitle: string, chapterTitle: string): Promise<{ threadId: string; writer: string }> {
+export async function roomWithRenderedPanels(
+  h: StoryroomHarness,
+  room: WritersRoom,
+  storyTitle: string,
+  chapterTitle: string,
+): Promise<{ threadId: string; writer: string }> {
   h.model.setResponder(answer);
   await room.setupStory(storyTitle);
   const threadId = await room.openChapter(chapterTitle);

@@ -5,7 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../src/config/config.js';
 import { applyWorkflowMapping } from '../../src/domain/comfyui-mapping.js';
 
-const BASE = { DISCORD_TOKEN: 'token-value', DISCORD_APPLICATION_ID: '123456789012345678', DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/storyroom' };
+const BASE = {
+  DISCORD_TOKEN: 'token-value',
+  DISCORD_APPLICATION_ID: '123456789012345678',
+  DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/storyroom',
+};
 
 // An operator's export with its own ids and titles, and a second sampler that must not be touched.
 const OPERATOR_WORKFLOW = {
@@ -13,8 +17,36 @@ const OPERATOR_WORKFLOW = {
   '11': { class_type: 'CLIPTextEncode', inputs: { text: 'PROMPT', clip: ['10', 1] }, _meta: { title: 'Positive' } },
   '12': { class_type: 'CLIPTextEncode', inputs: { text: 'ugly', clip: ['10', 1] }, _meta: { title: 'Negative' } },
   '13': { class_type: 'EmptyLatentImage', inputs: { width: 512, height: 512, batch_size: 1 } },
-  '14': { class_type: 'KSampler', inputs: { model: ['10', 0], positive: ['11', 0], negative: ['12', 0], latent_image: ['13', 0], seed: 1, steps: 20, cfg: 7, sampler_name: 'euler', scheduler: 'normal', denoise: 1 } },
-  '15': { class_type: 'KSampler', inputs: { model: ['10', 0], positive: ['11', 0], negative: ['12', 0], latent_image: ['14', 0], seed: 99, steps: 10, cfg: 7, sampler_name: 'euler', scheduler: 'normal', denoise: 0.4 } },
+  '14': {
+    class_type: 'KSampler',
+    inputs: {
+      model: ['10', 0],
+      positive: ['11', 0],
+      negative: ['12', 0],
+      latent_image: ['13', 0],
+      seed: 1,
+      steps: 20,
+      cfg: 7,
+      sampler_name: 'euler',
+      scheduler: 'normal',
+      denoise: 1,
+    },
+  },
+  '15': {
+    class_type: 'KSampler',
+    inputs: {
+      model: ['10', 0],
+      positive: ['11', 0],
+      negative: ['12', 0],
+      latent_image: ['14', 0],
+      seed: 99,
+      steps: 10,
+      cfg: 7,
+      sampler_name: 'euler',
+      scheduler: 'normal',
+      denoise: 0.4,
+    },
+  },
   '16': { class_type: 'VAEDecode', inputs: { samples: ['15', 0], vae: ['10', 2] } },
   '17': { class_type: 'SaveImage', inputs: { images: ['16', 0], filename_prefix: 'mine' } },
 };
@@ -42,25 +74,45 @@ describe('render configuration', () => {
 
   it('uses the built-in SDXL graph with the checkpoint named, and the default timeout', () => {
     const render = parseConfig({ ...BASE, COMFYUI_URL: 'http://127.0.0.1:8188/', COMFYUI_CHECKPOINT: 'juggernaut.safetensors' }).render;
-    expect(render).toMatchObject({ comfyUrl: 'http://127.0.0.1:8188', checkpoint: 'juggernaut.safetensors', timeoutMs: 300_000, workflow: { source: 'built-in' } });
+    expect(render).toMatchObject({
+      comfyUrl: 'http://127.0.0.1:8188',
+      checkpoint: 'juggernaut.safetensors',
+      timeoutMs: 300_000,
+      workflow: { source: 'built-in' },
+    });
     const checkpoint = Object.values(render?.workflow.graph ?? {}).find((node) => node.class_type === 'CheckpointLoaderSimple');
     expect(checkpoint?.inputs.ckpt_name).toBe('juggernaut.safetensors');
   });
 
   it('takes user:password@ out of COMFYUI_URL and sends it as a Basic Authorization header', () => {
     const render = parseConfig({ ...BASE, COMFYUI_URL: 'https://render:p%40ss@comfy.example.net/' }).render;
-    expect(render).toMatchObject({ comfyUrl: 'https://comfy.example.net', authorization: `Basic ${Buffer.from('render:p@ss').toString('base64')}` });
+    expect(render).toMatchObject({
+      comfyUrl: 'https://comfy.example.net',
+      authorization: `Basic ${Buffer.from('render:p@ss').toString('base64')}`,
+    });
     expect(parseConfig({ ...BASE, COMFYUI_URL: 'http://127.0.0.1:8188' }).render?.authorization).toBeNull();
   });
 
   it("uses the operator's workflow as given, filling only the mapped inputs (by node id or title)", () => {
-    const render = parseConfig({ ...BASE, COMFYUI_URL: 'http://127.0.0.1:8188', COMFYUI_WORKFLOW: workflowFile(OPERATOR_WORKFLOW), COMFYUI_WORKFLOW_MAPPING: JSON.stringify(MAPPING), RENDER_TIMEOUT_SECONDS: '60' }).render;
+    const render = parseConfig({
+      ...BASE,
+      COMFYUI_URL: 'http://127.0.0.1:8188',
+      COMFYUI_WORKFLOW: workflowFile(OPERATOR_WORKFLOW),
+      COMFYUI_WORKFLOW_MAPPING: JSON.stringify(MAPPING),
+      RENDER_TIMEOUT_SECONDS: '60',
+    }).render;
     expect(render?.workflow.source).toBe('file');
     expect(render?.timeoutMs).toBe(60_000);
     if (!render) throw new Error('expected rendering to be on');
     const graph = render.workflow.graph;
     expect(graph).toEqual(OPERATOR_WORKFLOW);
-    const filled = applyWorkflowMapping(graph, render.workflow.mapping, { positive: 'a lighthouse', negative: 'blur', seed: 42, width: 768, height: 1024 });
+    const filled = applyWorkflowMapping(graph, render.workflow.mapping, {
+      positive: 'a lighthouse',
+      negative: 'blur',
+      seed: 42,
+      width: 768,
+      height: 1024,
+    });
     expect(filled['11']?.inputs.text).toBe('a lighthouse');
     expect(filled['12']?.inputs.text).toBe('blur');
     expect(filled['14']?.inputs.seed).toBe(42);
@@ -70,7 +122,12 @@ describe('render configuration', () => {
   });
 
   it('stops start-up with one line when the mapping names a node the workflow does not have', () => {
-    const problems = problemsOf({ ...BASE, COMFYUI_URL: 'http://127.0.0.1:8188', COMFYUI_WORKFLOW: workflowFile(OPERATOR_WORKFLOW), COMFYUI_WORKFLOW_MAPPING: JSON.stringify({ ...MAPPING, seed: '3.seed' }) });
+    const problems = problemsOf({
+      ...BASE,
+      COMFYUI_URL: 'http://127.0.0.1:8188',
+      COMFYUI_WORKFLOW: workflowFile(OPERATOR_WORKFLOW),
+      COMFYUI_WORKFLOW_MAPPING: JSON.stringify({ ...MAPPING, seed: '3.seed' }),
+    });
     expect(problems).toEqual(['COMFYUI_WORKFLOW_MAPPING seed: no node with id or title "3" in the workflow']);
   });
 
@@ -79,7 +136,13 @@ describe('render configuration', () => {
       ...BASE,
       COMFYUI_URL: 'http://127.0.0.1:8188',
       COMFYUI_WORKFLOW: workflowFile(OPERATOR_WORKFLOW),
-      COMFYUI_WORKFLOW_MAPPING: JSON.stringify({ positive: '11.prompt', negative: '11.clip', seed: 'Positive.text', width: '13width', style: '1.x' }),
+      COMFYUI_WORKFLOW_MAPPING: JSON.stringify({
+        positive: '11.prompt',
+        negative: '11.clip',
+        seed: 'Positive.text',
+        width: '13width',
+        style: '1.x',
+      }),
     });
     expect(problems).toEqual([
       'COMFYUI_WORKFLOW_MAPPING style: not a mapped value (use positive, negative, seed, width, height)',
@@ -96,8 +159,12 @@ describe('render configuration', () => {
       'COMFYUI_WORKFLOW_MAPPING is required with COMFYUI_WORKFLOW: say which node input takes positive, negative, seed, width and height',
     ]);
     const mapping = JSON.stringify(MAPPING);
-    expect(problemsOf({ ...BASE, COMFYUI_WORKFLOW: '/nowhere/workflow.json', COMFYUI_WORKFLOW_MAPPING: mapping })).toEqual(['COMFYUI_WORKFLOW cannot be read (ENOENT): /nowhere/workflow.json']);
-    expect(problemsOf({ ...BASE, COMFYUI_WORKFLOW: workflowFile('{"nodes": [], "links": []}'), COMFYUI_WORKFLOW_MAPPING: mapping })[0]).toMatch(/not an API-format workflow/);
+    expect(problemsOf({ ...BASE, COMFYUI_WORKFLOW: '/nowhere/workflow.json', COMFYUI_WORKFLOW_MAPPING: mapping })).toEqual([
+      'COMFYUI_WORKFLOW cannot be read (ENOENT): /nowhere/workflow.json',
+    ]);
+    expect(
+      problemsOf({ ...BASE, COMFYUI_WORKFLOW: workflowFile('{"nodes": [], "links": []}'), COMFYUI_WORKFLOW_MAPPING: mapping })[0],
+    ).toMatch(/not an API-format workflow/);
     expect(problemsOf({ ...BASE, COMFYUI_URL: 'ftp://x', RENDER_TIMEOUT_SECONDS: '1' })).toHaveLength(2);
   });
 });

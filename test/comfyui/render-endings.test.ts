@@ -13,7 +13,8 @@ import type { StoredMessage } from '../../loopback/discord/types.js';
 import { buttonsOf, WritersRoom } from '../../loopback/writers-room.js';
 import { panelsMessage, roomWithRenderedPanels, waitForPanels } from './panels-story.js';
 
-const footerOf = (message: StoredMessage, panel: number) => (message.embeds[panel - 1]?.footer as { text?: string } | undefined)?.text ?? '';
+const footerOf = (message: StoredMessage, panel: number) =>
+  (message.embeds[panel - 1]?.footer as { text?: string } | undefined)?.text ?? '';
 const hasButton = (message: StoredMessage, label: string) => buttonsOf(message).some((b) => b.label === label && !b.disabled);
 
 // Every render ends, done or failed: whatever goes wrong, none stays `submitted` (which would block
@@ -25,7 +26,12 @@ describe('every render ends: a failure of any kind is recorded and shown with a 
   let writer: string;
 
   const latest = (panel: number) =>
-    h.database.db.selectFrom('panel_renders').select(['id', 'page_id', 'render_number', 'status', 'failure_kind']).where('panel_number', '=', panel).orderBy('render_number', 'desc').executeTakeFirstOrThrow();
+    h.database.db
+      .selectFrom('panel_renders')
+      .select(['id', 'page_id', 'render_number', 'status', 'failure_kind'])
+      .where('panel_number', '=', panel)
+      .orderBy('render_number', 'desc')
+      .executeTakeFirstOrThrow();
   const click = async (label: string) => {
     const message = panelsMessage(h, threadId);
     if (!message) throw new Error('no panels message');
@@ -33,7 +39,10 @@ describe('every render ends: a failure of any kind is recorded and shown with a 
   };
 
   beforeAll(async () => {
-    h = await startStoryroom('render-endings', { env: { PANEL_PROMPTS: 'on', RENDER_TIMEOUT_SECONDS: '5', LOG_LEVEL: 'silent' }, comfyui: { stepDelayMs: 2 } });
+    h = await startStoryroom('render-endings', {
+      env: { PANEL_PROMPTS: 'on', RENDER_TIMEOUT_SECONDS: '5', LOG_LEVEL: 'silent' },
+      comfyui: { stepDelayMs: 2 },
+    });
     room = new WritersRoom(h);
     ({ threadId, writer } = await roomWithRenderedPanels(h, room, 'Endings', 'Lanterns'));
   });
@@ -47,22 +56,41 @@ describe('every render ends: a failure of any kind is recorded and shown with a 
     await waitForPanels(h, threadId, 'Reroll 1 enabled', (m) => hasButton(m, 'Reroll 1'));
     await click('Reroll 1');
     const render = await latest(1);
-    const shown = await waitForPanels(h, threadId, 'the failure shown', (m) => footerOf(m, 1).startsWith(`render ${render.render_number} `) && footerOf(m, 1).includes('failed:'));
+    const shown = await waitForPanels(
+      h,
+      threadId,
+      'the failure shown',
+      (m) => footerOf(m, 1).startsWith(`render ${render.render_number} `) && footerOf(m, 1).includes('failed:'),
+    );
     h.comfy.faults.unexpectedHistory = false;
     expect(hasButton(shown, 'Retry failed panels')).toBe(true);
     expect(await latest(1)).toMatchObject({ id: render.id, status: 'failed', failure_kind: 'error' });
     expect((await click('Reroll 1')).content).toMatch(/Panel 1 is being drawn again with a new seed/);
-    await waitForPanels(h, threadId, 'panel 1 drawn', (m) => footerOf(m, 1).startsWith(`render ${render.render_number + 1} `) && footerOf(m, 1).endsWith('done'));
+    await waitForPanels(
+      h,
+      threadId,
+      'panel 1 drawn',
+      (m) => footerOf(m, 1).startsWith(`render ${render.render_number + 1} `) && footerOf(m, 1).endsWith('done'),
+    );
   });
 
   it('the sweeper fails a render left submitted past its time with no job to finish it, and the panels message shows it with Retry', async () => {
     await waitForPanels(h, threadId, 'Reroll 2 enabled', (m) => hasButton(m, 'Reroll 2'));
     const render = await latest(2);
     // A worker that died for good mid-render, its job gone: the row says submitted, long ago.
-    await h.database.db.updateTable('panel_renders').set({ status: 'submitted', image_hash: null, finished_at: null, submitted_at: new Date(Date.now() - 3_600_000) }).where('id', '=', render.id).execute();
+    await h.database.db
+      .updateTable('panel_renders')
+      .set({ status: 'submitted', image_hash: null, finished_at: null, submitted_at: new Date(Date.now() - 3_600_000) })
+      .where('id', '=', render.id)
+      .execute();
     expect(await sweepStuckRendersNow(h)).toBe(1);
     expect(await latest(2)).toMatchObject({ id: render.id, status: 'failed', failure_kind: 'timeout' });
-    const shown = await waitForPanels(h, threadId, 'the swept render shown failed', (m) => footerOf(m, 2).startsWith(`render ${render.render_number} `) && footerOf(m, 2).includes('failed:'));
+    const shown = await waitForPanels(
+      h,
+      threadId,
+      'the swept render shown failed',
+      (m) => footerOf(m, 2).startsWith(`render ${render.render_number} `) && footerOf(m, 2).includes('failed:'),
+    );
     expect(hasButton(shown, 'Retry failed panels')).toBe(true);
     expect(await sweepStuckRendersNow(h)).toBe(0);
   });
@@ -70,7 +98,11 @@ describe('every render ends: a failure of any kind is recorded and shown with a 
   it('a render still queued whose job died on its last attempt (Postgres down through every try) is failed by the sweeper and shown with Retry', async () => {
     await waitForPanels(h, threadId, 'Reroll 1 enabled', (m) => hasButton(m, 'Reroll 1'));
     const render = await latest(1);
-    await h.database.db.updateTable('panel_renders').set({ status: 'queued', image_hash: null, finished_at: null, submitted_at: null }).where('id', '=', render.id).execute();
+    await h.database.db
+      .updateTable('panel_renders')
+      .set({ status: 'queued', image_hash: null, finished_at: null, submitted_at: null })
+      .where('id', '=', render.id)
+      .execute();
     await sql`update panel_renders set created_at = now() - interval '1 hour' where id = ${render.id}`.execute(h.database.db);
     // Its job, dead in a render queue of its own (so the harness's worker leaves it alone): failed on its
     // only attempt. The harness's queue loses the job that drew it, as the sweeper removes a dead one.
@@ -96,7 +128,12 @@ describe('every render ends: a failure of any kind is recorded and shown with a 
       connection.disconnect();
     }
     expect(await latest(1)).toMatchObject({ id: render.id, status: 'failed', failure_kind: 'error' });
-    const shown = await waitForPanels(h, threadId, 'the dead render shown failed', (m) => footerOf(m, 1).startsWith(`render ${render.render_number} `) && footerOf(m, 1).includes('failed:'));
+    const shown = await waitForPanels(
+      h,
+      threadId,
+      'the dead render shown failed',
+      (m) => footerOf(m, 1).startsWith(`render ${render.render_number} `) && footerOf(m, 1).includes('failed:'),
+    );
     expect(hasButton(shown, 'Retry failed panels')).toBe(true);
   });
 });

@@ -6,7 +6,8 @@ import { buttonsOf, WritersRoom } from '../../loopback/writers-room.js';
 import { getBudgetStatus } from '../../src/services/budget-service.js';
 import { panelsMessage, roomWithRenderedPanels, waitForPanels } from './panels-story.js';
 
-const footerOf = (message: StoredMessage, panel: number) => (message.embeds[panel - 1]?.footer as { text?: string } | undefined)?.text ?? '';
+const footerOf = (message: StoredMessage, panel: number) =>
+  (message.embeds[panel - 1]?.footer as { text?: string } | undefined)?.text ?? '';
 const hasButton = (message: StoredMessage, label: string) => buttonsOf(message).some((b) => b.label === label && !b.disabled);
 
 describe('render faults: each gives a plain notice on the panels message, and a Retry where it can help', () => {
@@ -24,7 +25,12 @@ describe('render faults: each gives a plain notice on the panels message, and a 
 
   /** The newest render of a panel, from Postgres. */
   const latest = (panel: number) =>
-    h.database.db.selectFrom('panel_renders').select(['id', 'render_number', 'seed', 'status', 'failure', 'failure_kind', 'comfy_prompt_id']).where('panel_number', '=', panel).orderBy('render_number', 'desc').executeTakeFirstOrThrow();
+    h.database.db
+      .selectFrom('panel_renders')
+      .select(['id', 'render_number', 'seed', 'status', 'failure', 'failure_kind', 'comfy_prompt_id'])
+      .where('panel_number', '=', panel)
+      .orderBy('render_number', 'desc')
+      .executeTakeFirstOrThrow();
 
   /** Clicks a button on the current panels message. */
   const click = async (label: string, userId = writer) => {
@@ -47,7 +53,11 @@ describe('render faults: each gives a plain notice on the panels message, and a 
   const running = (promptId: string) => h.comfy?.waitFor((state) => state.runningPromptId === promptId && state.step >= 1, 20_000);
 
   beforeAll(async () => {
-    h = await startStoryroom('render-faults', { env: { PANEL_PROMPTS: 'on', RENDER_TIMEOUT_SECONDS: '5', LOG_LEVEL: 'warn', RENDER_COST_USD: '0.25', MAX_RENDERS_PER_GUILD: '1' }, comfyui: { stepDelayMs: 2 }, logDestination: capture });
+    h = await startStoryroom('render-faults', {
+      env: { PANEL_PROMPTS: 'on', RENDER_TIMEOUT_SECONDS: '5', LOG_LEVEL: 'warn', RENDER_COST_USD: '0.25', MAX_RENDERS_PER_GUILD: '1' },
+      comfyui: { stepDelayMs: 2 },
+      logDestination: capture,
+    });
     room = new WritersRoom(h);
     ({ threadId, writer } = await roomWithRenderedPanels(h, room, 'Faults', 'Sparks'));
   });
@@ -58,7 +68,12 @@ describe('render faults: each gives a plain notice on the panels message, and a 
   it('an execution error is said in plain words (out of memory); Retry (co-writers only) draws the panel again with the same prompt and seed', async () => {
     h.comfy?.failNextRun('CUDA out of memory. Tried to allocate 2.00 GiB');
     const failed = await reroll(2);
-    const shown = await waitForPanels(h, threadId, 'the failure shown', (m) => footerOf(m, 2).includes('failed:') && hasButton(m, 'Retry failed panels'));
+    const shown = await waitForPanels(
+      h,
+      threadId,
+      'the failure shown',
+      (m) => footerOf(m, 2).includes('failed:') && hasButton(m, 'Retry failed panels'),
+    );
     expect(footerOf(shown, 2)).toMatch(/failed: ComfyUI ran out of memory drawing this panel/);
     expect(footerOf(shown, 2)).not.toMatch(/KSampler|node|GiB/);
     expect(shown.content).toContain('panel 2 failed');
@@ -72,13 +87,23 @@ describe('render faults: each gives a plain notice on the panels message, and a 
     const retried = await latest(2);
     expect(retried.render_number).toBe(failed.render_number + 1);
     expect(retried.seed).toBe(failed.seed);
-    await waitForPanels(h, threadId, 'panel 2 drawn on retry', (m) => footerOf(m, 2).startsWith(`render ${retried.render_number} `) && footerOf(m, 2).endsWith('done'));
+    await waitForPanels(
+      h,
+      threadId,
+      'panel 2 drawn on retry',
+      (m) => footerOf(m, 2).startsWith(`render ${retried.render_number} `) && footerOf(m, 2).endsWith('done'),
+    );
   });
 
   it('an execution error naming server paths and a model shows the room none of them: what happened and who can fix it; the detail is logged', async () => {
     h.comfy?.failNextRun("FileNotFoundError: [Errno 2] No such file or directory: '/srv/comfy/models/loras/kai_style_v2.safetensors'");
     const failed = await reroll(2);
-    const shown = await waitForPanels(h, threadId, 'the failure shown', (m) => footerOf(m, 2).startsWith(`render ${failed.render_number} `) && footerOf(m, 2).includes('failed:'));
+    const shown = await waitForPanels(
+      h,
+      threadId,
+      'the failure shown',
+      (m) => footerOf(m, 2).startsWith(`render ${failed.render_number} `) && footerOf(m, 2).includes('failed:'),
+    );
     expect(footerOf(shown, 2)).toContain('ComfyUI is missing a file the workflow needs (a model, perhaps); ask whoever runs the bot');
     expect(JSON.stringify(shown)).not.toMatch(/\/srv\/comfy|kai_style_v2|KSampler|Errno/);
     expect(logLines.some((line) => line.includes('/srv/comfy/models/loras/kai_style_v2.safetensors'))).toBe(true);
@@ -102,7 +127,12 @@ describe('render faults: each gives a plain notice on the panels message, and a 
     h.comfy.stepDelayMs = 1_000;
     const render = await reroll(1);
     await running(render.comfy_prompt_id);
-    const shown = await waitForPanels(h, threadId, 'the timeout shown', (m) => footerOf(m, 1).startsWith(`render ${render.render_number} `) && footerOf(m, 1).includes('longer than the time allowed'));
+    const shown = await waitForPanels(
+      h,
+      threadId,
+      'the timeout shown',
+      (m) => footerOf(m, 1).startsWith(`render ${render.render_number} `) && footerOf(m, 1).includes('longer than the time allowed'),
+    );
     h.comfy.stepDelayMs = 2;
     expect(footerOf(shown, 1)).toMatch(/failed: the render took longer than the time allowed and was stopped/);
     expect(h.comfy.interrupts).toContain(render.comfy_prompt_id);
@@ -117,7 +147,12 @@ describe('render faults: each gives a plain notice on the panels message, and a 
     await running(render.comfy_prompt_id);
     h.comfy.stepDelayMs = 2;
     await h.comfy.restart();
-    await waitForPanels(h, threadId, 'panel 1 drawn after the restart', (m) => footerOf(m, 1).startsWith(`render ${render.render_number} `) && footerOf(m, 1).endsWith('done'));
+    await waitForPanels(
+      h,
+      threadId,
+      'panel 1 drawn after the restart',
+      (m) => footerOf(m, 1).startsWith(`render ${render.render_number} `) && footerOf(m, 1).endsWith('done'),
+    );
     expect(h.comfy.submissions.filter((s) => s.promptId === render.comfy_prompt_id)).toHaveLength(2);
     expect(await latest(1)).toMatchObject({ status: 'done' });
   });
@@ -126,16 +161,25 @@ describe('render faults: each gives a plain notice on the panels message, and a 
     if (!h.comfy) throw new Error('no loopback ComfyUI');
     h.comfy.checkpoints = ['other_model.safetensors'];
     const render = await reroll(2);
-    const shown = await waitForPanels(h, threadId, 'the refusal shown', (m) => footerOf(m, 2).startsWith(`render ${render.render_number} `) && footerOf(m, 2).includes('failed:'));
+    const shown = await waitForPanels(
+      h,
+      threadId,
+      'the refusal shown',
+      (m) => footerOf(m, 2).startsWith(`render ${render.render_number} `) && footerOf(m, 2).includes('failed:'),
+    );
     h.comfy.checkpoints = ['sd_xl_base_1.0.safetensors'];
-    expect(footerOf(shown, 2)).toContain('ComfyUI is missing a model the workflow needs; ask whoever runs the bot. Reroll works once it is fixed');
+    expect(footerOf(shown, 2)).toContain(
+      'ComfyUI is missing a model the workflow needs; ask whoever runs the bot. Reroll works once it is fixed',
+    );
     expect(JSON.stringify(shown)).not.toMatch(/sd_xl_base|other_model|CheckpointLoaderSimple/);
     expect(hasButton(shown, 'Retry failed panels')).toBe(false);
     expect(await latest(2)).toMatchObject({ status: 'failed', failure_kind: 'refused' });
     expect(h.comfy.submissions.some((s) => s.promptId === render.comfy_prompt_id)).toBe(false);
     const logged = logLines.find((line) => line.includes('ComfyUI refused the workflow; not retried'));
     expect(logged).toMatch(/"nodes":\["\d+ \(CheckpointLoaderSimple\)"\]/);
-    expect(logged).toContain('the checkpoint sd_xl_base_1.0.safetensors is not installed on the ComfyUI server (it has other_model.safetensors)');
+    expect(logged).toContain(
+      'the checkpoint sd_xl_base_1.0.safetensors is not installed on the ComfyUI server (it has other_model.safetensors)',
+    );
   });
 
   it('ComfyUI unreachable: the job tries again with back-off and says so, then names the failure; Retry draws it once ComfyUI is back', async () => {
@@ -143,12 +187,22 @@ describe('render faults: each gives a plain notice on the panels message, and a 
     await h.comfy.down();
     const render = await reroll(1);
     await waitForPanels(h, threadId, 'trying again', (m) => /ComfyUI cannot be reached; trying again \(attempt \d of 5\)/.test(m.content));
-    const shown = await waitForPanels(h, threadId, 'unreachable after the attempts', (m) => footerOf(m, 1).startsWith(`render ${render.render_number} `) && footerOf(m, 1).includes('failed:'));
+    const shown = await waitForPanels(
+      h,
+      threadId,
+      'unreachable after the attempts',
+      (m) => footerOf(m, 1).startsWith(`render ${render.render_number} `) && footerOf(m, 1).includes('failed:'),
+    );
     expect(footerOf(shown, 1)).toMatch(/failed: ComfyUI could not be reached after 5 attempts/);
     expect(hasButton(shown, 'Retry failed panels')).toBe(true);
     await h.comfy.up();
     expect((await click('Retry failed panels')).content).toMatch(/Panel 1 is being drawn again/);
-    await waitForPanels(h, threadId, 'panel 1 drawn on retry', (m) => footerOf(m, 1).startsWith(`render ${render.render_number + 1} `) && footerOf(m, 1).endsWith('done'));
+    await waitForPanels(
+      h,
+      threadId,
+      'panel 1 drawn on retry',
+      (m) => footerOf(m, 1).startsWith(`render ${render.render_number + 1} `) && footerOf(m, 1).endsWith('done'),
+    );
   });
 
   it('the per-server cap counts renders: a reroll while the server’s one allowed render runs is refused, nothing changed', async () => {
@@ -163,7 +217,12 @@ describe('render faults: each gives a plain notice on the panels message, and a 
     expect(refused.content).toMatch(/already has 1 panel render waiting or running \(at most 1\)/);
     expect(await count()).toBe(before);
     h.comfy.stepDelayMs = 2;
-    await waitForPanels(h, threadId, 'panel 1 drawn', (m) => footerOf(m, 1).startsWith(`render ${render.render_number} `) && footerOf(m, 1).endsWith('done'));
+    await waitForPanels(
+      h,
+      threadId,
+      'panel 1 drawn',
+      (m) => footerOf(m, 1).startsWith(`render ${render.render_number} `) && footerOf(m, 1).endsWith('done'),
+    );
   });
 
   it('renders count toward the story’s monthly budget (RENDER_COST_USD each); once it is spent, rerolls are refused', async () => {
@@ -172,7 +231,11 @@ describe('render faults: each gives a plain notice on the panels message, and a 
     const story = await h.database.db.selectFrom('stories').select('id').executeTakeFirstOrThrow();
     const budget = await getBudgetStatus(h.database.db, story.id, h.config.prices);
     expect(budget.spentUsd).toBeGreaterThanOrEqual(costs.length * 0.25);
-    await h.database.db.updateTable('stories').set({ monthly_budget_usd: String(costs.length * 0.25) }).where('id', '=', story.id).execute();
+    await h.database.db
+      .updateTable('stories')
+      .set({ monthly_budget_usd: String(costs.length * 0.25) })
+      .where('id', '=', story.id)
+      .execute();
     const refused = await click('Reroll 2');
     expect(refused.content).toMatch(/monthly budget of \$[\d.]+ is spent/);
     expect(await h.database.db.selectFrom('panel_renders').select('id').execute()).toHaveLength(costs.length);

@@ -35,23 +35,40 @@ describe('an approved page’s panels are rendered by ComfyUI and posted in the 
     expect(h.discord.messages(threadId).filter((m) => m.content.startsWith('**Page 1 · Panels**'))).toHaveLength(1);
     expect(done.attachments.map((a) => a.filename)).toEqual(['page-1-panel-1-render-1.png', 'page-1-panel-2-render-1.png']);
     for (const attachment of done.attachments) expect(readPngSize(attachment.content)).toEqual({ width: 832, height: 1216 });
-    expect(done.embeds.map((e) => (e.image as { url?: string } | undefined)?.url)).toEqual(['attachment://page-1-panel-1-render-1.png', 'attachment://page-1-panel-2-render-1.png']);
+    expect(done.embeds.map((e) => (e.image as { url?: string } | undefined)?.url)).toEqual([
+      'attachment://page-1-panel-1-render-1.png',
+      'attachment://page-1-panel-2-render-1.png',
+    ]);
     expect((done.embeds[0]?.footer as { text?: string } | undefined)?.text).toMatch(/^render 1 · seed \d+ · done$/);
 
     // Progress was edited into the message while the sampler ran.
-    const edits = h.discord.calls.filter((call) => call.method === 'PATCH' && call.path.includes(done.id)).map((call) => (call.body as { content?: string } | null)?.content ?? '');
+    const edits = h.discord.calls
+      .filter((call) => call.method === 'PATCH' && call.path.includes(done.id))
+      .map((call) => (call.body as { content?: string } | null)?.content ?? '');
     expect(edits.some((text) => /panel \d of 2 · step \d+\/\d+/.test(text))).toBe(true);
 
     // One ComfyUI prompt per panel, each with its own prompt text and the prompt id stored beforehand.
     expect(h.comfy?.submissions).toHaveLength(2);
-    const renders = await h.database.db.selectFrom('panel_renders').select(['panel_number', 'status', 'comfy_prompt_id', 'prompt', 'image_hash']).orderBy('panel_number').execute();
+    const renders = await h.database.db
+      .selectFrom('panel_renders')
+      .select(['panel_number', 'status', 'comfy_prompt_id', 'prompt', 'image_hash'])
+      .orderBy('panel_number')
+      .execute();
     expect(renders.map((r) => [r.panel_number, r.status])).toEqual([
       [1, 'done'],
       [2, 'done'],
     ]);
     expect(h.comfy?.submissions.map((s) => s.promptId).sort()).toEqual(renders.map((r) => r.comfy_prompt_id).sort());
     expect(renders[0]?.prompt).toBe('snowy pass, dawn light, woman with lantern');
-    const stored = await h.database.db.selectFrom('images').select('hash').where('hash', 'in', renders.map((r) => r.image_hash ?? '')).execute();
+    const stored = await h.database.db
+      .selectFrom('images')
+      .select('hash')
+      .where(
+        'hash',
+        'in',
+        renders.map((r) => r.image_hash ?? ''),
+      )
+      .execute();
     expect(stored).toHaveLength(2);
   });
 
@@ -73,7 +90,12 @@ describe('an approved page’s panels are rendered by ComfyUI and posted in the 
       { description: 'panel 1 rerolled and attached', timeoutMs: 30_000 },
     );
     expect(redrawn.attachments.map((a) => a.filename)).toEqual(['page-1-panel-1-render-2.png', 'page-1-panel-2-render-1.png']);
-    const panel1 = await h.database.db.selectFrom('panel_renders').select(['render_number', 'seed', 'status', 'image_hash', 'requested_by']).where('panel_number', '=', 1).orderBy('render_number').execute();
+    const panel1 = await h.database.db
+      .selectFrom('panel_renders')
+      .select(['render_number', 'seed', 'status', 'image_hash', 'requested_by'])
+      .where('panel_number', '=', 1)
+      .orderBy('render_number')
+      .execute();
     expect(panel1.map((r) => [r.render_number, r.status])).toEqual([
       [1, 'done'],
       [2, 'done'],
@@ -99,7 +121,12 @@ describe('an approved page’s panels are rendered by ComfyUI and posted in the 
     const footer = (failed.embeds[1]?.footer as { text?: string } | undefined)?.text ?? '';
     expect(footer).toMatch(/render 2 · seed \d+ · failed: ComfyUI ran out of memory drawing this panel/);
     expect(failed.content).toContain('1 of 2 panels rendered');
-    const rows = await h.database.db.selectFrom('panel_renders').select(['status', 'failure']).where('panel_number', '=', 2).orderBy('render_number').execute();
+    const rows = await h.database.db
+      .selectFrom('panel_renders')
+      .select(['status', 'failure'])
+      .where('panel_number', '=', 2)
+      .orderBy('render_number')
+      .execute();
     expect(rows.map((r) => r.status)).toEqual(['done', 'failed']);
     expect(failed.components.length).toBeGreaterThan(0);
   });

@@ -15,7 +15,11 @@ describe('a worker SIGKILLed mid-render', () => {
   };
 
   beforeAll(async () => {
-    h = await startStoryroom('render-kill', { worker: false, env: { PANEL_PROMPTS: 'on', WORKER_LOCK_MS: '1500' }, comfyui: { stepDelayMs: 2 } });
+    h = await startStoryroom('render-kill', {
+      worker: false,
+      env: { PANEL_PROMPTS: 'on', WORKER_LOCK_MS: '1500' },
+      comfyui: { stepDelayMs: 2 },
+    });
     h.model.setResponder(answer);
   });
   afterAll(async () => {
@@ -39,7 +43,12 @@ describe('a worker SIGKILLed mid-render', () => {
     comfy.stepDelayMs = 2;
 
     await spawnWorker();
-    await waitForPanels(h, threadId, 'both panels drawn after the kill', (m) => m.content.includes('2 of 2 panels rendered') && m.attachments.length === 2);
+    await waitForPanels(
+      h,
+      threadId,
+      'both panels drawn after the kill',
+      (m) => m.content.includes('2 of 2 panels rendered') && m.attachments.length === 2,
+    );
     const renders = await h.database.db.selectFrom('panel_renders').select(['comfy_prompt_id', 'status']).orderBy('panel_number').execute();
     expect(renders.map((r) => r.status)).toEqual(['done', 'done']);
     expect(comfy.submissions.map((s) => s.promptId).sort()).toEqual(renders.map((r) => r.comfy_prompt_id).sort());

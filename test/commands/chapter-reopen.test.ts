@@ -17,7 +17,8 @@ describe('/chapter reopen', () => {
     await h?.close();
   });
 
-  const chapterRow = () => h.database.db.selectFrom('chapters').select(['status', 'thread_id', 'attention_reason']).executeTakeFirstOrThrow();
+  const chapterRow = () =>
+    h.database.db.selectFrom('chapters').select(['status', 'thread_id', 'attention_reason']).executeTakeFirstOrThrow();
   const reopen = (userId: string, channelId: string, options: Record<string, number> = {}) =>
     h.discord.slashCommand({ guildId: h.guildId, channelId, userId, name: 'chapter', subcommand: 'reopen', options }).response();
 
@@ -27,7 +28,10 @@ describe('/chapter reopen', () => {
     await room.openDraft(threadId, 1, 'Narration', 1);
     h.discord.deleteChannel(threadId);
     // As the worker marks it when a Discord call finds the thread gone (test/faults/discord-faults.test.ts).
-    await h.database.db.updateTable('chapters').set({ status: 'needs_attention', attention_reason: 'Discord error 10003: Unknown Channel' }).execute();
+    await h.database.db
+      .updateTable('chapters')
+      .set({ status: 'needs_attention', attention_reason: 'Discord error 10003: Unknown Channel' })
+      .execute();
 
     const stranger = room.newMember('stranger');
     expect((await reopen(stranger, h.storyChannelId, { number: 1 })).content).toMatch(/Only the chapter's owners/);
@@ -40,7 +44,9 @@ describe('/chapter reopen', () => {
     expect(chapter.attention_reason).toBeNull();
     expect(chapter.thread_id).not.toBe(threadId);
     const newThread = chapter.thread_id ?? '';
-    await h.discord.waitFor(() => h.discord.messages(newThread).find((m) => buttonsOf(m).some((b) => b.label === 'Join')), { description: 'the chapter card' });
+    await h.discord.waitFor(() => h.discord.messages(newThread).find((m) => buttonsOf(m).some((b) => b.label === 'Join')), {
+      description: 'the chapter card',
+    });
     const draft = await room.openDraft(newThread, 1, 'Narration', 1);
     expect(embedText(draft)).toContain('Embers drift over the ridge.');
     expect((await reopen(h.adminId, newThread)).content).toMatch(/does not need reopening/);

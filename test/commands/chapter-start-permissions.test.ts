@@ -18,11 +18,23 @@ describe('/chapter start without the right permission', () => {
   });
 
   const start = (title: string) =>
-    h.discord.slashCommand({ guildId: h.guildId, channelId: h.storyChannelId, userId: h.adminId, name: 'chapter', subcommand: 'start', options: { title } }).response();
+    h.discord
+      .slashCommand({
+        guildId: h.guildId,
+        channelId: h.storyChannelId,
+        userId: h.adminId,
+        name: 'chapter',
+        subcommand: 'start',
+        options: { title },
+      })
+      .response();
   const chapters = () => h.database.db.selectFrom('chapters').select(['number', 'title', 'thread_id']).orderBy('number').execute();
 
   it('a refused thread leaves no chapter behind and names Create Public Threads', async () => {
-    h.discord.failNext({ method: 'POST', route: /^\/channels\/:id\/threads$/ }, { status: 403, code: 50013, message: 'Missing Permissions' });
+    h.discord.failNext(
+      { method: 'POST', route: /^\/channels\/:id\/threads$/ },
+      { status: 403, code: 50013, message: 'Missing Permissions' },
+    );
     const reply = await start('No threads allowed');
     expect(reply.content).toMatch(/Create Public Threads/);
     expect(await chapters()).toEqual([]);

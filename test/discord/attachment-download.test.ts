@@ -31,7 +31,15 @@ describe('the bible upload', () => {
 
   const add = (title: string, file: AttachmentInput) =>
     h.discord
-      .slashCommand({ guildId: h.guildId, channelId: h.storyChannelId, userId: h.adminId, name: 'bible', subcommand: 'add', options: { title, type: 'rule' }, attachments: { file } })
+      .slashCommand({
+        guildId: h.guildId,
+        channelId: h.storyChannelId,
+        userId: h.adminId,
+        name: 'bible',
+        subcommand: 'add',
+        options: { title, type: 'rule' },
+        attachments: { file },
+      })
       .response();
   const entry = (title: string) => h.database.db.selectFrom('canonical_refs').select('id').where('title', '=', title).executeTakeFirst();
 
@@ -50,7 +58,13 @@ describe('the bible upload', () => {
   });
 
   it('a file larger than it declares is read only up to the limit', async () => {
-    const reply = await add('Endless', { filename: 'endless.md', contentType: 'text/markdown', content: 'word '.repeat(13_000), declaredSize: 1_000, endless: true });
+    const reply = await add('Endless', {
+      filename: 'endless.md',
+      contentType: 'text/markdown',
+      content: 'word '.repeat(13_000),
+      declaredSize: 1_000,
+      endless: true,
+    });
     expect(reply.content).toMatch(/too large/);
     expect(await entry('Endless')).toBeUndefined();
   });

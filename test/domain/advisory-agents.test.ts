@@ -17,7 +17,9 @@ describe('continuity notes for the draft message', () => {
   });
 
   it('keeps at most five notes of bounded length', () => {
-    const notes = formatReviewNotes({ notes: Array.from({ length: 9 }, (_, i) => ({ kind: 'other' as const, note: `${i} ${'x'.repeat(400)}` })) });
+    const notes = formatReviewNotes({
+      notes: Array.from({ length: 9 }, (_, i) => ({ kind: 'other' as const, note: `${i} ${'x'.repeat(400)}` })),
+    });
     expect(notes).toHaveLength(REVIEW_LIMITS.notes);
     for (const note of notes) expect(note.length).toBeLessThanOrEqual(REVIEW_LIMITS.note + 'Note: '.length);
   });
@@ -28,7 +30,15 @@ describe('continuity notes for the draft message', () => {
 });
 
 describe('panel prompts to store', () => {
-  const panel = (n: number, prompt: string) => ({ panel: n, scene: ' A  pass ', characters: ['Mira', 'Mira', ' '], camera: 'wide', mood: 'calm', image_prompt: prompt, negative_prompt: 'text' });
+  const panel = (n: number, prompt: string) => ({
+    panel: n,
+    scene: ' A  pass ',
+    characters: ['Mira', 'Mira', ' '],
+    camera: 'wide',
+    mood: 'calm',
+    image_prompt: prompt,
+    negative_prompt: 'text',
+  });
 
   it('numbers panels in the order given and tidies the text', () => {
     expect(toPanelRows({ panels: [panel(3, 'snow'), panel(3, 'glow')] })).toEqual([

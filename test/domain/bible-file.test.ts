@@ -4,14 +4,27 @@ import { parseBibleFile, readBibleType } from '../../src/domain/bible-file.js';
 describe('a bible file as an entry', () => {
   it('reads front matter: title, type, keywords, priority and always', () => {
     const parsed = parseBibleFile(
-      { name: 'mira.md', folder: 'misc', text: '---\ntitle: Mira\ntype: character\nkeywords: lantern, the guide ,\npriority: 5\nalways: yes\n---\n# Ignored heading\nA lantern-bearer.' },
+      {
+        name: 'mira.md',
+        folder: 'misc',
+        text: '---\ntitle: Mira\ntype: character\nkeywords: lantern, the guide ,\npriority: 5\nalways: yes\n---\n# Ignored heading\nA lantern-bearer.',
+      },
       'reference',
     );
-    expect(parsed).toEqual({ title: 'Mira', type: 'character', body: '# Ignored heading\nA lantern-bearer.', keywords: ['lantern', 'the guide'], priority: 5, alwaysInclude: true });
+    expect(parsed).toEqual({
+      title: 'Mira',
+      type: 'character',
+      body: '# Ignored heading\nA lantern-bearer.',
+      keywords: ['lantern', 'the guide'],
+      priority: 5,
+      alwaysInclude: true,
+    });
   });
 
   it('without front matter takes the first heading, the folder’s type, and no keywords', () => {
-    expect(parseBibleFile({ name: 'north.md', folder: 'Locations', text: '\uFEFFIntro line\n# The North\nSnow falls early.' }, 'reference')).toMatchObject({
+    expect(
+      parseBibleFile({ name: 'north.md', folder: 'Locations', text: '\uFEFFIntro line\n# The North\nSnow falls early.' }, 'reference'),
+    ).toMatchObject({
       title: 'The North',
       type: 'location',
       keywords: [],
@@ -21,7 +34,10 @@ describe('a bible file as an entry', () => {
   });
 
   it('falls back to the file name and the default type', () => {
-    expect(parseBibleFile({ name: 'house_style-notes.txt', folder: 'bible', text: 'Short sentences.' }, 'style')).toMatchObject({ title: 'house style notes', type: 'style' });
+    expect(parseBibleFile({ name: 'house_style-notes.txt', folder: 'bible', text: 'Short sentences.' }, 'style')).toMatchObject({
+      title: 'house style notes',
+      type: 'style',
+    });
   });
 
   it('refuses what cannot be an entry, saying why', () => {
@@ -54,9 +70,13 @@ describe('adversarial lines parse in linear time', () => {
     ['a front matter value of spaces', `---\ntitle: T${half}x${half}\n---\nbody`, `T${half}x`],
     ['a front matter line of spaces and colons', `---\n${' :'.repeat(N / 2)}\ntitle: T\n---\nbody`, 'T'],
   ];
-  it.each(cases.map(([name, text, title]) => ({ name, text, title })))(`$name (a ${N}-character line) is read at once`, ({ text, title }) => {
-    const parsed = parseBibleFile({ name: 'x.md', folder: null, text }, 'character');
-    if ('error' in parsed) expect(parsed.error).toMatch(/title must be 1–100 characters/);
-    else expect(parsed.title).toBe(title);
-  }, 5_000);
+  it.each(cases.map(([name, text, title]) => ({ name, text, title })))(
+    `$name (a ${N}-character line) is read at once`,
+    ({ text, title }) => {
+      const parsed = parseBibleFile({ name: 'x.md', folder: null, text }, 'character');
+      if ('error' in parsed) expect(parsed.error).toMatch(/title must be 1–100 characters/);
+      else expect(parsed.title).toBe(title);
+    },
+    5_000,
+  );
 });

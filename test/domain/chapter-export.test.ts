@@ -16,7 +16,9 @@ const chapter: ExportChapter = {
         { panel: 1, caption: 'Dawn.', lines: [{ speaker: 'Mira', line: 'Keep the lantern low.' }] },
         { panel: 2, caption: null, lines: [{ speaker: 'Kai', line: 'It glows\non its own.' }] },
       ],
-      panels: [{ panel: 1, scene: 'pass', characters: ['Mira'], camera: 'wide', mood: 'calm', prompt: 'snowy pass', negativePrompt: 'text' }],
+      panels: [
+        { panel: 1, scene: 'pass', characters: ['Mira'], camera: 'wide', mood: 'calm', prompt: 'snowy pass', negativePrompt: 'text' },
+      ],
       approved: true,
     },
     { number: 3, input: 'Later', narration: null, dialogue: null, panels: [], approved: false },
@@ -39,9 +41,23 @@ describe('chapter export', () => {
   });
 
   it('Markdown: narration cannot open headings, fences, lists or setext headings', () => {
-    const narration = ['Plain line.', '===', '   ## indented heading', '```', '1. ordered', '2) ordered too', '***', '> quoted', '---'].join('\n');
+    const narration = [
+      'Plain line.',
+      '===',
+      '   ## indented heading',
+      '```',
+      '1. ordered',
+      '2) ordered too',
+      '***',
+      '> quoted',
+      '---',
+    ].join('\n');
     const md = chapterToMarkdown({ ...chapter, pages: [{ number: 1, input: '', narration, dialogue: null, panels: [], approved: true }] });
-    expect(md).toContain(['Plain line.', '\\===', '\\## indented heading', '\\```', '1\\. ordered', '2\\) ordered too', '\\***', '\\> quoted', '\\---'].join('\n'));
+    expect(md).toContain(
+      ['Plain line.', '\\===', '\\## indented heading', '\\```', '1\\. ordered', '2\\) ordered too', '\\***', '\\> quoted', '\\---'].join(
+        '\n',
+      ),
+    );
     expect(md.split('\n').filter((line) => /^#{1,6} /.test(line))).toEqual(['# The Glowing Mark', '## Chapter 2: Embers', '### Page 1']);
     expect(md).not.toContain('(not approved yet');
   });
@@ -62,8 +78,19 @@ describe('chapter export', () => {
   });
 
   it('JSON: parses back with the pages in order', () => {
-    const parsed = JSON.parse(chapterToJson(chapter)) as { format: string; version: number; chapter: unknown; exportedAt: string; pages: { number: number; panels: unknown[] }[] };
-    expect(parsed).toMatchObject({ format: 'storyroom.chapter', version: 1, chapter: { number: 2, title: 'Embers' }, exportedAt: '2026-11-24T12:00:00.000Z' });
+    const parsed = JSON.parse(chapterToJson(chapter)) as {
+      format: string;
+      version: number;
+      chapter: unknown;
+      exportedAt: string;
+      pages: { number: number; panels: unknown[] }[];
+    };
+    expect(parsed).toMatchObject({
+      format: 'storyroom.chapter',
+      version: 1,
+      chapter: { number: 2, title: 'Embers' },
+      exportedAt: '2026-11-24T12:00:00.000Z',
+    });
     expect(parsed.pages.map((p) => p.number)).toEqual([1, 2, 3]);
     expect(parsed.pages[0]?.panels).toHaveLength(1);
     expect(parsed).toMatchObject({ story: 'The Glowing Mark' });

@@ -1,10 +1,35 @@
 import { describe, expect, it } from 'vitest';
-import { buildComfyWorkflow, COMFY_NODE_SHAPES, DEFAULT_CHECKPOINT, validateComfyWorkflow, type ComfyWorkflow } from '../../src/domain/comfyui-workflow.js';
+import {
+  buildComfyWorkflow,
+  COMFY_NODE_SHAPES,
+  DEFAULT_CHECKPOINT,
+  validateComfyWorkflow,
+  type ComfyWorkflow,
+} from '../../src/domain/comfyui-workflow.js';
 
-const panel = (n: number, prompt: string) => ({ panel: n, scene: 's', characters: [], camera: 'c', mood: 'm', prompt, negativePrompt: `no ${prompt}` });
+const panel = (n: number, prompt: string) => ({
+  panel: n,
+  scene: 's',
+  characters: [],
+  camera: 'c',
+  mood: 'm',
+  prompt,
+  negativePrompt: `no ${prompt}`,
+});
 const options = { checkpoint: DEFAULT_CHECKPOINT, width: 1024, height: 768, steps: 20, cfg: 6.5, seed: 7, filenamePrefix: 'chapter-1' };
 const build = () =>
-  JSON.parse(JSON.stringify(buildComfyWorkflow([{ page: 1, panel: panel(1, 'a') }, { page: 1, panel: panel(2, 'b') }, { page: 2, panel: panel(1, 'c') }], options))) as ComfyWorkflow;
+  JSON.parse(
+    JSON.stringify(
+      buildComfyWorkflow(
+        [
+          { page: 1, panel: panel(1, 'a') },
+          { page: 1, panel: panel(2, 'b') },
+          { page: 2, panel: panel(1, 'c') },
+        ],
+        options,
+      ),
+    ),
+  ) as ComfyWorkflow;
 
 describe('ComfyUI workflow from panel prompts', () => {
   it('is a valid API-format graph: one checkpoint, six nodes per panel', () => {
@@ -13,15 +38,20 @@ describe('ComfyUI workflow from panel prompts', () => {
     expect(Object.keys(workflow)).toHaveLength(1 + 6 * 3);
     const saves = Object.values(workflow).filter((n) => n.class_type === 'SaveImage');
     expect(saves.map((n) => n.inputs.filename_prefix)).toEqual(['chapter-1_p01_panel01', 'chapter-1_p01_panel02', 'chapter-1_p02_panel01']);
-    const texts = Object.values(workflow).filter((n) => n.class_type === 'CLIPTextEncode').map((n) => n.inputs.text);
+    const texts = Object.values(workflow)
+      .filter((n) => n.class_type === 'CLIPTextEncode')
+      .map((n) => n.inputs.text);
     expect(texts).toEqual(['a', 'no a', 'b', 'no b', 'c', 'no c']);
-    const seeds = Object.values(workflow).filter((n) => n.class_type === 'KSampler').map((n) => n.inputs.seed);
+    const seeds = Object.values(workflow)
+      .filter((n) => n.class_type === 'KSampler')
+      .map((n) => n.inputs.seed);
     expect(seeds).toEqual([7, 8, 9]);
   });
 
   it('every SaveImage leads back, through links to existing nodes only, to the checkpoint', () => {
     const workflow = build();
-    const isLink = (value: unknown): value is [string, number] => Array.isArray(value) && value.length === 2 && typeof value[0] === 'string';
+    const isLink = (value: unknown): value is [string, number] =>
+      Array.isArray(value) && value.length === 2 && typeof value[0] === 'string';
     for (const [id, node] of Object.entries(workflow)) {
       if (node.class_type !== 'SaveImage') continue;
       const reached = new Set<string>();
@@ -50,15 +80,29 @@ describe('ComfyUI workflow from panel prompts', () => {
       return validateComfyWorkflow(workflow);
     };
     const sampler = () => Object.entries(build()).find(([, n]) => n.class_type === 'KSampler')?.[0] ?? '';
-    expect(broken((w) => ((w[sampler()] as { inputs: Record<string, unknown> }).inputs.latent_image = ['99', 0]))).toEqual([expect.stringMatching(/missing node 99/)]);
-    expect(broken((w) => ((w[sampler()] as { inputs: Record<string, unknown> }).inputs.positive = ['1', 0]))).toEqual([expect.stringMatching(/wants CONDITIONING but node 1 output 0 is MODEL/)]);
-    expect(broken((w) => ((w[sampler()] as { inputs: Record<string, unknown> }).inputs.model = ['1', 5]))).toEqual([expect.stringMatching(/missing output 5/)]);
-    expect(broken((w) => delete (w[sampler()] as { inputs: Record<string, unknown> }).inputs.steps)).toEqual([expect.stringMatching(/missing input steps/)]);
-    expect(broken((w) => ((w[sampler()] as { inputs: Record<string, unknown> }).inputs.steps = 'many'))).toEqual([expect.stringMatching(/steps should be a number/)]);
-    expect(broken((w) => ((w[sampler()] as { inputs: Record<string, unknown> }).inputs.colour = 'red'))).toEqual([expect.stringMatching(/unknown input colour/)]);
+    expect(broken((w) => ((w[sampler()] as { inputs: Record<string, unknown> }).inputs.latent_image = ['99', 0]))).toEqual([
+      expect.stringMatching(/missing node 99/),
+    ]);
+    expect(broken((w) => ((w[sampler()] as { inputs: Record<string, unknown> }).inputs.positive = ['1', 0]))).toEqual([
+      expect.stringMatching(/wants CONDITIONING but node 1 output 0 is MODEL/),
+    ]);
+    expect(broken((w) => ((w[sampler()] as { inputs: Record<string, unknown> }).inputs.model = ['1', 5]))).toEqual([
+      expect.stringMatching(/missing output 5/),
+    ]);
+    expect(broken((w) => delete (w[sampler()] as { inputs: Record<string, unknown> }).inputs.steps)).toEqual([
+      expect.stringMatching(/missing input steps/),
+    ]);
+    expect(broken((w) => ((w[sampler()] as { inputs: Record<string, unknown> }).inputs.steps = 'many'))).toEqual([
+      expect.stringMatching(/steps should be a number/),
+    ]);
+    expect(broken((w) => ((w[sampler()] as { inputs: Record<string, unknown> }).inputs.colour = 'red'))).toEqual([
+      expect.stringMatching(/unknown input colour/),
+    ]);
     expect(broken((w) => (w['99'] = { class_type: 'MagicNode', inputs: {} }))).toEqual([expect.stringMatching(/unknown class MagicNode/)]);
     expect(validateComfyWorkflow([1, 2])).not.toEqual([]);
-    expect(validateComfyWorkflow({ '1': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: DEFAULT_CHECKPOINT } } })).toEqual([expect.stringMatching(/no output node/)]);
+    expect(validateComfyWorkflow({ '1': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: DEFAULT_CHECKPOINT } } })).toEqual([
+      expect.stringMatching(/no output node/),
+    ]);
   });
 
   it('accepts any node id string, as ComfyUI does', () => {
@@ -66,7 +110,12 @@ describe('ComfyUI workflow from panel prompts', () => {
     const renamed: ComfyWorkflow = {};
     const rename = (id: string) => (id === '1' ? 'ckpt:1' : id);
     for (const [id, node] of Object.entries(workflow)) {
-      const inputs = Object.fromEntries(Object.entries(node.inputs).map(([name, value]) => [name, Array.isArray(value) ? ([rename(value[0]), value[1]] as [string, number]) : value]));
+      const inputs = Object.fromEntries(
+        Object.entries(node.inputs).map(([name, value]) => [
+          name,
+          Array.isArray(value) ? ([rename(value[0]), value[1]] as [string, number]) : value,
+        ]),
+      );
       renamed[rename(id)] = { ...node, inputs };
     }
     expect(validateComfyWorkflow(renamed)).toEqual([]);

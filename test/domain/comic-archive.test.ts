@@ -16,13 +16,24 @@ const chapter: ExportChapter = {
     approved: true,
   })),
 };
-const image = (page: number, panel: number): PanelImage => ({ page, panel, bytes: new Uint8Array([page, panel]), contentType: 'image/png' });
+const image = (page: number, panel: number): PanelImage => ({
+  page,
+  panel,
+  bytes: new Uint8Array([page, panel]),
+  contentType: 'image/png',
+});
 
 describe('a chapter as a comic book archive', () => {
   it('names the images so that sorting by name is the reading order (page 10 after page 2)', () => {
     const files = comicBookFiles(chapter, [image(10, 1), image(2, 2), image(10, 2), image(2, 1)]);
     const names = files.map((f) => f.name);
-    expect(names).toEqual(['ComicInfo.xml', 'page-002-panel-01.png', 'page-002-panel-02.png', 'page-010-panel-01.png', 'page-010-panel-02.png']);
+    expect(names).toEqual([
+      'ComicInfo.xml',
+      'page-002-panel-01.png',
+      'page-002-panel-02.png',
+      'page-010-panel-01.png',
+      'page-010-panel-02.png',
+    ]);
     expect(names.slice(1)).toEqual([...names.slice(1)].sort());
     expect(panelImageName({ page: 1, panel: 1, contentType: 'image/jpeg' })).toBe('page-001-panel-01.jpg');
   });

@@ -32,18 +32,35 @@ describe('rendering a dialogue script', () => {
     ['strikethrough and a backslash', '~~gone~~ \\o/', '\\~\\~gone\\~\\~ \\\\o/'],
     ['line breaks', 'One.\n\n  Two.', 'One. Two.'],
   ])('escapes %s in a line so the model cannot change the layout', (_name, line, shown) => {
-    expect(renderDialogueScript({ panels: [{ panel: 1, caption: null, lines: [{ speaker: 'Kai', line }] }] })).toBe(`**Panel 1**\n**Kai:** ${shown}`);
+    expect(renderDialogueScript({ panels: [{ panel: 1, caption: null, lines: [{ speaker: 'Kai', line }] }] })).toBe(
+      `**Panel 1**\n**Kai:** ${shown}`,
+    );
   });
 
   it('keeps speakers bold and captions in italics whatever Markdown the model writes in them', () => {
     const rendered = renderDialogueScript({
-      panels: [{ panel: 1, caption: '*Dawn* __over__ the_pass', lines: [{ speaker: '**Kai**_2', line: 'Look: *there*, `x` ||y||' }, { speaker: 'Mira*', line: 'Go.' }] }],
+      panels: [
+        {
+          panel: 1,
+          caption: '*Dawn* __over__ the_pass',
+          lines: [
+            { speaker: '**Kai**_2', line: 'Look: *there*, `x` ||y||' },
+            { speaker: 'Mira*', line: 'Go.' },
+          ],
+        },
+      ],
     });
     expect(rendered).toBe(
-      ['**Panel 1**', '*\\*Dawn\\* \\_\\_over\\_\\_ the\\_pass*', '**\\*\\*Kai\\*\\*\\_2:** Look: \\*there\\*, \\`x\\` \\|\\|y\\|\\|', '**Mira\\*:** Go.'].join('\n'),
+      [
+        '**Panel 1**',
+        '*\\*Dawn\\* \\_\\_over\\_\\_ the\\_pass*',
+        '**\\*\\*Kai\\*\\*\\_2:** Look: \\*there\\*, \\`x\\` \\|\\|y\\|\\|',
+        '**Mira\\*:** Go.',
+      ].join('\n'),
     );
     // Every marker the renderer adds is the only unescaped one on its line.
-    for (const line of rendered.split('\n')) expect(line.replace(/\\./g, '').replace(/^\*\*Panel 1\*\*$|^\*\*[^*]*:\*\*|^\*|\*$/g, '')).not.toMatch(/[*_`~|]/);
+    for (const line of rendered.split('\n'))
+      expect(line.replace(/\\./g, '').replace(/^\*\*Panel 1\*\*$|^\*\*[^*]*:\*\*|^\*|\*$/g, '')).not.toMatch(/[*_`~|]/);
   });
 
   it('leaves out an empty caption and shows a panel without lines as its heading', () => {
@@ -58,13 +75,22 @@ describe('the dialogue script schema', () => {
 
   it.each([
     ['no panels', { panels: [] }],
-    ['too many panels', { panels: Array.from({ length: DIALOGUE_LIMITS.panels + 1 }, (_, i) => ({ panel: i + 1, caption: null, lines: [] })) }],
+    [
+      'too many panels',
+      { panels: Array.from({ length: DIALOGUE_LIMITS.panels + 1 }, (_, i) => ({ panel: i + 1, caption: null, lines: [] })) },
+    ],
     ['a missing caption', { panels: [{ panel: 1, lines: [] }] }],
     ['panel zero', { panels: [{ panel: 0, caption: null, lines: [] }] }],
     ['a blank speaker', { panels: [{ panel: 1, caption: null, lines: [{ speaker: ' ', line: 'Hi.' }] }] }],
     ['an empty line', { panels: [{ panel: 1, caption: null, lines: [{ speaker: 'Kai', line: '' }] }] }],
-    ['a line longer than a balloon', { panels: [{ panel: 1, caption: null, lines: [{ speaker: 'Kai', line: 'x'.repeat(DIALOGUE_LIMITS.line + 1) }] }] }],
-    ['a speaker longer than a name', { panels: [{ panel: 1, caption: null, lines: [{ speaker: 'K'.repeat(DIALOGUE_LIMITS.speaker + 1), line: 'Hi.' }] }] }],
+    [
+      'a line longer than a balloon',
+      { panels: [{ panel: 1, caption: null, lines: [{ speaker: 'Kai', line: 'x'.repeat(DIALOGUE_LIMITS.line + 1) }] }] },
+    ],
+    [
+      'a speaker longer than a name',
+      { panels: [{ panel: 1, caption: null, lines: [{ speaker: 'K'.repeat(DIALOGUE_LIMITS.speaker + 1), line: 'Hi.' }] }] },
+    ],
     ['a caption longer than a caption box', { panels: [{ panel: 1, caption: 'x'.repeat(DIALOGUE_LIMITS.caption + 1), lines: [] }] }],
   ])('refuses %s', (_name, value) => {
     expect(dialogueScriptSchema.safeParse(value).success).toBe(false);
@@ -74,7 +100,9 @@ describe('the dialogue script schema', () => {
     const schema = z.toJSONSchema(dialogueScriptSchema);
     expect(schema).toMatchObject({
       required: ['panels'],
-      properties: { panels: { items: { required: ['panel', 'caption', 'lines'], properties: { lines: { items: { required: ['speaker', 'line'] } } } } } },
+      properties: {
+        panels: { items: { required: ['panel', 'caption', 'lines'], properties: { lines: { items: { required: ['speaker', 'line'] } } } } },
+      },
     });
     const json = JSON.stringify(schema);
     expect(json).not.toMatch(/minLength|maxLength/);

@@ -17,7 +17,12 @@ const script: LetteringScript = {
       ],
       placements: { Mira: { x: 'left', depth: 'near' }, Kai: { x: 'right', depth: 'near' } },
     },
-    { width: 800, height: 1200, lines: [{ speaker: 'Kai', kind: 'speech', text: 'Look.' }], placements: { Kai: { x: 'centre', depth: 'far' } } },
+    {
+      width: 800,
+      height: 1200,
+      lines: [{ speaker: 'Kai', kind: 'speech', text: 'Look.' }],
+      placements: { Kai: { x: 'centre', depth: 'far' } },
+    },
   ],
 };
 
@@ -50,13 +55,28 @@ describe('lettered versions', () => {
 
   const open: LetteredVoteInput = { status: 'open', newest: true, voters: [], rule: { kind: 'majority' }, coWriters: 3 };
   it.each<[string, LetteredVoteInput, string, ReturnType<typeof voteOnLettered>]>([
-    ['the first approval of three co-writers', open, 'a', { kind: 'counted', tally: { approvals: 1, revisions: 0, required: 2, voters: 3 }, decided: false }],
-    ['the approval reaching the majority', { ...open, voters: ['a'] }, 'b', { kind: 'counted', tally: { approvals: 2, revisions: 0, required: 2, voters: 3 }, decided: true }],
+    [
+      'the first approval of three co-writers',
+      open,
+      'a',
+      { kind: 'counted', tally: { approvals: 1, revisions: 0, required: 2, voters: 3 }, decided: false },
+    ],
+    [
+      'the approval reaching the majority',
+      { ...open, voters: ['a'] },
+      'b',
+      { kind: 'counted', tally: { approvals: 2, revisions: 0, required: 2, voters: 3 }, decided: true },
+    ],
     ['a second click by the same co-writer', { ...open, voters: ['a'] }, 'a', { kind: 'refused', reason: 'already_approved_by_you' }],
     ['a click on a version lettered again since', { ...open, newest: false }, 'a', { kind: 'refused', reason: 'stale' }],
     ['a click on a superseded version', { ...open, status: 'superseded', newest: false }, 'a', { kind: 'refused', reason: 'stale' }],
     ['a click on the approved version', { ...open, status: 'approved' }, 'c', { kind: 'refused', reason: 'approved' }],
-    ['with quorum all, one of three', { ...open, rule: { kind: 'all' } }, 'a', { kind: 'counted', tally: { approvals: 1, revisions: 0, required: 3, voters: 3 }, decided: false }],
+    [
+      'with quorum all, one of three',
+      { ...open, rule: { kind: 'all' } },
+      'a',
+      { kind: 'counted', tally: { approvals: 1, revisions: 0, required: 3, voters: 3 }, decided: false },
+    ],
   ])('%s', (_name, input, userId, expected) => {
     expect(voteOnLettered(input, userId)).toEqual(expected);
   });

@@ -69,12 +69,20 @@ describe('the letterer', () => {
     format: 'comic',
     direction: 'ltr',
     language: 'en',
-    panels: [{ width: 1024, height: 1024, placements: { Kai: { x: 'left', depth: 'near' } }, lines: lines.map((text) => ({ speaker: 'Kai', kind: 'speech', text })) }],
+    panels: [
+      {
+        width: 1024,
+        height: 1024,
+        placements: { Kai: { x: 'left', depth: 'near' } },
+        lines: lines.map((text) => ({ speaker: 'Kai', kind: 'speech', text })),
+      },
+    ],
   });
 
   it('sets text at the largest size that fits and smaller when the text is longer', () => {
     const short = letterPage({ script: script(['Hi.']), measure }).balloons[0]!;
-    const long = letterPage({ script: script(['A much longer line of dialogue that goes on and on and on. '.repeat(12)]), measure }).balloons[0]!;
+    const long = letterPage({ script: script(['A much longer line of dialogue that goes on and on and on. '.repeat(12)]), measure })
+      .balloons[0]!;
     expect(short.fontSize).toBe(PAGE_GEOMETRY.comic.font.max);
     expect(long.fontSize).toBeLessThan(short.fontSize);
     expect(long.fontSize).toBeGreaterThanOrEqual(PAGE_GEOMETRY.comic.font.min);
@@ -89,7 +97,7 @@ describe('the letterer', () => {
     expect(crowded.balloons).toEqual([]);
   });
 
-  it('joins one speaker\'s consecutive lines into one balloon', () => {
+  it("joins one speaker's consecutive lines into one balloon", () => {
     const page = letterPage({ script: script(['Wait.', 'Listen.']), measure });
     expect(page.balloons.map((b) => b.lines)).toEqual([[0, 1]]);
   });
@@ -108,12 +116,34 @@ describe('the letterer', () => {
     // Top busy, bottom calm: alone, the caption may sit low; followed, it leaves the room below to the lines that read after it.
     const detail = { columns: 1, rows: 2, values: [1, 0] };
     const pictures = [{ width: 1216, height: 832 }];
-    const followed = letterPage({ script: letteringScriptFromDialogue({ panels: [{ panel: 1, caption: 'Dawn at the pass.', lines: [{ speaker: 'Mira', line: 'Keep the lantern low.' }, { speaker: 'Kai', line: 'Why? Nobody climbs this high.' }] }] }, pictures), measure, detail: [detail] });
+    const followed = letterPage({
+      script: letteringScriptFromDialogue(
+        {
+          panels: [
+            {
+              panel: 1,
+              caption: 'Dawn at the pass.',
+              lines: [
+                { speaker: 'Mira', line: 'Keep the lantern low.' },
+                { speaker: 'Kai', line: 'Why? Nobody climbs this high.' },
+              ],
+            },
+          ],
+        },
+        pictures,
+      ),
+      measure,
+      detail: [detail],
+    });
     const frame = followed.panels[0]!.frame;
     expect(followed.problems).toEqual([]);
     expect(followed.balloons[0]).toMatchObject({ kind: 'caption' });
     expect(followed.balloons[0]!.box.y).toBeLessThan(frame.y + frame.height / 2);
-    const alone = letterPage({ script: letteringScriptFromDialogue({ panels: [{ panel: 1, caption: 'Dawn at the pass.', lines: [] }] }, pictures), measure, detail: [detail] });
+    const alone = letterPage({
+      script: letteringScriptFromDialogue({ panels: [{ panel: 1, caption: 'Dawn at the pass.', lines: [] }] }, pictures),
+      measure,
+      detail: [detail],
+    });
     expect(alone.balloons[0]!.box.y).toBeGreaterThan(frame.y + frame.height / 2);
   });
 });

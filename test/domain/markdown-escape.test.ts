@@ -24,7 +24,9 @@ const ORDINARY = [
 describe('escaping Markdown in linear time', () => {
   it.each(ORDINARY)('escapes %j as discord.js does', (text) => {
     expect(escapeDiscordMarkdown(text)).toBe(escapeMarkdown(text));
-    expect(escapeDiscordMarkdown(text, { lineStarts: true })).toBe(escapeMarkdown(text, { heading: true, bulletedList: true, numberedList: true }));
+    expect(escapeDiscordMarkdown(text, { lineStarts: true })).toBe(
+      escapeMarkdown(text, { heading: true, bulletedList: true, numberedList: true }),
+    );
     expect(escapeDiscordMarkdown(text, { maskedLinks: true })).toBe(escapeMarkdown(text, { maskedLink: true }));
   });
 
@@ -32,7 +34,8 @@ describe('escaping Markdown in linear time', () => {
     const markdownish = fc.string({ unit: fc.constantFrom(...'ab *_~|`\\#-+>1.[]():/<>\n\t'.split('')), maxLength: 80 });
     fc.assert(
       fc.property(markdownish, (text) => {
-        for (const options of [{}, { lineStarts: true }, { maskedLinks: true }]) expect(escapeDiscordMarkdown(text, options).replace(/\\(.)/gs, '$1')).toBe(text);
+        for (const options of [{}, { lineStarts: true }, { maskedLinks: true }])
+          expect(escapeDiscordMarkdown(text, options).replace(/\\(.)/gs, '$1')).toBe(text);
       }),
       { numRuns: 500 },
     );
@@ -50,7 +53,9 @@ describe('escaping Markdown in linear time', () => {
   });
 
   it('escapes every link on a line, where discord.js escapes the first and leaves the others links', () => {
-    expect(escapeDiscordMarkdown('[a] [b](https://example.com) [c](https://example.org)', { maskedLinks: true })).toBe('\\[a] \\[b](https://example.com) \\[c](https://example.org)');
+    expect(escapeDiscordMarkdown('[a] [b](https://example.com) [c](https://example.org)', { maskedLinks: true })).toBe(
+      '\\[a] \\[b](https://example.com) \\[c](https://example.org)',
+    );
   });
 
   it('leaves an address in angle brackets as written, as it does a bare one', () => {

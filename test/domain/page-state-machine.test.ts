@@ -31,7 +31,11 @@ const events: PageEvent[] = [
 
 const label = (event: PageEvent) => ('kind' in event ? `${event.type}(${event.kind})` : event.type);
 
-const close = (kind: DraftKind, outcome: 'approved' | 'revision_requested' | 'superseded'): PageEffect => ({ type: 'close_draft_voting', kind, outcome });
+const close = (kind: DraftKind, outcome: 'approved' | 'revision_requested' | 'superseded'): PageEffect => ({
+  type: 'close_draft_voting',
+  kind,
+  outcome,
+});
 const generate = (kind: DraftKind): PageEffect => ({ type: 'generate_draft', kind });
 const post = (kind: DraftKind): PageEffect => ({ type: 'post_draft', kind });
 const announceFailure = (kind: DraftKind): PageEffect => ({ type: 'announce_failure', kind });
@@ -48,44 +52,232 @@ interface Allowed {
 
 /** Every transition the page allows. Any state × stage × event not listed here is refused. */
 const ALLOWED: Allowed[] = [
-  { from: 'awaiting_user_input', stage: '*', event: 'input_submitted', to: 'generating_narration', toStage: 'narration', effects: [generate('narration')] },
+  {
+    from: 'awaiting_user_input',
+    stage: '*',
+    event: 'input_submitted',
+    to: 'generating_narration',
+    toStage: 'narration',
+    effects: [generate('narration')],
+  },
 
-  { from: 'generating_narration', stage: '*', event: 'draft_recorded(narration)', to: 'user_reviewing_narration', toStage: 'narration', effects: [post('narration')] },
-  { from: 'generating_narration', stage: '*', event: 'generation_failed(narration)', to: 'generation_failed', toStage: 'narration', effects: [announceFailure('narration')] },
-  { from: 'generating_narration', stage: '*', event: 'generation_cancelled', to: 'generation_failed', toStage: 'narration', effects: [announceFailure('narration')] },
+  {
+    from: 'generating_narration',
+    stage: '*',
+    event: 'draft_recorded(narration)',
+    to: 'user_reviewing_narration',
+    toStage: 'narration',
+    effects: [post('narration')],
+  },
+  {
+    from: 'generating_narration',
+    stage: '*',
+    event: 'generation_failed(narration)',
+    to: 'generation_failed',
+    toStage: 'narration',
+    effects: [announceFailure('narration')],
+  },
+  {
+    from: 'generating_narration',
+    stage: '*',
+    event: 'generation_cancelled',
+    to: 'generation_failed',
+    toStage: 'narration',
+    effects: [announceFailure('narration')],
+  },
 
-  { from: 'user_reviewing_narration', stage: '*', event: 'draft_approved(narration)', to: 'generating_dialogue', toStage: 'dialogue', effects: [close('narration', 'approved'), generate('dialogue')] },
-  { from: 'user_reviewing_narration', stage: '*', event: 'revision_requested(narration)', to: 'generating_narration', toStage: 'narration', effects: [close('narration', 'revision_requested'), generate('narration')] },
-  { from: 'user_reviewing_narration', stage: '*', event: 'version_restored(narration)', to: 'user_reviewing_narration', toStage: 'narration', effects: [close('narration', 'superseded'), post('narration')] },
-  { from: 'user_reviewing_narration', stage: '*', event: 'take_picked(narration)', to: 'generating_dialogue', toStage: 'dialogue', effects: [{ type: 'close_draft_voting', kind: 'narration', outcome: 'approved', take: 1 }, generate('dialogue')] },
-  { from: 'user_reviewing_narration', stage: '*', event: 'take_added(narration)', to: 'user_reviewing_narration', toStage: 'narration', effects: [{ type: 'generate_take', kind: 'narration' }] },
-  { from: 'user_reviewing_narration', stage: '*', event: 'take_recorded(narration)', to: 'user_reviewing_narration', toStage: 'narration', effects: [{ type: 'post_take', kind: 'narration' }] },
-  { from: 'user_reviewing_narration', stage: '*', event: 'draft_edited(narration)', to: 'user_reviewing_narration', toStage: 'narration', effects: [close('narration', 'superseded'), post('narration')] },
+  {
+    from: 'user_reviewing_narration',
+    stage: '*',
+    event: 'draft_approved(narration)',
+    to: 'generating_dialogue',
+    toStage: 'dialogue',
+    effects: [close('narration', 'approved'), generate('dialogue')],
+  },
+  {
+    from: 'user_reviewing_narration',
+    stage: '*',
+    event: 'revision_requested(narration)',
+    to: 'generating_narration',
+    toStage: 'narration',
+    effects: [close('narration', 'revision_requested'), generate('narration')],
+  },
+  {
+    from: 'user_reviewing_narration',
+    stage: '*',
+    event: 'version_restored(narration)',
+    to: 'user_reviewing_narration',
+    toStage: 'narration',
+    effects: [close('narration', 'superseded'), post('narration')],
+  },
+  {
+    from: 'user_reviewing_narration',
+    stage: '*',
+    event: 'take_picked(narration)',
+    to: 'generating_dialogue',
+    toStage: 'dialogue',
+    effects: [{ type: 'close_draft_voting', kind: 'narration', outcome: 'approved', take: 1 }, generate('dialogue')],
+  },
+  {
+    from: 'user_reviewing_narration',
+    stage: '*',
+    event: 'take_added(narration)',
+    to: 'user_reviewing_narration',
+    toStage: 'narration',
+    effects: [{ type: 'generate_take', kind: 'narration' }],
+  },
+  {
+    from: 'user_reviewing_narration',
+    stage: '*',
+    event: 'take_recorded(narration)',
+    to: 'user_reviewing_narration',
+    toStage: 'narration',
+    effects: [{ type: 'post_take', kind: 'narration' }],
+  },
+  {
+    from: 'user_reviewing_narration',
+    stage: '*',
+    event: 'draft_edited(narration)',
+    to: 'user_reviewing_narration',
+    toStage: 'narration',
+    effects: [close('narration', 'superseded'), post('narration')],
+  },
 
-  { from: 'generating_dialogue', stage: '*', event: 'draft_recorded(dialogue)', to: 'user_reviewing_dialogue', toStage: 'dialogue', effects: [post('dialogue')] },
-  { from: 'generating_dialogue', stage: '*', event: 'generation_failed(dialogue)', to: 'generation_failed', toStage: 'dialogue', effects: [announceFailure('dialogue')] },
-  { from: 'generating_dialogue', stage: '*', event: 'generation_cancelled', to: 'generation_failed', toStage: 'dialogue', effects: [announceFailure('dialogue')] },
+  {
+    from: 'generating_dialogue',
+    stage: '*',
+    event: 'draft_recorded(dialogue)',
+    to: 'user_reviewing_dialogue',
+    toStage: 'dialogue',
+    effects: [post('dialogue')],
+  },
+  {
+    from: 'generating_dialogue',
+    stage: '*',
+    event: 'generation_failed(dialogue)',
+    to: 'generation_failed',
+    toStage: 'dialogue',
+    effects: [announceFailure('dialogue')],
+  },
+  {
+    from: 'generating_dialogue',
+    stage: '*',
+    event: 'generation_cancelled',
+    to: 'generation_failed',
+    toStage: 'dialogue',
+    effects: [announceFailure('dialogue')],
+  },
 
-  { from: 'user_reviewing_dialogue', stage: '*', event: 'draft_approved(dialogue)', to: 'page_approved', toStage: 'dialogue', effects: [close('dialogue', 'approved'), { type: 'announce_page_approved' }, { type: 'generate_panels' }] },
-  { from: 'user_reviewing_dialogue', stage: '*', event: 'revision_requested(dialogue)', to: 'generating_dialogue', toStage: 'dialogue', effects: [close('dialogue', 'revision_requested'), generate('dialogue')] },
-  { from: 'user_reviewing_dialogue', stage: '*', event: 'version_restored(narration)', to: 'user_reviewing_narration', toStage: 'narration', effects: [close('dialogue', 'superseded'), post('narration')] },
-  { from: 'user_reviewing_dialogue', stage: '*', event: 'version_restored(dialogue)', to: 'user_reviewing_dialogue', toStage: 'dialogue', effects: [close('dialogue', 'superseded'), post('dialogue')] },
-  { from: 'user_reviewing_dialogue', stage: '*', event: 'take_picked(dialogue)', to: 'page_approved', toStage: 'dialogue', effects: [{ type: 'close_draft_voting', kind: 'dialogue', outcome: 'approved', take: 1 }, { type: 'announce_page_approved' }, { type: 'generate_panels' }] },
-  { from: 'user_reviewing_dialogue', stage: '*', event: 'take_added(dialogue)', to: 'user_reviewing_dialogue', toStage: 'dialogue', effects: [{ type: 'generate_take', kind: 'dialogue' }] },
-  { from: 'user_reviewing_dialogue', stage: '*', event: 'take_recorded(dialogue)', to: 'user_reviewing_dialogue', toStage: 'dialogue', effects: [{ type: 'post_take', kind: 'dialogue' }] },
-  { from: 'user_reviewing_dialogue', stage: '*', event: 'draft_edited(dialogue)', to: 'user_reviewing_dialogue', toStage: 'dialogue', effects: [close('dialogue', 'superseded'), post('dialogue')] },
+  {
+    from: 'user_reviewing_dialogue',
+    stage: '*',
+    event: 'draft_approved(dialogue)',
+    to: 'page_approved',
+    toStage: 'dialogue',
+    effects: [close('dialogue', 'approved'), { type: 'announce_page_approved' }, { type: 'generate_panels' }],
+  },
+  {
+    from: 'user_reviewing_dialogue',
+    stage: '*',
+    event: 'revision_requested(dialogue)',
+    to: 'generating_dialogue',
+    toStage: 'dialogue',
+    effects: [close('dialogue', 'revision_requested'), generate('dialogue')],
+  },
+  {
+    from: 'user_reviewing_dialogue',
+    stage: '*',
+    event: 'version_restored(narration)',
+    to: 'user_reviewing_narration',
+    toStage: 'narration',
+    effects: [close('dialogue', 'superseded'), post('narration')],
+  },
+  {
+    from: 'user_reviewing_dialogue',
+    stage: '*',
+    event: 'version_restored(dialogue)',
+    to: 'user_reviewing_dialogue',
+    toStage: 'dialogue',
+    effects: [close('dialogue', 'superseded'), post('dialogue')],
+  },
+  {
+    from: 'user_reviewing_dialogue',
+    stage: '*',
+    event: 'take_picked(dialogue)',
+    to: 'page_approved',
+    toStage: 'dialogue',
+    effects: [
+      { type: 'close_draft_voting', kind: 'dialogue', outcome: 'approved', take: 1 },
+      { type: 'announce_page_approved' },
+      { type: 'generate_panels' },
+    ],
+  },
+  {
+    from: 'user_reviewing_dialogue',
+    stage: '*',
+    event: 'take_added(dialogue)',
+    to: 'user_reviewing_dialogue',
+    toStage: 'dialogue',
+    effects: [{ type: 'generate_take', kind: 'dialogue' }],
+  },
+  {
+    from: 'user_reviewing_dialogue',
+    stage: '*',
+    event: 'take_recorded(dialogue)',
+    to: 'user_reviewing_dialogue',
+    toStage: 'dialogue',
+    effects: [{ type: 'post_take', kind: 'dialogue' }],
+  },
+  {
+    from: 'user_reviewing_dialogue',
+    stage: '*',
+    event: 'draft_edited(dialogue)',
+    to: 'user_reviewing_dialogue',
+    toStage: 'dialogue',
+    effects: [close('dialogue', 'superseded'), post('dialogue')],
+  },
 
-  { from: 'page_approved', stage: '*', event: 'version_restored(narration)', to: 'user_reviewing_narration', toStage: 'narration', effects: [post('narration')] },
-  { from: 'page_approved', stage: '*', event: 'version_restored(dialogue)', to: 'user_reviewing_dialogue', toStage: 'dialogue', effects: [post('dialogue')] },
+  {
+    from: 'page_approved',
+    stage: '*',
+    event: 'version_restored(narration)',
+    to: 'user_reviewing_narration',
+    toStage: 'narration',
+    effects: [post('narration')],
+  },
+  {
+    from: 'page_approved',
+    stage: '*',
+    event: 'version_restored(dialogue)',
+    to: 'user_reviewing_dialogue',
+    toStage: 'dialogue',
+    effects: [post('dialogue')],
+  },
 
-  { from: 'generation_failed', stage: 'narration', event: 'retry_requested', to: 'generating_narration', toStage: 'narration', effects: [generate('narration')] },
-  { from: 'generation_failed', stage: 'dialogue', event: 'retry_requested', to: 'generating_dialogue', toStage: 'dialogue', effects: [generate('dialogue')] },
+  {
+    from: 'generation_failed',
+    stage: 'narration',
+    event: 'retry_requested',
+    to: 'generating_narration',
+    toStage: 'narration',
+    effects: [generate('narration')],
+  },
+  {
+    from: 'generation_failed',
+    stage: 'dialogue',
+    event: 'retry_requested',
+    to: 'generating_dialogue',
+    toStage: 'dialogue',
+    effects: [generate('dialogue')],
+  },
 ];
 
 const allowedFor = (state: PageState, stage: DraftKind, event: PageEvent) =>
   ALLOWED.find((row) => row.from === state && (row.stage === '*' || row.stage === stage) && row.event === label(event));
 
-const cases = PAGE_STATES.flatMap((state) => DRAFT_KINDS.flatMap((stage) => events.map((event) => ({ state, stage, event, label: label(event) }))));
+const cases = PAGE_STATES.flatMap((state) =>
+  DRAFT_KINDS.flatMap((stage) => events.map((event) => ({ state, stage, event, label: label(event) }))),
+);
 const allowedCases = cases.filter(({ state, stage, event }) => allowedFor(state, stage, event));
 const refusedCases = cases.filter(({ state, stage, event }) => !allowedFor(state, stage, event));
 
@@ -97,7 +289,11 @@ describe('the page state machine', () => {
 
   it.each(allowedCases)('$state on $stage: $label is allowed', ({ state, stage, event }) => {
     const row = allowedFor(state, stage, event);
-    expect(transitionPage({ state, stage }, event)).toEqual({ ok: true, status: { state: row?.to, stage: row?.toStage }, effects: row?.effects });
+    expect(transitionPage({ state, stage }, event)).toEqual({
+      ok: true,
+      status: { state: row?.to, stage: row?.toStage },
+      effects: row?.effects,
+    });
   });
 
   it.each(refusedCases)('$state on $stage: $label is refused with a sentence a co-writer understands', ({ state, stage, event }) => {
@@ -180,24 +376,39 @@ describe('the revision limit', () => {
         ] as const
       ).map(([revisionsSoFar, maxRevisions, allowed]) => ({ kind, revisionsSoFar, maxRevisions, allowed })),
     ),
-  )('a $kind revise with $revisionsSoFar of $maxRevisions revisions used: allowed $allowed', ({ kind, revisionsSoFar, maxRevisions, allowed }) => {
-    const state = kind === 'narration' ? 'user_reviewing_narration' : 'user_reviewing_dialogue';
-    const result = transitionPage({ state, stage: kind }, { type: 'revision_requested', kind, revisionsSoFar, maxRevisions });
-    expect(result.ok).toBe(allowed);
-    if (!result.ok) expect(result.reason).toContain(kind);
-  });
+  )(
+    'a $kind revise with $revisionsSoFar of $maxRevisions revisions used: allowed $allowed',
+    ({ kind, revisionsSoFar, maxRevisions, allowed }) => {
+      const state = kind === 'narration' ? 'user_reviewing_narration' : 'user_reviewing_dialogue';
+      const result = transitionPage({ state, stage: kind }, { type: 'revision_requested', kind, revisionsSoFar, maxRevisions });
+      expect(result.ok).toBe(allowed);
+      if (!result.ok) expect(result.reason).toContain(kind);
+    },
+  );
 
   it.each([
-    [5, "This page's narration has already been revised 5 times, the most the story's settings allow. Approve a version, or ask an admin to raise the limit."],
-    [1, "This page's narration has already been revised once, the most the story's settings allow. Approve a version, or ask an admin to raise the limit."],
+    [
+      5,
+      "This page's narration has already been revised 5 times, the most the story's settings allow. Approve a version, or ask an admin to raise the limit.",
+    ],
+    [
+      1,
+      "This page's narration has already been revised once, the most the story's settings allow. Approve a version, or ask an admin to raise the limit.",
+    ],
     [0, "The story's settings allow no revisions, so this narration cannot be sent back. Approve it, or ask an admin to allow revisions."],
   ])('a revise past a limit of %i says what to do instead', (maxRevisions, reason) => {
-    const result = transitionPage({ state: 'user_reviewing_narration', stage: 'narration' }, { type: 'revision_requested', kind: 'narration', revisionsSoFar: maxRevisions, maxRevisions });
+    const result = transitionPage(
+      { state: 'user_reviewing_narration', stage: 'narration' },
+      { type: 'revision_requested', kind: 'narration', revisionsSoFar: maxRevisions, maxRevisions },
+    );
     expect(result).toEqual({ ok: false, reason });
   });
 
   it('checks the draft is up for a vote before counting revisions', () => {
-    const result = transitionPage({ state: 'generating_narration', stage: 'narration' }, { type: 'revision_requested', kind: 'narration', revisionsSoFar: 9, maxRevisions: 5 });
+    const result = transitionPage(
+      { state: 'generating_narration', stage: 'narration' },
+      { type: 'revision_requested', kind: 'narration', revisionsSoFar: 9, maxRevisions: 5 },
+    );
     expect(result).toEqual({ ok: false, reason: 'This page is waiting for its narration draft, so there is nothing to send back yet.' });
   });
 });
@@ -205,7 +416,11 @@ describe('the revision limit', () => {
 describe('the page’s stage', () => {
   it('a page whose stored stage disagrees with its state cancels and retries the draft its state names', () => {
     const cancelled = transitionPage({ state: 'generating_narration', stage: 'dialogue' }, { type: 'generation_cancelled' });
-    expect(cancelled).toEqual({ ok: true, status: { state: 'generation_failed', stage: 'narration' }, effects: [announceFailure('narration')] });
+    expect(cancelled).toEqual({
+      ok: true,
+      status: { state: 'generation_failed', stage: 'narration' },
+      effects: [announceFailure('narration')],
+    });
     if (!cancelled.ok) return;
     expect(transitionPage(cancelled.status, { type: 'retry_requested' })).toEqual({
       ok: true,
@@ -264,6 +479,8 @@ describe('state predicates and labels', () => {
   });
 
   it('a failed page’s label names the draft a retry writes', () => {
-    expect(describePageState({ state: 'generation_failed', stage: 'dialogue' })).toBe('The dialogue could not be written; a co-writer can press Retry');
+    expect(describePageState({ state: 'generation_failed', stage: 'dialogue' })).toBe(
+      'The dialogue could not be written; a co-writer can press Retry',
+    );
   });
 });

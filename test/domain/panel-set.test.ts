@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { describePanelSet, describePanelSetVote, panelSetVersion, voteOnPanelSet, type PanelRenderStatus, type PanelSetInput } from '../../src/domain/panel-set.js';
+import {
+  describePanelSet,
+  describePanelSetVote,
+  panelSetVersion,
+  voteOnPanelSet,
+  type PanelRenderStatus,
+  type PanelSetInput,
+} from '../../src/domain/panel-set.js';
 import type { QuorumRule } from '../../src/domain/voting.js';
 
 const majority: QuorumRule = { kind: 'majority' };
@@ -78,22 +85,64 @@ describe('approving the set by the story’s quorum', () => {
   });
 
   it('a reroll after votes resets the tally: approvals of the earlier version stop counting', () => {
-    const rerolled = setOf({ latestRenders: [{ id: 11, status: 'done' }, { id: 13, status: 'done' }], votes: votes(12, 'u2', 'u3') });
+    const rerolled = setOf({
+      latestRenders: [
+        { id: 11, status: 'done' },
+        { id: 13, status: 'done' },
+      ],
+      votes: votes(12, 'u2', 'u3'),
+    });
     expect(describePanelSet(rerolled).tally.approvals).toBe(0);
     const outcome = voteOnPanelSet(rerolled, { userId: 'u1', setVersion: 13 });
     expect(outcome).toMatchObject({ kind: 'counted', decided: false, state: { version: 13, tally: { approvals: 1, required: 2 } } });
   });
 
   it('a co-writer who approved the earlier version approves the new one again', () => {
-    const rerolled = setOf({ latestRenders: [{ id: 11, status: 'done' }, { id: 13, status: 'done' }], votes: [...votes(12, 'u1', 'u2'), ...votes(13, 'u2')] });
+    const rerolled = setOf({
+      latestRenders: [
+        { id: 11, status: 'done' },
+        { id: 13, status: 'done' },
+      ],
+      votes: [...votes(12, 'u1', 'u2'), ...votes(13, 'u2')],
+    });
     expect(voteOnPanelSet(rerolled, { userId: 'u1', setVersion: 13 })).toMatchObject({ kind: 'counted', decided: true });
   });
 
   it.each<[string, Partial<PanelSetInput>, number, string]>([
-    ['a click on the version before a reroll', { latestRenders: [{ id: 11, status: 'done' }, { id: 13, status: 'done' }] }, 12, 'stale'],
+    [
+      'a click on the version before a reroll',
+      {
+        latestRenders: [
+          { id: 11, status: 'done' },
+          { id: 13, status: 'done' },
+        ],
+      },
+      12,
+      'stale',
+    ],
     ['a forged version from the future', {}, 99, 'stale'],
-    ['a click while a panel renders again', { latestRenders: [{ id: 11, status: 'done' }, { id: 12, status: 'submitted' }] }, 12, 'rendering'],
-    ['a click while a panel has failed', { latestRenders: [{ id: 11, status: 'done' }, { id: 12, status: 'failed' }] }, 12, 'incomplete'],
+    [
+      'a click while a panel renders again',
+      {
+        latestRenders: [
+          { id: 11, status: 'done' },
+          { id: 12, status: 'submitted' },
+        ],
+      },
+      12,
+      'rendering',
+    ],
+    [
+      'a click while a panel has failed',
+      {
+        latestRenders: [
+          { id: 11, status: 'done' },
+          { id: 12, status: 'failed' },
+        ],
+      },
+      12,
+      'incomplete',
+    ],
     ['a click after the set was approved', { approvedVersion: 12, votes: votes(12, 'u2', 'u3') }, 12, 'approved'],
   ])('%s is refused (%s)', (_name, overrides, version, reason) => {
     expect(voteOnPanelSet(setOf(overrides), { userId: 'u1', setVersion: version })).toMatchObject({ kind: 'refused', reason });

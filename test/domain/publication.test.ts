@@ -57,18 +57,36 @@ describe('what a reader sees of a page', () => {
 
   it('a stored script becomes panels with their descriptions and images; anything else is shown as stored', () => {
     const page = { id: 7, number: 3, narration: 'It glowed.', dialogue: '**Panel 1**', approvedAt: new Date(0) };
-    const script = { panels: [{ panel: 4, caption: ' Night. ', lines: [{ speaker: 'Kai', line: 'Look.' }] }, { panel: 4, caption: null, lines: [] }] };
+    const script = {
+      panels: [
+        { panel: 4, caption: ' Night. ', lines: [{ speaker: 'Kai', line: 'Look.' }] },
+        { panel: 4, caption: null, lines: [] },
+      ],
+    };
     const read = toReaderPage(
       { ...page, script },
-      { storyAddress: `ridge-${'0'.repeat(32)}`, descriptions: [{ panelNumber: 2, scene: 'A ridge.' }], images: [{ panelNumber: 1, hash: 'a'.repeat(64), contentType: 'image/png', width: 768, height: 512 }] },
+      {
+        storyAddress: `ridge-${'0'.repeat(32)}`,
+        descriptions: [{ panelNumber: 2, scene: 'A ridge.' }],
+        images: [{ panelNumber: 1, hash: 'a'.repeat(64), contentType: 'image/png', width: 768, height: 512 }],
+      },
     );
     expect(read.anchor).toBe('page-3');
     expect(read.panels).toEqual([
-      { number: 1, caption: 'Night.', lines: [{ speaker: 'Kai', line: 'Look.' }], description: null, image: { path: `/ridge-${'0'.repeat(32)}/images/${'a'.repeat(64)}.png`, width: 768, height: 512 } },
+      {
+        number: 1,
+        caption: 'Night.',
+        lines: [{ speaker: 'Kai', line: 'Look.' }],
+        description: null,
+        image: { path: `/ridge-${'0'.repeat(32)}/images/${'a'.repeat(64)}.png`, width: 768, height: 512 },
+      },
       { number: 2, caption: null, lines: [], description: 'A ridge.', image: null },
     ]);
     expect(read.plainDialogue).toBeNull();
-    const unreadable = toReaderPage({ ...page, script: { not: 'a script' } }, { storyAddress: `ridge-${'0'.repeat(32)}`, descriptions: [], images: [] });
+    const unreadable = toReaderPage(
+      { ...page, script: { not: 'a script' } },
+      { storyAddress: `ridge-${'0'.repeat(32)}`, descriptions: [], images: [] },
+    );
     expect(unreadable.panels).toEqual([]);
     expect(unreadable.plainDialogue).toBe('**Panel 1**');
   });

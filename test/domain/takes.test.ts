@@ -14,7 +14,13 @@ import {
 } from '../../src/domain/takes.js';
 import { decideAtDeadline, decideDraft, tallyCounts, type DeadlineRule, type QuorumRule } from '../../src/domain/voting.js';
 
-const RULES: QuorumRule[] = [{ kind: 'majority' }, { kind: 'all' }, { kind: 'count', count: 1 }, { kind: 'count', count: 2 }, { kind: 'count', count: 3 }];
+const RULES: QuorumRule[] = [
+  { kind: 'majority' },
+  { kind: 'all' },
+  { kind: 'count', count: 1 },
+  { kind: 'count', count: 2 },
+  { kind: 'count', count: 3 },
+];
 const DEADLINE_RULES: DeadlineRule[] = ['approve_on_tie', 'revise_on_tie'];
 
 /** Every way `voters` co-writers can vote on a round of `takes`: each abstains, picks a take, or sends it back. */
@@ -85,7 +91,12 @@ describe('a one-take round follows the plain draft rules', () => {
           const round = tallyRound(votes, 1, rule, voters);
           const approvals = votes.filter((vote) => vote.pick === 0).length;
           const draft = decideDraft(tallyCounts({ approvals, revisions: votes.length - approvals }, rule, voters));
-          const expected = draft === 'approved' ? { kind: 'picked', take: 0 } : draft === 'revision_requested' ? { kind: 'revision_requested' } : { kind: 'open' };
+          const expected =
+            draft === 'approved'
+              ? { kind: 'picked', take: 0 }
+              : draft === 'revision_requested'
+                ? { kind: 'revision_requested' }
+                : { kind: 'open' };
           expect(decideRound(round)).toEqual(expected);
         }
       }
@@ -98,7 +109,9 @@ describe('a one-take round follows the plain draft rules', () => {
         for (const rule of DEADLINE_RULES) {
           for (const revisionsLeft of [true, false]) {
             const draft = decideAtDeadline({ approvals, revisions }, rule, revisionsLeft);
-            expect(decideRoundAtDeadline({ picks: [approvals], revisions }, rule, revisionsLeft)).toEqual(draft === 'approved' ? { kind: 'picked', take: 0 } : { kind: 'revision_requested' });
+            expect(decideRoundAtDeadline({ picks: [approvals], revisions }, rule, revisionsLeft)).toEqual(
+              draft === 'approved' ? { kind: 'picked', take: 0 } : { kind: 'revision_requested' },
+            );
           }
         }
       }

@@ -20,7 +20,8 @@ const all: QuorumRule = { kind: 'all' };
 const count = (n: number): QuorumRule => ({ kind: 'count', count: n });
 
 /** Votes from a room: 'a' approves, 'r' asks for a revision, in user order u1, u2, … */
-const votesOf = (pattern: string): Vote[] => [...pattern].map((c, i) => ({ userId: `u${i + 1}`, choice: c === 'a' ? 'approve' : 'revise' }));
+const votesOf = (pattern: string): Vote[] =>
+  [...pattern].map((c, i) => ({ userId: `u${i + 1}`, choice: c === 'a' ? 'approve' : 'revise' }));
 
 describe('how many votes decide a draft', () => {
   // co-writers → votes needed under: majority, all, count 1, count 2, count 3, count 10
@@ -102,7 +103,10 @@ describe('casting votes', () => {
       for (let room = 0; room <= 6; room += 1) {
         for (const text of ['', 'a', 'ar', 'aar', 'rrra']) {
           const votes = votesOf(text);
-          const counts = { approvals: votes.filter((v) => v.choice === 'approve').length, revisions: votes.filter((v) => v.choice === 'revise').length };
+          const counts = {
+            approvals: votes.filter((v) => v.choice === 'approve').length,
+            revisions: votes.filter((v) => v.choice === 'revise').length,
+          };
           expect(tallyCounts(counts, rule, room)).toEqual(tallyVotes(votes, rule, room));
         }
       }

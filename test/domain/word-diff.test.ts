@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { DIFF_STEP_LIMIT, diffStats, diffWords, diffWordsBounded, renderDiffMarkdown, type DiffPart } from '../../src/domain/word-diff.js';
 
-const side = (parts: DiffPart[], keep: 'added' | 'removed') => parts.filter((p) => p.op === 'same' || p.op === keep).map((p) => p.text).join('');
+const side = (parts: DiffPart[], keep: 'added' | 'removed') =>
+  parts
+    .filter((p) => p.op === 'same' || p.op === keep)
+    .map((p) => p.text)
+    .join('');
 
 describe('word diff', () => {
   const pairs: [string, string][] = [
@@ -33,7 +37,9 @@ describe('word diff', () => {
     for (let round = 0; round < 200; round += 1) {
       const before = text(random(40));
       const words = before.split(' ');
-      const after = words.map((w) => (random(5) === 0 ? (vocabulary[random(vocabulary.length)] ?? '') : w)).join(random(4) === 0 ? '  ' : ' ');
+      const after = words
+        .map((w) => (random(5) === 0 ? (vocabulary[random(vocabulary.length)] ?? '') : w))
+        .join(random(4) === 0 ? '  ' : ' ');
       const parts = diffWords(before, after);
       expect(side(parts, 'removed')).toBe(before);
       expect(side(parts, 'added')).toBe(after);
@@ -98,7 +104,10 @@ describe('diff as Discord markdown', () => {
   });
 
   it('keeps struck and bold runs intact around words full of Markdown, and line-start markers plain', () => {
-    const parts = diffWords('Kai **shouts** ~~no~~ __now__.\n# Night\n- Mira waits', 'Kai *whispers* ||yes|| __now__.\n# Night\n- Mira waits_here');
+    const parts = diffWords(
+      'Kai **shouts** ~~no~~ __now__.\n# Night\n- Mira waits',
+      'Kai *whispers* ||yes|| __now__.\n# Night\n- Mira waits_here',
+    );
     const rendered = renderDiffMarkdown(parts, 2000);
     expect(rendered).toBe(
       'Kai ~~\\*\\*shouts\\*\\* \\~\\~no\\~\\~~~**\\*whispers\\* \\|\\|yes\\|\\|** \\_\\_now\\_\\_.\n\\# Night\n\\- Mira ~~waits~~**waits\\_here**',
@@ -110,7 +119,13 @@ describe('diff as Discord markdown', () => {
 
   it('never leaves a lone escape or a marker open when cutting', () => {
     for (let max = 18; max < 80; max += 1) {
-      const text = renderDiffMarkdown([{ op: 'same', text: '* '.repeat(30) }, { op: 'added', text: 'new words' }], max);
+      const text = renderDiffMarkdown(
+        [
+          { op: 'same', text: '* '.repeat(30) },
+          { op: 'added', text: 'new words' },
+        ],
+        max,
+      );
       expect(text.length).toBeLessThanOrEqual(max);
       expect(text.endsWith('\n…(diff truncated)')).toBe(true);
       const kept = text.slice(0, -'\n…(diff truncated)'.length);

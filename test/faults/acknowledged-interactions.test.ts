@@ -92,15 +92,26 @@ describe('an acknowledged interaction is finished after its bot dies', () => {
     await room.startPage(threadId, h.adminId, 'Words sent back').response();
     const draft = await room.openDraft(threadId, 1, 'Narration', 1);
     const form = await room.click(threadId, draft, writerId, 'Revise').response();
-    const submitted = h.discord.submitModal({ guildId: h.guildId, channelId: threadId, userId: writerId, customId: form.modal?.custom_id ?? '', fields: { feedback: 'Slow the reveal down.' }, messageId: draft.id });
+    const submitted = h.discord.submitModal({
+      guildId: h.guildId,
+      channelId: threadId,
+      userId: writerId,
+      customId: form.modal?.custom_id ?? '',
+      fields: { feedback: 'Slow the reveal down.' },
+      messageId: draft.id,
+    });
     await killWhenPaused(bot, [submitted]);
     expect(await h.database.db.selectFrom('user_feedback').select('body').execute()).toEqual([]);
 
     await startBot(h);
     const answer = await submitted.response({ timeoutMs: 30_000 });
     expect(answer.kind).toBe('update');
-    expect(await h.database.db.selectFrom('user_feedback').select(['user_id', 'body']).execute()).toEqual([{ user_id: writerId, body: 'Slow the reveal down.' }]);
-    expect(await h.database.db.selectFrom('votes').select(['user_id', 'choice']).execute()).toEqual([{ user_id: writerId, choice: 'revise' }]);
+    expect(await h.database.db.selectFrom('user_feedback').select(['user_id', 'body']).execute()).toEqual([
+      { user_id: writerId, body: 'Slow the reveal down.' },
+    ]);
+    expect(await h.database.db.selectFrom('votes').select(['user_id', 'choice']).execute()).toEqual([
+      { user_id: writerId, choice: 'revise' },
+    ]);
     expect(embedText(room.message(threadId, draft.id))).toContain('Page 1 · Narration v1');
   }, 90_000);
 
@@ -109,9 +120,21 @@ describe('an acknowledged interaction is finished after its bot dies', () => {
     await room.startPage(threadId, h.adminId, 'Committed, unanswered').response();
     const draft = await room.openDraft(threadId, 1, 'Narration', 1);
     const form = await room.click(threadId, draft, writerId, 'Revise').response();
-    const submitted = h.discord.submitModal({ guildId: h.guildId, channelId: threadId, userId: writerId, customId: form.modal?.custom_id ?? '', fields: { feedback: 'Once is enough.' }, messageId: draft.id });
+    const submitted = h.discord.submitModal({
+      guildId: h.guildId,
+      channelId: threadId,
+      userId: writerId,
+      customId: form.modal?.custom_id ?? '',
+      fields: { feedback: 'Once is enough.' },
+      messageId: draft.id,
+    });
     await killWhenPaused(bot, [submitted]);
-    const receipt = () => h.database.db.selectFrom('interaction_receipts').select(['committed_at', 'completed_at', 'reply', 'attempts']).where('interaction_id', '=', submitted.id).executeTakeFirstOrThrow();
+    const receipt = () =>
+      h.database.db
+        .selectFrom('interaction_receipts')
+        .select(['committed_at', 'completed_at', 'reply', 'attempts'])
+        .where('interaction_id', '=', submitted.id)
+        .executeTakeFirstOrThrow();
     const left = await receipt();
     expect(left.committed_at).not.toBeNull();
     expect(JSON.parse(left.reply ?? 'null')).toMatchObject({ type: 'update' });
@@ -135,7 +158,11 @@ describe('an acknowledged interaction is finished after its bot dies', () => {
     const second = room.click(threadId, draft, writerId, 'Approve');
     await killWhenPaused(bot, [first, second]);
     // As if the bot had died between each commit and keeping its answer.
-    await h.database.db.updateTable('interaction_receipts').set({ reply: null }).where('interaction_id', 'in', [first.id, second.id]).execute();
+    await h.database.db
+      .updateTable('interaction_receipts')
+      .set({ reply: null })
+      .where('interaction_id', 'in', [first.id, second.id])
+      .execute();
 
     await startBot(h);
     const answers = await Promise.all([first, second].map((click) => click.response({ timeoutMs: 30_000 })));
@@ -151,6 +178,9 @@ describe('an acknowledged interaction is finished after its bot dies', () => {
   /** The first click must be paused (its vote committed) before the second is sent, so their order is known. */
   async function untilFirstVoteCommitted(handle: InteractionHandle): Promise<void> {
     await handle.acknowledged;
-    await waitUntil(async () => (await h?.database.db.selectFrom('votes').select('user_id').execute())?.length === 1, 'the first vote committed');
+    await waitUntil(
+      async () => (await h?.database.db.selectFrom('votes').select('user_id').execute())?.length === 1,
+      'the first vote committed',
+    );
   }
 });

@@ -11,7 +11,14 @@ describe('bad input and trust', () => {
   let otherThreadId: string;
   let writer: string;
   let stranger: string;
-  let draft: { messageId: string; pageId: number; revisionId: number; otherGuildPageId: number; otherGuildRevisionId: number; otherChapterId: number };
+  let draft: {
+    messageId: string;
+    pageId: number;
+    revisionId: number;
+    otherGuildPageId: number;
+    otherGuildRevisionId: number;
+    otherChapterId: number;
+  };
 
   beforeAll(async () => {
     h = await startStoryroom('badinput');
@@ -28,12 +35,24 @@ describe('bad input and trust', () => {
     const [, , pageId, revisionId] = (button(open, 'Approve').custom_id ?? '').split(':').map(Number);
     // Another server's story, page and draft: its ids must be unreachable from this server.
     const db = h.database.db;
-    const storyId = await seedStory(db, { guildId: '500000000000000001', channelId: '500000000000000002', title: 'Theirs', createdBy: 'x' });
+    const storyId = await seedStory(db, {
+      guildId: '500000000000000001',
+      channelId: '500000000000000002',
+      title: 'Theirs',
+      createdBy: 'x',
+    });
     const chapterId = await seedChapter(db, { storyId, number: 1, title: 'Theirs', threadId: '500000000000000003', createdBy: 'x' });
     const otherPageId = await seedPage(db, { chapterId, number: 1, input: 'theirs', state: 'user_reviewing_narration', createdBy: 'x' });
     const otherRevisionId = await seedRevision(db, { pageId: otherPageId, kind: 'narration', body: 'theirs' });
     await db.updateTable('story_pages').set({ current_revision_id: otherRevisionId }).where('id', '=', otherPageId).execute();
-    draft = { messageId: open.id, pageId: pageId ?? 0, revisionId: revisionId ?? 0, otherGuildPageId: otherPageId, otherGuildRevisionId: otherRevisionId, otherChapterId: chapterId };
+    draft = {
+      messageId: open.id,
+      pageId: pageId ?? 0,
+      revisionId: revisionId ?? 0,
+      otherGuildPageId: otherPageId,
+      otherGuildRevisionId: otherRevisionId,
+      otherChapterId: chapterId,
+    };
   });
   afterAll(async () => {
     await h?.close();
@@ -41,8 +60,26 @@ describe('bad input and trust', () => {
 
   async function snapshot() {
     const db = h.database.db;
-    const count = async (table: 'stories' | 'chapters' | 'chapter_members' | 'story_pages' | 'page_revisions' | 'votes' | 'user_feedback' | 'page_transitions' | 'outbox') =>
-      Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    const count = async (
+      table:
+        | 'stories'
+        | 'chapters'
+        | 'chapter_members'
+        | 'story_pages'
+        | 'page_revisions'
+        | 'votes'
+        | 'user_feedback'
+        | 'page_transitions'
+        | 'outbox',
+    ) =>
+      Number(
+        (
+          await db
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     const titles = await db.selectFrom('stories').select('title').orderBy('id').execute();
     return {
       stories: await count('stories'),
@@ -58,19 +95,42 @@ describe('bad input and trust', () => {
     };
   }
 
-  const slash = (channel: () => string, user: () => string, name: string, subcommand: string | undefined, options: Record<string, string>) => () =>
-    h.discord.slashCommand({ guildId: h.guildId, channelId: channel(), userId: user(), name, ...(subcommand ? { subcommand } : {}), options });
-  const click = (customId: () => string, user: () => string = () => writer, channel: () => string = () => threadId) => () =>
-    h.discord.clickButton({
-      guildId: h.guildId,
-      channelId: channel(),
-      userId: user(),
-      // A forged id rides on a message of the thread it is clicked in.
-      messageId: channel() === threadId ? draft.messageId : room.chapterCard(channel()).id,
-      customId: customId(),
-    });
-  const feedback = (fields: Record<string, string>, customId: () => string = () => `sr1:feedback:${draft.pageId}:${draft.revisionId}`, user: () => string = () => writer) => () =>
-    h.discord.submitModal({ guildId: h.guildId, channelId: threadId, userId: user(), customId: customId(), fields, messageId: draft.messageId });
+  const slash =
+    (channel: () => string, user: () => string, name: string, subcommand: string | undefined, options: Record<string, string>) => () =>
+      h.discord.slashCommand({
+        guildId: h.guildId,
+        channelId: channel(),
+        userId: user(),
+        name,
+        ...(subcommand ? { subcommand } : {}),
+        options,
+      });
+  const click =
+    (customId: () => string, user: () => string = () => writer, channel: () => string = () => threadId) =>
+    () =>
+      h.discord.clickButton({
+        guildId: h.guildId,
+        channelId: channel(),
+        userId: user(),
+        // A forged id rides on a message of the thread it is clicked in.
+        messageId: channel() === threadId ? draft.messageId : room.chapterCard(channel()).id,
+        customId: customId(),
+      });
+  const feedback =
+    (
+      fields: Record<string, string>,
+      customId: () => string = () => `sr1:feedback:${draft.pageId}:${draft.revisionId}`,
+      user: () => string = () => writer,
+    ) =>
+    () =>
+      h.discord.submitModal({
+        guildId: h.guildId,
+        channelId: threadId,
+        userId: user(),
+        customId: customId(),
+        fields,
+        messageId: draft.messageId,
+      });
 
   const inThread = () => threadId;
   const inStory = () => h.storyChannelId;
@@ -93,7 +153,11 @@ describe('bad input and trust', () => {
     ['empty chapter title', slash(inStory, admin, 'chapter', 'start', { title: '' }), /is empty/],
     ['whitespace chapter title', slash(inStory, admin, 'chapter', 'start', { title: '    ' }), /is empty/],
     ['chapter title past its limit', slash(inStory, admin, 'chapter', 'start', { title: 'c'.repeat(91) }), /under 90 characters/],
-    ['chapter started inside a thread', slash(inThread, admin, 'chapter', 'start', { title: 'Nested' }), /start the next chapter from the story channel/],
+    [
+      'chapter started inside a thread',
+      slash(inThread, admin, 'chapter', 'start', { title: 'Nested' }),
+      /start the next chapter from the story channel/,
+    ],
     ['chapter join outside a thread', slash(inStory, asWriter, 'chapter', 'join', {}), /from inside its thread/],
     ['story setup without Manage Server', slash(inStory, asWriter, 'story', 'setup', { title: 'Mine now' }), /Manage Server/],
     ['story setup with an overlong title', slash(inStory, admin, 'story', 'setup', { title: 't'.repeat(101) }), /under 100 characters/],
@@ -105,7 +169,11 @@ describe('bad input and trust', () => {
     ['feedback past its limit', feedback({ feedback: 'f'.repeat(1_501) }), /under 1500 characters/],
     ['a form missing its feedback field', feedback({ other: 'hello' }), /is empty/],
     ['feedback by someone who has not joined', feedback({ feedback: 'Mine' }, undefined, asStranger), /Only co-writers/],
-    ['feedback forged for another server’s draft', feedback({ feedback: 'x' }, () => `sr1:feedback:${draft.otherGuildPageId}:${draft.otherGuildRevisionId}`), /does not belong/],
+    [
+      'feedback forged for another server’s draft',
+      feedback({ feedback: 'x' }, () => `sr1:feedback:${draft.otherGuildPageId}:${draft.otherGuildRevisionId}`),
+      /does not belong/,
+    ],
     ['a custom_id that is not ours', click(() => 'garbage'), /not one storyroom understands/],
     ['a truncated custom_id', click(() => `sr1:approve:${draft.pageId}`), /not one storyroom understands/],
     ['a custom_id with letters for ids', click(() => 'sr1:approve:abc:def'), /not one storyroom understands/],
@@ -116,11 +184,27 @@ describe('bad input and trust', () => {
     ['a modal action on a button', click(() => `sr1:feedback:${draft.pageId}:${draft.revisionId}`), /not one storyroom understands/],
     ['an id past 2^53', click(() => 'sr1:approve:99999999999999999:1'), /not one storyroom understands/],
     ['a page that does not exist', click(() => 'sr1:approve:987654:987654'), /does not belong/],
-    ['another server’s page and draft', click(() => `sr1:approve:${draft.otherGuildPageId}:${draft.otherGuildRevisionId}`), /does not belong/],
+    [
+      'another server’s page and draft',
+      click(() => `sr1:approve:${draft.otherGuildPageId}:${draft.otherGuildRevisionId}`),
+      /does not belong/,
+    ],
     ['this page with another server’s draft', click(() => `sr1:approve:${draft.pageId}:${draft.otherGuildRevisionId}`), /does not belong/],
-    ['this server’s draft clicked from another thread', click(() => `sr1:approve:${draft.pageId}:${draft.revisionId}`, asWriter, () => otherThreadId), /does not belong/],
+    [
+      'this server’s draft clicked from another thread',
+      click(
+        () => `sr1:approve:${draft.pageId}:${draft.revisionId}`,
+        asWriter,
+        () => otherThreadId,
+      ),
+      /does not belong/,
+    ],
     ['joining another server’s chapter', click(() => `sr1:join:${draft.otherChapterId}`), /from inside its thread/],
-    ['Approve by someone who has not joined', click(() => `sr1:approve:${draft.pageId}:${draft.revisionId}`, asStranger), /Only co-writers/],
+    [
+      'Approve by someone who has not joined',
+      click(() => `sr1:approve:${draft.pageId}:${draft.revisionId}`, asStranger),
+      /Only co-writers/,
+    ],
     ['Revise by someone who has not joined', click(() => `sr1:revise:${draft.pageId}:${draft.revisionId}`, asStranger), /Only co-writers/],
     ['Retry with a stale page version', click(() => `sr1:retry:${draft.pageId}:0`), /moved on/],
     ['Cancel while nothing is being written', click(() => `sr1:cancel:${draft.pageId}:999`), /moved on/],
@@ -174,7 +258,9 @@ describe('bad input and trust', () => {
   });
 
   it('nothing the bot sends can ping anyone', () => {
-    const sent = h.discord.calls.filter((c) => ['POST', 'PATCH'].includes(c.method) && /messages|callback|webhooks/.test(c.route) && c.status < 300);
+    const sent = h.discord.calls.filter(
+      (c) => ['POST', 'PATCH'].includes(c.method) && /messages|callback|webhooks/.test(c.route) && c.status < 300,
+    );
     expect(sent.length).toBeGreaterThan(10);
     for (const call of sent) {
       const body = call.body as { allowed_mentions?: unknown; data?: { allowed_mentions?: unknown }; type?: number };

@@ -9,7 +9,11 @@ describe('Discord faults', () => {
   beforeAll(async () => {
     h = await startStoryroom('discordfaults');
     room = new WritersRoom(h);
-    h.model.setResponder(() => ({ content: 'Ash falls on the forge.', chunks: ['Ash ', 'falls ', 'on ', 'the ', 'forge.'], chunkDelayMs: 60 }));
+    h.model.setResponder(() => ({
+      content: 'Ash falls on the forge.',
+      chunks: ['Ash ', 'falls ', 'on ', 'the ', 'forge.'],
+      chunkDelayMs: 60,
+    }));
     await room.setupStory();
   });
   afterAll(async () => {
@@ -34,14 +38,22 @@ describe('Discord faults', () => {
     const threadId = await room.openChapter('Deleted draft');
     h.model.enqueue({ content: 'Smoke curls upward.', chunks: ['Smoke ', 'curls ', 'upward.'], chunkDelayMs: 300 });
     await room.startPage(threadId, h.adminId, 'Someone deletes the draft').response();
-    const writing = await h.discord.waitFor(() => h.discord.messages(threadId).find((m) => embedText(m).includes('Page 1 · Narration v1')), {
-      description: 'the draft being written',
-    });
+    const writing = await h.discord.waitFor(
+      () => h.discord.messages(threadId).find((m) => embedText(m).includes('Page 1 · Narration v1')),
+      {
+        description: 'the draft being written',
+      },
+    );
     h.discord.deleteMessage(threadId, writing.id);
     const reposted = await room.openDraft(threadId, 1, 'Narration', 1);
     expect(reposted.id).not.toBe(writing.id);
     expect(h.discord.messages(threadId).filter((m) => embedText(m).includes('Page 1 · Narration v1'))).toHaveLength(1);
-    const recorded = await h.database.db.selectFrom('discord_messages').select('message_id').where('purpose', '=', 'draft').where('channel_id', '=', threadId).execute();
+    const recorded = await h.database.db
+      .selectFrom('discord_messages')
+      .select('message_id')
+      .where('purpose', '=', 'draft')
+      .where('channel_id', '=', threadId)
+      .execute();
     expect(recorded.map((r) => r.message_id)).toEqual([reposted.id]);
   });
 

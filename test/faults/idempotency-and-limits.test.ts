@@ -19,7 +19,11 @@ describe('a job run twice', () => {
   beforeAll(async () => {
     h = await startStoryroom('jobtwice', { worker: false });
     room = new WritersRoom(h);
-    h.model.setResponder(() => ({ content: 'Written once, shown once.', chunks: ['Written ', 'once, ', 'shown ', 'once.'], chunkDelayMs: 40 }));
+    h.model.setResponder(() => ({
+      content: 'Written once, shown once.',
+      chunks: ['Written ', 'once, ', 'shown ', 'once.'],
+      chunkDelayMs: 40,
+    }));
     await room.setupStory();
   });
   afterAll(async () => {

@@ -30,13 +30,23 @@ describe('model faults', () => {
   async function logFor(threadId: string) {
     const chapter = await h.database.db.selectFrom('chapters').select('id').where('thread_id', '=', threadId).executeTakeFirstOrThrow();
     const page = await h.database.db.selectFrom('story_pages').selectAll().where('chapter_id', '=', chapter.id).executeTakeFirstOrThrow();
-    const log = await h.database.db.selectFrom('agent_execution_log').select(['outcome', 'attempt']).where('page_id', '=', page.id).orderBy('id').execute();
+    const log = await h.database.db
+      .selectFrom('agent_execution_log')
+      .select(['outcome', 'attempt'])
+      .where('page_id', '=', page.id)
+      .orderBy('id')
+      .execute();
     const revisions = await h.database.db.selectFrom('page_revisions').select(['kind', 'version']).where('page_id', '=', page.id).execute();
     return { page, log, revisions };
   }
 
   it('a 500 and a timeout are retried with backoff, and the draft lands once', async () => {
-    h.model.enqueue({ fault: 'server_error' }, { fault: 'server_error' }, { delayMs: 1_500, content: 'too late' }, { delayMs: 1_500, content: 'too late' });
+    h.model.enqueue(
+      { fault: 'server_error' },
+      { fault: 'server_error' },
+      { delayMs: 1_500, content: 'too late' },
+      { delayMs: 1_500, content: 'too late' },
+    );
     const threadId = await pageWith('Flaky');
     const draft = await room.openDraft(threadId, 1, 'Narration', 1);
     expect(embedText(draft)).toContain('The narration, at last.');
@@ -61,9 +71,12 @@ describe('model faults', () => {
   it('a refusal fails the page at once, says so in plain words, and a co-writer’s Retry drafts it again', async () => {
     h.model.enqueue({ fault: 'refusal', refusal: 'I cannot write that scene.' });
     const threadId = await pageWith('Refused');
-    const failure = await h.discord.waitFor(() => h.discord.messages(threadId).find((m) => buttonsOf(m).some((b) => b.label === 'Retry' && !b.disabled)), {
-      description: 'the failure notice with Retry',
-    });
+    const failure = await h.discord.waitFor(
+      () => h.discord.messages(threadId).find((m) => buttonsOf(m).some((b) => b.label === 'Retry' && !b.disabled)),
+      {
+        description: 'the failure notice with Retry',
+      },
+    );
     expect(embedText(failure)).toContain('could not be written');
     expect(embedText(failure)).toContain('I cannot write that scene.');
     const { page, log } = await logFor(threadId);
@@ -72,7 +85,13 @@ describe('model faults', () => {
 
     const stranger = room.newMember('stranger');
     const refused = await room.click(threadId, failure, stranger, 'Retry').response();
-    expect(refused).toMatchObject({ ephemeral: true, content: NOT_A_CO_WRITER.replace('/chapter join', `</chapter join:${(h.discord.registeredCommands(h.guildId) as { id: string; name: string }[]).find((c) => c.name === 'chapter')?.id ?? ''}>`) });
+    expect(refused).toMatchObject({
+      ephemeral: true,
+      content: NOT_A_CO_WRITER.replace(
+        '/chapter join',
+        `</chapter join:${(h.discord.registeredCommands(h.guildId) as { id: string; name: string }[]).find((c) => c.name === 'chapter')?.id ?? ''}>`,
+      ),
+    });
 
     const retried = await room.click(threadId, failure, h.adminId, 'Retry').response();
     expect(retried.kind).toBe('update');
@@ -93,7 +112,12 @@ describe('model faults', () => {
   it('malformed structured output, past every attempt, fails the dialogue and leaves the narration approved', async () => {
     const threadId = await pageWith('Garbled');
     const narration = await room.openDraft(threadId, 1, 'Narration', 1);
-    h.model.enqueue(...Array.from({ length: 3 }, () => ({ fault: 'malformed_json' as const, when: (r: { responseFormatName: string | null }) => r.responseFormatName !== null })));
+    h.model.enqueue(
+      ...Array.from({ length: 3 }, () => ({
+        fault: 'malformed_json' as const,
+        when: (r: { responseFormatName: string | null }) => r.responseFormatName !== null,
+      })),
+    );
     await room.click(threadId, narration, h.adminId, 'Approve').response();
     await h.discord.waitFor(() => h.discord.messages(threadId).find((m) => embedText(m).includes('Dialogue could not be written')), {
       description: 'the dialogue failure notice',
@@ -110,7 +134,10 @@ describe('model faults', () => {
     h.model.enqueue({ content: 'Slow words arriving late.', chunks: ['Slow words ', 'arriving late.'], chunkDelayMs: 1_800 });
     const threadId = await pageWith('Slow');
     const writing = await h.discord.waitFor(
-      () => h.discord.messages(threadId).find((m) => buttonsOf(m).some((b) => b.label === 'Cancel') && embedText(m).includes('taking longer than usual')),
+      () =>
+        h.discord
+          .messages(threadId)
+          .find((m) => buttonsOf(m).some((b) => b.label === 'Cancel') && embedText(m).includes('taking longer than usual')),
       { description: 'Retry and Cancel on the slow draft' },
     );
     expect(buttonsOf(writing).map((b) => b.label)).toEqual(['Retry', 'Cancel']);

@@ -51,7 +51,9 @@ describe('processes failing and restarting', () => {
     await first.waitForLine(/worker started/);
     await room.startPage(threadId, h.adminId, 'The worker dies here').response();
     await h.model.waitForRequests(1, 15_000);
-    await h.discord.waitFor(() => h.discord.messages(threadId).find((m) => embedText(m).includes('Page 1 · Narration v1')), { description: 'the draft being written' });
+    await h.discord.waitFor(() => h.discord.messages(threadId).find((m) => embedText(m).includes('Page 1 · Narration v1')), {
+      description: 'the draft being written',
+    });
     expect(await first.stop('SIGKILL')).toBe('SIGKILL');
 
     const second = spawn('worker', h.env);
@@ -75,7 +77,11 @@ describe('processes failing and restarting', () => {
     expect(workerExit).toBe(0);
     expect(botExit).toBe(0);
     expect((await pageState(h)).state).toBe('user_reviewing_narration');
-    expect(h.discord.messages(threadId).some((m) => embedText(m).includes('Finished before leaving.') && buttonsOf(m).some((b) => b.label === 'Approve'))).toBe(true);
+    expect(
+      h.discord
+        .messages(threadId)
+        .some((m) => embedText(m).includes('Finished before leaving.') && buttonsOf(m).some((b) => b.label === 'Approve')),
+    ).toBe(true);
   });
 
   it('a bot restarted while drafts are open: the old buttons keep working', async () => {

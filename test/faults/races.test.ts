@@ -31,7 +31,14 @@ describe('races', () => {
     await db.updateTable('stories').set({ quorum }).where('id', '=', storyId).execute();
     const threadId = snowflake();
     const users = Array.from({ length: writers }, (_, i) => `w${i}`);
-    const { chapterId, pageId, revisionId } = await seedChapterWithDraft(db, { guildId: GUILD, storyId, threadId, writers: users, title: 'Race', input: 'The race begins' });
+    const { chapterId, pageId, revisionId } = await seedChapterWithDraft(db, {
+      guildId: GUILD,
+      storyId,
+      threadId,
+      writers: users,
+      title: 'Race',
+      input: 'The race begins',
+    });
     const place = (userId: string): InteractionPlace => ({ guildId: GUILD, channelId: threadId, userId });
     return { users, place, threadId, chapterId, pageId, revisionId };
   }
@@ -43,11 +50,7 @@ describe('races', () => {
       .where('page_id', '=', pageId)
       .where('event', 'in', ['draft_approved', 'revision_requested'])
       .execute();
-    const jobs = await db
-      .selectFrom('outbox')
-      .select('job_key')
-      .where('job_key', 'like', `generate-draft-p${pageId}-%`)
-      .execute();
+    const jobs = await db.selectFrom('outbox').select('job_key').where('job_key', 'like', `generate-draft-p${pageId}-%`).execute();
     return { transitions: transitions.map((t) => t.event), generationJobs: jobs.length };
   }
 
@@ -63,7 +66,9 @@ describe('races', () => {
       const outcome = await decisions(draft.pageId);
       expect(outcome.transitions).toEqual(['draft_approved']);
       expect(outcome.generationJobs).toBe(2); // the narration job and exactly one dialogue job
-      expect(results.filter((r) => r.status === 'fulfilled' && r.value.kind === 'draft' && r.value.outcome.decision === 'approved')).toHaveLength(1);
+      expect(
+        results.filter((r) => r.status === 'fulfilled' && r.value.kind === 'draft' && r.value.outcome.decision === 'approved'),
+      ).toHaveLength(1);
     }
   });
 

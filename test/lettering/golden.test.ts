@@ -36,7 +36,14 @@ async function differingShare(a: Buffer, b: Buffer): Promise<number> {
   const [x, y] = [read(left), read(right)];
   let differing = 0;
   for (let i = 0; i < x.length; i += 4) {
-    if (Math.max(Math.abs((x[i] ?? 0) - (y[i] ?? 0)), Math.abs((x[i + 1] ?? 0) - (y[i + 1] ?? 0)), Math.abs((x[i + 2] ?? 0) - (y[i + 2] ?? 0))) > CHANNEL) differing += 1;
+    if (
+      Math.max(
+        Math.abs((x[i] ?? 0) - (y[i] ?? 0)),
+        Math.abs((x[i + 1] ?? 0) - (y[i + 1] ?? 0)),
+        Math.abs((x[i + 2] ?? 0) - (y[i + 2] ?? 0)),
+      ) > CHANNEL
+    )
+      differing += 1;
   }
   return differing / (x.length / 4);
 }

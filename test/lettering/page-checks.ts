@@ -24,12 +24,18 @@ export function checkLetteredPage(script: LetteringScript, page: LetteredPage): 
     if (b.tip) {
       const placement = b.speaker === null ? undefined : panel.placements[b.speaker];
       if (!placement) broken.push(`${name} has a tail but its speaker has no place`);
-      else if (!containsPoint(placeInFrame(panel, slot.frame, slot.crop, placement), b.tip)) broken.push(`${name}'s tail ends outside ${b.speaker ?? ''}'s place`);
+      else if (!containsPoint(placeInFrame(panel, slot.frame, slot.crop, placement), b.tip))
+        broken.push(`${name}'s tail ends outside ${b.speaker ?? ''}'s place`);
       if (!containsPoint(slot.frame, b.tip)) broken.push(`${name}'s tail leaves its panel`);
-    } else if (b.speaker !== null && (b.kind === 'speech' || b.kind === 'shout' || b.kind === 'whisper' || b.kind === 'thought')) broken.push(`${name} has no tail`);
+    } else if (b.speaker !== null && (b.kind === 'speech' || b.kind === 'shout' || b.kind === 'whisper' || b.kind === 'thought'))
+      broken.push(`${name} has no tail`);
     for (const line of b.text) {
       const width = measureText(line.text, b.kind, b.fontSize);
-      const inside = line.x - width / 2 >= b.box.x && line.x + width / 2 <= b.box.x + b.box.width && line.y - b.fontSize * 0.8 >= b.box.y && line.y + b.fontSize * 0.25 <= b.box.y + b.box.height;
+      const inside =
+        line.x - width / 2 >= b.box.x &&
+        line.x + width / 2 <= b.box.x + b.box.width &&
+        line.y - b.fontSize * 0.8 >= b.box.y &&
+        line.y + b.fontSize * 0.25 <= b.box.y + b.box.height;
       if (!inside) broken.push(`${name}: "${line.text}" overflows its balloon`);
     }
     page.balloons.slice(i + 1).forEach((other, j) => {
@@ -41,12 +47,14 @@ export function checkLetteredPage(script: LetteringScript, page: LetteredPage): 
     inOrder.forEach((b, k) => {
       const next = inOrder[k + 1];
       if (next && (next.lines[0] ?? 0) < (b.lines[0] ?? 0)) broken.push(`panel ${p + 1}: balloons out of script order`);
-      if (next && !readsAfter(b.box, next.box, page.direction)) broken.push(`panel ${p + 1}: line ${(next.lines[0] ?? 0) + 1}'s balloon reads before line ${(b.lines[0] ?? 0) + 1}'s`);
+      if (next && !readsAfter(b.box, next.box, page.direction))
+        broken.push(`panel ${p + 1}: line ${(next.lines[0] ?? 0) + 1}'s balloon reads before line ${(b.lines[0] ?? 0) + 1}'s`);
     });
     script.panels[p]?.lines.forEach((_, line) => {
       const lettered = page.balloons.filter((b) => b.panel === p && b.lines.includes(line)).length;
       const flagged = page.problems.filter((x) => x.panel === p && x.line === line).length;
-      if (lettered + flagged !== 1) broken.push(`panel ${p + 1}, line ${line + 1}: lettered ${lettered} times and flagged ${flagged} times`);
+      if (lettered + flagged !== 1)
+        broken.push(`panel ${p + 1}, line ${line + 1}: lettered ${lettered} times and flagged ${flagged} times`);
     });
   });
   return broken;

@@ -25,13 +25,20 @@ export function drawPanelPicture(options: { width: number; height: number; seed:
   ctx.fillStyle = `hsl(${byte(3) % 360}, 25%, 40%)`;
   ctx.fillRect(bx, height * 0.12, width * 0.28, height * 0.66);
   ctx.fillStyle = '#f6e7a1';
-  for (let y = height * 0.15; y < height * 0.74; y += height * 0.06) for (let x = bx + width * 0.02; x < bx + width * 0.26; x += width * 0.05) ctx.fillRect(x, y, width * 0.025, height * 0.03);
+  for (let y = height * 0.15; y < height * 0.74; y += height * 0.06)
+    for (let x = bx + width * 0.02; x < bx + width * 0.26; x += width * 0.05) ctx.fillRect(x, y, width * 0.025, height * 0.03);
   for (const [i, placement] of options.placements.entries()) {
     const place = placeRect({ x: 0, y: 0, width, height }, placement);
     const { centre, radius } = headOf(place);
     ctx.fillStyle = `hsl(${(byte(4 + i) * 7) % 360}, 60%, 45%)`;
     ctx.beginPath();
-    ctx.roundRect(centre.x - radius * 1.5, centre.y + radius * 0.9, radius * 3, place.y + place.height - centre.y - radius * 0.9, radius * 0.8);
+    ctx.roundRect(
+      centre.x - radius * 1.5,
+      centre.y + radius * 0.9,
+      radius * 3,
+      place.y + place.height - centre.y - radius * 0.9,
+      radius * 0.8,
+    );
     ctx.fill();
     ctx.fillStyle = '#f2c9a0';
     ctx.beginPath();

@@ -19,7 +19,9 @@ declare const document: { fonts: Iterable<{ status: string; family: string }> & 
 declare const window: { getSelection(): { selectAllChildren(node: unknown): void; toString(): string } | null };
 
 const require = createRequire(import.meta.url);
-const fontCss = letteringFontFaceCss((pkg, file) => pathToFileURL(join(dirname(require.resolve(`@fontsource/${pkg}/package.json`)), 'files', file)).href);
+const fontCss = letteringFontFaceCss(
+  (pkg, file) => pathToFileURL(join(dirname(require.resolve(`@fontsource/${pkg}/package.json`)), 'files', file)).href,
+);
 
 async function pixels(png: Buffer, width: number, height: number): Promise<Uint8ClampedArray> {
   const image = await loadImage(png);
@@ -58,10 +60,15 @@ describe('the lettered SVG in Chromium', () => {
       const [drawn, shown] = [await pixels(png, page.width, page.height), await pixels(shot, page.width, page.height)];
       let differing = 0;
       for (let i = 0; i < drawn.length; i += 4) {
-        if (Math.max(Math.abs(drawn[i]! - shown[i]!), Math.abs(drawn[i + 1]! - shown[i + 1]!), Math.abs(drawn[i + 2]! - shown[i + 2]!)) > 40) differing += 1;
+        if (
+          Math.max(Math.abs(drawn[i]! - shown[i]!), Math.abs(drawn[i + 1]! - shown[i + 1]!), Math.abs(drawn[i + 2]! - shown[i + 2]!)) > 40
+        )
+          differing += 1;
       }
       expect(differing / (drawn.length / 4)).toBeLessThan(0.02);
-      const loaded = await tab.evaluate(() => [...document.fonts].filter((face) => face.status === 'loaded').map((face) => face.family.replace(/["']/g, '')));
+      const loaded = await tab.evaluate(() =>
+        [...document.fonts].filter((face) => face.status === 'loaded').map((face) => face.family.replace(/["']/g, '')),
+      );
       expect(loaded).toContain(family);
       const selected = await tab.evaluate(() => {
         const selection = window.getSelection();

@@ -30,7 +30,10 @@ describe('the metrics token and the content API token are separate', () => {
     };
     const config = parseConfig(env);
     if (!config.http) throw new Error('HTTP_PORT is set: the bot serves HTTP');
-    bot = await startOpsServer({ metrics: new ProcessMetrics('bot'), readiness: {}, logger, metricsToken: config.http.token, health: true }, config.http);
+    bot = await startOpsServer(
+      { metrics: new ProcessMetrics('bot'), readiness: {}, logger, metricsToken: config.http.token, health: true },
+      config.http,
+    );
     web = await startWebServer(parseWebConfig(env), logger);
   });
   afterAll(async () => {
@@ -57,7 +60,12 @@ describe('the metrics token and the content API token are separate', () => {
 
   it('a header that is not a bearer token is refused with 401 on both', async () => {
     for (const url of [`${bot.url}/metrics`, `${web.url}/api/chapters`]) {
-      for (const authorization of [`Basic ${Buffer.from(`x:${CONTENT_TOKEN}`).toString('base64')}`, 'Bearer', `Bearer ${CONTENT_TOKEN} extra`, `bearer${METRICS_TOKEN}`]) {
+      for (const authorization of [
+        `Basic ${Buffer.from(`x:${CONTENT_TOKEN}`).toString('base64')}`,
+        'Bearer',
+        `Bearer ${CONTENT_TOKEN} extra`,
+        `bearer${METRICS_TOKEN}`,
+      ]) {
         expect((await fetch(url, { headers: { authorization } })).status).toBe(401);
       }
     }

@@ -28,7 +28,10 @@ describe('secrets never reach the logs', () => {
 
   it('a failed interaction callback is logged without its interaction token', async () => {
     const threadId = await room.openChapter('Leaky callback');
-    h.discord.failNext({ method: 'POST', route: '/interactions/:id/:token/callback' }, { status: 400, code: 40060, message: 'Interaction has already been acknowledged.' });
+    h.discord.failNext(
+      { method: 'POST', route: '/interactions/:id/:token/callback' },
+      { status: 400, code: 40060, message: 'Interaction has already been acknowledged.' },
+    );
     const before = lines.length;
     room.startPage(threadId, h.adminId, 'A callback that fails');
     const failure = await h.discord.waitFor(() => lines.slice(before).find((line) => line.includes('could not acknowledge')), {
@@ -67,14 +70,22 @@ describe('a lost database connection in the log', () => {
       }),
     });
     let lost = false;
-    const db = createDatabase(url, { maxConnections: 1, onPoolError: (error) => ((lost = true), logger.warn({ err: error }, 'idle database connection lost; the pool reconnects')) });
+    const db = createDatabase(url, {
+      maxConnections: 1,
+      onPoolError: (error) => ((lost = true), logger.warn({ err: error }, 'idle database connection lost; the pool reconnects')),
+    });
     const admin = createDatabase(url, { maxConnections: 1 });
     try {
       const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(db);
       await sql`select pg_terminate_backend(${rows[0]?.pid ?? 0})`.execute(admin);
       await new Promise<void>((resolve, reject) => {
         const started = Date.now();
-        const check = () => (lost ? resolve() : Date.now() - started > 10_000 ? reject(new Error('the pool never reported the lost connection')) : setTimeout(check, 20));
+        const check = () =>
+          lost
+            ? resolve()
+            : Date.now() - started > 10_000
+              ? reject(new Error('the pool never reported the lost connection'))
+              : setTimeout(check, 20);
         check();
       });
       // pg reports it twice (on the client, then on the pool with the client attached): one line is enough.

@@ -54,13 +54,23 @@ describe('a job lost from Redis after it was relayed', () => {
 
     await loseJobsOf(async () => {
       const reply = await h.discord
-        .slashCommand({ guildId: h.guildId, channelId: threadId, userId: h.adminId, name: 'page', subcommand: 'restore', options: { page: 1, version: 1, kind: 'dialogue' } })
+        .slashCommand({
+          guildId: h.guildId,
+          channelId: threadId,
+          userId: h.adminId,
+          name: 'page',
+          subcommand: 'restore',
+          options: { page: 1, version: 1, kind: 'dialogue' },
+        })
         .response();
       expect(reply.content).toMatch(/restored|v2/i);
     }, 'post-draft');
     await room.openDraft(threadId, 1, 'Dialogue', 2);
 
-    await waitUntil(async () => ((await outbox()).every((row) => row.completed_at !== null) ? true : undefined), 'every outbox job completed');
+    await waitUntil(
+      async () => ((await outbox()).every((row) => row.completed_at !== null) ? true : undefined),
+      'every outbox job completed',
+    );
     expect(h.discord.messages(threadId).filter((m) => embedText(m).includes('✅ Page 1 approved'))).toHaveLength(1);
     expect(h.discord.messages(threadId).filter((m) => embedText(m).includes('Page 1 · Dialogue v2'))).toHaveLength(1);
   });

@@ -59,7 +59,12 @@ describe('retention', () => {
       ])
       .execute();
 
-    await sweepLostWork(db, queue, pino({ level: 'silent' }), { stuckPageMs: 120_000, minuteMs: 60_000, graceMs: 30_000, retentionMs: 7 * DAY });
+    await sweepLostWork(db, queue, pino({ level: 'silent' }), {
+      stuckPageMs: 120_000,
+      minuteMs: 60_000,
+      graceMs: 30_000,
+      retentionMs: 7 * DAY,
+    });
 
     const receipts = await db.selectFrom('interaction_receipts').select('interaction_id').orderBy('interaction_id').execute();
     expect(receipts.map((r) => r.interaction_id)).toEqual(['recent']);

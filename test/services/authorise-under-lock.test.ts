@@ -54,7 +54,12 @@ describe('lock, then check', () => {
     });
     const done = db.transaction().execute(async (trx) => {
       await trx.selectFrom('chapters').select('id').where('id', '=', chapterId).forUpdate().execute();
-      await trx.updateTable('chapter_members').set({ role: 'writer' }).where('chapter_id', '=', chapterId).where('user_id', '=', userId).execute();
+      await trx
+        .updateTable('chapter_members')
+        .set({ role: 'writer' })
+        .where('chapter_id', '=', chapterId)
+        .where('user_id', '=', userId)
+        .execute();
       held();
       await released;
     });
@@ -76,7 +81,9 @@ describe('lock, then check', () => {
     );
     for (;;) {
       if (finished) return;
-      const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`.execute(db);
+      const { rows } = await sql<{
+        n: number;
+      }>`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`.execute(db);
       if ((rows[0]?.n ?? 0) > 0) return;
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
@@ -85,7 +92,12 @@ describe('lock, then check', () => {
   it('a member change by an owner demoted meanwhile is refused', async () => {
     const { chapterId, threadId } = await chapterWithTwoOwners();
     const demotion = await demotionInFlight(chapterId, 'b');
-    const change = setMemberRole(db, { guildId: GUILD, channelId: threadId, userId: 'b', isAdmin: false }, { userId: 'c', isBot: false }, 'owner');
+    const change = setMemberRole(
+      db,
+      { guildId: GUILD, channelId: threadId, userId: 'b', isAdmin: false },
+      { userId: 'c', isBot: false },
+      'owner',
+    );
     const outcome = change.then(
       () => 'changed',
       (error: unknown) => (error instanceof Error ? error.message : String(error)),
@@ -93,7 +105,12 @@ describe('lock, then check', () => {
     await finishedOrWaiting(change);
     await demotion.commit();
     expect(await outcome).toMatch(/Only the chapter's owners/);
-    const c = await db.selectFrom('chapter_members').select('role').where('chapter_id', '=', chapterId).where('user_id', '=', 'c').executeTakeFirstOrThrow();
+    const c = await db
+      .selectFrom('chapter_members')
+      .select('role')
+      .where('chapter_id', '=', chapterId)
+      .where('user_id', '=', 'c')
+      .executeTakeFirstOrThrow();
     expect(c.role).toBe('writer');
   });
 
@@ -101,13 +118,30 @@ describe('lock, then check', () => {
     const { chapterId, threadId } = await chapterWithTwoOwners();
     const { page } = await startPage(db, { guildId: GUILD, channelId: threadId, userId: 'a' }, 'A page', LIMITS);
     const job = { pageId: page.id, kind: 'narration' as const, pageVersion: page.version };
-    const recorded = await recordDraft(db, { ...job, generationKey: jobKeyFor('generate-draft', job) }, { body: 'Draft one.', structured: null, promptContext: null }, CLOCK);
+    const recorded = await recordDraft(
+      db,
+      { ...job, generationKey: jobKeyFor('generate-draft', job) },
+      { body: 'Draft one.', structured: null, promptContext: null },
+      CLOCK,
+    );
     if (recorded.status !== 'recorded') throw new Error('draft not recorded');
     // Approved by two of three: restoring narration v1 would reopen the page.
-    for (const userId of ['a', 'c']) await castVoteOrPick(db, { guildId: GUILD, channelId: threadId, userId }, { pageId: page.id, revisionId: recorded.revision.id }, 'approve', null);
+    for (const userId of ['a', 'c'])
+      await castVoteOrPick(
+        db,
+        { guildId: GUILD, channelId: threadId, userId },
+        { pageId: page.id, revisionId: recorded.revision.id },
+        'approve',
+        null,
+      );
     const generating = await db.selectFrom('story_pages').select('version').where('id', '=', page.id).executeTakeFirstOrThrow();
     const dialogueJob = { pageId: page.id, kind: 'dialogue' as const, pageVersion: generating.version };
-    await recordDraft(db, { ...dialogueJob, generationKey: jobKeyFor('generate-draft', dialogueJob) }, { body: 'A: Hm.', structured: null, promptContext: null }, CLOCK);
+    await recordDraft(
+      db,
+      { ...dialogueJob, generationKey: jobKeyFor('generate-draft', dialogueJob) },
+      { body: 'A: Hm.', structured: null, promptContext: null },
+      CLOCK,
+    );
     const demotion = await demotionInFlight(chapterId, 'b');
     const restore = restoreVersion(db, { guildId: GUILD, channelId: threadId, userId: 'b', isAdmin: false }, 1, 'narration', 1, CLOCK);
     const outcome = restore.then(
@@ -117,7 +151,12 @@ describe('lock, then check', () => {
     await finishedOrWaiting(restore);
     await demotion.commit();
     expect(await outcome).toMatch(/Only the chapter's owners/);
-    const versions = await db.selectFrom('page_revisions').select('version').where('page_id', '=', page.id).where('kind', '=', 'narration').execute();
+    const versions = await db
+      .selectFrom('page_revisions')
+      .select('version')
+      .where('page_id', '=', page.id)
+      .where('kind', '=', 'narration')
+      .execute();
     expect(versions).toHaveLength(1);
   });
 
@@ -133,7 +172,12 @@ describe('lock, then check', () => {
     });
     const demoting = db.transaction().execute(async (trx) => {
       await trx.selectFrom('chapters').select('id').where('id', '=', chapterId).forUpdate().execute();
-      await trx.updateTable('chapter_members').set({ role: 'viewer' }).where('chapter_id', '=', chapterId).where('user_id', '=', 'c').execute();
+      await trx
+        .updateTable('chapter_members')
+        .set({ role: 'viewer' })
+        .where('chapter_id', '=', chapterId)
+        .where('user_id', '=', 'c')
+        .execute();
       held();
       await released;
     });

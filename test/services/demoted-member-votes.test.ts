@@ -7,8 +7,13 @@ describe('votes of members made viewers or removed', () => {
   let h: StoryroomHarness;
   let room: WritersRoom;
 
-  const command = (userId: string, channelId: string, name: string, subcommand: string | undefined, options: Record<string, string | number | boolean>) =>
-    h.discord.slashCommand({ guildId: h.guildId, channelId, userId, name, ...(subcommand ? { subcommand } : {}), options }).response();
+  const command = (
+    userId: string,
+    channelId: string,
+    name: string,
+    subcommand: string | undefined,
+    options: Record<string, string | number | boolean>,
+  ) => h.discord.slashCommand({ guildId: h.guildId, channelId, userId, name, ...(subcommand ? { subcommand } : {}), options }).response();
 
   const draftStatus = async (threadId: string) => {
     const row = await h.database.db
@@ -65,7 +70,9 @@ describe('votes of members made viewers or removed', () => {
     await room.revise(threadId, draft, b, 'Darker, please.');
     expect((await command(h.adminId, threadId, 'chapter', 'members', { user: b, role: 'remove' })).content).toMatch(/no longer in/);
     await h.startWorker();
-    const notice = await h.discord.waitFor(() => h.discord.messages(threadId).find((m) => m.content.startsWith('⌛')), { description: 'deadline notice' });
+    const notice = await h.discord.waitFor(() => h.discord.messages(threadId).find((m) => m.content.startsWith('⌛')), {
+      description: 'deadline notice',
+    });
     expect(notice.content).toMatch(/✅ 0 approve, ✏️ 0 revise, so it is approved/);
     expect(await draftStatus(threadId)).toBe('approved');
     await command(h.adminId, h.storyChannelId, 'settings', undefined, { deadline_minutes: 0 });

@@ -118,11 +118,32 @@ describe('slots under races and crashes', () => {
   async function serverWithQueuedDrafts(count: number): Promise<number[]> {
     const db = database.db;
     guildNumber += 1;
-    const storyId = await seedStory(db, { guildId: String(610_000_000_000_000_000n + BigInt(guildNumber)), channelId: String(620_000_000_000_000_000n + BigInt(guildNumber)), title: 'Race', createdBy: 'a' });
+    const storyId = await seedStory(db, {
+      guildId: String(610_000_000_000_000_000n + BigInt(guildNumber)),
+      channelId: String(620_000_000_000_000_000n + BigInt(guildNumber)),
+      title: 'Race',
+      createdBy: 'a',
+    });
     const pages: number[] = [];
     for (let i = 0; i < count; i += 1) {
-      const chapterId = await seedChapter(db, { storyId, number: i + 1, title: `Race ${i}`, threadId: String(630_000_000_000_000_000n + BigInt(guildNumber * 10 + i)), createdBy: 'a' });
-      pages.push(await seedPage(db, { chapterId, number: 1, input: 'Race', state: 'generating_narration', version: 1, generationStartedAt: new Date(), createdBy: 'a' }));
+      const chapterId = await seedChapter(db, {
+        storyId,
+        number: i + 1,
+        title: `Race ${i}`,
+        threadId: String(630_000_000_000_000_000n + BigInt(guildNumber * 10 + i)),
+        createdBy: 'a',
+      });
+      pages.push(
+        await seedPage(db, {
+          chapterId,
+          number: 1,
+          input: 'Race',
+          state: 'generating_narration',
+          version: 1,
+          generationStartedAt: new Date(),
+          createdBy: 'a',
+        }),
+      );
     }
     return pages;
   }
@@ -130,7 +151,9 @@ describe('slots under races and crashes', () => {
   it('three drafts asking at once for a cap of two: two are written and one waits first in line, in each of 20 runs', async () => {
     for (let run = 0; run < 20; run += 1) {
       const pages = await serverWithQueuedDrafts(3);
-      const decisions: SlotDecision[] = await Promise.all(pages.map((pageId) => claimGenerationSlot(database.db, { pageId, pageVersion: 1 }, 2)));
+      const decisions: SlotDecision[] = await Promise.all(
+        pages.map((pageId) => claimGenerationSlot(database.db, { pageId, pageVersion: 1 }, 2)),
+      );
       expect(decisions.filter((d) => d.status === 'writing')).toHaveLength(2);
       expect(decisions.filter((d) => d.status === 'waiting')).toEqual([{ status: 'waiting', place: 1 }]);
       // Asking again changes nothing: the holders keep their slots, the third still waits.
@@ -189,7 +212,9 @@ describe('a worker killed while its draft holds a slot', () => {
     await room.startPage(holder, harness.adminId, 'Holds the slot').response();
     await harness.discord.waitFor(() => gate.holding === 1, { description: 'the first draft being written' });
     await room.startPage(waiter, harness.adminId, 'Waits for it').response();
-    await harness.discord.waitFor(() => harness.discord.messages(waiter).some((m) => embedText(m).includes(WAITING_FIRST)), { description: 'the second draft waiting' });
+    await harness.discord.waitFor(() => harness.discord.messages(waiter).some((m) => embedText(m).includes(WAITING_FIRST)), {
+      description: 'the second draft waiting',
+    });
     expect(await first.stop('SIGKILL')).toBe('SIGKILL');
 
     gate.openUp();

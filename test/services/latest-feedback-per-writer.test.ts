@@ -32,7 +32,14 @@ describe('repeated Revise submits', () => {
     expect(prompt).not.toContain("B's feedback, take 1");
     expect(prompt).not.toContain("B's feedback, take 2");
     const history = await h.discord
-      .slashCommand({ guildId: h.guildId, channelId: threadId, userId: h.adminId, name: 'page', subcommand: 'history', options: { page: 1 } })
+      .slashCommand({
+        guildId: h.guildId,
+        channelId: threadId,
+        userId: h.adminId,
+        name: 'page',
+        subcommand: 'history',
+        options: { page: 1 },
+      })
       .response();
     const shown = JSON.stringify(history.embeds);
     for (const n of [1, 2, 3]) expect(shown).toContain(`B's feedback, take ${n}`);

@@ -29,10 +29,13 @@ describe('an advisory agent that gives up', () => {
     const viewer = room.newMember('viewer');
     await room.startPage(threadId, h.adminId, 'Mira at the pass').response();
     const draft = await room.openDraft(threadId, 1, 'Narration', 1);
-    const notice = await h.discord.waitFor(() => h.discord.messages(threadId).find((m) => m.content.includes('continuity reviewer could not read')), {
-      description: 'the notice',
-      timeoutMs: 20_000,
-    });
+    const notice = await h.discord.waitFor(
+      () => h.discord.messages(threadId).find((m) => m.content.includes('continuity reviewer could not read')),
+      {
+        description: 'the notice',
+        timeoutMs: 20_000,
+      },
+    );
     expect(notice.content).toContain("page 1's narration v1");
     expect(buttonsOf(notice).map((b) => b.label)).toEqual(['Retry']);
 
@@ -43,10 +46,13 @@ describe('an advisory agent that gives up', () => {
     reviewerDown = false;
     const retried = await room.click(threadId, notice, h.adminId, 'Retry').response();
     expect(retried.kind).toBe('update');
-    const noted = await h.discord.waitFor(() => (embedText(room.message(threadId, draft.id)).includes('Continuity notes') ? room.message(threadId, draft.id) : undefined), {
-      description: 'the notes after the retry',
-      timeoutMs: 20_000,
-    });
+    const noted = await h.discord.waitFor(
+      () => (embedText(room.message(threadId, draft.id)).includes('Continuity notes') ? room.message(threadId, draft.id) : undefined),
+      {
+        description: 'the notes after the retry',
+        timeoutMs: 20_000,
+      },
+    );
     expect(embedText(noted)).toContain('Myra');
     expect(buttonsOf(room.message(threadId, notice.id))).toEqual([]);
   });

@@ -50,7 +50,9 @@ export function channelRoutes(world: World, violations: string[]): Route[] {
     }),
     // Newer clients pin under /messages/pins, older ones under /pins.
     defineRoute('PUT', `/channels/${ID}/(?:messages/)?pins/${ID}`, '/channels/:id/pins/:id', true, (ctx) => setPinned(world, ctx, true)),
-    defineRoute('DELETE', `/channels/${ID}/(?:messages/)?pins/${ID}`, '/channels/:id/pins/:id', true, (ctx) => setPinned(world, ctx, false)),
+    defineRoute('DELETE', `/channels/${ID}/(?:messages/)?pins/${ID}`, '/channels/:id/pins/:id', true, (ctx) =>
+      setPinned(world, ctx, false),
+    ),
   ];
 }
 

@@ -11,7 +11,10 @@ export function commandRoutes(world: World): Route[] {
       const [, guildId] = ctx.params as [string, string];
       return putCommands(world, ctx, guildId);
     }),
-    defineRoute('GET', `/applications/${ID}/commands`, '/applications/:id/commands', true, () => ({ status: 200, body: world.commandsIn('global') })),
+    defineRoute('GET', `/applications/${ID}/commands`, '/applications/:id/commands', true, () => ({
+      status: 200,
+      body: world.commandsIn('global'),
+    })),
     defineRoute('GET', `/applications/${ID}/guilds/${ID}/commands`, '/applications/:id/guilds/:id/commands', true, (ctx) => {
       const [, guildId] = ctx.params as [string, string];
       return { status: 200, body: world.commandsIn(guildId) };

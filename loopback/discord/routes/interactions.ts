@@ -57,8 +57,10 @@ function checkChoices(data: JsonObject): string[] {
   if (!Array.isArray(choices)) return ['choices must be an array'];
   const problems = choices.length > 25 ? [`${choices.length} choices (at most 25)`] : [];
   for (const choice of choices as { name?: unknown; value?: unknown }[]) {
-    if (typeof choice.name !== 'string' || choice.name.length < 1 || choice.name.length > 100) problems.push(`choice name ${JSON.stringify(choice.name)} must be 1–100 characters`);
-    if (typeof choice.value === 'string' && (choice.value.length < 1 || choice.value.length > 100)) problems.push(`choice value ${JSON.stringify(choice.value)} must be 1–100 characters`);
+    if (typeof choice.name !== 'string' || choice.name.length < 1 || choice.name.length > 100)
+      problems.push(`choice name ${JSON.stringify(choice.name)} must be 1–100 characters`);
+    if (typeof choice.value === 'string' && (choice.value.length < 1 || choice.value.length > 100))
+      problems.push(`choice value ${JSON.stringify(choice.value)} must be 1–100 characters`);
   }
   return problems;
 }
@@ -71,13 +73,15 @@ function answerCallback(world: World, interactions: Interactions, violations: st
   const data = (ctx.body.data ?? {}) as JsonObject;
   const elapsed = interactions.checkAcknowledgeable(state, type);
   const ephemeral = (Number(data.flags ?? 0) & EPHEMERAL_FLAG) !== 0;
-  if (type === 4 || type === 7) rejectInvalid(violations, checkMessageBody(data, { creating: type === 4, hasFiles: ctx.files.length > 0 }), `callback ${type}`);
+  if (type === 4 || type === 7)
+    rejectInvalid(violations, checkMessageBody(data, { creating: type === 4, hasFiles: ctx.files.length > 0 }), `callback ${type}`);
   if (type === 9) rejectInvalid(violations, checkModal(data), 'modal');
   if (type === 8 && state.type !== 4) throw new HttpError(400, 50035, 'Autocomplete results answer autocomplete interactions only');
   if (type !== 8 && state.type === 4) throw new HttpError(400, 50035, 'An autocomplete interaction is answered with callback type 8');
   if (type === 8) rejectInvalid(violations, checkChoices(data), 'autocomplete');
   if (![4, 5, 6, 7, 8, 9].includes(type)) throw new HttpError(400, 50035, `Invalid interaction callback type ${type}`);
-  if ((type === 6 || type === 7) && state.type === 2) throw new HttpError(400, 50035, 'Component callback types need a component interaction');
+  if ((type === 6 || type === 7) && state.type === 2)
+    throw new HttpError(400, 50035, 'Component callback types need a component interaction');
   const channel = world.requireChannel(state.channelId);
   interactions.acknowledge(state, { type, ephemeral, afterMs: elapsed });
   let message: StoredMessage | null = null;
@@ -88,7 +92,10 @@ function answerCallback(world: World, interactions: Interactions, violations: st
       interactions.recordAnswer(state, 'reply', message);
       break;
     case 5:
-      message = world.postMessage(channel, { content: '', flags: LOADING_FLAG | (ephemeral ? EPHEMERAL_FLAG : 0) }, [], { interactionId: id, ephemeral });
+      message = world.postMessage(channel, { content: '', flags: LOADING_FLAG | (ephemeral ? EPHEMERAL_FLAG : 0) }, [], {
+        interactionId: id,
+        ephemeral,
+      });
       interactions.setOriginal(state, message);
       break;
     case 6:
@@ -105,14 +112,24 @@ function answerCallback(world: World, interactions: Interactions, violations: st
       interactions.recordChoices(state, (data.choices as { name: string; value: string | number }[] | undefined) ?? []);
       break;
     case 9:
-      interactions.recordModal(state, { custom_id: String(data.custom_id), title: String(data.title), components: (data.components as JsonObject[]) ?? [] });
+      interactions.recordModal(state, {
+        custom_id: String(data.custom_id),
+        title: String(data.title),
+        components: (data.components as JsonObject[]) ?? [],
+      });
       break;
   }
   if (ctx.query.get('with_response') === 'true') {
     return {
       status: 200,
       body: {
-        interaction: { id, type: state.type, response_message_id: message?.id ?? null, response_message_loading: type === 5, response_message_ephemeral: ephemeral },
+        interaction: {
+          id,
+          type: state.type,
+          response_message_id: message?.id ?? null,
+          response_message_loading: type === 5,
+          response_message_ephemeral: ephemeral,
+        },
         resource: message ? { type, message: world.toMessageJson(message, state.guildId) } : { type },
       },
     };

@@ -9,6 +9,12 @@ export const advisoryretry: ComponentHandler<'advisoryretry', ComponentInput<'ad
   async run(context, { data, place, interaction, agent }) {
     if (!agent) return ephemeral('That button is not one storyroom understands. Nothing was changed.');
     await retryAdvisoryAgent(context.db, place, { agent, pageId: data.pageId, revisionId: data.revisionId, round: data.round });
-    return { type: 'update', body: { content: `${interaction.message?.content ?? ''}\n↻ <@${place.userId}> asked for another try.`.slice(0, 2000), components: [] } };
+    return {
+      type: 'update',
+      body: {
+        content: `${interaction.message?.content ?? ''}\n↻ <@${place.userId}> asked for another try.`.slice(0, 2000),
+        components: [],
+      },
+    };
   },
 };

@@ -12,7 +12,11 @@ type BibleEntryForm = ComponentInput<'bibleentry'> & { type: BibleEntryType | un
 /** The /bible add form submitted: the entry is added to the story's bible (or replaces one of the same title). */
 export const bibleentry: ComponentHandler<'bibleentry', BibleEntryForm> = {
   on: 'form',
-  parse: (input) => ({ ...input, type: BIBLE_ENTRY_TYPES[input.data.typeIndex], allowed: input.interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false }),
+  parse: (input) => ({
+    ...input,
+    type: BIBLE_ENTRY_TYPES[input.data.typeIndex],
+    allowed: input.interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false,
+  }),
   async run(context, { data, place, interaction, type, allowed }) {
     if (!allowed) return ephemeral(BIBLE_EDIT_REFUSAL);
     const story = await findStoryHere(context.db, place);

@@ -10,7 +10,10 @@ export const FEEDBACK_MAX = 1_500;
 /** The Revise form submitted: a Revise vote with its feedback (on a round, the round sent back). */
 export const feedback: ComponentHandler<'feedback', ComponentInput<'feedback'> & { feedback: string }> = {
   on: 'form',
-  parse: (input) => ({ ...input, feedback: readText(formField(input.interaction, FEEDBACK_FIELD), { label: 'Your feedback', max: FEEDBACK_MAX }) }),
+  parse: (input) => ({
+    ...input,
+    feedback: readText(formField(input.interaction, FEEDBACK_FIELD), { label: 'Your feedback', max: FEEDBACK_MAX }),
+  }),
   async run(context, { data, place, feedback: text }) {
     const cast = await castVoteOrPick(context.db, place, data, 'revise', text);
     if (cast.kind === 'round') return afterRoundVote(cast.outcome, data.revisionId);

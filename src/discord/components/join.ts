@@ -15,7 +15,10 @@ export const join: ComponentHandler<'join'> = {
     if (!chapter) return ephemeral(`You joined ${joined.chapterTitle}.`);
     return {
       type: 'update',
-      body: renderChapterCard({ id: chapter.id, number: chapter.number, title: chapter.title, storyTitle: chapter.story_title, coWriters: joined.coWriters }, context.mentions),
+      body: renderChapterCard(
+        { id: chapter.id, number: chapter.number, title: chapter.title, storyTitle: chapter.story_title, coWriters: joined.coWriters },
+        context.mentions,
+      ),
       note: `You joined **${joined.chapterTitle}** as a co-writer. Start a page with ${context.mentions.mention('page start')}, and vote on drafts here.`,
     };
   },

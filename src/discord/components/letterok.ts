@@ -9,12 +9,22 @@ export const letterok: ComponentHandler<'letterok'> = {
   async run(context, { data, place }) {
     const voted = await approveLetteredPage(context.db, place, { letteredId: data.letteredId });
     const { lettered } = voted;
-    const view: LetteredView = { id: lettered.id, version: lettered.version, status: lettered.status, createdBy: lettered.created_by, flagged: lettered.flagged, tally: voted.tally, approvedBy: voted.approvedBy };
+    const view: LetteredView = {
+      id: lettered.id,
+      version: lettered.version,
+      status: lettered.status,
+      createdBy: lettered.created_by,
+      flagged: lettered.flagged,
+      tally: voted.tally,
+      approvedBy: voted.approvedBy,
+    };
     // Only the text and the buttons change: the image stays as posted.
     return {
       type: 'update',
       body: { content: letteredContent({ number: voted.pageNumber }, view), components: letteredButtons(view) },
-      note: voted.decided ? `Your approval decided it: page ${voted.pageNumber}'s lettering is approved and final.` : `Your approval is counted (${voted.tally.approvals} of ${voted.tally.required} needed).`,
+      note: voted.decided
+        ? `Your approval decided it: page ${voted.pageNumber}'s lettering is approved and final.`
+        : `Your approval is counted (${voted.tally.approvals} of ${voted.tally.required} needed).`,
     };
   },
 };

@@ -9,7 +9,8 @@ export const panelsretry: ComponentHandler<'panelsretry'> = {
   parse: asIs,
   async run(context, { data, place }) {
     const retried = await retryFailedPanels(context.db, place, data, renderSettingsOf(context.config.render), context.config.prices);
-    const which = retried.panelNumbers.length === 1 ? `Panel ${retried.panelNumbers[0]} is` : `Panels ${retried.panelNumbers.join(', ')} are`;
+    const which =
+      retried.panelNumbers.length === 1 ? `Panel ${retried.panelNumbers[0]} is` : `Panels ${retried.panelNumbers.join(', ')} are`;
     return ephemeral(`${which} being drawn again with the same prompt and seed.`);
   },
 };

@@ -13,7 +13,10 @@ export const prompt: ComponentHandler<'prompt'> = {
   parse: asIs,
   async run(context, { data, place }) {
     const current = await panelPromptToChange(context.db, place, data.panelId, renderSettingsOf(context.config.render));
-    if (current.prompt.length > PROMPT_FORM_MAX) return ephemeral(`Panel ${current.panelNumber}'s prompt is longer than a form holds (${PROMPT_FORM_MAX} characters). Nothing was changed.`);
+    if (current.prompt.length > PROMPT_FORM_MAX)
+      return ephemeral(
+        `Panel ${current.panelNumber}'s prompt is longer than a form holds (${PROMPT_FORM_MAX} characters). Nothing was changed.`,
+      );
     return { type: 'modal', modal: panelPromptForm(data.panelId, current).toJSON() };
   },
 };
@@ -27,7 +30,13 @@ function panelPromptForm(panelId: number, current: PromptToChange): ModalBuilder
       new LabelBuilder()
         .setLabel('What the image shows')
         .setTextInputComponent(
-          new TextInputBuilder().setCustomId(PROMPT_FIELD).setStyle(TextInputStyle.Paragraph).setValue(current.prompt).setMinLength(1).setMaxLength(PROMPT_FORM_MAX).setRequired(true),
+          new TextInputBuilder()
+            .setCustomId(PROMPT_FIELD)
+            .setStyle(TextInputStyle.Paragraph)
+            .setValue(current.prompt)
+            .setMinLength(1)
+            .setMaxLength(PROMPT_FORM_MAX)
+            .setRequired(true),
         ),
     );
 }

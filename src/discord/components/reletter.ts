@@ -8,6 +8,8 @@ export const reletter: ComponentHandler<'reletter'> = {
   parse: asIs,
   async run(context, { data, place }) {
     const asked = await reletterPage(context.db, place, { letteredId: data.letteredId });
-    return ephemeral(`Page ${asked.pageNumber} is being lettered again (version ${asked.version}, balloons placed another way); it is posted below when ready.`);
+    return ephemeral(
+      `Page ${asked.pageNumber} is being lettered again (version ${asked.version}, balloons placed another way); it is posted below when ready.`,
+    );
   },
 };

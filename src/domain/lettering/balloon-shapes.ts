@@ -43,7 +43,10 @@ function ellipseIn(kind: LineKind, box: Rect, size: number): Ellipse {
   return { cx: box.x + box.width / 2, cy: box.y + box.height / 2, rx: box.width / 2 - edge, ry: box.height / 2 - edge };
 }
 
-const on = (e: Ellipse, angle: number, grow = 0): Point => ({ x: e.cx + (e.rx + grow) * Math.cos(angle), y: e.cy + (e.ry + grow) * Math.sin(angle) });
+const on = (e: Ellipse, angle: number, grow = 0): Point => ({
+  x: e.cx + (e.rx + grow) * Math.cos(angle),
+  y: e.cy + (e.ry + grow) * Math.sin(angle),
+});
 const pt = (p: Point) => `${r(p.x)} ${r(p.y)}`;
 const angleTo = (e: Ellipse, tip: Point) => Math.atan2((tip.y - e.cy) / e.ry, (tip.x - e.cx) / e.rx);
 

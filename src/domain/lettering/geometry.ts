@@ -21,7 +21,12 @@ export function overlaps(a: Rect, b: Rect, gap = 0): boolean {
 }
 
 export function contains(outer: Rect, inner: Rect, tolerance = 0.5): boolean {
-  return inner.x >= outer.x - tolerance && inner.y >= outer.y - tolerance && right(inner) <= right(outer) + tolerance && bottom(inner) <= bottom(outer) + tolerance;
+  return (
+    inner.x >= outer.x - tolerance &&
+    inner.y >= outer.y - tolerance &&
+    right(inner) <= right(outer) + tolerance &&
+    bottom(inner) <= bottom(outer) + tolerance
+  );
 }
 
 export function containsPoint(r: Rect, p: Point): boolean {

@@ -98,7 +98,12 @@ function textLines(set: SetText, box: Rect): LetteredLine[] {
   let top = box.y + box.height / 2 - set.height / 2;
   for (const paragraph of set.paragraphs) {
     for (const text of paragraph) {
-      lines.push({ text, x: round2(box.x + box.width / 2), y: round2(top + lineHeight / 2 + set.size * 0.34), direction: lineDirection(text) });
+      lines.push({
+        text,
+        x: round2(box.x + box.width / 2),
+        y: round2(top + lineHeight / 2 + set.size * 0.34),
+        direction: lineDirection(text),
+      });
       top += lineHeight;
     }
     top += set.size * 0.45;
@@ -128,7 +133,12 @@ function insetArea(frame: Rect, size: number): Rect {
 /** How wide a text block may be: half the panel for balloons, nearly all of it for captions and sound effects. */
 const textWidthFor = (kind: LineKind, area: Rect) => (kind === 'caption' || kind === 'sound' ? area.width * 0.92 : area.width * 0.5);
 
-function letterPanelAt(ctx: PanelContext, groups: readonly Group[], size: number, allOrNothing: boolean): { balloons: LetteredBalloon[]; failed: Group[] } | null {
+function letterPanelAt(
+  ctx: PanelContext,
+  groups: readonly Group[],
+  size: number,
+  allOrNothing: boolean,
+): { balloons: LetteredBalloon[]; failed: Group[] } | null {
   const area = insetArea(ctx.frame, size);
   const heads = Object.values(ctx.panel.placements).map((p) => headRect(placeInFrame(ctx.panel, ctx.frame, ctx.crop, p)));
   const balloons: LetteredBalloon[] = [];
@@ -178,14 +188,23 @@ function letterPanelAt(ctx: PanelContext, groups: readonly Group[], size: number
 }
 
 /** One panel lettered at the largest size (binary search) at which all its balloons fit; the rest flagged. */
-function letterPanel(ctx: PanelContext, sizes: { min: number; max: number }): { balloons: LetteredBalloon[]; problems: LetteringProblem[]; size: number | null } {
+function letterPanel(
+  ctx: PanelContext,
+  sizes: { min: number; max: number },
+): { balloons: LetteredBalloon[]; problems: LetteringProblem[]; size: number | null } {
   const problems: LetteringProblem[] = [];
   const widest = insetArea(ctx.frame, sizes.min);
   const tooLong = new Set<number>();
   ctx.panel.lines.forEach((line, index) => {
-    if (wordsFitAt([line.text], line.kind, sizeFor(line.kind, sizes.min), textWidthFor(line.kind, widest), ctx.measure, ctx.language)) return;
+    if (wordsFitAt([line.text], line.kind, sizeFor(line.kind, sizes.min), textWidthFor(line.kind, widest), ctx.measure, ctx.language))
+      return;
     tooLong.add(index);
-    problems.push({ panel: ctx.index, line: index, problem: 'too-long', message: `panel ${ctx.index + 1}, line ${index + 1}: a word is wider than a balloon at the smallest readable size` });
+    problems.push({
+      panel: ctx.index,
+      line: index,
+      problem: 'too-long',
+      message: `panel ${ctx.index + 1}, line ${index + 1}: a word is wider than a balloon at the smallest readable size`,
+    });
   });
   const groups = groupLines(ctx.panel.lines, tooLong);
   let low = sizes.min;
@@ -204,7 +223,13 @@ function letterPanel(ctx: PanelContext, sizes: { min: number; max: number }): { 
   }
   const partial = letterPanelAt(ctx, groups, sizes.min, false) ?? { balloons: [], failed: groups };
   for (const group of partial.failed) {
-    for (const line of group.lines) problems.push({ panel: ctx.index, line, problem: 'no-room', message: `panel ${ctx.index + 1}, line ${line + 1}: no room for it at the smallest readable size; shorten it or split the panel` });
+    for (const line of group.lines)
+      problems.push({
+        panel: ctx.index,
+        line,
+        problem: 'no-room',
+        message: `panel ${ctx.index + 1}, line ${line + 1}: no room for it at the smallest readable size; shorten it or split the panel`,
+      });
   }
   return { balloons: partial.balloons, problems, size: null };
 }
@@ -216,7 +241,20 @@ export function letterPage(input: LetteringInput): LetteredPage {
   const sizes = PAGE_GEOMETRY[script.format].font;
   const contexts = script.panels.flatMap((panel, index): PanelContext[] => {
     const slot = frames.panels[index];
-    return slot ? [{ index, panel, frame: slot.frame, crop: slot.crop, direction: script.direction, language: script.language, measure: input.measure, detail: input.detail?.[index] }] : [];
+    return slot
+      ? [
+          {
+            index,
+            panel,
+            frame: slot.frame,
+            crop: slot.crop,
+            direction: script.direction,
+            language: script.language,
+            measure: input.measure,
+            detail: input.detail?.[index],
+          },
+        ]
+      : [];
   });
   // Each panel's largest size first; then no panel above the page's median, so the lettering reads as
   // one hand (a cramped panel keeps its own smaller size rather than shrinking the whole page).
@@ -233,5 +271,14 @@ export function letterPage(input: LetteringInput): LetteredPage {
     balloons.push(...result.balloons);
     problems.push(...result.problems);
   });
-  return { width: frames.width, height: frames.height, border: PAGE_GEOMETRY[script.format].border, direction: script.direction, language: script.language, panels: frames.panels, balloons, problems };
+  return {
+    width: frames.width,
+    height: frames.height,
+    border: PAGE_GEOMETRY[script.format].border,
+    direction: script.direction,
+    language: script.language,
+    panels: frames.panels,
+    balloons,
+    problems,
+  };
 }

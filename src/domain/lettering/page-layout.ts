@@ -82,7 +82,11 @@ const snap = (n: number) => Math.round(n);
 const MAX_STRETCH = 1.2;
 
 /** The page's panel frames in reading order (right to left within a row for manga). */
-export function layoutFrames(pictures: readonly { width: number; height: number }[], format: PageFormat, direction: ReadingDirection): PageFrames {
+export function layoutFrames(
+  pictures: readonly { width: number; height: number }[],
+  format: PageFormat,
+  direction: ReadingDirection,
+): PageFrames {
   const g = PAGE_GEOMETRY[format];
   const innerWidth = g.width - 2 * g.margin;
   const aspects = pictures.map((p) => p.width / p.height);

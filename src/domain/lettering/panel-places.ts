@@ -12,7 +12,12 @@ const THIRDS = { left: 0, centre: 1, right: 2 } as const;
 export function placeRect(frame: Rect, placement: Placement): Rect {
   const third = frame.width / 3;
   const [top, bottomAt] = placement.depth === 'near' ? [0.2, 1] : [0.36, 0.84];
-  return { x: frame.x + third * THIRDS[placement.x], y: frame.y + frame.height * top, width: third, height: frame.height * (bottomAt - top) };
+  return {
+    x: frame.x + third * THIRDS[placement.x],
+    y: frame.y + frame.height * top,
+    width: third,
+    height: frame.height * (bottomAt - top),
+  };
 }
 
 /**
@@ -69,11 +74,22 @@ export interface DetailMap {
 }
 
 /** Mean detail of the picture under `rect` (page pixels), through the panel's frame and crop. */
-export function detailUnder(map: DetailMap | undefined, picture: { width: number; height: number }, frame: Rect, crop: Rect, rect: Rect): number {
+export function detailUnder(
+  map: DetailMap | undefined,
+  picture: { width: number; height: number },
+  frame: Rect,
+  crop: Rect,
+  rect: Rect,
+): number {
   if (!map || rect.width <= 0 || rect.height <= 0) return 0;
   const sx = crop.width / frame.width;
   const sy = crop.height / frame.height;
-  const inPicture: Rect = { x: crop.x + (rect.x - frame.x) * sx, y: crop.y + (rect.y - frame.y) * sy, width: rect.width * sx, height: rect.height * sy };
+  const inPicture: Rect = {
+    x: crop.x + (rect.x - frame.x) * sx,
+    y: crop.y + (rect.y - frame.y) * sy,
+    width: rect.width * sx,
+    height: rect.height * sy,
+  };
   const cellW = picture.width / map.columns;
   const cellH = picture.height / map.rows;
   const c0 = Math.max(0, Math.floor(inPicture.x / cellW));

@@ -88,7 +88,12 @@ export interface PanelPicture {
 export function letteringScriptFromDialogue(
   script: DialogueScript,
   pictures: readonly PanelPicture[],
-  options: { format?: PageFormat; direction?: ReadingDirection; language?: string; placements?: readonly (Record<string, Placement> | undefined)[] } = {},
+  options: {
+    format?: PageFormat;
+    direction?: ReadingDirection;
+    language?: string;
+    placements?: readonly (Record<string, Placement> | undefined)[];
+  } = {},
 ): LetteringScript {
   const panels = script.panels.map((panel, index): ScriptPanel => {
     const picture = pictures[index] ?? pictures.at(-1) ?? { width: 1024, height: 1024 };

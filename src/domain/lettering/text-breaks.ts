@@ -11,7 +11,9 @@ export interface TextChunk {
 const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u3000-\u303f\uff00-\uffef]/u;
 const NO_SPACE_WORDS = /[\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
 /** Kinsoku: characters a line may not start with. */
-const NO_START = new Set([...'、。，．・：；？！゛゜ヽヾゝゞ々ー）〕］｝〉》」』】〙〗〟’”｠»ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ…‥,.!?:;)]}%']);
+const NO_START = new Set([
+  ...'、。，．・：；？！゛゜ヽヾゝゞ々ー）〕］｝〉》」』】〙〗〟’”｠»ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ…‥,.!?:;)]}%',
+]);
 /** Kinsoku: characters a line may not end with. */
 const NO_END = new Set([...'（〔［｛〈《「『【〘〖〝‘“｟«([{']);
 

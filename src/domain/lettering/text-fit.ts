@@ -43,9 +43,19 @@ function chunksOf(text: string, language: string): TextChunk[] {
  * wider than the box, or too many lines). Lines aim for a block about BLOCK_ASPECT wide, as lettered
  * balloons are, and use the full width only when the height needs it.
  */
-export function setTextAt(paragraphs: readonly string[], kind: LineKind, size: number, box: { maxWidth: number; maxHeight: number }, measure: MeasureText, language: string): SetText | null {
+export function setTextAt(
+  paragraphs: readonly string[],
+  kind: LineKind,
+  size: number,
+  box: { maxWidth: number; maxHeight: number },
+  measure: MeasureText,
+  language: string,
+): SetText | null {
   const measureAt = (text: string) => measure(text, kind, size);
-  const natural = paragraphs.reduce((sum, p) => sum + chunksOf(p, language).reduce((w, chunk) => w + measureAt(chunk.space) + measureAt(chunk.text), 0), 0);
+  const natural = paragraphs.reduce(
+    (sum, p) => sum + chunksOf(p, language).reduce((w, chunk) => w + measureAt(chunk.space) + measureAt(chunk.text), 0),
+    0,
+  );
   const lineHeight = size * LINE_HEIGHT;
   const target = Math.min(box.maxWidth, Math.max(size * 4, Math.sqrt(natural * lineHeight * BLOCK_ASPECT)));
   for (const width of target < box.maxWidth ? [target, box.maxWidth] : [box.maxWidth]) {
@@ -80,6 +90,13 @@ function balance(chunks: readonly TextChunk[], wrapped: WrapResult, measureAt: (
 }
 
 /** Whether the text can be set at all at `size`: no word wider than the widest box allowed. */
-export function wordsFitAt(paragraphs: readonly string[], kind: LineKind, size: number, maxWidth: number, measure: MeasureText, language: string): boolean {
+export function wordsFitAt(
+  paragraphs: readonly string[],
+  kind: LineKind,
+  size: number,
+  maxWidth: number,
+  measure: MeasureText,
+  language: string,
+): boolean {
   return paragraphs.every((p) => chunksOf(p, language).every((chunk) => measure(chunk.text, kind, size) <= maxWidth));
 }

@@ -9,11 +9,13 @@ type SinglePage = NonNullable<Awaited<ReturnType<typeof loadSinglePage>>>;
 
 function renderPanel(panel: ReaderPanel): Markup {
   return html`<li class="panel"><p class="panel-label">Panel ${panel.number}</p>
-${panel.image
+${
+  panel.image
     ? html`<figure><img src="${panel.image.path}" alt="${panel.description ?? `Panel ${panel.number}`}" width="${panel.image.width}" height="${panel.image.height}" loading="lazy" decoding="async"></figure>`
     : panel.description
       ? html`<p class="scene">${panel.description}</p>`
-      : ''}
+      : ''
+}
 ${panel.caption ? html`<p class="caption">${panel.caption}</p>` : ''}
 ${panel.lines.length > 0 ? html`<dl class="script">${panel.lines.map((line) => html`<dt>${line.speaker}</dt><dd>${line.line}</dd>`)}</dl>` : ''}
 </li>`;
@@ -26,12 +28,14 @@ function renderPage(page: ReaderPage, selfLink: string, headingLevel: 'h1' | 'h2
 ${headingLevel === 'h1' ? html`<h1 id="${page.anchor}-heading">${heading}</h1>` : html`<h2 id="${page.anchor}-heading">${heading}</h2>`}
 <p class="meta">${timeTag(page.approvedAt)}</p>
 ${page.paragraphs.map((paragraph) => html`<p>${paragraph}</p>`)}
-${page.letteredSvg
+${
+  page.letteredSvg
     ? html`<figure class="lettered" aria-label="Page ${page.number}, lettered">${raw(page.letteredSvg)}</figure>
 ${page.panels.length > 0 ? html`<details class="script"><summary>The script of page ${page.number}</summary><ol class="panels" aria-label="Panels of page ${page.number}">${page.panels.map(renderPanel)}</ol></details>` : ''}`
     : page.panels.length > 0
       ? html`<ol class="panels" aria-label="Panels of page ${page.number}">${page.panels.map(renderPanel)}</ol>`
-      : ''}
+      : ''
+}
 ${page.plainDialogue ? html`<pre class="dialogue">${page.plainDialogue}</pre>` : ''}
 </article>`;
 }
@@ -54,7 +58,9 @@ ${view.next ? html`<a href="${links.chapter(view.next.number)}" rel="next">Chapt
       ? html`<nav class="screens" aria-label="Pages of this chapter">
 ${view.screen > 1 ? html`<a href="${links.chapter(chapter.number, view.screen - 1)}">← Earlier pages</a>` : html`<span></span>`}
 <ol>${Array.from({ length: view.screens }, (_, i) => i + 1).map((n) =>
-          n === view.screen ? html`<li><span aria-current="page">${n}</span></li>` : html`<li><a href="${links.chapter(chapter.number, n)}" aria-label="Part ${n}">${n}</a></li>`,
+          n === view.screen
+            ? html`<li><span aria-current="page">${n}</span></li>`
+            : html`<li><a href="${links.chapter(chapter.number, n)}" aria-label="Part ${n}">${n}</a></li>`,
         )}</ol>
 ${view.screen < view.screens ? html`<a href="${links.chapter(chapter.number, view.screen + 1)}">Later pages →</a>` : html`<span></span>`}
 </nav>`

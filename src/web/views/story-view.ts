@@ -19,13 +19,17 @@ export function renderStoryFront(story: PublishedStory, front: StoryFront, links
   const body = html`<header class="site"><p>A serialized story</p><h1>${story.title}</h1>
 <p class="count">${plural(front.chapters.length, 'chapter')} · ${plural(pages, 'approved page')}</p></header>
 <main id="content">
-${front.latest.length > 0
+${
+  front.latest.length > 0
     ? html`<section aria-labelledby="latest-heading"><h2 id="latest-heading">Latest pages</h2>
 <ol class="latest">${front.latest.map(
-        (page) => html`<li><a href="${links.pageInChapter(page.chapterNumber, page.screen, page.pageNumber)}">Chapter ${page.chapterNumber}, page ${page.pageNumber}</a>
+        (
+          page,
+        ) => html`<li><a href="${links.pageInChapter(page.chapterNumber, page.screen, page.pageNumber)}">Chapter ${page.chapterNumber}, page ${page.pageNumber}</a>
 <span class="meta"> · ${timeTag(page.approvedAt)}</span><p>${previewText(page.excerpt, 200)}</p></li>`,
       )}</ol></section>`
-    : html`<p>No page has been approved yet. Come back soon.</p>`}
+    : html`<p>No page has been approved yet. Come back soon.</p>`
+}
 <section aria-labelledby="chapters-heading"><h2 id="chapters-heading">Chapters</h2>
 <ol class="chapters">${front.chapters.map(
     (chapter) => html`<li><h3><a href="${links.chapter(chapter.number)}">Chapter ${chapter.number}: ${chapter.title}</a></h3>
@@ -35,7 +39,14 @@ ${front.latest.length > 0
   return layout({
     title: story.title,
     feedUrl: links.feed(),
-    preview: { url: links.story(), title: story.title, description, siteName: story.title, image: front.previewImage ? links.asset(front.previewImage) : null, type: 'website' },
+    preview: {
+      url: links.story(),
+      title: story.title,
+      description,
+      siteName: story.title,
+      image: front.previewImage ? links.asset(front.previewImage) : null,
+      type: 'website',
+    },
     body,
   });
 }
