@@ -9,7 +9,8 @@ import { build } from 'esbuild';
 // - gpt-tokenizer (about 65 MiB of tables) is required on first use only (src/agents/tokens.ts);
 // - ws is imported with the first ComfyUI render, and by discord.js in the bot;
 // - optional native add-ons the packages try and do without (pg-native, zlib-sync, bufferutil…).
-const EXTERNAL = ['gpt-tokenizer', 'ws', 'pg-native', 'zlib-sync', 'bufferutil', 'utf-8-validate', 'msgpackr-extract'];
+// - @napi-rs/canvas (Skia, a native add-on the letterer draws with) loads its .node binary itself.
+const EXTERNAL = ['gpt-tokenizer', 'ws', '@napi-rs/canvas', 'pg-native', 'zlib-sync', 'bufferutil', 'utf-8-validate', 'msgpackr-extract'];
 
 // CommonJS packages that storyroom's own ES modules import. Bundled as found, every importing module
 // would get a copy of the package's exports of its own (esbuild's interop: one getter per export, and
