@@ -14,10 +14,15 @@ export const data = new SlashCommandBuilder()
   .setIntegrationTypes(ApplicationIntegrationType.GuildInstall);
 
 const number = (n: number) => n.toLocaleString('en-US');
-const describe = (line: UsageLine) =>
-  `${number(line.promptTokens)} in (${Math.round(line.cacheShare * 100)}% cached) · ${number(line.completionTokens)} out · $${line.cost.toFixed(4)} · ${line.calls} call${line.calls === 1 ? '' : 's'}`;
-const field = (lines: UsageLine[]) =>
-  fitText(lines.map((line) => `**${line.label}**: ${describe(line)}`).join('\n') || 'None yet.', LIMITS.fieldValue);
+const plural = (n: number, word: string) => `${number(n)} ${word}${n === 1 ? '' : 's'}`;
+const tokens = (line: UsageLine) =>
+  `${number(line.promptTokens)} in (${Math.round(line.cacheShare * 100)}% cached) · ${number(line.completionTokens)} out · $${line.cost.toFixed(4)}`;
+const describe = (line: UsageLine) => `${tokens(line)} · ${plural(line.calls, 'request')}`;
+// A take's line: how many takes, and how many of them were a request of their own (not one of `n` choices).
+const describeTake = (line: UsageLine) =>
+  `${tokens(line)} · ${plural(line.rows, 'take')}${line.rows === line.calls ? '' : `, ${number(line.rows - line.calls)} in a request shared with an earlier take`}`;
+const field = (lines: UsageLine[], describeLine = describe) =>
+  fitText(lines.map((line) => `**${line.label}**: ${describeLine(line)}`).join('\n') || 'None yet.', LIMITS.fieldValue);
 
 export const usage: SlashCommand = {
   data,
@@ -38,8 +43,12 @@ export const usage: SlashCommand = {
         { name: 'By agent', value: field(report.byAgent) },
         { name: 'By day', value: field(report.byDay) },
       );
-    // Rows of drafts written as takes; with `n` the prompt is read once, so it is counted on take A only.
-    if (report.byTake.length > 0) embed.addFields({ name: 'By take (drafts written as takes)', value: field(report.byTake) });
+    // Drafts written as takes: with `n` one request writes them all and its prompt is read once, counted on take A.
+    if (report.byTake.length > 0)
+      embed.addFields({
+        name: 'By take (one request with n writes several takes; its prompt is counted on take A)',
+        value: field(report.byTake, describeTake),
+      });
     return { type: 'message', ephemeral: true, body: { embeds: [embed.toJSON()] } };
   },
 };

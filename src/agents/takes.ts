@@ -24,7 +24,10 @@ export class MultipleChoicesMemory {
   }
 }
 
-export type TakeOutcome<T> = { ok: true; value: T; usage: ModelUsage } | { ok: false; failure: AgentFailure; usage: ModelUsage };
+/** `sharesRequest`: the take came in one `n` request with an earlier take, so it is not a request of its own. */
+export type TakeOutcome<T> = ({ ok: true; value: T; usage: ModelUsage } | { ok: false; failure: AgentFailure; usage: ModelUsage }) & {
+  sharesRequest?: boolean;
+};
 
 export interface TakesAnswer<T> {
   /** One per take asked for, in take order (A first). */
@@ -77,8 +80,9 @@ export async function writeTakes<T>(client: OpenAI, request: TakesRequest<T>): P
         answer.usage,
         answered.map((choice) => choice ?? { text: '', refusal: '' }),
       );
+      const first = answered.findIndex((choice) => choice !== undefined);
       answered.forEach((choice, index) => {
-        if (choice) takes[index] = readChoice(request, choice, shares[index] ?? NO_USAGE);
+        if (choice) takes[index] = { ...readChoice(request, choice, shares[index] ?? NO_USAGE), sharesRequest: index > first };
       });
       if (takes.includes(undefined) && request.strategy === 'auto') request.memory.remember(request.server);
     } catch (error) {

@@ -24,7 +24,7 @@ export function sumAgentTokensByModel(db: Executor, storyId: number, since: Date
     .execute();
 }
 
-/** A story's calls and tokens since a moment, per model, agent, chapter and day (UTC). */
+/** A story's requests, take rows and tokens since a moment, per model, agent, chapter and day (UTC). */
 export function sumAgentUsage(db: Executor, storyId: number, since: Date) {
   return db
     .selectFrom('agent_execution_log as l')
@@ -36,7 +36,9 @@ export function sumAgentUsage(db: Executor, storyId: number, since: Date) {
       'c.number as chapter_number',
       'c.title as chapter_title',
       sql<string>`to_char(date_trunc('day', l.created_at), 'YYYY-MM-DD')`.as('day'),
-      (eb) => eb.fn.countAll<number>().as('calls'),
+      // Requests as the provider bills them: the takes of one `n` request are one request.
+      (eb) => eb.fn.countAll<number>().filterWhere('l.shares_request', '=', false).as('calls'),
+      (eb) => eb.fn.countAll<number>().as('rows'),
       (eb) => eb.fn.sum<number>('l.prompt_tokens').as('prompt_tokens'),
       (eb) => eb.fn.sum<number>('l.cached_tokens').as('cached_tokens'),
       (eb) => eb.fn.sum<number>('l.completion_tokens').as('completion_tokens'),

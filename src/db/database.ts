@@ -151,6 +151,8 @@ export interface PageRevisionsTable {
   restored_from_version: number | null;
   /** The co-writer who wrote this version by hand (Edit), or null for a model's or a restored one. */
   edited_by: ColumnType<string | null, string | null | undefined, string | null>;
+  /** A take made by editing another take of its round: that take (0 is A). */
+  edited_from_take: ColumnType<number | null, number | null | undefined, number | null>;
   prompt_context: ColumnType<unknown, string | null | undefined, string | null>;
   review_notes: ColumnType<string[] | null, string | null | undefined, string | null>;
   reminded_at: Date | null;
@@ -209,6 +211,8 @@ export interface AgentExecutionLogTable {
   error: string | null;
   /** The take a call wrote (0 is A); null for a call that wrote no take. */
   take: ColumnType<number | null, number | null | undefined, number | null>;
+  /** A take's row whose call was one request shared with an earlier take (`n` choices): not a request of its own. */
+  shares_request: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: CreatedAt;
 }
 

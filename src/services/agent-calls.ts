@@ -57,6 +57,8 @@ export interface AgentExecution {
   error: string | null;
   /** The take this call (or its share of an `n` request) wrote, 0 for A. */
   take?: number | null;
+  /** The call shared one `n` request with an earlier take's row: counted as no request of its own. */
+  sharesRequest?: boolean;
 }
 
 /** One row per model call, successful or not: the source of /usage and of cost questions; and the call's metrics. */
@@ -83,5 +85,6 @@ export async function recordAgentExecution(deps: Pick<AgentContext, 'db' | 'metr
     outcome: entry.outcome,
     error: entry.error ? entry.error.slice(0, 2000) : null,
     take: entry.take ?? null,
+    shares_request: entry.sharesRequest ?? false,
   });
 }

@@ -5,7 +5,10 @@ import { takeLetter } from '../domain/takes.js';
 
 export interface UsageLine {
   label: string;
+  /** Requests as the provider bills them: one request with `n` choices is one, whatever its takes. */
   calls: number;
+  /** Rows logged: one per take of an `n` request, so more than `calls` when takes shared a request. */
+  rows: number;
   promptTokens: number;
   cachedTokens: number;
   completionTokens: number;
@@ -30,7 +33,16 @@ export async function summariseUsage(db: Db, storyId: number, prices: PriceTable
   const add = (dimension: string, label: string, row: (typeof rows)[number]) => {
     const table = lines.get(dimension) ?? new Map<string, UsageLine>();
     lines.set(dimension, table);
-    const line = table.get(label) ?? { label, calls: 0, promptTokens: 0, cachedTokens: 0, completionTokens: 0, cost: 0, cacheShare: 0 };
+    const line = table.get(label) ?? {
+      label,
+      calls: 0,
+      rows: 0,
+      promptTokens: 0,
+      cachedTokens: 0,
+      completionTokens: 0,
+      cost: 0,
+      cacheShare: 0,
+    };
     const use = {
       model: row.model,
       promptTokens: Number(row.prompt_tokens),
@@ -38,6 +50,7 @@ export async function summariseUsage(db: Db, storyId: number, prices: PriceTable
       completionTokens: Number(row.completion_tokens),
     };
     line.calls += Number(row.calls);
+    line.rows += Number(row.rows);
     line.promptTokens += use.promptTokens;
     line.cachedTokens += use.cachedTokens;
     line.completionTokens += use.completionTokens;
@@ -53,7 +66,16 @@ export async function summariseUsage(db: Db, storyId: number, prices: PriceTable
     if (row.take !== null) add('take', `Take ${takeLetter(row.take)}`, row);
   }
   const list = (dimension: string) => [...(lines.get(dimension)?.values() ?? [])];
-  const empty: UsageLine = { label: 'All', calls: 0, promptTokens: 0, cachedTokens: 0, completionTokens: 0, cost: 0, cacheShare: 0 };
+  const empty: UsageLine = {
+    label: 'All',
+    calls: 0,
+    rows: 0,
+    promptTokens: 0,
+    cachedTokens: 0,
+    completionTokens: 0,
+    cost: 0,
+    cacheShare: 0,
+  };
   return {
     total: list('total')[0] ?? empty,
     byChapter: list('chapter').sort((a, b) => a.label.localeCompare(b.label, 'en', { numeric: true })),

@@ -153,7 +153,7 @@ export async function writeTakesOfPage(
   const { prompt, maxCompletionTokens } = await promptFor(deps, request.pageId, request.kind);
   const started = Date.now();
   let firstTokenMs: number | null = null;
-  const log = (take: number | null, usage: ModelUsage | null, failure: AgentFailure | null) =>
+  const log = (take: number | null, usage: ModelUsage | null, failure: AgentFailure | null, sharesRequest = false) =>
     recordAgentExecution(deps, {
       storyId: request.storyId,
       chapterId: request.chapterId,
@@ -168,6 +168,7 @@ export async function writeTakesOfPage(
       outcome: failure ? failure.outcome : 'ok',
       error: failure ? failure.message : null,
       take,
+      sharesRequest,
     });
   const body = {
     model: request.model,
@@ -195,6 +196,7 @@ export async function writeTakesOfPage(
     await log(null, failure.usage, failure);
     throw failure;
   }
-  for (const [index, take] of answer.takes.entries()) await log(request.firstTake + index, take.usage, take.ok ? null : take.failure);
+  for (const [index, take] of answer.takes.entries())
+    await log(request.firstTake + index, take.usage, take.ok ? null : take.failure, take.sharesRequest === true);
   return { answer, prompt };
 }
