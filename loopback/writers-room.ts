@@ -172,9 +172,9 @@ export class WritersRoom {
       .response();
   }
 
-  /** Edit: the button opens a form prefilled with the draft; the co-writer saves `text` in it. */
-  async edit(threadId: string, message: StoredMessage, userId: string, text: string) {
-    const form = await this.click(threadId, message, userId, 'Edit').response();
+  /** Edit (on a round of takes "Edit B", on its last take): the button opens a form prefilled with the draft; the co-writer saves `text` in it. */
+  async edit(threadId: string, message: StoredMessage, userId: string, text: string, label = 'Edit') {
+    const form = await this.click(threadId, message, userId, label).response();
     if (form.kind !== 'modal' || !form.modal) throw new Error(`Edit did not open a form: ${form.content}`);
     return this.h.discord
       .submitModal({

@@ -50,7 +50,8 @@ async function twoRooms(h: StoryroomHarness, room: WritersRoom) {
       options: { input: 'The Mark glows', takes: 2 },
     })
     .response();
-  const draft = await room.openTake(open, 1, 'Narration', 1, 'A');
+  // The round's Another take is on its last take's message.
+  const draft = await room.openTake(open, 1, 'Narration', 1, 'B');
   return { open, busy, draft };
 }
 

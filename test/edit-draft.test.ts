@@ -279,7 +279,9 @@ describe('editing a draft by hand', () => {
       expect(saved).toHaveLength(1);
       expect(refused).toHaveLength(1);
       expect(refused[0]).toBeInstanceOf(EditRefused);
-      expect((refused[0] as EditRefused).message).toContain('superseded');
+      // The losing editor is told whose edit won.
+      const winner = results[0]?.status === 'fulfilled' ? h.adminId : draft.other;
+      expect((refused[0] as EditRefused).message).toContain(`<@${winner}> saved an edit of narration v1 first: it is narration v2`);
       expect(['First editor’s text.', 'Second editor’s text.']).toContain((refused[0] as EditRefused).typed);
       const versions = await h.database.db
         .selectFrom('page_revisions')

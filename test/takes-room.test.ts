@@ -101,22 +101,27 @@ describe('takes in the writers’ room', () => {
     expect(embedText(a)).toContain(TAKES[0]);
     expect(embedText(b)).toContain(TAKES[1]);
     expect(embedText(c)).toContain(TAKES[2]);
-    expect(buttonsOf(b).map((button) => button.label)).toEqual(['Pick B', 'Revise', 'Edit', 'Another take']);
+    // Each take keeps its Pick; the round's own buttons are on its last take, once.
+    expect(buttonsOf(a).map((button) => button.label)).toEqual(['Pick A']);
+    expect(buttonsOf(b).map((button) => button.label)).toEqual(['Pick B']);
+    expect(buttonsOf(c).map((button) => button.label)).toEqual(['Pick C', 'Revise', 'Another take', 'Edit A', 'Edit B', 'Edit C']);
     // All three takes came from one request with n = 3.
     const asked = narrationRequests().slice(before);
     expect(asked.map((r) => r.n)).toEqual([3]);
 
+    // The pick is confirmed privately; the take's message is redrawn by the worker, with who picked it.
     const first = await room.click(threadId, b, bea, 'Pick B').response();
-    expect(first.kind).toBe('update');
-    expect(embedText(room.message(threadId, b.id))).toContain('Picks: A 0 · B 1 · C 0');
+    expect(first.ephemeral).toBe(true);
+    expect(first.content).toContain('You picked take B.');
+    await waitForText(threadId, b.id, `Picks: A 0 · B 1 · C 0`);
+    expect(embedText(room.message(threadId, b.id))).toContain(`Picked by <@${bea}>.`);
     await room.click(threadId, a, h.adminId, 'Pick A').response();
     await waitForText(threadId, c.id, 'Picks: A 1 · B 1 · C 0');
     // The admin changes their pick to B: B reaches the quorum of 2 (of 3) and wins.
-    const decided = room.click(threadId, b, h.adminId, 'Pick B');
-    await decided.response();
-    await h.discord.waitFor(() => decided.followUps.find((m) => m.content.includes('You changed your vote to take B')), {
-      description: 'a word on the changed pick',
-    });
+    const decided = await room.click(threadId, b, h.adminId, 'Pick B').response();
+    expect(decided.ephemeral).toBe(true);
+    expect(decided.content).toContain('You changed your vote from take A to take B.');
+    expect(decided.content).toContain('Take B is picked');
     await waitForText(threadId, b.id, 'Picked.');
     await waitForText(threadId, a.id, 'Not picked: take B was chosen');
     await waitForText(threadId, c.id, 'Not picked: take B was chosen');
@@ -133,19 +138,20 @@ describe('takes in the writers’ room', () => {
     // The dialogue is written from take B, as three takes too; the room sends it back with feedback.
     const dialogueA = await openTake(threadId, 1, 'Dialogue', 1, 'A');
     expect(dialogueRequests().at(-1)?.promptText).toContain(TAKES[1]);
-    await room.revise(threadId, dialogueA, bea, 'More thunder over the ford.');
     const dialogueC = await openTake(threadId, 1, 'Dialogue', 1, 'C');
+    await room.revise(threadId, dialogueC, bea, 'More thunder over the ford.');
     const sentBack = await room.revise(threadId, dialogueC, cal, 'And Mira should answer.');
-    expect(sentBack.kind).toBe('update');
+    expect(sentBack.ephemeral).toBe(true);
+    expect(sentBack.content).toContain('The round is sent back');
     await waitForText(threadId, dialogueA.id, 'The round was sent back');
     const v2a = await openTake(threadId, 1, 'Dialogue', 2, 'A');
-    await openTake(threadId, 1, 'Dialogue', 2, 'C');
     expect(dialogueRequests().at(-1)?.promptText).toContain('More thunder over the ford.');
     expect(dialogueRequests().at(-1)?.promptText).toContain('And Mira should answer.');
 
     // Another take while the round is open: take D joins it, and the room picks it.
     await room.click(threadId, v2a, bea, 'Pick A').response();
-    const another = await room.click(threadId, v2a, cal, 'Another take').response();
+    const v2c = await openTake(threadId, 1, 'Dialogue', 2, 'C');
+    const another = await room.click(threadId, v2c, cal, 'Another take').response();
     expect(another.ephemeral).toBe(true);
     expect(another.content).toContain('Another take is being written');
     const d = await openTake(threadId, 1, 'Dialogue', 2, 'D');
@@ -175,9 +181,12 @@ describe('takes in the writers’ room', () => {
     expect(rows.every((r) => r.completion_tokens > 0)).toBe(true);
     const usage = await h.discord.slashCommand({ guildId: h.guildId, channelId: threadId, userId: h.adminId, name: 'usage' }).response();
     const byTake = JSON.stringify(usage.embeds);
-    expect(byTake).toContain('By take (drafts written as takes)');
+    expect(byTake).toContain('By take (one request with n writes several takes; its prompt is counted on take A)');
     expect(byTake).toMatch(/\*\*Take A\*\*: [1-9][0-9,]* in/);
-    expect(byTake).toMatch(/\*\*Take B\*\*: 0 in/);
+    // Requests as billed: the narration's n = 3, the dialogue's two n = 3 and take D: 4, not 10.
+    expect(usage.embeds[0]?.description).toContain('· 4 requests');
+    expect(byTake).toMatch(/\*\*Take B\*\*: 0 in [^*]* · 3 takes, 3 in a request shared with an earlier take/);
+    expect(byTake).toMatch(/\*\*Take D\*\*: [1-9][0-9,]* in [^*]* · 1 take"/);
   });
 
   it('a server that ignores n gets parallel one-choice requests, remembered for the next round; one take cut off by length keeps the others', async () => {
@@ -312,11 +321,11 @@ describe('takes in the writers’ room', () => {
     ).toEqual([{ user_id: bea }]);
 
     // Edit on take B: the text becomes take C, marked as edited; the pick cast so far stands.
-    const saved = await room.edit(threadId, b, cal, 'Kai stops at the water, counting the stones.');
+    const saved = await room.edit(threadId, b, cal, 'Kai stops at the water, counting the stones.', 'Edit B');
     expect(saved.ephemeral).toBe(true);
     expect(saved.content).toContain('take C of narration v1');
     const c = await openTake(threadId, 1, 'Narration', 1, 'C');
-    expect(embedText(c)).toContain(`Edited by <@${cal}>`);
+    expect(embedText(c)).toContain(`Edited by <@${cal}> from take B`);
     await waitForText(threadId, c.id, 'Picks: A 1 · B 0 · C 0');
     await room.click(threadId, c, cal, 'Pick C').response();
     await room.click(threadId, c, h.adminId, 'Pick C').response();
@@ -325,7 +334,7 @@ describe('takes in the writers’ room', () => {
     // A pick on the decided round is stale: answered in private, nothing changes.
     const stale = await room.click(threadId, room.message(threadId, a.id), bea, 'Pick A').response();
     expect(stale.ephemeral).toBe(true);
-    expect(stale.content).toMatch(/superseded|already/);
+    expect(stale.content).toBe('The narration v1 round is decided: take C was picked, not take A. Nothing was changed.');
     const narrations = await takesOf(page.id, 'narration', 1);
     expect(narrations.map((t) => [t.take, t.status, t.edited_by])).toEqual([
       [0, 'superseded', null],
@@ -336,9 +345,9 @@ describe('takes in the writers’ room', () => {
     const command = (name: string, subcommand: string, options: Record<string, string | number>) =>
       h.discord.slashCommand({ guildId: h.guildId, channelId: threadId, userId: h.adminId, name, subcommand, options }).response();
     const history = JSON.stringify((await command('page', 'history', { page: 1 })).embeds);
-    expect(history).toContain('Narration v1 A · superseded');
-    expect(history).toContain('Narration v1 C · approved');
-    expect(history).toContain(`<@${cal}> ✅ C`);
+    expect(history).toContain('Narration v1 · 3 takes · take C picked');
+    expect(history).toContain('**Take A** · Not picked');
+    expect(history).toContain(`**Take C** · Picked · picked by <@${cal}>, <@${h.adminId}> · ✍️ edited by <@${cal}> from take B`);
     const diff = JSON.stringify((await command('page', 'diff', { page: 1, from: 1, to: 1, from_take: 'A', to_take: 'C' })).embeds);
     expect(diff).toContain('Narration v1 A → v1 C (edited)');
     const missing = await command('page', 'diff', { page: 1, from: 1, to: 1, to_take: 'F' });

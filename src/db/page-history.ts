@@ -68,6 +68,7 @@ export function listPageVersions(db: Executor, pageId: number) {
       'r.prompt_context',
       'r.restored_from_version',
       'r.edited_by',
+      'r.edited_from_take',
       'r.review_notes',
       jsonArrayFrom(
         eb

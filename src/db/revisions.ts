@@ -37,6 +37,37 @@ export function listRoundTakes(db: Executor, revision: Pick<PageRevision, 'page_
     .execute();
 }
 
+/** The page's draft (a round's take A) decided last: what a new draft replaces on screen. */
+export function findLastDecidedRevision(db: Executor, pageId: number): Promise<PageRevision | undefined> {
+  return db
+    .selectFrom('page_revisions')
+    .selectAll()
+    .where('page_id', '=', pageId)
+    .where('take', '=', 0)
+    .where('decided_at', 'is not', null)
+    .orderBy('decided_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/** The version that came after this one (its take A), if any: what replaced a superseded draft. */
+export function findNextVersion(
+  db: Executor,
+  revision: Pick<PageRevision, 'page_id' | 'kind' | 'version'>,
+): Promise<PageRevision | undefined> {
+  return db
+    .selectFrom('page_revisions')
+    .selectAll()
+    .where('page_id', '=', revision.page_id)
+    .where('kind', '=', revision.kind)
+    .where('version', '>', revision.version)
+    .where('take', '=', 0)
+    .orderBy('version')
+    .limit(1)
+    .executeTakeFirst();
+}
+
 /**
  * Ends a round's vote on all its takes at once, the round named by its take A. Picked: the chosen take
  * is approved and the others are superseded (not chosen). Sent back or superseded: every take goes

@@ -1,52 +1,44 @@
-import type { PageRevision, StoryPage } from '../db/database.js';
-import { takeLetter, MAX_TAKES_PER_ROUND } from '../domain/takes.js';
+import { takeLetter, type RoundVote } from '../domain/takes.js';
 import type { InteractionPlace } from '../services/co-writers.js';
 import type { RoundVoteOutcome } from '../services/take-round.js';
 import { castRoundVote, requestAnotherTake } from '../services/take-round.js';
 import type { HandlerContext } from './context.js';
-import { draftViewOf, renderDraftMessage, type DraftPhase } from '../views/page-messages.js';
 import { ephemeral, type Reply } from './reply.js';
 
-// Pick and Another take on a round of takes. The clicked take's message is redrawn in the reply; the
-// round's other messages are redrawn by a coalesced job, so a burst of picks is one edit per take.
+// Pick and Another take on a round of takes. The round's messages have one writer: the worker, which
+// redraws every take from Postgres after each pick (a coalesced job). The clicker is answered
+// privately, so no reply ever edits a take's message with a view that may already be old.
 
 type Target = { pageId: number; revisionId: number };
 
 export async function pickTake(context: HandlerContext, place: InteractionPlace, target: Target): Promise<Reply> {
   const outcome = await castRoundVote(context.db, place, target, { pick: 'take' });
-  return afterRoundVote(outcome, target.revisionId);
+  return afterRoundVote(outcome);
 }
 
-/** The reply to a pick or a Revise in a round: the clicked take redrawn, and a word to the clicker when their vote changed. */
-export function afterRoundVote(outcome: RoundVoteOutcome, clickedRevisionId: number): Reply {
-  const lead = outcome.takes[0];
-  const clicked = outcome.takes.find((take) => take.id === clickedRevisionId) ?? lead;
-  if (!clicked) return ephemeral('Your vote was counted.');
-  const body = renderTake(outcome.page, clicked, roundPhase(outcome));
-  const mine = outcome.decision.kind === 'revision_requested' ? 'Revise' : `take ${takeLetter(clicked.take)}`;
-  return {
-    type: 'update',
-    body: { embeds: body.embeds, components: body.components },
-    ...(outcome.changed ? { note: `You changed your vote to ${mine}.` } : {}),
-  };
+const named = (pick: RoundVote['pick']) => (pick === 'revise' ? 'Revise (the whole round)' : `take ${takeLetter(pick)}`);
+
+/** The private answer to a pick or a Revise in a round: what you picked, and what the round came to. */
+export function afterRoundVote(outcome: RoundVoteOutcome): Reply {
+  const { mine, previous, decision, tally } = outcome;
+  const yours =
+    outcome.changed && previous !== null
+      ? `You changed your vote from ${named(previous)} to ${named(mine)}.`
+      : mine === 'revise'
+        ? 'You voted to send the round back (Revise).'
+        : `You picked ${named(mine)}.`;
+  const picks = tally.picks.map((n, take) => `${takeLetter(take)} ${n}`).join(' · ');
+  switch (decision.kind) {
+    case 'open':
+      return ephemeral(`${yours} Picks so far: ${picks} · ✏️ ${tally.revisions} revise; ${tally.required} decide the round.`);
+    case 'picked':
+      return ephemeral(`${yours} Take ${takeLetter(decision.take)} is picked (${picks}): the round is decided.`);
+    case 'revision_requested':
+      return ephemeral(`${yours} The round is sent back: new takes are being written from the feedback.`);
+  }
 }
 
 export async function anotherTake(context: HandlerContext, place: InteractionPlace, target: Target): Promise<Reply> {
   await requestAnotherTake(context.db, place, target, context.config.limits);
   return ephemeral('Another take is being written; it joins the round below when it is done. Picks so far stand.');
-}
-
-function roundPhase(outcome: Pick<RoundVoteOutcome, 'decision' | 'tally' | 'takes' | 'page'>): DraftPhase {
-  switch (outcome.decision.kind) {
-    case 'open':
-      return { phase: 'takes_open', round: outcome.tally, full: outcome.takes.length + outcome.page.takes_pending >= MAX_TAKES_PER_ROUND };
-    case 'picked':
-      return { phase: 'take_picked', round: outcome.tally, picked: outcome.decision.take };
-    case 'revision_requested':
-      return { phase: 'takes_sent_back', round: outcome.tally };
-  }
-}
-
-function renderTake(page: Pick<StoryPage, 'number'>, take: PageRevision, phase: DraftPhase) {
-  return renderDraftMessage({ ...draftViewOf(page.number, take), take: take.take }, phase);
 }

@@ -15,7 +15,11 @@ export type RoundVote = { userId: string; pick: number } | { userId: string; pic
 export interface RoundTally {
   /** Picks per take, index 0 is take A. */
   picks: number[];
+  /** Who picked each take (index 0 is A), in the order their votes came. */
+  pickedBy: string[][];
   revisions: number;
+  /** Who sent the round back. */
+  revisedBy: string[];
   required: number;
   voters: number;
 }
@@ -63,12 +67,23 @@ export function tallyRound(votes: readonly RoundVote[], takesInRound: number, ru
   const latest = new Map<string, number | 'revise'>();
   for (const vote of votes) latest.set(vote.userId, vote.pick);
   const picks = new Array<number>(Math.max(1, takesInRound)).fill(0);
-  let revisions = 0;
-  for (const pick of latest.values()) {
-    if (pick === 'revise') revisions += 1;
-    else if (Number.isInteger(pick) && pick >= 0 && pick < picks.length) picks[pick] = (picks[pick] ?? 0) + 1;
+  const pickedBy = picks.map((): string[] => []);
+  const revisedBy: string[] = [];
+  for (const [userId, pick] of latest) {
+    if (pick === 'revise') revisedBy.push(userId);
+    else if (Number.isInteger(pick) && pick >= 0 && pick < picks.length) {
+      picks[pick] = (picks[pick] ?? 0) + 1;
+      pickedBy[pick]?.push(userId);
+    }
   }
-  return { picks, revisions, required: requiredVotes(rule, coWriterCount), voters: Math.max(1, Math.floor(coWriterCount)) };
+  return {
+    picks,
+    pickedBy,
+    revisions: revisedBy.length,
+    revisedBy,
+    required: requiredVotes(rule, coWriterCount),
+    voters: Math.max(1, Math.floor(coWriterCount)),
+  };
 }
 
 /** The takes with the most picks, in letter order. */
@@ -82,7 +97,7 @@ function mostPicked(picks: readonly number[]): { takes: number[]; count: number 
  * take and Revise) reach it at once: the take with more picks wins, then the earlier letter, and a
  * pick wins over Revise, as approval does over revision for a single draft.
  */
-export function decideRound(tally: RoundTally): RoundDecision {
+export function decideRound(tally: Pick<RoundTally, 'picks' | 'revisions' | 'required' | 'voters'>): RoundDecision {
   const top = mostPicked(tally.picks);
   const [first] = top.takes;
   if (first !== undefined && top.count >= tally.required && top.count > 0) return { kind: 'picked', take: first };

@@ -5,7 +5,7 @@ import { closeRound, findOpenTakeOfRound } from '../db/revisions.js';
 import { updatePageAndLogTransition } from '../db/transitions.js';
 import { describeJob, type OutboxJob } from '../domain/jobs.js';
 import { isGenerating, transitionPage, type PageEffect, type PageEvent } from '../domain/page-state-machine.js';
-import { draftFollowUps, type ReviewClock } from './review-schedule.js';
+import { draftFollowUps, reviewJobs, type ReviewClock } from './review-schedule.js';
 import { UserError } from './user-error.js';
 
 export interface PageChange {
@@ -80,6 +80,8 @@ export async function applyPageEvent(trx: Transaction<Database>, change: PageCha
         // A model's take is shown by the worker that wrote it; a co-writer's edit needs a job to show it.
         if (event.type === 'take_recorded' && event.byHand)
           jobs.push(describeJob('post-draft', { pageId: page.id, revisionId: newDraft.revision.id }));
+        // Each take the model wrote is reviewed on its own text, so no take looks checked that was not.
+        jobs.push(...reviewJobs(page, newDraft.revision, newDraft.clock));
         break;
       case 'generate_draft':
         jobs.push(describeJob('generate-draft', { pageId: page.id, kind: effect.kind, pageVersion: version }));

@@ -4,7 +4,8 @@ import type { Database, PageRevision, StoryPage } from '../db/database.js';
 import { countRevisions, getRevision, lockPage } from '../db/pages.js';
 import { getReviewRules } from '../db/stories.js';
 import { runInTransaction } from '../db/unit-of-work.js';
-import { listRoundTakes } from '../db/revisions.js';
+import { findNextVersion, listRoundTakes } from '../db/revisions.js';
+import type { Executor } from '../db/executor.js';
 import { listCountedRoundVotes, listCountedVotes } from '../db/votes.js';
 import { describePageState, isReviewing } from '../domain/page-state-machine.js';
 import { decideRoundAtDeadline, takeLetter, tallyRound } from '../domain/takes.js';
@@ -117,6 +118,32 @@ export async function decideDraftAtDeadline(db: Db, target: { pageId: number; re
     });
     return { ...decided, decision, tally };
   });
+}
+
+/**
+ * Why a click on a draft or a take no longer applies, told as it happened: in a round of takes, which
+ * take was picked (or that the round was sent back); for a draft replaced by an edit, who saved it.
+ */
+export async function staleReason(db: Executor, revision: PageRevision, page: StoryPage): Promise<string> {
+  const takes = await listRoundTakes(db, revision);
+  const round = `${revision.kind} v${revision.version}`;
+  if (takes.length > 1) {
+    const picked = takes.find((take) => take.status === 'approved');
+    if (picked)
+      return picked.id === revision.id
+        ? `Take ${takeLetter(picked.take)} of ${round} was already picked: the round is decided. Nothing was changed.`
+        : `The ${round} round is decided: take ${takeLetter(picked.take)} was picked, not take ${takeLetter(revision.take)}. Nothing was changed.`;
+    if (revision.status === 'revision_requested')
+      return `The ${round} round was sent back for revision; the next takes are being written. Nothing was changed.`;
+  }
+  if (revision.status === 'superseded') {
+    const next = await findNextVersion(db, revision);
+    if (next?.edited_by)
+      return `<@${next.edited_by}> saved an edit of ${round} first: it is ${revision.kind} v${next.version}, up for a vote below. Nothing was changed.`;
+    if (next?.restored_from_version)
+      return `${round} was replaced by v${next.version}, restored from v${next.restored_from_version}. Nothing was changed.`;
+  }
+  return staleDraftReason(revision, page);
 }
 
 /** Why a vote on a draft (or a take) no longer applies, in words. */

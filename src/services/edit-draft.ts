@@ -13,7 +13,7 @@ import { cleanTypedText } from '../domain/plain-text.js';
 import { applyPageEvent, type AppliedEvent } from './apply-page-event.js';
 import { addTakeToRound } from './record-draft.js';
 import { assertCoWriter, NOT_IN_THIS_THREAD, type InteractionPlace } from './co-writers.js';
-import { isOpenForVote, staleDraftReason } from './decide-draft.js';
+import { isOpenForVote, staleReason } from './decide-draft.js';
 import { chapterHere } from './member-service.js';
 import type { ReviewClock } from './review-schedule.js';
 import { UserError } from './user-error.js';
@@ -71,7 +71,11 @@ export async function editDraft(
       throw error instanceof UserError ? new EditRefused(error.message, typed) : error;
     });
     const round = await openRoundOf(trx, page, replaced);
-    if (!round) throw new EditRefused(`${staleDraftReason(replaced, page)} Your edit was not saved.`, typed);
+    if (!round)
+      throw new EditRefused(
+        `${(await staleReason(trx, replaced, page)).replace(/ Nothing was changed\.$/, '')} Your edit was not saved.`,
+        typed,
+      );
     const written = readEdit(replaced.kind, text, typed);
     if (written.body === replaced.body) throw new EditRefused('Your text is the same as the draft, so nothing was changed.', typed);
     const after = afterCommit(trx);
@@ -136,6 +140,7 @@ async function addEditedTake(
     structured: written.script,
     generationKey: null,
     editedBy: edit.editorId,
+    editedFromTake: replaced.take,
     clock: edit.clock,
     details: { editedFromTake: replaced.take },
   });
@@ -182,7 +187,7 @@ export async function draftToEdit(
   if (!page || !revision || revision.page_id !== page.id || page.guild_id !== place.guildId || page.thread_id !== place.channelId)
     throw new UserError(NOT_IN_THIS_THREAD);
   await assertCoWriter(db, page.chapter_id, place.userId);
-  if (!(await openRoundOf(db, page, revision))) throw new UserError(staleDraftReason(revision, page));
+  if (!(await openRoundOf(db, page, revision))) throw new UserError(await staleReason(db, revision, page));
   return { page, revision };
 }
 

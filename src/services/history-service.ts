@@ -16,6 +16,8 @@ export interface VersionHistory {
   restoredFrom: number | null;
   /** The co-writer who wrote this version by hand, if one did. */
   editedBy: string | null;
+  /** A take made by editing another take: that take (0 is A). */
+  editedFrom: number | null;
   reviewNotes: string[] | null;
   createdAt: Date;
   /** In a round of takes, `pick` is the take an approving vote picked (votes are kept on take A). */
@@ -46,6 +48,7 @@ export async function loadVersions(db: Db, pageId: number): Promise<VersionHisto
     body: r.body,
     restoredFrom: r.restored_from_version,
     editedBy: r.edited_by,
+    editedFrom: r.edited_from_take,
     reviewNotes: r.review_notes,
     createdAt: r.created_at,
     votes: r.votes,

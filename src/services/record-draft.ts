@@ -8,7 +8,8 @@ import { isOpenForVote } from './decide-draft.js';
 import type { DraftKind } from '../domain/page-state-machine.js';
 import { MAX_TAKES_PER_ROUND, takeLetter } from '../domain/takes.js';
 import { applyPageEvent, type AppliedEvent } from './apply-page-event.js';
-import type { ReviewClock } from './review-schedule.js';
+import { reviewJobs, type ReviewClock } from './review-schedule.js';
+import { writeToOutbox } from '../db/outbox.js';
 
 export type RecordDraftResult =
   | { status: 'recorded'; page: StoryPage; revision: PageRevision }
@@ -78,6 +79,11 @@ export async function recordRound(
       details: { revisionId: revision.id, ...(takes.length > 1 ? { takes: takes.length } : {}) },
       newDraft: { revision, clock },
     });
+    // Take A's review follows it up for a vote; every other take is reviewed on its own text too.
+    await writeToOutbox(
+      trx,
+      takes.slice(1).flatMap((take) => reviewJobs(page, take, clock)),
+    );
     return { status: 'recorded', page: applied.page, revision };
   });
 }
@@ -144,6 +150,8 @@ export async function addTakeToRound(
     structured: unknown;
     generationKey: string | null;
     editedBy: string | null;
+    /** The take an edit was made from (0 is A). */
+    editedFromTake?: number;
     clock: ReviewClock;
     details?: Record<string, unknown>;
   },
@@ -158,6 +166,7 @@ export async function addTakeToRound(
     structured: added.structured === null ? null : JSON.stringify(added.structured),
     generation_key: added.generationKey,
     edited_by: added.editedBy,
+    edited_from_take: added.editedFromTake ?? null,
   });
   const applied = await applyPageEvent(trx, {
     page,

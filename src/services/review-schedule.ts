@@ -10,6 +10,19 @@ export interface ReviewClock {
 }
 
 /**
+ * The continuity review of a narration draft or take the model wrote. A draft or take a co-writer
+ * wrote by hand is not reviewed: an edit makes no model call and spends no budget.
+ */
+export function reviewJobs(
+  page: { id: number },
+  revision: { id: number; kind: 'narration' | 'dialogue'; edited_by: string | null },
+  clock: Pick<ReviewClock, 'continuityReview'>,
+): OutboxJob[] {
+  if (revision.kind !== 'narration' || !clock.continuityReview || revision.edited_by !== null) return [];
+  return [describeJob('review-draft', { pageId: page.id, revisionId: revision.id })];
+}
+
+/**
  * What follows a draft put up for a vote: the continuity review, the reminder and the deadline, for
  * the caller to write to the outbox in its transaction. Kept in Postgres and relayed as delayed
  * jobs, they survive restarts of every process; each checks when it runs that the draft is still open.
@@ -17,13 +30,12 @@ export interface ReviewClock {
 export async function draftFollowUps(
   db: Executor,
   page: { id: number; chapter_id: number },
-  revision: { id: number; kind: 'narration' | 'dialogue' },
+  revision: { id: number; kind: 'narration' | 'dialogue'; edited_by: string | null },
   clock: ReviewClock,
 ): Promise<OutboxJob[]> {
   const rules = await getReviewRules(db, page.chapter_id);
-  const jobs: OutboxJob[] = [];
+  const jobs: OutboxJob[] = reviewJobs(page, revision, clock);
   const job = { pageId: page.id, revisionId: revision.id };
-  if (revision.kind === 'narration' && clock.continuityReview) jobs.push(describeJob('review-draft', job));
   const at = (minutes: number) => new Date(Date.now() + minutes * clock.minuteMs);
   // A reminder after the deadline would never be seen: only remind when it comes first.
   if (rules.reminder_minutes !== null && (rules.deadline_minutes === null || rules.reminder_minutes < rules.deadline_minutes)) {

@@ -21,7 +21,7 @@ import { parseQuorumRule } from '../domain/voting.js';
 import { applyPageEvent } from './apply-page-event.js';
 import { assertWithinBudget } from './budget-service.js';
 import { isCoWriterRole, NOT_A_CO_WRITER, NOT_IN_THIS_THREAD, type InteractionPlace } from './co-writers.js';
-import { decideOpenDraft, isOpenForVote, staleDraftReason } from './decide-draft.js';
+import { decideOpenDraft, isOpenForVote, staleReason } from './decide-draft.js';
 import type { PriceTable } from '../domain/pricing.js';
 import { UserError } from './user-error.js';
 
@@ -37,6 +37,9 @@ export interface RoundVoteOutcome {
   decision: RoundDecision;
   /** The co-writer had voted differently before. */
   changed: boolean;
+  /** What this co-writer picked (a take, 0 is A, or Revise), and what they had picked before, if anything. */
+  mine: RoundVote['pick'];
+  previous: RoundVote['pick'] | null;
 }
 
 /** The open round a clicked take belongs to, checked against where the click came from, with the page locked. */
@@ -49,7 +52,7 @@ async function lockOpenRound(trx: Transaction<Database>, place: InteractionPlace
   const context = await getVoteContext(trx, { pageId: page.id, revisionId: lead.id, userId: place.userId });
   if (!context || context.threadId !== place.channelId || context.guildId !== place.guildId) throw new UserError(NOT_IN_THIS_THREAD);
   if (!isCoWriterRole(context.role)) throw new UserError(NOT_A_CO_WRITER);
-  if (!isOpenForVote(page, lead)) throw new UserError(staleDraftReason(clicked, page));
+  if (!isOpenForVote(page, lead)) throw new UserError(await staleReason(trx, clicked, page));
   return { page, lead, clicked, context };
 }
 
@@ -65,7 +68,7 @@ export async function castRoundVote(
 ): Promise<RoundVoteOutcome> {
   return runInTransaction(db, async (trx) => {
     const { page, lead, clicked, context } = await lockOpenRound(trx, place, target);
-    if (clicked.status !== 'open') throw new UserError(staleDraftReason(clicked, page));
+    if (clicked.status !== 'open') throw new UserError(await staleReason(trx, clicked, page));
     const pick: RoundVote['pick'] = vote.pick === 'revise' ? 'revise' : clicked.take;
     // The context read the round's counted votes on take A, under the lock.
     const before = context.votes.map(asRoundVote);
@@ -83,7 +86,7 @@ export async function castRoundVote(
     if (decision.kind === 'open') {
       after.refreshRound(page.id, lead.id);
       after.refreshProgress(page.chapter_id);
-      return { page, takes, tally, decision, changed };
+      return { page, takes, tally, decision, changed, mine: pick, previous };
     }
     const decided = await decideOpenDraft(trx, {
       page,
@@ -98,7 +101,7 @@ export async function castRoundVote(
     if (context.story.schedulesReviews) after.cancelReviewJobs(lead.id);
     after.refreshRound(page.id, lead.id);
     after.refreshProgress(decided.page.chapter_id);
-    return { page: decided.page, takes: await listRoundTakes(trx, lead), tally, decision, changed };
+    return { page: decided.page, takes: await listRoundTakes(trx, lead), tally, decision, changed, mine: pick, previous };
   });
 }
 

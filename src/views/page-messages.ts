@@ -1,11 +1,12 @@
 import { ButtonStyle, type APIEmbed } from 'discord-api-types/v10';
 import type { DraftKind, PageState } from '../domain/page-state-machine.js';
 import { describePageState } from '../domain/page-state-machine.js';
-import { takeLetter, type RoundTally } from '../domain/takes.js';
+import { takeLetter } from '../domain/takes.js';
 import type { Tally } from '../domain/voting.js';
 import { encodeCustomId } from './custom-id.js';
 import { button, buttonRow } from './buttons.js';
 import { fitText, LIMITS, NO_MENTIONS, quoteBlock, splitIntoDescriptions, type MessageBody } from './message-parts.js';
+import { describeTakePhase, takeComponents, type RoundPhase } from './round-parts.js';
 
 const KIND_LABEL: Record<DraftKind, string> = { narration: 'Narration', dialogue: 'Dialogue' };
 const COLOURS = { open: 0x5865f2, approved: 0x57f287, revise: 0xfee75c, closed: 0x99aab5, failed: 0xed4245 } as const;
@@ -39,9 +40,7 @@ export type DraftPhase =
   | { phase: 'revision_requested'; tally: Tally }
   | { phase: 'superseded' }
   /** A round of takes: `round` counts the picks of every take; `picked` is the take chosen. */
-  | { phase: 'takes_open'; round: RoundTally; full: boolean }
-  | { phase: 'take_picked'; round: RoundTally; picked: number }
-  | { phase: 'takes_sent_back'; round: RoundTally };
+  | RoundPhase;
 
 export interface DraftView {
   pageId: number;
@@ -54,6 +53,8 @@ export interface DraftView {
   restoredFromVersion?: number | null;
   /** Set when a co-writer wrote this version by hand (Edit). */
   editedBy?: string | null;
+  /** Set when that edit was made from another take of the round (0 is A). */
+  editedFromTake?: number | null;
   /** The continuity reviewer's notes: advisory, shown under the draft, never part of the vote. */
   reviewNotes?: readonly string[] | null;
   /** Set when this draft is one take of a round of several (0 is A). */
@@ -74,6 +75,7 @@ export function draftViewOf(
     body: string;
     restored_from_version: number | null;
     edited_by: string | null;
+    edited_from_take?: number | null;
     review_notes: readonly string[] | null;
   },
 ): DraftView {
@@ -86,6 +88,7 @@ export function draftViewOf(
     text: revision.body,
     restoredFromVersion: revision.restored_from_version,
     editedBy: revision.edited_by,
+    editedFromTake: revision.edited_from_take ?? null,
     reviewNotes: revision.review_notes,
   };
 }
@@ -95,11 +98,6 @@ export function describeQueuePlace(place: number): string {
   const tens = place % 100;
   const suffix = tens >= 11 && tens <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][place % 10] ?? 'th');
   return `Waiting: ${place}${suffix} in this server's queue; it is written when a draft ahead of it is done.`;
-}
-
-function describeRound(round: RoundTally): string {
-  const picks = round.picks.map((n, take) => `${takeLetter(take)} ${n}`).join(' · ');
-  return `Picks: ${picks} · ✏️ ${round.revisions} revise · ${round.required} needed of ${round.voters} co-writer${round.voters === 1 ? '' : 's'}`;
 }
 
 function describeTally(tally: Tally): string {
@@ -129,13 +127,9 @@ function describePhase(view: DraftView, phase: DraftPhase): { status: string; co
     case 'dropped':
       return { status: phase.reason, colour: COLOURS.closed };
     case 'takes_open':
-      return { status: `Up for a vote: pick the take you want, or Revise. ${describeRound(phase.round)}`, colour: COLOURS.open };
     case 'take_picked':
-      return view.take === phase.picked
-        ? { status: `Picked. ${describeRound(phase.round)}`, colour: COLOURS.approved }
-        : { status: `Not picked: take ${takeLetter(phase.picked)} was chosen. ${describeRound(phase.round)}`, colour: COLOURS.closed };
     case 'takes_sent_back':
-      return { status: `The round was sent back; new takes are being written. ${describeRound(phase.round)}`, colour: COLOURS.revise };
+      return describeTakePhase(view.take ?? 0, phase);
   }
 }
 
@@ -151,12 +145,16 @@ export function renderDraftMessage(view: DraftView, phase: DraftPhase): MessageB
       ? `Page ${view.pageNumber} · ${KIND_LABEL[view.kind]} ${takeLabel ? 'take' : 'draft'} (not kept)`
       : `Page ${view.pageNumber} · ${KIND_LABEL[view.kind]} v${view.version}${takeLabel}${restored}`;
   // Embeds do not resolve mentions in titles: the editor is named in the description's first line.
-  const byline = view.editedBy ? `✍️ Edited by <@${view.editedBy}>\n\n` : '';
+  const from = view.editedFromTake !== undefined && view.editedFromTake !== null ? ` from take ${takeLetter(view.editedFromTake)}` : '';
+  const byline = view.editedBy ? `✍️ Edited by <@${view.editedBy}>${from}\n\n` : '';
   const statusField = fitText(status, LIMITS.fieldValue);
+  // Reviewed and clean says so: a draft not (yet) reviewed shows no notes field at all.
   const notes =
     view.reviewNotes && view.reviewNotes.length > 0
       ? fitText(view.reviewNotes.map((note) => `• ${note}`).join('\n'), LIMITS.fieldValue)
-      : null;
+      : view.reviewNotes
+        ? 'None: the reviewer found nothing to note in this text.'
+        : null;
   // Title, status, notes and the field names come out of the same 6000-character budget as the text.
   const budget = LIMITS.embedTotal - title.length - statusField.length - 'Status'.length - (notes ? notes.length + 40 : 0) - 16;
   const descriptions = splitIntoDescriptions(`${byline}${view.text || '…'}`, budget);
@@ -179,14 +177,19 @@ export function renderDraftMessage(view: DraftView, phase: DraftPhase): MessageB
     );
   }
   const isTake = view.take !== undefined && view.take !== null;
-  if (
-    view.revisionId !== null &&
-    (phase.phase === 'takes_open' ||
-      phase.phase === 'take_picked' ||
-      phase.phase === 'takes_sent_back' ||
-      (isTake && phase.phase === 'superseded'))
-  ) {
-    components.push(takeButtons(view, view.revisionId, phase.phase === 'takes_open' ? { full: phase.full } : null));
+  if (view.revisionId !== null && (phase.phase === 'takes_open' || phase.phase === 'take_picked' || phase.phase === 'takes_sent_back')) {
+    components.push(...takeComponents(view.pageId, view.take ?? 0, view.revisionId, phase));
+  } else if (view.revisionId !== null && isTake && phase.phase === 'superseded') {
+    components.push(
+      buttonRow([
+        button(
+          encodeCustomId({ action: 'pick', pageId: view.pageId, revisionId: view.revisionId }),
+          `Pick ${takeLetter(view.take ?? 0)}`,
+          ButtonStyle.Success,
+          true,
+        ),
+      ]),
+    );
   } else if (view.revisionId !== null && phase.phase !== 'writing' && phase.phase !== 'dropped') {
     const open = phase.phase === 'open';
     const target = { pageId: view.pageId, revisionId: view.revisionId };
@@ -199,17 +202,6 @@ export function renderDraftMessage(view: DraftView, phase: DraftPhase): MessageB
     );
   }
   return { embeds, components, allowed_mentions: NO_MENTIONS };
-}
-
-/** A take's buttons: Pick it, send the round back, edit it into a new take, or ask for another take. Disabled once decided. */
-function takeButtons(view: DraftView, revisionId: number, open: { full: boolean } | null) {
-  const target = { pageId: view.pageId, revisionId };
-  return buttonRow([
-    button(encodeCustomId({ action: 'pick', ...target }), `Pick ${takeLetter(view.take ?? 0)}`, ButtonStyle.Success, !open),
-    button(encodeCustomId({ action: 'revise', ...target }), 'Revise', ButtonStyle.Secondary, !open),
-    button(encodeCustomId({ action: 'edit', ...target }), 'Edit', ButtonStyle.Secondary, !open || open.full),
-    button(encodeCustomId({ action: 'another', ...target }), 'Another take', ButtonStyle.Secondary, !open || open.full),
-  ]);
 }
 
 /** Told in plain words, with a Retry that co-writers can press. */

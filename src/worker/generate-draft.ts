@@ -8,7 +8,7 @@ import type { WorkerDeps } from './deps.js';
 import type { MessageTarget } from './discord-messages.js';
 import type { DraftDisplay, DraftRun } from './draft-run.js';
 import { attemptOf } from './job-attempt.js';
-import { showDraft, updatePageCard, whileChapterReachable } from './page-views.js';
+import { showDraft, showLastDecided, updatePageCard, whileChapterReachable } from './page-views.js';
 import { ProgressEditor } from './progress-editor.js';
 
 /** Draft a narration or dialogue: show progress, call the model, record the revision, show it for a vote. */
@@ -54,6 +54,7 @@ async function generateDraft(run: DraftRun): Promise<string> {
       );
     return 'stale';
   }
+  await showLastDecided(deps, place);
   if (start.status === 'waiting') return waitForSlot(run, target, view, start.queuePlace);
   // Mutable on purpose: once the draft is slow, every later progress edit keeps offering Retry and Cancel.
   const writing: { phase: 'writing'; queuePosition: null; slowPageVersion?: number } = { phase: 'writing', queuePosition: null };

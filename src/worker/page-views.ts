@@ -1,7 +1,7 @@
 import { countCoWriters, markChapterNeedsAttention } from '../db/chapters.js';
 import type { PageRevision, StoryPage } from '../db/database.js';
 import { getPage } from '../db/pages.js';
-import { listRoundTakes } from '../db/revisions.js';
+import { findLastDecidedRevision, listRoundTakes } from '../db/revisions.js';
 import { listCountedRoundVotes, listCountedVotes } from '../db/votes.js';
 import { draftViewOf, renderDraftMessage, renderPageCard, type DraftPhase } from '../views/page-messages.js';
 import { MAX_TAKES_PER_ROUND, tallyRound } from '../domain/takes.js';
@@ -56,13 +56,14 @@ async function showRound(deps: WorkerDeps, place: PagePlace, takes: readonly Pag
   );
   const page = await getPage(deps.db, place.id);
   const picked = takes.find((take) => take.status === 'approved');
+  const takeIds = takes.map((take) => take.id);
   const phase: DraftPhase =
     lead.status === 'open'
-      ? { phase: 'takes_open', round, full: takes.length + (page?.takes_pending ?? 0) >= MAX_TAKES_PER_ROUND }
+      ? { phase: 'takes_open', round, takeIds, full: takes.length + (page?.takes_pending ?? 0) >= MAX_TAKES_PER_ROUND }
       : picked
-        ? { phase: 'take_picked', round, picked: picked.take }
+        ? { phase: 'take_picked', round, takeIds, picked: picked.take }
         : lead.status === 'revision_requested'
-          ? { phase: 'takes_sent_back', round }
+          ? { phase: 'takes_sent_back', round, takeIds }
           : { phase: 'superseded' };
   for (const take of takes) {
     const generationKey = take.generation_key;
@@ -73,6 +74,16 @@ async function showRound(deps: WorkerDeps, place: PagePlace, takes: readonly Pag
     );
   }
   if (page) await updatePageCard(deps, { ...place, ...page }, null);
+}
+
+/**
+ * Before a new draft or round appears, the one decided before it is drawn as decided (its takes "Not
+ * picked", its buttons off), so no message says "Up for a vote" once the next one is in the thread. The
+ * coalesced refresh job draws the same committed state; whichever lands last shows the same.
+ */
+export async function showLastDecided(deps: WorkerDeps, place: PagePlace): Promise<void> {
+  const decided = await findLastDecidedRevision(deps.db, place.id);
+  if (decided && decided.status !== 'open') await showDraft(deps, { place, revision: decided, generationKey: null });
 }
 
 /** The page card follows the page's state, and so does the chapter's pinned progress. */

@@ -26,7 +26,8 @@ export async function processReviewDraft(deps: WorkerDeps, job: Job): Promise<st
       return 'review failed';
     }
     case 'reviewed':
-      if (review.notes > 0) await showDraft(deps, { place: review.place, revision: review.revision, generationKey: null });
+      // Clean is shown too ("None"), so a draft or take not yet reviewed never looks checked.
+      await showDraft(deps, { place: review.place, revision: review.revision, generationKey: null });
       return `${review.notes} note(s)`;
   }
 }

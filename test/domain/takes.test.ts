@@ -78,8 +78,22 @@ describe('tallyRound', () => {
       { userId: 'd', pick: 7 },
       { userId: 'e', pick: -1 },
     ];
-    expect(tallyRound(votes, 3, { kind: 'majority' }, 5)).toEqual({ picks: [0, 1, 1], revisions: 1, required: 3, voters: 5 });
-    expect(tallyRound([], 0, { kind: 'all' }, 0)).toEqual({ picks: [0], revisions: 0, required: 1, voters: 1 });
+    expect(tallyRound(votes, 3, { kind: 'majority' }, 5)).toEqual({
+      picks: [0, 1, 1],
+      pickedBy: [[], ['b'], ['a']],
+      revisions: 1,
+      revisedBy: ['c'],
+      required: 3,
+      voters: 5,
+    });
+    expect(tallyRound([], 0, { kind: 'all' }, 0)).toEqual({
+      picks: [0],
+      pickedBy: [[]],
+      revisions: 0,
+      revisedBy: [],
+      required: 1,
+      voters: 1,
+    });
   });
 });
 

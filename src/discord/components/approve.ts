@@ -9,7 +9,7 @@ export const approve: ComponentHandler<'approve'> = {
   parse: asIs,
   async run(context, { data, place }) {
     const cast = await castVoteOrPick(context.db, place, data, 'approve', null);
-    if (cast.kind === 'round') return afterRoundVote(cast.outcome, data.revisionId);
+    if (cast.kind === 'round') return afterRoundVote(cast.outcome);
     return voteReply(cast.outcome, 'Approve');
   },
 };

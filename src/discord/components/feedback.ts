@@ -16,7 +16,7 @@ export const feedback: ComponentHandler<'feedback', ComponentInput<'feedback'> &
   }),
   async run(context, { data, place, feedback: text }) {
     const cast = await castVoteOrPick(context.db, place, data, 'revise', text);
-    if (cast.kind === 'round') return afterRoundVote(cast.outcome, data.revisionId);
+    if (cast.kind === 'round') return afterRoundVote(cast.outcome);
     return voteReply(cast.outcome, 'Revise');
   },
 };
