@@ -281,9 +281,10 @@ async function main(): Promise<void> {
     step('Two takes of the narration, one request to the model. ava and ben both press Pick B');
     await room.click(threadId, takeB, ava.id, 'Pick B').response();
     await room.click(threadId, takeB, ben, 'Pick B').response();
-    const dialogueA = await room.openTake(threadId, 2, 'Dialogue', 1, 'A');
+    await room.openTake(threadId, 2, 'Dialogue', 1, 'A');
     step('The dialogue comes as two takes too. ben presses Another take; the third take joins the round');
-    await room.click(threadId, dialogueA, ben, 'Another take').response();
+    // The round's Another take is on its last take.
+    await room.click(threadId, await room.openTake(threadId, 2, 'Dialogue', 1, 'B'), ben, 'Another take').response();
     const dialogueC = await room.openTake(threadId, 2, 'Dialogue', 1, 'C');
     step('Both pick take C');
     await room.click(threadId, dialogueC, ava.id, 'Pick C').response();

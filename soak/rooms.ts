@@ -4,6 +4,9 @@ import { buttonsOf, WritersRoom } from '../loopback/writers-room.js';
 import { decodeCustomId } from '../src/views/custom-id.js';
 import type { Random } from './random.js';
 
+/** How a counted vote in a round of takes is answered, privately. */
+const ROUND_VOTE_COUNTED = /^You (picked take|changed your vote|voted to send the round back)/;
+
 /** One server playing in the soak: an admin, co-writers, a story channel and its chapter threads. */
 export interface SoakRoom {
   guildId: string;
@@ -168,8 +171,10 @@ export async function act(discord: DiscordEmulator, rooms: readonly SoakRoom[], 
       const response = (await answered(button.label, room.click(threadId, take, someone, button.label).response())) as {
         kind?: string;
         ephemeral?: boolean;
+        content?: string;
       } | null;
-      if (target.action === 'pick' && response?.kind === 'update' && !response.ephemeral)
+      // A counted pick is confirmed privately ("You picked take B."); a refusal says why instead.
+      if (target.action === 'pick' && ROUND_VOTE_COUNTED.test(response?.content ?? ''))
         log.votes.push({ revisionId: target.revisionId, userId: someone, choice: 'approve', at: Date.now() });
       return;
     }
@@ -203,8 +208,12 @@ export async function act(discord: DiscordEmulator, rooms: readonly SoakRoom[], 
         fields: { feedback: `Feedback ${random.int(1000)}: more weather.` },
         messageId: draft.id,
       });
-      const response = (await answered('Revise form', submit.response())) as { kind?: string; ephemeral?: boolean } | null;
-      if (response?.kind === 'update' && !response.ephemeral)
+      const response = (await answered('Revise form', submit.response())) as {
+        kind?: string;
+        ephemeral?: boolean;
+        content?: string;
+      } | null;
+      if ((response?.kind === 'update' && !response.ephemeral) || ROUND_VOTE_COUNTED.test(response?.content ?? ''))
         log.votes.push({ revisionId: target.revisionId, userId: someone, choice: 'revise', at: Date.now() });
       return;
     }
