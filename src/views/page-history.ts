@@ -116,5 +116,29 @@ export function renderPageHistory(page: StoryPage, versions: VersionHistory[], s
   const embeds = shown.map((entry) =>
     entry.length > 1 ? renderRound(entry, Math.max(120, perVersion)) : renderVersion(entry[0] as VersionHistory, perVersion),
   );
-  return [header.toJSON(), ...embeds];
+  return fitMessage([header.toJSON(), ...embeds]);
+}
+
+const embedSize = (e: APIEmbed) =>
+  (e.title?.length ?? 0) + (e.description?.length ?? 0) + (e.fields ?? []).reduce((n, f) => n + f.name.length + f.value.length, 0);
+
+/** Discord refuses a message whose embeds pass 6,000 characters: the longest texts are shortened until it fits. */
+function fitMessage(embeds: APIEmbed[]): APIEmbed[] {
+  let over = embeds.reduce((n, e) => n + embedSize(e), 0) - (LIMITS.embedTotal - 100);
+  while (over > 0) {
+    const longest = embeds
+      .slice(1)
+      .reduce<APIEmbed | undefined>((a, e) => ((e.description?.length ?? 0) > (a?.description?.length ?? 0) ? e : a), undefined);
+    const length = longest?.description?.length ?? 0;
+    if (!longest || length <= 120) break;
+    longest.description = fitText(longest.description ?? '', Math.max(120, length - Math.max(over, 40)));
+    over -= length - longest.description.length;
+  }
+  // Still over (many long fields): the oldest entries' fields go first.
+  for (const embed of embeds.slice(1)) {
+    if (over <= 0) break;
+    over -= (embed.fields ?? []).reduce((n, f) => n + f.name.length + f.value.length, 0);
+    delete embed.fields;
+  }
+  return embeds;
 }
