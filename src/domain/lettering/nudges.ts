@@ -71,7 +71,12 @@ export interface NudgeOption {
   label: string;
 }
 
-const KIND_LABELS: Record<(typeof SPOKEN_KINDS)[number], string> = {
+/** Each nudge in words, as the select offers it. */
+export const NUDGE_LABELS: Record<NudgeChange, string> = {
+  place: 'Another place',
+  tail: 'Tail to the other side',
+  smaller: 'Smaller text',
+  larger: 'Larger text',
   speech: 'Make it speech',
   thought: 'Make it a thought (cloud)',
   whisper: 'Make it a whisper (dashed)',
@@ -80,12 +85,11 @@ const KIND_LABELS: Record<(typeof SPOKEN_KINDS)[number], string> = {
 
 /** The nudges a balloon offers: every balloon moves and resizes; a spoken one also turns its tail and changes kind. */
 export function nudgeOptions(balloon: { kind: LineKind; tip: unknown }): NudgeOption[] {
-  const options: NudgeOption[] = [{ change: 'place', label: 'Another place' }];
-  if (balloon.tip !== null) options.push({ change: 'tail', label: 'Tail to the other side' });
-  options.push({ change: 'smaller', label: 'Smaller text' }, { change: 'larger', label: 'Larger text' });
-  if (balloon.kind !== 'caption' && balloon.kind !== 'sound')
-    for (const kind of SPOKEN_KINDS) if (kind !== balloon.kind) options.push({ change: kind, label: KIND_LABELS[kind] });
-  return options;
+  const changes: NudgeChange[] = ['place'];
+  if (balloon.tip !== null) changes.push('tail');
+  changes.push('smaller', 'larger');
+  if (balloon.kind !== 'caption' && balloon.kind !== 'sound') changes.push(...SPOKEN_KINDS.filter((kind) => kind !== balloon.kind));
+  return changes.map((change) => ({ change, label: NUDGE_LABELS[change] }));
 }
 
 /** The nudge list of the next version: the last one's nudges and this one (a Re-letter starts afresh). */
