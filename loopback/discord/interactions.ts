@@ -61,6 +61,8 @@ export interface SelectChoiceInput {
   messageId: string;
   customId: string;
   values: string[];
+  /** The components as this member's client last showed them (a stale view); by default, the message's own. */
+  seen?: JsonObject[];
 }
 
 export interface ButtonClickInput {
@@ -206,7 +208,7 @@ export class Interactions {
       [...this.byId.values()].flatMap((state) => state.followUps).find((m) => m.id === input.messageId) ??
       [...this.ephemeralOriginals.values()].find((m) => m.id === input.messageId);
     if (!message) throw new Error(`chooseOption: message ${input.messageId} is not in channel ${input.channelId}`);
-    const select = message.components
+    const select = (input.seen ?? message.components)
       .flatMap((row) => (Array.isArray(row.components) ? (row.components as JsonObject[]) : []))
       .find((c) => c.type === 3 && c.custom_id === input.customId);
     if (!select) throw new Error(`chooseOption: no string select ${input.customId} on message ${message.id}`);
