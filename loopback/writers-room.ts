@@ -34,6 +34,19 @@ export function button(message: StoredMessage, label: string): ButtonJson {
   return found;
 }
 
+export interface SelectJson {
+  type: number;
+  custom_id: string;
+  placeholder?: string;
+  options: { label: string; value: string; description?: string }[];
+}
+
+/** A message's string selects, as a person sees them: by placeholder. */
+export function selectsOf(message: Pick<StoredMessage, 'components'>): SelectJson[] {
+  const rows = message.components as unknown as { components?: SelectJson[] }[];
+  return rows.flatMap((row) => row.components ?? []).filter((c) => c.type === 3);
+}
+
 export function embedText(message: StoredMessage): string {
   const embeds = message.embeds as unknown as { title?: string; description?: string; fields?: { name: string; value: string }[] }[];
   return [
@@ -153,6 +166,21 @@ export class WritersRoom {
       userId,
       messageId: message.id,
       customId: button(message, label).custom_id ?? '',
+    });
+  }
+
+  /** Chooses the option labelled `option` in the select whose placeholder starts with `placeholder`. */
+  choose(threadId: string, message: StoredMessage, userId: string, placeholder: string, option: string) {
+    const select = selectsOf(message).find((s) => s.placeholder?.startsWith(placeholder));
+    const value = select?.options.find((o) => o.label === option)?.value;
+    if (!select || value === undefined) throw new Error(`no select "${placeholder}…" with option "${option}" on message ${message.id}`);
+    return this.h.discord.chooseOption({
+      guildId: this.h.guildId,
+      channelId: threadId,
+      userId,
+      messageId: message.id,
+      customId: select.custom_id,
+      values: [value],
     });
   }
 

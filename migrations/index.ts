@@ -19,6 +19,7 @@ import * as interactionInbox from './2026-12-05-002-interaction-inbox.js';
 import * as letteredPages from './2026-12-05-003-lettered-pages.js';
 import * as letteringSettings from './2026-12-05-004-lettering-settings.js';
 import * as takeOrigins from './2026-12-06-002-take-origins.js';
+import * as letteredNudges from './2026-12-06-003-lettered-nudges.js';
 
 // Every migration, by name; the Migrator applies them in name order. Add new files here.
 export const migrations: Record<string, Migration> = {
@@ -42,4 +43,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05-003-lettered-pages': letteredPages,
   '2026-12-05-004-lettering-settings': letteringSettings,
   '2026-12-06-002-take-origins': takeOrigins,
+  '2026-12-06-003-lettered-nudges': letteredNudges,
 };

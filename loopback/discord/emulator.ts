@@ -3,7 +3,13 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { Faults, type HeldCall } from './faults.js';
 import { Gateway } from './gateway.js';
-import { Interactions, type ButtonClickInput, type ModalSubmitInput, type SlashCommandInput } from './interactions.js';
+import {
+  Interactions,
+  type ButtonClickInput,
+  type ModalSubmitInput,
+  type SelectChoiceInput,
+  type SlashCommandInput,
+} from './interactions.js';
 import { guildJson, readyJson } from './payloads.js';
 import { RestApi } from './rest-api.js';
 import { botRoutes } from './routes/bot.js';
@@ -173,6 +179,11 @@ export class DiscordEmulator {
 
   clickButton(input: ButtonClickInput): InteractionHandle {
     return this.interactions.clickButton(input);
+  }
+
+  /** A member choosing in a string select (checked against what the select offers, as the client does). */
+  chooseOption(input: SelectChoiceInput): InteractionHandle {
+    return this.interactions.chooseOption(input);
   }
 
   submitModal(input: ModalSubmitInput): InteractionHandle {

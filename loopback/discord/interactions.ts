@@ -53,6 +53,18 @@ export interface AttachmentInput {
   endless?: boolean;
 }
 
+export interface SelectChoiceInput {
+  guildId?: string;
+  channelId: string;
+  userId: string;
+  /** A message in the channel, or an ephemeral one shown to this member. */
+  messageId: string;
+  customId: string;
+  values: string[];
+  /** The components as this member's client last showed them (a stale view); by default, the message's own. */
+  seen?: JsonObject[];
+}
+
 export interface ButtonClickInput {
   guildId?: string;
   channelId: string;
@@ -181,6 +193,37 @@ export class Interactions {
       input.channelId,
       input.userId,
       { custom_id: input.customId, component_type: 2 },
+      message,
+    );
+  }
+
+  /**
+   * A member choosing options in a string select, as the Discord client allows it: only on a select
+   * the message shows, enabled, with values among its options and as many as it asks for.
+   */
+  chooseOption(input: SelectChoiceInput): InteractionHandle {
+    const channel = this.world.requireChannel(input.channelId);
+    const message =
+      channel.messages.find((m) => m.id === input.messageId) ??
+      [...this.byId.values()].flatMap((state) => state.followUps).find((m) => m.id === input.messageId) ??
+      [...this.ephemeralOriginals.values()].find((m) => m.id === input.messageId);
+    if (!message) throw new Error(`chooseOption: message ${input.messageId} is not in channel ${input.channelId}`);
+    const select = (input.seen ?? message.components)
+      .flatMap((row) => (Array.isArray(row.components) ? (row.components as JsonObject[]) : []))
+      .find((c) => c.type === 3 && c.custom_id === input.customId);
+    if (!select) throw new Error(`chooseOption: no string select ${input.customId} on message ${message.id}`);
+    if (select.disabled === true) throw new Error(`chooseOption: select ${input.customId} is disabled`);
+    const offered = (select.options as JsonObject[]).map((o) => String(o.value));
+    const min = typeof select.min_values === 'number' ? select.min_values : 1;
+    const max = typeof select.max_values === 'number' ? select.max_values : 1;
+    if (input.values.some((v) => !offered.includes(v)) || input.values.length < min || input.values.length > max)
+      throw new Error(`chooseOption: ${JSON.stringify(input.values)} is not a choice select ${input.customId} offers`);
+    return this.dispatch(
+      3,
+      input.guildId ?? channel.guildId,
+      input.channelId,
+      input.userId,
+      { custom_id: input.customId, component_type: 3, values: input.values },
       message,
     );
   }

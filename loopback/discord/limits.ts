@@ -20,7 +20,38 @@ export const LIMITS = {
   modalComponents: 5,
   textInputMax: 4000,
   textInputLabel: 45,
+  selectOptions: 25,
+  selectOptionText: 100,
+  selectPlaceholder: 150,
 } as const;
+
+/** String, user, role, mentionable and channel selects: each fills an action row alone. */
+const SELECT_TYPES = new Set([3, 5, 6, 7, 8]);
+
+function checkSelect(where: string, select: JsonObject, problems: string[]): void {
+  checkCustomId(where, select.custom_id, problems);
+  if (str(select.placeholder).length > LIMITS.selectPlaceholder) problems.push(`${where}: placeholder over 150 characters`);
+  const options = arr(select.options);
+  const min = typeof select.min_values === 'number' ? select.min_values : 1;
+  const max = typeof select.max_values === 'number' ? select.max_values : 1;
+  if (min < 0 || min > 25 || max < 1 || max > 25 || min > max)
+    problems.push(`${where}: min_values ${min} / max_values ${max} out of range`);
+  if (select.type !== 3) return;
+  if (options.length < 1 || options.length > LIMITS.selectOptions) problems.push(`${where}: ${options.length} options (1–25)`);
+  if (max > options.length) problems.push(`${where}: max_values ${max} is more than its ${options.length} options`);
+  const values = new Set<string>();
+  options.forEach((option, k) => {
+    const label = str(option.label);
+    const value = str(option.value);
+    if (label.length < 1 || label.length > LIMITS.selectOptionText)
+      problems.push(`${where} option ${k}: label is ${label.length} characters (1–100)`);
+    if (value.length < 1 || value.length > LIMITS.selectOptionText)
+      problems.push(`${where} option ${k}: value is ${value.length} characters (1–100)`);
+    if (str(option.description).length > LIMITS.selectOptionText) problems.push(`${where} option ${k}: description over 100 characters`);
+    if (values.has(value)) problems.push(`${where} option ${k}: value ${JSON.stringify(value)} repeated`);
+    values.add(value);
+  });
+}
 
 const str = (value: unknown): string => (typeof value === 'string' ? value : '');
 const arr = (value: unknown): JsonObject[] => (Array.isArray(value) ? (value as JsonObject[]) : []);
@@ -66,9 +97,14 @@ function checkComponents(rows: JsonObject[], problems: string[]): void {
     const children = arr(row.components);
     const buttons = children.filter((c) => c.type === 2);
     if (buttons.length > LIMITS.buttonsPerRow) problems.push(`action row ${i} has ${buttons.length} buttons (max 5)`);
+    if (children.length === 0) problems.push(`action row ${i} is empty`);
+    if (children.some((c) => SELECT_TYPES.has(Number(c.type))) && children.length > 1)
+      problems.push(`action row ${i}: a select menu must be alone in its row`);
     children.forEach((child, j) => {
       const where = `row ${i} component ${j}`;
-      if (child.type === 2) {
+      if (SELECT_TYPES.has(Number(child.type))) {
+        checkSelect(where, child, problems);
+      } else if (child.type === 2) {
         if (str(child.label).length > LIMITS.buttonLabel) problems.push(`${where}: button label over 80 characters`);
         if (child.style === 5) {
           if (child.custom_id !== undefined) problems.push(`${where}: a link button cannot have a custom_id`);

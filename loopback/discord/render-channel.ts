@@ -12,6 +12,8 @@ export function renderChannel(messages: readonly StoredMessage[]): string {
       for (const field of (embed.fields as JsonObject[] | undefined) ?? []) out.push(`${String(field.name)}: ${String(field.value)}`);
     }
     const buttons = message.components.flatMap((row) => ((row.components as JsonObject[] | undefined) ?? []).filter((c) => c.type === 2));
+    const selects = message.components.flatMap((row) => ((row.components as JsonObject[] | undefined) ?? []).filter((c) => c.type === 3));
+    for (const select of selects) out.push(`⟨${typeof select.placeholder === 'string' ? select.placeholder : 'Choose…'} ▾⟩`);
     if (buttons.length > 0) out.push(buttons.map((b) => `[${String(b.label)}${b.disabled ? ' (disabled)' : ''}]`).join(' '));
     if (message.attachments.length > 0) out.push(`attachments: ${message.attachments.map((a) => a.filename).join(', ')}`);
   }

@@ -1,4 +1,5 @@
 import type { FlaggedLine } from '../domain/lettered-page.js';
+import type { BalloonNudge } from '../domain/lettering/nudges.js';
 import type { Executor } from './executor.js';
 import type { LetteredPageRow } from './lettering-tables.js';
 
@@ -32,6 +33,8 @@ export async function insertLetteredVersion(
     layout: unknown;
     flagged: FlaggedLine[];
     createdBy: string | null;
+    variant: number;
+    nudges: readonly BalloonNudge[];
   },
 ): Promise<{ row: LetteredPageRow; superseded: number[] }> {
   const inserted = await db
@@ -45,6 +48,8 @@ export async function insertLetteredVersion(
       layout: JSON.stringify(row.layout),
       flagged: JSON.stringify(row.flagged),
       created_by: row.createdBy,
+      variant: row.variant,
+      nudges: JSON.stringify(row.nudges),
     })
     .onConflict((oc) => oc.columns(['page_id', 'version']).doNothing())
     .returningAll()

@@ -1,5 +1,6 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
 import type { FlaggedLine, LetteredStatus } from '../domain/lettered-page.js';
+import type { BalloonNudge } from '../domain/lettering/nudges.js';
 
 // The tables of lettered pages (migration 2026-12-05-003), apart from database.ts to keep it short.
 
@@ -15,6 +16,10 @@ export interface LetteredPagesTable {
   flagged: ColumnType<FlaggedLine[], string | undefined, string>;
   status: ColumnType<LetteredStatus, LetteredStatus | undefined, LetteredStatus>;
   created_by: string | null;
+  /** The version number whose speakers' places it takes (scriptForVersion); a nudge keeps its base's. */
+  variant: ColumnType<number, number | undefined, number>;
+  /** Every nudge since the last Re-letter (migration 2026-12-06-003), in order. */
+  nudges: ColumnType<BalloonNudge[], string | undefined, string>;
   decided_by: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: ColumnType<Date, Date | string | undefined, never>;
 }

@@ -50,6 +50,12 @@ export async function getOutboxRelayState(db: Executor, jobKey: string): Promise
   return row ? { relayed: row.relayed_at !== null } : null;
 }
 
+/** The payload a job was written to the outbox with (undefined: never written). */
+export async function findOutboxPayload(db: Executor, jobKey: string): Promise<unknown> {
+  const row = await db.selectFrom('outbox').select('payload').where('job_key', '=', jobKey).executeTakeFirst();
+  return row?.payload;
+}
+
 /** Rows not yet relayed, locked so that relays in other processes skip them. */
 export function claimPendingOutboxRows(db: Executor, limit: number): Promise<OutboxRow[]> {
   return db.selectFrom('outbox').selectAll().where('relayed_at', 'is', null).orderBy('id').limit(limit).forUpdate().skipLocked().execute();

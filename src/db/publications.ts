@@ -31,7 +31,7 @@ export async function clearStoryPublication(db: Executor, storyId: number): Prom
 export function getPublishedStory(db: Executor, address: Publication) {
   return db
     .selectFrom('stories')
-    .select(['id', 'title', 'public_slug as slug', 'public_token as token', 'published_at as publishedAt'])
+    .select(['id', 'title', 'public_slug as slug', 'public_token as token', 'published_at as publishedAt', 'language'])
     .where('public_token', '=', address.token)
     .where('public_slug', '=', address.slug)
     .executeTakeFirst();

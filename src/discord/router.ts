@@ -5,6 +5,7 @@ import {
   type ChatInputCommandInteraction,
   type Interaction,
   type ModalSubmitInteraction,
+  type StringSelectMenuInteraction,
 } from 'discord.js';
 import { insertInteractionReceipt } from '../db/interaction-receipts.js';
 import { UserError } from '../services/user-error.js';
@@ -22,7 +23,7 @@ import type { Logger } from '../logger.js';
 import type { InteractionInbox } from './interaction-inbox.js';
 
 export type Deferral = null | 'ephemeral' | 'public' | 'update';
-export type Answerable = ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction;
+export type Answerable = ChatInputCommandInteraction | ButtonInteraction | StringSelectMenuInteraction | ModalSubmitInteraction;
 
 /** Interaction ids seen lately by this process: a redelivery is dropped before it is acknowledged twice. */
 class RecentIds {
@@ -48,6 +49,7 @@ export function deferralFor(interaction: Answerable, commands: ReadonlyMap<strin
     return chosen === 'modal' ? null : chosen;
   }
   if (interaction.isButton()) return opensForm(decodeCustomId(interaction.customId)?.action ?? '') ? null : 'update';
+  if (interaction.isStringSelectMenu()) return 'update';
   return interaction.isFromMessage() ? 'update' : 'ephemeral';
 }
 
@@ -75,7 +77,8 @@ export function createInteractionRouter(
       context.metrics.observeInteraction('autocomplete', 'ok', (performance.now() - received) / 1000);
       return;
     }
-    if (!interaction.isChatInputCommand() && !interaction.isButton() && !interaction.isModalSubmit()) return;
+    if (!interaction.isChatInputCommand() && !interaction.isButton() && !interaction.isStringSelectMenu() && !interaction.isModalSubmit())
+      return;
     if (!interaction.inGuild()) {
       await interaction.reply({ content: 'storyroom works inside a server.', flags: MessageFlags.Ephemeral }).catch(() => undefined);
       return;
@@ -223,7 +226,8 @@ async function answerAutocomplete(
     .catch((error: unknown) => context.logger.debug({ err: error, interactionId: interaction.id }, 'could not answer autocomplete'));
 }
 
-const kindOf = (interaction: Answerable) => (interaction.isChatInputCommand() ? 'command' : interaction.isButton() ? 'button' : 'modal');
+const kindOf = (interaction: Answerable) =>
+  interaction.isChatInputCommand() ? 'command' : interaction.isButton() ? 'button' : interaction.isStringSelectMenu() ? 'select' : 'modal';
 
 async function dispatch(context: HandlerContext, commands: ReadonlyMap<string, SlashCommand>, interaction: Answerable): Promise<Reply> {
   if (interaction.isChatInputCommand()) {
@@ -265,7 +269,8 @@ export async function deliver(interaction: Answerable, reply: Reply, deferral: D
     }
     case 'update': {
       const body = { ...reply.body, allowedMentions: NO_MENTIONS };
-      const onMessage = interaction.isButton() || (interaction.isModalSubmit() && interaction.isFromMessage());
+      const onMessage =
+        interaction.isButton() || interaction.isStringSelectMenu() || (interaction.isModalSubmit() && interaction.isFromMessage());
       if (!onMessage) {
         await sayEphemeral(interaction, reply.note ?? 'Done.', deferral);
         return;

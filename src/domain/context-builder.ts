@@ -47,6 +47,25 @@ export interface ApprovedPage {
 export interface StorySettings {
   toneNote: string | null;
   narrationWords: number;
+  /** The story's language (/settings language:, BCP 47); absent or 'und' when not chosen. */
+  language?: string;
+}
+
+/**
+ * The narrator's and dialogue writer's instructions in the story's language: said in the stable part,
+ * since it holds for every page of the story (and keeps the prefix cache).
+ */
+export function instructionsInLanguage(instructions: string, language: string | undefined): string {
+  if (!language || language === 'und') return instructions;
+  let name = language;
+  try {
+    name = new Intl.DisplayNames(['en'], { type: 'language' }).of(language) ?? language;
+  } catch {
+    // A tag Intl does not know is still a tag: named as it is.
+  }
+  return `${instructions}
+
+Write in ${name} (language tag ${language}): every word of the story text, captions and lines, whatever language the request or the earlier pages use. Keep JSON keys and characters' names as they are.`;
 }
 
 export interface DraftBeingRevised {
@@ -218,7 +237,12 @@ export function buildNarrationPrompt(input: NarrationContextInput, count: CountT
   ].filter((part): part is string => part !== null);
   return build(
     input,
-    { instructions: NARRATOR_INSTRUCTIONS, task, ...feedbackOf(input.revising), scanText: scanTextOf(input.input, input.revising) },
+    {
+      instructions: instructionsInLanguage(NARRATOR_INSTRUCTIONS, input.settings.language),
+      task,
+      ...feedbackOf(input.revising),
+      scanText: scanTextOf(input.input, input.revising),
+    },
     count,
   );
 }
@@ -234,7 +258,7 @@ export function buildDialoguePrompt(input: DialogueContextInput, count: CountTok
   return build(
     input,
     {
-      instructions: DIALOGUE_INSTRUCTIONS,
+      instructions: instructionsInLanguage(DIALOGUE_INSTRUCTIONS, input.settings.language),
       task,
       ...feedbackOf(input.revising),
       scanText: scanTextOf(input.input, input.revising, input.narration),

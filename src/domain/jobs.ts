@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { NUDGE_CHANGES } from './lettering/nudges.js';
 
 // The follow-up jobs a state change can ask for, as written to the outbox. Job data holds ids only;
 // the worker reads everything else from Postgres when the job runs. Pure: the queue that carries
@@ -66,6 +67,16 @@ export const composePageJob = z.object({
     .string()
     .regex(/^\d{1,20}$/)
     .optional(),
+  // A co-writer's nudge of one balloon of the version before (a Re-letter has none).
+  nudge: z
+    .object({
+      panel: z.number().int().min(0).max(50),
+      lines: z.array(z.number().int().min(0).max(200)).min(1).max(50),
+      change: z.enum(NUDGE_CHANGES),
+    })
+    .optional(),
+  // Retry after a composition that failed for good: the same version, under a new job key.
+  round: z.number().int().min(1).max(100).optional(),
 });
 
 /** The BullMQ queue a job runs on (src/queue names them; the worker has one BullMQ worker per queue). */
@@ -165,7 +176,7 @@ export const JOBS = {
   }),
   'compose-page': job({
     schema: composePageJob,
-    key: (d) => `compose-page-p${d.pageId}-s${d.setVersion}-v${d.version}`,
+    key: (d) => `compose-page-p${d.pageId}-s${d.setVersion}-v${d.version}${d.round ? `-r${d.round}` : ''}`,
     queue: 'generation',
     attempts: 5,
     backoffMs: 1_000,

@@ -16,9 +16,24 @@ export function isStoryPageFormat(value: string): value is StoryPageFormat {
   return (STORY_PAGE_FORMATS as readonly string[]).includes(value);
 }
 
-/** The letterer's page format and reading direction for a story's setting: a manga page is a comic page read right to left. */
-export function letteringLayoutOf(format: StoryPageFormat): { format: PageFormat; direction: ReadingDirection } {
-  return format === 'manga' ? { format: 'comic', direction: 'rtl' } : { format, direction: 'ltr' };
+const RTL_SCRIPTS = new Set(['Arab', 'Hebr', 'Syrc', 'Thaa', 'Nkoo', 'Adlm', 'Rohg', 'Mand', 'Samr']);
+
+/** The direction a language is written in ('ltr' for 'und' and for a tag Intl cannot read). */
+export function languageDirection(language: string): ReadingDirection {
+  try {
+    return RTL_SCRIPTS.has(new Intl.Locale(language).maximize().script ?? '') ? 'rtl' : 'ltr';
+  } catch {
+    return 'ltr';
+  }
+}
+
+/**
+ * The letterer's page format and reading direction for a story's settings: a manga page is a comic page
+ * read right to left, and so is any page of a story written right to left (Arabic, Hebrew, Persian…).
+ */
+export function letteringLayoutOf(format: StoryPageFormat, language = 'und'): { format: PageFormat; direction: ReadingDirection } {
+  const page = format === 'manga' ? 'comic' : format;
+  return { format: page, direction: format === 'manga' ? 'rtl' : languageDirection(language) };
 }
 
 /** A BCP 47 language tag in its canonical form ('ja', 'ar', 'pt-BR'), 'und' for none, or null when it is not one. */

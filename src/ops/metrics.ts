@@ -6,7 +6,7 @@ import type { ModelUsage } from '../agents/model-client.js';
 // job and model series, both the Discord rate-limit counter. Series read from Postgres and Redis
 // are added by the bot's scrape collectors (src/ops/shared-series.ts).
 
-export type InteractionKind = 'command' | 'button' | 'modal' | 'autocomplete';
+export type InteractionKind = 'command' | 'button' | 'select' | 'modal' | 'autocomplete';
 export type InteractionOutcome = 'ok' | 'refused' | 'error';
 
 // Interactions are acknowledged in milliseconds and handled in tens of them; jobs and model calls take seconds.

@@ -12,6 +12,7 @@ import { dialogueScriptSchema } from '../domain/dialogue-script.js';
 import type { JobData } from '../domain/jobs.js';
 import { letteringLayoutOf } from '../domain/lettering-settings.js';
 import { flagLines, scriptForVersion } from '../domain/lettered-page.js';
+import { nudgesAfter } from '../domain/lettering/nudges.js';
 import { letteringScriptFromDialogue } from '../domain/lettering/script.js';
 
 export type ComposePageOutcome =
@@ -49,8 +50,13 @@ export async function composePage(db: Db, request: JobData<'compose-page'>): Pro
   // A script with more panels than were drawn letters the drawn ones (the set approved is what shows).
   const script = { ...parsed.data, panels: parsed.data.panels.slice(0, pictures.length) };
   const story = await getStory(db, page.story_id);
-  const settings = { ...letteringLayoutOf(story?.page_format ?? 'comic'), language: story?.language ?? 'und' };
-  const lettering = scriptForVersion(letteringScriptFromDialogue(script, panels, settings), request.version);
+  const language = story?.language ?? 'und';
+  const settings = { ...letteringLayoutOf(story?.page_format ?? 'comic', language), language };
+  // A nudge keeps the places of the version it nudged and adds to its nudges; a Re-letter takes the next places afresh.
+  const base = request.version > 1 ? await findLetteredVersion(db, page.id, request.version - 1) : undefined;
+  const variant = request.nudge ? (base?.variant ?? request.version) : base ? base.variant + 1 : request.version;
+  const nudges = request.nudge ? nudgesAfter(base?.nudges ?? [], request.nudge) : [];
+  const lettering = { ...scriptForVersion(letteringScriptFromDialogue(script, panels, settings), variant), nudges };
   const composed = await composeLetteredPage(lettering, pictures, { panelHref: (i) => `/api/images/${panels[i]?.hash ?? ''}` });
   const imageHash = await images.put({
     bytes: composed.png,
@@ -69,6 +75,8 @@ export async function composePage(db: Db, request: JobData<'compose-page'>): Pro
       layout: composed.page,
       flagged: flagLines(lettering, composed.page.problems),
       createdBy: request.requestedBy ?? null,
+      variant,
+      nudges,
     });
     const rows = await Promise.all(superseded.map((id) => getLetteredPage(trx, id)));
     return { kind: 'composed', lettered: row, superseded: rows.filter((r): r is LetteredPageRow => r !== undefined) };

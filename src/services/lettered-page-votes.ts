@@ -23,7 +23,7 @@ import { UserError } from './user-error.js';
 // Approve and Re-letter on a "Page N · Lettered" message: by co-writers, on the page's newest open
 // version only; anything else is refused in words and changes nothing.
 
-const REFUSALS: Record<LetteredRefusal, (pageNumber: number) => string> = {
+export const REFUSALS: Record<LetteredRefusal, (pageNumber: number) => string> = {
   stale: (n) =>
     `That is not page ${n}'s newest lettering (it was lettered again since). Use the buttons on the newest one. Nothing was changed.`,
   approved: (n) => `Page ${n}'s lettering was already approved; it is final.`,
@@ -31,7 +31,7 @@ const REFUSALS: Record<LetteredRefusal, (pageNumber: number) => string> = {
 };
 
 /** The lettered version a button names, in this thread, with its page locked, clicked by a co-writer. */
-async function openVersion(trx: Transaction<Database>, place: InteractionPlace, letteredId: number) {
+export async function openVersion(trx: Transaction<Database>, place: InteractionPlace, letteredId: number) {
   const lettered = await getLetteredPage(trx, letteredId);
   const page = lettered ? await getPageWithPlace(trx, lettered.page_id) : undefined;
   if (!lettered || !page || page.guild_id !== place.guildId || page.thread_id !== place.channelId) throw new UserError(NOT_IN_THIS_THREAD);

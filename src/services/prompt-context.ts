@@ -49,7 +49,7 @@ export async function loadNarrationContext(db: Db, pageId: number, budget: Promp
     pageNumber: page.number,
     input: page.input,
     revising: await loadDraftBeingRevised(db, pageId, 'narration'),
-    settings: { toneNote: story.tone_note, narrationWords: story.narration_words },
+    settings: { toneNote: story.tone_note, narrationWords: story.narration_words, language: story.language },
   };
 }
 

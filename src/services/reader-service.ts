@@ -22,6 +22,8 @@ export interface PublishedStory {
   /** The path segment `<slug>-<token>`. */
   address: string;
   publishedAt: Date;
+  /** The story's language (BCP 47, 'und' when not chosen): its pages carry it as `lang` and `dir`. */
+  language?: string;
 }
 
 export interface ReadableChapter {
@@ -38,7 +40,7 @@ export async function openPublishedStory(db: Db, segment: string): Promise<Publi
   if (!address) return null;
   const story = await getPublishedStory(db, address);
   if (!story?.slug || !story.token || !story.publishedAt) return null;
-  return { id: story.id, title: story.title, address: segment, publishedAt: new Date(story.publishedAt) };
+  return { id: story.id, title: story.title, address: segment, publishedAt: new Date(story.publishedAt), language: story.language };
 }
 
 async function readableChapters(db: Db, storyId: number): Promise<ReadableChapter[]> {

@@ -33,6 +33,19 @@ const ACTIONS = {
   // A lettered page's version (its lettered_pages row): approve it, or letter the page again.
   letterok: z.object({ action: z.literal('letterok'), letteredId: id }),
   reletter: z.object({ action: z.literal('reletter'), letteredId: id }),
+  // A select of a lettered version: the nudges of one balloon (its index in the layout), or a choice of
+  // balloon (the options' values) when a page has more balloons than selects fit, 25 a group.
+  nudge: z.object({ action: z.literal('nudge'), letteredId: id, balloon: z.coerce.number().int().min(0).max(999) }),
+  nudgepick: z.object({ action: z.literal('nudgepick'), letteredId: id, group: z.coerce.number().int().min(0).max(39) }),
+  // Retry after a composition of a lettered version failed for good: that version, its next round, why it failed.
+  letterretry: z.object({
+    action: z.literal('letterretry'),
+    pageId: id,
+    setVersion: id,
+    version: id,
+    round: id,
+    reason: z.coerce.number().int().min(0).max(9),
+  }),
   // Retry for an advisory agent that gave up: which one (0 reviewer, 1 panels), its draft, the next round.
   advisoryretry: z.object({
     action: z.literal('advisoryretry'),
@@ -78,6 +91,9 @@ const FIELD_ORDER: { [A in Action]: string[] } = {
   panelsretry: ['pageId', 'setVersion'],
   letterok: ['letteredId'],
   reletter: ['letteredId'],
+  nudge: ['letteredId', 'balloon'],
+  nudgepick: ['letteredId', 'group'],
+  letterretry: ['pageId', 'setVersion', 'version', 'round', 'reason'],
   bibleentry: ['typeIndex', 'priorityPlus100', 'always'],
   advisoryretry: ['agentIndex', 'pageId', 'revisionId', 'round'],
 };

@@ -1,5 +1,9 @@
 import { ButtonStyle } from 'discord-api-types/v10';
+import type { LetteredPageRow } from '../db/lettering-tables.js';
 import type { FlaggedLine, LetteredStatus } from '../domain/lettered-page.js';
+import type { LetteredPage } from '../domain/lettering/letter-page.js';
+import { NUDGE_LABELS, type BalloonNudge } from '../domain/lettering/nudges.js';
+import { balloonSelects, balloonSummaries, type BalloonSummary } from './nudge-selects.js';
 import type { Tally } from '../domain/voting.js';
 import { encodeCustomId } from './custom-id.js';
 import { button, buttonRow } from './buttons.js';
@@ -7,7 +11,7 @@ import { fitText, NO_MENTIONS, type MessageBody } from './message-parts.js';
 
 // The "Page N · Lettered" message: one version of the lettered page as one image, the lines the
 // letterer could not fit in plain words, how the co-writers' approval stands, and (while it is the
-// newest open version) Re-letter and Approve.
+// newest open version) a Nudge select per balloon, Re-letter and Approve.
 
 export interface LetteredView {
   /** The lettered_pages row: what the buttons name. */
@@ -19,6 +23,29 @@ export interface LetteredView {
   flagged: readonly FlaggedLine[];
   tally: Tally;
   approvedBy: readonly string[];
+  /** The balloons as the nudge selects name them, in the layout's order. */
+  balloons: readonly BalloonSummary[];
+  /** The nudge this version was made by (the last of its nudges), null for a Re-letter or the first. */
+  nudge: BalloonNudge | null;
+}
+
+/** A lettered version's view from its row, with the vote as it stands. */
+export function letteredViewOf(
+  row: Pick<LetteredPageRow, 'id' | 'version' | 'status' | 'created_by' | 'flagged' | 'layout' | 'nudges'>,
+  tally: Tally,
+  approvedBy: readonly string[],
+): LetteredView {
+  return {
+    id: row.id,
+    version: row.version,
+    status: row.status,
+    createdBy: row.created_by,
+    flagged: row.flagged,
+    tally,
+    approvedBy,
+    balloons: balloonSummaries(row.layout as LetteredPage),
+    nudge: row.nudges.at(-1) ?? null,
+  };
 }
 
 /** The attachment name of a lettered page: ASCII only, as `attachment://` links need. */
@@ -34,18 +61,32 @@ function statusLine(view: LetteredView): string {
   return `Approvals ${view.tally.approvals} of ${view.tally.required} needed.`;
 }
 
+/** "panel 1, “Who is there?”: another place" — the balloon by its words, as the picture shows it. */
+function describeNudge(nudge: BalloonNudge, balloons: readonly BalloonSummary[]): string {
+  const balloon = balloons.find((b) => b.panel === nudge.panel && b.lines.includes(nudge.lines[0] ?? -1));
+  const words = balloon ? `, “${fitText(balloon.words, 40)}”` : '';
+  return `panel ${nudge.panel + 1}${words}: ${NUDGE_LABELS[nudge.change].toLowerCase()}`;
+}
+
 /** The message's text: title, who made this version, the flagged lines, and the vote. */
 export function letteredContent(page: { number: number }, view: LetteredView): string {
-  const made = view.createdBy === null ? 'lettered when the panels were approved' : `re-lettered at <@${view.createdBy}>'s request`;
+  const made =
+    view.createdBy === null
+      ? 'lettered when the panels were approved'
+      : view.nudge
+        ? `nudged at <@${view.createdBy}>'s request (${describeNudge(view.nudge, view.balloons)})`
+        : `re-lettered at <@${view.createdBy}>'s request`;
   const lines = [`**Page ${page.number} · Lettered** · version ${view.version}, ${made}`];
   if (view.flagged.length > 0) lines.push('Not lettered:', ...view.flagged.map((flag) => `- ${flag.words}`));
   lines.push(statusLine(view));
   return fitText(lines.join('\n'), 2000);
 }
 
+/** While the version is open: the balloons' Nudge selects (up to four rows), then Re-letter and Approve. */
 export function letteredButtons(view: LetteredView): MessageBody['components'] {
   if (view.status !== 'open') return [];
   return [
+    ...balloonSelects(view.id, view.balloons),
     buttonRow([
       button(encodeCustomId({ action: 'reletter', letteredId: view.id }), 'Re-letter', ButtonStyle.Secondary),
       button(encodeCustomId({ action: 'letterok', letteredId: view.id }), 'Approve', ButtonStyle.Success),

@@ -5,7 +5,7 @@ import type { LetteredPageRow } from '../db/lettering-tables.js';
 import { jobKeyFor } from '../domain/jobs.js';
 import { tallyLettered } from '../domain/lettered-page.js';
 import { parseQuorumRule } from '../domain/voting.js';
-import { letteredFileName, renderLetteredMessage } from '../views/lettered-message.js';
+import { letteredFileName, letteredViewOf, renderLetteredMessage } from '../views/lettered-message.js';
 import type { PagePlace, WorkerDeps } from './deps.js';
 
 /** The message a lettered version is shown in: found again by the key of the job that composed it. */
@@ -24,15 +24,7 @@ export async function showLettered(deps: WorkerDeps, place: PagePlace, row: Lett
     parseQuorumRule(place.quorum) ?? { kind: 'majority' },
     await countCoWriters(deps.db, place.chapter_id),
   );
-  const body = renderLetteredMessage(place, {
-    id: row.id,
-    version: row.version,
-    status: row.status,
-    createdBy: row.created_by,
-    flagged: row.flagged,
-    tally,
-    approvedBy,
-  });
+  const body = renderLetteredMessage(place, letteredViewOf(row, tally, approvedBy));
   await deps.messages.upsert(
     {
       channelId: place.thread_id,

@@ -10,6 +10,9 @@ import { editsave } from './editsave.js';
 import { feedback } from './feedback.js';
 import { join } from './join.js';
 import { letterok } from './letterok.js';
+import { letterretry } from './letterretry.js';
+import { nudge } from './nudge.js';
+import { nudgepick } from './nudgepick.js';
 import { panelsok } from './panelsok.js';
 import { panelsretry } from './panelsretry.js';
 import { pick } from './pick.js';
@@ -39,6 +42,9 @@ export const COMPONENTS = {
   panelsretry,
   letterok,
   reletter,
+  nudge,
+  nudgepick,
+  letterretry,
   advisoryretry,
   bibleentry,
 } satisfies { [A in CustomIdAction]: ComponentHandler<A, unknown> };

@@ -1,5 +1,5 @@
 import { approveLetteredPage } from '../../services/lettered-page-votes.js';
-import { letteredButtons, letteredContent, type LetteredView } from '../../views/lettered-message.js';
+import { letteredButtons, letteredContent, letteredViewOf } from '../../views/lettered-message.js';
 import { asIs, type ComponentHandler } from '../component-handler.js';
 
 /** Approve on a "Page N · Lettered" message: one co-writer's approval of that version. */
@@ -9,15 +9,7 @@ export const letterok: ComponentHandler<'letterok'> = {
   async run(context, { data, place }) {
     const voted = await approveLetteredPage(context.db, place, { letteredId: data.letteredId });
     const { lettered } = voted;
-    const view: LetteredView = {
-      id: lettered.id,
-      version: lettered.version,
-      status: lettered.status,
-      createdBy: lettered.created_by,
-      flagged: lettered.flagged,
-      tally: voted.tally,
-      approvedBy: voted.approvedBy,
-    };
+    const view = letteredViewOf(lettered, voted.tally, voted.approvedBy);
     // Only the text and the buttons change: the image stays as posted.
     return {
       type: 'update',

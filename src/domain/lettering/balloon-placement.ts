@@ -23,6 +23,9 @@ export interface PlacementRequest {
   detail: (rect: Rect) => number;
   /** Balloons still to come in the panel's reading order: a caption before them keeps to the top corners. */
   followed?: boolean;
+  /** A co-writer's nudges: pass over this many of the best distinct places; sit on the speaker's other side. */
+  skip?: number;
+  otherSide?: boolean;
 }
 
 const STEPS = 9;
@@ -68,13 +71,46 @@ function segmentCrosses(from: Point, to: Point, box: Rect): boolean {
   return false;
 }
 
+interface Scored {
+  box: Rect;
+  tip: Point | null;
+  cost: number;
+}
+
 /** The best place for the balloon and its tail's tip, or null when no candidate keeps every rule. */
 export function placeBalloon(request: PlacementRequest): { box: Rect; tip: Point | null } | null {
+  const scored = scoreCandidates(request);
+  let best: Scored | null = null;
+  for (const candidate of scored) if (!best || candidate.cost < best.cost - 1e-9) best = candidate;
+  if (!best || (!request.skip && !request.otherSide)) return best && { box: best.box, tip: best.tip };
+  return nudgedPlace(request, scored, best);
+}
+
+/**
+ * A nudged balloon: on the other side of its speaker from where it would be (when there is room), then
+ * the next best place that does not overlap the ones passed over by more than half, counted round.
+ */
+function nudgedPlace(request: PlacementRequest, scored: Scored[], best: Scored): { box: Rect; tip: Point | null } {
+  const side = (box: Rect) => (request.place ? Math.sign(centre(box).x - centre(request.place).x) : 0);
+  const bestSide = side(best.box);
+  const otherSide = request.otherSide && bestSide !== 0 ? scored.filter((c) => side(c.box) === -bestSide) : [];
+  const pool = otherSide.length > 0 ? otherSide : scored;
+  const ranked = [...pool].sort((a, b) => a.cost - b.cost);
+  const distinct: Scored[] = [];
+  for (const candidate of ranked) {
+    const area = candidate.box.width * candidate.box.height;
+    if (distinct.every((kept) => intersectionArea(kept.box, candidate.box) < area / 2)) distinct.push(candidate);
+  }
+  const chosen = distinct[(request.skip ?? 0) % Math.max(1, distinct.length)] ?? best;
+  return { box: chosen.box, tip: chosen.tip };
+}
+
+/** Every candidate that keeps the rules, with its cost. */
+function scoreCandidates(request: PlacementRequest): Scored[] {
   const gap = request.fontSize * 0.35;
   const diagonal = Math.hypot(request.area.width, request.area.height);
   const clearance = tailClearance(request.kind, request.fontSize);
-  let best: { box: Rect; tip: Point | null } | null = null;
-  let bestCost = Infinity;
+  const scored: Scored[] = [];
   for (const box of candidates(request)) {
     if (!contains(request.area, box)) continue;
     if (request.placed.some((other) => overlaps(box, other, gap))) continue;
@@ -91,11 +127,7 @@ export function placeBalloon(request: PlacementRequest): { box: Rect; tip: Point
     const tail = tip ? Math.hypot(tip.x - c.x, tip.y - c.y) / diagonal : 0;
     const crossing = tip && request.placed.some((other) => segmentCrosses(c, tip, other)) ? 1 : 0;
     const height = (box.y - request.area.y) / Math.max(1, request.area.height);
-    const cost = 3 * request.detail(box) + 4 * faces + 1.2 * tail + 0.8 * height + 2 * crossing;
-    if (cost < bestCost - 1e-9) {
-      bestCost = cost;
-      best = { box, tip };
-    }
+    scored.push({ box, tip, cost: 3 * request.detail(box) + 4 * faces + 1.2 * tail + 0.8 * height + 2 * crossing });
   }
-  return best;
+  return scored;
 }

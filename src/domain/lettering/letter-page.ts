@@ -4,6 +4,7 @@ import { round2, type Point, type Rect } from './geometry.js';
 import { layoutFrames, PAGE_GEOMETRY } from './page-layout.js';
 import { detailUnder, headRect, placeInFrame, type DetailMap } from './panel-places.js';
 import type { LetteringScript, LineKind, ReadingDirection, ScriptLine, ScriptPanel } from './script.js';
+import { adjustmentFor, SIZE_STEP, withNudgedKinds, type BalloonNudge } from './nudges.js';
 import { LINE_HEIGHT, setTextAt, wordsFitAt, type MeasureText, type SetText } from './text-fit.js';
 
 // The lettered page, computed: panel frames, balloons (shape, place, tail) and text lines (size,
@@ -120,9 +121,19 @@ interface PanelContext {
   language: string;
   measure: MeasureText;
   detail: DetailMap | undefined;
+  nudges: readonly BalloonNudge[];
+  /** The format's readable text sizes, which a nudge to a balloon's size stays within (a third above the largest). */
+  sizes: { min: number; max: number };
 }
 
 const sizeFor = (kind: LineKind, size: number) => (kind === 'sound' ? Math.round(size * 2.2) : size);
+
+/** A balloon's size: the panel's, scaled by its nudges within the format's readable range. */
+function nudgedSize(kind: LineKind, size: number, steps: number, sizes: { min: number; max: number }): number {
+  if (steps === 0) return sizeFor(kind, size);
+  const scaled = Math.round(size * SIZE_STEP ** steps);
+  return sizeFor(kind, Math.min(Math.round(sizes.max * 1.34), Math.max(sizes.min, scaled)));
+}
 
 /** The part of a frame balloons may use: clear of its border by half a font size. */
 function insetArea(frame: Rect, size: number): Rect {
@@ -144,7 +155,8 @@ function letterPanelAt(
   const balloons: LetteredBalloon[] = [];
   const failed: Group[] = [];
   for (const [index, group] of groups.entries()) {
-    const fontSize = sizeFor(group.kind, size);
+    const adjustment = adjustmentFor(ctx.nudges, ctx.index, group.lines);
+    const fontSize = nudgedSize(group.kind, size, adjustment.sizeSteps, ctx.sizes);
     const maxWidth = textWidthFor(group.kind, area);
     const set = setTextAt(group.texts, group.kind, fontSize, { maxWidth, maxHeight: area.height * 0.45 }, ctx.measure, ctx.language);
     const placement = group.speaker === null ? undefined : ctx.panel.placements[group.speaker];
@@ -164,6 +176,8 @@ function letterPanelAt(
           direction: ctx.direction,
           detail: (rect) => detailUnder(ctx.detail, ctx.panel, ctx.frame, ctx.crop, rect),
           followed: groups.slice(index + 1).some((later) => later.kind !== 'sound'),
+          skip: adjustment.skip,
+          otherSide: adjustment.otherSide,
         })
       : null;
     if (!set || !placed) {
@@ -236,7 +250,8 @@ function letterPanel(
 
 /** Letters a page: frames for the panels, then each panel's balloons in reading order. */
 export function letterPage(input: LetteringInput): LetteredPage {
-  const { script } = input;
+  const nudges = input.script.nudges ?? [];
+  const script = nudges.length > 0 ? { ...input.script, panels: withNudgedKinds(input.script.panels, nudges) } : input.script;
   const frames = layoutFrames(script.panels, script.format, script.direction);
   const sizes = PAGE_GEOMETRY[script.format].font;
   const contexts = script.panels.flatMap((panel, index): PanelContext[] => {
@@ -252,6 +267,8 @@ export function letterPage(input: LetteringInput): LetteredPage {
             language: script.language,
             measure: input.measure,
             detail: input.detail?.[index],
+            nudges,
+            sizes,
           },
         ]
       : [];

@@ -1,4 +1,5 @@
 import type { DialogueScript } from '../dialogue-script.js';
+import type { BalloonNudge } from './nudges.js';
 
 // What the letterer reads: the panels' picture sizes, the lines in order with who says them and how,
 // and where each character stands. Scripts written before lines had kinds letter with defaults. Pure.
@@ -42,6 +43,8 @@ export interface LetteringScript {
   /** BCP 47 language of the text (line breaking follows it); 'und' when unknown. */
   language: string;
   panels: ScriptPanel[];
+  /** The co-writers' nudges of single balloons, in the order they were made (none by default). */
+  nudges?: readonly BalloonNudge[];
 }
 
 /** Speakers the typed script format uses for lines no character says. */

@@ -1,4 +1,5 @@
 import { html, raw } from 'hono/html';
+import { languageDirection } from '../../domain/lettering-settings.js';
 import { previewText, type ReaderPage, type ReaderPanel } from '../../domain/reader-page.js';
 import type { loadChapterScreen, loadSinglePage, PublishedStory } from '../../services/reader-service.js';
 import type { ReaderLinks } from '../links.js';
@@ -21,10 +22,16 @@ ${panel.lines.length > 0 ? html`<dl class="script">${panel.lines.map((line) => h
 </li>`;
 }
 
+/** The story's language as `lang` and `dir` on its pages (the reader's own words stay English). */
+function languageAttributes(language: string | undefined): Markup | string {
+  if (!language || language === 'und') return '';
+  return html` lang="${language}" dir="${languageDirection(language)}"`;
+}
+
 /** One approved page: narration, then the panels as a comic script. `selfLink` is where its heading points. */
-function renderPage(page: ReaderPage, selfLink: string, headingLevel: 'h1' | 'h2'): Markup {
+function renderPage(page: ReaderPage, selfLink: string, headingLevel: 'h1' | 'h2', language?: string): Markup {
   const heading = html`<a href="${selfLink}">Page ${page.number}</a>`;
-  return html`<article class="page" id="${page.anchor}" aria-labelledby="${page.anchor}-heading">
+  return html`<article class="page" id="${page.anchor}" aria-labelledby="${page.anchor}-heading"${languageAttributes(language)}>
 ${headingLevel === 'h1' ? html`<h1 id="${page.anchor}-heading">${heading}</h1>` : html`<h2 id="${page.anchor}-heading">${heading}</h2>`}
 <p class="meta">${timeTag(page.approvedAt)}</p>
 ${page.paragraphs.map((paragraph) => html`<p>${paragraph}</p>`)}
@@ -70,7 +77,7 @@ ${view.screen < view.screens ? html`<a href="${links.chapter(chapter.number, vie
 <main id="content">
 ${chapterNav}
 ${screens}
-${view.pages.map((page) => renderPage(page, `#${page.anchor}`, 'h2'))}
+${view.pages.map((page) => renderPage(page, `#${page.anchor}`, 'h2', story.language))}
 ${screens}
 ${chapterNav}
 </main>`;
@@ -96,7 +103,7 @@ export function renderSinglePage(story: PublishedStory, view: SinglePage, links:
   const title = `Page ${page.number} · Chapter ${chapter.number}: ${chapter.title}`;
   const body = html`<header class="site"><p><a href="${links.story()}">${story.title}</a> · <a href="${links.pageInChapter(chapter.number, view.screen, page.number)}">Chapter ${chapter.number}: ${chapter.title}</a></p></header>
 <main id="content">
-${renderPage(page, links.page(chapter.number, page.number), 'h1')}
+${renderPage(page, links.page(chapter.number, page.number), 'h1', story.language)}
 <nav class="chapter-nav" aria-label="Chapter"><a href="${links.pageInChapter(chapter.number, view.screen, page.number)}">Read it in the chapter</a></nav>
 </main>`;
   const image = firstImage([page]);
