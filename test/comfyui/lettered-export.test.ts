@@ -1,10 +1,13 @@
 import { createCanvas, loadImage } from '@napi-rs/canvas';
 import { unzipSync } from 'fflate';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { PDFDict, PDFDocument, PDFName, PDFNumber, PDFRawStream } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../../loopback/browser.js';
 import { readPngSize } from '../../loopback/comfyui/png.js';
 import type { StoredMessage } from '../../loopback/discord/types.js';
 import { startStoryroom, type StoryroomHarness } from '../../loopback/stack.js';
@@ -15,6 +18,11 @@ import { approvePage, panelsMessage, roomWithRenderedPanels, waitForPanels } fro
 // with approved panels whose lettering is still open (so not final).
 
 const TOKEN = 'lettered-export-token-0123456789';
+
+// The browser globals the code evaluated in the page uses: the suite compiles without the DOM library.
+declare const document: { fonts: Iterable<{ status: string; family: string }> & { ready: Promise<unknown> } };
+declare const window: { getSelection(): unknown };
+declare const axe: { run(): Promise<{ violations: { id: string; impact: string | null }[] }> };
 
 /** The lettered version's message, found by its picture (the message's wording is the room's business). */
 const letteredMessage = (h: StoryroomHarness, threadId: string, page: number): StoredMessage | undefined =>
@@ -139,14 +147,19 @@ describe('a lettered chapter exported as a PDF for print and as a CBZ, parsed ba
         const ctx = canvas.getContext('2d');
         const rgba = ctx.createImageData(1200, 1800);
         const rgb = page.images[0]?.pixels ?? Buffer.alloc(0);
-        for (let p = 0; p < 1200 * 1800; p += 1) rgba.data.set([rgb[p * 3] ?? 0, rgb[p * 3 + 1] ?? 0, rgb[p * 3 + 2] ?? 0, 255], p * 4);
+        for (let p = 0; p < 1200 * 1800; p += 1) {
+          rgba.data[p * 4] = rgb[p * 3] ?? 0;
+          rgba.data[p * 4 + 1] = rgb[p * 3 + 1] ?? 0;
+          rgba.data[p * 4 + 2] = rgb[p * 3 + 2] ?? 0;
+          rgba.data[p * 4 + 3] = 255;
+        }
         ctx.putImageData(rgba, 0, 0);
         writeFileSync(path.join(out, `pdf-page-${i + 1}.png`), canvas.toBuffer('image/png'));
       }
     }
     const metadata = await PDFDocument.load(bytes, { updateMetadata: false });
     expect(metadata.getTitle()).toBe('Ash and Ember, chapter 1: Cinders');
-  });
+  }, 120_000);
 
   it('the HTTP API sends the same PDF, for a chapter too large for Discord', async () => {
     const url = `${h.web?.url ?? ''}/api/chapters/1/export.pdf`;
@@ -184,4 +197,69 @@ describe('a lettered chapter exported as a PDF for print and as a CBZ, parsed ba
     );
     expect(entries[0]).toMatchObject({ ImageWidth: '1200', ImageHeight: '1800' });
   });
+
+  it('the web reader draws the lettered page’s SVG text in the lettering fonts it serves (only those files, cached for good); alt text from the script; selectable; axe clean', async () => {
+    const published = await h.discord
+      .slashCommand({
+        guildId: h.guildId,
+        channelId: h.storyChannelId,
+        userId: h.adminId,
+        name: 'story',
+        subcommand: 'publish',
+        options: {},
+      })
+      .response();
+    const storyUrl = /(http:\/\/127\.0\.0\.1:\d+\/[a-z0-9-]+-[0-9a-f]{32})/.exec(published.content ?? '')?.[1] ?? '';
+    const html = await (await fetch(`${storyUrl}/chapters/1`)).text();
+    const stylesheet = /<link rel="stylesheet" href="(\/assets\/lettering-fonts-[0-9a-f]{16}\.css)">/.exec(html)?.[1] ?? '';
+    expect(stylesheet).not.toBe('');
+    const css = await fetch(new URL(stylesheet, storyUrl));
+    expect(css.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    const cssText = await css.text();
+    expect(cssText).toMatch(
+      /font-family: 'Comic Neue';[\s\S]*src: url\(\/assets\/fonts\/comic-neue@[\d.]+\/comic-neue-latin-700-normal\.woff2\) format\('woff2'\);/,
+    );
+    expect(cssText).not.toContain('.woff)');
+    // Only the files the stylesheet names: not the WOFF beside them, nor anything else on disk.
+    const woff2 = /url\((\/assets\/fonts\/comic-neue@[\d.]+\/)comic-neue-latin-700-normal\.woff2\)/.exec(cssText)?.[1] ?? '';
+    for (const path of [`${woff2}comic-neue-latin-700-normal.woff`, `${woff2}..%2F..%2Fpackage.json`, '/assets/fonts/pg@8/package.json'])
+      expect((await fetch(new URL(path, storyUrl))).status).toBe(404);
+    // Each panel's picture has the panels agent's description of its scene as alt text.
+    expect(html).toContain('<image role="img" aria-label="Panel 1: A snowy pass at dawn"');
+    expect(html).toContain('<image role="img" aria-label="Panel 2: Close on the glowing mark"');
+
+    const browser = await launchChromium();
+    try {
+      const page = await browser.context.newPage();
+      const fonts: { url: string; status: number; cache: string | undefined }[] = [];
+      page.on('response', (response) => {
+        if (response.url().includes('/assets/fonts/'))
+          fonts.push({ url: response.url(), status: response.status(), cache: response.headers()['cache-control'] });
+      });
+      await page.setViewportSize({ width: 900, height: 1400 });
+      expect((await page.goto(`${storyUrl}/chapters/1`, { waitUntil: 'load' }))?.status()).toBe(200);
+      const loaded = await page.evaluate(async () => {
+        await document.fonts.ready;
+        return [...document.fonts].filter((face) => face.status === 'loaded').map((face) => face.family.replaceAll('"', ''));
+      });
+      // The balloons (Comic Neue, bold) and the caption (Patrick Hand) are drawn in the faces the PNG was.
+      expect(loaded).toEqual(expect.arrayContaining(['Comic Neue', 'Patrick Hand']));
+      expect(fonts.length).toBeGreaterThan(0);
+      for (const font of fonts) expect(font).toMatchObject({ status: 200, cache: 'public, max-age=31536000, immutable' });
+      // An English page fetches no Japanese, Arabic or Devanagari subsets.
+      expect(fonts.filter((f) => /noto-sans-(jp|arabic|devanagari)/.test(f.url))).toEqual([]);
+
+      const line = page.locator('figure.lettered svg text', { hasText: 'its own.' });
+      await line.click({ clickCount: 3 });
+      expect(await page.evaluate(() => String(window.getSelection()))).toContain('its own.');
+      const figure = page.locator('figure.lettered');
+      if (process.env.LETTERED_PNG_DIR)
+        await figure.screenshot({ path: path.join(process.env.LETTERED_PNG_DIR, 'reader-lettered-fonts.png') });
+      await page.evaluate(await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8'));
+      const violations = await page.evaluate(async () => (await axe.run()).violations);
+      expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
 });
