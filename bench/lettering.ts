@@ -38,7 +38,8 @@ export async function benchLettering(): Promise<BenchRow[]> {
     const t0 = now();
     await decodePictures(pictures);
     const t1 = now();
-    const page = await composeLetteredPage(sixPanelPage(run), pictures);
+    // Panels linked by address, as the compose-page job links them to the image API.
+    const page = await composeLetteredPage(sixPanelPage(run), pictures, { panelHref: (i) => `/api/images/panel-${i}` });
     const t2 = now();
     if (page.page.problems.length > 0 || page.png.length === 0) throw new Error('the bench page did not letter cleanly');
     if (run >= WARMUP) {

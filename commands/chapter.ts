@@ -29,6 +29,7 @@ import {
   type ArchiveFormat,
   type ChapterArchivePlan,
 } from '../src/services/export-service.js';
+import { chapterPdfCommand } from './chapter/export-pdf.js';
 import { chapterToJson, chapterToMarkdown, type ExportChapter } from '../src/domain/chapter-export.js';
 import { describeComicContents } from '../src/domain/comic-archive.js';
 import { buildComfyWorkflow, DEFAULT_CHECKPOINT } from '../src/domain/comfyui-workflow.js';
@@ -91,6 +92,7 @@ export const data = new SlashCommandBuilder()
             { name: 'JSON', value: 'json' },
             { name: 'ComfyUI workflow (panel prompts)', value: 'comfyui' },
             { name: 'Comic book archive (CBZ: the approved panels)', value: 'cbz' },
+            { name: 'PDF for print (one lettered page per PDF page)', value: 'pdf' },
           ),
       )
       .addStringOption((o) =>
@@ -99,7 +101,7 @@ export const data = new SlashCommandBuilder()
   );
 
 const ROLES = ['owner', 'writer', 'viewer', 'remove'] as const;
-const EXPORT_FORMATS = ['markdown', 'json', 'comfyui', 'cbz'] as const;
+const EXPORT_FORMATS = ['markdown', 'json', 'comfyui', 'cbz', 'pdf'] as const;
 
 const COMFY_DEFAULTS = { width: 1024, height: 1024, steps: 25, cfg: 7, seed: 1 } as const;
 
@@ -201,7 +203,8 @@ export const chapter: SlashCommand = {
       }
       case 'export': {
         const format = EXPORT_FORMATS.find((f) => f === interaction.options.getString('format', true));
-        if (!format) throw new UserError('The format is markdown, json, comfyui or cbz.');
+        if (!format) throw new UserError('The format is markdown, json, comfyui, cbz or pdf.');
+        if (format === 'pdf') return chapterPdfCommand(context, place, FILE_LIMIT_BYTES);
         if (format === 'cbz' || format === 'markdown') {
           const exported = await exportChapterArchiveHere(context.db, place, format, FILE_LIMIT_BYTES);
           if (exported && 'tooLarge' in exported)

@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { createCanvas, GlobalFonts, type SKRSContext2D } from '@napi-rs/canvas';
+import { filesOf } from './font-faces.js';
 import type { LineKind } from '../domain/lettering/script.js';
 import type { MeasureText } from '../domain/lettering/text-fit.js';
 
@@ -32,9 +32,6 @@ export function fontShorthand(kind: LineKind, size: number): string {
     .join(', ')}`;
 }
 
-const require = createRequire(import.meta.url);
-const filesOf = (pkg: string) => join(dirname(require.resolve(`@fontsource/${pkg}/package.json`)), 'files');
-
 /** [package, family alias, file name test]: every matching WOFF2 file registers under the alias. */
 const SOURCES: [string, string, RegExp][] = [
   ['comic-neue', 'Comic Neue', /-latin(-ext)?-700-normal\.woff2$/],
@@ -48,31 +45,6 @@ const SOURCES: [string, string, RegExp][] = [
   // Japanese comes in about 120 numbered subsets; Skia falls back between faces of one family.
   ['noto-sans-jp', 'Noto Sans JP', /^noto-sans-jp-\d+-400-normal\.woff2$/],
 ];
-
-/** [package, stylesheet, its family name, our alias]: the same faces for browsers, with unicode ranges. */
-const STYLESHEETS: [string, string, string, string][] = [
-  ['comic-neue', '700.css', 'Comic Neue', 'Comic Neue'],
-  ['comic-neue', '400.css', 'Comic Neue', 'Comic Neue Regular'],
-  ['patrick-hand', '400.css', 'Patrick Hand', 'Patrick Hand'],
-  ['bangers', '400.css', 'Bangers', 'Bangers'],
-  ['noto-sans', '400.css', 'Noto Sans', 'Noto Sans'],
-  ['noto-sans-arabic', '400.css', 'Noto Sans Arabic', 'Noto Sans Arabic'],
-  ['noto-sans-hebrew', '400.css', 'Noto Sans Hebrew', 'Noto Sans Hebrew'],
-  ['noto-sans-devanagari', '400.css', 'Noto Sans Devanagari', 'Noto Sans Devanagari'],
-  ['noto-sans-jp', '400.css', 'Noto Sans JP', 'Noto Sans JP'],
-];
-
-/**
- * @font-face rules for the SVG's font families, from @fontsource's own stylesheets (a browser loads
- * only the subsets a page's text needs); `href(pkg, file)` says where each font file is served.
- */
-export function letteringFontFaceCss(href: (pkg: string, file: string) => string): string {
-  return STYLESHEETS.map(([pkg, sheet, family, alias]) =>
-    readFileSync(join(dirname(filesOf(pkg)), sheet), 'utf8')
-      .replace(/url\(\.\/files\/([^)]+)\)/g, (_, file: string) => `url(${href(pkg, file)})`)
-      .replaceAll(`font-family: '${family}';`, `font-family: '${alias}';`),
-  ).join('\n');
-}
 
 let registered = false;
 

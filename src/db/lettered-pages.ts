@@ -101,12 +101,12 @@ export async function approveLetteredVersion(db: Executor, letteredPageId: numbe
 export function listApprovedLetteredImagesOfPages(
   db: Executor,
   pageIds: number[],
-): Promise<{ pageId: number; hash: string; byteSize: number; contentType: string }[]> {
+): Promise<{ pageId: number; hash: string; byteSize: number; contentType: string; width: number; height: number }[]> {
   if (pageIds.length === 0) return Promise.resolve([]);
   return db
     .selectFrom('lettered_pages as l')
     .innerJoin('images as i', 'i.hash', 'l.image_hash')
-    .select(['l.page_id as pageId', 'i.hash', 'i.byte_size as byteSize', 'i.content_type as contentType'])
+    .select(['l.page_id as pageId', 'i.hash', 'i.byte_size as byteSize', 'i.content_type as contentType', 'i.width', 'i.height'])
     .distinctOn('l.page_id')
     .where('l.page_id', 'in', pageIds)
     .where('l.status', '=', 'approved')

@@ -172,10 +172,18 @@ function approvedSetImages(db: Executor) {
 export async function listApprovedRenderImagesOfPages(
   db: Executor,
   pageIds: number[],
-): Promise<{ pageId: number; panelNumber: number; hash: string; byteSize: number; contentType: string }[]> {
+): Promise<{ pageId: number; panelNumber: number; hash: string; byteSize: number; contentType: string; width: number; height: number }[]> {
   if (pageIds.length === 0) return [];
   return approvedSetImages(db)
-    .select(['r.page_id as pageId', 'r.panel_number as panelNumber', 'i.hash', 'i.byte_size as byteSize', 'i.content_type as contentType'])
+    .select([
+      'r.page_id as pageId',
+      'r.panel_number as panelNumber',
+      'i.hash',
+      'i.byte_size as byteSize',
+      'i.content_type as contentType',
+      'i.width',
+      'i.height',
+    ])
     .where('r.page_id', 'in', pageIds)
     .orderBy('r.page_id')
     .orderBy('r.panel_number')

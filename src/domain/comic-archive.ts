@@ -10,6 +10,10 @@ export interface PanelImageRef {
   page: number;
   panel: number;
   contentType: string;
+  /** The image's size in pixels and bytes, when known: ComicInfo's page list gives them to readers. */
+  width?: number;
+  height?: number;
+  byteSize?: number;
 }
 
 export interface PanelImage extends PanelImageRef {
@@ -34,10 +38,23 @@ export function panelImageName(image: PanelImageRef): string {
 
 const inReadingOrder = <I extends PanelImageRef>(images: readonly I[]) => [...images].sort((a, b) => a.page - b.page || a.panel - b.panel);
 
-/** ComicInfo.xml (the ComicRack schema comic readers read): series, number, title, and one entry per image. */
+/** One `<Page>` of ComicInfo's page list: the image's index in reading order, and its size where known. */
+function comicInfoPage(image: PanelImageRef, index: number): string {
+  const attributes = [`Image="${index}"`];
+  if (index === 0) attributes.push('Type="FrontCover"');
+  if (image.byteSize !== undefined) attributes.push(`ImageSize="${image.byteSize}"`);
+  if (image.width !== undefined && image.height !== undefined)
+    attributes.push(`ImageWidth="${image.width}"`, `ImageHeight="${image.height}"`);
+  return `    <Page ${attributes.join(' ')} />`;
+}
+
+/**
+ * ComicInfo.xml (the ComicRack schema comic readers read): series, number, title, and the page list,
+ * one entry per image in the order of the archive's images (a lettered page is one image).
+ */
 export function comicInfoXml(chapter: ExportChapter, images: readonly PanelImageRef[]): string {
   const ordered = inReadingOrder(images);
-  const pages = ordered.map((image, index) => `    <Page Image="${index}"${index === 0 ? ' Type="FrontCover"' : ''} />`);
+  const pages = ordered.map(comicInfoPage);
   return [
     '<?xml version="1.0" encoding="utf-8"?>',
     '<ComicInfo xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema">',

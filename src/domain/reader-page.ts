@@ -1,4 +1,5 @@
 import { dialogueScriptSchema } from './dialogue-script.js';
+import { xmlText } from './xml-text.js';
 
 // What the web reader shows of an approved page, built from the stored rows. Pure: the web views
 // render it, the feed and the link previews summarise it.
@@ -122,15 +123,23 @@ const SVG_PANEL_HREF = /href="\/api\/images\/([0-9a-f]{64})"/g;
  * A stored lettered page's SVG for the reader: its panels (linked to the image API, which needs the
  * operator's token) pointed at the story's own image paths. Null when a panel is not one of the page's
  * approved images (the reader would not serve it) or the text is not an SVG the letterer wrote.
- * `idPrefix` keeps its ids apart from other pages' on the same screen.
+ * `idPrefix` keeps its ids apart from other pages' on the same screen. Each panel's picture gets its
+ * alt text from the script (`panels`: the panels agent's description of the scene); the lettering is
+ * text already, read in reading order.
  */
 export function readerLetteredSvg(
   svg: string,
   storyAddress: string,
   images: readonly { panelNumber: number; hash: string; contentType: string }[],
   idPrefix: string,
+  panels: readonly Pick<ReaderPanel, 'number' | 'description'>[] = [],
 ): string | null {
   if (!svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')) return null;
+  svg = svg.replace(/<image (?=[^>]*clip-path="url\(#panel-(\d+)\)")/g, (_, index: string) => {
+    const panel = panels[Number(index)];
+    const alt = `Panel ${panel?.number ?? Number(index) + 1}${panel?.description ? `: ${panel.description}` : ''}`;
+    return `<image role="img" aria-label="${xmlText(alt)}" `;
+  });
   // Several pages share a screen: their clip paths and balloons need ids of their own.
   svg = svg
     .replaceAll('id="panel-', `id="${idPrefix}-panel-`)

@@ -124,6 +124,8 @@ export async function planChapterArchive(
     contentType: row.contentType,
     hash: row.hash,
     byteSize: row.byteSize,
+    width: row.width,
+    height: row.height,
   }));
   // A comic book carries a page the co-writers approved lettered as that one image instead of its bare panels.
   const lettered = format === 'cbz' ? await listApprovedLetteredImagesOfPages(db, [...pageNumbers.keys()]) : [];
@@ -136,6 +138,8 @@ export async function planChapterArchive(
       contentType: row.contentType,
       hash: row.hash,
       byteSize: row.byteSize,
+      width: row.width,
+      height: row.height,
     })),
   ];
   const base = exportBaseName(exported.chapterNumber, exported.chapterTitle);
@@ -209,21 +213,28 @@ export async function exportChapterArchiveHere(
   store: ImageStore = postgresImageStore(db),
 ): Promise<{ archive: ChapterArchivePlan; bytes: Buffer } | { tooLarge: number; chapterId: number } | null> {
   const chapter = await chapterHere(db, place);
-  if (chaptersBeingExported.has(chapter.id)) {
-    throw new UserError(
-      'An export of this chapter is being built right now (one at a time, so the bot stays quick for everyone). Run /chapter export again in a moment.',
-    );
-  }
-  chaptersBeingExported.add(chapter.id);
-  try {
+  return oneExportAtATime(chapter.id, async () => {
     const plan = await planChapterArchive(db, chapter, format, maxBytes);
     if (!plan) return null;
     if ('tooLarge' in plan) return { tooLarge: plan.tooLarge, chapterId: chapter.id };
     if (plan.sizeBound > maxBytes) return { tooLarge: plan.sizeBound, chapterId: chapter.id };
     const bytes = await collectArchive(plan, store);
     return bytes.length > maxBytes ? { tooLarge: bytes.length, chapterId: chapter.id } : { archive: plan, bytes };
+  });
+}
+
+/** Builds an export of a chapter for Discord unless one of that chapter is being built in this process already. */
+export async function oneExportAtATime<T>(chapterId: number, build: () => Promise<T>): Promise<T> {
+  if (chaptersBeingExported.has(chapterId)) {
+    throw new UserError(
+      'An export of this chapter is being built right now (one at a time, so the bot stays quick for everyone). Run /chapter export again in a moment.',
+    );
+  }
+  chaptersBeingExported.add(chapterId);
+  try {
+    return await build();
   } finally {
-    chaptersBeingExported.delete(chapter.id);
+    chaptersBeingExported.delete(chapterId);
   }
 }
 

@@ -192,7 +192,7 @@ async function loadReaderPages(
       },
     );
     const svg = lettered.find((l) => l.pageId === row.id)?.svg;
-    return svg ? { ...page, letteredSvg: readerLetteredSvg(svg, story.address, own, page.anchor) } : page;
+    return svg ? { ...page, letteredSvg: readerLetteredSvg(svg, story.address, own, page.anchor, page.panels) } : page;
   });
 }
 

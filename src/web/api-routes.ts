@@ -6,6 +6,7 @@ import type { ImageStore } from '../db/image-store.js';
 import { requireBearerToken } from '../ops/bearer-auth.js';
 import { getChapterPages, getNextPromptContext, getPageHistoryById, getPageStatus, listChapters } from '../services/api-service.js';
 import { planChapterArchiveById } from '../services/export-service.js';
+import { buildChapterPdfById } from '../services/pdf-export.js';
 
 // The operator's read-only JSON API, behind a bearer token. It lives in the web process, which reads
 // Postgres directly, so it covers every shard's data whichever bot process owns the gateway.
@@ -122,6 +123,16 @@ export function createApiRoutes(deps: ApiDeps): Hono {
   };
   api.get('/chapters/:id/export.cbz', archive('cbz'));
   api.get('/chapters/:id/export.zip', archive('markdown'));
+  api.get('/chapters/:id/export.pdf', async (c) => {
+    const id = Number(c.req.param('id'));
+    const pdf = Number.isSafeInteger(id) && id > 0 ? await buildChapterPdfById(deps.db, id, deps.images) : null;
+    if (!pdf) return c.json({ error: 'not found (or no approved panels yet)' }, 404, NO_STORE);
+    return c.body(new Uint8Array(pdf.bytes), 200, {
+      'content-type': 'application/pdf',
+      'content-disposition': `attachment; filename="${pdf.fileName.replace(/[^\x20-\x7e]|"/g, '_')}"`,
+      ...NO_STORE,
+    });
+  });
   api.get(
     '/pages/:id/next-context',
     answer(async (c) => found(await getNextPromptContext(deps.db, idParam(c.req.param('id')), deps.promptBudget))),

@@ -13,6 +13,7 @@ import {
   openPublishedStory,
   type PublishedStory,
 } from '../services/reader-service.js';
+import { readerFontFile, readerFonts } from '../services/reader-fonts.js';
 import { createApiRoutes } from './api-routes.js';
 import { renderAtomFeed } from './feed.js';
 import { readerLinks, type ReaderLinks } from './links.js';
@@ -41,7 +42,7 @@ const NUMBER = /^[1-9]\d{0,5}$/;
 // Nothing on a reader's page loads from elsewhere or runs script; the token in the address is never sent on as a referrer.
 const SECURITY_HEADERS = {
   'content-security-policy':
-    "default-src 'none'; img-src 'self'; style-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    "default-src 'none'; img-src 'self'; style-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
 };
@@ -91,6 +92,16 @@ export function createWebApp(deps: WebDeps): Hono {
     return c.json({ status: database ? 'ok' : 'degraded', database }, database ? 200 : 503, { 'cache-control': 'no-store' });
   });
   app.get(READER_CSS_PATH, (c) => c.body(READER_CSS, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': IMMUTABLE }));
+  // The lettering fonts: their stylesheet and the WOFF2 files it names, under versioned addresses.
+  const fonts = readerFonts();
+  app.get(fonts.stylesheetPath, (c) =>
+    c.body(fonts.stylesheet, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': IMMUTABLE }),
+  );
+  app.get('/assets/fonts/:pkg/:file', async (c) => {
+    const bytes = await readerFontFile(c.req.path);
+    if (!bytes) throw new NotFound();
+    return c.body(new Uint8Array(bytes), 200, { 'content-type': 'font/woff2', 'cache-control': IMMUTABLE });
+  });
   const icon = (c: Context) => c.body(READER_ICON, 200, { 'content-type': 'image/svg+xml', 'cache-control': IMMUTABLE });
   app.get(READER_ICON_PATH, icon);
   // Browsers and link unfurlers ask for this one without reading the page.

@@ -7,7 +7,7 @@ import { createCanvas, loadImage } from '@napi-rs/canvas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, type RunningBrowser } from '../../loopback/browser.js';
 import { composeLetteredPage } from '../../src/compositor/compose-lettered-page.js';
-import { letteringFontFaceCss } from '../../src/compositor/fonts.js';
+import { letteringFontFaceCss } from '../../src/compositor/font-faces.js';
 import { GOLDEN_PAGES } from './golden-pages.js';
 import { pagePictures } from './golden-pictures.js';
 

@@ -3,6 +3,7 @@ import { languageDirection } from '../../domain/lettering-settings.js';
 import { previewText, type ReaderPage, type ReaderPanel } from '../../domain/reader-page.js';
 import type { loadChapterScreen, loadSinglePage, PublishedStory } from '../../services/reader-service.js';
 import type { ReaderLinks } from '../links.js';
+import { readerFonts } from '../../services/reader-fonts.js';
 import { layout, timeTag, type Markup } from './layout.js';
 
 type ChapterScreen = NonNullable<Awaited<ReturnType<typeof loadChapterScreen>>>;
@@ -45,6 +46,11 @@ ${page.panels.length > 0 ? html`<details class="script"><summary>The script of p
 }
 ${page.plainDialogue ? html`<pre class="dialogue">${page.plainDialogue}</pre>` : ''}
 </article>`;
+}
+
+/** A screen with a lettered page links the lettering fonts' stylesheet, so its SVG text is drawn as the PNG is. */
+function letteringStylesheets(pages: ReaderPage[]): string[] {
+  return pages.some((page) => page.letteredSvg) ? [readerFonts().stylesheetPath] : [];
 }
 
 function firstImage(pages: ReaderPage[]): string | null {
@@ -94,6 +100,7 @@ ${chapterNav}
       type: 'article',
     },
     body,
+    stylesheets: letteringStylesheets(view.pages),
   });
 }
 
@@ -119,5 +126,6 @@ ${renderPage(page, links.page(chapter.number, page.number), 'h1', story.language
       type: 'article',
     },
     body,
+    stylesheets: letteringStylesheets([page]),
   });
 }

@@ -19,7 +19,7 @@ export interface LinkPreview {
   type: 'website' | 'article';
 }
 
-export function layout(view: { title: string; preview: LinkPreview; feedUrl: string; body: Markup }): Markup {
+export function layout(view: { title: string; preview: LinkPreview; feedUrl: string; body: Markup; stylesheets?: string[] }): Markup {
   const { preview } = view;
   return html`<!doctype html>
 <html lang="en">
@@ -31,7 +31,7 @@ export function layout(view: { title: string; preview: LinkPreview; feedUrl: str
 <meta name="theme-color" content="${THEME_COLOR}">
 <meta name="referrer" content="no-referrer">
 <link rel="stylesheet" href="${READER_CSS_PATH}">
-<link rel="icon" type="image/svg+xml" href="${READER_ICON_PATH}">
+${(view.stylesheets ?? []).map((href) => html`<link rel="stylesheet" href="${href}">\n`)}<link rel="icon" type="image/svg+xml" href="${READER_ICON_PATH}">
 <link rel="alternate" type="application/atom+xml" title="${preview.siteName}: new pages" href="${view.feedUrl}">
 <link rel="canonical" href="${preview.url}">
 <meta property="og:type" content="${preview.type}">
