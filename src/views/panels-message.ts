@@ -94,6 +94,8 @@ function panelButtons(page: { id: number }, panels: readonly PanelView[], set: P
         set.phase !== 'open',
       ),
     );
+    if (rendered.some((panel) => panel.render?.status === 'done'))
+      setRow.push(button(encodeCustomId({ action: 'useref', pageId: page.id }), 'Use as reference', ButtonStyle.Secondary));
     if (rendered.some((panel) => panel.render?.retryable)) {
       setRow.push(
         button(
