@@ -20,6 +20,8 @@ import {
 import { findStoryHere } from '../src/services/story-lookup.js';
 import { UserError } from '../src/services/user-error.js';
 import { suggestBibleTitles } from '../src/services/autocomplete-service.js';
+import { listStoryReferences } from '../src/services/reference-service.js';
+import { bibleImageCommand, imageSubcommand } from './bible/image.js';
 
 const TEXT_MAX = 6_000;
 /** Discord's limit for a text input in a form. */
@@ -55,6 +57,7 @@ export const data = new SlashCommandBuilder()
       .addBooleanOption((o) => o.setName('always').setDescription('In every prompt, whatever the page is about')),
   )
   .addSubcommand((sub) => sub.setName('list').setDescription('List the entries'))
+  .addSubcommand(imageSubcommand)
   .addSubcommand((sub) =>
     sub
       .setName('show')
@@ -86,7 +89,8 @@ export const bible: SlashCommand = {
     const story = await findStoryHere(context.db, { guildId: interaction.guildId, channelId: interaction.channelId });
     const sub = interaction.options.getSubcommand();
     const mayEdit = interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false;
-    if ((sub === 'add' || sub === 'remove') && !mayEdit) return ephemeral(BIBLE_EDIT_REFUSAL);
+    if ((sub === 'add' || sub === 'remove' || sub === 'image') && !mayEdit) return ephemeral(BIBLE_EDIT_REFUSAL);
+    if (sub === 'image') return bibleImageCommand(context, interaction, story.id);
 
     if (sub === 'list') {
       const entries = await listBible(context.db, story.id);
@@ -109,6 +113,12 @@ export const bible: SlashCommand = {
       const embed = new EmbedBuilder()
         .setTitle(fitText(`${entry.title} · ${entry.ref_type}`, LIMITS.embedTitle))
         .setDescription(fitText(entry.body, LIMITS.embedDescription));
+      const references = (await listStoryReferences(context.db, story.id)).find((group) => group.name === entry.title)?.references ?? [];
+      if (references.length > 0)
+        embed.addFields({
+          name: `Reference images (${references.length})`,
+          value: fitText(references.map((r, i) => describeReference(r, i)).join('\n'), 1024),
+        });
       return { type: 'message', ephemeral: true, body: { embeds: [embed.toJSON()] } };
     }
     if (sub === 'remove') {
@@ -154,6 +164,13 @@ export const bible: SlashCommand = {
     return ephemeral(describeAddedEntry(entry, replaced));
   },
 };
+
+/** "1. upload by <@123> on 6 Dec 2026 · a1b2c3d4 (drawn with)": one line of /bible show's references. */
+function describeReference(reference: { source: string; added_by: string; created_at: Date; image_hash: string }, index: number): string {
+  const day = reference.created_at.toISOString().slice(0, 10);
+  const from = reference.source === 'panel' ? 'from a panel' : 'uploaded';
+  return `${index + 1}. ${from} by <@${reference.added_by}> on ${day} · \`${reference.image_hash.slice(0, 8)}\`${index === 0 ? ' · drawn with' : ''}`;
+}
 
 /** The form /bible add opens when neither text nor a file is given; its submission is handled with the other components. */
 function bibleForm(title: string, type: BibleEntryType, keywords: string | null, priority: number, always: boolean): Reply {

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { registerCommands } from '../src/discord/register-commands.js';
 import { describePageState } from '../src/domain/page-state-machine.js';
 import { deleteQueueKeys } from '../src/queue/redis.js';
+import { encodePng } from './comfyui/png.js';
 import { ComfyServer } from './comfyui/server.js';
 import { DiscordEmulator, renderChannel } from './discord/emulator.js';
 import { cleanUpOnSignals, startLocalServices, type LocalServices } from './local-services.js';
@@ -20,6 +21,16 @@ import { WritersRoom, embedText } from './writers-room.js';
 
 const env = process.env;
 const realModel = Boolean(env.OPENAI_BASE_URL || env.OPENAI_API_KEY);
+
+/** Kai's reference image: a face with a red scarf on a warm ground (the loopback ComfyUI shows it inside his panels). */
+function kaiReference(): Buffer {
+  return encodePng(128, 128, (x, y) => {
+    const face = (x - 64) ** 2 + (y - 54) ** 2 < 30 ** 2;
+    if (face) return (x - 52) ** 2 + (y - 48) ** 2 < 16 || (x - 76) ** 2 + (y - 48) ** 2 < 16 ? [30, 20, 20] : [236, 196, 160];
+    if (y > 86 && y < 102 && x > 30 && x < 98) return [200, 30, 40];
+    return [250, 232, 200];
+  });
+}
 
 function step(text: string): void {
   console.log(`\n▸ ${text}`);
@@ -161,7 +172,8 @@ async function main(): Promise<void> {
     QUEUE_PREFIX: `demo-${randomBytes(3).toString('hex')}`,
     LOG_LEVEL: env.LOG_LEVEL ?? 'warn',
     ...(model ? { OPENAI_BASE_URL: model.baseURL, OPENAI_API_KEY: 'demo' } : {}),
-    ...(comfy ? { COMFYUI_URL: comfy.baseUrl } : {}),
+    // The loopback ComfyUI draws with the built-in IPAdapter graph, so Kai's reference image shows in his panels.
+    ...(comfy ? { COMFYUI_URL: comfy.baseUrl, COMFYUI_BUILTIN_WORKFLOW: 'sdxl-ipadapter' } : {}),
   };
   await registerCommands({ token: discord.token, applicationId: discord.applicationId, apiUrl: discord.apiUrl, guildId: guild.id });
   const echo = (name: string) => (line: string) => console.log(`  [${name}] ${line}`);
@@ -188,6 +200,29 @@ async function main(): Promise<void> {
 
     step('ava sets up the story room: /story setup title:"The Glowing Mark"');
     await room.setupStory('The Glowing Mark');
+    step('ava adds Kai to the bible and gives him a reference image: /bible add, then /bible image character:Kai file:kai.png');
+    await discord
+      .slashCommand({
+        guildId: guild.id,
+        channelId: channel.id,
+        userId: ava.id,
+        name: 'bible',
+        subcommand: 'add',
+        options: { title: 'Kai', type: 'character', text: 'Kai, the smith’s apprentice: red scarf, soot on his cheeks.', keywords: 'MC' },
+      })
+      .response();
+    const kai = await discord
+      .slashCommand({
+        guildId: guild.id,
+        channelId: channel.id,
+        userId: ava.id,
+        name: 'bible',
+        subcommand: 'image',
+        options: { character: 'Kai' },
+        attachments: { file: { filename: 'kai.png', contentType: 'image/png', content: kaiReference() } },
+      })
+      .response();
+    console.log(indent(kai.content));
     step('ava opens a chapter: /chapter start title:"Embers"');
     const threadId = await room.openChapter('Embers');
     step('ben presses Join on the chapter card');
@@ -327,6 +362,8 @@ async function main(): Promise<void> {
       { description: 'the three rendered panels', timeoutMs: comfy ? 60_000 : 600_000 },
     );
     console.log(indent(panels.content));
+    for (const embed of panels.embeds)
+      console.log(indent(`${String(embed.title)}: ${(embed.footer as { text?: string } | undefined)?.text ?? ''}`));
     const folder = mkdtempSync(join(tmpdir(), 'storyroom-demo-panels-'));
     for (const image of panels.attachments) writeFileSync(join(folder, image.filename), image.content);
     console.log(

@@ -12,6 +12,8 @@ describe('the custom_id codec', () => {
     { action: 'retry', pageId: 3, pageVersion: 0 },
     { action: 'cancel', pageId: 3, pageVersion: 9 },
     { action: 'reroll', panelId: 12 },
+    { action: 'useref', pageId: 4 },
+    { action: 'userefsave', pageId: Number.MAX_SAFE_INTEGER },
   ];
 
   it.each(samples)('round-trips $action within 100 characters', (data) => {

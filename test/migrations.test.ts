@@ -25,6 +25,7 @@ const EXPECTED_TABLES = [
   'panel_renders',
   'panel_set_approvals',
   'panel_set_votes',
+  'reference_images',
   'stories',
   'story_pages',
   'user_feedback',

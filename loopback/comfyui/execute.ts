@@ -35,11 +35,17 @@ interface Picture {
   height: number;
   seed: string;
   text: string;
+  /** A loaded file's bytes (LoadImage), or the references a drawn picture was made with. */
+  source?: Buffer;
+  references?: Buffer[];
 }
+/** Reference images carried by a model (IPAdapter) or a conditioning (ReferenceLatent, StyleModelApply). */
+type References = Buffer[];
 type Value =
-  | { kind: 'model'; checkpoint: string }
-  | { kind: 'text'; text: string }
-  | { kind: 'latent'; width: number; height: number; batch: number; seed?: string; text?: string }
+  | { kind: 'model'; checkpoint: string; references?: References }
+  | { kind: 'ipadapter' }
+  | { kind: 'text'; text: string; references?: References }
+  | { kind: 'latent'; width: number; height: number; batch: number; seed?: string; text?: string; references?: References; source?: Buffer }
   | { kind: 'images'; pictures: Picture[] };
 
 export interface RunHooks {
@@ -61,6 +67,9 @@ export interface RunHooks {
   onProgress(node: string, value: number, max: number): void;
   onExecuted(node: string, output: { images: ImageRef[] }): void;
 }
+
+/** The bytes of loaded pictures (LoadImage's): what a reference node passes on. */
+const loaded = (pictures: Picture[]): Buffer[] => pictures.flatMap((p) => (p.source ? [p.source] : []));
 
 const isLink = (value: unknown): value is [string, number] => Array.isArray(value) && value.length === 2 && typeof value[1] === 'number';
 
@@ -181,7 +190,24 @@ async function evaluate(
         hooks.onProgress(id, step, steps);
       }
       const size = latent?.kind === 'latent' ? latent : { width: 512, height: 512, batch: 1 };
-      return { values: [{ kind: 'latent', ...size, seed: String(literal('seed')), text: positive?.kind === 'text' ? positive.text : '' }] };
+      const model = input(node, 'model');
+      const references = [
+        ...(model?.kind === 'model' ? (model.references ?? []) : []),
+        ...(positive?.kind === 'text' ? (positive.references ?? []) : []),
+      ];
+      return {
+        values: [
+          {
+            kind: 'latent',
+            width: size.width,
+            height: size.height,
+            batch: size.batch,
+            seed: String(literal('seed')),
+            text: positive?.kind === 'text' ? positive.text : '',
+            references,
+          },
+        ],
+      };
     }
     case 'VAEDecode': {
       const latent = input(node, 'samples');
@@ -191,18 +217,52 @@ async function evaluate(
         height: latent.height,
         seed: `${latent.seed ?? '0'}#${i}`,
         text: latent.text ?? '',
+        references: latent.references ?? [],
       }));
       return { values: [{ kind: 'images', pictures }] };
     }
     case 'LoadImage': {
       const name = String(literal('image'));
-      const size = readPngSize(hooks.files.readInput(name) ?? Buffer.alloc(0)) ?? { width: 512, height: 512 };
+      const bytes = hooks.files.readInput(name);
+      if (!bytes)
+        throw new ExecutionFailure(id, node.class_type, `[Errno 2] No such file or directory: 'input/${name}'`, 'FileNotFoundError');
+      const size = readPngSize(bytes) ?? { width: 512, height: 512 };
       return {
         values: [
-          { kind: 'images', pictures: [{ ...size, seed: name, text: name }] },
+          { kind: 'images', pictures: [{ ...size, seed: name, text: name, source: bytes }] },
           { kind: 'images', pictures: [] },
         ],
       };
+    }
+    case 'IPAdapterUnifiedLoader': {
+      const model = input(node, 'model');
+      return { values: [model ?? { kind: 'model', checkpoint: '' }, { kind: 'ipadapter' }] };
+    }
+    case 'IPAdapterAdvanced': {
+      // The image steers the model by its weight: at weight 0 it has no effect at all.
+      const model = input(node, 'model');
+      const image = input(node, 'image');
+      if (model?.kind !== 'model') throw new ExecutionFailure(id, node.class_type, 'IPAdapter needs a model');
+      const added = Number(literal('weight')) === 0 || image?.kind !== 'images' ? [] : loaded(image.pictures);
+      return { values: [{ ...model, references: [...(model.references ?? []), ...added] }] };
+    }
+    case 'VAEEncode': {
+      const image = input(node, 'pixels');
+      const picture = image?.kind === 'images' ? image.pictures[0] : undefined;
+      if (!picture) throw new ExecutionFailure(id, node.class_type, 'VAEEncode needs an image');
+      return {
+        values: [
+          { kind: 'latent', width: picture.width, height: picture.height, batch: 1, ...(picture.source ? { source: picture.source } : {}) },
+        ],
+      };
+    }
+    case 'ReferenceLatent':
+    case 'StyleModelApply': {
+      const conditioning = input(node, 'conditioning');
+      if (conditioning?.kind !== 'text') throw new ExecutionFailure(id, node.class_type, `${node.class_type} needs a conditioning`);
+      const latent = node.class_type === 'ReferenceLatent' ? input(node, 'latent') : undefined;
+      const added = latent?.kind === 'latent' && latent.source ? [latent.source] : [];
+      return { values: [{ ...conditioning, references: [...(conditioning.references ?? []), ...added] }] };
     }
     case 'SaveImage':
     case 'PreviewImage': {
@@ -226,6 +286,7 @@ async function evaluate(
             height: picture.height,
             seed: picture.seed,
             prompt: picture.text,
+            references: picture.references ?? [],
             metadata: { prompt: picture.text },
           }),
         ),

@@ -7,10 +7,20 @@ const json = (res: ServerResponse, status: number, body: unknown) => {
   res.end(JSON.stringify(body));
 };
 
-/** The input, output and temp folders, in memory: /view, /upload/image and SaveImage's counter. Kept across restarts. */
+/**
+ * The input, output and temp folders, in memory: /view, /upload/image and SaveImage's counter. Outputs
+ * are kept across restarts; the input folder is not (a container without a volume for it loses it).
+ */
 export class ComfyFiles {
   private readonly files = new Map<string, Buffer>();
   private readonly counters = new Map<string, number>();
+  /** Every upload accepted, as `subfolder/name` in the input folder: what tests count. */
+  readonly uploads: string[] = [];
+
+  /** A restart without a volume for the input folder: uploaded files are gone. */
+  forgetInputs(): void {
+    for (const key of [...this.files.keys()]) if (key.startsWith('input/') || key.startsWith('temp/')) this.files.delete(key);
+  }
 
   inputNames(): string[] {
     return [...this.files.keys()].filter((key) => key.startsWith('input/')).map((key) => key.slice('input/'.length));
@@ -67,6 +77,7 @@ export class ComfyFiles {
       name = image.filename.replace(/(\.[^.]*)?$/, (ext) => ` (${n})${ext}`);
     }
     this.files.set(`${folder}/${name}`, image.data);
+    this.uploads.push([subfolder, name].filter(Boolean).join('/'));
     json(res, 200, { name, subfolder, type });
   }
 }

@@ -1,3 +1,5 @@
+import { referenceNodes } from './reference-nodes.js';
+
 // The core nodes the loopback ComfyUI knows, in /object_info's shape, and ComfyUI's prompt validation
 // over them (execution.py validate_prompt / validate_inputs): the same error types, messages and order.
 
@@ -30,16 +32,17 @@ export const SCHEDULERS = [
 ];
 const MAX_SEED = '18446744073709551615';
 
-function node(
+export function node(
   name: string,
   display: string,
   category: string,
   required: Record<string, InputSpec>,
   output: string[],
   outputNode = false,
+  optional?: Record<string, InputSpec>,
 ): NodeInfo {
   return {
-    input: { required },
+    input: { required, ...(optional ? { optional } : {}) },
     input_order: { required: Object.keys(required) },
     output,
     output_is_list: output.map(() => false),
@@ -110,6 +113,7 @@ export function buildObjectInfo(options: { checkpoints: readonly string[]; input
     ),
     PreviewImage: node('PreviewImage', 'Preview Image', 'image', { images: ['IMAGE'] }, [], true),
     LoadImage: node('LoadImage', 'Load Image', 'image', { image: [[...options.inputFiles], { image_upload: true }] }, ['IMAGE', 'MASK']),
+    ...referenceNodes(),
   };
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { crc32, deflateSync } from 'node:zlib';
+import { crc32, deflateSync, inflateSync } from 'node:zlib';
 
 export const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -47,17 +47,64 @@ export function readPngSize(bytes: Buffer): { width: number; height: number } | 
 }
 
 /**
+ * The pixels of an 8-bit RGB PNG written without row filters (as encodePng writes them), as
+ * `pixel(x, y)`; null for any other PNG. Enough to show a reference image inside a drawn panel.
+ */
+function decodeSimplePng(bytes: Buffer): ((x: number, y: number) => [number, number, number]) | null {
+  const size = readPngSize(bytes);
+  if (!size || bytes[24] !== 8 || bytes[25] !== 2 || size.width * size.height > 4096 * 4096) return null;
+  const parts: Buffer[] = [];
+  for (let at = 8; at + 8 <= bytes.length;) {
+    const length = bytes.readUInt32BE(at);
+    if (bytes.toString('latin1', at + 4, at + 8) === 'IDAT') parts.push(bytes.subarray(at + 8, at + 8 + length));
+    at += 12 + length;
+  }
+  const stride = size.width * 3 + 1;
+  let raw: Buffer;
+  try {
+    raw = inflateSync(Buffer.concat(parts), { maxOutputLength: stride * size.height });
+  } catch {
+    return null;
+  }
+  for (let y = 0; y < size.height; y += 1) if (raw[y * stride] !== 0) return null;
+  return (x, y) => {
+    const at = Math.min(y, size.height - 1) * stride + 1 + Math.min(x, size.width - 1) * 3;
+    return [raw[at] ?? 0, raw[at + 1] ?? 0, raw[at + 2] ?? 0];
+  };
+}
+
+/**
  * A deterministic picture standing in for a model's: colours and stripes drawn from a hash of the seed
  * and the prompt, so a new seed or a changed prompt gives a visibly different image of the same size.
+ * Reference images change it too: their bytes join the hash, and each is shown as an inset along the
+ * bottom edge (a flat square of its own colour when it is not a PNG the loopback can read).
  */
 export function drawPanel(options: {
   width: number;
   height: number;
   seed: string;
   prompt: string;
+  references?: Buffer[];
   metadata?: Record<string, string>;
 }): Buffer {
-  const hash = createHash('sha256').update(`${options.seed}\n${options.prompt}`).digest();
+  const references = options.references ?? [];
+  const hasher = createHash('sha256').update(`${options.seed}\n${options.prompt}`);
+  for (const reference of references) hasher.update(createHash('sha256').update(reference).digest());
+  const hash = hasher.digest();
+  const inset = Math.floor(Math.min(options.width, options.height) / 3);
+  const insets = references.map((reference, index) => {
+    const pixels = decodeSimplePng(reference);
+    const size = readPngSize(reference) ?? { width: 1, height: 1 };
+    const colour = createHash('sha256').update(reference).digest();
+    return {
+      left: 8 + index * (inset + 8),
+      top: options.height - inset - 8,
+      pixel: (x: number, y: number): [number, number, number] =>
+        pixels
+          ? pixels(Math.floor((x * size.width) / inset), Math.floor((y * size.height) / inset))
+          : [colour[0] ?? 0, colour[1] ?? 0, colour[2] ?? 0],
+    };
+  });
   const byte = (i: number) => hash[i % hash.length] ?? 0;
   const stripe = 8 + (byte(9) % 40);
   const slant = (byte(10) % 5) - 2;
@@ -65,6 +112,9 @@ export function drawPanel(options: {
     options.width,
     options.height,
     (x, y) => {
+      for (const box of insets) {
+        if (x >= box.left && x < box.left + inset && y >= box.top && y < box.top + inset) return box.pixel(x - box.left, y - box.top);
+      }
       const band = Math.floor((x + slant * y) / stripe) & 1;
       const fade = y / Math.max(1, options.height - 1);
       const base = band ? 0 : 3;

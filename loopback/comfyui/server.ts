@@ -65,7 +65,8 @@ export class ComfyServer {
   private pending: QueueItem[] = [];
   private running: { item: QueueItem; lastNode: string; interrupt: boolean } | null = null;
   private history = new Map<string, HistoryEntry>();
-  private readonly files = new ComfyFiles();
+  /** The folders; `files.uploads` lists every accepted upload. */
+  readonly files = new ComfyFiles();
   private cache: Pick<RunHooks, 'cache' | 'cachedUi'> = { cache: new Map(), cachedUi: new Map() };
   private number = 0;
   /** Bumped by restart(): a run from an earlier life stops quietly. */
@@ -120,10 +121,11 @@ export class ComfyServer {
     });
   }
 
-  /** A process restart: queued, running and finished prompts are forgotten; output files stay. */
+  /** A process restart: queued, running and finished prompts are forgotten, and the input folder; output files stay. */
   async restart(): Promise<void> {
     await this.down();
     this.life += 1;
+    this.files.forgetInputs();
     this.pending = [];
     this.running = null;
     this.history = new Map();

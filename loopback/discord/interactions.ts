@@ -44,7 +44,8 @@ export interface SlashCommandInput {
 export interface AttachmentInput {
   filename: string;
   contentType: string;
-  content: string;
+  /** Text, or the bytes of a binary file (an image). */
+  content: string | Buffer;
   /** The URL the interaction names instead of the emulator's own. */
   url?: string;
   /** The size the interaction declares instead of the content's. */

@@ -207,6 +207,19 @@ export class ComfyClient {
     return (await this.historyEntry(promptId)) ? this.readOutcome(promptId, ended, onProgress) : { kind: 'lost' };
   }
 
+  /** Puts a file in ComfyUI's input folder (POST /upload/image, replacing one of the same name); answers the name LoadImage takes. */
+  async upload(file: { name: string; subfolder: string; bytes: Buffer; contentType: string }): Promise<string> {
+    const form = new FormData();
+    form.append('image', new Blob([new Uint8Array(file.bytes)], { type: file.contentType }), file.name);
+    form.append('type', 'input');
+    form.append('subfolder', file.subfolder);
+    form.append('overwrite', 'true');
+    const response = await this.request('/upload/image', { method: 'POST', body: form });
+    if (!response.ok) throw new ComfyUnreachableError(`ComfyUI answered ${response.status} to POST /upload/image`);
+    const answer = z.object({ name: z.string(), subfolder: z.string() }).parse(await this.readJson(response, '/upload/image'));
+    return answer.subfolder ? `${answer.subfolder}/${answer.name}` : answer.name;
+  }
+
   /** Stops the prompt if it is running, and removes it if it waits. */
   async cancel(promptId: string): Promise<void> {
     await this.request('/queue', { method: 'POST', body: JSON.stringify({ delete: [promptId] }) });

@@ -83,3 +83,12 @@ export function isMissingModel(body: unknown): boolean {
     ),
   );
 }
+
+/** Whether ComfyUI refused the prompt because a LoadImage names a file its input folder does not have (lost in a restart). */
+export function isMissingInputImage(body: unknown): boolean {
+  const parsed = validationBodySchema.safeParse(body);
+  if (!parsed.success) return false;
+  return Object.values(parsed.data.node_errors).some((node) =>
+    node.errors.some((error) => error.type === 'custom_validation_failed' && /Invalid image file/.test(error.details ?? '')),
+  );
+}

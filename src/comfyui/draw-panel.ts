@@ -1,6 +1,6 @@
 import type { ComfyWorkflow } from '../domain/comfyui-workflow.js';
 import type { ComfyClient, RenderProgress } from './comfyui-client.js';
-import { ComfyBadResponseError } from './comfyui-errors.js';
+import { ComfyBadResponseError, ComfyValidationError, isMissingInputImage } from './comfyui-errors.js';
 import { readPngSize } from './png-size.js';
 
 export type PanelRenderResult =
@@ -32,10 +32,26 @@ export async function renderPanel(options: {
   /** The size the panel asked for: a larger one than MAX_IMAGE_SIDE raises the limit. */
   size?: { width: number; height: number };
   onProgress?: (progress: RenderProgress) => void;
+  /**
+   * Puts the workflow's input files (reference images) back when ComfyUI refuses the prompt for a
+   * LoadImage file it does not have (its input folder lost in a restart); the prompt is then sent once more.
+   */
+  reupload?: () => Promise<void>;
 }): Promise<PanelRenderResult> {
   const { client, promptId, workflow } = options;
   let resubmitted = false;
-  if (!options.alreadySubmitted || (await client.whereabouts(promptId)) === 'unknown') await client.submit(workflow, promptId);
+  let reuploaded = false;
+  const submit = async () => {
+    try {
+      await client.submit(workflow, promptId);
+    } catch (error) {
+      if (!(error instanceof ComfyValidationError) || !options.reupload || reuploaded || !isMissingInputImage(error.body)) throw error;
+      reuploaded = true;
+      await options.reupload();
+      await client.submit(workflow, promptId);
+    }
+  };
+  if (!options.alreadySubmitted || (await client.whereabouts(promptId)) === 'unknown') await submit();
   for (;;) {
     const follow = { timeoutMs: options.timeoutMs, ...(options.onProgress ? { onProgress: options.onProgress } : {}) };
     const outcome = await client.follow(promptId, follow);
@@ -55,7 +71,7 @@ export async function renderPanel(options: {
       case 'lost':
         if (resubmitted) return { kind: 'lost' };
         resubmitted = true;
-        await client.submit(workflow, promptId);
+        await submit();
         continue;
       case 'timeout':
         await client.cancel(promptId);

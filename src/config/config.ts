@@ -84,6 +84,8 @@ const environmentSchema = z.object({
   COMFYUI_URL: url(['http:', 'https:']).optional(),
   COMFYUI_CHECKPOINT: z.string().min(1).max(200).default(DEFAULT_CHECKPOINT),
   COMFYUI_WORKFLOW: z.string().min(1).optional(),
+  /** The built-in graph when no COMFYUI_WORKFLOW is given: plain SDXL, or SDXL with IPAdapter reference slots. */
+  COMFYUI_BUILTIN_WORKFLOW: z.enum(['sdxl', 'sdxl-ipadapter']).default('sdxl'),
   COMFYUI_WORKFLOW_MAPPING: jsonText.pipe(z.record(z.string(), z.unknown(), 'must be a JSON object')).optional(),
   RENDER_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(3_600).default(300),
   RENDER_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(1),
@@ -273,7 +275,12 @@ export function parseConfig(
 ): Readonly<Config> {
   const e = parseWith(checkedEnvironment, env);
   const workflow = chooseRenderWorkflow(
-    { file: e.COMFYUI_WORKFLOW, mapping: e.COMFYUI_WORKFLOW_MAPPING, checkpoint: e.COMFYUI_CHECKPOINT },
+    {
+      file: e.COMFYUI_WORKFLOW,
+      mapping: e.COMFYUI_WORKFLOW_MAPPING,
+      checkpoint: e.COMFYUI_CHECKPOINT,
+      builtIn: e.COMFYUI_BUILTIN_WORKFLOW,
+    },
     readFile,
   );
   if (Array.isArray(workflow)) throw new ConfigError(workflow);

@@ -1,6 +1,13 @@
 import * as z from 'zod';
-import { builtInPanelWorkflow, hashWorkflow, resolveWorkflowMapping, type WorkflowMapping } from '../domain/comfyui-mapping.js';
+import {
+  builtInPanelWorkflow,
+  hashWorkflow,
+  resolveWorkflowMapping,
+  type BuiltInWorkflow,
+  type WorkflowMapping,
+} from '../domain/comfyui-mapping.js';
 import type { ComfyWorkflow } from '../domain/comfyui-workflow.js';
+import { resolveReferenceSlots, type ReferenceSlots } from '../domain/reference-slots.js';
 
 // Part of the configuration: the operator's ComfyUI workflow file, read and checked at start-up.
 
@@ -9,6 +16,8 @@ export interface RenderWorkflow {
   source: 'built-in' | 'file';
   graph: ComfyWorkflow;
   mapping: WorkflowMapping;
+  /** Where reference images go (none: the workflow draws from words alone). */
+  slots: ReferenceSlots;
   /** Stored with each render. */
   hash: string;
 }
@@ -23,12 +32,18 @@ const workflowGraphSchema = z.record(
  * refuses a file without a mapping), else the built-in SDXL graph with the checkpoint named.
  */
 export function chooseRenderWorkflow(
-  spec: { file: string | undefined; mapping: Record<string, unknown> | undefined; checkpoint: string },
+  spec: { file: string | undefined; mapping: Record<string, unknown> | undefined; checkpoint: string; builtIn?: BuiltInWorkflow },
   readFile: (path: string) => string,
 ): RenderWorkflow | string[] {
   if (spec.file !== undefined && spec.mapping !== undefined) return loadRenderWorkflow(spec.file, spec.mapping, readFile);
-  const builtIn = builtInPanelWorkflow(spec.checkpoint);
-  return { source: 'built-in', graph: builtIn.workflow, mapping: builtIn.mapping, hash: hashWorkflow(builtIn.workflow) };
+  const builtIn = builtInPanelWorkflow(spec.checkpoint, spec.builtIn);
+  return {
+    source: 'built-in',
+    graph: builtIn.workflow,
+    mapping: builtIn.mapping,
+    slots: builtIn.slots,
+    hash: hashWorkflow(builtIn.workflow),
+  };
 }
 
 /** The operator's workflow file checked against its mapping: the workflow, or one line per problem. */
@@ -54,6 +69,8 @@ function loadRenderWorkflow(
     return ['COMFYUI_WORKFLOW is not an API-format workflow (nodes by id, each with class_type and inputs): export it with "Save (API)"'];
   const workflow = graph.data as ComfyWorkflow;
   const resolved = resolveWorkflowMapping(workflow, mappingSpec);
-  if ('problems' in resolved) return resolved.problems.map((problem) => `COMFYUI_WORKFLOW_MAPPING ${problem}`);
-  return { source: 'file', graph: workflow, mapping: resolved.mapping, hash: hashWorkflow(workflow) };
+  const slots = resolveReferenceSlots(workflow, mappingSpec);
+  const problems = [...('problems' in resolved ? resolved.problems : []), ...('problems' in slots ? slots.problems : [])];
+  if ('problems' in resolved || 'problems' in slots) return problems.map((problem) => `COMFYUI_WORKFLOW_MAPPING ${problem}`);
+  return { source: 'file', graph: workflow, mapping: resolved.mapping, slots: slots.slots, hash: hashWorkflow(workflow) };
 }

@@ -6,7 +6,14 @@ import type { PanelShape, PanelSizeName } from '../domain/panel-size.js';
 import type { DeadlineRule } from '../domain/voting.js';
 import type { DiscordMessageClaimsTable, DiscordMessagesTable, InteractionReceiptsTable, OutboxTable } from './delivery-tables.js';
 import type { LetteredPagesTable, LetteredPageVotesTable } from './lettering-tables.js';
-import type { ImagesTable, PanelPromptEditsTable, PanelRendersTable, PanelSetApprovalsTable, PanelSetVotesTable } from './render-tables.js';
+import type {
+  ImagesTable,
+  PanelPromptEditsTable,
+  PanelRendersTable,
+  PanelSetApprovalsTable,
+  PanelSetVotesTable,
+  ReferenceImagesTable,
+} from './render-tables.js';
 
 export type { DeadlineRule };
 export type { MessagePurpose } from './delivery-tables.js';
@@ -265,6 +272,7 @@ export interface Database {
   panel_set_votes: PanelSetVotesTable;
   panel_set_approvals: PanelSetApprovalsTable;
   images: ImagesTable;
+  reference_images: ReferenceImagesTable;
   lettered_pages: LetteredPagesTable;
   lettered_page_votes: LetteredPageVotesTable;
   agent_execution_log: AgentExecutionLogTable;

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from './executor.js';
+import type { RenderReference } from '../domain/character-references.js';
 import type { PanelRender, RenderFailureKind } from './render-tables.js';
 
 export type { PanelRender };
@@ -23,6 +24,7 @@ export async function insertPanelRender(
     comfyPromptId: string;
     requestedBy: string | null;
     costUsd?: number;
+    references?: readonly RenderReference[];
   },
 ): Promise<PanelRender> {
   return db
@@ -41,6 +43,7 @@ export async function insertPanelRender(
       comfy_prompt_id: render.comfyPromptId,
       requested_by: render.requestedBy,
       cost_usd: render.costUsd ?? 0,
+      references: JSON.stringify(render.references ?? []),
     })
     .returningAll()
     .executeTakeFirstOrThrow();

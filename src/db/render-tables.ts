@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
+import type { RenderReference } from '../domain/character-references.js';
 
 // The tables of rendered panels (migrations 2026-11-26-005 and -010), apart from database.ts to keep it short.
 
@@ -37,6 +38,8 @@ export interface PanelRendersTable {
   /** Numeric: pg returns it as text. */
   cost_usd: ColumnType<string, number | undefined, never>;
   image_hash: string | null;
+  /** Which reference image went into which slot of the workflow (migration 2026-12-06-005). */
+  references: ColumnType<RenderReference[], string | undefined, string>;
   requested_by: string | null;
   discord_message_id: string | null;
   discord_attachment_id: string | null;
@@ -71,3 +74,22 @@ export interface PanelSetApprovalsTable {
   decided_by: string;
   created_at: ColumnType<Date, Date | string | undefined, never>;
 }
+
+/** A bible character's reference image, or the story's style reference (migration 2026-12-06-005). */
+export interface ReferenceImagesTable {
+  id: Generated<number>;
+  story_id: number;
+  kind: ColumnType<'character' | 'style', 'character' | 'style' | undefined, never>;
+  /** The entry's title, lower-cased; '' for the style reference. */
+  character_key: string;
+  character_name: string;
+  image_hash: string;
+  source: 'upload' | 'panel';
+  render_id: number | null;
+  added_by: string;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  removed_by: string | null;
+  removed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+export type ReferenceImage = Selectable<ReferenceImagesTable>;

@@ -7,12 +7,12 @@ export function getStory(db: Executor, storyId: number): Promise<Story | undefin
 }
 
 /** The shape and size chosen for the panels of the story a page belongs to. */
-export function getPanelSizeOfPage(db: Executor, pageId: number): Promise<Pick<Story, 'panel_shape' | 'panel_size'> | undefined> {
+export function getPanelSizeOfPage(db: Executor, pageId: number): Promise<Pick<Story, 'id' | 'panel_shape' | 'panel_size'> | undefined> {
   return db
     .selectFrom('story_pages as p')
     .innerJoin('chapters as c', 'c.id', 'p.chapter_id')
     .innerJoin('stories as s', 's.id', 'c.story_id')
-    .select(['s.panel_shape', 's.panel_size'])
+    .select(['s.id', 's.panel_shape', 's.panel_size'])
     .where('p.id', '=', pageId)
     .executeTakeFirst();
 }

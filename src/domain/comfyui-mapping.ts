@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { buildComfyWorkflow, type ComfyWorkflow } from './comfyui-workflow.js';
+import { NEUTRAL_REFERENCE, NO_REFERENCE_SLOTS, REFERENCE_KEYS, REFERENCE_SUBFOLDER, type ReferenceSlots } from './reference-slots.js';
 
 // Where a panel's values go in a workflow. The operator's own API-format export names, for each value,
 // a node (by id, or by its unique `_meta.title`) and one of its inputs: an explicit mapping is the
@@ -29,7 +30,8 @@ export function resolveWorkflowMapping(
   const problems: string[] = [];
   const mapping: Partial<WorkflowMapping> = {};
   for (const key of Object.keys(spec))
-    if (!(MAPPED_VALUES as readonly string[]).includes(key)) problems.push(`${key}: not a mapped value (use ${MAPPED_VALUES.join(', ')})`);
+    if (!(MAPPED_VALUES as readonly string[]).includes(key) && !(REFERENCE_KEYS as readonly string[]).includes(key))
+      problems.push(`${key}: not a mapped value (use ${[...MAPPED_VALUES, ...REFERENCE_KEYS].join(', ')})`);
   for (const value of MAPPED_VALUES) {
     const target = spec[value];
     if (typeof target !== 'string') {
@@ -87,8 +89,18 @@ export function applyWorkflowMapping(workflow: ComfyWorkflow, mapping: WorkflowM
   return copy;
 }
 
-/** The built-in SDXL txt2img graph for one panel, with its mapping (the export's graph, one chain). */
-export function builtInPanelWorkflow(checkpoint: string): { workflow: ComfyWorkflow; mapping: WorkflowMapping } {
+/** The built-in graphs: SDXL text-to-image, or the same with IPAdapter reference slots. */
+export type BuiltInWorkflow = 'sdxl' | 'sdxl-ipadapter';
+
+/**
+ * The built-in SDXL txt2img graph for one panel, with its mapping (the export's graph, one chain).
+ * `sdxl-ipadapter` puts IPAdapter (cubiq/ComfyUI_IPAdapter_plus) between the checkpoint and the
+ * sampler: two character slots and a style slot, each a LoadImage feeding an IPAdapterAdvanced.
+ */
+export function builtInPanelWorkflow(
+  checkpoint: string,
+  variant: BuiltInWorkflow = 'sdxl',
+): { workflow: ComfyWorkflow; mapping: WorkflowMapping; slots: ReferenceSlots } {
   const panel = { panel: 1, scene: '', characters: [], camera: '', mood: '', prompt: '', negativePrompt: '' };
   const workflow = buildComfyWorkflow([{ page: 1, panel }], {
     checkpoint,
@@ -107,7 +119,42 @@ export function builtInPanelWorkflow(checkpoint: string): { workflow: ComfyWorkf
     height: { nodeId: '4', input: 'height' },
     seed: { nodeId: '5', input: 'seed' },
   };
-  return { workflow, mapping };
+  if (variant === 'sdxl') return { workflow, mapping, slots: NO_REFERENCE_SLOTS };
+  const neutral = `${REFERENCE_SUBFOLDER}/${NEUTRAL_REFERENCE}`;
+  workflow['20'] = {
+    class_type: 'IPAdapterUnifiedLoader',
+    inputs: { model: ['1', 0], preset: 'PLUS (high strength)' },
+    _meta: { title: 'IPAdapter loader' },
+  };
+  const branches = [
+    { load: '21', apply: '22', title: 'Character 1', weight: 0.8, weightType: 'linear' },
+    { load: '23', apply: '24', title: 'Character 2', weight: 0.8, weightType: 'linear' },
+    { load: '25', apply: '26', title: 'Style', weight: 0.6, weightType: 'style transfer' },
+  ];
+  let model: [string, number] = ['20', 0];
+  for (const branch of branches) {
+    workflow[branch.load] = { class_type: 'LoadImage', inputs: { image: neutral }, _meta: { title: `${branch.title} reference` } };
+    workflow[branch.apply] = {
+      class_type: 'IPAdapterAdvanced',
+      inputs: {
+        model,
+        ipadapter: ['20', 1],
+        image: [branch.load, 0],
+        weight: branch.weight,
+        weight_type: branch.weightType,
+        combine_embeds: 'concat',
+        start_at: 0,
+        end_at: 1,
+        embeds_scaling: 'V only',
+      },
+      _meta: { title: `${branch.title} IPAdapter` },
+    };
+    model = [branch.apply, 0];
+  }
+  const sampler = workflow['5'];
+  if (sampler) sampler.inputs.model = model;
+  const slot = (load: string, apply: string) => ({ image: { nodeId: load, input: 'image' }, strength: { nodeId: apply, input: 'weight' } });
+  return { workflow, mapping, slots: { characters: [slot('21', '22'), slot('23', '24')], style: slot('25', '26') } };
 }
 
 /** A short, stable hash of a workflow, stored with each render so the graph it came from is known. */

@@ -13,6 +13,9 @@ import type { PriceTable } from '../domain/pricing.js';
 import { budgetSpentMessage, getBudgetStatus, isBudgetSpent } from './budget-service.js';
 import { panelSetOf } from './approve-panels.js';
 import { describeJob } from '../domain/jobs.js';
+import type { RenderReference } from '../domain/character-references.js';
+import type { ReferenceSlots } from '../domain/reference-slots.js';
+import { referencesForPanel } from './render-references.js';
 import { panelPixels } from '../domain/panel-size.js';
 import { assertCoWriter, NOT_IN_THIS_THREAD, type InteractionPlace } from './co-writers.js';
 import { UserError } from './user-error.js';
@@ -27,13 +30,22 @@ export interface RenderSettings {
   costUsd: number;
   /** Renders a server may have waiting or running before a co-writer's request is refused. */
   maxPerGuild: number;
+  /** The workflow's reference slots: how many characters a panel is drawn with references of, and whether a style slot. */
+  referenceSlots: { characters: number; style: boolean };
 }
 
 /** The settings renders are queued with, from the render configuration (null: rendering is off). */
 export function renderSettingsOf(
-  render: { workflow: { hash: string }; costUsd: number; maxPerGuild: number } | null,
+  render: { workflow: { hash: string; slots: ReferenceSlots }; costUsd: number; maxPerGuild: number } | null,
 ): RenderSettings | null {
-  return render ? { workflowHash: render.workflow.hash, costUsd: render.costUsd, maxPerGuild: render.maxPerGuild } : null;
+  return render
+    ? {
+        workflowHash: render.workflow.hash,
+        costUsd: render.costUsd,
+        maxPerGuild: render.maxPerGuild,
+        referenceSlots: { characters: render.workflow.slots.characters.length, style: render.workflow.slots.style !== null },
+      }
+    : null;
 }
 
 /**
@@ -67,8 +79,10 @@ export function newSeed(): number {
 }
 
 /**
- * A render row (seed, prompt, ComfyUI prompt id) and its job, in the caller's transaction. A new seed
- * unless one is given; the size is the story's (/settings panel_shape and panel_size) at this moment.
+ * A render row (seed, prompt, ComfyUI prompt id, reference images) and its job, in the caller's
+ * transaction. A new seed unless one is given; the size is the story's (/settings panel_shape and
+ * panel_size) at this moment; the references are the bible's for the panel's characters now, unless
+ * given (a retry repeats the failed render's).
  */
 export async function queueRender(
   trx: Executor,
@@ -76,8 +90,10 @@ export async function queueRender(
   settings: RenderSettings,
   requestedBy: string | null,
   seed = newSeed(),
+  repeat?: readonly RenderReference[],
 ): Promise<{ renderId: number }> {
   const story = await getPanelSizeOfPage(trx, panel.page_id);
+  const references = repeat ?? (story ? await referencesForPanel(trx, story.id, panel, settings.referenceSlots) : []);
   const { width, height } = panelPixels(story?.panel_shape ?? 'portrait', story?.panel_size ?? 'standard');
   const render = await insertPanelRender(trx, {
     pageId: panel.page_id,
@@ -92,6 +108,7 @@ export async function queueRender(
     comfyPromptId: randomUUID(),
     requestedBy,
     costUsd: settings.costUsd,
+    references,
   });
   await writeToOutbox(trx, [describeJob('render-panel', { pageId: panel.page_id, renderId: render.id })]);
   return { renderId: render.id };

@@ -23,6 +23,7 @@ import { applyWorkflowMapping } from '../domain/comfyui-mapping.js';
 import type { JobData } from '../domain/jobs.js';
 import type { Logger } from '../logger.js';
 import type { JobAttempt } from './agent-calls.js';
+import { withReferenceImages } from './render-references.js';
 
 // One panel's render through ComfyUI: the prompt id was stored with the row before the job was queued,
 // so a job that runs again (a worker killed mid-render) follows the prompt ComfyUI already has instead
@@ -134,7 +135,7 @@ async function draw(
   const comfy = deps.comfy;
   const settings = deps.config.render;
   if (!comfy || !settings) return 'rendering is off';
-  const workflow = applyWorkflowMapping(settings.workflow.graph, settings.workflow.mapping, {
+  const mapped = applyWorkflowMapping(settings.workflow.graph, settings.workflow.mapping, {
     positive: render.prompt,
     negative: render.negative_prompt,
     seed: Number(render.seed),
@@ -147,10 +148,12 @@ async function draw(
   display.progress({ panel: render.panel_number, of: panelCount, step: null, ahead: 0 });
   let result: PanelRenderResult;
   try {
+    const { workflow, reupload } = await withReferenceImages(deps.db, comfy, mapped, settings.workflow.slots, render.references);
     result = await renderPanel({
       client: comfy,
       promptId: render.comfy_prompt_id,
       workflow,
+      ...(reupload ? { reupload } : {}),
       alreadySubmitted,
       timeoutMs: settings.timeoutMs,
       size: { width: render.width, height: render.height },

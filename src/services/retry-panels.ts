@@ -44,7 +44,7 @@ export async function retryFailedPanels(
     for (const failure of failed) {
       const panel = await getPanelPrompt(trx, failure.panel_prompt_id);
       if (!panel) continue;
-      await queueRender(trx, panel, render, place.userId, Number(failure.seed));
+      await queueRender(trx, panel, render, place.userId, Number(failure.seed), failure.references);
     }
     return { panelNumbers: failed.map((r) => r.panel_number) };
   });

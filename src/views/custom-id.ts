@@ -30,6 +30,9 @@ const ACTIONS = {
   panelsok: z.object({ action: z.literal('panelsok'), pageId: id, setVersion: id }),
   // Retry for the set's failed panels, as drawn at that version.
   panelsretry: z.object({ action: z.literal('panelsretry'), pageId: id, setVersion: id }),
+  // Use as reference: opens a form (panel number, character) for a page's drawn panels; its submission.
+  useref: z.object({ action: z.literal('useref'), pageId: id }),
+  userefsave: z.object({ action: z.literal('userefsave'), pageId: id }),
   // A lettered page's version (its lettered_pages row): approve it, or letter the page again.
   letterok: z.object({ action: z.literal('letterok'), letteredId: id }),
   reletter: z.object({ action: z.literal('reletter'), letteredId: id }),
@@ -89,6 +92,8 @@ const FIELD_ORDER: { [A in Action]: string[] } = {
   promptsave: ['panelId', 'renderId'],
   panelsok: ['pageId', 'setVersion'],
   panelsretry: ['pageId', 'setVersion'],
+  useref: ['pageId'],
+  userefsave: ['pageId'],
   letterok: ['letteredId'],
   reletter: ['letteredId'],
   nudge: ['letteredId', 'balloon'],
@@ -101,6 +106,7 @@ const FIELD_ORDER: { [A in Action]: string[] } = {
 export const FEEDBACK_FIELD = 'feedback';
 export const EDIT_FIELD = 'draft';
 export const PROMPT_FIELD = 'prompt';
+export const USE_REFERENCE_FIELDS = { panel: 'panel', character: 'character' } as const;
 export const BIBLE_FIELDS = { title: 'title', keywords: 'keywords', text: 'text' } as const;
 
 export function encodeCustomId(data: CustomIdData): string {

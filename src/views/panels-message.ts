@@ -24,6 +24,8 @@ export interface PanelView {
     attachment: string | null;
     /** Set when the image is too large to attach: where the HTTP API serves it. */
     imagePath: string | null;
+    /** The reference images it was drawn with, in words ("Kai and Mira"); '' for none. */
+    references: string;
   } | null;
 }
 
@@ -52,7 +54,8 @@ function panelEmbed(panel: PanelView): APIEmbed {
   const render = panel.render;
   if (!render) return { ...embed, footer: { text: 'not rendered' } };
   const status = render.status === 'failed' && render.failure ? `failed: ${fitText(render.failure, 300)}` : STATUS_WORDS[render.status];
-  embed.footer = { text: `render ${render.renderNumber} · seed ${render.seed} · ${status}` };
+  const drawnWith = render.references ? ` · references: ${render.references}` : '';
+  embed.footer = { text: fitText(`render ${render.renderNumber} · seed ${render.seed} · ${status}${drawnWith}`, 2048) };
   if (render.attachment) embed.image = { url: `attachment://${render.attachment}` };
   else if (render.imagePath) embed.description = `${embed.description ?? ''}\nToo large to attach: ${render.imagePath}`;
   return embed;
@@ -94,6 +97,8 @@ function panelButtons(page: { id: number }, panels: readonly PanelView[], set: P
         set.phase !== 'open',
       ),
     );
+    if (rendered.some((panel) => panel.render?.status === 'done'))
+      setRow.push(button(encodeCustomId({ action: 'useref', pageId: page.id }), 'Use as reference', ButtonStyle.Secondary));
     if (rendered.some((panel) => panel.render?.retryable)) {
       setRow.push(
         button(

@@ -1,3 +1,4 @@
+import { describeReferences } from '../domain/character-references.js';
 import { getPanelsMessage } from '../db/discord-messages.js';
 import { listPanelPromptsOfRevision } from '../db/panel-prompts.js';
 import { listLatestRendersOfPanels } from '../db/panel-renders.js';
@@ -67,6 +68,7 @@ export async function loadPanels(
             retryable: render.status === 'failed' && canRetryRender(render.failure_kind),
             attachment,
             imagePath,
+            references: describeReferences(render.references),
           }
         : null,
     });

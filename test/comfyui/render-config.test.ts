@@ -145,7 +145,7 @@ describe('render configuration', () => {
       }),
     });
     expect(problems).toEqual([
-      'COMFYUI_WORKFLOW_MAPPING style: not a mapped value (use positive, negative, seed, width, height)',
+      'COMFYUI_WORKFLOW_MAPPING style: not a mapped value (use positive, negative, seed, width, height, references, style_reference)',
       'COMFYUI_WORKFLOW_MAPPING positive: node 11 (CLIPTextEncode) has no input "prompt"',
       'COMFYUI_WORKFLOW_MAPPING negative: input "clip" of node 11 is a link to another node; map the value to a literal input',
       'COMFYUI_WORKFLOW_MAPPING seed: input "text" of node 11 holds text, but seed is a number',

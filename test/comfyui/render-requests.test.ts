@@ -10,7 +10,7 @@ import { UserError } from '../../src/services/user-error.js';
 // the page's approved dialogue: races and forged or outdated buttons queue nothing.
 
 const WRITER = '200000000000000001';
-const SETTINGS: RenderSettings = { workflowHash: 'abc', costUsd: 0, maxPerGuild: 1 };
+const SETTINGS: RenderSettings = { workflowHash: 'abc', costUsd: 0, maxPerGuild: 1, referenceSlots: { characters: 0, style: false } };
 
 describe('render requests: the per-server cap under races, obsolete panels and forged advisory retries', () => {
   let database: TestDatabase;

@@ -22,6 +22,8 @@ import { reletter } from './reletter.js';
 import { reroll } from './reroll.js';
 import { retry } from './retry.js';
 import { revise } from './revise.js';
+import { useref } from './useref.js';
+import { userefsave } from './userefsave.js';
 
 /** Every custom_id action's handler, like COMMANDS: an action of the codec without a handler does not compile. */
 export const COMPONENTS = {
@@ -47,4 +49,6 @@ export const COMPONENTS = {
   letterretry,
   advisoryretry,
   bibleentry,
+  useref,
+  userefsave,
 } satisfies { [A in CustomIdAction]: ComponentHandler<A, unknown> };
