@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import * as z from 'zod';
 import { DEFAULT_CHECKPOINT } from '../domain/comfyui-workflow.js';
 import { chooseRenderWorkflow, type RenderWorkflow } from './render-workflow.js';
@@ -101,6 +102,11 @@ const environmentSchema = z.object({
     .optional(),
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
   WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  // The `worker` label on a worker's metrics (default: the host's name).
+  WORKER_NAME: z
+    .string()
+    .regex(/^[\w.:-]{1,64}$/, 'must be 1–64 letters, digits, _ . : or -')
+    .optional(),
   MODEL_PRICES: jsonText
     .pipe(
       z.record(
@@ -192,6 +198,8 @@ export interface Config {
   worker: {
     /** The worker's /metrics, /livez and /readyz: off unless WORKER_METRICS_PORT is set. */
     metricsHttp: { port: number; host: string } | null;
+    /** The `worker` label on this worker's metrics (WORKER_NAME, default the host's name). */
+    name: string;
     concurrency: number;
     /** The worker's Postgres pool (WORKER_DB_CONNECTIONS, default concurrency + 4). */
     dbConnections: number;
@@ -322,6 +330,7 @@ export function parseConfig(
         : Object.freeze({ port: e.HTTP_PORT, host: e.HTTP_HOST, token: e.METRICS_TOKEN ?? e.HTTP_API_TOKEN ?? null }),
     worker: Object.freeze({
       metricsHttp: e.WORKER_METRICS_PORT === undefined ? null : Object.freeze({ port: e.WORKER_METRICS_PORT, host: e.WORKER_METRICS_HOST }),
+      name: e.WORKER_NAME ?? hostname(),
       concurrency: e.WORKER_CONCURRENCY,
       dbConnections: e.WORKER_DB_CONNECTIONS ?? e.WORKER_CONCURRENCY + 4,
       lockMs: e.WORKER_LOCK_MS,
