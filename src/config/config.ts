@@ -21,6 +21,8 @@ const environmentSchema = z.object({
   DISCORD_TOKEN: z.string().min(1, 'is required (the bot token from the Discord developer portal)'),
   DISCORD_APPLICATION_ID: snowflake,
   DISCORD_API_URL: url(['http:', 'https:']).optional(),
+  // Where the bot's one REST proxy listens (npm run rest-proxy): every process's Discord calls then share one limit.
+  DISCORD_REST_PROXY_URL: url(['http:', 'https:']).optional(),
   DISCORD_GUILD_ID: snowflake.optional(),
   // Where attachment downloads may come from: origins (scheme, host, port), comma-separated.
   DISCORD_ATTACHMENT_ORIGINS: z
@@ -155,6 +157,8 @@ export interface Config {
     token: string;
     applicationId: string;
     apiUrl: string | null;
+    /** The REST proxy every Discord call goes through (DISCORD_REST_PROXY_URL); null: straight to apiUrl. */
+    restProxyUrl: string | null;
     guildId: string | null;
     shards: number | 'auto';
     attachmentOrigins: readonly string[];
@@ -291,6 +295,7 @@ export function parseConfig(
       token: e.DISCORD_TOKEN,
       applicationId: e.DISCORD_APPLICATION_ID,
       apiUrl: e.DISCORD_API_URL ?? null,
+      restProxyUrl: e.DISCORD_REST_PROXY_URL ? e.DISCORD_REST_PROXY_URL.replace(/\/+$/, '') : null,
       guildId: e.DISCORD_GUILD_ID ?? null,
       shards: e.DISCORD_SHARDS,
       attachmentOrigins: Object.freeze(e.DISCORD_ATTACHMENT_ORIGINS),

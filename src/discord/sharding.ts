@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { Worker } from 'node:worker_threads';
 import { REST, Routes, ShardingManager } from 'discord.js';
 import type { Config } from '../config/config.js';
+import { restApiBase } from '../config/discord-rest.js';
 import type { Logger } from '../logger.js';
 
 export interface GatewayPlan {
@@ -16,7 +17,8 @@ export interface GatewayPlan {
  * asks discord.com, which a Discord-compatible server or the emulator would not see).
  */
 export async function gatewayPlan(discord: Config['discord']): Promise<GatewayPlan> {
-  const rest = new REST({ version: '10', ...(discord.apiUrl ? { api: discord.apiUrl } : {}) }).setToken(discord.token);
+  const api = restApiBase(discord);
+  const rest = new REST({ version: '10', ...(api ? { api } : {}) }).setToken(discord.token);
   const answer = (await rest.get(Routes.gatewayBot())) as { shards?: number; session_start_limit?: { max_concurrency?: number } };
   return { shards: Math.max(1, answer.shards ?? 1), maxConcurrency: Math.max(1, answer.session_start_limit?.max_concurrency ?? 1) };
 }
