@@ -42,7 +42,7 @@ export class SessionStarts {
     this.identifies.push({ shard, at: now, tooSoon });
     if (tooSoon) {
       this.violations.push(
-        `shard ${shard[0]} identified ${now - (last)} ms after another in bucket ${bucket} (max_concurrency ${this.maxConcurrency}: one per 5 s)`,
+        `shard ${shard[0]} identified ${now - last} ms after another in bucket ${bucket} (max_concurrency ${this.maxConcurrency}: one per 5 s)`,
       );
       return false;
     }
