@@ -8,7 +8,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 // which the proxy passes on. It needs only where Discord is and where to listen.
 const restProxySchema = z.object({
   DISCORD_API_URL: url(['http:', 'https:']).optional(),
-  REST_PROXY_PORT: z.coerce.number().int().min(0).max(65_535).default(8081),
+  REST_PROXY_PORT: z.coerce.number().int().min(0).max(65_535).default(8090),
   REST_PROXY_HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
 });
