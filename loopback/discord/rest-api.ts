@@ -39,8 +39,10 @@ export class RestApi {
     if (req.method === 'GET' && attachment) return this.serveAttachment(res, attachment[1] as string);
     const path = decodeURIComponent(url.pathname).replace(/^\/api\/v\d+/, '');
     const method = req.method ?? 'GET';
-    const raw = await readBody(req);
     const authorized = req.headers.authorization === `Bot ${this.deps.botToken}`;
+    // Counted as the request arrives, before its body is read (a busy server reads bodies late).
+    const waitMs = authorized ? this.deps.limits.takeGlobal(this.deps.botToken, path) : null;
+    const raw = await readBody(req);
     let body: JsonObject = {};
     let files: UploadedFile[] = [];
     try {
@@ -54,7 +56,6 @@ export class RestApi {
     const match = this.deps.routes.map((r) => ({ r, m: r.method === method ? r.pattern.exec(path) : null })).find((x) => x.m);
     const arrival: Arrival = { method, url, path, route: match?.r.name ?? path.replace(/\d{15,21}/g, ':id'), body, authorized };
     // Every process using the token shares its global limit: over it, Discord answers 429 with the global scope.
-    const waitMs = authorized ? this.deps.limits.takeGlobal(this.deps.botToken, path) : null;
     if (waitMs !== null) return answerGlobalLimit(res, waitMs, (status, payload) => this.finish(res, arrival, status, payload));
     const failure = this.deps.faults.take(method, arrival.route);
     const answerFailure = (answer: FailAnswer) => {
