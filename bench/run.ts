@@ -8,6 +8,7 @@ import { benchPathological } from './pathological.js';
 import { benchCompiledMemory } from './compiled-memory.js';
 import { benchLettering } from './lettering.js';
 import { benchScaleOut } from './scale-out.js';
+import { benchShardMemory } from './shard-memory.js';
 import { renderTable, type BenchRow } from './stats.js';
 import { benchTakesTokens } from './takes-tokens.js';
 import { benchVoteRoundTrips } from './vote-round-trips.js';
@@ -25,6 +26,7 @@ const SECTIONS: [string, () => Promise<BenchRow[]>][] = [
   ['memory', benchMemory],
   ['compiled-memory', benchCompiledMemory],
   ['scale-out', benchScaleOut],
+  ['shard-memory', benchShardMemory],
   ['takes', benchTakesTokens],
   ['lettering', benchLettering],
 ];

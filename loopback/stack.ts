@@ -48,7 +48,7 @@ export interface HarnessOptions {
   /** Reach Postgres and Redis through proxies the test can cut. */
   proxy?: boolean;
   /** Options for the Discord emulator (e.g. how many shards the gateway recommends). */
-  discord?: { shards?: number };
+  discord?: { shards?: number; maxConcurrency?: number };
   env?: Record<string, string>;
   /** Start the loopback ComfyUI and point COMFYUI_URL at it. */
   comfyui?: ComfyServerOptions;

@@ -1,6 +1,6 @@
 import { loadConfigOrExit } from './config/load-config.js';
 import { startBot } from './discord/bot-app.js';
-import { recommendedShardCount, startShards } from './discord/sharding.js';
+import { gatewayPlan, startShards } from './discord/sharding.js';
 import { createLogger } from './logger.js';
 import { closeOnSignals } from './shutdown.js';
 
@@ -9,10 +9,13 @@ const config = loadConfigOrExit();
 const isShard = process.env.SHARDING_MANAGER === 'true' && process.env.SHARDS !== undefined;
 const logger = createLogger({ level: config.logLevel, name: isShard ? `bot-shard-${process.env.SHARDS ?? ''}` : 'bot' });
 
-const shardCount = isShard ? 1 : config.discord.shards === 'auto' ? await recommendedShardCount(config.discord) : config.discord.shards;
-const running =
-  shardCount > 1
-    ? await startShards(config, shardCount, logger)
-    : await startBot(config, logger, { serveHttp: !isShard || process.env.SHARDS === '0' });
+async function run() {
+  if (isShard) return startBot(config, logger, { shard: { id: Number(process.env.SHARDS) } });
+  const plan = config.discord.shards === 'auto' || config.discord.shards > 1 ? await gatewayPlan(config.discord) : null;
+  const totalShards = config.discord.shards === 'auto' ? (plan?.shards ?? 1) : config.discord.shards;
+  if (totalShards > 1) return startShards(config, { totalShards, maxConcurrency: plan?.maxConcurrency ?? 1 }, logger);
+  return startBot(config, logger);
+}
+const running = await run();
 
 closeOnSignals(logger, running);

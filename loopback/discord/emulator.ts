@@ -12,6 +12,8 @@ import {
 } from './interactions.js';
 import { guildJson, readyJson } from './payloads.js';
 import { RestApi } from './rest-api.js';
+import { RestLimits } from './rest-limits.js';
+import { SessionStarts, type Identify } from './session-starts.js';
 import { botRoutes } from './routes/bot.js';
 import { channelRoutes } from './routes/channels.js';
 import { commandRoutes } from './routes/commands.js';
@@ -35,6 +37,12 @@ export interface EmulatorOptions {
   ackDeadlineMs?: number;
   /** The shard count /gateway/bot recommends. */
   shards?: number;
+  /** Identifies allowed per 5 s, one per bucket (shard_id % max_concurrency); Discord gives most bots 1. */
+  maxConcurrency?: number;
+  /** Session starts a day (session_start_limit.total, 1000 by default). */
+  sessionStartsPerDay?: number;
+  /** Discord's global REST limit for the token, across every client (50 by default; 0 turns it off). */
+  globalRequestsPerSecond?: number;
 }
 
 /**
@@ -60,13 +68,23 @@ export class DiscordEmulator {
   private readonly interactions: Interactions;
   private readonly faults = new Faults();
   private readonly rest: RestApi;
+  private readonly restLimits: RestLimits;
+  private readonly sessionStarts: SessionStarts;
   private readonly sockets = new Set<Socket>();
 
   private constructor(
     private readonly server: http.Server,
     port: number,
     private readonly shards: number,
-    options: { applicationId: string; token: string; botUsername: string; ackDeadlineMs: number },
+    options: {
+      applicationId: string;
+      token: string;
+      botUsername: string;
+      ackDeadlineMs: number;
+      maxConcurrency: number;
+      sessionStartsPerDay: number;
+      globalRequestsPerSecond: number;
+    },
   ) {
     const origin = `http://127.0.0.1:${port}`;
     const gatewayUrl = `ws://127.0.0.1:${port}/gateway`;
@@ -75,6 +93,8 @@ export class DiscordEmulator {
     this.applicationId = options.applicationId;
     this.token = options.token;
     this.botUserId = options.applicationId;
+    this.sessionStarts = new SessionStarts(options.maxConcurrency, options.sessionStartsPerDay, this.violations);
+    this.restLimits = new RestLimits(options.globalRequestsPerSecond, this.violations);
     // The gateway asks the world for READY and GUILD_CREATE only once a client connects, after construction.
     this.gateway = new Gateway({
       token: this.token,
@@ -88,6 +108,7 @@ export class DiscordEmulator {
           shard,
         }),
       guildsFor: (shard) => this.world.guildsOnShard(shard).map((g) => guildJson(g, this.world.bot)),
+      sessionStarts: this.sessionStarts,
     });
     this.world = new World(this.gateway, options.applicationId, options.botUsername);
     this.interactions = new Interactions(this.world, this.gateway, this.violations, {
@@ -96,7 +117,7 @@ export class DiscordEmulator {
     });
     this.rest = new RestApi({
       routes: [
-        ...botRoutes(this.world, { url: gatewayUrl, shards }),
+        ...botRoutes(this.world, { url: gatewayUrl, shards, sessionStarts: this.sessionStarts }),
         ...commandRoutes(this.world),
         ...interactionRoutes(this.world, this.interactions, this.violations),
         ...channelRoutes(this.world, this.violations),
@@ -107,6 +128,7 @@ export class DiscordEmulator {
       calls: this.calls,
       botToken: this.token,
       baseUrl: origin,
+      limits: this.restLimits,
     });
   }
 
@@ -128,6 +150,9 @@ export class DiscordEmulator {
       token: options.botToken ?? `${Buffer.from(applicationId).toString('base64')}.loopback.${randomBytes(12).toString('hex')}`,
       botUsername: options.botUsername ?? 'storyroom',
       ackDeadlineMs: options.ackDeadlineMs ?? 3_000,
+      maxConcurrency: options.maxConcurrency ?? 1,
+      sessionStartsPerDay: options.sessionStartsPerDay ?? 1000,
+      globalRequestsPerSecond: options.globalRequestsPerSecond ?? 50,
     });
     server.on('connection', (socket) => {
       instance?.sockets.add(socket);
@@ -216,6 +241,16 @@ export class DiscordEmulator {
   /** Shards connected and identified right now. */
   connectedShards(): number {
     return this.gateway.connectedShards().length;
+  }
+
+  /** Every IDENTIFY so far, with its shard and time, and whether it came too soon in its bucket. */
+  identifies(): Identify[] {
+    return [...this.sessionStarts.identifies];
+  }
+
+  /** Calls refused by the token's global limit, and invalid requests (401, 403, 429) in the last 10 minutes. */
+  restLimitCounts(): { globalRateLimited: number; invalidRequests: number } {
+    return this.restLimits.counts();
   }
 
   async waitForBotConnection(options: { timeoutMs?: number; shards?: number } = {}): Promise<void> {

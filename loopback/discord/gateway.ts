@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { SessionStarts } from './session-starts.js';
 import { shardOf } from './snowflake.js';
 import type { JsonObject } from './types.js';
 
@@ -25,6 +26,8 @@ export interface GatewayHooks {
   readyPayload: (sessionId: string, shard: [number, number]) => JsonObject;
   /** GUILD_CREATE payloads for the guilds of a shard. */
   guildsFor: (shard: [number, number]) => JsonObject[];
+  /** Identify pacing and the daily session starts. */
+  sessionStarts: SessionStarts;
 }
 
 /** The gateway side of the emulator: HELLO, IDENTIFY, READY, GUILD_CREATE, heartbeats, RESUME and dispatches. */
@@ -109,6 +112,11 @@ export class Gateway {
             return;
           }
           const shard: [number, number] = d.shard ?? [0, 1];
+          if (!this.hooks.sessionStarts.identify(shard)) {
+            // An identify Discord would not take: the session is invalid, and the client identifies again later.
+            ws.send(JSON.stringify({ op: 9, d: false, s: null, t: null }));
+            return;
+          }
           session = { id: randomBytes(16).toString('hex'), socket: ws, shard, intents: d.intents ?? 0, seq: 0, sent: [] };
           this.sessions.set(session.id, session);
           this.send(session, 'READY', { ...this.hooks.readyPayload(session.id, shard), resume_gateway_url: this.hooks.resumeUrl() });

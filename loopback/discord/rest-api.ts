@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { failureResponse, type Faults } from './faults.js';
 import { HttpError } from './http-error.js';
+import type { RestLimits } from './rest-limits.js';
 import type { Route } from './routes/route.js';
 import type { FailAnswer, JsonObject, RecordedCall, UploadedFile } from './types.js';
 import type { World } from './world.js';
@@ -21,7 +22,15 @@ interface Arrival {
  */
 export class RestApi {
   constructor(
-    private readonly deps: { routes: Route[]; faults: Faults; world: World; calls: RecordedCall[]; botToken: string; baseUrl: string },
+    private readonly deps: {
+      routes: Route[];
+      faults: Faults;
+      world: World;
+      calls: RecordedCall[];
+      botToken: string;
+      baseUrl: string;
+      limits: RestLimits;
+    },
   ) {}
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -30,8 +39,10 @@ export class RestApi {
     if (req.method === 'GET' && attachment) return this.serveAttachment(res, attachment[1] as string);
     const path = decodeURIComponent(url.pathname).replace(/^\/api\/v\d+/, '');
     const method = req.method ?? 'GET';
-    const raw = await readBody(req);
     const authorized = req.headers.authorization === `Bot ${this.deps.botToken}`;
+    // Counted as the request arrives, before its body is read (a busy server reads bodies late).
+    const waitMs = authorized ? this.deps.limits.takeGlobal(this.deps.botToken, path) : null;
+    const raw = await readBody(req);
     let body: JsonObject = {};
     let files: UploadedFile[] = [];
     try {
@@ -44,6 +55,8 @@ export class RestApi {
     }
     const match = this.deps.routes.map((r) => ({ r, m: r.method === method ? r.pattern.exec(path) : null })).find((x) => x.m);
     const arrival: Arrival = { method, url, path, route: match?.r.name ?? path.replace(/\d{15,21}/g, ':id'), body, authorized };
+    // Every process using the token shares its global limit: over it, Discord answers 429 with the global scope.
+    if (waitMs !== null) return answerGlobalLimit(res, waitMs, (status, payload) => this.finish(res, arrival, status, payload));
     const failure = this.deps.faults.take(method, arrival.route);
     const answerFailure = (answer: FailAnswer) => {
       const { status, headers, payload } = failureResponse(answer);
@@ -94,8 +107,18 @@ export class RestApi {
       at: Date.now(),
       authorized: arrival.authorized,
     });
+    const scope = res.getHeader('x-ratelimit-scope');
+    this.deps.limits.recordAnswer(status, typeof scope === 'string' ? scope : null);
     send(res, status, payload, arrival.route);
   }
+}
+
+function answerGlobalLimit(res: ServerResponse, waitMs: number, finish: (status: number, payload: unknown) => void): void {
+  const seconds = waitMs / 1000;
+  res.setHeader('retry-after', String(seconds));
+  res.setHeader('x-ratelimit-global', 'true');
+  res.setHeader('x-ratelimit-scope', 'global');
+  finish(429, { message: 'You are being rate limited.', retry_after: seconds, global: true });
 }
 
 /** Answers with rate-limit headers on every response: the REST client keys its buckets on them. */

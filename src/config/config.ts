@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import * as z from 'zod';
 import { DEFAULT_CHECKPOINT } from '../domain/comfyui-workflow.js';
 import { chooseRenderWorkflow, type RenderWorkflow } from './render-workflow.js';
@@ -20,6 +21,8 @@ const environmentSchema = z.object({
   DISCORD_TOKEN: z.string().min(1, 'is required (the bot token from the Discord developer portal)'),
   DISCORD_APPLICATION_ID: snowflake,
   DISCORD_API_URL: url(['http:', 'https:']).optional(),
+  // Where the bot's one REST proxy listens (npm run rest-proxy): every process's Discord calls then share one limit.
+  DISCORD_REST_PROXY_URL: url(['http:', 'https:']).optional(),
   DISCORD_GUILD_ID: snowflake.optional(),
   // Where attachment downloads may come from: origins (scheme, host, port), comma-separated.
   DISCORD_ATTACHMENT_ORIGINS: z
@@ -103,6 +106,11 @@ const environmentSchema = z.object({
     .optional(),
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
   WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  // The `worker` label on a worker's metrics (default: the host's name).
+  WORKER_NAME: z
+    .string()
+    .regex(/^[\w.:-]{1,64}$/, 'must be 1–64 letters, digits, _ . : or -')
+    .optional(),
   MODEL_PRICES: jsonText
     .pipe(
       z.record(
@@ -151,6 +159,8 @@ export interface Config {
     token: string;
     applicationId: string;
     apiUrl: string | null;
+    /** The REST proxy every Discord call goes through (DISCORD_REST_PROXY_URL); null: straight to apiUrl. */
+    restProxyUrl: string | null;
     guildId: string | null;
     shards: number | 'auto';
     attachmentOrigins: readonly string[];
@@ -194,6 +204,8 @@ export interface Config {
   worker: {
     /** The worker's /metrics, /livez and /readyz: off unless WORKER_METRICS_PORT is set. */
     metricsHttp: { port: number; host: string } | null;
+    /** The `worker` label on this worker's metrics (WORKER_NAME, default the host's name). */
+    name: string;
     concurrency: number;
     /** The worker's Postgres pool (WORKER_DB_CONNECTIONS, default concurrency + 4). */
     dbConnections: number;
@@ -290,6 +302,7 @@ export function parseConfig(
       token: e.DISCORD_TOKEN,
       applicationId: e.DISCORD_APPLICATION_ID,
       apiUrl: e.DISCORD_API_URL ?? null,
+      restProxyUrl: e.DISCORD_REST_PROXY_URL ? e.DISCORD_REST_PROXY_URL.replace(/\/+$/, '') : null,
       guildId: e.DISCORD_GUILD_ID ?? null,
       shards: e.DISCORD_SHARDS,
       attachmentOrigins: Object.freeze(e.DISCORD_ATTACHMENT_ORIGINS),
@@ -329,6 +342,7 @@ export function parseConfig(
         : Object.freeze({ port: e.HTTP_PORT, host: e.HTTP_HOST, token: e.METRICS_TOKEN ?? e.HTTP_API_TOKEN ?? null }),
     worker: Object.freeze({
       metricsHttp: e.WORKER_METRICS_PORT === undefined ? null : Object.freeze({ port: e.WORKER_METRICS_PORT, host: e.WORKER_METRICS_HOST }),
+      name: e.WORKER_NAME ?? hostname(),
       concurrency: e.WORKER_CONCURRENCY,
       dbConnections: e.WORKER_DB_CONNECTIONS ?? e.WORKER_CONCURRENCY + 4,
       lockMs: e.WORKER_LOCK_MS,

@@ -1,7 +1,10 @@
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
 import { Client, Events, GatewayIntentBits, Options, RESTEvents, Status } from 'discord.js';
 import { COMMANDS } from '../../commands/index.js';
 import type { Config } from '../config/config.js';
+import { restApiBase } from '../config/discord-rest.js';
 import { createDatabase, pingDatabase } from '../db/connection.js';
 import { migrateToLatest } from '../db/migrate.js';
 import type { Logger } from '../logger.js';
@@ -16,6 +19,7 @@ import { createInteractionRouter } from './router.js';
 import { InteractionInbox } from './interaction-inbox.js';
 import { finishInteraction } from './finish-interaction.js';
 import { CommandMentions } from './command-mentions.js';
+import { redisIdentifyThrottler } from './identify-throttler.js';
 import { startOpsServer, type RunningOpsServer } from '../ops/ops-server.js';
 import { ProcessMetrics } from '../ops/metrics.js';
 import { registerSharedSeries } from '../ops/shared-series.js';
@@ -25,8 +29,12 @@ export interface BotOptions {
   waitGuildTimeoutMs?: number;
   relayIntervalMs?: number;
   progressWindowMs?: number;
-  /** Serve the HTTP API when configured (default true; under sharding only the first shard does, one port per host). */
-  serveHttp?: boolean;
+  /**
+   * Under sharding, the shard this process holds: its ops server listens on HTTP_PORT + id (each shard
+   * process answers its own /livez, /readyz and /metrics), its metrics carry `shard`, and only shard 0
+   * adds the series read from Postgres and Redis (the same for every shard).
+   */
+  shard?: { id: number };
 }
 
 export interface RunningBot {
@@ -39,6 +47,11 @@ export interface RunningBot {
 /** Whether every shard of this process holds a live gateway session (the client's own ready flag outlives a dropped connection). */
 function gatewayConnected(client: Client): boolean {
   return client.isReady() && client.ws.shards.size > 0 && client.ws.shards.every((shard) => shard.status === Status.Ready);
+}
+
+/** Shard N listens on HTTP_PORT + N (a port of 0 stays 0: any free port). */
+function httpOfShard(http: NonNullable<Config['http']>, shardId: number): NonNullable<Config['http']> {
+  return http.port === 0 ? http : { ...http, port: http.port + shardId };
 }
 
 /** The gateway process: answers interactions and changes state in Postgres; it never calls the model. */
@@ -59,6 +72,7 @@ export async function startBot(config: Readonly<Config>, logger: Logger, options
     intervalMs: options.relayIntervalMs ?? 1_000,
   });
 
+  const restApi = restApiBase(config.discord);
   const client = new Client({
     intents: [GatewayIntentBits.Guilds],
     allowedMentions: NO_MENTIONS,
@@ -66,11 +80,19 @@ export async function startBot(config: Readonly<Config>, logger: Logger, options
     // keeping up to 200 messages per thread (discord.js's default) would only grow with the story.
     makeCache: Options.cacheWithLimits({ ...Options.DefaultMakeCacheSettings, MessageManager: 0 }),
     ...(options.waitGuildTimeoutMs !== undefined ? { waitGuildTimeout: options.waitGuildTimeoutMs } : {}),
-    ...(config.discord.apiUrl ? { rest: { api: config.discord.apiUrl } } : {}),
+    ...(restApi ? { rest: { api: restApi } } : {}),
+    // Identifies paced across every shard process of the bot (Discord allows max_concurrency per 5 s).
+    ws: {
+      buildIdentifyThrottler: redisIdentifyThrottler(
+        producer,
+        `${config.redis.prefix}:identify:${config.discord.applicationId}`,
+        logger.child({ component: 'identify' }),
+      ),
+    },
   });
   const progress = new ProgressRefresher(config.redis, logger.child({ component: 'progress' }), options.progressWindowMs);
   setCommitFollowUps(db, commitFollowUps({ relay, progress, queue, logger }));
-  const metrics = new ProcessMetrics('bot');
+  const metrics = new ProcessMetrics('bot', options.shard ? { shard: String(options.shard.id) } : {});
   client.rest.on(RESTEvents.RateLimited, (info) => {
     metrics.countRateLimit(info.scope, info.global);
     logger.warn({ route: info.route, scope: info.scope, global: info.global, retryAfterMs: info.retryAfter }, 'discord rate limit');
@@ -88,6 +110,8 @@ export async function startBot(config: Readonly<Config>, logger: Logger, options
   client.on(Events.ShardDisconnect, (_event, shardId) => logger.warn({ shardId }, 'gateway disconnected; reconnecting'));
 
   const ready = new Promise<Client<true>>((resolve) => client.once(Events.ClientReady, (readyClient) => resolve(readyClient)));
+  // The identify pacing needs Redis: give the producer connection a moment to be up (it fails fast rather than queue).
+  if (producer.status !== 'ready') await Promise.race([once(producer, 'ready').catch(() => undefined), sleep(2_000)]);
   await client.login(config.discord.token);
   const readyClient = await ready;
   relay.start();
@@ -95,10 +119,11 @@ export async function startBot(config: Readonly<Config>, logger: Logger, options
     .load(client.rest, config.discord)
     .catch((error: unknown) => logger.warn({ err: error }, 'could not read the registered command ids; hints show plain command names'));
   inbox.start((claimed) => finishInteraction(readyClient, context, COMMANDS, inbox, claimed));
-  const serveHttp = config.http && options.serveHttp !== false ? config.http : null;
+  const serveHttp = config.http ? httpOfShard(config.http, options.shard?.id ?? 0) : null;
+  const sharedSeries = serveHttp !== null && (options.shard?.id ?? 0) === 0;
   // Only to count its jobs for /metrics: the progress queue's own producer lives in the ProgressRefresher.
-  const progressQueue = serveHttp ? new Queue(PROGRESS_QUEUE, { connection: producer, prefix: config.redis.prefix }) : null;
-  if (serveHttp)
+  const progressQueue = sharedSeries ? new Queue(PROGRESS_QUEUE, { connection: producer, prefix: config.redis.prefix }) : null;
+  if (sharedSeries)
     registerSharedSeries(metrics.registry, {
       db,
       queues: progressQueue ? [queue, progressQueue] : [queue],

@@ -1,12 +1,14 @@
 import { REST, Routes } from 'discord.js';
 import { COMMANDS } from '../../commands/index.js';
 import type { Config } from '../config/config.js';
+import { restApiBase } from '../config/discord-rest.js';
 
 /** Registers every command for one guild (instant, for development) or globally (production). */
 export async function registerCommands(
-  discord: Pick<Config['discord'], 'token' | 'applicationId' | 'apiUrl' | 'guildId'>,
+  discord: Pick<Config['discord'], 'token' | 'applicationId' | 'apiUrl' | 'guildId'> & { restProxyUrl?: string | null },
 ): Promise<{ scope: string; count: number }> {
-  const rest = new REST({ version: '10', ...(discord.apiUrl ? { api: discord.apiUrl } : {}) }).setToken(discord.token);
+  const api = restApiBase(discord);
+  const rest = new REST({ version: '10', ...(api ? { api } : {}) }).setToken(discord.token);
   const body = [...COMMANDS.values()].map((command) => command.data.toJSON());
   const route = discord.guildId
     ? Routes.applicationGuildCommands(discord.applicationId, discord.guildId)

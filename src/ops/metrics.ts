@@ -23,8 +23,14 @@ export class ProcessMetrics {
   private readonly tokens: Counter<'agent' | 'type'>;
   private readonly rateLimits: Counter<'scope' | 'global'>;
 
-  constructor(processName: 'bot' | 'worker') {
-    // The process name goes on the default metrics only: Prometheus's own job and instance labels tell processes apart.
+  /**
+   * `instance`: labels on every series of this process, telling apart processes of one kind when they
+   * are scraped together or summed: `shard` (the bot's gateway shards it holds) or `worker` (WORKER_NAME).
+   */
+  constructor(processName: 'bot' | 'worker', instance: { shard?: string; worker?: string } = {}) {
+    const labels = Object.fromEntries(Object.entries(instance).filter(([, value]) => value !== undefined)) as Record<string, string>;
+    if (Object.keys(labels).length > 0) this.registry.setDefaultLabels(labels);
+    // The process name goes on the default metrics only.
     collectDefaultMetrics({ register: this.registry, labels: { process: processName } });
     const registers = [this.registry];
     this.interactions = new Counter({

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { DiscordAPIError, REST } from '@discordjs/rest';
 import { RESTJSONErrorCodes, Routes, type APIMessage } from 'discord-api-types/v10';
 import type { Config } from '../config/config.js';
+import { restApiBase } from '../config/discord-rest.js';
 import type { Db } from '../db/connection.js';
 import type { DiscordMessage, DiscordMessageClaim, MessagePurpose } from '../db/database.js';
 import {
@@ -24,7 +25,8 @@ import type { MessageBody } from '../views/message-parts.js';
 
 /** The worker reaches Discord through REST only, with the bot token: no gateway, no interaction tokens. */
 export function createDiscordRest(discord: Config['discord']): REST {
-  const rest = new REST({ version: '10', ...(discord.apiUrl ? { api: discord.apiUrl } : {}) });
+  const api = restApiBase(discord);
+  const rest = new REST({ version: '10', ...(api ? { api } : {}) });
   return rest.setToken(discord.token);
 }
 

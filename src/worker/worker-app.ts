@@ -100,7 +100,7 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, opti
     intervalMs: options.relayIntervalMs ?? 1_000,
   });
   const progress = new ProgressRefresher(config.redis, logger.child({ component: 'progress' }), options.progressWindowMs);
-  const metrics = new ProcessMetrics('worker');
+  const metrics = new ProcessMetrics('worker', { worker: config.worker.name });
   setCommitFollowUps(db, commitFollowUps({ relay, progress, queue, logger }));
   const deps = createWorkerDeps(config, db, logger, { ...options, metrics }, { progress });
   const worker = new Worker(GENERATION_QUEUE, timed(metrics, recordingCompletion(deps, processorsOf(deps, GENERATION_QUEUE))), {
