@@ -18,6 +18,7 @@ import * as memberRemovals from './2026-12-05-001-member-removals.js';
 import * as interactionInbox from './2026-12-05-002-interaction-inbox.js';
 import * as letteredPages from './2026-12-05-003-lettered-pages.js';
 import * as letteringSettings from './2026-12-05-004-lettering-settings.js';
+import * as messageViewVersions from './2026-12-06-001-message-view-versions.js';
 
 // Every migration, by name; the Migrator applies them in name order. Add new files here.
 export const migrations: Record<string, Migration> = {
@@ -40,4 +41,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05-002-interaction-inbox': interactionInbox,
   '2026-12-05-003-lettered-pages': letteredPages,
   '2026-12-05-004-lettering-settings': letteringSettings,
+  '2026-12-06-001-message-view-versions': messageViewVersions,
 };
