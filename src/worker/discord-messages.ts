@@ -24,7 +24,7 @@ import type { MessageBody } from '../views/message-parts.js';
 import { showMessageView, type MessageView } from './message-views.js';
 
 /** The worker reaches Discord through REST only, with the bot token: no gateway, no interaction tokens. */
-export function createDiscordRest(discord: Config['discord']): REST {
+export function createDiscordRest(discord: Pick<Config['discord'], 'token' | 'apiUrl'>): REST {
   const rest = new REST({ version: '10', ...(discord.apiUrl ? { api: discord.apiUrl } : {}) });
   return rest.setToken(discord.token);
 }
