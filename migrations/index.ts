@@ -21,6 +21,7 @@ import * as letteringSettings from './2026-12-05-004-lettering-settings.js';
 import * as takeOrigins from './2026-12-06-002-take-origins.js';
 import * as letteredNudges from './2026-12-06-003-lettered-nudges.js';
 import * as referenceImages from './2026-12-06-005-reference-images.js';
+import * as messageViewVersions from './2026-12-06-001-message-view-versions.js';
 
 // Every migration, by name; the Migrator applies them in name order. Add new files here.
 export const migrations: Record<string, Migration> = {
@@ -46,4 +47,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06-002-take-origins': takeOrigins,
   '2026-12-06-003-lettered-nudges': letteredNudges,
   '2026-12-06-005-reference-images': referenceImages,
+  '2026-12-06-001-message-view-versions': messageViewVersions,
 };

@@ -23,6 +23,7 @@ function recorder(): CommitFollowUps & { seen: string[]; jobs: OutboxJob[] } {
     },
     refreshProgress: (chapterId) => seen.push(`progress c${chapterId}`),
     refreshRound: (pageId, leadRevisionId) => seen.push(`round p${pageId} r${leadRevisionId}`),
+    refreshPanels: (pageId) => seen.push(`panels p${pageId}`),
     cancelReviewJobs: (revisionId) => seen.push(`cancel r${revisionId}`),
   };
 }

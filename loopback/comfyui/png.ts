@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { crc32, deflateSync, inflateSync } from 'node:zlib';
 
 export const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -38,6 +38,20 @@ export function encodePng(
   }
   const textChunks = Object.entries(text).map(([key, value]) => chunk('tEXt', Buffer.from(`${key}\0${value}`, 'latin1')));
   return Buffer.concat([SIGNATURE, chunk('IHDR', header), ...textChunks, chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}
+
+/**
+ * The PNG with `bytes` more of metadata before its end: as large as a real model's picture (1.5–2 MB
+ * for SDXL) while drawn as cheaply as the loopback's stripes. Random, so it does not compress away.
+ */
+export function padPng(png: Buffer, bytes: number): Buffer {
+  const end = png.length - 12; // the IEND chunk
+  const filler = Buffer.from(randomBytes(bytes).map((b) => 0x20 + (b % 0x5f)));
+  return Buffer.concat([
+    png.subarray(0, end),
+    chunk('tEXt', Buffer.concat([Buffer.from('padding\0', 'latin1'), filler])),
+    png.subarray(end),
+  ]);
 }
 
 /** Width and height from a PNG's header, or null when the bytes are not a PNG. */

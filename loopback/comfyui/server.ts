@@ -8,6 +8,7 @@ import { ExecutionFailure, ExecutionInterrupted, executePrompt, type ImageRef, t
 import { buildObjectInfo, validatePrompt, type PromptNode } from './object-info.js';
 import { ComfyFiles } from './files.js';
 import { answerView, isAuthorized, noFaults, type ComfyFaults } from './hostile.js';
+import { padPng } from './png.js';
 
 // A loopback ComfyUI (0.3.64's routes and messages, see ../shared/comfyui-notes.md) for the tests and
 // the demo: validation against its own /object_info, one prompt at a time in (number, prompt_id)
@@ -55,6 +56,8 @@ export class ComfyServer {
   readonly socketsOpened: string[] = [];
   checkpoints: string[];
   stepDelayMs: number;
+  /** Bytes of metadata added to each image saved from now on, to make it as large as a real one. */
+  imagePaddingBytes = 0;
   /** What the server does wrong on purpose; see hostile.ts. */
   readonly faults: ComfyFaults = noFaults();
   private server: Server;
@@ -338,7 +341,8 @@ export class ComfyServer {
     const hooks: RunHooks = {
       ...this.cache,
       files: {
-        save: (prefix, type, bytes) => this.files.save(prefix, type, bytes),
+        save: (prefix, type, bytes) =>
+          this.files.save(prefix, type, this.imagePaddingBytes > 0 ? padPng(bytes, this.imagePaddingBytes) : bytes),
         readInput: (name) => this.files.readInput(name),
       },
       stepDelay: () => (this.stepDelayMs > 0 ? sleep(this.stepDelayMs) : nextTurn()),

@@ -116,8 +116,8 @@ export function messageJson(message: StoredMessage, guildId: string | null, auth
     mention_everyone: false,
     mentions: [],
     mention_roles: [],
-    attachments: message.attachments.map((a, i) => ({
-      id: `${message.id}${i}`,
+    attachments: message.attachments.map((a) => ({
+      id: a.id,
       filename: a.filename,
       size: a.size,
       url: `attachment://${a.filename}`,

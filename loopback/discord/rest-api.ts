@@ -6,6 +6,9 @@ import type { Route } from './routes/route.js';
 import type { FailAnswer, JsonObject, RecordedCall, UploadedFile } from './types.js';
 import type { World } from './world.js';
 
+/** What a server without boosts may upload with one message, all files together. */
+const UPLOAD_LIMIT_BYTES = 10 * 1024 * 1024;
+
 /** One REST call as it arrived, for recording. */
 interface Arrival {
   method: string;
@@ -14,6 +17,7 @@ interface Arrival {
   route: string;
   body: unknown;
   authorized: boolean;
+  uploadedBytes: number;
 }
 
 /**
@@ -48,13 +52,15 @@ export class RestApi {
     try {
       ({ body, files } = await parseBody(req.headers['content-type'] ?? '', raw));
     } catch {
-      return this.finish(res, { method, url, path, route: '(unparsed)', body: null, authorized: false }, 400, {
+      return this.finish(res, { method, url, path, route: '(unparsed)', body: null, authorized: false, uploadedBytes: raw.length }, 400, {
         message: 'Invalid body',
         code: 50109,
       });
     }
     const match = this.deps.routes.map((r) => ({ r, m: r.method === method ? r.pattern.exec(path) : null })).find((x) => x.m);
-    const arrival: Arrival = { method, url, path, route: match?.r.name ?? path.replace(/\d{15,21}/g, ':id'), body, authorized };
+    const uploadedBytes = files.reduce((sum, file) => sum + file.content.length, 0);
+    const route = match?.r.name ?? path.replace(/\d{15,21}/g, ':id');
+    const arrival: Arrival = { method, url, path, route, body, authorized, uploadedBytes };
     // Every process using the token shares its global limit: over it, Discord answers 429 with the global scope.
     if (waitMs !== null) return answerGlobalLimit(res, waitMs, (status, payload) => this.finish(res, arrival, status, payload));
     const failure = this.deps.faults.take(method, arrival.route);
@@ -67,6 +73,7 @@ export class RestApi {
     if (failure && !('landed' in failure && failure.landed)) return answerFailure(failure);
     if (!match?.m) return this.finish(res, arrival, 404, { message: '404: Not Found', code: 0 });
     if (match.r.auth && !authorized) return this.finish(res, arrival, 401, { message: '401: Unauthorized', code: 0 });
+    if (uploadedBytes > UPLOAD_LIMIT_BYTES) return this.finish(res, arrival, 413, { message: 'Request entity too large', code: 40005 });
     try {
       const result = await match.r.handle({ params: match.m.slice(1), body, files, query: url.searchParams });
       await this.deps.faults.hold(method, arrival.route);
@@ -106,6 +113,7 @@ export class RestApi {
       status,
       at: Date.now(),
       authorized: arrival.authorized,
+      uploadedBytes: arrival.uploadedBytes,
     });
     const scope = res.getHeader('x-ratelimit-scope');
     this.deps.limits.recordAnswer(status, typeof scope === 'string' ? scope : null);
@@ -158,7 +166,10 @@ async function parseBody(contentType: string, raw: Buffer): Promise<{ body: Json
     let body: JsonObject = {};
     for (const [name, value] of form.entries()) {
       if (name === 'payload_json' && typeof value === 'string') body = JSON.parse(value) as JsonObject;
-      else if (typeof value !== 'string') files.push({ filename: value.name, content: Buffer.from(await value.arrayBuffer()) });
+      else if (typeof value !== 'string') {
+        const index = /^files\[(\d+)\]$/.exec(name)?.[1];
+        files.push({ filename: value.name, content: Buffer.from(await value.arrayBuffer()), ...(index ? { index: Number(index) } : {}) });
+      }
     }
     return { body, files };
   }

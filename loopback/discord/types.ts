@@ -6,6 +6,16 @@ export type ComponentJson = JsonObject;
 export interface UploadedFile {
   filename: string;
   content: Buffer;
+  /** n of the multipart field `files[n]`: what an `attachments` entry `{ id: n }` names. */
+  index?: number;
+}
+
+/** A file on a message, with the id Discord gives it (kept across edits that keep the file). */
+export interface StoredMessageAttachment {
+  id: string;
+  filename: string;
+  size: number;
+  content: Buffer;
 }
 
 export interface RecordedCall {
@@ -19,6 +29,8 @@ export interface RecordedCall {
   at: number;
   /** Whether a valid bot Authorization header came with it. */
   authorized: boolean;
+  /** Bytes of the files uploaded with it (multipart), 0 without files. */
+  uploadedBytes: number;
 }
 
 export interface StoredMessage {
@@ -32,7 +44,7 @@ export interface StoredMessage {
   editedAt: number | null;
   createdAt: number;
   allowedMentions: unknown;
-  attachments: { filename: string; size: number; content: Buffer }[];
+  attachments: StoredMessageAttachment[];
   interactionId?: string;
   ephemeral: boolean;
   pinned: boolean;

@@ -11,7 +11,8 @@ import {
   type UserState,
 } from './payloads.js';
 import { nextSnowflake, shardOf } from './snowflake.js';
-import type { JsonObject, StoredMessage, UploadedFile } from './types.js';
+import { HttpError } from './http-error.js';
+import type { JsonObject, StoredMessage, StoredMessageAttachment, UploadedFile } from './types.js';
 
 /** A file a member attached to a slash command, served back at its attachment URL. */
 export interface StoredAttachment {
@@ -184,7 +185,7 @@ export class World {
       editedAt: null,
       createdAt: Date.now(),
       allowedMentions: body.allowed_mentions ?? null,
-      attachments: files.map((f) => ({ filename: f.filename, size: f.content.length, content: f.content })),
+      attachments: files.map(newAttachment),
       ephemeral: false,
       pinned: false,
       ...extra,
@@ -213,14 +214,20 @@ export class World {
     if (key) this.nonces.set(key, { channelId: message.channelId, messageId: message.id, at: message.createdAt });
   }
 
-  /** Applies an edit: only the fields the body carries change, and a message never turns ephemeral or back. */
+  /**
+   * Applies an edit: only the fields the body carries change, and a message never turns ephemeral or back.
+   * Attachments as Discord's v10 edit treats them: without `attachments` the files sent are added to
+   * the message's; with it, the message keeps exactly the entries listed, each the id of one of its
+   * current attachments or the index n of a file sent as `files[n]` (anything else is refused, 400).
+   */
   editMessage(message: StoredMessage, body: JsonObject, files: UploadedFile[]): void {
+    const attachments = attachmentsAfterEdit(message, body, files);
     if (typeof body.content === 'string' || body.content === null) message.content = body.content ?? '';
     if (Array.isArray(body.embeds)) message.embeds = body.embeds as JsonObject[];
     if (Array.isArray(body.components)) message.components = body.components as JsonObject[];
     if (typeof body.flags === 'number') message.flags = (message.flags & EPHEMERAL_FLAG) | (body.flags & ~EPHEMERAL_FLAG);
     if (body.allowed_mentions !== undefined) message.allowedMentions = body.allowed_mentions;
-    if (files.length > 0) message.attachments = files.map((f) => ({ filename: f.filename, size: f.content.length, content: f.content }));
+    message.attachments = attachments;
     message.editedAt = Date.now();
     if (!message.ephemeral) {
       const guildId = this.channels.get(message.channelId)?.guildId ?? null;
@@ -261,6 +268,32 @@ export class World {
   findAttachment(id: string): StoredAttachment | undefined {
     return this.attachments.get(id);
   }
+}
+
+function newAttachment(file: UploadedFile): StoredMessageAttachment {
+  return { id: nextSnowflake(), filename: file.filename, size: file.content.length, content: file.content };
+}
+
+/** The message's attachments after an edit (see World.editMessage); throws Discord's 400 for an entry it cannot resolve. */
+function attachmentsAfterEdit(message: StoredMessage, body: JsonObject, files: UploadedFile[]): StoredMessageAttachment[] {
+  if (body.attachments === undefined) return [...message.attachments, ...files.map(newAttachment)];
+  if (!Array.isArray(body.attachments)) throw new HttpError(400, 50035, 'Invalid Form Body: attachments must be an array');
+  const entries = body.attachments as unknown[];
+  return entries.map((entry, at) => {
+    const id = typeof entry === 'object' && entry !== null ? (entry as JsonObject).id : undefined;
+    const kept = message.attachments.find((a) => a.id === String(id));
+    if (kept) return kept;
+    // Indexes name files sent with this edit, `files[n]`; what a file is called comes from the entry or the upload.
+    const file = files.find((f, i) => (f.index ?? i) === Number(id) && /^\d{1,2}$/.test(String(id)));
+    if (!file)
+      throw new HttpError(
+        400,
+        50035,
+        `Invalid Form Body: attachments[${at}].id ${String(id)} is neither an attachment of the message nor a file sent with the edit`,
+      );
+    const filename = typeof (entry as JsonObject).filename === 'string' ? ((entry as JsonObject).filename as string) : file.filename;
+    return { ...newAttachment(file), filename };
+  });
 }
 
 /** Discord checks a nonce "in the past few minutes"; the emulator honours the short end of that. */

@@ -33,8 +33,20 @@ export interface DiscordMessagesTable {
   page_id: number | null;
   revision_id: number | null;
   generation_key: string | null;
+  /** The newest view claimed for an edit (see src/db/discord-messages.ts); bigint, read as a string. */
+  view_version: ColumnType<string, string | number | undefined, string | number>;
+  /** The newest view Discord answered for. */
+  shown_version: ColumnType<string, string | number | undefined, string | number>;
+  /** The files the message carries now: kept by id on the next edit. */
+  attachments: ColumnType<MessageAttachment[], string | undefined, string>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
+}
+
+/** A file on a Discord message as the message row records it. */
+export interface MessageAttachment {
+  id: string;
+  filename: string;
 }
 
 /** A message being posted: claimed with its nonce before the post, deleted once the message is recorded. */

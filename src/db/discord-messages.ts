@@ -1,5 +1,6 @@
 import { sql, type Transaction } from 'kysely';
 import type { Database, DiscordMessage, DiscordMessageClaim, NewDiscordMessage } from './database.js';
+import type { MessageAttachment } from './delivery-tables.js';
 import type { Executor } from './executor.js';
 
 // Which Discord message shows which chapter, page or revision.
@@ -114,4 +115,46 @@ export async function deleteDiscordMessageClaim(db: Executor, target: string): P
 /** Forgets every message recorded for a chapter whose thread is gone: they are posted again in the new one. */
 export async function forgetChapterMessages(db: Executor, chapterId: number): Promise<void> {
   await db.deleteFrom('discord_messages').where('chapter_id', '=', chapterId).execute();
+}
+
+// A message that shows a view of Postgres is edited in the order its views were read: each view takes
+// a number before it reads, the edit is sent only if no newer view claimed the message first, and a
+// view whose edit Discord answered after a newer one's is drawn again (see src/worker/message-views.ts).
+
+/** A view's number, taken before it reads what it shows. */
+export async function takeViewVersion(db: Executor): Promise<string> {
+  const { rows } = await sql<{ version: string }>`select nextval('discord_message_view_versions')::text as version`.execute(db);
+  return rows[0]?.version ?? '0';
+}
+
+/** Claims the message for this view's edit; false when a newer view claimed it already (this one is not sent). */
+export async function claimViewEdit(db: Executor, messageRowId: number, version: string): Promise<boolean> {
+  const result = await db
+    .updateTable('discord_messages')
+    .set({ view_version: version, updated_at: new Date() })
+    .where('id', '=', messageRowId)
+    .where('view_version', '<', version)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/**
+ * Records what Discord answered for this view's edit: the attachments the message carries now, and the
+ * newest view shown. False when a newer view's edit was answered first: this one may have landed last.
+ */
+export async function recordViewShown(
+  db: Executor,
+  messageRowId: number,
+  version: string,
+  attachments: readonly MessageAttachment[],
+): Promise<boolean> {
+  // The row is locked before its shown version is read, so two answers recorded at once are ordered.
+  const { rows } = await sql<{ in_order: boolean }>`
+    with before as (select id, shown_version from discord_messages where id = ${messageRowId} for update)
+    update discord_messages d
+       set attachments = ${JSON.stringify(attachments)}::jsonb, shown_version = greatest(d.shown_version, ${version}::bigint)
+      from before
+     where d.id = before.id
+    returning before.shown_version < ${version}::bigint as in_order`.execute(db);
+  return rows[0]?.in_order ?? false;
 }

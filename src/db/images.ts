@@ -30,3 +30,14 @@ export async function findImage(
     .executeTakeFirst();
   return row ? { bytes: row.bytes, contentType: row.content_type, width: row.width, height: row.height } : null;
 }
+
+/** How many bytes each image has, without reading them: what fits a message's upload limit. */
+export async function findImageSizes(db: Executor, hashes: readonly string[]): Promise<Map<string, number>> {
+  if (hashes.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('images')
+    .select(['hash', 'byte_size'])
+    .where('hash', 'in', [...hashes])
+    .execute();
+  return new Map(rows.map((row) => [row.hash, row.byte_size]));
+}

@@ -66,7 +66,7 @@ export async function markRenderSubmitted(db: Executor, renderId: number): Promi
 export async function markRenderDone(db: Executor, renderId: number, imageHash: string): Promise<void> {
   await db
     .updateTable('panel_renders')
-    .set({ status: 'done', image_hash: imageHash, failure: null, finished_at: sql<Date>`now()` })
+    .set({ status: 'done', image_hash: imageHash, failure: null, unreachable_attempt: null, finished_at: sql<Date>`now()` })
     .where('id', '=', renderId)
     .execute();
 }
@@ -74,9 +74,19 @@ export async function markRenderDone(db: Executor, renderId: number, imageHash: 
 export async function markRenderFailed(db: Executor, renderId: number, failure: string, kind: RenderFailureKind): Promise<void> {
   await db
     .updateTable('panel_renders')
-    .set({ status: 'failed', failure, failure_kind: kind, finished_at: sql<Date>`now()` })
+    .set({ status: 'failed', failure, failure_kind: kind, unreachable_attempt: null, finished_at: sql<Date>`now()` })
     .where('id', '=', renderId)
     .where('status', '<>', 'done')
+    .execute();
+}
+
+/** ComfyUI could not be reached on this attempt of the render's job (null: it answered again). */
+export async function markRenderUnreachable(db: Executor, renderId: number, attempt: number | null): Promise<void> {
+  await db
+    .updateTable('panel_renders')
+    .set({ unreachable_attempt: attempt })
+    .where('id', '=', renderId)
+    .where('status', 'in', ['queued', 'submitted'])
     .execute();
 }
 
@@ -210,6 +220,20 @@ export async function listLatestRendersOfPanels(db: Executor, panelPromptIds: nu
     .selectAll()
     .distinctOn('panel_prompt_id')
     .where('panel_prompt_id', 'in', panelPromptIds)
+    .orderBy('panel_prompt_id')
+    .orderBy('id', 'desc')
+    .execute();
+}
+
+/** The newest finished render of each panel: what a panel being drawn again shows meanwhile. */
+export async function listLatestDoneRendersOfPanels(db: Executor, panelPromptIds: number[]): Promise<PanelRender[]> {
+  if (panelPromptIds.length === 0) return [];
+  return db
+    .selectFrom('panel_renders')
+    .selectAll()
+    .distinctOn('panel_prompt_id')
+    .where('panel_prompt_id', 'in', panelPromptIds)
+    .where('status', '=', 'done')
     .orderBy('panel_prompt_id')
     .orderBy('id', 'desc')
     .execute();

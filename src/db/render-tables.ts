@@ -33,6 +33,8 @@ export interface PanelRendersTable {
   status: ColumnType<RenderStatus, RenderStatus | undefined, RenderStatus>;
   failure: string | null;
   failure_kind: RenderFailureKind | null;
+  /** The job attempt on which ComfyUI could not be reached; null once it answers (or never). */
+  unreachable_attempt: number | null;
   /** One of the renders of the page's approved set. */
   approved: ColumnType<boolean, boolean | undefined, boolean>;
   /** Numeric: pg returns it as text. */

@@ -18,6 +18,8 @@ export interface CommitFollowUps {
   refreshProgress(chapterId: number): void;
   /** Every take's message of a round changed (coalesced; never throws). */
   refreshRound(pageId: number, leadRevisionId: number): void;
+  /** A page's panels message changed (a render was asked for; coalesced; never throws). */
+  refreshPanels(pageId: number): void;
   /** A decided draft's reminder and deadline jobs can be dropped (best effort: they also check when due). */
   cancelReviewJobs(revisionId: number): void;
 }
@@ -46,6 +48,9 @@ class Pending implements AfterCommit {
   refreshRound(pageId: number, leadRevisionId: number): void {
     this.later.push((f) => f.refreshRound(pageId, leadRevisionId));
   }
+  refreshPanels(pageId: number): void {
+    this.later.push((f) => f.refreshPanels(pageId));
+  }
   cancelReviewJobs(revisionId: number): void {
     this.later.push((f) => f.cancelReviewJobs(revisionId));
   }
@@ -53,7 +58,12 @@ class Pending implements AfterCommit {
 
 const followUpsOf = new WeakMap<Db, CommitFollowUps>();
 const pendingOf = new WeakMap<Executor, Pending>();
-const NONE: AfterCommit = { refreshProgress: () => undefined, refreshRound: () => undefined, cancelReviewJobs: () => undefined };
+const NONE: AfterCommit = {
+  refreshProgress: () => undefined,
+  refreshRound: () => undefined,
+  refreshPanels: () => undefined,
+  cancelReviewJobs: () => undefined,
+};
 
 /** At start-up: where this database handle's committed follow-ups go (a handle without them leaves jobs to the relay's passes). */
 export function setCommitFollowUps(db: Db, followUps: CommitFollowUps): void {

@@ -12,6 +12,7 @@ export function commitFollowUps(parts: { relay: OutboxRelay; progress: ProgressR
     relay: (jobs) => relay.kick(jobs),
     refreshProgress: (chapterId) => progress.refresh(chapterId),
     refreshRound: (pageId, leadRevisionId) => progress.refreshRound(pageId, leadRevisionId),
+    refreshPanels: (pageId) => progress.refreshPanels(pageId),
     cancelReviewJobs: (revisionId) => {
       for (const name of REVIEW_JOBS) {
         queue

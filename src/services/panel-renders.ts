@@ -8,7 +8,7 @@ import { getPageWithPlace, lockPage } from '../db/pages.js';
 import { getPanelPrompt, insertPanelPrompts } from '../db/panel-prompts.js';
 import { countRendersInProgressInGuild, hasRenderInProgress, insertPanelRender, lockGuildRenderCap } from '../db/panel-renders.js';
 import { getPanelSizeOfPage } from '../db/stories.js';
-import { runInTransaction } from '../db/unit-of-work.js';
+import { afterCommit, runInTransaction } from '../db/unit-of-work.js';
 import type { PriceTable } from '../domain/pricing.js';
 import { budgetSpentMessage, getBudgetStatus, isBudgetSpent } from './budget-service.js';
 import { panelSetOf } from './approve-panels.js';
@@ -111,6 +111,8 @@ export async function queueRender(
     references,
   });
   await writeToOutbox(trx, [describeJob('render-panel', { pageId: panel.page_id, renderId: render.id })]);
+  // The panels message says the panel waits to be drawn (again) and Approve waits, before the job starts.
+  afterCommit(trx).refreshPanels(panel.page_id);
   return { renderId: render.id };
 }
 

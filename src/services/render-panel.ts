@@ -16,6 +16,7 @@ import {
   markRenderDone,
   markRenderFailed,
   markRenderSubmitted,
+  markRenderUnreachable,
   type PanelRender,
 } from '../db/panel-renders.js';
 import { getPageWithPlace, type PagePlace } from '../db/pages.js';
@@ -47,8 +48,8 @@ export interface RenderDisplay {
   progress(step: RenderProgress & { panel: number; of: number }): void;
   /** Called once ComfyUI has answered (or failed), before anything else is shown. */
   answered(): Promise<void>;
-  /** ComfyUI could not be reached and BullMQ tries again (this is attempt `attempt` of `attempts`). */
-  unreachable(attempt: number, attempts: number): Promise<void>;
+  /** ComfyUI could not be reached and BullMQ tries again; the render records the attempt first. */
+  unreachable(): Promise<void>;
 }
 
 /**
@@ -145,6 +146,7 @@ async function draw(
   const panelCount = (await listLatestPanelRenders(deps.db, place.id)).length;
   const alreadySubmitted = render.status === 'submitted';
   await markRenderSubmitted(deps.db, render.id);
+  let outage = render.unreachable_attempt !== null;
   display.progress({ panel: render.panel_number, of: panelCount, step: null, ahead: 0 });
   let result: PanelRenderResult;
   try {
@@ -157,7 +159,14 @@ async function draw(
       alreadySubmitted,
       timeoutMs: settings.timeoutMs,
       size: { width: render.width, height: render.height },
-      onProgress: (progress) => display.progress({ panel: render.panel_number, of: panelCount, ...progress }),
+      onProgress: (progress) => {
+        // ComfyUI answers again: the panels message stops saying it cannot be reached.
+        if (outage) {
+          outage = false;
+          markRenderUnreachable(deps.db, render.id, null).catch((error: unknown) => log.warn({ err: error }, 'could not clear the outage'));
+        }
+        display.progress({ panel: render.panel_number, of: panelCount, ...progress });
+      },
     });
   } catch (error) {
     await display.answered();
@@ -180,7 +189,10 @@ async function draw(
       return 'unreachable';
     }
     // Unreachable with attempts left (BullMQ backs off), or a fault of ours: the job runs again.
-    if (error instanceof ComfyUnreachableError) await display.unreachable(run.attempt, run.attempts);
+    if (error instanceof ComfyUnreachableError) {
+      await markRenderUnreachable(deps.db, render.id, run.attempt);
+      await display.unreachable();
+    }
     throw error;
   }
   await display.answered();

@@ -21,8 +21,7 @@ export async function processAnnouncePanels(deps: WorkerDeps, job: Job): Promise
   const log = deps.logger.child({ pageId: place.id, jobId: job.id });
   return whileChapterReachable(deps, place.chapter_id, log, async () => {
     await showPanels(deps, place);
-    const { panels, files } = await loadPanels(deps, place, true);
-    await deps.messages.upsert(
+    await deps.messages.show(
       {
         channelId: threadId,
         purpose: 'notice',
@@ -32,8 +31,10 @@ export async function processAnnouncePanels(deps: WorkerDeps, job: Job): Promise
         generationKey: jobKeyFor('announce-panels', data),
       },
       { by: 'generation_key' },
-      renderPanelsApproved(place, panels),
-      files,
+      async (db) => {
+        const { panels, files } = await loadPanels(deps, place, db);
+        return { body: renderPanelsApproved(place, panels), files };
+      },
     );
     return 'announced';
   });

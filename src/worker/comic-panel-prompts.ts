@@ -24,11 +24,11 @@ export async function processComicPanelPrompts(deps: WorkerDeps, job: Job): Prom
     });
     return 'panels failed';
   }
-  const status = deps.config.render
-    ? `${written.recorded} panels queued for rendering`
+  const note = deps.config.render
+    ? undefined
     : 'Rendering is off: this bot has no ComfyUI server. The prompts are in /chapter export format:comfyui.';
   return whileChapterReachable(deps, place.chapter_id, deps.logger.child({ pageId: data.pageId, jobId: job.id }), async () => {
-    await showPanels(deps, place, status);
+    await showPanels(deps, place, note ? { note } : {});
     return `${written.panels} panel(s)`;
   });
 }

@@ -22,9 +22,10 @@ import {
 import type { Executor } from '../db/executor.js';
 import type { Logger } from '../logger.js';
 import type { MessageBody } from '../views/message-parts.js';
+import { showMessageView, type MessageView } from './message-views.js';
 
 /** The worker reaches Discord through REST only, with the bot token: no gateway, no interaction tokens. */
-export function createDiscordRest(discord: Config['discord']): REST {
+export function createDiscordRest(discord: Pick<Config['discord'], 'token' | 'apiUrl'> & { restProxyUrl?: string | null }): REST {
   const api = restApiBase(discord);
   const rest = new REST({ version: '10', ...(api ? { api } : {}) });
   return rest.setToken(discord.token);
@@ -106,22 +107,26 @@ export class DiscordMessages {
    * two runs at once, post with the same nonce, and Discord returns the one message.
    */
   async upsert(target: MessageTarget, find: { by: FindBy }, body: MessageBody, files?: readonly MessageFile[]): Promise<string> {
-    const key = messageTargetKey(
-      find.by,
-      find.by === 'generation_key'
-        ? target.generationKey
-        : find.by === 'revision'
-          ? target.revisionId
-          : find.by === 'page_card' || find.by === 'page_panels'
-            ? target.pageId
-            : target.chapterId,
+    const key = targetKey(target, find.by);
+    return this.inOrder(key, () => this.upsertNow(target, { by: find.by, key }, body, files));
+  }
+
+  /**
+   * Shows a view of Postgres on the one message for this target: `draw` reads what the message shows
+   * through the executor it is given, as the view takes its number, so views are sent in the order they were read, an
+   * older one never after a newer one, and unchanged attachments are kept by id (see message-views.ts).
+   */
+  async show(target: MessageTarget, find: { by: FindBy }, draw: (db: Executor) => Promise<MessageView>): Promise<string> {
+    const key = targetKey(target, find.by);
+    return this.inOrder(key, () =>
+      showMessageView({ rest: this.rest, db: this.db, logger: this.logger }, target, { by: find.by, key }, draw),
     );
-    // In this process, one target's edits land in the order they were asked for (the last shows the latest state).
+  }
+
+  /** In this process, one target's edits land in the order they were asked for (the last shows the latest state). */
+  private inOrder(key: string, work: () => Promise<string>): Promise<string> {
     const previous = this.inFlight.get(key) ?? Promise.resolve();
-    const run = previous.then(
-      () => this.upsertNow(target, { by: find.by, key }, body, files),
-      () => this.upsertNow(target, { by: find.by, key }, body, files),
-    );
+    const run = previous.then(work, work);
     this.inFlight.set(key, run);
     const forget = () => {
       if (this.inFlight.get(key) === run) this.inFlight.delete(key);
@@ -146,7 +151,7 @@ export class DiscordMessages {
     for (let tries = 1; ; tries += 1) {
       const found = await this.db.transaction().execute(async (trx) => {
         await lockDiscordMessageTarget(trx, key);
-        const existing = await this.findRecorded(trx, target, by);
+        const existing = await findRecordedMessage(trx, target, by);
         return existing
           ? { existing }
           : await claimDiscordMessageTarget(trx, { target: key, channelId: target.channelId, nonce: newNonce() });
@@ -187,7 +192,7 @@ export class DiscordMessages {
     if (by === 'chapter_progress') await this.pin(target.channelId, message.id);
     const recorded = await this.db.transaction().execute(async (trx) => {
       await lockDiscordMessageTarget(trx, key);
-      const existing = await this.findRecorded(trx, target, by);
+      const existing = await findRecordedMessage(trx, target, by);
       await deleteDiscordMessageClaim(trx, key);
       if (existing) return existing.message_id;
       await insertDiscordMessage(trx, {
@@ -224,32 +229,51 @@ export class DiscordMessages {
     }
   }
 
-  /** A target without the key it is found by has no message recorded. */
-  private async findRecorded(db: Executor, target: MessageTarget, by: FindBy): Promise<DiscordMessage | undefined> {
-    if (by === 'generation_key') {
-      // A draft's message is kept by the job that wrote it; one posted for the stored revision counts too.
-      const byKey = target.generationKey === null ? undefined : await getDiscordMessageByGenerationKey(db, target.generationKey);
-      return byKey ?? (target.purpose !== 'draft' || target.revisionId === null ? undefined : getDraftMessage(db, target.revisionId));
-    }
-    if (by === 'revision') return target.revisionId === null ? undefined : getDraftMessage(db, target.revisionId);
-    if (by === 'page_card') return target.pageId === null ? undefined : getPageCardMessage(db, target.pageId);
-    if (by === 'page_panels') return target.pageId === null ? undefined : getPanelsMessage(db, target.pageId);
-    return target.chapterId === null ? undefined : getChapterProgressMessage(db, target.chapterId);
+  private call<T>(chapterId: number | null, run: () => Promise<T>): Promise<T> {
+    return callDiscord(chapterId, run);
   }
+}
 
-  private async call<T>(chapterId: number | null, run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (error) {
-      if (error instanceof DiscordAPIError && typeof error.code === 'number' && UNREACHABLE_CODES.has(error.code)) {
-        throw new ChapterUnreachableError(chapterId, error.code, error.message);
-      }
-      throw error;
+/** The lock and claim name of a target: how its message is found, and the key it is found by. */
+function targetKey(target: MessageTarget, by: FindBy): string {
+  return messageTargetKey(
+    by,
+    by === 'generation_key'
+      ? target.generationKey
+      : by === 'revision'
+        ? target.revisionId
+        : by === 'page_card' || by === 'page_panels'
+          ? target.pageId
+          : target.chapterId,
+  );
+}
+
+/** A target without the key it is found by has no message recorded. */
+export async function findRecordedMessage(db: Executor, target: MessageTarget, by: FindBy): Promise<DiscordMessage | undefined> {
+  if (by === 'generation_key') {
+    // A draft's message is kept by the job that wrote it; one posted for the stored revision counts too.
+    const byKey = target.generationKey === null ? undefined : await getDiscordMessageByGenerationKey(db, target.generationKey);
+    return byKey ?? (target.purpose !== 'draft' || target.revisionId === null ? undefined : getDraftMessage(db, target.revisionId));
+  }
+  if (by === 'revision') return target.revisionId === null ? undefined : getDraftMessage(db, target.revisionId);
+  if (by === 'page_card') return target.pageId === null ? undefined : getPageCardMessage(db, target.pageId);
+  if (by === 'page_panels') return target.pageId === null ? undefined : getPanelsMessage(db, target.pageId);
+  return target.chapterId === null ? undefined : getChapterProgressMessage(db, target.chapterId);
+}
+
+/** A Discord call whose thread, or our access to it, is gone raises ChapterUnreachableError. */
+export async function callDiscord<T>(chapterId: number | null, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof DiscordAPIError && typeof error.code === 'number' && UNREACHABLE_CODES.has(error.code)) {
+      throw new ChapterUnreachableError(chapterId, error.code, error.message);
     }
+    throw error;
   }
 }
 
 /** A message nonce: at most 25 characters, unique enough that only a repeat of the same post shares it. */
-function newNonce(): string {
+export function newNonce(): string {
   return randomBytes(12).toString('base64url');
 }

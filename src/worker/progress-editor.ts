@@ -2,8 +2,8 @@
  * Coalesces a stream of text into message edits no faster than Discord's edit limits allow:
  * at most one edit in flight, the newest text wins, and flush() waits for the last one.
  */
-export class ProgressEditor {
-  private latest: string | null = null;
+export class ProgressEditor<T = string> {
+  private latest: T | null = null;
   private inFlight: Promise<void> | null = null;
   private lastEditAt = 0;
   private timer: NodeJS.Timeout | null = null;
@@ -11,11 +11,11 @@ export class ProgressEditor {
 
   constructor(
     private readonly intervalMs: number,
-    private readonly edit: (text: string) => Promise<void>,
+    private readonly edit: (text: T) => Promise<void>,
     private readonly onError: (error: unknown) => void,
   ) {}
 
-  push(text: string): void {
+  push(text: T): void {
     if (this.closed) return;
     this.latest = text;
     this.schedule();

@@ -1,11 +1,11 @@
 import type { Job } from 'bullmq';
-import { describeRenderProgress } from '../views/panels-message.js';
+import type { LiveProgress } from '../views/panels-message.js';
 import { renderPanelJob } from '../domain/jobs.js';
 import { drawPanelRender, findRenderToDraw } from '../services/render-panel.js';
 import type { WorkerDeps } from './deps.js';
 import { attemptOf } from './job-attempt.js';
 import { whileChapterReachable } from './page-views.js';
-import { showPanels, showPanelsStatus } from './panels-view.js';
+import { showPanels } from './panels-view.js';
 import { ProgressEditor } from './progress-editor.js';
 
 /** One panel's render: its progress edited into the page's panels message, which shows the outcome. */
@@ -20,9 +20,10 @@ export async function processRenderPanel(deps: WorkerDeps, job: Job): Promise<st
       await showPanels(deps, place);
       return 'already failed';
     }
-    const editor = new ProgressEditor(
+    // Every edit, progress included, is the whole view read from Postgres: footers and the line agree.
+    const editor = new ProgressEditor<LiveProgress>(
       deps.streamEditIntervalMs,
-      (text) => showPanelsStatus(deps, place, text),
+      (live) => showPanels(deps, place, { live }),
       (error) => log.warn({ err: error }, 'could not show render progress'),
     );
     let outcome: string;
@@ -31,10 +32,9 @@ export async function processRenderPanel(deps: WorkerDeps, job: Job): Promise<st
         deps,
         { place, render, run: attemptOf(job), log },
         {
-          progress: (progress) => editor.push(describeRenderProgress(progress)),
+          progress: (progress) => editor.push({ panelNumber: progress.panel, step: progress.step, ahead: progress.ahead }),
           answered: () => editor.close(),
-          unreachable: (attempt, attempts) =>
-            showPanelsStatus(deps, place, `ComfyUI cannot be reached; trying again (attempt ${attempt} of ${attempts})`),
+          unreachable: () => showPanels(deps, place),
         },
       );
     } finally {

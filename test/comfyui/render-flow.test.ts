@@ -45,7 +45,7 @@ describe('an approved page’s panels are rendered by ComfyUI and posted in the 
     const edits = h.discord.calls
       .filter((call) => call.method === 'PATCH' && call.path.includes(done.id))
       .map((call) => (call.body as { content?: string } | null)?.content ?? '');
-    expect(edits.some((text) => /panel \d of 2 · step \d+\/\d+/.test(text))).toBe(true);
+    expect(edits.some((text) => /panel \d rendering \(step \d+\/\d+\)/.test(text))).toBe(true);
 
     // One ComfyUI prompt per panel, each with its own prompt text and the prompt id stored beforehand.
     expect(h.comfy?.submissions).toHaveLength(2);
