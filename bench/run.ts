@@ -10,6 +10,7 @@ import { benchLettering } from './lettering.js';
 import { benchScaleOut } from './scale-out.js';
 import { renderTable, type BenchRow } from './stats.js';
 import { benchTakesTokens } from './takes-tokens.js';
+import { benchTokensPerPage } from './tokens-per-page.js';
 import { benchVoteRoundTrips } from './vote-round-trips.js';
 import { benchVotes } from './votes.js';
 
@@ -26,6 +27,7 @@ const SECTIONS: [string, () => Promise<BenchRow[]>][] = [
   ['compiled-memory', benchCompiledMemory],
   ['scale-out', benchScaleOut],
   ['takes', benchTakesTokens],
+  ['tokens per page', benchTokensPerPage],
   ['lettering', benchLettering],
 ];
 

@@ -52,7 +52,7 @@ export function createWorkerDeps(
     db,
     model: createModelClient(config.model),
     config,
-    messages: new DiscordMessages(rest, db, logger),
+    messages: new DiscordMessages(rest, db, logger, () => local.recordRequest()),
     logger,
     metrics,
     streamEditIntervalMs: options.streamEditIntervalMs ?? 1_200,

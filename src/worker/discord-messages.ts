@@ -73,6 +73,8 @@ export class DiscordMessages {
     private readonly rest: REST,
     private readonly db: Db,
     private readonly logger: Logger,
+    /** Told of every request sent: how busy the REST budget is (see RestPressure). */
+    private readonly onRequest: () => void = () => undefined,
   ) {}
 
   /** The last upsert asked for, by target, while it runs. */
@@ -205,6 +207,7 @@ export class DiscordMessages {
         { messageId: message.id, kept: recorded, pageId: target.pageId },
         'a second message for one target was posted; deleting it',
       );
+      this.onRequest();
       await this.rest.delete(Routes.channelMessage(target.channelId, message.id)).catch(() => undefined);
     }
     return recorded;
@@ -212,6 +215,7 @@ export class DiscordMessages {
 
   /** A pin is a convenience: without the Manage Messages permission the message still works unpinned. */
   private async pin(channelId: string, messageId: string): Promise<void> {
+    this.onRequest();
     try {
       await this.rest.put(Routes.channelMessagesPin(channelId, messageId));
     } catch (error) {
@@ -236,6 +240,7 @@ export class DiscordMessages {
   }
 
   private async call<T>(chapterId: number | null, run: () => Promise<T>): Promise<T> {
+    this.onRequest();
     try {
       return await run();
     } catch (error) {

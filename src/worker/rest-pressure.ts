@@ -34,9 +34,12 @@ export class LocalRestPressure implements RestPressure {
     private readonly clock: () => number = () => performance.now(),
   ) {}
 
-  /** Counts this REST client's requests and its waits for the global limit. */
+  /**
+   * Counts this REST client's waits for the global limit. Its requests are counted by whoever sends
+   * them (recordRequest): the client's own response event hands out a clone of each response, which
+   * left unread can stall the original's body.
+   */
   attach(rest: REST): this {
-    rest.on(RESTEvents.Response, () => this.recordRequest());
     rest.on(RESTEvents.RateLimited, (info) => {
       if (info.global) this.recordGlobalLimit(info.retryAfter);
     });
