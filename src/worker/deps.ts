@@ -43,7 +43,7 @@ export function createWorkerDeps(
 ): WorkerDeps {
   const metrics = options.metrics ?? new ProcessMetrics('worker');
   const rest = createDiscordRest(config.discord);
-  const local = new LocalRestPressure().attach(rest);
+  const local = new LocalRestPressure(config.worker.restBudgetPerSecond).attach(rest);
   rest.on(RESTEvents.RateLimited, (info) => {
     metrics.countRateLimit(info.scope, info.global);
     logger.warn({ route: info.route, scope: info.scope, global: info.global, retryAfterMs: info.retryAfter }, 'discord rate limit');
