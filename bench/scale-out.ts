@@ -101,7 +101,7 @@ async function run(
         .where('state', '=', 'user_reviewing_narration')
         .executeTakeFirstOrThrow();
       if (Number(done.n) === pageIds.length) break;
-      if (now() - t0 > 90_000) throw new Error('drafts did not finish in 90 s');
+      if (now() - t0 > 300_000) throw new Error('drafts did not finish in 300 s');
       await sleep(20);
     }
     const seconds = (now() - t0) / 1000;
@@ -172,7 +172,7 @@ export async function benchScaleOut(): Promise<BenchRow[]> {
     const cpuPerDraft: number[] = [];
     const saturated: RunResult[] = [];
     for (const concurrency of [16, 32]) {
-      const result = await run(h, story.id, { workers: 1, concurrency, pages: 120 });
+      const result = await run(h, story.id, { workers: 1, concurrency, pages: 80 });
       cpuPerDraft.push(result.cpuMsPerDraft);
       saturated.push(result);
       const ideal = (concurrency * 1000) / MODEL_LATENCY_MS;
@@ -190,7 +190,7 @@ export async function benchScaleOut(): Promise<BenchRow[]> {
     }
     // The same drafts with the worker's REST budget busy: on a machine that cannot reach Discord's 50
     // requests a second, a smaller budget (WORKER_REST_BUDGET) makes the drafts' cadence what it is at the limit.
-    const busy = await run(h, story.id, { workers: 1, concurrency: 16, pages: 120, env: { WORKER_REST_BUDGET: String(BUSY_BUDGET) } });
+    const busy = await run(h, story.id, { workers: 1, concurrency: 16, pages: 80, env: { WORKER_REST_BUDGET: String(BUSY_BUDGET) } });
     cpuPerDraft.push(busy.cpuMsPerDraft);
     const [atSixteen] = saturated;
     rows.push(
@@ -208,7 +208,7 @@ export async function benchScaleOut(): Promise<BenchRow[]> {
     const kept = process.env.BENCH_CPU_PROFILE_DIR;
     const profileDir = kept ? mkdtempSync(join(kept, 'scale-out-')) : mkdtempSync(join(tmpdir(), 'storyroom-cpu-'));
     try {
-      const profiled = await run(h, story.id, { workers: 1, concurrency: 16, pages: 120, profileDir });
+      const profiled = await run(h, story.id, { workers: 1, concurrency: 16, pages: 80, profileDir });
       cpuPerDraft.push(profiled.cpuMsPerDraft);
       // Only the samples taken while the drafts were written: start-up (module loading) is left out.
       const frames = topSelfFrames(profileDir, profiled.windowUs);
