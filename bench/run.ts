@@ -11,6 +11,7 @@ import { benchScaleOut } from './scale-out.js';
 import { benchShardMemory } from './shard-memory.js';
 import { renderTable, type BenchRow } from './stats.js';
 import { benchTakesTokens } from './takes-tokens.js';
+import { benchTokensPerPage } from './tokens-per-page.js';
 import { benchVoteRoundTrips } from './vote-round-trips.js';
 import { benchVotes } from './votes.js';
 
@@ -28,6 +29,7 @@ const SECTIONS: [string, () => Promise<BenchRow[]>][] = [
   ['scale-out', benchScaleOut],
   ['shard-memory', benchShardMemory],
   ['takes', benchTakesTokens],
+  ['tokens per page', benchTokensPerPage],
   ['lettering', benchLettering],
 ];
 

@@ -67,6 +67,7 @@ const environmentSchema = z.object({
   TAKES_STRATEGY: z.enum(['auto', 'n', 'parallel']).default('auto'),
   GENERATION_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  WORKER_REST_BUDGET: z.coerce.number().min(1).max(50).default(50),
   PROMPT_TOKEN_BUDGET: z.coerce.number().int().min(1_000).max(1_000_000).default(16_000),
   BIBLE_TOKEN_BUDGET: z.coerce.number().int().min(0).max(1_000_000).default(6_000),
   WORKER_DB_CONNECTIONS: z.coerce.number().int().min(2).max(200).optional(),
@@ -207,6 +208,8 @@ export interface Config {
     /** The `worker` label on this worker's metrics (WORKER_NAME, default the host's name). */
     name: string;
     concurrency: number;
+    /** The Discord requests a second this worker counts as its budget when pacing a draft's edits (WORKER_REST_BUDGET). */
+    restBudgetPerSecond: number;
     /** The worker's Postgres pool (WORKER_DB_CONNECTIONS, default concurrency + 4). */
     dbConnections: number;
     /** BullMQ lock: a dead worker's job is taken over within about 4/3 of this (see stalledCheckIntervalMs). */
@@ -344,6 +347,7 @@ export function parseConfig(
       metricsHttp: e.WORKER_METRICS_PORT === undefined ? null : Object.freeze({ port: e.WORKER_METRICS_PORT, host: e.WORKER_METRICS_HOST }),
       name: e.WORKER_NAME ?? hostname(),
       concurrency: e.WORKER_CONCURRENCY,
+      restBudgetPerSecond: e.WORKER_REST_BUDGET,
       dbConnections: e.WORKER_DB_CONNECTIONS ?? e.WORKER_CONCURRENCY + 4,
       lockMs: e.WORKER_LOCK_MS,
       stuckPageMs: e.STUCK_PAGE_SECONDS * 1000,

@@ -1,4 +1,5 @@
-// What each agent is told before the story material: the system message of its prompt.
+// What each agent is told: its role, in the last message of its prompt, after the story material
+// (the shared part first, so every agent's prompts share the provider's cached prefix).
 
 export const NARRATOR_INSTRUCTIONS = [
   'You are the narrator of a serialized story or comic written by a room of co-writers.',

@@ -76,6 +76,8 @@ export class DiscordMessages {
     private readonly rest: REST,
     private readonly db: Db,
     private readonly logger: Logger,
+    /** Told of every request sent: how busy the REST budget is (see RestPressure). */
+    private readonly onRequest: () => void = () => undefined,
   ) {}
 
   /** The last upsert asked for, by target, while it runs. */
@@ -119,7 +121,7 @@ export class DiscordMessages {
   async show(target: MessageTarget, find: { by: FindBy }, draw: (db: Executor) => Promise<MessageView>): Promise<string> {
     const key = targetKey(target, find.by);
     return this.inOrder(key, () =>
-      showMessageView({ rest: this.rest, db: this.db, logger: this.logger }, target, { by: find.by, key }, draw),
+      showMessageView({ rest: this.rest, db: this.db, logger: this.logger, onRequest: this.onRequest }, target, { by: find.by, key }, draw),
     );
   }
 
@@ -212,6 +214,7 @@ export class DiscordMessages {
         { messageId: message.id, kept: recorded, pageId: target.pageId },
         'a second message for one target was posted; deleting it',
       );
+      this.onRequest();
       await this.rest.delete(Routes.channelMessage(target.channelId, message.id)).catch(() => undefined);
     }
     return recorded;
@@ -219,6 +222,7 @@ export class DiscordMessages {
 
   /** A pin is a convenience: without the Manage Messages permission the message still works unpinned. */
   private async pin(channelId: string, messageId: string): Promise<void> {
+    this.onRequest();
     try {
       await this.rest.put(Routes.channelMessagesPin(channelId, messageId));
     } catch (error) {
@@ -230,6 +234,7 @@ export class DiscordMessages {
   }
 
   private call<T>(chapterId: number | null, run: () => Promise<T>): Promise<T> {
+    this.onRequest();
     return callDiscord(chapterId, run);
   }
 }

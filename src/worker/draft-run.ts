@@ -1,5 +1,6 @@
 import type { Job } from 'bullmq';
 import type { GenerateDraftJob } from '../domain/jobs.js';
+import type { StreamCadence } from '../domain/stream-cadence.js';
 import type { DraftPhase, DraftView } from '../views/page-messages.js';
 import type { Logger } from '../logger.js';
 import type { PagePlace, WorkerDeps } from './deps.js';
@@ -23,6 +24,8 @@ export interface DraftDisplay {
   target: MessageTarget;
   view: DraftView;
   writing: DraftPhase;
+  /** How often the draft's message is edited, and whether its first post waits for the model (the bot busy). */
+  cadence: StreamCadence;
   onText: (text: string) => void;
   /** Ends the "being written" display: called once the model has answered, before the outcome is shown. */
   stopWriting: () => Promise<void>;

@@ -3,6 +3,7 @@ import type { StoryPage } from '../db/database.js';
 import { getPage, getPageWithPlace } from '../db/pages.js';
 import { describeQueuePlace, renderDraftMessage, renderFailureMessage, type DraftView } from '../views/page-messages.js';
 import { generateDraftJob, jobKeyFor } from '../domain/jobs.js';
+import { streamCadence } from '../domain/stream-cadence.js';
 import { startDraft, writeAndRecordDraft, type DraftOutcome } from '../services/draft-page.js';
 import type { WorkerDeps } from './deps.js';
 import type { MessageTarget } from './discord-messages.js';
@@ -10,6 +11,7 @@ import type { DraftDisplay, DraftRun } from './draft-run.js';
 import { attemptOf } from './job-attempt.js';
 import { showDraft, showLastDecided, updatePageCard, whileChapterReachable } from './page-views.js';
 import { ProgressEditor } from './progress-editor.js';
+import { restLoad } from './rest-pressure.js';
 
 /** Draft a narration or dialogue: show progress, call the model, record the revision, show it for a vote. */
 export async function processGenerateDraft(deps: WorkerDeps, job: Job, token?: string): Promise<string> {
@@ -59,8 +61,13 @@ async function generateDraft(run: DraftRun): Promise<string> {
   // Mutable on purpose: once the draft is slow, every later progress edit keeps offering Retry and Cancel.
   const writing: { phase: 'writing'; queuePosition: null; slowPageVersion?: number } = { phase: 'writing', queuePosition: null };
   let textSoFar = '';
-  await deps.messages.upsert(target, { by: 'generation_key' }, renderDraftMessage(view, writing));
-  await updatePageCard(deps, place, `${data.kind === 'narration' ? 'Narration' : 'Dialogue'} v${version} is being written…`);
+  // The busier the bot's REST budget, the fewer calls a draft makes: when busy, the "being written"
+  // message waits for the model a moment (a quick answer is posted once, finished) and the card
+  // keeps its state until the draft is shown.
+  const cadence = streamCadence(restLoad(deps.restPressure), deps.streamEditIntervalMs);
+  if (cadence.holdFirstPostMs === 0) await deps.messages.upsert(target, { by: 'generation_key' }, renderDraftMessage(view, writing));
+  if (cadence.noteOnCard)
+    await updatePageCard(deps, place, `${data.kind === 'narration' ? 'Narration' : 'Dialogue'} v${version} is being written…`);
   let slowEdit: Promise<void> = Promise.resolve();
   const slowTimer = setTimeout(() => {
     writing.slowPageVersion = data.pageVersion;
@@ -75,7 +82,7 @@ async function generateDraft(run: DraftRun): Promise<string> {
     await slowEdit;
   };
   try {
-    return await writeAndRecord(run, { target, view, writing, onText: (text) => (textSoFar = text), stopWriting });
+    return await writeAndRecord(run, { target, view, writing, cadence, onText: (text) => (textSoFar = text), stopWriting });
   } finally {
     clearTimeout(slowTimer);
   }
@@ -116,16 +123,19 @@ async function writeAndRecord(run: DraftRun, display: DraftDisplay): Promise<str
   // With takes, take A streams into the message and the others appear with it when the round is recorded.
   const round = (place.takes ?? place.story_takes) > 1;
   const editor = new ProgressEditor(
-    deps.streamEditIntervalMs,
+    () => streamCadence(restLoad(deps.restPressure), deps.streamEditIntervalMs).editIntervalMs,
     async (text) => {
       await deps.messages.upsert(
         target,
         { by: 'generation_key' },
-        renderDraftMessage({ ...view, ...(round ? { take: 0 } : {}), text: `${text} ▍` }, display.writing),
+        renderDraftMessage({ ...view, ...(round ? { take: 0 } : {}), text: text === '' ? '' : `${text} ▍` }, display.writing),
       );
     },
     (error) => log.warn({ err: error }, 'progress edit failed'),
+    display.cadence.holdFirstPostMs,
   );
+  // A held first post goes out when the hold ends, with whatever text there is by then.
+  if (display.cadence.holdFirstPostMs > 0) editor.push('');
   const stream = {
     onText: (text: string) => {
       display.onText(text);

@@ -9,6 +9,8 @@ import type { WorkerDeps } from './deps.js';
 import { attemptOf } from './job-attempt.js';
 import { showDraft, whileChapterReachable } from './page-views.js';
 import { ProgressEditor } from './progress-editor.js';
+import { restLoad } from './rest-pressure.js';
+import { streamCadence } from '../domain/stream-cadence.js';
 
 /**
  * Another take for an open round: shown as it streams, then with the round (the next letter), or as
@@ -53,7 +55,7 @@ export async function processGenerateTake(deps: WorkerDeps, job: Job): Promise<s
       renderDraftMessage({ ...view, text: 'Another take is being written…' }, writing),
     );
     const editor = new ProgressEditor(
-      deps.streamEditIntervalMs,
+      () => streamCadence(restLoad(deps.restPressure), deps.streamEditIntervalMs).editIntervalMs,
       async (text) => {
         await deps.messages.upsert(target, { by: 'generation_key' }, renderDraftMessage({ ...view, text: `${text} ▍` }, writing));
       },

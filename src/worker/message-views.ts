@@ -44,6 +44,8 @@ interface Parts {
   rest: REST;
   db: Db;
   logger: Logger;
+  /** Told of every request sent: how busy the REST budget is (see RestPressure). */
+  onRequest: () => void;
 }
 
 type Outcome = { kind: 'shown' | 'superseded'; messageId: string } | { kind: 'draw again'; messageId: string | null };
@@ -102,12 +104,14 @@ async function editShown(
   try {
     const request = await requestFor(view, existing.attachments);
     try {
+      parts.onRequest();
       message = (await callDiscord(target.chapterId, () => parts.rest.patch(route, request))) as APIMessage;
     } catch (error) {
       // The ids recorded are not the message's (a late edit replaced them): every file is sent again.
       if (!(error instanceof DiscordAPIError && error.status === 400 && request.kept > 0)) throw error;
       parts.logger.info({ messageId: existing.message_id, err: error.message }, 'kept attachments refused; sending every file');
       const everything = await requestFor(view, []);
+      parts.onRequest();
       message = (await callDiscord(target.chapterId, () => parts.rest.patch(route, everything))) as APIMessage;
     }
   } catch (error) {
@@ -131,6 +135,7 @@ async function postShown(
 ): Promise<Outcome> {
   const request = await requestFor(view, []);
   const posted = { ...request, body: { ...request.body, nonce: claimed.claim.nonce, enforce_nonce: true } };
+  parts.onRequest();
   const message = (await callDiscord(target.chapterId, () =>
     parts.rest.post(Routes.channelMessages(target.channelId), posted),
   )) as APIMessage;
@@ -159,6 +164,7 @@ async function postShown(
       { messageId: message.id, kept: recorded, pageId: target.pageId },
       'a second message for one target was posted; deleting it',
     );
+    parts.onRequest();
     await parts.rest.delete(Routes.channelMessage(target.channelId, message.id)).catch(() => undefined);
   }
   // Another run posted this message (the nonce returned it) or recorded one: what it shows is drawn again.

@@ -1,6 +1,7 @@
 /**
  * Coalesces a stream of text into message edits no faster than Discord's edit limits allow:
- * at most one edit in flight, the newest text wins, and flush() waits for the last one.
+ * at most one edit in flight, the newest text wins, and close() waits for the last one. The interval
+ * may be a function, asked before each edit: a draft's cadence follows the bot's REST budget.
  */
 export class ProgressEditor<T = string> {
   private latest: T | null = null;
@@ -10,10 +11,20 @@ export class ProgressEditor<T = string> {
   private closed = false;
 
   constructor(
-    private readonly intervalMs: number,
+    private readonly intervalMs: number | (() => number),
     private readonly edit: (text: T) => Promise<void>,
     private readonly onError: (error: unknown) => void,
-  ) {}
+    /** No edit is made before this long has passed. */
+    firstAfterMs = 0,
+  ) {
+    this.notBefore = Date.now() + firstAfterMs;
+  }
+
+  private readonly notBefore: number;
+
+  private interval(): number {
+    return typeof this.intervalMs === 'number' ? this.intervalMs : this.intervalMs();
+  }
 
   push(text: T): void {
     if (this.closed) return;
@@ -23,7 +34,7 @@ export class ProgressEditor<T = string> {
 
   private schedule(): void {
     if (this.timer || this.inFlight) return;
-    const wait = Math.max(0, this.lastEditAt + this.intervalMs - Date.now());
+    const wait = Math.max(0, this.lastEditAt + this.interval() - Date.now(), this.notBefore - Date.now());
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.send();

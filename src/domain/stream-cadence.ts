@@ -1,0 +1,34 @@
+// How a draft streams into Discord as the bot's REST budget fills up. Pure.
+// Every streamed edit is paid for out of one budget shared by every server's drafts (Discord's global
+// limit), so the busier the bot, the fewer edits a draft makes; never fewer than one every few seconds.
+
+/** A streamed draft shows new text at least this often, however busy the bot: a readable rhythm. */
+export const SLOWEST_EDIT_INTERVAL_MS = 3_000;
+/** Below this share of the budget a draft streams at its ordinary pace. */
+export const EASY_LOAD = 0.5;
+/** From this share on, a draft streams at the slowest rhythm. */
+export const BUSY_LOAD = 0.9;
+
+export interface StreamCadence {
+  /** Time between two edits of the draft's message. */
+  editIntervalMs: number;
+  /**
+   * How long the draft's first message waits for the model before it is posted: a draft answered
+   * within it is posted once, finished, instead of posted and edited. 0 when the bot is not busy.
+   */
+  holdFirstPostMs: number;
+  /** Whether the page card shows "being written" on its own edit (when busy, the draft's message says it). */
+  noteOnCard: boolean;
+}
+
+/** The cadence for a share of the budget in use (0 idle, 1 at the limit) and the ordinary edit interval. */
+export function streamCadence(load: number, ordinaryIntervalMs: number): StreamCadence {
+  const ordinary = Math.min(ordinaryIntervalMs, SLOWEST_EDIT_INTERVAL_MS);
+  if (!(load > EASY_LOAD)) return { editIntervalMs: ordinary, holdFirstPostMs: 0, noteOnCard: true };
+  const busy = Math.min(1, (load - EASY_LOAD) / (BUSY_LOAD - EASY_LOAD));
+  return {
+    editIntervalMs: Math.round(ordinary + (SLOWEST_EDIT_INTERVAL_MS - ordinary) * busy),
+    holdFirstPostMs: Math.round(SLOWEST_EDIT_INTERVAL_MS * busy),
+    noteOnCard: false,
+  };
+}

@@ -1,0 +1,71 @@
+import { RESTEvents, type REST } from '@discordjs/rest';
+
+/** Discord's global limit: requests a second per bot, every process using the token together (interaction responses exempt). */
+export const DISCORD_GLOBAL_REQUESTS_PER_SECOND = 50;
+
+/**
+ * How much of the bot's Discord REST budget is in use: what a draft's streamed edits adapt to.
+ * LocalRestPressure is this process's own estimate; a limiter shared by every process of the bot can
+ * stand in for it and give the whole bot's figure.
+ */
+export interface RestPressure {
+  /** Requests a second in use now: an estimate over the last moments. */
+  requestsPerSecond(): number;
+  /** Requests a second the bot may send in all. */
+  readonly budgetPerSecond: number;
+}
+
+/** The share of the budget in use: 0 idle, 1 at the limit. */
+export function restLoad(pressure: RestPressure): number {
+  return pressure.budgetPerSecond > 0 ? pressure.requestsPerSecond() / pressure.budgetPerSecond : 1;
+}
+
+/**
+ * This process's REST traffic: the requests answered over a sliding window, and a budget counted as
+ * spent for as long as the global limit held requests back (the REST client's wait or Discord's 429).
+ */
+export class LocalRestPressure implements RestPressure {
+  private readonly answeredAt: number[] = [];
+  private spentUntil = 0;
+
+  constructor(
+    readonly budgetPerSecond = DISCORD_GLOBAL_REQUESTS_PER_SECOND,
+    private readonly windowMs = 2_000,
+    private readonly clock: () => number = () => performance.now(),
+  ) {}
+
+  /**
+   * Counts this REST client's waits for the global limit. Its requests are counted by whoever sends
+   * them (recordRequest): the client's own response event hands out a clone of each response, which
+   * left unread can stall the original's body.
+   */
+  attach(rest: REST): this {
+    rest.on(RESTEvents.RateLimited, (info) => {
+      if (info.global) this.recordGlobalLimit(info.retryAfter);
+    });
+    return this;
+  }
+
+  recordRequest(): void {
+    this.answeredAt.push(this.clock());
+    this.forgetOld();
+  }
+
+  /** The global limit held requests back for this long: until then the whole budget counts as used. */
+  recordGlobalLimit(retryAfterMs: number): void {
+    this.spentUntil = Math.max(this.spentUntil, this.clock() + Math.max(retryAfterMs, 1_000));
+  }
+
+  requestsPerSecond(): number {
+    this.forgetOld();
+    const rate = this.answeredAt.length / (this.windowMs / 1_000);
+    return this.clock() < this.spentUntil ? Math.max(rate, this.budgetPerSecond) : rate;
+  }
+
+  private forgetOld(): void {
+    const since = this.clock() - this.windowMs;
+    let old = 0;
+    while (old < this.answeredAt.length && (this.answeredAt[old] ?? 0) < since) old += 1;
+    if (old > 0) this.answeredAt.splice(0, old);
+  }
+}
