@@ -13,7 +13,7 @@ import type { Logger } from '../logger.js';
 
 /**
  * Beside every answer: requests left in the proxy's current one-second global window when the request
- * arrived (50 when idle, 0 when saturated). A client that wants to spend less when the bot is busy
+ * arrived (45 when idle, 0 when saturated). A client that wants to spend less when the bot is busy
  * (a streamed draft's edit cadence) reads it from its REST client's response event.
  */
 export const GLOBAL_REMAINING_HEADER = 'x-storyroom-global-remaining';
@@ -22,6 +22,9 @@ export interface RunningRestProxy {
   url: string;
   close(): Promise<void>;
 }
+
+/** What the proxy lets through each second: a margin under Discord's 50 for timing jitter. */
+const GLOBAL_REQUESTS_PER_SECOND = 45;
 
 /** Interaction responses (the callback and webhook calls with the interaction's token) are exempt from the global limit. */
 function isInteractionResponse(path: string): boolean {
@@ -34,7 +37,9 @@ export async function startRestProxy(
 ): Promise<RunningRestProxy> {
   const base = options.upstream ? { api: options.upstream } : {};
   // authPrefix is unused: every request's own Authorization header is forwarded as it came.
-  const limited = new REST({ version: '10', ...base });
+  // 45 a second, not Discord's 50: the proxy's one-second window and Discord's never start at the same
+  // instant, and a request delayed on the way can land in Discord's next window with a full one behind it.
+  const limited = new REST({ version: '10', ...base, globalRequestsPerSecond: GLOBAL_REQUESTS_PER_SECOND });
   // Acknowledgements must never wait behind the workers' edits: a client of their own, unbound by the global count.
   const exempt = new REST({ version: '10', ...base, globalRequestsPerSecond: Number.MAX_SAFE_INTEGER });
   for (const [name, rest] of [

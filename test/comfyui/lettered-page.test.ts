@@ -222,7 +222,7 @@ describe('a page’s approved panels are lettered and the lettering approved in 
     expect(figure).toContain('its own.</text>');
     expect(figure).not.toContain('/api/images/');
     expect(figure).toContain('clip-path="url(#page-1-panel-0)"');
-    const hrefs = [...figure.matchAll(/<image href="([^"]+)"/g)].map((m) => m[1] ?? '');
+    const hrefs = [...figure.matchAll(/<image [^>]*href="([^"]+)"/g)].map((m) => m[1] ?? '');
     expect(hrefs).toHaveLength(2);
     for (const href of hrefs) {
       const image = await fetch(new URL(href, storyUrl));
