@@ -11,7 +11,7 @@ export class ComfyUnreachableError extends Error {
 export class ComfyValidationError extends Error {
   override name = 'ComfyValidationError';
   constructor(
-    /** In words, for the room: "the checkpoint x.safetensors is not installed (it has a, b)". */
+    /** In words, for the operator's log (the room reads a plain notice): "the checkpoint x.safetensors is not installed (it has a, b)". */
     readonly summary: string,
     /** ComfyUI's own body, for the operator's log. */
     readonly body: unknown,

@@ -4,6 +4,7 @@ import type { Executor } from '../db/executor.js';
 import { getOutboxRelayState, listUnfinishedRelayedJobs, markOutboxJobCompleted, putBackInOutbox, requeueOutboxRow } from '../db/outbox.js';
 import { pruneFinishedOutboxRows, pruneInteractionReceipts, pruneStaleMessageClaims } from '../db/retention.js';
 import { markRenderFailed } from '../db/panel-renders.js';
+import { RENDER_FAILURE_TEXTS } from '../services/render-failures.js';
 import {
   listOpenDraftsWithoutMessage,
   listOpenDraftsWithReviewSchedule,
@@ -198,10 +199,7 @@ export async function sweepStuckRenders(db: Db, renderQueue: Queue, logger: Logg
     if (LIVE_STATES.has(state)) continue;
     // A queued render whose job is missing is the unfinished-jobs sweep's: it queues the job again.
     if (render.status === 'queued' && state !== 'failed') continue;
-    const failure =
-      render.status === 'queued'
-        ? 'the render could not be started after several attempts; Retry may work, or ask whoever runs the bot (the details are in its log)'
-        : 'the render did not finish in the time allowed (the worker drawing it stopped); Retry draws it again';
+    const failure = render.status === 'queued' ? RENDER_FAILURE_TEXTS.error.notStarted : RENDER_FAILURE_TEXTS.timeout.workerStopped;
     await markRenderFailed(db, render.id, failure, render.status === 'queued' ? 'error' : 'timeout');
     await putBack(db, job, 'render-panel', data);
     failed += 1;

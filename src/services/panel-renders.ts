@@ -163,7 +163,8 @@ export async function lockPanelForChange(
 export const panelsFinal = (pageNumber: number) =>
   `Page ${pageNumber}'s panels were approved by the co-writers; they are final for the page. Nothing was changed.`;
 
-export const RENDERING_OFF = 'Rendering is off on this bot (no ComfyUI server is configured). Nothing was changed.';
+export const RENDERING_OFF =
+  'Rendering is off on this bot (it has no image server set up); ask whoever runs the bot to turn it on. Nothing was changed.';
 
 /**
  * Reroll: a new render of one panel with a new seed (ComfyUI caches an unchanged graph, so only a new

@@ -24,17 +24,12 @@ import { applyWorkflowMapping } from '../domain/comfyui-mapping.js';
 import type { JobData } from '../domain/jobs.js';
 import type { Logger } from '../logger.js';
 import type { JobAttempt } from './agent-calls.js';
+import { RENDER_FAILURE_TEXTS as FAILED } from './render-failures.js';
 import { withReferenceImages } from './render-references.js';
 
 // One panel's render through ComfyUI: the prompt id was stored with the row before the job was queued,
 // so a job that runs again (a worker killed mid-render) follows the prompt ComfyUI already has instead
 // of sending it twice. The image goes to the image store; what the room reads is the caller's to show.
-
-const BAD_ANSWER =
-  'ComfyUI sent an image storyroom does not accept (too large, a redirect, or an impossible size); ask whoever runs the bot. Retry works once it is fixed';
-
-const FAILED_ON_OUR_SIDE =
-  'the render could not be finished after several attempts; Retry may work, or ask whoever runs the bot (the details are in its log)';
 
 /** A render use case's dependencies: the worker's one ComfyUI client (null when rendering is off). */
 export interface RenderContext {
@@ -57,17 +52,9 @@ export interface RenderDisplay {
  * who can fix it, and the operator's log has the text itself.
  */
 function describeExecutionError(message: string): string {
-  if (/out of memory/i.test(message))
-    return 'ComfyUI ran out of memory drawing this panel; Retry may work when it is less busy, or ask whoever runs the bot';
-  if (/no such file|not found|does not exist/i.test(message))
-    return 'ComfyUI is missing a file the workflow needs (a model, perhaps); ask whoever runs the bot. Retry works once it is fixed';
-  return 'ComfyUI failed while drawing this panel; Retry may work, or ask whoever runs the bot (the details are in its log)';
-}
-
-function describeRefusal(body: unknown): string {
-  return isMissingModel(body)
-    ? 'ComfyUI is missing a model the workflow needs; ask whoever runs the bot. Reroll works once it is fixed'
-    : "ComfyUI refused the bot's workflow; ask whoever runs the bot to check its setup. Reroll works once it is fixed";
+  if (/out of memory/i.test(message)) return FAILED.error.outOfMemory;
+  if (/no such file|not found|does not exist/i.test(message)) return FAILED.error.missingFile;
+  return FAILED.error.drawingFailed;
 }
 
 /** What the room reads when a render ends without an image. */
@@ -76,13 +63,13 @@ function describeFailure(result: Exclude<PanelRenderResult, { kind: 'done' }>): 
     case 'error':
       return describeExecutionError(result.message);
     case 'interrupted':
-      return 'the render was interrupted on the ComfyUI server';
+      return FAILED.interrupted.stopped;
     case 'timeout':
-      return 'the render took longer than the time allowed and was stopped';
+      return FAILED.timeout.tooLong;
     case 'lost':
-      return 'ComfyUI restarted twice during the render';
+      return FAILED.lost.restartedTwice;
     case 'no_image':
-      return 'ComfyUI returned no PNG image (does the workflow end in SaveImage?)';
+      return FAILED.no_image.noPicture;
   }
 }
 
@@ -102,7 +89,7 @@ export async function findRenderToDraw(
   // Failed by the sweeper (its job lost or dead): this run only shows it.
   if (render.status === 'failed') return { status: 'already failed', render, place };
   if (!deps.comfy || !deps.config.render) {
-    await markRenderFailed(deps.db, render.id, 'rendering is off on this bot (no ComfyUI server)', 'off');
+    await markRenderFailed(deps.db, render.id, FAILED.off.noServer, 'off');
     return { status: 'skipped', reason: 'rendering is off' };
   }
   return { status: 'draw', render, place };
@@ -123,7 +110,7 @@ export async function drawPanelRender(
   } catch (error) {
     if (request.run.attempt < request.run.attempts) throw error;
     request.log.error({ err: error }, 'render failed on its last attempt');
-    await markRenderFailed(deps.db, request.render.id, FAILED_ON_OUR_SIDE, 'error');
+    await markRenderFailed(deps.db, request.render.id, FAILED.error.notFinished, 'error');
     return 'failed';
   }
 }
@@ -175,17 +162,22 @@ async function draw(
         { nodes: failingNodes(error.body), summary: error.summary, comfyError: error.body },
         'ComfyUI refused the workflow; not retried',
       );
-      await markRenderFailed(deps.db, render.id, describeRefusal(error.body), 'refused');
+      await markRenderFailed(
+        deps.db,
+        render.id,
+        isMissingModel(error.body) ? FAILED.refused.missingModel : FAILED.refused.setup,
+        'refused',
+      );
       return 'refused';
     }
     if (error instanceof ComfyBadResponseError) {
       log.error({ err: error.message }, 'ComfyUI sent an answer that was refused; not retried');
-      await markRenderFailed(deps.db, render.id, BAD_ANSWER, 'no_image');
+      await markRenderFailed(deps.db, render.id, FAILED.no_image.unusablePicture, 'no_image');
       return 'bad answer';
     }
     if (error instanceof ComfyUnreachableError && run.attempt >= run.attempts) {
       log.warn({ err: error.message }, 'ComfyUI unreachable; attempts used up');
-      await markRenderFailed(deps.db, render.id, `ComfyUI could not be reached after ${run.attempts} attempts`, 'unreachable');
+      await markRenderFailed(deps.db, render.id, FAILED.unreachable.attemptsUsed(run.attempts), 'unreachable');
       return 'unreachable';
     }
     // Unreachable with attempts left (BullMQ backs off), or a fault of ours: the job runs again.

@@ -73,10 +73,10 @@ function describeStep(live: LiveProgress | null): string {
   return parts.length > 0 ? ` (${parts.join(' · ')})` : '';
 }
 
-/** "ComfyUI cannot be reached; trying again (attempt 2 of 5)" while any render of the page waits on it. */
+/** "The image server cannot be reached; trying again (attempt 2 of 5)" while any render of the page waits on it. */
 function describeOutage(panels: readonly PanelState[]): string | null {
   const attempt = Math.max(0, ...panels.filter(busy).map((panel) => panel.render?.unreachableAttempt ?? 0));
-  return attempt > 0 ? `ComfyUI cannot be reached; trying again (attempt ${attempt} of ${RENDER_ATTEMPTS})` : null;
+  return attempt > 0 ? `The image server cannot be reached; trying again (attempt ${attempt} of ${RENDER_ATTEMPTS})` : null;
 }
 
 /** The footer: the newest render's number, seed and state, and which render the image above is while it is drawn again. */
@@ -88,7 +88,7 @@ function panelFooter(panel: PanelView, live: LiveProgress | null): string {
   let state: string;
   if (render.status === 'failed') state = render.failure ? `failed: ${fitText(render.failure, 300)}` : 'failed';
   else if (render.status === 'done') state = 'done';
-  else if (render.unreachableAttempt !== null) state = `waiting to be drawn${again}: ComfyUI cannot be reached`;
+  else if (render.unreachableAttempt !== null) state = `waiting to be drawn${again}: the image server cannot be reached`;
   else if (render.status === 'queued') state = `waiting to be drawn${again}`;
   else state = `rendering, being drawn${again}${live?.panelNumber === panel.panelNumber ? describeStep(live) : ''}`;
   const drawnWith = render.references ? ` · references: ${render.references}` : '';

@@ -26,7 +26,7 @@ export async function processComicPanelPrompts(deps: WorkerDeps, job: Job): Prom
   }
   const note = deps.config.render
     ? undefined
-    : 'Rendering is off: this bot has no ComfyUI server. The prompts are in /chapter export format:comfyui.';
+    : 'Rendering is off on this bot (it has no image server set up); ask whoever runs the bot to turn it on. The prompts are in /chapter export format:comfyui.';
   return whileChapterReachable(deps, place.chapter_id, deps.logger.child({ pageId: data.pageId, jobId: job.id }), async () => {
     await showPanels(deps, place, note ? { note } : {});
     return `${written.panels} panel(s)`;

@@ -100,15 +100,17 @@ describe('the panels message says what is happening, as co-writers read it', () 
     await writeFile(join(ARTIFACTS, 'panels-while-redrawing.png'), await renderChannelPng([seen]));
   });
 
-  it('while ComfyUI cannot be reached the panel and the line under the title say so, steadily, until it answers', async () => {
+  it('while the image server cannot be reached the panel and the line under the title say so, steadily, until it answers', async () => {
     if (!h.comfy) throw new Error('no loopback ComfyUI');
     await h.comfy.down();
     const from = h.discord.calls.length;
     await room.click(threadId, current(), writer, 'Reroll 2').response();
     const waiting = await waitForPanels(h, threadId, 'the second attempt shown', (m) => statusLine(m).includes('(attempt 2 of 5)'));
-    expect(statusLine(waiting)).toBe('1 of 2 panels rendered · ComfyUI cannot be reached; trying again (attempt 2 of 5) · panel 2 waiting');
+    expect(statusLine(waiting)).toBe(
+      '1 of 2 panels rendered · The image server cannot be reached; trying again (attempt 2 of 5) · panel 2 waiting',
+    );
     expect(footerOf(waiting, 2)).toMatch(
-      /^render 2 · seed \d+ · waiting to be drawn again: ComfyUI cannot be reached · the image above is render 1$/,
+      /^render 2 · seed \d+ · waiting to be drawn again: the image server cannot be reached · the image above is render 1$/,
     );
     expect(enabled(waiting, 'Approve panels')).toBe(false);
     await h.comfy.up();
@@ -139,7 +141,7 @@ describe('the panels message says what is happening, as co-writers read it', () 
       (m) => footerOf(m, 1).startsWith('render 3 ') && footerOf(m, 1).includes('failed:'),
     );
     expect(footerOf(refused, 1)).toBe(
-      `render 3 · seed ${/seed (\d+)/.exec(footerOf(refused, 1))?.[1] ?? ''} · failed: ComfyUI is missing a model the workflow needs; ask whoever runs the bot. Reroll works once it is fixed`,
+      `render 3 · seed ${/seed (\d+)/.exec(footerOf(refused, 1))?.[1] ?? ''} · failed: the image server is missing a model it needs to draw panels; ask whoever runs the bot. Reroll works once it is fixed`,
     );
     expect(JSON.stringify(refused)).not.toMatch(/sd_xl_base|other_model|CheckpointLoaderSimple|safetensors/);
     expect(statusLine(refused)).toBe('1 of 2 panels rendered · panel 1 failed');

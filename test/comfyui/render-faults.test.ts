@@ -74,7 +74,7 @@ describe('render faults: each gives a plain notice on the panels message, and a 
       'the failure shown',
       (m) => footerOf(m, 2).includes('failed:') && hasButton(m, 'Retry failed panels'),
     );
-    expect(footerOf(shown, 2)).toMatch(/failed: ComfyUI ran out of memory drawing this panel/);
+    expect(footerOf(shown, 2)).toMatch(/failed: the image server ran out of memory drawing this panel/);
     expect(footerOf(shown, 2)).not.toMatch(/KSampler|node|GiB/);
     expect(shown.content).toContain('panel 2 failed');
     expect(buttonsOf(shown).find((b) => b.label === 'Approve panels')?.disabled).toBe(true);
@@ -104,7 +104,9 @@ describe('render faults: each gives a plain notice on the panels message, and a 
       'the failure shown',
       (m) => footerOf(m, 2).startsWith(`render ${failed.render_number} `) && footerOf(m, 2).includes('failed:'),
     );
-    expect(footerOf(shown, 2)).toContain('ComfyUI is missing a file the workflow needs (a model, perhaps); ask whoever runs the bot');
+    expect(footerOf(shown, 2)).toContain(
+      'the image server is missing something it needs to draw this panel (a model, perhaps); ask whoever runs the bot',
+    );
     expect(JSON.stringify(shown)).not.toMatch(/\/srv\/comfy|kai_style_v2|KSampler|Errno/);
     expect(logLines.some((line) => line.includes('/srv/comfy/models/loras/kai_style_v2.safetensors'))).toBe(true);
   });
@@ -116,8 +118,8 @@ describe('render faults: each gives a plain notice on the panels message, and a 
     await running(render.comfy_prompt_id);
     await fetch(`${h.comfy.baseUrl}/interrupt`, { method: 'POST' });
     h.comfy.stepDelayMs = 2;
-    const shown = await waitForPanels(h, threadId, 'the interrupt shown', (m) => footerOf(m, 1).includes('interrupted'));
-    expect(footerOf(shown, 1)).toMatch(/failed: the render was interrupted on the ComfyUI server/);
+    const shown = await waitForPanels(h, threadId, 'the interrupt shown', (m) => footerOf(m, 1).includes('stopped on the image server'));
+    expect(footerOf(shown, 1)).toMatch(/failed: the render was stopped on the image server before it finished; Retry draws it again/);
     expect(hasButton(shown, 'Retry failed panels')).toBe(true);
     expect(await latest(1)).toMatchObject({ status: 'failed', failure_kind: 'interrupted' });
   });
@@ -134,7 +136,7 @@ describe('render faults: each gives a plain notice on the panels message, and a 
       (m) => footerOf(m, 1).startsWith(`render ${render.render_number} `) && footerOf(m, 1).includes('longer than the time allowed'),
     );
     h.comfy.stepDelayMs = 2;
-    expect(footerOf(shown, 1)).toMatch(/failed: the render took longer than the time allowed and was stopped/);
+    expect(footerOf(shown, 1)).toMatch(/failed: the render took longer than the time allowed and was stopped; Retry draws it again/);
     expect(h.comfy.interrupts).toContain(render.comfy_prompt_id);
     expect(hasButton(shown, 'Retry failed panels')).toBe(true);
     expect(await latest(1)).toMatchObject({ status: 'failed', failure_kind: 'timeout' });
@@ -169,7 +171,7 @@ describe('render faults: each gives a plain notice on the panels message, and a 
     );
     h.comfy.checkpoints = ['sd_xl_base_1.0.safetensors'];
     expect(footerOf(shown, 2)).toContain(
-      'ComfyUI is missing a model the workflow needs; ask whoever runs the bot. Reroll works once it is fixed',
+      'the image server is missing a model it needs to draw panels; ask whoever runs the bot. Reroll works once it is fixed',
     );
     expect(JSON.stringify(shown)).not.toMatch(/sd_xl_base|other_model|CheckpointLoaderSimple/);
     expect(hasButton(shown, 'Retry failed panels')).toBe(false);
@@ -186,14 +188,18 @@ describe('render faults: each gives a plain notice on the panels message, and a 
     if (!h.comfy) throw new Error('no loopback ComfyUI');
     await h.comfy.down();
     const render = await reroll(1);
-    await waitForPanels(h, threadId, 'trying again', (m) => /ComfyUI cannot be reached; trying again \(attempt \d of 5\)/.test(m.content));
+    await waitForPanels(h, threadId, 'trying again', (m) =>
+      /The image server cannot be reached; trying again \(attempt \d of 5\)/.test(m.content),
+    );
     const shown = await waitForPanels(
       h,
       threadId,
       'unreachable after the attempts',
       (m) => footerOf(m, 1).startsWith(`render ${render.render_number} `) && footerOf(m, 1).includes('failed:'),
     );
-    expect(footerOf(shown, 1)).toMatch(/failed: ComfyUI could not be reached after 5 attempts/);
+    expect(footerOf(shown, 1)).toMatch(
+      /failed: the image server could not be reached after 5 tries; Retry may work once it is back, or ask whoever runs the bot/,
+    );
     expect(hasButton(shown, 'Retry failed panels')).toBe(true);
     await h.comfy.up();
     expect((await click('Retry failed panels')).content).toMatch(/Panel 1 is being drawn again/);

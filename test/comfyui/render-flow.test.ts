@@ -119,7 +119,7 @@ describe('an approved page’s panels are rendered by ComfyUI and posted in the 
       { description: 'the failure shown', timeoutMs: 30_000 },
     );
     const footer = (failed.embeds[1]?.footer as { text?: string } | undefined)?.text ?? '';
-    expect(footer).toMatch(/render 2 · seed \d+ · failed: ComfyUI ran out of memory drawing this panel/);
+    expect(footer).toMatch(/render 2 · seed \d+ · failed: the image server ran out of memory drawing this panel/);
     expect(failed.content).toContain('1 of 2 panels rendered');
     const rows = await h.database.db
       .selectFrom('panel_renders')
