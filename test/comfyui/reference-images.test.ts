@@ -6,6 +6,8 @@ import { startStoryroom, type StoryroomHarness } from '../../loopback/stack.js';
 import { WritersRoom } from '../../loopback/writers-room.js';
 import type { AttachmentInput } from '../../loopback/discord/interactions.js';
 import type { StoredMessage } from '../../loopback/discord/types.js';
+import { listApprovedPanelImages } from '../../src/db/reader.js';
+import { describeReferences } from '../../src/domain/character-references.js';
 import { approvePage, waitForPanels } from './panels-story.js';
 
 // Reference images through the real discord.js client and the loopback ComfyUI, with the built-in
@@ -211,10 +213,13 @@ describe('reference images from the bible drive the panels they appear in', () =
     expect(footer(message, 0)).not.toMatch(/references/);
     const row = await h.database.db
       .selectFrom('panel_renders')
-      .select('references')
+      .select(['references', 'page_id'])
       .where('panel_number', '=', 2)
       .executeTakeFirstOrThrow();
     expect(row.references).toEqual([{ slot: 0, character: 'Kai', referenceId: expect.any(Number), imageHash: kaiFile.slice(10, 74) }]);
+    // The web reader's read of the page's panel images carries them, to say "Drawn with references: Kai".
+    const shown = await listApprovedPanelImages(h.database.db, [Number(row.page_id)]);
+    expect(shown.map((image) => describeReferences(image.references))).toEqual(['', 'Kai']);
   });
 
   it('Use as reference: a viewer and a stranger are refused; a co-writer makes panel 1 Mira’s reference', async () => {
