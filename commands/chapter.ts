@@ -32,7 +32,7 @@ import {
 import { chapterPdfCommand } from './chapter/export-pdf.js';
 import { chapterToJson, chapterToMarkdown, type ExportChapter } from '../src/domain/chapter-export.js';
 import { describeComicContents } from '../src/domain/comic-archive.js';
-import { buildComfyWorkflow, DEFAULT_CHECKPOINT } from '../src/domain/comfyui-workflow.js';
+import { buildComfyWorkflow, DEFAULT_CHECKPOINT, describeExportReferences } from '../src/domain/comfyui-workflow.js';
 import type { Reply } from '../src/discord/reply.js';
 import { getChapterProgress } from '../src/services/progress-service.js';
 import { ephemeral } from '../src/discord/reply.js';
@@ -240,10 +240,11 @@ export const chapter: SlashCommand = {
           filenamePrefix: base,
         });
         const missing = exported.pages.filter((page) => page.approved && page.panels.length === 0).map((page) => page.number);
+        const references = describeExportReferences(panels.map(({ panel }) => panel));
         return exportReply(
           `${base}-comfyui.json`,
           JSON.stringify(workflow, null, 2),
-          `${panels.length} panel prompt${panels.length === 1 ? '' : 's'} as a ComfyUI workflow (API format: load it in ComfyUI or POST it to /prompt). It expects the checkpoint \`${checkpoint ?? DEFAULT_CHECKPOINT}\`.${missing.length > 0 ? ` Pages ${missing.join(', ')} have no panel prompts yet.` : ''}`,
+          `${panels.length} panel prompt${panels.length === 1 ? '' : 's'} as a ComfyUI workflow (API format: load it in ComfyUI or POST it to /prompt). It expects the checkpoint \`${checkpoint ?? DEFAULT_CHECKPOINT}\`.${references}${missing.length > 0 ? ` Pages ${missing.join(', ')} have no panel prompts yet.` : ''}`,
         );
       }
     }

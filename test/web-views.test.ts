@@ -35,3 +35,42 @@ describe('a panel with an image', () => {
     expect(html).not.toContain('<p class="scene">');
   });
 });
+
+// The references a panel's approved render was drawn with (panel_renders.references) are named under it.
+describe('a panel drawn with reference images', () => {
+  const story = { id: 1, title: 'Ash & Ember', address: `ash-and-ember-${'0'.repeat(32)}`, publishedAt: new Date(0) };
+  const links = readerLinks('https://read.example.org', story.address);
+  const script = {
+    panels: [
+      { panel: 1, caption: null, lines: [{ speaker: 'Kai', line: 'Hold the rope.' }] },
+      { panel: 2, caption: null, lines: [{ speaker: 'Mira', line: 'Got it.' }] },
+    ],
+  };
+  const image = (panelNumber: number, hash: string) => ({ panelNumber, hash, contentType: 'image/png', width: 512, height: 512 });
+  const page = toReaderPage(
+    { id: 1, number: 1, narration: 'Rain.', dialogue: '', script, approvedAt: new Date(0) },
+    {
+      storyAddress: story.address,
+      descriptions: [],
+      images: [
+        {
+          ...image(1, 'c'.repeat(64)),
+          references: [
+            { slot: 0, character: 'Kai', referenceId: 4, imageHash: 'd'.repeat(64) },
+            { slot: 'style', character: '', referenceId: 5, imageHash: 'e'.repeat(64) },
+          ],
+        },
+        { ...image(2, 'f'.repeat(64)), references: [] },
+      ],
+    },
+  );
+  const chapter = { number: 1, title: 'Rope', approvedPages: 1, firstApprovedAt: new Date(0), latestApprovedAt: new Date(0) };
+
+  it('says under the panel which references its image used, and nothing under a panel drawn without', async () => {
+    const html = String(await renderSinglePage(story, { chapter, page, screen: 1, lastModified: new Date(0) }, links));
+    expect(page.panels.map((p) => p.references)).toEqual(['Kai and the style reference', null]);
+    const [first, second] = html.split('<li class="panel">').slice(1);
+    expect(first).toContain('<p class="references">Drawn with references: Kai and the style reference</p>');
+    expect(second).not.toContain('class="references"');
+  });
+});

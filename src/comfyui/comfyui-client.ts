@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type WebSocket from 'ws';
 import * as z from 'zod';
 import type { ComfyWorkflow } from '../domain/comfyui-workflow.js';
+import type { DeclaredNode } from '../domain/workflow-nodes-check.js';
 import { readCapped } from './capped-body.js';
 import { ComfyBadResponseError, ComfyUnreachableError, ComfyValidationError, describeValidationError } from './comfyui-errors.js';
 
@@ -218,6 +219,15 @@ export class ComfyClient {
     if (!response.ok) throw new ComfyUnreachableError(`ComfyUI answered ${response.status} to POST /upload/image`);
     const answer = z.object({ name: z.string(), subfolder: z.string() }).parse(await this.readJson(response, '/upload/image'));
     return answer.subfolder ? `${answer.subfolder}/${answer.name}` : answer.name;
+  }
+
+  /** The node classes the server declares (GET /object_info), with their inputs. */
+  async objectInfo(): Promise<Record<string, DeclaredNode>> {
+    const response = await this.request('/object_info');
+    if (!response.ok) throw new ComfyUnreachableError(`ComfyUI answered ${response.status} to GET /object_info`);
+    return z
+      .record(z.string(), z.object({ input: z.record(z.string(), z.record(z.string(), z.unknown())).optional() }))
+      .parse(await this.readJson(response, '/object_info'));
   }
 
   /** Stops the prompt if it is running, and removes it if it waits. */

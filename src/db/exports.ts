@@ -21,3 +21,9 @@ export async function listRevisionsOfPages(db: Executor, pageIds: number[]) {
     .orderBy('version')
     .execute();
 }
+
+/** The content type of each of these stored images (a reference's file name in ComfyUI ends with it). */
+export async function listImageContentTypes(db: Executor, hashes: string[]): Promise<{ hash: string; contentType: string }[]> {
+  if (hashes.length === 0) return [];
+  return db.selectFrom('images').select(['hash', 'content_type as contentType']).where('hash', 'in', hashes).execute();
+}

@@ -185,7 +185,18 @@ function approvedSetImages(db: Executor) {
 export async function listApprovedRenderImagesOfPages(
   db: Executor,
   pageIds: number[],
-): Promise<{ pageId: number; panelNumber: number; hash: string; byteSize: number; contentType: string; width: number; height: number }[]> {
+): Promise<
+  {
+    pageId: number;
+    panelNumber: number;
+    hash: string;
+    byteSize: number;
+    contentType: string;
+    width: number;
+    height: number;
+    references: RenderReference[];
+  }[]
+> {
   if (pageIds.length === 0) return [];
   return approvedSetImages(db)
     .select([
@@ -196,6 +207,7 @@ export async function listApprovedRenderImagesOfPages(
       'i.content_type as contentType',
       'i.width',
       'i.height',
+      'r.references',
     ])
     .where('r.page_id', 'in', pageIds)
     .orderBy('r.page_id')

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { RenderReference } from '../domain/character-references.js';
 import type { Executor } from './executor.js';
 
 // Read model for the web reader. Only approved pages, and of them only what a reader sees: the
@@ -88,6 +89,8 @@ export interface ApprovedPanelImage {
   contentType: string;
   width: number;
   height: number;
+  /** The reference images the render was drawn with, slot by slot (none for most renders). */
+  references: RenderReference[];
 }
 
 /**
@@ -104,7 +107,15 @@ export async function listApprovedPanelImages(db: Executor, pageIds: number[]): 
     .innerJoin('panel_prompts as pp', (join) =>
       join.onRef('pp.id', '=', 'r.panel_prompt_id').onRef('pp.revision_id', '=', 'p.approved_dialogue_id'),
     )
-    .select(['r.page_id as pageId', 'r.panel_number as panelNumber', 'i.hash', 'i.content_type as contentType', 'i.width', 'i.height'])
+    .select([
+      'r.page_id as pageId',
+      'r.panel_number as panelNumber',
+      'i.hash',
+      'i.content_type as contentType',
+      'i.width',
+      'i.height',
+      'r.references',
+    ])
     .distinctOn(['r.page_id', 'r.panel_number'])
     .where('r.page_id', 'in', pageIds)
     .where('r.status', '=', 'done')

@@ -4,8 +4,22 @@
 import type { PanelDescription } from './panel-prompts.js';
 import { oneLine } from './plain-text.js';
 
+/** A reference image the panel's approved render was drawn with, and where it went. */
+export interface ExportReference {
+  /** 0-based character slot, or 'style'. */
+  slot: number | 'style';
+  /** The character's name as the bible writes it; '' for the style reference. */
+  character: string;
+  /** SHA-256 of the image's bytes, hex: `GET /api/images/<hash>` on the web process serves it. */
+  imageHash: string;
+  /** The file a LoadImage node loads: where the bot uploads it in ComfyUI's input folder (`storyroom/<hash>.<ext>`). */
+  file: string;
+}
+
 export interface ExportPanel extends PanelDescription {
   panel: number;
+  /** The references of the panel's approved render, slot by slot; absent when it has none (or no approved render). */
+  references?: ExportReference[];
 }
 
 export interface ExportDialoguePanel {

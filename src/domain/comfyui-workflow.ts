@@ -3,11 +3,14 @@ import type { ExportPanel } from './chapter-export.js';
 
 // Panel prompts as a ComfyUI workflow in the API format (what "Save (API)" writes and POST /prompt
 // takes): nodes keyed by id, each { class_type, inputs }, where a link to another node's output is
-// [nodeId, outputIndex]. One checkpoint loader, and per panel a standard text-to-image chain.
+// [nodeId, outputIndex]. One checkpoint loader, and per panel a standard text-to-image chain. A panel
+// whose approved render was drawn with reference images gets a LoadImage node per reference, titled
+// with its slot, character and hash, loading the file where the bot puts it in ComfyUI's input folder:
+// wire them into your own reference nodes (IPAdapter) to draw it as the bot did.
 
 export const DEFAULT_CHECKPOINT = 'sd_xl_base_1.0.safetensors';
 
-export type ComfySlotType = 'MODEL' | 'CLIP' | 'VAE' | 'CONDITIONING' | 'LATENT' | 'IMAGE' | 'STRING' | 'INT' | 'FLOAT' | 'COMBO';
+export type ComfySlotType = 'MODEL' | 'CLIP' | 'VAE' | 'CONDITIONING' | 'LATENT' | 'IMAGE' | 'STRING' | 'INT' | 'FLOAT' | 'COMBO' | 'MASK';
 type Link = [string, number];
 
 export interface ComfyNode {
@@ -39,6 +42,7 @@ export const COMFY_NODE_SHAPES: Record<string, { inputs: Record<string, ComfySlo
   },
   VAEDecode: { inputs: { samples: 'LATENT', vae: 'VAE' }, outputs: ['IMAGE'] },
   SaveImage: { inputs: { images: 'IMAGE', filename_prefix: 'STRING' }, outputs: [] },
+  LoadImage: { inputs: { image: 'COMBO' }, outputs: ['IMAGE', 'MASK'] },
 };
 
 export interface ComfyOptions {
@@ -102,6 +106,14 @@ export function buildComfyWorkflow(panels: readonly { page: number; panel: Expor
       },
       _meta: { title: `${label} sampler` },
     });
+    for (const reference of panel.references ?? [])
+      add({
+        class_type: 'LoadImage',
+        inputs: { image: reference.file },
+        _meta: {
+          title: `${label} reference ${reference.slot === 'style' ? 'style slot' : `character slot ${reference.slot}: ${reference.character}`} (sha256 ${reference.imageHash})`,
+        },
+      });
     const image = add({ class_type: 'VAEDecode', inputs: { samples: sampled, vae: ['1', 2] }, _meta: { title: `${label} decode` } });
     add({
       class_type: 'SaveImage',
@@ -110,6 +122,14 @@ export function buildComfyWorkflow(panels: readonly { page: number; panel: Expor
     });
   });
   return workflow;
+}
+
+/** The comfyui export's words on its panels drawn with reference images ('' for none), for the reply. */
+export function describeExportReferences(panels: readonly ExportPanel[]): string {
+  const referenced = panels.filter((panel) => (panel.references ?? []).length > 0).length;
+  return referenced > 0
+    ? ` ${referenced} panel${referenced === 1 ? ' was' : 's were'} drawn with reference images: LoadImage nodes name each (slot, character, sha256) and load it from ComfyUI's input folder, where this bot uploads it; the web API's \`GET /api/images/<sha256>\` serves it.`
+    : '';
 }
 
 const linkSchema = z.tuple([z.string(), z.number().int().nonnegative()]);

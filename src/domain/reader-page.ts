@@ -1,3 +1,4 @@
+import { describeReferences, type RenderReference } from './character-references.js';
 import { dialogueScriptSchema } from './dialogue-script.js';
 import { xmlText } from './xml-text.js';
 
@@ -18,6 +19,8 @@ export interface ReaderPanel {
   /** The panels agent's description of the scene: the image's alt text, or what stands in for it. */
   description: string | null;
   image: ReaderPanelImage | null;
+  /** Who the panel's image was drawn with as references ("Kai and the style reference"), or null for none. */
+  references: string | null;
 }
 
 export interface ReaderPage {
@@ -86,7 +89,14 @@ export function toReaderPage(
     /** The published story's address segment: panel images live under it. */
     storyAddress: string;
     descriptions: { panelNumber: number; scene: string }[];
-    images: { panelNumber: number; hash: string; contentType: string; width: number; height: number }[];
+    images: {
+      panelNumber: number;
+      hash: string;
+      contentType: string;
+      width: number;
+      height: number;
+      references?: readonly RenderReference[];
+    }[];
   },
 ): ReaderPage {
   const script = dialogueScriptSchema.safeParse(page.script);
@@ -95,6 +105,8 @@ export function toReaderPage(
     const image = extras.images.find((i) => i.panelNumber === panelNumber);
     return image ? { path: imagePath(extras.storyAddress, image), width: image.width, height: image.height } : null;
   };
+  const referencesOf = (panelNumber: number) =>
+    describeReferences(extras.images.find((i) => i.panelNumber === panelNumber)?.references ?? []) || null;
   // Models repeat or skip panel numbers: the reader numbers panels by their order, as the panels agent does.
   const panels = script.success
     ? script.data.panels.map((panel, index) => ({
@@ -103,6 +115,7 @@ export function toReaderPage(
         lines: panel.lines.map((line) => ({ speaker: line.speaker.trim(), line: line.line.trim() })),
         description: describe(index + 1),
         image: imageOf(index + 1),
+        references: referencesOf(index + 1),
       }))
     : [];
   return {

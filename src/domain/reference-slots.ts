@@ -29,6 +29,13 @@ export function referenceFileName(imageHash: string, extension: string): string 
   return `${imageHash}.${extension}`;
 }
 export const REFERENCE_SUBFOLDER = 'storyroom';
+
+const EXTENSIONS: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp' };
+
+/** Where a reference is in ComfyUI's input folder, as a LoadImage node names it: `storyroom/<hash>.<ext>`. */
+export function referenceInputPath(imageHash: string, contentType: string): string {
+  return `${REFERENCE_SUBFOLDER}/${referenceFileName(imageHash, EXTENSIONS[contentType] ?? 'png')}`;
+}
 /** The grey image an empty slot loads. */
 export const NEUTRAL_REFERENCE = 'neutral-grey.png';
 

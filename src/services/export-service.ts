@@ -1,9 +1,10 @@
 import type { Db } from '../db/connection.js';
 import { listApprovedLetteredImagesOfPages } from '../db/lettered-pages.js';
-import { listChapterPagesForExport, listRevisionsOfPages } from '../db/exports.js';
+import { listChapterPagesForExport, listImageContentTypes, listRevisionsOfPages } from '../db/exports.js';
 import { listPanelPromptsOfPages } from '../db/panel-prompts.js';
 import { dialogueScriptSchema } from '../domain/dialogue-script.js';
-import type { ExportChapter, ExportPage } from '../domain/chapter-export.js';
+import type { ExportChapter, ExportPage, ExportReference } from '../domain/chapter-export.js';
+import { referenceInputPath } from '../domain/reference-slots.js';
 import { chapterHere } from './member-service.js';
 import { Zip, ZipDeflate, ZipPassThrough } from 'fflate';
 import { getChapter } from '../db/chapters.js';
@@ -37,6 +38,7 @@ async function loadExportOfChapter(
   const pageIds = pages.map((p) => p.id);
   const revisions = await listRevisionsOfPages(db, pageIds);
   const panels = await listPanelPromptsOfPages(db, pageIds);
+  const referencesOf = await approvedRenderReferences(db, pageIds);
 
   const exported: ExportPage[] = pages.map((page) => {
     const own = revisions.filter((r) => r.page_id === page.id);
@@ -61,6 +63,7 @@ async function loadExportOfChapter(
           mood: p.mood,
           prompt: p.prompt,
           negativePrompt: p.negative_prompt,
+          ...(referencesOf(page.id, p.panel_number).length > 0 ? { references: referencesOf(page.id, p.panel_number) } : {}),
         })),
       approved,
     };
@@ -75,6 +78,20 @@ async function loadExportOfChapter(
     },
     pageNumbers: new Map(pages.map((page) => [page.id, page.number])),
   };
+}
+
+/** The references each approved panel render was drawn with, slot by slot, with the file a LoadImage node loads. */
+async function approvedRenderReferences(db: Db, pageIds: number[]): Promise<(pageId: number, panelNumber: number) => ExportReference[]> {
+  const renders = (await listApprovedRenderImagesOfPages(db, pageIds)).filter((render) => render.references.length > 0);
+  const hashes = [...new Set(renders.flatMap((render) => render.references.map((r) => r.imageHash)))];
+  const types = new Map((await listImageContentTypes(db, hashes)).map((image) => [image.hash, image.contentType]));
+  return (pageId, panelNumber) =>
+    (renders.find((render) => render.pageId === pageId && render.panelNumber === panelNumber)?.references ?? []).map((r) => ({
+      slot: r.slot,
+      character: r.character,
+      imageHash: r.imageHash,
+      file: referenceInputPath(r.imageHash, types.get(r.imageHash) ?? 'image/png'),
+    }));
 }
 
 export type ArchiveFormat = 'cbz' | 'markdown';

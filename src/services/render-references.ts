@@ -11,7 +11,7 @@ import {
   applyReferenceSlots,
   NEUTRAL_REFERENCE,
   REFERENCE_SUBFOLDER,
-  referenceFileName,
+  referenceInputPath,
   type ReferenceSlots,
 } from '../domain/reference-slots.js';
 
@@ -39,8 +39,6 @@ export async function referencesForPanel(
   });
 }
 
-const EXTENSIONS: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp' };
-
 /**
  * The workflow with the render's references in its slots, their files uploaded to ComfyUI first (once
  * per server and content); `reupload` puts them back after ComfyUI lost its input folder.
@@ -61,9 +59,14 @@ export async function withReferenceImages(
   for (const reference of references) {
     const image = await store.get(reference.imageHash);
     if (!image || names.has(reference.imageHash)) continue;
-    const name = referenceFileName(reference.imageHash, EXTENSIONS[image.contentType] ?? 'png');
-    files.push({ name, subfolder: REFERENCE_SUBFOLDER, bytes: image.bytes, contentType: image.contentType });
-    names.set(reference.imageHash, `${REFERENCE_SUBFOLDER}/${name}`);
+    const path = referenceInputPath(reference.imageHash, image.contentType);
+    files.push({
+      name: path.slice(REFERENCE_SUBFOLDER.length + 1),
+      subfolder: REFERENCE_SUBFOLDER,
+      bytes: image.bytes,
+      contentType: image.contentType,
+    });
+    names.set(reference.imageHash, path);
   }
   const uploads = referenceUploadsOf(comfy);
   await uploads.ensure(files);

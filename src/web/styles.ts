@@ -42,6 +42,7 @@ figure.lettered svg { display: block; width: 100%; height: auto; }
 details.script summary { cursor: pointer; margin-top: 0.5rem; }
 .panel-label { font: 600 0.8rem/1.4 system-ui, sans-serif; text-transform: uppercase; letter-spacing: 0.05em; color: var(--muted); margin: 0 0 0.25rem; }
 .scene { font-style: italic; color: var(--muted); margin: 0 0 0.5rem; }
+.references { font: 0.85rem/1.4 system-ui, sans-serif; color: var(--muted); margin: 0 0 0.5rem; }
 .caption { font-style: italic; margin: 0 0 0.5rem; }
 dl.script { margin: 0; display: grid; grid-template-columns: fit-content(40%) 1fr; gap: 0.25rem 0.75rem; }
 dl.script dt { font: 700 0.85rem/1.6 system-ui, sans-serif; text-transform: uppercase; letter-spacing: 0.03em; overflow-wrap: anywhere; }

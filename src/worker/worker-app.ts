@@ -17,6 +17,7 @@ import { commitFollowUps } from '../queue/commit-follow-ups.js';
 import { createWorkerDeps, type WorkerDeps } from './deps.js';
 import { ProgressRefresher } from '../queue/progress-refresher.js';
 import { PROCESSORS } from './processors.js';
+import { checkWorkflowNodes } from '../comfyui/check-workflow-nodes.js';
 
 export interface WorkerOptions {
   streamEditIntervalMs?: number;
@@ -148,6 +149,11 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, opti
     endedIfFailedForGood(job);
   });
   relay.start();
+  // A mapped value or reference slot naming a node class or input the live ComfyUI lacks fails every render: said at start.
+  if (config.render && deps.comfy)
+    void checkWorkflowNodes(deps.comfy, config.render.workflow).then((problems) => {
+      for (const problem of problems ?? []) logger.warn(`COMFYUI_WORKFLOW_MAPPING ${problem}`);
+    });
   // Event-loop delay is the health signal for WORKER_CONCURRENCY: high p99 means too many drafts at once.
   const loopDelay = monitorEventLoopDelay({ resolution: 20 });
   loopDelay.enable();

@@ -6,7 +6,9 @@ import { startStoryroom, type StoryroomHarness } from '../../loopback/stack.js';
 import { WritersRoom } from '../../loopback/writers-room.js';
 import type { AttachmentInput } from '../../loopback/discord/interactions.js';
 import type { StoredMessage } from '../../loopback/discord/types.js';
-import { approvePage, waitForPanels } from './panels-story.js';
+import { listApprovedPanelImages } from '../../src/db/reader.js';
+import { describeReferences } from '../../src/domain/character-references.js';
+import { approvePage, panelsMessage, waitForPanels } from './panels-story.js';
 
 // Reference images through the real discord.js client and the loopback ComfyUI, with the built-in
 // SDXL + IPAdapter workflow: two character slots (LoadImage 21 → IPAdapterAdvanced 22, 23 → 24) and
@@ -211,10 +213,13 @@ describe('reference images from the bible drive the panels they appear in', () =
     expect(footer(message, 0)).not.toMatch(/references/);
     const row = await h.database.db
       .selectFrom('panel_renders')
-      .select('references')
+      .select(['references', 'page_id'])
       .where('panel_number', '=', 2)
       .executeTakeFirstOrThrow();
     expect(row.references).toEqual([{ slot: 0, character: 'Kai', referenceId: expect.any(Number), imageHash: kaiFile.slice(10, 74) }]);
+    // The web reader's read of the page's panel images carries them, to say "Drawn with references: Kai".
+    const shown = await listApprovedPanelImages(h.database.db, [Number(row.page_id)]);
+    expect(shown.map((image) => describeReferences(image.references))).toEqual(['', 'Kai']);
   });
 
   it('Use as reference: a viewer and a stranger are refused; a co-writer makes panel 1 Mira’s reference', async () => {
@@ -309,5 +314,70 @@ describe('reference images from the bible drive the panels they appear in', () =
     expect(renders.map((r) => r.status)).toEqual(['done', 'done', 'done']);
     expect(renders[2]?.references).toEqual(renders[1]?.references);
     expect(input(submissionFor('boy and woman'), '23', 'image')).toBe(miraFile);
+  });
+
+  it('/chapter export format:comfyui and json carry the references of the approved renders, slot by slot, by hash and file', async () => {
+    const message = panelsMessage(h, threadId);
+    if (!message) throw new Error('no panels message');
+    await room.click(threadId, message, writer, 'Approve panels').response();
+    await room.click(threadId, panelsMessage(h, threadId) ?? message, h.adminId, 'Approve panels').response();
+    await h.discord.waitFor(
+      () =>
+        h.database.db
+          .selectFrom('panel_renders')
+          .select('id')
+          .where('approved', '=', true)
+          .where('panel_number', '=', 2)
+          .executeTakeFirst(),
+      { description: 'panels approved', timeoutMs: 30_000 },
+    );
+    const approved = await h.database.db
+      .selectFrom('panel_renders')
+      .select('references')
+      .where('approved', '=', true)
+      .where('panel_number', '=', 2)
+      .executeTakeFirstOrThrow();
+    const exportAs = (format: string) =>
+      h.discord
+        .slashCommand({
+          guildId: h.guildId,
+          channelId: threadId,
+          userId: writer,
+          name: 'chapter',
+          subcommand: 'export',
+          options: { format },
+        })
+        .response();
+    const reply = await exportAs('comfyui');
+    expect(reply.content).toContain('1 panel was drawn with reference images');
+    const workflow = JSON.parse(reply.attachments?.[0]?.content.toString('utf8') ?? '{}') as Record<
+      string,
+      { class_type: string; inputs: Record<string, unknown>; _meta?: { title: string } }
+    >;
+    const loads = Object.values(workflow).filter((node) => node.class_type === 'LoadImage');
+    expect(loads.map((node) => [node._meta?.title, node.inputs.image])).toEqual(
+      approved.references.map((r) => [
+        `Page 1 panel 2 reference character slot ${String(r.slot)}: ${r.character} (sha256 ${r.imageHash})`,
+        `storyroom/${r.imageHash}.png`,
+      ]),
+    );
+    expect(approved.references.map((r) => r.character)).toEqual(['Kai', 'Mira']);
+    // The files they name are the ones the bot uploaded to ComfyUI: the same bytes as the stored references.
+    for (const r of approved.references) {
+      const stored = await h.database.db.selectFrom('images').select('bytes').where('hash', '=', r.imageHash).executeTakeFirstOrThrow();
+      expect(h.comfy?.files.readInput(`storyroom/${r.imageHash}.png`)?.equals(stored.bytes)).toBe(true);
+    }
+    const json = JSON.parse((await exportAs('json')).attachments?.[0]?.content.toString('utf8') ?? '{}') as {
+      pages: { panels: { panel: number; references?: unknown }[] }[];
+    };
+    expect(json.pages[0]?.panels.map((p) => p.references)).toEqual([
+      undefined,
+      approved.references.map((r) => ({
+        slot: r.slot,
+        character: r.character,
+        imageHash: r.imageHash,
+        file: `storyroom/${r.imageHash}.png`,
+      })),
+    ]);
   });
 });

@@ -121,7 +121,35 @@ describe('ComfyUI workflow from panel prompts', () => {
     expect(validateComfyWorkflow(renamed)).toEqual([]);
   });
 
+  const hash = 'a'.repeat(64);
+  const withReferences = () =>
+    buildComfyWorkflow(
+      [
+        {
+          page: 1,
+          panel: {
+            ...panel(1, 'a'),
+            references: [
+              { slot: 0, character: 'Kai', imageHash: hash, file: `storyroom/${hash}.png` },
+              { slot: 'style' as const, character: '', imageHash: 'b'.repeat(64), file: `storyroom/${'b'.repeat(64)}.jpg` },
+            ],
+          },
+        },
+      ],
+      options,
+    );
+
+  it('loads the references of a panel’s approved render in LoadImage nodes titled with slot, character and hash', () => {
+    const workflow = withReferences();
+    expect(validateComfyWorkflow(workflow)).toEqual([]);
+    const loads = Object.values(workflow).filter((n) => n.class_type === 'LoadImage');
+    expect(loads.map((n) => [n._meta?.title, n.inputs.image])).toEqual([
+      [`Page 1 panel 1 reference character slot 0: Kai (sha256 ${hash})`, `storyroom/${hash}.png`],
+      [`Page 1 panel 1 reference style slot (sha256 ${'b'.repeat(64)})`, `storyroom/${'b'.repeat(64)}.jpg`],
+    ]);
+  });
+
   it('describes every class it uses', () => {
-    expect(new Set(Object.values(build()).map((n) => n.class_type))).toEqual(new Set(Object.keys(COMFY_NODE_SHAPES)));
+    expect(new Set(Object.values(withReferences()).map((n) => n.class_type))).toEqual(new Set(Object.keys(COMFY_NODE_SHAPES)));
   });
 });

@@ -18,6 +18,7 @@ ${
       ? html`<p class="scene">${panel.description}</p>`
       : ''
 }
+${panel.references ? html`<p class="references">Drawn with references: ${panel.references}</p>` : ''}
 ${panel.caption ? html`<p class="caption">${panel.caption}</p>` : ''}
 ${panel.lines.length > 0 ? html`<dl class="script">${panel.lines.map((line) => html`<dt>${line.speaker}</dt><dd>${line.line}</dd>`)}</dl>` : ''}
 </li>`;
