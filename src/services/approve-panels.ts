@@ -8,7 +8,7 @@ import { getPageWithPlace, lockPage } from '../db/pages.js';
 import { listPanelPromptsOfRevision } from '../db/panel-prompts.js';
 import { listLatestRendersOfPanels } from '../db/panel-renders.js';
 import { findPanelSetApproval, insertPanelSetVote, listPanelSetVotes, recordPanelSetApproval } from '../db/panel-review.js';
-import { runInTransaction } from '../db/unit-of-work.js';
+import { afterCommit, runInTransaction } from '../db/unit-of-work.js';
 import { describeJob } from '../domain/jobs.js';
 import { describePanelSet, voteOnPanelSet, type PanelSetInput, type PanelSetRefusal, type PanelSetState } from '../domain/panel-set.js';
 import { parseQuorumRule } from '../domain/voting.js';
@@ -78,6 +78,8 @@ export async function approvePanelSet(
     const outcome = voteOnPanelSet(input, vote);
     if (outcome.kind === 'refused') throw new UserError(REFUSALS[outcome.reason](page.number));
     await insertPanelSetVote(trx, { pageId: page.id, ...vote });
+    // The worker is the panels message's one writer: the tally is drawn there from Postgres, never by the click.
+    if (!outcome.decided) afterCommit(trx).refreshPanels(page.id);
     if (!outcome.decided) return { pageNumber: page.number, panelCount: input.panelCount, state: outcome.state, decided: false };
     await recordPanelSetApproval(trx, {
       pageId: page.id,

@@ -45,7 +45,7 @@ describe('/chapter export with the approved panels: a CBZ and zipped Markdown', 
     const replies = await Promise.all(
       [writer, h.adminId].map((userId) => room.click(threadId, message, userId, 'Approve panels').response()),
     );
-    expect(replies.filter((reply) => reply.content.includes('approved by the co-writers'))).toHaveLength(1);
+    expect(replies.filter((reply) => reply.content.includes('Your approval decided it'))).toHaveLength(1);
     await h.discord.waitFor(() => h.discord.messages(threadId).find((m) => m.content.startsWith('**Page 1 · panels approved**')), {
       description: 'approval announced',
       timeoutMs: 30_000,
