@@ -13,7 +13,7 @@ import { DiscordEmulator, renderChannel } from './discord/emulator.js';
 import { cleanUpOnSignals, startLocalServices, type LocalServices } from './local-services.js';
 import { ModelServer, type RecordedRequest, type ScriptedReply } from './model/server.js';
 import { startStoryroomProcess } from './processes.js';
-import { WritersRoom, embedText } from './writers-room.js';
+import { WritersRoom, embedText, textOf } from './writers-room.js';
 
 // `npm run demo`: the whole product on this machine with no credentials. A loopback Discord, a
 // scripted model and a loopback ComfyUI stand in for the outside world; the bot and the worker are the
@@ -375,7 +375,7 @@ async function main(): Promise<void> {
     await room.click(threadId, panels, ava.id, 'Approve panels').response();
     await room.click(threadId, room.message(threadId, panels.id), ben, 'Approve panels').response();
     const lettered = await discord.waitFor(
-      () => discord.messages(threadId).find((m) => m.content.startsWith('**Page 1 · Lettered**') && m.attachments.length === 1),
+      () => discord.messages(threadId).find((m) => textOf(m).startsWith('**Page 1 · Lettered**') && m.attachments.length === 1),
       {
         description: 'the lettered page',
         timeoutMs: 60_000,
@@ -384,7 +384,7 @@ async function main(): Promise<void> {
     await room.click(threadId, room.message(threadId, lettered.id), ava.id, 'Approve').response();
     await room.click(threadId, room.message(threadId, lettered.id), ben, 'Approve').response();
     const approvedLettering = room.message(threadId, lettered.id);
-    console.log(indent(approvedLettering.content));
+    console.log(indent(textOf(approvedLettering)));
     for (const image of approvedLettering.attachments) writeFileSync(join(folder, image.filename), image.content);
     console.log(
       indent(`saved the lettered page ${approvedLettering.attachments.map((image) => `${image.filename} (${image.size} bytes)`).join(', ')}

@@ -1,3 +1,4 @@
+import { allComponents } from './discord/components-v2.js';
 import { PermissionFlagsBits } from 'discord.js';
 import type { DiscordEmulator, StoredMessage } from './discord/emulator.js';
 
@@ -24,8 +25,7 @@ interface ButtonJson {
 
 /** Reads a message's buttons the way a person sees them: by label. */
 export function buttonsOf(message: StoredMessage): ButtonJson[] {
-  const rows = message.components as unknown as { components?: ButtonJson[] }[];
-  return rows.flatMap((row) => row.components ?? []).filter((c) => c.type === 2);
+  return (allComponents(message.components) as unknown as ButtonJson[]).filter((c) => c.type === 2);
 }
 
 export function button(message: StoredMessage, label: string): ButtonJson {
@@ -43,8 +43,15 @@ export interface SelectJson {
 
 /** A message's string selects, as a person sees them: by placeholder. */
 export function selectsOf(message: Pick<StoredMessage, 'components'>): SelectJson[] {
-  const rows = message.components as unknown as { components?: SelectJson[] }[];
-  return rows.flatMap((row) => row.components ?? []).filter((c) => c.type === 3);
+  return (allComponents(message.components) as unknown as SelectJson[]).filter((c) => c.type === 3);
+}
+
+/** What a message says as a person reads it: its content, then its text displays (Components V2). */
+export function textOf(message: { content: string; components: readonly object[] }): string {
+  const texts = allComponents(message.components as StoredMessage['components'])
+    .filter((c) => c.type === 10 && typeof c.content === 'string')
+    .map((c) => String(c.content));
+  return [message.content, ...texts].filter(Boolean).join('\n');
 }
 
 export function embedText(message: StoredMessage): string {

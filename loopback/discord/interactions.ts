@@ -1,3 +1,4 @@
+import { allComponents } from './components-v2.js';
 import { randomBytes } from 'node:crypto';
 import type { Gateway } from './gateway.js';
 import { HttpError } from './http-error.js';
@@ -209,9 +210,7 @@ export class Interactions {
       [...this.byId.values()].flatMap((state) => state.followUps).find((m) => m.id === input.messageId) ??
       [...this.ephemeralOriginals.values()].find((m) => m.id === input.messageId);
     if (!message) throw new Error(`chooseOption: message ${input.messageId} is not in channel ${input.channelId}`);
-    const select = (input.seen ?? message.components)
-      .flatMap((row) => (Array.isArray(row.components) ? (row.components as JsonObject[]) : []))
-      .find((c) => c.type === 3 && c.custom_id === input.customId);
+    const select = allComponents(input.seen ?? message.components).find((c) => c.type === 3 && c.custom_id === input.customId);
     if (!select) throw new Error(`chooseOption: no string select ${input.customId} on message ${message.id}`);
     if (select.disabled === true) throw new Error(`chooseOption: select ${input.customId} is disabled`);
     const offered = (select.options as JsonObject[]).map((o) => String(o.value));

@@ -1,4 +1,5 @@
-import type { JsonObject } from './types.js';
+import { checkComponentsV2, checkV2Edit, isV2 } from './components-v2.js';
+import type { JsonObject, StoredMessage } from './types.js';
 
 // Discord's documented limits, enforced so the suite catches a violation before Discord would.
 export const LIMITS = {
@@ -90,8 +91,11 @@ function checkEmbeds(embeds: JsonObject[], problems: string[]): void {
   if (total > LIMITS.embedTotal) problems.push(`embeds total ${total} characters (max 6000)`);
 }
 
-function checkComponents(rows: JsonObject[], problems: string[]): void {
-  if (rows.length > LIMITS.actionRows) problems.push(`message has ${rows.length} action rows (max 5)`);
+const nestedRows = (components: JsonObject[]): JsonObject[] =>
+  components.flatMap((c) => (c.type === 1 ? [c] : c.type === 17 ? arr(c.components).filter((k) => k.type === 1) : []));
+
+function checkComponents(rows: JsonObject[], problems: string[], maxRows: number = LIMITS.actionRows): void {
+  if (rows.length > maxRows) problems.push(`message has ${rows.length} action rows (max 5)`);
   rows.forEach((row, i) => {
     if (row.type !== 1) return;
     const children = arr(row.components);
@@ -118,15 +122,25 @@ function checkComponents(rows: JsonObject[], problems: string[]): void {
   });
 }
 
-/** Problems with a message body; `creating` requires something to show. */
-export function checkMessageBody(body: JsonObject, options: { creating: boolean; hasFiles: boolean }): string[] {
-  const problems: string[] = [];
+/** Problems with a message body; `creating` requires something to show; an edit is checked against the message it edits. */
+export function checkMessageBody(
+  body: JsonObject,
+  options: { creating: boolean; hasFiles: boolean; editing?: Pick<StoredMessage, 'flags' | 'content' | 'embeds'> | undefined },
+): string[] {
+  const problems: string[] = options.editing ? checkV2Edit(body, options.editing) : [];
   const content = body.content;
   if (typeof content === 'string' && content.length > LIMITS.content) problems.push(`content is ${content.length} characters (max 2000)`);
   const embeds = arr(body.embeds);
   const components = arr(body.components);
   checkEmbeds(embeds, problems);
-  checkComponents(components, problems);
+  if (isV2(typeof body.flags === 'number' ? body.flags : (options.editing?.flags ?? 0))) {
+    problems.push(...checkComponentsV2(body));
+    // The rows inside containers keep the rows' own rules (buttons per row, selects alone, custom ids).
+    checkComponents(nestedRows(components), problems, 40);
+  } else {
+    if (components.some((c) => c.type !== 1)) problems.push('components other than action rows need the IS_COMPONENTS_V2 flag');
+    checkComponents(components, problems);
+  }
   const nonce = body.nonce;
   if (typeof nonce === 'string' && nonce.length > 25) problems.push(`nonce is ${nonce.length} characters (max 25)`);
   if (typeof nonce === 'number' && !Number.isSafeInteger(nonce)) problems.push('nonce is not an integer');

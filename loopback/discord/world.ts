@@ -223,7 +223,7 @@ export class World {
   editMessage(message: StoredMessage, body: JsonObject, files: UploadedFile[]): void {
     const attachments = attachmentsAfterEdit(message, body, files);
     if (typeof body.content === 'string' || body.content === null) message.content = body.content ?? '';
-    if (Array.isArray(body.embeds)) message.embeds = body.embeds as JsonObject[];
+    if (Array.isArray(body.embeds) || body.embeds === null) message.embeds = (body.embeds as JsonObject[] | null) ?? [];
     if (Array.isArray(body.components)) message.components = body.components as JsonObject[];
     if (typeof body.flags === 'number') message.flags = (message.flags & EPHEMERAL_FLAG) | (body.flags & ~EPHEMERAL_FLAG);
     if (body.allowed_mentions !== undefined) message.allowedMentions = body.allowed_mentions;

@@ -1,7 +1,10 @@
-import type { APIModalInteractionResponseCallbackData } from 'discord.js';
+import type { APIMessageTopLevelComponent, APIModalInteractionResponseCallbackData } from 'discord.js';
 import type { MessageBody } from '../views/message-parts.js';
 
-export type ReplyBody = Partial<Omit<MessageBody, 'allowed_mentions'>> & {
+export type ReplyBody = Partial<Omit<MessageBody, 'allowed_mentions' | 'components'>> & {
+  components?: MessageBody['components'] | APIMessageTopLevelComponent[];
+  /** An update may carry IS_COMPONENTS_V2 (see ComponentsV2Body); a reply's flags are the router's. */
+  flags?: number;
   /** Files attached to the answer (an export); Discord allows up to 10, and 10 MiB without boosts. */
   files?: { name: string; data: Buffer }[];
 };

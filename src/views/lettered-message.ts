@@ -1,4 +1,4 @@
-import { ButtonStyle } from 'discord-api-types/v10';
+import { ButtonStyle, ComponentType, MessageFlags, type APIContainerComponent } from 'discord-api-types/v10';
 import type { LetteredPageRow } from '../db/lettering-tables.js';
 import type { FlaggedLine, LetteredStatus } from '../domain/lettered-page.js';
 import type { LetteredPage } from '../domain/lettering/letter-page.js';
@@ -7,7 +7,7 @@ import { balloonSelects, balloonSummaries, type BalloonSummary } from './nudge-s
 import type { Tally } from '../domain/voting.js';
 import { encodeCustomId } from './custom-id.js';
 import { button, buttonRow } from './buttons.js';
-import { fitText, NO_MENTIONS, type MessageBody } from './message-parts.js';
+import { fitText, NO_MENTIONS, type ComponentsV2Body, type MessageBody } from './message-parts.js';
 
 // The "Page N · Lettered" message: one version of the lettered page as one image, the lines the
 // letterer could not fit in plain words, how the co-writers' approval stands, and (while it is the
@@ -94,12 +94,34 @@ export function letteredButtons(view: LetteredView): MessageBody['components'] {
   ];
 }
 
-/** The whole message, with the image attached under `letteredFileName`. Mentions name people without pinging them. */
-export function renderLetteredMessage(page: { number: number }, view: LetteredView): MessageBody {
-  return {
-    content: letteredContent(page, view),
-    embeds: [{ image: { url: `attachment://${letteredFileName(page.number, view.version)}` } }],
-    components: letteredButtons(view),
-    allowed_mentions: NO_MENTIONS,
+/**
+ * The message's components (Components V2): one container holding the text, the page as a media gallery
+ * (the picture full width, not an embed's thumbnail-sized frame) and, while open, the selects and buttons.
+ * 1 container + 1 text + 1 gallery + 5 rows + 4 selects + 2 buttons = 14 of Discord's 40 components.
+ */
+export function letteredComponents(page: { number: number }, view: LetteredView): ComponentsV2Body {
+  const container: APIContainerComponent = {
+    type: ComponentType.Container,
+    components: [
+      { type: ComponentType.TextDisplay, content: letteredContent(page, view) },
+      {
+        type: ComponentType.MediaGallery,
+        items: [
+          {
+            media: { url: `attachment://${letteredFileName(page.number, view.version)}` },
+            description: fitText(`Page ${page.number}, lettered, version ${view.version}`, 1024),
+          },
+        ],
+      },
+      ...letteredButtons(view),
+    ],
   };
+  // content and embeds null: an edit turning a message posted before Components V2 into one must clear
+  // them (Discord refuses the flag beside them); on a new message null is the same as leaving them out.
+  return { flags: MessageFlags.IsComponentsV2, content: null, embeds: null, components: [container], allowed_mentions: NO_MENTIONS };
+}
+
+/** The whole message, with the image attached under `letteredFileName`. Mentions name people without pinging them. */
+export function renderLetteredMessage(page: { number: number }, view: LetteredView): ComponentsV2Body {
+  return letteredComponents(page, view);
 }

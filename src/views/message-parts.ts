@@ -1,4 +1,4 @@
-import type { APIActionRowComponent, APIComponentInMessageActionRow, APIEmbed } from 'discord.js';
+import type { APIActionRowComponent, APIComponentInMessageActionRow, APIEmbed, APIMessageTopLevelComponent } from 'discord.js';
 
 // What the bot and the worker send: plain API JSON, so one renderer serves discord.js and raw REST.
 export interface MessageBody {
@@ -8,6 +8,18 @@ export interface MessageBody {
   // Model and user text must never ping anyone: no parsed mentions, ever. Only a review reminder
   // names the co-writers it is for, by id.
   allowed_mentions: { parse: []; users?: string[] };
+}
+
+/**
+ * A Components V2 message (flag 1 << 15): everything it shows is a component (text displays, media
+ * galleries, containers); content and embeds are null. The flag cannot be taken off a message again.
+ */
+export interface ComponentsV2Body {
+  flags: number;
+  content: null;
+  embeds: null;
+  components: APIMessageTopLevelComponent[];
+  allowed_mentions: { parse: [] };
 }
 
 export const NO_MENTIONS: { parse: [] } = { parse: [] };

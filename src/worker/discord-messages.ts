@@ -21,7 +21,7 @@ import {
 } from '../db/discord-messages.js';
 import type { Executor } from '../db/executor.js';
 import type { Logger } from '../logger.js';
-import type { MessageBody } from '../views/message-parts.js';
+import type { ComponentsV2Body, MessageBody } from '../views/message-parts.js';
 import { showMessageView, type MessageView } from './message-views.js';
 
 /** The worker reaches Discord through REST only, with the bot token: no gateway, no interaction tokens. */
@@ -108,7 +108,12 @@ export class DiscordMessages {
    * and recorded in another. A run that posted and could not record (a crash, a failed commit), or
    * two runs at once, post with the same nonce, and Discord returns the one message.
    */
-  async upsert(target: MessageTarget, find: { by: FindBy }, body: MessageBody, files?: readonly MessageFile[]): Promise<string> {
+  async upsert(
+    target: MessageTarget,
+    find: { by: FindBy },
+    body: MessageBody | ComponentsV2Body,
+    files?: readonly MessageFile[],
+  ): Promise<string> {
     const key = targetKey(target, find.by);
     return this.inOrder(key, () => this.upsertNow(target, { by: find.by, key }, body, files));
   }
@@ -140,7 +145,7 @@ export class DiscordMessages {
   private async upsertNow(
     target: MessageTarget,
     { by, key }: { by: FindBy; key: string },
-    body: MessageBody,
+    body: MessageBody | ComponentsV2Body,
     files?: readonly MessageFile[],
   ): Promise<string> {
     // Without files an edit leaves the attachments as they are; with them, exactly these are kept.

@@ -9,7 +9,9 @@ import { launchChromium } from '../../loopback/browser.js';
 import { readPngSize } from '../../loopback/comfyui/png.js';
 import type { StoredMessage } from '../../loopback/discord/types.js';
 import { startStoryroom, type StoryroomHarness } from '../../loopback/stack.js';
-import { button, WritersRoom } from '../../loopback/writers-room.js';
+import { allComponents } from '../../loopback/discord/components-v2.js';
+import { renderChannelPng } from '../../loopback/discord/render-channel-png.js';
+import { button, buttonsOf, selectsOf, textOf, WritersRoom } from '../../loopback/writers-room.js';
 import { answer, approvePage, panelsMessage, waitForPanels } from './panels-story.js';
 
 // Kai's last line is one word wider than any balloon at the smallest readable size: it must be flagged.
@@ -42,7 +44,7 @@ function scriptedAnswer(request: RecordedRequest) {
 }
 
 const letteredMessage = (h: StoryroomHarness, threadId: string, version: number): StoredMessage | undefined =>
-  h.discord.messages(threadId).find((m) => m.content.startsWith(`**Page 1 · Lettered** · version ${version},`));
+  h.discord.messages(threadId).find((m) => textOf(m).startsWith(`**Page 1 · Lettered** · version ${version},`));
 
 describe('a page’s approved panels are lettered and the lettering approved in the thread', () => {
   let h: StoryroomHarness;
@@ -83,13 +85,19 @@ describe('a page’s approved panels are lettered and the lettering approved in 
     await room.click(threadId, panelsMessage(h, threadId) ?? panels, h.adminId, 'Approve panels').response();
 
     const lettered = await h.discord.waitFor(() => letteredMessage(h, threadId, 1), { description: 'page 1 lettered', timeoutMs: 60_000 });
-    expect(lettered.content).toContain('lettered when the panels were approved');
-    expect(lettered.content).toContain('Line 2 of panel 2 does not fit at the smallest readable size — shorten it');
-    expect(lettered.content).toContain('Approvals 0 of 2 needed.');
+    expect(textOf(lettered)).toContain('lettered when the panels were approved');
+    expect(textOf(lettered)).toContain('Line 2 of panel 2 does not fit at the smallest readable size — shorten it');
+    expect(textOf(lettered)).toContain('Approvals 0 of 2 needed.');
     expect(lettered.attachments.map((a) => a.filename)).toEqual(['page-1-lettered-v1.png']);
     const png = lettered.attachments[0]?.content ?? Buffer.alloc(0);
     expect(readPngSize(png)).toEqual({ width: 1200, height: 1800 });
-    expect((lettered.embeds[0]?.image as { url?: string } | undefined)?.url).toBe('attachment://page-1-lettered-v1.png');
+    // Components V2: the page in a media gallery inside the container, no embed.
+    const gallery = allComponents(lettered.components).find((c) => c.type === 12);
+    expect((gallery?.items as { media: { url: string } }[] | undefined)?.[0]?.media.url).toBe('attachment://page-1-lettered-v1.png');
+    expect(lettered.embeds).toEqual([]);
+    const artifacts = path.join(import.meta.dirname, '..', '..', 'test-artifacts');
+    mkdirSync(artifacts, { recursive: true });
+    writeFileSync(path.join(artifacts, 'lettered-message.png'), await renderChannelPng([lettered]));
     expect([button(lettered, 'Re-letter').label, button(lettered, 'Approve').label]).toEqual(['Re-letter', 'Approve']);
     // The picture is there to be looked at, not only measured.
     const out = process.env.LETTERED_PNG_DIR;
@@ -102,7 +110,7 @@ describe('a page’s approved panels are lettered and the lettering approved in 
     expect(row).toMatchObject({ version: 1, status: 'open', created_by: null, layout: { direction: 'rtl', language: 'en' } });
     expect(row?.flagged).toContainEqual(expect.objectContaining({ panel: 2, line: 2, problem: 'too-long' }));
     // Whatever else the pictures left no room for (they are drawn with random seeds) is said too.
-    for (const flag of row?.flagged ?? []) expect(lettered.content).toContain(flag.words);
+    for (const flag of row?.flagged ?? []) expect(textOf(lettered)).toContain(flag.words);
     // The SVG carries every lettered line as text and links the panels to the image API.
     expect(row?.svg).toContain('its own.</text>');
     expect(row?.svg).not.toContain(UNFITTABLE);
@@ -134,18 +142,18 @@ describe('a page’s approved panels are lettered and the lettering approved in 
       description: 'page 1 lettered again',
       timeoutMs: 60_000,
     });
-    expect(second.content).toContain(`re-lettered at <@${writer}>'s request`);
+    expect(textOf(second)).toContain(`re-lettered at <@${writer}>'s request`);
     expect(second.attachments.map((a) => a.filename)).toEqual(['page-1-lettered-v2.png']);
     if (process.env.LETTERED_PNG_DIR)
       writeFileSync(path.join(process.env.LETTERED_PNG_DIR, 'page-1-lettered-v2.png'), second.attachments[0]?.content ?? Buffer.alloc(0));
     const superseded = await h.discord.waitFor(
       () => {
         const current = letteredMessage(h, threadId, 1);
-        return current?.content.includes('Superseded') ? current : undefined;
+        return current && textOf(current).includes('Superseded') ? current : undefined;
       },
       { description: 'version 1 superseded', timeoutMs: 30_000 },
     );
-    expect(superseded.components).toEqual([]);
+    expect([...buttonsOf(superseded), ...selectsOf(superseded)]).toEqual([]);
     expect((await rows()).map((r) => [r.version, r.status, r.created_by])).toEqual([
       [1, 'superseded', null],
       [2, 'open', writer],
@@ -173,7 +181,7 @@ describe('a page’s approved panels are lettered and the lettering approved in 
     if (!second) throw new Error('no second version');
     const approveId = button(second, 'Approve').custom_id ?? '';
     const counted = await room.click(threadId, second, writer, 'Approve').response();
-    expect(counted.content).toContain('Approvals 1 of 2 needed.');
+    expect(textOf(counted)).toContain('Approvals 1 of 2 needed.');
     const twice = await h.discord
       .clickButton({ guildId: h.guildId, channelId: threadId, userId: writer, messageId: second.id, customId: approveId })
       .response();
@@ -181,15 +189,15 @@ describe('a page’s approved panels are lettered and the lettering approved in 
     expect(twice.content).toMatch(/already approved this lettering/);
 
     const deciding = await room.click(threadId, letteredMessage(h, threadId, 2) ?? second, h.adminId, 'Approve').response();
-    expect(deciding.content).toContain(`Approved by <@${writer}>, <@${h.adminId}>: final for the page.`);
+    expect(textOf(deciding)).toContain(`Approved by <@${writer}>, <@${h.adminId}>: final for the page.`);
     const approved = await h.discord.waitFor(
       () => {
         const current = letteredMessage(h, threadId, 2);
-        return current?.content.includes('Approved by') ? current : undefined;
+        return current && textOf(current).includes('Approved by') ? current : undefined;
       },
       { description: 'version 2 approved', timeoutMs: 30_000 },
     );
-    expect(approved.components).toEqual([]);
+    expect([...buttonsOf(approved), ...selectsOf(approved)]).toEqual([]);
     expect(approved.attachments.map((a) => a.filename)).toEqual(['page-1-lettered-v2.png']);
     expect((await rows()).map((r) => [r.version, r.status, r.decided_by])).toEqual([
       [1, 'superseded', null],

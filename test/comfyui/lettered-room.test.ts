@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordedRequest } from '../../loopback/model/types.js';
 import type { StoredMessage } from '../../loopback/discord/types.js';
 import { startStoryroom, type StoryroomHarness } from '../../loopback/stack.js';
-import { button, selectsOf, WritersRoom } from '../../loopback/writers-room.js';
+import { button, buttonsOf, selectsOf, textOf, WritersRoom } from '../../loopback/writers-room.js';
 import { listApprovedPanelImages } from '../../src/db/reader.js';
 import type { LetteredPage } from '../../src/domain/lettering/letter-page.js';
 import { answer, approvePage, panelsMessage, waitForPanels } from './panels-story.js';
@@ -63,7 +63,7 @@ function multilingualAnswer(request: RecordedRequest) {
 }
 
 const lettered = (h: StoryroomHarness, threadId: string, page: number, version: number): StoredMessage | undefined =>
-  h.discord.messages(threadId).find((m) => m.content.startsWith(`**Page ${page} · Lettered** · version ${version},`));
+  h.discord.messages(threadId).find((m) => textOf(m).startsWith(`**Page ${page} · Lettered** · version ${version},`));
 
 function keepPng(name: string, message: StoredMessage): void {
   const out = process.env.LETTERED_PNG_DIR;
@@ -71,6 +71,9 @@ function keepPng(name: string, message: StoredMessage): void {
   mkdirSync(out, { recursive: true });
   writeFileSync(path.join(out, name), message.attachments[0]?.content ?? Buffer.alloc(0));
 }
+
+/** How many buttons and selects a message offers (none once the version is decided); -1 when it is not there. */
+const controls = (message: StoredMessage | undefined): number => (message ? buttonsOf(message).length + selectsOf(message).length : -1);
 
 describe('the lettered page in the room: nudges, quorum, a failed composition retried, Japanese and Arabic', { timeout: 240_000 }, () => {
   let h: StoryroomHarness;
@@ -150,7 +153,10 @@ describe('the lettered page in the room: nudges, quorum, a failed composition re
       'Make it a whisper (dashed)',
       'Make it a shout (jagged)',
     ]);
-    expect(first.components).toHaveLength(5);
+    // Components V2: one container holding the text, the page and the four selects' rows and the buttons' row.
+    expect(first.flags & (1 << 15)).not.toBe(0);
+    expect(first.components).toHaveLength(1);
+    expect(selectsOf(first)).toHaveLength(4);
     expect(button(first, 'Approve').label).toBe('Approve');
   });
 
@@ -174,8 +180,8 @@ describe('the lettered page in the room: nudges, quorum, a failed composition re
 
     const nudged = await waitLettered(1, 2, 'page 1 nudged');
     keepPng('ja-page-1-v2-nudged.png', nudged);
-    expect(nudged.content).toContain(`nudged at <@${writer}>'s request (panel 1, “`);
-    expect(nudged.content).toContain('another place)');
+    expect(textOf(nudged)).toContain(`nudged at <@${writer}>'s request (panel 1, “`);
+    expect(textOf(nudged)).toContain('another place)');
     const [v1, v2] = await rows(1);
     expect(v2).toMatchObject({
       status: 'open',
@@ -188,10 +194,13 @@ describe('the lettered page in the room: nudges, quorum, a failed composition re
     expect(after[2]?.box).not.toEqual(before[2]?.box);
     // The other balloons of the page stay where they were.
     expect(after[3]).toEqual(before[3]);
-    await h.discord.waitFor(() => (lettered(h, threadId, 1, 1)?.content.includes('Superseded') ? true : undefined), {
-      description: 'version 1 superseded',
-      timeoutMs: 30_000,
-    });
+    await h.discord.waitFor(
+      () => (textOf(lettered(h, threadId, 1, 1) ?? { content: '', components: [] }).includes('Superseded') ? true : undefined),
+      {
+        description: 'version 1 superseded',
+        timeoutMs: 30_000,
+      },
+    );
     const stale = await h.discord
       .chooseOption({
         guildId: h.guildId,
@@ -224,15 +233,15 @@ describe('the lettered page in the room: nudges, quorum, a failed composition re
     const v4 = await waitLettered(1, 4, 'version 4');
     const fourth = (await rows(1))[3];
     expect(fourth).toMatchObject({ nudges: [], variant: (third?.variant ?? 0) + 1 });
-    expect(v4.content).toContain(`re-lettered at <@${writer}>'s request`);
+    expect(textOf(v4)).toContain(`re-lettered at <@${writer}>'s request`);
 
     const counted = await room.click(threadId, v4, writer, 'Approve').response();
-    expect(counted.content).toContain('Approvals 1 of 2 needed.');
+    expect(textOf(counted)).toContain('Approvals 1 of 2 needed.');
     const decided = await room.click(threadId, lettered(h, threadId, 1, 4) ?? v4, h.adminId, 'Approve').response();
-    expect(decided.content).toContain('final for the page');
+    expect(textOf(decided)).toContain('final for the page');
     expect((await rows(1)).map((r) => r.status)).toEqual(['superseded', 'superseded', 'superseded', 'approved']);
     // An approved page offers no more nudges.
-    const approved = await h.discord.waitFor(() => (lettered(h, threadId, 1, 4)?.components.length === 0 ? true : undefined), {
+    const approved = await h.discord.waitFor(() => (controls(lettered(h, threadId, 1, 4)) === 0 ? true : undefined), {
       description: 'version 4 without its selects',
       timeoutMs: 30_000,
     });

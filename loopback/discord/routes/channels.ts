@@ -37,7 +37,11 @@ export function channelRoutes(world: World, violations: string[]): Route[] {
       const channel = knownChannel(world, channelId);
       const message = knownMessage(channel, messageId);
       if (message.authorId !== world.bot.id) throw new HttpError(403, 50005, 'Cannot edit a message authored by another user');
-      rejectInvalid(violations, checkMessageBody(ctx.body, { creating: false, hasFiles: ctx.files.length > 0 }), 'message edit');
+      rejectInvalid(
+        violations,
+        checkMessageBody(ctx.body, { creating: false, hasFiles: ctx.files.length > 0, editing: message }),
+        'message edit',
+      );
       world.editMessage(message, ctx.body, ctx.files);
       return { status: 200, body: world.toMessageJson(message, channel.guildId) };
     }),

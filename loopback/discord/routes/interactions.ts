@@ -25,7 +25,11 @@ export function interactionRoutes(world: World, interactions: Interactions, viol
     }),
     defineRoute('PATCH', `/webhooks/${ID}/${TOKEN}/messages/(@original|\\d+)`, '/webhooks/:id/:token/messages/:id', false, (ctx) => {
       const { state, message } = webhookMessage(ctx);
-      rejectInvalid(violations, checkMessageBody(ctx.body, { creating: false, hasFiles: ctx.files.length > 0 }), 'interaction edit');
+      rejectInvalid(
+        violations,
+        checkMessageBody(ctx.body, { creating: false, hasFiles: ctx.files.length > 0, editing: message }),
+        'interaction edit',
+      );
       const firstAnswer = state.responses.length === 0;
       if (message.flags & LOADING_FLAG) message.flags &= ~LOADING_FLAG; // the "thinking…" placeholder becomes the answer
       world.editMessage(message, ctx.body, ctx.files);
@@ -74,7 +78,15 @@ function answerCallback(world: World, interactions: Interactions, violations: st
   const elapsed = interactions.checkAcknowledgeable(state, type);
   const ephemeral = (Number(data.flags ?? 0) & EPHEMERAL_FLAG) !== 0;
   if (type === 4 || type === 7)
-    rejectInvalid(violations, checkMessageBody(data, { creating: type === 4, hasFiles: ctx.files.length > 0 }), `callback ${type}`);
+    rejectInvalid(
+      violations,
+      checkMessageBody(data, {
+        creating: type === 4,
+        hasFiles: ctx.files.length > 0,
+        editing: type === 7 ? world.requireChannel(state.channelId).messages.find((m) => m.id === state.componentMessageId) : undefined,
+      }),
+      `callback ${type}`,
+    );
   if (type === 9) rejectInvalid(violations, checkModal(data), 'modal');
   if (type === 8 && state.type !== 4) throw new HttpError(400, 50035, 'Autocomplete results answer autocomplete interactions only');
   if (type !== 8 && state.type === 4) throw new HttpError(400, 50035, 'An autocomplete interaction is answered with callback type 8');
