@@ -79,8 +79,9 @@ describe('what a reader sees of a page', () => {
         lines: [{ speaker: 'Kai', line: 'Look.' }],
         description: null,
         image: { path: `/ridge-${'0'.repeat(32)}/images/${'a'.repeat(64)}.png`, width: 768, height: 512 },
+        references: null,
       },
-      { number: 2, caption: null, lines: [], description: 'A ridge.', image: null },
+      { number: 2, caption: null, lines: [], description: 'A ridge.', image: null, references: null },
     ]);
     expect(read.plainDialogue).toBeNull();
     const unreadable = toReaderPage(
