@@ -1,4 +1,5 @@
 import { PassThrough } from 'node:stream';
+import { waitUntil } from '../../loopback/wait-until.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buttonsOf, embedText, WritersRoom } from '../../loopback/writers-room.js';
 import { startStoryroom, type StoryroomHarness } from '../../loopback/stack.js';
@@ -102,13 +103,17 @@ describe('no database connection is held across a Discord call', () => {
       });
       h.proxies?.postgres.restore();
       await room.openDraft(threadId, 1, 'Narration', 1);
+      // The message was in Discord before the retry ran: wait for the retry to record the one it found.
+      const draftRows = () =>
+        h.database.db
+          .selectFrom('discord_messages')
+          .select('message_id')
+          .where('channel_id', '=', threadId)
+          .where('purpose', '=', 'draft')
+          .execute();
+      await waitUntil(async () => (await draftRows()).length > 0, 'the retry recording the posted draft');
       expect(await messagesPerThing(threadId)).toEqual({ 'Page 1 · Narration v1': 1 });
-      const recorded = await h.database.db
-        .selectFrom('discord_messages')
-        .select('message_id')
-        .where('channel_id', '=', threadId)
-        .where('purpose', '=', 'draft')
-        .execute();
+      const recorded = await draftRows();
       expect(recorded).toHaveLength(1);
       expect(h.discord.message(threadId, recorded[0]?.message_id ?? '')).toBeDefined();
     },
