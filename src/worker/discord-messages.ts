@@ -1,28 +1,22 @@
-import { randomBytes } from 'node:crypto';
 import { DiscordAPIError, REST } from '@discordjs/rest';
 import { RESTJSONErrorCodes, Routes, type APIMessage } from 'discord-api-types/v10';
 import type { Config } from '../config/config.js';
 import { restApiBase } from '../config/discord-rest.js';
 import type { Db } from '../db/connection.js';
-import type { DiscordMessage, DiscordMessageClaim, MessagePurpose } from '../db/database.js';
+import type { DiscordMessageClaim } from '../db/database.js';
 import {
   claimDiscordMessageTarget,
   deleteDiscordMessage,
   deleteDiscordMessageClaim,
-  getChapterProgressMessage,
-  getDiscordMessageByGenerationKey,
-  getDraftMessage,
-  getPageCardMessage,
-  getPanelsMessage,
   insertDiscordMessage,
   lockDiscordMessageTarget,
-  messageTargetKey,
   setDiscordMessageRevision,
 } from '../db/discord-messages.js';
 import type { Executor } from '../db/executor.js';
 import type { Logger } from '../logger.js';
 import type { ComponentsV2Body, MessageBody } from '../views/message-parts.js';
 import { showMessageView, type MessageView } from './message-views.js';
+import { callDiscord, findRecordedMessage, newNonce, targetKey, type FindBy, type MessageTarget } from './message-targets.js';
 
 /** The worker reaches Discord through REST only, with the bot token: no gateway, no interaction tokens. */
 export function createDiscordRest(discord: Pick<Config['discord'], 'token' | 'apiUrl'> & { restProxyUrl?: string | null }): REST {
@@ -31,40 +25,10 @@ export function createDiscordRest(discord: Pick<Config['discord'], 'token' | 'ap
   return rest.setToken(discord.token);
 }
 
-/** Discord says the thread or our access to it is gone: retrying will not help, a person must act. */
-export class ChapterUnreachableError extends Error {
-  constructor(
-    readonly chapterId: number | null,
-    readonly code: number,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ChapterUnreachableError';
-  }
-}
-
-const UNREACHABLE_CODES = new Set<number>([
-  RESTJSONErrorCodes.UnknownChannel,
-  RESTJSONErrorCodes.MissingPermissions,
-  RESTJSONErrorCodes.MissingAccess,
-]);
-
-/** How the one message for a target is found again: by the job that made it, the revision it shows, the page's card, or the chapter's progress. */
-export type FindBy = 'generation_key' | 'revision' | 'page_card' | 'page_panels' | 'chapter_progress';
-
 /** An image sent with a message; on an edit, the files sent replace the message's attachments. */
 export interface MessageFile {
   name: string;
   data: Buffer;
-}
-
-export interface MessageTarget {
-  channelId: string;
-  purpose: MessagePurpose;
-  chapterId: number | null;
-  pageId: number | null;
-  revisionId: number | null;
-  generationKey: string | null;
 }
 
 /**
@@ -242,48 +206,4 @@ export class DiscordMessages {
     this.onRequest();
     return callDiscord(chapterId, run);
   }
-}
-
-/** The lock and claim name of a target: how its message is found, and the key it is found by. */
-function targetKey(target: MessageTarget, by: FindBy): string {
-  return messageTargetKey(
-    by,
-    by === 'generation_key'
-      ? target.generationKey
-      : by === 'revision'
-        ? target.revisionId
-        : by === 'page_card' || by === 'page_panels'
-          ? target.pageId
-          : target.chapterId,
-  );
-}
-
-/** A target without the key it is found by has no message recorded. */
-export async function findRecordedMessage(db: Executor, target: MessageTarget, by: FindBy): Promise<DiscordMessage | undefined> {
-  if (by === 'generation_key') {
-    // A draft's message is kept by the job that wrote it; one posted for the stored revision counts too.
-    const byKey = target.generationKey === null ? undefined : await getDiscordMessageByGenerationKey(db, target.generationKey);
-    return byKey ?? (target.purpose !== 'draft' || target.revisionId === null ? undefined : getDraftMessage(db, target.revisionId));
-  }
-  if (by === 'revision') return target.revisionId === null ? undefined : getDraftMessage(db, target.revisionId);
-  if (by === 'page_card') return target.pageId === null ? undefined : getPageCardMessage(db, target.pageId);
-  if (by === 'page_panels') return target.pageId === null ? undefined : getPanelsMessage(db, target.pageId);
-  return target.chapterId === null ? undefined : getChapterProgressMessage(db, target.chapterId);
-}
-
-/** A Discord call whose thread, or our access to it, is gone raises ChapterUnreachableError. */
-export async function callDiscord<T>(chapterId: number | null, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    if (error instanceof DiscordAPIError && typeof error.code === 'number' && UNREACHABLE_CODES.has(error.code)) {
-      throw new ChapterUnreachableError(chapterId, error.code, error.message);
-    }
-    throw error;
-  }
-}
-
-/** A message nonce: at most 25 characters, unique enough that only a repeat of the same post shares it. */
-export function newNonce(): string {
-  return randomBytes(12).toString('base64url');
 }

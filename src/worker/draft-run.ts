@@ -4,7 +4,7 @@ import type { StreamCadence } from '../domain/stream-cadence.js';
 import type { DraftPhase, DraftView } from '../views/page-messages.js';
 import type { Logger } from '../logger.js';
 import type { PagePlace, WorkerDeps } from './deps.js';
-import type { MessageTarget } from './discord-messages.js';
+import type { MessageTarget } from './message-targets.js';
 
 /** One run of a generation job: what each step of writing a draft needs. */
 export interface DraftRun {

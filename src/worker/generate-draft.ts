@@ -6,7 +6,7 @@ import { generateDraftJob, jobKeyFor } from '../domain/jobs.js';
 import { streamCadence } from '../domain/stream-cadence.js';
 import { startDraft, writeAndRecordDraft, type DraftOutcome } from '../services/draft-page.js';
 import type { WorkerDeps } from './deps.js';
-import type { MessageTarget } from './discord-messages.js';
+import type { MessageTarget } from './message-targets.js';
 import type { DraftDisplay, DraftRun } from './draft-run.js';
 import { attemptOf } from './job-attempt.js';
 import { showDraft, showLastDecided, updatePageCard, whileChapterReachable } from './page-views.js';

@@ -16,7 +16,7 @@ import {
 import type { Executor } from '../db/executor.js';
 import type { Logger } from '../logger.js';
 import type { MessageBody } from '../views/message-parts.js';
-import { callDiscord, findRecordedMessage, newNonce, type FindBy, type MessageTarget } from './discord-messages.js';
+import { callDiscord, findRecordedMessage, newNonce, type FindBy, type MessageTarget } from './message-targets.js';
 
 // A message that shows a view of Postgres (the panels message while its renders run, for instance) can
 // be drawn by several writers at once: a render's progress, a render ending on another worker, a

@@ -8,7 +8,7 @@ import { MAX_TAKES_PER_ROUND, tallyRound } from '../domain/takes.js';
 import { parseQuorumRule, tallyVotes } from '../domain/voting.js';
 import type { Logger } from '../logger.js';
 import type { PagePlace, WorkerDeps } from './deps.js';
-import { ChapterUnreachableError } from './discord-messages.js';
+import { ChapterUnreachableError } from './message-targets.js';
 
 // The messages every job keeps in step with Postgres: a draft with its tally, the page card.
 

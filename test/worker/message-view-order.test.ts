@@ -4,7 +4,8 @@ import { createTestDatabase, type TestDatabase } from '../../loopback/local-data
 import { claimViewEdit, recordViewShown, takeViewVersion } from '../../src/db/discord-messages.js';
 import { createLogger } from '../../src/logger.js';
 import { NO_MENTIONS, type MessageBody } from '../../src/views/message-parts.js';
-import { createDiscordRest, DiscordMessages, type MessageTarget } from '../../src/worker/discord-messages.js';
+import { createDiscordRest, DiscordMessages } from '../../src/worker/discord-messages.js';
+import type { MessageTarget } from '../../src/worker/message-targets.js';
 
 // Two workers draw one message at once: an older view never stays on it after a newer one.
 
