@@ -27,6 +27,8 @@ export interface LetteredView {
   balloons: readonly BalloonSummary[];
   /** The nudge this version was made by (the last of its nudges), null for a Re-letter or the first. */
   nudge: BalloonNudge | null;
+  /** That nudge asked for a size the balloon could not take (no room, or the readable range's end). */
+  nudgeSizeKept: boolean;
 }
 
 /** A lettered version's view from its row, with the vote as it stands. */
@@ -45,7 +47,13 @@ export function letteredViewOf(
     approvedBy,
     balloons: balloonSummaries(row.layout as LetteredPage),
     nudge: row.nudges.at(-1) ?? null,
+    nudgeSizeKept: sizeKept(row.layout as LetteredPage, row.nudges.at(-1)),
   };
+}
+
+function sizeKept(layout: LetteredPage, nudge: BalloonNudge | undefined): boolean {
+  if (!nudge || (nudge.change !== 'larger' && nudge.change !== 'smaller')) return false;
+  return (layout.sizesKept ?? []).some((kept) => kept.panel === nudge.panel && nudge.lines.includes(kept.line));
 }
 
 /** The attachment name of a lettered page: ASCII only, as `attachment://` links need. */
@@ -74,7 +82,7 @@ export function letteredContent(page: { number: number }, view: LetteredView): s
     view.createdBy === null
       ? 'lettered when the panels were approved'
       : view.nudge
-        ? `nudged at <@${view.createdBy}>'s request (${describeNudge(view.nudge, view.balloons)})`
+        ? `nudged at <@${view.createdBy}>'s request (${describeNudge(view.nudge, view.balloons)}${view.nudgeSizeKept ? ` — it cannot be made ${view.nudge.change} there, so it keeps its size` : ''})`
         : `re-lettered at <@${view.createdBy}>'s request`;
   const lines = [`**Page ${page.number} · Lettered** · version ${view.version}, ${made}`];
   if (view.flagged.length > 0) lines.push('Not lettered:', ...view.flagged.map((flag) => `- ${flag.words}`));

@@ -125,6 +125,48 @@ describe('the letterer with nudges', () => {
     expect(largest.fontSize).toBeLessThanOrEqual(Math.round(28 * 1.34));
   });
 
+  it('a size nudge leaves the panel’s size alone; where it does not fit, the balloon keeps its size and the page says so', () => {
+    const long = 'Only me. Keep the lantern low, they might see us from the ridge.';
+    const crowdedScript = (lines: number): LetteringScript => ({
+      ...script,
+      panels: [
+        {
+          ...script.panels[0]!,
+          lines: Array.from({ length: lines }, (_, i) => ({ speaker: i % 2 ? 'Kai' : 'Mira', kind: 'speech' as const, text: long })),
+        },
+        script.panels[1]!,
+      ],
+    });
+    for (const lines of [2, 3, 4, 5, 6, 7]) {
+      const plainPage = letterPage({ script: crowdedScript(lines), measure });
+      const last = { panel: 0, lines: [lines - 1], change: 'larger' as const };
+      const page = letterPage({ script: { ...crowdedScript(lines), nudges: [last] }, measure });
+      // Never fewer balloons, never a smaller one; the others keep their size.
+      expect(page.balloons.length).toBe(plainPage.balloons.length);
+      const grown = balloonOf(page, 0, lines - 1).fontSize;
+      const was = balloonOf(plainPage, 0, lines - 1).fontSize;
+      if (page.sizesKept?.length) {
+        expect(page.sizesKept).toEqual([{ panel: 0, line: lines - 1 }]);
+        expect(page.balloons).toEqual(plainPage.balloons);
+      } else expect(grown).toBeGreaterThan(was);
+      for (const other of page.balloons.filter((b) => !b.lines.includes(lines - 1)))
+        expect(other.fontSize).toBe(balloonOf(plainPage, other.panel, other.lines[0]!).fontSize);
+    }
+    // Both outcomes occur over these panels: roomy ones grow the balloon, crowded ones keep it.
+    const outcomes = [2, 7].map(
+      (lines) =>
+        letterPage({ script: { ...crowdedScript(lines), nudges: [{ panel: 0, lines: [lines - 1], change: 'larger' }] }, measure })
+          .sizesKept,
+    );
+    expect(outcomes).toEqual([[], [{ panel: 0, line: 6 }]]);
+  });
+
+  it('a nudge past the readable range’s end is recorded as kept', () => {
+    expect(lettered([kai('larger')]).sizesKept).toEqual([]);
+    expect(lettered(Array.from({ length: 12 }, () => kai('larger'))).sizesKept).toEqual([{ panel: 0, line: 1 }]);
+    expect(lettered(Array.from({ length: 12 }, () => kai('smaller'))).sizesKept).toEqual([{ panel: 0, line: 1 }]);
+  });
+
   it('another kind changes a spoken balloon’s shape; a caption keeps its kind', () => {
     for (const kind of ['thought', 'whisper', 'shout'] as const) {
       const page = lettered([kai(kind)]);

@@ -52,6 +52,11 @@ export interface LetteredPage {
   panels: { frame: Rect; crop: Rect }[];
   balloons: LetteredBalloon[];
   problems: LetteringProblem[];
+  /**
+   * Balloons (panel, first script line) whose Smaller or Larger nudge could not be given: no room at
+   * the panel's size, or already at the readable range's end. Absent in layouts lettered before it.
+   */
+  sizesKept?: { panel: number; line: number }[];
 }
 
 export interface LetteringInput {
@@ -273,18 +278,29 @@ export function letterPage(input: LetteringInput): LetteredPage {
         ]
       : [];
   });
-  // Each panel's largest size first; then no panel above the page's median, so the lettering reads as
-  // one hand (a cramped panel keeps its own smaller size rather than shrinking the whole page).
-  const first = contexts.map((ctx) => letterPanel(ctx, sizes));
+  // Each panel's largest size first, without Smaller/Larger nudges (a nudged balloon grows against its
+  // panel, not the panel shrinking under it); then no panel above the page's median, so the lettering
+  // reads as one hand (a cramped panel keeps its own smaller size rather than shrinking the whole page).
+  const first = contexts.map((ctx) => letterPanel(withoutSizeNudges(ctx), sizes));
   const fitted = first.flatMap((result) => (result.size === null ? [] : [result.size]));
   const uniform = fitted.length > 0 ? ([...fitted].sort((a, b) => a - b)[Math.floor((fitted.length - 1) / 2)] ?? sizes.min) : sizes.min;
   const balloons: LetteredBalloon[] = [];
   const problems: LetteringProblem[] = [];
+  const sizesKept: { panel: number; line: number }[] = [];
   contexts.forEach((ctx, i) => {
     const own = first[i];
     if (!own) return;
-    const again = own.size !== null && own.size > uniform ? letterPanel(ctx, { min: uniform, max: uniform }) : null;
-    const result = again && again.size !== null ? again : own;
+    const again = own.size !== null && own.size > uniform ? letterPanel(withoutSizeNudges(ctx), { min: uniform, max: uniform }) : null;
+    let result = again && again.size !== null ? again : own;
+    const resized = sizeNudgesOf(ctx);
+    if (resized.length > 0) {
+      // The size nudges at the panel's size; when they do not fit there, the balloons keep their size and the page says so.
+      const nudged = result.size === null ? null : letterPanel(ctx, { min: result.size, max: result.size });
+      if (nudged && nudged.size !== null) {
+        result = nudged;
+        sizesKept.push(...clampedBalloons(ctx, nudged.size, nudged.balloons));
+      } else sizesKept.push(...[...new Set(resized.map((n) => n.lines[0] ?? 0))].map((line) => ({ panel: ctx.index, line })));
+    }
     balloons.push(...result.balloons);
     problems.push(...result.problems);
   });
@@ -297,5 +313,20 @@ export function letterPage(input: LetteringInput): LetteredPage {
     panels: frames.panels,
     balloons,
     problems,
+    sizesKept,
   };
+}
+
+const isSizeNudge = (nudge: BalloonNudge) => nudge.change === 'larger' || nudge.change === 'smaller';
+const sizeNudgesOf = (ctx: PanelContext) => ctx.nudges.filter((nudge) => nudge.panel === ctx.index && isSizeNudge(nudge));
+const withoutSizeNudges = (ctx: PanelContext): PanelContext => ({ ...ctx, nudges: ctx.nudges.filter((nudge) => !isSizeNudge(nudge)) });
+
+/** Nudged balloons whose last step changed nothing: the readable range's end was already reached. */
+function clampedBalloons(ctx: PanelContext, size: number, balloons: readonly LetteredBalloon[]): { panel: number; line: number }[] {
+  return balloons.flatMap((balloon) => {
+    const steps = adjustmentFor(ctx.nudges, ctx.index, balloon.lines).sizeSteps;
+    if (steps === 0) return [];
+    const oneLess = nudgedSize(balloon.kind, size, steps - Math.sign(steps), ctx.sizes);
+    return oneLess === balloon.fontSize ? [{ panel: ctx.index, line: balloon.lines[0] ?? 0 }] : [];
+  });
 }
