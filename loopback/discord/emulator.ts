@@ -263,10 +263,14 @@ export class DiscordEmulator {
     await sleep(100);
   }
 
-  async waitFor<T>(probe: () => T | undefined | null | false, options: { timeoutMs?: number; description?: string } = {}): Promise<T> {
+  /** Polls until the probe gives a value; a probe may be async (a database read): its answer is awaited. */
+  async waitFor<T>(
+    probe: () => T | undefined | null | false | PromiseLike<T | undefined | null | false>,
+    options: { timeoutMs?: number; description?: string } = {},
+  ): Promise<T> {
     const deadline = Date.now() + (options.timeoutMs ?? 10_000);
     for (;;) {
-      const value = probe();
+      const value = await probe();
       if (value) return value;
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${options.description ?? 'a condition'}`);
       await sleep(10);

@@ -59,10 +59,17 @@ export async function showMessageView(
 ): Promise<string> {
   for (let round = 1; ; round += 1) {
     // The number is taken and the view read under the target's lock: a view read later has a higher number.
-    const { version, view } = await parts.db.transaction().execute(async (trx) => {
-      await lockDiscordMessageTarget(trx, find.key);
-      return { version: await takeViewVersion(trx), view: await draw(trx) };
-    });
+    // One snapshot for the whole read (repeatable read, a read-only transaction but for the number), so
+    // its parts agree: read committed gave each query its own, and a render finishing between two of
+    // them showed as "being drawn again · the image above is render 2" on render 2. The snapshot is taken
+    // as the lock is asked for; a change committed while waiting is shown by the view its commit asks for.
+    const { version, view } = await parts.db
+      .transaction()
+      .setIsolationLevel('repeatable read')
+      .execute(async (trx) => {
+        await lockDiscordMessageTarget(trx, find.key);
+        return { version: await takeViewVersion(trx), view: await draw(trx) };
+      });
     const outcome = await showOnce(parts, target, find, version, view);
     if (outcome.kind !== 'draw again') return outcome.messageId;
     if (round >= 4) {
