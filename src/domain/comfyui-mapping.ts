@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { buildComfyWorkflow, type ComfyWorkflow } from './comfyui-workflow.js';
+import { buildComfyWorkflow, IPADAPTER_PRESET, ipadapterNode, type ComfyWorkflow } from './comfyui-workflow.js';
 import { NEUTRAL_REFERENCE, NO_REFERENCE_SLOTS, REFERENCE_KEYS, REFERENCE_SUBFOLDER, type ReferenceSlots } from './reference-slots.js';
 
 // Where a panel's values go in a workflow. The operator's own API-format export names, for each value,
@@ -123,32 +123,18 @@ export function builtInPanelWorkflow(
   const neutral = `${REFERENCE_SUBFOLDER}/${NEUTRAL_REFERENCE}`;
   workflow['20'] = {
     class_type: 'IPAdapterUnifiedLoader',
-    inputs: { model: ['1', 0], preset: 'PLUS (high strength)' },
+    inputs: { model: ['1', 0], preset: IPADAPTER_PRESET },
     _meta: { title: 'IPAdapter loader' },
   };
   const branches = [
-    { load: '21', apply: '22', title: 'Character 1', weight: 0.8, weightType: 'linear' },
-    { load: '23', apply: '24', title: 'Character 2', weight: 0.8, weightType: 'linear' },
-    { load: '25', apply: '26', title: 'Style', weight: 0.6, weightType: 'style transfer' },
-  ];
+    { load: '21', apply: '22', title: 'Character 1', slot: 'character' },
+    { load: '23', apply: '24', title: 'Character 2', slot: 'character' },
+    { load: '25', apply: '26', title: 'Style', slot: 'style' },
+  ] as const;
   let model: [string, number] = ['20', 0];
   for (const branch of branches) {
     workflow[branch.load] = { class_type: 'LoadImage', inputs: { image: neutral }, _meta: { title: `${branch.title} reference` } };
-    workflow[branch.apply] = {
-      class_type: 'IPAdapterAdvanced',
-      inputs: {
-        model,
-        ipadapter: ['20', 1],
-        image: [branch.load, 0],
-        weight: branch.weight,
-        weight_type: branch.weightType,
-        combine_embeds: 'concat',
-        start_at: 0,
-        end_at: 1,
-        embeds_scaling: 'V only',
-      },
-      _meta: { title: `${branch.title} IPAdapter` },
-    };
+    workflow[branch.apply] = ipadapterNode(model, '20', [branch.load, 0], branch.slot, `${branch.title} IPAdapter`);
     model = [branch.apply, 0];
   }
   const sampler = workflow['5'];

@@ -4,13 +4,15 @@ import type { ExportPanel } from './chapter-export.js';
 // Panel prompts as a ComfyUI workflow in the API format (what "Save (API)" writes and POST /prompt
 // takes): nodes keyed by id, each { class_type, inputs }, where a link to another node's output is
 // [nodeId, outputIndex]. One checkpoint loader, and per panel a standard text-to-image chain. A panel
-// whose approved render was drawn with reference images gets a LoadImage node per reference, titled
-// with its slot, character and hash, loading the file where the bot puts it in ComfyUI's input folder:
-// wire them into your own reference nodes (IPAdapter) to draw it as the bot did.
+// whose approved render was drawn with reference images gets, as the built-in SDXL + IPAdapter graph
+// draws it, a LoadImage node per reference (titled with its slot, character and hash, loading the file
+// where the bot puts it in ComfyUI's input folder) feeding an IPAdapterAdvanced between the checkpoint
+// and that panel's sampler.
 
 export const DEFAULT_CHECKPOINT = 'sd_xl_base_1.0.safetensors';
 
-export type ComfySlotType = 'MODEL' | 'CLIP' | 'VAE' | 'CONDITIONING' | 'LATENT' | 'IMAGE' | 'STRING' | 'INT' | 'FLOAT' | 'COMBO' | 'MASK';
+export type ComfySlotType =
+  'MODEL' | 'CLIP' | 'VAE' | 'CONDITIONING' | 'LATENT' | 'IMAGE' | 'STRING' | 'INT' | 'FLOAT' | 'COMBO' | 'MASK' | 'IPADAPTER';
 type Link = [string, number];
 
 export interface ComfyNode {
@@ -43,7 +45,49 @@ export const COMFY_NODE_SHAPES: Record<string, { inputs: Record<string, ComfySlo
   VAEDecode: { inputs: { samples: 'LATENT', vae: 'VAE' }, outputs: ['IMAGE'] },
   SaveImage: { inputs: { images: 'IMAGE', filename_prefix: 'STRING' }, outputs: [] },
   LoadImage: { inputs: { image: 'COMBO' }, outputs: ['IMAGE', 'MASK'] },
+  // cubiq/ComfyUI_IPAdapter_plus, as the built-in SDXL + IPAdapter graph uses them.
+  IPAdapterUnifiedLoader: { inputs: { model: 'MODEL', preset: 'COMBO' }, outputs: ['MODEL', 'IPADAPTER'] },
+  IPAdapterAdvanced: {
+    inputs: {
+      model: 'MODEL',
+      ipadapter: 'IPADAPTER',
+      image: 'IMAGE',
+      weight: 'FLOAT',
+      weight_type: 'COMBO',
+      combine_embeds: 'COMBO',
+      start_at: 'FLOAT',
+      end_at: 'FLOAT',
+      embeds_scaling: 'COMBO',
+    },
+    outputs: ['MODEL'],
+  },
 };
+
+/** The IPAdapter settings of a character slot and of the style slot (the built-in graph's, and the export's). */
+export const IPADAPTER_PRESET = 'PLUS (high strength)';
+export const IPADAPTER_SLOT = {
+  character: { weight: 0.8, weightType: 'linear' },
+  style: { weight: 0.6, weightType: 'style transfer' },
+} as const;
+
+/** An IPAdapterAdvanced node applying one reference image to a model. */
+export function ipadapterNode(model: Link, loader: string, image: Link, slot: keyof typeof IPADAPTER_SLOT, title: string): ComfyNode {
+  return {
+    class_type: 'IPAdapterAdvanced',
+    inputs: {
+      model,
+      ipadapter: [loader, 1],
+      image,
+      weight: IPADAPTER_SLOT[slot].weight,
+      weight_type: IPADAPTER_SLOT[slot].weightType,
+      combine_embeds: 'concat',
+      start_at: 0,
+      end_at: 1,
+      embeds_scaling: 'V only',
+    },
+    _meta: { title },
+  };
+}
 
 export interface ComfyOptions {
   checkpoint: string;
@@ -67,6 +111,8 @@ export function buildComfyWorkflow(panels: readonly { page: number; panel: Expor
     '1': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: options.checkpoint }, _meta: { title: 'Checkpoint' } },
   };
   let next = 2;
+  // One IPAdapter loader for the whole graph, added with the first reference.
+  let loader: string | undefined;
   const add = (node: ComfyNode): Link => {
     const id = String(next);
     next += 1;
@@ -106,14 +152,25 @@ export function buildComfyWorkflow(panels: readonly { page: number; panel: Expor
       },
       _meta: { title: `${label} sampler` },
     });
-    for (const reference of panel.references ?? [])
-      add({
+    let model: Link = ['1', 0];
+    for (const reference of panel.references ?? []) {
+      loader ??= add({
+        class_type: 'IPAdapterUnifiedLoader',
+        inputs: { model: ['1', 0], preset: IPADAPTER_PRESET },
+        _meta: { title: 'IPAdapter loader' },
+      })[0];
+      // A panel's chain starts from the loader's model, as in the built-in graph.
+      if (model[0] === '1') model = [loader, 0];
+      const slot = reference.slot === 'style' ? 'style slot' : `character slot ${reference.slot}: ${reference.character}`;
+      const loaded = add({
         class_type: 'LoadImage',
         inputs: { image: reference.file },
-        _meta: {
-          title: `${label} reference ${reference.slot === 'style' ? 'style slot' : `character slot ${reference.slot}: ${reference.character}`} (sha256 ${reference.imageHash})`,
-        },
+        _meta: { title: `${label} reference ${slot} (sha256 ${reference.imageHash})` },
       });
+      model = add(ipadapterNode(model, loader, loaded, reference.slot === 'style' ? 'style' : 'character', `${label} ${slot} IPAdapter`));
+    }
+    const samplerNode = workflow[sampled[0]];
+    if (samplerNode) samplerNode.inputs.model = model;
     const image = add({ class_type: 'VAEDecode', inputs: { samples: sampled, vae: ['1', 2] }, _meta: { title: `${label} decode` } });
     add({
       class_type: 'SaveImage',
@@ -128,7 +185,7 @@ export function buildComfyWorkflow(panels: readonly { page: number; panel: Expor
 export function describeExportReferences(panels: readonly ExportPanel[]): string {
   const referenced = panels.filter((panel) => (panel.references ?? []).length > 0).length;
   return referenced > 0
-    ? ` ${referenced} panel${referenced === 1 ? ' was' : 's were'} drawn with reference images: LoadImage nodes name each (slot, character, sha256) and load it from ComfyUI's input folder, where this bot uploads it; the web API's \`GET /api/images/<sha256>\` serves it.`
+    ? ` ${referenced} panel${referenced === 1 ? ' was' : 's were'} drawn with reference images: each loads its file (LoadImage, titled with slot, character and sha256) from ComfyUI's input folder, where this bot uploads it, into an IPAdapter before that panel's sampler (ComfyUI_IPAdapter_plus); the web API's \`GET /api/images/<sha256>\` serves it.`
     : '';
 }
 

@@ -56,6 +56,32 @@ function answer(request: RecordedRequest) {
   }
 }
 
+/** Queues a workflow on the loopback ComfyUI as a person would (POST /prompt), and downloads each saved image, by its node's title. */
+async function runOnComfy(h: StoryroomHarness, workflow: Record<string, { class_type: string; _meta?: { title: string } }>) {
+  const base = h.comfy?.baseUrl ?? '';
+  const queued = (await (await fetch(`${base}/prompt`, { method: 'POST', body: JSON.stringify({ prompt: workflow }) })).json()) as {
+    prompt_id: string;
+  };
+  type Entry = {
+    status?: { completed: boolean };
+    outputs: Record<string, { images?: { filename: string; subfolder: string; type: string }[] }>;
+  };
+  const entry = await h.discord.waitFor(
+    async () => {
+      const history = (await (await fetch(`${base}/history/${queued.prompt_id}`)).json()) as Record<string, Entry>;
+      return history[queued.prompt_id]?.status?.completed ? history[queued.prompt_id] : undefined;
+    },
+    { description: 'the exported workflow run' },
+  );
+  const saved = new Map<string, Buffer>();
+  for (const [id, output] of Object.entries(entry?.outputs ?? {}))
+    for (const image of output.images ?? []) {
+      const query = new URLSearchParams({ filename: image.filename, subfolder: image.subfolder, type: image.type });
+      saved.set(workflow[id]?._meta?.title ?? id, Buffer.from(await (await fetch(`${base}/view?${query.toString()}`)).arrayBuffer()));
+    }
+  return saved;
+}
+
 const KAI_PNG = encodePng(96, 96, (x, y) => [200, (x * 2) % 256, (y * 2) % 256]);
 
 function pngClaiming(width: number, height: number, data: Buffer): Buffer {
@@ -362,6 +388,31 @@ describe('reference images from the bible drive the panels they appear in', () =
       ]),
     );
     expect(approved.references.map((r) => r.character)).toEqual(['Kai', 'Mira']);
+    // Each feeds an IPAdapter in panel 2's model chain; panel 1's sampler takes the checkpoint's model.
+    const sampler = (title: string) => Object.values(workflow).find((node) => node._meta?.title === title);
+    const chain: string[] = [];
+    for (let model = sampler('Page 1 panel 2 sampler')?.inputs.model; Array.isArray(model) && workflow[String(model[0])];) {
+      const node = workflow[String(model[0])]!;
+      chain.unshift(
+        node.class_type === 'IPAdapterAdvanced'
+          ? String(workflow[String((node.inputs.image as string[])[0])]?.inputs.image)
+          : node.class_type,
+      );
+      model = node.inputs.model;
+    }
+    expect(chain).toEqual([
+      'CheckpointLoaderSimple',
+      'IPAdapterUnifiedLoader',
+      ...approved.references.map((r) => `storyroom/${r.imageHash}.png`),
+    ]);
+    expect(sampler('Page 1 panel 1 sampler')?.inputs.model).toEqual(['1', 0]);
+    // Run on the image server as it is, and without its reference nodes: only panel 2's picture changes.
+    const plain = structuredClone(workflow);
+    for (const [id, node] of Object.entries(plain)) if (/^(LoadImage|IPAdapter)/.test(node.class_type)) delete plain[id];
+    for (const node of Object.values(plain)) if (node.class_type === 'KSampler') node.inputs.model = ['1', 0];
+    const [drawn, drawnPlain] = [await runOnComfy(h, workflow), await runOnComfy(h, plain)];
+    expect(drawn.get('Page 1 panel 1 save')?.equals(drawnPlain.get('Page 1 panel 1 save') ?? Buffer.alloc(0))).toBe(true);
+    expect(drawn.get('Page 1 panel 2 save')?.equals(drawnPlain.get('Page 1 panel 2 save') ?? Buffer.alloc(0))).toBe(false);
     // The files they name are the ones the bot uploaded to ComfyUI: the same bytes as the stored references.
     for (const r of approved.references) {
       const stored = await h.database.db.selectFrom('images').select('bytes').where('hash', '=', r.imageHash).executeTakeFirstOrThrow();
