@@ -1,22 +1,8 @@
+import { node, type NodeInfo } from './node-info.js';
 import { referenceNodes } from './reference-nodes.js';
 
 // The core nodes the loopback ComfyUI knows, in /object_info's shape, and ComfyUI's prompt validation
 // over them (execution.py validate_prompt / validate_inputs): the same error types, messages and order.
-
-type InputSpec = [string | string[], Record<string, unknown>?];
-export interface NodeInfo {
-  input: { required: Record<string, InputSpec>; optional?: Record<string, InputSpec> };
-  input_order: { required: string[] };
-  output: string[];
-  output_is_list: boolean[];
-  output_name: string[];
-  name: string;
-  display_name: string;
-  description: string;
-  python_module: string;
-  category: string;
-  output_node: boolean;
-}
 
 export const SAMPLERS = ['euler', 'euler_ancestral', 'heun', 'dpm_2', 'lms', 'dpmpp_2m', 'dpmpp_2m_sde', 'dpmpp_3m_sde', 'ddim', 'uni_pc'];
 export const SCHEDULERS = [
@@ -31,30 +17,6 @@ export const SCHEDULERS = [
   'kl_optimal',
 ];
 const MAX_SEED = '18446744073709551615';
-
-export function node(
-  name: string,
-  display: string,
-  category: string,
-  required: Record<string, InputSpec>,
-  output: string[],
-  outputNode = false,
-  optional?: Record<string, InputSpec>,
-): NodeInfo {
-  return {
-    input: { required, ...(optional ? { optional } : {}) },
-    input_order: { required: Object.keys(required) },
-    output,
-    output_is_list: output.map(() => false),
-    output_name: output,
-    name,
-    display_name: display,
-    description: '',
-    python_module: 'nodes',
-    category,
-    output_node: outputNode,
-  };
-}
 
 /** /object_info for the core txt2img nodes, with the checkpoints and input files this server has. */
 export function buildObjectInfo(options: { checkpoints: readonly string[]; inputFiles: readonly string[] }): Record<string, NodeInfo> {

@@ -1,4 +1,4 @@
-import { node, type NodeInfo } from './object-info.js';
+import { node, type NodeInfo } from './node-info.js';
 
 // The nodes that feed a reference image into a render, as their public definitions declare them:
 // IPAdapterUnifiedLoader and IPAdapterAdvanced (cubiq/ComfyUI_IPAdapter_plus, IPAdapterPlus.py),

@@ -1,5 +1,5 @@
 import type { FlaggedLine } from '../domain/lettered-page.js';
-import type { BalloonNudge } from '../domain/lettering/nudges.js';
+import type { BalloonNudge } from '../domain/lettering/script.js';
 import type { Executor } from './executor.js';
 import type { LetteredPageRow } from './lettering-tables.js';
 

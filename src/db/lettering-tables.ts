@@ -1,6 +1,6 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
 import type { FlaggedLine, LetteredStatus } from '../domain/lettered-page.js';
-import type { BalloonNudge } from '../domain/lettering/nudges.js';
+import type { BalloonNudge } from '../domain/lettering/script.js';
 
 // The tables of lettered pages (migration 2026-12-05-003), apart from database.ts to keep it short.
 

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { NUDGE_CHANGES } from './lettering/nudges.js';
+import { NUDGE_CHANGES } from './lettering/script.js';
 
 // The follow-up jobs a state change can ask for, as written to the outbox. Job data holds ids only;
 // the worker reads everything else from Postgres when the job runs. Pure: the queue that carries

@@ -2,7 +2,8 @@ import { ButtonStyle, ComponentType, MessageFlags, type APIContainerComponent } 
 import type { LetteredPageRow } from '../db/lettering-tables.js';
 import type { FlaggedLine, LetteredStatus } from '../domain/lettered-page.js';
 import type { LetteredPage } from '../domain/lettering/letter-page.js';
-import { NUDGE_LABELS, type BalloonNudge } from '../domain/lettering/nudges.js';
+import { NUDGE_LABELS } from '../domain/lettering/nudges.js';
+import type { BalloonNudge } from '../domain/lettering/script.js';
 import { balloonSelects, balloonSummaries, type BalloonSummary } from './nudge-selects.js';
 import type { Tally } from '../domain/voting.js';
 import { encodeCustomId } from './custom-id.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { centre, contains, containsPoint, overlaps } from '../../src/domain/lettering/geometry.js';
 import { letterPage, type LetteredBalloon } from '../../src/domain/lettering/letter-page.js';
-import { adjustmentFor, nudgeOptions, NO_ADJUSTMENT, type BalloonNudge, type NudgeChange } from '../../src/domain/lettering/nudges.js';
-import type { LetteringScript } from '../../src/domain/lettering/script.js';
+import { adjustmentFor, nudgeOptions, NO_ADJUSTMENT } from '../../src/domain/lettering/nudges.js';
+import type { BalloonNudge, LetteringScript, NudgeChange } from '../../src/domain/lettering/script.js';
 import type { MeasureText } from '../../src/domain/lettering/text-fit.js';
 
 // A co-writer's nudges of single balloons, pure: each one changes that balloon as it says and keeps

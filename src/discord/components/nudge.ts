@@ -1,4 +1,4 @@
-import { NUDGE_CHANGES } from '../../domain/lettering/nudges.js';
+import { NUDGE_CHANGES } from '../../domain/lettering/script.js';
 import { nudgeLetteredBalloon } from '../../services/nudge-lettered-page.js';
 import { UserError } from '../../services/user-error.js';
 import { selectedValue, type ComponentHandler, type ComponentInput } from '../component-handler.js';

@@ -3,8 +3,8 @@ import { placeBalloon } from './balloon-placement.js';
 import { round2, type Point, type Rect } from './geometry.js';
 import { layoutFrames, PAGE_GEOMETRY } from './page-layout.js';
 import { detailUnder, headRect, placeInFrame, type DetailMap } from './panel-places.js';
-import type { LetteringScript, LineKind, ReadingDirection, ScriptLine, ScriptPanel } from './script.js';
-import { adjustmentFor, SIZE_STEP, withNudgedKinds, type BalloonNudge } from './nudges.js';
+import type { BalloonNudge, LetteringScript, LineKind, ReadingDirection, ScriptLine, ScriptPanel } from './script.js';
+import { adjustmentFor, SIZE_STEP, withNudgedKinds } from './nudges.js';
 import { LINE_HEIGHT, setTextAt, wordsFitAt, type MeasureText, type SetText } from './text-fit.js';
 
 // The lettered page, computed: panel frames, balloons (shape, place, tail) and text lines (size,

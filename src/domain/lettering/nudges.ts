@@ -1,19 +1,8 @@
-import type { LineKind, ScriptPanel } from './script.js';
+import { SPOKEN_KINDS, type BalloonNudge, type LineKind, type NudgeChange, type ScriptPanel } from './script.js';
 
 // A co-writer's nudge of one balloon, and what all the nudges of a version ask of the letterer. Each
 // version carries every nudge made since the last Re-letter; the letterer applies them all, so a
 // version is still the same bytes from the same input. Pure.
-
-export const SPOKEN_KINDS = ['speech', 'thought', 'whisper', 'shout'] as const satisfies readonly LineKind[];
-export const NUDGE_CHANGES = ['place', 'tail', 'smaller', 'larger', ...SPOKEN_KINDS] as const;
-export type NudgeChange = (typeof NUDGE_CHANGES)[number];
-
-export interface BalloonNudge {
-  /** The panel (0-based) and the script lines (0-based) of the balloon, as the version nudged showed them. */
-  panel: number;
-  lines: number[];
-  change: NudgeChange;
-}
 
 /** What a balloon's nudges ask of its placement and size. */
 export interface BalloonAdjustment {

@@ -1,11 +1,22 @@
 import type { DialogueScript } from '../dialogue-script.js';
-import type { BalloonNudge } from './nudges.js';
 
 // What the letterer reads: the panels' picture sizes, the lines in order with who says them and how,
 // and where each character stands. Scripts written before lines had kinds letter with defaults. Pure.
 
 export const LINE_KINDS = ['speech', 'thought', 'whisper', 'shout', 'caption', 'sound'] as const;
 export type LineKind = (typeof LINE_KINDS)[number];
+
+// A co-writer's nudge of one balloon is part of what the letterer reads (nudges.ts applies them).
+export const SPOKEN_KINDS = ['speech', 'thought', 'whisper', 'shout'] as const satisfies readonly LineKind[];
+export const NUDGE_CHANGES = ['place', 'tail', 'smaller', 'larger', ...SPOKEN_KINDS] as const;
+export type NudgeChange = (typeof NUDGE_CHANGES)[number];
+
+export interface BalloonNudge {
+  /** The panel (0-based) and the script lines (0-based) of the balloon, as the version nudged showed them. */
+  panel: number;
+  lines: number[];
+  change: NudgeChange;
+}
 
 export const HORIZONTAL_PLACES = ['left', 'centre', 'right'] as const;
 export type HorizontalPlace = (typeof HORIZONTAL_PLACES)[number];
