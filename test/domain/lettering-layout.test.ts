@@ -62,6 +62,19 @@ describe('scripts written before lines had kinds', () => {
     expect(page.problems).toEqual([]);
     expect(page.balloons.map((b) => b.kind)).toEqual(['caption', 'speech', 'speech', 'sound', 'speech']);
   });
+
+  it('on a right-to-left page the first speaker stands on the right, where reading starts, and speaks from the right', () => {
+    const parsed = parseScriptText('Panel 1\nKai: Who is there?\nMira: Only me.\nRen: And me.\n\nPanel 2\nKai: Oh.\nMira: Hush.');
+    if (!parsed.ok) throw new Error(parsed.problem);
+    const script = letteringScriptFromDialogue(parsed.script, [{ width: 1216, height: 832 }], { direction: 'rtl', language: 'ja' });
+    expect(script.panels.map((p) => p.placements)).toEqual([
+      { Kai: { x: 'right', depth: 'near' }, Mira: { x: 'centre', depth: 'near' }, Ren: { x: 'left', depth: 'near' } },
+      { Kai: { x: 'right', depth: 'near' }, Mira: { x: 'left', depth: 'near' } },
+    ]);
+    const page = letterPage({ script, measure });
+    const [first, second] = page.balloons.filter((b) => b.panel === 1);
+    expect(first!.box.x).toBeGreaterThan(second!.box.x);
+  });
 });
 
 describe('the letterer', () => {

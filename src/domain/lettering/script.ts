@@ -76,15 +76,19 @@ const SPREAD: Record<number, HorizontalPlace[]> = {
   3: ['left', 'centre', 'right'],
 };
 
+const MIRRORED: Record<HorizontalPlace, HorizontalPlace> = { left: 'right', centre: 'centre', right: 'left' };
+
 /**
  * Default places for a panel's speakers, in order of first line: one in the centre, two facing each
- * other, three across; more share the three places, alternating near and far.
+ * other, three across; more share the three places, alternating near and far. The first speaker stands
+ * where reading starts: on the left for a left-to-right page, on the right for a right-to-left one.
  */
-export function defaultPlacements(speakers: readonly string[]): Record<string, Placement> {
+export function defaultPlacements(speakers: readonly string[], direction: ReadingDirection = 'ltr'): Record<string, Placement> {
   const spread = SPREAD[Math.min(3, speakers.length)] ?? ['centre'];
   const placements: Record<string, Placement> = {};
   speakers.forEach((speaker, index) => {
-    placements[speaker] = { x: spread[index % spread.length] ?? 'centre', depth: index < spread.length ? 'near' : 'far' };
+    const x = spread[index % spread.length] ?? 'centre';
+    placements[speaker] = { x: direction === 'rtl' ? MIRRORED[x] : x, depth: index < spread.length ? 'near' : 'far' };
   });
   return placements;
 }
@@ -117,7 +121,7 @@ export function letteringScriptFromDialogue(
       const kind = kindForSpeaker(line.speaker);
       lines.push({ speaker: kind === 'speech' ? line.speaker.trim() : null, kind, text: line.line.trim() });
     }
-    const placements = { ...defaultPlacements(speakersOf(lines)), ...(options.placements?.[index] ?? {}) };
+    const placements = { ...defaultPlacements(speakersOf(lines), options.direction), ...(options.placements?.[index] ?? {}) };
     return { width: picture.width, height: picture.height, lines, placements };
   });
   return { format: options.format ?? 'comic', direction: options.direction ?? 'ltr', language: options.language ?? 'und', panels };
