@@ -102,7 +102,9 @@ export function createInteractionRouter(
     const deferring = deferral
       ? acknowledge(answerable, deferral).catch((error: unknown) => log.warn({ err: error }, 'could not acknowledge'))
       : null;
-    // Kept beside the acknowledgement, in the receipt's one statement: only what was acknowledged before any work is finished elsewhere.
+    // In a burst, every acknowledgement leaves before any of the burst's work (a receipt, a handler) takes the event loop.
+    await afterAcknowledgementsLeave();
+    // Kept right after the acknowledgement, in the receipt's one statement: only what was acknowledged before any work is finished elsewhere.
     const record = deferral && payload && inbox ? inbox.recordOf(payload) : null;
 
     let answer: Answer | null;
@@ -128,6 +130,15 @@ export function createInteractionRouter(
 }
 
 type Answer = { reply: Reply; outcome: InteractionOutcome };
+
+/**
+ * Resolves once the acknowledgements requested so far are on the wire. undici (discord.js's HTTP
+ * client) writes a request on a kept-alive connection from a setImmediate of its own, queued after
+ * this one would be: the second turn comes after those writes and the I/O they brought back.
+ */
+async function afterAcknowledgementsLeave(): Promise<void> {
+  for (let turn = 0; turn < 2; turn += 1) await new Promise<void>((resolve) => setImmediate(resolve));
+}
 
 /**
  * The handler, under the interaction's scope when it has an inbox receipt (its effects' transaction
