@@ -34,8 +34,9 @@ const spoken = (flag: string) => flag.replace(/([a-z])([A-Z])/g, '$1 $2');
 
 /** The names of the required permissions the bot lacks here; empty when it has them all (or Discord did not say). */
 export function missingBotPermissions(granted: Readonly<PermissionsBitField> | null, required: bigint): string[] {
-  if (!granted || required === 0n) return [];
-  return new PermissionsBitField(required & ~granted.bitfield).toArray().map(spoken);
+  const missing = granted ? required & ~granted.bitfield : 0n;
+  // toArray walks every flag there is: only when something is missing, not on every click.
+  return missing === 0n ? [] : new PermissionsBitField(missing).toArray().map(spoken);
 }
 
 export function missingPermissionMessage(missing: readonly string[]): string {

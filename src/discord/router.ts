@@ -19,8 +19,8 @@ import type { SlashCommand } from './slash-command.js';
 import { handleComponent, opensForm } from './components.js';
 import { decodeCustomId } from '../views/custom-id.js';
 import { InteractionTakenOver, runInInteractionScope, type InteractionScope } from '../db/interaction-scope.js';
-import type { Logger } from '../logger.js';
 import type { InteractionInbox } from './interaction-inbox.js';
+import { interactionLog, type InteractionLog } from './interaction-log.js';
 
 export type Deferral = null | 'ephemeral' | 'public' | 'update';
 export type Answerable = ChatInputCommandInteraction | ButtonInteraction | StringSelectMenuInteraction | ModalSubmitInteraction;
@@ -83,7 +83,7 @@ export function createInteractionRouter(
       await interaction.reply({ content: 'storyroom works inside a server.', flags: MessageFlags.Ephemeral }).catch(() => undefined);
       return;
     }
-    const log = loggerFor(context, interaction);
+    const log = interactionLog(context.logger, interaction);
     if (!recent.offer(interaction.id)) {
       log.info('interaction delivered twice; handled once');
       return;
@@ -102,7 +102,9 @@ export function createInteractionRouter(
     const deferring = deferral
       ? acknowledge(answerable, deferral).catch((error: unknown) => log.warn({ err: error }, 'could not acknowledge'))
       : null;
-    // Kept beside the acknowledgement, in the receipt's one statement: only what was acknowledged before any work is finished elsewhere.
+    // In a burst, every acknowledgement leaves before any of the burst's work (a receipt, a handler) takes the event loop.
+    await afterAcknowledgementsLeave();
+    // Kept right after the acknowledgement, in the receipt's one statement: only what was acknowledged before any work is finished elsewhere.
     const record = deferral && payload && inbox ? inbox.recordOf(payload) : null;
 
     let answer: Answer | null;
@@ -129,14 +131,13 @@ export function createInteractionRouter(
 
 type Answer = { reply: Reply; outcome: InteractionOutcome };
 
-function loggerFor(context: HandlerContext, interaction: Answerable) {
-  return context.logger.child({
-    interactionId: interaction.id,
-    guildId: interaction.guildId,
-    channelId: interaction.channelId,
-    userId: interaction.user.id,
-    action: interaction.isChatInputCommand() ? interaction.commandName : interaction.customId,
-  });
+/**
+ * Resolves once the acknowledgements requested so far are on the wire. undici (discord.js's HTTP
+ * client) writes a request on a kept-alive connection from a setImmediate of its own, queued after
+ * this one would be: the second turn comes after those writes and the I/O they brought back.
+ */
+async function afterAcknowledgementsLeave(): Promise<void> {
+  for (let turn = 0; turn < 2; turn += 1) await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
 /**
@@ -148,7 +149,7 @@ export async function runHandler(
   commands: ReadonlyMap<string, SlashCommand>,
   interaction: Answerable,
   scope: InteractionScope | null,
-  log: Logger,
+  log: InteractionLog,
 ): Promise<Answer | null> {
   try {
     const reply = await (scope
@@ -172,7 +173,7 @@ export async function answerAndComplete(
   deferral: Deferral,
   inbox: InteractionInbox | null,
   deferring: Promise<unknown> | null,
-  log: Logger,
+  log: InteractionLog,
 ): Promise<void> {
   if (inbox) await inbox.keepReply(interaction.id, reply);
   await pauseForTest(context, interaction, 'beforeReply', deferring, log);
@@ -194,7 +195,7 @@ async function pauseForTest(
   interaction: Answerable,
   at: 'afterAck' | 'beforeReply',
   deferring: Promise<unknown> | null,
-  log: Logger,
+  log: InteractionLog,
 ): Promise<void> {
   const action = context.config.discord.testPause[at];
   if (action === null) return;
@@ -238,7 +239,7 @@ async function dispatch(context: HandlerContext, commands: ReadonlyMap<string, S
   return handleComponent(context, interaction);
 }
 
-function refusalFor(error: unknown, interactionId: string, log: HandlerContext['logger'], mentions: HandlerContext['mentions']): Answer {
+function refusalFor(error: unknown, interactionId: string, log: InteractionLog, mentions: HandlerContext['mentions']): Answer {
   // Services name commands as plain text; here, where the command ids are known, they become clickable.
   if (error instanceof UserError) return { reply: ephemeral(mentions.linkHints(error.message)), outcome: 'refused' };
   if (isDatabaseUnavailable(error)) {
