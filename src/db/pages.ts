@@ -33,6 +33,7 @@ export function getPageWithPlace(db: Executor, pageId: number) {
       's.narrator_model',
       's.dialogue_model',
       's.takes as story_takes',
+      's.monthly_budget_usd',
     ])
     .where('p.id', '=', pageId)
     .executeTakeFirst();
