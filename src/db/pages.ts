@@ -39,6 +39,29 @@ export function getPageWithPlace(db: Executor, pageId: number) {
     .executeTakeFirst();
 }
 
+/** What a page's prompt is built around, in one read: the page, its chapter's summary and its story's settings. */
+export function getPageForPrompt(db: Executor, pageId: number) {
+  return db
+    .selectFrom('story_pages as p')
+    .innerJoin('chapters as c', 'c.id', 'p.chapter_id')
+    .innerJoin('stories as s', 's.id', 'c.story_id')
+    .select([
+      'p.number',
+      'p.input',
+      'p.chapter_id',
+      'c.story_id',
+      'c.title as chapter_title',
+      'c.summary',
+      'c.summary_through_page',
+      's.title as story_title',
+      's.tone_note',
+      's.narration_words',
+      's.language',
+    ])
+    .where('p.id', '=', pageId)
+    .executeTakeFirst();
+}
+
 export function getRevision(db: Executor, revisionId: number) {
   return db.selectFrom('page_revisions').selectAll().where('id', '=', revisionId).executeTakeFirst();
 }
