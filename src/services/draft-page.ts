@@ -69,7 +69,7 @@ export async function startDraft(deps: AgentContext, request: Omit<DraftRequest,
     }
   }
   const version = await nextRevisionVersion(deps.db, place.id, data.kind);
-  const slot = await claimGenerationSlot(deps.db, data, deps.config.limits.maxGenerationsPerGuild);
+  const slot = await claimGenerationSlot(deps.db, { ...data, guildId: place.guild_id }, deps.config.limits.maxGenerationsPerGuild);
   if (slot.status === 'stale') {
     log.info('page moved on before its draft could start; generation job skipped');
     return { status: 'stale before its turn', version };
