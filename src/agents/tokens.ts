@@ -8,7 +8,30 @@ import type { CountTokens } from '../domain/context-builder.js';
 const require = createRequire(import.meta.url);
 let countO200k: CountTokens | null = null;
 
+// Most of what a prompt counts recurs from draft to draft (the agents' instructions, the chapter's
+// header, its earlier pages), so counts are kept by text, the most recently used first; bounded by
+// characters so a few long texts cannot grow it past a few MiB.
+const MAX_CACHED_CHARACTERS = 2_000_000;
+const counted = new Map<string, number>();
+let cachedCharacters = 0;
+
 export const countTokens: CountTokens = (text) => {
+  const known = counted.get(text);
+  if (known !== undefined) {
+    counted.delete(text);
+    counted.set(text, known);
+    return known;
+  }
   countO200k ??= (require('gpt-tokenizer/encoding/o200k_base') as { countTokens: CountTokens }).countTokens;
-  return countO200k(text);
+  const tokens = countO200k(text);
+  if (text.length <= MAX_CACHED_CHARACTERS / 4) {
+    counted.set(text, tokens);
+    cachedCharacters += text.length;
+    for (const oldest of counted.keys()) {
+      if (cachedCharacters <= MAX_CACHED_CHARACTERS) break;
+      counted.delete(oldest);
+      cachedCharacters -= oldest.length;
+    }
+  }
+  return tokens;
 };

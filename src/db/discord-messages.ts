@@ -97,15 +97,21 @@ export async function claimDiscordMessageTarget(
   trx: Transaction<Database>,
   claim: { target: string; channelId: string; nonce: string },
 ): Promise<{ claim: DiscordMessageClaim; earlier: boolean }> {
-  const existing = await trx.selectFrom('discord_message_claims').selectAll().where('target', '=', claim.target).executeTakeFirst();
-  if (existing && existing.channel_id === claim.channelId) return { claim: existing, earlier: true };
+  // Claimed in one statement; only a claim already made for the same channel is left as it is, and read.
   const made = await trx
     .insertInto('discord_message_claims')
     .values({ target: claim.target, channel_id: claim.channelId, nonce: claim.nonce })
-    .onConflict((oc) => oc.column('target').doUpdateSet({ channel_id: claim.channelId, nonce: claim.nonce, claimed_at: new Date() }))
+    .onConflict((oc) =>
+      oc
+        .column('target')
+        .doUpdateSet({ channel_id: claim.channelId, nonce: claim.nonce, claimed_at: new Date() })
+        .where('discord_message_claims.channel_id', '<>', claim.channelId),
+    )
     .returningAll()
-    .executeTakeFirstOrThrow();
-  return { claim: made, earlier: false };
+    .executeTakeFirst();
+  if (made) return { claim: made, earlier: false };
+  const existing = await trx.selectFrom('discord_message_claims').selectAll().where('target', '=', claim.target).executeTakeFirstOrThrow();
+  return { claim: existing, earlier: true };
 }
 
 export async function deleteDiscordMessageClaim(db: Executor, target: string): Promise<void> {

@@ -23,14 +23,15 @@ export function getPageForSlot(db: Executor, pageId: number) {
 }
 
 /**
- * In one server: how many other drafts hold a slot, and how many drafts waiting for one were queued
- * before this page's (in queue order: when queued, then page id).
+ * In one server: how many other drafts hold a slot, how many another-take requests are being written
+ * (each counts as a slot held), and how many drafts waiting for one were queued before this page's (in
+ * queue order: when queued, then page id). One statement.
  */
-export async function countSlotsHeldAndWaitingAhead(
+export async function countSlotsTakenAndWaitingAhead(
   db: Executor,
   guildId: string,
   page: { id: number; queuedAt: Date },
-): Promise<{ held: number; ahead: number }> {
+): Promise<{ held: number; takes: number; ahead: number }> {
   const row = await db
     .selectFrom('story_pages as p')
     .innerJoin('chapters as c', 'c.id', 'p.chapter_id')
@@ -47,29 +48,33 @@ export async function countSlotsHeldAndWaitingAhead(
         )
         .as('ahead'),
     ])
+    .select(takesBeingWritten(db, guildId).as('takes'))
     .where('s.guild_id', '=', guildId)
     .where('p.state', 'in', GENERATING)
     // A chapter whose thread is unreachable writes nothing until it is reopened: its drafts wait outside the count.
     .where('c.status', '<>', 'needs_attention')
     .where('p.id', '<>', page.id)
     .executeTakeFirstOrThrow();
-  return { held: Number(row.held), ahead: Number(row.ahead) };
+  return { held: Number(row.held), takes: Number(row.takes), ahead: Number(row.ahead) };
 }
 
 /**
  * Another take requests being written in the server (each one model call, like a draft): they count
  * against the cap with the slots held. Chapters whose thread is unreachable are left out, as above.
  */
-export async function countTakesBeingWritten(db: Executor, guildId: string): Promise<number> {
-  const row = await db
+function takesBeingWritten(db: Executor, guildId: string) {
+  return db
     .selectFrom('story_pages as p')
     .innerJoin('chapters as c', 'c.id', 'p.chapter_id')
     .innerJoin('stories as s', 's.id', 'c.story_id')
     .select((eb) => eb.fn.coalesce(eb.fn.sum<string>('p.takes_pending'), eb.val('0')).as('pending'))
     .where('s.guild_id', '=', guildId)
     .where('p.takes_pending', '>', 0)
-    .where('c.status', '<>', 'needs_attention')
-    .executeTakeFirstOrThrow();
+    .where('c.status', '<>', 'needs_attention');
+}
+
+export async function countTakesBeingWritten(db: Executor, guildId: string): Promise<number> {
+  const row = await takesBeingWritten(db, guildId).executeTakeFirstOrThrow();
   return Number(row.pending);
 }
 

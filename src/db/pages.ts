@@ -33,6 +33,30 @@ export function getPageWithPlace(db: Executor, pageId: number) {
       's.narrator_model',
       's.dialogue_model',
       's.takes as story_takes',
+      's.monthly_budget_usd',
+    ])
+    .where('p.id', '=', pageId)
+    .executeTakeFirst();
+}
+
+/** What a page's prompt is built around, in one read: the page, its chapter's summary and its story's settings. */
+export function getPageForPrompt(db: Executor, pageId: number) {
+  return db
+    .selectFrom('story_pages as p')
+    .innerJoin('chapters as c', 'c.id', 'p.chapter_id')
+    .innerJoin('stories as s', 's.id', 'c.story_id')
+    .select([
+      'p.number',
+      'p.input',
+      'p.chapter_id',
+      'c.story_id',
+      'c.title as chapter_title',
+      'c.summary',
+      'c.summary_through_page',
+      's.title as story_title',
+      's.tone_note',
+      's.narration_words',
+      's.language',
     ])
     .where('p.id', '=', pageId)
     .executeTakeFirst();

@@ -59,14 +59,17 @@ export async function startDraft(deps: AgentContext, request: Omit<DraftRequest,
     log.info({ state: place.state, version: place.version }, 'stale generation job skipped');
     return { status: 'stale' };
   }
-  // Every way to a new draft passes here, so a spent budget stops them all (the bot refuses what it can earlier).
-  const budget = await getBudgetStatus(deps.db, place.story_id, deps.config.prices);
-  if (isBudgetSpent(budget)) {
-    log.info({ storyId: place.story_id, spentUsd: budget.spentUsd }, 'monthly budget spent; draft not written');
-    return failDraft(deps, request, budgetSpentMessage(budget));
+  // Every way to a new draft passes here, so a spent budget stops them all (the bot refuses what it can
+  // earlier). A story without a budget has no spend to add up.
+  if (place.monthly_budget_usd !== null) {
+    const budget = await getBudgetStatus(deps.db, place.story_id, deps.config.prices);
+    if (isBudgetSpent(budget)) {
+      log.info({ storyId: place.story_id, spentUsd: budget.spentUsd }, 'monthly budget spent; draft not written');
+      return failDraft(deps, request, budgetSpentMessage(budget));
+    }
   }
   const version = await nextRevisionVersion(deps.db, place.id, data.kind);
-  const slot = await claimGenerationSlot(deps.db, data, deps.config.limits.maxGenerationsPerGuild);
+  const slot = await claimGenerationSlot(deps.db, { ...data, guildId: place.guild_id }, deps.config.limits.maxGenerationsPerGuild);
   if (slot.status === 'stale') {
     log.info('page moved on before its draft could start; generation job skipped');
     return { status: 'stale before its turn', version };

@@ -1,11 +1,5 @@
 import type { Db } from '../db/connection.js';
-import {
-  countSlotsHeldAndWaitingAhead,
-  countTakesBeingWritten,
-  getPageForSlot,
-  lockGuildGenerationSlots,
-  takeGenerationSlot,
-} from '../db/generation-slots.js';
+import { countSlotsTakenAndWaitingAhead, getPageForSlot, lockGuildGenerationSlots, takeGenerationSlot } from '../db/generation-slots.js';
 import { isGenerating } from '../domain/page-state-machine.js';
 
 /** Whether a draft may be written now: it holds a slot, waits at this place in its server's queue, or is no longer wanted. */
@@ -19,22 +13,27 @@ export type SlotDecision = { status: 'writing' } | { status: 'waiting'; place: n
  */
 export async function claimGenerationSlot(
   db: Db,
-  draft: { pageId: number; pageVersion: number },
+  draft: {
+    pageId: number;
+    pageVersion: number;
+    /** The page's server, when the caller has read it already (a page never changes server). */
+    guildId?: string;
+  },
   maxPerGuild: number,
 ): Promise<SlotDecision> {
   return db.transaction().execute(async (trx) => {
-    const found = await getPageForSlot(trx, draft.pageId);
-    if (!found) return { status: 'stale' };
-    await lockGuildGenerationSlots(trx, found.guild_id);
-    // Read again under the lock: a decision made before it could be overtaken by another's.
+    const guildId = draft.guildId ?? (await getPageForSlot(trx, draft.pageId))?.guild_id;
+    if (guildId === undefined) return { status: 'stale' };
+    await lockGuildGenerationSlots(trx, guildId);
+    // Read under the lock: a decision made before it could be overtaken by another's.
     const page = await getPageForSlot(trx, draft.pageId);
     if (!page || !isGenerating(page.state) || page.version !== draft.pageVersion) return { status: 'stale' };
     if (page.slot_version === page.version) return { status: 'writing' };
-    const { held, ahead } = await countSlotsHeldAndWaitingAhead(trx, page.guild_id, {
+    const { held, takes, ahead } = await countSlotsTakenAndWaitingAhead(trx, page.guild_id, {
       id: page.id,
       queuedAt: page.generation_started_at ?? new Date(),
     });
-    const place = queuePlace(held + (await countTakesBeingWritten(trx, page.guild_id)), ahead, maxPerGuild);
+    const place = queuePlace(held + takes, ahead, maxPerGuild);
     if (place === null) return (await takeGenerationSlot(trx, page.id, page.version)) ? { status: 'writing' } : { status: 'stale' };
     return { status: 'waiting', place };
   });
@@ -44,11 +43,11 @@ export async function claimGenerationSlot(
 export async function findQueuePlace(db: Db, pageId: number, maxPerGuild: number): Promise<number | null> {
   const page = await getPageForSlot(db, pageId);
   if (!page || !isGenerating(page.state) || page.slot_version === page.version) return null;
-  const { held, ahead } = await countSlotsHeldAndWaitingAhead(db, page.guild_id, {
+  const { held, takes, ahead } = await countSlotsTakenAndWaitingAhead(db, page.guild_id, {
     id: page.id,
     queuedAt: page.generation_started_at ?? new Date(),
   });
-  return queuePlace(held + (await countTakesBeingWritten(db, page.guild_id)), ahead, maxPerGuild);
+  return queuePlace(held + takes, ahead, maxPerGuild);
 }
 
 /** Drafts holding slots and drafts queued earlier go first: the place in line past the server's cap, or null within it. */

@@ -1,7 +1,7 @@
 import type { Db } from '../db/connection.js';
 import type { ChapterProgressView, PageStatusSummaryView } from '../db/database.js';
 import type { Selectable } from 'kysely';
-import { getChapterProgressRow, listOpenPageStatuses, listPageStatuses, listStoryChapterProgress } from '../db/chapter-progress.js';
+import { getChapterProgressSnapshot, listOpenPageStatuses, listStoryChapterProgress } from '../db/chapter-progress.js';
 import { getChapter, getChapterByThread } from '../db/chapters.js';
 import { findStoryHere } from './story-lookup.js';
 import { UserError } from './user-error.js';
@@ -14,14 +14,9 @@ export interface ChapterProgress {
 
 /** Counts and page lines from one snapshot, so they never disagree about a page that moved in between. */
 async function progressOf(db: Db, chapter: ChapterProgress['chapter']): Promise<ChapterProgress> {
-  return db
-    .transaction()
-    .setIsolationLevel('repeatable read')
-    .execute(async (trx) => {
-      const summary = await getChapterProgressRow(trx, chapter.id);
-      if (!summary) throw new Error(`chapter ${chapter.id} has no progress row`);
-      return { chapter, summary, pages: await listPageStatuses(trx, chapter.id) };
-    });
+  const snapshot = await getChapterProgressSnapshot(db, chapter.id);
+  if (!snapshot) throw new Error(`chapter ${chapter.id} has no progress row`);
+  return { chapter, ...snapshot };
 }
 
 /** A chapter's progress from the chapter-progress and page-status views. */

@@ -9,26 +9,20 @@ import type {
 import type { DraftKind } from '../domain/page-state-machine.js';
 import { getApprovedNarration, listEarlierApprovedPages } from '../db/approved-pages.js';
 import { listBibleEntriesForPrompt } from '../db/bible.js';
-import { getChapterSummary } from '../db/chapters.js';
 import { getLatestRevision, listLatestFeedbackBodies } from '../db/page-history.js';
-import { getPageWithPlace } from '../db/pages.js';
-import { getStory } from '../db/stories.js';
+import { getPageForPrompt } from '../db/pages.js';
 
 /** More recent pages than any budget takes in full: older ones are the summary's business. */
 const MAX_PAGES_LOADED = 60;
 
-/** Everything the agents' prompts are built from, read from Postgres in a handful of queries. */
+/** Everything the agents' prompts are built from, read from Postgres in four queries (five when a draft is being revised). */
 export async function loadNarrationContext(db: Db, pageId: number, budget: PromptBudget): Promise<NarrationContextInput> {
-  const page = await getPageWithPlace(db, pageId);
+  const page = await getPageForPrompt(db, pageId);
   if (!page) throw new Error(`page ${pageId} not found`);
-  const story = await getStory(db, page.story_id);
-  if (!story) throw new Error(`story ${page.story_id} not found`);
   const bible = await listBibleEntriesForPrompt(db, page.story_id);
-  const chapter = await getChapterSummary(db, page.chapter_id);
-  if (!chapter) throw new Error(`chapter ${page.chapter_id} not found`);
   const earlier = await listEarlierApprovedPages(db, page.chapter_id, {
     beforeNumber: page.number,
-    afterNumber: chapter.summary ? chapter.summary_through_page : 0,
+    afterNumber: page.summary ? page.summary_through_page : 0,
     limit: MAX_PAGES_LOADED,
   });
   return {
@@ -44,12 +38,12 @@ export async function loadNarrationContext(db: Db, pageId: number, budget: Promp
       tokens: entry.token_count > 0 ? entry.token_count : null,
     })),
     earlierPages: earlier.reverse().map((row) => ({ number: row.number, narration: row.narration, dialogue: row.dialogue })),
-    chapterSummary: chapter.summary ? { text: chapter.summary, throughPage: chapter.summary_through_page } : null,
+    chapterSummary: page.summary ? { text: page.summary, throughPage: page.summary_through_page } : null,
     budget,
     pageNumber: page.number,
     input: page.input,
     revising: await loadDraftBeingRevised(db, pageId, 'narration'),
-    settings: { toneNote: story.tone_note, narrationWords: story.narration_words, language: story.language },
+    settings: { toneNote: page.tone_note, narrationWords: page.narration_words, language: page.language },
   };
 }
 

@@ -120,13 +120,18 @@ export class DiscordMessages {
         }
       : { body };
     for (let tries = 1; ; tries += 1) {
-      const found = await this.db.transaction().execute(async (trx) => {
-        await lockDiscordMessageTarget(trx, key);
-        const existing = await findRecordedMessage(trx, target, by);
-        return existing
-          ? { existing }
-          : await claimDiscordMessageTarget(trx, { target: key, channelId: target.channelId, nonce: newNonce() });
-      });
+      // A recorded message is edited without the target's lock (one statement, not four): the lock only
+      // orders a claim against the record of a post, and a committed record is all the locked read would find.
+      const recorded = await findRecordedMessage(this.db, target, by);
+      const found = recorded
+        ? { existing: recorded }
+        : await this.db.transaction().execute(async (trx) => {
+            await lockDiscordMessageTarget(trx, key);
+            const existing = await findRecordedMessage(trx, target, by);
+            return existing
+              ? { existing }
+              : await claimDiscordMessageTarget(trx, { target: key, channelId: target.channelId, nonce: newNonce() });
+          });
       if ('existing' in found) {
         const { existing } = found;
         try {
