@@ -32,3 +32,23 @@ export function streamCadence(load: number, ordinaryIntervalMs: number): StreamC
     noteOnCard: false,
   };
 }
+
+/** Discord lets a channel's messages be edited about once a second (5 in 5 s): no draft streams faster for long. */
+const FASTEST_SUSTAINED_EDIT_INTERVAL_MS = 1_000;
+
+/**
+ * The requests a second the drafts being written are about to make: each edits its message about once
+ * per ordinary interval while it streams. A burst of drafts started at once has sent nothing yet, so
+ * what was sent lately alone would let all of them stream at the ordinary pace into a full budget.
+ */
+export function expectedStreamingRequestsPerSecond(draftsWriting: number, ordinaryIntervalMs: number): number {
+  if (!(draftsWriting > 0)) return 0;
+  const ordinary = Number.isNaN(ordinaryIntervalMs) ? SLOWEST_EDIT_INTERVAL_MS : ordinaryIntervalMs;
+  const interval = Math.min(Math.max(ordinary, FASTEST_SUSTAINED_EDIT_INTERVAL_MS), SLOWEST_EDIT_INTERVAL_MS);
+  return (draftsWriting * 1_000) / interval;
+}
+
+/** How long the first streamed edit waits: past the held first post, or one interval after the post just made. */
+export function firstEditAfterMs(cadence: StreamCadence): number {
+  return cadence.holdFirstPostMs > 0 ? cadence.holdFirstPostMs : cadence.editIntervalMs;
+}

@@ -53,7 +53,7 @@ describe('stream cadence', () => {
 describe('a draft while the bot is busy', () => {
   let h: StoryroomHarness;
   let room: WritersRoom;
-  const busy: RestPressure = { budgetPerSecond: 50, requestsPerSecond: () => 50 };
+  const busy: RestPressure = { budgetPerSecond: 50, requestsPerSecond: () => 50, draftWriting: () => () => undefined };
 
   beforeAll(async () => {
     h = await startStoryroom('restbusy', { worker: false });
