@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { startPage } from '../src/services/start-page.js';
 import { createDiscordRest, DiscordMessages } from '../src/worker/discord-messages.js';
 import type { MessageBody } from '../src/views/message-parts.js';
+import type { RecordedCall } from '../loopback/discord/types.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +15,12 @@ import { now, row, sleep, summarize, type BenchRow } from './stats.js';
 const MODEL_LATENCY_MS = 200;
 /** A worker budget the drafts of this machine fill: what the cadence does at Discord's limit. */
 const BUSY_BUDGET = 10;
+/**
+ * A global limit low enough that this machine's CPU is not what limits the drafts: Discord's budget
+ * is, as it would be at 50 a second on a machine fast enough. Drafts/s scale with the limit.
+ */
+const LOW_GLOBAL_LIMIT = 5;
+const DISCORD_GLOBAL_LIMIT = 50;
 
 /**
  * Each page is in a chapter of its own, whose pinned progress message and page card are posted before
@@ -22,9 +29,17 @@ const BUSY_BUDGET = 10;
  */
 const seeded = (content: string): MessageBody => ({ content, embeds: [], components: [], allowed_mentions: { parse: [] } });
 
-async function queuePages(h: StoryroomHarness, storyId: number, round: string, pages: number): Promise<number[]> {
+/** A queued page, its thread and the ids of its card and its chapter's progress message. */
+interface QueuedPage {
+  pageId: number;
+  threadId: string;
+  cardId: string;
+  progressId: string;
+}
+
+async function queuePages(h: StoryroomHarness, storyId: number, round: string, pages: number): Promise<QueuedPage[]> {
   const db = h.database.db;
-  const ids: number[] = [];
+  const queued: QueuedPage[] = [];
   const messages = new DiscordMessages(createDiscordRest(h.config.discord), db, pino({ level: 'silent' }));
   for (let i = 0; i < pages; i += 1) {
     const threadId = h.discord.createChannel(h.guildId).id;
@@ -43,12 +58,31 @@ async function queuePages(h: StoryroomHarness, storyId: number, round: string, p
       maxGenerationsPerGuild: 1_000_000,
       prices: {},
     });
-    ids.push(page.id);
     const target = { channelId: threadId, chapterId: chapter.id, pageId: page.id, revisionId: null, generationKey: null };
-    await messages.upsert({ ...target, purpose: 'page_card' }, { by: 'page_card' }, seeded(`Page ${page.number}`));
-    await messages.upsert({ ...target, purpose: 'progress' }, { by: 'chapter_progress' }, seeded('Progress'));
+    const cardId = await messages.upsert({ ...target, purpose: 'page_card' }, { by: 'page_card' }, seeded(`Page ${page.number}`));
+    const progressId = await messages.upsert({ ...target, purpose: 'progress' }, { by: 'chapter_progress' }, seeded('Progress'));
+    queued.push({ pageId: page.id, threadId, cardId, progressId });
   }
-  return ids;
+  return queued;
+}
+
+/**
+ * Whether every page's messages show where it now is: its draft finished, its card waiting for votes,
+ * its chapter's progress counting it in review (redrawn after a short delay that folds changes).
+ * Counting calls only until the pages' state changed would leave the last drafts' edits out.
+ */
+function shownInFull(h: StoryroomHarness, pages: readonly QueuedPage[]): boolean {
+  return pages.every(({ threadId, cardId, progressId }) => {
+    const shows = (id: string, text: string) => JSON.stringify(h.discord.message(threadId, id) ?? '').includes(text);
+    const draft = h.discord.messages(threadId).find((message) => message.id !== cardId && message.id !== progressId);
+    const draftText = JSON.stringify(draft ?? '');
+    return (
+      draftText.includes('A short scaled draft.') &&
+      !draftText.includes('▍') &&
+      shows(cardId, 'Waiting for votes') &&
+      shows(progressId, '1 in review')
+    );
+  });
 }
 
 interface RunResult {
@@ -75,7 +109,8 @@ async function run(
 ): Promise<RunResult> {
   const PAGES = options.pages;
   const env = { ...process.env, ...h.env, WORKER_CONCURRENCY: String(options.concurrency), LOG_LEVEL: 'info', ...options.env };
-  const pageIds = await queuePages(h, storyId, `w${options.workers}c${options.concurrency}${options.profileDir ? 'p' : ''}`, PAGES);
+  const queued = await queuePages(h, storyId, `w${options.workers}c${options.concurrency}${options.profileDir ? 'p' : ''}`, PAGES);
+  const pageIds = queued.map((page) => page.pageId);
   const nodeArgs = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
   const processes: StoryroomProcess[] = Array.from({ length: options.workers }, () => startStoryroomProcess('worker', env, { nodeArgs }));
   try {
@@ -106,6 +141,9 @@ async function run(
     }
     const seconds = (now() - t0) / 1000;
     const cpu = processes.reduce((sum, p, i) => sum + cpuMs(p.child.pid) - (cpuAtStart[i] ?? 0), 0);
+    // The rate counts drafts recorded; the calls, every one the drafts made, to the last edit they caused.
+    for (const settleStart = now(); !shownInFull(h, queued); await sleep(20))
+      if (now() - settleStart > 60_000) throw new Error("the drafts' messages did not settle in 60 s");
     const calls = h.discord.calls.slice(callsAtStart);
     const callsPerDraft = calls.length / PAGES;
     const waits = globalRateLimitWaits(processes) - waitsAtStart;
@@ -114,7 +152,8 @@ async function run(
     for (const call of calls) byRoute.set(`${call.method} ${call.route}`, (byRoute.get(`${call.method} ${call.route}`) ?? 0) + 1);
     const routes = [...byRoute].map(([route, n]) => `${route} ${(n / PAGES).toFixed(2)}`).join(', ');
     const requestsPerSecond = calls.length / seconds;
-    const note = `${account.describe()}; ${callsPerDraft.toFixed(2)} Discord REST calls per draft (${routes}), ${requestsPerSecond.toFixed(1)} requests/s, ${tooMany} 429s, ${waits} waits for the 50 requests/s global limit`;
+    const byMessage = await callsByMessage(h, calls, PAGES);
+    const note = `${account.describe()}; ${callsPerDraft.toFixed(2)} Discord REST calls per draft (${routes}; by message: ${byMessage}), ${requestsPerSecond.toFixed(1)} requests/s, ${tooMany} 429s, ${waits} waits for the global limit`;
     return {
       rate: PAGES / seconds,
       cpuMsPerDraft: cpu / PAGES,
@@ -132,6 +171,25 @@ async function run(
   }
 }
 let lastLoopP99 = Number.NaN;
+
+/** The calls per draft by the message they went to: posts (every message posted is a draft's here), and edits of each kind of message. */
+async function callsByMessage(h: StoryroomHarness, calls: readonly RecordedCall[], drafts: number): Promise<string> {
+  const edited = calls.flatMap((call) => {
+    const id = call.method === 'PATCH' ? /\/messages\/(\d+)/.exec(call.path)?.[1] : undefined;
+    return id === undefined ? [] : [id];
+  });
+  const shown =
+    edited.length === 0
+      ? []
+      : await h.database.db.selectFrom('discord_messages').select(['message_id', 'purpose']).where('message_id', 'in', edited).execute();
+  const purposeOf = new Map(shown.map((message) => [message.message_id, message.purpose]));
+  const counts = new Map<string, number>([['draft posts', calls.filter((call) => call.method === 'POST').length]]);
+  for (const id of edited) {
+    const kind = `${purposeOf.get(id) ?? 'other'} edits`;
+    counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  }
+  return [...counts].map(([kind, n]) => `${kind} ${(n / drafts).toFixed(2)}`).join(', ');
+}
 
 /** How often the workers' REST clients held requests back for Discord's global limit (50 requests a second per bot), from their logs. */
 function globalRateLimitWaits(processes: readonly StoryroomProcess[]): number {
@@ -201,6 +259,30 @@ export async function benchScaleOut(): Promise<BenchRow[]> {
         { name: 'the same drafts, budget 50 (not busy)', value: summarize([atSixteen?.callsPerDraft ?? Number.NaN]) },
         '≤ 3, 0 429s',
         `${busy.rate.toFixed(2)} drafts/s; ${busy.note}`,
+      ),
+    );
+    // The bot where Discord's budget is what limits it: a global limit this machine's CPU can fill, the
+    // worker's REST client keeping to it (WORKER_REST_BUDGET). Drafts/s scale with the limit, so at
+    // Discord's 50 a second the bot writes 50 ÷ LOW_GLOBAL_LIMIT times as many: that is what is printed.
+    h.discord.setGlobalRequestsPerSecond(LOW_GLOBAL_LIMIT);
+    const limited = await run(h, story.id, {
+      workers: 1,
+      concurrency: 16,
+      pages: 48,
+      env: { WORKER_REST_BUDGET: String(LOW_GLOBAL_LIMIT) },
+    }).finally(() => h.discord.setGlobalRequestsPerSecond(DISCORD_GLOBAL_LIMIT));
+    const scale = DISCORD_GLOBAL_LIMIT / LOW_GLOBAL_LIMIT;
+    rows.push(
+      row(
+        `drafts/s for the whole bot at Discord's global limit (measured at ${LOW_GLOBAL_LIMIT} requests/s, × ${scale})`,
+        'drafts/s',
+        summarize([limited.rate * scale]),
+        {
+          name: `ceiling: ${DISCORD_GLOBAL_LIMIT} requests/s ÷ calls per draft`,
+          value: summarize([DISCORD_GLOBAL_LIMIT / limited.callsPerDraft]),
+        },
+        '≥ 15 drafts/s, 0 429s',
+        `${limited.rate.toFixed(2)} drafts/s at ${LOW_GLOBAL_LIMIT} requests/s; ${limited.note}`,
       ),
     );
     // Where the worker's CPU goes: one more concurrency-16 run under --cpu-prof, its top self-time frames.
