@@ -52,3 +52,19 @@ export function expectedStreamingRequestsPerSecond(draftsWriting: number, ordina
 export function firstEditAfterMs(cadence: StreamCadence): number {
   return cadence.holdFirstPostMs > 0 ? cadence.holdFirstPostMs : cadence.editIntervalMs;
 }
+
+/** However busy the bot, a chapter's pinned progress shows a change within this long. */
+export const SLOWEST_PROGRESS_WINDOW_MS = 5_000;
+
+/**
+ * How long changes to a chapter wait to be folded into one redraw of its pinned progress message: the
+ * ordinary window while the budget is easy, stretched toward a few seconds as it fills, so a page
+ * started and its draft shown, or a burst of votes, cost one edit. The redraw reads Postgres when it
+ * runs: it always shows the chapter's state, only later.
+ */
+export function progressWindowMs(load: number, ordinaryWindowMs: number): number {
+  const slowest = Math.max(ordinaryWindowMs, SLOWEST_PROGRESS_WINDOW_MS);
+  if (!(load > EASY_LOAD)) return ordinaryWindowMs;
+  const busy = Math.min(1, (load - EASY_LOAD) / (BUSY_LOAD - EASY_LOAD));
+  return Math.round(ordinaryWindowMs + (slowest - ordinaryWindowMs) * busy);
+}
