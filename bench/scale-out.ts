@@ -1,15 +1,11 @@
 import { startStoryroomProcess, type StoryroomProcess } from '../loopback/processes.js';
 import { startStoryroom, type StoryroomHarness } from '../loopback/stack.js';
-import { pino } from 'pino';
-import { startPage } from '../src/services/start-page.js';
-import { createDiscordRest, DiscordMessages } from '../src/worker/discord-messages.js';
-import type { MessageBody } from '../src/views/message-parts.js';
-import type { RecordedCall } from '../loopback/discord/types.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { topSelfFrames } from './cpu-profile.js';
 import { CpuAccount, cpuMs, pidsNamed } from './processes.js';
+import { callsAfterFirstWave, callsByMessage, queuePages, shownInFull } from './scale-out-pages.js';
 import { now, row, sleep, summarize, type BenchRow } from './stats.js';
 
 const MODEL_LATENCY_MS = 200;
@@ -22,71 +18,11 @@ const BUSY_BUDGET = 10;
 const LOW_GLOBAL_LIMIT = 5;
 const DISCORD_GLOBAL_LIMIT = 50;
 
-/**
- * Each page is in a chapter of its own, whose pinned progress message and page card are posted before
- * the clock starts, as in a running room (the bot posts a page's card when the page starts; a chapter's
- * progress message is posted with its first page): what is counted is what a draft costs.
- */
-const seeded = (content: string): MessageBody => ({ content, embeds: [], components: [], allowed_mentions: { parse: [] } });
-
-/** A queued page, its thread and the ids of its card and its chapter's progress message. */
-interface QueuedPage {
-  pageId: number;
-  threadId: string;
-  cardId: string;
-  progressId: string;
-}
-
-async function queuePages(h: StoryroomHarness, storyId: number, round: string, pages: number): Promise<QueuedPage[]> {
-  const db = h.database.db;
-  const queued: QueuedPage[] = [];
-  const messages = new DiscordMessages(createDiscordRest(h.config.discord), db, pino({ level: 'silent' }));
-  for (let i = 0; i < pages; i += 1) {
-    const threadId = h.discord.createChannel(h.guildId).id;
-    const last = await db
-      .selectFrom('chapters')
-      .select((eb) => eb.fn.max<number | null>('number').as('n'))
-      .executeTakeFirstOrThrow();
-    const chapter = await db
-      .insertInto('chapters')
-      .values({ story_id: storyId, number: (last.n ?? 0) + 1, title: `${round} ${i}`, thread_id: threadId, created_by: h.adminId })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await db.insertInto('chapter_members').values({ chapter_id: chapter.id, user_id: h.adminId, role: 'owner' }).execute();
-    const { page } = await startPage(db, { guildId: h.guildId, channelId: threadId, userId: h.adminId }, 'Scale out', {
-      pageStartCooldownMs: 0,
-      maxGenerationsPerGuild: 1_000_000,
-      prices: {},
-    });
-    const target = { channelId: threadId, chapterId: chapter.id, pageId: page.id, revisionId: null, generationKey: null };
-    const cardId = await messages.upsert({ ...target, purpose: 'page_card' }, { by: 'page_card' }, seeded(`Page ${page.number}`));
-    const progressId = await messages.upsert({ ...target, purpose: 'progress' }, { by: 'chapter_progress' }, seeded('Progress'));
-    queued.push({ pageId: page.id, threadId, cardId, progressId });
-  }
-  return queued;
-}
-
-/**
- * Whether every page's messages show where it now is: its draft finished, its card waiting for votes,
- * its chapter's progress counting it in review (redrawn after a short delay that folds changes).
- * Counting calls only until the pages' state changed would leave the last drafts' edits out.
- */
-function shownInFull(h: StoryroomHarness, pages: readonly QueuedPage[]): boolean {
-  return pages.every(({ threadId, cardId, progressId }) => {
-    const shows = (id: string, text: string) => JSON.stringify(h.discord.message(threadId, id) ?? '').includes(text);
-    const draft = h.discord.messages(threadId).find((message) => message.id !== cardId && message.id !== progressId);
-    const draftText = JSON.stringify(draft ?? '');
-    return (
-      draftText.includes('A short scaled draft.') &&
-      !draftText.includes('▍') &&
-      shows(cardId, 'Waiting for votes') &&
-      shows(progressId, '1 in review')
-    );
-  });
-}
-
 interface RunResult {
+  /** Drafts recorded a second (the model's answers stored). */
   rate: number;
+  /** Drafts shown a second: each draft's message finished and its card waiting for votes. */
+  shownRate: number;
   /** Discord REST calls over the run ÷ drafts, and the 429s among them. */
   callsPerDraft: number;
   tooMany: number;
@@ -141,21 +77,26 @@ async function run(
     }
     const seconds = (now() - t0) / 1000;
     const cpu = processes.reduce((sum, p, i) => sum + cpuMs(p.child.pid) - (cpuAtStart[i] ?? 0), 0);
-    // The rate counts drafts recorded; the calls, every one the drafts made, to the last edit they caused.
+    // The rates count drafts recorded, and drafts shown (their messages can lag behind under a REST limit);
+    // the calls, every one the drafts made, to the last edit they caused.
+    for (; !shownInFull(h, queued, false); await sleep(20)) if (now() - t0 > 360_000) throw new Error('drafts not shown in 360 s');
+    const shownSeconds = (now() - t0) / 1000;
     for (const settleStart = now(); !shownInFull(h, queued); await sleep(20))
       if (now() - settleStart > 60_000) throw new Error("the drafts' messages did not settle in 60 s");
     const calls = h.discord.calls.slice(callsAtStart);
+    const wave = options.workers * options.concurrency;
     const callsPerDraft = calls.length / PAGES;
     const waits = globalRateLimitWaits(processes) - waitsAtStart;
     const tooMany = calls.filter((call) => call.status === 429).length;
     const byRoute = new Map<string, number>();
     for (const call of calls) byRoute.set(`${call.method} ${call.route}`, (byRoute.get(`${call.method} ${call.route}`) ?? 0) + 1);
     const routes = [...byRoute].map(([route, n]) => `${route} ${(n / PAGES).toFixed(2)}`).join(', ');
-    const requestsPerSecond = calls.length / seconds;
+    const requestsPerSecond = calls.length / shownSeconds;
     const byMessage = await callsByMessage(h, calls, PAGES);
-    const note = `${account.describe()}; ${callsPerDraft.toFixed(2)} Discord REST calls per draft (${routes}; by message: ${byMessage}), ${requestsPerSecond.toFixed(1)} requests/s, ${tooMany} 429s, ${waits} waits for the global limit`;
+    const note = `${account.describe()}; ${(PAGES / shownSeconds).toFixed(2)} drafts/s shown; ${callsPerDraft.toFixed(2)} Discord REST calls per draft (${routes}; by message: ${byMessage}; ${callsAfterFirstWave(calls, queued, wave).toFixed(2)} after the first ${wave} drafts), ${requestsPerSecond.toFixed(1)} requests/s, ${tooMany} 429s, ${waits} waits for the global limit`;
     return {
       rate: PAGES / seconds,
+      shownRate: PAGES / shownSeconds,
       cpuMsPerDraft: cpu / PAGES,
       callsPerDraft,
       tooMany,
@@ -171,25 +112,6 @@ async function run(
   }
 }
 let lastLoopP99 = Number.NaN;
-
-/** The calls per draft by the message they went to: posts (every message posted is a draft's here), and edits of each kind of message. */
-async function callsByMessage(h: StoryroomHarness, calls: readonly RecordedCall[], drafts: number): Promise<string> {
-  const edited = calls.flatMap((call) => {
-    const id = call.method === 'PATCH' ? /\/messages\/(\d+)/.exec(call.path)?.[1] : undefined;
-    return id === undefined ? [] : [id];
-  });
-  const shown =
-    edited.length === 0
-      ? []
-      : await h.database.db.selectFrom('discord_messages').select(['message_id', 'purpose']).where('message_id', 'in', edited).execute();
-  const purposeOf = new Map(shown.map((message) => [message.message_id, message.purpose]));
-  const counts = new Map<string, number>([['draft posts', calls.filter((call) => call.method === 'POST').length]]);
-  for (const id of edited) {
-    const kind = `${purposeOf.get(id) ?? 'other'} edits`;
-    counts.set(kind, (counts.get(kind) ?? 0) + 1);
-  }
-  return [...counts].map(([kind, n]) => `${kind} ${(n / drafts).toFixed(2)}`).join(', ');
-}
 
 /** How often the workers' REST clients held requests back for Discord's global limit (50 requests a second per bot), from their logs. */
 function globalRateLimitWaits(processes: readonly StoryroomProcess[]): number {
@@ -276,13 +198,13 @@ export async function benchScaleOut(): Promise<BenchRow[]> {
       row(
         `drafts/s for the whole bot at Discord's global limit (measured at ${LOW_GLOBAL_LIMIT} requests/s, × ${scale})`,
         'drafts/s',
-        summarize([limited.rate * scale]),
+        summarize([limited.shownRate * scale]),
         {
           name: `ceiling: ${DISCORD_GLOBAL_LIMIT} requests/s ÷ calls per draft`,
           value: summarize([DISCORD_GLOBAL_LIMIT / limited.callsPerDraft]),
         },
         '≥ 15 drafts/s, 0 429s',
-        `${limited.rate.toFixed(2)} drafts/s at ${LOW_GLOBAL_LIMIT} requests/s; ${limited.note}`,
+        `${limited.shownRate.toFixed(2)} drafts/s shown at ${LOW_GLOBAL_LIMIT} requests/s; ${limited.note}`,
       ),
     );
     // Where the worker's CPU goes: one more concurrency-16 run under --cpu-prof, its top self-time frames.
