@@ -1,58 +1,28 @@
 import { startStoryroomProcess, type StoryroomProcess } from '../loopback/processes.js';
 import { startStoryroom, type StoryroomHarness } from '../loopback/stack.js';
-import { pino } from 'pino';
-import { startPage } from '../src/services/start-page.js';
-import { createDiscordRest, DiscordMessages } from '../src/worker/discord-messages.js';
-import type { MessageBody } from '../src/views/message-parts.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { topSelfFrames } from './cpu-profile.js';
 import { CpuAccount, cpuMs, pidsNamed } from './processes.js';
+import { callsAfterFirstWave, callsByMessage, queuePages, shownInFull } from './scale-out-pages.js';
 import { now, row, sleep, summarize, type BenchRow } from './stats.js';
 
 const MODEL_LATENCY_MS = 200;
 /** A worker budget the drafts of this machine fill: what the cadence does at Discord's limit. */
 const BUSY_BUDGET = 10;
-
 /**
- * Each page is in a chapter of its own, whose pinned progress message and page card are posted before
- * the clock starts, as in a running room (the bot posts a page's card when the page starts; a chapter's
- * progress message is posted with its first page): what is counted is what a draft costs.
+ * A global limit low enough that this machine's CPU is not what limits the drafts: Discord's budget
+ * is, as it would be at 50 a second on a machine fast enough. Drafts/s scale with the limit.
  */
-const seeded = (content: string): MessageBody => ({ content, embeds: [], components: [], allowed_mentions: { parse: [] } });
-
-async function queuePages(h: StoryroomHarness, storyId: number, round: string, pages: number): Promise<number[]> {
-  const db = h.database.db;
-  const ids: number[] = [];
-  const messages = new DiscordMessages(createDiscordRest(h.config.discord), db, pino({ level: 'silent' }));
-  for (let i = 0; i < pages; i += 1) {
-    const threadId = h.discord.createChannel(h.guildId).id;
-    const last = await db
-      .selectFrom('chapters')
-      .select((eb) => eb.fn.max<number | null>('number').as('n'))
-      .executeTakeFirstOrThrow();
-    const chapter = await db
-      .insertInto('chapters')
-      .values({ story_id: storyId, number: (last.n ?? 0) + 1, title: `${round} ${i}`, thread_id: threadId, created_by: h.adminId })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await db.insertInto('chapter_members').values({ chapter_id: chapter.id, user_id: h.adminId, role: 'owner' }).execute();
-    const { page } = await startPage(db, { guildId: h.guildId, channelId: threadId, userId: h.adminId }, 'Scale out', {
-      pageStartCooldownMs: 0,
-      maxGenerationsPerGuild: 1_000_000,
-      prices: {},
-    });
-    ids.push(page.id);
-    const target = { channelId: threadId, chapterId: chapter.id, pageId: page.id, revisionId: null, generationKey: null };
-    await messages.upsert({ ...target, purpose: 'page_card' }, { by: 'page_card' }, seeded(`Page ${page.number}`));
-    await messages.upsert({ ...target, purpose: 'progress' }, { by: 'chapter_progress' }, seeded('Progress'));
-  }
-  return ids;
-}
+const LOW_GLOBAL_LIMIT = 5;
+const DISCORD_GLOBAL_LIMIT = 50;
 
 interface RunResult {
+  /** Drafts recorded a second (the model's answers stored). */
   rate: number;
+  /** Drafts shown a second: each draft's message finished and its card waiting for votes. */
+  shownRate: number;
   /** Discord REST calls over the run ÷ drafts, and the 429s among them. */
   callsPerDraft: number;
   tooMany: number;
@@ -75,7 +45,8 @@ async function run(
 ): Promise<RunResult> {
   const PAGES = options.pages;
   const env = { ...process.env, ...h.env, WORKER_CONCURRENCY: String(options.concurrency), LOG_LEVEL: 'info', ...options.env };
-  const pageIds = await queuePages(h, storyId, `w${options.workers}c${options.concurrency}${options.profileDir ? 'p' : ''}`, PAGES);
+  const queued = await queuePages(h, storyId, `w${options.workers}c${options.concurrency}${options.profileDir ? 'p' : ''}`, PAGES);
+  const pageIds = queued.map((page) => page.pageId);
   // Every worker loads the tokenizer before the clock starts (bench/warm-tokenizer.mjs): a one-off of each process, not a draft's cost.
   const nodeArgs = [
     '--import',
@@ -111,17 +82,26 @@ async function run(
     }
     const seconds = (now() - t0) / 1000;
     const cpu = processes.reduce((sum, p, i) => sum + cpuMs(p.child.pid) - (cpuAtStart[i] ?? 0), 0);
+    // The rates count drafts recorded, and drafts shown (their messages can lag behind under a REST limit);
+    // the calls, every one the drafts made, to the last edit they caused.
+    for (; !shownInFull(h, queued, false); await sleep(20)) if (now() - t0 > 360_000) throw new Error('drafts not shown in 360 s');
+    const shownSeconds = (now() - t0) / 1000;
+    for (const settleStart = now(); !shownInFull(h, queued); await sleep(20))
+      if (now() - settleStart > 60_000) throw new Error("the drafts' messages did not settle in 60 s");
     const calls = h.discord.calls.slice(callsAtStart);
+    const wave = options.workers * options.concurrency;
     const callsPerDraft = calls.length / PAGES;
     const waits = globalRateLimitWaits(processes) - waitsAtStart;
     const tooMany = calls.filter((call) => call.status === 429).length;
     const byRoute = new Map<string, number>();
     for (const call of calls) byRoute.set(`${call.method} ${call.route}`, (byRoute.get(`${call.method} ${call.route}`) ?? 0) + 1);
     const routes = [...byRoute].map(([route, n]) => `${route} ${(n / PAGES).toFixed(2)}`).join(', ');
-    const requestsPerSecond = calls.length / seconds;
-    const note = `${account.describe()}; ${callsPerDraft.toFixed(2)} Discord REST calls per draft (${routes}), ${requestsPerSecond.toFixed(1)} requests/s, ${tooMany} 429s, ${waits} waits for the 50 requests/s global limit`;
+    const requestsPerSecond = calls.length / shownSeconds;
+    const byMessage = await callsByMessage(h, calls, PAGES);
+    const note = `${account.describe()}; ${(PAGES / shownSeconds).toFixed(2)} drafts/s shown; ${callsPerDraft.toFixed(2)} Discord REST calls per draft (${routes}; by message: ${byMessage}; ${callsAfterFirstWave(calls, queued, wave).toFixed(2)} after the first ${wave} drafts), ${requestsPerSecond.toFixed(1)} requests/s, ${tooMany} 429s, ${waits} waits for the global limit`;
     return {
       rate: PAGES / seconds,
+      shownRate: PAGES / shownSeconds,
       cpuMsPerDraft: cpu / PAGES,
       callsPerDraft,
       tooMany,
@@ -206,6 +186,30 @@ export async function benchScaleOut(): Promise<BenchRow[]> {
         { name: 'the same drafts, budget 50 (not busy)', value: summarize([atSixteen?.callsPerDraft ?? Number.NaN]) },
         '≤ 3, 0 429s',
         `${busy.rate.toFixed(2)} drafts/s; ${busy.note}`,
+      ),
+    );
+    // The bot where Discord's budget is what limits it: a global limit this machine's CPU can fill, the
+    // worker's REST client keeping to it (WORKER_REST_BUDGET). Drafts/s scale with the limit, so at
+    // Discord's 50 a second the bot writes 50 ÷ LOW_GLOBAL_LIMIT times as many: that is what is printed.
+    h.discord.setGlobalRequestsPerSecond(LOW_GLOBAL_LIMIT);
+    const limited = await run(h, story.id, {
+      workers: 1,
+      concurrency: 16,
+      pages: 48,
+      env: { WORKER_REST_BUDGET: String(LOW_GLOBAL_LIMIT) },
+    }).finally(() => h.discord.setGlobalRequestsPerSecond(DISCORD_GLOBAL_LIMIT));
+    const scale = DISCORD_GLOBAL_LIMIT / LOW_GLOBAL_LIMIT;
+    rows.push(
+      row(
+        `drafts/s for the whole bot at Discord's global limit (measured at ${LOW_GLOBAL_LIMIT} requests/s, × ${scale})`,
+        'drafts/s',
+        summarize([limited.shownRate * scale]),
+        {
+          name: `ceiling: ${DISCORD_GLOBAL_LIMIT} requests/s ÷ calls per draft`,
+          value: summarize([DISCORD_GLOBAL_LIMIT / limited.callsPerDraft]),
+        },
+        '≥ 15 drafts/s, 0 429s',
+        `${limited.shownRate.toFixed(2)} drafts/s shown at ${LOW_GLOBAL_LIMIT} requests/s; ${limited.note}`,
       ),
     );
     // Where the worker's CPU goes: one more concurrency-16 run under --cpu-prof, its top self-time frames.

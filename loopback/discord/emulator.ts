@@ -248,6 +248,11 @@ export class DiscordEmulator {
     return [...this.sessionStarts.identifies];
   }
 
+  /** Changes the token's global limit from now on (a bench makes Discord's budget what limits the bot). */
+  setGlobalRequestsPerSecond(perSecond: number): void {
+    this.restLimits.setPerSecond(perSecond);
+  }
+
   /** Calls refused by the token's global limit, and invalid requests (401, 403, 429) in the last 10 minutes. */
   restLimitCounts(): { globalRateLimited: number; invalidRequests: number } {
     return this.restLimits.counts();

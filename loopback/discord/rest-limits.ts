@@ -26,9 +26,14 @@ export class RestLimits {
   private banned = false;
 
   constructor(
-    private readonly perSecond: number,
+    private perSecond: number,
     private readonly violations: string[],
   ) {}
+
+  setPerSecond(perSecond: number): void {
+    this.perSecond = perSecond;
+    this.windows.clear();
+  }
 
   /**
    * Counts a call against its token's global limit; answers the milliseconds to wait when the limit is

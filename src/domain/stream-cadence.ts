@@ -32,3 +32,39 @@ export function streamCadence(load: number, ordinaryIntervalMs: number): StreamC
     noteOnCard: false,
   };
 }
+
+/** Discord lets a channel's messages be edited about once a second (5 in 5 s): no draft streams faster for long. */
+const FASTEST_SUSTAINED_EDIT_INTERVAL_MS = 1_000;
+
+/**
+ * The requests a second the drafts being written are about to make: each edits its message about once
+ * per ordinary interval while it streams. A burst of drafts started at once has sent nothing yet, so
+ * what was sent lately alone would let all of them stream at the ordinary pace into a full budget.
+ */
+export function expectedStreamingRequestsPerSecond(draftsWriting: number, ordinaryIntervalMs: number): number {
+  if (!(draftsWriting > 0)) return 0;
+  const ordinary = Number.isNaN(ordinaryIntervalMs) ? SLOWEST_EDIT_INTERVAL_MS : ordinaryIntervalMs;
+  const interval = Math.min(Math.max(ordinary, FASTEST_SUSTAINED_EDIT_INTERVAL_MS), SLOWEST_EDIT_INTERVAL_MS);
+  return (draftsWriting * 1_000) / interval;
+}
+
+/** How long the first streamed edit waits: past the held first post, or one interval after the post just made. */
+export function firstEditAfterMs(cadence: StreamCadence): number {
+  return cadence.holdFirstPostMs > 0 ? cadence.holdFirstPostMs : cadence.editIntervalMs;
+}
+
+/** However busy the bot, a chapter's pinned progress shows a change within this long. */
+export const SLOWEST_PROGRESS_WINDOW_MS = 5_000;
+
+/**
+ * How long changes to a chapter wait to be folded into one redraw of its pinned progress message: the
+ * ordinary window while the budget is easy, stretched toward a few seconds as it fills, so a page
+ * started and its draft shown, or a burst of votes, cost one edit. The redraw reads Postgres when it
+ * runs: it always shows the chapter's state, only later.
+ */
+export function progressWindowMs(load: number, ordinaryWindowMs: number): number {
+  const slowest = Math.max(ordinaryWindowMs, SLOWEST_PROGRESS_WINDOW_MS);
+  if (!(load > EASY_LOAD)) return ordinaryWindowMs;
+  const busy = Math.min(1, (load - EASY_LOAD) / (BUSY_LOAD - EASY_LOAD));
+  return Math.round(ordinaryWindowMs + (slowest - ordinaryWindowMs) * busy);
+}

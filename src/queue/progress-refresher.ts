@@ -19,7 +19,8 @@ export class ProgressRefresher {
   constructor(
     redis: { url: string; prefix: string },
     private readonly logger: Logger,
-    private readonly windowMs = 1_500,
+    /** The window, or a function asked at each change (a worker stretches it while its REST budget is busy). */
+    private readonly windowMs: number | (() => number) = 1_500,
   ) {
     this.connection = createRedisConnection(redis.url, 'producer');
     this.connection.on('error', (error) => logger.debug({ err: error.message }, 'progress queue connection error'));
@@ -46,10 +47,11 @@ export class ProgressRefresher {
 
   private add<N extends 'refresh-progress' | 'refresh-round' | 'refresh-panels'>(name: N, data: JobData<N>): void {
     const spec = jobSpec(name);
+    const windowMs = typeof this.windowMs === 'number' ? this.windowMs : this.windowMs();
     this.queue
       .add(name, data, {
-        deduplication: { id: jobKeyFor(name, data), ttl: this.windowMs },
-        delay: this.windowMs,
+        deduplication: { id: jobKeyFor(name, data), ttl: windowMs },
+        delay: windowMs,
         attempts: spec.attempts === 'model' ? 1 : spec.attempts,
         backoff: { type: 'exponential', delay: spec.backoffMs },
         removeOnComplete: true,

@@ -42,8 +42,9 @@ export function createWorkerDeps(
   hooks: Pick<WorkerDeps, 'progress'> = { progress: { refresh: () => undefined, refreshPanels: () => undefined } },
 ): WorkerDeps {
   const metrics = options.metrics ?? new ProcessMetrics('worker');
-  const rest = createDiscordRest(config.discord);
-  const local = new LocalRestPressure(config.worker.restBudgetPerSecond).attach(rest);
+  const streamEditIntervalMs = options.streamEditIntervalMs ?? 1_200;
+  const rest = createDiscordRest(config.discord, config.worker.restBudgetPerSecond);
+  const local = new LocalRestPressure(config.worker.restBudgetPerSecond, undefined, undefined, streamEditIntervalMs).attach(rest);
   rest.on(RESTEvents.RateLimited, (info) => {
     metrics.countRateLimit(info.scope, info.global);
     logger.warn({ route: info.route, scope: info.scope, global: info.global, retryAfterMs: info.retryAfter }, 'discord rate limit');
@@ -55,7 +56,7 @@ export function createWorkerDeps(
     messages: new DiscordMessages(rest, db, logger, () => local.recordRequest()),
     logger,
     metrics,
-    streamEditIntervalMs: options.streamEditIntervalMs ?? 1_200,
+    streamEditIntervalMs,
     restPressure: options.restPressure ?? local,
     comfy: config.render ? new ComfyClient(config.render.comfyUrl, { authorization: config.render.authorization }) : null,
     takesMemory: new MultipleChoicesMemory(),

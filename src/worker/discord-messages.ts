@@ -18,10 +18,17 @@ import type { ComponentsV2Body, MessageBody } from '../views/message-parts.js';
 import { showMessageView, type MessageView } from './message-views.js';
 import { callDiscord, findRecordedMessage, newNonce, targetKey, type FindBy, type MessageTarget } from './message-targets.js';
 
-/** The worker reaches Discord through REST only, with the bot token: no gateway, no interaction tokens. */
-export function createDiscordRest(discord: Pick<Config['discord'], 'token' | 'apiUrl'> & { restProxyUrl?: string | null }): REST {
+/**
+ * The worker reaches Discord through REST only, with the bot token: no gateway, no interaction tokens.
+ * A worker given a share of the global limit (WORKER_REST_BUDGET) keeps to it, so several workers
+ * without a shared limiter stay under Discord's 50 a second together.
+ */
+export function createDiscordRest(
+  discord: Pick<Config['discord'], 'token' | 'apiUrl'> & { restProxyUrl?: string | null },
+  globalRequestsPerSecond?: number,
+): REST {
   const api = restApiBase(discord);
-  const rest = new REST({ version: '10', ...(api ? { api } : {}) });
+  const rest = new REST({ version: '10', ...(api ? { api } : {}), ...(globalRequestsPerSecond ? { globalRequestsPerSecond } : {}) });
   return rest.setToken(discord.token);
 }
 

@@ -3,7 +3,7 @@ import type { StoryPage } from '../db/database.js';
 import { getPage, getPageWithPlace } from '../db/pages.js';
 import { describeQueuePlace, renderDraftMessage, renderFailureMessage, type DraftView } from '../views/page-messages.js';
 import { generateDraftJob, jobKeyFor } from '../domain/jobs.js';
-import { streamCadence } from '../domain/stream-cadence.js';
+import { firstEditAfterMs, streamCadence } from '../domain/stream-cadence.js';
 import { startDraft, writeAndRecordDraft, type DraftOutcome } from '../services/draft-page.js';
 import type { WorkerDeps } from './deps.js';
 import type { MessageTarget } from './message-targets.js';
@@ -56,18 +56,33 @@ async function generateDraft(run: DraftRun): Promise<string> {
       );
     return 'stale';
   }
-  await showLastDecided(deps, place);
-  if (start.status === 'waiting') return waitForSlot(run, target, view, start.queuePlace);
-  // Mutable on purpose: once the draft is slow, every later progress edit keeps offering Retry and Cancel.
-  const writing: { phase: 'writing'; queuePosition: null; slowPageVersion?: number } = { phase: 'writing', queuePosition: null };
-  let textSoFar = '';
+  if (start.status === 'waiting') {
+    await showLastDecided(deps, place);
+    return waitForSlot(run, target, view, start.queuePlace);
+  }
+  const doneWriting = deps.restPressure.draftWriting();
+  try {
+    return await writeDraft(run, target, view, version);
+  } finally {
+    doneWriting();
+  }
+}
+
+/** The draft has its slot: it is written, streamed at the cadence the REST budget allows, and shown. */
+async function writeDraft(run: DraftRun, target: MessageTarget, view: DraftView, version: number): Promise<string> {
+  const { deps, data, place, log } = run;
   // The busier the bot's REST budget, the fewer calls a draft makes: when busy, the "being written"
   // message waits for the model a moment (a quick answer is posted once, finished) and the card
   // keeps its state until the draft is shown.
   const cadence = streamCadence(restLoad(deps.restPressure), deps.streamEditIntervalMs);
+  const note = cadence.noteOnCard ? `${data.kind === 'narration' ? 'Narration' : 'Dialogue'} v${version} is being written…` : null;
+  // The draft decided before this one is redrawn with the card, which takes the note in the same edit.
+  const cardDrawn = await showLastDecided(deps, place, note);
+  // Mutable on purpose: once the draft is slow, every later progress edit keeps offering Retry and Cancel.
+  const writing: { phase: 'writing'; queuePosition: null; slowPageVersion?: number } = { phase: 'writing', queuePosition: null };
+  let textSoFar = '';
   if (cadence.holdFirstPostMs === 0) await deps.messages.upsert(target, { by: 'generation_key' }, renderDraftMessage(view, writing));
-  if (cadence.noteOnCard)
-    await updatePageCard(deps, place, `${data.kind === 'narration' ? 'Narration' : 'Dialogue'} v${version} is being written…`);
+  if (note !== null && !cardDrawn) await updatePageCard(deps, place, note);
   let slowEdit: Promise<void> = Promise.resolve();
   const slowTimer = setTimeout(() => {
     writing.slowPageVersion = data.pageVersion;
@@ -132,7 +147,8 @@ async function writeAndRecord(run: DraftRun, display: DraftDisplay): Promise<str
       );
     },
     (error) => log.warn({ err: error }, 'progress edit failed'),
-    display.cadence.holdFirstPostMs,
+    // The "being written" post was just made, or is held: either way no edit comes sooner.
+    firstEditAfterMs(display.cadence),
   );
   // A held first post goes out when the hold ends, with whatever text there is by then.
   if (display.cadence.holdFirstPostMs > 0) editor.push('');

@@ -54,12 +54,16 @@ export async function processGenerateTake(deps: WorkerDeps, job: Job): Promise<s
       { by: 'generation_key' },
       renderDraftMessage({ ...view, text: 'Another take is being written…' }, writing),
     );
+    const doneWriting = deps.restPressure.draftWriting();
+    const cadence = () => streamCadence(restLoad(deps.restPressure), deps.streamEditIntervalMs);
     const editor = new ProgressEditor(
-      () => streamCadence(restLoad(deps.restPressure), deps.streamEditIntervalMs).editIntervalMs,
+      () => cadence().editIntervalMs,
       async (text) => {
         await deps.messages.upsert(target, { by: 'generation_key' }, renderDraftMessage({ ...view, text: `${text} ▍` }, writing));
       },
       (error) => log.warn({ err: error }, 'progress edit failed'),
+      // The "being written" post was just made: the first streamed text waits an interval after it.
+      cadence().editIntervalMs,
     );
     let outcome: AnotherTakeOutcome;
     try {
@@ -68,6 +72,7 @@ export async function processGenerateTake(deps: WorkerDeps, job: Job): Promise<s
       );
     } finally {
       await editor.close();
+      doneWriting();
     }
     switch (outcome.status) {
       case 'over budget':

@@ -12,14 +12,18 @@ import { ChapterUnreachableError } from './message-targets.js';
 
 // The messages every job keeps in step with Postgres: a draft with its tally, the page card.
 
-/** Shows a stored draft as it now stands (open with its tally, or decided), posting it when it has no message yet. */
+/**
+ * Shows a stored draft as it now stands (open with its tally, or decided), posting it when it has no
+ * message yet, and the page card with it (with `cardNote` as its status when given).
+ */
 export async function showDraft(
   deps: WorkerDeps,
-  shown: { place: PagePlace; revision: PageRevision; generationKey: string | null },
+  shown: { place: PagePlace; revision: PageRevision; generationKey: string | null; cardNote?: string | null },
 ): Promise<void> {
   const { place, revision } = shown;
+  const cardNote = shown.cardNote ?? null;
   const takes = await listRoundTakes(deps.db, revision);
-  if (takes.length > 1) return showRound(deps, place, takes);
+  if (takes.length > 1) return showRound(deps, place, takes, cardNote);
   // A generated draft is always found by its job's key, under one lock, whoever shows it.
   const generationKey = shown.generationKey ?? revision.generation_key;
   if (place.thread_id === null) return;
@@ -37,14 +41,14 @@ export async function showDraft(
     renderDraftMessage(draftViewOf(place.number, revision), phase),
   );
   const page = await getPage(deps.db, place.id);
-  if (page) await updatePageCard(deps, { ...place, ...page }, null);
+  if (page) await updatePageCard(deps, { ...place, ...page }, cardNote);
 }
 
 /**
  * Every take of a round as it now stands: open with the round's picks, or how the round was decided.
  * Each take has its own message, found by the key of the job that wrote it (or by its revision).
  */
-async function showRound(deps: WorkerDeps, place: PagePlace, takes: readonly PageRevision[]): Promise<void> {
+async function showRound(deps: WorkerDeps, place: PagePlace, takes: readonly PageRevision[], cardNote: string | null): Promise<void> {
   const [lead] = takes;
   if (!lead || place.thread_id === null) return;
   const coWriters = await countCoWriters(deps.db, place.chapter_id);
@@ -73,17 +77,20 @@ async function showRound(deps: WorkerDeps, place: PagePlace, takes: readonly Pag
       renderDraftMessage({ ...draftViewOf(place.number, take), take: take.take }, phase),
     );
   }
-  if (page) await updatePageCard(deps, { ...place, ...page }, null);
+  if (page) await updatePageCard(deps, { ...place, ...page }, cardNote);
 }
 
 /**
  * Before a new draft or round appears, the one decided before it is drawn as decided (its takes "Not
  * picked", its buttons off), so no message says "Up for a vote" once the next one is in the thread. The
- * coalesced refresh job draws the same committed state; whichever lands last shows the same.
+ * coalesced refresh job draws the same committed state; whichever lands last shows the same. Whether
+ * the page card was drawn with it (with `cardNote`).
  */
-export async function showLastDecided(deps: WorkerDeps, place: PagePlace): Promise<void> {
+export async function showLastDecided(deps: WorkerDeps, place: PagePlace, cardNote: string | null = null): Promise<boolean> {
   const decided = await findLastDecidedRevision(deps.db, place.id);
-  if (decided && decided.status !== 'open') await showDraft(deps, { place, revision: decided, generationKey: null });
+  if (!decided || decided.status === 'open') return false;
+  await showDraft(deps, { place, revision: decided, generationKey: null, cardNote });
+  return true;
 }
 
 /** The page card follows the page's state, and so does the chapter's pinned progress. */

@@ -1,4 +1,5 @@
 import { RESTEvents, type REST } from '@discordjs/rest';
+import { expectedStreamingRequestsPerSecond } from '../domain/stream-cadence.js';
 
 /** Discord's global limit: requests a second per bot, every process using the token together (interaction responses exempt). */
 export const DISCORD_GLOBAL_REQUESTS_PER_SECOND = 50;
@@ -13,6 +14,8 @@ export interface RestPressure {
   requestsPerSecond(): number;
   /** Requests a second the bot may send in all. */
   readonly budgetPerSecond: number;
+  /** Counts a draft as being written (about to stream edits) until the function returned is called. */
+  draftWriting(): () => void;
 }
 
 /** The share of the budget in use: 0 idle, 1 at the limit. */
@@ -21,18 +24,32 @@ export function restLoad(pressure: RestPressure): number {
 }
 
 /**
- * This process's REST traffic: the requests answered over a sliding window, and a budget counted as
- * spent for as long as the global limit held requests back (the REST client's wait or Discord's 429).
+ * This process's REST traffic: the requests answered over a sliding window or, when more, what the
+ * drafts it is writing are about to send; and a budget counted as spent for as long as the global limit
+ * held requests back (the REST client's wait or Discord's 429).
  */
 export class LocalRestPressure implements RestPressure {
   private readonly answeredAt: number[] = [];
   private spentUntil = 0;
+  private writing = 0;
 
   constructor(
     readonly budgetPerSecond = DISCORD_GLOBAL_REQUESTS_PER_SECOND,
     private readonly windowMs = 2_000,
     private readonly clock: () => number = () => performance.now(),
+    /** How often a draft edits its message when the bot is not busy (the worker's stream interval). */
+    private readonly ordinaryEditIntervalMs = 1_200,
   ) {}
+
+  draftWriting(): () => void {
+    this.writing += 1;
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      this.writing -= 1;
+    };
+  }
 
   /**
    * Counts this REST client's waits for the global limit. Its requests are counted by whoever sends
@@ -58,7 +75,8 @@ export class LocalRestPressure implements RestPressure {
 
   requestsPerSecond(): number {
     this.forgetOld();
-    const rate = this.answeredAt.length / (this.windowMs / 1_000);
+    const sent = this.answeredAt.length / (this.windowMs / 1_000);
+    const rate = Math.max(sent, expectedStreamingRequestsPerSecond(this.writing, this.ordinaryEditIntervalMs));
     return this.clock() < this.spentUntil ? Math.max(rate, this.budgetPerSecond) : rate;
   }
 

@@ -15,6 +15,8 @@ import { markOutboxJobCompleted } from '../db/outbox.js';
 import { setCommitFollowUps } from '../db/unit-of-work.js';
 import { commitFollowUps } from '../queue/commit-follow-ups.js';
 import { createWorkerDeps, type WorkerDeps } from './deps.js';
+import { restLoad } from './rest-pressure.js';
+import { progressWindowMs } from '../domain/stream-cadence.js';
 import { ProgressRefresher } from '../queue/progress-refresher.js';
 import { PROCESSORS } from './processors.js';
 import { checkWorkflowNodes } from '../comfyui/check-workflow-nodes.js';
@@ -100,10 +102,16 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, opti
     renderQueue,
     intervalMs: options.relayIntervalMs ?? 1_000,
   });
-  const progress = new ProgressRefresher(config.redis, logger.child({ component: 'progress' }), options.progressWindowMs);
+  // While the REST budget is busy, changes to a chapter wait a little longer to share one progress edit.
+  const ordinaryWindowMs = options.progressWindowMs ?? 1_500;
+  let budgetLoad = () => 0;
+  const progress = new ProgressRefresher(config.redis, logger.child({ component: 'progress' }), () =>
+    progressWindowMs(budgetLoad(), ordinaryWindowMs),
+  );
   const metrics = new ProcessMetrics('worker', { worker: config.worker.name });
   setCommitFollowUps(db, commitFollowUps({ relay, progress, queue, logger }));
   const deps = createWorkerDeps(config, db, logger, { ...options, metrics }, { progress });
+  budgetLoad = () => restLoad(deps.restPressure);
   const worker = new Worker(GENERATION_QUEUE, timed(metrics, recordingCompletion(deps, processorsOf(deps, GENERATION_QUEUE))), {
     connection: workerConnection,
     prefix: config.redis.prefix,

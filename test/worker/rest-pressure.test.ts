@@ -48,12 +48,29 @@ describe('stream cadence', () => {
     now += 2;
     expect(restLoad(pressure)).toBe(0);
   });
+
+  it('counts the drafts being written as what they are about to send, until each one ends (once)', () => {
+    const now = 10_000;
+    const pressure = new LocalRestPressure(10, 2_000, () => now, 1_200);
+    const ends = Array.from({ length: 12 }, () => pressure.draftWriting());
+    expect(restLoad(pressure)).toBeCloseTo(1);
+    for (const end of ends.slice(0, 6)) {
+      end();
+      end();
+    }
+    expect(restLoad(pressure)).toBeCloseTo(0.5);
+    // What was sent counts when it is more.
+    for (let i = 0; i < 40; i += 1) pressure.recordRequest();
+    expect(pressure.requestsPerSecond()).toBe(20);
+    for (const end of ends) end();
+    expect(pressure.requestsPerSecond()).toBe(20);
+  });
 });
 
 describe('a draft while the bot is busy', () => {
   let h: StoryroomHarness;
   let room: WritersRoom;
-  const busy: RestPressure = { budgetPerSecond: 50, requestsPerSecond: () => 50 };
+  const busy: RestPressure = { budgetPerSecond: 50, requestsPerSecond: () => 50, draftWriting: () => () => undefined };
 
   beforeAll(async () => {
     h = await startStoryroom('restbusy', { worker: false });
