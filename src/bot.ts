@@ -1,5 +1,5 @@
 import { loadConfigOrExit } from './config/load-config.js';
-import { startBot } from './discord/bot-app.js';
+import type { startBot as startBotProcess } from './discord/bot-app.js';
 import { CLUSTER_READY_MESSAGE, startClusters } from './discord/cluster-manager.js';
 import { gatewayPlan } from './discord/sharding.js';
 import { createLogger } from './logger.js';
@@ -9,6 +9,10 @@ const config = loadConfigOrExit();
 // Inside one of the bot's shard processes the manager has set BOT_CLUSTER; otherwise this process decides.
 const { cluster } = config.discord;
 const logger = createLogger({ level: config.logLevel, name: cluster ? `bot-shards-${cluster.shardIds.join(',')}` : 'bot' });
+
+// The bot itself is imported only where it runs: the manager of several shard processes holds no client,
+// database pool or queue, and stays small (docs/decisions.md, "Shards").
+const startBot: typeof startBotProcess = async (...args) => (await import('./discord/bot-app.js')).startBot(...args);
 
 async function run() {
   if (cluster) {

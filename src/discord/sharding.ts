@@ -1,4 +1,3 @@
-import { REST, Routes } from 'discord.js';
 import type { BotCluster, Config } from '../config/config.js';
 import { restApiBase } from '../config/discord-rest.js';
 
@@ -11,12 +10,14 @@ export interface GatewayPlan {
 
 /**
  * What GET /gateway/bot says, asked through the configured API base (discord.js's own helper always
- * asks discord.com, which a Discord-compatible server or the emulator would not see).
+ * asks discord.com, which a Discord-compatible server or the emulator would not see). One request with
+ * Node's fetch: the manager of the shard processes loads no Discord library at all.
  */
 export async function gatewayPlan(discord: Config['discord']): Promise<GatewayPlan> {
-  const api = restApiBase(discord);
-  const rest = new REST({ version: '10', ...(api ? { api } : {}) }).setToken(discord.token);
-  const answer = (await rest.get(Routes.gatewayBot())) as { shards?: number; session_start_limit?: { max_concurrency?: number } };
+  const api = restApiBase(discord) ?? 'https://discord.com/api';
+  const response = await fetch(`${api}/v10/gateway/bot`, { headers: { authorization: `Bot ${discord.token}` } });
+  if (!response.ok) throw new Error(`GET /gateway/bot answered ${response.status}`);
+  const answer = (await response.json()) as { shards?: number; session_start_limit?: { max_concurrency?: number } };
   return { shards: Math.max(1, answer.shards ?? 1), maxConcurrency: Math.max(1, answer.session_start_limit?.max_concurrency ?? 1) };
 }
 
