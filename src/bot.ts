@@ -17,9 +17,16 @@ const startBot: typeof startBotProcess = async (...args) => (await import('./dis
 async function run() {
   if (cluster) {
     const bot = await startBot(config, logger, { cluster });
-    process.send?.(CLUSTER_READY_MESSAGE);
-    // The manager is gone (killed): nobody would start this process again, so its shards stop with it.
-    process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+    // The manager is gone (killed, or it never was: BOT_CLUSTER set by hand): nobody would start this
+    // process again, so its shards stop with it.
+    const orphaned = () => {
+      logger.warn('the shard manager is gone; stopping');
+      process.kill(process.pid, 'SIGTERM');
+    };
+    if (process.connected) {
+      process.send?.(CLUSTER_READY_MESSAGE);
+      process.once('disconnect', orphaned);
+    } else setImmediate(orphaned);
     return bot;
   }
   const plan = config.discord.shards === 'auto' || config.discord.shards > 1 ? await gatewayPlan(config.discord) : null;

@@ -19,8 +19,8 @@ describe('the compiled build', () => {
     const env = { ...process.env, ...h.env, LOG_LEVEL: 'info' };
     bot = startStoryroomProcess('bot', env, { runtime: 'compiled' });
     worker = startStoryroomProcess('worker', env, { runtime: 'compiled' });
-    await Promise.all([bot.waitForLine(/all shards ready/, 60_000), worker.waitForLine(/worker started/, 60_000)]);
-  }, 120_000);
+    await Promise.all([bot.waitForLine(/all shards ready/, 90_000), worker.waitForLine(/worker started/, 90_000)]);
+  }, 180_000);
   afterAll(async () => {
     const exits = await Promise.all([bot?.stop('SIGTERM'), worker?.stop('SIGTERM')]);
     await h?.close();
