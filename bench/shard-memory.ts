@@ -1,10 +1,12 @@
 import { buildCompiled, startStoryroomProcess, type StoryroomProcess } from '../loopback/processes.js';
 import { startStoryroom } from '../loopback/stack.js';
 import { rssMiB } from './processes.js';
-import { row, sleep, summarize, type BenchRow } from './stats.js';
+import { row, sleep, summarize, type BenchRow, type Summary } from './stats.js';
 
 const SHARDS = 8;
 const GUILDS = 80;
+/** SHARDS_PER_PROCESS values measured: one process per shard (the baseline), two processes of four, one of eight. */
+const LAYOUTS = [1, 4, 8] as const;
 
 /** Resident memory (MiB) of these processes together, sampled every 200 ms for a few seconds once they are idle. */
 async function totalRss(pids: number[]): Promise<number[]> {
@@ -17,51 +19,46 @@ async function totalRss(pids: number[]): Promise<number[]> {
 }
 
 /**
- * The compiled bot holding 8 gateway shards, two ways: one process per shard under the ShardingManager
- * (what `DISCORD_SHARDS=8 npm start` runs; the manager process counted), and one process whose
- * discord.js client holds all 8 (clustering; discord.js takes SHARDS=[…] and SHARD_COUNT from the
- * environment). Each against its own loopback Discord with 80 servers, max_concurrency 8.
+ * The compiled bot holding 8 gateway shards as `npm start` runs it (DISCORD_SHARDS=8): its manager process
+ * and the shard processes it forks, SHARDS_PER_PROCESS shards to each, all counted. Each layout against its
+ * own loopback Discord with 80 servers, max_concurrency 8.
  */
+async function perShardMiB(perProcess: number): Promise<Summary> {
+  const h = await startStoryroom(`benchshards${perProcess}`, {
+    bot: false,
+    worker: false,
+    discord: { shards: SHARDS, maxConcurrency: SHARDS },
+  });
+  for (let i = 0; i < GUILDS; i += 1) h.discord.createGuild({ name: `Server ${i}` });
+  const env = { ...process.env, ...h.env, LOG_LEVEL: 'info', DISCORD_SHARDS: String(SHARDS), SHARDS_PER_PROCESS: String(perProcess) };
+  let bot: StoryroomProcess | null = null;
+  try {
+    bot = startStoryroomProcess('bot', env, { runtime: 'compiled' });
+    await bot.waitForLine(/all shards ready/, 120_000);
+    await h.discord.waitForBotConnection({ shards: SHARDS, timeoutMs: 60_000 });
+    const children = bot.lines.map((line) => Number(/"processId":(\d+)/.exec(line)?.[1])).filter((pid) => pid > 0);
+    if (children.length !== Math.ceil(SHARDS / perProcess)) throw new Error(`expected ${Math.ceil(SHARDS / perProcess)} shard processes`);
+    await sleep(3_000);
+    return summarize((await totalRss([bot.child.pid ?? 0, ...children])).map((mib) => mib / SHARDS));
+  } finally {
+    await bot?.stop('SIGTERM');
+    await h.close();
+  }
+}
+
 export async function benchShardMemory(): Promise<BenchRow[]> {
   buildCompiled();
-  const measure = async (label: string, clustered: boolean): Promise<number[]> => {
-    const h = await startStoryroom(`benchshards${label}`, {
-      bot: false,
-      worker: false,
-      discord: { shards: SHARDS, maxConcurrency: SHARDS },
-    });
-    for (let i = 0; i < GUILDS; i += 1) h.discord.createGuild({ name: `Server ${i}` });
-    const env = {
-      ...process.env,
-      ...h.env,
-      LOG_LEVEL: 'info',
-      DISCORD_SHARDS: clustered ? '1' : String(SHARDS),
-      ...(clustered ? { SHARDS: JSON.stringify([...Array(SHARDS).keys()]), SHARD_COUNT: String(SHARDS) } : {}),
-    };
-    let bot: StoryroomProcess | null = null;
-    try {
-      bot = startStoryroomProcess('bot', env, { runtime: 'compiled' });
-      await bot.waitForLine(clustered ? /bot ready/ : /all shards ready/, 120_000);
-      await h.discord.waitForBotConnection({ shards: SHARDS, timeoutMs: 60_000 });
-      const children = bot.lines.map((line) => Number(/"processId":(\d+)/.exec(line)?.[1])).filter((pid) => pid > 0);
-      await sleep(3_000);
-      return await totalRss([bot.child.pid ?? 0, ...children]);
-    } finally {
-      await bot?.stop('SIGTERM');
-      await h.close();
-    }
-  };
-  const perProcess = await measure('manager', false);
-  const clustered = await measure('cluster', true);
-  const perShard = (samples: number[]) => summarize(samples.map((mib) => mib / SHARDS));
-  return [
+  const measured = new Map<number, Summary>();
+  for (const perProcess of LAYOUTS) measured.set(perProcess, await perShardMiB(perProcess));
+  const baseline = { name: `${SHARDS} processes × 1 shard (SHARDS_PER_PROCESS=1)`, value: measured.get(1) as Summary };
+  return LAYOUTS.filter((perProcess) => perProcess > 1).map((perProcess) =>
     row(
-      `bot memory per shard at ${SHARDS} shards, all in one process`,
+      `bot memory per shard at ${SHARDS} shards, ${SHARDS / perProcess} process${perProcess === SHARDS ? '' : 'es'} × ${perProcess} shards`,
       'MiB',
-      perShard(clustered),
-      { name: 'one process per shard (ShardingManager)', value: perShard(perProcess) },
+      measured.get(perProcess) as Summary,
+      baseline,
       null,
-      'resident memory of every process of the bot, divided by the shards',
+      'resident memory of the manager and every shard process, divided by the shards',
     ),
-  ];
+  );
 }

@@ -13,14 +13,14 @@ describe('the compiled build', () => {
   beforeAll(async () => {
     // The same build `npm run build` makes: tsc into dist/, then the bot's and the worker's bundles.
     buildCompiled();
-    // Two shards, so the compiled bot also spawns its shards from the compiled entry.
+    // Two shards: the compiled bot forks one shard process holding both (SHARDS_PER_PROCESS defaults to 8) from the compiled entry.
     h = await startStoryroom('compiled', { bot: false, worker: false, discord: { shards: 2 } });
     h.model.setResponder((request) => (request.responseFormatName ? { json: SCRIPT } : { content: 'The compiled narrator wrote this.' }));
     const env = { ...process.env, ...h.env, LOG_LEVEL: 'info' };
     bot = startStoryroomProcess('bot', env, { runtime: 'compiled' });
     worker = startStoryroomProcess('worker', env, { runtime: 'compiled' });
-    await Promise.all([bot.waitForLine(/all shards ready/, 60_000), worker.waitForLine(/worker started/, 60_000)]);
-  }, 120_000);
+    await Promise.all([bot.waitForLine(/all shards ready/, 90_000), worker.waitForLine(/worker started/, 90_000)]);
+  }, 180_000);
   afterAll(async () => {
     const exits = await Promise.all([bot?.stop('SIGTERM'), worker?.stop('SIGTERM')]);
     await h?.close();
@@ -46,5 +46,8 @@ describe('the compiled build', () => {
     // Neither process loaded tsx: both run the bundles of the JavaScript tsc wrote.
     expect(bot.child.spawnargs.join(' ')).toContain('dist/bundle/bot.js');
     expect(worker.child.spawnargs.join(' ')).not.toContain('tsx');
+    expect(bot.lines.filter((line) => line.includes('shard process started'))).toEqual([
+      expect.stringMatching(/"cluster":0,"shardIds":\[0,1\],"processId":\d+/),
+    ]);
   });
 });

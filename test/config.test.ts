@@ -108,6 +108,15 @@ describe('configuration', () => {
     expect(problemsOf({ ...VALID, CONTINUITY_REVIEW: 'maybe' })[0]).toMatch(/^CONTINUITY_REVIEW/);
   });
 
+  it('up to 8 gateway shards go in one bot process unless SHARDS_PER_PROCESS says otherwise; a shard process reads its share from BOT_CLUSTER', () => {
+    expect(parseConfig(VALID).discord).toMatchObject({ shardsPerProcess: 8, cluster: null });
+    expect(parseConfig({ ...VALID, SHARDS_PER_PROCESS: '1' }).discord.shardsPerProcess).toBe(1);
+    expect(problemsOf({ ...VALID, SHARDS_PER_PROCESS: '0' })).toEqual([expect.stringMatching(/^SHARDS_PER_PROCESS /)]);
+    const cluster = { id: 1, shardIds: [2, 3], shardCount: 4 };
+    expect(parseConfig({ ...VALID, BOT_CLUSTER: JSON.stringify(cluster) }).discord.cluster).toEqual(cluster);
+    expect(problemsOf({ ...VALID, BOT_CLUSTER: '{"id":1,"shardIds":[]}' }).every((p) => p.startsWith('BOT_CLUSTER'))).toBe(true);
+  });
+
   it('rejects a worker concurrency outside 1–64', () => {
     expect(problemsOf({ ...VALID, WORKER_CONCURRENCY: '0' })[0]).toMatch(/^WORKER_CONCURRENCY/);
   });

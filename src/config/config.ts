@@ -48,6 +48,18 @@ const environmentSchema = z.object({
   TEST_PAUSE_AFTER_ACK: z.string().min(1).max(100).optional(),
   TEST_PAUSE_BEFORE_REPLY: z.string().min(1).max(100).optional(),
   DISCORD_SHARDS: z.union([z.literal('auto'), z.coerce.number().int().min(1).max(1_000)]).default('auto'),
+  // Gateway shards one bot process holds (docs/decisions.md, "Shards"): up to 8, every shard in one process.
+  SHARDS_PER_PROCESS: z.coerce.number().int().min(1).max(1_000).default(8),
+  // Set by the bot for each of its shard processes (src/discord/cluster-manager.ts), never by hand.
+  BOT_CLUSTER: jsonText
+    .pipe(
+      z.object({
+        id: z.number().int().min(0),
+        shardIds: z.array(z.number().int().min(0)).min(1),
+        shardCount: z.number().int().min(1),
+      }),
+    )
+    .optional(),
   DATABASE_URL: url(['postgres:', 'postgresql:']),
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
   QUEUE_PREFIX: z
@@ -155,6 +167,13 @@ const checkedEnvironment = environmentSchema.superRefine((e, ctx) => {
 const isLoopback = (address: string | undefined) =>
   address !== undefined && ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(address).hostname);
 
+/** One bot process's share of the gateway: process `id` holds shards `shardIds` of `shardCount`. */
+export interface BotCluster {
+  id: number;
+  shardIds: readonly number[];
+  shardCount: number;
+}
+
 export interface Config {
   discord: {
     token: string;
@@ -164,6 +183,9 @@ export interface Config {
     restProxyUrl: string | null;
     guildId: string | null;
     shards: number | 'auto';
+    shardsPerProcess: number;
+    /** In one of the bot's shard processes: which process of the bot this is and the shards it holds. */
+    cluster: BotCluster | null;
     attachmentOrigins: readonly string[];
     /** How long a process holds an interaction it is finishing; renewed while it works (INTERACTION_LEASE_MS). */
     interactionLeaseMs: number;
@@ -308,6 +330,8 @@ export function parseConfig(
       restProxyUrl: e.DISCORD_REST_PROXY_URL ? e.DISCORD_REST_PROXY_URL.replace(/\/+$/, '') : null,
       guildId: e.DISCORD_GUILD_ID ?? null,
       shards: e.DISCORD_SHARDS,
+      shardsPerProcess: e.SHARDS_PER_PROCESS,
+      cluster: e.BOT_CLUSTER ? Object.freeze({ ...e.BOT_CLUSTER, shardIds: Object.freeze(e.BOT_CLUSTER.shardIds) }) : null,
       attachmentOrigins: Object.freeze(e.DISCORD_ATTACHMENT_ORIGINS),
       interactionLeaseMs: e.INTERACTION_LEASE_MS,
       testPause: Object.freeze({ afterAck: e.TEST_PAUSE_AFTER_ACK ?? null, beforeReply: e.TEST_PAUSE_BEFORE_REPLY ?? null }),

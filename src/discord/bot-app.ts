@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
 import { Client, Events, GatewayIntentBits, Options, RESTEvents, Status } from 'discord.js';
 import { COMMANDS } from '../../commands/index.js';
-import type { Config } from '../config/config.js';
+import type { BotCluster, Config } from '../config/config.js';
 import { restApiBase } from '../config/discord-rest.js';
 import { createDatabase, pingDatabase } from '../db/connection.js';
 import { migrateToLatest } from '../db/migrate.js';
@@ -30,11 +30,12 @@ export interface BotOptions {
   relayIntervalMs?: number;
   progressWindowMs?: number;
   /**
-   * Under sharding, the shard this process holds: its ops server listens on HTTP_PORT + id (each shard
-   * process answers its own /livez, /readyz and /metrics), its metrics carry `shard`, and only shard 0
-   * adds the series read from Postgres and Redis (the same for every shard).
+   * Under sharding, the shards this process holds (BOT_CLUSTER): its ops server listens on HTTP_PORT + the
+   * process's id (each process answers its own /livez, /readyz and /metrics), its metrics carry
+   * `shard` (its shard ids, comma-separated), and only process 0 adds the series read from Postgres and
+   * Redis (the same for every process).
    */
-  shard?: { id: number };
+  cluster?: BotCluster;
 }
 
 export interface RunningBot {
@@ -49,9 +50,9 @@ function gatewayConnected(client: Client): boolean {
   return client.isReady() && client.ws.shards.size > 0 && client.ws.shards.every((shard) => shard.status === Status.Ready);
 }
 
-/** Shard N listens on HTTP_PORT + N (a port of 0 stays 0: any free port). */
-function httpOfShard(http: NonNullable<Config['http']>, shardId: number): NonNullable<Config['http']> {
-  return http.port === 0 ? http : { ...http, port: http.port + shardId };
+/** Shard process N listens on HTTP_PORT + N (a port of 0 stays 0: any free port). */
+function httpOfCluster(http: NonNullable<Config['http']>, clusterId: number): NonNullable<Config['http']> {
+  return http.port === 0 ? http : { ...http, port: http.port + clusterId };
 }
 
 /** The gateway process: answers interactions and changes state in Postgres; it never calls the model. */
@@ -81,6 +82,8 @@ export async function startBot(config: Readonly<Config>, logger: Logger, options
     makeCache: Options.cacheWithLimits({ ...Options.DefaultMakeCacheSettings, MessageManager: 0 }),
     ...(options.waitGuildTimeoutMs !== undefined ? { waitGuildTimeout: options.waitGuildTimeoutMs } : {}),
     ...(restApi ? { rest: { api: restApi } } : {}),
+    // Several shards in one client: discord.js's gateway manager (@discordjs/ws) holds a connection for each.
+    ...(options.cluster ? { shards: [...options.cluster.shardIds], shardCount: options.cluster.shardCount } : {}),
     // Identifies paced across every shard process of the bot (Discord allows max_concurrency per 5 s).
     ws: {
       buildIdentifyThrottler: redisIdentifyThrottler(
@@ -92,7 +95,7 @@ export async function startBot(config: Readonly<Config>, logger: Logger, options
   });
   const progress = new ProgressRefresher(config.redis, logger.child({ component: 'progress' }), options.progressWindowMs);
   setCommitFollowUps(db, commitFollowUps({ relay, progress, queue, logger }));
-  const metrics = new ProcessMetrics('bot', options.shard ? { shard: String(options.shard.id) } : {});
+  const metrics = new ProcessMetrics('bot', options.cluster ? { shard: options.cluster.shardIds.join(',') } : {});
   client.rest.on(RESTEvents.RateLimited, (info) => {
     metrics.countRateLimit(info.scope, info.global);
     logger.warn({ route: info.route, scope: info.scope, global: info.global, retryAfterMs: info.retryAfter }, 'discord rate limit');
@@ -119,8 +122,8 @@ export async function startBot(config: Readonly<Config>, logger: Logger, options
     .load(client.rest, config.discord)
     .catch((error: unknown) => logger.warn({ err: error }, 'could not read the registered command ids; hints show plain command names'));
   inbox.start((claimed) => finishInteraction(readyClient, context, COMMANDS, inbox, claimed));
-  const serveHttp = config.http ? httpOfShard(config.http, options.shard?.id ?? 0) : null;
-  const sharedSeries = serveHttp !== null && (options.shard?.id ?? 0) === 0;
+  const serveHttp = config.http ? httpOfCluster(config.http, options.cluster?.id ?? 0) : null;
+  const sharedSeries = serveHttp !== null && (options.cluster?.id ?? 0) === 0;
   // Only to count its jobs for /metrics: the progress queue's own producer lives in the ProgressRefresher.
   const progressQueue = sharedSeries ? new Queue(PROGRESS_QUEUE, { connection: producer, prefix: config.redis.prefix }) : null;
   if (sharedSeries)

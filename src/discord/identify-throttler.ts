@@ -6,8 +6,11 @@ import type { Logger } from '../logger.js';
 // (shard_id % max_concurrency), whatever process they come from. discord.js paces the shards of one
 // process only; this throttler paces every process of the bot through one Redis key per bucket, set
 // for 5 s at each IDENTIFY: a shard respawned seconds after another identified waits its turn.
+// Discord times an IDENTIFY when it arrives, some milliseconds after its turn was taken, and not always
+// the same number: with turns exactly 5 s apart, one could arrive a few ms early. The margin absorbs that.
 
 const IDENTIFY_INTERVAL_MS = 5_000;
+const IDENTIFY_TURN_MS = IDENTIFY_INTERVAL_MS + 500;
 
 /** What discord.js's gateway manager offers a throttler's builder (@discordjs/ws's WebSocketManager). */
 interface GatewayInformationSource {
@@ -33,12 +36,12 @@ export class RedisIdentifyThrottler implements IdentifyThrottler {
       signal.throwIfAborted();
       let waitMs: number;
       try {
-        if ((await this.redis.set(key, String(shardId), 'PX', IDENTIFY_INTERVAL_MS, 'NX')) === 'OK') return;
+        if ((await this.redis.set(key, String(shardId), 'PX', IDENTIFY_TURN_MS, 'NX')) === 'OK') return;
         waitMs = await this.redis.pttl(key);
       } catch (error) {
         // Without Redis nothing can be shared: wait a whole interval, which keeps this process within the limit.
         this.logger.warn({ err: error, shardId }, 'identify pacing could not reach Redis; waiting a whole interval');
-        await sleep(IDENTIFY_INTERVAL_MS, undefined, { signal });
+        await sleep(IDENTIFY_TURN_MS, undefined, { signal });
         return;
       }
       this.logger.debug({ shardId, waitMs }, 'waiting for this shard’s identify slot');
