@@ -137,14 +137,20 @@ export class WritersRoom {
   }
 
   /** The draft message for this page, kind and version once its vote buttons are live. */
-  async openDraft(threadId: string, pageNumber: number, kind: 'Narration' | 'Dialogue', version: number): Promise<StoredMessage> {
+  async openDraft(
+    threadId: string,
+    pageNumber: number,
+    kind: 'Narration' | 'Dialogue',
+    version: number,
+    timeoutMs = 15_000,
+  ): Promise<StoredMessage> {
     const title = `Page ${pageNumber} · ${kind} v${version}`;
     return this.h.discord.waitFor(
       () =>
         this.h.discord
           .messages(threadId)
           .find((m) => embedText(m).includes(title) && buttonsOf(m).some((b) => b.label === 'Approve' && !b.disabled)),
-      { description: `open draft "${title}"`, timeoutMs: 15_000 },
+      { description: `open draft "${title}"`, timeoutMs },
     );
   }
 

@@ -68,7 +68,8 @@ describe('no database connection is held across a Discord call', () => {
         { status: 502, code: 0, message: 'Bad Gateway', landed: true },
       );
       await Promise.all(threads.map((threadId, i) => room.startPage(threadId, h.adminId, `Storm page ${i}`).response()));
-      const firstDrafts = await Promise.all(threads.map((threadId) => room.openDraft(threadId, 1, 'Narration', 1)));
+      // Each draft waits out its share of the 429s (a second each) before it shows: longer than a usual draft.
+      const firstDrafts = await Promise.all(threads.map((threadId) => room.openDraft(threadId, 1, 'Narration', 1, 60_000)));
 
       h.discord.failNext({ method: 'PATCH', route: '/channels/:id/messages/:id', times: 40 }, { status: 429, retryAfterMs: 1_000 });
       await Promise.all(
@@ -76,7 +77,7 @@ describe('no database connection is held across a Discord call', () => {
           room.revise(threadId, firstDrafts[i] as (typeof firstDrafts)[number], h.adminId, 'More ash, less forge.'),
         ),
       );
-      await Promise.all(threads.map((threadId) => room.openDraft(threadId, 1, 'Narration', 2)));
+      await Promise.all(threads.map((threadId) => room.openDraft(threadId, 1, 'Narration', 2, 60_000)));
 
       for (const threadId of threads) {
         expect(await messagesPerThing(threadId)).toEqual({ 'Page 1 · Narration v1': 1, 'Page 1 · Narration v2': 1 });
