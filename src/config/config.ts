@@ -83,6 +83,7 @@ const environmentSchema = z.object({
   PROMPT_TOKEN_BUDGET: z.coerce.number().int().min(1_000).max(1_000_000).default(16_000),
   BIBLE_TOKEN_BUDGET: z.coerce.number().int().min(0).max(1_000_000).default(6_000),
   WORKER_DB_CONNECTIONS: z.coerce.number().int().min(2).max(200).optional(),
+  BOT_DB_CONNECTIONS: z.coerce.number().int().min(2).max(200).default(20),
   WORKER_LOCK_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
   STUCK_PAGE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(120),
   RETENTION_DAYS: z.coerce.number().int().min(1).max(3_650).default(7),
@@ -189,6 +190,8 @@ export interface Config {
     attachmentOrigins: readonly string[];
     /** How long a process holds an interaction it is finishing; renewed while it works (INTERACTION_LEASE_MS). */
     interactionLeaseMs: number;
+    /** Each bot process's Postgres pool (BOT_DB_CONNECTIONS). */
+    dbConnections: number;
     /** Tests only: the command or action at which the bot stops after acknowledging, or before replying. */
     testPause: { afterAck: string | null; beforeReply: string | null };
   };
@@ -334,6 +337,7 @@ export function parseConfig(
       cluster: e.BOT_CLUSTER ? Object.freeze({ ...e.BOT_CLUSTER, shardIds: Object.freeze(e.BOT_CLUSTER.shardIds) }) : null,
       attachmentOrigins: Object.freeze(e.DISCORD_ATTACHMENT_ORIGINS),
       interactionLeaseMs: e.INTERACTION_LEASE_MS,
+      dbConnections: e.BOT_DB_CONNECTIONS,
       testPause: Object.freeze({ afterAck: e.TEST_PAUSE_AFTER_ACK ?? null, beforeReply: e.TEST_PAUSE_BEFORE_REPLY ?? null }),
     }),
     databaseUrl: e.DATABASE_URL,

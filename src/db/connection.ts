@@ -12,6 +12,8 @@ export type Db = Kysely<Database>;
 
 export interface DatabaseOptions {
   maxConnections?: number;
+  /** How long a statement waits for a free connection before failing as "cannot be reached" (default 5 s). */
+  connectionWaitMs?: number;
   onPoolError?: (error: Error) => void;
   /** Called for every statement sent (BEGIN and COMMIT included): the benchmark counts round trips with it. */
   onQuery?: () => void;
@@ -21,7 +23,7 @@ export function createDatabase(databaseUrl: string, options: DatabaseOptions = {
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: options.maxConnections ?? 10,
-    connectionTimeoutMillis: 5_000,
+    connectionTimeoutMillis: options.connectionWaitMs ?? 5_000,
     idleTimeoutMillis: 30_000,
   });
   // A client losing its server (Postgres restarted) must not crash the process: idle clients report

@@ -58,6 +58,10 @@ function httpOfCluster(http: NonNullable<Config['http']>, clusterId: number): No
 /** The gateway process: answers interactions and changes state in Postgres; it never calls the model. */
 export async function startBot(config: Readonly<Config>, logger: Logger, options: BotOptions = {}): Promise<RunningBot> {
   const db = createDatabase(config.databaseUrl, {
+    maxConnections: config.discord.dbConnections,
+    // An acknowledged interaction may take minutes to answer: in a burst (a hundred /page start at once)
+    // it waits its turn for a connection rather than being told the database cannot be reached.
+    connectionWaitMs: 20_000,
     onPoolError: (error) => logger.warn({ err: error }, 'idle database connection lost; the pool reconnects'),
   });
   await migrateToLatest(db);

@@ -98,10 +98,19 @@ export function createInteractionRouter(
       context.metrics.observeInteraction(kindOf(answerable), 'refused', (performance.now() - received) / 1000);
       return;
     }
-    const deferral = deferralFor(answerable, commands);
-    const deferring = deferral
+    let deferral = deferralFor(answerable, commands);
+    let deferring = deferral
       ? acknowledge(answerable, deferral).catch((error: unknown) => log.warn({ err: error }, 'could not acknowledge'))
       : null;
+    // A form is its own acknowledgement: when the handler cannot draw it in time (a busy database), the
+    // click is acknowledged privately instead, and then told to press again, rather than failing in Discord.
+    const formDeadline =
+      deferral === null
+        ? setTimeout(() => {
+            deferral = 'ephemeral';
+            deferring = acknowledge(answerable, 'ephemeral').catch((error: unknown) => log.warn({ err: error }, 'could not acknowledge'));
+          }, FORM_DEADLINE_MS)
+        : null;
     // In a burst, every acknowledgement leaves before any of the burst's work (a receipt, a handler) takes the event loop.
     await afterAcknowledgementsLeave();
     // Kept right after the acknowledgement, in the receipt's one statement: only what was acknowledged before any work is finished elsewhere.
@@ -123,6 +132,7 @@ export function createInteractionRouter(
     } catch (error) {
       answer = refusalFor(error, interaction.id, log, context.mentions);
     }
+    if (formDeadline) clearTimeout(formDeadline);
     if (answer) await answerAndComplete(context, answerable, answer.reply, deferral, scope && inbox, deferring, log);
     else inbox?.release(interaction.id);
     context.metrics.observeInteraction(kindOf(answerable), answer?.outcome ?? 'error', (performance.now() - received) / 1000);
@@ -130,6 +140,9 @@ export function createInteractionRouter(
 }
 
 type Answer = { reply: Reply; outcome: InteractionOutcome };
+
+/** Discord allows 3 s from the click; the form, or the fallback acknowledgement, must be sent well before. */
+const FORM_DEADLINE_MS = 2_000;
 
 /**
  * Resolves once the acknowledgements requested so far are on the wire. undici (discord.js's HTTP

@@ -1,0 +1,43 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStoryroom, type StoryroomHarness } from '../../loopback/stack.js';
+import { WritersRoom } from '../../loopback/writers-room.js';
+
+// A button that opens a form must answer with the form within Discord's 3 s. When the database is too
+// busy for the handler to draw it in time, the click is acknowledged privately and then told to press
+// again: Discord never shows "This interaction failed", and nothing has been typed that could be lost.
+describe('a form that cannot be drawn in time', () => {
+  let h: StoryroomHarness;
+  let room: WritersRoom;
+
+  beforeAll(async () => {
+    h = await startStoryroom('formdeadline', { proxy: true });
+    room = new WritersRoom(h);
+    await room.setupStory();
+  });
+  afterAll(async () => {
+    h?.proxies?.postgres.flow();
+    await h?.close();
+  });
+
+  it('is acknowledged privately within the deadline and says to press again; pressed again, the form opens', async () => {
+    const threadId = await room.openChapter('Busy night');
+    await room.startPage(threadId, h.adminId, 'The forge is busy').response();
+    const draft = await room.openDraft(threadId, 1, 'Narration', 1);
+
+    h.proxies?.postgres.stall();
+    const clicked = room.click(threadId, draft, h.adminId, 'Revise');
+    // Acknowledged while the database still holds every statement: no form, a deferred private answer.
+    const acknowledged = await clicked.acknowledged;
+    expect(acknowledged.type).toBe(5);
+    expect(acknowledged.afterMs).toBeLessThan(3_000);
+    h.proxies?.postgres.flow();
+    const told = await clicked.response();
+    expect(told.kind).not.toBe('modal');
+    expect(told.ephemeral).toBe(true);
+    expect(told.content).toBe('That took too long to open. Please press the button again.');
+
+    const opened = await room.click(threadId, draft, h.adminId, 'Revise').response();
+    expect(opened.kind).toBe('modal');
+    expect(opened.modal?.title).toMatch(/^Revise page 1 narration v1/);
+  });
+});
