@@ -82,6 +82,8 @@ interface RunResult {
   requestsPerSecond: number;
   /** Discord REST calls over the run ÷ pages approved (interaction answers included). */
   callsPerPage: number;
+  /** Those the global limit counts (all but interaction answers), ÷ pages approved. */
+  limitedPerPage: number;
   cpu: string;
   failures: string[];
 }
@@ -136,6 +138,7 @@ async function run(
         .filter((line) => line.includes('waiting for a Discord rate limit') && line.includes('"global":true')).length,
       requestsPerSecond: calls.length / seconds,
       callsPerPage: calls.length / Math.max(1, pageSeconds.length),
+      limitedPerPage: calls.filter((call) => !/^\/(interactions|webhooks)\//.test(call.path)).length / Math.max(1, pageSeconds.length),
       cpu,
       failures: outcomes.flatMap((o) => (o.failure ? [o.failure] : [])),
     };
@@ -150,12 +153,18 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const ms = (n: number) => `${n.toFixed(0)} ms`;
 const s = (n: number) => `${n.toFixed(1)} s`;
 
+/** What the REST proxy lets through a second (src/discord/rest-proxy.ts), a margin under Discord's 50. */
+const PROXY_REQUESTS_PER_SECOND = 45;
+/** At this many calls a page under the global limit, the most pages a minute the whole bot can write. */
+const restPerPage = (r: RunResult) =>
+  `${r.callsPerPage.toFixed(1)} calls a page, ${r.limitedPerPage.toFixed(1)} of them under the global limit: at most ${((PROXY_REQUESTS_PER_SECOND * 60) / r.limitedPerPage).toFixed(0)} pages/min`;
+
 function describeRun(r: RunResult, servers: number): string {
   return (
     `${plural(r.workers, 'worker')}: ${r.approved}/${servers} approved, ack median ${ms(r.acks.median)} p99 ${ms(r.acks.p99)} ` +
     `max ${ms(r.ackMax)} (${r.interactions} interactions, ${r.unacknowledged} unacknowledged), ${r.tooMany} 429s, ` +
     `${r.pagesPerMinute.toFixed(1)} pages/min, page median ${s(r.pages.median)} p95 ${s(r.pageP95)}; ` +
-    `${r.requestsPerSecond.toFixed(1)} Discord requests/s (${r.callsPerPage.toFixed(1)} a page), ${r.globalWaits} proxy waits for the global limit; ${r.cpu}`
+    `${r.requestsPerSecond.toFixed(1)} Discord requests/s (${restPerPage(r)}), ${r.globalWaits} proxy waits for the global limit; ${r.cpu}`
   );
 }
 
@@ -212,7 +221,7 @@ export async function benchCapacity(): Promise<BenchRow[]> {
           `capacity ack, ${who}`,
           'ms',
           r.acks,
-          { name: `bare discord.js deferUpdate, ${count} clicks at once`, value: bare },
+          { name: `bare discord.js, ${count} clicks at once`, value: bare },
           'p99 < 300 ms',
           `max ${ms(r.ackMax)}, ${r.interactions} interactions, ${r.unacknowledged} unacknowledged`,
         ),
@@ -226,7 +235,7 @@ export async function benchCapacity(): Promise<BenchRow[]> {
                 value: summarize([(DRAFTS_PER_PAGE * MODEL_LATENCY_MS) / 1000]),
               }
             : { name: '1 worker, this run', value: one.pages },
-          'every page approved, falling as workers are added until the CPU is the limit',
+          'all approved, falling with workers until CPU-bound',
           `p95 ${s(r.pageP95)}; ${r.approved}/${r.played} approved; ${r.tooMany} 429s; ${r.cpu}`,
         ),
         row(
@@ -235,12 +244,12 @@ export async function benchCapacity(): Promise<BenchRow[]> {
           summarize([r.pagesPerMinute]),
           first
             ? {
-                name: `1 worker's draft slots: ${CONCURRENCY} × 60 s ÷ (${DRAFTS_PER_PAGE} × ${MODEL_LATENCY_MS / 1000} s)`,
+                name: `ideal: ${CONCURRENCY} slots × 60 s ÷ (${DRAFTS_PER_PAGE} × ${MODEL_LATENCY_MS / 1000} s)`,
                 value: summarize([idealPerMinute]),
               }
             : { name: '1 worker, this run', value: summarize([one.pagesPerMinute]) },
           '0 429s',
-          `${r.requestsPerSecond.toFixed(1)} Discord requests/s, ${r.callsPerPage.toFixed(1)} a page, ${r.globalWaits} REST proxy waits for the global limit`,
+          `${r.requestsPerSecond.toFixed(1)} Discord requests/s, ${restPerPage(r)}, ${r.globalWaits} REST proxy waits for the global limit`,
         ),
       );
     }
