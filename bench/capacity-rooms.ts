@@ -16,7 +16,7 @@ const ADMIN_PERMISSIONS =
   PermissionFlagsBits.UseApplicationCommands;
 
 /** How long one step of a page may wait (its draft queued behind every other server's). */
-const STEP_TIMEOUT_MS = 900_000;
+const STEP_TIMEOUT_MS = 600_000;
 /** How often a co-writer looks at the thread: often enough for page times in seconds, rarely enough for 200 servers. */
 const LOOK_EVERY_MS = 200;
 
@@ -155,7 +155,11 @@ export async function writePage(discord: DiscordEmulator, server: CapacityServer
   };
   const started = now();
   try {
-    await track(room.startPage(threadId, admin, `The storm reaches the harbour, page ${page}`)).acknowledged;
+    // The page's card, or a refusal or error told privately: then the page never starts.
+    const answer = await track(room.startPage(threadId, admin, `The storm reaches the harbour, page ${page}`)).response({
+      timeoutMs: STEP_TIMEOUT_MS,
+    });
+    if (answer.ephemeral) throw new Error(`/page start answered privately: ${answer.content}`);
     const first = await draft('Narration', 1);
     await Promise.all([revise(first, admin), revise(first, cy)]);
     const second = await draft('Narration', 2);

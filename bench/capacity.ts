@@ -1,5 +1,5 @@
 import { Client, Events, GatewayIntentBits } from 'discord.js';
-import { DiscordEmulator } from '../loopback/discord/emulator.js';
+import { DiscordEmulator, type RecordedCall } from '../loopback/discord/emulator.js';
 import { freePort } from '../loopback/free-port.js';
 import { startStoryroomProcess, type StoryroomProcess } from '../loopback/processes.js';
 import { startStoryroom, type StoryroomHarness } from '../loopback/stack.js';
@@ -77,6 +77,8 @@ interface RunResult {
   played: number;
   pagesPerMinute: number;
   tooMany: number;
+  /** The routes of those 429s ("PATCH /channels/:id/messages/:id × 2"), and whether Discord's global limit sent them. */
+  tooManyRoutes: string;
   /** Times the REST proxy held requests back for the global limit. */
   globalWaits: number;
   requestsPerSecond: number;
@@ -86,6 +88,13 @@ interface RunResult {
   limitedPerPage: number;
   cpu: string;
   failures: string[];
+  botErrors: string[];
+}
+
+function describeRoutes(calls: readonly RecordedCall[]): string {
+  const byRoute = new Map<string, number>();
+  for (const call of calls) byRoute.set(`${call.method} ${call.route}`, (byRoute.get(`${call.method} ${call.route}`) ?? 0) + 1);
+  return [...byRoute].map(([route, n]) => `${route} × ${n}`).join(', ');
 }
 
 const percentile = (samples: readonly number[], q: number) => {
@@ -114,6 +123,7 @@ async function run(
       'redis (the whole server)': () => pidsNamed('redis-server'),
       'bench + loopback Discord and model': [process.pid],
     });
+    const botLinesAtStart = parts.bot.lines.length;
     const started = now();
     const outcomes: PageOutcome[] = await Promise.all(playing.map((server) => writePage(h.discord, server)));
     const seconds = (now() - started) / 1000;
@@ -133,6 +143,7 @@ async function run(
       played: playing.length,
       pagesPerMinute: (pageSeconds.length / seconds) * 60,
       tooMany: calls.filter((call) => call.status === 429).length,
+      tooManyRoutes: describeRoutes(calls.filter((call) => call.status === 429)),
       globalWaits: parts.proxy.lines
         .slice(proxyLinesAtStart)
         .filter((line) => line.includes('waiting for a Discord rate limit') && line.includes('"global":true')).length,
@@ -141,6 +152,8 @@ async function run(
       limitedPerPage: calls.filter((call) => !/^\/(interactions|webhooks)\//.test(call.path)).length / Math.max(1, pageSeconds.length),
       cpu,
       failures: outcomes.flatMap((o) => (o.failure ? [o.failure] : [])),
+      // Errors the bot logged (pino level 50): what a failed page's co-writers were told went wrong.
+      botErrors: parts.bot.lines.slice(botLinesAtStart).filter((line) => line.includes('"level":50')),
     };
   } finally {
     await Promise.all(processes.map((p) => p.stop('SIGTERM', 30_000)));
@@ -162,7 +175,7 @@ const restPerPage = (r: RunResult) =>
 function describeRun(r: RunResult, servers: number): string {
   return (
     `${plural(r.workers, 'worker')}: ${r.approved}/${servers} approved, ack median ${ms(r.acks.median)} p99 ${ms(r.acks.p99)} ` +
-    `max ${ms(r.ackMax)} (${r.interactions} interactions, ${r.unacknowledged} unacknowledged), ${r.tooMany} 429s, ` +
+    `max ${ms(r.ackMax)} (${r.interactions} interactions, ${r.unacknowledged} unacknowledged), ${r.tooMany} 429s${r.tooMany > 0 ? ` (${r.tooManyRoutes})` : ''}, ` +
     `${r.pagesPerMinute.toFixed(1)} pages/min, page median ${s(r.pages.median)} p95 ${s(r.pageP95)}; ` +
     `${r.requestsPerSecond.toFixed(1)} Discord requests/s (${restPerPage(r)}), ${r.globalWaits} proxy waits for the global limit; ${r.cpu}`
   );
@@ -206,7 +219,9 @@ export async function benchCapacity(): Promise<BenchRow[]> {
     for (let workers = 1; workers <= maxWorkers; workers += 1) {
       const result = await run(h, servers, { bot, proxy, env }, workers);
       results.push(result);
-      say(`${describeRun(result, count)}${result.failures[0] ? `; first failure: ${result.failures[0]}` : ''}`);
+      say(describeRun(result, count));
+      if (result.failures[0]) say(`${result.failures.length} pages failed, the first: ${result.failures[0]}`);
+      if (result.botErrors[0]) say(`${result.botErrors.length} errors logged by the bot, the first: ${result.botErrors[0].slice(0, 600)}`);
     }
     say('');
     const [one] = results;
