@@ -16,7 +16,7 @@ const ADMIN_PERMISSIONS =
   PermissionFlagsBits.UseApplicationCommands;
 
 /** How long one step of a page may wait (its draft queued behind every other server's). */
-const STEP_TIMEOUT_MS = 600_000;
+const STEP_TIMEOUT_MS = 420_000;
 /** How often a co-writer looks at the thread: often enough for page times in seconds, rarely enough for 200 servers. */
 const LOOK_EVERY_MS = 200;
 
@@ -26,7 +26,7 @@ export interface CapacityServer {
   /** The admin (the chapter's owner) and the two who joined: three co-writers. */
   writers: [string, string, string];
   room: WritersRoom;
-  /** Pages approved so far in the chapter; a page left unfinished stops the server (its chapter is busy). */
+  /** Pages approved so far in the chapter; a page started and left unfinished stops the server (its chapter is busy). */
   approved: number;
   stuck: boolean;
 }
@@ -159,7 +159,11 @@ export async function writePage(discord: DiscordEmulator, server: CapacityServer
     const answer = await track(room.startPage(threadId, admin, `The storm reaches the harbour, page ${page}`)).response({
       timeoutMs: STEP_TIMEOUT_MS,
     });
-    if (answer.ephemeral) throw new Error(`/page start answered privately: ${answer.content}`);
+    if (answer.ephemeral) {
+      outcome.failure = `/page start answered privately: ${answer.content}`;
+      await Promise.allSettled(pending);
+      return outcome;
+    }
     const first = await draft('Narration', 1);
     await Promise.all([revise(first, admin), revise(first, cy)]);
     const second = await draft('Narration', 2);
