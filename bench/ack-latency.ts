@@ -8,7 +8,7 @@ const LEVELS = [1, 10, 100];
 const ROUNDS: Record<number, number> = { 1: 60, 10: 12, 100: 8 };
 
 /** Posts a message carrying a button, as the bot would have, for clicks to land on (waiting out the global REST limit). */
-async function carrier(discord: DiscordEmulator, channelId: string): Promise<string> {
+export async function carrier(discord: DiscordEmulator, channelId: string): Promise<string> {
   for (;;) {
     const response = await fetch(`${discord.apiUrl}/v10/channels/${channelId}/messages`, {
       method: 'POST',

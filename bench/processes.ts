@@ -57,6 +57,23 @@ export function pidsNamed(name: string, titleIncludes?: string): number[] {
   return pids;
 }
 
+/** A process and its children (a bot's ShardingManager and its shard processes), read from /proc. */
+export function processTree(pid: number | undefined): number[] {
+  if (!pid) return [];
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The parent's id is the second field after the command name.
+      const parent = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]);
+      if (parent === pid) children.push(...processTree(Number(entry)));
+    } catch {
+      // The process ended between the listing and the read.
+    }
+  }
+  return [pid, ...children];
+}
+
 /**
  * Where the machine's CPU went between two snapshots: the share of all cores that was busy, and each
  * group of processes as a share of all cores (so the groups and the rest add up to the busy share). A

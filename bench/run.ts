@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { benchAckLatency } from './ack-latency.js';
+import { benchCapacity } from './capacity.js';
 import { benchClickToJob } from './click-to-job.js';
 import { benchContextBuild } from './context-build.js';
 import { benchMemory } from './memory.js';
@@ -31,9 +32,12 @@ const SECTIONS: [string, () => Promise<BenchRow[]>][] = [
   ['takes', benchTakesTokens],
   ['tokens per page', benchTokensPerPage],
   ['lettering', benchLettering],
+  ['capacity', benchCapacity],
 ];
 
-const only = process.argv.slice(2);
+// Section names pick sections; `--name value` pairs are a section's own options (capacity's --servers).
+const args = process.argv.slice(2);
+const only = args.filter((arg, i) => !arg.startsWith('--') && !args[i - 1]?.startsWith('--'));
 const started = Date.now();
 const rows: BenchRow[] = [];
 const failures: string[] = [];

@@ -3,9 +3,12 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-/** A bot or worker process started from its real entry point, with its output kept line by line. */
+/** The entry points a test or the benchmark starts as processes of their own. */
+type EntryName = 'bot' | 'worker' | 'rest-proxy';
+
+/** A bot, worker or REST proxy process started from its real entry point, with its output kept line by line. */
 export interface StoryroomProcess {
-  readonly name: 'bot' | 'worker';
+  readonly name: EntryName;
   readonly child: ChildProcess;
   readonly lines: string[];
   /** Resolves with the first line matching, already printed or yet to come. */
@@ -32,11 +35,13 @@ export function buildCompiled(): void {
 }
 
 /** The arguments to node that start a process's entry point under each runtime. */
-export function entryArguments(name: 'bot' | 'worker', runtime: 'tsx' | 'compiled'): string[] {
-  return runtime === 'compiled' ? [`dist/bundle/${name}.js`] : ['--import', 'tsx', `src/${name}.ts`];
+export function entryArguments(name: EntryName, runtime: 'tsx' | 'compiled'): string[] {
+  if (runtime === 'tsx') return ['--import', 'tsx', `src/${name}.ts`];
+  // The REST proxy has no bundle: `npm run start:rest-proxy` runs tsc's output.
+  return [name === 'rest-proxy' ? 'dist/src/rest-proxy.js' : `dist/bundle/${name}.js`];
 }
 
-export function startStoryroomProcess(name: 'bot' | 'worker', env: NodeJS.ProcessEnv, options: ProcessOptions = {}): StoryroomProcess {
+export function startStoryroomProcess(name: EntryName, env: NodeJS.ProcessEnv, options: ProcessOptions = {}): StoryroomProcess {
   const onLine = options.onLine ?? (() => undefined);
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...entryArguments(name, options.runtime ?? 'tsx')], {
     cwd: ROOT,
