@@ -7,8 +7,6 @@ import type { DiscordMessageClaim } from '../db/database.js';
 import {
   claimDiscordMessageTarget,
   deleteDiscordMessage,
-  deleteDiscordMessageClaim,
-  insertDiscordMessage,
   lockDiscordMessageTarget,
   setDiscordMessageRevision,
 } from '../db/discord-messages.js';
@@ -16,7 +14,15 @@ import type { Executor } from '../db/executor.js';
 import type { Logger } from '../logger.js';
 import type { ComponentsV2Body, MessageBody } from '../views/message-parts.js';
 import { showMessageView, type MessageView } from './message-views.js';
-import { callDiscord, findRecordedMessage, newNonce, targetKey, type FindBy, type MessageTarget } from './message-targets.js';
+import {
+  callDiscord,
+  findRecordedMessage,
+  newNonce,
+  recordPostedMessage,
+  targetKey,
+  type FindBy,
+  type MessageTarget,
+} from './message-targets.js';
 
 /**
  * The worker reaches Discord through REST only, with the bot token: no gateway, no interaction tokens.
@@ -173,22 +179,7 @@ export class DiscordMessages {
     if (claimed.earlier)
       await this.call(target.chapterId, () => this.rest.patch(Routes.channelMessage(target.channelId, message.id), request));
     if (by === 'chapter_progress') await this.pin(target.channelId, message.id);
-    const recorded = await this.db.transaction().execute(async (trx) => {
-      await lockDiscordMessageTarget(trx, key);
-      const existing = await findRecordedMessage(trx, target, by);
-      await deleteDiscordMessageClaim(trx, key);
-      if (existing) return existing.message_id;
-      await insertDiscordMessage(trx, {
-        channel_id: target.channelId,
-        message_id: message.id,
-        purpose: target.purpose,
-        chapter_id: target.chapterId,
-        page_id: target.pageId,
-        revision_id: target.revisionId,
-        generation_key: target.generationKey,
-      });
-      return message.id;
-    });
+    const recorded = (await recordPostedMessage(this.db, target, { by, key }, message.id)) ?? message.id;
     if (recorded !== message.id) {
       // Another message was recorded meanwhile (a claim older than Discord's nonce window): ours goes.
       this.logger.warn(

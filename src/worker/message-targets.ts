@@ -1,13 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { DiscordAPIError } from '@discordjs/rest';
 import { RESTJSONErrorCodes } from 'discord-api-types/v10';
+import type { Db } from '../db/connection.js';
 import type { DiscordMessage, MessagePurpose } from '../db/database.js';
+import type { MessageAttachment } from '../db/delivery-tables.js';
 import {
+  deleteDiscordMessageClaim,
   getChapterProgressMessage,
   getDiscordMessageByGenerationKey,
   getDraftMessage,
   getPageCardMessage,
   getPanelsMessage,
+  insertDiscordMessage,
+  lockDiscordMessageTarget,
   messageTargetKey,
 } from '../db/discord-messages.js';
 import type { Executor } from '../db/executor.js';
@@ -70,6 +75,38 @@ export async function findRecordedMessage(db: Executor, target: MessageTarget, b
   if (by === 'page_card') return target.pageId === null ? undefined : getPageCardMessage(db, target.pageId);
   if (by === 'page_panels') return target.pageId === null ? undefined : getPanelsMessage(db, target.pageId);
   return target.chapterId === null ? undefined : getChapterProgressMessage(db, target.chapterId);
+}
+
+/**
+ * Records a message just posted as its target's one message, under the target's lock, and drops the
+ * claim it was posted under. Returns the message already recorded for the target by another run (this
+ * one is then a second message to delete), or null when this one is now recorded. A view's post also
+ * records the view it shows.
+ */
+export async function recordPostedMessage(
+  db: Db,
+  target: MessageTarget,
+  find: { by: FindBy; key: string },
+  messageId: string,
+  view?: { version: string; attachments: MessageAttachment[] },
+): Promise<string | null> {
+  return db.transaction().execute(async (trx) => {
+    await lockDiscordMessageTarget(trx, find.key);
+    const existing = await findRecordedMessage(trx, target, find.by);
+    await deleteDiscordMessageClaim(trx, find.key);
+    if (existing) return existing.message_id;
+    await insertDiscordMessage(trx, {
+      channel_id: target.channelId,
+      message_id: messageId,
+      purpose: target.purpose,
+      chapter_id: target.chapterId,
+      page_id: target.pageId,
+      revision_id: target.revisionId,
+      generation_key: target.generationKey,
+      ...(view ? { view_version: view.version, shown_version: view.version, attachments: JSON.stringify(view.attachments) } : {}),
+    });
+    return null;
+  });
 }
 
 /** A Discord call whose thread, or our access to it, is gone raises ChapterUnreachableError. */

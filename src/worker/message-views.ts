@@ -7,8 +7,6 @@ import {
   claimDiscordMessageTarget,
   claimViewEdit,
   deleteDiscordMessage,
-  deleteDiscordMessageClaim,
-  insertDiscordMessage,
   lockDiscordMessageTarget,
   recordViewShown,
   takeViewVersion,
@@ -16,7 +14,7 @@ import {
 import type { Executor } from '../db/executor.js';
 import type { Logger } from '../logger.js';
 import type { MessageBody } from '../views/message-parts.js';
-import { callDiscord, findRecordedMessage, newNonce, type FindBy, type MessageTarget } from './message-targets.js';
+import { callDiscord, findRecordedMessage, newNonce, recordPostedMessage, type FindBy, type MessageTarget } from './message-targets.js';
 
 // A message that shows a view of Postgres (the panels message while its renders run, for instance) can
 // be drawn by several writers at once: a render's progress, a render ending on another worker, a
@@ -146,25 +144,7 @@ async function postShown(
   const message = (await callDiscord(target.chapterId, () =>
     parts.rest.post(Routes.channelMessages(target.channelId), posted),
   )) as APIMessage;
-  const recorded = await parts.db.transaction().execute(async (trx) => {
-    await lockDiscordMessageTarget(trx, find.key);
-    const existing = await findRecordedMessage(trx, target, find.by);
-    await deleteDiscordMessageClaim(trx, find.key);
-    if (existing) return existing.message_id;
-    await insertDiscordMessage(trx, {
-      channel_id: target.channelId,
-      message_id: message.id,
-      purpose: target.purpose,
-      chapter_id: target.chapterId,
-      page_id: target.pageId,
-      revision_id: target.revisionId,
-      generation_key: target.generationKey,
-      view_version: version,
-      shown_version: version,
-      attachments: JSON.stringify(attachmentsOf(message)),
-    });
-    return null;
-  });
+  const recorded = await recordPostedMessage(parts.db, target, find, message.id, { version, attachments: attachmentsOf(message) });
   if (recorded === null && !claimed.earlier) return { kind: 'shown', messageId: message.id };
   if (recorded !== null && recorded !== message.id) {
     parts.logger.warn(
