@@ -31,9 +31,13 @@ export interface CapacityServer {
   stuck: boolean;
 }
 
+export type AckKind = 'command' | 'form opened' | 'form sent' | 'approve';
+
 /** What the co-writers saw of one page: every acknowledgement, and the time from the command to "Page N approved". */
 export interface PageOutcome {
   acks: number[];
+  /** The same acknowledgements by what was acknowledged: the command, a Revise click (its form), a form sent, an Approve click. */
+  acksByKind: Record<AckKind, number[]>;
   /** Interactions never acknowledged within Discord's 3 s. */
   unacknowledged: number;
   pageMs: number | null;
@@ -110,13 +114,20 @@ async function until<T>(probe: () => T | undefined, description: string): Promis
  * Revise (a form each), two approve v2, two approve the dialogue; "Page N approved" ends it.
  */
 export async function writePage(discord: DiscordEmulator, server: CapacityServer): Promise<PageOutcome> {
-  const outcome: PageOutcome = { acks: [], unacknowledged: 0, pageMs: null, failure: null };
+  const outcome: PageOutcome = {
+    acks: [],
+    acksByKind: { command: [], 'form opened': [], 'form sent': [], approve: [] },
+    unacknowledged: 0,
+    pageMs: null,
+    failure: null,
+  };
   const pending: Promise<void>[] = [];
-  const track = (handle: InteractionHandle): InteractionHandle => {
+  const track = (handle: InteractionHandle, kind: AckKind): InteractionHandle => {
     pending.push(
       handle.acknowledged.then(
         (ack) => {
           outcome.acks.push(ack.afterMs);
+          outcome.acksByKind[kind].push(ack.afterMs);
         },
         () => {
           outcome.unacknowledged += 1;
@@ -138,9 +149,10 @@ export async function writePage(discord: DiscordEmulator, server: CapacityServer
       `open draft "${title}"`,
     );
   };
-  const approve = (message: StoredMessage, userId: string) => track(room.click(threadId, message, userId, 'Approve')).acknowledged;
+  const approve = (message: StoredMessage, userId: string) =>
+    track(room.click(threadId, message, userId, 'Approve'), 'approve').acknowledged;
   const revise = async (message: StoredMessage, userId: string) => {
-    const form = await track(room.click(threadId, message, userId, 'Revise')).response({ timeoutMs: 30_000 });
+    const form = await track(room.click(threadId, message, userId, 'Revise'), 'form opened').response({ timeoutMs: 30_000 });
     if (form.kind !== 'modal' || !form.modal) throw new Error(`Revise did not open a form: ${form.content}`);
     await track(
       discord.submitModal({
@@ -151,12 +163,13 @@ export async function writePage(discord: DiscordEmulator, server: CapacityServer
         fields: { feedback: 'More rain, less explaining.' },
         messageId: message.id,
       }),
+      'form sent',
     ).acknowledged;
   };
   const started = now();
   try {
     // The page's card, or a refusal or error told privately: then the page never starts.
-    const answer = await track(room.startPage(threadId, admin, `The storm reaches the harbour, page ${page}`)).response({
+    const answer = await track(room.startPage(threadId, admin, `The storm reaches the harbour, page ${page}`), 'command').response({
       timeoutMs: STEP_TIMEOUT_MS,
     });
     if (answer.ephemeral) {

@@ -4,7 +4,15 @@ import { freePort } from '../loopback/free-port.js';
 import { startStoryroomProcess, type StoryroomProcess } from '../loopback/processes.js';
 import { startStoryroom, type StoryroomHarness } from '../loopback/stack.js';
 import { carrier } from './ack-latency.js';
-import { createServer, openChapter, writePage, writePageReplies, type CapacityServer, type PageOutcome } from './capacity-rooms.js';
+import {
+  createServer,
+  openChapter,
+  writePage,
+  writePageReplies,
+  type AckKind,
+  type CapacityServer,
+  type PageOutcome,
+} from './capacity-rooms.js';
 import { CpuAccount, pidsNamed, processTree } from './processes.js';
 import { now, row, summarize, type BenchRow, type Summary } from './stats.js';
 
@@ -68,6 +76,8 @@ interface RunResult {
   workers: number;
   acks: Summary;
   ackMax: number;
+  /** Median, p99 and max of each kind of interaction: where the slow acknowledgements are. */
+  acksByKind: string;
   interactions: number;
   unacknowledged: number;
   /** Page times in seconds, of the pages approved. */
@@ -95,6 +105,17 @@ function describeRoutes(calls: readonly RecordedCall[]): string {
   const byRoute = new Map<string, number>();
   for (const call of calls) byRoute.set(`${call.method} ${call.route}`, (byRoute.get(`${call.method} ${call.route}`) ?? 0) + 1);
   return [...byRoute].map(([route, n]) => `${route} × ${n}`).join(', ');
+}
+
+function describeAcksByKind(outcomes: readonly PageOutcome[]): string {
+  const kinds: AckKind[] = ['command', 'form opened', 'form sent', 'approve'];
+  return kinds
+    .map((kind) => {
+      const samples = outcomes.flatMap((o) => o.acksByKind[kind]);
+      if (samples.length === 0) return `${kind} –`;
+      return `${kind} ${ms(percentile(samples, 0.5))}/${ms(percentile(samples, 0.99))}/${ms(Math.max(...samples))}`;
+    })
+    .join(', ');
 }
 
 const percentile = (samples: readonly number[], q: number) => {
@@ -135,6 +156,7 @@ async function run(
       workers,
       acks: summarize(acks),
       ackMax: Math.max(...acks),
+      acksByKind: describeAcksByKind(outcomes),
       interactions: acks.length,
       unacknowledged: outcomes.reduce((sum, o) => sum + o.unacknowledged, 0),
       pages: summarize(pageSeconds),
@@ -175,7 +197,7 @@ const restPerPage = (r: RunResult) =>
 function describeRun(r: RunResult, servers: number): string {
   return (
     `${plural(r.workers, 'worker')}: ${r.approved}/${servers} approved, ack median ${ms(r.acks.median)} p99 ${ms(r.acks.p99)} ` +
-    `max ${ms(r.ackMax)} (${r.interactions} interactions, ${r.unacknowledged} unacknowledged), ${r.tooMany} 429s${r.tooMany > 0 ? ` (${r.tooManyRoutes})` : ''}, ` +
+    `max ${ms(r.ackMax)} (median/p99/max by kind: ${r.acksByKind}; ${r.interactions} interactions, ${r.unacknowledged} unacknowledged), ${r.tooMany} 429s${r.tooMany > 0 ? ` (${r.tooManyRoutes})` : ''}, ` +
     `${r.pagesPerMinute.toFixed(1)} pages/min, page median ${s(r.pages.median)} p95 ${s(r.pageP95)}; ` +
     `${r.requestsPerSecond.toFixed(1)} Discord requests/s (${restPerPage(r)}), ${r.globalWaits} proxy waits for the global limit; ${r.cpu}`
   );
@@ -185,6 +207,8 @@ function describeRun(r: RunResult, servers: number): string {
 export async function benchCapacity(): Promise<BenchRow[]> {
   const count = option('servers', 200);
   const maxWorkers = option('workers', 4);
+  // `--from M`: start at M workers (a quick look at the busiest rounds); the 1-worker baselines then come from the first round run.
+  const fromWorkers = Math.min(option('from', 1), maxWorkers);
   const label = `${count} servers × 3 co-writers`;
   const h = await startStoryroom('benchcapacity', {
     bot: false,
@@ -216,7 +240,7 @@ export async function benchCapacity(): Promise<BenchRow[]> {
     h.model.setLatency(MODEL_LATENCY_MS);
 
     const results: RunResult[] = [];
-    for (let workers = 1; workers <= maxWorkers; workers += 1) {
+    for (let workers = fromWorkers; workers <= maxWorkers; workers += 1) {
       const result = await run(h, servers, { bot, proxy, env }, workers);
       results.push(result);
       say(describeRun(result, count));
@@ -228,9 +252,10 @@ export async function benchCapacity(): Promise<BenchRow[]> {
     const rows: BenchRow[] = [];
     for (const r of results) {
       const who = `${label}, ${plural(r.workers, 'worker')}`;
-      const first = r.workers === 1 || !one;
-      // One worker's pages are bounded by its draft slots: CONCURRENCY drafts of MODEL_LATENCY_MS at once.
-      const idealPerMinute = (60_000 * CONCURRENCY) / (DRAFTS_PER_PAGE * MODEL_LATENCY_MS);
+      const first = r === one || !one;
+      // The first round's pages are bounded by its draft slots: CONCURRENCY drafts of MODEL_LATENCY_MS at once per worker.
+      const slots = r.workers * CONCURRENCY;
+      const idealPerMinute = (60_000 * slots) / (DRAFTS_PER_PAGE * MODEL_LATENCY_MS);
       rows.push(
         row(
           `capacity ack, ${who}`,
@@ -238,7 +263,7 @@ export async function benchCapacity(): Promise<BenchRow[]> {
           r.acks,
           { name: `bare discord.js, ${count} clicks at once`, value: bare },
           'p99 < 300 ms',
-          `max ${ms(r.ackMax)}, ${r.interactions} interactions, ${r.unacknowledged} unacknowledged`,
+          `max ${ms(r.ackMax)}, ${r.interactions} interactions, ${r.unacknowledged} unacknowledged; median/p99/max by kind: ${r.acksByKind}`,
         ),
         row(
           `capacity page time, ${who}`,
@@ -249,7 +274,7 @@ export async function benchCapacity(): Promise<BenchRow[]> {
                 name: `${DRAFTS_PER_PAGE} drafts × ${MODEL_LATENCY_MS / 1000} s model latency`,
                 value: summarize([(DRAFTS_PER_PAGE * MODEL_LATENCY_MS) / 1000]),
               }
-            : { name: '1 worker, this run', value: one.pages },
+            : { name: `${plural(one.workers, 'worker')}, this run`, value: one.pages },
           'all approved, falling with workers until CPU-bound',
           `p95 ${s(r.pageP95)}; ${r.approved}/${r.played} approved; ${r.tooMany} 429s; ${r.cpu}`,
         ),
@@ -259,10 +284,10 @@ export async function benchCapacity(): Promise<BenchRow[]> {
           summarize([r.pagesPerMinute]),
           first
             ? {
-                name: `ideal: ${CONCURRENCY} slots × 60 s ÷ (${DRAFTS_PER_PAGE} × ${MODEL_LATENCY_MS / 1000} s)`,
+                name: `ideal: ${slots} slots × 60 s ÷ (${DRAFTS_PER_PAGE} × ${MODEL_LATENCY_MS / 1000} s)`,
                 value: summarize([idealPerMinute]),
               }
-            : { name: '1 worker, this run', value: summarize([one.pagesPerMinute]) },
+            : { name: `${plural(one.workers, 'worker')}, this run`, value: summarize([one.pagesPerMinute]) },
           '0 429s',
           `${r.requestsPerSecond.toFixed(1)} Discord requests/s, ${restPerPage(r)}, ${r.globalWaits} REST proxy waits for the global limit`,
         ),

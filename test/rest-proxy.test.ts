@@ -124,4 +124,24 @@ describe('one REST limit for the whole bot', () => {
     expect((await Promise.all(posts)).map((r) => r.status)).toEqual(posts.map(() => 200));
     expect(discord.restLimitCounts().globalRateLimited).toBe(0);
   }, 30_000);
+
+  it("keeps under Discord's limit in every second, also when a lightly used second ends in a burst", async () => {
+    const { discord, channels, proxy } = await setUp();
+    const base = `${proxy.url}/api/v10`;
+    const auth = { authorization: `Bot ${discord.token}`, 'content-type': 'application/json' };
+    const post = (i: number) =>
+      fetch(`${base}/channels/${channels[i % CONCURRENCY]}/messages`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({ content: `p${i}` }),
+      });
+    // One request opens a second; the burst comes once Discord's window of that request has closed (the
+    // loopback's close after 800 ms) but before the second's end: a client counting its own one-second
+    // windows sends the rest of the first and the whole next one into one of Discord's windows.
+    expect((await post(0)).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 880));
+    const statuses = (await Promise.all(Array.from({ length: 100 }, (_, i) => post(i + 1)))).map((r) => r.status);
+    expect(statuses).toEqual(statuses.map(() => 200));
+    expect(discord.restLimitCounts().globalRateLimited).toBe(0);
+  }, 30_000);
 });

@@ -2,8 +2,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { populateErrorResponse, populateSuccessfulResponse } from '@discordjs/proxy';
-import { REST, RESTEvents, type RequestMethod, type RouteLike } from '@discordjs/rest';
+import { DefaultRestOptions, REST, RESTEvents, type RequestMethod, type RouteLike } from '@discordjs/rest';
 import type { Logger } from '../logger.js';
+import { SlidingWindowLimit } from './sliding-window-limit.js';
 
 // One REST client for the whole bot. Discord's global limit (50 requests a second per bot token) and
 // its per-route buckets are kept by the REST client that sends the requests; with one per process,
@@ -26,6 +27,9 @@ export interface RunningRestProxy {
 /** What the proxy lets through each second: a margin under Discord's 50 for timing jitter. */
 const GLOBAL_REQUESTS_PER_SECOND = 45;
 
+/** How long Discord may take to answer a request once it is sent (@discordjs/rest's default). */
+const REQUEST_TIMEOUT_MS = 15_000;
+
 /** Interaction responses (the callback and webhook calls with the interaction's token) are exempt from the global limit. */
 function isInteractionResponse(path: string): boolean {
   return /^\/api(?:\/v\d+)?\/(?:interactions|webhooks)\//.test(path);
@@ -37,9 +41,28 @@ export async function startRestProxy(
 ): Promise<RunningRestProxy> {
   const base = options.upstream ? { api: options.upstream } : {};
   // authPrefix is unused: every request's own Authorization header is forwarded as it came.
-  // 45 a second, not Discord's 50: the proxy's one-second window and Discord's never start at the same
-  // instant, and a request delayed on the way can land in Discord's next window with a full one behind it.
-  const limited = new REST({ version: '10', ...base, globalRequestsPerSecond: GLOBAL_REQUESTS_PER_SECOND });
+  // 45 a second, not Discord's 50: a request delayed on the way can land a little late, beside later ones.
+  // The REST client's own global count (one-second windows of its own) is replaced by a sliding one,
+  // taken as each request leaves: no second of Discord's, however it falls, sees more than 45.
+  const globalLimit = new SlidingWindowLimit(GLOBAL_REQUESTS_PER_SECOND, 1_000, Date.now, (waitMs) =>
+    logger.info({ client: 'limited', global: true, waitMs }, 'waiting for a Discord rate limit'),
+  );
+  const limited = new REST({
+    version: '10',
+    ...base,
+    globalRequestsPerSecond: Number.MAX_SAFE_INTEGER,
+    makeRequest: async (url, init) => {
+      await globalLimit.take();
+      // The client's timeout started before the wait for the limit: the request gets its own from here.
+      const timeout = new AbortController();
+      const timer = setTimeout(() => timeout.abort(), REQUEST_TIMEOUT_MS);
+      try {
+        return await DefaultRestOptions.makeRequest(url, { ...init, signal: timeout.signal });
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  });
   // Acknowledgements must never wait behind the workers' edits: a client of their own, unbound by the global count.
   const exempt = new REST({ version: '10', ...base, globalRequestsPerSecond: Number.MAX_SAFE_INTEGER });
   for (const [name, rest] of [
@@ -63,7 +86,7 @@ export async function startRestProxy(
       return;
     }
     const exemptCall = isInteractionResponse(path);
-    res.setHeader(GLOBAL_REMAINING_HEADER, String(globalRemaining(limited)));
+    res.setHeader(GLOBAL_REMAINING_HEADER, String(globalLimit.remaining()));
     (exemptCall ? forwardExempt : forwardLimited)(req, res).catch((error: unknown) => {
       logger.warn(
         { err: error, path: path.replace(/\/(interactions|webhooks)\/(\d+)\/[^/]+/, '/$1/$2/[token]') },
@@ -82,6 +105,7 @@ export async function startRestProxy(
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      globalLimit.close();
       limited.clearHashSweeper();
       limited.clearHandlerSweeper();
       exempt.clearHashSweeper();
@@ -121,10 +145,4 @@ function forwardTo(rest: REST): (req: IncomingMessage, res: ServerResponse) => P
       res.end();
     }
   };
-}
-
-/** What is left of the current one-second window of the REST client's global limit. */
-function globalRemaining(rest: REST): number {
-  if (rest.globalReset < Date.now()) return rest.options.globalRequestsPerSecond;
-  return Math.max(0, rest.globalRemaining);
 }
