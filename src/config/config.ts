@@ -18,7 +18,7 @@ export interface Config {
     token: string;
     applicationId: string;
     apiUrl: string | null;
-    /** The REST proxy every Discord call goes through (DISCORD_REST_PROXY_URL); null: straight to apiUrl. */
+    /** The REST proxy every Discord call but interaction responses goes through (DISCORD_REST_PROXY_URL); null: straight to apiUrl. */
     restProxyUrl: string | null;
     guildId: string | null;
     shards: number | 'auto';

@@ -4,7 +4,7 @@ import { Queue } from 'bullmq';
 import { Client, Events, GatewayIntentBits, Options, RESTEvents, Status } from 'discord.js';
 import { COMMANDS } from '../../commands/index.js';
 import type { BotCluster, Config } from '../config/config.js';
-import { restApiBase } from '../config/discord-rest.js';
+import { botRestOptions } from './bot-rest.js';
 import { createDatabase, pingDatabase } from '../db/connection.js';
 import { migrateToLatest } from '../db/migrate.js';
 import type { Logger } from '../logger.js';
@@ -77,7 +77,6 @@ export async function startBot(config: Readonly<Config>, logger: Logger, options
     intervalMs: options.relayIntervalMs ?? 1_000,
   });
 
-  const restApi = restApiBase(config.discord);
   const client = new Client({
     intents: [GatewayIntentBits.Guilds],
     allowedMentions: NO_MENTIONS,
@@ -85,7 +84,7 @@ export async function startBot(config: Readonly<Config>, logger: Logger, options
     // keeping up to 200 messages per thread (discord.js's default) would only grow with the story.
     makeCache: Options.cacheWithLimits({ ...Options.DefaultMakeCacheSettings, MessageManager: 0 }),
     ...(options.waitGuildTimeoutMs !== undefined ? { waitGuildTimeout: options.waitGuildTimeoutMs } : {}),
-    ...(restApi ? { rest: { api: restApi } } : {}),
+    rest: botRestOptions(config.discord),
     // Several shards in one client: discord.js's gateway manager (@discordjs/ws) holds a connection for each.
     ...(options.cluster ? { shards: [...options.cluster.shardIds], shardCount: options.cluster.shardCount } : {}),
     // Identifies paced across every shard process of the bot (Discord allows max_concurrency per 5 s).

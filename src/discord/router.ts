@@ -119,16 +119,19 @@ export function createInteractionRouter(
     let answer: Answer | null;
     let scope: InteractionScope | null = null;
     try {
+      // A form is the acknowledgement, so its reads are the clicker's wait: drawn beside the receipt, not
+      // after it. Drawing a form changes nothing (its submission does), so a redelivery drawn twice is harmless.
+      const drawing = deferral === null ? runHandler(context, commands, answerable, null, log) : null;
       // The durable check catches a redelivery that reached another process (a restart, another shard).
       if (!(await insertInteractionReceipt(context.db, interaction.id, record))) {
         log.info('interaction delivered twice; handled once');
-        await deferring;
+        await Promise.allSettled([deferring, drawing]);
         if (deferral === 'public' || deferral === 'ephemeral') await answerable.deleteReply().catch(() => undefined);
         return;
       }
       scope = record && inbox ? inbox.hold(interaction.id) : null;
       await pauseForTest(context, answerable, 'afterAck', deferring, log);
-      answer = await runHandler(context, commands, answerable, scope, log);
+      answer = await (drawing ?? runHandler(context, commands, answerable, scope, log));
     } catch (error) {
       answer = refusalFor(error, interaction.id, log, context.mentions);
     }

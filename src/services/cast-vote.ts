@@ -1,7 +1,6 @@
 import type { Db } from '../db/connection.js';
 import type { Transaction } from 'kysely';
 import type { Database, StoryPage } from '../db/database.js';
-import { getPageWithPlace, getRevision } from '../db/pages.js';
 import { findRevisionByVersion } from '../db/revisions.js';
 import { afterCommit, runInTransaction } from '../db/unit-of-work.js';
 import { getVoteContext, insertFeedback, recordVoteInOneStatement, upsertVote, type VotedRevision } from '../db/votes.js';
@@ -16,7 +15,7 @@ import {
   type Tally,
   type VoteChoice,
 } from '../domain/voting.js';
-import { assertCoWriter, isCoWriterRole, NOT_A_CO_WRITER, NOT_IN_THIS_THREAD, type InteractionPlace } from './co-writers.js';
+import { isCoWriterRole, NOT_A_CO_WRITER, NOT_IN_THIS_THREAD, type InteractionPlace } from './co-writers.js';
 import { decideOpenDraft, isOpenForVote, staleDraftReason } from './decide-draft.js';
 import { castRoundVote, type RoundVoteOutcome } from './take-round.js';
 import { UserError } from './user-error.js';
@@ -132,12 +131,14 @@ async function recountUnderLock(trx: Transaction<Database>, vote: Parameters<typ
 
 /** The draft under review, for a click that only needs to check it (Revise opens a modal). */
 export async function assertDraftOpenForVote(db: Db, place: InteractionPlace, target: { pageId: number; revisionId: number }) {
-  const page = await getPageWithPlace(db, target.pageId);
-  const revision = await getRevision(db, target.revisionId);
-  if (!page || !revision || revision.page_id !== page.id || page.guild_id !== place.guildId || page.thread_id !== place.channelId) {
+  // One statement: a form is drawn before the click is acknowledged, so every round trip is the clicker's wait.
+  const context = await getVoteContext(db, { ...target, userId: place.userId });
+  const revision = context?.revision;
+  if (!context || !revision || context.guildId !== place.guildId || context.threadId !== place.channelId) {
     throw new UserError(NOT_IN_THIS_THREAD);
   }
-  await assertCoWriter(db, page.chapter_id, place.userId);
+  const { page } = context;
+  if (!isCoWriterRole(context.role)) throw new UserError(NOT_A_CO_WRITER);
   // A take of a round of takes is voted on through its round, whose take A is the page's current draft.
   const lead = revision.take === 0 ? revision : await findRevisionByVersion(db, page.id, revision.kind, revision.version, 0);
   if (revision.status !== 'open' || !lead || page.current_revision_id !== lead.id || !isReviewing(page.state)) {
