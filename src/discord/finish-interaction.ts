@@ -11,7 +11,8 @@ import type { UnfinishedInteraction } from '../db/interaction-receipts.js';
 import type { HandlerContext } from './context.js';
 import type { InteractionInbox } from './interaction-inbox.js';
 import type { Reply } from './reply.js';
-import { answerAndComplete, deferralFor, deliver, runHandler, sayEphemeral, type Answerable, type Deferral } from './router.js';
+import { deliver, sayEphemeral, type Answerable, type Deferral } from './deliver-reply.js';
+import { answerAndComplete, deferralFor, runHandler } from './router.js';
 import type { SlashCommand } from './slash-command.js';
 
 // A handler that died this many times with the interaction is not run again: its member is told.
