@@ -37,15 +37,17 @@ export function streamCadence(load: number, ordinaryIntervalMs: number): StreamC
 const FASTEST_SUSTAINED_EDIT_INTERVAL_MS = 1_000;
 
 /**
- * The requests a second the drafts being written are about to make: each edits its message about once
+ * The requests a second the drafts a worker holds are about to make: each edits its message about once
  * per ordinary interval while it streams. A burst of drafts started at once has sent nothing yet, so
- * what was sent lately alone would let all of them stream at the ordinary pace into a full budget.
+ * what was sent lately alone would let all of them stream at the ordinary pace into a full budget; and
+ * a draft is counted from the moment its job is taken, so the first of a burst to choose its cadence
+ * already sees the others taken with it, not only those that got further.
  */
-export function expectedStreamingRequestsPerSecond(draftsWriting: number, ordinaryIntervalMs: number): number {
-  if (!(draftsWriting > 0)) return 0;
+export function expectedStreamingRequestsPerSecond(draftsHeld: number, ordinaryIntervalMs: number): number {
+  if (!(draftsHeld > 0)) return 0;
   const ordinary = Number.isNaN(ordinaryIntervalMs) ? SLOWEST_EDIT_INTERVAL_MS : ordinaryIntervalMs;
   const interval = Math.min(Math.max(ordinary, FASTEST_SUSTAINED_EDIT_INTERVAL_MS), SLOWEST_EDIT_INTERVAL_MS);
-  return (draftsWriting * 1_000) / interval;
+  return (draftsHeld * 1_000) / interval;
 }
 
 /** How long the first streamed edit waits: past the held first post, or one interval after the post just made. */

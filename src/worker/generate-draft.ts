@@ -15,6 +15,17 @@ import { restLoad } from './rest-pressure.js';
 
 /** Draft a narration or dialogue: show progress, call the model, record the revision, show it for a vote. */
 export async function processGenerateDraft(deps: WorkerDeps, job: Job, token?: string): Promise<string> {
+  // Counted toward the REST budget from the moment the job is taken, before any await: the first draft
+  // of a burst to choose its cadence sees the others BullMQ handed this worker with it.
+  const held = deps.restPressure.draftHeld();
+  try {
+    return await generateHeldDraft(deps, job, token);
+  } finally {
+    held();
+  }
+}
+
+async function generateHeldDraft(deps: WorkerDeps, job: Job, token?: string): Promise<string> {
   const data = generateDraftJob.parse(job.data);
   const generationKey = job.id ?? jobKeyFor('generate-draft', data);
   const log = deps.logger.child({ pageId: data.pageId, jobId: generationKey, kind: data.kind, attempt: job.attemptsMade + 1 });
@@ -60,12 +71,7 @@ async function generateDraft(run: DraftRun): Promise<string> {
     await showLastDecided(deps, place);
     return waitForSlot(run, target, view, start.queuePlace);
   }
-  const doneWriting = deps.restPressure.draftWriting();
-  try {
-    return await writeDraft(run, target, view, version);
-  } finally {
-    doneWriting();
-  }
+  return writeDraft(run, target, view, version);
 }
 
 /** The draft has its slot: it is written, streamed at the cadence the REST budget allows, and shown. */

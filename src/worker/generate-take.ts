@@ -54,7 +54,7 @@ export async function processGenerateTake(deps: WorkerDeps, job: Job): Promise<s
       { by: 'generation_key' },
       renderDraftMessage({ ...view, text: 'Another take is being written…' }, writing),
     );
-    const doneWriting = deps.restPressure.draftWriting();
+    const doneWriting = deps.restPressure.draftHeld();
     const cadence = () => streamCadence(restLoad(deps.restPressure), deps.streamEditIntervalMs);
     const editor = new ProgressEditor(
       () => cadence().editIntervalMs,

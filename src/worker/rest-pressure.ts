@@ -14,8 +14,11 @@ export interface RestPressure {
   requestsPerSecond(): number;
   /** Requests a second the bot may send in all. */
   readonly budgetPerSecond: number;
-  /** Counts a draft as being written (about to stream edits) until the function returned is called. */
-  draftWriting(): () => void;
+  /**
+   * Counts a draft this process holds (its job taken, the draft about to be written or being written)
+   * until the function returned is called: called as its processor is entered, before any await.
+   */
+  draftHeld(): () => void;
 }
 
 /** The share of the budget in use: 0 idle, 1 at the limit. */
@@ -25,13 +28,13 @@ export function restLoad(pressure: RestPressure): number {
 
 /**
  * This process's REST traffic: the requests answered over a sliding window or, when more, what the
- * drafts it is writing are about to send; and a budget counted as spent for as long as the global limit
+ * drafts it holds are about to send; and a budget counted as spent for as long as the global limit
  * held requests back (the REST client's wait or Discord's 429).
  */
 export class LocalRestPressure implements RestPressure {
   private readonly answeredAt: number[] = [];
   private spentUntil = 0;
-  private writing = 0;
+  private held = 0;
 
   constructor(
     readonly budgetPerSecond = DISCORD_GLOBAL_REQUESTS_PER_SECOND,
@@ -41,13 +44,13 @@ export class LocalRestPressure implements RestPressure {
     private readonly ordinaryEditIntervalMs = 1_200,
   ) {}
 
-  draftWriting(): () => void {
-    this.writing += 1;
+  draftHeld(): () => void {
+    this.held += 1;
     let ended = false;
     return () => {
       if (ended) return;
       ended = true;
-      this.writing -= 1;
+      this.held -= 1;
     };
   }
 
@@ -76,7 +79,7 @@ export class LocalRestPressure implements RestPressure {
   requestsPerSecond(): number {
     this.forgetOld();
     const sent = this.answeredAt.length / (this.windowMs / 1_000);
-    const rate = Math.max(sent, expectedStreamingRequestsPerSecond(this.writing, this.ordinaryEditIntervalMs));
+    const rate = Math.max(sent, expectedStreamingRequestsPerSecond(this.held, this.ordinaryEditIntervalMs));
     return this.clock() < this.spentUntil ? Math.max(rate, this.budgetPerSecond) : rate;
   }
 

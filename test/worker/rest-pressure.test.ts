@@ -49,10 +49,10 @@ describe('stream cadence', () => {
     expect(restLoad(pressure)).toBe(0);
   });
 
-  it('counts the drafts being written as what they are about to send, until each one ends (once)', () => {
+  it('counts the drafts held as what they are about to send, until each one ends (once)', () => {
     const now = 10_000;
     const pressure = new LocalRestPressure(10, 2_000, () => now, 1_200);
-    const ends = Array.from({ length: 12 }, () => pressure.draftWriting());
+    const ends = Array.from({ length: 12 }, () => pressure.draftHeld());
     expect(restLoad(pressure)).toBeCloseTo(1);
     for (const end of ends.slice(0, 6)) {
       end();
@@ -70,7 +70,7 @@ describe('stream cadence', () => {
 describe('a draft while the bot is busy', () => {
   let h: StoryroomHarness;
   let room: WritersRoom;
-  const busy: RestPressure = { budgetPerSecond: 50, requestsPerSecond: () => 50, draftWriting: () => () => undefined };
+  const busy: RestPressure = { budgetPerSecond: 50, requestsPerSecond: () => 50, draftHeld: () => () => undefined };
 
   beforeAll(async () => {
     h = await startStoryroom('restbusy', { worker: false });
@@ -103,6 +103,53 @@ describe('a draft while the bot is busy', () => {
       const cardEdits = calls.filter((call) => call.method === 'PATCH' && !call.path.endsWith(`/messages/${draft.id}`));
       expect(cardEdits).toHaveLength(1);
       expect(JSON.stringify(cardEdits[0]?.body)).not.toContain('being written');
+    } finally {
+      await queue.close();
+      connection.disconnect();
+    }
+  });
+
+  it('taken in a burst, counts from the moment its job is taken: the first to choose its cadence sees the others', async () => {
+    const { last } = await h.database.db
+      .selectFrom('outbox')
+      .select((eb) => eb.fn.max<number | null>('id').as('last'))
+      .executeTakeFirstOrThrow();
+    const threads: string[] = [];
+    for (const title of ['Burst A', 'Burst B', 'Burst C']) {
+      const threadId = await room.openChapter(title);
+      await room.startPage(threadId, h.adminId, title).response();
+      threads.push(threadId);
+    }
+    const connection = createRedisConnection(REDIS_URL, 'worker');
+    const queue = new Queue(GENERATION_QUEUE, { connection, prefix: h.config.redis.prefix });
+    try {
+      const keys = await h.database.db
+        .selectFrom('outbox')
+        .select('job_key')
+        .where('id', '>', last ?? 0)
+        .where('job_name', '=', 'generate-draft')
+        .execute();
+      expect(keys).toHaveLength(3);
+      const jobs = await Promise.all(keys.map(({ job_key }) => waitUntil(() => Job.fromId(queue, job_key), 'the job in Redis', 10_000)));
+      // Three drafts fill a budget of 2 a second; with none of them written yet, nothing has been sent.
+      const pressure = new LocalRestPressure(2, 2_000, undefined, 1_200);
+      const deps = createWorkerDeps(h.config, h.database.db, pino({ level: 'silent' }), {
+        streamEditIntervalMs: 1_200,
+        restPressure: pressure,
+      });
+      const before = h.discord.calls.length;
+      const drafts = jobs.map((job) => processGenerateDraft(deps, job));
+      expect(restLoad(pressure)).toBeGreaterThan(1);
+      expect(await Promise.all(drafts)).toEqual(['recorded', 'recorded', 'recorded']);
+      expect(restLoad(pressure)).toBe(0);
+      for (const threadId of threads) {
+        const draft = await room.openDraft(threadId, 1, 'Narration', 1);
+        const calls = h.discord.calls.slice(before).filter((call) => call.path.includes(threadId));
+        const cardCalls = calls.filter((call) => call.method === 'PATCH' && !call.path.endsWith(`/messages/${draft.id}`));
+        // The card is not noted "being written" on an edit of its own: the budget was seen full.
+        expect(cardCalls).toHaveLength(1);
+        expect(JSON.stringify(cardCalls[0]?.body)).not.toContain('being written');
+      }
     } finally {
       await queue.close();
       connection.disconnect();
