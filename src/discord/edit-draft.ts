@@ -71,13 +71,14 @@ export async function saveEdit(
     };
   } catch (error) {
     if (!(error instanceof EditRefused)) throw error;
-    return givenBack(error.message, error.typed);
+    return givenBack(error.message, error.typed, 'your-edit.txt');
   }
 }
 
 const INLINE_MAX = 1_700;
 
-function givenBack(reason: string, typed: string): Reply {
+/** A refusal that gives the person's text back (inline to copy, or attached when long): nothing typed is lost. */
+export function givenBack(reason: string, typed: string, fileName: string): Reply {
   if (typed.trim() === '') return { type: 'message', ephemeral: true, body: { content: reason } };
   if (typed.length <= INLINE_MAX && !typed.includes('```')) {
     return { type: 'message', ephemeral: true, body: { content: `${reason}\nYour text, to copy:\n\`\`\`\n${typed}\n\`\`\`` } };
@@ -85,6 +86,6 @@ function givenBack(reason: string, typed: string): Reply {
   return {
     type: 'message',
     ephemeral: true,
-    body: { content: `${reason}\nYour text is attached.`, files: [{ name: 'your-edit.txt', data: Buffer.from(typed, 'utf8') }] },
+    body: { content: `${reason}\nYour text is attached.`, files: [{ name: fileName, data: Buffer.from(typed, 'utf8') }] },
   };
 }

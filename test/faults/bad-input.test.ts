@@ -168,7 +168,11 @@ describe('bad input and trust', () => {
     ['control-character feedback', feedback({ feedback: '\u0001\u0002' }), /is empty/],
     ['feedback past its limit', feedback({ feedback: 'f'.repeat(1_501) }), /under 1500 characters/],
     ['a form missing its feedback field', feedback({ other: 'hello' }), /is empty/],
-    ['feedback by someone who has not joined', feedback({ feedback: 'Mine' }, undefined, asStranger), /Only co-writers/],
+    [
+      'feedback by someone who has not joined (given back to copy)',
+      feedback({ feedback: 'Mine, all of it' }, undefined, asStranger),
+      /Only co-writers[\s\S]*Your text, to copy:\n```\nMine, all of it\n```/,
+    ],
     [
       'feedback forged for another server’s draft',
       feedback({ feedback: 'x' }, () => `sr1:feedback:${draft.otherGuildPageId}:${draft.otherGuildRevisionId}`),
