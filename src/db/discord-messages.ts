@@ -5,8 +5,14 @@ import type { Executor } from './executor.js';
 
 // Which Discord message shows which chapter, page or revision.
 
-export async function insertDiscordMessage(db: Executor, message: NewDiscordMessage): Promise<void> {
-  await db.insertInto('discord_messages').values(message).execute();
+/** Records a message posted under a claim, and drops the claim, in one statement. */
+export function insertClaimedDiscordMessage(db: Executor, claimTarget: string, message: NewDiscordMessage): Promise<DiscordMessage> {
+  return db
+    .with('dropped', (qb) => qb.deleteFrom('discord_message_claims').where('target', '=', claimTarget))
+    .insertInto('discord_messages')
+    .values(message)
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 /** Records a message unless one like it is recorded already (the same message, or the page's one card); true when recorded. */

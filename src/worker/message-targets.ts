@@ -11,7 +11,7 @@ import {
   getDraftMessage,
   getPageCardMessage,
   getPanelsMessage,
-  insertDiscordMessage,
+  insertClaimedDiscordMessage,
   lockDiscordMessageTarget,
   messageTargetKey,
 } from '../db/discord-messages.js';
@@ -79,9 +79,9 @@ export async function findRecordedMessage(db: Executor, target: MessageTarget, b
 
 /**
  * Records a message just posted as its target's one message, under the target's lock, and drops the
- * claim it was posted under. Returns the message already recorded for the target by another run (this
- * one is then a second message to delete), or null when this one is now recorded. A view's post also
- * records the view it shows.
+ * claim it was posted under. Returns the target's record: the one another run made already (`inserted`
+ * false; a message other than this one is then a second message to delete), or this one's. A view's
+ * post also records the view it shows.
  */
 export async function recordPostedMessage(
   db: Db,
@@ -89,13 +89,15 @@ export async function recordPostedMessage(
   find: { by: FindBy; key: string },
   messageId: string,
   view?: { version: string; attachments: MessageAttachment[] },
-): Promise<string | null> {
+): Promise<{ record: DiscordMessage; inserted: boolean }> {
   return db.transaction().execute(async (trx) => {
     await lockDiscordMessageTarget(trx, find.key);
     const existing = await findRecordedMessage(trx, target, find.by);
-    await deleteDiscordMessageClaim(trx, find.key);
-    if (existing) return existing.message_id;
-    await insertDiscordMessage(trx, {
+    if (existing) {
+      await deleteDiscordMessageClaim(trx, find.key);
+      return { record: existing, inserted: false };
+    }
+    const record = await insertClaimedDiscordMessage(trx, find.key, {
       channel_id: target.channelId,
       message_id: messageId,
       purpose: target.purpose,
@@ -105,7 +107,7 @@ export async function recordPostedMessage(
       generation_key: target.generationKey,
       ...(view ? { view_version: view.version, shown_version: view.version, attachments: JSON.stringify(view.attachments) } : {}),
     });
-    return null;
+    return { record, inserted: true };
   });
 }
 
