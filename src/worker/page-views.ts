@@ -18,7 +18,14 @@ import { ChapterUnreachableError } from './message-targets.js';
  */
 export async function showDraft(
   deps: WorkerDeps,
-  shown: { place: PagePlace; revision: PageRevision; generationKey: string | null; cardNote?: string | null },
+  shown: {
+    place: PagePlace;
+    revision: PageRevision;
+    generationKey: string | null;
+    cardNote?: string | null;
+    /** The page as the transaction that recorded the draft left it, when the caller has it (no second read). */
+    page?: StoryPage;
+  },
 ): Promise<void> {
   const { place, revision } = shown;
   const cardNote = shown.cardNote ?? null;
@@ -40,7 +47,7 @@ export async function showDraft(
     { by: generationKey ? 'generation_key' : 'revision' },
     renderDraftMessage(draftViewOf(place.number, revision), phase),
   );
-  const page = await getPage(deps.db, place.id);
+  const page = shown.page ?? (await getPage(deps.db, place.id));
   if (page) await updatePageCard(deps, { ...place, ...page }, cardNote);
 }
 
