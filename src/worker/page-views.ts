@@ -2,7 +2,7 @@ import { countCoWriters, markChapterNeedsAttention } from '../db/chapters.js';
 import type { PageRevision, StoryPage } from '../db/database.js';
 import { getPage } from '../db/pages.js';
 import { findLastDecidedRevision, listRoundTakes } from '../db/revisions.js';
-import { listCountedRoundVotes, listCountedVotes } from '../db/votes.js';
+import { countedVotesAndCoWriters, listCountedRoundVotes } from '../db/votes.js';
 import { draftViewOf, renderDraftMessage, renderPageCard, type DraftPhase } from '../views/page-messages.js';
 import { MAX_TAKES_PER_ROUND, tallyRound } from '../domain/takes.js';
 import { parseQuorumRule, tallyVotes } from '../domain/voting.js';
@@ -34,8 +34,8 @@ export async function showDraft(
   // A generated draft is always found by its job's key, under one lock, whoever shows it.
   const generationKey = shown.generationKey ?? revision.generation_key;
   if (place.thread_id === null) return;
-  const coWriters = await countCoWriters(deps.db, place.chapter_id);
-  const tally = tallyVotes(await listCountedVotes(deps.db, revision.id), parseQuorumRule(place.quorum) ?? { kind: 'majority' }, coWriters);
+  const { votes, coWriters } = await countedVotesAndCoWriters(deps.db, revision.id, place.chapter_id);
+  const tally = tallyVotes(votes, parseQuorumRule(place.quorum) ?? { kind: 'majority' }, coWriters);
   const phase =
     revision.status === 'open'
       ? { phase: 'open' as const, tally }
