@@ -30,6 +30,24 @@ export function getDiscordMessageByGenerationKey(db: Executor, generationKey: st
   return db.selectFrom('discord_messages').selectAll().where('generation_key', '=', generationKey).orderBy('id', 'desc').executeTakeFirst();
 }
 
+/** A draft's message by the key of the job that posted it, or else the one that shows its revision, in one statement. */
+export function getDraftMessageByKeyOrRevision(
+  db: Executor,
+  generationKey: string,
+  revisionId: number,
+): Promise<DiscordMessage | undefined> {
+  return db
+    .selectFrom('discord_messages')
+    .selectAll()
+    .where((eb) =>
+      eb.or([eb('generation_key', '=', generationKey), eb.and([eb('revision_id', '=', revisionId), eb('purpose', '=', 'draft')])]),
+    )
+    .orderBy(sql`generation_key is not distinct from ${generationKey}`, 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
 /** The message that shows a draft for a vote. */
 export function getDraftMessage(db: Executor, revisionId: number): Promise<DiscordMessage | undefined> {
   return db

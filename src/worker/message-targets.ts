@@ -9,6 +9,7 @@ import {
   getChapterProgressMessage,
   getDiscordMessageByGenerationKey,
   getDraftMessage,
+  getDraftMessageByKeyOrRevision,
   getPageCardMessage,
   getPanelsMessage,
   insertClaimedDiscordMessage,
@@ -68,8 +69,11 @@ export function targetKey(target: MessageTarget, by: FindBy): string {
 export async function findRecordedMessage(db: Executor, target: MessageTarget, by: FindBy): Promise<DiscordMessage | undefined> {
   if (by === 'generation_key') {
     // A draft's message is kept by the job that wrote it; one posted for the stored revision counts too.
-    const byKey = target.generationKey === null ? undefined : await getDiscordMessageByGenerationKey(db, target.generationKey);
-    return byKey ?? (target.purpose !== 'draft' || target.revisionId === null ? undefined : getDraftMessage(db, target.revisionId));
+    const byRevision = target.purpose === 'draft' ? target.revisionId : null;
+    if (target.generationKey === null) return byRevision === null ? undefined : getDraftMessage(db, byRevision);
+    return byRevision === null
+      ? getDiscordMessageByGenerationKey(db, target.generationKey)
+      : getDraftMessageByKeyOrRevision(db, target.generationKey, byRevision);
   }
   if (by === 'revision') return target.revisionId === null ? undefined : getDraftMessage(db, target.revisionId);
   if (by === 'page_card') return target.pageId === null ? undefined : getPageCardMessage(db, target.pageId);
