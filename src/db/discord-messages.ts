@@ -5,8 +5,14 @@ import type { Executor } from './executor.js';
 
 // Which Discord message shows which chapter, page or revision.
 
-export async function insertDiscordMessage(db: Executor, message: NewDiscordMessage): Promise<void> {
-  await db.insertInto('discord_messages').values(message).execute();
+/** Records a message posted under a claim, and drops the claim, in one statement. */
+export function insertClaimedDiscordMessage(db: Executor, claimTarget: string, message: NewDiscordMessage): Promise<DiscordMessage> {
+  return db
+    .with('dropped', (qb) => qb.deleteFrom('discord_message_claims').where('target', '=', claimTarget))
+    .insertInto('discord_messages')
+    .values(message)
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 /** Records a message unless one like it is recorded already (the same message, or the page's one card); true when recorded. */
@@ -22,6 +28,24 @@ export async function insertDiscordMessageIfAbsent(db: Executor, message: NewDis
 /** The message a job posted, by the job's key. */
 export function getDiscordMessageByGenerationKey(db: Executor, generationKey: string): Promise<DiscordMessage | undefined> {
   return db.selectFrom('discord_messages').selectAll().where('generation_key', '=', generationKey).orderBy('id', 'desc').executeTakeFirst();
+}
+
+/** A draft's message by the key of the job that posted it, or else the one that shows its revision, in one statement. */
+export function getDraftMessageByKeyOrRevision(
+  db: Executor,
+  generationKey: string,
+  revisionId: number,
+): Promise<DiscordMessage | undefined> {
+  return db
+    .selectFrom('discord_messages')
+    .selectAll()
+    .where((eb) =>
+      eb.or([eb('generation_key', '=', generationKey), eb.and([eb('revision_id', '=', revisionId), eb('purpose', '=', 'draft')])]),
+    )
+    .orderBy(sql`generation_key is not distinct from ${generationKey}`, 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
 }
 
 /** The message that shows a draft for a vote. */

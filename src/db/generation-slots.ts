@@ -1,5 +1,5 @@
 import { sql, type Transaction } from 'kysely';
-import type { Database } from './database.js';
+import type { Database, StoryPage } from './database.js';
 import type { Executor } from './executor.js';
 
 // A server's generation slots: a page generating holds one while its `slot_version` is its version.
@@ -73,6 +73,44 @@ function takesBeingWritten(db: Executor, guildId: string) {
     .where('c.status', '<>', 'needs_attention');
 }
 
+/**
+ * A draft's slot decision in one statement, under the server's lock: the page as it stands, the
+ * server's counts as countSlotsTakenAndWaitingAhead gives them, and whether the page took a slot, which
+ * it does when it is generating this version, holds none, and the slots held, takes being written and
+ * drafts queued before it are fewer than `cap`. Undefined when the page is gone.
+ */
+export async function decideGenerationSlot(
+  trx: Transaction<Database>,
+  draft: { pageId: number; pageVersion: number; guildId: string },
+  cap: number,
+): Promise<
+  (Pick<StoryPage, 'state' | 'version' | 'slot_version'> & { held: number; takes: number; ahead: number; taken: boolean }) | undefined
+> {
+  const { pageId, pageVersion, guildId } = draft;
+  const { rows } = await sql<
+    Pick<StoryPage, 'state' | 'version' | 'slot_version'> & { held: number; takes: string; ahead: number; taken: boolean }
+  >`
+    with page as (
+      select id, state, version, slot_version, coalesce(generation_started_at, now()) as queued_at from story_pages where id = ${pageId}
+    ), counts as (
+      select
+        count(*) filter (where p.slot_version is not distinct from p.version) as held,
+        count(*) filter (where p.slot_version is distinct from p.version and (p.generation_started_at, p.id) < (select queued_at, id from page)) as ahead,
+        (${takesBeingWritten(trx, guildId)}) as takes
+      from story_pages p join chapters c on c.id = p.chapter_id join stories s on s.id = c.story_id
+      where s.guild_id = ${guildId} and p.state in (${sql.join(GENERATING)}) and c.status <> 'needs_attention' and p.id <> ${pageId}
+    ), taken as (
+      update story_pages set slot_version = ${pageVersion}
+      where id = ${pageId} and version = ${pageVersion} and state in (${sql.join(GENERATING)}) and slot_version is distinct from version
+        and (select held + takes + ahead from counts) < ${cap}
+      returning id
+    )
+    select page.state, page.version, page.slot_version, counts.held, counts.takes, counts.ahead, exists (select 1 from taken) as taken
+    from page cross join counts`.execute(trx);
+  const [row] = rows;
+  return row && { ...row, held: Number(row.held), takes: Number(row.takes), ahead: Number(row.ahead) };
+}
+
 export async function countTakesBeingWritten(db: Executor, guildId: string): Promise<number> {
   const row = await takesBeingWritten(db, guildId).executeTakeFirstOrThrow();
   return Number(row.pending);
@@ -91,16 +129,4 @@ export async function countSlotsHeld(db: Executor, guildId: string): Promise<num
     .where(sql<boolean>`p.slot_version is not distinct from p.version`)
     .executeTakeFirstOrThrow();
   return Number(row.held);
-}
-
-/** Gives the page's current draft a slot; false when the page moved on meanwhile. */
-export async function takeGenerationSlot(db: Executor, pageId: number, version: number): Promise<boolean> {
-  const result = await db
-    .updateTable('story_pages')
-    .set({ slot_version: version })
-    .where('id', '=', pageId)
-    .where('version', '=', version)
-    .where('state', 'in', GENERATING)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
 }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { DraftKind } from '../domain/page-state-machine.js';
 import type { NewPageRevision, PageRevision, RevisionStatus } from './database.js';
 import type { Executor } from './executor.js';
@@ -5,6 +6,23 @@ import type { Executor } from './executor.js';
 /** The revision a generation job wrote, if it already ran once: a job that runs twice records one draft. */
 export function findRevisionByGenerationKey(db: Executor, generationKey: string): Promise<PageRevision | undefined> {
   return db.selectFrom('page_revisions').selectAll().where('generation_key', '=', generationKey).executeTakeFirst();
+}
+
+/**
+ * The revision a generation job wrote, if it already ran once, and the page's next version of the
+ * job's kind, in one statement: what a generation job reads before it writes, and again as it records.
+ */
+export async function findRevisionAndNextVersion(
+  db: Executor,
+  job: { generationKey: string; pageId: number; kind: DraftKind },
+): Promise<{ recorded: PageRevision | undefined; nextVersion: number }> {
+  const { rows } = await sql<PageRevision & { max_version: number | null }>`
+    select r.*, (select max(version) from page_revisions where page_id = ${job.pageId} and kind = ${job.kind}) as max_version
+    from (values (1)) as one left join page_revisions r on r.generation_key = ${job.generationKey}`.execute(db);
+  const [row] = rows;
+  if (!row) throw new Error('a select from values returns its row');
+  const { max_version: maxVersion, ...revision } = row;
+  return { recorded: revision.id === null ? undefined : revision, nextVersion: (maxVersion ?? 0) + 1 };
 }
 
 /** A version's take (A when none is named: a round of one take has only A). */

@@ -12,6 +12,30 @@ import { uncommittedInteraction } from './interaction-scope.js';
  * become a co-writer while the draft is open).
  */
 export function listCountedVotes(db: Executor, revisionId: number): Promise<{ userId: string; choice: VoteChoice }[]> {
+  return countedVotes(db, revisionId).execute();
+}
+
+/** A draft's counted votes and its chapter's co-writers (owners and writers), what its tally needs, in one statement. */
+export async function countedVotesAndCoWriters(
+  db: Executor,
+  revisionId: number,
+  chapterId: number,
+): Promise<{ votes: { userId: string; choice: VoteChoice }[]; coWriters: number }> {
+  const row = await db
+    .selectNoFrom((eb) => [
+      eb
+        .selectFrom('chapter_members')
+        .select((members) => members.fn.countAll<number>().as('n'))
+        .where('chapter_id', '=', chapterId)
+        .where('role', 'in', ['owner', 'writer'])
+        .as('co_writers'),
+      jsonArrayFrom(countedVotes(db, revisionId)).as('votes'),
+    ])
+    .executeTakeFirstOrThrow();
+  return { votes: row.votes, coWriters: Number(row.co_writers) };
+}
+
+function countedVotes(db: Executor, revisionId: number) {
   return db
     .selectFrom('votes as v')
     .innerJoin('page_revisions as r', 'r.id', 'v.revision_id')
@@ -19,8 +43,7 @@ export function listCountedVotes(db: Executor, revisionId: number): Promise<{ us
     .innerJoin('chapter_members as m', (join) => join.onRef('m.chapter_id', '=', 'p.chapter_id').onRef('m.user_id', '=', 'v.user_id'))
     .select(['v.user_id as userId', 'v.choice'])
     .where('v.revision_id', '=', revisionId)
-    .where('m.role', 'in', ['owner', 'writer'])
-    .execute();
+    .where('m.role', 'in', ['owner', 'writer']);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { classifyModelError } from '../agents/model-client.js';
 import type { PageRevision, StoryPage } from '../db/database.js';
-import { nextRevisionVersion, type PagePlace } from '../db/pages.js';
-import { findRevisionByGenerationKey } from '../db/revisions.js';
+import type { PagePlace } from '../db/pages.js';
+import { findRevisionAndNextVersion } from '../db/revisions.js';
 import type { GenerateDraftJob } from '../domain/jobs.js';
 import type { Logger } from '../logger.js';
 import type { AgentContext, JobAttempt } from './agent-calls.js';
@@ -17,7 +17,7 @@ import { draftModelFor, writeOneDraft, writeTakesOfPage } from './write-draft.js
 export type DraftOutcome =
   | { status: 'failed'; userMessage: string; page: StoryPage | null }
   | { status: 'stale'; body: string | null }
-  | { status: 'recorded' | 'already_recorded'; revision: PageRevision };
+  | { status: 'recorded' | 'already_recorded'; revision: PageRevision; page: StoryPage };
 
 /** How the draft is shown while it is written: take A's text as it streams, and the end of the "being written" display. */
 export interface DraftStream {
@@ -52,7 +52,11 @@ export interface DraftRequest {
 /** Decides whether a generation job writes its draft now: a second run, a stale job, a spent budget, a full server stop it. */
 export async function startDraft(deps: AgentContext, request: Omit<DraftRequest, 'run'>): Promise<DraftStart> {
   const { data, generationKey, place, log } = request;
-  const recorded = await findRevisionByGenerationKey(deps.db, generationKey);
+  const { recorded, nextVersion: version } = await findRevisionAndNextVersion(deps.db, {
+    generationKey,
+    pageId: place.id,
+    kind: data.kind,
+  });
   // A second run of a job whose draft is already stored: it is only shown.
   if (recorded) return { status: 'already recorded', revision: recorded };
   if (place.state !== `generating_${data.kind}` || place.version !== data.pageVersion) {
@@ -68,7 +72,6 @@ export async function startDraft(deps: AgentContext, request: Omit<DraftRequest,
       return failDraft(deps, request, budgetSpentMessage(budget));
     }
   }
-  const version = await nextRevisionVersion(deps.db, place.id, data.kind);
   const slot = await claimGenerationSlot(deps.db, { ...data, guildId: place.guild_id }, deps.config.limits.maxGenerationsPerGuild);
   if (slot.status === 'stale') {
     log.info('page moved on before its draft could start; generation job skipped');
@@ -119,7 +122,7 @@ export async function writeAndRecordDraft(deps: AgentContext, request: DraftRequ
     log.info('page moved on while the draft was written (cancelled or restarted); draft dropped');
     return { status: 'stale', body: draft.body };
   }
-  return { status: result.status, revision: result.revision };
+  return { status: result.status, revision: result.revision, page: result.page };
 }
 
 /** A round of several takes: one prompt, N answers, each kept take recorded as its own revision of the same version. */
@@ -154,7 +157,7 @@ async function writeAndRecordRound(
     log.info('page moved on while the takes were written (cancelled or restarted); round dropped');
     return { status: 'stale', body: null };
   }
-  return { status: result.status, revision: result.revision };
+  return { status: result.status, revision: result.revision, page: result.page };
 }
 
 /** A transient failure with attempts left goes back to BullMQ (thrown); any other is the draft's failure for good. */

@@ -1,5 +1,5 @@
 import type { Db } from '../db/connection.js';
-import { countSlotsTakenAndWaitingAhead, getPageForSlot, lockGuildGenerationSlots, takeGenerationSlot } from '../db/generation-slots.js';
+import { countSlotsTakenAndWaitingAhead, decideGenerationSlot, getPageForSlot, lockGuildGenerationSlots } from '../db/generation-slots.js';
 import { isGenerating } from '../domain/page-state-machine.js';
 
 /** Whether a draft may be written now: it holds a slot, waits at this place in its server's queue, or is no longer wanted. */
@@ -25,17 +25,13 @@ export async function claimGenerationSlot(
     const guildId = draft.guildId ?? (await getPageForSlot(trx, draft.pageId))?.guild_id;
     if (guildId === undefined) return { status: 'stale' };
     await lockGuildGenerationSlots(trx, guildId);
-    // Read under the lock: a decision made before it could be overtaken by another's.
-    const page = await getPageForSlot(trx, draft.pageId);
+    // Read (and the slot taken) under the lock, in one statement: a decision made before it could be overtaken by another's.
+    const page = await decideGenerationSlot(trx, { pageId: draft.pageId, pageVersion: draft.pageVersion, guildId }, maxPerGuild);
     if (!page || !isGenerating(page.state) || page.version !== draft.pageVersion) return { status: 'stale' };
-    if (page.slot_version === page.version) return { status: 'writing' };
-    const { held, takes, ahead } = await countSlotsTakenAndWaitingAhead(trx, page.guild_id, {
-      id: page.id,
-      queuedAt: page.generation_started_at ?? new Date(),
-    });
-    const place = queuePlace(held + takes, ahead, maxPerGuild);
-    if (place === null) return (await takeGenerationSlot(trx, page.id, page.version)) ? { status: 'writing' } : { status: 'stale' };
-    return { status: 'waiting', place };
+    if (page.slot_version === page.version || page.taken) return { status: 'writing' };
+    const place = queuePlace(page.held + page.takes, page.ahead, maxPerGuild);
+    // Below the cap and not taken: the page moved on as the slot was taken.
+    return place === null ? { status: 'stale' } : { status: 'waiting', place };
   });
 }
 

@@ -1,8 +1,8 @@
 import type { Transaction } from 'kysely';
 import type { Db } from '../db/connection.js';
 import type { Database, PageRevision, StoryPage } from '../db/database.js';
-import { getRevision, lockPage, nextRevisionVersion } from '../db/pages.js';
-import { findRevisionByGenerationKey, insertRevision, listRoundTakes } from '../db/revisions.js';
+import { getRevision, lockPage } from '../db/pages.js';
+import { findRevisionAndNextVersion, findRevisionByGenerationKey, insertRevision, listRoundTakes } from '../db/revisions.js';
 import { runInTransaction } from '../db/unit-of-work.js';
 import { isOpenForVote } from './decide-draft.js';
 import type { DraftKind } from '../domain/page-state-machine.js';
@@ -51,10 +51,9 @@ export async function recordRound(
   return runInTransaction(db, async (trx) => {
     const page = await lockPage(trx, job.pageId);
     if (!page) return { status: 'stale', page: null };
-    const existing = await findRevisionByGenerationKey(trx, job.generationKey);
+    const { recorded: existing, nextVersion: version } = await findRevisionAndNextVersion(trx, { ...job, pageId: page.id });
     if (existing) return { status: 'already_recorded', page, revision: existing };
     if (page.state !== `generating_${job.kind}` || page.version !== job.pageVersion) return { status: 'stale', page };
-    const version = await nextRevisionVersion(trx, page.id, job.kind);
     const takes = await Promise.all(
       drafts.map((draft, take) =>
         insertRevision(trx, {

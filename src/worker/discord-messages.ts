@@ -3,7 +3,7 @@ import { RESTJSONErrorCodes, Routes, type APIMessage } from 'discord-api-types/v
 import type { Config } from '../config/config.js';
 import { restApiBase } from '../config/discord-rest.js';
 import type { Db } from '../db/connection.js';
-import type { DiscordMessageClaim } from '../db/database.js';
+import type { DiscordMessage, DiscordMessageClaim } from '../db/database.js';
 import {
   claimDiscordMessageTarget,
   deleteDiscordMessage,
@@ -38,6 +38,9 @@ export function createDiscordRest(
   return rest.setToken(discord.token);
 }
 
+/** How many message records a process keeps (a draft's is used for the minute or so it streams). */
+const KNOWN_MESSAGES = 1_000;
+
 /** An image sent with a message; on an edit, the files sent replace the message's attachments. */
 export interface MessageFile {
   name: string;
@@ -59,6 +62,15 @@ export class DiscordMessages {
 
   /** The last upsert asked for, by target, while it runs. */
   private readonly inFlight = new Map<string, Promise<string>>();
+
+  /**
+   * The records of the messages this process last posted or edited, by target: a draft's message is
+   * edited several times while it streams, a page's card with it, and a record does not change
+   * meanwhile. One whose message was deleted on Discord (another run may have posted it again) is
+   * forgotten when its edit says so; one for another channel (a chapter moved to a new thread) is not
+   * used; the oldest go first.
+   */
+  private readonly known = new Map<string, DiscordMessage>();
 
   /** Posts a message; the nonce makes the REST client's own retry of a post that went through return it instead of a second one. */
   async post(channelId: string, body: MessageBody): Promise<APIMessage> {
@@ -133,9 +145,11 @@ export class DiscordMessages {
         }
       : { body };
     for (let tries = 1; ; tries += 1) {
-      // A recorded message is edited without the target's lock (one statement, not four): the lock only
-      // orders a claim against the record of a post, and a committed record is all the locked read would find.
-      const recorded = await findRecordedMessage(this.db, target, by);
+      // A recorded message is edited without the target's lock (one statement, not four; none when this
+      // process edited it last): the lock only orders a claim against the record of a post, and a
+      // committed record is all the locked read would find.
+      const cached = this.known.get(key);
+      const recorded = cached?.channel_id === target.channelId ? cached : await findRecordedMessage(this.db, target, by);
       const found = recorded
         ? { existing: recorded }
         : await this.db.transaction().execute(async (trx) => {
@@ -152,17 +166,26 @@ export class DiscordMessages {
             this.rest.patch(Routes.channelMessage(existing.channel_id, existing.message_id), request),
           );
         } catch (error) {
+          this.known.delete(key);
           if (!(error instanceof DiscordAPIError && error.code === RESTJSONErrorCodes.UnknownMessage) || tries >= 3) throw error;
           this.logger.info({ messageId: existing.message_id, pageId: target.pageId }, 'message was deleted; posting it again');
           await deleteDiscordMessage(this.db, existing.id);
           continue;
         }
-        if (target.revisionId !== null && existing.revision_id === null)
-          await setDiscordMessageRevision(this.db, existing.id, target.revisionId);
+        const revisionId = existing.revision_id ?? target.revisionId;
+        if (revisionId !== existing.revision_id && revisionId !== null) await setDiscordMessageRevision(this.db, existing.id, revisionId);
+        this.remember(key, { ...existing, revision_id: revisionId });
         return existing.message_id;
       }
       return this.postClaimed(target, { by, key }, found, request);
     }
+  }
+
+  private remember(key: string, message: DiscordMessage): void {
+    this.known.delete(key);
+    this.known.set(key, message);
+    const [oldest] = this.known.keys();
+    if (this.known.size > KNOWN_MESSAGES && oldest !== undefined) this.known.delete(oldest);
   }
 
   /** Posts a claimed message with the claim's nonce and records it; an earlier claim's post may show an older body, so it is edited. */
@@ -179,7 +202,9 @@ export class DiscordMessages {
     if (claimed.earlier)
       await this.call(target.chapterId, () => this.rest.patch(Routes.channelMessage(target.channelId, message.id), request));
     if (by === 'chapter_progress') await this.pin(target.channelId, message.id);
-    const recorded = (await recordPostedMessage(this.db, target, { by, key }, message.id)) ?? message.id;
+    const { record } = await recordPostedMessage(this.db, target, { by, key }, message.id);
+    const recorded = record.message_id;
+    this.remember(key, record);
     if (recorded !== message.id) {
       // Another message was recorded meanwhile (a claim older than Discord's nonce window): ours goes.
       this.logger.warn(

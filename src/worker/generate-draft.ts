@@ -193,7 +193,7 @@ async function writeAndRecord(run: DraftRun, display: DraftDisplay): Promise<str
       return 'stale';
     }
     default:
-      await showDraft(deps, { place, revision: outcome.revision, generationKey });
+      await showDraft(deps, { place, revision: outcome.revision, page: outcome.page, generationKey });
       return outcome.status;
   }
 }

@@ -9,9 +9,10 @@ import {
   getChapterProgressMessage,
   getDiscordMessageByGenerationKey,
   getDraftMessage,
+  getDraftMessageByKeyOrRevision,
   getPageCardMessage,
   getPanelsMessage,
-  insertDiscordMessage,
+  insertClaimedDiscordMessage,
   lockDiscordMessageTarget,
   messageTargetKey,
 } from '../db/discord-messages.js';
@@ -68,8 +69,11 @@ export function targetKey(target: MessageTarget, by: FindBy): string {
 export async function findRecordedMessage(db: Executor, target: MessageTarget, by: FindBy): Promise<DiscordMessage | undefined> {
   if (by === 'generation_key') {
     // A draft's message is kept by the job that wrote it; one posted for the stored revision counts too.
-    const byKey = target.generationKey === null ? undefined : await getDiscordMessageByGenerationKey(db, target.generationKey);
-    return byKey ?? (target.purpose !== 'draft' || target.revisionId === null ? undefined : getDraftMessage(db, target.revisionId));
+    const byRevision = target.purpose === 'draft' ? target.revisionId : null;
+    if (target.generationKey === null) return byRevision === null ? undefined : getDraftMessage(db, byRevision);
+    return byRevision === null
+      ? getDiscordMessageByGenerationKey(db, target.generationKey)
+      : getDraftMessageByKeyOrRevision(db, target.generationKey, byRevision);
   }
   if (by === 'revision') return target.revisionId === null ? undefined : getDraftMessage(db, target.revisionId);
   if (by === 'page_card') return target.pageId === null ? undefined : getPageCardMessage(db, target.pageId);
@@ -79,9 +83,9 @@ export async function findRecordedMessage(db: Executor, target: MessageTarget, b
 
 /**
  * Records a message just posted as its target's one message, under the target's lock, and drops the
- * claim it was posted under. Returns the message already recorded for the target by another run (this
- * one is then a second message to delete), or null when this one is now recorded. A view's post also
- * records the view it shows.
+ * claim it was posted under. Returns the target's record: the one another run made already (`inserted`
+ * false; a message other than this one is then a second message to delete), or this one's. A view's
+ * post also records the view it shows.
  */
 export async function recordPostedMessage(
   db: Db,
@@ -89,13 +93,15 @@ export async function recordPostedMessage(
   find: { by: FindBy; key: string },
   messageId: string,
   view?: { version: string; attachments: MessageAttachment[] },
-): Promise<string | null> {
+): Promise<{ record: DiscordMessage; inserted: boolean }> {
   return db.transaction().execute(async (trx) => {
     await lockDiscordMessageTarget(trx, find.key);
     const existing = await findRecordedMessage(trx, target, find.by);
-    await deleteDiscordMessageClaim(trx, find.key);
-    if (existing) return existing.message_id;
-    await insertDiscordMessage(trx, {
+    if (existing) {
+      await deleteDiscordMessageClaim(trx, find.key);
+      return { record: existing, inserted: false };
+    }
+    const record = await insertClaimedDiscordMessage(trx, find.key, {
       channel_id: target.channelId,
       message_id: messageId,
       purpose: target.purpose,
@@ -105,7 +111,7 @@ export async function recordPostedMessage(
       generation_key: target.generationKey,
       ...(view ? { view_version: view.version, shown_version: view.version, attachments: JSON.stringify(view.attachments) } : {}),
     });
-    return null;
+    return { record, inserted: true };
   });
 }
 

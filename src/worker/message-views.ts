@@ -144,7 +144,11 @@ async function postShown(
   const message = (await callDiscord(target.chapterId, () =>
     parts.rest.post(Routes.channelMessages(target.channelId), posted),
   )) as APIMessage;
-  const recorded = await recordPostedMessage(parts.db, target, find, message.id, { version, attachments: attachmentsOf(message) });
+  const { record, inserted } = await recordPostedMessage(parts.db, target, find, message.id, {
+    version,
+    attachments: attachmentsOf(message),
+  });
+  const recorded = inserted ? null : record.message_id;
   if (recorded === null && !claimed.earlier) return { kind: 'shown', messageId: message.id };
   if (recorded !== null && recorded !== message.id) {
     parts.logger.warn(

@@ -2,7 +2,7 @@ import { countCoWriters, markChapterNeedsAttention } from '../db/chapters.js';
 import type { PageRevision, StoryPage } from '../db/database.js';
 import { getPage } from '../db/pages.js';
 import { findLastDecidedRevision, listRoundTakes } from '../db/revisions.js';
-import { listCountedRoundVotes, listCountedVotes } from '../db/votes.js';
+import { countedVotesAndCoWriters, listCountedRoundVotes } from '../db/votes.js';
 import { draftViewOf, renderDraftMessage, renderPageCard, type DraftPhase } from '../views/page-messages.js';
 import { MAX_TAKES_PER_ROUND, tallyRound } from '../domain/takes.js';
 import { parseQuorumRule, tallyVotes } from '../domain/voting.js';
@@ -18,7 +18,14 @@ import { ChapterUnreachableError } from './message-targets.js';
  */
 export async function showDraft(
   deps: WorkerDeps,
-  shown: { place: PagePlace; revision: PageRevision; generationKey: string | null; cardNote?: string | null },
+  shown: {
+    place: PagePlace;
+    revision: PageRevision;
+    generationKey: string | null;
+    cardNote?: string | null;
+    /** The page as the transaction that recorded the draft left it, when the caller has it (no second read). */
+    page?: StoryPage;
+  },
 ): Promise<void> {
   const { place, revision } = shown;
   const cardNote = shown.cardNote ?? null;
@@ -27,8 +34,8 @@ export async function showDraft(
   // A generated draft is always found by its job's key, under one lock, whoever shows it.
   const generationKey = shown.generationKey ?? revision.generation_key;
   if (place.thread_id === null) return;
-  const coWriters = await countCoWriters(deps.db, place.chapter_id);
-  const tally = tallyVotes(await listCountedVotes(deps.db, revision.id), parseQuorumRule(place.quorum) ?? { kind: 'majority' }, coWriters);
+  const { votes, coWriters } = await countedVotesAndCoWriters(deps.db, revision.id, place.chapter_id);
+  const tally = tallyVotes(votes, parseQuorumRule(place.quorum) ?? { kind: 'majority' }, coWriters);
   const phase =
     revision.status === 'open'
       ? { phase: 'open' as const, tally }
@@ -40,7 +47,7 @@ export async function showDraft(
     { by: generationKey ? 'generation_key' : 'revision' },
     renderDraftMessage(draftViewOf(place.number, revision), phase),
   );
-  const page = await getPage(deps.db, place.id);
+  const page = shown.page ?? (await getPage(deps.db, place.id));
   if (page) await updatePageCard(deps, { ...place, ...page }, cardNote);
 }
 
