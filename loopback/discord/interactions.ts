@@ -10,8 +10,6 @@ import type { World } from './world.js';
 
 const TOKEN_LIFETIME_MS = 15 * 60 * 1000;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 export interface InteractionState {
   id: string;
   token: string;
@@ -25,6 +23,8 @@ export interface InteractionState {
   originalMessageId: string | null;
   componentMessageId: string | null;
   responses: InteractionResponse[];
+  /** Told when the first response is recorded: response() waits for it rather than polling. */
+  onFirstResponse: (() => void)[];
   followUps: StoredMessage[];
   resolveAck: (ack: { type: number; afterMs: number }) => void;
   rejectAck: (error: Error) => void;
@@ -318,7 +318,7 @@ export class Interactions {
 
   /** Records what the member now sees: a reply (or follow-up) or the updated component message. */
   recordAnswer(state: InteractionState, kind: 'reply' | 'update', message: StoredMessage): void {
-    state.responses.push({
+    this.record(state, {
       kind,
       ephemeral: message.ephemeral,
       content: message.content,
@@ -329,11 +329,16 @@ export class Interactions {
   }
 
   recordChoices(state: InteractionState, choices: { name: string; value: string | number }[]): void {
-    state.responses.push({ kind: 'autocomplete', ephemeral: true, content: '', embeds: [], components: [], choices });
+    this.record(state, { kind: 'autocomplete', ephemeral: true, content: '', embeds: [], components: [], choices });
   }
 
   recordModal(state: InteractionState, modal: NonNullable<InteractionResponse['modal']>): void {
-    state.responses.push({ kind: 'modal', ephemeral: true, content: '', embeds: [], components: [], modal });
+    this.record(state, { kind: 'modal', ephemeral: true, content: '', embeds: [], components: [], modal });
+  }
+
+  private record(state: InteractionState, response: InteractionResponse): void {
+    state.responses.push(response);
+    for (const notify of state.onFirstResponse.splice(0)) notify();
   }
 
   // ── internals ─────────────────────────────────────────────────────────────────────────────
@@ -394,6 +399,7 @@ export class Interactions {
       originalMessageId: null,
       componentMessageId: message?.id ?? null,
       responses: [],
+      onFirstResponse: [],
       followUps: [],
       resolveAck,
       rejectAck,
@@ -415,18 +421,35 @@ export class Interactions {
       token,
       acknowledged,
       followUps: state.followUps,
+      // Waits for the first response to be recorded (a timer of its own, not a poll: a bench of
+      // hundreds of interactions at once would otherwise keep the emulator busy polling).
       async response(options = {}) {
-        const deadline = Date.now() + (options.timeoutMs ?? 10_000);
-        for (;;) {
-          const first = state.responses[0];
-          if (first) return first;
-          if (Date.now() > deadline) {
-            throw new Error(
-              `no visible response to interaction ${id} (${describeInteraction(type, data)}); ack: ${JSON.stringify(state.ack)}; violations: ${violations.join('; ')}`,
+        const first = state.responses[0];
+        if (first) return first;
+        let timer: NodeJS.Timeout | undefined;
+        let notify: (() => void) | undefined;
+        try {
+          await new Promise<void>((resolve, reject) => {
+            notify = resolve;
+            state.onFirstResponse.push(resolve);
+            timer = setTimeout(
+              () =>
+                reject(
+                  new Error(
+                    `no visible response to interaction ${id} (${describeInteraction(type, data)}); ack: ${JSON.stringify(state.ack)}; violations: ${violations.join('; ')}`,
+                  ),
+                ),
+              options.timeoutMs ?? 10_000,
             );
-          }
-          await sleep(5);
+          });
+        } finally {
+          clearTimeout(timer);
+          const waiting = notify ? state.onFirstResponse.indexOf(notify) : -1;
+          if (waiting >= 0) state.onFirstResponse.splice(waiting, 1);
         }
+        const answered = state.responses[0];
+        if (!answered) throw new Error(`interaction ${id}: told of a response that is not there`);
+        return answered;
       },
     };
   }
