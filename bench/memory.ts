@@ -47,12 +47,17 @@ export async function benchMemory(): Promise<BenchRow[]> {
     });
     const messages = await Promise.all(
       drafts.map(async (d) => {
-        const response = await fetch(`${h.discord.apiUrl}/v10/channels/${d.threadId}/messages`, {
-          method: 'POST',
-          headers: { authorization: `Bot ${h.discord.token}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ content: 'draft' }),
-        });
-        return ((await response.json()) as { id: string }).id;
+        // Forty posts at once share the token's global limit with the bot's own calls: a 429 waits and tries again.
+        for (;;) {
+          const response = await fetch(`${h.discord.apiUrl}/v10/channels/${d.threadId}/messages`, {
+            method: 'POST',
+            headers: { authorization: `Bot ${h.discord.token}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ content: 'draft' }),
+          });
+          const body = (await response.json()) as { id: string; retry_after?: number };
+          if (response.status !== 429) return body.id;
+          await new Promise((resolve) => setTimeout(resolve, (body.retry_after ?? 1) * 1000));
+        }
       }),
     );
     let loading = true;
