@@ -1,19 +1,11 @@
-import { PermissionFlagsBits } from 'discord.js';
 import type { DiscordEmulator, InteractionHandle, StoredMessage } from '../loopback/discord/emulator.js';
 import { shardOf } from '../loopback/discord/snowflake.js';
 import type { Responder } from '../loopback/model/types.js';
-import { buttonsOf, embedText, WritersRoom } from '../loopback/writers-room.js';
+import { ADMIN_PERMISSIONS, buttonsOf, embedText, WritersRoom } from '../loopback/writers-room.js';
 import { now, sleep } from './stats.js';
 
 // The capacity bench's servers: each an admin and two co-writers in a chapter of their own, writing a
 // page as people would through the loopback Discord (a command, Revise forms, Approve clicks).
-
-const ADMIN_PERMISSIONS =
-  PermissionFlagsBits.ManageGuild |
-  PermissionFlagsBits.ViewChannel |
-  PermissionFlagsBits.SendMessages |
-  PermissionFlagsBits.SendMessagesInThreads |
-  PermissionFlagsBits.UseApplicationCommands;
 
 /** How long one step of a page may wait (its draft queued behind every other server's). */
 const STEP_TIMEOUT_MS = 420_000;

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { PermissionFlagsBits } from 'discord.js';
 import { parseConfig, parseWebConfig, type Config } from '../src/config/config.js';
 import { startWebServer, type RunningWeb } from '../src/web/web-server.js';
 import { startBot, type RunningBot } from '../src/discord/bot-app.js';
@@ -12,6 +11,7 @@ import { DiscordEmulator } from './discord/emulator.js';
 import { ModelServer } from './model/server.js';
 import { REDIS_URL } from './local-redis.js';
 import { TcpProxy } from './tcp-proxy.js';
+import { ADMIN_PERMISSIONS } from './writers-room.js';
 import { createTestDatabase, type TestDatabase } from './local-database.js';
 import { freePort } from './free-port.js';
 
@@ -68,14 +68,7 @@ export async function startStoryroom(label: string, options: HarnessOptions = {}
   const guild = discord.createGuild({ name: `${label} guild` });
   const channel = discord.createChannel(guild.id, { name: 'story' });
   const admin = discord.createUser({ username: 'admin' });
-  discord.addMember(guild.id, admin.id, {
-    permissions:
-      PermissionFlagsBits.ManageGuild |
-      PermissionFlagsBits.ViewChannel |
-      PermissionFlagsBits.SendMessages |
-      PermissionFlagsBits.SendMessagesInThreads |
-      PermissionFlagsBits.UseApplicationCommands,
-  });
+  discord.addMember(guild.id, admin.id, { permissions: ADMIN_PERMISSIONS });
   const proxies = options.proxy
     ? {
         postgres: await TcpProxy.start(Number(new URL(database.url).port || 5432)),

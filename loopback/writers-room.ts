@@ -16,6 +16,9 @@ const WRITER_PERMISSIONS =
   PermissionFlagsBits.SendMessagesInThreads |
   PermissionFlagsBits.UseApplicationCommands;
 
+/** A server's admin: a writer who may also manage the server (set up a story). */
+export const ADMIN_PERMISSIONS = WRITER_PERMISSIONS | PermissionFlagsBits.ManageGuild;
+
 interface ButtonJson {
   type: number;
   custom_id?: string;

@@ -1,6 +1,5 @@
-import { PermissionFlagsBits } from 'discord.js';
 import type { DiscordEmulator, StoredMessage } from '../loopback/discord/emulator.js';
-import { buttonsOf, WritersRoom } from '../loopback/writers-room.js';
+import { ADMIN_PERMISSIONS, buttonsOf, WritersRoom } from '../loopback/writers-room.js';
 import { decodeCustomId } from '../src/views/custom-id.js';
 import type { Random } from './random.js';
 
@@ -35,13 +34,6 @@ export interface ActionLog {
   unanswered: string[];
   votes: AcknowledgedVote[];
 }
-
-const ADMIN_PERMISSIONS =
-  PermissionFlagsBits.ManageGuild |
-  PermissionFlagsBits.ViewChannel |
-  PermissionFlagsBits.SendMessages |
-  PermissionFlagsBits.SendMessagesInThreads |
-  PermissionFlagsBits.UseApplicationCommands;
 
 export async function createRoom(discord: DiscordEmulator, index: number): Promise<SoakRoom> {
   const guild = discord.createGuild({ name: `soak guild ${index}` });

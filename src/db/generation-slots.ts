@@ -1,4 +1,4 @@
-import { sql, type Transaction } from 'kysely';
+import { sql, type RawBuilder, type Transaction } from 'kysely';
 import type { Database, StoryPage } from './database.js';
 import type { Executor } from './executor.js';
 
@@ -32,30 +32,34 @@ export async function countSlotsTakenAndWaitingAhead(
   guildId: string,
   page: { id: number; queuedAt: Date },
 ): Promise<{ held: number; takes: number; ahead: number }> {
-  const row = await db
-    .selectFrom('story_pages as p')
-    .innerJoin('chapters as c', 'c.id', 'p.chapter_id')
-    .innerJoin('stories as s', 's.id', 'c.story_id')
-    .select((eb) => [
-      eb.fn
-        .countAll<number>()
-        .filterWhere(sql<boolean>`p.slot_version is not distinct from p.version`)
-        .as('held'),
-      eb.fn
-        .countAll<number>()
-        .filterWhere(
-          sql<boolean>`p.slot_version is distinct from p.version and (p.generation_started_at, p.id) < (${page.queuedAt}, ${page.id})`,
-        )
-        .as('ahead'),
-    ])
-    .select(takesBeingWritten(db, guildId).as('takes'))
-    .where('s.guild_id', '=', guildId)
-    .where('p.state', 'in', GENERATING)
-    // A chapter whose thread is unreachable writes nothing until it is reopened: its drafts wait outside the count.
-    .where('c.status', '<>', 'needs_attention')
-    .where('p.id', '<>', page.id)
-    .executeTakeFirstOrThrow();
+  const row = await slotCounts(db, guildId, page.id, sql`(${page.queuedAt}, ${page.id})`).executeTakeFirstOrThrow();
   return { held: Number(row.held), takes: Number(row.takes), ahead: Number(row.ahead) };
+}
+
+/** The counts above, for a page whose queue position (when queued, then page id) is `position`: a value, or a subquery. */
+function slotCounts(db: Executor, guildId: string, pageId: number, position: RawBuilder<unknown>) {
+  return (
+    db
+      .selectFrom('story_pages as p')
+      .innerJoin('chapters as c', 'c.id', 'p.chapter_id')
+      .innerJoin('stories as s', 's.id', 'c.story_id')
+      .select((eb) => [
+        eb.fn
+          .countAll<number>()
+          .filterWhere(sql<boolean>`p.slot_version is not distinct from p.version`)
+          .as('held'),
+        eb.fn
+          .countAll<number>()
+          .filterWhere(sql<boolean>`p.slot_version is distinct from p.version and (p.generation_started_at, p.id) < ${position}`)
+          .as('ahead'),
+      ])
+      .select(takesBeingWritten(db, guildId).as('takes'))
+      .where('s.guild_id', '=', guildId)
+      .where('p.state', 'in', GENERATING)
+      // A chapter whose thread is unreachable writes nothing until it is reopened: its drafts wait outside the count.
+      .where('c.status', '<>', 'needs_attention')
+      .where('p.id', '<>', pageId)
+  );
 }
 
 /**
@@ -92,13 +96,7 @@ export async function decideGenerationSlot(
   >`
     with page as (
       select id, state, version, slot_version, coalesce(generation_started_at, now()) as queued_at from story_pages where id = ${pageId}
-    ), counts as (
-      select
-        count(*) filter (where p.slot_version is not distinct from p.version) as held,
-        count(*) filter (where p.slot_version is distinct from p.version and (p.generation_started_at, p.id) < (select queued_at, id from page)) as ahead,
-        (${takesBeingWritten(trx, guildId)}) as takes
-      from story_pages p join chapters c on c.id = p.chapter_id join stories s on s.id = c.story_id
-      where s.guild_id = ${guildId} and p.state in (${sql.join(GENERATING)}) and c.status <> 'needs_attention' and p.id <> ${pageId}
+    ), counts as (${slotCounts(trx, guildId, pageId, sql`(select queued_at, id from page)`)}
     ), taken as (
       update story_pages set slot_version = ${pageVersion}
       where id = ${pageId} and version = ${pageVersion} and state in (${sql.join(GENERATING)}) and slot_version is distinct from version
