@@ -58,6 +58,8 @@ export interface RunHooks {
     save(prefix: string, type: 'output' | 'temp', bytes: Buffer): ImageRef;
     readInput(name: string): Buffer | undefined;
   };
+  /** When set, every picture is drawn from this seed, not the render's (see ComfyServerOptions). */
+  pictureSeed?: string | undefined;
   stepDelay(): Promise<void>;
   shouldInterrupt(): boolean;
   /** Throws at the sampler when a fault asks for it. */
@@ -284,7 +286,7 @@ async function evaluate(
           drawPanel({
             width: picture.width,
             height: picture.height,
-            seed: picture.seed,
+            seed: hooks.pictureSeed ?? picture.seed,
             prompt: picture.text,
             references: picture.references ?? [],
             metadata: { prompt: picture.text },

@@ -20,6 +20,12 @@ export interface ComfyServerOptions {
   checkpoints?: string[];
   /** Delay of each sampler step; raise it to make a render slow. */
   stepDelayMs?: number;
+  /**
+   * Draws every picture from this seed instead of the render's own: a test that letters a page gets
+   * the same pictures on every run (balloons are placed around a picture's detail, and with a random
+   * seed a balloon that fits one picture may not fit the next). A new prompt still draws a new picture.
+   */
+  pictureSeed?: string;
 }
 type QueueItem = [number, string, Record<string, PromptNode>, Record<string, unknown>, string[]];
 interface HistoryEntry {
@@ -56,6 +62,7 @@ export class ComfyServer {
   readonly socketsOpened: string[] = [];
   checkpoints: string[];
   stepDelayMs: number;
+  private readonly pictureSeed: string | undefined;
   /** Bytes of metadata added to each image saved from now on, to make it as large as a real one. */
   imagePaddingBytes = 0;
   /** What the server does wrong on purpose; see hostile.ts. */
@@ -83,6 +90,7 @@ export class ComfyServer {
   ) {
     this.checkpoints = options.checkpoints ?? ['sd_xl_base_1.0.safetensors'];
     this.stepDelayMs = options.stepDelayMs ?? 0;
+    this.pictureSeed = options.pictureSeed;
     this.server = this.makeServer();
   }
 
@@ -345,6 +353,7 @@ export class ComfyServer {
           this.files.save(prefix, type, this.imagePaddingBytes > 0 ? padPng(bytes, this.imagePaddingBytes) : bytes),
         readInput: (name) => this.files.readInput(name),
       },
+      pictureSeed: this.pictureSeed,
       stepDelay: () => (this.stepDelayMs > 0 ? sleep(this.stepDelayMs) : nextTurn()),
       shouldInterrupt: () => !alive() || (this.running?.interrupt ?? false),
       failAtSampler: () => this.runFailures.shift() ?? null,

@@ -105,7 +105,11 @@ describe('the lettered page in the room: nudges, quorum, a failed composition re
   }
 
   beforeAll(async () => {
-    h = await startStoryroom('lettered-room', { web: true, env: { PANEL_PROMPTS: 'on' }, comfyui: { stepDelayMs: 2 } });
+    h = await startStoryroom('lettered-room', {
+      web: true,
+      env: { PANEL_PROMPTS: 'on' },
+      comfyui: { stepDelayMs: 2, pictureSeed: 'lettered-room' },
+    });
     h.model.setResponder(multilingualAnswer);
     room = new WritersRoom(h);
     await room.setupStory('Ash and Ember');
