@@ -14,7 +14,7 @@ import { createDiscordRest, DiscordMessages } from '../src/worker/discord-messag
 const seeded = (content: string): MessageBody => ({ content, embeds: [], components: [], allowed_mentions: { parse: [] } });
 
 /** A queued page, its thread and the ids of its card and its chapter's progress message. */
-interface QueuedPage {
+export interface QueuedPage {
   pageId: number;
   threadId: string;
   cardId: string;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { topSelfFrames } from './cpu-profile.js';
 import { CpuAccount, cpuMs, pidsNamed } from './processes.js';
-import { callsAfterFirstWave, callsByMessage, queuePages, shownInFull } from './scale-out-pages.js';
+import { callsAfterFirstWave, callsByMessage, queuePages, shownInFull, type QueuedPage } from './scale-out-pages.js';
 import { now, row, sleep, summarize, type BenchRow } from './stats.js';
 
 const MODEL_LATENCY_MS = 200;
@@ -52,7 +52,8 @@ async function run(
   const pageIds = queued.map((page) => page.pageId);
   // A warm worker: the measured pages' jobs are held back (marked relayed, an hour ahead, so no pass
   // takes them) while the worker writes `warmup` drafts first; released, the next relay pass adds them.
-  const warm = options.warmup ? await holdBack(h, () => queuePages(h, storyId, `${round}-warm`, options.warmup ?? 0)) : null;
+  const releaseMeasured = options.warmup ? await holdPendingJobs(h) : null;
+  const warmPages = options.warmup ? await queuePages(h, storyId, `${round}-warm`, options.warmup) : [];
   // Every worker loads the tokenizer before the clock starts (bench/warm-tokenizer.mjs): a one-off of each process, not a draft's cost.
   const nodeArgs = [
     '--import',
@@ -62,14 +63,13 @@ async function run(
   const processes: StoryroomProcess[] = Array.from({ length: options.workers }, () => startStoryroomProcess('worker', env, { nodeArgs }));
   try {
     await Promise.all(processes.map((p) => p.waitForLine(/worker started/, 60_000)));
-    if (warm) {
+    if (releaseMeasured) {
       await untilReviewing(
         h,
-        warm.pages.map((page) => page.pageId),
+        warmPages.map((page) => page.pageId),
       );
-      for (const settleStart = now(); !shownInFull(h, warm.pages); await sleep(20))
-        if (now() - settleStart > 60_000) throw new Error("the warm-up drafts' messages did not settle in 60 s");
-      await warm.release();
+      await untilSettled(h, warmPages, 'the warm-up drafts');
+      await releaseMeasured();
     }
     const t0 = now();
     const startUs = Number(process.hrtime.bigint() / 1000n);
@@ -91,8 +91,7 @@ async function run(
     // the calls, every one the drafts made, to the last edit they caused.
     for (; !shownInFull(h, queued, false); await sleep(20)) if (now() - t0 > 360_000) throw new Error('drafts not shown in 360 s');
     const shownSeconds = (now() - t0) / 1000;
-    for (const settleStart = now(); !shownInFull(h, queued); await sleep(20))
-      if (now() - settleStart > 60_000) throw new Error("the drafts' messages did not settle in 60 s");
+    await untilSettled(h, queued, 'the drafts');
     const calls = h.discord.calls.slice(callsAtStart);
     const wave = options.workers * options.concurrency;
     const callsPerDraft = calls.length / PAGES;
@@ -139,8 +138,14 @@ async function untilReviewing(h: StoryroomHarness, pageIds: readonly number[]): 
   }
 }
 
-/** The jobs pending now are held back while `queueOthers` queues pages of its own; `release` hands them to the relay. */
-async function holdBack<T>(h: StoryroomHarness, queueOthers: () => Promise<T>): Promise<{ pages: T; release: () => Promise<void> }> {
+/** Waits (at most 60 s) until the pages' messages show them in full, the chapters' progress included. */
+async function untilSettled(h: StoryroomHarness, pages: readonly QueuedPage[], what: string): Promise<void> {
+  for (const settleStart = now(); !shownInFull(h, pages); await sleep(20))
+    if (now() - settleStart > 60_000) throw new Error(`${what}' messages did not settle in 60 s`);
+}
+
+/** Holds back the jobs pending now (marked relayed an hour ahead); what it returns hands them to the relay. */
+async function holdPendingJobs(h: StoryroomHarness): Promise<() => Promise<void>> {
   const db = h.database.db;
   const held = await db
     .updateTable('outbox')
@@ -148,12 +153,10 @@ async function holdBack<T>(h: StoryroomHarness, queueOthers: () => Promise<T>): 
     .where('relayed_at', 'is', null)
     .returning('id')
     .execute();
-  const pages = await queueOthers();
   const ids = held.map((row) => row.id);
-  const release = async () => {
+  return async () => {
     if (ids.length > 0) await db.updateTable('outbox').set({ relayed_at: null }).where('id', 'in', ids).execute();
   };
-  return { pages, release };
 }
 
 /** How often the workers' REST clients held requests back for Discord's global limit (50 requests a second per bot), from their logs. */
