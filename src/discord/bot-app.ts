@@ -45,6 +45,9 @@ export interface RunningBot {
   close(): Promise<void>;
 }
 
+/** The form lane's connections in each bot process, beside BOT_DB_CONNECTIONS (a burst of forms shares them in turn). */
+const FORM_LANE_CONNECTIONS = 4;
+
 /** Whether every shard of this process holds a live gateway session (the client's own ready flag outlives a dropped connection). */
 function gatewayConnected(client: Client): boolean {
   return client.isReady() && client.ws.shards.size > 0 && client.ws.shards.every((shard) => shard.status === Status.Ready);
@@ -61,6 +64,13 @@ export async function startBot(config: Readonly<Config>, logger: Logger, options
     maxConnections: config.discord.dbConnections,
     // An acknowledged interaction may take minutes to answer: in a burst (a hundred /page start at once)
     // it waits its turn for a connection rather than being told the database cannot be reached.
+    connectionWaitMs: 20_000,
+    onPoolError: (error) => logger.warn({ err: error }, 'idle database connection lost; the pool reconnects'),
+  });
+  // Drawing a form is one read per click and must answer within Discord's 3 s: its own lane.
+  const formDb = createDatabase(config.databaseUrl, {
+    maxConnections: FORM_LANE_CONNECTIONS,
+    // Past 2 s the router answers "press again" (FORM_DEADLINE_MS); the form's read may still finish.
     connectionWaitMs: 20_000,
     onPoolError: (error) => logger.warn({ err: error }, 'idle database connection lost; the pool reconnects'),
   });
@@ -104,7 +114,7 @@ export async function startBot(config: Readonly<Config>, logger: Logger, options
     logger.warn({ route: info.route, scope: info.scope, global: info.global, retryAfterMs: info.retryAfter }, 'discord rate limit');
   });
   const mentions = new CommandMentions();
-  const context = { db, logger, config, metrics, mentions };
+  const context = { db, formDb, logger, config, metrics, mentions };
   const inbox = new InteractionInbox(db, config.discord.interactionLeaseMs, logger.child({ component: 'inbox' }));
   // The raw packet comes just before discord.js's interaction: the router keeps it with the receipt.
   client.on(Events.Raw, (packet: { t?: unknown; d?: unknown }) => inbox.rememberPacket(packet));
@@ -157,6 +167,7 @@ export async function startBot(config: Readonly<Config>, logger: Logger, options
       await queue.close();
       await renderQueue.close();
       producer.disconnect();
+      await formDb.destroy();
       await db.destroy();
       logger.info('bot stopped');
     },

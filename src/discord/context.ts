@@ -7,6 +7,11 @@ import type { CommandMentions } from './command-mentions.js';
 /** What every handler receives: passed in, never imported as a global. */
 export interface HandlerContext {
   db: Db;
+  /**
+   * A few connections of their own for drawing forms: a form is the click's acknowledgement, so its
+   * one read must not wait behind other handlers' statements for the pool (see the router).
+   */
+  formDb: Db;
   logger: Logger;
   config: Readonly<Config>;
   /** Clickable mentions of our commands, for hints in replies. */

@@ -110,9 +110,10 @@ export function createInteractionRouter(
     try {
       // A form is the acknowledgement, so its reads are the clicker's wait: drawn beside the receipt, not
       // after it. Drawing a form changes nothing (its submission does), so a redelivery drawn twice is harmless.
-      const drawing = deferral === null ? runHandler(context, commands, answerable, null, log) : null;
+      // Both go by the form lane, so a burst of other handlers holding the pool cannot hold a form back.
+      const drawing = deferral === null ? runHandler({ ...context, db: context.formDb }, commands, answerable, null, log) : null;
       // The durable check catches a redelivery that reached another process (a restart, another shard).
-      if (!(await insertInteractionReceipt(context.db, interaction.id, record))) {
+      if (!(await insertInteractionReceipt(deferral === null ? context.formDb : context.db, interaction.id, record))) {
         log.info('interaction delivered twice; handled once');
         await Promise.allSettled([deferring, drawing]);
         if (deferral === 'public' || deferral === 'ephemeral') await answerable.deleteReply().catch(() => undefined);

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { unzipSync } from 'fflate';
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePng } from '../../loopback/comfyui/png.js';
 import { startStoryroom, type StoryroomHarness } from '../../loopback/stack.js';
-import { waitUntil } from '../../loopback/wait-until.js';
+import { holdTable, untilWaitingForLocks } from '../../loopback/table-lock.js';
 import { WritersRoom } from '../../loopback/writers-room.js';
 import { postgresImageStore } from '../../src/db/image-store.js';
 import { collectArchive, planChapterArchiveById } from '../../src/services/export-service.js';
@@ -69,27 +68,11 @@ describe('/chapter export of a large chapter: sized first from stored sizes, one
   });
 
   it('a second export of the chapter while the first is being built is refused privately; the first still arrives', async () => {
-    let release = () => {};
-    const released = new Promise<void>((resolve) => (release = resolve));
-    let locked = () => {};
-    const isLocked = new Promise<void>((resolve) => (locked = resolve));
     // Holds the images table, so the first export waits inside its build until the test lets it go.
-    const holder = h.database.db.transaction().execute(async (trx) => {
-      await sql`lock table images in access exclusive mode`.execute(trx);
-      locked();
-      await released;
-    });
+    const images = await holdTable(h.database.db, 'images');
     try {
-      await isLocked;
       const first = exportAs('cbz');
-      await waitUntil(async () => {
-        const { rows } = await sql<{
-          n: number;
-        }>`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`.execute(
-          h.database.db,
-        );
-        return (rows[0]?.n ?? 0) > 0;
-      }, 'the first export waiting inside its build');
+      await untilWaitingForLocks(h.database.db, 1, 'the first export waiting inside its build');
       const second = await Promise.race([
         exportAs('markdown').response(),
         new Promise<never>((_, reject) =>
@@ -99,13 +82,11 @@ describe('/chapter export of a large chapter: sized first from stored sizes, one
       expect(second.ephemeral).toBe(true);
       expect(second.content).toMatch(/An export of this chapter is being built right now/);
       expect(second.attachments ?? []).toEqual([]);
-      release();
-      await holder;
+      await images.release();
       const answer = await first.response();
       expect(answer.attachments?.map((a) => a.filename)).toEqual(['chapter-1-full-bleed.cbz']);
     } finally {
-      release();
-      await holder;
+      await images.release();
     }
   });
 
