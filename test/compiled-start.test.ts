@@ -1,3 +1,4 @@
+import { getPriority } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCompiled, startStoryroomProcess, type StoryroomProcess } from '../loopback/processes.js';
 import { startStoryroom, type StoryroomHarness } from '../loopback/stack.js';
@@ -46,6 +47,9 @@ describe('the compiled build', () => {
     // Neither process loaded tsx: both run the bundles of the JavaScript tsc wrote.
     expect(bot.child.spawnargs.join(' ')).toContain('dist/bundle/bot.js');
     expect(worker.child.spawnargs.join(' ')).not.toContain('tsx');
+    // The worker yields the CPU to the bot (WORKER_NICENESS, 10 by default); the bot keeps its normal priority.
+    expect(getPriority(worker.child.pid)).toBe(10);
+    expect(getPriority(bot.child.pid)).toBe(getPriority());
     expect(bot.lines.filter((line) => line.includes('shard process started'))).toEqual([
       expect.stringMatching(/"cluster":0,"shardIds":\[0,1\],"processId":\d+/),
     ]);

@@ -121,6 +121,13 @@ describe('configuration', () => {
     expect(problemsOf({ ...VALID, WORKER_CONCURRENCY: '0' })[0]).toMatch(/^WORKER_CONCURRENCY/);
   });
 
+  it('a worker yields the CPU at niceness 10 unless told otherwise; 0–19 only', () => {
+    expect(parseConfig(VALID).worker.niceness).toBe(10);
+    expect(parseConfig({ ...VALID, WORKER_NICENESS: '0' }).worker.niceness).toBe(0);
+    expect(problemsOf({ ...VALID, WORKER_NICENESS: '20' })).toEqual([expect.stringMatching(/^WORKER_NICENESS/)]);
+    expect(problemsOf({ ...VALID, WORKER_NICENESS: '-5' })).toEqual([expect.stringMatching(/^WORKER_NICENESS/)]);
+  });
+
   it('the web process needs only the database and PUBLIC_URL; the bot reads PUBLIC_URL to post published links', () => {
     const web = parseWebConfig({ DATABASE_URL: VALID.DATABASE_URL, PUBLIC_URL: 'https://read.example.org/stories/' });
     expect(web.web).toEqual({ publicUrl: 'https://read.example.org/stories', port: 8080, host: '127.0.0.1', pagesPerScreen: 20 });

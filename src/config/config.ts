@@ -71,6 +71,11 @@ export interface Config {
     /** The `worker` label on this worker's metrics (WORKER_NAME, default the host's name). */
     name: string;
     concurrency: number;
+    /**
+     * The worker process's CPU niceness (WORKER_NICENESS, 0–19, default 10): where it shares cores with
+     * the bot, the bot's acknowledgements (3 s) go before drafts, which wait seconds on the model anyway.
+     */
+    niceness: number;
     /** The Discord requests a second this worker counts as its budget when pacing a draft's edits (WORKER_REST_BUDGET). */
     restBudgetPerSecond: number;
     /** The worker's Postgres pool (WORKER_DB_CONNECTIONS, default concurrency + 4). */
@@ -213,6 +218,7 @@ export function parseConfig(
       metricsHttp: e.WORKER_METRICS_PORT === undefined ? null : Object.freeze({ port: e.WORKER_METRICS_PORT, host: e.WORKER_METRICS_HOST }),
       name: e.WORKER_NAME ?? hostname(),
       concurrency: e.WORKER_CONCURRENCY,
+      niceness: e.WORKER_NICENESS,
       restBudgetPerSecond: e.WORKER_REST_BUDGET,
       dbConnections: e.WORKER_DB_CONNECTIONS ?? e.WORKER_CONCURRENCY + 4,
       lockMs: e.WORKER_LOCK_MS,

@@ -77,6 +77,7 @@ export const environmentSchema = z.object({
   TAKES_STRATEGY: z.enum(['auto', 'n', 'parallel']).default('auto'),
   GENERATION_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  WORKER_NICENESS: z.coerce.number().int().min(0).max(19).default(10),
   WORKER_REST_BUDGET: z.coerce.number().min(1).max(50).default(50),
   PROMPT_TOKEN_BUDGET: z.coerce.number().int().min(1_000).max(1_000_000).default(16_000),
   BIBLE_TOKEN_BUDGET: z.coerce.number().int().min(0).max(1_000_000).default(6_000),

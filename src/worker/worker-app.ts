@@ -1,3 +1,4 @@
+import { getPriority } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { DelayedError, Queue, Worker, type Job } from 'bullmq';
 import type { Config } from '../config/config.js';
@@ -191,7 +192,7 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, opti
         config.worker.metricsHttp,
       )
     : null;
-  logger.info({ concurrency: config.worker.concurrency }, 'worker started');
+  logger.info({ concurrency: config.worker.concurrency, niceness: getPriority() }, 'worker started');
 
   return {
     worker,
