@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Events, GatewayIntentBits } from 'discord.js';
 import { DiscordEmulator, type RecordedCall } from '../loopback/discord/emulator.js';
 import { freePort } from '../loopback/free-port.js';
@@ -123,6 +124,27 @@ const percentile = (samples: readonly number[], q: number) => {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN;
 };
 
+/** How long the room must make no Discord call before a round starts. */
+const QUIET_MS = 1_000;
+
+/**
+ * Waits until the room is quiet: no Discord call for QUIET_MS. A round then starts from a bot and
+ * workers that are running, not still starting up or sending the last round's (or the setup's) edits.
+ */
+async function untilQuiet(h: StoryroomHarness, timeoutMs = 180_000): Promise<void> {
+  const deadline = now() + timeoutMs;
+  let seen = h.discord.calls.length;
+  let quietSince = now();
+  while (now() - quietSince < QUIET_MS) {
+    if (now() > deadline) throw new Error(`the room never went quiet: still calling Discord after ${timeoutMs / 1000} s`);
+    await sleep(100);
+    if (h.discord.calls.length !== seen) {
+      seen = h.discord.calls.length;
+      quietSince = now();
+    }
+  }
+}
+
 /** Every server still playing writes its next page at once, with `workers` worker processes. */
 async function run(
   h: StoryroomHarness,
@@ -131,9 +153,13 @@ async function run(
   workers: number,
 ): Promise<RunResult> {
   const playing = servers.filter((server) => !server.stuck);
-  const processes = Array.from({ length: workers }, () => startStoryroomProcess('worker', parts.env));
+  // Each worker loads the tokenizer before the round (bench/warm-tokenizer.mjs), as a running worker has.
+  const nodeArgs = ['--import', './bench/warm-tokenizer.mjs'];
+  const processes = Array.from({ length: workers }, () => startStoryroomProcess('worker', parts.env, { nodeArgs }));
   try {
     await Promise.all(processes.map((p) => p.waitForLine(/worker started/, 120_000)));
+    // The round starts from a room that is running, not one still starting its workers or sending the last round's edits.
+    await untilQuiet(h);
     const callsAtStart = h.discord.calls.length;
     const proxyLinesAtStart = parts.proxy.lines.length;
     const account = new CpuAccount({
