@@ -13,7 +13,7 @@ function yieldCpuToTheBot(niceness: number): void {
   try {
     if (getPriority() < niceness) setPriority(niceness);
   } catch (error) {
-    logger.warn({ err: error, niceness }, 'could not lower the worker\'s CPU priority; it runs at its current one');
+    logger.warn({ err: error, niceness }, "could not lower the worker's CPU priority; it runs at its current one");
   }
 }
 
