@@ -41,6 +41,12 @@ export function entryArguments(name: EntryName, runtime: 'tsx' | 'compiled'): st
   return [name === 'rest-proxy' ? 'dist/src/rest-proxy.js' : `dist/bundle/${name}.js`];
 }
 
+/**
+ * For a process a test starts while the suite's other files run on the same cores: those are not a
+ * bot to yield to, and a worker at its default niceness (WORKER_NICENESS) would crawl behind them.
+ */
+export const BESIDE_THE_SUITE = { WORKER_NICENESS: '0' } as const;
+
 export function startStoryroomProcess(name: EntryName, env: NodeJS.ProcessEnv, options: ProcessOptions = {}): StoryroomProcess {
   const onLine = options.onLine ?? (() => undefined);
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...entryArguments(name, options.runtime ?? 'tsx')], {

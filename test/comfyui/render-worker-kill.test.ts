@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStoryroomProcess, type StoryroomProcess } from '../../loopback/processes.js';
+import { BESIDE_THE_SUITE, startStoryroomProcess, type StoryroomProcess } from '../../loopback/processes.js';
 import { startStoryroom, type StoryroomHarness } from '../../loopback/stack.js';
 import { WritersRoom } from '../../loopback/writers-room.js';
 import { answer, approvePage, waitForPanels } from './panels-story.js';
@@ -8,7 +8,7 @@ describe('a worker SIGKILLed mid-render', () => {
   let h: StoryroomHarness;
   const children: StoryroomProcess[] = [];
   const spawnWorker = async () => {
-    const child = startStoryroomProcess('worker', { ...process.env, ...h.env, LOG_LEVEL: 'info' });
+    const child = startStoryroomProcess('worker', { ...process.env, ...h.env, ...BESIDE_THE_SUITE, LOG_LEVEL: 'info' });
     children.push(child);
     await child.waitForLine(/worker started/);
     return child;

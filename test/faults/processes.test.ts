@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startStoryroomProcess, type StoryroomProcess } from '../../loopback/processes.js';
+import { BESIDE_THE_SUITE, startStoryroomProcess, type StoryroomProcess } from '../../loopback/processes.js';
 import { buttonsOf, embedText, WritersRoom } from '../../loopback/writers-room.js';
 import { deleteQueueKeys } from '../../src/queue/redis.js';
 import { startStoryroom, type HarnessOptions, type StoryroomHarness } from '../../loopback/stack.js';
@@ -35,7 +35,7 @@ describe('processes failing and restarting', () => {
   }
 
   function spawn(name: 'bot' | 'worker', env: Record<string, string>): StoryroomProcess {
-    const child = startStoryroomProcess(name, { ...process.env, ...env, LOG_LEVEL: 'info' });
+    const child = startStoryroomProcess(name, { ...process.env, ...env, ...BESIDE_THE_SUITE, LOG_LEVEL: 'info' });
     children.push(child);
     return child;
   }

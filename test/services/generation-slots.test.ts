@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startStoryroomProcess, type StoryroomProcess } from '../../loopback/processes.js';
+import { BESIDE_THE_SUITE, startStoryroomProcess, type StoryroomProcess } from '../../loopback/processes.js';
 import { createTestDatabase, type TestDatabase } from '../../loopback/local-database.js';
 import { seedChapter, seedPage, seedStory } from '../../loopback/seed.js';
 import type { RecordedRequest, ScriptedReply } from '../../loopback/model/server.js';
@@ -203,7 +203,7 @@ describe('a worker killed while its draft holds a slot', () => {
     const holder = await room.openChapter('Holder');
     const waiter = await room.openChapter('Waiter');
     const spawn = () => {
-      const child = startStoryroomProcess('worker', { ...process.env, ...harness.env, LOG_LEVEL: 'info' });
+      const child = startStoryroomProcess('worker', { ...process.env, ...harness.env, ...BESIDE_THE_SUITE, LOG_LEVEL: 'info' });
       children.push(child);
       return child;
     };
