@@ -60,19 +60,20 @@ function httpOfCluster(http: NonNullable<Config['http']>, clusterId: number): No
 
 /** The gateway process: answers interactions and changes state in Postgres; it never calls the model. */
 export async function startBot(config: Readonly<Config>, logger: Logger, options: BotOptions = {}): Promise<RunningBot> {
+  const onPoolError = (error: Error) => logger.warn({ err: error }, 'idle database connection lost; the pool reconnects');
   const db = createDatabase(config.databaseUrl, {
     maxConnections: config.discord.dbConnections,
     // An acknowledged interaction may take minutes to answer: in a burst (a hundred /page start at once)
     // it waits its turn for a connection rather than being told the database cannot be reached.
     connectionWaitMs: 20_000,
-    onPoolError: (error) => logger.warn({ err: error }, 'idle database connection lost; the pool reconnects'),
+    onPoolError,
   });
   // Drawing a form is one read per click and must answer within Discord's 3 s: its own lane.
   const formDb = createDatabase(config.databaseUrl, {
     maxConnections: FORM_LANE_CONNECTIONS,
     // Past 2 s the router answers "press again" (FORM_DEADLINE_MS); the form's read may still finish.
     connectionWaitMs: 20_000,
-    onPoolError: (error) => logger.warn({ err: error }, 'idle database connection lost; the pool reconnects'),
+    onPoolError,
   });
   await migrateToLatest(db);
   const producer = createRedisConnection(config.redis.url, 'producer');

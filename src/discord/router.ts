@@ -110,10 +110,11 @@ export function createInteractionRouter(
     try {
       // A form is the acknowledgement, so its reads are the clicker's wait: drawn beside the receipt, not
       // after it. Drawing a form changes nothing (its submission does), so a redelivery drawn twice is harmless.
-      // Both go by the form lane, so a burst of other handlers holding the pool cannot hold a form back.
-      const drawing = deferral === null ? runHandler({ ...context, db: context.formDb }, commands, answerable, null, log) : null;
+      // A form's read and receipt go by the form lane, so a burst of other handlers holding the pool cannot hold it back.
+      const db = deferral === null ? context.formDb : context.db;
+      const drawing = deferral === null ? runHandler({ ...context, db }, commands, answerable, null, log) : null;
       // The durable check catches a redelivery that reached another process (a restart, another shard).
-      if (!(await insertInteractionReceipt(deferral === null ? context.formDb : context.db, interaction.id, record))) {
+      if (!(await insertInteractionReceipt(db, interaction.id, record))) {
         log.info('interaction delivered twice; handled once');
         await Promise.allSettled([deferring, drawing]);
         if (deferral === 'public' || deferral === 'ephemeral') await answerable.deleteReply().catch(() => undefined);
